@@ -1,0 +1,88 @@
+//! `standin check start|action`: one request, one decision.
+
+use crate::Exit;
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use clap::ValueEnum;
+use standin::decision::codes;
+use standin::{ActionRequest, Decision, Host, Policy, StartRequest};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// May the actor start impersonating the target? (a start request)
+    Start,
+    /// May the actor do this inside the session? (an action request)
+    Action,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Which question REQUEST asks.
+    kind: Kind,
+    /// The request, as CONTRACT.md's JSON (`-` reads standard input).
+    #[arg(value_name = "REQUEST.json")]
+    request: PathBuf,
+    /// A policy component (`.wasm`); default: the built-in policy.
+    #[arg(long, value_name = "FILE.wasm")]
+    policy: Option<PathBuf>,
+    /// The policy's settings (JSON); default: `{}`, the policy's defaults.
+    #[arg(long, value_name = "FILE.json")]
+    settings: Option<PathBuf>,
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
+}
+
+/// Loads `--policy` (or the built-in one) with `--settings`.
+pub fn load_policy(host: &Host, policy: Option<&Path>, settings: Option<&str>) -> Result<Policy> {
+    let settings = settings.unwrap_or("{}");
+    match policy {
+        Some(path) => {
+            let bytes = read_input(path)?;
+            host.load(&bytes, settings).with_context(|| format!("cannot load policy `{}`", path.display()))
+        }
+        None => host.load_default(settings).context("cannot load the built-in policy"),
+    }
+}
+
+pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
+    let settings = match &args.settings {
+        Some(path) => Some(
+            String::from_utf8(read_input(path)?).with_context(|| format!("settings `{}` are not UTF-8", path.display()))?,
+        ),
+        None => None,
+    };
+    let request = read_input(&args.request)?;
+    let host = Host::new()?;
+    let policy = load_policy(&host, args.policy.as_deref(), settings.as_deref())?;
+    let parsed = match args.kind {
+        Kind::Start => serde_json::from_slice::<StartRequest>(&request).map(|r| policy.evaluate_start(&r, now)),
+        Kind::Action => serde_json::from_slice::<ActionRequest>(&request).map(|r| policy.evaluate_action(&r, now)),
+    };
+    match parsed {
+        Ok(decision) => {
+            println!("{}", decision.to_json());
+            Ok(if decision.is_allow() { Exit::Allow } else { Exit::Deny })
+        }
+        Err(e) => {
+            // Fail closed and say so: a deny on stdout, the reason on stderr.
+            let kind = match args.kind {
+                Kind::Start => "start",
+                Kind::Action => "action",
+            };
+            let message = format!("`{}` is not a valid {kind} request: {e}", args.request.display());
+            println!("{}", Decision::host_deny(codes::INVALID_REQUEST, message.clone()).to_json());
+            eprintln!("error: {message}");
+            Ok(Exit::Error)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The host: one wasmtime `Engine` for every tenant, its epoch ticker, and
+//! the cache of compiled components.
+//!
+//! Compiling a component costs milliseconds; instantiating a
+//! pre-instantiated one costs microseconds. So a component is compiled once
+//! per sha256 and shared by every tenant that uploads the same bytes, and
+//! the engine's epoch (advanced by one background thread) gives every call
+//! into any policy its deadline.
+
+use crate::load::Compiled;
+use crate::request::RequestLimits;
+use crate::sandbox::{Limiter, SandboxLimits};
+use sha2::{Digest as _, Sha256};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use wasmtime::component::Linker;
+use wasmtime::{Config, Engine};
+
+/// Everything a [`Host`] can be tuned by.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Caps on each policy instance.
+    pub sandbox: SandboxLimits,
+    /// Caps on each request.
+    pub requests: RequestLimits,
+    /// Largest component accepted, in bytes.
+    pub max_component_bytes: usize,
+    /// Keep instances between calls (a trapped one is always dropped).
+    /// `false` gives every call a fresh instance.
+    pub reuse_instances: bool,
+    /// Idle instances kept per loaded policy.
+    pub max_idle_instances: usize,
+    /// Pre-allocate this many instance slots (wasmtime's pooling allocator):
+    /// much faster instantiation, at the price of a fixed ceiling on live
+    /// instances. `None`: allocate on demand.
+    pub pooling_slots: Option<u32>,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        Self {
+            sandbox: SandboxLimits::default(),
+            requests: RequestLimits::default(),
+            max_component_bytes: 16 << 20,
+            reuse_instances: true,
+            max_idle_instances: 16,
+            pooling_slots: None,
+        }
+    }
+}
+
+/// The sha256 of a component's bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Digest(pub [u8; 32]);
+
+impl Digest {
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(Sha256::digest(bytes).into())
+    }
+}
+
+impl std::fmt::Display for Digest {
+    /// `sha256:` and 64 hex digits.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sha256:")?;
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl std::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// Why a host cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("cannot configure the wasm engine: {0}")]
+    Engine(String),
+    #[error("cannot start the epoch ticker: {0}")]
+    Ticker(std::io::Error),
+}
+
+/// The embeddable host. Cheap to clone; safe to share between threads.
+#[derive(Debug, Clone)]
+pub struct Host {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    linker: Linker<Limiter>,
+    config: HostConfig,
+    deadline_ticks: u64,
+    cache: Mutex<HashMap<Digest, Arc<Compiled>>>,
+    stop_ticker: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop_ticker.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Host {
+    /// A host with [`HostConfig::default`].
+    pub fn new() -> Result<Self, HostError> {
+        Self::with_config(HostConfig::default())
+    }
+
+    pub fn with_config(config: HostConfig) -> Result<Self, HostError> {
+        let mut wasm = Config::new();
+        wasm.wasm_component_model(true).epoch_interruption(true);
+        if let Some(slots) = config.pooling_slots {
+            let mut pool = wasmtime::PoolingAllocationConfig::default();
+            pool.total_component_instances(slots)
+                .total_core_instances(slots)
+                .total_memories(slots)
+                .total_tables(slots)
+                .max_memory_size(config.sandbox.max_memory_bytes);
+            wasm.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+        }
+        let engine = Engine::new(&wasm).map_err(|e| HostError::Engine(format!("{e:#}")))?;
+        // Ticks are a tenth of the deadline (at least 1 ms): a call gets
+        // between 10 and 11 tenths of its deadline.
+        let tick = (config.sandbox.deadline / 10).max(Duration::from_millis(1));
+        let deadline_ticks = config.sandbox.deadline.as_micros().div_ceil(tick.as_micros()) as u64 + 1;
+        let stop_ticker = Arc::new(AtomicBool::new(false));
+        {
+            let (engine, stop) = (engine.clone(), stop_ticker.clone());
+            std::thread::Builder::new()
+                .name("standin-epoch".to_string())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(tick);
+                        engine.increment_epoch();
+                    }
+                })
+                .map_err(HostError::Ticker)?;
+        }
+        let linker = Linker::new(&engine);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                engine,
+                linker,
+                config,
+                deadline_ticks,
+                cache: Mutex::default(),
+                stop_ticker,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &HostConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub(crate) fn linker(&self) -> &Linker<Limiter> {
+        &self.inner.linker
+    }
+
+    /// Epoch ticks that make up one call's deadline.
+    pub(crate) fn deadline_ticks(&self) -> u64 {
+        self.inner.deadline_ticks
+    }
+
+    pub(crate) fn cached(&self, digest: &Digest) -> Option<Arc<Compiled>> {
+        self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).get(digest).cloned()
+    }
+
+    pub(crate) fn cache(&self, digest: Digest, compiled: Compiled) -> Arc<Compiled> {
+        let mut cache = self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.entry(digest).or_insert_with(|| Arc::new(compiled)).clone()
+    }
+
+    /// Components compiled so far (one per distinct sha256).
+    pub fn compiled_count(&self) -> usize {
+        self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+}

@@ -1,0 +1,263 @@
+//! A loaded policy: a pre-instantiated component, its settings, and a small
+//! pool of configured instances.
+//!
+//! Every call takes an instance from the pool (or makes one: instantiate,
+//! then `configure`), arms the deadline, calls, and puts the instance back
+//! only if the call succeeded; an instance that trapped is dropped with its
+//! store. What the policy returns is checked before anyone sees it: size
+//! caps, a deny without a reason, a session longer than 24 hours.
+
+use crate::bindings::{wit, PolicyWorld};
+use crate::decision::{codes, Decision, Reason, Verdict};
+use crate::engine::{Digest, Host};
+use crate::load::{Compiled, LoadError};
+use crate::request::{ActionRequest, StartRequest};
+use crate::sandbox::{self, Failure, Limiter};
+use chrono::{DateTime, Utc};
+use standin_policy_sdk::wire;
+use std::sync::{Arc, Mutex, PoisonError};
+use wasmtime::Store;
+
+/// No session outlives this, whatever a policy grants (S1).
+pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
+
+/// What a policy says about itself (`describe`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyInfo {
+    pub name: String,
+    pub version: String,
+    /// Requirement ids the policy implements.
+    pub rules: Vec<String>,
+}
+
+/// A policy with its settings, ready to answer. Cheap to clone; safe to
+/// call from many threads at once.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    host: Host,
+    compiled: Arc<Compiled>,
+    settings: String,
+    info: PolicyInfo,
+    idle: Mutex<Vec<Instance>>,
+}
+
+struct Instance {
+    store: Store<Limiter>,
+    world: PolicyWorld,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Instance")
+    }
+}
+
+fn instantiate(host: &Host, compiled: &Compiled) -> Result<Instance, Failure> {
+    let mut store = sandbox::new_store(host.engine(), &host.config().sandbox);
+    sandbox::arm(&mut store, host.deadline_ticks());
+    match compiled.pre.instantiate(&mut store) {
+        Ok(world) => Ok(Instance { store, world }),
+        Err(e) => Err(sandbox::classify(&store, &e, host.config().sandbox.deadline)),
+    }
+}
+
+impl Instance {
+    /// Runs `f` under the deadline; the error says how the policy failed.
+    fn call<R>(
+        &mut self,
+        host: &Host,
+        f: impl FnOnce(&PolicyWorld, &mut Store<Limiter>) -> wasmtime::Result<R>,
+    ) -> Result<R, Failure> {
+        sandbox::arm(&mut self.store, host.deadline_ticks());
+        f(&self.world, &mut self.store).map_err(|e| sandbox::classify(&self.store, &e, host.config().sandbox.deadline))
+    }
+}
+
+impl Host {
+    /// Loads a component with its settings (JSON): compiled once per
+    /// sha256, then instantiated, described and configured under the
+    /// sandbox's limits.
+    pub fn load(&self, bytes: &[u8], settings: &str) -> Result<Policy, LoadError> {
+        let compiled = self.compile(bytes)?;
+        let trapped = |f: Failure| LoadError::Trapped(f.message);
+        let mut instance = instantiate(self, &compiled).map_err(trapped)?;
+        let info = instance.call(self, |w, s| w.standin_policy_policy().call_describe(s)).map_err(trapped)?;
+        instance
+            .call(self, |w, s| w.standin_policy_policy().call_configure(s, settings))
+            .map_err(trapped)?
+            .map_err(LoadError::Settings)?;
+        let info = PolicyInfo { name: info.name, version: info.version, rules: info.rules };
+        Ok(Policy {
+            inner: Arc::new(Inner {
+                host: self.clone(),
+                compiled,
+                settings: settings.to_string(),
+                info,
+                idle: Mutex::new(vec![instance]),
+            }),
+        })
+    }
+
+    /// Loads the built-in default policy with `settings`.
+    pub fn load_default(&self, settings: &str) -> Result<Policy, LoadError> {
+        self.load(crate::DEFAULT_POLICY, settings)
+    }
+}
+
+impl Policy {
+    pub fn info(&self) -> &PolicyInfo {
+        &self.inner.info
+    }
+
+    /// The sha256 of the component.
+    pub fn digest(&self) -> Digest {
+        self.inner.compiled.digest
+    }
+
+    /// The settings this policy was configured with.
+    pub fn settings(&self) -> &str {
+        &self.inner.settings
+    }
+
+    /// May the actor start impersonating the target? `now` stands in for a
+    /// request without a time.
+    pub fn evaluate_start(&self, request: &StartRequest, now: DateTime<Utc>) -> Decision {
+        match request.pack(&self.inner.host.config().requests, now) {
+            Ok(packed) => self.evaluate_start_packed(packed),
+            Err(e) => Decision::host_deny(codes::INVALID_REQUEST, e.to_string()),
+        }
+    }
+
+    /// May the actor, inside the session, do the action?
+    pub fn evaluate_action(&self, request: &ActionRequest, now: DateTime<Utc>) -> Decision {
+        match request.pack(&self.inner.host.config().requests, now) {
+            Ok(packed) => self.evaluate_action_packed(packed),
+            Err(e) => Decision::host_deny(codes::INVALID_REQUEST, e.to_string()),
+        }
+    }
+
+    /// [`Self::evaluate_start`] for a request already packed.
+    pub fn evaluate_start_packed(&self, request: wire::StartRequest) -> Decision {
+        let request = wit::StartRequest::from(request);
+        match self.call(|w, s| w.standin_policy_policy().call_evaluate_start(s, &request)) {
+            Ok(answer) => self.start_decision(answer),
+            Err(failure) => failure.into_decision(),
+        }
+    }
+
+    /// [`Self::evaluate_action`] for a request already packed.
+    pub fn evaluate_action_packed(&self, request: wire::ActionRequest) -> Decision {
+        let request = wit::ActionRequest::from(request);
+        match self.call(|w, s| w.standin_policy_policy().call_evaluate_action(s, &request)) {
+            Ok(answer) => self.action_decision(answer),
+            Err(failure) => failure.into_decision(),
+        }
+    }
+
+    fn call<R>(&self, f: impl FnOnce(&PolicyWorld, &mut Store<Limiter>) -> wasmtime::Result<R>) -> Result<R, Failure> {
+        let inner = &*self.inner;
+        let host = &inner.host;
+        let idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let mut instance = match idle {
+            Some(instance) => instance,
+            None => self.fresh()?,
+        };
+        let answer = instance.call(host, f)?;
+        if host.config().reuse_instances {
+            let mut idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < host.config().max_idle_instances {
+                idle.push(instance);
+            }
+        }
+        Ok(answer)
+    }
+
+    /// A new configured instance.
+    fn fresh(&self) -> Result<Instance, Failure> {
+        let inner = &*self.inner;
+        let mut instance = instantiate(&inner.host, &inner.compiled)?;
+        let settings = inner.settings.as_str();
+        match instance.call(&inner.host, |w, s| w.standin_policy_policy().call_configure(s, settings))? {
+            Ok(()) => Ok(instance),
+            Err(problems) => Err(Failure {
+                code: codes::POLICY_ERROR,
+                message: format!("policy refused settings it had accepted: {}", problems.join("; ")),
+            }),
+        }
+    }
+
+    fn start_decision(&self, answer: wit::StartDecision) -> Decision {
+        match answer {
+            wit::StartDecision::Allow(grant) => {
+                if let Err(failure) = self.check_size(&grant.obligations, &[]) {
+                    return failure.into_decision();
+                }
+                let max_ttl = grant.max_ttl_seconds.min(HARD_MAX_TTL_SECONDS);
+                let ttl = grant.ttl_seconds.min(max_ttl);
+                if ttl == 0 {
+                    return Decision::host_deny(codes::POLICY_ERROR, "policy granted a session of 0 seconds");
+                }
+                let mut decision = Decision {
+                    decision: Verdict::Allow,
+                    ttl_seconds: Some(ttl),
+                    max_ttl_seconds: Some(max_ttl),
+                    notify_target: Some(grant.notify_target),
+                    read_only: Some(grant.read_only),
+                    obligations: Some(grant.obligations),
+                    ..Decision::deny(Vec::new())
+                };
+                if ttl != grant.ttl_seconds || max_ttl != grant.max_ttl_seconds {
+                    decision.diagnostics.push(format!(
+                        "policy granted {} s (max {} s); the host caps sessions at {HARD_MAX_TTL_SECONDS} s",
+                        grant.ttl_seconds, grant.max_ttl_seconds
+                    ));
+                }
+                decision
+            }
+            wit::StartDecision::Deny(reasons) => self.deny(reasons),
+        }
+    }
+
+    fn action_decision(&self, answer: wit::ActionDecision) -> Decision {
+        match answer {
+            wit::ActionDecision::Allow(obligations) => match self.check_size(&obligations, &[]) {
+                Ok(()) => Decision::allow_action(obligations),
+                Err(failure) => failure.into_decision(),
+            },
+            wit::ActionDecision::Deny(reasons) => self.deny(reasons),
+        }
+    }
+
+    fn deny(&self, reasons: Vec<wit::Reason>) -> Decision {
+        if let Err(failure) = self.check_size(&[], &reasons) {
+            return failure.into_decision();
+        }
+        if reasons.is_empty() {
+            return Decision::host_deny(codes::POLICY_ERROR, "policy denied without giving a reason");
+        }
+        Decision::deny(reasons.into_iter().map(|r| Reason { code: r.code, rule: r.rule, message: r.message }).collect())
+    }
+
+    /// The response caps: entries and bytes of strings.
+    fn check_size(&self, obligations: &[String], reasons: &[wit::Reason]) -> Result<(), Failure> {
+        let limits = &self.inner.host.config().sandbox;
+        let entries = obligations.len() + reasons.len();
+        let bytes: usize = obligations.iter().map(String::len).sum::<usize>()
+            + reasons.iter().map(|r| r.code.len() + r.rule.len() + r.message.len()).sum::<usize>();
+        if entries > limits.max_response_entries || bytes > limits.max_response_bytes {
+            return Err(Failure {
+                code: codes::POLICY_ERROR,
+                message: format!(
+                    "policy answered with {entries} entries and {bytes} bytes, above the caps of {} entries and {} bytes",
+                    limits.max_response_entries, limits.max_response_bytes
+                ),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! Requests in the contract's JSON form, and their packing for the policy.
+//!
+//! Platforms send JSON; policies read packed spans (`wit/policy.wit`). The
+//! host owns the translation, and with it the input caps: a request whose
+//! text or lists exceed [`RequestLimits`] never reaches a policy, it is
+//! denied `invalid-request`. Unknown fields are ignored, so platforms may
+//! send more than the contract names.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use standin_policy_sdk::wire::{self, Packer};
+use std::collections::BTreeMap;
+
+/// A user on either side of an impersonation (CONTRACT.md "Principal").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Principal {
+    pub id: String,
+    /// Omitted: the request's tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub manages: Vec<String>,
+    #[serde(default)]
+    pub domains: Vec<String>,
+    #[serde(default)]
+    pub active: bool,
+    #[serde(default)]
+    pub has_logged_in: bool,
+    #[serde(default)]
+    pub consents: Vec<String>,
+    /// Non-string values reach the policy as their JSON text.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+}
+
+/// The actor's own current impersonation session (E7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRef {
+    pub id: String,
+    pub target: String,
+}
+
+/// May `actor` start impersonating `target`?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartRequest {
+    pub tenant: String,
+    pub actor: Principal,
+    pub target: Principal,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub ttl_seconds: Option<u64>,
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub actor_session: Option<SessionRef>,
+    #[serde(default)]
+    pub consent_on_behalf: bool,
+    /// Omitted: the host's clock.
+    #[serde(default)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// The session an action happens in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionFacts {
+    pub id: String,
+    pub actor: Principal,
+    pub target: Principal,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// May the actor, inside `session`, do `action`?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionRequest {
+    pub tenant: String,
+    pub session: SessionFacts,
+    pub action: String,
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// Omitted: the host's clock.
+    #[serde(default)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// Caps on what one request may carry into a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Bytes of all strings of a request together.
+    pub max_text_bytes: usize,
+    /// Entries of all lists of a request together (each attribute counts twice).
+    pub max_list_entries: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        Self { max_text_bytes: 64 * 1024, max_list_entries: 4096 }
+    }
+}
+
+/// Why a request is malformed (`invalid-request`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("request is not valid JSON for this form: {0}")]
+    Json(String),
+    #[error("`{0}` must not be empty")]
+    Empty(&'static str),
+    #[error("request text is {actual} bytes, above the cap of {max}")]
+    TextTooLarge { actual: usize, max: usize },
+    #[error("request lists hold {actual} entries, above the cap of {max}")]
+    TooManyEntries { actual: usize, max: usize },
+    #[error("`{0}` is before 1970")]
+    TimeBeforeEpoch(&'static str),
+}
+
+fn unix(field: &'static str, t: DateTime<Utc>) -> Result<u64, RequestError> {
+    u64::try_from(t.timestamp()).map_err(|_| RequestError::TimeBeforeEpoch(field))
+}
+
+fn non_empty(field: &'static str, s: &str) -> Result<(), RequestError> {
+    if s.is_empty() { Err(RequestError::Empty(field)) } else { Ok(()) }
+}
+
+struct Pack<'l> {
+    packer: Packer,
+    limits: &'l RequestLimits,
+}
+
+impl Pack<'_> {
+    fn new(limits: &RequestLimits) -> Pack<'_> {
+        Pack { packer: Packer::with_capacity(1024, 64), limits }
+    }
+
+    fn principal(&mut self, p: &Principal, tenant: &str) -> wire::Principal {
+        let k = &mut self.packer;
+        let attributes: Vec<(&str, String)> = p
+            .attributes
+            .iter()
+            .map(|(key, v)| (key.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .collect();
+        wire::Principal {
+            id: k.str(&p.id),
+            tenant: k.str(p.tenant.as_deref().unwrap_or(tenant)),
+            roles: k.strs(p.roles.iter().map(String::as_str)),
+            permissions: k.strs(p.permissions.iter().map(String::as_str)),
+            groups: k.strs(p.groups.iter().map(String::as_str)),
+            manages: k.strs(p.manages.iter().map(String::as_str)),
+            domains: k.strs(p.domains.iter().map(String::as_str)),
+            consents: k.strs(p.consents.iter().map(String::as_str)),
+            attributes: k.pairs(attributes.iter().map(|(key, v)| (*key, v.as_str()))),
+            active: p.active,
+            has_logged_in: p.has_logged_in,
+        }
+    }
+
+    fn opt(&mut self, s: &Option<String>) -> Option<u64> {
+        s.as_deref().map(|s| self.packer.str(s))
+    }
+
+    fn finish(self) -> Result<(String, Vec<u64>), RequestError> {
+        let (text, entries) = (self.packer.text_len(), self.packer.spans_len());
+        if text > self.limits.max_text_bytes {
+            return Err(RequestError::TextTooLarge { actual: text, max: self.limits.max_text_bytes });
+        }
+        if entries > self.limits.max_list_entries {
+            return Err(RequestError::TooManyEntries { actual: entries, max: self.limits.max_list_entries });
+        }
+        Ok(self.packer.finish())
+    }
+}
+
+impl StartRequest {
+    /// Checks the request and packs it for a policy, at `now` when the
+    /// request names no time.
+    pub fn pack(&self, limits: &RequestLimits, now: DateTime<Utc>) -> Result<wire::StartRequest, RequestError> {
+        non_empty("tenant", &self.tenant)?;
+        non_empty("actor.id", &self.actor.id)?;
+        non_empty("target.id", &self.target.id)?;
+        let now = unix("now", self.now.unwrap_or(now))?;
+        let mut p = Pack::new(limits);
+        let tenant = p.packer.str(&self.tenant);
+        let actor = p.principal(&self.actor, &self.tenant);
+        let target = p.principal(&self.target, &self.tenant);
+        let reason = p.opt(&self.reason);
+        let domain = p.opt(&self.domain);
+        let actor_session = self
+            .actor_session
+            .as_ref()
+            .map(|s| wire::SessionRef { id: p.packer.str(&s.id), target: p.packer.str(&s.target) });
+        let (text, spans) = p.finish()?;
+        Ok(wire::StartRequest {
+            text,
+            spans,
+            tenant,
+            actor,
+            target,
+            reason,
+            ttl_seconds: self.ttl_seconds,
+            domain,
+            actor_session,
+            consent_on_behalf: self.consent_on_behalf,
+            now,
+        })
+    }
+}
+
+impl ActionRequest {
+    /// Checks the request and packs it for a policy, at `now` when the
+    /// request names no time.
+    pub fn pack(&self, limits: &RequestLimits, now: DateTime<Utc>) -> Result<wire::ActionRequest, RequestError> {
+        non_empty("tenant", &self.tenant)?;
+        non_empty("action", &self.action)?;
+        let s = &self.session;
+        non_empty("session.id", &s.id)?;
+        non_empty("session.actor.id", &s.actor.id)?;
+        non_empty("session.target.id", &s.target.id)?;
+        let now = unix("now", self.now.unwrap_or(now))?;
+        let started_at = unix("session.started_at", s.started_at)?;
+        let expires_at = unix("session.expires_at", s.expires_at)?;
+        let mut p = Pack::new(limits);
+        let tenant = p.packer.str(&self.tenant);
+        let session = wire::Session {
+            id: p.packer.str(&s.id),
+            actor: p.principal(&s.actor, &self.tenant),
+            target: p.principal(&s.target, &self.tenant),
+            started_at,
+            expires_at,
+            domain: p.opt(&s.domain),
+            reason: p.opt(&s.reason),
+            read_only: s.read_only,
+        };
+        let action = p.packer.str(&self.action);
+        let resource = p.opt(&self.resource);
+        let (text, spans) = p.finish()?;
+        Ok(wire::ActionRequest { text, spans, tenant, session, action, resource, now })
+    }
+}

@@ -1,0 +1,63 @@
+//! May the actor, inside the session, do this? (F1-F6, read-only, S3)
+
+use crate::settings::{any_match, Settings};
+use alloc::format;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+use standin_policy_sdk::{ActionDecision, ActionRequest, Reasons};
+
+/// Which rule a forbidden action falls under: credentials (F2), signatures
+/// and one-time passwords (F3), and everything else, payments first (F1).
+fn forbidden_rule(action: &str) -> &'static str {
+    if action.contains("password") || action.contains("credential") {
+        "F2"
+    } else if action.contains("esign") || action.contains("otp") || action.contains("signature") {
+        "F3"
+    } else {
+        "F1"
+    }
+}
+
+pub fn evaluate(s: &Settings, req: &ActionRequest<'_>) -> ActionDecision {
+    let session = &req.session;
+    let action = req.action;
+    let mut reasons = Reasons::new();
+
+    for (who, p) in [("actor", &session.actor), ("target", &session.target)] {
+        if p.tenant != req.tenant {
+            reasons.push(
+                "cross-tenant",
+                "E8",
+                format!("{who} `{}` belongs to tenant `{}`, not `{}`", p.id, p.tenant, req.tenant),
+            );
+        }
+    }
+    if req.now >= session.expires_at {
+        reasons.push("session-expired", "S3", format!("session `{}` has expired", session.id));
+    }
+    if (session.read_only || s.read_only) && !any_match(&s.read_actions, action) {
+        reasons.push("read-only-session", "S7", format!("`{action}` is not a read action and the session is read-only"));
+    }
+    if any_match(&s.forbidden_actions, action) {
+        reasons.push(
+            "forbidden-action",
+            forbidden_rule(action),
+            format!("`{action}` is never allowed while impersonating `{}`", session.target.id),
+        );
+    }
+    if any_match(&s.reserved_for_target, action) {
+        reasons.push("reserved-for-target", "F4", format!("`{action}` is left for `{}` themselves", session.target.id));
+    }
+    if let Err(reasons) = reasons.into_result() {
+        return ActionDecision::Deny(reasons);
+    }
+
+    let mut obligations = Vec::new();
+    if any_match(&s.deliver_to_target, action) {
+        obligations.push("deliver-to-target".to_string());
+    }
+    if any_match(&s.ephemeral_actions, action) {
+        obligations.push("do-not-persist".to_string());
+    }
+    ActionDecision::Allow(obligations)
+}

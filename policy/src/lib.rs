@@ -1,0 +1,50 @@
+//! Standin's default impersonation policy.
+//!
+//! Every rule of `REQUIREMENTS.md` that a tenant can tune by settings lives
+//! here as plain `no_std` Rust: [`settings`] reads and checks the tenant's
+//! JSON, [`start`] answers "may this actor impersonate this target?" (E1-E10,
+//! S1) and [`action`] answers "may the actor do this during the session?"
+//! (F1-F6, read-only sessions, S3). On wasm32 the crate is also the
+//! component that the host embeds; natively it is the benchmark's baseline.
+#![no_std]
+
+extern crate alloc;
+
+pub mod action;
+pub mod settings;
+pub mod start;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+pub use settings::Settings;
+use standin_policy_sdk::{ActionDecision, ActionRequest, Policy, StartDecision, StartRequest};
+
+/// The default policy, configured.
+#[derive(Debug, Clone)]
+pub struct DefaultPolicy {
+    settings: Settings,
+}
+
+impl Policy for DefaultPolicy {
+    const NAME: &'static str = "standin-default";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const RULES: &'static [&'static str] = &[
+        "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "S1", "S3", "S7", "F1", "F2", "F3", "F4",
+        "F5", "F6",
+    ];
+
+    fn configure(settings: &str) -> Result<Self, Vec<String>> {
+        Ok(Self { settings: Settings::parse(settings)? })
+    }
+
+    fn evaluate_start(&self, request: &StartRequest<'_>) -> StartDecision {
+        start::evaluate(&self.settings, request)
+    }
+
+    fn evaluate_action(&self, request: &ActionRequest<'_>) -> ActionDecision {
+        action::evaluate(&self.settings, request)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+standin_policy_sdk::export_policy!(DefaultPolicy);

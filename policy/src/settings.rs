@@ -1,0 +1,210 @@
+//! The tenant's settings (CONTRACT.md, "Settings of the default policy").
+//!
+//! Every field is optional. Nonsense is refused when the policy is loaded,
+//! never discovered during a request: an unknown field, a maximum above
+//! 24 h, a default above the maximum, an empty name or a bad pattern.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use serde::Deserialize;
+use standin_policy_sdk::Pattern;
+
+/// No session outlives this, whatever the settings say (S1).
+pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct Raw {
+    impersonator_roles: Vec<String>,
+    impersonate_permission: Option<String>,
+    role_levels: BTreeMap<String, u32>,
+    scoped_roles: Vec<String>,
+    require_domain: bool,
+    require_active: bool,
+    require_logged_in: bool,
+    required_consents: Vec<String>,
+    consent_on_behalf_roles: Vec<String>,
+    forbid_wider_access: bool,
+    allow_nested: bool,
+    require_reason: bool,
+    default_ttl_seconds: u64,
+    max_ttl_seconds: u64,
+    notify_target: bool,
+    read_only: bool,
+    read_actions: Vec<String>,
+    forbidden_actions: Vec<String>,
+    reserved_for_target: Vec<String>,
+    deliver_to_target: Vec<String>,
+    ephemeral_actions: Vec<String>,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Self {
+            impersonator_roles: vec!["super_admin".to_string()],
+            impersonate_permission: Some("users.impersonate".to_string()),
+            role_levels: BTreeMap::new(),
+            scoped_roles: Vec::new(),
+            require_domain: false,
+            require_active: true,
+            require_logged_in: true,
+            required_consents: Vec::new(),
+            consent_on_behalf_roles: Vec::new(),
+            forbid_wider_access: false,
+            allow_nested: false,
+            require_reason: false,
+            default_ttl_seconds: 3600,
+            max_ttl_seconds: HARD_MAX_TTL_SECONDS,
+            notify_target: true,
+            read_only: false,
+            read_actions: strings(&["*.view", "*.read", "*.list"]),
+            forbidden_actions: strings(&[
+                "billing.*",
+                "payment.*",
+                "subscription.*",
+                "user.password.*",
+                "user.credentials.*",
+                "esign.*",
+            ]),
+            reserved_for_target: strings(&["guide.dismiss", "notification.read"]),
+            deliver_to_target: strings(&["report.*"]),
+            ephemeral_actions: strings(&["preferences.*", "layout.*"]),
+        }
+    }
+}
+
+/// Checked settings, ready for every request.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub impersonator_roles: Vec<String>,
+    pub impersonate_permission: Option<String>,
+    pub role_levels: BTreeMap<String, u32>,
+    pub scoped_roles: Vec<String>,
+    pub require_domain: bool,
+    pub require_active: bool,
+    pub require_logged_in: bool,
+    pub required_consents: Vec<String>,
+    pub consent_on_behalf_roles: Vec<String>,
+    pub forbid_wider_access: bool,
+    pub allow_nested: bool,
+    pub require_reason: bool,
+    pub default_ttl_seconds: u64,
+    pub max_ttl_seconds: u64,
+    pub notify_target: bool,
+    pub read_only: bool,
+    pub read_actions: Vec<Pattern>,
+    pub forbidden_actions: Vec<Pattern>,
+    pub reserved_for_target: Vec<Pattern>,
+    pub deliver_to_target: Vec<Pattern>,
+    pub ephemeral_actions: Vec<Pattern>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        match Self::check(Raw::default()) {
+            Ok(settings) => settings,
+            Err(problems) => panic!("built-in defaults refused: {problems:?}"),
+        }
+    }
+}
+
+impl Settings {
+    /// Parses and checks `json`; on refusal, every problem found.
+    pub fn parse(json: &str) -> Result<Self, Vec<String>> {
+        let raw: Raw = serde_json::from_str(json).map_err(|e| vec![format!("settings: {e}")])?;
+        Self::check(raw)
+    }
+
+    fn check(raw: Raw) -> Result<Self, Vec<String>> {
+        let mut problems = Vec::new();
+        if raw.max_ttl_seconds > HARD_MAX_TTL_SECONDS {
+            problems.push(format!(
+                "`max_ttl_seconds`: {} is above {HARD_MAX_TTL_SECONDS} (24 hours)",
+                raw.max_ttl_seconds
+            ));
+        }
+        if raw.max_ttl_seconds == 0 {
+            problems.push("`max_ttl_seconds`: must be at least 1".to_string());
+        }
+        if raw.default_ttl_seconds == 0 {
+            problems.push("`default_ttl_seconds`: must be at least 1".to_string());
+        }
+        if raw.default_ttl_seconds > raw.max_ttl_seconds {
+            problems.push(format!(
+                "`default_ttl_seconds`: {} is above `max_ttl_seconds` {}",
+                raw.default_ttl_seconds, raw.max_ttl_seconds
+            ));
+        }
+        if raw.impersonate_permission.as_deref() == Some("") {
+            problems.push("`impersonate_permission`: is empty (use null to turn it off)".to_string());
+        }
+        for (field, names) in [
+            ("impersonator_roles", &raw.impersonator_roles),
+            ("scoped_roles", &raw.scoped_roles),
+            ("required_consents", &raw.required_consents),
+            ("consent_on_behalf_roles", &raw.consent_on_behalf_roles),
+        ] {
+            for (i, name) in names.iter().enumerate() {
+                if name.trim().is_empty() {
+                    problems.push(format!("`{field}[{i}]`: is empty"));
+                }
+            }
+        }
+        if raw.role_levels.keys().any(|role| role.trim().is_empty()) {
+            problems.push("`role_levels`: has an empty role name".to_string());
+        }
+        let mut patterns = |field: &str, items: Vec<String>| -> Vec<Pattern> {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match Pattern::new(item) {
+                    Ok(p) => out.push(p),
+                    Err(e) => problems.push(format!("`{field}[{i}]`: {e}")),
+                }
+            }
+            out
+        };
+        let read_actions = patterns("read_actions", raw.read_actions);
+        let forbidden_actions = patterns("forbidden_actions", raw.forbidden_actions);
+        let reserved_for_target = patterns("reserved_for_target", raw.reserved_for_target);
+        let deliver_to_target = patterns("deliver_to_target", raw.deliver_to_target);
+        let ephemeral_actions = patterns("ephemeral_actions", raw.ephemeral_actions);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Self {
+            impersonator_roles: raw.impersonator_roles,
+            impersonate_permission: raw.impersonate_permission,
+            role_levels: raw.role_levels,
+            scoped_roles: raw.scoped_roles,
+            require_domain: raw.require_domain,
+            require_active: raw.require_active,
+            require_logged_in: raw.require_logged_in,
+            required_consents: raw.required_consents,
+            consent_on_behalf_roles: raw.consent_on_behalf_roles,
+            forbid_wider_access: raw.forbid_wider_access,
+            allow_nested: raw.allow_nested,
+            require_reason: raw.require_reason,
+            default_ttl_seconds: raw.default_ttl_seconds,
+            max_ttl_seconds: raw.max_ttl_seconds,
+            notify_target: raw.notify_target,
+            read_only: raw.read_only,
+            read_actions,
+            forbidden_actions,
+            reserved_for_target,
+            deliver_to_target,
+            ephemeral_actions,
+        })
+    }
+}
+
+/// Whether any of `patterns` matches `text`.
+pub fn any_match(patterns: &[Pattern], text: &str) -> bool {
+    patterns.iter().any(|p| p.matches(text))
+}

@@ -1,0 +1,173 @@
+//! May this actor start impersonating this target? (E1-E10, S1)
+//!
+//! Every rule is checked, whatever failed before it, so a refusal names all
+//! of its reasons (E9).
+
+use crate::settings::Settings;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use standin_policy_sdk::{Grant, Principal, Reasons, StartDecision, StartRequest, Strs};
+
+fn has_any_role(principal: &Principal<'_>, roles: &[String]) -> bool {
+    principal.roles.iter().any(|r| roles.iter().any(|x| x == r))
+}
+
+/// A principal's level: its highest `role_levels` entry (unknown role: 0).
+fn level(settings: &Settings, principal: &Principal<'_>) -> u32 {
+    principal.roles.iter().filter_map(|r| settings.role_levels.get(r).copied()).max().unwrap_or(0)
+}
+
+fn join(items: impl Iterator<Item = impl AsRef<str>>) -> String {
+    let mut out = String::new();
+    for item in items {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push('`');
+        out.push_str(item.as_ref());
+        out.push('`');
+    }
+    out
+}
+
+fn missing<'a>(required: impl Iterator<Item = &'a str> + 'a, held: Strs<'a>) -> impl Iterator<Item = &'a str> + 'a {
+    required.filter(move |r| !held.contains(r))
+}
+
+pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
+    let (actor, target) = (&req.actor, &req.target);
+    let mut reasons = Reasons::new();
+    let mut obligations = Vec::new();
+
+    // E8: not yourself, not across tenants.
+    if actor.id == target.id {
+        reasons.push("self-impersonation", "E8", format!("`{}` cannot impersonate themselves", actor.id));
+    }
+    for (who, p) in [("actor", actor), ("target", target)] {
+        if p.tenant != req.tenant {
+            reasons.push(
+                "cross-tenant",
+                "E8",
+                format!("{who} `{}` belongs to tenant `{}`, not `{}`", p.id, p.tenant, req.tenant),
+            );
+        }
+    }
+
+    // E1: the impersonation role or permission.
+    let permitted = has_any_role(actor, &s.impersonator_roles)
+        || s.impersonate_permission.as_deref().is_some_and(|p| actor.permissions.contains(p));
+    if !permitted {
+        let mut needs = join(s.impersonator_roles.iter());
+        if let Some(p) = &s.impersonate_permission {
+            if !needs.is_empty() {
+                needs.push_str(" or ");
+            }
+            needs.push_str(&format!("permission `{p}`"));
+        }
+        reasons.push("not-permitted", "E1", format!("`{}` holds none of {needs}", actor.id));
+    }
+
+    // E2: active targets only.
+    if s.require_active && !target.active {
+        reasons.push("target-inactive", "E2", format!("`{}` is not an active user", target.id));
+    }
+
+    // E3: logged in once and consented (a permitted role may accept on the target's behalf).
+    if s.require_logged_in && !target.has_logged_in {
+        reasons.push("target-never-logged-in", "E3", format!("`{}` has never logged in", target.id));
+    }
+    let mut lacking = missing(s.required_consents.iter().map(String::as_str), target.consents).peekable();
+    if lacking.peek().is_some() {
+        let lacking = join(lacking);
+        let may_accept = has_any_role(actor, &s.consent_on_behalf_roles);
+        if req.consent_on_behalf && may_accept {
+            obligations.push("revert-consent".to_string());
+        } else if req.consent_on_behalf {
+            reasons.push(
+                "target-consent-missing",
+                "E3",
+                format!("`{}` has not accepted {lacking}, and `{}` may not accept on their behalf", target.id, actor.id),
+            );
+        } else {
+            reasons.push("target-consent-missing", "E3", format!("`{}` has not accepted {lacking}", target.id));
+        }
+    }
+
+    // E4: never the same or a higher level.
+    if !s.role_levels.is_empty() {
+        let (a, t) = (level(s, actor), level(s, target));
+        if t >= a {
+            reasons.push(
+                "target-level-not-lower",
+                "E4",
+                format!("`{}` is at level {t}, not below `{}` at level {a}", target.id, actor.id),
+            );
+        }
+    }
+
+    // E5: scoped roles reach only what they manage; domains when required.
+    if has_any_role(actor, &s.scoped_roles) {
+        let in_scope = actor.manages.contains(target.id) || target.groups.intersects(&actor.manages);
+        if !in_scope {
+            reasons.push(
+                "target-out-of-scope",
+                "E5",
+                format!("`{}` is neither managed by `{}` nor in a group they manage", target.id, actor.id),
+            );
+        }
+    }
+    if s.require_domain {
+        match req.domain {
+            None | Some("") => reasons.push("domain-required", "E5", "the request must name a domain"),
+            Some(d) if !(actor.domains.contains(d) && target.domains.contains(d)) => reasons.push(
+                "domain-not-shared",
+                "E5",
+                format!("domain `{d}` is not held by both `{}` and `{}`", actor.id, target.id),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    // E6: never a target with access the actor lacks.
+    if s.forbid_wider_access {
+        let mut wider = missing(target.permissions.iter(), actor.permissions).peekable();
+        if wider.peek().is_some() {
+            reasons.push(
+                "target-has-wider-access",
+                "E6",
+                format!("`{}` holds {} which `{}` lacks", target.id, join(wider), actor.id),
+            );
+        }
+    }
+
+    // E7: no impersonation from inside one.
+    if let (Some(current), false) = (req.actor_session, s.allow_nested) {
+        reasons.push(
+            "nested-impersonation",
+            "E7",
+            format!("`{}` is already impersonating `{}` in session `{}`", actor.id, current.target, current.id),
+        );
+    }
+
+    // E10: say why, when the tenant asks for it.
+    if s.require_reason && req.reason.is_none_or(|r| r.trim().is_empty()) {
+        reasons.push("reason-required", "E10", "a reason (e.g. a ticket id) is required");
+    }
+
+    if let Err(reasons) = reasons.into_result() {
+        return StartDecision::Deny(reasons);
+    }
+    // S1: requested or default, never past the maximum.
+    let ttl = match req.ttl_seconds {
+        Some(t) if t > 0 => t,
+        _ => s.default_ttl_seconds,
+    };
+    StartDecision::Allow(Grant {
+        ttl_seconds: ttl.min(s.max_ttl_seconds),
+        max_ttl_seconds: s.max_ttl_seconds,
+        notify_target: s.notify_target,
+        read_only: s.read_only,
+        obligations,
+    })
+}

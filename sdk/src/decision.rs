@@ -1,0 +1,67 @@
+//! What a policy answers.
+//!
+//! A refusal is a value, not an error: it lists every failing rule with a
+//! stable code (E9). Errors of the policy itself (a panic, a loop) are the
+//! host's business and never reach these types.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// One reason for a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// Stable code, e.g. `target-level-not-lower`.
+    pub code: String,
+    /// Requirement id, e.g. `E4`.
+    pub rule: String,
+    /// For people.
+    pub message: String,
+}
+
+/// What a start allow grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub ttl_seconds: u64,
+    pub max_ttl_seconds: u64,
+    pub notify_target: bool,
+    pub read_only: bool,
+    pub obligations: Vec<String>,
+}
+
+/// The answer to a start request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartDecision {
+    Allow(Grant),
+    Deny(Vec<Reason>),
+}
+
+/// The answer to an action request: obligations when allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionDecision {
+    Allow(Vec<String>),
+    Deny(Vec<Reason>),
+}
+
+/// Collects every failing rule of one request.
+#[derive(Debug, Default)]
+pub struct Reasons(Vec<Reason>);
+
+impl Reasons {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a failing rule.
+    pub fn push(&mut self, code: &str, rule: &str, message: impl Into<String>) {
+        self.0.push(Reason { code: code.to_string(), rule: rule.to_string(), message: message.into() });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing failed, else every reason.
+    pub fn into_result(self) -> Result<(), Vec<Reason>> {
+        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+    }
+}

@@ -1,0 +1,233 @@
+//! Requests as a policy reads them: `&str` views over a packed request.
+//!
+//! Views are built once per call from [`crate::wire`] types; every field is
+//! resolved eagerly, so rule code reads plain fields. A span that points
+//! outside the text (only a broken host could send one) reads as `""`.
+
+use crate::wire;
+
+#[derive(Debug, Clone, Copy)]
+struct Packed<'a> {
+    text: &'a str,
+    spans: &'a [u64],
+}
+
+impl<'a> Packed<'a> {
+    fn str(self, span: u64) -> &'a str {
+        let start = (span >> 32) as usize;
+        let len = (span & 0xffff_ffff) as usize;
+        start.checked_add(len).and_then(|end| self.text.get(start..end)).unwrap_or("")
+    }
+
+    fn strs(self, strs: u64) -> Strs<'a> {
+        let first = (strs >> 32) as usize;
+        let count = (strs & 0xffff_ffff) as usize;
+        let spans = first.checked_add(count).and_then(|end| self.spans.get(first..end)).unwrap_or(&[]);
+        Strs { text: self.text, spans }
+    }
+
+    fn opt(self, span: Option<u64>) -> Option<&'a str> {
+        span.map(|s| self.str(s))
+    }
+
+    fn principal(self, p: &wire::Principal) -> Principal<'a> {
+        Principal {
+            id: self.str(p.id),
+            tenant: self.str(p.tenant),
+            roles: self.strs(p.roles),
+            permissions: self.strs(p.permissions),
+            groups: self.strs(p.groups),
+            manages: self.strs(p.manages),
+            domains: self.strs(p.domains),
+            consents: self.strs(p.consents),
+            attributes: Attributes(self.strs(p.attributes)),
+            active: p.active,
+            has_logged_in: p.has_logged_in,
+        }
+    }
+}
+
+/// A list of strings of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Strs<'a> {
+    text: &'a str,
+    spans: &'a [u64],
+}
+
+impl<'a> Strs<'a> {
+    /// The strings, in request order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let packed = Packed { text: self.text, spans: &[] };
+        self.spans.iter().map(move |&span| packed.str(span))
+    }
+
+    /// Whether `s` is one of the strings.
+    pub fn contains(&self, s: &str) -> bool {
+        self.iter().any(|item| item == s)
+    }
+
+    /// Whether any string is also in `other`.
+    pub fn intersects(&self, other: &Strs<'_>) -> bool {
+        self.iter().any(|item| other.contains(item))
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// A principal's free-form attributes.
+#[derive(Debug, Clone, Copy)]
+pub struct Attributes<'a>(Strs<'a>);
+
+impl<'a> Attributes<'a> {
+    /// The value of `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// `(key, value)` pairs in request order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let mut items = self.0.iter();
+        core::iter::from_fn(move || Some((items.next()?, items.next()?)))
+    }
+}
+
+/// A user on either side of an impersonation.
+#[derive(Debug, Clone, Copy)]
+pub struct Principal<'a> {
+    pub id: &'a str,
+    pub tenant: &'a str,
+    pub roles: Strs<'a>,
+    pub permissions: Strs<'a>,
+    pub groups: Strs<'a>,
+    pub manages: Strs<'a>,
+    pub domains: Strs<'a>,
+    pub consents: Strs<'a>,
+    pub attributes: Attributes<'a>,
+    pub active: bool,
+    pub has_logged_in: bool,
+}
+
+/// The actor's own current impersonation session (E7).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRef<'a> {
+    pub id: &'a str,
+    pub target: &'a str,
+}
+
+/// May `actor` start impersonating `target`?
+#[derive(Debug, Clone, Copy)]
+pub struct StartRequest<'a> {
+    pub tenant: &'a str,
+    pub actor: Principal<'a>,
+    pub target: Principal<'a>,
+    pub reason: Option<&'a str>,
+    pub ttl_seconds: Option<u64>,
+    pub domain: Option<&'a str>,
+    pub actor_session: Option<SessionRef<'a>>,
+    pub consent_on_behalf: bool,
+    /// Unix seconds.
+    pub now: u64,
+}
+
+/// The session an action happens in.
+#[derive(Debug, Clone, Copy)]
+pub struct Session<'a> {
+    pub id: &'a str,
+    pub actor: Principal<'a>,
+    pub target: Principal<'a>,
+    pub started_at: u64,
+    pub expires_at: u64,
+    pub domain: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub read_only: bool,
+}
+
+/// May the actor, inside `session`, do `action`?
+#[derive(Debug, Clone, Copy)]
+pub struct ActionRequest<'a> {
+    pub tenant: &'a str,
+    pub session: Session<'a>,
+    pub action: &'a str,
+    pub resource: Option<&'a str>,
+    /// Unix seconds.
+    pub now: u64,
+}
+
+impl wire::StartRequest {
+    /// The request as `&str` views.
+    pub fn view(&self) -> StartRequest<'_> {
+        let p = Packed { text: &self.text, spans: &self.spans };
+        StartRequest {
+            tenant: p.str(self.tenant),
+            actor: p.principal(&self.actor),
+            target: p.principal(&self.target),
+            reason: p.opt(self.reason),
+            ttl_seconds: self.ttl_seconds,
+            domain: p.opt(self.domain),
+            actor_session: self.actor_session.map(|s| SessionRef { id: p.str(s.id), target: p.str(s.target) }),
+            consent_on_behalf: self.consent_on_behalf,
+            now: self.now,
+        }
+    }
+}
+
+impl wire::ActionRequest {
+    /// The request as `&str` views.
+    pub fn view(&self) -> ActionRequest<'_> {
+        let p = Packed { text: &self.text, spans: &self.spans };
+        let s = &self.session;
+        ActionRequest {
+            tenant: p.str(self.tenant),
+            session: Session {
+                id: p.str(s.id),
+                actor: p.principal(&s.actor),
+                target: p.principal(&s.target),
+                started_at: s.started_at,
+                expires_at: s.expires_at,
+                domain: p.opt(s.domain),
+                reason: p.opt(s.reason),
+                read_only: s.read_only,
+            },
+            action: p.str(self.action),
+            resource: p.opt(self.resource),
+            now: self.now,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Packer;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn packed_lists_and_attributes_read_back() {
+        let mut p = Packer::default();
+        let id = p.str("u-1");
+        let roles = p.strs(["hr_admin", "power_user"]);
+        let attrs = p.pairs([("title", "HR"), ("vip", "yes")]);
+        let (text, spans) = p.finish();
+        let packed = Packed { text: &text, spans: &spans };
+        assert_eq!(packed.str(id), "u-1");
+        assert_eq!(packed.strs(roles).iter().collect::<Vec<_>>(), ["hr_admin", "power_user"]);
+        let attributes = Attributes(packed.strs(attrs));
+        assert_eq!(attributes.get("vip"), Some("yes"));
+        assert_eq!(attributes.get("nope"), None);
+    }
+
+    #[test]
+    fn out_of_range_spans_read_as_empty() {
+        let packed = Packed { text: "abc", spans: &[(2 << 32) | 5] };
+        assert_eq!(packed.str((2 << 32) | 5), "");
+        assert_eq!(packed.str(u64::MAX), "");
+        assert!(packed.strs((7 << 32) | 1).is_empty());
+        assert_eq!(packed.strs(1).iter().collect::<Vec<_>>(), [""]);
+    }
+}

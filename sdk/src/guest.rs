@@ -1,0 +1,238 @@
+//! The component side: bindings of `wit/policy.wit`, generated once here,
+//! and the glue that [`crate::export_policy!`] expands to.
+//!
+//! A policy instance is single-threaded, so its configured state lives in a
+//! plain cell. Conversions between the generated types and the SDK's own are
+//! field moves: no string is copied on the way in.
+
+use crate::{wire, ActionDecision, Policy, Reason, StartDecision};
+use alloc::string::ToString;
+use core::cell::UnsafeCell;
+
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "policy-world",
+        pub_export_macro: true,
+        export_macro_name: "__export_policy_world",
+        default_bindings_module: "standin_policy_sdk::guest::bindings",
+        runtime_path: "standin_policy_sdk::guest::wit_bindgen::rt",
+    });
+}
+
+#[doc(hidden)]
+pub use wit_bindgen;
+
+use bindings::standin::policy::types as wit;
+
+#[cfg(feature = "runtime")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+// `memcmp`, `memcpy` and friends: on wasip2 they come from wasi-libc. Only
+// those objects are linked; none of them imports anything from WASI.
+#[cfg(feature = "runtime")]
+#[link(name = "c")]
+unsafe extern "C" {}
+
+/// The canonical ABI's allocator, on the same heap as Rust's (on wasip2
+/// wit-bindgen leaves it to wasi-libc, whose `malloc` is another heap).
+///
+/// # Safety
+/// Called by the host only, with the canonical ABI's arguments.
+#[cfg(feature = "runtime")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: usize, new_len: usize) -> *mut u8 {
+    use alloc::alloc::{alloc, realloc, Layout};
+    if new_len == 0 {
+        return align as *mut u8;
+    }
+    // SAFETY: the canonical ABI passes a power-of-two `align` and, for a
+    // reallocation, the pointer and size of an earlier allocation.
+    let ptr = unsafe {
+        if old_len == 0 {
+            alloc(Layout::from_size_align_unchecked(new_len, align))
+        } else {
+            realloc(old_ptr, Layout::from_size_align_unchecked(old_len, align), new_len)
+        }
+    };
+    if ptr.is_null() {
+        core::arch::wasm32::unreachable();
+    }
+    ptr
+}
+
+#[cfg(feature = "runtime")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    // The host sees a trap and denies with `policy-error`.
+    core::arch::wasm32::unreachable()
+}
+
+/// The configured policy of this instance.
+#[doc(hidden)]
+pub struct State<P>(UnsafeCell<Option<P>>);
+
+// SAFETY: a component instance runs on one thread; wasm32 here has no threads.
+unsafe impl<P> Sync for State<P> {}
+
+impl<P> core::fmt::Debug for State<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("State")
+    }
+}
+
+impl<P: Policy> State<P> {
+    pub const fn new() -> Self {
+        Self(UnsafeCell::new(None))
+    }
+
+    fn set(&self, policy: P) {
+        // SAFETY: single-threaded, and no reference from `get` outlives an export call.
+        unsafe { *self.0.get() = Some(policy) }
+    }
+
+    fn get(&self) -> &P {
+        // SAFETY: as in `set`.
+        let slot = unsafe { &mut *self.0.get() };
+        // Unconfigured: the policy's defaults. Defaults that fail are a bug
+        // of the policy, and the trap says so.
+        slot.get_or_insert_with(|| match P::configure("{}") {
+            Ok(policy) => policy,
+            Err(_) => panic!("default settings refused"),
+        })
+    }
+}
+
+impl<P: Policy> Default for State<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn describe<P: Policy>() -> wit::PolicyInfo {
+    wit::PolicyInfo {
+        name: P::NAME.to_string(),
+        version: P::VERSION.to_string(),
+        rules: P::RULES.iter().map(|r| r.to_string()).collect(),
+    }
+}
+
+pub fn configure<P: Policy>(state: &State<P>, settings: String) -> Result<(), Vec<String>> {
+    state.set(P::configure(&settings)?);
+    Ok(())
+}
+
+pub fn evaluate_start<P: Policy>(state: &State<P>, request: wit::StartRequest) -> wit::StartDecision {
+    let request = wire::StartRequest {
+        text: request.text,
+        spans: request.spans,
+        tenant: request.tenant,
+        actor: principal(request.actor),
+        target: principal(request.target),
+        reason: request.reason,
+        ttl_seconds: request.ttl_seconds,
+        domain: request.domain,
+        actor_session: request.actor_session.map(|s| wire::SessionRef { id: s.id, target: s.target }),
+        consent_on_behalf: request.consent_on_behalf,
+        now: request.now,
+    };
+    match state.get().evaluate_start(&request.view()) {
+        StartDecision::Allow(g) => wit::StartDecision::Allow(wit::StartGrant {
+            ttl_seconds: g.ttl_seconds,
+            max_ttl_seconds: g.max_ttl_seconds,
+            notify_target: g.notify_target,
+            read_only: g.read_only,
+            obligations: g.obligations,
+        }),
+        StartDecision::Deny(reasons) => wit::StartDecision::Deny(reasons.into_iter().map(reason).collect()),
+    }
+}
+
+pub fn evaluate_action<P: Policy>(state: &State<P>, request: wit::ActionRequest) -> wit::ActionDecision {
+    let s = request.session;
+    let request = wire::ActionRequest {
+        text: request.text,
+        spans: request.spans,
+        tenant: request.tenant,
+        session: wire::Session {
+            id: s.id,
+            actor: principal(s.actor),
+            target: principal(s.target),
+            started_at: s.started_at,
+            expires_at: s.expires_at,
+            domain: s.domain,
+            reason: s.reason,
+            read_only: s.read_only,
+        },
+        action: request.action,
+        resource: request.resource,
+        now: request.now,
+    };
+    match state.get().evaluate_action(&request.view()) {
+        ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(obligations),
+        ActionDecision::Deny(reasons) => wit::ActionDecision::Deny(reasons.into_iter().map(reason).collect()),
+    }
+}
+
+fn principal(p: wit::Principal) -> wire::Principal {
+    wire::Principal {
+        id: p.id,
+        tenant: p.tenant,
+        roles: p.roles,
+        permissions: p.permissions,
+        groups: p.groups,
+        manages: p.manages,
+        domains: p.domains,
+        consents: p.consents,
+        attributes: p.attributes,
+        active: p.active,
+        has_logged_in: p.has_logged_in,
+    }
+}
+
+fn reason(r: Reason) -> wit::Reason {
+    wit::Reason { code: r.code, rule: r.rule, message: r.message }
+}
+
+/// Makes `$policy` (a type implementing [`Policy`](crate::Policy)) the
+/// component's `standin:policy/policy` export.
+///
+/// ```ignore
+/// struct MyPolicy;
+/// impl standin_policy_sdk::Policy for MyPolicy { /* ... */ }
+/// standin_policy_sdk::export_policy!(MyPolicy);
+/// ```
+#[macro_export]
+macro_rules! export_policy {
+    ($policy:ty) => {
+        const _: () = {
+            use $crate::guest::bindings::exports::standin::policy::policy as __exports;
+            use $crate::guest::bindings::standin::policy::types as __wit;
+
+            static STATE: $crate::guest::State<$policy> = $crate::guest::State::new();
+            struct Export;
+
+            impl __exports::Guest for Export {
+                fn describe() -> __wit::PolicyInfo {
+                    $crate::guest::describe::<$policy>()
+                }
+                fn configure(settings: $crate::guest::String) -> Result<(), $crate::guest::Vec<$crate::guest::String>> {
+                    $crate::guest::configure(&STATE, settings)
+                }
+                fn evaluate_start(request: __wit::StartRequest) -> __wit::StartDecision {
+                    $crate::guest::evaluate_start(&STATE, request)
+                }
+                fn evaluate_action(request: __wit::ActionRequest) -> __wit::ActionDecision {
+                    $crate::guest::evaluate_action(&STATE, request)
+                }
+            }
+
+            $crate::guest::bindings::__export_policy_world!(Export with_types_in $crate::guest::bindings);
+        };
+    };
+}
+
+#[doc(hidden)]
+pub use alloc::{string::String, vec::Vec};

@@ -1,0 +1,57 @@
+//! Write Standin impersonation policies in Rust.
+//!
+//! A policy is a type implementing [`Policy`]: it reads its settings once,
+//! then answers start and action requests with decisions. On `wasm32`,
+//! [`export_policy!`] turns it into a component of the `standin:policy`
+//! world; natively the same type runs as plain Rust, which is how the host
+//! measures its sandbox against a baseline.
+//!
+//! Requests cross the component boundary packed (see `wit/policy.wit`): the
+//! [`wire`] types carry spans into one text buffer, and [`facts`] resolves
+//! them into `&str` views. The crate is `no_std` + `alloc` so that a policy
+//! imports nothing from WASI.
+#![no_std]
+
+extern crate alloc;
+// Lets the generated bindings name this crate by path, as dependents do.
+extern crate self as standin_policy_sdk;
+
+pub mod decision;
+pub mod facts;
+pub mod pattern;
+pub mod wire;
+
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub mod guest;
+
+pub use decision::{ActionDecision, Grant, Reason, Reasons, StartDecision};
+pub use facts::{ActionRequest, Attributes, Principal, Session, SessionRef, StartRequest, Strs};
+pub use pattern::Pattern;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// An impersonation policy.
+///
+/// `configure` runs once per instance; `evaluate_*` run for every request
+/// and must not panic on any input (a panic is a trap, and the host turns it
+/// into a `policy-error` deny).
+pub trait Policy: Sized {
+    /// Name shown by `describe`.
+    const NAME: &'static str;
+    /// Version shown by `describe`.
+    const VERSION: &'static str;
+    /// Requirement ids this policy implements (`E1`, `F2`, ...).
+    const RULES: &'static [&'static str];
+
+    /// Reads `settings` (JSON). Settings that make no sense are refused with
+    /// every problem found, each naming the field.
+    fn configure(settings: &str) -> Result<Self, Vec<String>>;
+
+    /// May the actor start impersonating the target?
+    fn evaluate_start(&self, request: &StartRequest<'_>) -> StartDecision;
+
+    /// May the actor, inside the session, do the action?
+    fn evaluate_action(&self, request: &ActionRequest<'_>) -> ActionDecision;
+}

@@ -1,0 +1,126 @@
+//! Requests as they cross the component boundary, and the packer that
+//! builds them.
+//!
+//! Each type mirrors a record of `wit/policy.wit` field for field. A `span`
+//! is `offset << 32 | len` into `text`; a `strs` is `first << 32 | count`
+//! into `spans`. The host packs a request once with [`Packer`]; the guest
+//! reads it through [`crate::facts`] without copying a byte.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A packed user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Principal {
+    pub id: u64,
+    pub tenant: u64,
+    pub roles: u64,
+    pub permissions: u64,
+    pub groups: u64,
+    pub manages: u64,
+    pub domains: u64,
+    pub consents: u64,
+    pub attributes: u64,
+    pub active: bool,
+    pub has_logged_in: bool,
+}
+
+/// The actor's own current impersonation session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionRef {
+    pub id: u64,
+    pub target: u64,
+}
+
+/// A packed start request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StartRequest {
+    pub text: String,
+    pub spans: Vec<u64>,
+    pub tenant: u64,
+    pub actor: Principal,
+    pub target: Principal,
+    pub reason: Option<u64>,
+    pub ttl_seconds: Option<u64>,
+    pub domain: Option<u64>,
+    pub actor_session: Option<SessionRef>,
+    pub consent_on_behalf: bool,
+    pub now: u64,
+}
+
+/// A packed session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Session {
+    pub id: u64,
+    pub actor: Principal,
+    pub target: Principal,
+    pub started_at: u64,
+    pub expires_at: u64,
+    pub domain: Option<u64>,
+    pub reason: Option<u64>,
+    pub read_only: bool,
+}
+
+/// A packed action request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionRequest {
+    pub text: String,
+    pub spans: Vec<u64>,
+    pub tenant: u64,
+    pub session: Session,
+    pub action: u64,
+    pub resource: Option<u64>,
+    pub now: u64,
+}
+
+/// Builds the `text` and `spans` of one request.
+#[derive(Debug, Default)]
+pub struct Packer {
+    text: String,
+    spans: Vec<u64>,
+}
+
+impl Packer {
+    /// A packer with room for `text_bytes` of text and `spans` list entries.
+    pub fn with_capacity(text_bytes: usize, spans: usize) -> Self {
+        Self { text: String::with_capacity(text_bytes), spans: Vec::with_capacity(spans) }
+    }
+
+    /// Stores `s` and returns its span. Text past 4 GiB is not representable;
+    /// the host caps requests far below that.
+    pub fn str(&mut self, s: &str) -> u64 {
+        let offset = self.text.len() as u64;
+        self.text.push_str(s);
+        (offset << 32) | (s.len() as u64 & 0xffff_ffff)
+    }
+
+    /// Stores a list of strings and returns its `strs`.
+    pub fn strs<'s>(&mut self, items: impl IntoIterator<Item = &'s str>) -> u64 {
+        let first = self.spans.len() as u64;
+        for item in items {
+            let span = self.str(item);
+            self.spans.push(span);
+        }
+        (first << 32) | (self.spans.len() as u64 - first)
+    }
+
+    /// Stores key/value pairs (key, value, key, value, ...) as one `strs`.
+    pub fn pairs<'s>(&mut self, items: impl IntoIterator<Item = (&'s str, &'s str)>) -> u64 {
+        self.strs(items.into_iter().flat_map(|(k, v)| [k, v]))
+    }
+
+    /// Bytes of text stored so far.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Entries of `spans` stored so far.
+    pub fn spans_len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The packed text and spans.
+    pub fn finish(self) -> (String, Vec<u64>) {
+        (self.text, self.spans)
+    }
+}

@@ -1,0 +1,99 @@
+//! A hostile policy for the host's sandbox tests. It misbehaves as the
+//! request asks: by the start request's `reason`, by the action's name, or
+//! by its settings (`"trap"` makes `configure` panic). Anything else is
+//! allowed, with the instance's call count as an obligation (`calls:N`), so
+//! tests can tell a fresh instance from a reused one.
+#![no_std]
+
+extern crate alloc;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use alloc::{format, vec};
+use core::sync::atomic::{AtomicU64, Ordering};
+use standin_policy_sdk::{ActionDecision, ActionRequest, Grant, Policy, Reason, StartDecision, StartRequest};
+
+static CALLS: AtomicU64 = AtomicU64::new(0);
+
+pub struct Mischief;
+
+fn recurse(depth: u64) -> u64 {
+    // Not a tail call: every frame stays on the stack.
+    core::hint::black_box(recurse(core::hint::black_box(depth + 1))) + 1
+}
+
+/// Misbehaves per `what`; `None` when `what` names no mischief.
+fn misbehave(what: &str) -> Option<Vec<Reason>> {
+    match what {
+        "loop" => loop {
+            core::hint::black_box(CALLS.load(Ordering::Relaxed));
+        },
+        "oom" => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 1 << 20]);
+                core::hint::black_box(&hoard);
+            }
+        }
+        "recurse" => {
+            core::hint::black_box(recurse(0));
+            None
+        }
+        "panic" => panic!("mischief"),
+        "huge" => Some(vec![Reason { code: "huge".into(), rule: "X".into(), message: "x".repeat(1 << 20) }]),
+        "many" => Some((0..10_000).map(|i| Reason { code: format!("c{i}"), rule: "X".into(), message: String::new() }).collect()),
+        "silent" => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+fn counted() -> Vec<String> {
+    vec![format!("calls:{}", CALLS.fetch_add(1, Ordering::Relaxed) + 1)]
+}
+
+impl Policy for Mischief {
+    const NAME: &'static str = "mischief";
+    const VERSION: &'static str = "0.0.0";
+    const RULES: &'static [&'static str] = &[];
+
+    fn configure(settings: &str) -> Result<Self, Vec<String>> {
+        if settings.contains("trap") {
+            panic!("configure traps");
+        }
+        if settings.contains("refuse") {
+            return Err(vec!["`refuse`: mischief refuses".into()]);
+        }
+        Ok(Mischief)
+    }
+
+    fn evaluate_start(&self, request: &StartRequest<'_>) -> StartDecision {
+        let reason = request.reason.unwrap_or("");
+        if reason == "overgrant" {
+            let grant = Grant { ttl_seconds: 1 << 40, max_ttl_seconds: 1 << 40, notify_target: true, read_only: false, obligations: Vec::new() };
+            return StartDecision::Allow(grant);
+        }
+        match misbehave(reason) {
+            Some(reasons) => StartDecision::Deny(reasons),
+            None => StartDecision::Allow(Grant {
+                ttl_seconds: 3600,
+                max_ttl_seconds: 86_400,
+                notify_target: false,
+                read_only: false,
+                obligations: counted(),
+            }),
+        }
+    }
+
+    fn evaluate_action(&self, request: &ActionRequest<'_>) -> ActionDecision {
+        if request.action == "many-obligations" {
+            return ActionDecision::Allow((0..10_000).map(|i| format!("o{i}")).collect());
+        }
+        match misbehave(request.action) {
+            Some(reasons) => ActionDecision::Deny(reasons),
+            None => ActionDecision::Allow(counted()),
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+standin_policy_sdk::export_policy!(Mischief);

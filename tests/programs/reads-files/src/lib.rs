@@ -1,0 +1,29 @@
+//! A policy of the right world that reads the host's files through WASI.
+//! The host offers no imports, so it must be refused at load.
+#[cfg(target_arch = "wasm32")]
+mod component {
+    wit_bindgen::generate!({ path: "../../../wit", world: "policy-world" });
+
+    use exports::standin::policy::policy::Guest;
+    use standin::policy::types::*;
+
+    struct ReadsFiles;
+
+    impl Guest for ReadsFiles {
+        fn describe() -> PolicyInfo {
+            PolicyInfo { name: "reads-files".into(), version: "0".into(), rules: Vec::new() }
+        }
+        fn configure(_settings: String) -> Result<(), Vec<String>> {
+            Ok(())
+        }
+        fn evaluate_start(_request: StartRequest) -> StartDecision {
+            let secret = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+            StartDecision::Deny(vec![Reason { code: "leak".into(), rule: "X".into(), message: secret }])
+        }
+        fn evaluate_action(_request: ActionRequest) -> ActionDecision {
+            ActionDecision::Allow(Vec::new())
+        }
+    }
+
+    export!(ReadsFiles);
+}
