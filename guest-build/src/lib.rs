@@ -24,20 +24,36 @@ pub fn build(packages: &[&str]) -> Vec<PathBuf> {
         Some(dir) => PathBuf::from(dir).join("guest-components"),
         None => root.join("target").join("guest-components"),
     };
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
-        .args(["build", "--target", TARGET, "--profile", "guest", "--target-dir"])
-        .arg(&target_dir);
+    // One cargo run per package: features unify within a run, and a guest
+    // that links `std` would otherwise drag `std` into the `no_std` ones.
     for package in packages {
-        cmd.args(["--package", package]);
+        let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(&root)
+            .args([
+                "build",
+                "--target",
+                TARGET,
+                "--profile",
+                "guest",
+                "--package",
+                package,
+                "--target-dir",
+            ])
+            .arg(&target_dir);
+        // The outer build's flags and wrappers are for the host target.
+        for var in [
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "CARGO_BUILD_RUSTFLAGS",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CARGO_TARGET_DIR",
+        ] {
+            cmd.env_remove(var);
+        }
+        let status = cmd.status().expect("run cargo for the guest components");
+        assert!(status.success(), "building guest component `{package}` failed");
     }
-    // The outer build's flags and wrappers are for the host target.
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTC_WORKSPACE_WRAPPER", "CARGO_TARGET_DIR"] {
-        cmd.env_remove(var);
-    }
-    let status = cmd.status().expect("run cargo for the guest components");
-    assert!(status.success(), "building guest components {packages:?} failed");
 
     for dir in ["wit", "sdk", "policy", "tests/programs"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
@@ -45,7 +61,12 @@ pub fn build(packages: &[&str]) -> Vec<PathBuf> {
     println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());
     packages
         .iter()
-        .map(|p| target_dir.join(TARGET).join("guest").join(format!("{}.wasm", p.replace('-', "_"))))
+        .map(|p| {
+            target_dir
+                .join(TARGET)
+                .join("guest")
+                .join(format!("{}.wasm", p.replace('-', "_")))
+        })
         .collect()
 }
 

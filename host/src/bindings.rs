@@ -41,7 +41,10 @@ impl From<wire::StartRequest> for wit::StartRequest {
             reason: r.reason,
             ttl_seconds: r.ttl_seconds,
             domain: r.domain,
-            actor_session: r.actor_session.map(|s| wit::SessionRef { id: s.id, target: s.target }),
+            actor_session: r.actor_session.map(|s| wit::SessionRef {
+                id: s.id,
+                target: s.target,
+            }),
             consent_on_behalf: r.consent_on_behalf,
             now: r.now,
         }

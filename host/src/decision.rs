@@ -42,7 +42,11 @@ pub struct Reason {
 impl Reason {
     /// A reason of the host itself.
     pub fn host(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_string(), rule: codes::HOST_RULE.to_string(), message: message.into() }
+        Self {
+            code: code.to_string(),
+            rule: codes::HOST_RULE.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -97,7 +101,11 @@ impl Decision {
 
     /// An action allow with these obligations.
     pub fn allow_action(obligations: Vec<String>) -> Self {
-        Self { decision: Verdict::Allow, obligations: Some(obligations), ..Self::deny(Vec::new()) }
+        Self {
+            decision: Verdict::Allow,
+            obligations: Some(obligations),
+            ..Self::deny(Vec::new())
+        }
     }
 
     pub fn is_allow(&self) -> bool {

@@ -101,7 +101,9 @@ struct Inner {
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Host").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Host")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -178,7 +180,12 @@ impl Host {
     }
 
     pub(crate) fn cached(&self, digest: &Digest) -> Option<Arc<Compiled>> {
-        self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).get(digest).cloned()
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(digest)
+            .cloned()
     }
 
     pub(crate) fn cache(&self, digest: Digest, compiled: Compiled) -> Arc<Compiled> {

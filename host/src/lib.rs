@@ -35,7 +35,7 @@ mod sandbox;
 pub use decision::{Decision, Reason, Verdict};
 pub use engine::{Digest, Host, HostConfig, HostError};
 pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE};
-pub use policy::{Policy, PolicyInfo, HARD_MAX_TTL_SECONDS};
+pub use policy::{HARD_MAX_TTL_SECONDS, Policy, PolicyInfo};
 pub use request::{ActionRequest, Principal, RequestError, RequestLimits, SessionFacts, SessionRef, StartRequest};
 pub use sandbox::SandboxLimits;
 

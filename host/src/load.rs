@@ -10,8 +10,8 @@ use crate::bindings::PolicyWorldPre;
 use crate::engine::{Digest, Host};
 use crate::sandbox::Limiter;
 use std::sync::Arc;
-use wasmtime::component::types::ComponentItem;
 use wasmtime::component::Component;
+use wasmtime::component::types::ComponentItem;
 
 /// The interface every policy exports.
 pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.1.0";
@@ -25,7 +25,9 @@ pub enum LoadError {
     TooLarge { actual: usize, max: usize },
     #[error("policy is not WebAssembly (no `\\0asm` header)")]
     NotWasm,
-    #[error("policy is a core WebAssembly module, not a component; build it for `wasm32-wasip2` or wrap it with `wasm-tools component new`")]
+    #[error(
+        "policy is a core WebAssembly module, not a component; build it for `wasm32-wasip2` or wrap it with `wasm-tools component new`"
+    )]
     CoreModule,
     #[error("policy does not compile: {0}")]
     Compile(String),
@@ -51,7 +53,9 @@ pub(crate) struct Compiled {
 
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Compiled").field("digest", &self.digest).finish_non_exhaustive()
+        f.debug_struct("Compiled")
+            .field("digest", &self.digest)
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,7 +65,10 @@ impl Host {
     pub(crate) fn compile(&self, bytes: &[u8]) -> Result<Arc<Compiled>, LoadError> {
         let max = self.config().max_component_bytes;
         if bytes.len() > max {
-            return Err(LoadError::TooLarge { actual: bytes.len(), max });
+            return Err(LoadError::TooLarge {
+                actual: bytes.len(),
+                max,
+            });
         }
         let digest = Digest::of(bytes);
         if let Some(hit) = self.cached(&digest) {
@@ -92,31 +99,45 @@ fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
 fn types_only(engine: &wasmtime::Engine, item: &ComponentItem) -> bool {
     match item {
         ComponentItem::Type(_) => true,
-        ComponentItem::ComponentInstance(instance) => {
-            instance.exports(engine).all(|(_, export)| matches!(export.ty, ComponentItem::Type(_)))
-        }
+        ComponentItem::ComponentInstance(instance) => instance
+            .exports(engine)
+            .all(|(_, export)| matches!(export.ty, ComponentItem::Type(_))),
         _ => false,
     }
 }
 
 fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(), LoadError> {
     let ty = component.component_type();
-    let imports: Vec<String> =
-        ty.imports(engine).filter(|(_, import)| !types_only(engine, &import.ty)).map(|(name, _)| name.to_string()).collect();
+    let imports: Vec<String> = ty
+        .imports(engine)
+        .filter(|(_, import)| !types_only(engine, &import.ty))
+        .map(|(name, _)| name.to_string())
+        .collect();
     if !imports.is_empty() {
         return Err(LoadError::Imports(imports));
     }
     let Some(export) = ty.get_export(engine, POLICY_INTERFACE) else {
         let found: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
-        let found = if found.is_empty() { "nothing".to_string() } else { list(&found) };
+        let found = if found.is_empty() {
+            "nothing".to_string()
+        } else {
+            list(&found)
+        };
         return Err(LoadError::WrongWorld(format!("missing the export; it exports {found}")));
     };
     let ComponentItem::ComponentInstance(instance) = export.ty else {
-        return Err(LoadError::WrongWorld("the export is not an interface instance".to_string()));
+        return Err(LoadError::WrongWorld(
+            "the export is not an interface instance".to_string(),
+        ));
     };
     let missing: Vec<String> = POLICY_FUNCTIONS
         .iter()
-        .filter(|f| !matches!(instance.get_export(engine, f).map(|e| e.ty), Some(ComponentItem::ComponentFunc(_))))
+        .filter(|f| {
+            !matches!(
+                instance.get_export(engine, f).map(|e| e.ty),
+                Some(ComponentItem::ComponentFunc(_))
+            )
+        })
         .map(|f| f.to_string())
         .collect();
     if !missing.is_empty() {

@@ -7,8 +7,8 @@
 //! store. What the policy returns is checked before anyone sees it: size
 //! caps, a deny without a reason, a session longer than 24 hours.
 
-use crate::bindings::{wit, PolicyWorld};
-use crate::decision::{codes, Decision, Reason, Verdict};
+use crate::bindings::{PolicyWorld, wit};
+use crate::decision::{Decision, Reason, Verdict, codes};
 use crate::engine::{Digest, Host};
 use crate::load::{Compiled, LoadError};
 use crate::request::{ActionRequest, StartRequest};
@@ -86,12 +86,18 @@ impl Host {
         let compiled = self.compile(bytes)?;
         let trapped = |f: Failure| LoadError::Trapped(f.message);
         let mut instance = instantiate(self, &compiled).map_err(trapped)?;
-        let info = instance.call(self, |w, s| w.standin_policy_policy().call_describe(s)).map_err(trapped)?;
+        let info = instance
+            .call(self, |w, s| w.standin_policy_policy().call_describe(s))
+            .map_err(trapped)?;
         instance
             .call(self, |w, s| w.standin_policy_policy().call_configure(s, settings))
             .map_err(trapped)?
             .map_err(LoadError::Settings)?;
-        let info = PolicyInfo { name: info.name, version: info.version, rules: info.rules };
+        let info = PolicyInfo {
+            name: info.name,
+            version: info.version,
+            rules: info.rules,
+        };
         Ok(Policy {
             inner: Arc::new(Inner {
                 host: self.clone(),
@@ -182,12 +188,14 @@ impl Policy {
         let inner = &*self.inner;
         let mut instance = instantiate(&inner.host, &inner.compiled)?;
         let settings = inner.settings.as_str();
-        match instance.call(&inner.host, |w, s| w.standin_policy_policy().call_configure(s, settings))? {
+        match instance.call(&inner.host, |w, s| {
+            w.standin_policy_policy().call_configure(s, settings)
+        })? {
             Ok(()) => Ok(instance),
-            Err(problems) => Err(Failure {
-                code: codes::POLICY_ERROR,
-                message: format!("policy refused settings it had accepted: {}", problems.join("; ")),
-            }),
+            Err(problems) => Err(Failure::new(
+                codes::POLICY_ERROR,
+                format!("policy refused settings it had accepted: {}", problems.join("; ")),
+            )),
         }
     }
 
@@ -240,7 +248,16 @@ impl Policy {
         if reasons.is_empty() {
             return Decision::host_deny(codes::POLICY_ERROR, "policy denied without giving a reason");
         }
-        Decision::deny(reasons.into_iter().map(|r| Reason { code: r.code, rule: r.rule, message: r.message }).collect())
+        Decision::deny(
+            reasons
+                .into_iter()
+                .map(|r| Reason {
+                    code: r.code,
+                    rule: r.rule,
+                    message: r.message,
+                })
+                .collect(),
+        )
     }
 
     /// The response caps: entries and bytes of strings.
@@ -248,15 +265,18 @@ impl Policy {
         let limits = &self.inner.host.config().sandbox;
         let entries = obligations.len() + reasons.len();
         let bytes: usize = obligations.iter().map(String::len).sum::<usize>()
-            + reasons.iter().map(|r| r.code.len() + r.rule.len() + r.message.len()).sum::<usize>();
+            + reasons
+                .iter()
+                .map(|r| r.code.len() + r.rule.len() + r.message.len())
+                .sum::<usize>();
         if entries > limits.max_response_entries || bytes > limits.max_response_bytes {
-            return Err(Failure {
-                code: codes::POLICY_ERROR,
-                message: format!(
+            return Err(Failure::new(
+                codes::POLICY_ERROR,
+                format!(
                     "policy answered with {entries} entries and {bytes} bytes, above the caps of {} entries and {} bytes",
                     limits.max_response_entries, limits.max_response_bytes
                 ),
-            });
+            ));
         }
         Ok(())
     }

@@ -107,7 +107,10 @@ pub struct RequestLimits {
 
 impl Default for RequestLimits {
     fn default() -> Self {
-        Self { max_text_bytes: 64 * 1024, max_list_entries: 4096 }
+        Self {
+            max_text_bytes: 64 * 1024,
+            max_list_entries: 4096,
+        }
     }
 }
 
@@ -131,7 +134,11 @@ fn unix(field: &'static str, t: DateTime<Utc>) -> Result<u64, RequestError> {
 }
 
 fn non_empty(field: &'static str, s: &str) -> Result<(), RequestError> {
-    if s.is_empty() { Err(RequestError::Empty(field)) } else { Ok(()) }
+    if s.is_empty() {
+        Err(RequestError::Empty(field))
+    } else {
+        Ok(())
+    }
 }
 
 struct Pack<'l> {
@@ -141,7 +148,10 @@ struct Pack<'l> {
 
 impl Pack<'_> {
     fn new(limits: &RequestLimits) -> Pack<'_> {
-        Pack { packer: Packer::with_capacity(1024, 64), limits }
+        Pack {
+            packer: Packer::with_capacity(1024, 64),
+            limits,
+        }
     }
 
     fn principal(&mut self, p: &Principal, tenant: &str) -> wire::Principal {
@@ -173,10 +183,16 @@ impl Pack<'_> {
     fn finish(self) -> Result<(String, Vec<u64>), RequestError> {
         let (text, entries) = (self.packer.text_len(), self.packer.spans_len());
         if text > self.limits.max_text_bytes {
-            return Err(RequestError::TextTooLarge { actual: text, max: self.limits.max_text_bytes });
+            return Err(RequestError::TextTooLarge {
+                actual: text,
+                max: self.limits.max_text_bytes,
+            });
         }
         if entries > self.limits.max_list_entries {
-            return Err(RequestError::TooManyEntries { actual: entries, max: self.limits.max_list_entries });
+            return Err(RequestError::TooManyEntries {
+                actual: entries,
+                max: self.limits.max_list_entries,
+            });
         }
         Ok(self.packer.finish())
     }
@@ -196,10 +212,10 @@ impl StartRequest {
         let target = p.principal(&self.target, &self.tenant);
         let reason = p.opt(&self.reason);
         let domain = p.opt(&self.domain);
-        let actor_session = self
-            .actor_session
-            .as_ref()
-            .map(|s| wire::SessionRef { id: p.packer.str(&s.id), target: p.packer.str(&s.target) });
+        let actor_session = self.actor_session.as_ref().map(|s| wire::SessionRef {
+            id: p.packer.str(&s.id),
+            target: p.packer.str(&s.target),
+        });
         let (text, spans) = p.finish()?;
         Ok(wire::StartRequest {
             text,
@@ -245,6 +261,14 @@ impl ActionRequest {
         let action = p.packer.str(&self.action);
         let resource = p.opt(&self.resource);
         let (text, spans) = p.finish()?;
-        Ok(wire::ActionRequest { text, spans, tenant, session, action, resource, now })
+        Ok(wire::ActionRequest {
+            text,
+            spans,
+            tenant,
+            session,
+            action,
+            resource,
+            now,
+        })
     }
 }

@@ -6,7 +6,7 @@
 //! which (`policy-memory`, `policy-timeout`, `policy-error`); the store it
 //! ran in is dropped, never reused.
 
-use crate::decision::{codes, Decision};
+use crate::decision::{Decision, codes};
 use std::time::Duration;
 use wasmtime::{ResourceLimiter, Store, Trap};
 
@@ -42,16 +42,19 @@ impl Default for SandboxLimits {
 pub(crate) struct Limiter {
     max_memory_bytes: usize,
     max_table_elements: usize,
-    /// Set when the policy asked for memory past the cap, so that the trap
-    /// that follows is reported as `policy-memory`.
-    memory_exceeded: bool,
+    /// The size the policy asked for past the cap, so that the trap that
+    /// follows is reported as `policy-memory`.
+    memory_exceeded: Option<usize>,
 }
 
 impl ResourceLimiter for Limiter {
     fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.max_memory_bytes {
-            self.memory_exceeded = true;
-            wasmtime::bail!("memory would grow to {desired} bytes, above the cap of {} bytes", self.max_memory_bytes);
+            self.memory_exceeded = Some(desired);
+            wasmtime::bail!(
+                "memory would grow to {desired} bytes, above the cap of {} bytes",
+                self.max_memory_bytes
+            );
         }
         Ok(true)
     }
@@ -80,7 +83,7 @@ pub(crate) fn new_store(engine: &wasmtime::Engine, limits: &SandboxLimits) -> St
         Limiter {
             max_memory_bytes: limits.max_memory_bytes,
             max_table_elements: limits.max_table_elements,
-            memory_exceeded: false,
+            memory_exceeded: None,
         },
     );
     store.limiter(|l| l);
@@ -97,29 +100,50 @@ pub(crate) fn arm(store: &mut Store<Limiter>, deadline_ticks: u64) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Failure {
     pub code: &'static str,
+    /// One line, for the reason.
     pub message: String,
+    /// Everything known (the trap with its wasm backtrace), for diagnostics.
+    pub detail: Option<String>,
 }
 
 impl Failure {
+    pub(crate) fn new(code: &'static str, message: String) -> Self {
+        Self {
+            code,
+            message,
+            detail: None,
+        }
+    }
+
     pub(crate) fn into_decision(self) -> Decision {
-        Decision::host_deny(self.code, self.message)
+        let mut decision = Decision::host_deny(self.code, self.message);
+        decision.diagnostics.extend(self.detail);
+        decision
     }
 }
 
 /// Classifies the error of a call made in `store`.
 pub(crate) fn classify(store: &Store<Limiter>, error: &wasmtime::Error, deadline: Duration) -> Failure {
-    if store.data().memory_exceeded {
-        return Failure { code: codes::POLICY_MEMORY, message: format!("policy ran out of memory: {error}") };
-    }
-    match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => Failure {
-            code: codes::POLICY_TIMEOUT,
-            message: format!("policy ran past its deadline of {} ms", deadline.as_millis()),
-        },
-        Some(Trap::StackOverflow) => {
-            Failure { code: codes::POLICY_ERROR, message: "policy trapped: call stack exhausted".to_string() }
+    let (code, message) = if let Some(desired) = store.data().memory_exceeded {
+        let cap = store.data().max_memory_bytes;
+        (
+            codes::POLICY_MEMORY,
+            format!("policy tried to grow its memory to {desired} bytes, above the cap of {cap} bytes"),
+        )
+    } else {
+        match error.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => (
+                codes::POLICY_TIMEOUT,
+                format!("policy ran past its deadline of {} ms", deadline.as_millis()),
+            ),
+            Some(Trap::StackOverflow) => (codes::POLICY_ERROR, "policy trapped: call stack exhausted".to_string()),
+            Some(trap) => (codes::POLICY_ERROR, format!("policy trapped: {trap}")),
+            None => (codes::POLICY_ERROR, format!("policy failed: {error}")),
         }
-        Some(trap) => Failure { code: codes::POLICY_ERROR, message: format!("policy trapped: {trap}") },
-        None => Failure { code: codes::POLICY_ERROR, message: format!("policy failed: {error:#}") },
+    };
+    Failure {
+        code,
+        message,
+        detail: Some(format!("{error:?}")),
     }
 }

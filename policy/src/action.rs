@@ -1,6 +1,6 @@
 //! May the actor, inside the session, do this? (F1-F6, read-only, S3)
 
-use crate::settings::{any_match, Settings};
+use crate::settings::{Settings, any_match};
 use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -28,7 +28,10 @@ pub fn evaluate(s: &Settings, req: &ActionRequest<'_>) -> ActionDecision {
             reasons.push(
                 "cross-tenant",
                 "E8",
-                format!("{who} `{}` belongs to tenant `{}`, not `{}`", p.id, p.tenant, req.tenant),
+                format!(
+                    "{who} `{}` belongs to tenant `{}`, not `{}`",
+                    p.id, p.tenant, req.tenant
+                ),
             );
         }
     }
@@ -36,17 +39,28 @@ pub fn evaluate(s: &Settings, req: &ActionRequest<'_>) -> ActionDecision {
         reasons.push("session-expired", "S3", format!("session `{}` has expired", session.id));
     }
     if (session.read_only || s.read_only) && !any_match(&s.read_actions, action) {
-        reasons.push("read-only-session", "S7", format!("`{action}` is not a read action and the session is read-only"));
+        reasons.push(
+            "read-only-session",
+            "S7",
+            format!("`{action}` is not a read action and the session is read-only"),
+        );
     }
     if any_match(&s.forbidden_actions, action) {
         reasons.push(
             "forbidden-action",
             forbidden_rule(action),
-            format!("`{action}` is never allowed while impersonating `{}`", session.target.id),
+            format!(
+                "`{action}` is never allowed while impersonating `{}`",
+                session.target.id
+            ),
         );
     }
     if any_match(&s.reserved_for_target, action) {
-        reasons.push("reserved-for-target", "F4", format!("`{action}` is left for `{}` themselves", session.target.id));
+        reasons.push(
+            "reserved-for-target",
+            "F4",
+            format!("`{action}` is left for `{}` themselves", session.target.id),
+        );
     }
     if let Err(reasons) = reasons.into_result() {
         return ActionDecision::Deny(reasons);

@@ -6,7 +6,9 @@
 //! S1) and [`action`] answers "may the actor do this during the session?"
 //! (F1-F6, read-only sessions, S3). On wasm32 the crate is also the
 //! component that the host embeds; natively it is the benchmark's baseline.
-#![no_std]
+// `no_std` where it matters (the component imports nothing); `std` natively,
+// where a cdylib needs a panic handler and an allocator.
+#![cfg_attr(target_arch = "wasm32", no_std)]
 
 extern crate alloc;
 
@@ -29,12 +31,14 @@ impl Policy for DefaultPolicy {
     const NAME: &'static str = "standin-default";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const RULES: &'static [&'static str] = &[
-        "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "S1", "S3", "S7", "F1", "F2", "F3", "F4",
-        "F5", "F6",
+        "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "S1", "S3", "S7", "F1", "F2", "F3", "F4", "F5",
+        "F6",
     ];
 
     fn configure(settings: &str) -> Result<Self, Vec<String>> {
-        Ok(Self { settings: Settings::parse(settings)? })
+        Ok(Self {
+            settings: Settings::parse(settings)?,
+        })
     }
 
     fn evaluate_start(&self, request: &StartRequest<'_>) -> StartDecision {

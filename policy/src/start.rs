@@ -15,7 +15,12 @@ fn has_any_role(principal: &Principal<'_>, roles: &[String]) -> bool {
 
 /// A principal's level: its highest `role_levels` entry (unknown role: 0).
 fn level(settings: &Settings, principal: &Principal<'_>) -> u32 {
-    principal.roles.iter().filter_map(|r| settings.role_levels.get(r).copied()).max().unwrap_or(0)
+    principal
+        .roles
+        .iter()
+        .filter_map(|r| settings.role_levels.get(r).copied())
+        .max()
+        .unwrap_or(0)
 }
 
 fn join(items: impl Iterator<Item = impl AsRef<str>>) -> String {
@@ -42,21 +47,30 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
 
     // E8: not yourself, not across tenants.
     if actor.id == target.id {
-        reasons.push("self-impersonation", "E8", format!("`{}` cannot impersonate themselves", actor.id));
+        reasons.push(
+            "self-impersonation",
+            "E8",
+            format!("`{}` cannot impersonate themselves", actor.id),
+        );
     }
     for (who, p) in [("actor", actor), ("target", target)] {
         if p.tenant != req.tenant {
             reasons.push(
                 "cross-tenant",
                 "E8",
-                format!("{who} `{}` belongs to tenant `{}`, not `{}`", p.id, p.tenant, req.tenant),
+                format!(
+                    "{who} `{}` belongs to tenant `{}`, not `{}`",
+                    p.id, p.tenant, req.tenant
+                ),
             );
         }
     }
 
     // E1: the impersonation role or permission.
     let permitted = has_any_role(actor, &s.impersonator_roles)
-        || s.impersonate_permission.as_deref().is_some_and(|p| actor.permissions.contains(p));
+        || s.impersonate_permission
+            .as_deref()
+            .is_some_and(|p| actor.permissions.contains(p));
     if !permitted {
         let mut needs = join(s.impersonator_roles.iter());
         if let Some(p) = &s.impersonate_permission {
@@ -70,12 +84,20 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
 
     // E2: active targets only.
     if s.require_active && !target.active {
-        reasons.push("target-inactive", "E2", format!("`{}` is not an active user", target.id));
+        reasons.push(
+            "target-inactive",
+            "E2",
+            format!("`{}` is not an active user", target.id),
+        );
     }
 
     // E3: logged in once and consented (a permitted role may accept on the target's behalf).
     if s.require_logged_in && !target.has_logged_in {
-        reasons.push("target-never-logged-in", "E3", format!("`{}` has never logged in", target.id));
+        reasons.push(
+            "target-never-logged-in",
+            "E3",
+            format!("`{}` has never logged in", target.id),
+        );
     }
     let mut lacking = missing(s.required_consents.iter().map(String::as_str), target.consents).peekable();
     if lacking.peek().is_some() {
@@ -87,10 +109,17 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             reasons.push(
                 "target-consent-missing",
                 "E3",
-                format!("`{}` has not accepted {lacking}, and `{}` may not accept on their behalf", target.id, actor.id),
+                format!(
+                    "`{}` has not accepted {lacking}, and `{}` may not accept on their behalf",
+                    target.id, actor.id
+                ),
             );
         } else {
-            reasons.push("target-consent-missing", "E3", format!("`{}` has not accepted {lacking}", target.id));
+            reasons.push(
+                "target-consent-missing",
+                "E3",
+                format!("`{}` has not accepted {lacking}", target.id),
+            );
         }
     }
 
@@ -113,7 +142,10 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             reasons.push(
                 "target-out-of-scope",
                 "E5",
-                format!("`{}` is neither managed by `{}` nor in a group they manage", target.id, actor.id),
+                format!(
+                    "`{}` is neither managed by `{}` nor in a group they manage",
+                    target.id, actor.id
+                ),
             );
         }
     }
@@ -146,7 +178,10 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         reasons.push(
             "nested-impersonation",
             "E7",
-            format!("`{}` is already impersonating `{}` in session `{}`", actor.id, current.target, current.id),
+            format!(
+                "`{}` is already impersonating `{}` in session `{}`",
+                actor.id, current.target, current.id
+            ),
         );
     }
 

@@ -42,6 +42,24 @@ pub enum ActionDecision {
     Deny(Vec<Reason>),
 }
 
+impl StartDecision {
+    /// A deny for one reason.
+    pub fn refuse(code: &str, rule: &str, message: impl Into<String>) -> Self {
+        let mut reasons = Reasons::new();
+        reasons.push(code, rule, message);
+        Self::Deny(reasons.0)
+    }
+}
+
+impl ActionDecision {
+    /// A deny for one reason.
+    pub fn refuse(code: &str, rule: &str, message: impl Into<String>) -> Self {
+        let mut reasons = Reasons::new();
+        reasons.push(code, rule, message);
+        Self::Deny(reasons.0)
+    }
+}
+
 /// Collects every failing rule of one request.
 #[derive(Debug, Default)]
 pub struct Reasons(Vec<Reason>);
@@ -53,7 +71,11 @@ impl Reasons {
 
     /// Records a failing rule.
     pub fn push(&mut self, code: &str, rule: &str, message: impl Into<String>) {
-        self.0.push(Reason { code: code.to_string(), rule: rule.to_string(), message: message.into() });
+        self.0.push(Reason {
+            code: code.to_string(),
+            rule: rule.to_string(),
+            message: message.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {

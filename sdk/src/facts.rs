@@ -16,13 +16,19 @@ impl<'a> Packed<'a> {
     fn str(self, span: u64) -> &'a str {
         let start = (span >> 32) as usize;
         let len = (span & 0xffff_ffff) as usize;
-        start.checked_add(len).and_then(|end| self.text.get(start..end)).unwrap_or("")
+        start
+            .checked_add(len)
+            .and_then(|end| self.text.get(start..end))
+            .unwrap_or("")
     }
 
     fn strs(self, strs: u64) -> Strs<'a> {
         let first = (strs >> 32) as usize;
         let count = (strs & 0xffff_ffff) as usize;
-        let spans = first.checked_add(count).and_then(|end| self.spans.get(first..end)).unwrap_or(&[]);
+        let spans = first
+            .checked_add(count)
+            .and_then(|end| self.spans.get(first..end))
+            .unwrap_or(&[]);
         Strs { text: self.text, spans }
     }
 
@@ -57,7 +63,10 @@ pub struct Strs<'a> {
 impl<'a> Strs<'a> {
     /// The strings, in request order.
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
-        let packed = Packed { text: self.text, spans: &[] };
+        let packed = Packed {
+            text: self.text,
+            spans: &[],
+        };
         self.spans.iter().map(move |&span| packed.str(span))
     }
 
@@ -162,7 +171,10 @@ pub struct ActionRequest<'a> {
 impl wire::StartRequest {
     /// The request as `&str` views.
     pub fn view(&self) -> StartRequest<'_> {
-        let p = Packed { text: &self.text, spans: &self.spans };
+        let p = Packed {
+            text: &self.text,
+            spans: &self.spans,
+        };
         StartRequest {
             tenant: p.str(self.tenant),
             actor: p.principal(&self.actor),
@@ -170,7 +182,10 @@ impl wire::StartRequest {
             reason: p.opt(self.reason),
             ttl_seconds: self.ttl_seconds,
             domain: p.opt(self.domain),
-            actor_session: self.actor_session.map(|s| SessionRef { id: p.str(s.id), target: p.str(s.target) }),
+            actor_session: self.actor_session.map(|s| SessionRef {
+                id: p.str(s.id),
+                target: p.str(s.target),
+            }),
             consent_on_behalf: self.consent_on_behalf,
             now: self.now,
         }
@@ -180,7 +195,10 @@ impl wire::StartRequest {
 impl wire::ActionRequest {
     /// The request as `&str` views.
     pub fn view(&self) -> ActionRequest<'_> {
-        let p = Packed { text: &self.text, spans: &self.spans };
+        let p = Packed {
+            text: &self.text,
+            spans: &self.spans,
+        };
         let s = &self.session;
         ActionRequest {
             tenant: p.str(self.tenant),
@@ -214,9 +232,15 @@ mod tests {
         let roles = p.strs(["hr_admin", "power_user"]);
         let attrs = p.pairs([("title", "HR"), ("vip", "yes")]);
         let (text, spans) = p.finish();
-        let packed = Packed { text: &text, spans: &spans };
+        let packed = Packed {
+            text: &text,
+            spans: &spans,
+        };
         assert_eq!(packed.str(id), "u-1");
-        assert_eq!(packed.strs(roles).iter().collect::<Vec<_>>(), ["hr_admin", "power_user"]);
+        assert_eq!(
+            packed.strs(roles).iter().collect::<Vec<_>>(),
+            ["hr_admin", "power_user"]
+        );
         let attributes = Attributes(packed.strs(attrs));
         assert_eq!(attributes.get("vip"), Some("yes"));
         assert_eq!(attributes.get("nope"), None);
@@ -224,7 +248,10 @@ mod tests {
 
     #[test]
     fn out_of_range_spans_read_as_empty() {
-        let packed = Packed { text: "abc", spans: &[(2 << 32) | 5] };
+        let packed = Packed {
+            text: "abc",
+            spans: &[(2 << 32) | 5],
+        };
         assert_eq!(packed.str((2 << 32) | 5), "");
         assert_eq!(packed.str(u64::MAX), "");
         assert!(packed.strs((7 << 32) | 1).is_empty());

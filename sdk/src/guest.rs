@@ -5,7 +5,7 @@
 //! plain cell. Conversions between the generated types and the SDK's own are
 //! field moves: no string is copied on the way in.
 
-use crate::{wire, ActionDecision, Policy, Reason, StartDecision};
+use crate::{ActionDecision, Policy, Reason, StartDecision, wire};
 use alloc::string::ToString;
 use core::cell::UnsafeCell;
 
@@ -44,7 +44,7 @@ unsafe extern "C" {}
 #[cfg(feature = "runtime")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: usize, new_len: usize) -> *mut u8 {
-    use alloc::alloc::{alloc, realloc, Layout};
+    use alloc::alloc::{Layout, alloc, realloc};
     if new_len == 0 {
         return align as *mut u8;
     }
@@ -134,7 +134,10 @@ pub fn evaluate_start<P: Policy>(state: &State<P>, request: wit::StartRequest) -
         reason: request.reason,
         ttl_seconds: request.ttl_seconds,
         domain: request.domain,
-        actor_session: request.actor_session.map(|s| wire::SessionRef { id: s.id, target: s.target }),
+        actor_session: request.actor_session.map(|s| wire::SessionRef {
+            id: s.id,
+            target: s.target,
+        }),
         consent_on_behalf: request.consent_on_behalf,
         now: request.now,
     };
@@ -193,7 +196,11 @@ fn principal(p: wit::Principal) -> wire::Principal {
 }
 
 fn reason(r: Reason) -> wit::Reason {
-    wit::Reason { code: r.code, rule: r.rule, message: r.message }
+    wit::Reason {
+        code: r.code,
+        rule: r.rule,
+        message: r.message,
+    }
 }
 
 /// Makes `$policy` (a type implementing [`Policy`](crate::Policy)) the
@@ -229,7 +236,7 @@ macro_rules! export_policy {
                 }
             }
 
-            $crate::guest::bindings::__export_policy_world!(Export with_types_in $crate::guest::bindings);
+    $crate::guest::bindings::__export_policy_world!(Export with_types_in $crate::guest::bindings);
         };
     };
 }

@@ -83,7 +83,10 @@ pub struct Packer {
 impl Packer {
     /// A packer with room for `text_bytes` of text and `spans` list entries.
     pub fn with_capacity(text_bytes: usize, spans: usize) -> Self {
-        Self { text: String::with_capacity(text_bytes), spans: Vec::with_capacity(spans) }
+        Self {
+            text: String::with_capacity(text_bytes),
+            spans: Vec::with_capacity(spans),
+        }
     }
 
     /// Stores `s` and returns its span. Text past 4 GiB is not representable;

@@ -36,7 +36,9 @@ pub struct Args {
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     if path == Path::new("-") {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
         return Ok(bytes);
     }
     std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
@@ -48,7 +50,8 @@ pub fn load_policy(host: &Host, policy: Option<&Path>, settings: Option<&str>) -
     match policy {
         Some(path) => {
             let bytes = read_input(path)?;
-            host.load(&bytes, settings).with_context(|| format!("cannot load policy `{}`", path.display()))
+            host.load(&bytes, settings)
+                .with_context(|| format!("cannot load policy `{}`", path.display()))
         }
         None => host.load_default(settings).context("cannot load the built-in policy"),
     }
@@ -57,7 +60,8 @@ pub fn load_policy(host: &Host, policy: Option<&Path>, settings: Option<&str>) -
 pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
     let settings = match &args.settings {
         Some(path) => Some(
-            String::from_utf8(read_input(path)?).with_context(|| format!("settings `{}` are not UTF-8", path.display()))?,
+            String::from_utf8(read_input(path)?)
+                .with_context(|| format!("settings `{}` are not UTF-8", path.display()))?,
         ),
         None => None,
     };
@@ -80,7 +84,10 @@ pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
                 Kind::Action => "action",
             };
             let message = format!("`{}` is not a valid {kind} request: {e}", args.request.display());
-            println!("{}", Decision::host_deny(codes::INVALID_REQUEST, message.clone()).to_json());
+            println!(
+                "{}",
+                Decision::host_deny(codes::INVALID_REQUEST, message.clone()).to_json()
+            );
             eprintln!("error: {message}");
             Ok(Exit::Error)
         }

@@ -3,7 +3,9 @@
 //! by its settings (`"trap"` makes `configure` panic). Anything else is
 //! allowed, with the instance's call count as an obligation (`calls:N`), so
 //! tests can tell a fresh instance from a reused one.
-#![no_std]
+// `no_std` where it matters (the component imports nothing); `std` natively,
+// where a cdylib needs a panic handler and an allocator.
+#![cfg_attr(target_arch = "wasm32", no_std)]
 
 extern crate alloc;
 
@@ -15,8 +17,10 @@ use standin_policy_sdk::{ActionDecision, ActionRequest, Grant, Policy, Reason, S
 
 static CALLS: AtomicU64 = AtomicU64::new(0);
 
+#[derive(Debug)]
 pub struct Mischief;
 
+#[allow(unconditional_recursion)] // the point: a stack bomb
 fn recurse(depth: u64) -> u64 {
     // Not a tail call: every frame stays on the stack.
     core::hint::black_box(recurse(core::hint::black_box(depth + 1))) + 1
@@ -40,8 +44,20 @@ fn misbehave(what: &str) -> Option<Vec<Reason>> {
             None
         }
         "panic" => panic!("mischief"),
-        "huge" => Some(vec![Reason { code: "huge".into(), rule: "X".into(), message: "x".repeat(1 << 20) }]),
-        "many" => Some((0..10_000).map(|i| Reason { code: format!("c{i}"), rule: "X".into(), message: String::new() }).collect()),
+        "huge" => Some(vec![Reason {
+            code: "huge".into(),
+            rule: "X".into(),
+            message: "x".repeat(1 << 20),
+        }]),
+        "many" => Some(
+            (0..10_000)
+                .map(|i| Reason {
+                    code: format!("c{i}"),
+                    rule: "X".into(),
+                    message: String::new(),
+                })
+                .collect(),
+        ),
         "silent" => Some(Vec::new()),
         _ => None,
     }
@@ -69,7 +85,13 @@ impl Policy for Mischief {
     fn evaluate_start(&self, request: &StartRequest<'_>) -> StartDecision {
         let reason = request.reason.unwrap_or("");
         if reason == "overgrant" {
-            let grant = Grant { ttl_seconds: 1 << 40, max_ttl_seconds: 1 << 40, notify_target: true, read_only: false, obligations: Vec::new() };
+            let grant = Grant {
+                ttl_seconds: 1 << 40,
+                max_ttl_seconds: 1 << 40,
+                notify_target: true,
+                read_only: false,
+                obligations: Vec::new(),
+            };
             return StartDecision::Allow(grant);
         }
         match misbehave(reason) {

@@ -11,14 +11,22 @@ mod component {
 
     impl Guest for ReadsFiles {
         fn describe() -> PolicyInfo {
-            PolicyInfo { name: "reads-files".into(), version: "0".into(), rules: Vec::new() }
+            PolicyInfo {
+                name: "reads-files".into(),
+                version: "0".into(),
+                rules: Vec::new(),
+            }
         }
         fn configure(_settings: String) -> Result<(), Vec<String>> {
             Ok(())
         }
         fn evaluate_start(_request: StartRequest) -> StartDecision {
             let secret = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-            StartDecision::Deny(vec![Reason { code: "leak".into(), rule: "X".into(), message: secret }])
+            StartDecision::Deny(vec![Reason {
+                code: "leak".into(),
+                rule: "X".into(),
+                message: secret,
+            }])
         }
         fn evaluate_action(_request: ActionRequest) -> ActionDecision {
             ActionDecision::Allow(Vec::new())

@@ -1,0 +1,118 @@
+//! Action rules (F1-F6, read-only sessions, S3, S7) through the default
+//! policy component.
+
+use crate::common::*;
+use serde_json::json;
+
+#[test]
+fn s7_ordinary_actions_are_the_targets_to_take() {
+    let d = action(&policy(json!({})), "course.complete", json!({}));
+    assert_allow(&d);
+    assert_eq!(d.obligations.as_deref(), Some(&[][..]));
+    assert_eq!(d.ttl_seconds, None, "an action allow carries obligations only");
+}
+
+#[test]
+fn f1_no_payments_purchases_or_subscriptions() {
+    let p = policy(json!({}));
+    for a in ["billing.purchase", "payment.card.add", "subscription.renew"] {
+        let d = action(&p, a, json!({}));
+        assert_deny(&d, &["forbidden-action"]);
+        assert_eq!(rules(&d), ["F1"], "{a}");
+    }
+}
+
+#[test]
+fn f2_no_password_or_credential_change() {
+    let p = policy(json!({}));
+    for a in ["user.password.change", "user.credentials.reset"] {
+        let d = action(&p, a, json!({}));
+        assert_deny(&d, &["forbidden-action"]);
+        assert_eq!(rules(&d), ["F2"], "{a}");
+    }
+}
+
+#[test]
+fn f3_no_esignature_steps() {
+    let d = action(&policy(json!({})), "esign.sign", json!({}));
+    assert_deny(&d, &["forbidden-action"]);
+    assert_eq!(rules(&d), ["F3"]);
+}
+
+#[test]
+fn f1_tenant_sets_its_own_forbidden_list() {
+    let p = policy(json!({"forbidden_actions": ["store.*"]}));
+    assert_deny(&action(&p, "store.checkout", json!({})), &["forbidden-action"]);
+    assert_allow(&action(&p, "billing.purchase", json!({})));
+}
+
+#[test]
+fn f4_guides_and_notifications_are_left_for_the_target() {
+    let p = policy(json!({}));
+    for a in ["guide.dismiss", "notification.read"] {
+        let d = action(&p, a, json!({}));
+        assert_deny(&d, &["reserved-for-target"]);
+        assert_eq!(rules(&d), ["F4"]);
+    }
+}
+
+#[test]
+fn f5_reports_go_to_the_target() {
+    let d = action(&policy(json!({})), "report.generate", json!({}));
+    assert_allow(&d);
+    assert_eq!(d.obligations.as_deref(), Some(&["deliver-to-target".to_string()][..]));
+}
+
+#[test]
+fn f6_layout_and_preferences_are_not_kept() {
+    for a in ["preferences.update", "layout.columns.save"] {
+        let d = action(&policy(json!({})), a, json!({}));
+        assert_allow(&d);
+        assert_eq!(
+            d.obligations.as_deref(),
+            Some(&["do-not-persist".to_string()][..]),
+            "{a}"
+        );
+    }
+}
+
+#[test]
+fn read_only_session_allows_only_read_actions() {
+    let p = policy(json!({}));
+    let ro = json!({"read_only": true});
+    assert_allow(&action(&p, "course.view", ro.clone()));
+    assert_allow(&action(&p, "users.list", ro.clone()));
+    let d = action(&p, "course.complete", ro);
+    assert_deny(&d, &["read-only-session"]);
+    // A tenant-wide read-only setting applies to every session.
+    assert_deny(
+        &action(&policy(json!({"read_only": true})), "course.complete", json!({})),
+        &["read-only-session"],
+    );
+}
+
+#[test]
+fn e9_an_action_deny_names_every_failing_rule() {
+    let d = action(&policy(json!({})), "billing.purchase", json!({"read_only": true}));
+    assert_deny(&d, &["forbidden-action", "read-only-session"]);
+}
+
+#[test]
+fn s3_an_expired_session_allows_nothing() {
+    let d = action(
+        &policy(json!({})),
+        "course.view",
+        json!({"expires_at": "2026-11-21T10:05:00Z"}),
+    );
+    assert_deny(&d, &["session-expired"]);
+    assert_eq!(rules(&d), ["S3"]);
+}
+
+#[test]
+fn e8_an_action_across_tenants_is_denied() {
+    let foreign = patch(target(), json!({"tenant": "globex"}));
+    assert_deny(
+        &action(&policy(json!({})), "course.view", json!({"target": foreign})),
+        &["cross-tenant"],
+    );
+}

@@ -1,0 +1,148 @@
+//! Hostile policies: whatever a policy does wrong ends in a deny with the
+//! right code, the instance that misbehaved is never used again, and the
+//! next request is answered normally.
+
+use crate::common::*;
+use serde_json::json;
+use standin::{Decision, Policy};
+use standin_tests::{MISCHIEF, component};
+
+fn mischief() -> Policy {
+    host().load(&component(MISCHIEF), "{}").expect("mischief loads")
+}
+
+fn start_with(p: &Policy, mischief: &str) -> Decision {
+    start(p, actor(), target(), json!({"reason": mischief}))
+}
+
+#[track_caller]
+fn assert_host_deny(d: &Decision, code: &str) {
+    assert_deny(d, &[code]);
+    assert_eq!(d.reasons[0].rule, "host");
+    assert!(
+        !d.diagnostics.is_empty(),
+        "a host deny carries diagnostics: {}",
+        d.to_json()
+    );
+}
+
+/// After the failure, the same policy answers normally from a fresh instance.
+#[track_caller]
+fn assert_recovers(p: &Policy) {
+    let d = start_with(p, "fine");
+    assert_allow(&d);
+    assert_eq!(
+        d.obligations.as_deref(),
+        Some(&["calls:1".to_string()][..]),
+        "a fresh instance: {}",
+        d.to_json()
+    );
+}
+
+#[test]
+fn hostile_infinite_loop_is_a_timeout() {
+    let p = mischief();
+    let d = start_with(&p, "loop");
+    assert_host_deny(&d, "policy-timeout");
+    assert!(d.reasons[0].message.contains("100 ms"), "{}", d.to_json());
+    assert_recovers(&p);
+}
+
+#[test]
+fn hostile_memory_bomb_hits_the_cap() {
+    let p = mischief();
+    let d = action(&p, "oom", json!({}));
+    assert_host_deny(&d, "policy-memory");
+    assert!(
+        d.reasons[0].message.contains("above the cap of 67108864 bytes"),
+        "names the cap: {}",
+        d.to_json()
+    );
+    assert_recovers(&p);
+}
+
+#[test]
+fn hostile_unbounded_recursion_is_a_policy_error() {
+    let p = mischief();
+    let d = start_with(&p, "recurse");
+    assert_host_deny(&d, "policy-error");
+    assert!(d.reasons[0].message.contains("stack"), "{}", d.to_json());
+    assert_recovers(&p);
+}
+
+#[test]
+fn hostile_panic_is_a_policy_error() {
+    let p = mischief();
+    assert_host_deny(&action(&p, "panic", json!({})), "policy-error");
+    assert_recovers(&p);
+}
+
+#[test]
+fn hostile_oversized_response_is_a_policy_error() {
+    let p = mischief();
+    let d = start_with(&p, "huge");
+    assert_host_deny(&d, "policy-error");
+    assert!(d.reasons[0].message.contains("above the caps"), "{}", d.to_json());
+    assert!(d.to_json().len() < 4096, "the oversized answer is not passed on");
+    assert_host_deny(&start_with(&p, "many"), "policy-error");
+    assert_host_deny(&action(&p, "many-obligations", json!({})), "policy-error");
+}
+
+#[test]
+fn hostile_deny_without_a_reason_still_denies() {
+    let p = mischief();
+    let d = start_with(&p, "silent");
+    assert_host_deny(&d, "policy-error");
+}
+
+#[test]
+fn s1_host_caps_any_grant_at_24_hours() {
+    let d = start_with(&mischief(), "overgrant");
+    assert_allow(&d);
+    assert_eq!(
+        (d.ttl_seconds, d.max_ttl_seconds),
+        (Some(86400), Some(86400)),
+        "{}",
+        d.to_json()
+    );
+    assert!(!d.diagnostics.is_empty());
+}
+
+#[test]
+fn hostile_trapped_instance_is_never_reused() {
+    let p = mischief();
+    let first = start_with(&p, "fine");
+    let second = start_with(&p, "fine");
+    // A healthy instance is kept: its call count goes on.
+    assert_eq!(first.obligations.as_deref(), Some(&["calls:1".to_string()][..]));
+    assert_eq!(second.obligations.as_deref(), Some(&["calls:2".to_string()][..]));
+    assert_host_deny(&start_with(&p, "panic"), "policy-error");
+    assert_recovers(&p);
+}
+
+#[test]
+fn hostile_policy_does_not_disturb_another_tenant() {
+    let bad = mischief();
+    let good = policy(json!({}));
+    std::thread::scope(|s| {
+        let looping = s.spawn(|| (0..3).map(|_| start_with(&bad, "loop")).collect::<Vec<_>>());
+        for _ in 0..50 {
+            assert_allow(&start(&good, actor(), target(), json!({})));
+        }
+        for d in looping.join().expect("looping thread") {
+            assert_host_deny(&d, "policy-timeout");
+        }
+    });
+}
+
+#[test]
+fn invalid_request_over_the_caps_never_reaches_the_policy() {
+    let p = policy(json!({}));
+    let d = start(&p, actor(), target(), json!({"reason": "x".repeat(70_000)}));
+    assert_host_deny(&d, "invalid-request");
+    let roles: Vec<String> = (0..5000).map(|i| format!("r{i}")).collect();
+    let d = start(&p, patch(actor(), json!({"roles": roles})), target(), json!({}));
+    assert_host_deny(&d, "invalid-request");
+    let d = start(&p, patch(actor(), json!({"id": ""})), target(), json!({}));
+    assert_host_deny(&d, "invalid-request");
+}

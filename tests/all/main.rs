@@ -1,0 +1,10 @@
+//! Standin's integration tests, one module per topic. Every rule test goes
+//! through the real default-policy component, not the native crate.
+
+mod actions;
+mod common;
+mod concurrency;
+mod hostile;
+mod loading;
+mod settings;
+mod start;
