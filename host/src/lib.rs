@@ -27,6 +27,7 @@
 mod bindings;
 pub mod decision;
 mod engine;
+pub mod harness;
 mod load;
 mod policy;
 pub mod request;

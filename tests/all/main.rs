@@ -4,6 +4,7 @@
 mod actions;
 mod common;
 mod concurrency;
+mod harness;
 mod hostile;
 mod loading;
 mod settings;

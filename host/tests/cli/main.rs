@@ -179,3 +179,103 @@ fn help_explains_each_flag() {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
 }
+
+#[test]
+fn test_passing_suite_exits_0_with_totals() {
+    let out = standin(&["test", "suites/docebo-style.json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.trim_end().ends_with("3 passed, 0 failed"), "{text}");
+    assert!(text.contains("rules of the policy no case covers:"), "{text}");
+}
+
+/// The example suite with one expectation made wrong.
+fn wrong_suite(dir: &Path) -> PathBuf {
+    let suite = std::fs::read_to_string(examples().join("suites/docebo-style.json")).expect("read");
+    let wrong = suite.replace(
+        r#""codes": ["forbidden-action"]"#,
+        r#""codes": ["reserved-for-target"]"#,
+    );
+    assert_ne!(suite, wrong);
+    let path = dir.join("wrong.json");
+    std::fs::write(&path, wrong).expect("write");
+    path
+}
+
+#[test]
+fn test_wrong_expectation_fails_with_a_diff_and_exit_3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = standin(&["test", wrong_suite(dir.path()).to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAIL  no purchases while impersonating"), "{text}");
+    assert!(
+        text.contains(r#"expected ["reserved-for-target"], got ["forbidden-action"]"#),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("2 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn test_junit_output_is_xml_with_the_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = standin(&[
+        "test",
+        "--format",
+        "junit",
+        wrong_suite(dir.path()).to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let xml = String::from_utf8(out.stdout).expect("utf-8");
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("not XML ({e}):\n{xml}"));
+    let root = doc.root_element();
+    assert_eq!(
+        (
+            root.tag_name().name(),
+            root.attribute("tests"),
+            root.attribute("failures")
+        ),
+        ("testsuites", Some("3"), Some("1"))
+    );
+    let failures: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("failure")).collect();
+    assert_eq!(failures.len(), 1);
+    assert!(
+        failures[0].attribute("message").expect("message").contains("codes"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn test_json_output_and_filter() {
+    let out = standin(&[
+        "test",
+        "--format",
+        "json",
+        "--filter",
+        "PURCHASES",
+        "suites/docebo-style.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        (report["passed"].as_u64(), report["failed"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let case = &report["suites"][0]["cases"][0];
+    assert_eq!(case["name"], "no purchases while impersonating");
+    assert_eq!(case["actual"]["decision"], "deny");
+}
+
+#[test]
+fn test_malformed_suite_is_an_error_not_a_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, r#"{"name": "x", "cases": [{"name": "c1", "start": {"actor": "ghost", "target": "bob"}, "expect": {"decision": "allow"}}]}"#).expect("write");
+    let out = standin(&["test", path.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.json") && err.contains("`c1`") && err.contains("unknown principal `ghost`"),
+        "{err}"
+    );
+}

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use standin::decision::codes;
 use standin::{ActionRequest, Decision, Host, Policy, StartRequest};
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -44,17 +45,20 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
 }
 
-/// Loads `--policy` (or the built-in one) with `--settings`.
-pub fn load_policy(host: &Host, policy: Option<&Path>, settings: Option<&str>) -> Result<Policy> {
-    let settings = settings.unwrap_or("{}");
+/// The component of `--policy`, or the built-in one.
+pub fn policy_bytes(policy: Option<&Path>) -> Result<Cow<'static, [u8]>> {
     match policy {
-        Some(path) => {
-            let bytes = read_input(path)?;
-            host.load(&bytes, settings)
-                .with_context(|| format!("cannot load policy `{}`", path.display()))
-        }
-        None => host.load_default(settings).context("cannot load the built-in policy"),
+        Some(path) => Ok(Cow::Owned(read_input(path)?)),
+        None => Ok(Cow::Borrowed(standin::DEFAULT_POLICY)),
     }
+}
+
+/// Loads `component` with `settings`; `policy` names it in errors.
+pub fn load_policy(host: &Host, component: &[u8], policy: Option<&Path>, settings: &str) -> Result<Policy> {
+    host.load(component, settings).with_context(|| match policy {
+        Some(path) => format!("cannot load policy `{}`", path.display()),
+        None => "cannot load the built-in policy".to_string(),
+    })
 }
 
 pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
@@ -67,7 +71,13 @@ pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
     };
     let request = read_input(&args.request)?;
     let host = Host::new()?;
-    let policy = load_policy(&host, args.policy.as_deref(), settings.as_deref())?;
+    let component = policy_bytes(args.policy.as_deref())?;
+    let policy = load_policy(
+        &host,
+        &component,
+        args.policy.as_deref(),
+        settings.as_deref().unwrap_or("{}"),
+    )?;
     let parsed = match args.kind {
         Kind::Start => serde_json::from_slice::<StartRequest>(&request).map(|r| policy.evaluate_start(&r, now)),
         Kind::Action => serde_json::from_slice::<ActionRequest>(&request).map(|r| policy.evaluate_action(&r, now)),

@@ -5,6 +5,7 @@
 //! policy) with the reason on stderr.
 
 mod check;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -40,6 +41,12 @@ enum Command {
     /// policy. A request the host cannot read is also printed as a deny
     /// with `invalid-request`.
     Check(check::Args),
+    /// Run suite files against a policy: every case's answer against its
+    /// expectation, with coverage.
+    ///
+    /// Exit 0 when every case passed, 3 when some failed, 1 when a suite is
+    /// malformed (the file and case are named) or the policy cannot be loaded.
+    Test(test::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +54,7 @@ fn main() -> ExitCode {
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
     let result = match cli.command {
         Command::Check(args) => check::run(args, now),
+        Command::Test(args) => test::run(args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
