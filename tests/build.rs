@@ -1,14 +1,17 @@
-//! Builds the hostile policies of `programs/` for the sandbox tests.
+//! Builds the hostile policies of `programs/` for the sandbox tests, and the
+//! example custom policy of `examples/policies/` for its suite.
 
 fn main() {
-    let names = [
-        "standin-test-mischief",
-        "standin-test-wrong-world",
-        "standin-test-reads-files",
+    // Each component's path reaches the tests as `STANDIN_<NAME>`.
+    let components = [
+        ("standin-test-mischief", "MISCHIEF"),
+        ("standin-test-wrong-world", "WRONG_WORLD"),
+        ("standin-test-reads-files", "READS_FILES"),
+        ("business-hours-policy", "BUSINESS_HOURS"),
     ];
-    let built = standin_guest_build::build(&names);
-    for (name, path) in names.iter().zip(built) {
-        let var = name.trim_start_matches("standin-").replace('-', "_").to_uppercase();
-        println!("cargo:rustc-env=STANDIN_{var}={}", path.display());
+    let packages: Vec<&str> = components.iter().map(|(package, _)| *package).collect();
+    let built = standin_guest_build::build(&packages);
+    for ((_, name), path) in components.iter().zip(built) {
+        println!("cargo:rustc-env=STANDIN_{name}={}", path.display());
     }
 }

@@ -1,12 +1,15 @@
-//! Paths of the hostile test components, built by this package's build
-//! script from `tests/programs/`.
+//! Paths of the test components, built by this package's build script from
+//! `tests/programs/` (hostile policies) and `examples/policies/`.
 
 /// Misbehaves as the request asks (see `programs/mischief`).
-pub const MISCHIEF: &str = env!("STANDIN_TEST_MISCHIEF");
+pub const MISCHIEF: &str = env!("STANDIN_MISCHIEF");
 /// Implements another world.
-pub const WRONG_WORLD: &str = env!("STANDIN_TEST_WRONG_WORLD");
+pub const WRONG_WORLD: &str = env!("STANDIN_WRONG_WORLD");
 /// Links `std` and reads files, so imports `wasi:filesystem`.
-pub const READS_FILES: &str = env!("STANDIN_TEST_READS_FILES");
+pub const READS_FILES: &str = env!("STANDIN_READS_FILES");
+
+/// The example custom policy (`examples/policies/business-hours`).
+pub const BUSINESS_HOURS: &str = env!("STANDIN_BUSINESS_HOURS");
 
 /// The bytes of a test component.
 pub fn component(path: &str) -> Vec<u8> {

@@ -165,3 +165,23 @@ fn harness_every_shipped_suite_passes() {
         assert!(!report.cases.is_empty(), "{} has no cases", path.display());
     }
 }
+
+#[test]
+fn harness_custom_policy_passes_its_own_suite() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/policies/business-hours");
+    let suite = Suite::load(&dir.join("suite.json")).unwrap_or_else(|e| panic!("{e}"));
+    let component = standin_tests::component(standin_tests::BUSINESS_HOURS);
+    let policy = host().load(&component, &suite.settings).expect("loads");
+    assert_eq!(policy.info().name, "business-hours");
+    let report = harness::run(&policy, &suite, None);
+    let failures: Vec<_> = report.cases.iter().filter(|c| !c.passed).collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        report.coverage.uncovered_rules.is_empty(),
+        "{:?}",
+        report.coverage.uncovered_rules
+    );
+    // The same suite against the built-in policy fails: the rules differ.
+    let default = host().load_default("{}").expect("loads");
+    assert!(harness::run(&default, &suite, None).failed() > 0);
+}
