@@ -144,6 +144,7 @@ pub(crate) fn classify(store: &Store<Limiter>, error: &wasmtime::Error, deadline
     Failure {
         code,
         message,
-        detail: Some(format!("{error:?}")),
+        // The chain with the wasm backtrace, not the host's own stack.
+        detail: Some(format!("{error:#}")),
     }
 }

@@ -6,12 +6,17 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 use standin_policy_sdk::{ActionDecision, ActionRequest, Reasons};
 
-/// Which rule a forbidden action falls under: credentials (F2), signatures
-/// and one-time passwords (F3), and everything else, payments first (F1).
+/// Which rule a forbidden action falls under, by the segments of its dotted
+/// name: credentials (F2), signatures and one-time passwords (F3), and
+/// everything else, payments first (F1).
 fn forbidden_rule(action: &str) -> &'static str {
-    if action.contains("password") || action.contains("credential") {
+    let mut segments = action.split('.');
+    if segments
+        .clone()
+        .any(|s| s.contains("password") || s.starts_with("credential"))
+    {
         "F2"
-    } else if action.contains("esign") || action.contains("otp") || action.contains("signature") {
+    } else if segments.any(|s| s == "otp" || s.starts_with("esign") || s.contains("signature")) {
         "F3"
     } else {
         "F1"

@@ -40,6 +40,19 @@ fn f3_no_esignature_steps() {
 }
 
 #[test]
+fn f1_f2_f3_rule_follows_the_segments_of_the_action() {
+    let p = policy(json!({"forbidden_actions": ["billing.*", "auth.*"]}));
+    for (a, rule) in [
+        ("billing.footprint", "F1"),
+        ("auth.otp", "F3"),
+        ("auth.password_reset", "F2"),
+        ("auth.login", "F1"),
+    ] {
+        assert_eq!(rules(&action(&p, a, json!({}))), [rule], "{a}");
+    }
+}
+
+#[test]
 fn f1_tenant_sets_its_own_forbidden_list() {
     let p = policy(json!({"forbidden_actions": ["store.*"]}));
     assert_deny(&action(&p, "store.checkout", json!({})), &["forbidden-action"]);

@@ -3,13 +3,37 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use standin::{ActionRequest, Decision, Host, Policy, StartRequest};
+use standin::{ActionRequest, Decision, Host, HostConfig, Policy, SandboxLimits, StartRequest};
 use std::sync::OnceLock;
+use std::time::Duration;
 
-/// One host for the whole test binary, so each component compiles once.
+fn host_with_deadline(deadline: Duration) -> Host {
+    let sandbox = SandboxLimits {
+        deadline,
+        ..SandboxLimits::default()
+    };
+    Host::with_config(HostConfig {
+        sandbox,
+        ..HostConfig::default()
+    })
+    .expect("host starts")
+}
+
+/// One host for the rule tests, so each component compiles once. Its
+/// deadline is generous: the deadline is wall-clock, and a test thread on a
+/// loaded 2-core machine can wait longer than 100 ms for a core.
 pub fn host() -> &'static Host {
     static HOST: OnceLock<Host> = OnceLock::new();
-    HOST.get_or_init(|| Host::new().expect("host starts"))
+    HOST.get_or_init(|| host_with_deadline(Duration::from_secs(10)))
+}
+
+/// The deadline of [`hostile_host`].
+pub const HOSTILE_DEADLINE: Duration = Duration::from_millis(300);
+
+/// A host for policies that loop: deadlines short enough to wait for.
+pub fn hostile_host() -> &'static Host {
+    static HOST: OnceLock<Host> = OnceLock::new();
+    HOST.get_or_init(|| host_with_deadline(HOSTILE_DEADLINE))
 }
 
 pub fn now() -> DateTime<Utc> {

@@ -8,7 +8,7 @@ use standin::{Decision, Policy};
 use standin_tests::{MISCHIEF, component};
 
 fn mischief() -> Policy {
-    host().load(&component(MISCHIEF), "{}").expect("mischief loads")
+    hostile_host().load(&component(MISCHIEF), "{}").expect("mischief loads")
 }
 
 fn start_with(p: &Policy, mischief: &str) -> Decision {
@@ -44,7 +44,8 @@ fn hostile_infinite_loop_is_a_timeout() {
     let p = mischief();
     let d = start_with(&p, "loop");
     assert_host_deny(&d, "policy-timeout");
-    assert!(d.reasons[0].message.contains("100 ms"), "{}", d.to_json());
+    let deadline = format!("deadline of {} ms", HOSTILE_DEADLINE.as_millis());
+    assert!(d.reasons[0].message.contains(&deadline), "{}", d.to_json());
     assert_recovers(&p);
 }
 
@@ -122,8 +123,9 @@ fn hostile_trapped_instance_is_never_reused() {
 
 #[test]
 fn hostile_policy_does_not_disturb_another_tenant() {
+    // Both tenants on one host, one engine, one epoch ticker.
     let bad = mischief();
-    let good = policy(json!({}));
+    let good = hostile_host().load_default("{}").expect("loads");
     std::thread::scope(|s| {
         let looping = s.spawn(|| (0..3).map(|_| start_with(&bad, "loop")).collect::<Vec<_>>());
         for _ in 0..50 {

@@ -35,7 +35,8 @@ fn misbehave(what: &str) -> Option<Vec<Reason>> {
         "oom" => {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
-                hoard.push(vec![1u8; 1 << 20]);
+                // Reserve without touching: memory growth is the point, not page faults.
+                hoard.push(Vec::<u8>::with_capacity(1 << 20));
                 core::hint::black_box(&hoard);
             }
         }
