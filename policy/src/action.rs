@@ -28,18 +28,7 @@ pub fn evaluate(s: &Settings, req: &ActionRequest<'_>) -> ActionDecision {
     let action = req.action;
     let mut reasons = Reasons::new();
 
-    for (who, p) in [("actor", &session.actor), ("target", &session.target)] {
-        if p.tenant != req.tenant {
-            reasons.push(
-                "cross-tenant",
-                "E8",
-                format!(
-                    "{who} `{}` belongs to tenant `{}`, not `{}`",
-                    p.id, p.tenant, req.tenant
-                ),
-            );
-        }
-    }
+    crate::cross_tenant(&mut reasons, req.tenant, &session.actor, &session.target);
     if req.now >= session.expires_at {
         reasons.push("session-expired", "S3", format!("session `{}` has expired", session.id));
     }

@@ -19,7 +19,7 @@ pub mod start;
 use alloc::string::String;
 use alloc::vec::Vec;
 pub use settings::Settings;
-use standin_policy_sdk::{ActionDecision, ActionRequest, Policy, StartDecision, StartRequest};
+use standin_policy_sdk::{ActionDecision, ActionRequest, Policy, Principal, Reasons, StartDecision, StartRequest};
 
 /// The default policy, configured.
 #[derive(Debug, Clone)]
@@ -47,6 +47,16 @@ impl Policy for DefaultPolicy {
 
     fn evaluate_action(&self, request: &ActionRequest<'_>) -> ActionDecision {
         action::evaluate(&self.settings, request)
+    }
+}
+
+/// E8: both sides of an impersonation belong to the request's tenant.
+fn cross_tenant(reasons: &mut Reasons, tenant: &str, actor: &Principal<'_>, target: &Principal<'_>) {
+    for (who, p) in [("actor", actor), ("target", target)] {
+        if p.tenant != tenant {
+            let message = alloc::format!("{who} `{}` belongs to tenant `{}`, not `{tenant}`", p.id, p.tenant);
+            reasons.push("cross-tenant", "E8", message);
+        }
     }
 }
 

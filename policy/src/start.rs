@@ -53,18 +53,7 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             format!("`{}` cannot impersonate themselves", actor.id),
         );
     }
-    for (who, p) in [("actor", actor), ("target", target)] {
-        if p.tenant != req.tenant {
-            reasons.push(
-                "cross-tenant",
-                "E8",
-                format!(
-                    "{who} `{}` belongs to tenant `{}`, not `{}`",
-                    p.id, p.tenant, req.tenant
-                ),
-            );
-        }
-    }
+    crate::cross_tenant(&mut reasons, req.tenant, actor, target);
 
     // E1: the impersonation role or permission.
     let permitted = has_any_role(actor, &s.impersonator_roles)
