@@ -10,7 +10,7 @@ wasmtime::component::bindgen!({
     world: "policy-world",
 });
 
-pub(crate) use standin::policy::types as wit;
+pub(crate) use self::standin::policy::types as wit;
 
 use standin_policy_sdk::wire;
 

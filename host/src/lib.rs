@@ -32,6 +32,8 @@ mod load;
 mod policy;
 pub mod request;
 mod sandbox;
+pub mod session;
+pub mod store;
 
 pub use decision::{Decision, Reason, Verdict};
 pub use engine::{Digest, Host, HostConfig, HostError};
@@ -39,6 +41,8 @@ pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE};
 pub use policy::{HARD_MAX_TTL_SECONDS, Policy, PolicyInfo};
 pub use request::{ActionRequest, Principal, RequestError, RequestLimits, SessionFacts, SessionRef, StartRequest};
 pub use sandbox::SandboxLimits;
+pub use session::{Authorization, Banner, SessionError, Sessions, StartOutcome};
+pub use store::{SessionRecord, SqliteStore, Store};
 
 /// The built-in default policy component (`policy/`, built for
 /// `wasm32-wasip2` by this crate's build script).

@@ -2,10 +2,12 @@
 //! through the real default-policy component, not the native crate.
 
 mod actions;
+mod audit;
 mod common;
 mod concurrency;
 mod harness;
 mod hostile;
 mod loading;
+mod sessions;
 mod settings;
 mod start;

@@ -1,6 +1,8 @@
 //! The `standin` CLI as platforms and CI scripts see it: JSON on stdout,
 //! the reason on stderr, and exit codes that tell deny from failure.
 
+mod sessions;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -4,7 +4,11 @@
 //! passed), 2 deny, 3 some test case failed, 1 error (bad input, unloadable
 //! policy) with the reason on stderr.
 
+mod audit;
 mod check;
+mod outbox;
+mod policy_cmd;
+mod session;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +33,15 @@ struct Cli {
     /// The host's clock (RFC 3339), for requests that name no time; default: now.
     #[arg(long, global = true, value_name = "RFC3339", env = "STANDIN_NOW")]
     now: Option<chrono::DateTime<chrono::Utc>>,
+    /// The session database (SQLite), created when missing.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "STANDIN_DB",
+        default_value = "standin.db"
+    )]
+    db: std::path::PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,6 +60,35 @@ enum Command {
     /// Exit 0 when every case passed, 3 when some failed, 1 when a suite is
     /// malformed (the file and case are named) or the policy cannot be loaded.
     Test(test::Args),
+    /// Store and show tenants' policies (in `--db`).
+    #[command(subcommand)]
+    Policy(policy_cmd::Command),
+    /// Impersonation sessions: start, status (the banner), end, extend,
+    /// revoke, list.
+    ///
+    /// Exit 0 done, 2 refused by the policy (the deny is printed), 1 error
+    /// (unknown or already ended session, bad input).
+    #[command(subcommand)]
+    Session(session::Command),
+    /// Record every session past its deadline as ended (expired) at its
+    /// deadline; prints each one.
+    Sweep,
+    /// May the actor do ACTION inside the session? Prints the decision with
+    /// `acting_as` (the target) and `on_behalf_of` (the actor); exit 0
+    /// allowed, 2 denied. Ended or expired sessions are denied.
+    Authorize(session::AuthorizeArgs),
+    /// The audit trail: query it, verify its hash chain.
+    #[command(subcommand)]
+    Audit(audit::Command),
+    /// Messages to impersonated users: list, acknowledge, configure.
+    #[command(subcommand)]
+    Outbox(outbox::Command),
+}
+
+fn sessions(db: &std::path::Path) -> anyhow::Result<standin::Sessions> {
+    use anyhow::Context as _;
+    let host = standin::Host::new()?;
+    standin::Sessions::open(host, db).with_context(|| format!("cannot open the session database `{}`", db.display()))
 }
 
 fn main() -> ExitCode {
@@ -55,6 +97,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args, now),
         Command::Test(args) => test::run(args),
+        Command::Policy(c) => sessions(&cli.db).and_then(|s| policy_cmd::run(c, &s, now)),
+        Command::Session(c) => sessions(&cli.db).and_then(|s| session::run(c, &s, now)),
+        Command::Sweep => sessions(&cli.db).and_then(|s| session::sweep(&s, now)),
+        Command::Authorize(a) => sessions(&cli.db).and_then(|s| session::authorize(a, &s, now)),
+        Command::Audit(c) => sessions(&cli.db).and_then(|s| audit::run(c, &s)),
+        Command::Outbox(c) => sessions(&cli.db).and_then(|s| outbox::run(c, &s, now)),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -1,0 +1,145 @@
+//! `standin session ...`, `standin sweep` and `standin authorize`.
+
+use crate::Exit;
+use crate::check::read_input;
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use standin::{Sessions, StartRequest};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Start a session if the tenant's active policy allows it.
+    ///
+    /// Prints the session (exit 0) or the deny decision (exit 2). The host
+    /// fills `actor_session` from its store and uses its clock (`--now`)
+    /// as the request's time.
+    Start {
+        /// The start request, as CONTRACT.md's JSON (`-` reads standard input).
+        #[arg(value_name = "START_REQUEST.json")]
+        request: PathBuf,
+        /// Where to send the actor when the session ends (kept with the session).
+        #[arg(long, value_name = "URL")]
+        return_to: Option<String>,
+    },
+    /// Print the banner facts: who, as whom, time left, expiring soon.
+    Status {
+        /// The session id.
+        id: String,
+    },
+    /// End the session (the actor stops); prints it, with `return_to`.
+    End {
+        /// The session id.
+        id: String,
+    },
+    /// Ask the policy to extend the session to now + TTL (never past its
+    /// `max_expires_at`); exit 0 extended, 2 refused.
+    Extend {
+        /// The session id.
+        id: String,
+        /// Seconds from now.
+        #[arg(long, value_name = "SECONDS")]
+        ttl: u64,
+    },
+    /// End someone's session, saying why.
+    Revoke {
+        /// The session id.
+        id: String,
+        /// Why (kept in the session and the audit trail).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// List a tenant's sessions, newest first, one JSON line each.
+    List {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Only active sessions.
+        #[arg(long)]
+        active: bool,
+    },
+}
+
+fn print<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}
+
+pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+    match command {
+        Command::Start { request, return_to } => {
+            let bytes = read_input(&request)?;
+            let parsed: StartRequest = serde_json::from_slice(&bytes)
+                .with_context(|| format!("`{}` is not a valid start request", request.display()))?;
+            let outcome = sessions.start(&parsed, return_to.as_deref(), now)?;
+            match outcome.session {
+                Some(session) => {
+                    print(&session)?;
+                    Ok(Exit::Allow)
+                }
+                None => {
+                    println!("{}", outcome.decision.to_json());
+                    Ok(Exit::Deny)
+                }
+            }
+        }
+        Command::Status { id } => {
+            print(&sessions.status(&id, now)?)?;
+            Ok(Exit::Allow)
+        }
+        Command::End { id } => {
+            print(&sessions.end(&id, now)?)?;
+            Ok(Exit::Allow)
+        }
+        Command::Extend { id, ttl } => {
+            let outcome = sessions.extend(&id, ttl, now)?;
+            if outcome.decision.is_allow() {
+                print(&outcome.session)?;
+                Ok(Exit::Allow)
+            } else {
+                println!("{}", outcome.decision.to_json());
+                Ok(Exit::Deny)
+            }
+        }
+        Command::Revoke { id, reason } => {
+            print(&sessions.revoke(&id, &reason, now)?)?;
+            Ok(Exit::Allow)
+        }
+        Command::List { tenant, active } => {
+            for s in sessions.list(&tenant, active, now)? {
+                print(&s)?;
+            }
+            Ok(Exit::Allow)
+        }
+    }
+}
+
+/// `standin sweep`: record every session past its deadline as expired.
+pub fn sweep(sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+    for s in sessions.sweep(now)? {
+        print(&s)?;
+    }
+    Ok(Exit::Allow)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AuthorizeArgs {
+    /// The session the actor acts in.
+    session: String,
+    /// The action, a dotted name (`billing.purchase`, `course.view`, ...).
+    action: String,
+    /// What the action is on.
+    #[arg(long, value_name = "R")]
+    resource: Option<String>,
+}
+
+/// `standin authorize`: the decision plus `acting_as` and `on_behalf_of`.
+pub fn authorize(args: AuthorizeArgs, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+    let answer = sessions.authorize(&args.session, &args.action, args.resource.as_deref(), now)?;
+    print(&answer)?;
+    Ok(if answer.decision.is_allow() {
+        Exit::Allow
+    } else {
+        Exit::Deny
+    })
+}

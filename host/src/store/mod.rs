@@ -1,0 +1,340 @@
+//! Where sessions, tenant policies, the audit trail and the outbox live.
+//!
+//! [`Store`] is small and synchronous, and knows nothing of policies: the
+//! session logic ([`crate::session`]) decides, the store applies. Every
+//! change that must be atomic (a session row, its audit events and its
+//! outbox messages) is one [`Change`], applied in one transaction; a start
+//! or a state change reads the rows it depends on inside that same
+//! transaction (see [`Store::start`], [`Store::modify`]), so two callers,
+//! in two threads or two processes, never both win.
+//!
+//! [`SqliteStore`] is the embedded default: one file, WAL, `synchronous=FULL`.
+
+mod chain;
+mod sqlite;
+
+pub(crate) use chain::hex;
+pub use chain::{GENESIS_HASH, chain_hash};
+pub use sqlite::SqliteStore;
+
+use crate::request::Principal;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot open database `{path}`: {source}")]
+    Open { path: String, source: rusqlite::Error },
+    #[error("database holds a malformed value in `{column}`: {message}")]
+    Corrupt { column: &'static str, message: String },
+    #[error("database schema version {found} is newer than this build understands ({known})")]
+    TooNew { found: i64, known: i64 },
+    #[error("no session `{0}`")]
+    UnknownSession(String),
+}
+
+/// Which policy decided: a tenant's policy version and the component's digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    /// 0 is the built-in policy with its defaults (a tenant that never ran `policy set`).
+    pub version: u32,
+    pub digest: String,
+}
+
+/// A tenant's stored policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredPolicy {
+    pub tenant: String,
+    pub version: u32,
+    pub digest: String,
+    pub settings: String,
+    pub created_at: DateTime<Utc>,
+    pub active: bool,
+}
+
+impl StoredPolicy {
+    pub fn reference(&self) -> PolicyRef {
+        PolicyRef {
+            version: self.version,
+            digest: self.digest.clone(),
+        }
+    }
+}
+
+/// `active` or `ended`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionState {
+    Active,
+    Ended,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndReason {
+    /// The actor ended it (S2).
+    Stopped,
+    /// It reached its deadline (S3).
+    Expired,
+    /// Someone else ended it, with a reason.
+    Revoked,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stopped => "stopped",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+/// An impersonation session (CONTRACT.md "Session"), with what the host
+/// needs to re-evaluate its actions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionRecord {
+    pub id: String,
+    pub tenant: String,
+    pub actor: String,
+    pub target: String,
+    pub reason: Option<String>,
+    pub domain: Option<String>,
+    pub read_only: bool,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub max_expires_at: DateTime<Utc>,
+    pub state: SessionState,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub end_reason: Option<EndReason>,
+    pub return_to: Option<String>,
+    pub policy: PolicyRef,
+    /// Additions to the contract's form.
+    pub notify_target: bool,
+    pub obligations: Vec<String>,
+    /// Why it was revoked.
+    pub revoke_reason: Option<String>,
+    /// The actor's session this one was started from, when the policy allows nesting.
+    pub parent: Option<String>,
+    /// 0 for a session started outside any other; parent's depth + 1 when nested.
+    pub depth: u32,
+    /// The principals as the platform sent them at start.
+    #[serde(skip)]
+    pub actor_principal: Principal,
+    #[serde(skip)]
+    pub target_principal: Principal,
+}
+
+impl SessionRecord {
+    pub fn is_active(&self) -> bool {
+        self.state == SessionState::Active
+    }
+
+    /// Active but at or past its deadline: due to be recorded as expired.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.is_active() && now >= self.expires_at
+    }
+}
+
+/// One audit event (CONTRACT.md "Audit event").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Per tenant, from 1, without gaps. Assigned by the store.
+    pub seq: u64,
+    pub tenant: String,
+    pub at: DateTime<Utc>,
+    pub event: String,
+    pub session: Option<String>,
+    pub actor: String,
+    pub target: String,
+    pub action: Option<String>,
+    pub resource: Option<String>,
+    pub reason: Option<String>,
+    pub codes: Vec<String>,
+    pub end_reason: Option<String>,
+    pub policy: PolicyRef,
+    /// Additions: the deadline (started, extended), obligations (allows),
+    /// a free note (revoke reason, policy error message).
+    pub expires_at: Option<DateTime<Utc>>,
+    pub obligations: Option<Vec<String>>,
+    pub note: Option<String>,
+    /// The request the policy saw, as JSON text (for replay).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub request: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The audit events.
+pub mod events {
+    pub const SESSION_STARTED: &str = "session.started";
+    pub const SESSION_DENIED: &str = "session.denied";
+    pub const SESSION_EXTENDED: &str = "session.extended";
+    pub const SESSION_ENDED: &str = "session.ended";
+    pub const ACTION_ALLOWED: &str = "action.allowed";
+    pub const ACTION_DENIED: &str = "action.denied";
+    pub const POLICY_ERROR: &str = "policy.error";
+    /// Every event, in the contract's order.
+    pub const ALL: [&str; 7] = [
+        SESSION_STARTED,
+        SESSION_DENIED,
+        SESSION_EXTENDED,
+        SESSION_ENDED,
+        ACTION_ALLOWED,
+        ACTION_DENIED,
+        POLICY_ERROR,
+    ];
+}
+
+/// `impersonation.started` / `impersonation.ended`.
+pub mod kinds {
+    pub const STARTED: &str = "impersonation.started";
+    pub const ENDED: &str = "impersonation.ended";
+}
+
+/// A message to write in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub tenant: String,
+    pub to: String,
+    pub kind: String,
+    pub session: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message of the outbox (CONTRACT.md "Outbox message").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub tenant: String,
+    pub to: String,
+    pub kind: String,
+    pub session: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub acked_at: Option<DateTime<Utc>>,
+}
+
+/// A tenant's notification switch and texts (N1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notifications {
+    pub enabled: bool,
+    /// Placeholders: `{actor}`, `{target}`, `{reason}`, `{session}`, `{expires_at}`.
+    pub started_template: String,
+    /// Placeholders: those of the started template and `{end_reason}`.
+    pub ended_template: String,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            started_template: "{actor} started impersonating you ({reason}) until {expires_at}".to_string(),
+            ended_template: "{actor} stopped impersonating you ({end_reason})".to_string(),
+        }
+    }
+}
+
+/// What one transaction writes: at most one session row (new or updated),
+/// audit events (the store assigns `seq`, `prev_hash` and `hash`) and
+/// outbox messages.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub insert: Option<SessionRecord>,
+    pub update: Option<SessionRecord>,
+    pub audit: Vec<AuditEvent>,
+    pub outbox: Vec<NewMessage>,
+}
+
+impl Change {
+    pub fn is_empty(&self) -> bool {
+        self.insert.is_none() && self.update.is_none() && self.audit.is_empty() && self.outbox.is_empty()
+    }
+}
+
+/// What a [`Change`] became: the audit events as chained, the messages with their ids.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    pub audit: Vec<AuditEvent>,
+    pub outbox: Vec<OutboxMessage>,
+}
+
+/// Filters of `audit query` (A4). Every given field must match; `since` is
+/// inclusive, `until` exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub tenant: Option<String>,
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub event: Option<String>,
+    pub session: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The storage of sessions, policies, audit and outbox.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Stores a component (once per digest) and a new active policy
+    /// version for `tenant`; the previous version stays, inactive.
+    fn put_policy(
+        &self,
+        tenant: &str,
+        component: &[u8],
+        digest: &str,
+        settings: &str,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPolicy, StoreError>;
+    /// The tenant's active policy, if it ever set one.
+    fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError>;
+    /// One version of a tenant's policy.
+    fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError>;
+    /// A stored component's bytes.
+    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError>;
+    fn set_notifications(&self, tenant: &str, notifications: &Notifications) -> Result<(), StoreError>;
+
+    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// A tenant's sessions, newest first.
+    fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Ids of active sessions whose deadline is at or before `now`.
+    fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+
+    /// In one write transaction: reads the actor's innermost active session,
+    /// asks `decide`, applies what it returns.
+    fn start(
+        &self,
+        tenant: &str,
+        actor: &str,
+        decide: &mut dyn FnMut(Option<&SessionRecord>) -> Change,
+    ) -> Result<Applied, StoreError>;
+    /// In one write transaction: reads session `id`, asks `decide`, applies
+    /// what it returns.
+    fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError>;
+    /// Applies `change` in one transaction.
+    fn record(&self, change: Change) -> Result<Applied, StoreError>;
+
+    /// Audit events matching `filter`, by tenant then `seq`.
+    fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
+    /// Every tenant with audit events.
+    fn audit_tenants(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Messages, oldest first; unacknowledged only unless `include_acked`.
+    fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Marks messages delivered; returns how many were newly acknowledged.
+    fn ack(&self, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError>;
+}

@@ -1,0 +1,360 @@
+//! Sessions on a real SQLite file (S1-S7, E7, T1), through the default
+//! policy component.
+
+use crate::common::*;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{Value, json};
+use standin::store::{EndReason, SessionState};
+use standin::{SessionError, Sessions, StartRequest};
+use std::sync::Arc;
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("time")
+}
+
+/// A fresh database in a temp dir (kept alive by the returned guard).
+pub fn service() -> (tempfile::TempDir, Sessions) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sessions = Sessions::open(host().clone(), dir.path().join("standin.db")).expect("open db");
+    (dir, sessions)
+}
+
+pub fn req(extra: Value) -> StartRequest {
+    start_request(actor(), target(), extra)
+}
+
+pub fn set(sessions: &Sessions, tenant: &str, settings: Value) {
+    sessions
+        .set_policy(tenant, None, &settings.to_string(), now())
+        .expect("policy set");
+}
+
+/// Starts a session at `now()` that must be allowed.
+pub fn started(sessions: &Sessions, extra: Value) -> standin::SessionRecord {
+    let out = sessions.start(&req(extra), Some("/admin/users"), now()).expect("start");
+    assert_allow(&out.decision);
+    out.session.expect("a session")
+}
+
+#[test]
+fn s1_granted_ttl_is_kept_and_never_past_24_hours() {
+    let (_d, s) = service();
+    let a = started(&s, json!({"ttl_seconds": 7200}));
+    assert_eq!(a.expires_at - a.started_at, TimeDelta::seconds(7200));
+    assert_eq!(a.max_expires_at - a.started_at, TimeDelta::seconds(86_400));
+    s.end(&a.id, now()).expect("end");
+    let b = started(&s, json!({"ttl_seconds": 500_000}));
+    assert_eq!(b.expires_at - b.started_at, TimeDelta::seconds(86_400));
+}
+
+#[test]
+fn s1_extend_is_re_evaluated_and_never_past_max_expires_at() {
+    let (_d, s) = service();
+    set(
+        &s,
+        "acme",
+        json!({"default_ttl_seconds": 3600, "max_ttl_seconds": 7200}),
+    );
+    let a = started(&s, json!({}));
+    assert_eq!(a.expires_at, at("2026-11-21T11:00:00Z"));
+    let later = at("2026-11-21T10:30:00Z");
+    let out = s.extend(&a.id, 86_400, later).expect("extend");
+    assert_allow(&out.decision);
+    assert_eq!(
+        out.session.expires_at,
+        at("2026-11-21T12:00:00Z"),
+        "capped at max_expires_at"
+    );
+    let out = s.extend(&a.id, 600, later).expect("extend");
+    assert_eq!(out.session.expires_at, at("2026-11-21T10:40:00Z"), "now + ttl");
+    // Re-evaluated: once the tenant requires a reason, a session without one cannot be extended.
+    set(&s, "acme", json!({"require_reason": true}));
+    let out = s.extend(&a.id, 600, later).expect("extend");
+    assert_deny(&out.decision, &["reason-required"]);
+    assert_eq!(out.session.expires_at, at("2026-11-21T10:40:00Z"), "unchanged");
+}
+
+#[test]
+fn s2_end_is_recorded_and_return_to_kept() {
+    let (_d, s) = service();
+    let a = started(&s, json!({}));
+    let t = now() + TimeDelta::seconds(90);
+    let ended = s.end(&a.id, t).expect("end");
+    assert_eq!(ended.state, SessionState::Ended);
+    assert_eq!(ended.end_reason, Some(EndReason::Stopped));
+    assert_eq!(ended.ended_at, Some(t));
+    assert_eq!(ended.return_to.as_deref(), Some("/admin/users"));
+    assert!(matches!(s.end(&a.id, t), Err(SessionError::Ended { .. })));
+    let d = s.authorize(&a.id, "course.view", None, t).expect("authorize");
+    assert_deny(&d.decision, &["session-ended"]);
+}
+
+#[test]
+fn s3_expiry_is_exact_at_the_deadline_by_sweep() {
+    let (_d, s) = service();
+    let a = started(&s, json!({"ttl_seconds": 3600}));
+    let deadline = at("2026-11-21T11:00:00Z");
+    assert!(s.sweep(deadline - TimeDelta::seconds(1)).expect("sweep").is_empty());
+    let b = s.status(&a.id, deadline - TimeDelta::seconds(1)).expect("status");
+    assert_eq!((b.state, b.remaining_seconds), (SessionState::Active, 1));
+    // The sweep runs late; the end is recorded at the deadline.
+    let swept = s.sweep(deadline + TimeDelta::seconds(42)).expect("sweep");
+    assert_eq!(swept.len(), 1);
+    assert_eq!(swept[0].end_reason, Some(EndReason::Expired));
+    assert_eq!(swept[0].ended_at, Some(deadline));
+    let stored = s.store().session(&a.id).expect("read").expect("session");
+    assert_eq!((stored.state, stored.ended_at), (SessionState::Ended, Some(deadline)));
+    let ended = s.audit(&standin::store::AuditFilter {
+        event: Some("session.ended".into()),
+        ..Default::default()
+    });
+    let ended = ended.expect("audit");
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0].end_reason.as_deref(), Some("expired"));
+    assert_eq!(ended[0].at, deadline);
+}
+
+#[test]
+fn s3_expiry_is_recorded_when_an_expired_session_is_touched() {
+    let (_d, s) = service();
+    let deadline = at("2026-11-21T11:00:00Z");
+    for touch in ["status", "authorize", "end", "extend", "start"] {
+        let a = started(&s, json!({"ttl_seconds": 3600}));
+        let late = deadline + TimeDelta::seconds(5);
+        match touch {
+            "status" => {
+                let b = s.status(&a.id, deadline).expect("status");
+                assert_eq!(
+                    (b.state, b.remaining_seconds, b.expiring_soon),
+                    (SessionState::Ended, 0, false)
+                );
+            }
+            "authorize" => {
+                let d = s.authorize(&a.id, "course.view", None, deadline).expect("authorize");
+                assert_deny(&d.decision, &["session-expired"]);
+            }
+            "end" => assert!(matches!(
+                s.end(&a.id, late),
+                Err(SessionError::Ended {
+                    end_reason: "expired",
+                    ..
+                })
+            )),
+            "extend" => assert!(s.extend(&a.id, 60, late).is_err()),
+            _ => {
+                // The same actor starts again: the expired session is no obstacle (no nesting).
+                let out = s.start(&req(json!({})), None, late).expect("start");
+                assert_allow(&out.decision);
+                s.end(&out.session.expect("session").id, late).expect("end");
+            }
+        }
+        let stored = s.store().session(&a.id).expect("read").expect("session");
+        assert_eq!(stored.state, SessionState::Ended, "{touch}");
+        assert_eq!(stored.end_reason, Some(EndReason::Expired), "{touch}");
+        assert_eq!(stored.ended_at, Some(deadline), "{touch}");
+    }
+}
+
+#[test]
+fn s3_background_sweeper_records_expiry() {
+    let (_d, s) = service();
+    let s = Arc::new(s);
+    let start = Utc::now() - TimeDelta::seconds(10);
+    let out = s
+        .start(&req(json!({"ttl_seconds": 2, "now": null})), None, start)
+        .expect("start");
+    let id = out.session.expect("session").id;
+    let _sweeper = s.spawn_sweeper(std::time::Duration::from_millis(50));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        // Read the store directly: reading through `Sessions` would expire it too.
+        let stored = s.store().session(&id).expect("read").expect("session");
+        if stored.state == SessionState::Ended {
+            assert_eq!(stored.end_reason, Some(EndReason::Expired));
+            assert_eq!(stored.ended_at, Some(stored.expires_at));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sweeper never ended the session"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn s4_banner_facts_and_expiring_soon_in_the_last_5_minutes() {
+    let (_d, s) = service();
+    let a = started(&s, json!({"ttl_seconds": 3600}));
+    let b = s.status(&a.id, at("2026-11-21T10:54:59Z")).expect("status");
+    assert_eq!((b.actor.as_str(), b.target.as_str()), ("u-1", "u-42"));
+    assert_eq!(b.expires_at, at("2026-11-21T11:00:00Z"));
+    assert_eq!((b.remaining_seconds, b.expiring_soon), (301, false));
+    let b = s.status(&a.id, at("2026-11-21T10:55:00Z")).expect("status");
+    assert_eq!((b.remaining_seconds, b.expiring_soon), (300, true));
+    let json = serde_json::to_value(&b).expect("json");
+    for field in [
+        "id",
+        "actor",
+        "target",
+        "state",
+        "expires_at",
+        "remaining_seconds",
+        "expiring_soon",
+    ] {
+        assert!(json.get(field).is_some(), "banner lacks {field}: {json}");
+    }
+}
+
+#[test]
+fn s6_e7_second_start_is_refused_with_nested_impersonation() {
+    let (_d, s) = service();
+    let a = started(&s, json!({}));
+    let other_target = patch(target(), json!({"id": "u-43"}));
+    let out = s
+        .start(&start_request(actor(), other_target, json!({})), None, now())
+        .expect("start");
+    assert_deny(&out.decision, &["nested-impersonation"]);
+    assert!(out.session.is_none());
+    // Another actor may still impersonate the same target (S5: nothing of the target is touched).
+    let other_actor = patch(actor(), json!({"id": "u-2"}));
+    let out = s
+        .start(&start_request(other_actor, target(), json!({})), None, now())
+        .expect("start");
+    assert_allow(&out.decision);
+    // After the end, the actor may start again.
+    s.end(&a.id, now()).expect("end");
+    started(&s, json!({}));
+}
+
+#[test]
+fn e7_nesting_when_the_policy_allows_it_runs_one_level_deeper() {
+    let (_d, s) = service();
+    set(&s, "acme", json!({"allow_nested": true}));
+    let a = started(&s, json!({}));
+    let b = started(&s, json!({}));
+    assert_eq!((b.parent.as_deref(), b.depth), (Some(a.id.as_str()), 1));
+}
+
+#[test]
+fn s6_many_threads_racing_for_one_actor_get_exactly_one_session() {
+    let (_d, s) = service();
+    let allowed = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let (s, allowed) = (&s, &allowed);
+            scope.spawn(move || {
+                let target = patch(target(), json!({"id": format!("u-{}", 100 + t)}));
+                let out = s
+                    .start(&start_request(actor(), target, json!({})), None, now())
+                    .expect("start");
+                if out.decision.is_allow() {
+                    allowed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                } else {
+                    assert_deny(&out.decision, &["nested-impersonation"]);
+                }
+            });
+        }
+    });
+    assert_eq!(allowed.into_inner(), 1);
+    assert_eq!(s.store().sessions("acme", true).expect("list").len(), 1);
+}
+
+#[test]
+fn s7_actions_answer_with_the_session_facts_and_both_identities() {
+    let (_d, s) = service();
+    let a = started(&s, json!({}));
+    let t = now() + TimeDelta::seconds(60);
+    let d = s
+        .authorize(&a.id, "billing.purchase", Some("course-17"), t)
+        .expect("authorize");
+    assert_deny(&d.decision, &["forbidden-action"]);
+    assert_eq!((d.acting_as.as_str(), d.on_behalf_of.as_str()), ("u-42", "u-1"));
+    let d = s.authorize(&a.id, "report.generate", None, t).expect("authorize");
+    assert_allow(&d.decision);
+    assert_eq!(d.decision.obligations, Some(vec!["deliver-to-target".to_string()]));
+}
+
+#[test]
+fn t1_a_new_policy_version_applies_to_new_sessions_old_ones_keep_theirs() {
+    let (_d, s) = service();
+    set(&s, "acme", json!({}));
+    let a = started(&s, json!({}));
+    set(&s, "acme", json!({"forbidden_actions": ["course.*"]}));
+    let t = now() + TimeDelta::seconds(60);
+    assert_allow(&s.authorize(&a.id, "course.view", None, t).expect("authorize").decision);
+    s.end(&a.id, t).expect("end");
+    let b = s
+        .start(&req(json!({})), None, t)
+        .expect("start")
+        .session
+        .expect("session");
+    assert_eq!(b.policy.version, a.policy.version + 1);
+    assert_deny(
+        &s.authorize(&b.id, "course.view", None, t).expect("authorize").decision,
+        &["forbidden-action"],
+    );
+}
+
+#[test]
+fn t1_tenants_have_their_own_policy_sessions_audit_and_outbox() {
+    let (_d, s) = service();
+    set(&s, "acme", json!({"require_reason": true}));
+    let globex = |extra: Value| {
+        let mut r = req(extra);
+        r.tenant = "globex".to_string();
+        r
+    };
+    let out = s.start(&req(json!({})), None, now()).expect("start");
+    assert_deny(&out.decision, &["reason-required"]);
+    // Same actor id in another tenant: its own rules, its own one-session slot.
+    let g = s.start(&globex(json!({})), None, now()).expect("start");
+    assert_allow(&g.decision);
+    let a = started(&s, json!({"reason": "SUP-1"}));
+    assert_eq!(s.store().sessions("acme", true).expect("list").len(), 1);
+    assert_eq!(s.store().sessions("globex", true).expect("list")[0].tenant, "globex");
+    assert_eq!(a.tenant, "acme");
+    let filter = |t: &str| standin::store::AuditFilter {
+        tenant: Some(t.to_string()),
+        ..Default::default()
+    };
+    let acme = s.audit(&filter("acme")).expect("audit");
+    let globex = s.audit(&filter("globex")).expect("audit");
+    assert!(acme.iter().all(|e| e.tenant == "acme") && globex.iter().all(|e| e.tenant == "globex"));
+    assert_eq!(acme.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(globex.iter().map(|e| e.seq).collect::<Vec<_>>(), [1]);
+    assert!(
+        s.outbox(Some("globex"), true)
+            .expect("outbox")
+            .iter()
+            .all(|m| m.tenant == "globex")
+    );
+    assert_eq!(s.outbox(Some("acme"), true).expect("outbox").len(), 1);
+}
+
+#[test]
+fn t1_settings_the_policy_refuses_store_nothing() {
+    let (_d, s) = service();
+    let e = s
+        .set_policy("acme", None, r#"{"max_ttl_seconds": 100000}"#, now())
+        .expect_err("refused");
+    assert!(e.to_string().contains("acme"), "{e}");
+    assert!(s.active_policy("acme").expect("read").is_none());
+}
+
+#[test]
+fn policy_failure_is_a_deny_with_a_policy_error_event() {
+    let (_d, s) = service();
+    let mischief = standin_tests::component(standin_tests::MISCHIEF);
+    s.set_policy("acme", Some(&mischief), "{}", now()).expect("policy set");
+    let a = started(&s, json!({}));
+    let d = s.authorize(&a.id, "panic", None, now()).expect("authorize");
+    assert_deny(&d.decision, &["policy-error"]);
+    let events: Vec<String> = s
+        .audit(&Default::default())
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(events, ["session.started", "action.denied", "policy.error"]);
+}
