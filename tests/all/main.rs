@@ -5,6 +5,7 @@ mod actions;
 mod audit;
 mod common;
 mod concurrency;
+mod group_commit;
 mod harness;
 mod hostile;
 mod loading;

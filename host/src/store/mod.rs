@@ -8,14 +8,20 @@
 //! transaction (see [`Store::start`], [`Store::modify`]), so two callers,
 //! in two threads or two processes, never both win.
 //!
-//! [`SqliteStore`] is the embedded default: one file, WAL, `synchronous=FULL`.
+//! Actions' audit rows, the hot path, have their own entry,
+//! [`Store::append_action`]: the store checks the session is still active
+//! when it appends, and may batch appends from many callers into one
+//! transaction ([`AuditMode`]).
+//!
+//! [`SqliteStore`] is the embedded default: one file, WAL, `synchronous=FULL`,
+//! group commit of actions' audit rows.
 
 mod chain;
 mod sqlite;
 
 pub(crate) use chain::hex;
 pub use chain::{GENESIS_HASH, chain_hash};
-pub use sqlite::SqliteStore;
+pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use crate::request::Principal;
 use chrono::{DateTime, Utc};
@@ -34,6 +40,45 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
     #[error("no session `{0}`")]
     UnknownSession(String),
+    #[error("audit writer: {0}")]
+    Writer(String),
+}
+
+/// When an action's audit rows are acknowledged (the durability of
+/// `authorize`). Session changes (start, end, extend, revoke, expiry) are
+/// always durable when their call returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuditMode {
+    /// `authorize` returns once its rows are committed (fsync'd), batched
+    /// with those of concurrent calls (group commit).
+    #[default]
+    Durable,
+    /// `authorize` returns once its rows are queued; they are committed in
+    /// the background, in order, within about one commit's time. A crash
+    /// loses the rows queued and not yet committed.
+    Batched,
+}
+
+/// The audit rows of one action inside a session.
+#[derive(Debug, Clone)]
+pub struct ActionRecord {
+    pub session: String,
+    /// The call's time: the session must still be active at it.
+    pub now: DateTime<Utc>,
+    /// `action.allowed` / `action.denied`, and `policy.error` after a policy failure.
+    pub audit: Vec<AuditEvent>,
+}
+
+/// What [`Store::append_action`] did.
+#[derive(Debug, Clone)]
+pub enum ActionAppended {
+    /// Committed, durable: the rows as chained.
+    Committed(Vec<AuditEvent>),
+    /// Queued ([`AuditMode::Batched`]): committed later, as decided.
+    Queued,
+    /// Nothing written: when the rows were to be committed, the session was
+    /// no longer active at the call's time (it ended, or reached its deadline).
+    Inactive,
 }
 
 /// Which policy decided: a tenant's policy version and the component's digest.
@@ -327,6 +372,30 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError>;
     /// Applies `change` in one transaction.
     fn record(&self, change: Change) -> Result<Applied, StoreError>;
+
+    /// Appends an action's audit rows if, in the transaction that appends
+    /// them, the session is still active at `record.now`. The default is
+    /// one transaction per call, through [`Store::modify`]; a store may
+    /// batch (see [`AuditMode`]).
+    fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+        let now = record.now;
+        let mut rows = Some(record.audit);
+        let applied = self.modify(&record.session, &mut |s| {
+            if s.is_active() && !s.is_due(now) {
+                Change {
+                    audit: rows.take().unwrap_or_default(),
+                    ..Change::default()
+                }
+            } else {
+                Change::default()
+            }
+        })?;
+        Ok(if rows.is_none() {
+            ActionAppended::Committed(applied.audit)
+        } else {
+            ActionAppended::Inactive
+        })
+    }
 
     /// Audit events matching `filter`, by tenant then `seq`.
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;

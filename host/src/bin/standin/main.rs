@@ -9,6 +9,7 @@ mod check;
 mod outbox;
 mod policy_cmd;
 mod session;
+mod stress;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -83,6 +84,10 @@ enum Command {
     /// Messages to impersonated users: list, acknowledge, configure.
     #[command(subcommand)]
     Outbox(outbox::Command),
+    /// Test aid and load generator: a stream of sessions (start, authorizes,
+    /// end) printing each acknowledgement as soon as its call returned.
+    #[command(hide = true)]
+    Stress(stress::Args),
 }
 
 fn sessions(db: &std::path::Path) -> anyhow::Result<standin::Sessions> {
@@ -103,6 +108,7 @@ fn main() -> ExitCode {
         Command::Authorize(a) => sessions(&cli.db).and_then(|s| session::authorize(a, &s, now)),
         Command::Audit(c) => sessions(&cli.db).and_then(|s| audit::run(c, &s)),
         Command::Outbox(c) => sessions(&cli.db).and_then(|s| outbox::run(c, &s, now)),
+        Command::Stress(args) => stress::run(args, &cli.db, now),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -1,0 +1,245 @@
+//! Sessions on SQLite: starts per second, `authorize` per second with its
+//! audit row durable (group commit) and batched, with p50/p99 latency, and
+//! `audit verify` events per second. A custom harness that prints a table:
+//!
+//! ```sh
+//! cargo bench -p standin --bench sessions            # full run
+//! cargo bench -p standin --bench sessions -- --quick # shorter runs
+//! ```
+//!
+//! Each `authorize` goes through the whole path: the session from the
+//! cache, the built-in policy component (wasm), the request serialized for
+//! the trail, the row hash-chained and committed. The database is a file in
+//! a temporary directory (`TMPDIR`), WAL, `synchronous=FULL`.
+
+use serde_json::json;
+use standin::store::{AuditMode, SqliteStore};
+use standin::{Host, Sessions, StartRequest};
+use std::io::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-21T10:00:00Z".parse().expect("time")
+}
+
+fn request(tenant: &str, i: usize) -> StartRequest {
+    serde_json::from_value(json!({
+        "tenant": tenant,
+        "actor": {"id": format!("a-{i}"), "roles": ["super_admin"], "active": true, "has_logged_in": true},
+        "target": {"id": format!("t-{i}"), "roles": ["employee"], "permissions": ["course.view"],
+                   "active": true, "has_logged_in": true},
+        "reason": "ticket SUP-1234",
+    }))
+    .expect("request")
+}
+
+fn open(dir: &std::path::Path, name: &str, mode: AuditMode) -> Sessions {
+    let store = SqliteStore::open_with(dir.join(name), mode).expect("open");
+    Sessions::new(Host::new().expect("host"), Arc::new(store))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.0}", d.as_secs_f64() * 1e6)
+}
+
+struct Row {
+    what: String,
+    ops: usize,
+    secs: f64,
+    p50: Option<Duration>,
+    p99: Option<Duration>,
+}
+
+fn print(rows: &[Row]) {
+    println!();
+    println!("| measurement | ops | ops/s | p50 µs | p99 µs |");
+    println!("|---|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {} | {:.0} | {} | {} |",
+            r.what,
+            r.ops,
+            r.ops as f64 / r.secs,
+            r.p50.map_or("-".to_string(), us),
+            r.p99.map_or("-".to_string(), us),
+        );
+    }
+}
+
+/// `threads` callers authorizing for `run`, each in its own session.
+fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, what: &str) -> Row {
+    let ids: Vec<String> = (0..threads)
+        .map(|i| {
+            let out = sessions.start(&request(tenant, i), None, now()).expect("start");
+            out.session.expect("allowed").id
+        })
+        .collect();
+    // Warm the policy and the cache.
+    for id in &ids {
+        sessions.authorize(id, "course.view", None, now()).expect("authorize");
+    }
+    let stop = AtomicBool::new(false);
+    let started = Instant::now();
+    let mut latencies: Vec<Duration> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let stop = &stop;
+                scope.spawn(move || {
+                    let mut lat = Vec::with_capacity(1 << 16);
+                    let mut i = 0u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        let action = if i % 4 == 3 { "billing.purchase" } else { "course.view" };
+                        let t = Instant::now();
+                        sessions
+                            .authorize(id, action, Some("course-17"), now())
+                            .expect("authorize");
+                        lat.push(t.elapsed());
+                        i += 1;
+                    }
+                    lat
+                })
+            })
+            .collect();
+        std::thread::sleep(run);
+        stop.store(true, Ordering::Relaxed);
+        handles.into_iter().flat_map(|h| h.join().expect("thread")).collect()
+    });
+    let secs = started.elapsed().as_secs_f64();
+    for id in &ids {
+        sessions.end(id, now()).expect("end");
+    }
+    latencies.sort_unstable();
+    Row {
+        what: what.to_string(),
+        ops: latencies.len(),
+        secs,
+        p50: Some(percentile(&latencies, 0.50)),
+        p99: Some(percentile(&latencies, 0.99)),
+    }
+}
+
+fn fsync_cost(dir: &std::path::Path) -> Duration {
+    let mut f = std::fs::File::create(dir.join("fsync-probe")).expect("file");
+    let n = 200;
+    let t = Instant::now();
+    for _ in 0..n {
+        f.write_all(&[0u8; 4096]).expect("write");
+        f.sync_data().expect("fsync");
+    }
+    t.elapsed() / n
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let run = if quick {
+        Duration::from_millis(800)
+    } else {
+        Duration::from_secs(3)
+    };
+    let starts = if quick { 200 } else { 1000 };
+    let dir = tempfile::tempdir().expect("temp dir");
+    println!(
+        "sessions bench: {} cores, database in {}, one fsync ≈ {} µs (4 KiB write + fdatasync)",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        dir.path().display(),
+        us(fsync_cost(dir.path())),
+    );
+    let mut rows = Vec::new();
+
+    // Session starts: each its own transaction (policy inside it), one fsync.
+    let s = open(dir.path(), "starts.db", AuditMode::Durable);
+    s.start(&request("warm", 0), None, now()).expect("warm");
+    let mut lat = Vec::with_capacity(starts);
+    let t = Instant::now();
+    for i in 0..starts {
+        let c = Instant::now();
+        let out = s.start(&request("acme", i), None, now()).expect("start");
+        assert!(out.session.is_some());
+        lat.push(c.elapsed());
+    }
+    let secs = t.elapsed().as_secs_f64();
+    lat.sort_unstable();
+    rows.push(Row {
+        what: "session start (1 thread, durable)".into(),
+        ops: starts,
+        secs,
+        p50: Some(percentile(&lat, 0.5)),
+        p99: Some(percentile(&lat, 0.99)),
+    });
+    drop(s);
+
+    // The policy alone: the ceiling for authorize on this machine.
+    let host = Host::new().expect("host");
+    let policy = host.load_default("{}").expect("policy");
+    let action: standin::ActionRequest = serde_json::from_value(json!({
+        "tenant": "acme", "action": "course.view", "resource": "course-17",
+        "session": {"id": "s-1", "actor": {"id": "a-1", "roles": ["super_admin"]},
+                    "target": {"id": "t-1", "roles": ["employee"]},
+                    "started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-21T11:00:00Z"}}))
+    .expect("action");
+    let stop = AtomicBool::new(false);
+    let t = Instant::now();
+    let n: usize = std::thread::scope(|scope| {
+        let hs: Vec<_> = (0..2)
+            .map(|_| {
+                let (policy, action, stop) = (&policy, &action, &stop);
+                scope.spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        assert!(policy.evaluate_action(action, now()).is_allow());
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        std::thread::sleep(run);
+        stop.store(true, Ordering::Relaxed);
+        hs.into_iter().map(|h| h.join().expect("thread")).sum()
+    });
+    rows.push(Row {
+        what: "policy only, no session or audit (2 threads)".into(),
+        ops: n,
+        secs: t.elapsed().as_secs_f64(),
+        p50: None,
+        p99: None,
+    });
+
+    let durable = open(dir.path(), "durable.db", AuditMode::Durable);
+    for threads in [1, 2, 8, 32] {
+        let what = format!("authorize, durable audit, group commit ({threads} threads)");
+        rows.push(authorize(&durable, &format!("d{threads}"), threads, run, &what));
+    }
+    let batched = open(dir.path(), "batched.db", AuditMode::Batched);
+    for threads in [2, 8, 32] {
+        let what = format!("authorize, batched audit ({threads} threads)");
+        rows.push(authorize(&batched, &format!("b{threads}"), threads, run, &what));
+    }
+    drop(batched);
+
+    // audit verify: the biggest tenant's chain.
+    let chains = durable.verify(None).expect("verify");
+    let events: u64 = chains.iter().map(|c| c.events).sum();
+    let t = Instant::now();
+    let chains = durable.verify(None).expect("verify");
+    let secs = t.elapsed().as_secs_f64();
+    assert!(chains.iter().all(|c| c.broken.is_none()));
+    rows.push(Row {
+        what: format!("audit verify ({} tenants, read + recompute)", chains.len()),
+        ops: events as usize,
+        secs,
+        p50: None,
+        p99: None,
+    });
+    print(&rows);
+}

@@ -1,0 +1,84 @@
+//! `standin stress`: a hidden test aid and load generator.
+//!
+//! Runs `--count` sessions one after the other against `--db`, for
+//! synthetic actors and targets of tenant `--tenant` (the built-in policy
+//! unless the tenant set one): start, `--actions` authorizes (resources
+//! `r-<i>-<j>`, alternating an allowed `course.view` and a forbidden
+//! `billing.purchase`), end. Each call's acknowledgement is printed and
+//! flushed as soon as the call returned:
+//!
+//! ```text
+//! started <session>
+//! authorized <session> <resource> allow|deny
+//! ended <session>
+//! ```
+//!
+//! The SIGKILL durability test (`host/tests/cli/durability.rs`) kills it
+//! mid-stream and checks that every printed line is in the audit trail.
+
+use crate::Exit;
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, Utc};
+use standin::store::{AuditMode, SqliteStore};
+use standin::{Host, Sessions, StartRequest};
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// How many sessions.
+    #[arg(long, default_value_t = 100)]
+    count: u64,
+    /// Authorize calls per session.
+    #[arg(long, default_value_t = 4)]
+    actions: u64,
+    /// The tenant.
+    #[arg(long, default_value = "stress")]
+    tenant: String,
+    /// Prefix of the synthetic user ids (one run per prefix).
+    #[arg(long, default_value = "run")]
+    run: String,
+    /// Acknowledge authorizes before their audit rows are committed (batched
+    /// mode), to show what the durability test catches.
+    #[arg(long)]
+    batched: bool,
+}
+
+pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
+    let mode = if args.batched {
+        AuditMode::Batched
+    } else {
+        AuditMode::Durable
+    };
+    let store = SqliteStore::open_with(db, mode)
+        .with_context(|| format!("cannot open the session database `{}`", db.display()))?;
+    let sessions = Sessions::new(Host::new()?, Arc::new(store));
+    let mut out = std::io::stdout().lock();
+    for i in 0..args.count {
+        let request: StartRequest = serde_json::from_value(serde_json::json!({
+            "tenant": args.tenant,
+            "actor": {"id": format!("{}-a{i}", args.run), "roles": ["super_admin"], "active": true, "has_logged_in": true},
+            "target": {"id": format!("{}-t{i}", args.run), "active": true, "has_logged_in": true},
+            "reason": "stress",
+        }))?;
+        let started = sessions.start(&request, None, now)?;
+        let Some(session) = started.session else {
+            anyhow::bail!("start {i} was denied: {}", started.decision.to_json());
+        };
+        writeln!(out, "started {}", session.id)?;
+        out.flush()?;
+        for j in 0..args.actions {
+            let action = if j % 2 == 0 { "course.view" } else { "billing.purchase" };
+            let resource = format!("r-{i}-{j}");
+            let answer = sessions.authorize(&session.id, action, Some(&resource), now)?;
+            let verdict = if answer.decision.is_allow() { "allow" } else { "deny" };
+            writeln!(out, "authorized {} {resource} {verdict}", session.id)?;
+            out.flush()?;
+        }
+        sessions.end(&session.id, now)?;
+        writeln!(out, "ended {}", session.id)?;
+        out.flush()?;
+    }
+    Ok(Exit::Allow)
+}

@@ -1,0 +1,221 @@
+//! The per-action guard, `authorize`: the hot path of a session.
+//!
+//! A call reads the session from [`ActiveCache`] (the active sessions this
+//! process last wrote or read; a miss reads the store), asks the policy
+//! version the session started with, outside any transaction, and hands the
+//! audit rows to [`Store::append_action`](crate::store::Store::append_action),
+//! which (in SQLite) commits them in a batch with those of concurrent calls.
+//!
+//! The race with `end` (or `revoke`, or the deadline), in the default
+//! durable mode: the store appends the rows only if, in the transaction
+//! that commits them, the session is still active at the call's `now`.
+//! Otherwise nothing is appended and the call is answered as an action on
+//! an ended session: denied `session-ended` (or `session-expired`), and
+//! recorded so, after the `session.ended` event. So the trail never shows
+//! an allowed action after the session's end, and what the caller was told
+//! is what the trail says. The cache is only a hint: the check is made
+//! against the database, so an end by another process is seen too.
+//!
+//! In batched mode ([`AuditMode::Batched`](crate::store::AuditMode)) the
+//! caller is answered before the commit, so the rows are recorded as
+//! decided: an action that raced an end may appear just after it.
+
+use super::changes::{codes_of, event_of, inactive_deny, policy_error, secs};
+use super::{Authorization, SessionError, Sessions};
+use crate::decision::Decision;
+use crate::request::{ActionRequest, SessionFacts};
+use crate::store::{ActionAppended, ActionRecord, AuditEvent, Change, SessionRecord, StoreError, events};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+/// Beyond this many entries the cache starts over (sessions ended by
+/// another process are only evicted when touched).
+const MAX_CACHED: usize = 100_000;
+
+/// Active sessions by id, as this process last wrote or read them.
+#[derive(Debug, Default)]
+pub(super) struct ActiveCache(RwLock<HashMap<String, Arc<SessionRecord>>>);
+
+impl ActiveCache {
+    fn get(&self, id: &str) -> Option<Arc<SessionRecord>> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).get(id).cloned()
+    }
+
+    fn put(&self, s: Arc<SessionRecord>) {
+        let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= MAX_CACHED {
+            map.clear();
+        }
+        map.insert(s.id.clone(), s);
+    }
+
+    /// Keeps `s` if it is active, drops it otherwise.
+    pub(super) fn remember(&self, s: &SessionRecord) {
+        if s.is_active() {
+            self.put(Arc::new(s.clone()));
+        } else {
+            self.forget(&s.id);
+        }
+    }
+
+    pub(super) fn forget(&self, id: &str) {
+        self.0.write().unwrap_or_else(PoisonError::into_inner).remove(id);
+    }
+}
+
+/// The request the policy sees for `action` in `s`.
+fn action_request(s: &SessionRecord, action: &str, resource: Option<&str>, now: DateTime<Utc>) -> ActionRequest {
+    ActionRequest {
+        tenant: s.tenant.clone(),
+        session: SessionFacts {
+            id: s.id.clone(),
+            actor: s.actor_principal.clone(),
+            target: s.target_principal.clone(),
+            started_at: s.started_at,
+            expires_at: s.expires_at,
+            domain: s.domain.clone(),
+            reason: s.reason.clone(),
+            read_only: s.read_only,
+        },
+        action: action.to_string(),
+        resource: resource.map(str::to_string),
+        now: Some(now),
+    }
+}
+
+/// `action.allowed` / `action.denied`, and `policy.error` after a policy failure.
+fn action_events(
+    s: &SessionRecord,
+    action: &str,
+    resource: Option<&str>,
+    decision: &Decision,
+    request: Option<String>,
+    now: DateTime<Utc>,
+) -> Vec<AuditEvent> {
+    let name = if decision.is_allow() {
+        events::ACTION_ALLOWED
+    } else {
+        events::ACTION_DENIED
+    };
+    let mut event = event_of(s, name, now);
+    event.action = Some(action.to_string());
+    event.resource = resource.map(str::to_string);
+    event.codes = codes_of(decision);
+    event.obligations.clone_from(&decision.obligations);
+    event.request = request;
+    let error = policy_error(&event, decision);
+    let mut audit = vec![event];
+    audit.extend(error);
+    audit
+}
+
+fn answer(s: &SessionRecord, decision: Decision) -> Authorization {
+    Authorization {
+        decision,
+        acting_as: s.target.clone(),
+        on_behalf_of: s.actor.clone(),
+        session: s.id.clone(),
+    }
+}
+
+impl Sessions {
+    /// May the actor do `action` inside session `id`? The policy version the
+    /// session started with answers, with the session's stored facts. An
+    /// ended or expired session is denied (`session-ended`,
+    /// `session-expired`) without asking the policy. Every answer is an
+    /// audit event (`action.allowed` / `action.denied`, A3), durable when
+    /// this returns unless the store is in batched mode. An action racing
+    /// the session's end: see the module documentation.
+    pub fn authorize(
+        &self,
+        id: &str,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Authorization, SessionError> {
+        let now = secs(now);
+        let session = match self.active.get(id) {
+            Some(s) => s,
+            None => {
+                let s = Arc::new(
+                    self.store
+                        .session(id)?
+                        .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?,
+                );
+                if s.is_active() {
+                    self.active.put(s.clone());
+                }
+                s
+            }
+        };
+        if !session.is_active() || session.is_due(now) {
+            return self.authorize_in_transaction(id, action, resource, now);
+        }
+        let (policy, _) = self.policy(&session.tenant, Some(session.policy.version))?;
+        let request = action_request(&session, action, resource, now);
+        let decision = match &policy {
+            Ok(p) => p.evaluate_action(&request, now),
+            Err(d) => d.clone(),
+        };
+        let audit = action_events(
+            &session,
+            action,
+            resource,
+            &decision,
+            serde_json::to_string(&request).ok(),
+            now,
+        );
+        let record = ActionRecord {
+            session: id.to_string(),
+            now,
+            audit,
+        };
+        match self.store.append_action(record)? {
+            ActionAppended::Committed(_) | ActionAppended::Queued => Ok(answer(&session, decision)),
+            ActionAppended::Inactive => {
+                // Ended (or due) since it was read: answer and record it as such.
+                self.active.forget(id);
+                self.authorize_in_transaction(id, action, resource, now)
+            }
+        }
+    }
+
+    /// `authorize` in one store transaction with the session's read: the
+    /// path for a session that is not (or no longer) active, which also
+    /// records a due session's expiry.
+    fn authorize_in_transaction(
+        &self,
+        id: &str,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Authorization, SessionError> {
+        let pre = self
+            .store
+            .session(id)?
+            .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+        let (policy, _) = self.policy(&pre.tenant, Some(pre.policy.version))?;
+        let changes = |s: &SessionRecord, decision: &Decision, request: Option<String>| Change {
+            audit: action_events(s, action, resource, decision, request, now),
+            ..Change::default()
+        };
+        let (session, decision) = self.transition(
+            id,
+            now,
+            |s| {
+                let request = action_request(s, action, resource, now);
+                let decision = match &policy {
+                    Ok(p) => p.evaluate_action(&request, now),
+                    Err(d) => d.clone(),
+                };
+                (changes(s, &decision, serde_json::to_string(&request).ok()), decision)
+            },
+            |s| {
+                let decision = inactive_deny(s);
+                (changes(s, &decision, None), decision)
+            },
+        )?;
+        Ok(answer(&session, decision))
+    }
+}

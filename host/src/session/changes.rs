@@ -1,0 +1,176 @@
+//! What each change writes besides the session row: its audit events
+//! (without chain fields: the store chains them), the message to the
+//! target, and the deny of a session that is no longer active. Pure
+//! functions, shared by the lifecycle and the per-action guard.
+
+use super::session_codes;
+use crate::decision::{Decision, Reason, codes};
+use crate::engine::Digest;
+use crate::store::{
+    AuditEvent, Change, EndReason, NewMessage, Notifications, SessionRecord, SessionState, events, kinds,
+};
+use chrono::{DateTime, Utc};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Whole seconds.
+pub(super) fn secs(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+pub(super) fn builtin_digest() -> String {
+    static DIGEST: OnceLock<String> = OnceLock::new();
+    DIGEST
+        .get_or_init(|| Digest::of(crate::DEFAULT_POLICY).to_string())
+        .clone()
+}
+
+/// `s-` and 16 hex digits, from sha256 of the clock, the process, a counter
+/// and the process's random hash keys.
+pub fn new_session_id() -> String {
+    use sha2::{Digest as _, Sha256};
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+    random.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut h = Sha256::new();
+    h.update(nanos.to_le_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(random.finish().to_le_bytes());
+    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    format!("s-{}", crate::store::hex(&h.finalize()[..8]))
+}
+
+pub(super) fn render_template(template: &str, s: &SessionRecord) -> String {
+    template
+        .replace("{actor}", &s.actor)
+        .replace("{target}", &s.target)
+        .replace("{reason}", s.reason.as_deref().unwrap_or("no reason given"))
+        .replace("{session}", &s.id)
+        .replace(
+            "{expires_at}",
+            &s.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
+        .replace("{end_reason}", s.end_reason.map_or("", EndReason::as_str))
+}
+
+pub(super) fn is_policy_failure(d: &Decision) -> bool {
+    d.reasons
+        .iter()
+        .any(|r| r.rule == codes::HOST_RULE && r.code.starts_with("policy-"))
+}
+
+pub(super) fn codes_of(d: &Decision) -> Vec<String> {
+    d.codes().map(str::to_string).collect()
+}
+
+/// An audit event about `s`, without chain fields.
+pub(super) fn event_of(s: &SessionRecord, event: &str, at: DateTime<Utc>) -> AuditEvent {
+    AuditEvent {
+        seq: 0,
+        tenant: s.tenant.clone(),
+        at,
+        event: event.to_string(),
+        session: Some(s.id.clone()),
+        actor: s.actor.clone(),
+        target: s.target.clone(),
+        action: None,
+        resource: None,
+        reason: s.reason.clone(),
+        codes: Vec::new(),
+        end_reason: None,
+        policy: s.policy.clone(),
+        expires_at: None,
+        obligations: None,
+        note: None,
+        request: None,
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+/// A `policy.error` event after `event`, when the decision was a policy failure.
+pub(super) fn policy_error(event: &AuditEvent, decision: &Decision) -> Option<AuditEvent> {
+    is_policy_failure(decision).then(|| AuditEvent {
+        event: events::POLICY_ERROR.to_string(),
+        note: Some(
+            decision
+                .reasons
+                .iter()
+                .map(|r| r.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        ..event.clone()
+    })
+}
+
+/// Ends `s` at `at`, with its audit event and, when the tenant and the
+/// policy want it, the message to the target.
+pub(super) fn end_change(
+    s: &SessionRecord,
+    reason: EndReason,
+    at: DateTime<Utc>,
+    note: Option<String>,
+    n: &Notifications,
+) -> Change {
+    let mut ended = s.clone();
+    ended.state = SessionState::Ended;
+    ended.ended_at = Some(at);
+    ended.end_reason = Some(reason);
+    if reason == EndReason::Revoked {
+        ended.revoke_reason.clone_from(&note);
+    }
+    let mut event = event_of(&ended, events::SESSION_ENDED, at);
+    event.end_reason = Some(reason.as_str().to_string());
+    event.note = note;
+    let mut change = Change {
+        audit: vec![event],
+        ..Change::default()
+    };
+    if n.enabled && s.notify_target {
+        change.outbox.push(NewMessage {
+            tenant: s.tenant.clone(),
+            to: s.target.clone(),
+            kind: kinds::ENDED.to_string(),
+            session: s.id.clone(),
+            text: render_template(&n.ended_template, &ended),
+            created_at: at,
+        });
+    }
+    change.update = Some(ended);
+    change
+}
+
+/// Records a due session as expired at its deadline.
+pub(super) fn expire_change(s: &SessionRecord, n: &Notifications) -> Change {
+    end_change(s, EndReason::Expired, s.expires_at, None, n)
+}
+
+/// The deny of anything asked of a session that is no longer active.
+pub(super) fn inactive_deny(s: &SessionRecord) -> Decision {
+    if s.end_reason == Some(EndReason::Expired) {
+        Decision::deny(vec![Reason {
+            code: session_codes::SESSION_EXPIRED.to_string(),
+            rule: "S3".to_string(),
+            message: format!("session `{}` expired at {}", s.id, s.expires_at.to_rfc3339()),
+        }])
+    } else {
+        Decision::deny(vec![Reason {
+            code: session_codes::SESSION_ENDED.to_string(),
+            rule: "S2".to_string(),
+            message: format!(
+                "session `{}` was {}",
+                s.id,
+                if s.end_reason == Some(EndReason::Revoked) {
+                    "revoked"
+                } else {
+                    "ended"
+                }
+            ),
+        }])
+    }
+}

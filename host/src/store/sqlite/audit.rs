@@ -1,0 +1,153 @@
+//! The `audit` table: appending to a tenant's hash chain and reading it back.
+//!
+//! Appends go through [`Heads`], the last `(seq, hash)` of each tenant as
+//! this connection last wrote or read it, so a batch of appends does not
+//! query the chain's head once per row. The cache is only trusted inside a
+//! write transaction and only while no other connection has written (see
+//! `SqliteStore::write`, which drops it when `PRAGMA data_version` moved,
+//! and after any rolled-back transaction).
+
+use super::super::chain::{GENESIS_HASH, chain_hash};
+use super::super::{AuditEvent, AuditFilter, PolicyRef, StoreError};
+use super::codec::{int, json, opt_int, opt_text, text, time, to_json, ts};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::HashMap;
+
+/// Each tenant's chain head: the last `seq` and `hash`.
+#[derive(Debug, Default)]
+pub(super) struct Heads(HashMap<String, (u64, String)>);
+
+impl Heads {
+    pub(super) fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// Appends `e` to its tenant's chain: assigns `seq`, `prev_hash`, `hash`.
+pub(super) fn append(conn: &Connection, heads: &mut Heads, mut e: AuditEvent) -> Result<AuditEvent, StoreError> {
+    let (seq, prev) = match heads.0.get(&e.tenant) {
+        Some((seq, hash)) => (*seq, hash.clone()),
+        None => {
+            let head: Option<(i64, String)> = conn
+                .prepare_cached("SELECT seq, hash FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")?
+                .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            head.map_or((0, GENESIS_HASH.to_string()), |(s, h)| {
+                (u64::try_from(s).unwrap_or(0), h)
+            })
+        }
+    };
+    e.seq = seq + 1;
+    e.prev_hash = prev;
+    e.hash = chain_hash(&e.prev_hash, &e);
+    conn.prepare_cached(
+        "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, codes, \
+         end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?
+    .execute(params![
+        e.tenant,
+        e.seq as i64,
+        ts(e.at),
+        e.event,
+        e.session,
+        e.actor,
+        e.target,
+        e.action,
+        e.resource,
+        e.reason,
+        to_json(&e.codes),
+        e.end_reason,
+        e.policy.version,
+        e.policy.digest,
+        e.expires_at.map(ts),
+        e.obligations.as_ref().map(to_json),
+        e.note,
+        e.request,
+        e.prev_hash,
+        e.hash,
+    ])?;
+    heads.0.insert(e.tenant.clone(), (e.seq, e.hash.clone()));
+    Ok(e)
+}
+
+const AUDIT_COLUMNS: &str = "seq, tenant, at, event, session, actor, target, action, resource, reason, codes, \
+    end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash";
+
+fn audit_row(row: &Row<'_>) -> rusqlite::Result<Vec<SqlValue>> {
+    (0..20).map(|i| row.get::<_, SqlValue>(i)).collect()
+}
+
+fn decode(v: Vec<SqlValue>) -> Result<AuditEvent, StoreError> {
+    Ok(AuditEvent {
+        seq: u64::try_from(int("seq", &v[0])?).unwrap_or(0),
+        tenant: text("tenant", &v[1])?,
+        at: time("at", int("at", &v[2])?)?,
+        event: text("event", &v[3])?,
+        session: opt_text("session", &v[4])?,
+        actor: text("actor", &v[5])?,
+        target: text("target", &v[6])?,
+        action: opt_text("action", &v[7])?,
+        resource: opt_text("resource", &v[8])?,
+        reason: opt_text("reason", &v[9])?,
+        codes: json("codes", &text("codes", &v[10])?)?,
+        end_reason: opt_text("end_reason", &v[11])?,
+        policy: PolicyRef {
+            version: u32::try_from(int("policy_version", &v[12])?).unwrap_or(u32::MAX),
+            digest: text("policy_digest", &v[13])?,
+        },
+        expires_at: opt_int("expires_at", &v[14])?
+            .map(|t| time("expires_at", t))
+            .transpose()?,
+        obligations: opt_text("obligations", &v[15])?
+            .map(|t| json("obligations", &t))
+            .transpose()?,
+        note: opt_text("note", &v[16])?,
+        request: opt_text("request", &v[17])?,
+        prev_hash: text("prev_hash", &v[18])?,
+        hash: text("hash", &v[19])?,
+    })
+}
+
+/// Events matching `f`, by tenant then `seq`.
+pub(super) fn query(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE 1 = 1");
+    let mut args: Vec<SqlValue> = Vec::new();
+    let mut add = |clause: &str, v: SqlValue| {
+        args.push(v);
+        sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+    };
+    if let Some(t) = &f.tenant {
+        add("tenant =", SqlValue::Text(t.clone()));
+    }
+    if let Some(a) = &f.actor {
+        add("actor =", SqlValue::Text(a.clone()));
+    }
+    if let Some(t) = &f.target {
+        add("target =", SqlValue::Text(t.clone()));
+    }
+    if let Some(e) = &f.event {
+        add("event =", SqlValue::Text(e.clone()));
+    }
+    if let Some(s) = &f.session {
+        add("session =", SqlValue::Text(s.clone()));
+    }
+    if let Some(t) = f.since {
+        add("at >=", SqlValue::Integer(ts(t)));
+    }
+    if let Some(t) = f.until {
+        add("at <", SqlValue::Integer(ts(t)));
+    }
+    sql.push_str(" ORDER BY tenant, seq");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), audit_row)?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(decode)).collect()
+}
+
+/// Every tenant with audit events.
+pub(super) fn tenants(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT DISTINCT tenant FROM audit ORDER BY tenant")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,63 @@
+//! Conversions between SQLite values and the store's types: times are Unix
+//! seconds, lists and principals JSON text. A value of the wrong type is
+//! [`StoreError::Corrupt`], naming the column, never a panic.
+
+use super::super::StoreError;
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value as SqlValue;
+
+pub(super) fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+pub(super) fn time(column: &'static str, s: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(s, 0).ok_or_else(|| StoreError::Corrupt {
+        column,
+        message: format!("{s} is not a time"),
+    })
+}
+
+pub(super) fn json<T: serde::de::DeserializeOwned>(column: &'static str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        column,
+        message: e.to_string(),
+    })
+}
+
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+}
+
+pub(super) fn text(column: &'static str, v: &SqlValue) -> Result<String, StoreError> {
+    match v {
+        SqlValue::Text(s) => Ok(s.clone()),
+        other => Err(StoreError::Corrupt {
+            column,
+            message: format!("expected text, found {other:?}"),
+        }),
+    }
+}
+
+pub(super) fn opt_text(column: &'static str, v: &SqlValue) -> Result<Option<String>, StoreError> {
+    match v {
+        SqlValue::Null => Ok(None),
+        v => text(column, v).map(Some),
+    }
+}
+
+pub(super) fn int(column: &'static str, v: &SqlValue) -> Result<i64, StoreError> {
+    match v {
+        SqlValue::Integer(i) => Ok(*i),
+        other => Err(StoreError::Corrupt {
+            column,
+            message: format!("expected an integer, found {other:?}"),
+        }),
+    }
+}
+
+pub(super) fn opt_int(column: &'static str, v: &SqlValue) -> Result<Option<i64>, StoreError> {
+    match v {
+        SqlValue::Null => Ok(None),
+        v => int(column, v).map(Some),
+    }
+}

@@ -1,0 +1,264 @@
+//! [`Store`] on one SQLite file.
+//!
+//! - WAL with `synchronous=FULL`: a transaction that returned is on disk
+//!   (fsync of the WAL at every commit), so a process killed right after a
+//!   call returned has lost nothing of it.
+//! - One write connection ([`Db`], behind a mutex, with the audit chain
+//!   heads it caches) and, for a file, one read connection: in WAL, reads
+//!   (sessions, policies, audit queries) do not wait for a commit's fsync.
+//! - Writes are `BEGIN IMMEDIATE`: the write lock is taken before the rows
+//!   a decision depends on are read, so threads (the mutex) and processes
+//!   (`busy_timeout`) are serialized. Session lifecycle changes run on the
+//!   caller's thread; actions' audit rows go through the group-commit
+//!   [`writer`], which takes the same lock, so the chain has one order.
+//! - Schema migrations: [`schema`].
+//! - One active session per actor and nesting depth: a partial unique index
+//!   on `sessions(tenant, actor, depth) WHERE state = 'active'`. A session
+//!   started from inside another (only when the policy allows nesting) has
+//!   depth parent + 1, so a policy that refuses nesting and the index agree,
+//!   and a policy that allows it still cannot get two sessions at one depth.
+
+mod audit;
+mod codec;
+mod schema;
+mod sessions;
+mod tenants;
+mod writer;
+
+pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
+
+use super::{
+    ActionAppended, ActionRecord, Applied, AuditEvent, AuditFilter, AuditMode, Change, Notifications, OutboxMessage,
+    SessionRecord, Store, StoreError, StoredPolicy,
+};
+use audit::Heads;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// The write connection and what it caches about the chain.
+#[derive(Debug)]
+struct Db {
+    conn: Connection,
+    heads: Heads,
+    /// `PRAGMA data_version` at the end of this connection's last write:
+    /// when it moved, another process wrote and `heads` is stale.
+    data_version: i64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Db {
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction and commits; on any
+    /// error rolls back and forgets the cached chain heads.
+    fn write<R>(&mut self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if version != self.data_version {
+            self.heads.clear();
+            self.data_version = version;
+        }
+        let result = f(&tx, &mut self.heads).and_then(|r| {
+            tx.commit()?;
+            Ok(r)
+        });
+        if result.is_err() {
+            self.heads.clear();
+        }
+        result
+    }
+}
+
+/// The embedded store: one SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    db: Arc<Mutex<Db>>,
+    /// Reads; `None` for an in-memory database, which reads through `db`.
+    reader: Option<Mutex<Connection>>,
+    writer: writer::Writer,
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // `journal_mode` answers with the mode; in-memory databases stay `memory`.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` and brings its schema up
+    /// to date; actions' audit rows are durable when `authorize` returns.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, AuditMode::Durable)
+    }
+
+    /// [`Self::open`], choosing when actions' audit rows are acknowledged.
+    pub fn open_with(path: impl AsRef<Path>, mode: AuditMode) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let open = || {
+            Connection::open(path).map_err(|source| StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        let mut conn = open()?;
+        configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        let reader = open()?;
+        configure(&reader)?;
+        Self::assemble(conn, Some(reader), mode)
+    }
+
+    /// A private in-memory database (tests).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        Self::assemble(conn, None, AuditMode::Durable)
+    }
+
+    fn assemble(conn: Connection, reader: Option<Connection>, mode: AuditMode) -> Result<Self, StoreError> {
+        let data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let db = Arc::new(Mutex::new(Db {
+            conn,
+            heads: Heads::default(),
+            data_version,
+        }));
+        Ok(Self {
+            writer: writer::Writer::spawn(db.clone(), mode)?,
+            db,
+            reader: reader.map(Mutex::new),
+        })
+    }
+
+    /// When actions' audit rows are acknowledged.
+    pub fn audit_mode(&self) -> AuditMode {
+        self.writer.mode()
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        match &self.reader {
+            Some(r) => f(&lock(r)),
+            None => f(&lock(&self.db).conn),
+        }
+    }
+
+    /// A session or configuration change. In batched mode the actions
+    /// queued before it are committed first, so the chain keeps call order.
+    fn write<R>(&self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        if self.writer.mode() == AuditMode::Batched {
+            self.writer.flush();
+        }
+        lock(&self.db).write(f)
+    }
+}
+
+fn apply(conn: &Connection, heads: &mut Heads, change: Change) -> Result<Applied, StoreError> {
+    // The update first: it may end the session that blocks the insert.
+    if let Some(s) = &change.update {
+        sessions::update(conn, s)?;
+    }
+    if let Some(s) = &change.insert {
+        sessions::insert(conn, s)?;
+    }
+    let mut applied = Applied::default();
+    for e in change.audit {
+        applied.audit.push(audit::append(conn, heads, e)?);
+    }
+    for m in change.outbox {
+        applied.outbox.push(tenants::push(conn, m)?);
+    }
+    Ok(applied)
+}
+
+impl Store for SqliteStore {
+    fn put_policy(
+        &self,
+        tenant: &str,
+        component: &[u8],
+        digest: &str,
+        settings: &str,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, _| tenants::put_policy(conn, tenant, component, digest, settings, at))
+    }
+
+    fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| tenants::active_policy(c, tenant))
+    }
+
+    fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| tenants::policy(c, tenant, version))
+    }
+
+    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| tenants::component(c, digest))
+    }
+
+    fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
+        self.read(|c| tenants::notifications(c, tenant))
+    }
+
+    fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
+        self.write(|conn, _| tenants::set_notifications(conn, tenant, n))
+    }
+
+    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| sessions::by_id(c, id))
+    }
+
+    fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| sessions::list(c, tenant, active_only))
+    }
+
+    fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.read(|c| sessions::due(c, now))
+    }
+
+    fn start(
+        &self,
+        tenant: &str,
+        actor: &str,
+        decide: &mut dyn FnMut(Option<&SessionRecord>) -> Change,
+    ) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| {
+            let current = sessions::current(conn, tenant, actor)?;
+            apply(conn, heads, decide(current.as_ref()))
+        })
+    }
+
+    fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| {
+            let current = sessions::by_id(conn, id)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+            apply(conn, heads, decide(&current))
+        })
+    }
+
+    fn record(&self, change: Change) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| apply(conn, heads, change))
+    }
+
+    fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+        self.writer.submit(record)
+    }
+
+    fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        self.read(|c| audit::query(c, f))
+    }
+
+    fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(audit::tenants)
+    }
+
+    fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.read(|c| tenants::outbox(c, tenant, include_acked))
+    }
+
+    fn ack(&self, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.write(|conn, _| tenants::ack(conn, ids, at))
+    }
+}

@@ -1,0 +1,115 @@
+//! The schema and its migrations: the SQL of [`MIGRATIONS`], applied in
+//! order, one transaction each; `PRAGMA user_version` counts those applied.
+//! Kept apart so the schema can be read (and reviewed) in one place.
+
+use super::super::StoreError;
+use rusqlite::{Connection, TransactionBehavior};
+use std::time::Duration;
+
+/// The schema, one migration per entry. Never edit an applied entry; add one.
+pub const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE components (
+    digest     TEXT PRIMARY KEY,
+    bytes      BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE policies (
+    tenant     TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    digest     TEXT NOT NULL REFERENCES components(digest),
+    settings   TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    active     INTEGER NOT NULL,
+    PRIMARY KEY (tenant, version)
+);
+CREATE UNIQUE INDEX policies_one_active ON policies(tenant) WHERE active = 1;
+CREATE TABLE sessions (
+    id               TEXT PRIMARY KEY,
+    tenant           TEXT NOT NULL,
+    actor            TEXT NOT NULL,
+    target           TEXT NOT NULL,
+    actor_principal  TEXT NOT NULL,
+    target_principal TEXT NOT NULL,
+    reason           TEXT,
+    domain           TEXT,
+    read_only        INTEGER NOT NULL,
+    started_at       INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL,
+    max_expires_at   INTEGER NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('active', 'ended')),
+    ended_at         INTEGER,
+    end_reason       TEXT CHECK (end_reason IN ('stopped', 'expired', 'revoked')),
+    return_to        TEXT,
+    policy_version   INTEGER NOT NULL,
+    policy_digest    TEXT NOT NULL,
+    notify_target    INTEGER NOT NULL,
+    obligations      TEXT NOT NULL,
+    revoke_reason    TEXT,
+    parent           TEXT,
+    depth            INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX sessions_one_active ON sessions(tenant, actor, depth) WHERE state = 'active';
+CREATE INDEX sessions_due ON sessions(expires_at) WHERE state = 'active';
+CREATE INDEX sessions_by_tenant ON sessions(tenant, started_at);
+CREATE TABLE audit (
+    id             INTEGER PRIMARY KEY,
+    tenant         TEXT NOT NULL,
+    seq            INTEGER NOT NULL,
+    at             INTEGER NOT NULL,
+    event          TEXT NOT NULL,
+    session        TEXT,
+    actor          TEXT NOT NULL,
+    target         TEXT NOT NULL,
+    action         TEXT,
+    resource       TEXT,
+    reason         TEXT,
+    codes          TEXT NOT NULL,
+    end_reason     TEXT,
+    policy_version INTEGER NOT NULL,
+    policy_digest  TEXT NOT NULL,
+    expires_at     INTEGER,
+    obligations    TEXT,
+    note           TEXT,
+    request        TEXT,
+    prev_hash      TEXT NOT NULL,
+    hash           TEXT NOT NULL
+);
+CREATE UNIQUE INDEX audit_chain ON audit(tenant, seq);
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant     TEXT NOT NULL,
+    recipient  TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    session    TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    acked_at   INTEGER
+);
+CREATE INDEX outbox_pending ON outbox(tenant, id) WHERE acked_at IS NULL;
+CREATE TABLE notifications (
+    tenant           TEXT PRIMARY KEY,
+    enabled          INTEGER NOT NULL,
+    started_template TEXT NOT NULL,
+    ended_template   TEXT NOT NULL
+);
+"];
+
+/// How long a writer waits for another process's write lock.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > known {
+            return Err(StoreError::TooNew { found: version, known });
+        }
+        if version == known {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[version as usize])?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1))?;
+        tx.commit()?;
+    }
+}

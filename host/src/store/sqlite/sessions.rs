@@ -1,0 +1,185 @@
+//! The `sessions` table: rows to [`SessionRecord`]s and back, and the reads
+//! the session logic needs (by id, an actor's innermost active session, a
+//! tenant's list, the due ones).
+
+use super::super::{EndReason, PolicyRef, SessionRecord, SessionState, StoreError};
+use super::codec::{int, json, opt_int, opt_text, text, time, to_json, ts};
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
+    read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
+    policy_digest, notify_target, obligations, revoke_reason, parent, depth";
+
+/// A row of `SESSION_COLUMNS`, raw.
+struct SessionRow(Vec<SqlValue>);
+
+fn session_row(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
+    (0..23)
+        .map(|i| row.get::<_, SqlValue>(i))
+        .collect::<Result<_, _>>()
+        .map(SessionRow)
+}
+
+impl SessionRow {
+    fn decode(self) -> Result<SessionRecord, StoreError> {
+        let v = &self.0;
+        let state = match text("state", &v[12])?.as_str() {
+            "active" => SessionState::Active,
+            "ended" => SessionState::Ended,
+            other => {
+                return Err(StoreError::Corrupt {
+                    column: "state",
+                    message: format!("`{other}`"),
+                });
+            }
+        };
+        let end_reason = match opt_text("end_reason", &v[14])?.as_deref() {
+            None => None,
+            Some("stopped") => Some(EndReason::Stopped),
+            Some("expired") => Some(EndReason::Expired),
+            Some("revoked") => Some(EndReason::Revoked),
+            Some(other) => {
+                return Err(StoreError::Corrupt {
+                    column: "end_reason",
+                    message: format!("`{other}`"),
+                });
+            }
+        };
+        Ok(SessionRecord {
+            id: text("id", &v[0])?,
+            tenant: text("tenant", &v[1])?,
+            actor: text("actor", &v[2])?,
+            target: text("target", &v[3])?,
+            actor_principal: json("actor_principal", &text("actor_principal", &v[4])?)?,
+            target_principal: json("target_principal", &text("target_principal", &v[5])?)?,
+            reason: opt_text("reason", &v[6])?,
+            domain: opt_text("domain", &v[7])?,
+            read_only: int("read_only", &v[8])? != 0,
+            started_at: time("started_at", int("started_at", &v[9])?)?,
+            expires_at: time("expires_at", int("expires_at", &v[10])?)?,
+            max_expires_at: time("max_expires_at", int("max_expires_at", &v[11])?)?,
+            state,
+            ended_at: opt_int("ended_at", &v[13])?.map(|t| time("ended_at", t)).transpose()?,
+            end_reason,
+            return_to: opt_text("return_to", &v[15])?,
+            policy: PolicyRef {
+                version: u32::try_from(int("policy_version", &v[16])?).unwrap_or(u32::MAX),
+                digest: text("policy_digest", &v[17])?,
+            },
+            notify_target: int("notify_target", &v[18])? != 0,
+            obligations: json("obligations", &text("obligations", &v[19])?)?,
+            revoke_reason: opt_text("revoke_reason", &v[20])?,
+            parent: opt_text("parent", &v[21])?,
+            depth: u32::try_from(int("depth", &v[22])?).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+pub(super) fn one_session(
+    conn: &Connection,
+    sql_where: &str,
+    params: impl rusqlite::Params,
+) -> Result<Option<SessionRecord>, StoreError> {
+    let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE {sql_where}");
+    conn.prepare_cached(&sql)?
+        .query_row(params, session_row)
+        .optional()?
+        .map(SessionRow::decode)
+        .transpose()
+}
+
+/// Session `id`.
+pub(super) fn by_id(conn: &Connection, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+    one_session(conn, "id = ?1", [id])
+}
+
+/// The actor's innermost active session.
+pub(super) fn current(conn: &Connection, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
+    one_session(
+        conn,
+        "tenant = ?1 AND actor = ?2 AND state = 'active' ORDER BY depth DESC LIMIT 1",
+        [tenant, actor],
+    )
+}
+
+/// The deadline of session `id` if it is active (`None`: ended or unknown).
+pub(super) fn active_until(conn: &Connection, id: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    conn.prepare_cached("SELECT expires_at FROM sessions WHERE id = ?1 AND state = 'active'")?
+        .query_row([id], |r| r.get::<_, i64>(0))
+        .optional()?
+        .map(|t| time("expires_at", t))
+        .transpose()
+}
+
+pub(super) fn list(conn: &Connection, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
+    let filter = if active_only { " AND state = 'active'" } else { "" };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter} ORDER BY started_at DESC, id"
+    ))?;
+    let rows = stmt.query_map([tenant], session_row)?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(SessionRow::decode))
+        .collect()
+}
+
+pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT id FROM sessions WHERE state = 'active' AND expires_at <= ?1 ORDER BY expires_at")?;
+    let rows = stmt.query_map([ts(now)], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+    ))?
+    .execute(params![
+        s.id,
+        s.tenant,
+        s.actor,
+        s.target,
+        to_json(&s.actor_principal),
+        to_json(&s.target_principal),
+        s.reason,
+        s.domain,
+        s.read_only,
+        ts(s.started_at),
+        ts(s.expires_at),
+        ts(s.max_expires_at),
+        s.state.as_str(),
+        s.ended_at.map(ts),
+        s.end_reason.map(EndReason::as_str),
+        s.return_to,
+        s.policy.version,
+        s.policy.digest,
+        s.notify_target,
+        to_json(&s.obligations),
+        s.revoke_reason,
+        s.parent,
+        s.depth,
+    ])?;
+    Ok(())
+}
+
+/// Updates what can change of a session: its deadline and its end.
+pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE sessions SET expires_at = ?2, state = ?3, ended_at = ?4, end_reason = ?5, revoke_reason = ?6 \
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            s.id,
+            ts(s.expires_at),
+            s.state.as_str(),
+            s.ended_at.map(ts),
+            s.end_reason.map(EndReason::as_str),
+            s.revoke_reason,
+        ])?;
+    if n == 0 {
+        return Err(StoreError::UnknownSession(s.id.clone()));
+    }
+    Ok(())
+}

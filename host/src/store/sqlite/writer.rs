@@ -1,0 +1,245 @@
+//! Group commit of actions' audit rows.
+//!
+//! `authorize` is the hot path: one audit row (two after a policy failure)
+//! per call. Committing each in its own transaction costs one fsync per
+//! call; here callers queue their rows and one writer thread appends
+//! everything queued in one transaction per batch, so one fsync covers the
+//! whole batch. While a batch commits, the next one queues up: the busier
+//! the host, the bigger the batches.
+//!
+//! - [`AuditMode::Durable`]: each caller waits until its batch committed
+//!   (`synchronous=FULL`), so an acknowledged row survives a crash. Before
+//!   appending, the writer checks, in the batch's transaction, that the
+//!   session is still active at the call's `now`; when it is not (an `end`,
+//!   `revoke` or expiry committed after the caller read the session), it
+//!   appends nothing for that call and answers [`ActionAppended::Inactive`].
+//! - [`AuditMode::Batched`]: the caller gets [`ActionAppended::Queued`] as
+//!   soon as its rows are queued; the writer commits them in the background,
+//!   as decided, without the check. A crash loses what was queued and not
+//!   yet committed (at most [`MAX_QUEUED`] calls, usually one batch: the
+//!   time of one commit). Dropping the store flushes the queue, and so does
+//!   every session change before it commits ([`Writer::flush`]), so a
+//!   session's `session.ended` comes after the actions this process
+//!   answered before ending it.
+//!
+//! The writer takes the same write connection lock as session changes, so
+//! the audit chain has one order and each tenant's `seq` stays gapless.
+
+use super::super::{ActionAppended, ActionRecord, AuditMode, StoreError};
+use super::{Db, audit, lock, sessions};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+
+/// At most this many calls wait in the queue; a batched caller finding it
+/// full waits for the writer (back-pressure).
+pub const MAX_QUEUED: usize = 16_384;
+
+/// At most this many calls per transaction.
+pub const MAX_BATCH: usize = 4_096;
+
+type Reply = SyncSender<Result<ActionAppended, StoreError>>;
+
+#[derive(Debug)]
+struct Job {
+    record: ActionRecord,
+    /// `None` in batched mode: nobody waits.
+    reply: Option<Reply>,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    jobs: Vec<Job>,
+    stop: bool,
+    /// Calls ever queued, and calls whose batch is done (committed or failed).
+    pushed: u64,
+    done: u64,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    /// The writer waits here for jobs.
+    work: Condvar,
+    /// Batched callers wait here for room in the queue.
+    room: Condvar,
+    /// [`Writer::flush`] waits here for batches to be done.
+    flushed: Condvar,
+}
+
+/// The writer thread and its queue.
+#[derive(Debug)]
+pub(super) struct Writer {
+    shared: Arc<Shared>,
+    mode: AuditMode,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    pub(super) fn spawn(db: Arc<Mutex<Db>>, mode: AuditMode) -> Result<Self, StoreError> {
+        let shared = Arc::new(Shared::default());
+        let s = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("standin-audit-writer".to_string())
+            .spawn(move || run(&s, &db, mode))
+            .map_err(|e| StoreError::Writer(format!("cannot start the audit writer: {e}")))?;
+        Ok(Self {
+            shared,
+            mode,
+            thread: Some(thread),
+        })
+    }
+
+    pub(super) fn mode(&self) -> AuditMode {
+        self.mode
+    }
+
+    /// Queues `record`; in durable mode waits for its batch to commit.
+    pub(super) fn submit(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+        let (reply, answer) = match self.mode {
+            AuditMode::Durable => {
+                let (tx, rx) = sync_channel(1);
+                (Some(tx), Some(rx))
+            }
+            AuditMode::Batched => (None, None),
+        };
+        {
+            let mut q = lock(&self.shared.queue);
+            while q.jobs.len() >= MAX_QUEUED && !q.stop {
+                q = self
+                    .shared
+                    .room
+                    .wait(q)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if q.stop {
+                return Err(StoreError::Writer("the audit writer has stopped".to_string()));
+            }
+            q.jobs.push(Job { record, reply });
+            q.pushed += 1;
+        }
+        self.shared.work.notify_one();
+        match answer {
+            Some(rx) => rx
+                .recv()
+                .unwrap_or_else(|_| Err(StoreError::Writer("the audit writer has stopped".to_string()))),
+            None => Ok(ActionAppended::Queued),
+        }
+    }
+}
+
+impl Writer {
+    /// Waits until every call queued so far has been committed (or its
+    /// batch failed). Session changes call it in batched mode first, so
+    /// they never overtake the actions that came before them.
+    pub(super) fn flush(&self) {
+        let mut q = lock(&self.shared.queue);
+        let target = q.pushed;
+        while q.done < target {
+            q = self
+                .shared
+                .flushed
+                .wait(q)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        lock(&self.shared.queue).stop = true;
+        self.shared.work.notify_all();
+        self.shared.room.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode) {
+    loop {
+        let batch = {
+            let mut q = lock(&shared.queue);
+            while q.jobs.is_empty() && !q.stop {
+                q = shared.work.wait(q).unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if q.jobs.is_empty() {
+                return; // stopped, and everything queued is written
+            }
+            let n = q.jobs.len().min(MAX_BATCH);
+            let batch: Vec<Job> = q.jobs.drain(..n).collect();
+            shared.room.notify_all();
+            batch
+        };
+        let n = batch.len() as u64;
+        commit(db, batch, mode);
+        lock(&shared.queue).done += n;
+        shared.flushed.notify_all();
+    }
+}
+
+/// Appends a batch in one transaction and answers every caller.
+fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode) {
+    let check = mode == AuditMode::Durable;
+    let (records, replies): (Vec<ActionRecord>, Vec<Option<Reply>>) =
+        batch.into_iter().map(|j| (j.record, j.reply)).unzip();
+    let calls = records.len();
+    let result = lock(db).write(|conn, heads| {
+        let mut outcomes = Vec::with_capacity(records.len());
+        // Sessions do not change during the batch (it holds the write lock):
+        // read each one's deadline once.
+        let mut deadlines: HashMap<String, Option<DateTime<Utc>>> = HashMap::new();
+        for r in records {
+            let active = if check {
+                let deadline = match deadlines.get(&r.session) {
+                    Some(d) => *d,
+                    None => {
+                        let d = sessions::active_until(conn, &r.session)?;
+                        deadlines.insert(r.session.clone(), d);
+                        d
+                    }
+                };
+                deadline.is_some_and(|d| r.now < d)
+            } else {
+                true
+            };
+            let outcome = if !active {
+                ActionAppended::Inactive
+            } else {
+                let mut appended = Vec::with_capacity(r.audit.len());
+                for e in r.audit {
+                    appended.push(audit::append(conn, heads, e)?);
+                }
+                if check {
+                    ActionAppended::Committed(appended)
+                } else {
+                    ActionAppended::Queued
+                }
+            };
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    });
+    match result {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                if let Some(reply) = reply {
+                    let _ = reply.send(Ok(outcome));
+                }
+            }
+        }
+        Err(e) => {
+            // Nothing of the batch was written; every waiting caller hears why.
+            if !check {
+                // Batched callers were answered already: the rows are lost, say so.
+                eprintln!("standin: audit batch of {calls} calls lost: {e}");
+            }
+            let message = e.to_string();
+            for reply in replies.into_iter().flatten() {
+                let _ = reply.send(Err(StoreError::Writer(format!("the audit batch failed: {message}"))));
+            }
+        }
+    }
+}
