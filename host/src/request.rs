@@ -156,11 +156,16 @@ impl Pack<'_> {
 
     fn principal(&mut self, p: &Principal, tenant: &str) -> wire::Principal {
         let k = &mut self.packer;
-        let attributes: Vec<(&str, String)> = p
-            .attributes
-            .iter()
-            .map(|(key, v)| (key.as_str(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-            .collect();
+        // Key, value, key, value: strings as they are, other values as JSON.
+        let list = k.begin_list();
+        for (key, value) in &p.attributes {
+            k.push(key);
+            match value.as_str() {
+                Some(text) => k.push(text),
+                None => k.push(&value.to_string()),
+            }
+        }
+        let attributes = k.end_list(list);
         wire::Principal {
             id: k.str(&p.id),
             tenant: k.str(p.tenant.as_deref().unwrap_or(tenant)),
@@ -170,7 +175,7 @@ impl Pack<'_> {
             manages: k.strs(p.manages.iter().map(String::as_str)),
             domains: k.strs(p.domains.iter().map(String::as_str)),
             consents: k.strs(p.consents.iter().map(String::as_str)),
-            attributes: k.pairs(attributes.iter().map(|(key, v)| (*key, v.as_str()))),
+            attributes,
             active: p.active,
             has_logged_in: p.has_logged_in,
         }

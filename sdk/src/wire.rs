@@ -73,6 +73,10 @@ pub struct ActionRequest {
     pub now: u64,
 }
 
+/// Where a list under construction starts (see [`Packer::begin_list`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListStart(usize);
+
 /// Builds the `text` and `spans` of one request.
 #[derive(Debug, Default)]
 pub struct Packer {
@@ -99,11 +103,28 @@ impl Packer {
 
     /// Stores a list of strings and returns its `strs`.
     pub fn strs<'s>(&mut self, items: impl IntoIterator<Item = &'s str>) -> u64 {
-        let first = self.spans.len() as u64;
+        let list = self.begin_list();
         for item in items {
-            let span = self.str(item);
-            self.spans.push(span);
+            self.push(item);
         }
+        self.end_list(list)
+    }
+
+    /// Starts a list built by [`Self::push`] and closed by [`Self::end_list`],
+    /// for items that are not at hand as `&str` all at once.
+    pub fn begin_list(&self) -> ListStart {
+        ListStart(self.spans.len())
+    }
+
+    /// Appends one string to the list being built.
+    pub fn push(&mut self, item: &str) {
+        let span = self.str(item);
+        self.spans.push(span);
+    }
+
+    /// Closes the list and returns its `strs`.
+    pub fn end_list(&mut self, start: ListStart) -> u64 {
+        let first = start.0 as u64;
         (first << 32) | (self.spans.len() as u64 - first)
     }
 

@@ -185,3 +185,24 @@ fn harness_custom_policy_passes_its_own_suite() {
     let default = host().load_default("{}").expect("loads");
     assert!(harness::run(&default, &suite, None).failed() > 0);
 }
+
+#[test]
+fn non_string_attributes_reach_the_policy_as_json_text() {
+    let component = standin_tests::component(standin_tests::BUSINESS_HOURS);
+    let policy = host().load(&component, "{}").expect("loads");
+    let actor = serde_json::json!({"id": "u-1", "permissions": ["users.impersonate"]});
+    // `true`, not `"true"`: the policy reads the attribute as the text `true`.
+    let target = serde_json::json!({"id": "u-2", "attributes": {"vip": true, "business_hours": "00:00-23:59"}});
+    let decision = crate::common::start(
+        &policy,
+        actor,
+        target,
+        serde_json::json!({"reason": "SUP-1", "now": "2026-11-23T10:00:00Z"}),
+    );
+    assert_eq!(
+        crate::common::codes(&decision),
+        ["target-is-vip"],
+        "{}",
+        decision.to_json()
+    );
+}
