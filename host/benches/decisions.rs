@@ -4,14 +4,24 @@
 //!
 //! `cargo bench -p standin --bench decisions`; results in `BENCHMARKS.md`.
 //!
-//! The `profile/*` cases take the host apart to see where a component
-//! decision spends its time: packing, the component call itself,
-//! instantiation with either allocator, and `configure`. They use wasmtime
-//! directly with the host's engine settings, since the host keeps its
-//! instances private.
+//! - `start/*`, `action/*`: `native` packs the request and runs the rules
+//!   natively; `native-rules-only` runs them on a view built beforehand;
+//!   `pack-only` is the host's packing alone; `component-*` are
+//!   `Policy::evaluate_*` with the three host setups, and
+//!   `component-warm-prepacked` is `evaluate_*_packed` (no packing).
+//! - `profile/*` take the host apart to see where a component decision
+//!   spends its time: the bare component call, `describe`, `configure`, and
+//!   instantiation with each allocator (plus a tuned pooling allocator the
+//!   host does not use yet). They use wasmtime directly with the host's
+//!   engine settings, since the host keeps its instances private.
+//!
+//! Knobs (environment): `STANDIN_BENCH_CLOCK=cpu` measures thread CPU time
+//! instead of wall-clock time; `STANDIN_BENCH_PERFMAP=1` and
+//! `STANDIN_BENCH_COMPONENT=<path>` serve `profile/*` (see [`raw::Raw::new`]).
 
 use chrono::{DateTime, Utc};
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::measurement::{Measurement, WallTime};
+use criterion::{BatchSize, Criterion};
 use standin::{ActionRequest, Host, HostConfig, RequestLimits, StartRequest};
 use standin_default_policy::DefaultPolicy;
 use standin_policy_sdk::{ActionDecision, Policy as _, StartDecision};
@@ -154,7 +164,7 @@ fn component_policies() -> [(&'static str, standin::Policy); 3] {
     ]
 }
 
-fn start(c: &mut Criterion) {
+fn start<M: Measurement>(c: &mut Criterion<M>) {
     let request = start_request();
     let limits = RequestLimits::default();
     let native = native_policy();
@@ -197,7 +207,7 @@ fn start(c: &mut Criterion) {
     group.finish();
 }
 
-fn action(c: &mut Criterion) {
+fn action<M: Measurement>(c: &mut Criterion<M>) {
     let request = action_request();
     let limits = RequestLimits::default();
     let native = native_policy();
@@ -251,7 +261,10 @@ mod raw {
     pub use self::standin::policy::types as wit;
     use standin_policy_sdk::wire;
     use wasmtime::component::{Component, Linker};
-    use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store};
+    use wasmtime::{
+        Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy,
+        ResourceLimiter, Store,
+    };
 
     const MAX_MEMORY_BYTES: usize = 64 << 20;
 
@@ -269,6 +282,17 @@ mod raw {
         }
     }
 
+    /// How instances get their memory.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Allocator {
+        /// `mmap` on demand (the host's default).
+        OnDemand,
+        /// The pooling allocator as the host configures it.
+        Pooling,
+        /// The pooling allocator, keeping reset slots resident.
+        PoolingResident,
+    }
+
     pub struct Raw {
         engine: Engine,
         pre: PolicyWorldPre<Limiter>,
@@ -280,20 +304,37 @@ mod raw {
     }
 
     impl Raw {
-        pub fn new(pooling: bool) -> Self {
+        /// An engine like the host's; `STANDIN_BENCH_PERFMAP=1` also writes
+        /// `/tmp/perf-<pid>.map`, so that `perf report` names the guest's
+        /// functions. `STANDIN_BENCH_COMPONENT=<path>` swaps in another build
+        /// of the default policy (e.g. another opt-level) for these cases.
+        pub fn new(allocator: Allocator) -> Self {
             let mut config = Config::new();
             config.wasm_component_model(true).epoch_interruption(true);
-            if pooling {
+            if std::env::var_os("STANDIN_BENCH_PERFMAP").is_some() {
+                config.profiler(ProfilingStrategy::PerfMap);
+            }
+            if allocator != Allocator::OnDemand {
                 let mut pool = PoolingAllocationConfig::default();
                 pool.total_component_instances(64)
                     .total_core_instances(64)
                     .total_memories(64)
                     .total_tables(64)
                     .max_memory_size(MAX_MEMORY_BYTES);
+                if allocator == Allocator::PoolingResident {
+                    // Reset the pages an instance dirtied with `memset`
+                    // instead of `madvise`: no page faults on the next use.
+                    pool.linear_memory_keep_resident(1 << 20)
+                        .table_keep_resident(64 << 10)
+                        .pagemap_scan(Enabled::Auto);
+                }
                 config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
             }
             let engine = Engine::new(&config).expect("an engine");
-            let component = Component::new(&engine, ::standin::DEFAULT_POLICY).expect("the default policy compiles");
+            let component = match std::env::var_os("STANDIN_BENCH_COMPONENT") {
+                Some(path) => Component::from_file(&engine, path).expect("STANDIN_BENCH_COMPONENT compiles"),
+                None => Component::new(&engine, ::standin::DEFAULT_POLICY).expect("the default policy compiles"),
+            };
             let linker = Linker::new(&engine);
             let pre =
                 PolicyWorldPre::new(linker.instantiate_pre(&component).expect("no imports")).expect("the policy world");
@@ -405,12 +446,13 @@ mod raw {
 }
 
 /// Where a component decision spends its time.
-fn profile(c: &mut Criterion) {
+fn profile<M: Measurement>(c: &mut Criterion<M>) {
     let limits = RequestLimits::default();
     let start = raw::start_request(start_request().pack(&limits, now()).expect("the request packs"));
     let action = raw::action_request(action_request().pack(&limits, now()).expect("the request packs"));
-    let on_demand = raw::Raw::new(false);
-    let pooling = raw::Raw::new(true);
+    let on_demand = raw::Raw::new(raw::Allocator::OnDemand);
+    let pooling = raw::Raw::new(raw::Allocator::Pooling);
+    let resident = raw::Raw::new(raw::Allocator::PoolingResident);
     let mut warm = on_demand.instantiate();
     warm.configure(SETTINGS);
     assert!(
@@ -431,7 +473,11 @@ fn profile(c: &mut Criterion) {
         b.iter(|| warm.evaluate_action(black_box(&action)))
     });
     group.bench_function("configure-warm", |b| b.iter(|| warm.configure(black_box(SETTINGS))));
-    for (name, raw) in [("ondemand", &on_demand), ("pooling", &pooling)] {
+    for (name, raw) in [
+        ("ondemand", &on_demand),
+        ("pooling", &pooling),
+        ("pooling-resident", &resident),
+    ] {
         group.bench_function(format!("instantiate-{name}"), |b| b.iter(|| raw.instantiate()));
         group.bench_function(format!("instantiate+configure-{name}"), |b| {
             b.iter(|| {
@@ -440,20 +486,99 @@ fn profile(c: &mut Criterion) {
                 instance
             })
         });
+        group.bench_function(format!("fresh-start-{name}"), |b| {
+            b.iter(|| {
+                let mut instance = raw.instantiate();
+                instance.configure(SETTINGS);
+                instance.evaluate_start(black_box(&start))
+            })
+        });
     }
     group.finish();
 }
 
-fn config() -> Criterion {
+/// Thread CPU time (`CLOCK_THREAD_CPUTIME_ID`) instead of wall-clock time:
+/// on a shared VM, time stolen by the hypervisor or spent waiting behind
+/// other processes is not counted (with paravirtual steal accounting).
+mod cpu_time {
+    use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+    use std::time::Duration;
+
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+
+    fn now() -> Duration {
+        let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `ts` is a valid, writable timespec; Linux, 64-bit.
+        let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    }
+
+    /// Criterion's measurement of the benchmark thread's CPU time.
+    pub struct ThreadCpuTime(pub WallTime);
+
+    impl Measurement for ThreadCpuTime {
+        type Intermediate = Duration;
+        type Value = Duration;
+
+        fn start(&self) -> Duration {
+            now()
+        }
+
+        fn end(&self, start: Duration) -> Duration {
+            now().saturating_sub(start)
+        }
+
+        fn add(&self, a: &Duration, b: &Duration) -> Duration {
+            *a + *b
+        }
+
+        fn zero(&self) -> Duration {
+            Duration::ZERO
+        }
+
+        fn to_f64(&self, value: &Duration) -> f64 {
+            value.as_nanos() as f64
+        }
+
+        fn formatter(&self) -> &dyn ValueFormatter {
+            self.0.formatter()
+        }
+    }
+}
+
+fn config<M: Measurement>(measurement: M) -> Criterion<M> {
     Criterion::default()
+        .with_measurement(measurement)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .sample_size(50)
+        .configure_from_args()
 }
 
-criterion_group! {
-    name = decisions;
-    config = config();
-    targets = start, action, profile
+fn run<M: Measurement>(mut c: Criterion<M>) {
+    start(&mut c);
+    action(&mut c);
+    profile(&mut c);
+    c.final_summary();
 }
-criterion_main!(decisions);
+
+/// Wall-clock time by default; `STANDIN_BENCH_CLOCK=cpu` measures the
+/// thread's CPU time instead.
+fn main() {
+    match std::env::var("STANDIN_BENCH_CLOCK").as_deref() {
+        Ok("cpu") => run(config(cpu_time::ThreadCpuTime(WallTime))),
+        Ok("wall") | Err(_) => run(config(WallTime)),
+        Ok(other) => panic!("STANDIN_BENCH_CLOCK must be `wall` or `cpu`, not `{other}`"),
+    }
+}
