@@ -24,7 +24,7 @@ use super::changes::{codes_of, event_of, inactive_deny, policy_error, secs};
 use super::{Authorization, SessionError, Sessions};
 use crate::decision::Decision;
 use crate::request::{ActionRequest, SessionFacts};
-use crate::store::{ActionAppended, ActionRecord, AuditEvent, Change, SessionRecord, StoreError, events};
+use crate::store::{ActionAppended, ActionRecord, AuditEvent, Change, SessionRecord, events};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -138,11 +138,7 @@ impl Sessions {
         let session = match self.active.get(id) {
             Some(s) => s,
             None => {
-                let s = Arc::new(
-                    self.store
-                        .session(id)?
-                        .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?,
-                );
+                let s = Arc::new(self.stored(id)?);
                 if s.is_active() {
                     self.active.put(s.clone());
                 }
@@ -191,10 +187,7 @@ impl Sessions {
         resource: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Authorization, SessionError> {
-        let pre = self
-            .store
-            .session(id)?
-            .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+        let pre = self.stored(id)?;
         let (policy, _) = self.policy(&pre.tenant, Some(pre.policy.version))?;
         let changes = |s: &SessionRecord, decision: &Decision, request: Option<String>| Change {
             audit: action_events(s, action, resource, decision, request, now),

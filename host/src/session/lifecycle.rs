@@ -217,10 +217,7 @@ impl Sessions {
     /// The session, after recording its expiry if due.
     pub fn session(&self, id: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
         let now = secs(now);
-        let s = self
-            .store
-            .session(id)?
-            .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+        let s = self.stored(id)?;
         if !s.is_due(now) {
             return Ok(s);
         }
@@ -256,10 +253,7 @@ impl Sessions {
             return Err(SessionError::ZeroTtl);
         }
         let now = secs(now);
-        let pre = self
-            .store
-            .session(id)?
-            .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+        let pre = self.stored(id)?;
         let parent = match &pre.parent {
             Some(p) => self.store.session(p)?.map(|p| SessionRef {
                 id: p.id,

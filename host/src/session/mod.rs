@@ -226,6 +226,14 @@ impl Sessions {
         Ok(self.store.notifications(tenant)?)
     }
 
+    /// Session `id` as stored, or the error that names it unknown.
+    fn stored(&self, id: &str) -> Result<SessionRecord, SessionError> {
+        Ok(self
+            .store
+            .session(id)?
+            .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?)
+    }
+
     /// A policy version, loaded (cached per tenant and version); a policy
     /// that cannot be had is a `policy-unavailable` deny, not an error.
     /// `None` is the tenant's active version.
