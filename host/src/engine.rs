@@ -61,6 +61,21 @@ impl Digest {
     }
 }
 
+impl Digest {
+    /// Reads the `sha256:` + 64 hex digits form of [`Display`](std::fmt::Display).
+    pub fn parse(text: &str) -> Option<Self> {
+        let hex = text.strip_prefix("sha256:")?;
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Self(out))
+    }
+}
+
 impl std::fmt::Display for Digest {
     /// `sha256:` and 64 hex digits.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -95,6 +110,7 @@ struct Inner {
     linker: Linker<Limiter>,
     config: HostConfig,
     deadline_ticks: u64,
+    engine_key: String,
     cache: Mutex<HashMap<Digest, Arc<Compiled>>>,
     stop_ticker: Arc<AtomicBool>,
 }
@@ -156,12 +172,19 @@ impl Host {
                 .map_err(HostError::Ticker)?;
         }
         let linker = Linker::new(&engine);
+        let engine_key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            engine.precompile_compatibility_hash().hash(&mut h);
+            format!("wasmtime-{:016x}", h.finish())
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 engine,
                 linker,
                 config,
                 deadline_ticks,
+                engine_key,
                 cache: Mutex::default(),
                 stop_ticker,
             }),
@@ -178,6 +201,12 @@ impl Host {
 
     pub(crate) fn linker(&self) -> &Linker<Limiter> {
         &self.inner.linker
+    }
+
+    /// Names this engine's build and configuration: a compiled artifact is
+    /// only usable by a host with the same key.
+    pub fn engine_key(&self) -> &str {
+        &self.inner.engine_key
     }
 
     /// Epoch ticks that make up one call's deadline.

@@ -75,15 +75,72 @@ impl Host {
             return Ok(hit);
         }
         check_header(bytes)?;
+        let component = Component::new(self.engine(), bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        self.prepare(digest, &component)
+    }
+
+    /// The component of `digest` from an artifact that this host's
+    /// [`Compiled::serialize`] produced, checked like fresh bytes.
+    ///
+    /// Deserializing runs no verifier: the artifact must come from this
+    /// host (wasmtime still refuses one from another engine build or
+    /// configuration). Crate-private on purpose: no public API accepts
+    /// artifact bytes, only component bytes.
+    pub(crate) fn precompiled(&self, digest: Digest, artifact: &[u8]) -> Result<Arc<Compiled>, LoadError> {
+        if let Some(hit) = self.cached(&digest) {
+            return Ok(hit);
+        }
+        // SAFETY: the artifact was written by `Compiled::serialize` of a
+        // host with the same engine key, into a store only the host writes,
+        // and its checksum was checked when it was read back.
+        let component = unsafe { Component::deserialize(self.engine(), artifact) }
+            .map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        self.prepare(digest, &component)
+    }
+
+    fn prepare(&self, digest: Digest, component: &Component) -> Result<Arc<Compiled>, LoadError> {
         let engine = self.engine();
-        let component = Component::new(engine, bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
-        check_world(engine, &component)?;
+        check_world(engine, component)?;
         let pre = self
             .linker()
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .and_then(PolicyWorldPre::new)
             .map_err(|e| LoadError::WrongWorld(format!("{e:#}")))?;
         Ok(self.cache(digest, Compiled { pre, digest }))
+    }
+}
+
+impl Compiled {
+    /// The compiled code, for [`Host::precompiled`] in a later process.
+    pub(crate) fn serialize(&self) -> Result<Vec<u8>, LoadError> {
+        self.pre
+            .instance_pre()
+            .component()
+            .serialize()
+            .map_err(|e| LoadError::Compile(format!("{e:#}")))
+    }
+}
+
+/// Whether an export name is [`POLICY_INTERFACE`] at a version this host
+/// can call: the same, or semver-compatible (for `0.x`, the same minor
+/// version with any patch; for `1.0` and later, the same major version).
+pub fn compatible(export: &str) -> bool {
+    fn parse(v: &str) -> Option<(u64, u64)> {
+        let core = v.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(str::parse::<u64>);
+        let (major, minor, _patch) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
+        parts.next().is_none().then_some((major, minor))
+    }
+    let Some((want_name, want_version)) = POLICY_INTERFACE.split_once('@') else {
+        return false;
+    };
+    let Some((name, version)) = export.split_once('@') else {
+        return false;
+    };
+    match (parse(want_version), parse(version)) {
+        (Some((0, want_minor)), Some((0, minor))) => name == want_name && minor == want_minor,
+        (Some((want_major, _)), Some((major, _))) => name == want_name && major == want_major && major > 0,
+        _ => false,
     }
 }
 
@@ -116,14 +173,19 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(), L
     if !imports.is_empty() {
         return Err(LoadError::Imports(imports));
     }
-    let Some(export) = ty.get_export(engine, POLICY_INTERFACE) else {
-        let found: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
-        let found = if found.is_empty() {
+    let exported: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+    let Some(name) = exported.iter().find(|name| compatible(name)) else {
+        let found = if exported.is_empty() {
             "nothing".to_string()
         } else {
-            list(&found)
+            list(&exported)
         };
-        return Err(LoadError::WrongWorld(format!("missing the export; it exports {found}")));
+        return Err(LoadError::WrongWorld(format!(
+            "missing the export (or a semver-compatible version of it); it exports {found}"
+        )));
+    };
+    let Some(export) = ty.get_export(engine, name) else {
+        return Err(LoadError::WrongWorld(format!("cannot read the export `{name}`")));
     };
     let ComponentItem::ComponentInstance(instance) = export.ty else {
         return Err(LoadError::WrongWorld(

@@ -22,7 +22,7 @@ use wasmtime::Store;
 pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
 
 /// What a policy says about itself (`describe`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyInfo {
     pub name: String,
     pub version: String,
@@ -84,6 +84,11 @@ impl Host {
     /// sandbox's limits.
     pub fn load(&self, bytes: &[u8], settings: &str) -> Result<Policy, LoadError> {
         let compiled = self.compile(bytes)?;
+        self.configure(compiled, settings)
+    }
+
+    /// A compiled component, described and configured with `settings`.
+    pub(crate) fn configure(&self, compiled: Arc<Compiled>, settings: &str) -> Result<Policy, LoadError> {
         let trapped = |f: Failure| LoadError::Trapped(f.message);
         let mut instance = instantiate(self, &compiled).map_err(trapped)?;
         let info = instance

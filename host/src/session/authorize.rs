@@ -116,6 +116,7 @@ fn answer(s: &SessionRecord, decision: Decision) -> Authorization {
         acting_as: s.target.clone(),
         on_behalf_of: s.actor.clone(),
         session: s.id.clone(),
+        policy: s.policy.clone(),
     }
 }
 

@@ -7,9 +7,13 @@ use super::changes::{
     codes_of, end_change, event_of, expire_change, new_session_id, policy_error, render_template, secs,
 };
 use super::{Banner, ExtendOutcome, SessionError, Sessions, StartOutcome};
+use crate::decision::Decision;
 use crate::policy::HARD_MAX_TTL_SECONDS;
 use crate::request::{SessionRef, StartRequest};
-use crate::store::{AuditEvent, Change, EndReason, NewMessage, SessionRecord, SessionState, StoreError, events, kinds};
+use crate::store::{
+    AuditEvent, Change, EndReason, NewMessage, Notifications, PolicyRef, SessionRecord, SessionState, StoreError,
+    events, kinds,
+};
 use chrono::{DateTime, TimeDelta, Utc};
 
 impl Sessions {
@@ -29,17 +33,17 @@ impl Sessions {
         let tenant = request.tenant.as_str();
         let (policy, reference) = self.policy(tenant, None)?;
         let n = self.store.notifications(tenant)?;
-        let mut outcome = None;
-        self.store.start(tenant, &request.actor.id, &mut |current| {
-            let mut change = Change::default();
-            let mut current = current.cloned();
-            if let Some(due) = current.as_ref().filter(|c| c.is_due(now)) {
-                change = expire_change(due, &n);
-                current = None;
-            }
+        // The policy runs outside the write transaction, so a slow policy
+        // holds up no other tenant's writes; the transaction then checks the
+        // actor's session is still the one the policy saw, or asks again.
+        loop {
+            let seen = self
+                .store
+                .current_session(tenant, &request.actor.id)?
+                .filter(|c| !c.is_due(now));
             let mut req = request.clone();
             req.now = Some(now);
-            req.actor_session = current.as_ref().map(|c| SessionRef {
+            req.actor_session = seen.as_ref().map(|c| SessionRef {
                 id: c.id.clone(),
                 target: c.target.clone(),
             });
@@ -47,6 +51,41 @@ impl Sessions {
                 Ok(p) => p.evaluate_start(&req, now),
                 Err(d) => d.clone(),
             };
+            if let Some(outcome) = self.commit_start(&req, decision, &seen, &reference, &n, return_to, now)? {
+                if let Some(s) = &outcome.session {
+                    self.active.remember(s);
+                }
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// Writes what a start decided, if the actor's current session is still
+    /// `seen`; `None` when it changed meanwhile (the caller asks again).
+    #[allow(clippy::too_many_arguments)]
+    fn commit_start(
+        &self,
+        req: &StartRequest,
+        decision: Decision,
+        seen: &Option<SessionRecord>,
+        reference: &PolicyRef,
+        n: &Notifications,
+        return_to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StartOutcome>, SessionError> {
+        let tenant = req.tenant.as_str();
+        let mut outcome = None;
+        self.store.start(tenant, &req.actor.id, &mut |current| {
+            let mut change = Change::default();
+            let mut current = current.cloned();
+            if let Some(due) = current.as_ref().filter(|c| c.is_due(now)) {
+                change = expire_change(due, n);
+                current = None;
+            }
+            if current.as_ref().map(|c| &c.id) != seen.as_ref().map(|c| &c.id) {
+                return Change::default();
+            }
+            let decision = decision.clone();
             let request_json = serde_json::to_string(&req).ok();
             if decision.is_allow() {
                 let max = decision
@@ -97,6 +136,7 @@ impl Sessions {
                 outcome = Some(StartOutcome {
                     decision,
                     session: Some(session),
+                    policy: reference.clone(),
                 });
             } else {
                 let event = AuditEvent {
@@ -126,14 +166,11 @@ impl Sessions {
                 outcome = Some(StartOutcome {
                     decision,
                     session: None,
+                    policy: reference.clone(),
                 });
             }
             change
         })?;
-        let outcome = outcome.expect("the store asks the decision once");
-        if let Some(s) = &outcome.session {
-            self.active.remember(s);
-        }
         Ok(outcome)
     }
 
@@ -262,24 +299,30 @@ impl Sessions {
             None => None,
         };
         let (policy, reference) = self.policy(&pre.tenant, None)?;
+        // Asked outside the write transaction (see `start`); the facts it
+        // reads (principals, reason, domain, parent) never change.
+        let req = StartRequest {
+            tenant: pre.tenant.clone(),
+            actor: pre.actor_principal.clone(),
+            target: pre.target_principal.clone(),
+            reason: pre.reason.clone(),
+            ttl_seconds: Some(ttl),
+            domain: pre.domain.clone(),
+            actor_session: parent,
+            consent_on_behalf: pre.obligations.iter().any(|o| o == "revert-consent"),
+            now: Some(now),
+        };
+        let decision = match (&policy, pre.is_active() && !pre.is_due(now)) {
+            (_, false) => None,
+            (Ok(p), true) => Some(p.evaluate_start(&req, now)),
+            (Err(d), true) => Some(d.clone()),
+        };
         let (session, decision) = self.transition(
             id,
             now,
             |s| {
-                let req = StartRequest {
-                    tenant: s.tenant.clone(),
-                    actor: s.actor_principal.clone(),
-                    target: s.target_principal.clone(),
-                    reason: s.reason.clone(),
-                    ttl_seconds: Some(ttl),
-                    domain: s.domain.clone(),
-                    actor_session: parent.clone(),
-                    consent_on_behalf: s.obligations.iter().any(|o| o == "revert-consent"),
-                    now: Some(now),
-                };
-                let decision = match &policy {
-                    Ok(p) => p.evaluate_start(&req, now),
-                    Err(d) => d.clone(),
+                let Some(decision) = decision.clone() else {
+                    return (Change::default(), None);
                 };
                 let mut event = event_of(s, events::SESSION_EXTENDED, now);
                 event.policy = reference.clone();

@@ -32,29 +32,35 @@
 mod authorize;
 mod changes;
 mod lifecycle;
+mod policies;
+mod replay;
 mod report;
 mod sweeper;
+mod upload;
 mod verify;
 
 pub use changes::new_session_id;
+pub use policies::Preloaded;
+pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
 pub use report::{Format, View, render};
 pub use sweeper::Sweeper;
+pub use upload::{SuiteResult, Upload, UploadError, UploadStep, Uploaded};
 pub use verify::{Broken, TenantChain, verify_chain};
 
-use crate::decision::{Decision, codes};
+use crate::decision::Decision;
 use crate::engine::Host;
 use crate::load::LoadError;
 use crate::policy::Policy;
 use crate::store::{
     AuditEvent, AuditFilter, EndReason, Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionState,
-    SqliteStore, Store, StoreError, StoredPolicy,
+    SqliteStore, Store, StoreError,
 };
-use changes::{builtin_digest, secs};
+use changes::secs;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, RwLock};
 
 /// Reason codes the session layer adds to the contract's.
 pub mod session_codes {
@@ -80,6 +86,14 @@ pub enum SessionError {
     Empty(&'static str),
     #[error("`ttl` must be at least 1 second")]
     ZeroTtl,
+    #[error(transparent)]
+    Upload(UploadError),
+    #[error("version {version} of tenant `{tenant}` cannot be loaded: {message}")]
+    Unloadable {
+        tenant: String,
+        version: u32,
+        message: String,
+    },
 }
 
 /// What a start came to: a session, or the deny.
@@ -87,6 +101,8 @@ pub enum SessionError {
 pub struct StartOutcome {
     pub decision: Decision,
     pub session: Option<SessionRecord>,
+    /// The policy version that decided.
+    pub policy: PolicyRef,
 }
 
 /// What an extension came to: the decision, and the session as it is now.
@@ -106,6 +122,8 @@ pub struct Authorization {
     /// The actor: who really does it.
     pub on_behalf_of: String,
     pub session: String,
+    /// The policy version that decided: the one the session started under.
+    pub policy: PolicyRef,
 }
 
 /// The banner facts (S4).
@@ -182,41 +200,6 @@ impl Sessions {
         &self.host
     }
 
-    /// Stores and activates a tenant's policy: `component` (default: the
-    /// built-in one) with `settings`. Loaded first: a component or settings
-    /// that do not load are an error, and nothing is stored. Sessions
-    /// already running keep the version they started with.
-    pub fn set_policy(
-        &self,
-        tenant: &str,
-        component: Option<&[u8]>,
-        settings: &str,
-        now: DateTime<Utc>,
-    ) -> Result<StoredPolicy, SessionError> {
-        if tenant.is_empty() {
-            return Err(SessionError::Empty("tenant"));
-        }
-        let bytes = component.unwrap_or(crate::DEFAULT_POLICY);
-        let policy = self.host.load(bytes, settings).map_err(|source| SessionError::Policy {
-            tenant: tenant.to_string(),
-            source,
-        })?;
-        let stored = self
-            .store
-            .put_policy(tenant, bytes, &policy.digest().to_string(), settings, secs(now))?;
-        self.policies
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert((tenant.to_string(), stored.version), (policy, stored.reference()));
-        Ok(stored)
-    }
-
-    /// The tenant's active policy (version 0, the built-in policy with its
-    /// defaults, when it never set one).
-    pub fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, SessionError> {
-        Ok(self.store.active_policy(tenant)?)
-    }
-
     /// Switches a tenant's notifications and texts (N1).
     pub fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), SessionError> {
         Ok(self.store.set_notifications(tenant, n)?)
@@ -232,64 +215,6 @@ impl Sessions {
             .store
             .session(id)?
             .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?)
-    }
-
-    /// A policy version, loaded (cached per tenant and version); a policy
-    /// that cannot be had is a `policy-unavailable` deny, not an error.
-    /// `None` is the tenant's active version.
-    fn policy(&self, tenant: &str, version: Option<u32>) -> Result<(Result<Policy, Decision>, PolicyRef), StoreError> {
-        if let Some(v) = version {
-            let cached = self.policies.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some((p, r)) = cached.get(&(tenant.to_string(), v)) {
-                return Ok((Ok(p.clone()), r.clone()));
-            }
-        }
-        let stored = match version {
-            None => self.store.active_policy(tenant)?,
-            Some(0) => None,
-            Some(v) => self.store.policy(tenant, v)?,
-        };
-        let reference = stored.as_ref().map_or_else(
-            || PolicyRef {
-                version: 0,
-                digest: builtin_digest(),
-            },
-            StoredPolicy::reference,
-        );
-        if version.is_some_and(|v| v != 0) && stored.is_none() {
-            let d = Decision::host_deny(
-                codes::POLICY_UNAVAILABLE,
-                format!("tenant `{tenant}` has no policy version {}", reference.version),
-            );
-            return Ok((Err(d), reference));
-        }
-        let key = (tenant.to_string(), reference.version);
-        if let Some((p, _)) = self.policies.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            return Ok((Ok(p.clone()), reference));
-        }
-        let loaded = match &stored {
-            None => self.host.load_default("{}").map_err(|e| e.to_string()),
-            Some(s) => match self.store.component(&s.digest)? {
-                Some(bytes) => self.host.load(&bytes, &s.settings).map_err(|e| e.to_string()),
-                None => Err(format!("component `{}` is missing from the store", s.digest)),
-            },
-        };
-        match loaded {
-            Ok(p) => {
-                self.policies
-                    .write()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(key, (p.clone(), reference.clone()));
-                Ok((Ok(p), reference))
-            }
-            Err(e) => Ok((
-                Err(Decision::host_deny(
-                    codes::POLICY_UNAVAILABLE,
-                    format!("the policy of tenant `{tenant}` cannot be loaded: {e}"),
-                )),
-                reference,
-            )),
-        }
     }
 
     /// Audit events matching `filter`, by tenant and `seq`.

@@ -17,10 +17,12 @@
 //! group commit of actions' audit rows.
 
 mod chain;
+mod policies;
 mod sqlite;
 
 pub(crate) use chain::hex;
 pub use chain::{GENESIS_HASH, chain_hash};
+pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use crate::request::Principal;
@@ -42,6 +44,10 @@ pub enum StoreError {
     UnknownSession(String),
     #[error("audit writer: {0}")]
     Writer(String),
+    #[error("tenant `{tenant}` has no policy version {version}")]
+    UnknownVersion { tenant: String, version: u32 },
+    #[error("tenant `{0}` has no earlier activation to roll back to")]
+    NothingToRollBack(String),
 }
 
 /// When an action's audit rows are acknowledged (the durability of
@@ -79,34 +85,6 @@ pub enum ActionAppended {
     /// Nothing written: when the rows were to be committed, the session was
     /// no longer active at the call's time (it ended, or reached its deadline).
     Inactive,
-}
-
-/// Which policy decided: a tenant's policy version and the component's digest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyRef {
-    /// 0 is the built-in policy with its defaults (a tenant that never ran `policy set`).
-    pub version: u32,
-    pub digest: String,
-}
-
-/// A tenant's stored policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredPolicy {
-    pub tenant: String,
-    pub version: u32,
-    pub digest: String,
-    pub settings: String,
-    pub created_at: DateTime<Utc>,
-    pub active: bool,
-}
-
-impl StoredPolicy {
-    pub fn reference(&self) -> PolicyRef {
-        PolicyRef {
-            version: self.version,
-            digest: self.digest.clone(),
-        }
-    }
 }
 
 /// `active` or `ended`.
@@ -333,22 +311,36 @@ pub struct AuditFilter {
 
 /// The storage of sessions, policies, audit and outbox.
 pub trait Store: Send + Sync + std::fmt::Debug {
-    /// Stores a component (once per digest) and a new active policy
-    /// version for `tenant`; the previous version stays, inactive.
-    fn put_policy(
-        &self,
-        tenant: &str,
-        component: &[u8],
-        digest: &str,
-        settings: &str,
-        at: DateTime<Utc>,
-    ) -> Result<StoredPolicy, StoreError>;
-    /// The tenant's active policy, if it ever set one.
+    /// Stores a component (once per digest) and a new version of the
+    /// tenant's policy, active if `new.activate` (the previous version
+    /// stays, inactive).
+    fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError>;
+    /// The tenant's active policy, if it ever stored one.
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError>;
     /// One version of a tenant's policy.
     fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError>;
+    /// Every version of a tenant's policy, oldest first.
+    fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError>;
+    /// The active version of every tenant that has one.
+    fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError>;
+    /// Makes `version` the tenant's active policy (an activation pushed on
+    /// its stack), in one transaction.
+    fn activate(
+        &self,
+        tenant: &str,
+        version: u32,
+        by: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPolicy, StoreError>;
+    /// Undoes the tenant's last activation: the version active before it
+    /// becomes active again. [`StoreError::NothingToRollBack`] when there is none.
+    fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError>;
     /// A stored component's bytes.
     fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// A compiled artifact the host stored, if its checksum still matches.
+    fn artifact(&self, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Stores a compiled artifact of a stored component.
+    fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError>;
 
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError>;
     fn set_notifications(&self, tenant: &str, notifications: &Notifications) -> Result<(), StoreError>;
@@ -356,6 +348,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
     /// A tenant's sessions, newest first.
     fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError>;
+    /// The actor's innermost active session (possibly past its deadline),
+    /// as [`Store::start`] would see it; read outside any write.
+    fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError>;
     /// Ids of active sessions whose deadline is at or before `now`.
     fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
 

@@ -62,7 +62,9 @@ enum Command {
     /// Exit 0 when every case passed, 3 when some failed, 1 when a suite is
     /// malformed (the file and case are named) or the policy cannot be loaded.
     Test(test::Args),
-    /// Store and show tenants' policies (in `--db`).
+    /// Tenants' policy versions (in `--db`): set, upload (checked and
+    /// tested), activate, rollback, list, show, and diff (what-if replay
+    /// of the audit trail against a version).
     #[command(subcommand)]
     Policy(policy_cmd::Command),
     /// Impersonation sessions: start, status (the banner), end, extend,

@@ -1,11 +1,14 @@
-//! `standin policy set|show`: a tenant's stored policy.
+//! `standin policy ...`: a tenant's policy versions: set, upload, activate,
+//! rollback, list, show, and the what-if replay `diff`.
 
 use crate::Exit;
 use crate::check::read_input;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use standin::Sessions;
-use std::path::PathBuf;
+use standin::harness::Suite;
+use standin::session::Upload;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -25,12 +28,101 @@ pub enum Command {
         #[arg(long, value_name = "FILE.json")]
         settings: Option<PathBuf>,
     },
-    /// Print a tenant's active policy (version 0: the built-in one with its defaults).
+    /// Check, test and store a new version of a tenant's policy; prints it.
+    ///
+    /// Steps, in order: size, component, compile, imports, world, settings,
+    /// suites. The first that fails is named on stderr (exit 1); then
+    /// nothing is stored and the active version keeps serving.
+    Upload {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// The policy component; default: the built-in policy.
+        #[arg(value_name = "FILE.wasm")]
+        component: Option<PathBuf>,
+        /// The policy's settings (JSON); default: `{}`, the policy's defaults.
+        #[arg(long, value_name = "FILE.json")]
+        settings: Option<PathBuf>,
+        /// A test suite the version must pass (CONTRACT.md format), run
+        /// with the uploaded settings; repeatable.
+        #[arg(long = "suite", value_name = "SUITE.json")]
+        suites: Vec<PathBuf>,
+        /// Make it the active version once stored.
+        #[arg(long)]
+        activate: bool,
+        /// Who uploads it (kept in the version's history).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// A note kept with the version.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Make a stored version the tenant's active policy; prints it.
+    ///
+    /// Atomic: calls in flight finish on the version they started with,
+    /// sessions keep theirs, new starts take this one.
+    Activate {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_name = "N")]
+        version: u32,
+        /// Who activates it (kept in the activation history).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Undo the tenant's last activation: the version active before it
+    /// serves again; prints it. Twice goes two activations back; exit 1
+    /// when there is nothing earlier.
+    Rollback {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Every version of a tenant's policy, oldest first, one JSON line each.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Print a tenant's active policy, or one version (version 0: the
+    /// built-in one with its defaults).
     Show {
         /// The tenant.
         #[arg(long)]
         tenant: String,
+        /// A version other than the active one.
+        #[arg(long, value_name = "N")]
+        version: Option<u32>,
     },
+    /// What if version N served? Replays the start and action requests the
+    /// audit trail recorded against it and prints, as JSON, every decision
+    /// that would change (allow->deny, deny->allow, other codes) with counts.
+    ///
+    /// Exit 0 when no decision would change, 3 when some would.
+    Diff {
+        #[arg(long)]
+        tenant: String,
+        /// The version to replay against (0: the built-in policy's defaults).
+        #[arg(long, value_name = "N")]
+        candidate: u32,
+        /// Only decisions recorded at or after this time.
+        #[arg(long, value_name = "RFC3339")]
+        since: Option<DateTime<Utc>>,
+    },
+}
+
+fn settings(path: Option<&Path>) -> Result<String> {
+    match path {
+        Some(path) => {
+            String::from_utf8(read_input(path)?).with_context(|| format!("settings `{}` are not UTF-8", path.display()))
+        }
+        None => Ok("{}".to_string()),
+    }
+}
+
+fn print(value: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
 }
 
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
@@ -38,24 +130,69 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         Command::Set {
             tenant,
             policy,
-            settings,
+            settings: path,
         } => {
-            let settings = match &settings {
-                Some(path) => String::from_utf8(read_input(path)?)
-                    .with_context(|| format!("settings `{}` are not UTF-8", path.display()))?,
-                None => "{}".to_string(),
-            };
+            let settings = settings(path.as_deref())?;
             let component = policy.as_deref().map(read_input).transpose()?;
-            let stored = sessions.set_policy(&tenant, component.as_deref(), &settings, now)?;
-            println!("{}", serde_json::to_string(&stored)?);
+            print(&sessions.set_policy(&tenant, component.as_deref(), &settings, now)?)?;
         }
-        Command::Show { tenant } => match sessions.active_policy(&tenant)? {
-            Some(stored) => println!("{}", serde_json::to_string(&stored)?),
-            None => println!(
-                "{}",
-                serde_json::json!({"tenant": tenant, "version": 0, "settings": "{}", "builtin": true})
-            ),
+        Command::Upload {
+            tenant,
+            component,
+            settings: path,
+            suites,
+            activate,
+            by,
+            note,
+        } => {
+            let settings = settings(path.as_deref())?;
+            let component = component.as_deref().map(read_input).transpose()?;
+            let suites = suites
+                .iter()
+                .map(|p| Suite::load(p).map_err(anyhow::Error::from))
+                .collect::<Result<Vec<_>>>()?;
+            let upload = Upload {
+                tenant: &tenant,
+                component: component.as_deref(),
+                settings: &settings,
+                suites: &suites,
+                uploaded_by: by.as_deref(),
+                note: note.as_deref(),
+                activate,
+            };
+            print(&sessions.upload(&upload, now)?)?;
+        }
+        Command::Activate { tenant, version, by } => {
+            print(&sessions.activate(&tenant, version, by.as_deref(), now)?)?;
+        }
+        Command::Rollback { tenant, by } => print(&sessions.rollback(&tenant, by.as_deref(), now)?)?,
+        Command::List { tenant } => {
+            for version in sessions.policy_versions(&tenant)? {
+                print(&version)?;
+            }
+        }
+        Command::Show {
+            tenant,
+            version: Some(v),
+        } if v != 0 => print(&sessions.policy_version(&tenant, v)?)?,
+        Command::Show { tenant, version } => match sessions.active_policy(&tenant)? {
+            Some(stored) if version.is_none() => print(&stored)?,
+            _ => print(&serde_json::json!({
+                "tenant": tenant, "version": 0, "digest": standin::Digest::of(standin::DEFAULT_POLICY).to_string(),
+                "settings": "{}", "builtin": true, "active": sessions.active_policy(&tenant)?.is_none(),
+            }))?,
         },
+        Command::Diff {
+            tenant,
+            candidate,
+            since,
+        } => {
+            let report = sessions.replay(&tenant, candidate, since)?;
+            print(&report)?;
+            if report.changed > 0 {
+                return Ok(Exit::Failed);
+            }
+        }
     }
     Ok(Exit::Allow)
 }

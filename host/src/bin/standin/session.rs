@@ -78,7 +78,10 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                     Ok(Exit::Allow)
                 }
                 None => {
-                    println!("{}", outcome.decision.to_json());
+                    // The contract's decision, naming the version that decided.
+                    let mut decision = serde_json::to_value(&outcome.decision)?;
+                    decision["policy"] = serde_json::to_value(&outcome.policy)?;
+                    print(&decision)?;
                     Ok(Exit::Deny)
                 }
             }

@@ -20,6 +20,7 @@
 
 mod audit;
 mod codec;
+mod policies;
 mod schema;
 mod sessions;
 mod tenants;
@@ -28,8 +29,8 @@ mod writer;
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
 use super::{
-    ActionAppended, ActionRecord, Applied, AuditEvent, AuditFilter, AuditMode, Change, Notifications, OutboxMessage,
-    SessionRecord, Store, StoreError, StoredPolicy,
+    ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
+    Notifications, OutboxMessage, SessionRecord, Store, StoreError, StoredPolicy,
 };
 use audit::Heads;
 use chrono::{DateTime, Utc};
@@ -176,27 +177,50 @@ fn apply(conn: &Connection, heads: &mut Heads, change: Change) -> Result<Applied
 }
 
 impl Store for SqliteStore {
-    fn put_policy(
-        &self,
-        tenant: &str,
-        component: &[u8],
-        digest: &str,
-        settings: &str,
-        at: DateTime<Utc>,
-    ) -> Result<StoredPolicy, StoreError> {
-        self.write(|conn, _| tenants::put_policy(conn, tenant, component, digest, settings, at))
+    fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, _| policies::put(conn, &new))
     }
 
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
-        self.read(|c| tenants::active_policy(c, tenant))
+        self.read(|c| policies::active(c, tenant))
     }
 
     fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
-        self.read(|c| tenants::policy(c, tenant, version))
+        self.read(|c| policies::get(c, tenant, version))
+    }
+
+    fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(|c| policies::history(c, tenant))
+    }
+
+    fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(policies::all_active)
+    }
+
+    fn activate(
+        &self,
+        tenant: &str,
+        version: u32,
+        by: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, _| policies::activate(conn, tenant, version, by, at))
+    }
+
+    fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, _| policies::rollback(conn, tenant, by, at))
     }
 
     fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.read(|c| tenants::component(c, digest))
+        self.read(|c| policies::component(c, digest))
+    }
+
+    fn artifact(&self, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| policies::artifact(c, key))
+    }
+
+    fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|conn, _| policies::put_artifact(conn, key, bytes, at))
     }
 
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
@@ -213,6 +237,10 @@ impl Store for SqliteStore {
 
     fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
         self.read(|c| sessions::list(c, tenant, active_only))
+    }
+
+    fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| sessions::current(c, tenant, actor))
     }
 
     fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {

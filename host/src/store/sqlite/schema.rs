@@ -7,7 +7,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::time::Duration;
 
 /// The schema, one migration per entry. Never edit an applied entry; add one.
-pub const MIGRATIONS: &[&str] = &[r"
+pub const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE components (
     digest     TEXT PRIMARY KEY,
     bytes      BLOB NOT NULL,
@@ -92,7 +93,36 @@ CREATE TABLE notifications (
     started_template TEXT NOT NULL,
     ended_template   TEXT NOT NULL
 );
-"];
+",
+    r"
+ALTER TABLE policies ADD COLUMN uploaded_by TEXT;
+ALTER TABLE policies ADD COLUMN note TEXT;
+ALTER TABLE policies ADD COLUMN describe TEXT;
+ALTER TABLE policies ADD COLUMN activated_at INTEGER;
+UPDATE policies SET activated_at = created_at WHERE active = 1;
+CREATE TABLE activations (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant  TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    at      INTEGER NOT NULL,
+    by      TEXT,
+    kind    TEXT NOT NULL CHECK (kind IN ('activate', 'rollback')),
+    undone  INTEGER NOT NULL DEFAULT 0,
+    FOREIGN KEY (tenant, version) REFERENCES policies(tenant, version)
+);
+CREATE INDEX activations_by_tenant ON activations(tenant, id);
+INSERT INTO activations (tenant, version, at, kind)
+    SELECT tenant, version, created_at, 'activate' FROM policies WHERE active = 1;
+CREATE TABLE artifacts (
+    digest     TEXT NOT NULL,
+    engine     TEXT NOT NULL,
+    bytes      BLOB NOT NULL,
+    checksum   TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (digest, engine)
+);
+",
+];
 
 /// How long a writer waits for another process's write lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

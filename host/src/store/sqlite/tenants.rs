@@ -1,99 +1,11 @@
-//! Per-tenant configuration and delivery: stored components and policy
-//! versions, notification settings, and the outbox. Small tables that
-//! change rarely (except the outbox, which grows with sessions).
+//! Per-tenant notification settings and the outbox: small tables that
+//! change rarely (except the outbox, which grows with sessions). Policy
+//! versions are in [`super::policies`].
 
-use super::super::{Notifications, OutboxMessage, StoreError, StoredPolicy};
+use super::super::{Notifications, OutboxMessage, StoreError};
 use super::codec::{time, ts};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
-const POLICY_COLUMNS: &str = "tenant, version, digest, settings, created_at, active";
-
-type PolicyRow = (String, i64, String, String, i64, bool);
-
-fn policy_row(row: &Row<'_>) -> rusqlite::Result<PolicyRow> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-    ))
-}
-
-fn decode_policy(r: PolicyRow) -> Result<StoredPolicy, StoreError> {
-    Ok(StoredPolicy {
-        tenant: r.0,
-        version: u32::try_from(r.1).unwrap_or(u32::MAX),
-        digest: r.2,
-        settings: r.3,
-        created_at: time("created_at", r.4)?,
-        active: r.5,
-    })
-}
-
-/// Stores the component (once per digest) and a new active version.
-pub(super) fn put_policy(
-    conn: &Connection,
-    tenant: &str,
-    component: &[u8],
-    digest: &str,
-    settings: &str,
-    at: DateTime<Utc>,
-) -> Result<StoredPolicy, StoreError> {
-    conn.execute(
-        "INSERT OR IGNORE INTO components (digest, bytes, created_at) VALUES (?1, ?2, ?3)",
-        params![digest, component, ts(at)],
-    )?;
-    let last: i64 = conn.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM policies WHERE tenant = ?1",
-        [tenant],
-        |r| r.get(0),
-    )?;
-    conn.execute(
-        "UPDATE policies SET active = 0 WHERE tenant = ?1 AND active = 1",
-        [tenant],
-    )?;
-    conn.execute(
-        "INSERT INTO policies (tenant, version, digest, settings, created_at, active) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-        params![tenant, last + 1, digest, settings, ts(at)],
-    )?;
-    Ok(StoredPolicy {
-        tenant: tenant.to_string(),
-        version: u32::try_from(last + 1).unwrap_or(u32::MAX),
-        digest: digest.to_string(),
-        settings: settings.to_string(),
-        created_at: time("created_at", ts(at))?,
-        active: true,
-    })
-}
-
-pub(super) fn active_policy(conn: &Connection, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
-    conn.prepare_cached(&format!(
-        "SELECT {POLICY_COLUMNS} FROM policies WHERE tenant = ?1 AND active = 1"
-    ))?
-    .query_row([tenant], policy_row)
-    .optional()?
-    .map(decode_policy)
-    .transpose()
-}
-
-pub(super) fn policy(conn: &Connection, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
-    conn.prepare_cached(&format!(
-        "SELECT {POLICY_COLUMNS} FROM policies WHERE tenant = ?1 AND version = ?2"
-    ))?
-    .query_row(params![tenant, version], policy_row)
-    .optional()?
-    .map(decode_policy)
-    .transpose()
-}
-
-pub(super) fn component(conn: &Connection, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(conn
-        .query_row("SELECT bytes FROM components WHERE digest = ?1", [digest], |r| r.get(0))
-        .optional()?)
-}
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub(super) fn notifications(conn: &Connection, tenant: &str) -> Result<Notifications, StoreError> {
     let row = conn

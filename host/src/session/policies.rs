@@ -1,0 +1,276 @@
+//! Tenants' policies while the host serves: which version answers, the
+//! cache of loaded versions, and activation and rollback.
+//!
+//! A version never changes once stored, so a loaded [`Policy`] is cached by
+//! tenant and version and shared by every call. Which version is active is
+//! read from the store at each start; activation flips it in one store
+//! transaction. A call holds its own clone of the policy it started with,
+//! so calls in flight finish on their version while new calls take the new
+//! one, and sessions keep the version they started under for all their
+//! actions.
+//!
+//! Compiled code is cached twice: in memory by the host (per digest), and
+//! in the store as artifacts keyed by digest and engine, so a cold process
+//! deserializes instead of compiling.
+
+use super::changes::{builtin_digest, secs};
+use super::{SessionError, Sessions};
+use crate::decision::{Decision, codes};
+use crate::engine::Digest;
+use crate::load::Compiled;
+use crate::policy::Policy;
+use crate::store::{ArtifactKey, PolicyRef, StoreError, StoredPolicy};
+use chrono::{DateTime, Utc};
+use std::sync::{Arc, PoisonError};
+
+/// What [`Sessions::preload`] did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Preloaded {
+    /// Tenants whose active version is loaded and ready.
+    pub loaded: usize,
+    /// Tenants whose active version could not be loaded, and why (their
+    /// calls deny with `policy-unavailable`).
+    pub failed: Vec<(String, String)>,
+}
+
+impl Sessions {
+    /// Stores a new version of a tenant's policy and activates it:
+    /// `component` (default: the built-in one) with `settings`. Loaded
+    /// first: a component or settings that do not load are an error, and
+    /// nothing is stored. Sessions already running keep their version.
+    /// [`Sessions::upload`] does the same with every check and test suites.
+    pub fn set_policy(
+        &self,
+        tenant: &str,
+        component: Option<&[u8]>,
+        settings: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StoredPolicy, SessionError> {
+        let upload = super::Upload {
+            tenant,
+            component,
+            settings,
+            activate: true,
+            ..super::Upload::default()
+        };
+        match self.upload(&upload, now) {
+            Ok(outcome) => Ok(outcome.stored),
+            Err(super::UploadError::Store(e)) => Err(e.into()),
+            Err(super::UploadError::EmptyTenant) => Err(SessionError::Empty("tenant")),
+            Err(e @ super::UploadError::Refused { .. }) => Err(SessionError::Policy {
+                tenant: tenant.to_string(),
+                source: e.into_load_error(),
+            }),
+        }
+    }
+
+    /// The tenant's active policy (`None`: version 0, the built-in policy
+    /// with its defaults, when it never stored one).
+    pub fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, SessionError> {
+        Ok(self.store.active_policy(tenant)?)
+    }
+
+    /// Every version of the tenant's policy, oldest first.
+    pub fn policy_versions(&self, tenant: &str) -> Result<Vec<StoredPolicy>, SessionError> {
+        Ok(self.store.policies(tenant)?)
+    }
+
+    /// One version of the tenant's policy.
+    pub fn policy_version(&self, tenant: &str, version: u32) -> Result<StoredPolicy, SessionError> {
+        self.store.policy(tenant, version)?.ok_or_else(|| {
+            StoreError::UnknownVersion {
+                tenant: tenant.to_string(),
+                version,
+            }
+            .into()
+        })
+    }
+
+    /// Makes `version` the tenant's active policy. It is loaded first, so
+    /// the first call after activation finds it ready; a version that does
+    /// not load is an error and the active version stays.
+    pub fn activate(
+        &self,
+        tenant: &str,
+        version: u32,
+        by: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<StoredPolicy, SessionError> {
+        let stored = self.policy_version(tenant, version)?;
+        self.load_version(&stored).map_err(|message| SessionError::Unloadable {
+            tenant: tenant.to_string(),
+            version,
+            message,
+        })?;
+        Ok(self.store.activate(tenant, version, by, secs(now))?)
+    }
+
+    /// Undoes the tenant's last activation: the version active before it
+    /// serves again (twice goes two activations back).
+    pub fn rollback(&self, tenant: &str, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, SessionError> {
+        let stored = self.store.rollback(tenant, by, secs(now))?;
+        // Best effort: a version that fails to load here denies with
+        // `policy-unavailable` at its first call, as it would anyway.
+        let _ = self.load_version(&stored);
+        Ok(stored)
+    }
+
+    /// Loads the active version of every tenant that has one (a cold
+    /// start), from compiled artifacts where the store has them.
+    pub fn preload(&self) -> Result<Preloaded, SessionError> {
+        let mut report = Preloaded::default();
+        for stored in self.store.active_policies()? {
+            match self.load_version(&stored) {
+                Ok(_) => report.loaded += 1,
+                Err(e) => report.failed.push((stored.tenant, e)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Asks the tenant's active policy whether `request` may start, without
+    /// starting a session or writing anything (a platform deciding whether
+    /// to offer "log in as"). The answer names the version that decided.
+    pub fn evaluate_start(
+        &self,
+        request: &crate::request::StartRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(Decision, PolicyRef), SessionError> {
+        let (policy, reference) = self.policy(&request.tenant, None)?;
+        let decision = match policy {
+            Ok(p) => p.evaluate_start(request, now),
+            Err(d) => d,
+        };
+        Ok((decision, reference))
+    }
+
+    /// Loaded versions in this process's cache.
+    pub fn loaded_policies(&self) -> usize {
+        self.policies.read().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// A stored version, loaded (cached per tenant and version).
+    pub(super) fn load_version(&self, stored: &StoredPolicy) -> Result<Policy, String> {
+        let key = (stored.tenant.clone(), stored.version);
+        if let Some((p, _)) = self.policies.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return Ok(p.clone());
+        }
+        let compiled = self.compiled(&stored.digest)?;
+        let policy = self
+            .host
+            .configure(compiled, &stored.settings)
+            .map_err(|e| e.to_string())?;
+        self.remember_policy(stored, &policy);
+        Ok(policy)
+    }
+
+    pub(super) fn remember_policy(&self, stored: &StoredPolicy, policy: &Policy) {
+        self.policies.write().unwrap_or_else(PoisonError::into_inner).insert(
+            (stored.tenant.clone(), stored.version),
+            (policy.clone(), stored.reference()),
+        );
+    }
+
+    /// The compiled component of `digest`: from the host's memory, else
+    /// from an artifact in the store, else compiled from the stored bytes
+    /// (and the artifact written for the next process).
+    fn compiled(&self, digest_text: &str) -> Result<Arc<Compiled>, String> {
+        let digest = Digest::parse(digest_text).ok_or_else(|| format!("`{digest_text}` is not a sha256 digest"))?;
+        if let Some(hit) = self.host.cached(&digest) {
+            return Ok(hit);
+        }
+        let key = ArtifactKey {
+            digest: digest_text.to_string(),
+            engine: self.host.engine_key().to_string(),
+        };
+        if let Ok(Some(artifact)) = self.store.artifact(&key) {
+            if let Ok(compiled) = self.host.precompiled(digest, &artifact) {
+                return Ok(compiled);
+            }
+        }
+        let bytes = if digest_text == builtin_digest() {
+            crate::DEFAULT_POLICY.to_vec()
+        } else {
+            self.store
+                .component(digest_text)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("component `{digest_text}` is missing from the store"))?
+        };
+        let compiled = self.host.compile(&bytes).map_err(|e| e.to_string())?;
+        if compiled.digest != digest {
+            return Err(format!("the stored component does not have its digest `{digest_text}`"));
+        }
+        self.store_artifact(&key, &compiled);
+        Ok(compiled)
+    }
+
+    /// Writes the artifact of a component this host compiled (best effort:
+    /// without it the next process compiles again).
+    pub(super) fn store_artifact(&self, key: &ArtifactKey, compiled: &Compiled) {
+        if let Ok(bytes) = compiled.serialize() {
+            let _ = self.store.put_artifact(key, &bytes, secs(Utc::now()));
+        }
+    }
+
+    /// A policy version, loaded; a policy that cannot be had is a
+    /// `policy-unavailable` deny, not an error. `None` is the tenant's
+    /// active version; version 0 the built-in policy with its defaults.
+    pub(super) fn policy(
+        &self,
+        tenant: &str,
+        version: Option<u32>,
+    ) -> Result<(Result<Policy, Decision>, PolicyRef), StoreError> {
+        if let Some(v) = version {
+            let cached = self.policies.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some((p, r)) = cached.get(&(tenant.to_string(), v)) {
+                return Ok((Ok(p.clone()), r.clone()));
+            }
+        }
+        let stored = match version {
+            None => self.store.active_policy(tenant)?,
+            Some(0) => None,
+            Some(v) => match self.store.policy(tenant, v)? {
+                Some(s) => Some(s),
+                None => {
+                    let d = Decision::host_deny(
+                        codes::POLICY_UNAVAILABLE,
+                        format!("tenant `{tenant}` has no policy version {v}"),
+                    );
+                    let reference = PolicyRef {
+                        version: v,
+                        digest: String::new(),
+                    };
+                    return Ok((Err(d), reference));
+                }
+            },
+        };
+        let stored = stored.unwrap_or_else(|| builtin(tenant));
+        let reference = stored.reference();
+        match self.load_version(&stored) {
+            Ok(p) => Ok((Ok(p), reference)),
+            Err(e) => Ok((
+                Err(Decision::host_deny(
+                    codes::POLICY_UNAVAILABLE,
+                    format!("the policy of tenant `{tenant}` cannot be loaded: {e}"),
+                )),
+                reference,
+            )),
+        }
+    }
+}
+
+/// Version 0: the built-in policy with its defaults.
+fn builtin(tenant: &str) -> StoredPolicy {
+    StoredPolicy {
+        tenant: tenant.to_string(),
+        version: 0,
+        digest: builtin_digest(),
+        settings: "{}".to_string(),
+        created_at: DateTime::UNIX_EPOCH,
+        uploaded_by: None,
+        note: None,
+        active: true,
+        activated_at: None,
+        policy: None,
+    }
+}

@@ -1,0 +1,215 @@
+//! Uploading a tenant's policy: every check before anything is stored.
+//!
+//! A new version passes these steps in order, and the first that fails
+//! names itself in the error: `size` (the host's cap), `component` (wasm,
+//! and a component rather than a core module), `compile`, `imports`
+//! (nothing the host does not offer, and it offers nothing), `world` (the
+//! `standin:policy/policy` interface at a semver-compatible version, with
+//! every function), `settings` (the policy's own validation, under the
+//! sandbox), `suites` (every attached test suite passes against the new
+//! version with the uploaded settings). Only then is the version stored,
+//! and activated if asked, in one transaction. A failed upload stores
+//! nothing and the active version keeps serving.
+
+use super::changes::secs;
+use super::{SessionError, Sessions};
+use crate::harness::{self, Suite, SuiteReport};
+use crate::load::LoadError;
+use crate::store::{ArtifactKey, NewPolicy, StoreError, StoredPolicy};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A new version of a tenant's policy.
+#[derive(Debug, Clone, Default)]
+pub struct Upload<'a> {
+    pub tenant: &'a str,
+    /// The component; `None`: the built-in policy.
+    pub component: Option<&'a [u8]>,
+    /// Settings, JSON text.
+    pub settings: &'a str,
+    /// Test suites the version must pass before it is stored.
+    pub suites: &'a [Suite],
+    pub uploaded_by: Option<&'a str>,
+    pub note: Option<&'a str>,
+    /// Make it the active version once stored.
+    pub activate: bool,
+}
+
+/// The step of an upload that refused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UploadStep {
+    Size,
+    Component,
+    Compile,
+    Imports,
+    World,
+    Settings,
+    Suites,
+}
+
+impl std::fmt::Display for UploadStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Size => "size",
+            Self::Component => "component",
+            Self::Compile => "compile",
+            Self::Imports => "imports",
+            Self::World => "world",
+            Self::Settings => "settings",
+            Self::Suites => "suites",
+        })
+    }
+}
+
+/// Why an upload stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// A check refused the version.
+    #[error("upload refused at step `{step}`: {message}")]
+    Refused {
+        step: UploadStep,
+        message: String,
+        /// The load error behind it (steps before `suites`).
+        load: Option<LoadError>,
+    },
+    #[error("`tenant` must not be empty")]
+    EmptyTenant,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl UploadError {
+    /// The step that refused, if a check did.
+    pub fn step(&self) -> Option<UploadStep> {
+        match self {
+            Self::Refused { step, .. } => Some(*step),
+            _ => None,
+        }
+    }
+
+    pub(super) fn into_load_error(self) -> LoadError {
+        match self {
+            Self::Refused { load: Some(e), .. } => e,
+            other => LoadError::Trapped(other.to_string()),
+        }
+    }
+}
+
+fn step_of(e: &LoadError) -> UploadStep {
+    match e {
+        LoadError::TooLarge { .. } => UploadStep::Size,
+        LoadError::NotWasm | LoadError::CoreModule => UploadStep::Component,
+        LoadError::Compile(_) => UploadStep::Compile,
+        LoadError::Imports(_) => UploadStep::Imports,
+        LoadError::WrongWorld(_) => UploadStep::World,
+        LoadError::Settings(_) | LoadError::Trapped(_) => UploadStep::Settings,
+    }
+}
+
+/// A suite's result at upload.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteResult {
+    pub suite: String,
+    pub passed: usize,
+    pub failed: usize,
+}
+
+/// What an upload stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Uploaded {
+    #[serde(flatten)]
+    pub stored: StoredPolicy,
+    pub suites: Vec<SuiteResult>,
+}
+
+/// The failed cases of a suite, for the error.
+fn failures(report: &SuiteReport) -> String {
+    let cases: Vec<String> = report
+        .cases
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| {
+            let why: Vec<String> = c
+                .mismatches
+                .iter()
+                .map(|m| format!("{}: expected {}, got {}", m.field, m.expected, m.actual))
+                .collect();
+            format!("`{}` ({})", c.name, why.join("; "))
+        })
+        .collect();
+    format!(
+        "suite `{}`: {} of {} cases failed: {}",
+        report.name,
+        report.failed(),
+        report.cases.len(),
+        cases.join(", ")
+    )
+}
+
+impl Sessions {
+    /// Checks, tests and stores a new version of a tenant's policy (see the
+    /// module documentation for the steps); activates it if asked.
+    pub fn upload(&self, upload: &Upload<'_>, now: DateTime<Utc>) -> Result<Uploaded, UploadError> {
+        if upload.tenant.is_empty() {
+            return Err(UploadError::EmptyTenant);
+        }
+        let bytes = upload.component.unwrap_or(crate::DEFAULT_POLICY);
+        let refused = |e: LoadError| UploadError::Refused {
+            step: step_of(&e),
+            message: e.to_string(),
+            load: Some(e),
+        };
+        let compiled = self.host.compile(bytes).map_err(refused)?;
+        let policy = self
+            .host
+            .configure(compiled.clone(), upload.settings)
+            .map_err(refused)?;
+        let mut suites = Vec::new();
+        for suite in upload.suites {
+            let report = harness::run(&policy, suite, None);
+            if report.failed() > 0 {
+                return Err(UploadError::Refused {
+                    step: UploadStep::Suites,
+                    message: failures(&report),
+                    load: None,
+                });
+            }
+            suites.push(SuiteResult {
+                suite: suite.name.clone(),
+                passed: report.passed(),
+                failed: 0,
+            });
+        }
+        let digest = policy.digest().to_string();
+        let stored = self.store.put_policy(NewPolicy {
+            tenant: upload.tenant,
+            component: bytes,
+            digest: &digest,
+            settings: upload.settings,
+            info: Some(policy.info()),
+            uploaded_by: upload.uploaded_by,
+            note: upload.note,
+            at: secs(now),
+            activate: upload.activate,
+        })?;
+        self.remember_policy(&stored, &policy);
+        let key = ArtifactKey {
+            digest,
+            engine: self.host.engine_key().to_string(),
+        };
+        if !matches!(self.store.artifact(&key), Ok(Some(_))) {
+            self.store_artifact(&key, &compiled);
+        }
+        Ok(Uploaded { stored, suites })
+    }
+}
+
+impl From<UploadError> for SessionError {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::Store(e) => e.into(),
+            other => SessionError::Upload(other),
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Policy versions, the activation stack, and compiled artifacts.
+//!
+//! `policies.active` marks the version that serves (a partial unique index
+//! keeps it to one per tenant); `activations` is the stack behind it: each
+//! activation pushes a row, a rollback marks the top row `undone` and
+//! activates the row below. Both change in one transaction, so a reader
+//! sees the old version or the new one, never none.
+
+use super::super::{ArtifactKey, NewPolicy, StoreError, StoredPolicy};
+use super::codec::{json, time, to_json, ts};
+use crate::engine::Digest;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+const COLUMNS: &str =
+    "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, describe";
+
+type PolicyRow = (
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    bool,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
+fn row(r: &Row<'_>) -> rusqlite::Result<PolicyRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+    ))
+}
+
+fn decode(r: PolicyRow) -> Result<StoredPolicy, StoreError> {
+    Ok(StoredPolicy {
+        tenant: r.0,
+        version: u32::try_from(r.1).map_err(|_| StoreError::Corrupt {
+            column: "version",
+            message: format!("{} is not a version", r.1),
+        })?,
+        digest: r.2,
+        settings: r.3,
+        created_at: time("created_at", r.4)?,
+        active: r.5,
+        uploaded_by: r.6,
+        note: r.7,
+        activated_at: r.8.map(|t| time("activated_at", t)).transpose()?,
+        policy: r.9.map(|d| json("describe", &d)).transpose()?,
+    })
+}
+
+fn select(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Vec<StoredPolicy>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM policies WHERE {filter}"))?;
+    let rows = stmt.query_map(params, row)?.collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter().map(decode).collect()
+}
+
+fn one(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Option<StoredPolicy>, StoreError> {
+    Ok(select(conn, filter, params)?.into_iter().next())
+}
+
+/// Stores the component (once per digest) and a new version, active if asked.
+pub(super) fn put(conn: &Connection, new: &NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO components (digest, bytes, created_at) VALUES (?1, ?2, ?3)",
+        params![new.digest, new.component, ts(new.at)],
+    )?;
+    let last: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM policies WHERE tenant = ?1",
+        [new.tenant],
+        |r| r.get(0),
+    )?;
+    let version = last + 1;
+    conn.execute(
+        "INSERT INTO policies (tenant, version, digest, settings, created_at, active, uploaded_by, note, describe) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)",
+        params![
+            new.tenant,
+            version,
+            new.digest,
+            new.settings,
+            ts(new.at),
+            new.uploaded_by,
+            new.note,
+            new.info.map(to_json),
+        ],
+    )?;
+    let version = u32::try_from(version).unwrap_or(u32::MAX);
+    if new.activate {
+        return activate(conn, new.tenant, version, new.uploaded_by, new.at);
+    }
+    get(conn, new.tenant, version)?.ok_or_else(|| unknown(new.tenant, version))
+}
+
+fn unknown(tenant: &str, version: u32) -> StoreError {
+    StoreError::UnknownVersion {
+        tenant: tenant.to_string(),
+        version,
+    }
+}
+
+/// Marks `version` active (and no other), without touching the stack.
+fn mark_active(conn: &Connection, tenant: &str, version: u32, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
+    conn.execute(
+        "UPDATE policies SET active = 0 WHERE tenant = ?1 AND active = 1",
+        [tenant],
+    )?;
+    let n = conn.execute(
+        "UPDATE policies SET active = 1, activated_at = ?3 WHERE tenant = ?1 AND version = ?2",
+        params![tenant, version, ts(at)],
+    )?;
+    if n == 0 {
+        return Err(unknown(tenant, version));
+    }
+    get(conn, tenant, version)?.ok_or_else(|| unknown(tenant, version))
+}
+
+pub(super) fn activate(
+    conn: &Connection,
+    tenant: &str,
+    version: u32,
+    by: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<StoredPolicy, StoreError> {
+    let stored = mark_active(conn, tenant, version, at)?;
+    conn.execute(
+        "INSERT INTO activations (tenant, version, at, by, kind) VALUES (?1, ?2, ?3, ?4, 'activate')",
+        params![tenant, version, ts(at), by],
+    )?;
+    Ok(stored)
+}
+
+pub(super) fn rollback(
+    conn: &Connection,
+    tenant: &str,
+    by: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<StoredPolicy, StoreError> {
+    let stack: Vec<(i64, u32)> = conn
+        .prepare_cached(
+            "SELECT id, version FROM activations WHERE tenant = ?1 AND kind = 'activate' AND undone = 0 \
+             ORDER BY id DESC LIMIT 2",
+        )?
+        .query_map([tenant], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let [(top, _), (_, previous)] = stack[..] else {
+        return Err(StoreError::NothingToRollBack(tenant.to_string()));
+    };
+    conn.execute("UPDATE activations SET undone = 1 WHERE id = ?1", [top])?;
+    let stored = mark_active(conn, tenant, previous, at)?;
+    conn.execute(
+        "INSERT INTO activations (tenant, version, at, by, kind) VALUES (?1, ?2, ?3, ?4, 'rollback')",
+        params![tenant, previous, ts(at), by],
+    )?;
+    Ok(stored)
+}
+
+pub(super) fn active(conn: &Connection, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
+    one(conn, "tenant = ?1 AND active = 1", [tenant])
+}
+
+pub(super) fn get(conn: &Connection, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
+    one(conn, "tenant = ?1 AND version = ?2", params![tenant, version])
+}
+
+pub(super) fn history(conn: &Connection, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
+    select(conn, "tenant = ?1 ORDER BY version", [tenant])
+}
+
+pub(super) fn all_active(conn: &Connection) -> Result<Vec<StoredPolicy>, StoreError> {
+    select(conn, "active = 1 ORDER BY tenant", [])
+}
+
+pub(super) fn component(conn: &Connection, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT bytes FROM components WHERE digest = ?1")?
+        .query_row([digest], |r| r.get(0))
+        .optional()?)
+}
+
+/// The artifact, if its bytes still have the checksum they were written with.
+pub(super) fn artifact(conn: &Connection, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
+    let row: Option<(Vec<u8>, String)> = conn
+        .prepare_cached("SELECT bytes, checksum FROM artifacts WHERE digest = ?1 AND engine = ?2")?
+        .query_row(params![key.digest, key.engine], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row
+        .filter(|(bytes, sum)| Digest::of(bytes).to_string() == *sum)
+        .map(|(b, _)| b))
+}
+
+pub(super) fn put_artifact(
+    conn: &Connection,
+    key: &ArtifactKey,
+    bytes: &[u8],
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO artifacts (digest, engine, bytes, checksum, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![key.digest, key.engine, bytes, Digest::of(bytes).to_string(), ts(at)],
+    )?;
+    Ok(())
+}
