@@ -12,7 +12,7 @@ use crate::request::RequestLimits;
 use crate::sandbox::{Limiter, SandboxLimits};
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use wasmtime::component::Linker;
@@ -112,6 +112,9 @@ struct Inner {
     deadline_ticks: u64,
     engine_key: String,
     cache: Mutex<HashMap<Digest, Arc<Compiled>>>,
+    /// Components compiled from bytes, and deserialized from artifacts.
+    compiled: AtomicU64,
+    deserialized: AtomicU64,
     stop_ticker: Arc<AtomicBool>,
 }
 
@@ -186,6 +189,8 @@ impl Host {
                 deadline_ticks,
                 engine_key,
                 cache: Mutex::default(),
+                compiled: AtomicU64::new(0),
+                deserialized: AtomicU64::new(0),
                 stop_ticker,
             }),
         })
@@ -226,6 +231,24 @@ impl Host {
     pub(crate) fn cache(&self, digest: Digest, compiled: Compiled) -> Arc<Compiled> {
         let mut cache = self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner);
         cache.entry(digest).or_insert_with(|| Arc::new(compiled)).clone()
+    }
+
+    /// How this host got its components so far: (compiled from bytes,
+    /// deserialized from a precompiled artifact).
+    pub fn compilations(&self) -> (u64, u64) {
+        (
+            self.inner.compiled.load(Ordering::Relaxed),
+            self.inner.deserialized.load(Ordering::Relaxed),
+        )
+    }
+
+    pub(crate) fn count_compilation(&self, deserialized: bool) {
+        let counter = if deserialized {
+            &self.inner.deserialized
+        } else {
+            &self.inner.compiled
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Components compiled so far (one per distinct sha256).

@@ -76,6 +76,7 @@ impl Host {
         }
         check_header(bytes)?;
         let component = Component::new(self.engine(), bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        self.count_compilation(false);
         self.prepare(digest, &component)
     }
 
@@ -95,6 +96,7 @@ impl Host {
         // and its checksum was checked when it was read back.
         let component = unsafe { Component::deserialize(self.engine(), artifact) }
             .map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        self.count_compilation(true);
         self.prepare(digest, &component)
     }
 

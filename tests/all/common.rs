@@ -7,7 +7,7 @@ use standin::{ActionRequest, Decision, Host, HostConfig, Policy, SandboxLimits, 
 use std::sync::OnceLock;
 use std::time::Duration;
 
-fn host_with_deadline(deadline: Duration) -> Host {
+pub fn host_with_deadline(deadline: Duration) -> Host {
     let sandbox = SandboxLimits {
         deadline,
         ..SandboxLimits::default()

@@ -1,0 +1,68 @@
+//! Tenants on one host: a tenant's looping policy costs the others nothing
+//! beyond its own calls' deadline, and a tenant reaches only its own
+//! sessions, policies and audit.
+
+use crate::common::*;
+use crate::sessions::req;
+use serde_json::json;
+use standin::Sessions;
+use standin::session::Upload;
+use standin_tests::{MISCHIEF, component};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// A looping policy's calls run to a 3 s deadline; meanwhile another
+/// tenant starts, uses and ends sessions. Before the fix that moved policy
+/// calls out of the write transaction, every one of those waited for a
+/// looping call to time out.
+#[test]
+fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let host = host_with_deadline(Duration::from_secs(3));
+    let s = Sessions::open(host, dir.path().join("standin.db")).expect("open");
+    let mischief = component(MISCHIEF);
+    let up = Upload {
+        tenant: "loopy",
+        component: Some(&mischief),
+        settings: "{}",
+        activate: true,
+        ..Upload::default()
+    };
+    s.upload(&up, now()).expect("upload");
+    s.set_policy("acme", None, "{}", now()).expect("acme policy");
+    let looped = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for i in 0..2 {
+            let (s, looped) = (&s, &looped);
+            scope.spawn(move || {
+                let mut r = req(json!({"tenant": "loopy", "reason": "loop"}));
+                r.actor.id = format!("loopy-{i}");
+                let out = s.start(&r, None, now()).expect("start");
+                assert_deny(&out.decision, &["policy-timeout"]);
+                looped.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        // Let the looping calls begin.
+        std::thread::sleep(Duration::from_millis(200));
+        for i in 0..5 {
+            let mut r = req(json!({}));
+            r.actor.id = format!("u-{i}");
+            let session = s.start(&r, None, now()).expect("start").session.expect("allowed");
+            assert_allow(&s.authorize(&session.id, "reports.view", None, now()).expect("authorize").decision);
+            s.end(&session.id, now()).expect("end");
+        }
+        assert_eq!(
+            looped.load(Ordering::SeqCst),
+            0,
+            "acme finished while loopy's calls were still running"
+        );
+    });
+    let denied = s
+        .audit(&standin::store::AuditFilter {
+            tenant: Some("loopy".to_string()),
+            ..Default::default()
+        })
+        .expect("audit");
+    assert_eq!(denied.iter().filter(|e| e.event == "session.denied").count(), 2);
+    assert_eq!(denied.iter().filter(|e| e.event == "policy.error").count(), 2);
+}

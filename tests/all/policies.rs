@@ -1,0 +1,320 @@
+//! Per-tenant policy versions: upload checks (each failure class keeps the
+//! previous version serving), activation and rollback while serving,
+//! sessions keeping their version, what-if replay, and compiled artifacts.
+
+use crate::common::*;
+use crate::sessions::{req, service};
+use serde_json::json;
+use standin::harness::Suite;
+use standin::session::{ChangeKind, Upload, UploadError, UploadStep};
+use standin::store::StoreError;
+use standin::{SessionError, Sessions};
+use standin_tests::{BUSINESS_HOURS, READS_FILES, WRONG_WORLD, component};
+use std::path::Path;
+
+/// Uploads the built-in policy with `settings`, activated.
+fn upload(s: &Sessions, tenant: &str, settings: serde_json::Value) -> u32 {
+    let settings = settings.to_string();
+    let up = Upload {
+        tenant,
+        settings: &settings,
+        activate: true,
+        uploaded_by: Some("ops"),
+        note: Some("test"),
+        ..Upload::default()
+    };
+    s.upload(&up, now()).expect("upload").stored.version
+}
+
+fn suite(expect_without_reason: &str) -> Suite {
+    let text = json!({
+        "name": "reasons", "tenant": "acme", "now": "2026-11-21T10:00:00Z",
+        "principals": {"admin": actor(), "user": target()},
+        "cases": [
+            {"name": "a reason is given", "start": {"actor": "admin", "target": "user", "reason": "SUP-1"},
+             "expect": {"decision": "allow"}},
+            {"name": "no reason", "start": {"actor": "admin", "target": "user"},
+             "expect": {"decision": expect_without_reason}}
+        ]
+    });
+    Suite::parse(&text.to_string(), Path::new("reasons.json")).expect("suite parses")
+}
+
+/// The start of the base request with no reason: allowed under `{}`,
+/// denied under `require_reason`.
+fn no_reason_start(s: &Sessions) -> (standin::Decision, u32) {
+    let (decision, policy) = s.evaluate_start(&req(json!({})), now()).expect("evaluate");
+    (decision, policy.version)
+}
+
+#[test]
+fn t1_every_upload_failure_names_its_step_and_keeps_the_previous_version() {
+    let (_dir, s) = service();
+    let v1 = upload(&s, "acme", json!({}));
+    let core_module = b"\0asm\x01\0\0\0".to_vec();
+    let mut truncated = standin::DEFAULT_POLICY.to_vec();
+    truncated.truncate(truncated.len() / 2);
+    let cases: Vec<(&str, Vec<u8>, String, Vec<Suite>, UploadStep)> = vec![
+        ("size", vec![0; 17 << 20], "{}".into(), vec![], UploadStep::Size),
+        ("not wasm", b"hello".to_vec(), "{}".into(), vec![], UploadStep::Component),
+        ("core module", core_module, "{}".into(), vec![], UploadStep::Component),
+        ("truncated", truncated, "{}".into(), vec![], UploadStep::Compile),
+        ("filesystem import", component(READS_FILES), "{}".into(), vec![], UploadStep::Imports),
+        ("wrong world", component(WRONG_WORLD), "{}".into(), vec![], UploadStep::World),
+        (
+            "bad settings",
+            standin::DEFAULT_POLICY.to_vec(),
+            r#"{"max_ttl_seconds": "long"}"#.into(),
+            vec![],
+            UploadStep::Settings,
+        ),
+        (
+            "failing suite",
+            standin::DEFAULT_POLICY.to_vec(),
+            r#"{"require_reason": true}"#.into(),
+            vec![suite("allow")],
+            UploadStep::Suites,
+        ),
+    ];
+    for (name, bytes, settings, suites, step) in cases {
+        let up = Upload {
+            tenant: "acme",
+            component: Some(&bytes),
+            settings: &settings,
+            suites: &suites,
+            activate: true,
+            ..Upload::default()
+        };
+        let err = s.upload(&up, now()).expect_err(name);
+        assert_eq!(err.step(), Some(step), "{name}: {err}");
+        assert!(err.to_string().contains(&format!("step `{step}`")), "{name}: {err}");
+        assert_eq!(s.policy_versions("acme").expect("versions").len(), 1, "{name} stored nothing");
+        let (decision, version) = no_reason_start(&s);
+        assert_allow(&decision);
+        assert_eq!(version, v1, "{name}: version 1 still serves");
+    }
+}
+
+#[test]
+fn t1_an_upload_that_passes_its_suites_is_stored_with_its_history() {
+    let (_dir, s) = service();
+    upload(&s, "acme", json!({}));
+    let settings = r#"{"require_reason": true}"#;
+    let suites = [suite("deny")];
+    let up = Upload {
+        tenant: "acme",
+        settings,
+        suites: &suites,
+        uploaded_by: Some("dana"),
+        note: Some("reasons required"),
+        ..Upload::default()
+    };
+    let out = s.upload(&up, now()).expect("upload");
+    assert_eq!(out.suites[0].passed, 2);
+    assert_eq!((out.stored.version, out.stored.active), (2, false));
+    assert_eq!(out.stored.uploaded_by.as_deref(), Some("dana"));
+    assert_eq!(out.stored.note.as_deref(), Some("reasons required"));
+    assert_eq!(out.stored.policy.as_ref().map(|p| p.name.as_str()), Some("standin-default"));
+    // Not activated: version 1 still answers.
+    let (decision, version) = no_reason_start(&s);
+    assert_allow(&decision);
+    assert_eq!(version, 1);
+}
+
+#[test]
+fn t1_activate_and_rollback_switch_the_serving_version() {
+    let (_dir, s) = service();
+    upload(&s, "acme", json!({}));
+    upload(&s, "acme", json!({"require_reason": true}));
+    upload(&s, "acme", json!({"default_ttl_seconds": 600}));
+    assert_eq!(s.active_policy("acme").expect("active").map(|p| p.version), Some(3));
+    let (decision, version) = no_reason_start(&s);
+    assert_allow(&decision);
+    assert_eq!((decision.ttl_seconds, version), (Some(600), 3));
+
+    s.rollback("acme", Some("ops"), now()).expect("rollback");
+    let (decision, version) = no_reason_start(&s);
+    assert_deny(&decision, &["reason-required"]);
+    assert_eq!(version, 2);
+
+    s.rollback("acme", None, now()).expect("second rollback");
+    assert_eq!(no_reason_start(&s).1, 1);
+    let err = s.rollback("acme", None, now()).expect_err("nothing earlier");
+    assert!(matches!(err, SessionError::Store(StoreError::NothingToRollBack(_))), "{err}");
+    assert_eq!(no_reason_start(&s).1, 1, "a refused rollback changes nothing");
+
+    s.activate("acme", 3, Some("ops"), now()).expect("activate");
+    assert_eq!(no_reason_start(&s).1, 3);
+    let err = s.activate("acme", 9, None, now()).expect_err("unknown version");
+    assert!(matches!(err, SessionError::Store(StoreError::UnknownVersion { version: 9, .. })), "{err}");
+    assert_eq!(no_reason_start(&s).1, 3);
+}
+
+#[test]
+fn t1_activation_is_atomic_while_other_threads_evaluate() {
+    let (_dir, s) = service();
+    upload(&s, "acme", json!({}));
+    upload(&s, "acme", json!({"require_reason": true}));
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut seen = [0usize; 3];
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let (decision, version) = no_reason_start(&s);
+                        // Every answer is the answer of the version it names.
+                        match version {
+                            1 => assert_allow(&decision),
+                            2 => assert_deny(&decision, &["reason-required"]),
+                            v => panic!("version {v} never existed"),
+                        }
+                        seen[version as usize] += 1;
+                    }
+                    seen
+                })
+            })
+            .collect();
+        for _ in 0..20 {
+            s.rollback("acme", None, now()).expect("rollback");
+            s.activate("acme", 2, None, now()).expect("activate");
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for w in workers {
+            let seen = w.join().expect("worker");
+            assert!(seen[1] + seen[2] > 0, "the worker answered");
+        }
+    });
+}
+
+#[test]
+fn t1_sessions_and_audit_rows_keep_the_version_they_started_under() {
+    let (_dir, s) = service();
+    upload(&s, "acme", json!({}));
+    let old = s.start(&req(json!({})), None, now()).expect("start").session.expect("session");
+    upload(&s, "acme", json!({"forbidden_actions": ["reports.view"]}));
+    let new_actor = patch(actor(), json!({"id": "u-9"}));
+    let new = s
+        .start(&start_request(new_actor, target(), json!({})), None, now())
+        .expect("start")
+        .session
+        .expect("session");
+    assert_eq!((old.policy.version, new.policy.version), (1, 2));
+    let a = s.authorize(&old.id, "reports.view", None, now()).expect("authorize");
+    assert_allow(&a.decision);
+    assert_eq!(a.policy.version, 1);
+    let b = s.authorize(&new.id, "reports.view", None, now()).expect("authorize");
+    assert_deny(&b.decision, &["forbidden-action"]);
+    assert_eq!(b.policy, new.policy);
+    let rows = s.audit(&Default::default()).expect("audit");
+    for row in rows.iter().filter(|r| r.session.as_deref() == Some(&old.id)) {
+        assert_eq!(row.policy.version, 1, "{}", row.event);
+    }
+}
+
+#[test]
+fn t1_replay_reports_every_decision_a_candidate_would_change() {
+    let (_dir, s) = service();
+    upload(&s, "acme", json!({}));
+    // Recorded under version 1: an allowed start without a reason, an
+    // allowed report, a denied purchase.
+    let session = s.start(&req(json!({})), None, now()).expect("start").session.expect("session");
+    s.authorize(&session.id, "reports.view", None, now()).expect("authorize");
+    s.authorize(&session.id, "billing.purchase", None, now()).expect("authorize");
+    s.end(&session.id, now()).expect("end");
+    // Candidate 2 requires a reason and forbids reports; candidate 3 allows purchases.
+    let up = |settings: serde_json::Value| {
+        let settings = settings.to_string();
+        s.upload(
+            &Upload {
+                tenant: "acme",
+                settings: &settings,
+                ..Upload::default()
+            },
+            now(),
+        )
+        .expect("upload")
+        .stored
+        .version
+    };
+    let strict = up(json!({"require_reason": true, "forbidden_actions": ["billing.*", "reports.view"]}));
+    let lax = up(json!({"forbidden_actions": []}));
+
+    let same = s.replay("acme", 1, None).expect("replay");
+    assert_eq!((same.replayed, same.changed), (3, 0));
+
+    let r = s.replay("acme", strict, None).expect("replay");
+    assert_eq!((r.replayed, r.unchanged, r.changed, r.allow_to_deny), (3, 1, 2, 2));
+    let kinds: Vec<(&str, ChangeKind)> = r.changes.iter().map(|c| (c.event.as_str(), c.change)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("session.started", ChangeKind::AllowToDeny),
+            ("action.allowed", ChangeKind::AllowToDeny)
+        ]
+    );
+    assert_eq!(r.changes[0].after.codes, ["reason-required"]);
+    assert_eq!(r.changes[0].before_policy.version, 1);
+
+    let r = s.replay("acme", lax, None).expect("replay");
+    assert_eq!((r.changed, r.deny_to_allow), (1, 1));
+    assert_eq!(r.changes[0].action.as_deref(), Some("billing.purchase"));
+
+    let later = now() + chrono::TimeDelta::hours(1);
+    assert_eq!(s.replay("acme", strict, Some(later)).expect("replay").replayed, 0);
+    assert!(s.replay("acme", 42, None).is_err(), "an unknown candidate is an error");
+}
+
+#[test]
+fn t1_a_cold_host_loads_tenants_from_precompiled_artifacts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    {
+        let s = Sessions::open(standin::Host::new().expect("host"), &db).expect("open");
+        let custom = component(BUSINESS_HOURS);
+        let up = Upload {
+            tenant: "night-shift",
+            component: Some(&custom),
+            settings: "{}",
+            activate: true,
+            ..Upload::default()
+        };
+        s.upload(&up, now()).expect("upload custom");
+        upload(&s, "acme", json!({"require_reason": true}));
+    }
+    // A new process: nothing compiled in memory.
+    let host = standin::Host::new().expect("host");
+    let s = Sessions::open(host.clone(), &db).expect("reopen");
+    let loaded = s.preload().expect("preload");
+    assert_eq!((loaded.loaded, loaded.failed.len()), (2, 0));
+    assert_eq!(host.compilations(), (0, 2), "both components came from artifacts");
+    assert_deny(&no_reason_start(&s).0, &["reason-required"]);
+
+    // An artifact whose bytes no longer match their checksum is not used.
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute("UPDATE artifacts SET bytes = zeroblob(length(bytes))", [])
+        .expect("tamper");
+    let host = standin::Host::new().expect("host");
+    let s = Sessions::open(host.clone(), &db).expect("reopen");
+    assert_eq!(s.preload().expect("preload").loaded, 2);
+    assert_eq!(host.compilations(), (2, 0), "tampered artifacts were compiled again");
+}
+
+#[test]
+fn t1_an_unloadable_version_cannot_be_activated() {
+    let (_dir, s) = service();
+    upload(&s, "acme", json!({}));
+    let err = s.activate("acme", 2, None, now()).expect_err("no version 2");
+    assert!(matches!(err, SessionError::Store(StoreError::UnknownVersion { .. })), "{err}");
+    let refused = s
+        .upload(
+            &Upload {
+                tenant: "",
+                settings: "{}",
+                ..Upload::default()
+            },
+            now(),
+        )
+        .expect_err("empty tenant");
+    assert!(matches!(refused, UploadError::EmptyTenant));
+}
