@@ -48,7 +48,11 @@ fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
             let mut r = req(json!({}));
             r.actor.id = format!("u-{i}");
             let session = s.start(&r, None, now()).expect("start").session.expect("allowed");
-            assert_allow(&s.authorize(&session.id, "reports.view", None, now()).expect("authorize").decision);
+            assert_allow(
+                &s.authorize(&session.id, "reports.view", None, now())
+                    .expect("authorize")
+                    .decision,
+            );
             s.end(&session.id, now()).expect("end");
         }
         assert_eq!(

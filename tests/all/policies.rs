@@ -56,11 +56,29 @@ fn t1_every_upload_failure_names_its_step_and_keeps_the_previous_version() {
     truncated.truncate(truncated.len() / 2);
     let cases: Vec<(&str, Vec<u8>, String, Vec<Suite>, UploadStep)> = vec![
         ("size", vec![0; 17 << 20], "{}".into(), vec![], UploadStep::Size),
-        ("not wasm", b"hello".to_vec(), "{}".into(), vec![], UploadStep::Component),
+        (
+            "not wasm",
+            b"hello".to_vec(),
+            "{}".into(),
+            vec![],
+            UploadStep::Component,
+        ),
         ("core module", core_module, "{}".into(), vec![], UploadStep::Component),
         ("truncated", truncated, "{}".into(), vec![], UploadStep::Compile),
-        ("filesystem import", component(READS_FILES), "{}".into(), vec![], UploadStep::Imports),
-        ("wrong world", component(WRONG_WORLD), "{}".into(), vec![], UploadStep::World),
+        (
+            "filesystem import",
+            component(READS_FILES),
+            "{}".into(),
+            vec![],
+            UploadStep::Imports,
+        ),
+        (
+            "wrong world",
+            component(WRONG_WORLD),
+            "{}".into(),
+            vec![],
+            UploadStep::World,
+        ),
         (
             "bad settings",
             standin::DEFAULT_POLICY.to_vec(),
@@ -88,7 +106,11 @@ fn t1_every_upload_failure_names_its_step_and_keeps_the_previous_version() {
         let err = s.upload(&up, now()).expect_err(name);
         assert_eq!(err.step(), Some(step), "{name}: {err}");
         assert!(err.to_string().contains(&format!("step `{step}`")), "{name}: {err}");
-        assert_eq!(s.policy_versions("acme").expect("versions").len(), 1, "{name} stored nothing");
+        assert_eq!(
+            s.policy_versions("acme").expect("versions").len(),
+            1,
+            "{name} stored nothing"
+        );
         let (decision, version) = no_reason_start(&s);
         assert_allow(&decision);
         assert_eq!(version, v1, "{name}: version 1 still serves");
@@ -114,7 +136,10 @@ fn t1_an_upload_that_passes_its_suites_is_stored_with_its_history() {
     assert_eq!((out.stored.version, out.stored.active), (2, false));
     assert_eq!(out.stored.uploaded_by.as_deref(), Some("dana"));
     assert_eq!(out.stored.note.as_deref(), Some("reasons required"));
-    assert_eq!(out.stored.policy.as_ref().map(|p| p.name.as_str()), Some("standin-default"));
+    assert_eq!(
+        out.stored.policy.as_ref().map(|p| p.name.as_str()),
+        Some("standin-default")
+    );
     // Not activated: version 1 still answers.
     let (decision, version) = no_reason_start(&s);
     assert_allow(&decision);
@@ -140,13 +165,19 @@ fn t1_activate_and_rollback_switch_the_serving_version() {
     s.rollback("acme", None, now()).expect("second rollback");
     assert_eq!(no_reason_start(&s).1, 1);
     let err = s.rollback("acme", None, now()).expect_err("nothing earlier");
-    assert!(matches!(err, SessionError::Store(StoreError::NothingToRollBack(_))), "{err}");
+    assert!(
+        matches!(err, SessionError::Store(StoreError::NothingToRollBack(_))),
+        "{err}"
+    );
     assert_eq!(no_reason_start(&s).1, 1, "a refused rollback changes nothing");
 
     s.activate("acme", 3, Some("ops"), now()).expect("activate");
     assert_eq!(no_reason_start(&s).1, 3);
     let err = s.activate("acme", 9, None, now()).expect_err("unknown version");
-    assert!(matches!(err, SessionError::Store(StoreError::UnknownVersion { version: 9, .. })), "{err}");
+    assert!(
+        matches!(err, SessionError::Store(StoreError::UnknownVersion { version: 9, .. })),
+        "{err}"
+    );
     assert_eq!(no_reason_start(&s).1, 3);
 }
 
@@ -191,7 +222,11 @@ fn t1_activation_is_atomic_while_other_threads_evaluate() {
 fn t1_sessions_and_audit_rows_keep_the_version_they_started_under() {
     let (_dir, s) = service();
     upload(&s, "acme", json!({}));
-    let old = s.start(&req(json!({})), None, now()).expect("start").session.expect("session");
+    let old = s
+        .start(&req(json!({})), None, now())
+        .expect("start")
+        .session
+        .expect("session");
     upload(&s, "acme", json!({"forbidden_actions": ["reports.view"]}));
     let new_actor = patch(actor(), json!({"id": "u-9"}));
     let new = s
@@ -218,9 +253,15 @@ fn t1_replay_reports_every_decision_a_candidate_would_change() {
     upload(&s, "acme", json!({}));
     // Recorded under version 1: an allowed start without a reason, an
     // allowed report, a denied purchase.
-    let session = s.start(&req(json!({})), None, now()).expect("start").session.expect("session");
-    s.authorize(&session.id, "reports.view", None, now()).expect("authorize");
-    s.authorize(&session.id, "billing.purchase", None, now()).expect("authorize");
+    let session = s
+        .start(&req(json!({})), None, now())
+        .expect("start")
+        .session
+        .expect("session");
+    s.authorize(&session.id, "reports.view", None, now())
+        .expect("authorize");
+    s.authorize(&session.id, "billing.purchase", None, now())
+        .expect("authorize");
     s.end(&session.id, now()).expect("end");
     // Candidate 2 requires a reason and forbids reports; candidate 3 allows purchases.
     let up = |settings: serde_json::Value| {
@@ -305,7 +346,10 @@ fn t1_an_unloadable_version_cannot_be_activated() {
     let (_dir, s) = service();
     upload(&s, "acme", json!({}));
     let err = s.activate("acme", 2, None, now()).expect_err("no version 2");
-    assert!(matches!(err, SessionError::Store(StoreError::UnknownVersion { .. })), "{err}");
+    assert!(
+        matches!(err, SessionError::Store(StoreError::UnknownVersion { .. })),
+        "{err}"
+    );
     let refused = s
         .upload(
             &Upload {

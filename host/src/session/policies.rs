@@ -220,14 +220,23 @@ impl Sessions {
         tenant: &str,
         version: Option<u32>,
     ) -> Result<(Result<Policy, Decision>, PolicyRef), StoreError> {
-        if let Some(v) = version {
-            let cached = self.policies.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some((p, r)) = cached.get(&(tenant.to_string(), v)) {
-                return Ok((Ok(p.clone()), r.clone()));
-            }
+        // The active version's number is read at every call (another
+        // process may have activated one); the loaded policy is cached.
+        let version = match version {
+            Some(v) => Some(v),
+            None => self.store.active_ref(tenant)?.map(|r| r.version),
+        };
+        let v = version.unwrap_or(0);
+        if let Some((p, r)) = self
+            .policies
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(tenant.to_string(), v))
+        {
+            return Ok((Ok(p.clone()), r.clone()));
         }
         let stored = match version {
-            None => self.store.active_policy(tenant)?,
+            None => None,
             Some(0) => None,
             Some(v) => match self.store.policy(tenant, v)? {
                 Some(s) => Some(s),

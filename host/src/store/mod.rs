@@ -317,6 +317,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError>;
     /// The tenant's active policy, if it ever stored one.
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError>;
+    /// Which version of the tenant's policy is active (the hot path of
+    /// every start: no settings, no JSON).
+    fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError>;
     /// One version of a tenant's policy.
     fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError>;
     /// Every version of a tenant's policy, oldest first.

@@ -2,6 +2,7 @@
 //! the reason on stderr, and exit codes that tell deny from failure.
 
 mod durability;
+mod policies;
 mod sessions;
 
 use serde_json::Value;

@@ -30,7 +30,7 @@ pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
 use super::{
     ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
-    Notifications, OutboxMessage, SessionRecord, Store, StoreError, StoredPolicy,
+    Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy,
 };
 use audit::Heads;
 use chrono::{DateTime, Utc};
@@ -183,6 +183,10 @@ impl Store for SqliteStore {
 
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
         self.read(|c| policies::active(c, tenant))
+    }
+
+    fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
+        self.read(|c| policies::active_ref(c, tenant))
     }
 
     fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {

@@ -6,7 +6,7 @@
 //! activates the row below. Both change in one transaction, so a reader
 //! sees the old version or the new one, never none.
 
-use super::super::{ArtifactKey, NewPolicy, StoreError, StoredPolicy};
+use super::super::{ArtifactKey, NewPolicy, PolicyRef, StoreError, StoredPolicy};
 use super::codec::{json, time, to_json, ts};
 use crate::engine::Digest;
 use chrono::{DateTime, Utc};
@@ -169,6 +169,23 @@ pub(super) fn rollback(
 
 pub(super) fn active(conn: &Connection, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
     one(conn, "tenant = ?1 AND active = 1", [tenant])
+}
+
+pub(super) fn active_ref(conn: &Connection, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached("SELECT version, digest FROM policies WHERE tenant = ?1 AND active = 1")?
+        .query_row([tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(version, digest)| {
+        Ok(PolicyRef {
+            version: u32::try_from(version).map_err(|_| StoreError::Corrupt {
+                column: "version",
+                message: format!("{version} is not a version"),
+            })?,
+            digest,
+        })
+    })
+    .transpose()
 }
 
 pub(super) fn get(conn: &Connection, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {

@@ -1,0 +1,242 @@
+//! Many tenants on one host: resident memory per tenant, cold load from
+//! the precompiled-artifact cache, activation latency of a new version,
+//! and decision latency with 1 and with all tenants in play.
+//!
+//! ```sh
+//! cargo bench -p standin --bench tenants                 # 1,000 tenants
+//! cargo bench -p standin --bench tenants -- --tenants 200
+//! ```
+//!
+//! The setup process uploads every tenant's policy into a fresh database
+//! (most on the built-in policy with settings of their own, 20 on distinct
+//! custom components) and then runs this same binary again with
+//! `--measure`: a process that has compiled nothing, so its load is a true
+//! cold start and its resident memory holds only what serving needs.
+//!
+//! The custom components are the built-in policy's code with a distinct
+//! custom section each: distinct sha256 digests, each compiled, cached and
+//! instantiated on its own, as separately built components would be.
+
+use serde_json::json;
+use standin::session::Upload;
+use standin::{Host, Sessions, StartRequest};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const CUSTOM: usize = 20;
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-21T10:00:00Z".parse().expect("time")
+}
+
+fn tenant(i: usize) -> String {
+    format!("tenant-{i:05}")
+}
+
+/// Tenant `i`'s settings: every tenant its own.
+fn settings(i: usize) -> String {
+    json!({
+        "impersonator_roles": ["super_admin", format!("support-{}", i % 7)],
+        "default_ttl_seconds": 600 + (i % 3000),
+        "role_levels": {"super_admin": 100, "employee": 10},
+    })
+    .to_string()
+}
+
+/// The built-in component with a custom section naming `i`.
+fn custom_component(i: usize) -> Vec<u8> {
+    let name = b"standin-bench";
+    let payload = format!("custom component {i}");
+    let mut section = vec![name.len() as u8];
+    section.extend_from_slice(name);
+    section.extend_from_slice(payload.as_bytes());
+    let mut bytes = standin::DEFAULT_POLICY.to_vec();
+    bytes.push(0); // custom section id
+    let mut size = section.len();
+    loop {
+        let byte = (size & 0x7f) as u8;
+        size >>= 7;
+        bytes.push(if size == 0 { byte } else { byte | 0x80 });
+        if size == 0 {
+            break;
+        }
+    }
+    bytes.extend_from_slice(&section);
+    bytes
+}
+
+fn request(tenant: &str, i: usize) -> StartRequest {
+    serde_json::from_value(json!({
+        "tenant": tenant,
+        "actor": {"id": format!("a-{i}"), "roles": ["super_admin"], "active": true, "has_logged_in": true},
+        "target": {"id": format!("t-{i}"), "roles": ["employee"], "active": true, "has_logged_in": true},
+        "reason": "ticket SUP-1234",
+        "now": "2026-11-21T10:00:00Z",
+    }))
+    .expect("request")
+}
+
+/// Resident set size of this process, in bytes.
+fn rss() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn setup(db: &std::path::Path, tenants: usize) {
+    let sessions = Sessions::open(Host::new().expect("host"), db).expect("open");
+    let started = Instant::now();
+    for i in 0..tenants {
+        let t = tenant(i);
+        let component = (i < CUSTOM).then(|| custom_component(i));
+        let s = settings(i);
+        let up = Upload {
+            tenant: &t,
+            component: component.as_deref(),
+            settings: &s,
+            activate: true,
+            uploaded_by: Some("bench"),
+            ..Upload::default()
+        };
+        sessions.upload(&up, now()).expect("upload");
+        // A second, inactive version for the activation measurement.
+        if i % 50 == 0 {
+            let s = settings(i + 1);
+            let up = Upload {
+                settings: &s,
+                activate: false,
+                ..up
+            };
+            sessions.upload(&up, now()).expect("upload");
+        }
+    }
+    println!(
+        "setup: {tenants} tenants uploaded ({CUSTOM} custom components) in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn decisions(sessions: &Sessions, tenants: &[String], calls: usize) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(calls);
+    let requests: Vec<StartRequest> = tenants.iter().enumerate().map(|(i, t)| request(t, i)).collect();
+    for i in 0..calls {
+        // A stride through the tenants: no two neighbouring calls share one.
+        let r = &requests[(i * 7919) % requests.len()];
+        let t0 = Instant::now();
+        let (decision, _) = sessions.evaluate_start(r, now()).expect("evaluate");
+        times.push(t0.elapsed());
+        assert!(decision.is_allow(), "{}", decision.to_json());
+    }
+    times.sort();
+    times
+}
+
+fn measure(db: &std::path::Path, tenants: usize) {
+    let host = Host::new().expect("host");
+    let sessions = Sessions::open(host.clone(), db).expect("open");
+    let rss0 = rss();
+    let t0 = Instant::now();
+    let loaded = sessions.preload().expect("preload");
+    let load = t0.elapsed();
+    let rss1 = rss();
+    assert_eq!(loaded.loaded, tenants, "{:?}", loaded.failed);
+    let (compiled, deserialized) = host.compilations();
+    let per_tenant = rss1.saturating_sub(rss0) as f64 / tenants as f64;
+    println!(
+        "cold load: {tenants} tenants in {:.1} ms = {:.3} ms/tenant ({compiled} compiled, {deserialized} from artifacts)",
+        load.as_secs_f64() * 1e3,
+        load.as_secs_f64() * 1e3 / tenants as f64
+    );
+    println!(
+        "memory: {:.1} MiB before load, {:.1} MiB after: {:.1} KiB per tenant; 10,000 tenants ~ {:.2} GiB (extrapolated)",
+        rss0 as f64 / 1048576.0,
+        rss1 as f64 / 1048576.0,
+        per_tenant / 1024.0,
+        (rss0 as f64 + per_tenant * 10_000.0) / 1073741824.0
+    );
+
+    let names: Vec<String> = (0..tenants).map(tenant).collect();
+    let calls = 20_000;
+    decisions(&sessions, &names, 2_000); // warm every instance once
+    let one = decisions(&sessions, &names[..1], calls);
+    let hundred = decisions(&sessions, &names[..tenants.min(100)], calls);
+    let all = decisions(&sessions, &names, calls);
+    let rss2 = rss();
+    println!(
+        "memory after every tenant answered: {:.1} MiB: {:.1} KiB per tenant; 10,000 tenants ~ {:.2} GiB (extrapolated)",
+        rss2 as f64 / 1048576.0,
+        rss2.saturating_sub(rss0) as f64 / tenants as f64 / 1024.0,
+        (rss0 as f64 + rss2.saturating_sub(rss0) as f64 / tenants as f64 * 10_000.0) / 1073741824.0
+    );
+    let m1 = percentile(&one, 0.5);
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    println!("decision (evaluate_start: active version read + wasm call), {calls} calls each:");
+    for (label, times) in [("1 tenant", &one), ("100 tenants", &hundred), ("all tenants", &all)] {
+        println!(
+            "  {label:<12} p50 {:>6.2} us  p99 {:>6.2} us  p50 ratio to 1 tenant {:.2}x",
+            us(percentile(times, 0.5)),
+            us(percentile(times, 0.99)),
+            percentile(times, 0.5).as_secs_f64() / m1.as_secs_f64()
+        );
+    }
+
+    // Activation: version 2 of every 50th tenant, until its first decision
+    // comes from the new version; then back.
+    let mut times = Vec::new();
+    for i in (0..tenants).step_by(50) {
+        let t = tenant(i);
+        for version in [2, 1] {
+            let t0 = Instant::now();
+            sessions.activate(&t, version, Some("bench"), now()).expect("activate");
+            let (_, used) = sessions.evaluate_start(&request(&t, i), now()).expect("evaluate");
+            times.push(t0.elapsed());
+            assert_eq!(used.version, version);
+        }
+    }
+    times.sort();
+    println!(
+        "activation (activate + first decision on the new version), {} activations: p50 {:.2} ms, max {:.2} ms",
+        times.len(),
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let tenants: usize = arg("--tenants").and_then(|n| n.parse().ok()).unwrap_or(1000);
+    if let Some(db) = arg("--measure") {
+        measure(std::path::Path::new(&db), tenants);
+        return;
+    }
+    if args.iter().any(|a| a == "--list") {
+        return; // `cargo bench -- --list` asks what benchmarks there are
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("tenants.db");
+    setup(&db, tenants);
+    let status = Command::new(std::env::current_exe().expect("own path"))
+        .args([
+            "--measure",
+            db.to_str().expect("utf-8"),
+            "--tenants",
+            &tenants.to_string(),
+        ])
+        .status()
+        .expect("run the measuring process");
+    assert!(status.success(), "the measuring process failed");
+}

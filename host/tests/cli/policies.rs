@@ -1,0 +1,138 @@
+//! Policy versions from the CLI, as README.md shows them: upload with a
+//! suite, what-if replay, activate, list, show, rollback, and a refused
+//! upload that leaves the active version serving.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+fn standin(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_standin"))
+        .args([
+            "--db",
+            db.to_str().expect("utf-8 path"),
+            "--now",
+            "2026-11-21T10:00:00Z",
+        ])
+        .args(args)
+        .current_dir(examples())
+        .env_remove("STANDIN_DB")
+        .output()
+        .expect("run standin")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {out:?}"))
+}
+
+fn ok(out: Output) -> Value {
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    json(&out)
+}
+
+#[test]
+fn policy_upload_diff_activate_list_rollback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let v1 = ok(standin(
+        &db,
+        &[
+            "policy",
+            "upload",
+            "--tenant",
+            "acme",
+            "--settings",
+            "settings/betterworks.json",
+            "--activate",
+            "--by",
+            "ops",
+            "--note",
+            "as Betterworks",
+        ],
+    ));
+    assert_eq!((v1["version"].as_u64(), v1["active"].as_bool()), (Some(1), Some(true)));
+    assert_eq!(v1["uploaded_by"], "ops");
+
+    let session = ok(standin(&db, &["session", "start", "requests/start-allow.json"]));
+    let id = session["id"].as_str().expect("id");
+    ok(standin(&db, &["authorize", id, "report.generate"]));
+
+    let v2 = ok(standin(
+        &db,
+        &[
+            "policy",
+            "upload",
+            "--tenant",
+            "acme",
+            "--settings",
+            "settings/betterworks-read-only.json",
+            "--suite",
+            "suites/read-only.json",
+        ],
+    ));
+    assert_eq!((v2["version"].as_u64(), v2["active"].as_bool()), (Some(2), Some(false)));
+    assert_eq!(v2["suites"][0]["passed"], 3);
+
+    // The recorded report would be refused by version 2: exit 3.
+    let out = standin(&db, &["policy", "diff", "--tenant", "acme", "--candidate", "2"]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let diff = json(&out);
+    assert_eq!(
+        (diff["replayed"].as_u64(), diff["allow_to_deny"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(diff["changes"][0]["action"], "report.generate");
+    assert_eq!(diff["changes"][0]["after"]["codes"][0], "read-only-session");
+    let out = standin(&db, &["policy", "diff", "--tenant", "acme", "--candidate", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    // A refused upload names its step, exits 1 and stores nothing.
+    let out = standin(
+        &db,
+        &[
+            "policy",
+            "upload",
+            "--tenant",
+            "acme",
+            "--activate",
+            "requests/start-allow.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("step `component`"),
+        "{out:?}"
+    );
+
+    assert_eq!(
+        ok(standin(
+            &db,
+            &["policy", "activate", "--tenant", "acme", "--version", "2"]
+        ))["version"],
+        2
+    );
+    let list = standin(&db, &["policy", "list", "--tenant", "acme"]);
+    let versions: Vec<Value> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let active: Vec<_> = versions
+        .iter()
+        .map(|v| (v["version"].as_u64(), v["active"].as_bool()))
+        .collect();
+    assert_eq!(active, [(Some(1), Some(false)), (Some(2), Some(true))]);
+    let show = ok(standin(&db, &["policy", "show", "--tenant", "acme", "--version", "1"]));
+    assert_eq!(show["note"], "as Betterworks");
+
+    assert_eq!(
+        ok(standin(&db, &["policy", "rollback", "--tenant", "acme"]))["version"],
+        1
+    );
+    assert_eq!(ok(standin(&db, &["policy", "show", "--tenant", "acme"]))["version"], 1);
+    let out = standin(&db, &["policy", "rollback", "--tenant", "acme"]);
+    assert_eq!(out.status.code(), Some(1), "nothing earlier: {out:?}");
+}
