@@ -70,3 +70,68 @@ fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
     assert_eq!(denied.iter().filter(|e| e.event == "session.denied").count(), 2);
     assert_eq!(denied.iter().filter(|e| e.event == "policy.error").count(), 2);
 }
+
+/// A tenant's window reaches its own sessions, audit, messages and policy
+/// versions only; another tenant's session is unknown to it.
+#[test]
+fn t1_a_tenant_reaches_nothing_of_another_tenant() {
+    let (_dir, s) = crate::sessions::service();
+    s.set_policy("acme", None, "{}", now()).expect("acme");
+    s.set_policy("globex", None, r#"{"require_reason": true}"#, now())
+        .expect("globex");
+    let theirs = s
+        .start(&req(json!({})), None, now())
+        .expect("start")
+        .session
+        .expect("acme session");
+    let globex = s.tenant("globex");
+    for result in [
+        globex.session(&theirs.id, now()).map(|_| ()),
+        globex.status(&theirs.id, now()).map(|_| ()),
+        globex.end(&theirs.id, now()).map(|_| ()),
+        globex.revoke(&theirs.id, "x", now()).map(|_| ()),
+        globex.extend(&theirs.id, 60, now()).map(|_| ()),
+        globex.authorize(&theirs.id, "reports.view", None, now()).map(|_| ()),
+        globex.start(&req(json!({})), None, now()).map(|_| ()),
+    ] {
+        let err = result.expect_err("another tenant's");
+        assert!(
+            matches!(
+                err,
+                standin::SessionError::Store(standin::store::StoreError::UnknownSession(_))
+                    | standin::SessionError::OtherTenant(_)
+            ),
+            "{err}"
+        );
+    }
+    assert!(
+        s.session(&theirs.id, now()).expect("still there").is_active(),
+        "untouched"
+    );
+    let all = standin::store::AuditFilter::default();
+    assert!(globex.audit(&all).expect("audit").is_empty());
+    assert!(globex.sessions(false, now()).expect("sessions").is_empty());
+    assert!(globex.outbox(true).expect("outbox").is_empty());
+    let acme_messages: Vec<i64> = s
+        .tenant("acme")
+        .outbox(false)
+        .expect("outbox")
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(globex.ack(&acme_messages, now()).expect("ack"), 0);
+    assert_eq!(
+        s.tenant("acme").outbox(false).expect("outbox").len(),
+        acme_messages.len()
+    );
+    let versions = globex.policy_versions().expect("versions");
+    assert_eq!(versions.len(), 1);
+    assert!(versions.iter().all(|v| v.tenant == "globex"));
+    let up = Upload {
+        tenant: "acme",
+        settings: r#"{"require_reason": false}"#,
+        ..Upload::default()
+    };
+    assert_eq!(globex.upload(&up, now()).expect("upload").stored.tenant, "globex");
+    assert_eq!(s.policy_versions("acme").expect("acme versions").len(), 1);
+}

@@ -36,6 +36,7 @@ mod policies;
 mod replay;
 mod report;
 mod sweeper;
+mod tenant;
 mod upload;
 mod verify;
 
@@ -44,6 +45,7 @@ pub use policies::Preloaded;
 pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
 pub use report::{Format, View, render};
 pub use sweeper::Sweeper;
+pub use tenant::TenantSessions;
 pub use upload::{SuiteResult, Upload, UploadError, UploadStep, Uploaded};
 pub use verify::{Broken, TenantChain, verify_chain};
 
@@ -88,6 +90,8 @@ pub enum SessionError {
     ZeroTtl,
     #[error(transparent)]
     Upload(UploadError),
+    #[error("the request names tenant `{0}`, not this one")]
+    OtherTenant(String),
     #[error("version {version} of tenant `{tenant}` cannot be loaded: {message}")]
     Unloadable {
         tenant: String,

@@ -1,0 +1,157 @@
+//! One tenant's window on [`Sessions`]: what a platform hands to code
+//! acting for one tenant, so that nothing it calls can reach another
+//! tenant's sessions, policies, audit trail or messages.
+//!
+//! A session id of another tenant is answered as unknown, never as
+//! forbidden: its existence is not the asker's business either.
+
+use super::{
+    Authorization, Banner, ExtendOutcome, Replay, SessionError, Sessions, StartOutcome, TenantChain, Upload,
+    UploadError, Uploaded,
+};
+use crate::request::StartRequest;
+use crate::store::{AuditEvent, AuditFilter, OutboxMessage, SessionRecord, StoreError, StoredPolicy};
+use chrono::{DateTime, Utc};
+
+/// [`Sessions`] seen by one tenant (see [`Sessions::tenant`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TenantSessions<'a> {
+    sessions: &'a Sessions,
+    tenant: &'a str,
+}
+
+impl Sessions {
+    /// The calls of one tenant: every session, policy, audit event and
+    /// message they reach is `tenant`'s.
+    pub fn tenant<'a>(&'a self, tenant: &'a str) -> TenantSessions<'a> {
+        TenantSessions { sessions: self, tenant }
+    }
+}
+
+impl TenantSessions<'_> {
+    pub fn name(&self) -> &str {
+        self.tenant
+    }
+
+    /// Session `id` if it is this tenant's; unknown otherwise.
+    fn own(&self, id: &str) -> Result<SessionRecord, SessionError> {
+        match self.sessions.store.session(id)? {
+            Some(s) if s.tenant == self.tenant => Ok(s),
+            _ => Err(StoreError::UnknownSession(id.to_string()).into()),
+        }
+    }
+
+    /// Starts a session; a request naming another tenant is refused.
+    pub fn start(
+        &self,
+        request: &StartRequest,
+        return_to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<StartOutcome, SessionError> {
+        if request.tenant != self.tenant {
+            return Err(SessionError::OtherTenant(request.tenant.clone()));
+        }
+        self.sessions.start(request, return_to, now)
+    }
+
+    pub fn session(&self, id: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
+        self.own(id)?;
+        self.sessions.session(id, now)
+    }
+
+    pub fn status(&self, id: &str, now: DateTime<Utc>) -> Result<Banner, SessionError> {
+        self.own(id)?;
+        self.sessions.status(id, now)
+    }
+
+    pub fn end(&self, id: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
+        self.own(id)?;
+        self.sessions.end(id, now)
+    }
+
+    pub fn revoke(&self, id: &str, reason: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
+        self.own(id)?;
+        self.sessions.revoke(id, reason, now)
+    }
+
+    pub fn extend(&self, id: &str, ttl: u64, now: DateTime<Utc>) -> Result<ExtendOutcome, SessionError> {
+        self.own(id)?;
+        self.sessions.extend(id, ttl, now)
+    }
+
+    pub fn authorize(
+        &self,
+        id: &str,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Authorization, SessionError> {
+        self.own(id)?;
+        self.sessions.authorize(id, action, resource, now)
+    }
+
+    pub fn sessions(&self, active_only: bool, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, SessionError> {
+        self.sessions.list(self.tenant, active_only, now)
+    }
+
+    /// This tenant's audit events matching `filter` (its `tenant` is ignored).
+    pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, SessionError> {
+        let filter = AuditFilter {
+            tenant: Some(self.tenant.to_string()),
+            ..filter.clone()
+        };
+        self.sessions.audit(&filter)
+    }
+
+    pub fn verify(&self) -> Result<Vec<TenantChain>, SessionError> {
+        self.sessions.verify(Some(self.tenant))
+    }
+
+    pub fn outbox(&self, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
+        self.sessions.outbox(Some(self.tenant), include_acked)
+    }
+
+    /// Acknowledges those of `ids` that are this tenant's messages.
+    pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<usize, SessionError> {
+        let own: Vec<i64> = self
+            .outbox(true)?
+            .into_iter()
+            .map(|m| m.id)
+            .filter(|id| ids.contains(id))
+            .collect();
+        self.sessions.ack(&own, now)
+    }
+
+    pub fn active_policy(&self) -> Result<Option<StoredPolicy>, SessionError> {
+        self.sessions.active_policy(self.tenant)
+    }
+
+    pub fn policy_versions(&self) -> Result<Vec<StoredPolicy>, SessionError> {
+        self.sessions.policy_versions(self.tenant)
+    }
+
+    pub fn policy_version(&self, version: u32) -> Result<StoredPolicy, SessionError> {
+        self.sessions.policy_version(self.tenant, version)
+    }
+
+    /// Uploads a version of this tenant's policy (whatever `upload.tenant` says).
+    pub fn upload(&self, upload: &Upload<'_>, now: DateTime<Utc>) -> Result<Uploaded, UploadError> {
+        let upload = Upload {
+            tenant: self.tenant,
+            ..upload.clone()
+        };
+        self.sessions.upload(&upload, now)
+    }
+
+    pub fn activate(&self, version: u32, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, SessionError> {
+        self.sessions.activate(self.tenant, version, by, now)
+    }
+
+    pub fn rollback(&self, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, SessionError> {
+        self.sessions.rollback(self.tenant, by, now)
+    }
+
+    pub fn replay(&self, candidate: u32, since: Option<DateTime<Utc>>) -> Result<Replay, SessionError> {
+        self.sessions.replay(self.tenant, candidate, since)
+    }
+}
