@@ -54,7 +54,9 @@ fn t1_every_upload_failure_names_its_step_and_keeps_the_previous_version() {
     let core_module = b"\0asm\x01\0\0\0".to_vec();
     let mut truncated = standin::DEFAULT_POLICY.to_vec();
     truncated.truncate(truncated.len() / 2);
-    let cases: Vec<(&str, Vec<u8>, String, Vec<Suite>, UploadStep)> = vec![
+    /// Name, component, settings, suites, the step that must refuse.
+    type Case = (&'static str, Vec<u8>, String, Vec<Suite>, UploadStep);
+    let cases: Vec<Case> = vec![
         ("size", vec![0; 17 << 20], "{}".into(), vec![], UploadStep::Size),
         (
             "not wasm",

@@ -183,10 +183,10 @@ impl Sessions {
             digest: digest_text.to_string(),
             engine: self.host.engine_key().to_string(),
         };
-        if let Ok(Some(artifact)) = self.store.artifact(&key) {
-            if let Ok(compiled) = self.host.precompiled(digest, &artifact) {
-                return Ok(compiled);
-            }
+        if let Ok(Some(artifact)) = self.store.artifact(&key)
+            && let Ok(compiled) = self.host.precompiled(digest, &artifact)
+        {
+            return Ok(compiled);
         }
         let bytes = if digest_text == builtin_digest() {
             crate::DEFAULT_POLICY.to_vec()
