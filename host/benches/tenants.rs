@@ -87,6 +87,19 @@ fn rss() -> u64 {
     pages * 4096
 }
 
+/// Mappings and virtual size of this process: linear memories reserve
+/// address space, and the kernel caps mappings (`vm.max_map_count`).
+fn mappings() -> (usize, u64) {
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    (maps.lines().count(), pages * 4096)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -143,6 +156,7 @@ fn measure(db: &std::path::Path, tenants: usize) {
     let host = Host::new().expect("host");
     let sessions = Sessions::open(host.clone(), db).expect("open");
     let rss0 = rss();
+    let maps0 = mappings();
     let t0 = Instant::now();
     let loaded = sessions.preload().expect("preload");
     let load = t0.elapsed();
@@ -170,6 +184,17 @@ fn measure(db: &std::path::Path, tenants: usize) {
     let hundred = decisions(&sessions, &names[..tenants.min(100)], calls);
     let all = decisions(&sessions, &names, calls);
     let rss2 = rss();
+    let maps1 = mappings();
+    let max_map_count = std::fs::read_to_string("/proc/sys/vm/max_map_count").unwrap_or_default();
+    println!(
+        "address space: {} -> {} mappings ({:.1} per tenant; vm.max_map_count {}), {:.0} GiB -> {:.0} GiB virtual",
+        maps0.0,
+        maps1.0,
+        (maps1.0 - maps0.0) as f64 / tenants as f64,
+        max_map_count.trim(),
+        maps0.1 as f64 / 1073741824.0,
+        maps1.1 as f64 / 1073741824.0
+    );
     println!(
         "memory after every tenant answered: {:.1} MiB: {:.1} KiB per tenant; 10,000 tenants ~ {:.2} GiB (extrapolated)",
         rss2 as f64 / 1048576.0,
