@@ -152,7 +152,7 @@ fn decisions(sessions: &Sessions, tenants: &[String], calls: usize) -> Vec<Durat
     times
 }
 
-fn measure(db: &std::path::Path, tenants: usize) {
+fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
     let host = Host::new().expect("host");
     let sessions = Sessions::open(host.clone(), db).expect("open");
     let rss0 = rss();
@@ -169,6 +169,9 @@ fn measure(db: &std::path::Path, tenants: usize) {
         load.as_secs_f64() * 1e3,
         load.as_secs_f64() * 1e3 / tenants as f64
     );
+    if load_only {
+        return;
+    }
     println!(
         "memory: {:.1} MiB before load, {:.1} MiB after: {:.1} KiB per tenant; 10,000 tenants ~ {:.2} GiB (extrapolated)",
         rss0 as f64 / 1048576.0,
@@ -245,7 +248,11 @@ fn main() {
     };
     let tenants: usize = arg("--tenants").and_then(|n| n.parse().ok()).unwrap_or(1000);
     if let Some(db) = arg("--measure") {
-        measure(std::path::Path::new(&db), tenants);
+        measure(
+            std::path::Path::new(&db),
+            tenants,
+            args.iter().any(|a| a == "--load-only"),
+        );
         return;
     }
     if args.iter().any(|a| a == "--list") {
@@ -254,14 +261,24 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("tenants.db");
     setup(&db, tenants);
-    let status = Command::new(std::env::current_exe().expect("own path"))
-        .args([
-            "--measure",
-            db.to_str().expect("utf-8"),
-            "--tenants",
-            &tenants.to_string(),
-        ])
-        .status()
-        .expect("run the measuring process");
-    assert!(status.success(), "the measuring process failed");
+    let run = |extra: &[&str]| {
+        let status = Command::new(std::env::current_exe().expect("own path"))
+            .args([
+                "--measure",
+                db.to_str().expect("utf-8"),
+                "--tenants",
+                &tenants.to_string(),
+            ])
+            .args(extra)
+            .status()
+            .expect("run the measuring process");
+        assert!(status.success(), "the measuring process failed");
+    };
+    run(&[]);
+    // The baseline: the same cold load with no artifacts, compiling each component.
+    let conn = rusqlite::Connection::open(&db).expect("open db");
+    conn.execute("DELETE FROM artifacts", []).expect("drop artifacts");
+    print!("baseline without artifacts, ");
+    std::io::Write::flush(&mut std::io::stdout()).expect("stdout");
+    run(&["--load-only"]);
 }
