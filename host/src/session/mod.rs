@@ -23,11 +23,14 @@
 //! session per actor and depth is enforced by the store, whatever a policy
 //! says.
 //!
-//! The code: this file has the types, the policy cache and the read-only
-//! views (audit, verify, outbox); `lifecycle` start, end, extend,
-//! revoke, expiry; `authorize` the per-action guard (the hot path, with its
-//! cache of active sessions); `changes` the audit events and messages each
-//! change writes; `sweeper` the background expiry thread.
+//! The code: this file has the types and the read-only views (audit,
+//! verify, outbox); `lifecycle` start, end, extend, revoke, expiry;
+//! `authorize` the per-action guard (the hot path, with its cache of active
+//! sessions); `changes` the audit events and messages each change writes;
+//! `sweeper` the background expiry thread; `policies` the tenants' policy
+//! versions (cache, activation, rollback, artifacts); `upload` the checks a
+//! new version passes; `replay` the what-if replay of the audit trail;
+//! `tenant` one tenant's window on all of it.
 
 mod authorize;
 mod changes;

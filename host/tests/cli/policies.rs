@@ -2,31 +2,13 @@
 //! suite, what-if replay, activate, list, show, rollback, and a refused
 //! upload that leaves the active version serving.
 
+use crate::sessions::json;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
-}
+use std::path::Path;
+use std::process::Output;
 
 fn standin(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_standin"))
-        .args([
-            "--db",
-            db.to_str().expect("utf-8 path"),
-            "--now",
-            "2026-11-21T10:00:00Z",
-        ])
-        .args(args)
-        .current_dir(examples())
-        .env_remove("STANDIN_DB")
-        .output()
-        .expect("run standin")
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {out:?}"))
+    crate::sessions::standin(db, "2026-11-21T10:00:00Z", args)
 }
 
 fn ok(out: Output) -> Value {

@@ -8,7 +8,7 @@ fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
 }
 
-fn standin(db: &Path, now: &str, args: &[&str]) -> Output {
+pub fn standin(db: &Path, now: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_standin"))
         .args(["--db", db.to_str().expect("utf-8 path"), "--now", now])
         .args(args)
@@ -18,7 +18,7 @@ fn standin(db: &Path, now: &str, args: &[&str]) -> Output {
         .expect("run standin")
 }
 
-fn json(out: &Output) -> Value {
+pub fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {out:?}"))
 }
 
