@@ -31,7 +31,7 @@ pub enum Exit {
 #[derive(Debug, Parser)]
 #[command(name = "standin", version, about = "Impersonation policies as WebAssembly components", long_about = None)]
 struct Cli {
-    /// The host's clock (RFC 3339): the time of session, sweep and authorize
+    /// The host's clock (RFC 3339): the time of session, policy, sweep and authorize
     /// commands, and of `check` requests that name no time; default: now.
     #[arg(long, global = true, value_name = "RFC3339", env = "STANDIN_NOW")]
     now: Option<chrono::DateTime<chrono::Utc>>,
