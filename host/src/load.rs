@@ -209,3 +209,20 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(), L
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::compatible;
+
+    #[test]
+    fn world_versions_compatible_with_0_1_0() {
+        assert!(compatible("standin:policy/policy@0.1.0"));
+        assert!(compatible("standin:policy/policy@0.1.7"));
+        assert!(compatible("standin:policy/policy@0.1.2-rc.1"));
+        assert!(!compatible("standin:policy/policy@0.2.0"), "0.x minors break");
+        assert!(!compatible("standin:policy/policy@1.1.0"));
+        assert!(!compatible("standin:policy/policy"), "unversioned");
+        assert!(!compatible("standin:policy/other@0.1.0"));
+        assert!(!compatible("acme:policy/policy@0.1.0"));
+    }
+}
