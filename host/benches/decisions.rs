@@ -370,78 +370,34 @@ mod raw {
                 .expect("no trap")
         }
 
-        pub fn evaluate_start(&mut self, request: &wit::StartRequest) -> wit::StartDecision {
+        pub fn evaluate_start(&mut self, (text, words): &Packed) -> wit::StartDecision {
             self.store.set_epoch_deadline(1_000);
             self.world
                 .standin_policy_policy()
-                .call_evaluate_start(&mut self.store, request)
+                .call_evaluate_start(&mut self.store, text, words)
                 .expect("no trap")
         }
 
-        pub fn evaluate_action(&mut self, request: &wit::ActionRequest) -> wit::ActionDecision {
+        pub fn evaluate_action(&mut self, (text, words): &Packed) -> wit::ActionDecision {
             self.store.set_epoch_deadline(1_000);
             self.world
                 .standin_policy_policy()
-                .call_evaluate_action(&mut self.store, request)
+                .call_evaluate_action(&mut self.store, text, words)
                 .expect("no trap")
         }
     }
 
-    fn principal(p: &wire::Principal) -> wit::Principal {
-        wit::Principal {
-            id: p.id,
-            tenant: p.tenant,
-            roles: p.roles,
-            permissions: p.permissions,
-            groups: p.groups,
-            manages: p.manages,
-            domains: p.domains,
-            consents: p.consents,
-            attributes: p.attributes,
-            active: p.active,
-            has_logged_in: p.has_logged_in,
-        }
+    /// A request as it crosses the boundary: its text and words.
+    pub type Packed = (String, Vec<u64>);
+
+    pub fn start_request(r: wire::StartRequest) -> Packed {
+        let words = r.to_words();
+        (r.text, words)
     }
 
-    pub fn start_request(r: wire::StartRequest) -> wit::StartRequest {
-        wit::StartRequest {
-            actor: principal(&r.actor),
-            target: principal(&r.target),
-            text: r.text,
-            spans: r.spans,
-            tenant: r.tenant,
-            reason: r.reason,
-            ttl_seconds: r.ttl_seconds,
-            domain: r.domain,
-            actor_session: r.actor_session.map(|s| wit::SessionRef {
-                id: s.id,
-                target: s.target,
-            }),
-            consent_on_behalf: r.consent_on_behalf,
-            now: r.now,
-        }
-    }
-
-    pub fn action_request(r: wire::ActionRequest) -> wit::ActionRequest {
-        let s = &r.session;
-        wit::ActionRequest {
-            session: wit::Session {
-                id: s.id,
-                actor: principal(&s.actor),
-                target: principal(&s.target),
-                started_at: s.started_at,
-                expires_at: s.expires_at,
-                domain: s.domain,
-                reason: s.reason,
-                read_only: s.read_only,
-            },
-            text: r.text,
-            spans: r.spans,
-            tenant: r.tenant,
-            action: r.action,
-            resource: r.resource,
-            now: r.now,
-        }
+    pub fn action_request(r: wire::ActionRequest) -> Packed {
+        let words = r.to_words();
+        (r.text, words)
     }
 }
 

@@ -14,7 +14,7 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 /// The interface every policy exports.
-pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.1.0";
+pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.2.0";
 /// The functions of [`POLICY_INTERFACE`].
 pub const POLICY_FUNCTIONS: [&str; 4] = ["describe", "configure", "evaluate-start", "evaluate-action"];
 
@@ -215,14 +215,15 @@ mod tests {
     use super::compatible;
 
     #[test]
-    fn world_versions_compatible_with_0_1_0() {
-        assert!(compatible("standin:policy/policy@0.1.0"));
-        assert!(compatible("standin:policy/policy@0.1.7"));
-        assert!(compatible("standin:policy/policy@0.1.2-rc.1"));
-        assert!(!compatible("standin:policy/policy@0.2.0"), "0.x minors break");
+    fn world_versions_compatible_with_0_2_0() {
+        assert!(compatible("standin:policy/policy@0.2.0"));
+        assert!(compatible("standin:policy/policy@0.2.7"));
+        assert!(compatible("standin:policy/policy@0.2.2-rc.1"));
+        assert!(!compatible("standin:policy/policy@0.1.0"), "0.x minors break");
+        assert!(!compatible("standin:policy/policy@0.3.0"), "0.x minors break");
         assert!(!compatible("standin:policy/policy@1.1.0"));
         assert!(!compatible("standin:policy/policy"), "unversioned");
-        assert!(!compatible("standin:policy/other@0.1.0"));
-        assert!(!compatible("acme:policy/policy@0.1.0"));
+        assert!(!compatible("standin:policy/other@0.2.0"));
+        assert!(!compatible("acme:policy/policy@0.2.0"));
     }
 }

@@ -154,8 +154,8 @@ impl Policy {
 
     /// [`Self::evaluate_start`] for a request already packed.
     pub fn evaluate_start_packed(&self, request: wire::StartRequest) -> Decision {
-        let request = wit::StartRequest::from(request);
-        match self.call(|w, s| w.standin_policy_policy().call_evaluate_start(s, &request)) {
+        let words = request.to_words();
+        match self.call(|w, s| w.standin_policy_policy().call_evaluate_start(s, &request.text, &words)) {
             Ok(answer) => self.start_decision(answer),
             Err(failure) => failure.into_decision(),
         }
@@ -163,8 +163,8 @@ impl Policy {
 
     /// [`Self::evaluate_action`] for a request already packed.
     pub fn evaluate_action_packed(&self, request: wire::ActionRequest) -> Decision {
-        let request = wit::ActionRequest::from(request);
-        match self.call(|w, s| w.standin_policy_policy().call_evaluate_action(s, &request)) {
+        let words = request.to_words();
+        match self.call(|w, s| w.standin_policy_policy().call_evaluate_action(s, &request.text, &words)) {
             Ok(answer) => self.action_decision(answer),
             Err(failure) => failure.into_decision(),
         }

@@ -2,8 +2,8 @@
 //! and the glue that [`crate::export_policy!`] expands to.
 //!
 //! A policy instance is single-threaded, so its configured state lives in a
-//! plain cell. Conversions between the generated types and the SDK's own are
-//! field moves: no string is copied on the way in.
+//! plain cell. A request arrives as its text and words and is read in
+//! place: no string is copied on the way in.
 
 use crate::{ActionDecision, Policy, Reason, StartDecision, wire};
 use alloc::string::ToString;
@@ -124,22 +124,10 @@ pub fn configure<P: Policy>(state: &State<P>, settings: String) -> Result<(), Ve
     Ok(())
 }
 
-pub fn evaluate_start<P: Policy>(state: &State<P>, request: wit::StartRequest) -> wit::StartDecision {
-    let request = wire::StartRequest {
-        text: request.text,
-        spans: request.spans,
-        tenant: request.tenant,
-        actor: principal(request.actor),
-        target: principal(request.target),
-        reason: request.reason,
-        ttl_seconds: request.ttl_seconds,
-        domain: request.domain,
-        actor_session: request.actor_session.map(|s| wire::SessionRef {
-            id: s.id,
-            target: s.target,
-        }),
-        consent_on_behalf: request.consent_on_behalf,
-        now: request.now,
+pub fn evaluate_start<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::StartDecision {
+    // Words the host did not lay out are a bug of the host: trap.
+    let Some(request) = wire::StartRequest::from_words(text, words) else {
+        core::arch::wasm32::unreachable()
     };
     match state.get().evaluate_start(&request.view()) {
         StartDecision::Allow(g) => wit::StartDecision::Allow(wit::StartGrant {
@@ -153,45 +141,13 @@ pub fn evaluate_start<P: Policy>(state: &State<P>, request: wit::StartRequest) -
     }
 }
 
-pub fn evaluate_action<P: Policy>(state: &State<P>, request: wit::ActionRequest) -> wit::ActionDecision {
-    let s = request.session;
-    let request = wire::ActionRequest {
-        text: request.text,
-        spans: request.spans,
-        tenant: request.tenant,
-        session: wire::Session {
-            id: s.id,
-            actor: principal(s.actor),
-            target: principal(s.target),
-            started_at: s.started_at,
-            expires_at: s.expires_at,
-            domain: s.domain,
-            reason: s.reason,
-            read_only: s.read_only,
-        },
-        action: request.action,
-        resource: request.resource,
-        now: request.now,
+pub fn evaluate_action<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::ActionDecision {
+    let Some(request) = wire::ActionRequest::from_words(text, words) else {
+        core::arch::wasm32::unreachable()
     };
     match state.get().evaluate_action(&request.view()) {
         ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(obligations),
         ActionDecision::Deny(reasons) => wit::ActionDecision::Deny(reasons.into_iter().map(reason).collect()),
-    }
-}
-
-fn principal(p: wit::Principal) -> wire::Principal {
-    wire::Principal {
-        id: p.id,
-        tenant: p.tenant,
-        roles: p.roles,
-        permissions: p.permissions,
-        groups: p.groups,
-        manages: p.manages,
-        domains: p.domains,
-        consents: p.consents,
-        attributes: p.attributes,
-        active: p.active,
-        has_logged_in: p.has_logged_in,
     }
 }
 
@@ -228,15 +184,18 @@ macro_rules! export_policy {
                 fn configure(settings: $crate::guest::String) -> Result<(), $crate::guest::Vec<$crate::guest::String>> {
                     $crate::guest::configure(&STATE, settings)
                 }
-                fn evaluate_start(request: __wit::StartRequest) -> __wit::StartDecision {
-                    $crate::guest::evaluate_start(&STATE, request)
+                fn evaluate_start(text: $crate::guest::String, words: $crate::guest::Vec<u64>) -> __wit::StartDecision {
+                    $crate::guest::evaluate_start(&STATE, text, words)
                 }
-                fn evaluate_action(request: __wit::ActionRequest) -> __wit::ActionDecision {
-                    $crate::guest::evaluate_action(&STATE, request)
-                }
+                fn evaluate_action(
+                    text: $crate::guest::String,
+                    words: $crate::guest::Vec<u64>,
+                ) -> __wit::ActionDecision {
+                    $crate::guest::evaluate_action(&STATE, text, words)
+        }
             }
 
-    $crate::guest::bindings::__export_policy_world!(Export with_types_in $crate::guest::bindings);
+            $crate::guest::bindings::__export_policy_world!(Export with_types_in $crate::guest::bindings);
         };
     };
 }

@@ -20,7 +20,7 @@ mod component {
         fn configure(_settings: String) -> Result<(), Vec<String>> {
             Ok(())
         }
-        fn evaluate_start(_request: StartRequest) -> StartDecision {
+        fn evaluate_start(_text: String, _words: Vec<u64>) -> StartDecision {
             let secret = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
             StartDecision::Deny(vec![Reason {
                 code: "leak".into(),
@@ -28,7 +28,7 @@ mod component {
                 message: secret,
             }])
         }
-        fn evaluate_action(_request: ActionRequest) -> ActionDecision {
+        fn evaluate_action(_text: String, _words: Vec<u64>) -> ActionDecision {
             ActionDecision::Allow(Vec::new())
         }
     }
