@@ -28,7 +28,7 @@ use bindings::standin::policy::types as wit;
 
 #[cfg(feature = "runtime")]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: arena::Heap = arena::Heap;
 
 // `memcmp`, `memcpy` and friends: on wasip2 they come from wasi-libc. Only
 // those objects are linked; none of them imports anything from WASI.
@@ -36,8 +36,9 @@ static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
 #[link(name = "c")]
 unsafe extern "C" {}
 
-/// The canonical ABI's allocator, on the same heap as Rust's (on wasip2
-/// wit-bindgen leaves it to wasi-libc, whose `malloc` is another heap).
+/// The canonical ABI's allocator: arguments go to the call arena (see
+/// [`arena`]), anything else (or what does not fit) to Rust's heap. On
+/// wasip2 wit-bindgen leaves this to wasi-libc, whose `malloc` is another heap.
 ///
 /// # Safety
 /// Called by the host only, with the canonical ABI's arguments.
@@ -52,7 +53,10 @@ pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: u
     // reallocation, the pointer and size of an earlier allocation.
     let ptr = unsafe {
         if old_len == 0 {
-            alloc(Layout::from_size_align_unchecked(new_len, align))
+            match arena::bump(align, new_len) {
+                Some(ptr) => ptr,
+                None => alloc(Layout::from_size_align_unchecked(new_len, align)),
+            }
         } else {
             realloc(old_ptr, Layout::from_size_align_unchecked(old_len, align), new_len)
         }
@@ -61,6 +65,96 @@ pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: u
         core::arch::wasm32::unreachable();
     }
     ptr
+}
+
+/// The call arena: where the host writes an export's arguments.
+///
+/// Each request crosses as two buffers (text and words) that live exactly
+/// as long as the export call. Bumping them out of a static buffer, and
+/// emptying it when the export returns, spares two heap allocations and
+/// two frees per call. Rust code frees arguments it owns through the
+/// global allocator, which knows arena pointers and leaves them alone.
+#[cfg(feature = "runtime")]
+mod arena {
+    use core::alloc::{GlobalAlloc, Layout};
+    use core::cell::UnsafeCell;
+
+    /// Larger than any request the host sends (64 KiB of text, 4096 spans).
+    const SIZE: usize = 128 << 10;
+
+    #[repr(C, align(16))]
+    struct Arena {
+        bytes: UnsafeCell<[u8; SIZE]>,
+        next: UnsafeCell<usize>,
+    }
+
+    // SAFETY: a component instance runs on one thread.
+    unsafe impl Sync for Arena {}
+
+    static ARENA: Arena = Arena {
+        bytes: UnsafeCell::new([0; SIZE]),
+        next: UnsafeCell::new(0),
+    };
+
+    fn base() -> usize {
+        ARENA.bytes.get() as usize
+    }
+
+    fn contains(ptr: *mut u8) -> bool {
+        (base()..base() + SIZE).contains(&(ptr as usize))
+    }
+
+    /// `len` bytes aligned to `align` from the arena, if they fit.
+    pub fn bump(align: usize, len: usize) -> Option<*mut u8> {
+        // SAFETY: single-threaded; no reference to `next` outlives this.
+        let next = unsafe { &mut *ARENA.next.get() };
+        let start = (base() + *next).next_multiple_of(align) - base();
+        let end = start.checked_add(len).filter(|&end| end <= SIZE)?;
+        *next = end;
+        Some((base() + start) as *mut u8)
+    }
+
+    /// Empties the arena: every argument of the call that ends is dead.
+    pub fn reset() {
+        // SAFETY: as in `bump`.
+        unsafe { *ARENA.next.get() = 0 }
+    }
+
+    /// Rust's heap (dlmalloc), except that arena pointers are not its to free.
+    pub struct Heap;
+
+    static DLMALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+    // SAFETY: delegates to dlmalloc; arena pointers are never passed to it.
+    unsafe impl GlobalAlloc for Heap {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            unsafe { DLMALLOC.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            if !contains(ptr) {
+                unsafe { DLMALLOC.dealloc(ptr, layout) }
+            }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            if !contains(ptr) {
+                return unsafe { DLMALLOC.realloc(ptr, layout, new_size) };
+            }
+            // SAFETY: `layout` with the new size is valid (GlobalAlloc's contract).
+            let moved = unsafe { DLMALLOC.alloc(Layout::from_size_align_unchecked(new_size, layout.align())) };
+            if !moved.is_null() {
+                unsafe { core::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size)) };
+            }
+            moved
+        }
+    }
+}
+
+/// Ends an export call: its arguments are dead, the arena is empty again.
+fn end_call() {
+    #[cfg(feature = "runtime")]
+    arena::reset();
 }
 
 #[cfg(feature = "runtime")]
@@ -120,7 +214,10 @@ pub fn describe<P: Policy>() -> wit::PolicyInfo {
 }
 
 pub fn configure<P: Policy>(state: &State<P>, settings: String) -> Result<(), Vec<String>> {
-    state.set(P::configure(&settings)?);
+    let configured = P::configure(&settings);
+    drop(settings);
+    end_call();
+    state.set(configured?);
     Ok(())
 }
 
@@ -129,7 +226,10 @@ pub fn evaluate_start<P: Policy>(state: &State<P>, text: String, words: Vec<u64>
     let Some(request) = wire::StartRequest::from_words(text, words) else {
         core::arch::wasm32::unreachable()
     };
-    match state.get().evaluate_start(&request.view()) {
+    let decision = state.get().evaluate_start(&request.view());
+    drop(request);
+    end_call();
+    match decision {
         StartDecision::Allow(g) => wit::StartDecision::Allow(wit::StartGrant {
             ttl_seconds: g.ttl_seconds,
             max_ttl_seconds: g.max_ttl_seconds,
@@ -145,7 +245,10 @@ pub fn evaluate_action<P: Policy>(state: &State<P>, text: String, words: Vec<u64
     let Some(request) = wire::ActionRequest::from_words(text, words) else {
         core::arch::wasm32::unreachable()
     };
-    match state.get().evaluate_action(&request.view()) {
+    let decision = state.get().evaluate_action(&request.view());
+    drop(request);
+    end_call();
+    match decision {
         ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(obligations),
         ActionDecision::Deny(reasons) => wit::ActionDecision::Deny(reasons.into_iter().map(reason).collect()),
     }
@@ -192,10 +295,10 @@ macro_rules! export_policy {
                     words: $crate::guest::Vec<u64>,
                 ) -> __wit::ActionDecision {
                     $crate::guest::evaluate_action(&STATE, text, words)
-        }
+                }
             }
 
-            $crate::guest::bindings::__export_policy_world!(Export with_types_in $crate::guest::bindings);
+    $crate::guest::bindings::__export_policy_world!(Export with_types_in $crate::guest::bindings);
         };
     };
 }

@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use serde_json::json;
-use standin::{Decision, Policy};
+use standin::{Decision, Host, HostConfig, Policy};
 use standin_tests::{MISCHIEF, component};
 
 fn mischief() -> Policy {
@@ -147,4 +147,39 @@ fn invalid_request_over_the_caps_never_reaches_the_policy() {
     assert_host_deny(&d, "invalid-request");
     let d = start(&p, patch(actor(), json!({"id": ""})), target(), json!({}));
     assert_host_deny(&d, "invalid-request");
+}
+
+/// Requests up to the caps are answered, and so are larger ones on a host
+/// with larger caps: the guest's call arena (128 KiB) takes a request's
+/// buffers when they fit and its heap when they do not, and a call after a
+/// large one is answered as before.
+#[test]
+fn e9_requests_at_and_past_the_call_arena_are_answered() {
+    let p = policy(json!({"impersonator_roles": ["super_admin"]}));
+    let near_cap: Vec<String> = (0..3000).map(|i| format!("role-{i:07}")).collect();
+    assert_allow(&start(
+        &p,
+        patch(actor(), json!({"roles": ["super_admin"], "groups": near_cap})),
+        target(),
+        json!({}),
+    ));
+    let big = Host::with_config(HostConfig {
+        requests: standin::RequestLimits {
+            max_text_bytes: 1 << 20,
+            max_list_entries: 1 << 16,
+        },
+        ..HostConfig::default()
+    })
+    .expect("host")
+    .load_default(r#"{"impersonator_roles": ["super_admin"]}"#)
+    .expect("loads");
+    let many: Vec<String> = (0..40_000).map(|i| format!("group-{i:07}")).collect();
+    let huge = patch(actor(), json!({"groups": many}));
+    for _ in 0..3 {
+        assert_allow(&start(&big, huge.clone(), target(), json!({})));
+        assert_allow(&start(&big, actor(), target(), json!({})));
+        let d = start(&big, actor(), target(), json!({"ttl_seconds": 100_000}));
+        assert_allow(&d);
+        assert_eq!(d.ttl_seconds, Some(86_400));
+    }
 }
