@@ -17,10 +17,12 @@
 //! group commit of actions' audit rows.
 
 mod chain;
+mod facts;
 mod sqlite;
 
 pub(crate) use chain::hex;
-pub use chain::{GENESIS_HASH, chain_hash};
+pub use chain::{CHAIN_V1, CHAIN_V2, GENESIS_HASH, chain_hash, chain_hash_v2, expected_hash, row_digest};
+pub use facts::{RequestFacts, Seal, action_request_json};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use crate::request::Principal;
@@ -221,6 +223,9 @@ pub struct AuditEvent {
     pub request: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// How the row is stored and chained (not part of the JSON forms).
+    #[serde(skip)]
+    pub seal: Seal,
 }
 
 /// The audit events.

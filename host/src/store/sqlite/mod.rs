@@ -23,6 +23,8 @@ mod codec;
 mod schema;
 mod sessions;
 mod tenants;
+#[cfg(test)]
+mod tests;
 mod writer;
 
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
@@ -34,6 +36,7 @@ use super::{
 use audit::Heads;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -42,10 +45,17 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 struct Db {
     conn: Connection,
     heads: Heads,
+    /// Deadlines of sessions read by the audit writer (`None`: not active),
+    /// for its check that a session is still active. Only session changes
+    /// move them: dropped by every [`Db::write`] and whenever `heads` is.
+    deadlines: Deadlines,
     /// `PRAGMA data_version` at the end of this connection's last write:
     /// when it moved, another process wrote and `heads` is stale.
     data_version: i64,
 }
+
+/// Session deadlines by id, as read in an earlier transaction.
+type Deadlines = HashMap<String, Option<DateTime<Utc>>>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -53,22 +63,34 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Db {
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction and commits; on any
-    /// error rolls back and forgets the cached chain heads.
-    fn write<R>(&mut self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
+    /// error rolls back and forgets what it caches.
+    fn transaction<R>(
+        &mut self,
+        f: impl FnOnce(&Connection, &mut Heads, &mut Deadlines) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         if version != self.data_version {
             self.heads.clear();
+            self.deadlines.clear();
             self.data_version = version;
         }
-        let result = f(&tx, &mut self.heads).and_then(|r| {
+        let result = f(&tx, &mut self.heads, &mut self.deadlines).and_then(|r| {
             tx.commit()?;
             Ok(r)
         });
         if result.is_err() {
             self.heads.clear();
+            self.deadlines.clear();
         }
         result
+    }
+
+    /// A session or configuration change, in one transaction: it may end
+    /// or extend sessions, so the cached deadlines go.
+    fn write<R>(&mut self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        self.deadlines.clear();
+        self.transaction(|conn, heads, _| f(conn, heads))
     }
 }
 
@@ -126,6 +148,7 @@ impl SqliteStore {
         let db = Arc::new(Mutex::new(Db {
             conn,
             heads: Heads::default(),
+            deadlines: Deadlines::new(),
             data_version,
         }));
         Ok(Self {

@@ -7,7 +7,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::time::Duration;
 
 /// The schema, one migration per entry. Never edit an applied entry; add one.
-pub const MIGRATIONS: &[&str] = &[r"
+pub const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE components (
     digest     TEXT PRIMARY KEY,
     bytes      BLOB NOT NULL,
@@ -92,7 +93,20 @@ CREATE TABLE notifications (
     started_template TEXT NOT NULL,
     ended_template   TEXT NOT NULL
 );
-"];
+",
+    // The audit chain's second format (see `store::chain`): each row says
+    // its format (rows written before this migration are format 1), and an
+    // action's request is stored once per session, in `audit_facts`, named
+    // by its sha256 in `audit.facts`.
+    r"
+ALTER TABLE audit ADD COLUMN chain INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit ADD COLUMN facts TEXT;
+CREATE TABLE audit_facts (
+    digest TEXT PRIMARY KEY,
+    body   TEXT NOT NULL
+);
+",
+];
 
 /// How long a writer waits for another process's write lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

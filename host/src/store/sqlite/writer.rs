@@ -13,6 +13,9 @@
 //!   session is still active at the call's `now`; when it is not (an `end`,
 //!   `revoke` or expiry committed after the caller read the session), it
 //!   appends nothing for that call and answers [`ActionAppended::Inactive`].
+//!   The deadlines it read are kept between batches: only a session change
+//!   moves one, and every session change (in this process, or seen through
+//!   `PRAGMA data_version` from another) drops them.
 //! - [`AuditMode::Batched`]: the caller gets [`ActionAppended::Queued`] as
 //!   soon as its rows are queued; the writer commits them in the background,
 //!   as decided, without the check. A crash loses what was queued and not
@@ -27,8 +30,6 @@
 
 use super::super::{ActionAppended, ActionRecord, AuditMode, StoreError};
 use super::{Db, audit, lock, sessions};
-use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -39,6 +40,9 @@ pub const MAX_QUEUED: usize = 16_384;
 
 /// At most this many calls per transaction.
 pub const MAX_BATCH: usize = 4_096;
+
+/// Beyond this many cached session deadlines the cache starts over.
+const MAX_DEADLINES: usize = 100_000;
 
 type Reply = SyncSender<Result<ActionAppended, StoreError>>;
 
@@ -186,13 +190,15 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode) {
     let (records, replies): (Vec<ActionRecord>, Vec<Option<Reply>>) =
         batch.into_iter().map(|j| (j.record, j.reply)).unzip();
     let calls = records.len();
-    let result = lock(db).write(|conn, heads| {
+    let result = lock(db).transaction(|conn, heads, deadlines| {
         let mut outcomes = Vec::with_capacity(records.len());
-        // Sessions do not change during the batch (it holds the write lock):
-        // read each one's deadline once.
-        let mut deadlines: HashMap<String, Option<DateTime<Utc>>> = HashMap::new();
+        if deadlines.len() > MAX_DEADLINES {
+            deadlines.clear();
+        }
         for r in records {
             let active = if check {
+                // Sessions only change in other transactions, which drop
+                // what is cached here (see `Db`): read each deadline once.
                 let deadline = match deadlines.get(&r.session) {
                     Some(d) => *d,
                     None => {
