@@ -6,6 +6,8 @@
 //! - One write connection ([`Db`], behind a mutex, with the audit chain
 //!   heads it caches) and, for a file, one read connection: in WAL, reads
 //!   (sessions, policies, audit queries) do not wait for a commit's fsync.
+//!   A third connection copies the log into the database file on its own
+//!   thread ([`checkpoint`]), so no commit waits for a checkpoint.
 //! - Writes are `BEGIN IMMEDIATE`: the write lock is taken before the rows
 //!   a decision depends on are read, so threads (the mutex) and processes
 //!   (`busy_timeout`) are serialized. Session lifecycle changes run on the
@@ -19,6 +21,7 @@
 //!   and a policy that allows it still cannot get two sessions at one depth.
 
 mod audit;
+mod checkpoint;
 mod codec;
 mod schema;
 mod sessions;
@@ -34,6 +37,7 @@ use super::{
     SessionRecord, Store, StoreError, StoredPolicy,
 };
 use audit::Heads;
+use checkpoint::Checkpointer;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
@@ -52,6 +56,8 @@ struct Db {
     /// `PRAGMA data_version` at the end of this connection's last write:
     /// when it moved, another process wrote and `heads` is stale.
     data_version: i64,
+    /// Checkpoints the log after commits (`None`: in memory, no log).
+    checkpointer: Option<Checkpointer>,
 }
 
 /// Session deadlines by id, as read in an earlier transaction.
@@ -79,9 +85,16 @@ impl Db {
             tx.commit()?;
             Ok(r)
         });
-        if result.is_err() {
-            self.heads.clear();
-            self.deadlines.clear();
+        match &result {
+            Ok(_) => {
+                if let Some(c) = &self.checkpointer {
+                    c.committed();
+                }
+            }
+            Err(_) => {
+                self.heads.clear();
+                self.deadlines.clear();
+            }
         }
         result
     }
@@ -130,9 +143,15 @@ impl SqliteStore {
         let mut conn = open()?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
+        // Checkpoints run on their own connection and thread (see `checkpoint`).
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
         let reader = open()?;
         configure(&reader)?;
-        Self::assemble(conn, Some(reader), mode)
+        let checkpoints = open()?;
+        configure(&checkpoints)?;
+        let checkpointer = Checkpointer::spawn(checkpoints)
+            .map_err(|e| StoreError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
+        Self::assemble(conn, Some(reader), Some(checkpointer), mode)
     }
 
     /// A private in-memory database (tests).
@@ -140,16 +159,22 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory()?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
-        Self::assemble(conn, None, AuditMode::Durable)
+        Self::assemble(conn, None, None, AuditMode::Durable)
     }
 
-    fn assemble(conn: Connection, reader: Option<Connection>, mode: AuditMode) -> Result<Self, StoreError> {
+    fn assemble(
+        conn: Connection,
+        reader: Option<Connection>,
+        checkpointer: Option<Checkpointer>,
+        mode: AuditMode,
+    ) -> Result<Self, StoreError> {
         let data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let db = Arc::new(Mutex::new(Db {
             conn,
             heads: Heads::default(),
             deadlines: Deadlines::new(),
             data_version,
+            checkpointer,
         }));
         Ok(Self {
             writer: writer::Writer::spawn(db.clone(), mode)?,
