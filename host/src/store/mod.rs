@@ -13,7 +13,7 @@
 //! when it appends, and may batch appends from many callers into one
 //! transaction ([`AuditMode`]).
 //!
-//! [`SqliteStore`] is the embedded default: one file, WAL, `synchronous=FULL`,
+//! [`SqliteStore`] is the embedded default: one file, WAL fsync'd before any answer,
 //! group commit of actions' audit rows.
 
 mod chain;
@@ -44,6 +44,8 @@ pub enum StoreError {
     UnknownSession(String),
     #[error("audit writer: {0}")]
     Writer(String),
+    #[error("cannot make `{path}` durable (fsync): {source}")]
+    Sync { path: String, source: std::io::Error },
 }
 
 /// When an action's audit rows are acknowledged (the durability of

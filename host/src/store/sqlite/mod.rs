@@ -1,8 +1,11 @@
 //! [`Store`] on one SQLite file.
 //!
-//! - WAL with `synchronous=FULL`: a transaction that returned is on disk
-//!   (fsync of the WAL at every commit), so a process killed right after a
-//!   call returned has lost nothing of it.
+//! - WAL: a transaction that returned is on disk (the WAL fsync'd after
+//!   its commit), so a process killed right after a call returned has lost
+//!   nothing of it. The write connection commits with `synchronous=NORMAL`
+//!   and the store fsyncs the log itself before answering ([`sync`]), so
+//!   the audit writer's next batch runs while the previous one is flushed;
+//!   without a log file (in memory) commits are `synchronous=FULL`.
 //! - One write connection ([`Db`], behind a mutex, with the audit chain
 //!   heads it caches) and, for a file, one read connection: in WAL, reads
 //!   (sessions, policies, audit queries) do not wait for a commit's fsync.
@@ -25,6 +28,7 @@ mod checkpoint;
 mod codec;
 mod schema;
 mod sessions;
+mod sync;
 mod tenants;
 #[cfg(test)]
 mod tests;
@@ -43,6 +47,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use sync::{Log, Syncer};
 
 /// The write connection and what it caches about the chain.
 #[derive(Debug)]
@@ -58,6 +63,9 @@ struct Db {
     data_version: i64,
     /// Checkpoints the log after commits (`None`: in memory, no log).
     checkpointer: Option<Checkpointer>,
+    /// The log this connection commits to without fsync (`synchronous =
+    /// NORMAL`); `None` when commits fsync by themselves (see `sync`).
+    log: Option<Arc<Log>>,
 }
 
 /// Session deadlines by id, as read in an earlier transaction.
@@ -99,11 +107,16 @@ impl Db {
         result
     }
 
-    /// A session or configuration change, in one transaction: it may end
-    /// or extend sessions, so the cached deadlines go.
+    /// A session or configuration change, in one transaction, durable when
+    /// this returns: it may end or extend sessions, so the cached
+    /// deadlines go.
     fn write<R>(&mut self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
         self.deadlines.clear();
-        self.transaction(|conn, heads, _| f(conn, heads))
+        let result = self.transaction(|conn, heads, _| f(conn, heads))?;
+        if let Some(log) = &self.log {
+            log.sync()?;
+        }
+        Ok(result)
     }
 }
 
@@ -151,7 +164,16 @@ impl SqliteStore {
         configure(&checkpoints)?;
         let checkpointer = Checkpointer::spawn(checkpoints)
             .map_err(|e| StoreError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
-        Self::assemble(conn, Some(reader), Some(checkpointer), mode)
+        // Commits without fsync, the log fsync'd before any answer (see `sync`).
+        let wal = conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))? == "wal";
+        let log = match conn.path().map(Path::new).filter(|_| wal).and_then(Log::open) {
+            Some(log) => {
+                conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+                Some(Arc::new(log))
+            }
+            None => None,
+        };
+        Self::assemble(conn, Some(reader), Some(checkpointer), log, mode)
     }
 
     /// A private in-memory database (tests).
@@ -159,15 +181,21 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory()?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
-        Self::assemble(conn, None, None, AuditMode::Durable)
+        Self::assemble(conn, None, None, None, AuditMode::Durable)
     }
 
     fn assemble(
         conn: Connection,
         reader: Option<Connection>,
         checkpointer: Option<Checkpointer>,
+        log: Option<Arc<Log>>,
         mode: AuditMode,
     ) -> Result<Self, StoreError> {
+        let syncer = log
+            .clone()
+            .map(Syncer::spawn)
+            .transpose()
+            .map_err(|e| StoreError::Writer(format!("cannot start the audit sync thread: {e}")))?;
         let data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let db = Arc::new(Mutex::new(Db {
             conn,
@@ -175,9 +203,10 @@ impl SqliteStore {
             deadlines: Deadlines::new(),
             data_version,
             checkpointer,
+            log,
         }));
         Ok(Self {
-            writer: writer::Writer::spawn(db.clone(), mode)?,
+            writer: writer::Writer::spawn(db.clone(), mode, syncer)?,
             db,
             reader: reader.map(Mutex::new),
         })

@@ -210,3 +210,19 @@ fn an_action_is_appended_with_its_facts_stored_once() {
     assert_eq!(stored, (1, 3));
     assert!(verify_chain("acme", &trail(&store)).broken.is_none());
 }
+
+#[test]
+fn a_file_database_commits_without_fsync_and_syncs_its_log_itself() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("sync.db")).expect("open");
+    let db = super::lock(&store.db);
+    assert!(db.log.is_some(), "the log is synced by the store");
+    let synchronous: i64 = db
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(synchronous, 1, "NORMAL: the commit itself does not fsync");
+    drop(db);
+    let memory = SqliteStore::in_memory().expect("open");
+    assert!(super::lock(&memory.db).log.is_none());
+}

@@ -5,10 +5,13 @@
 //! call; here callers queue their rows and one writer thread appends
 //! everything queued in one transaction per batch, so one fsync covers the
 //! whole batch. While a batch commits, the next one queues up: the busier
-//! the host, the bigger the batches.
+//! the host, the bigger the batches. With a log to sync (a file), the
+//! writer does not wait for the fsync either: the `sync` thread flushes
+//! batch N and answers its callers while the writer appends batch N+1.
 //!
 //! - [`AuditMode::Durable`]: each caller waits until its batch committed
-//!   (`synchronous=FULL`), so an acknowledged row survives a crash. Before
+//!   and the log holding it was fsync'd, so an acknowledged row survives a
+//!   crash. Before
 //!   appending, the writer checks, in the batch's transaction, that the
 //!   session is still active at the call's `now`; when it is not (an `end`,
 //!   `revoke` or expiry committed after the caller read the session), it
@@ -29,6 +32,7 @@
 //! the audit chain has one order and each tenant's `seq` stays gapless.
 
 use super::super::{ActionAppended, ActionRecord, AuditMode, StoreError};
+use super::sync::Syncer;
 use super::{Db, audit, lock, sessions};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
@@ -45,6 +49,23 @@ pub const MAX_BATCH: usize = 4_096;
 const MAX_DEADLINES: usize = 100_000;
 
 type Reply = SyncSender<Result<ActionAppended, StoreError>>;
+
+/// What a waiting caller will be told once its batch is durable.
+#[derive(Debug)]
+pub(super) struct Answer {
+    reply: Reply,
+    outcome: ActionAppended,
+}
+
+impl Answer {
+    pub(super) fn send(self) {
+        let _ = self.reply.send(Ok(self.outcome));
+    }
+
+    pub(super) fn fail(self, why: &str) {
+        let _ = self.reply.send(Err(StoreError::Writer(why.to_string())));
+    }
+}
 
 #[derive(Debug)]
 struct Job {
@@ -82,12 +103,18 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn spawn(db: Arc<Mutex<Db>>, mode: AuditMode) -> Result<Self, StoreError> {
+    /// Starts the writer thread. With a `syncer`, the write connection
+    /// commits without fsync and the syncer makes each batch durable
+    /// before answering it (see `sync`); without, each commit is durable
+    /// by itself.
+    pub(super) fn spawn(db: Arc<Mutex<Db>>, mode: AuditMode, syncer: Option<Syncer>) -> Result<Self, StoreError> {
         let shared = Arc::new(Shared::default());
         let s = shared.clone();
         let thread = std::thread::Builder::new()
             .name("standin-audit-writer".to_string())
-            .spawn(move || run(&s, &db, mode))
+            // The syncer is dropped when the thread ends: it syncs and
+            // answers what is pending first.
+            .spawn(move || run(&s, &db, mode, syncer.as_ref()))
             .map_err(|e| StoreError::Writer(format!("cannot start the audit writer: {e}")))?;
         Ok(Self {
             shared,
@@ -162,7 +189,7 @@ impl Drop for Writer {
     }
 }
 
-fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode) {
+fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode, syncer: Option<&Syncer>) {
     loop {
         let batch = {
             let mut q = lock(&shared.queue);
@@ -178,18 +205,29 @@ fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode) {
             batch
         };
         let n = batch.len() as u64;
-        commit(db, batch, mode);
+        commit(db, batch, mode, syncer);
         lock(&shared.queue).done += n;
         shared.flushed.notify_all();
     }
 }
 
-/// Appends a batch in one transaction and answers every caller.
-fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode) {
+/// Appends a batch in one transaction and answers every caller (through
+/// the syncer, once the log is fsync'd, when there is one).
+fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Syncer>) {
     let check = mode == AuditMode::Durable;
     let (records, replies): (Vec<ActionRecord>, Vec<Option<Reply>>) =
         batch.into_iter().map(|j| (j.record, j.reply)).unzip();
     let calls = records.len();
+    if let Some(why) = syncer.and_then(Syncer::failed) {
+        // An fsync failed: nothing more is committed.
+        if !check {
+            eprintln!("standin: audit batch of {calls} calls lost: {why}");
+        }
+        for reply in replies.into_iter().flatten() {
+            let _ = reply.send(Err(StoreError::Writer(why.clone())));
+        }
+        return;
+    }
     let result = lock(db).transaction(|conn, heads, deadlines| {
         let mut outcomes = Vec::with_capacity(records.len());
         if deadlines.len() > MAX_DEADLINES {
@@ -230,10 +268,14 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode) {
     });
     match result {
         Ok(outcomes) => {
-            for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                if let Some(reply) = reply {
-                    let _ = reply.send(Ok(outcome));
-                }
+            let answers: Vec<Answer> = replies
+                .into_iter()
+                .zip(outcomes)
+                .filter_map(|(reply, outcome)| reply.map(|reply| Answer { reply, outcome }))
+                .collect();
+            match syncer {
+                Some(s) => s.committed(answers),
+                None => answers.into_iter().for_each(Answer::send),
             }
         }
         Err(e) => {
