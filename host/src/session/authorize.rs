@@ -24,33 +24,67 @@ use super::changes::{codes_of, event_of, inactive_deny, policy_error, request_fa
 use super::{Authorization, SessionError, Sessions};
 use crate::decision::Decision;
 use crate::request::ActionRequest;
-use crate::store::{ActionAppended, ActionRecord, AuditEvent, Change, RequestFacts, SessionRecord, events, row_digest};
+use crate::store::{
+    ActionAppended, ActionRecord, AuditEvent, Change, RequestFacts, SessionRecord, events, row_digest_after,
+    session_digest,
+};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 /// Beyond this many entries the cache starts over (sessions ended by
 /// another process are only evicted when touched).
 const MAX_CACHED: usize = 100_000;
 
-/// A session as last written or read, with the request facts its actions'
-/// rows refer to (made on first use: once per session, not per call).
+/// A session as last written or read, with what every action in it
+/// shares, made on first use (once per session, not per call): the
+/// request facts its rows refer to, the digest of the fields its rows have
+/// in common (see `store::chain`), and a spare request for the policy.
 #[derive(Debug)]
 pub(super) struct Active {
     session: SessionRecord,
-    facts: OnceLock<Arc<RequestFacts>>,
+    sealed: OnceLock<(Arc<RequestFacts>, [u8; 32])>,
+    /// A request of an earlier call, to reuse: building one copies both
+    /// principals (every list and attribute).
+    spare: Mutex<Option<ActionRequest>>,
 }
 
 impl Active {
     fn new(session: SessionRecord) -> Self {
         Self {
             session,
-            facts: OnceLock::new(),
+            sealed: OnceLock::new(),
+            spare: Mutex::new(None),
         }
     }
 
-    fn facts(&self) -> &Arc<RequestFacts> {
-        self.facts.get_or_init(|| Arc::new(request_facts(&self.session)))
+    /// The request facts of the session's actions, and the digest of what
+    /// their rows share.
+    fn sealed(&self) -> &(Arc<RequestFacts>, [u8; 32]) {
+        self.sealed.get_or_init(|| {
+            let facts = Arc::new(request_facts(&self.session));
+            let mut shared = event_of(&self.session, "", self.session.started_at);
+            shared.seal.facts = Some(facts.clone());
+            (facts, session_digest(&shared))
+        })
+    }
+
+    /// The request the policy sees for `action` (the spare one, when there is one).
+    fn request(&self, action: &str, resource: Option<&str>, now: DateTime<Utc>) -> ActionRequest {
+        let spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner).take();
+        match spare {
+            Some(mut r) => {
+                action.clone_into(&mut r.action);
+                r.resource = resource.map(str::to_string);
+                r.now = Some(now);
+                r
+            }
+            None => action_request(&self.session, action, resource, now),
+        }
+    }
+
+    fn give_back(&self, request: ActionRequest) {
+        *self.spare.lock().unwrap_or_else(PoisonError::into_inner) = Some(request);
     }
 }
 
@@ -162,17 +196,19 @@ impl Sessions {
             return self.authorize_in_transaction(id, action, resource, now);
         }
         let (policy, _) = self.policy(&session.tenant, Some(session.policy.version))?;
-        let request = action_request(session, action, resource, now);
+        let request = entry.request(action, resource, now);
         let decision = match &policy {
             Ok(p) => p.evaluate_action(&request, now),
             Err(d) => d.clone(),
         };
+        entry.give_back(request);
         // The request is stored as the session's facts plus the event's own
         // fields, and each row's digest is made here, not by the writer.
+        let (facts, shared) = entry.sealed();
         let mut audit = action_events(session, action, resource, &decision, None, now);
         for e in &mut audit {
-            e.seal.facts = Some(entry.facts().clone());
-            e.seal.digest = Some(row_digest(e));
+            e.seal.facts = Some(facts.clone());
+            e.seal.digest = Some(row_digest_after(shared, e));
         }
         let record = ActionRecord {
             session: id.to_string(),

@@ -6,7 +6,7 @@
 //! twice over: its hash covers the facts' digest, and the facts read back
 //! must match that digest (checked once per distinct facts, not per row).
 
-use crate::store::{AuditEvent, GENESIS_HASH, RequestFacts, action_request_json, expected_hash};
+use crate::store::{AuditEvent, GENESIS_HASH, RequestFacts, SessionDigests, action_request_json, expected_hash};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -48,6 +48,7 @@ pub struct TenantChain {
 pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
     let mut prev = GENESIS_HASH.to_string();
     let mut intact = Intact::new();
+    let mut digests = SessionDigests::default();
     let broken = |seq: u64, problem: String| Broken {
         tenant: tenant.to_string(),
         seq,
@@ -74,7 +75,7 @@ pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
         } else if let Some(problem) = facts_problem(e, &mut intact) {
             Some(broken(e.seq, problem))
         } else {
-            match expected_hash(&prev, e) {
+            match expected_hash(&prev, e, &mut digests) {
                 None => Some(broken(
                     e.seq,
                     format!("its chain format {} is unknown (the row was edited)", e.seal.chain),
