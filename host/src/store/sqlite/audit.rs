@@ -16,7 +16,7 @@ use super::super::chain::{CHAIN_V2, GENESIS_HASH, chain_hash_v2, row_digest};
 use super::super::{AuditEvent, AuditFilter, PolicyRef, RequestFacts, Seal, StoreError, action_request_json};
 use super::codec::{int, json, opt_int, opt_text, text, time, to_json, ts};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -35,84 +35,102 @@ impl Heads {
     }
 }
 
-/// Appends `e` to its tenant's chain in the current format ([`CHAIN_V2`]):
-/// assigns `seq`, `prev_hash`, `hash`; stores the request facts it refers
-/// to unless they are stored already.
-pub(super) fn append(conn: &Connection, heads: &mut Heads, mut e: AuditEvent) -> Result<AuditEvent, StoreError> {
-    let (seq, prev) = match heads.heads.get(&e.tenant) {
-        Some((seq, hash)) => (*seq, hash.clone()),
-        None => {
-            let head: Option<(i64, String)> = conn
-                .prepare_cached("SELECT seq, hash FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")?
-                .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            head.map_or((0, GENESIS_HASH.to_string()), |(s, h)| {
-                (u64::try_from(s).unwrap_or(0), h)
-            })
-        }
-    };
-    e.seq = seq + 1;
-    e.prev_hash = prev;
-    let digest = match e.seal.digest {
-        Some(d) => {
-            debug_assert_eq!(d, row_digest(&e), "a stale row digest");
-            d
-        }
-        None => row_digest(&e),
-    };
-    e.seal.chain = CHAIN_V2;
-    e.seal.digest = Some(digest);
-    e.hash = chain_hash_v2(&e.prev_hash, e.seq, &digest);
-    let facts = e.seal.facts.as_ref().map(|f| f.digest.as_str());
-    if let Some(f) = &e.seal.facts
-        && !heads.facts.contains(&f.digest)
-    {
-        conn.prepare_cached("INSERT OR IGNORE INTO audit_facts (digest, body) VALUES (?1, ?2)")?
-            .execute(params![f.digest, f.body])?;
-        heads.facts.insert(f.digest.clone());
+/// Appends events in one transaction, with its statements prepared once
+/// (a cached statement is looked up by its SQL text, once per row
+/// otherwise).
+pub(super) struct Appender<'c> {
+    head: CachedStatement<'c>,
+    facts: CachedStatement<'c>,
+    insert: CachedStatement<'c>,
+}
+
+impl<'c> Appender<'c> {
+    pub(super) fn new(conn: &'c Connection) -> Result<Self, StoreError> {
+        Ok(Self {
+            head: conn.prepare_cached("SELECT seq, hash FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")?,
+            facts: conn.prepare_cached("INSERT OR IGNORE INTO audit_facts (digest, body) VALUES (?1, ?2)")?,
+            insert: conn.prepare_cached(
+                "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, \
+                 codes, end_reason, policy_version, policy_digest, expires_at, obligations, note, request, \
+                 prev_hash, hash, chain, facts) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
+                 ?20, ?21, ?22)",
+            )?,
+        })
     }
-    // With facts, the request is not stored as text: it is rebuilt on read.
-    let request = if facts.is_some() { None } else { e.request.as_deref() };
-    conn.prepare_cached(
-        "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, codes, \
-         end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash, \
-         chain, facts) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-    )?
-    .execute(params![
-        e.tenant,
-        e.seq as i64,
-        ts(e.at),
-        e.event,
-        e.session,
-        e.actor,
-        e.target,
-        e.action,
-        e.resource,
-        e.reason,
-        to_json(&e.codes),
-        e.end_reason,
-        e.policy.version,
-        e.policy.digest,
-        e.expires_at.map(ts),
-        e.obligations.as_ref().map(to_json),
-        e.note,
-        request,
-        e.prev_hash,
-        e.hash,
-        CHAIN_V2,
-        facts,
-    ])?;
-    match heads.heads.get_mut(&e.tenant) {
-        Some(head) => {
-            head.0 = e.seq;
-            head.1.clone_from(&e.hash);
+
+    /// Appends `e` to its tenant's chain in the current format
+    /// ([`CHAIN_V2`]): assigns `seq`, `prev_hash`, `hash`; stores the
+    /// request facts it refers to unless they are stored already.
+    pub(super) fn append(&mut self, heads: &mut Heads, mut e: AuditEvent) -> Result<AuditEvent, StoreError> {
+        let (seq, prev) = match heads.heads.get(&e.tenant) {
+            Some((seq, hash)) => (*seq, hash.clone()),
+            None => {
+                let head: Option<(i64, String)> = self
+                    .head
+                    .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                head.map_or((0, GENESIS_HASH.to_string()), |(s, h)| {
+                    (u64::try_from(s).unwrap_or(0), h)
+                })
+            }
+        };
+        e.seq = seq + 1;
+        e.prev_hash = prev;
+        let digest = match e.seal.digest {
+            Some(d) => {
+                debug_assert_eq!(d, row_digest(&e), "a stale row digest");
+                d
+            }
+            None => row_digest(&e),
+        };
+        e.seal.chain = CHAIN_V2;
+        e.seal.digest = Some(digest);
+        e.hash = chain_hash_v2(&e.prev_hash, e.seq, &digest);
+        let facts = e.seal.facts.as_ref().map(|f| f.digest.as_str());
+        if let Some(f) = &e.seal.facts
+            && !heads.facts.contains(&f.digest)
+        {
+            self.facts.execute(params![f.digest, f.body])?;
+            heads.facts.insert(f.digest.clone());
         }
-        None => {
-            heads.heads.insert(e.tenant.clone(), (e.seq, e.hash.clone()));
+        // With facts, the request is not stored as text: it is rebuilt on read.
+        let request = if facts.is_some() { None } else { e.request.as_deref() };
+        self.insert.execute(params![
+            e.tenant,
+            e.seq as i64,
+            ts(e.at),
+            e.event,
+            e.session,
+            e.actor,
+            e.target,
+            e.action,
+            e.resource,
+            e.reason,
+            to_json(&e.codes),
+            e.end_reason,
+            e.policy.version,
+            e.policy.digest,
+            e.expires_at.map(ts),
+            e.obligations.as_ref().map(to_json),
+            e.note,
+            request,
+            e.prev_hash,
+            e.hash,
+            CHAIN_V2,
+            facts,
+        ])?;
+        match heads.heads.get_mut(&e.tenant) {
+            Some(head) => {
+                head.0 = e.seq;
+                head.1.clone_from(&e.hash);
+            }
+            None => {
+                heads.heads.insert(e.tenant.clone(), (e.seq, e.hash.clone()));
+            }
         }
+        Ok(e)
     }
-    Ok(e)
 }
 
 const AUDIT_COLUMNS: &str = "seq, tenant, at, event, session, actor, target, action, resource, reason, codes, \

@@ -83,7 +83,7 @@ impl Db {
         f: impl FnOnce(&Connection, &mut Heads, &mut Deadlines) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let version: i64 = tx.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?;
         if version != self.data_version {
             self.heads.clear();
             self.deadlines.clear();
@@ -243,8 +243,11 @@ fn apply(conn: &Connection, heads: &mut Heads, change: Change) -> Result<Applied
         sessions::insert(conn, s)?;
     }
     let mut applied = Applied::default();
-    for e in change.audit {
-        applied.audit.push(audit::append(conn, heads, e)?);
+    if !change.audit.is_empty() {
+        let mut appender = audit::Appender::new(conn)?;
+        for e in change.audit {
+            applied.audit.push(appender.append(heads, e)?);
+        }
     }
     for m in change.outbox {
         applied.outbox.push(tenants::push(conn, m)?);

@@ -230,6 +230,7 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Sync
     }
     let result = lock(db).transaction(|conn, heads, deadlines| {
         let mut outcomes = Vec::with_capacity(records.len());
+        let mut appender = audit::Appender::new(conn)?;
         if deadlines.len() > MAX_DEADLINES {
             deadlines.clear();
         }
@@ -254,7 +255,7 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Sync
             } else {
                 let mut appended = Vec::with_capacity(r.audit.len());
                 for e in r.audit {
-                    appended.push(audit::append(conn, heads, e)?);
+                    appended.push(appender.append(heads, e)?);
                 }
                 if check {
                     ActionAppended::Committed(appended)
