@@ -63,17 +63,18 @@ struct Row {
 
 fn print(rows: &[Row]) {
     println!();
-    println!("| measurement | ops | ops/s | p50 µs | p99 µs | CPU % (of 200) | writer CPU % |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("| measurement | ops | ops/s | p50 µs | p99 µs | CPU % (of 200) | audit threads CPU % | CPU µs/op |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
-        let (cpu, writer) = r.cpu.map_or(("-".to_string(), "-".to_string()), |(p, w)| {
+        let (cpu, writer, per_op) = r.cpu.map_or(("-".into(), "-".into(), "-".into()), |(p, w)| {
             (
                 format!("{:.0}", 100.0 * p / r.secs),
                 format!("{:.0}", 100.0 * w / r.secs),
+                format!("{:.1}", 1e6 * p / r.ops as f64),
             )
         });
         println!(
-            "| {} | {} | {:.0} | {} | {} | {cpu} | {writer} |",
+            "| {} | {} | {:.0} | {} | {} | {cpu} | {writer} | {per_op} |",
             r.what,
             r.ops,
             r.ops as f64 / r.secs,
@@ -97,7 +98,8 @@ fn stat_cpu(path: &std::path::Path) -> f64 {
     (tick(11) + tick(12)) / 100.0
 }
 
-/// CPU seconds so far of the process and of the audit writer thread.
+/// CPU seconds so far of the process and of the audit threads (writer
+/// and sync).
 fn cpu_now() -> (f64, f64) {
     let process = stat_cpu(std::path::Path::new("/proc/self/stat"));
     let writer = std::fs::read_dir("/proc/self/task")
