@@ -6,7 +6,7 @@
 //! twice over: its hash covers the facts' digest, and the facts read back
 //! must match that digest (checked once per distinct facts, not per row).
 
-use crate::store::{AuditEvent, GENESIS_HASH, RequestFacts, SessionDigests, action_request_json, expected_hash};
+use crate::store::{AuditEvent, GENESIS_HASH, RequestFacts, SessionDigests, expected_hash, is_action_request_json};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -126,7 +126,7 @@ fn facts_problem(e: &AuditEvent, intact: &mut Intact) -> Option<String> {
         intact.insert(f.digest.clone(), f.clone());
     }
     match &e.request {
-        Some(r) if *r != action_request_json(&e.tenant, &f.body, e.action.as_deref(), e.resource.as_deref(), e.at) => {
+        Some(r) if !is_action_request_json(r, &e.tenant, &f.body, e.action.as_deref(), e.resource.as_deref(), e.at) => {
             Some("its request is not the one its facts make (the row was edited)".to_string())
         }
         _ => None,

@@ -74,6 +74,28 @@ fn push_json<T: serde::Serialize + ?Sized>(out: &mut String, v: &T) {
     out.push_str(&serde_json::to_string(v).unwrap_or_else(|_| "null".to_string()));
 }
 
+/// What comes before the session facts in an action request's text.
+fn head(tenant: &str) -> String {
+    let mut out = String::with_capacity(tenant.len() + 24);
+    out.push_str("{\"tenant\":");
+    push_json(&mut out, tenant);
+    out.push_str(",\"session\":");
+    out
+}
+
+/// What comes after them.
+fn tail(action: Option<&str>, resource: Option<&str>, now: DateTime<Utc>) -> String {
+    let mut out = String::with_capacity(96);
+    out.push_str(",\"action\":");
+    push_json(&mut out, action.unwrap_or_default());
+    out.push_str(",\"resource\":");
+    push_json(&mut out, &resource);
+    out.push_str(",\"now\":");
+    push_json(&mut out, &now);
+    out.push('}');
+    out
+}
+
 /// The text of the `ActionRequest` of `tenant`, with session facts `body`,
 /// for `action` on `resource` at `now`: what `serde_json::to_string` gives
 /// for that request.
@@ -84,19 +106,29 @@ pub fn action_request_json(
     resource: Option<&str>,
     now: DateTime<Utc>,
 ) -> String {
-    let mut out = String::with_capacity(body.len() + 128);
-    out.push_str("{\"tenant\":");
-    push_json(&mut out, tenant);
-    out.push_str(",\"session\":");
+    let (head, tail) = (head(tenant), tail(action, resource, now));
+    let mut out = String::with_capacity(head.len() + body.len() + tail.len());
+    out.push_str(&head);
     out.push_str(body);
-    out.push_str(",\"action\":");
-    push_json(&mut out, action.unwrap_or_default());
-    out.push_str(",\"resource\":");
-    push_json(&mut out, &resource);
-    out.push_str(",\"now\":");
-    push_json(&mut out, &now);
-    out.push('}');
+    out.push_str(&tail);
     out
+}
+
+/// Whether `text` is [`action_request_json`] of the same arguments, without
+/// building it.
+pub fn is_action_request_json(
+    text: &str,
+    tenant: &str,
+    body: &str,
+    action: Option<&str>,
+    resource: Option<&str>,
+    now: DateTime<Utc>,
+) -> bool {
+    let (head, tail) = (head(tenant), tail(action, resource, now));
+    text.len() == head.len() + body.len() + tail.len()
+        && text.starts_with(&head)
+        && text.ends_with(&tail)
+        && text.get(head.len()..head.len() + body.len()) == Some(body)
 }
 
 #[cfg(test)]
@@ -140,6 +172,31 @@ mod tests {
                 request.now.expect("now"),
             );
             assert_eq!(rebuilt, serde_json::to_string(&request).expect("json"));
+            let now = request.now.expect("now");
+            assert!(is_action_request_json(
+                &rebuilt,
+                "acme\t",
+                &body,
+                Some("billing.purchase"),
+                resource,
+                now
+            ));
+            assert!(!is_action_request_json(
+                &rebuilt,
+                "acme",
+                &body,
+                Some("billing.purchase"),
+                resource,
+                now
+            ));
+            assert!(!is_action_request_json(
+                &rebuilt,
+                "acme\t",
+                &body,
+                Some("billing"),
+                resource,
+                now
+            ));
         }
         assert!(RequestFacts::new(body).is_intact());
     }

@@ -25,7 +25,7 @@ pub use chain::{
     CHAIN_V1, CHAIN_V2, GENESIS_HASH, SessionDigests, chain_hash, chain_hash_v2, expected_hash, row_digest,
     row_digest_after, session_digest,
 };
-pub use facts::{RequestFacts, Seal, action_request_json};
+pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use crate::request::Principal;
