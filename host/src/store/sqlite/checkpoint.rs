@@ -28,7 +28,7 @@ pub(super) const PACE: Duration = Duration::from_millis(50);
 
 /// Past this many frames in the log (about 64 MiB of 4 KiB pages), a
 /// passive checkpoint is followed by a restarting one.
-pub(super) const RESTART_FRAMES: i64 = 16_384;
+pub(super) const RESTART_FRAMES: i64 = 4_096;
 
 #[derive(Debug, Default)]
 struct State {

@@ -47,7 +47,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use sync::{Log, Syncer};
+use sync::Log;
 
 /// The write connection and what it caches about the chain.
 #[derive(Debug)]
@@ -191,11 +191,6 @@ impl SqliteStore {
         log: Option<Arc<Log>>,
         mode: AuditMode,
     ) -> Result<Self, StoreError> {
-        let syncer = log
-            .clone()
-            .map(Syncer::spawn)
-            .transpose()
-            .map_err(|e| StoreError::Writer(format!("cannot start the audit sync thread: {e}")))?;
         let data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let db = Arc::new(Mutex::new(Db {
             conn,
@@ -203,10 +198,10 @@ impl SqliteStore {
             deadlines: Deadlines::new(),
             data_version,
             checkpointer,
-            log,
+            log: log.clone(),
         }));
         Ok(Self {
-            writer: writer::Writer::spawn(db.clone(), mode, syncer)?,
+            writer: writer::Writer::spawn(db.clone(), mode, log.clone())?,
             db,
             reader: reader.map(Mutex::new),
         })
