@@ -5,12 +5,13 @@
 //! Why: with `synchronous = FULL` the audit writer thread itself waited
 //! for each batch's fsync (~90 µs here) and then woke every caller of the
 //! batch, one system call each, before it could start the next batch. Now
-//! the writer commits batch N and hands its answers to the [`Syncer`]
-//! thread, which fsyncs the log (covering N and every commit written
-//! before the fsync started), tells the writer the log is idle, and then
-//! answers N's callers while the writer commits N+1. The writer starts
-//! N+1 during the fsync only when the queue is long (see `writer`):
-//! fewer, bigger commits cost less CPU, which is what two cores run out of.
+//! the writer commits batch N, hands its answers to the [`Syncer`] thread
+//! and starts batch N+1 at once; the syncer fsyncs the log, which covers
+//! every commit written before the fsync started (N and any earlier), then
+//! answers those callers. One fsync covers as many batches as committed
+//! while the previous one ran. (Holding small batches back while an fsync
+//! runs, for fewer and bigger commits, was measured too: less CPU per call
+//! but lower throughput below ~64 callers; see `BENCHMARKS.md`.)
 //!
 //! What does not change: a durable `authorize` (and every session change,
 //! [`Log::sync`] inline) returns only after its commit is in the log and
@@ -28,7 +29,6 @@ use super::writer::Answer;
 use super::{StoreError, lock};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
@@ -71,23 +71,10 @@ struct State {
     failed: Option<String>,
 }
 
+#[derive(Debug, Default)]
 struct Shared {
     state: Mutex<State>,
     work: Condvar,
-    /// From a commit handed over until the fsync covering it is done.
-    busy: AtomicBool,
-    /// Tells the writer the log is synced (it may hold a small batch back
-    /// while an fsync runs: see `writer`).
-    idle: Box<dyn Fn() + Send + Sync>,
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared")
-            .field("state", &self.state)
-            .field("busy", &self.busy)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The thread that fsyncs the log after the audit writer's commits and
@@ -99,15 +86,8 @@ pub(super) struct Syncer {
 }
 
 impl Syncer {
-    /// Starts the thread; it calls `idle` each time an fsync leaves
-    /// nothing pending.
-    pub(super) fn spawn(log: Arc<Log>, idle: Box<dyn Fn() + Send + Sync>) -> std::io::Result<Self> {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
-            work: Condvar::new(),
-            busy: AtomicBool::new(false),
-            idle,
-        });
+    pub(super) fn spawn(log: Arc<Log>) -> std::io::Result<Self> {
+        let shared = Arc::new(Shared::default());
         let s = shared.clone();
         let thread = std::thread::Builder::new()
             .name("standin-audit-sync".to_string())
@@ -131,14 +111,8 @@ impl Syncer {
         }
         state.answers.extend(answers);
         state.dirty = true;
-        self.shared.busy.store(true, Ordering::SeqCst);
         drop(state);
         self.shared.work.notify_one();
-    }
-
-    /// Whether a commit handed over is still waiting for its fsync.
-    pub(super) fn busy(&self) -> bool {
-        self.shared.busy.load(Ordering::SeqCst)
     }
 
     /// Why commits are refused, after a failed fsync.
@@ -178,16 +152,7 @@ fn run(shared: &Shared, log: &Log) {
             answers.into_iter().for_each(|a| a.fail(&why));
             continue;
         }
-        let synced = log.sync();
-        {
-            let state = lock(&shared.state);
-            if !state.dirty {
-                shared.busy.store(false, Ordering::SeqCst);
-                drop(state);
-                (shared.idle)();
-            }
-        }
-        match synced {
+        match log.sync() {
             Ok(()) => answers.into_iter().for_each(Answer::send),
             Err(e) => {
                 let why = format!("the audit log could not be made durable: {e}");

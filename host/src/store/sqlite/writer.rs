@@ -44,16 +44,6 @@ pub const MAX_QUEUED: usize = 16_384;
 /// At most this many calls per transaction.
 pub const MAX_BATCH: usize = 4_096;
 
-/// While the log's fsync runs, the writer commits the next batch at once
-/// only when this many calls are queued; a smaller batch waits for the
-/// fsync to end (it could not be answered before the next fsync anyway),
-/// and grows meanwhile. Committing each call as soon as it came overlapped
-/// more, but every commit costs CPU (its pages written to the log again)
-/// and every fsync costs CPU in the kernel (~35 µs here): with two cores
-/// shared by the callers, the writer and the sync thread, waiting cost
-/// ~15 % less CPU per call for the same throughput (`BENCHMARKS.md`).
-const EAGER_BATCH: usize = 256;
-
 /// Beyond this many cached session deadlines the cache starts over.
 const MAX_DEADLINES: usize = 100_000;
 
@@ -170,17 +160,7 @@ impl Writer {
         let shared = Arc::new(Shared::default());
         let s = shared.clone();
         let syncer = log
-            .map(|log| {
-                let s = shared.clone();
-                Syncer::spawn(
-                    log,
-                    Box::new(move || {
-                        // Under the queue's lock: the writer cannot miss it.
-                        let _q = lock(&s.queue);
-                        s.work.notify_one();
-                    }),
-                )
-            })
+            .map(Syncer::spawn)
             .transpose()
             .map_err(|e| StoreError::Writer(format!("cannot start the audit sync thread: {e}")))?;
         let thread = std::thread::Builder::new()
@@ -222,7 +202,7 @@ impl Writer {
             q.jobs.push(Job { record, reply });
             q.pushed += 1;
             let n = q.jobs.len();
-            if q.writer_waits && (n == 1 || n >= EAGER_BATCH) {
+            if q.writer_waits && n == 1 {
                 q.writer_waits = false;
                 drop(q);
                 self.shared.work.notify_one();
@@ -267,9 +247,7 @@ fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode, syncer: Option<&Syncer>
     loop {
         let batch = {
             let mut q = lock(&shared.queue);
-            // While an fsync runs, a small batch waits for it to end (see
-            // `EAGER_BATCH`).
-            while !q.stop && (q.jobs.is_empty() || (q.jobs.len() < EAGER_BATCH && syncer.is_some_and(Syncer::busy))) {
+            while q.jobs.is_empty() && !q.stop {
                 q.writer_waits = true;
                 q = shared.work.wait(q).unwrap_or_else(std::sync::PoisonError::into_inner);
             }
