@@ -109,7 +109,8 @@ impl Db {
 
     /// A session or configuration change, in one transaction, durable when
     /// this returns: it may end or extend sessions, so the cached
-    /// deadlines go.
+    /// deadlines go. A failed fsync after the commit is an error, although
+    /// the change is committed: whether it survives a crash is unknown.
     fn write<R>(&mut self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
         self.deadlines.clear();
         let result = self.transaction(|conn, heads, _| f(conn, heads))?;
