@@ -57,15 +57,25 @@ struct Row {
     secs: f64,
     p50: Option<Duration>,
     p99: Option<Duration>,
+    /// CPU seconds of the whole process, the audit writer thread and the
+    /// audit sync thread.
+    cpu: Option<(f64, f64, f64)>,
 }
 
 fn print(rows: &[Row]) {
     println!();
-    println!("| measurement | ops | ops/s | p50 µs | p99 µs |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| measurement | ops | ops/s | p50 µs | p99 µs | CPU % (of 200) | writer / sync CPU % | CPU µs/op |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
+        let (cpu, writer, per_op) = r.cpu.map_or(("-".into(), "-".into(), "-".into()), |(p, w, s)| {
+            (
+                format!("{:.0}", 100.0 * p / r.secs),
+                format!("{:.0} / {:.0}", 100.0 * w / r.secs, 100.0 * s / r.secs),
+                format!("{:.1}", 1e6 * p / r.ops as f64),
+            )
+        });
         println!(
-            "| {} | {} | {:.0} | {} | {} |",
+            "| {} | {} | {:.0} | {} | {} | {cpu} | {writer} | {per_op} |",
             r.what,
             r.ops,
             r.ops as f64 / r.secs,
@@ -73,6 +83,37 @@ fn print(rows: &[Row]) {
             r.p99.map_or("-".to_string(), us),
         );
     }
+}
+
+/// Seconds of CPU (user + system) from a `/proc/.../stat` line; 0 when
+/// there is no procfs.
+fn stat_cpu(path: &std::path::Path) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses): utime and
+    // stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// CPU seconds so far of the process, the audit writer thread and the
+/// audit sync thread (0 for threads that are not there).
+fn cpu_now() -> (f64, f64, f64) {
+    let process = stat_cpu(std::path::Path::new("/proc/self/stat"));
+    let thread = |name: &str| -> f64 {
+        std::fs::read_dir("/proc/self/task")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with(name)))
+            .map(|t| stat_cpu(&t.path().join("stat")))
+            .sum()
+    };
+    // Thread names are cut to 15 bytes.
+    (process, thread("standin-audit-w"), thread("standin-audit-s"))
 }
 
 /// `threads` callers authorizing for `run`, each in its own session.
@@ -88,6 +129,7 @@ fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, w
         sessions.authorize(id, "course.view", None, now()).expect("authorize");
     }
     let stop = AtomicBool::new(false);
+    let cpu_before = cpu_now();
     let started = Instant::now();
     let mut latencies: Vec<Duration> = std::thread::scope(|scope| {
         let handles: Vec<_> = ids
@@ -115,6 +157,7 @@ fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, w
         handles.into_iter().flat_map(|h| h.join().expect("thread")).collect()
     });
     let secs = started.elapsed().as_secs_f64();
+    let cpu_after = cpu_now();
     for id in &ids {
         sessions.end(id, now()).expect("end");
     }
@@ -125,6 +168,11 @@ fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, w
         secs,
         p50: Some(percentile(&latencies, 0.50)),
         p99: Some(percentile(&latencies, 0.99)),
+        cpu: Some((
+            cpu_after.0 - cpu_before.0,
+            cpu_after.1 - cpu_before.1,
+            cpu_after.2 - cpu_before.2,
+        )),
     }
 }
 
@@ -141,6 +189,10 @@ fn fsync_cost(dir: &std::path::Path) -> Duration {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    // Other arguments choose measurements by a part of their name
+    // (`-- durable` runs only the durable authorize rows).
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let wanted = |what: &str| filters.is_empty() || filters.iter().any(|f| what.contains(f.as_str()));
     let run = if quick {
         Duration::from_millis(800)
     } else {
@@ -155,9 +207,36 @@ fn main() {
         us(fsync_cost(dir.path())),
     );
     let mut rows = Vec::new();
+    if wanted("session start") {
+        rows.push(session_starts(dir.path(), starts));
+    }
+    if wanted("policy only") {
+        rows.push(policy_only(run));
+    }
+    let durable = open(dir.path(), "durable.db", AuditMode::Durable);
+    for threads in [1, 2, 8, 32, 64, 128] {
+        let what = format!("authorize, durable audit, group commit ({threads} threads)");
+        if wanted(&what) {
+            rows.push(authorize(&durable, &format!("d{threads}"), threads, run, &what));
+        }
+    }
+    let batched = open(dir.path(), "batched.db", AuditMode::Batched);
+    for threads in [2, 8, 32] {
+        let what = format!("authorize, batched audit ({threads} threads)");
+        if wanted(&what) {
+            rows.push(authorize(&batched, &format!("b{threads}"), threads, run, &what));
+        }
+    }
+    drop(batched);
+    if wanted("audit verify") {
+        rows.push(verify(&durable));
+    }
+    print(&rows);
+}
 
-    // Session starts: each its own transaction (policy inside it), one fsync.
-    let s = open(dir.path(), "starts.db", AuditMode::Durable);
+/// Session starts: each its own transaction (policy inside it), one fsync.
+fn session_starts(dir: &std::path::Path, starts: usize) -> Row {
+    let s = open(dir, "starts.db", AuditMode::Durable);
     s.start(&request("warm", 0), None, now()).expect("warm");
     let mut lat = Vec::with_capacity(starts);
     let t = Instant::now();
@@ -169,16 +248,18 @@ fn main() {
     }
     let secs = t.elapsed().as_secs_f64();
     lat.sort_unstable();
-    rows.push(Row {
+    Row {
         what: "session start (1 thread, durable)".into(),
         ops: starts,
         secs,
         p50: Some(percentile(&lat, 0.5)),
         p99: Some(percentile(&lat, 0.99)),
-    });
-    drop(s);
+        cpu: None,
+    }
+}
 
-    // The policy alone: the ceiling for authorize on this machine.
+/// The policy alone: the ceiling for authorize on this machine.
+fn policy_only(run: Duration) -> Row {
     let host = Host::new().expect("host");
     let policy = host.load_default("{}").expect("policy");
     let action: standin::ActionRequest = serde_json::from_value(json!({
@@ -207,39 +288,30 @@ fn main() {
         stop.store(true, Ordering::Relaxed);
         hs.into_iter().map(|h| h.join().expect("thread")).sum()
     });
-    rows.push(Row {
+    Row {
         what: "policy only, no session or audit (2 threads)".into(),
         ops: n,
         secs: t.elapsed().as_secs_f64(),
         p50: None,
         p99: None,
-    });
-
-    let durable = open(dir.path(), "durable.db", AuditMode::Durable);
-    for threads in [1, 2, 8, 32] {
-        let what = format!("authorize, durable audit, group commit ({threads} threads)");
-        rows.push(authorize(&durable, &format!("d{threads}"), threads, run, &what));
+        cpu: None,
     }
-    let batched = open(dir.path(), "batched.db", AuditMode::Batched);
-    for threads in [2, 8, 32] {
-        let what = format!("authorize, batched audit ({threads} threads)");
-        rows.push(authorize(&batched, &format!("b{threads}"), threads, run, &what));
-    }
-    drop(batched);
+}
 
-    // audit verify: the biggest tenant's chain.
+/// `audit verify` of every tenant of the durable database: read + recompute.
+fn verify(durable: &Sessions) -> Row {
     let chains = durable.verify(None).expect("verify");
     let events: u64 = chains.iter().map(|c| c.events).sum();
     let t = Instant::now();
     let chains = durable.verify(None).expect("verify");
     let secs = t.elapsed().as_secs_f64();
     assert!(chains.iter().all(|c| c.broken.is_none()));
-    rows.push(Row {
+    Row {
         what: format!("audit verify ({} tenants, read + recompute)", chains.len()),
         ops: events as usize,
         secs,
         p50: None,
         p99: None,
-    });
-    print(&rows);
+        cpu: None,
+    }
 }

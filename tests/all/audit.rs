@@ -252,6 +252,24 @@ fn a_tamper_reordered_rows_are_found() {
 }
 
 #[test]
+fn a_action_rows_keep_the_request_the_policy_saw_and_its_stored_facts_are_covered() {
+    let (_d, s, path) = trail();
+    let events = all(&s);
+    let request: standin::ActionRequest =
+        serde_json::from_str(events[2].request.as_deref().expect("request")).expect("an action request");
+    assert_eq!(
+        (request.action.as_str(), request.now, request.session.actor.id.as_str()),
+        ("billing.purchase", Some(now()), "u-1")
+    );
+    let target: standin::Principal = serde_json::from_value(target()).expect("principal");
+    assert_eq!(request.session.target.id, target.id);
+    assert_eq!(request.session.target.roles, target.roles);
+    // The session part is stored once; editing it breaks the first row using it.
+    tamper(&path, "UPDATE audit_facts SET body = replace(body, 'u-42', 'u-43')");
+    assert_eq!(broken_at(&s), Some(2));
+}
+
+#[test]
 fn a_verify_names_the_tenant_and_leaves_other_chains_intact() {
     let (_d, s, path) = trail();
     let mut r = req(json!({}));

@@ -20,40 +20,95 @@
 //! caller is answered before the commit, so the rows are recorded as
 //! decided: an action that raced an end may appear just after it.
 
-use super::changes::{codes_of, event_of, inactive_deny, policy_error, secs};
+use super::changes::{codes_of, event_of, inactive_deny, policy_error, request_facts, secs, session_facts};
 use super::{Authorization, SessionError, Sessions};
 use crate::decision::Decision;
-use crate::request::{ActionRequest, SessionFacts};
-use crate::store::{ActionAppended, ActionRecord, AuditEvent, Change, SessionRecord, events};
+use crate::request::ActionRequest;
+use crate::store::{
+    ActionAppended, ActionRecord, AuditEvent, Change, RequestFacts, SessionRecord, events, row_digest_after,
+    session_digest,
+};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 /// Beyond this many entries the cache starts over (sessions ended by
 /// another process are only evicted when touched).
 const MAX_CACHED: usize = 100_000;
 
+/// A session as last written or read, with what every action in it
+/// shares, made on first use (once per session, not per call): the
+/// request facts its rows refer to, the digest of the fields its rows have
+/// in common (see `store::chain`), and a spare request for the policy.
+#[derive(Debug)]
+pub(super) struct Active {
+    session: SessionRecord,
+    sealed: OnceLock<(Arc<RequestFacts>, [u8; 32])>,
+    /// A request of an earlier call, to reuse: building one copies both
+    /// principals (every list and attribute).
+    spare: Mutex<Option<ActionRequest>>,
+}
+
+impl Active {
+    fn new(session: SessionRecord) -> Self {
+        Self {
+            session,
+            sealed: OnceLock::new(),
+            spare: Mutex::new(None),
+        }
+    }
+
+    /// The request facts of the session's actions, and the digest of what
+    /// their rows share.
+    fn sealed(&self) -> &(Arc<RequestFacts>, [u8; 32]) {
+        self.sealed.get_or_init(|| {
+            let facts = Arc::new(request_facts(&self.session));
+            let mut shared = event_of(&self.session, "", self.session.started_at);
+            shared.seal.facts = Some(facts.clone());
+            (facts, session_digest(&shared))
+        })
+    }
+
+    /// The request the policy sees for `action` (the spare one, when there is one).
+    fn request(&self, action: &str, resource: Option<&str>, now: DateTime<Utc>) -> ActionRequest {
+        let spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner).take();
+        match spare {
+            Some(mut r) => {
+                action.clone_into(&mut r.action);
+                r.resource = resource.map(str::to_string);
+                r.now = Some(now);
+                r
+            }
+            None => action_request(&self.session, action, resource, now),
+        }
+    }
+
+    fn give_back(&self, request: ActionRequest) {
+        *self.spare.lock().unwrap_or_else(PoisonError::into_inner) = Some(request);
+    }
+}
+
 /// Active sessions by id, as this process last wrote or read them.
 #[derive(Debug, Default)]
-pub(super) struct ActiveCache(RwLock<HashMap<String, Arc<SessionRecord>>>);
+pub(super) struct ActiveCache(RwLock<HashMap<String, Arc<Active>>>);
 
 impl ActiveCache {
-    fn get(&self, id: &str) -> Option<Arc<SessionRecord>> {
+    fn get(&self, id: &str) -> Option<Arc<Active>> {
         self.0.read().unwrap_or_else(PoisonError::into_inner).get(id).cloned()
     }
 
-    fn put(&self, s: Arc<SessionRecord>) {
+    fn put(&self, s: Arc<Active>) {
         let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= MAX_CACHED {
             map.clear();
         }
-        map.insert(s.id.clone(), s);
+        map.insert(s.session.id.clone(), s);
     }
 
     /// Keeps `s` if it is active, drops it otherwise.
     pub(super) fn remember(&self, s: &SessionRecord) {
         if s.is_active() {
-            self.put(Arc::new(s.clone()));
+            self.put(Arc::new(Active::new(s.clone())));
         } else {
             self.forget(&s.id);
         }
@@ -68,16 +123,7 @@ impl ActiveCache {
 fn action_request(s: &SessionRecord, action: &str, resource: Option<&str>, now: DateTime<Utc>) -> ActionRequest {
     ActionRequest {
         tenant: s.tenant.clone(),
-        session: SessionFacts {
-            id: s.id.clone(),
-            actor: s.actor_principal.clone(),
-            target: s.target_principal.clone(),
-            started_at: s.started_at,
-            expires_at: s.expires_at,
-            domain: s.domain.clone(),
-            reason: s.reason.clone(),
-            read_only: s.read_only,
-        },
+        session: session_facts(s),
         action: action.to_string(),
         resource: resource.map(str::to_string),
         now: Some(now),
@@ -136,40 +182,42 @@ impl Sessions {
         now: DateTime<Utc>,
     ) -> Result<Authorization, SessionError> {
         let now = secs(now);
-        let session = match self.active.get(id) {
-            Some(s) => s,
+        let entry = match self.active.get(id) {
+            Some(e) => e,
             None => {
-                let s = Arc::new(self.stored(id)?);
-                if s.is_active() {
-                    self.active.put(s.clone());
+                let e = Arc::new(Active::new(self.stored(id)?));
+                if e.session.is_active() {
+                    self.active.put(e.clone());
                 }
-                s
+                e
             }
         };
+        let session = &entry.session;
         if !session.is_active() || session.is_due(now) {
             return self.authorize_in_transaction(id, action, resource, now);
         }
         let (policy, _) = self.policy(&session.tenant, Some(session.policy.version))?;
-        let request = action_request(&session, action, resource, now);
+        let request = entry.request(action, resource, now);
         let decision = match &policy {
             Ok(p) => p.evaluate_action(&request, now),
             Err(d) => d.clone(),
         };
-        let audit = action_events(
-            &session,
-            action,
-            resource,
-            &decision,
-            serde_json::to_string(&request).ok(),
-            now,
-        );
+        entry.give_back(request);
+        // The request is stored as the session's facts plus the event's own
+        // fields, and each row's digest is made here, not by the writer.
+        let (facts, shared) = entry.sealed();
+        let mut audit = action_events(session, action, resource, &decision, None, now);
+        for e in &mut audit {
+            e.seal.facts = Some(facts.clone());
+            e.seal.digest = Some(row_digest_after(shared, e));
+        }
         let record = ActionRecord {
             session: id.to_string(),
             now,
             audit,
         };
         match self.store.append_action(record)? {
-            ActionAppended::Committed(_) | ActionAppended::Queued => Ok(answer(&session, decision)),
+            ActionAppended::Committed(_) | ActionAppended::Queued => Ok(answer(session, decision)),
             ActionAppended::Inactive => {
                 // Ended (or due) since it was read: answer and record it as such.
                 self.active.forget(id);

@@ -6,8 +6,10 @@
 use super::session_codes;
 use crate::decision::{Decision, Reason, codes};
 use crate::engine::Digest;
+use crate::request::SessionFacts;
 use crate::store::{
-    AuditEvent, Change, EndReason, NewMessage, Notifications, SessionRecord, SessionState, events, kinds,
+    AuditEvent, Change, EndReason, NewMessage, Notifications, RequestFacts, Seal, SessionRecord, SessionState, events,
+    kinds,
 };
 use chrono::{DateTime, Utc};
 use std::sync::OnceLock;
@@ -89,7 +91,28 @@ pub(super) fn event_of(s: &SessionRecord, event: &str, at: DateTime<Utc>) -> Aud
         request: None,
         prev_hash: String::new(),
         hash: String::new(),
+        seal: Seal::default(),
     }
+}
+
+/// What the policy sees of session `s` in every action request.
+pub(super) fn session_facts(s: &SessionRecord) -> SessionFacts {
+    SessionFacts {
+        id: s.id.clone(),
+        actor: s.actor_principal.clone(),
+        target: s.target_principal.clone(),
+        started_at: s.started_at,
+        expires_at: s.expires_at,
+        domain: s.domain.clone(),
+        reason: s.reason.clone(),
+        read_only: s.read_only,
+    }
+}
+
+/// The session part of every action request in `s`, as the trail stores
+/// it once (see [`RequestFacts`]).
+pub(super) fn request_facts(s: &SessionRecord) -> RequestFacts {
+    RequestFacts::new(serde_json::to_string(&session_facts(s)).unwrap_or_else(|_| "null".to_string()))
 }
 
 /// A `policy.error` event after `event`, when the decision was a policy failure.
@@ -104,6 +127,11 @@ pub(super) fn policy_error(event: &AuditEvent, decision: &Decision) -> Option<Au
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
+        // Another event: its digest is not the first one's.
+        seal: Seal {
+            digest: None,
+            ..event.seal.clone()
+        },
         ..event.clone()
     })
 }

@@ -159,6 +159,7 @@ impl Sessions {
                     request: request_json,
                     prev_hash: String::new(),
                     hash: String::new(),
+                    seal: crate::store::Seal::default(),
                 };
                 let error = policy_error(&event, &decision);
                 change.audit.push(event);

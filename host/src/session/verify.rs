@@ -1,7 +1,15 @@
-//! `audit verify`: recompute each tenant's hash chain.
+//! `audit verify`: recompute each tenant's hash chain, each row in its own
+//! format (see `store::chain`), so trails written before the current
+//! format verify as they did.
+//!
+//! A row whose request is stored once per session (format 2) is checked
+//! twice over: its hash covers the facts' digest, and the facts read back
+//! must match that digest (checked once per distinct facts, not per row).
 
-use crate::store::{AuditEvent, GENESIS_HASH, chain_hash};
+use crate::store::{AuditEvent, GENESIS_HASH, RequestFacts, SessionDigests, expected_hash, is_action_request_json};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The first event where a tenant's chain breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,6 +47,8 @@ pub struct TenantChain {
 /// is recomputed from the row.
 pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
     let mut prev = GENESIS_HASH.to_string();
+    let mut intact = Intact::new();
+    let mut digests = SessionDigests::default();
     let broken = |seq: u64, problem: String| Broken {
         tenant: tenant.to_string(),
         seq,
@@ -62,13 +72,20 @@ pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
                 "its prev_hash is not the previous event's hash (a row before it was deleted, inserted or moved)"
                     .to_string(),
             ))
-        } else if chain_hash(&prev, e) != e.hash {
-            Some(broken(
-                e.seq,
-                "its hash does not match its fields (the row was edited)".to_string(),
-            ))
+        } else if let Some(problem) = facts_problem(e, &mut intact) {
+            Some(broken(e.seq, problem))
         } else {
-            None
+            match expected_hash(&prev, e, &mut digests) {
+                None => Some(broken(
+                    e.seq,
+                    format!("its chain format {} is unknown (the row was edited)", e.seal.chain),
+                )),
+                Some(h) if h != e.hash => Some(broken(
+                    e.seq,
+                    "its hash does not match its fields (the row was edited)".to_string(),
+                )),
+                Some(_) => None,
+            }
         };
         if let Some(b) = problem {
             return TenantChain {
@@ -85,5 +102,33 @@ pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
         events: events.len() as u64,
         head: prev,
         broken: None,
+    }
+}
+
+/// Request facts already found to match their digest, by digest.
+type Intact = HashMap<String, Arc<RequestFacts>>;
+
+/// What is wrong with the request facts a row refers to, if anything: they
+/// must match their digest (which the row's hash covers), and the request
+/// the row carries must be the one they make.
+fn facts_problem(e: &AuditEvent, intact: &mut Intact) -> Option<String> {
+    let f = e.seal.facts.as_ref()?;
+    let known = intact
+        .get(&f.digest)
+        .is_some_and(|k| Arc::ptr_eq(k, f) || k.body == f.body);
+    if !known {
+        if !f.is_intact() {
+            return Some(format!(
+                "the request facts it refers to (sha256 {}) were edited or deleted",
+                f.digest
+            ));
+        }
+        intact.insert(f.digest.clone(), f.clone());
+    }
+    match &e.request {
+        Some(r) if !is_action_request_json(r, &e.tenant, &f.body, e.action.as_deref(), e.resource.as_deref(), e.at) => {
+            Some("its request is not the one its facts make (the row was edited)".to_string())
+        }
+        _ => None,
     }
 }

@@ -13,15 +13,20 @@
 //! when it appends, and may batch appends from many callers into one
 //! transaction ([`AuditMode`]).
 //!
-//! [`SqliteStore`] is the embedded default: one file, WAL, `synchronous=FULL`,
+//! [`SqliteStore`] is the embedded default: one file, WAL fsync'd before any answer,
 //! group commit of actions' audit rows.
 
 mod chain;
+mod facts;
 mod policies;
 mod sqlite;
 
 pub(crate) use chain::hex;
-pub use chain::{GENESIS_HASH, chain_hash};
+pub use chain::{
+    CHAIN_V1, CHAIN_V2, GENESIS_HASH, SessionDigests, chain_hash, chain_hash_v2, expected_hash, row_digest,
+    row_digest_after, session_digest,
+};
+pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
 pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
@@ -44,6 +49,8 @@ pub enum StoreError {
     UnknownSession(String),
     #[error("audit writer: {0}")]
     Writer(String),
+    #[error("cannot make `{path}` durable (fsync): {source}")]
+    Sync { path: String, source: std::io::Error },
     #[error("tenant `{tenant}` has no policy version {version}")]
     UnknownVersion { tenant: String, version: u32 },
     #[error("tenant `{0}` has no earlier activation to roll back to")]
@@ -199,6 +206,9 @@ pub struct AuditEvent {
     pub request: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// How the row is stored and chained (not part of the JSON forms).
+    #[serde(skip)]
+    pub seal: Seal,
 }
 
 /// The audit events.

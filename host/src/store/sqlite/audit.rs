@@ -2,85 +2,166 @@
 //!
 //! Appends go through [`Heads`], the last `(seq, hash)` of each tenant as
 //! this connection last wrote or read it, so a batch of appends does not
-//! query the chain's head once per row. The cache is only trusted inside a
-//! write transaction and only while no other connection has written (see
-//! `SqliteStore::write`, which drops it when `PRAGMA data_version` moved,
-//! and after any rolled-back transaction).
+//! query the chain's head once per row, and the request facts it stored,
+//! so they are written once. The cache is only trusted inside a write
+//! transaction and only while no other connection has written (see
+//! `Db::transaction`, which drops it when `PRAGMA data_version` moved, and
+//! after any rolled-back transaction).
+//!
+//! Rows are appended in the chain's current format (`store::chain`); each
+//! row records its format, and reading gives every row back as written,
+//! with an action's request rebuilt from its stored facts.
 
-use super::super::chain::{GENESIS_HASH, chain_hash};
-use super::super::{AuditEvent, AuditFilter, PolicyRef, StoreError};
+use super::super::chain::{CHAIN_V2, GENESIS_HASH, chain_hash_v2, row_digest};
+use super::super::{AuditEvent, AuditFilter, PolicyRef, RequestFacts, Seal, StoreError, action_request_json};
 use super::codec::{int, json, opt_int, opt_text, text, time, to_json, ts};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, Row, params};
-use std::collections::HashMap;
+use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-/// Each tenant's chain head: the last `seq` and `hash`.
+/// Each tenant's chain head (the last `seq` and `hash`), and the request
+/// facts known to be stored.
 #[derive(Debug, Default)]
-pub(super) struct Heads(HashMap<String, (u64, String)>);
+pub(super) struct Heads {
+    heads: HashMap<String, (u64, String)>,
+    facts: HashSet<String>,
+}
 
 impl Heads {
     pub(super) fn clear(&mut self) {
-        self.0.clear();
+        self.heads.clear();
+        self.facts.clear();
     }
 }
 
-/// Appends `e` to its tenant's chain: assigns `seq`, `prev_hash`, `hash`.
-pub(super) fn append(conn: &Connection, heads: &mut Heads, mut e: AuditEvent) -> Result<AuditEvent, StoreError> {
-    let (seq, prev) = match heads.0.get(&e.tenant) {
-        Some((seq, hash)) => (*seq, hash.clone()),
-        None => {
-            let head: Option<(i64, String)> = conn
-                .prepare_cached("SELECT seq, hash FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")?
-                .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            head.map_or((0, GENESIS_HASH.to_string()), |(s, h)| {
-                (u64::try_from(s).unwrap_or(0), h)
-            })
+/// Appends events in one transaction, with its statements prepared once
+/// (a cached statement is looked up by its SQL text, once per row
+/// otherwise).
+pub(super) struct Appender<'c> {
+    head: CachedStatement<'c>,
+    facts: CachedStatement<'c>,
+    insert: CachedStatement<'c>,
+}
+
+impl<'c> Appender<'c> {
+    pub(super) fn new(conn: &'c Connection) -> Result<Self, StoreError> {
+        Ok(Self {
+            head: conn.prepare_cached("SELECT seq, hash FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")?,
+            facts: conn.prepare_cached("INSERT OR IGNORE INTO audit_facts (digest, body) VALUES (?1, ?2)")?,
+            insert: conn.prepare_cached(
+                "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, \
+                 codes, end_reason, policy_version, policy_digest, expires_at, obligations, note, request, \
+                 prev_hash, hash, chain, facts) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
+                 ?20, ?21, ?22)",
+            )?,
+        })
+    }
+
+    /// Appends `e` to its tenant's chain in the current format
+    /// ([`CHAIN_V2`]): assigns `seq`, `prev_hash`, `hash`; stores the
+    /// request facts it refers to unless they are stored already.
+    pub(super) fn append(&mut self, heads: &mut Heads, mut e: AuditEvent) -> Result<AuditEvent, StoreError> {
+        let (seq, prev) = match heads.heads.get(&e.tenant) {
+            Some((seq, hash)) => (*seq, hash.clone()),
+            None => {
+                let head: Option<(i64, String)> = self
+                    .head
+                    .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                head.map_or((0, GENESIS_HASH.to_string()), |(s, h)| {
+                    (u64::try_from(s).unwrap_or(0), h)
+                })
+            }
+        };
+        e.seq = seq + 1;
+        e.prev_hash = prev;
+        let digest = match e.seal.digest {
+            Some(d) => {
+                debug_assert_eq!(d, row_digest(&e), "a stale row digest");
+                d
+            }
+            None => row_digest(&e),
+        };
+        e.seal.chain = CHAIN_V2;
+        e.seal.digest = Some(digest);
+        e.hash = chain_hash_v2(&e.prev_hash, e.seq, &digest);
+        let facts = e.seal.facts.as_ref().map(|f| f.digest.as_str());
+        if let Some(f) = &e.seal.facts
+            && !heads.facts.contains(&f.digest)
+        {
+            self.facts.execute(params![f.digest, f.body])?;
+            heads.facts.insert(f.digest.clone());
         }
-    };
-    e.seq = seq + 1;
-    e.prev_hash = prev;
-    e.hash = chain_hash(&e.prev_hash, &e);
-    conn.prepare_cached(
-        "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, codes, \
-         end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-    )?
-    .execute(params![
-        e.tenant,
-        e.seq as i64,
-        ts(e.at),
-        e.event,
-        e.session,
-        e.actor,
-        e.target,
-        e.action,
-        e.resource,
-        e.reason,
-        to_json(&e.codes),
-        e.end_reason,
-        e.policy.version,
-        e.policy.digest,
-        e.expires_at.map(ts),
-        e.obligations.as_ref().map(to_json),
-        e.note,
-        e.request,
-        e.prev_hash,
-        e.hash,
-    ])?;
-    heads.0.insert(e.tenant.clone(), (e.seq, e.hash.clone()));
-    Ok(e)
+        // With facts, the request is not stored as text: it is rebuilt on read.
+        let request = if facts.is_some() { None } else { e.request.as_deref() };
+        self.insert.execute(params![
+            e.tenant,
+            e.seq as i64,
+            ts(e.at),
+            e.event,
+            e.session,
+            e.actor,
+            e.target,
+            e.action,
+            e.resource,
+            e.reason,
+            to_json(&e.codes),
+            e.end_reason,
+            e.policy.version,
+            e.policy.digest,
+            e.expires_at.map(ts),
+            e.obligations.as_ref().map(to_json),
+            e.note,
+            request,
+            e.prev_hash,
+            e.hash,
+            CHAIN_V2,
+            facts,
+        ])?;
+        match heads.heads.get_mut(&e.tenant) {
+            Some(head) => {
+                head.0 = e.seq;
+                head.1.clone_from(&e.hash);
+            }
+            None => {
+                heads.heads.insert(e.tenant.clone(), (e.seq, e.hash.clone()));
+            }
+        }
+        Ok(e)
+    }
 }
 
 const AUDIT_COLUMNS: &str = "seq, tenant, at, event, session, actor, target, action, resource, reason, codes, \
-    end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash";
+    end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash, chain, \
+    facts, (SELECT body FROM audit_facts WHERE digest = audit.facts)";
 
 fn audit_row(row: &Row<'_>) -> rusqlite::Result<Vec<SqlValue>> {
-    (0..20).map(|i| row.get::<_, SqlValue>(i)).collect()
+    (0..23).map(|i| row.get::<_, SqlValue>(i)).collect()
 }
 
-fn decode(v: Vec<SqlValue>) -> Result<AuditEvent, StoreError> {
-    Ok(AuditEvent {
+/// Facts read so far in one query, by digest: rows of one session share them.
+type FactsSeen = HashMap<String, Arc<RequestFacts>>;
+
+fn decode(v: Vec<SqlValue>, seen: &mut FactsSeen) -> Result<AuditEvent, StoreError> {
+    let facts = match opt_text("facts", &v[21])? {
+        None => None,
+        Some(digest) => Some(match seen.get(&digest) {
+            Some(f) => f.clone(),
+            None => {
+                // Missing facts read as empty: `audit verify` names the row.
+                let body = opt_text("audit_facts.body", &v[22])?.unwrap_or_default();
+                let f = Arc::new(RequestFacts {
+                    digest: digest.clone(),
+                    body,
+                });
+                seen.insert(digest, f.clone());
+                f
+            }
+        }),
+    };
+    let mut e = AuditEvent {
         seq: u64::try_from(int("seq", &v[0])?).unwrap_or(0),
         tenant: text("tenant", &v[1])?,
         at: time("at", int("at", &v[2])?)?,
@@ -107,7 +188,26 @@ fn decode(v: Vec<SqlValue>) -> Result<AuditEvent, StoreError> {
         request: opt_text("request", &v[17])?,
         prev_hash: text("prev_hash", &v[18])?,
         hash: text("hash", &v[19])?,
-    })
+        seal: Seal {
+            chain: u32::try_from(int("chain", &v[20])?).unwrap_or(u32::MAX),
+            facts,
+            digest: None,
+        },
+    };
+    // The request the policy saw, put back together (a row that stores
+    // both facts and text keeps its text: `audit verify` compares them).
+    if e.request.is_none()
+        && let Some(f) = &e.seal.facts
+    {
+        e.request = Some(action_request_json(
+            &e.tenant,
+            &f.body,
+            e.action.as_deref(),
+            e.resource.as_deref(),
+            e.at,
+        ));
+    }
+    Ok(e)
 }
 
 /// Events matching `f`, by tenant then `seq`.
@@ -142,7 +242,9 @@ pub(super) fn query(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditEvent
     sql.push_str(" ORDER BY tenant, seq");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), audit_row)?;
-    rows.map(|r| r.map_err(StoreError::from).and_then(decode)).collect()
+    let mut seen = FactsSeen::new();
+    rows.map(|r| r.map_err(StoreError::from).and_then(|v| decode(v, &mut seen)))
+        .collect()
 }
 
 /// Every tenant with audit events.

@@ -1,11 +1,16 @@
 //! [`Store`] on one SQLite file.
 //!
-//! - WAL with `synchronous=FULL`: a transaction that returned is on disk
-//!   (fsync of the WAL at every commit), so a process killed right after a
-//!   call returned has lost nothing of it.
+//! - WAL: a transaction that returned is on disk (the WAL fsync'd after
+//!   its commit), so a process killed right after a call returned has lost
+//!   nothing of it. The write connection commits with `synchronous=NORMAL`
+//!   and the store fsyncs the log itself before answering ([`sync`]), so
+//!   the audit writer's next batch runs while the previous one is flushed;
+//!   without a log file (in memory) commits are `synchronous=FULL`.
 //! - One write connection ([`Db`], behind a mutex, with the audit chain
 //!   heads it caches) and, for a file, one read connection: in WAL, reads
 //!   (sessions, policies, audit queries) do not wait for a commit's fsync.
+//!   A third connection copies the log into the database file on its own
+//!   thread ([`checkpoint`]), so no commit waits for a checkpoint.
 //! - Writes are `BEGIN IMMEDIATE`: the write lock is taken before the rows
 //!   a decision depends on are read, so threads (the mutex) and processes
 //!   (`busy_timeout`) are serialized. Session lifecycle changes run on the
@@ -19,11 +24,15 @@
 //!   and a policy that allows it still cannot get two sessions at one depth.
 
 mod audit;
+mod checkpoint;
 mod codec;
 mod policies;
 mod schema;
 mod sessions;
+mod sync;
 mod tenants;
+#[cfg(test)]
+mod tests;
 mod writer;
 
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
@@ -33,20 +42,35 @@ use super::{
     Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy,
 };
 use audit::Heads;
+use checkpoint::Checkpointer;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use sync::Log;
 
 /// The write connection and what it caches about the chain.
 #[derive(Debug)]
 struct Db {
     conn: Connection,
     heads: Heads,
+    /// Deadlines of sessions read by the audit writer (`None`: not active),
+    /// for its check that a session is still active. Only session changes
+    /// move them: dropped by every [`Db::write`] and whenever `heads` is.
+    deadlines: Deadlines,
     /// `PRAGMA data_version` at the end of this connection's last write:
     /// when it moved, another process wrote and `heads` is stale.
     data_version: i64,
+    /// Checkpoints the log after commits (`None`: in memory, no log).
+    checkpointer: Option<Checkpointer>,
+    /// The log this connection commits to without fsync (`synchronous =
+    /// NORMAL`); `None` when commits fsync by themselves (see `sync`).
+    log: Option<Arc<Log>>,
 }
+
+/// Session deadlines by id, as read in an earlier transaction.
+type Deadlines = HashMap<String, Option<DateTime<Utc>>>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -54,22 +78,47 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Db {
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction and commits; on any
-    /// error rolls back and forgets the cached chain heads.
-    fn write<R>(&mut self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
+    /// error rolls back and forgets what it caches.
+    fn transaction<R>(
+        &mut self,
+        f: impl FnOnce(&Connection, &mut Heads, &mut Deadlines) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let version: i64 = tx.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?;
         if version != self.data_version {
             self.heads.clear();
+            self.deadlines.clear();
             self.data_version = version;
         }
-        let result = f(&tx, &mut self.heads).and_then(|r| {
+        let result = f(&tx, &mut self.heads, &mut self.deadlines).and_then(|r| {
             tx.commit()?;
             Ok(r)
         });
-        if result.is_err() {
-            self.heads.clear();
+        match &result {
+            Ok(_) => {
+                if let Some(c) = &self.checkpointer {
+                    c.committed();
+                }
+            }
+            Err(_) => {
+                self.heads.clear();
+                self.deadlines.clear();
+            }
         }
         result
+    }
+
+    /// A session or configuration change, in one transaction, durable when
+    /// this returns: it may end or extend sessions, so the cached
+    /// deadlines go. A failed fsync after the commit is an error, although
+    /// the change is committed: whether it survives a crash is unknown.
+    fn write<R>(&mut self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        self.deadlines.clear();
+        let result = self.transaction(|conn, heads, _| f(conn, heads))?;
+        if let Some(log) = &self.log {
+            log.sync()?;
+        }
+        Ok(result)
     }
 }
 
@@ -109,9 +158,24 @@ impl SqliteStore {
         let mut conn = open()?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
+        // Checkpoints run on their own connection and thread (see `checkpoint`).
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
         let reader = open()?;
         configure(&reader)?;
-        Self::assemble(conn, Some(reader), mode)
+        let checkpoints = open()?;
+        configure(&checkpoints)?;
+        let checkpointer = Checkpointer::spawn(checkpoints)
+            .map_err(|e| StoreError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
+        // Commits without fsync, the log fsync'd before any answer (see `sync`).
+        let wal = conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))? == "wal";
+        let log = match conn.path().map(Path::new).filter(|_| wal).and_then(Log::open) {
+            Some(log) => {
+                conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+                Some(Arc::new(log))
+            }
+            None => None,
+        };
+        Self::assemble(conn, Some(reader), Some(checkpointer), log, mode)
     }
 
     /// A private in-memory database (tests).
@@ -119,18 +183,27 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory()?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
-        Self::assemble(conn, None, AuditMode::Durable)
+        Self::assemble(conn, None, None, None, AuditMode::Durable)
     }
 
-    fn assemble(conn: Connection, reader: Option<Connection>, mode: AuditMode) -> Result<Self, StoreError> {
+    fn assemble(
+        conn: Connection,
+        reader: Option<Connection>,
+        checkpointer: Option<Checkpointer>,
+        log: Option<Arc<Log>>,
+        mode: AuditMode,
+    ) -> Result<Self, StoreError> {
         let data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let db = Arc::new(Mutex::new(Db {
             conn,
             heads: Heads::default(),
+            deadlines: Deadlines::new(),
             data_version,
+            checkpointer,
+            log: log.clone(),
         }));
         Ok(Self {
-            writer: writer::Writer::spawn(db.clone(), mode)?,
+            writer: writer::Writer::spawn(db.clone(), mode, log.clone())?,
             db,
             reader: reader.map(Mutex::new),
         })
@@ -167,8 +240,11 @@ fn apply(conn: &Connection, heads: &mut Heads, change: Change) -> Result<Applied
         sessions::insert(conn, s)?;
     }
     let mut applied = Applied::default();
-    for e in change.audit {
-        applied.audit.push(audit::append(conn, heads, e)?);
+    if !change.audit.is_empty() {
+        let mut appender = audit::Appender::new(conn)?;
+        for e in change.audit {
+            applied.audit.push(appender.append(heads, e)?);
+        }
     }
     for m in change.outbox {
         applied.outbox.push(tenants::push(conn, m)?);

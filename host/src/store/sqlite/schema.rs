@@ -94,6 +94,9 @@ CREATE TABLE notifications (
     ended_template   TEXT NOT NULL
 );
 ",
+    // Tenants' policy versions (see `store::policies`): who uploaded a
+    // version and why, what it said of itself, the activation stack, and
+    // compiled artifacts.
     r"
 ALTER TABLE policies ADD COLUMN uploaded_by TEXT;
 ALTER TABLE policies ADD COLUMN note TEXT;
@@ -120,6 +123,18 @@ CREATE TABLE artifacts (
     checksum   TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     PRIMARY KEY (digest, engine)
+);
+",
+    // The audit chain's second format (see `store::chain`): each row says
+    // its format (rows written before this migration are format 1), and an
+    // action's request is stored once per session, in `audit_facts`, named
+    // by its sha256 in `audit.facts`.
+    r"
+ALTER TABLE audit ADD COLUMN chain INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit ADD COLUMN facts TEXT;
+CREATE TABLE audit_facts (
+    digest TEXT PRIMARY KEY,
+    body   TEXT NOT NULL
 );
 ",
 ];

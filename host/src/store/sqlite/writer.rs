@@ -5,14 +5,20 @@
 //! call; here callers queue their rows and one writer thread appends
 //! everything queued in one transaction per batch, so one fsync covers the
 //! whole batch. While a batch commits, the next one queues up: the busier
-//! the host, the bigger the batches.
+//! the host, the bigger the batches. With a log to sync (a file), the
+//! fsync and the answers are the `sync` thread's: it flushes batch N and
+//! answers its callers while the writer appends batch N+1.
 //!
 //! - [`AuditMode::Durable`]: each caller waits until its batch committed
-//!   (`synchronous=FULL`), so an acknowledged row survives a crash. Before
+//!   and the log holding it was fsync'd, so an acknowledged row survives a
+//!   crash. Before
 //!   appending, the writer checks, in the batch's transaction, that the
 //!   session is still active at the call's `now`; when it is not (an `end`,
 //!   `revoke` or expiry committed after the caller read the session), it
 //!   appends nothing for that call and answers [`ActionAppended::Inactive`].
+//!   The deadlines it read are kept between batches: only a session change
+//!   moves one, and every session change (in this process, or seen through
+//!   `PRAGMA data_version` from another) drops them.
 //! - [`AuditMode::Batched`]: the caller gets [`ActionAppended::Queued`] as
 //!   soon as its rows are queued; the writer commits them in the background,
 //!   as decided, without the check. A crash loses what was queued and not
@@ -26,10 +32,8 @@
 //! the audit chain has one order and each tenant's `seq` stays gapless.
 
 use super::super::{ActionAppended, ActionRecord, AuditMode, StoreError};
+use super::sync::{Log, Syncer};
 use super::{Db, audit, lock, sessions};
-use chrono::{DateTime, Utc};
-use std::collections::HashMap;
-use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
@@ -40,7 +44,74 @@ pub const MAX_QUEUED: usize = 16_384;
 /// At most this many calls per transaction.
 pub const MAX_BATCH: usize = 4_096;
 
-type Reply = SyncSender<Result<ActionAppended, StoreError>>;
+/// Beyond this many cached session deadlines the cache starts over.
+const MAX_DEADLINES: usize = 100_000;
+
+/// One durable caller's answer: set once by the writer or the sync thread,
+/// waited for by the caller. A mutex and a condition variable, not a
+/// channel: the standard channel spins and yields before it sleeps, which
+/// with dozens of waiting callers on two cores burnt more CPU than the rest
+/// of the call.
+#[derive(Debug, Default)]
+struct Cell {
+    answer: Mutex<Option<Result<ActionAppended, StoreError>>>,
+    ready: Condvar,
+}
+
+impl Cell {
+    fn wait(&self) -> Result<ActionAppended, StoreError> {
+        let mut answer = lock(&self.answer);
+        loop {
+            if let Some(a) = answer.take() {
+                return a;
+            }
+            answer = self
+                .ready
+                .wait(answer)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+}
+
+/// The writing end of a [`Cell`]; dropped unanswered, it answers that the
+/// writer stopped.
+#[derive(Debug)]
+pub(super) struct Reply(Option<Arc<Cell>>);
+
+impl Reply {
+    fn send(mut self, answer: Result<ActionAppended, StoreError>) {
+        if let Some(cell) = self.0.take() {
+            *lock(&cell.answer) = Some(answer);
+            cell.ready.notify_one();
+        }
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        if let Some(cell) = self.0.take() {
+            *lock(&cell.answer) = Some(Err(StoreError::Writer("the audit writer has stopped".to_string())));
+            cell.ready.notify_one();
+        }
+    }
+}
+
+/// What a waiting caller will be told once its batch is durable.
+#[derive(Debug)]
+pub(super) struct Answer {
+    reply: Reply,
+    outcome: ActionAppended,
+}
+
+impl Answer {
+    pub(super) fn send(self) {
+        self.reply.send(Ok(self.outcome));
+    }
+
+    pub(super) fn fail(self, why: &str) {
+        self.reply.send(Err(StoreError::Writer(why.to_string())));
+    }
+}
 
 #[derive(Debug)]
 struct Job {
@@ -56,6 +127,9 @@ struct Queue {
     /// Calls ever queued, and calls whose batch is done (committed or failed).
     pushed: u64,
     done: u64,
+    /// The writer waits for work: a caller whose job may end the wait
+    /// wakes it (waking is a system call, not paid by every caller).
+    writer_waits: bool,
 }
 
 #[derive(Debug, Default)]
@@ -78,12 +152,22 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn spawn(db: Arc<Mutex<Db>>, mode: AuditMode) -> Result<Self, StoreError> {
+    /// Starts the writer thread. With a `syncer`, the write connection
+    /// commits without fsync and the syncer makes each batch durable
+    /// before answering it (see `sync`); without, each commit is durable
+    /// by itself.
+    pub(super) fn spawn(db: Arc<Mutex<Db>>, mode: AuditMode, log: Option<Arc<Log>>) -> Result<Self, StoreError> {
         let shared = Arc::new(Shared::default());
         let s = shared.clone();
+        let syncer = log
+            .map(Syncer::spawn)
+            .transpose()
+            .map_err(|e| StoreError::Writer(format!("cannot start the audit sync thread: {e}")))?;
         let thread = std::thread::Builder::new()
             .name("standin-audit-writer".to_string())
-            .spawn(move || run(&s, &db, mode))
+            // The syncer is dropped when the thread ends: it syncs and
+            // answers what is pending first.
+            .spawn(move || run(&s, &db, mode, syncer.as_ref()))
             .map_err(|e| StoreError::Writer(format!("cannot start the audit writer: {e}")))?;
         Ok(Self {
             shared,
@@ -98,13 +182,11 @@ impl Writer {
 
     /// Queues `record`; in durable mode waits for its batch to commit.
     pub(super) fn submit(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
-        let (reply, answer) = match self.mode {
-            AuditMode::Durable => {
-                let (tx, rx) = sync_channel(1);
-                (Some(tx), Some(rx))
-            }
-            AuditMode::Batched => (None, None),
+        let answer = match self.mode {
+            AuditMode::Durable => Some(Arc::new(Cell::default())),
+            AuditMode::Batched => None,
         };
+        let reply = answer.as_ref().map(|cell| Reply(Some(cell.clone())));
         {
             let mut q = lock(&self.shared.queue);
             while q.jobs.len() >= MAX_QUEUED && !q.stop {
@@ -119,12 +201,15 @@ impl Writer {
             }
             q.jobs.push(Job { record, reply });
             q.pushed += 1;
+            let n = q.jobs.len();
+            if q.writer_waits && n == 1 {
+                q.writer_waits = false;
+                drop(q);
+                self.shared.work.notify_one();
+            }
         }
-        self.shared.work.notify_one();
         match answer {
-            Some(rx) => rx
-                .recv()
-                .unwrap_or_else(|_| Err(StoreError::Writer("the audit writer has stopped".to_string()))),
+            Some(cell) => cell.wait(),
             None => Ok(ActionAppended::Queued),
         }
     }
@@ -158,13 +243,15 @@ impl Drop for Writer {
     }
 }
 
-fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode) {
+fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode, syncer: Option<&Syncer>) {
     loop {
         let batch = {
             let mut q = lock(&shared.queue);
             while q.jobs.is_empty() && !q.stop {
+                q.writer_waits = true;
                 q = shared.work.wait(q).unwrap_or_else(std::sync::PoisonError::into_inner);
             }
+            q.writer_waits = false;
             if q.jobs.is_empty() {
                 return; // stopped, and everything queued is written
             }
@@ -174,25 +261,39 @@ fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode) {
             batch
         };
         let n = batch.len() as u64;
-        commit(db, batch, mode);
+        commit(db, batch, mode, syncer);
         lock(&shared.queue).done += n;
         shared.flushed.notify_all();
     }
 }
 
-/// Appends a batch in one transaction and answers every caller.
-fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode) {
+/// Appends a batch in one transaction and answers every caller (through
+/// the syncer, once the log is fsync'd, when there is one).
+fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Syncer>) {
     let check = mode == AuditMode::Durable;
     let (records, replies): (Vec<ActionRecord>, Vec<Option<Reply>>) =
         batch.into_iter().map(|j| (j.record, j.reply)).unzip();
     let calls = records.len();
-    let result = lock(db).write(|conn, heads| {
+    if let Some(why) = syncer.and_then(Syncer::failed) {
+        // An fsync failed: nothing more is committed.
+        if !check {
+            eprintln!("standin: audit batch of {calls} calls lost: {why}");
+        }
+        for reply in replies.into_iter().flatten() {
+            reply.send(Err(StoreError::Writer(why.clone())));
+        }
+        return;
+    }
+    let result = lock(db).transaction(|conn, heads, deadlines| {
         let mut outcomes = Vec::with_capacity(records.len());
-        // Sessions do not change during the batch (it holds the write lock):
-        // read each one's deadline once.
-        let mut deadlines: HashMap<String, Option<DateTime<Utc>>> = HashMap::new();
+        let mut appender = audit::Appender::new(conn)?;
+        if deadlines.len() > MAX_DEADLINES {
+            deadlines.clear();
+        }
         for r in records {
             let active = if check {
+                // Sessions only change in other transactions, which drop
+                // what is cached here (see `Db`): read each deadline once.
                 let deadline = match deadlines.get(&r.session) {
                     Some(d) => *d,
                     None => {
@@ -210,7 +311,7 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode) {
             } else {
                 let mut appended = Vec::with_capacity(r.audit.len());
                 for e in r.audit {
-                    appended.push(audit::append(conn, heads, e)?);
+                    appended.push(appender.append(heads, e)?);
                 }
                 if check {
                     ActionAppended::Committed(appended)
@@ -224,10 +325,14 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode) {
     });
     match result {
         Ok(outcomes) => {
-            for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                if let Some(reply) = reply {
-                    let _ = reply.send(Ok(outcome));
-                }
+            let answers: Vec<Answer> = replies
+                .into_iter()
+                .zip(outcomes)
+                .filter_map(|(reply, outcome)| reply.map(|reply| Answer { reply, outcome }))
+                .collect();
+            match syncer {
+                Some(s) => s.committed(answers),
+                None => answers.into_iter().for_each(Answer::send),
             }
         }
         Err(e) => {
@@ -238,7 +343,7 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode) {
             }
             let message = e.to_string();
             for reply in replies.into_iter().flatten() {
-                let _ = reply.send(Err(StoreError::Writer(format!("the audit batch failed: {message}"))));
+                reply.send(Err(StoreError::Writer(format!("the audit batch failed: {message}"))));
             }
         }
     }
