@@ -30,11 +30,34 @@ use bindings::standin::policy::types as wit;
 #[global_allocator]
 static ALLOCATOR: arena::Heap = arena::Heap;
 
-// `memcmp`, `memcpy` and friends: on wasip2 they come from wasi-libc. Only
-// those objects are linked; none of them imports anything from WASI.
+// `memcpy` and friends: on wasip2 they come from wasi-libc. Only those
+// objects are linked; none of them imports anything from WASI.
 #[cfg(feature = "runtime")]
 #[link(name = "c")]
 unsafe extern "C" {}
+
+/// `memcmp` a word at a time (see [`crate::compare`]); the linker takes it
+/// instead of wasi-libc's byte loop.
+///
+/// # Safety
+/// `a` and `b` are valid for reads of `n` bytes.
+#[cfg(feature = "runtime")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: the caller's guarantee.
+    unsafe { crate::compare::compare(a, b, n) }
+}
+
+/// `memcmp` when only equality matters.
+///
+/// # Safety
+/// As [`memcmp`].
+#[cfg(feature = "runtime")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: the caller's guarantee.
+    unsafe { crate::compare::compare(a, b, n) }
+}
 
 /// The canonical ABI's allocator: arguments go to the call arena (see
 /// [`arena`]), anything else (or what does not fit) to Rust's heap. On

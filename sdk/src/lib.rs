@@ -16,6 +16,8 @@ extern crate alloc;
 // Lets the generated bindings name this crate by path, as dependents do.
 extern crate self as standin_policy_sdk;
 
+#[doc(hidden)]
+pub mod compare;
 pub mod decision;
 pub mod facts;
 pub mod pattern;
