@@ -175,6 +175,12 @@ fn t1_activate_and_rollback_switch_the_serving_version() {
 
     s.activate("acme", 3, Some("ops"), now()).expect("activate");
     assert_eq!(no_reason_start(&s).1, 3);
+    // Activating the active version again pushes nothing: one rollback
+    // still goes back to version 1.
+    s.activate("acme", 3, None, now()).expect("activate again");
+    s.rollback("acme", None, now()).expect("rollback");
+    assert_eq!(no_reason_start(&s).1, 1);
+    s.activate("acme", 3, None, now()).expect("activate");
     let err = s.activate("acme", 9, None, now()).expect_err("unknown version");
     assert!(
         matches!(err, SessionError::Store(StoreError::UnknownVersion { version: 9, .. })),

@@ -134,6 +134,11 @@ pub(super) fn activate(
     by: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<StoredPolicy, StoreError> {
+    // Activating the active version changes nothing (and pushes nothing a
+    // rollback would have to pop).
+    if let Some(current) = active(conn, tenant)?.filter(|p| p.version == version) {
+        return Ok(current);
+    }
     let stored = mark_active(conn, tenant, version, at)?;
     conn.execute(
         "INSERT INTO activations (tenant, version, at, by, kind) VALUES (?1, ?2, ?3, ?4, 'activate')",
