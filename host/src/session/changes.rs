@@ -138,6 +138,18 @@ pub(super) fn policy_error(event: &AuditEvent, decision: &Decision) -> Option<Au
 
 /// Ends `s` at `at`, with its audit event and, when the tenant and the
 /// policy want it, the message to the target.
+/// Session `s` as it is once ended by `reason` at `at`.
+pub(super) fn ended(s: &SessionRecord, reason: EndReason, at: DateTime<Utc>, note: Option<&str>) -> SessionRecord {
+    let mut ended = s.clone();
+    ended.state = SessionState::Ended;
+    ended.ended_at = Some(at);
+    ended.end_reason = Some(reason);
+    if reason == EndReason::Revoked {
+        ended.revoke_reason = note.map(str::to_string);
+    }
+    ended
+}
+
 pub(super) fn end_change(
     s: &SessionRecord,
     reason: EndReason,
@@ -145,13 +157,7 @@ pub(super) fn end_change(
     note: Option<String>,
     n: &Notifications,
 ) -> Change {
-    let mut ended = s.clone();
-    ended.state = SessionState::Ended;
-    ended.ended_at = Some(at);
-    ended.end_reason = Some(reason);
-    if reason == EndReason::Revoked {
-        ended.revoke_reason.clone_from(&note);
-    }
+    let ended = ended(s, reason, at, note.as_deref());
     let mut event = event_of(&ended, events::SESSION_ENDED, at);
     event.end_reason = Some(reason.as_str().to_string());
     event.note = note;

@@ -4,7 +4,7 @@
 //! then refreshes the cache of active sessions the per-action guard reads.
 
 use super::changes::{
-    codes_of, end_change, event_of, expire_change, new_session_id, policy_error, render_template, secs,
+    codes_of, end_change, ended, event_of, expire_change, new_session_id, policy_error, render_template, secs,
 };
 use super::{Banner, ExtendOutcome, SessionError, Sessions, StartOutcome};
 use crate::decision::Decision;
@@ -74,8 +74,9 @@ impl Sessions {
         now: DateTime<Utc>,
     ) -> Result<Option<StartOutcome>, SessionError> {
         let tenant = req.tenant.as_str();
-        let mut outcome = None;
+        let (mut outcome, mut asked) = (None, false);
         self.store.start(tenant, &req.actor.id, &mut |current| {
+            asked = true;
             let mut change = Change::default();
             let mut current = current.cloned();
             if let Some(due) = current.as_ref().filter(|c| c.is_due(now)) {
@@ -172,6 +173,9 @@ impl Sessions {
             }
             change
         })?;
+        if !asked {
+            return Err(StoreError::Contract("`start` returned without asking for the change").into());
+        }
         Ok(outcome)
     }
 
@@ -194,7 +198,7 @@ impl Sessions {
         self.store.modify(id, &mut |s| {
             let (change, value, after) = if s.is_due(now) {
                 let mut change = expire_change(s, &n);
-                let after = change.update.clone().expect("an end updates the session");
+                let after = ended(s, EndReason::Expired, s.expires_at, None);
                 let (more, value) = inactive(&after);
                 change.audit.extend(more.audit);
                 change.outbox.extend(more.outbox);
@@ -210,7 +214,7 @@ impl Sessions {
             out = Some((after, value));
             change
         })?;
-        let (after, value) = out.expect("the store asks the decision once");
+        let (after, value) = out.ok_or(StoreError::Contract("`modify` returned without asking for the change"))?;
         self.active.remember(&after);
         Ok((after, value))
     }

@@ -55,6 +55,9 @@ pub enum StoreError {
     UnknownVersion { tenant: String, version: u32 },
     #[error("tenant `{0}` has no earlier activation to roll back to")]
     NothingToRollBack(String),
+    /// A [`Store`] implementation did not do what its trait promises.
+    #[error("the store broke its contract: {0}")]
+    Contract(&'static str),
 }
 
 /// When an action's audit rows are acknowledged (the durability of
