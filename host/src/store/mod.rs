@@ -18,6 +18,7 @@
 
 mod chain;
 mod facts;
+mod outbox;
 mod policies;
 mod sqlite;
 
@@ -27,6 +28,7 @@ pub use chain::{
     row_digest_after, session_digest,
 };
 pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
+pub use outbox::{NewMessage, Notifications, OutboxMessage, kinds};
 pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
@@ -233,56 +235,6 @@ pub mod events {
         ACTION_DENIED,
         POLICY_ERROR,
     ];
-}
-
-/// `impersonation.started` / `impersonation.ended`.
-pub mod kinds {
-    pub const STARTED: &str = "impersonation.started";
-    pub const ENDED: &str = "impersonation.ended";
-}
-
-/// A message to write in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMessage {
-    pub tenant: String,
-    pub to: String,
-    pub kind: String,
-    pub session: String,
-    pub text: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A message of the outbox (CONTRACT.md "Outbox message").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub tenant: String,
-    pub to: String,
-    pub kind: String,
-    pub session: String,
-    pub text: String,
-    pub created_at: DateTime<Utc>,
-    pub acked_at: Option<DateTime<Utc>>,
-}
-
-/// A tenant's notification switch and texts (N1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Notifications {
-    pub enabled: bool,
-    /// Placeholders: `{actor}`, `{target}`, `{reason}`, `{session}`, `{expires_at}`.
-    pub started_template: String,
-    /// Placeholders: those of the started template and `{end_reason}`.
-    pub ended_template: String,
-}
-
-impl Default for Notifications {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            started_template: "{actor} started impersonating you ({reason}) until {expires_at}".to_string(),
-            ended_template: "{actor} stopped impersonating you ({end_reason})".to_string(),
-        }
-    }
 }
 
 /// What one transaction writes: at most one session row (new or updated),

@@ -1,0 +1,57 @@
+//! Messages to impersonated users (N1): what the outbox holds, and each
+//! tenant's switch and texts. Written in the same transaction as the
+//! session change they tell of; delivered by the platform, which
+//! acknowledges them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// `impersonation.started` / `impersonation.ended`.
+pub mod kinds {
+    pub const STARTED: &str = "impersonation.started";
+    pub const ENDED: &str = "impersonation.ended";
+}
+
+/// A message to write in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub tenant: String,
+    pub to: String,
+    pub kind: String,
+    pub session: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message of the outbox (CONTRACT.md "Outbox message").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub tenant: String,
+    pub to: String,
+    pub kind: String,
+    pub session: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub acked_at: Option<DateTime<Utc>>,
+}
+
+/// A tenant's notification switch and texts (N1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notifications {
+    pub enabled: bool,
+    /// Placeholders: `{actor}`, `{target}`, `{reason}`, `{session}`, `{expires_at}`.
+    pub started_template: String,
+    /// Placeholders: those of the started template and `{end_reason}`.
+    pub ended_template: String,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            started_template: "{actor} started impersonating you ({reason}) until {expires_at}".to_string(),
+            ended_template: "{actor} stopped impersonating you ({end_reason})".to_string(),
+        }
+    }
+}
