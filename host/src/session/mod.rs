@@ -254,6 +254,6 @@ impl Sessions {
 
     /// Marks messages delivered.
     pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<usize, SessionError> {
-        Ok(self.store.ack(ids, secs(now))?)
+        Ok(self.store.ack(None, ids, secs(now))?)
     }
 }

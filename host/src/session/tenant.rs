@@ -5,6 +5,7 @@
 //! A session id of another tenant is answered as unknown, never as
 //! forbidden: its existence is not the asker's business either.
 
+use super::changes::secs;
 use super::{
     Authorization, Banner, ExtendOutcome, Replay, SessionError, Sessions, StartOutcome, TenantChain, Upload,
     UploadError, Uploaded,
@@ -113,13 +114,7 @@ impl TenantSessions<'_> {
 
     /// Acknowledges those of `ids` that are this tenant's messages.
     pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<usize, SessionError> {
-        let own: Vec<i64> = self
-            .outbox(true)?
-            .into_iter()
-            .map(|m| m.id)
-            .filter(|id| ids.contains(id))
-            .collect();
-        self.sessions.ack(&own, now)
+        Ok(self.sessions.store.ack(Some(self.tenant), ids, secs(now))?)
     }
 
     pub fn active_policy(&self) -> Result<Option<StoredPolicy>, SessionError> {

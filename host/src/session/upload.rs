@@ -198,7 +198,7 @@ impl Sessions {
             digest,
             engine: self.host.engine_key().to_string(),
         };
-        if !matches!(self.store.artifact(&key), Ok(Some(_))) {
+        if !matches!(self.store.has_artifact(&key), Ok(true)) {
             self.store_artifact(&key, &compiled);
         }
         Ok(Uploaded { stored, suites })

@@ -307,6 +307,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// A compiled artifact the host stored, if its checksum still matches.
     fn artifact(&self, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Whether an artifact is stored for `key` (without reading it).
+    fn has_artifact(&self, key: &ArtifactKey) -> Result<bool, StoreError>;
     /// Stores a compiled artifact of a stored component.
     fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError>;
 
@@ -367,6 +369,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Messages, oldest first; unacknowledged only unless `include_acked`.
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError>;
-    /// Marks messages delivered; returns how many were newly acknowledged.
-    fn ack(&self, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError>;
+    /// Marks messages delivered (only `tenant`'s, when given); returns how
+    /// many were newly acknowledged.
+    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError>;
 }

@@ -299,6 +299,10 @@ impl Store for SqliteStore {
         self.read(|c| policies::artifact(c, key))
     }
 
+    fn has_artifact(&self, key: &ArtifactKey) -> Result<bool, StoreError> {
+        self.read(|c| policies::has_artifact(c, key))
+    }
+
     fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
         self.write(|conn, _| policies::put_artifact(conn, key, bytes, at))
     }
@@ -366,7 +370,7 @@ impl Store for SqliteStore {
         self.read(|c| tenants::outbox(c, tenant, include_acked))
     }
 
-    fn ack(&self, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError> {
-        self.write(|conn, _| tenants::ack(conn, ids, at))
+    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.write(|conn, _| tenants::ack(conn, tenant, ids, at))
     }
 }

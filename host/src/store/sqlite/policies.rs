@@ -223,6 +223,12 @@ pub(super) fn artifact(conn: &Connection, key: &ArtifactKey) -> Result<Option<Ve
         .map(|(b, _)| b))
 }
 
+pub(super) fn has_artifact(conn: &Connection, key: &ArtifactKey) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM artifacts WHERE digest = ?1 AND engine = ?2")?
+        .exists(params![key.digest, key.engine])?)
+}
+
 pub(super) fn put_artifact(
     conn: &Connection,
     key: &ArtifactKey,

@@ -85,12 +85,17 @@ pub(super) fn outbox(
     .collect()
 }
 
-pub(super) fn ack(conn: &Connection, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError> {
+pub(super) fn ack(
+    conn: &Connection,
+    tenant: Option<&str>,
+    ids: &[i64],
+    at: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let mut n = 0;
     for id in ids {
         n += conn.execute(
-            "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND acked_at IS NULL",
-            params![id, ts(at)],
+            "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND acked_at IS NULL AND (?3 IS NULL OR tenant = ?3)",
+            params![id, ts(at), tenant],
         )?;
     }
     Ok(n)
