@@ -196,12 +196,9 @@ impl Sessions {
         if !session.is_active() || session.is_due(now) {
             return self.authorize_in_transaction(id, action, resource, now);
         }
-        let (policy, _) = self.policy(&session.tenant, Some(session.policy.version))?;
+        let policy = self.policy(&session.tenant, Some(session.policy.version))?;
         let request = entry.request(action, resource, now);
-        let decision = match &policy {
-            Ok(p) => p.evaluate_action(&request, now),
-            Err(d) => d.clone(),
-        };
+        let decision = policy.evaluate_action(&request, now);
         entry.give_back(request);
         // The request is stored as the session's facts plus the event's own
         // fields, and each row's digest is made here, not by the writer.
@@ -237,7 +234,7 @@ impl Sessions {
         now: DateTime<Utc>,
     ) -> Result<Authorization, SessionError> {
         let pre = self.stored(id)?;
-        let (policy, _) = self.policy(&pre.tenant, Some(pre.policy.version))?;
+        let policy = self.policy(&pre.tenant, Some(pre.policy.version))?;
         let changes = |s: &SessionRecord, decision: &Decision, request: Option<String>| Change {
             audit: action_events(s, action, resource, decision, request, now),
             ..Change::default()
@@ -247,10 +244,7 @@ impl Sessions {
             now,
             |s| {
                 let request = action_request(s, action, resource, now);
-                let decision = match &policy {
-                    Ok(p) => p.evaluate_action(&request, now),
-                    Err(d) => d.clone(),
-                };
+                let decision = policy.evaluate_action(&request, now);
                 (changes(s, &decision, serde_json::to_string(&request).ok()), decision)
             },
             |s| {

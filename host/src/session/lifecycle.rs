@@ -31,7 +31,7 @@ impl Sessions {
     ) -> Result<StartOutcome, SessionError> {
         let now = secs(now);
         let tenant = request.tenant.as_str();
-        let (policy, reference) = self.policy(tenant, None)?;
+        let policy = self.policy(tenant, None)?;
         let n = self.store.notifications(tenant)?;
         // The policy runs outside the write transaction, so a slow policy
         // holds up no other tenant's writes; the transaction then checks the
@@ -47,11 +47,8 @@ impl Sessions {
                 id: c.id.clone(),
                 target: c.target.clone(),
             });
-            let decision = match &policy {
-                Ok(p) => p.evaluate_start(&req, now),
-                Err(d) => d.clone(),
-            };
-            if let Some(outcome) = self.commit_start(&req, decision, &seen, &reference, &n, return_to, now)? {
+            let decision = policy.evaluate_start(&req, now);
+            if let Some(outcome) = self.commit_start(&req, decision, &seen, &policy.reference, &n, return_to, now)? {
                 if let Some(s) = &outcome.session {
                     self.active.remember(s);
                 }
@@ -303,7 +300,8 @@ impl Sessions {
             }),
             None => None,
         };
-        let (policy, reference) = self.policy(&pre.tenant, None)?;
+        let policy = self.policy(&pre.tenant, None)?;
+        let reference = &policy.reference;
         // Asked outside the write transaction (see `start`); the facts it
         // reads (principals, reason, domain, parent) never change.
         let req = StartRequest {
@@ -317,11 +315,7 @@ impl Sessions {
             consent_on_behalf: pre.obligations.iter().any(|o| o == "revert-consent"),
             now: Some(now),
         };
-        let decision = match (&policy, pre.is_active() && !pre.is_due(now)) {
-            (_, false) => None,
-            (Ok(p), true) => Some(p.evaluate_start(&req, now)),
-            (Err(d), true) => Some(d.clone()),
-        };
+        let decision = (pre.is_active() && !pre.is_due(now)).then(|| policy.evaluate_start(&req, now));
         let (session, decision) = self.transition(
             id,
             now,

@@ -19,9 +19,35 @@ use crate::decision::{Decision, codes};
 use crate::engine::Digest;
 use crate::load::Compiled;
 use crate::policy::Policy;
+use crate::request::{ActionRequest, StartRequest};
 use crate::store::{ArtifactKey, PolicyRef, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, PoisonError};
+
+/// A tenant's policy version as a call uses it: loaded, or the
+/// `policy-unavailable` deny that answers every question in its place
+/// (fail closed).
+#[derive(Debug, Clone)]
+pub(super) struct Resolved {
+    pub(super) policy: Result<Policy, Decision>,
+    pub(super) reference: PolicyRef,
+}
+
+impl Resolved {
+    pub(super) fn evaluate_start(&self, request: &StartRequest, now: DateTime<Utc>) -> Decision {
+        match &self.policy {
+            Ok(p) => p.evaluate_start(request, now),
+            Err(deny) => deny.clone(),
+        }
+    }
+
+    pub(super) fn evaluate_action(&self, request: &ActionRequest, now: DateTime<Utc>) -> Decision {
+        match &self.policy {
+            Ok(p) => p.evaluate_action(request, now),
+            Err(deny) => deny.clone(),
+        }
+    }
+}
 
 /// What [`Sessions::preload`] did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -133,15 +159,11 @@ impl Sessions {
     /// to offer "log in as"). The answer names the version that decided.
     pub fn evaluate_start(
         &self,
-        request: &crate::request::StartRequest,
+        request: &StartRequest,
         now: DateTime<Utc>,
     ) -> Result<(Decision, PolicyRef), SessionError> {
-        let (policy, reference) = self.policy(&request.tenant, None)?;
-        let decision = match policy {
-            Ok(p) => p.evaluate_start(request, now),
-            Err(d) => d,
-        };
-        Ok((decision, reference))
+        let policy = self.policy(&request.tenant, None)?;
+        Ok((policy.evaluate_start(request, now), policy.reference))
     }
 
     /// Loaded versions in this process's cache.
@@ -215,11 +237,7 @@ impl Sessions {
     /// A policy version, loaded; a policy that cannot be had is a
     /// `policy-unavailable` deny, not an error. `None` is the tenant's
     /// active version; version 0 the built-in policy with its defaults.
-    pub(super) fn policy(
-        &self,
-        tenant: &str,
-        version: Option<u32>,
-    ) -> Result<(Result<Policy, Decision>, PolicyRef), StoreError> {
+    pub(super) fn policy(&self, tenant: &str, version: Option<u32>) -> Result<Resolved, StoreError> {
         // The active version's number is read at every call (another
         // process may have activated one); the loaded policy is cached.
         let version = match version {
@@ -233,7 +251,10 @@ impl Sessions {
             .unwrap_or_else(PoisonError::into_inner)
             .get(&(tenant.to_string(), v))
         {
-            return Ok((Ok(p.clone()), r.clone()));
+            return Ok(Resolved {
+                policy: Ok(p.clone()),
+                reference: r.clone(),
+            });
         }
         let stored = match version {
             None => None,
@@ -249,22 +270,22 @@ impl Sessions {
                         version: v,
                         digest: String::new(),
                     };
-                    return Ok((Err(d), reference));
+                    return Ok(Resolved {
+                        policy: Err(d),
+                        reference,
+                    });
                 }
             },
         };
         let stored = stored.unwrap_or_else(|| builtin(tenant));
         let reference = stored.reference();
-        match self.load_version(&stored) {
-            Ok(p) => Ok((Ok(p), reference)),
-            Err(e) => Ok((
-                Err(Decision::host_deny(
-                    codes::POLICY_UNAVAILABLE,
-                    format!("the policy of tenant `{tenant}` cannot be loaded: {e}"),
-                )),
-                reference,
-            )),
-        }
+        let policy = self.load_version(&stored).map_err(|e| {
+            Decision::host_deny(
+                codes::POLICY_UNAVAILABLE,
+                format!("the policy of tenant `{tenant}` cannot be loaded: {e}"),
+            )
+        });
+        Ok(Resolved { policy, reference })
     }
 }
 

@@ -105,7 +105,7 @@ impl Sessions {
         if candidate != 0 {
             self.policy_version(tenant, candidate)?;
         }
-        let (policy, reference) = self.policy(tenant, Some(candidate))?;
+        let super::policies::Resolved { policy, reference } = self.policy(tenant, Some(candidate))?;
         let policy = policy.map_err(|d| SessionError::Unloadable {
             tenant: tenant.to_string(),
             version: candidate,
