@@ -246,6 +246,19 @@ fn action<M: Measurement>(c: &mut Criterion<M>) {
             BatchSize::SmallInput,
         )
     });
+    // How sessions ask: the session's facts packed once, each action added.
+    let session = request
+        .session
+        .pack(&request.tenant, &limits)
+        .expect("the session packs");
+    assert!(
+        warm.evaluate_action_in(&session, &request.action, request.resource.as_deref(), now())
+            .is_allow(),
+        "in-session must allow"
+    );
+    group.bench_function("component-warm-in-session", |b| {
+        b.iter(|| warm.evaluate_action_in(black_box(&session), &request.action, request.resource.as_deref(), now()))
+    });
     group.finish();
 }
 
@@ -324,9 +337,11 @@ mod raw {
                 if allocator == Allocator::PoolingResident {
                     // Reset the pages an instance dirtied with `memset`
                     // instead of `madvise`: no page faults on the next use.
-                    pool.linear_memory_keep_resident(1 << 20)
-                        .table_keep_resident(64 << 10)
-                        .pagemap_scan(Enabled::Auto);
+                    pool.linear_memory_keep_resident(
+                        std::env::var("KR").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 20),
+                    )
+                    .table_keep_resident(64 << 10)
+                    .pagemap_scan(Enabled::Auto);
                 }
                 config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
             }

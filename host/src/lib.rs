@@ -39,7 +39,9 @@ pub use decision::{Decision, Reason, Verdict};
 pub use engine::{Digest, Host, HostConfig, HostError};
 pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE};
 pub use policy::{HARD_MAX_TTL_SECONDS, Policy, PolicyInfo};
-pub use request::{ActionRequest, Principal, RequestError, RequestLimits, SessionFacts, SessionRef, StartRequest};
+pub use request::{
+    ActionRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef, StartRequest,
+};
 pub use sandbox::SandboxLimits;
 pub use session::{Authorization, Banner, SessionError, Sessions, StartOutcome};
 pub use store::{SessionRecord, SqliteStore, Store};

@@ -11,7 +11,7 @@ use crate::bindings::{PolicyWorld, wit};
 use crate::decision::{Decision, Reason, Verdict, codes};
 use crate::engine::{Digest, Host};
 use crate::load::{Compiled, LoadError};
-use crate::request::{ActionRequest, StartRequest};
+use crate::request::{ActionRequest, Buffers, PackedSession, RequestError, StartRequest};
 use crate::sandbox::{self, Failure, Limiter};
 use chrono::{DateTime, Utc};
 use standin_policy_sdk::wire;
@@ -49,6 +49,8 @@ struct Inner {
 struct Instance {
     store: Store<Limiter>,
     world: PolicyWorld,
+    /// Where requests to this instance are packed, kept between calls.
+    buffers: Buffers,
 }
 
 impl std::fmt::Debug for Instance {
@@ -61,7 +63,11 @@ fn instantiate(host: &Host, compiled: &Compiled) -> Result<Instance, Failure> {
     let mut store = sandbox::new_store(host.engine(), &host.config().sandbox);
     sandbox::arm(&mut store, host.deadline_ticks());
     match compiled.pre.instantiate(&mut store) {
-        Ok(world) => Ok(Instance { store, world }),
+        Ok(world) => Ok(Instance {
+            store,
+            world,
+            buffers: Buffers::default(),
+        }),
         Err(e) => Err(sandbox::classify(&store, &e, host.config().sandbox.deadline)),
     }
 }
@@ -138,54 +144,97 @@ impl Policy {
     /// May the actor start impersonating the target? `now` stands in for a
     /// request without a time.
     pub fn evaluate_start(&self, request: &StartRequest, now: DateTime<Utc>) -> Decision {
-        match request.pack(&self.inner.host.config().requests, now) {
-            Ok(packed) => self.evaluate_start_packed(packed),
-            Err(e) => Decision::host_deny(codes::INVALID_REQUEST, e.to_string()),
-        }
+        let limits = &self.inner.host.config().requests;
+        let answer = self.ask(
+            |b| request.pack_into(limits, now, b),
+            |w, s, b| w.standin_policy_policy().call_evaluate_start(s, &b.text, &b.words),
+        );
+        answer.map_or_else(|deny| deny, |a| self.start_decision(a))
     }
 
     /// May the actor, inside the session, do the action?
     pub fn evaluate_action(&self, request: &ActionRequest, now: DateTime<Utc>) -> Decision {
-        match request.pack(&self.inner.host.config().requests, now) {
-            Ok(packed) => self.evaluate_action_packed(packed),
-            Err(e) => Decision::host_deny(codes::INVALID_REQUEST, e.to_string()),
-        }
+        let limits = &self.inner.host.config().requests;
+        self.evaluate_action_with(|b| request.pack_into(limits, now, b))
+    }
+
+    /// [`Self::evaluate_action`] for an action in a session packed once
+    /// with [`SessionFacts::pack`](crate::request::SessionFacts::pack): the
+    /// path for every action of a session after its first.
+    pub fn evaluate_action_in(
+        &self,
+        session: &PackedSession,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Decision {
+        self.evaluate_action_with(|b| session.pack_action(action, resource, now, b))
     }
 
     /// [`Self::evaluate_start`] for a request already packed.
     pub fn evaluate_start_packed(&self, request: wire::StartRequest) -> Decision {
-        let words = request.to_words();
-        match self.call(|w, s| w.standin_policy_policy().call_evaluate_start(s, &request.text, &words)) {
-            Ok(answer) => self.start_decision(answer),
-            Err(failure) => failure.into_decision(),
-        }
+        let answer = self.ask(
+            |b| {
+                b.words = request.to_words();
+                b.text = request.text;
+                Ok(())
+            },
+            |w, s, b| w.standin_policy_policy().call_evaluate_start(s, &b.text, &b.words),
+        );
+        answer.map_or_else(|deny| deny, |a| self.start_decision(a))
     }
 
     /// [`Self::evaluate_action`] for a request already packed.
     pub fn evaluate_action_packed(&self, request: wire::ActionRequest) -> Decision {
-        let words = request.to_words();
-        match self.call(|w, s| w.standin_policy_policy().call_evaluate_action(s, &request.text, &words)) {
-            Ok(answer) => self.action_decision(answer),
-            Err(failure) => failure.into_decision(),
-        }
+        self.evaluate_action_with(|b| {
+            b.words = request.to_words();
+            b.text = request.text;
+            Ok(())
+        })
     }
 
-    fn call<R>(&self, f: impl FnOnce(&PolicyWorld, &mut Store<Limiter>) -> wasmtime::Result<R>) -> Result<R, Failure> {
+    fn evaluate_action_with(&self, pack: impl FnOnce(&mut Buffers) -> Result<(), RequestError>) -> Decision {
+        let answer = self.ask(pack, |w, s, b| {
+            w.standin_policy_policy().call_evaluate_action(s, &b.text, &b.words)
+        });
+        answer.map_or_else(|deny| deny, |a| self.action_decision(a))
+    }
+
+    /// Packs a request into an instance's buffers and asks: a request that
+    /// does not pack is denied `invalid-request` before any policy sees it,
+    /// and a policy failure is denied as [`Failure::into_decision`] says.
+    fn ask<R>(
+        &self,
+        pack: impl FnOnce(&mut Buffers) -> Result<(), RequestError>,
+        f: impl FnOnce(&PolicyWorld, &mut Store<Limiter>, &Buffers) -> wasmtime::Result<R>,
+    ) -> Result<R, Decision> {
         let inner = &*self.inner;
         let host = &inner.host;
         let idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let mut instance = match idle {
             Some(instance) => instance,
-            None => self.fresh()?,
+            None => self.fresh().map_err(Failure::into_decision)?,
         };
-        let answer = instance.call(host, f)?;
+        let packed = pack(&mut instance.buffers);
+        let answer = match packed {
+            Ok(()) => {
+                let Instance { store, world, buffers } = &mut instance;
+                sandbox::arm(store, host.deadline_ticks());
+                match f(world, store, buffers) {
+                    Ok(answer) => Ok(answer),
+                    // An instance that failed is dropped with its store.
+                    Err(e) => return Err(sandbox::classify(store, &e, host.config().sandbox.deadline).into_decision()),
+                }
+            }
+            Err(e) => Err(Decision::host_deny(codes::INVALID_REQUEST, e.to_string())),
+        };
         if host.config().reuse_instances {
             let mut idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner);
             if idle.len() < host.config().max_idle_instances {
                 idle.push(instance);
             }
         }
-        Ok(answer)
+        answer
     }
 
     /// A new configured instance.

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use standin_policy_sdk::wire::{self, Packer};
+use standin_policy_sdk::wire::{self, Packer, words};
 use std::collections::BTreeMap;
 
 /// A user on either side of an impersonation (CONTRACT.md "Principal").
@@ -141,17 +141,38 @@ fn non_empty(field: &'static str, s: &str) -> Result<(), RequestError> {
     }
 }
 
+/// A request's text and words as they cross the boundary, in buffers kept
+/// between calls (each pooled instance has its own), so that packing a
+/// request allocates nothing once they have grown to size.
+#[derive(Debug, Default)]
+pub(crate) struct Buffers {
+    pub text: String,
+    pub words: Vec<u64>,
+}
+
+impl Buffers {
+    /// Room for a typical request: 1 KiB of text, 96 words.
+    fn with_capacity() -> Self {
+        Self {
+            text: String::with_capacity(1024),
+            words: Vec::with_capacity(96),
+        }
+    }
+
+    /// A packer over these buffers, `header` words reserved.
+    fn packer(&mut self, header: usize) -> Packer {
+        Packer::over(std::mem::take(&mut self.text), std::mem::take(&mut self.words), header)
+    }
+}
+
 struct Pack<'l> {
     packer: Packer,
     limits: &'l RequestLimits,
 }
 
 impl Pack<'_> {
-    fn new(limits: &RequestLimits) -> Pack<'_> {
-        Pack {
-            packer: Packer::with_capacity(1024, 64),
-            limits,
-        }
+    fn new(limits: &RequestLimits, packer: Packer) -> Pack<'_> {
+        Pack { packer, limits }
     }
 
     fn principal(&mut self, p: &Principal, tenant: &str) -> wire::Principal {
@@ -162,7 +183,7 @@ impl Pack<'_> {
             k.push(key);
             match value.as_str() {
                 Some(text) => k.push(text),
-                None => k.push(&value.to_string()),
+                None => k.push_display(value),
             }
         }
         let attributes = k.end_list(list);
@@ -185,7 +206,8 @@ impl Pack<'_> {
         s.as_deref().map(|s| self.packer.str(s))
     }
 
-    fn finish(self) -> Result<(String, Vec<u64>), RequestError> {
+    /// Checks the caps, then hands back the packer's buffers.
+    fn finish(self) -> Result<Packer, RequestError> {
         let (text, entries) = (self.packer.text_len(), self.packer.spans_len());
         if text > self.limits.max_text_bytes {
             return Err(RequestError::TextTooLarge {
@@ -199,7 +221,7 @@ impl Pack<'_> {
                 max: self.limits.max_list_entries,
             });
         }
-        Ok(self.packer.finish())
+        Ok(self.packer)
     }
 }
 
@@ -207,11 +229,33 @@ impl StartRequest {
     /// Checks the request and packs it for a policy, at `now` when the
     /// request names no time.
     pub fn pack(&self, limits: &RequestLimits, now: DateTime<Utc>) -> Result<wire::StartRequest, RequestError> {
+        let mut p = Pack::new(limits, Packer::with_capacity(1024, 64));
+        let head = self.pack_with(&mut p, now)?;
+        let (text, spans) = p.finish()?.finish();
+        Ok(wire::StartRequest { text, spans, ..head })
+    }
+
+    /// [`Self::pack`] straight into the words that cross the boundary.
+    pub(crate) fn pack_into(
+        &self,
+        limits: &RequestLimits,
+        now: DateTime<Utc>,
+        buffers: &mut Buffers,
+    ) -> Result<(), RequestError> {
+        let mut p = Pack::new(limits, buffers.packer(words::START));
+        let head = self.pack_with(&mut p, now)?;
+        (buffers.text, buffers.words) = p.finish()?.into_parts();
+        buffers.words[..words::START].copy_from_slice(&head.header());
+        Ok(())
+    }
+
+    /// Checks the request and packs its strings into `p`; the header's
+    /// facts come back with empty `text` and `spans`.
+    fn pack_with(&self, p: &mut Pack<'_>, now: DateTime<Utc>) -> Result<wire::StartRequest, RequestError> {
         non_empty("tenant", &self.tenant)?;
         non_empty("actor.id", &self.actor.id)?;
         non_empty("target.id", &self.target.id)?;
         let now = unix("now", self.now.unwrap_or(now))?;
-        let mut p = Pack::new(limits);
         let tenant = p.packer.str(&self.tenant);
         let actor = p.principal(&self.actor, &self.tenant);
         let target = p.principal(&self.target, &self.tenant);
@@ -221,10 +265,9 @@ impl StartRequest {
             id: p.packer.str(&s.id),
             target: p.packer.str(&s.target),
         });
-        let (text, spans) = p.finish()?;
         Ok(wire::StartRequest {
-            text,
-            spans,
+            text: String::new(),
+            spans: Vec::new(),
             tenant,
             actor,
             target,
@@ -242,38 +285,137 @@ impl ActionRequest {
     /// Checks the request and packs it for a policy, at `now` when the
     /// request names no time.
     pub fn pack(&self, limits: &RequestLimits, now: DateTime<Utc>) -> Result<wire::ActionRequest, RequestError> {
-        non_empty("tenant", &self.tenant)?;
-        non_empty("action", &self.action)?;
-        let s = &self.session;
-        non_empty("session.id", &s.id)?;
-        non_empty("session.actor.id", &s.actor.id)?;
-        non_empty("session.target.id", &s.target.id)?;
-        let now = unix("now", self.now.unwrap_or(now))?;
-        let started_at = unix("session.started_at", s.started_at)?;
-        let expires_at = unix("session.expires_at", s.expires_at)?;
-        let mut p = Pack::new(limits);
-        let tenant = p.packer.str(&self.tenant);
-        let session = wire::Session {
-            id: p.packer.str(&s.id),
-            actor: p.principal(&s.actor, &self.tenant),
-            target: p.principal(&s.target, &self.tenant),
-            started_at,
-            expires_at,
-            domain: p.opt(&s.domain),
-            reason: p.opt(&s.reason),
-            read_only: s.read_only,
-        };
-        let action = p.packer.str(&self.action);
-        let resource = p.opt(&self.resource);
-        let (text, spans) = p.finish()?;
-        Ok(wire::ActionRequest {
+        let mut buffers = Buffers::with_capacity();
+        let head = self.pack_with(limits, now, &mut buffers)?;
+        let (text, mut spans) = (buffers.text, buffers.words);
+        spans.drain(..words::ACTION);
+        Ok(wire::ActionRequest { text, spans, ..head })
+    }
+
+    /// [`Self::pack`] straight into the words that cross the boundary.
+    pub(crate) fn pack_into(
+        &self,
+        limits: &RequestLimits,
+        now: DateTime<Utc>,
+        buffers: &mut Buffers,
+    ) -> Result<(), RequestError> {
+        self.pack_with(limits, now, buffers).map(drop)
+    }
+
+    fn pack_with(
+        &self,
+        limits: &RequestLimits,
+        now: DateTime<Utc>,
+        buffers: &mut Buffers,
+    ) -> Result<wire::ActionRequest, RequestError> {
+        let mut p = Pack::new(limits, buffers.packer(words::ACTION));
+        let head = self.session.pack_with(&mut p, &self.tenant)?;
+        (buffers.text, buffers.words) = p.finish()?.into_parts();
+        let now = self.now.unwrap_or(now);
+        append_action(head, &self.action, self.resource.as_deref(), now, limits, buffers)
+    }
+}
+
+impl SessionFacts {
+    /// Packs the session once for every action in it (see [`PackedSession`]).
+    pub fn pack(&self, tenant: &str, limits: &RequestLimits) -> Result<PackedSession, RequestError> {
+        let mut p = Pack::new(limits, Buffers::with_capacity().packer(words::ACTION));
+        let head = self.pack_with(&mut p, tenant)?;
+        let (text, words) = p.finish()?.into_parts();
+        Ok(PackedSession {
             text,
-            spans,
-            tenant,
-            session,
-            action,
-            resource,
-            now,
+            words,
+            head,
+            limits: *limits,
         })
     }
+
+    /// Packs the session's strings into `p`; the header's session facts come
+    /// back, the action's still empty.
+    fn pack_with(&self, p: &mut Pack<'_>, tenant: &str) -> Result<wire::ActionRequest, RequestError> {
+        non_empty("tenant", tenant)?;
+        non_empty("session.id", &self.id)?;
+        non_empty("session.actor.id", &self.actor.id)?;
+        non_empty("session.target.id", &self.target.id)?;
+        let started_at = unix("session.started_at", self.started_at)?;
+        let expires_at = unix("session.expires_at", self.expires_at)?;
+        let tenant_span = p.packer.str(tenant);
+        let session = wire::Session {
+            id: p.packer.str(&self.id),
+            actor: p.principal(&self.actor, tenant),
+            target: p.principal(&self.target, tenant),
+            started_at,
+            expires_at,
+            domain: p.opt(&self.domain),
+            reason: p.opt(&self.reason),
+            read_only: self.read_only,
+        };
+        Ok(wire::ActionRequest {
+            tenant: tenant_span,
+            session,
+            ..wire::ActionRequest::default()
+        })
+    }
+}
+
+/// A session's facts packed once, for every action in it.
+///
+/// Both principals (every role, permission, group and attribute) are most
+/// of a request, and they do not change during a session: an action then
+/// costs a copy of the packed session and its own two strings, not a new
+/// packing of everything (see `Policy::evaluate_action_in`).
+#[derive(Debug, Clone)]
+pub struct PackedSession {
+    text: String,
+    /// The header, with the session's facts filled in, then the spans.
+    words: Vec<u64>,
+    head: wire::ActionRequest,
+    limits: RequestLimits,
+}
+
+impl PackedSession {
+    /// The request for `action` in this session, in `buffers`.
+    pub(crate) fn pack_action(
+        &self,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+        buffers: &mut Buffers,
+    ) -> Result<(), RequestError> {
+        buffers.text.clone_from(&self.text);
+        buffers.words.clone_from(&self.words);
+        append_action(self.head.clone(), action, resource, now, &self.limits, buffers).map(drop)
+    }
+}
+
+/// Adds the action's own facts to a packed session in `buffers`.
+fn append_action(
+    mut head: wire::ActionRequest,
+    action: &str,
+    resource: Option<&str>,
+    now: DateTime<Utc>,
+    limits: &RequestLimits,
+    buffers: &mut Buffers,
+) -> Result<wire::ActionRequest, RequestError> {
+    non_empty("action", action)?;
+    head.now = unix("now", now)?;
+    let text = buffers.text.len() + action.len() + resource.map_or(0, str::len);
+    if text > limits.max_text_bytes {
+        return Err(RequestError::TextTooLarge {
+            actual: text,
+            max: limits.max_text_bytes,
+        });
+    }
+    let text = &mut buffers.text;
+    head.action = push(text, action);
+    head.resource = resource.map(|r| push(text, r));
+    buffers.words[..words::ACTION].copy_from_slice(&head.header());
+    Ok(head)
+}
+
+/// Appends `s` to a request's text and returns its span.
+fn push(text: &mut String, s: &str) -> u64 {
+    let span = wire::span(text.len(), s.len());
+    text.push_str(s);
+    span
 }

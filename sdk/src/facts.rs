@@ -168,13 +168,35 @@ pub struct ActionRequest<'a> {
     pub now: u64,
 }
 
+impl<'a> StartRequest<'a> {
+    /// The request as it crossed the boundary, read in place: the header
+    /// of `words` resolved against `text` and the spans after it. `None`
+    /// when `words` is shorter than the header.
+    pub fn read(text: &'a str, words: &'a [u64]) -> Option<Self> {
+        let (head, spans) = wire::StartRequest::read_header(words)?;
+        Some(head.view_in(Packed { text, spans }))
+    }
+}
+
+impl<'a> ActionRequest<'a> {
+    /// As [`StartRequest::read`].
+    pub fn read(text: &'a str, words: &'a [u64]) -> Option<Self> {
+        let (head, spans) = wire::ActionRequest::read_header(words)?;
+        Some(head.view_in(Packed { text, spans }))
+    }
+}
+
 impl wire::StartRequest {
     /// The request as `&str` views.
     pub fn view(&self) -> StartRequest<'_> {
-        let p = Packed {
+        self.view_in(Packed {
             text: &self.text,
             spans: &self.spans,
-        };
+        })
+    }
+
+    /// The facts of this request's header, resolved in `p`.
+    fn view_in<'a>(&self, p: Packed<'a>) -> StartRequest<'a> {
         StartRequest {
             tenant: p.str(self.tenant),
             actor: p.principal(&self.actor),
@@ -195,10 +217,13 @@ impl wire::StartRequest {
 impl wire::ActionRequest {
     /// The request as `&str` views.
     pub fn view(&self) -> ActionRequest<'_> {
-        let p = Packed {
+        self.view_in(Packed {
             text: &self.text,
             spans: &self.spans,
-        };
+        })
+    }
+
+    fn view_in<'a>(&self, p: Packed<'a>) -> ActionRequest<'a> {
         let s = &self.session;
         ActionRequest {
             tenant: p.str(self.tenant),
@@ -244,6 +269,53 @@ mod tests {
         let attributes = Attributes(packed.strs(attrs));
         assert_eq!(attributes.get("vip"), Some("yes"));
         assert_eq!(attributes.get("nope"), None);
+    }
+
+    #[test]
+    fn requests_read_in_place_equal_their_unpacked_views() {
+        let mut p = Packer::default();
+        let principal = |p: &mut Packer, id: &str| wire::Principal {
+            id: p.str(id),
+            tenant: p.str("acme"),
+            roles: p.strs(["hr_admin", "power_user"]),
+            attributes: p.pairs([("vip", "yes")]),
+            active: true,
+            ..wire::Principal::default()
+        };
+        let (actor, target) = (principal(&mut p, "u-1"), principal(&mut p, "u-2"));
+        let (tenant, action) = (p.str("acme"), p.str("report.generate"));
+        let (text, spans) = p.finish();
+        let request = wire::ActionRequest {
+            text: text.clone(),
+            spans,
+            tenant,
+            session: wire::Session {
+                actor,
+                target,
+                expires_at: 9,
+                read_only: true,
+                ..wire::Session::default()
+            },
+            action,
+            resource: None,
+            now: 7,
+        };
+        let words = request.to_words();
+        let read = ActionRequest::read(&text, &words).expect("a whole header");
+        let view = request.view();
+        assert_eq!(read.action, "report.generate");
+        assert_eq!(read.session.target.id, "u-2");
+        assert_eq!(
+            read.session.actor.roles.iter().collect::<Vec<_>>(),
+            view.session.actor.roles.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(read.session.actor.attributes.get("vip"), Some("yes"));
+        assert_eq!(
+            (read.now, read.session.expires_at, read.session.read_only),
+            (7, 9, true)
+        );
+        assert!(ActionRequest::read(&text, &words[..3]).is_none());
+        assert!(StartRequest::read(&text, &words[..3]).is_none());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! plain cell. A request arrives as its text and words and is read in
 //! place: no string is copied on the way in.
 
-use crate::{ActionDecision, Policy, Reason, StartDecision, wire};
+use crate::{ActionDecision, Policy, Reason, StartDecision};
 use alloc::string::ToString;
 use core::cell::UnsafeCell;
 
@@ -246,11 +246,11 @@ pub fn configure<P: Policy>(state: &State<P>, settings: String) -> Result<(), Ve
 
 pub fn evaluate_start<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::StartDecision {
     // Words the host did not lay out are a bug of the host: trap.
-    let Some(request) = wire::StartRequest::from_words(text, words) else {
+    let Some(request) = crate::StartRequest::read(&text, &words) else {
         core::arch::wasm32::unreachable()
     };
-    let decision = state.get().evaluate_start(&request.view());
-    drop(request);
+    let decision = state.get().evaluate_start(&request);
+    drop((text, words));
     end_call();
     match decision {
         StartDecision::Allow(g) => wit::StartDecision::Allow(wit::StartGrant {
@@ -265,11 +265,11 @@ pub fn evaluate_start<P: Policy>(state: &State<P>, text: String, words: Vec<u64>
 }
 
 pub fn evaluate_action<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::ActionDecision {
-    let Some(request) = wire::ActionRequest::from_words(text, words) else {
+    let Some(request) = crate::ActionRequest::read(&text, &words) else {
         core::arch::wasm32::unreachable()
     };
-    let decision = state.get().evaluate_action(&request.view());
-    drop(request);
+    let decision = state.get().evaluate_action(&request);
+    drop((text, words));
     end_call();
     match decision {
         ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(obligations),

@@ -73,15 +73,28 @@ pub struct ActionRequest {
     pub now: u64,
 }
 
+/// The span of `len` bytes at `offset` of a request's text. Text past
+/// 4 GiB is not representable; the host caps requests far below that.
+pub fn span(offset: usize, len: usize) -> u64 {
+    ((offset as u64) << 32) | (len as u64 & 0xffff_ffff)
+}
+
 /// Where a list under construction starts (see [`Packer::begin_list`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListStart(usize);
 
 /// Builds the `text` and `spans` of one request.
+///
+/// Made by [`Packer::over`], it packs into buffers a caller keeps between
+/// requests, with the spans written straight after room for the header:
+/// the words then cross the boundary as they are, with no allocation and
+/// no copy on the way.
 #[derive(Debug, Default)]
 pub struct Packer {
     text: String,
     spans: Vec<u64>,
+    /// Words before the first span (the header), when packing in place.
+    base: usize,
 }
 
 impl Packer {
@@ -90,15 +103,46 @@ impl Packer {
         Self {
             text: String::with_capacity(text_bytes),
             spans: Vec::with_capacity(spans),
+            base: 0,
         }
+    }
+
+    /// A packer writing into `text` and `words` (both emptied first), with
+    /// `header` zero words reserved at the front of `words` for
+    /// [`StartRequest::header`] or [`ActionRequest::header`].
+    pub fn over(mut text: String, mut words: Vec<u64>, header: usize) -> Self {
+        text.clear();
+        words.clear();
+        words.resize(header, 0);
+        Self {
+            text,
+            spans: words,
+            base: header,
+        }
+    }
+
+    /// The buffers: the text, and the words (the reserved header, then the
+    /// spans).
+    pub fn into_parts(self) -> (String, Vec<u64>) {
+        (self.text, self.spans)
     }
 
     /// Stores `s` and returns its span. Text past 4 GiB is not representable;
     /// the host caps requests far below that.
     pub fn str(&mut self, s: &str) -> u64 {
-        let offset = self.text.len() as u64;
+        let span = span(self.text.len(), s.len());
         self.text.push_str(s);
-        (offset << 32) | (s.len() as u64 & 0xffff_ffff)
+        span
+    }
+
+    /// Stores `item` as it displays (e.g. a JSON number) as one entry of the
+    /// list being built, without an intermediate `String`.
+    pub fn push_display(&mut self, item: impl core::fmt::Display) {
+        use core::fmt::Write;
+        let start = self.text.len();
+        // Writing to a `String` cannot fail.
+        let _ = write!(self.text, "{item}");
+        self.spans.push(span(start, self.text.len() - start));
     }
 
     /// Stores a list of strings and returns its `strs`.
@@ -113,7 +157,7 @@ impl Packer {
     /// Starts a list built by [`Self::push`] and closed by [`Self::end_list`],
     /// for items that are not at hand as `&str` all at once.
     pub fn begin_list(&self) -> ListStart {
-        ListStart(self.spans.len())
+        ListStart(self.spans.len() - self.base)
     }
 
     /// Appends one string to the list being built.
@@ -125,7 +169,7 @@ impl Packer {
     /// Closes the list and returns its `strs`.
     pub fn end_list(&mut self, start: ListStart) -> u64 {
         let first = start.0 as u64;
-        (first << 32) | (self.spans.len() as u64 - first)
+        (first << 32) | ((self.spans.len() - self.base) as u64 - first)
     }
 
     /// Stores key/value pairs (key, value, key, value, ...) as one `strs`.
@@ -140,11 +184,12 @@ impl Packer {
 
     /// Entries of `spans` stored so far.
     pub fn spans_len(&self) -> usize {
-        self.spans.len()
+        self.spans.len() - self.base
     }
 
-    /// The packed text and spans.
-    pub fn finish(self) -> (String, Vec<u64>) {
+    /// The packed text and spans (of a packer made without a header).
+    pub fn finish(mut self) -> (String, Vec<u64>) {
+        self.spans.drain(..self.base);
         (self.text, self.spans)
     }
 }
@@ -217,16 +262,21 @@ pub mod words {
         words
     }
 
-    /// Splits `words` into the header and the spans, in place.
-    fn split<const N: usize>(mut words: Vec<u64>) -> Option<([u64; N], Vec<u64>)> {
-        let header: [u64; N] = words.get(..N)?.try_into().ok()?;
-        words.drain(..N);
-        Some((header, words))
+    /// Splits `words` into the header and the spans, without copying.
+    fn split<const N: usize>(words: &[u64]) -> Option<(&[u64; N], &[u64])> {
+        let (header, spans) = words.split_first_chunk::<N>()?;
+        Some((header, spans))
     }
 
     impl StartRequest {
         /// The text and words that cross the boundary.
         pub fn to_words(&self) -> Vec<u64> {
+            join(&self.header(), &self.spans)
+        }
+
+        /// The header words, for a request packed in place (see
+        /// [`Packer::over`](super::Packer::over)).
+        pub fn header(&self) -> [u64; START] {
             let mut flags = u64::from(self.consent_on_behalf) << 4;
             let mut h = [0u64; START];
             h[0] = self.tenant;
@@ -242,18 +292,30 @@ pub mod words {
             }
             h[rest + 5] = self.now;
             h[rest + 6] = flags;
-            join(&h, &self.spans)
+            h
         }
 
         /// The request from what crossed the boundary; `None` when `words`
         /// is shorter than the header.
         pub fn from_words(text: String, words: Vec<u64>) -> Option<Self> {
+            let (head, spans) = Self::read_header(&words)?;
+            Some(Self {
+                text,
+                spans: spans.to_vec(),
+                ..head
+            })
+        }
+
+        /// The header's facts (with empty `text` and `spans`, which cost no
+        /// allocation) and the spans after it: how a policy reads a request
+        /// in place. `None` when `words` is shorter than the header.
+        pub fn read_header(words: &[u64]) -> Option<(Self, &[u64])> {
             let (h, spans) = split::<START>(words)?;
             let rest = 1 + 2 * PRINCIPAL;
             let flags = h[rest + 6];
-            Some(Self {
-                text,
-                spans,
+            let head = Self {
+                text: String::new(),
+                spans: Vec::new(),
                 tenant: h[0],
                 actor: read_principal(&h[1..=PRINCIPAL]),
                 target: read_principal(&h[1 + PRINCIPAL..=2 * PRINCIPAL]),
@@ -266,13 +328,19 @@ pub mod words {
                 }),
                 consent_on_behalf: flags & 1 << 4 != 0,
                 now: h[rest + 5],
-            })
+            };
+            Some((head, spans))
         }
     }
 
     impl ActionRequest {
         /// The text and words that cross the boundary.
         pub fn to_words(&self) -> Vec<u64> {
+            join(&self.header(), &self.spans)
+        }
+
+        /// As [`StartRequest::header`].
+        pub fn header(&self) -> [u64; ACTION] {
             let s = &self.session;
             let mut flags = u64::from(s.read_only) << 3;
             let mut h = [0u64; ACTION];
@@ -287,18 +355,28 @@ pub mod words {
             h[rest + 5] = opt(self.resource, 2, &mut flags);
             h[rest + 6] = self.now;
             h[rest + 7] = flags;
-            join(&h, &self.spans)
+            h
         }
 
         /// The request from what crossed the boundary; `None` when `words`
         /// is shorter than the header.
         pub fn from_words(text: String, words: Vec<u64>) -> Option<Self> {
+            let (head, spans) = Self::read_header(&words)?;
+            Some(Self {
+                text,
+                spans: spans.to_vec(),
+                ..head
+            })
+        }
+
+        /// As [`StartRequest::read_header`].
+        pub fn read_header(words: &[u64]) -> Option<(Self, &[u64])> {
             let (h, spans) = split::<ACTION>(words)?;
             let rest = 2 + 2 * PRINCIPAL;
             let flags = h[rest + 7];
-            Some(Self {
-                text,
-                spans,
+            let head = Self {
+                text: String::new(),
+                spans: Vec::new(),
                 tenant: h[0],
                 session: Session {
                     id: h[1],
@@ -313,7 +391,8 @@ pub mod words {
                 action: h[rest + 4],
                 resource: read_opt(h[rest + 5], 2, flags),
                 now: h[rest + 6],
-            })
+            };
+            Some((head, spans))
         }
     }
 
@@ -360,6 +439,41 @@ pub mod words {
                 assert_eq!(StartRequest::from_words(text.clone(), r.to_words()), Some(r));
             }
             assert_eq!(StartRequest::from_words(text, alloc::vec![0; 3]), None);
+        }
+
+        #[test]
+        fn packing_in_place_gives_the_same_words() {
+            let pack = |p: &mut Packer| {
+                let actor = principal(p, "u-1", true);
+                let target = principal(p, "u-2", false);
+                (p.str("acme"), actor, target)
+            };
+            let mut apart = Packer::default();
+            let (tenant, actor, target) = pack(&mut apart);
+            let (text, spans) = apart.finish();
+            let r = StartRequest {
+                text,
+                spans,
+                tenant,
+                actor,
+                target,
+                now: 5,
+                ..StartRequest::default()
+            };
+            // Buffers with leftovers of an earlier request, as reused ones have.
+            let mut over = Packer::over("stale".into(), alloc::vec![9; 40], super::START);
+            let (tenant, actor, target) = pack(&mut over);
+            assert_eq!(over.spans_len(), r.spans.len());
+            let (text, mut words) = over.into_parts();
+            let head = StartRequest {
+                tenant,
+                actor,
+                target,
+                now: 5,
+                ..StartRequest::default()
+            };
+            words[..super::START].copy_from_slice(&head.header());
+            assert_eq!((text, words), (r.text.clone(), r.to_words()));
         }
 
         #[test]

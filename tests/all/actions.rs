@@ -129,3 +129,58 @@ fn e8_an_action_across_tenants_is_denied() {
         &["cross-tenant"],
     );
 }
+
+/// Actions asked through a session packed once (how sessions ask) get the
+/// same answers as whole requests, whatever the instance's buffers held
+/// before: a big request, a small one, a deny, an allow with obligations.
+#[test]
+fn f1_f4_s7_in_session_answers_equal_whole_requests() {
+    let p = policy(json!({"read_only": false}));
+    let roles: Vec<String> = (0..300).map(|i| format!("role-{i}")).collect();
+    let big = action_request(
+        "report.generate",
+        json!({"actor": patch(actor(), json!({"roles": roles}))}),
+    );
+    let small = action_request(
+        "course.complete",
+        json!({"target": patch(target(), json!({"id": "t"}))}),
+    );
+    let packed_big = big.session.pack(&big.tenant, &Default::default()).expect("packs");
+    let packed_small = small.session.pack(&small.tenant, &Default::default()).expect("packs");
+    for a in [
+        "report.generate",
+        "billing.purchase",
+        "guide.dismiss",
+        "course.complete",
+        "preferences.theme",
+    ] {
+        for (request, packed) in [(&big, &packed_big), (&small, &packed_small), (&big, &packed_big)] {
+            let mut whole = request.clone();
+            whole.action = a.to_string();
+            whole.resource = Some("goals-q4".to_string());
+            let expected = p.evaluate_action(&whole, now());
+            let got = p.evaluate_action_in(packed, a, Some("goals-q4"), whole.now.expect("a time"));
+            assert_eq!(got, expected, "{a}");
+        }
+    }
+    assert_deny(
+        &p.evaluate_action(&action_request("billing.purchase", json!({})), now()),
+        &["forbidden-action"],
+    );
+}
+
+/// The in-session path keeps the request caps: an empty action, or one
+/// that takes the text past the cap, never reaches the policy.
+#[test]
+fn e9_in_session_requests_keep_the_caps() {
+    let p = policy(json!({}));
+    let request = action_request("course.complete", json!({}));
+    let limits = standin::RequestLimits::default();
+    let packed = request.session.pack(&request.tenant, &limits).expect("packs");
+    let d = p.evaluate_action_in(&packed, "", None, now());
+    assert_deny(&d, &["invalid-request"]);
+    let huge = "x".repeat(limits.max_text_bytes);
+    let d = p.evaluate_action_in(&packed, "course.complete", Some(&huge), now());
+    assert_deny(&d, &["invalid-request"]);
+    assert_allow(&p.evaluate_action_in(&packed, "course.complete", None, now()));
+}
