@@ -162,8 +162,8 @@ impl Settings {
         }
         let mut patterns = |field: &str, items: Vec<String>| -> Vec<Pattern> {
             let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                match Pattern::new(item) {
+            for (i, item) in items.into_iter().enumerate() {
+                match Pattern::from_string(item) {
                     Ok(p) => out.push(p),
                     Err(e) => problems.push(format!("`{field}[{i}]`: {e}")),
                 }

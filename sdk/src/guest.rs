@@ -98,6 +98,9 @@ pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: u
 /// two frees per call. Rust code frees arguments it owns through the
 /// global allocator, which knows arena pointers and leaves them alone.
 #[cfg(feature = "runtime")]
+mod heap;
+
+#[cfg(feature = "runtime")]
 mod arena {
     use core::alloc::{GlobalAlloc, Layout};
     use core::cell::UnsafeCell;
@@ -146,7 +149,7 @@ mod arena {
     /// Rust's heap (dlmalloc), except that arena pointers are not its to free.
     pub struct Heap;
 
-    static DLMALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+    use super::heap::HEAP as DLMALLOC;
 
     // SAFETY: delegates to dlmalloc; arena pointers are never passed to it.
     unsafe impl GlobalAlloc for Heap {

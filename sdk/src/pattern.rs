@@ -22,26 +22,41 @@ impl Pattern {
     /// control characters, and without `**` (which would mean the same as
     /// `*` and usually hides a typo).
     pub fn new(pattern: &str) -> Result<Self, String> {
+        Self::from_string(pattern.to_string())
+    }
+
+    /// [`Self::new`] for a pattern already owned (as settings parse them),
+    /// without copying it.
+    pub fn from_string(pattern: String) -> Result<Self, String> {
         if pattern.is_empty() {
             return Err("pattern is empty".to_string());
         }
-        // Byte loops, not `chars()` and `contains`: settings are checked
-        // again by every fresh instance, so this is on a hot path.
+        // One pass over the bytes: settings are checked again by every
+        // fresh instance, so this is on a hot path.
         let bytes = pattern.as_bytes();
-        let odd = |b: u8| !b.is_ascii() || b.is_ascii_whitespace() || b.is_ascii_control();
-        if bytes.iter().any(|&b| odd(b))
-            && let Some(c) = pattern.chars().find(|c| c.is_whitespace() || c.is_control())
-        {
+        let (mut stars, mut first, mut last) = (0, None, 0);
+        let (mut odd, mut double) = (false, false);
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'*' {
+                double |= i > 0 && bytes[i - 1] == b'*';
+                first = first.or(Some(i));
+                last = i;
+                stars += 1;
+            }
+            odd |= !b.is_ascii() || b.is_ascii_whitespace() || b.is_ascii_control();
+        }
+        if odd && let Some(c) = pattern.chars().find(|c| c.is_whitespace() || c.is_control()) {
             return Err(alloc::format!("pattern `{pattern}` contains {c:?}"));
         }
-        if bytes.windows(2).any(|w| w[0] == b'*' && w[1] == b'*') {
+        if double {
             return Err(alloc::format!("pattern `{pattern}` contains `**`"));
         }
-        let stars = bytes.iter().filter(|&&b| b == b'*').count();
-        let prefix = bytes.iter().position(|&b| b == b'*').unwrap_or(bytes.len());
-        let suffix = bytes.iter().rev().position(|&b| b == b'*').unwrap_or(0);
+        let (prefix, suffix) = match first {
+            Some(first) => (first, bytes.len() - last - 1),
+            None => (bytes.len(), 0),
+        };
         Ok(Self {
-            text: pattern.to_string(),
+            text: pattern,
             prefix,
             suffix,
             stars,
