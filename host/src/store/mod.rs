@@ -362,6 +362,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         })
     }
 
+    /// [`Store::append_action`] for many calls, in order: one answer per
+    /// record, in order, each checked and appended as `append_action`
+    /// would. The default appends them one by one; a store may queue them
+    /// together and wait once (SQLite: see `writer`).
+    fn append_actions(&self, records: Vec<ActionRecord>) -> Vec<Result<ActionAppended, StoreError>> {
+        records.into_iter().map(|r| self.append_action(r)).collect()
+    }
+
     /// Audit events matching `filter`, by tenant then `seq`.
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
     /// Every tenant with audit events.

@@ -358,6 +358,10 @@ impl Store for SqliteStore {
         self.writer.submit(record)
     }
 
+    fn append_actions(&self, records: Vec<ActionRecord>) -> Vec<Result<ActionAppended, StoreError>> {
+        self.writer.submit_all(records)
+    }
+
     fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         self.read(|c| audit::query(c, f))
     }
