@@ -41,7 +41,7 @@ pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE};
 pub use policy::{HARD_MAX_TTL_SECONDS, Policy, PolicyInfo};
 pub use request::{ActionRequest, Principal, RequestError, RequestLimits, SessionFacts, SessionRef, StartRequest};
 pub use sandbox::SandboxLimits;
-pub use session::{Authorization, Banner, SessionError, Sessions, StartOutcome};
+pub use session::{ActionCall, Authorization, Banner, SessionError, Sessions, StartOutcome};
 pub use store::{SessionRecord, SqliteStore, Store};
 
 /// The built-in default policy component (`policy/`, built for
