@@ -6,10 +6,12 @@
 //! costs more than the decision itself (see `BENCHMARKS.md`). A gateway
 //! that already holds many requests hands them over together: each is
 //! decided on the caller's thread as `authorize` would (the session from
-//! the cache, the policy outside any transaction, the row digested here),
-//! then all their rows go to the store at once
-//! ([`Store::append_actions`](crate::store::Store::append_actions)) and the
-//! caller waits once, until every row is committed and durable.
+//! the cache, the policy outside any transaction, the row digested here)
+//! and its rows handed to the store
+//! ([`Store::append_actions`](crate::store::Store::append_actions)), which
+//! takes them as they are made, so the writer commits the first while the
+//! caller decides the next; the caller then waits once, until every row
+//! is committed and durable.
 //!
 //! The answers are those of `authorize` called for each call in order:
 //! the store checks each row's session is still active when it commits
@@ -25,7 +27,7 @@
 
 use super::{Authorization, SessionError, Sessions, changes::secs};
 use crate::decision::Decision;
-use crate::store::{ActionRecord, StoreError};
+use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -64,14 +66,6 @@ struct Decided {
     decision: Decision,
 }
 
-/// The batch's answers as they come, and the decided calls not yet committed.
-struct Pending<'c, 'a> {
-    calls: &'c [ActionCall<'a>],
-    answers: Vec<Option<Result<Authorization, SessionError>>>,
-    decided: Vec<Decided>,
-    records: Vec<ActionRecord>,
-}
-
 impl Sessions {
     /// [`Sessions::authorize`] for each of `calls`, in order, with one
     /// wait: every audit row is committed (and, in durable mode, fsync'd)
@@ -98,65 +92,62 @@ impl Sessions {
                 max: MAX_BATCH_CALLS,
             });
         }
-        let mut p = Pending {
-            calls,
-            answers: (0..calls.len()).map(|_| None).collect(),
-            decided: Vec::with_capacity(calls.len()),
-            records: Vec::with_capacity(calls.len()),
-        };
-        for (i, c) in calls.iter().enumerate() {
-            let now = secs(c.now);
-            let entry = match self.entry(c.session) {
-                // A session's tenant never changes: the cached one will do.
-                Ok(e) if tenant.is_some_and(|t| t != e.session().tenant) => {
-                    p.answers[i] = Some(Err(StoreError::UnknownSession(c.session.to_string()).into()));
-                    continue;
-                }
-                Ok(e) => e,
-                Err(e) => {
-                    p.answers[i] = Some(Err(e));
-                    continue;
-                }
-            };
-            match self.decide(&entry, c.action, c.resource, now) {
-                Ok(Some((decision, record))) => {
-                    p.decided.push(Decided {
-                        call: i,
-                        entry,
-                        decision,
+        let mut answers: Vec<Option<Result<Authorization, SessionError>>> = (0..calls.len()).map(|_| None).collect();
+        let mut next = 0;
+        while next < calls.len() {
+            // The calls from `next` on, decided as the store takes their
+            // rows, up to the first on a session known ended (or due).
+            let mut decided = Vec::new();
+            let mut inactive = None;
+            let mut records = std::iter::from_fn(|| {
+                while let Some(c) = calls.get(next) {
+                    let i = next;
+                    next += 1;
+                    let now = secs(c.now);
+                    let decision = self.entry(c.session).and_then(|entry| {
+                        // A session's tenant never changes: the cached one will do.
+                        if tenant.is_some_and(|t| t != entry.session().tenant) {
+                            return Err(StoreError::UnknownSession(c.session.to_string()).into());
+                        }
+                        Ok(self.decide(&entry, c.action, c.resource, now)?.map(|d| (entry, d)))
                     });
-                    p.records.push(record);
+                    match decision {
+                        Ok(Some((entry, (decision, record)))) => {
+                            decided.push(Decided {
+                                call: i,
+                                entry,
+                                decision,
+                            });
+                            return Some(record);
+                        }
+                        Ok(None) => {
+                            inactive = Some(i);
+                            return None;
+                        }
+                        Err(e) => answers[i] = Some(Err(e)),
+                    }
                 }
-                Ok(None) => {
-                    // Ended or due: the calls before it go first, in order.
-                    self.commit_decided(&mut p);
-                    p.answers[i] = Some(self.authorize_in_transaction(c.session, c.action, c.resource, now));
-                }
-                Err(e) => p.answers[i] = Some(Err(e)),
+                None
+            })
+            .fuse();
+            let mut appended = self.store.append_actions(&mut records).into_iter();
+            for d in decided {
+                let c = &calls[d.call];
+                answers[d.call] = Some(match appended.next() {
+                    Some(Ok(a)) => self.settle(&d.entry, d.decision, a, c.action, c.resource, secs(c.now)),
+                    Some(Err(e)) => Err(e.into()),
+                    None => Err(StoreError::Contract("`append_actions` answered fewer calls than it was given").into()),
+                });
+            }
+            // Ended or due: recorded after the calls before it, as `authorize` does.
+            if let Some(i) = inactive {
+                let c = &calls[i];
+                answers[i] = Some(self.authorize_in_transaction(c.session, c.action, c.resource, secs(c.now)));
             }
         }
-        self.commit_decided(&mut p);
-        Ok(p.answers
+        Ok(answers
             .into_iter()
             .map(|a| a.unwrap_or_else(|| Err(StoreError::Contract("a call of the batch was not answered").into())))
             .collect())
-    }
-
-    /// Hands the rows of the calls decided so far to the store at once,
-    /// waits, and answers them.
-    fn commit_decided(&self, p: &mut Pending<'_, '_>) {
-        if p.records.is_empty() {
-            return;
-        }
-        let mut appended = self.store.append_actions(std::mem::take(&mut p.records)).into_iter();
-        for d in p.decided.drain(..) {
-            let c = &p.calls[d.call];
-            let answer = match appended.next() {
-                Some(Ok(a)) => self.settle(&d.entry, d.decision, a, c.action, c.resource, secs(c.now)),
-                Some(Err(e)) => Err(e.into()),
-                None => Err(StoreError::Contract("`append_actions` answered fewer calls than it was given").into()),
-            };
-            p.answers[d.call] = Some(answer);
-        }
     }
 }

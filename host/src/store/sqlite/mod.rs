@@ -358,7 +358,10 @@ impl Store for SqliteStore {
         self.writer.submit(record)
     }
 
-    fn append_actions(&self, records: Vec<ActionRecord>) -> Vec<Result<ActionAppended, StoreError>> {
+    fn append_actions(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
         self.writer.submit_all(records)
     }
 

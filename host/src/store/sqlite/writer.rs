@@ -47,12 +47,18 @@ pub const MAX_QUEUED: usize = 16_384;
 /// At most this many calls per transaction.
 pub const MAX_BATCH: usize = 4_096;
 
+/// A caller with many calls queues them this many at a time, as it makes
+/// them: enough that a commit's fixed cost is shared, few enough that the
+/// writer starts committing early.
+const CHUNK: usize = 32;
+
 /// Beyond this many cached session deadlines the cache starts over.
 const MAX_DEADLINES: usize = 100_000;
 
 /// The answers of one durable submission (one call, or a batch of them):
-/// set slot by slot by the writer or the sync thread, waited for by the
-/// caller, who is woken once, when the last slot is set. A mutex and a
+/// slots opened by the caller as it queues calls, set one by one by the
+/// writer or the sync thread; the caller, once it queued its last call,
+/// waits until every slot is set, woken once. A mutex and a
 /// condition variable, not a channel: the standard channel spins and
 /// yields before it sleeps, which with dozens of waiting callers on two
 /// cores burnt more CPU than the rest of the call.
@@ -70,14 +76,23 @@ struct Slots {
 }
 
 impl Cell {
-    fn new(calls: usize) -> Self {
+    fn new() -> Self {
         Self {
             slots: Mutex::new(Slots {
-                answers: (0..calls).map(|_| None).collect(),
-                pending: calls,
+                answers: Vec::new(),
+                pending: 0,
             }),
             ready: Condvar::new(),
         }
+    }
+
+    /// Opens `n` more slots; returns the first one's index.
+    fn open(&self, n: usize) -> usize {
+        let mut slots = lock(&self.slots);
+        let first = slots.answers.len();
+        slots.answers.extend((0..n).map(|_| None));
+        slots.pending += n;
+        first
     }
 
     fn set(&self, slot: usize, answer: Result<ActionAppended, StoreError>) {
@@ -217,55 +232,88 @@ impl Writer {
 
     /// Queues `record`; in durable mode waits for its batch to commit.
     pub(super) fn submit(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
-        self.submit_all(vec![record])
+        self.submit_all(&mut std::iter::once(record))
             .pop()
             .unwrap_or_else(|| Err(StoreError::Writer("a call was not answered".to_string())))
     }
 
-    /// Queues `records` together, in order (the writer may still split
-    /// them between two transactions, each row checked on its own); in
-    /// durable mode waits, once, until every one of them is committed and
-    /// fsync'd. One answer per record, in order.
-    pub(super) fn submit_all(&self, records: Vec<ActionRecord>) -> Vec<Result<ActionAppended, StoreError>> {
-        let calls = records.len();
-        if calls == 0 {
-            return Vec::new();
-        }
-        let answer = match self.mode {
-            AuditMode::Durable => Some(Arc::new(Cell::new(calls))),
+    /// Queues the calls of `records` as they come, [`CHUNK`] at a time (so
+    /// the writer commits the first while the caller still makes the
+    /// next), in order; in durable mode then waits, once, until every one
+    /// is committed and fsync'd. One answer per record, in order. Rows of
+    /// one submission may be split between transactions (and a session
+    /// change may commit between them): each row is checked on its own.
+    pub(super) fn submit_all(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        let cell = match self.mode {
+            AuditMode::Durable => Some(Arc::new(Cell::new())),
             AuditMode::Batched => None,
         };
-        {
-            let mut q = lock(&self.shared.queue);
-            // Room for all of them, or an empty queue (a group larger
-            // than the queue then goes in alone).
-            while !q.jobs.is_empty() && q.jobs.len() + calls > MAX_QUEUED && !q.stop {
-                q = self
-                    .shared
-                    .room
-                    .wait(q)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut chunk = Vec::with_capacity(records.size_hint().0.clamp(1, CHUNK));
+        let (mut calls, mut queued) = (0, 0);
+        loop {
+            let next = records.next();
+            let last = next.is_none();
+            chunk.extend(next);
+            if chunk.len() == CHUNK || (last && !chunk.is_empty()) {
+                calls += chunk.len();
+                if self.enqueue(&mut chunk, cell.as_ref()) {
+                    queued = calls;
+                }
             }
-            if q.stop {
-                return (0..calls)
-                    .map(|_| Err(StoreError::Writer("the audit writer has stopped".to_string())))
-                    .collect();
-            }
-            q.jobs.extend(records.into_iter().enumerate().map(|(slot, record)| Job {
-                record,
-                reply: answer.as_ref().map(|cell| Reply(Some((cell.clone(), slot)))),
-            }));
-            q.pushed += calls as u64;
-            if q.writer_waits {
-                q.writer_waits = false;
-                drop(q);
-                self.shared.work.notify_one();
+            if last {
+                break;
             }
         }
-        match answer {
+        match cell {
             Some(cell) => cell.wait(),
-            None => (0..calls).map(|_| Ok(ActionAppended::Queued)).collect(),
+            // Calls not queued (the writer stopped) hear it.
+            None => (0..calls)
+                .map(|i| {
+                    if i < queued {
+                        Ok(ActionAppended::Queued)
+                    } else {
+                        Err(StoreError::Writer("the audit writer has stopped".to_string()))
+                    }
+                })
+                .collect(),
         }
+    }
+
+    /// Queues (and empties) `chunk`, its answers to slots of `cell`;
+    /// false when the writer has stopped (the slots are answered so).
+    fn enqueue(&self, chunk: &mut Vec<ActionRecord>, cell: Option<&Arc<Cell>>) -> bool {
+        let n = chunk.len();
+        let first = cell.map(|c| c.open(n));
+        let jobs = chunk.drain(..).enumerate().map(|(i, record)| Job {
+            record,
+            reply: cell.zip(first).map(|(c, f)| Reply(Some((c.clone(), f + i)))),
+        });
+        let mut q = lock(&self.shared.queue);
+        // Room for all of them, or an empty queue.
+        while !q.jobs.is_empty() && q.jobs.len() + n > MAX_QUEUED && !q.stop {
+            q = self
+                .shared
+                .room
+                .wait(q)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        if q.stop {
+            drop(q);
+            // Each reply, dropped unsent, answers that the writer stopped.
+            jobs.for_each(drop);
+            return false;
+        }
+        q.jobs.extend(jobs);
+        q.pushed += n as u64;
+        if q.writer_waits {
+            q.writer_waits = false;
+            drop(q);
+            self.shared.work.notify_one();
+        }
+        true
     }
 }
 
