@@ -31,11 +31,11 @@ use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-/// At most this many calls per [`Sessions::authorize_batch`]: the audit
-/// writer's largest transaction, so a batch costs at most two commits, and
-/// a bound on how long one batch keeps its caller waiting. A larger batch
-/// is refused ([`SessionError::BatchTooLarge`]), not split: the caller
-/// chooses how to split it.
+/// At most this many calls per [`Sessions::authorize_batch`]: a bound on
+/// how long one batch keeps its caller (and the calls before it in the
+/// writer's queue) waiting, the size of the writer's largest transaction.
+/// A larger batch is refused ([`SessionError::BatchTooLarge`]), not split:
+/// the caller chooses how to split it.
 pub const MAX_BATCH_CALLS: usize = 4096;
 
 /// One call of [`Sessions::authorize_batch`]: the arguments of one

@@ -23,6 +23,7 @@
 //!   depth parent + 1, so a policy that refuses nesting and the index agree,
 //!   and a policy that allows it still cannot get two sessions at one depth.
 
+mod answer;
 mod audit;
 mod checkpoint;
 mod codec;

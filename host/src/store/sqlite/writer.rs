@@ -35,6 +35,7 @@
 //! the audit chain has one order and each tenant's `seq` stays gapless.
 
 use super::super::{ActionAppended, ActionRecord, AuditMode, StoreError};
+use super::answer::{Answer, Cell, Reply};
 use super::sync::{Log, Syncer};
 use super::{Db, audit, lock, sessions};
 use std::sync::{Arc, Condvar, Mutex};
@@ -54,114 +55,6 @@ const CHUNK: usize = 32;
 
 /// Beyond this many cached session deadlines the cache starts over.
 const MAX_DEADLINES: usize = 100_000;
-
-/// The answers of one durable submission (one call, or a batch of them):
-/// slots opened by the caller as it queues calls, set one by one by the
-/// writer or the sync thread; the caller, once it queued its last call,
-/// waits until every slot is set, woken once. A mutex and a
-/// condition variable, not a channel: the standard channel spins and
-/// yields before it sleeps, which with dozens of waiting callers on two
-/// cores burnt more CPU than the rest of the call.
-#[derive(Debug)]
-struct Cell {
-    slots: Mutex<Slots>,
-    ready: Condvar,
-}
-
-#[derive(Debug)]
-struct Slots {
-    answers: Vec<Option<Result<ActionAppended, StoreError>>>,
-    /// Slots not yet set.
-    pending: usize,
-}
-
-impl Cell {
-    fn new() -> Self {
-        Self {
-            slots: Mutex::new(Slots {
-                answers: Vec::new(),
-                pending: 0,
-            }),
-            ready: Condvar::new(),
-        }
-    }
-
-    /// Opens `n` more slots; returns the first one's index.
-    fn open(&self, n: usize) -> usize {
-        let mut slots = lock(&self.slots);
-        let first = slots.answers.len();
-        slots.answers.extend((0..n).map(|_| None));
-        slots.pending += n;
-        first
-    }
-
-    fn set(&self, slot: usize, answer: Result<ActionAppended, StoreError>) {
-        let mut slots = lock(&self.slots);
-        if let Some(a @ None) = slots.answers.get_mut(slot) {
-            *a = Some(answer);
-            slots.pending -= 1;
-            if slots.pending == 0 {
-                drop(slots);
-                self.ready.notify_one();
-            }
-        }
-    }
-
-    fn wait(&self) -> Vec<Result<ActionAppended, StoreError>> {
-        let mut slots = lock(&self.slots);
-        while slots.pending > 0 {
-            slots = self
-                .ready
-                .wait(slots)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
-        std::mem::take(&mut slots.answers)
-            .into_iter()
-            .map(|a| a.unwrap_or_else(|| Err(StoreError::Writer("a call was not answered".to_string()))))
-            .collect()
-    }
-}
-
-/// The writing end of one slot of a [`Cell`]; dropped unanswered, it
-/// answers that the writer stopped.
-#[derive(Debug)]
-pub(super) struct Reply(Option<(Arc<Cell>, usize)>);
-
-impl Reply {
-    fn send(mut self, answer: Result<ActionAppended, StoreError>) {
-        if let Some((cell, slot)) = self.0.take() {
-            cell.set(slot, answer);
-        }
-    }
-}
-
-impl Drop for Reply {
-    fn drop(&mut self) {
-        if let Some((cell, slot)) = self.0.take() {
-            cell.set(
-                slot,
-                Err(StoreError::Writer("the audit writer has stopped".to_string())),
-            );
-        }
-    }
-}
-
-/// What a waiting caller will be told once its batch is durable.
-#[derive(Debug)]
-pub(super) struct Answer {
-    reply: Reply,
-    outcome: ActionAppended,
-}
-
-impl Answer {
-    pub(super) fn send(self) {
-        self.reply.send(Ok(self.outcome));
-    }
-
-    pub(super) fn fail(self, why: &str) {
-        self.reply.send(Err(StoreError::Writer(why.to_string())));
-    }
-}
 
 #[derive(Debug)]
 struct Job {
@@ -248,7 +141,7 @@ impl Writer {
         records: &mut dyn Iterator<Item = ActionRecord>,
     ) -> Vec<Result<ActionAppended, StoreError>> {
         let cell = match self.mode {
-            AuditMode::Durable => Some(Arc::new(Cell::new())),
+            AuditMode::Durable => Some(Arc::new(Cell::default())),
             AuditMode::Batched => None,
         };
         let mut chunk = Vec::with_capacity(records.size_hint().0.clamp(1, CHUNK));
@@ -289,7 +182,7 @@ impl Writer {
         let first = cell.map(|c| c.open(n));
         let jobs = chunk.drain(..).enumerate().map(|(i, record)| Job {
             record,
-            reply: cell.zip(first).map(|(c, f)| Reply(Some((c.clone(), f + i)))),
+            reply: cell.zip(first).map(|(c, f)| Reply::to(c.clone(), f + i)),
         });
         let mut q = lock(&self.shared.queue);
         // Room for all of them, or an empty queue.
@@ -430,7 +323,7 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Sync
             let answers: Vec<Answer> = replies
                 .into_iter()
                 .zip(outcomes)
-                .filter_map(|(reply, outcome)| reply.map(|reply| Answer { reply, outcome }))
+                .filter_map(|(reply, outcome)| reply.map(|reply| Answer::new(reply, outcome)))
                 .collect();
             match syncer {
                 Some(s) => s.committed(answers),
