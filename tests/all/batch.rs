@@ -173,6 +173,62 @@ fn s2_batches_racing_an_end_never_record_an_allowed_action_after_it() {
 }
 
 #[test]
+fn s2_a_batch_answers_each_call_its_own_when_a_session_ended_elsewhere_fails_the_commit_check() {
+    let (d, a) = service();
+    // A second `Sessions` on the same file stands for another process.
+    let b = Sessions::open(host().clone(), d.path().join("standin.db")).expect("open");
+    let (live, _) = two_sessions(&a);
+    let other = patch(actor(), json!({"id": "u-3"}));
+    let out = a
+        .start(&start_request(other, target(), json!({})), None, now())
+        .expect("start");
+    let ended_elsewhere = out.session.expect("session").id;
+    // `a` has it cached as active; `b` ends it.
+    assert_allow(
+        &a.authorize(&ended_elsewhere, "course.view", None, now())
+            .expect("authorize")
+            .decision,
+    );
+    b.end(&ended_elsewhere, now()).expect("end");
+    // 100 calls, more than one of the writer's chunks, alternating.
+    let resources: Vec<String> = (0..100).map(|i| format!("r-{i}")).collect();
+    let calls: Vec<ActionCall<'_>> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let id = if i % 2 == 0 { &live } else { &ended_elsewhere };
+            ActionCall::new(id, "course.view", Some(r), now())
+        })
+        .collect();
+    let answers = a.authorize_batch(&calls).expect("batch");
+    for (i, answer) in answers.iter().enumerate() {
+        let d = &answer.as_ref().expect("answer").decision;
+        if i % 2 == 0 {
+            assert_allow(d);
+        } else {
+            assert_deny(d, &["session-ended"]);
+        }
+    }
+    // The denied calls are recorded after the session's end, each once.
+    let trail = trail(&a);
+    let end = trail
+        .iter()
+        .position(|e| e.event == "session.ended" && e.session.as_deref() == Some(ended_elsewhere.as_str()))
+        .expect("ended");
+    let of = |e: &&AuditEvent| e.session.as_deref() == Some(ended_elsewhere.as_str());
+    assert!(trail[end..].iter().filter(of).all(|e| e.event != "action.allowed"));
+    let denied: Vec<&str> = trail[end..]
+        .iter()
+        .filter(of)
+        .filter(|e| e.event == "action.denied")
+        .filter_map(|e| e.resource.as_deref())
+        .collect();
+    let expected: Vec<&str> = resources.iter().skip(1).step_by(2).map(String::as_str).collect();
+    assert_eq!(denied, expected);
+    assert_intact(&a);
+}
+
+#[test]
 fn s3_a_batch_records_a_due_sessions_expiry_before_its_deny() {
     let (_d, s) = service();
     let session = started(&s, json!({"ttl_seconds": 60}));

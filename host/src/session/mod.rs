@@ -26,7 +26,8 @@
 //! The code: this file has the types and the read-only views (audit,
 //! verify, outbox); `lifecycle` start, end, extend, revoke, expiry;
 //! `authorize` the per-action guard (the hot path, with its cache of active
-//! sessions); `batch` the same guard for many calls with one wait; `changes` the audit events and messages each change writes;
+//! sessions); `batch` the same guard for many calls with one wait;
+//! `changes` the audit events and messages each change writes;
 //! `sweeper` the background expiry thread; `policies` the tenants' policy
 //! versions (cache, activation, rollback, artifacts); `upload` the checks a
 //! new version passes; `replay` the what-if replay of the audit trail;
