@@ -1,6 +1,7 @@
 //! Sessions on SQLite: starts per second, `authorize` per second with its
-//! audit row durable (group commit) and batched, with p50/p99 latency, and
-//! `audit verify` events per second. A custom harness that prints a table:
+//! audit row durable (group commit) and batched, `authorize_batch` (durable,
+//! one wait per batch) per call, with p50/p99 latency, and `audit verify`
+//! events per second. A custom harness that prints a table:
 //!
 //! ```sh
 //! cargo bench -p standin --bench sessions            # full run
@@ -14,7 +15,7 @@
 
 use serde_json::json;
 use standin::store::{AuditMode, SqliteStore};
-use standin::{Host, Sessions, StartRequest};
+use standin::{ActionCall, Host, Sessions, StartRequest};
 use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -176,6 +177,84 @@ fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, w
     }
 }
 
+/// `threads` callers each sending `authorize_batch` of `batch` calls, over
+/// 16 sessions of their own (call `i` in session `i % 16`). A call's
+/// latency is its batch's, from submission to return: every call of a
+/// batch has the same, and every batch has `batch` calls, so the per-call
+/// percentiles are those of the batches.
+fn authorize_batches(
+    sessions: &Sessions,
+    tenant: &str,
+    threads: usize,
+    batch: usize,
+    run: Duration,
+    what: &str,
+) -> Row {
+    let per = batch.min(16);
+    let ids: Vec<Vec<String>> = (0..threads)
+        .map(|t| {
+            (0..per)
+                .map(|i| {
+                    let out = sessions
+                        .start(&request(tenant, t * per + i), None, now())
+                        .expect("start");
+                    let id = out.session.expect("allowed").id;
+                    sessions.authorize(&id, "course.view", None, now()).expect("authorize");
+                    id
+                })
+                .collect()
+        })
+        .collect();
+    let stop = AtomicBool::new(false);
+    let cpu_before = cpu_now();
+    let started = Instant::now();
+    let mut latencies: Vec<Duration> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ids
+            .iter()
+            .map(|ids| {
+                let stop = &stop;
+                scope.spawn(move || {
+                    let calls: Vec<ActionCall<'_>> = (0..batch)
+                        .map(|i| {
+                            let action = if i % 4 == 3 { "billing.purchase" } else { "course.view" };
+                            ActionCall::new(&ids[i % ids.len()], action, Some("course-17"), now())
+                        })
+                        .collect();
+                    let mut lat = Vec::with_capacity(1 << 14);
+                    while !stop.load(Ordering::Relaxed) {
+                        let t = Instant::now();
+                        let answers = sessions.authorize_batch(&calls).expect("batch");
+                        lat.push(t.elapsed());
+                        assert!(answers.iter().all(Result::is_ok));
+                    }
+                    lat
+                })
+            })
+            .collect();
+        std::thread::sleep(run);
+        stop.store(true, Ordering::Relaxed);
+        handles.into_iter().flat_map(|h| h.join().expect("thread")).collect()
+    });
+    let secs = started.elapsed().as_secs_f64();
+    let cpu_after = cpu_now();
+    for id in ids.iter().flatten() {
+        sessions.end(id, now()).expect("end");
+    }
+    latencies.sort_unstable();
+    Row {
+        what: what.to_string(),
+        ops: latencies.len() * batch,
+        secs,
+        p50: Some(percentile(&latencies, 0.50)),
+        p99: Some(percentile(&latencies, 0.99)),
+        cpu: Some((
+            cpu_after.0 - cpu_before.0,
+            cpu_after.1 - cpu_before.1,
+            cpu_after.2 - cpu_before.2,
+        )),
+    }
+}
+
 fn fsync_cost(dir: &std::path::Path) -> Duration {
     let mut f = std::fs::File::create(dir.join("fsync-probe")).expect("file");
     let n = 200;
@@ -218,6 +297,15 @@ fn main() {
         let what = format!("authorize, durable audit, group commit ({threads} threads)");
         if wanted(&what) {
             rows.push(authorize(&durable, &format!("d{threads}"), threads, run, &what));
+        }
+    }
+    for batch in [16, 64, 256] {
+        for threads in [1, 2, 8] {
+            let what = format!("authorize, durable, batch {batch}, {threads} threads");
+            if wanted(&what) {
+                let tenant = format!("db{batch}x{threads}");
+                rows.push(authorize_batches(&durable, &tenant, threads, batch, run, &what));
+            }
         }
     }
     let batched = open(dir.path(), "batched.db", AuditMode::Batched);

@@ -43,7 +43,7 @@ pub use request::{
     ActionRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef, StartRequest,
 };
 pub use sandbox::SandboxLimits;
-pub use session::{Authorization, Banner, SessionError, Sessions, StartOutcome};
+pub use session::{ActionCall, Authorization, Banner, SessionError, Sessions, StartOutcome};
 pub use store::{SessionRecord, SqliteStore, Store};
 
 /// The built-in default policy component (`policy/`, built for

@@ -3,6 +3,7 @@
 
 mod actions;
 mod audit;
+mod batch;
 mod common;
 mod concurrency;
 mod group_commit;

@@ -58,6 +58,11 @@ impl Active {
         }
     }
 
+    /// The session as last written or read.
+    pub(super) fn session(&self) -> &SessionRecord {
+        &self.session
+    }
+
     /// The request facts of the session's actions, and the digest of what
     /// their rows share.
     fn sealed(&self) -> &(Arc<RequestFacts>, [u8; 32]) {
@@ -173,7 +178,8 @@ impl Sessions {
     /// `session-expired`) without asking the policy. Every answer is an
     /// audit event (`action.allowed` / `action.denied`, A3), durable when
     /// this returns unless the store is in batched mode. An action racing
-    /// the session's end: see the module documentation.
+    /// the session's end: see the module documentation. Many calls at
+    /// once, with one wait for all of them: [`Sessions::authorize_batch`].
     pub fn authorize(
         &self,
         id: &str,
@@ -182,19 +188,42 @@ impl Sessions {
         now: DateTime<Utc>,
     ) -> Result<Authorization, SessionError> {
         let now = secs(now);
-        let entry = match self.active.get(id) {
-            Some(e) => e,
-            None => {
-                let e = Arc::new(Active::new(self.stored(id)?));
-                if e.session.is_active() {
-                    self.active.put(e.clone());
-                }
-                e
+        let entry = self.entry(id)?;
+        match self.decide(&entry, action, resource, now)? {
+            None => self.authorize_in_transaction(id, action, resource, now),
+            Some((decision, record)) => {
+                let appended = self.store.append_action(record)?;
+                self.settle(&entry, decision, appended, action, resource, now)
             }
-        };
+        }
+    }
+
+    /// Session `id` from the cache, or read (and cached when active).
+    pub(super) fn entry(&self, id: &str) -> Result<Arc<Active>, SessionError> {
+        if let Some(e) = self.active.get(id) {
+            return Ok(e);
+        }
+        let e = Arc::new(Active::new(self.stored(id)?));
+        if e.session.is_active() {
+            self.active.put(e.clone());
+        }
+        Ok(e)
+    }
+
+    /// The policy's decision on an action in an active session, and the
+    /// audit rows for the store; `None` when the session is ended or due
+    /// (answered by [`Self::authorize_in_transaction`]). `now` is in whole
+    /// seconds.
+    pub(super) fn decide(
+        &self,
+        entry: &Active,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Decision, ActionRecord)>, SessionError> {
         let session = &entry.session;
         if !session.is_active() || session.is_due(now) {
-            return self.authorize_in_transaction(id, action, resource, now);
+            return Ok(None);
         }
         let policy = self.policy(&session.tenant, Some(session.policy.version))?;
         let request = entry.request(action, resource, now);
@@ -209,12 +238,26 @@ impl Sessions {
             e.seal.digest = Some(row_digest_after(shared, e));
         }
         let record = ActionRecord {
-            session: id.to_string(),
+            session: session.id.clone(),
             now,
             audit,
         };
-        match self.store.append_action(record)? {
-            ActionAppended::Committed(_) | ActionAppended::Queued => Ok(answer(session, decision)),
+        Ok(Some((decision, record)))
+    }
+
+    /// The answer to a decided call, given what the store did with its rows.
+    pub(super) fn settle(
+        &self,
+        entry: &Active,
+        decision: Decision,
+        appended: ActionAppended,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Authorization, SessionError> {
+        let id = &entry.session.id;
+        match appended {
+            ActionAppended::Committed(_) | ActionAppended::Queued => Ok(answer(&entry.session, decision)),
             ActionAppended::Inactive => {
                 // Ended (or due) since it was read: answer and record it as such.
                 self.active.forget(id);
@@ -226,7 +269,7 @@ impl Sessions {
     /// `authorize` in one store transaction with the session's read: the
     /// path for a session that is not (or no longer) active, which also
     /// records a due session's expiry.
-    fn authorize_in_transaction(
+    pub(super) fn authorize_in_transaction(
         &self,
         id: &str,
         action: &str,

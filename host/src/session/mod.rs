@@ -26,13 +26,15 @@
 //! The code: this file has the types and the read-only views (audit,
 //! verify, outbox); `lifecycle` start, end, extend, revoke, expiry;
 //! `authorize` the per-action guard (the hot path, with its cache of active
-//! sessions); `changes` the audit events and messages each change writes;
+//! sessions); `batch` the same guard for many calls with one wait;
+//! `changes` the audit events and messages each change writes;
 //! `sweeper` the background expiry thread; `policies` the tenants' policy
 //! versions (cache, activation, rollback, artifacts); `upload` the checks a
 //! new version passes; `replay` the what-if replay of the audit trail;
 //! `tenant` one tenant's window on all of it.
 
 mod authorize;
+mod batch;
 mod changes;
 mod lifecycle;
 mod policies;
@@ -43,6 +45,7 @@ mod tenant;
 mod upload;
 mod verify;
 
+pub use batch::{ActionCall, MAX_BATCH_CALLS};
 pub use changes::new_session_id;
 pub use policies::Preloaded;
 pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
@@ -95,6 +98,8 @@ pub enum SessionError {
     Upload(UploadError),
     #[error("the request names tenant `{0}`, not this one")]
     OtherTenant(String),
+    #[error("a batch of {calls} calls is over the limit of {max}")]
+    BatchTooLarge { calls: usize, max: usize },
     #[error("version {version} of tenant `{tenant}` cannot be loaded: {message}")]
     Unloadable {
         tenant: String,

@@ -7,8 +7,8 @@
 
 use super::changes::secs;
 use super::{
-    Authorization, Banner, ExtendOutcome, Replay, SessionError, Sessions, StartOutcome, TenantChain, Upload,
-    UploadError, Uploaded,
+    ActionCall, Authorization, Banner, ExtendOutcome, Replay, SessionError, Sessions, StartOutcome, TenantChain,
+    Upload, UploadError, Uploaded,
 };
 use crate::request::StartRequest;
 use crate::store::{AuditEvent, AuditFilter, OutboxMessage, SessionRecord, StoreError, StoredPolicy};
@@ -89,6 +89,15 @@ impl TenantSessions<'_> {
     ) -> Result<Authorization, SessionError> {
         self.own(id)?;
         self.sessions.authorize(id, action, resource, now)
+    }
+
+    /// [`Sessions::authorize_batch`]; a call on another tenant's session
+    /// is answered as unknown, the others as usual.
+    pub fn authorize_batch(
+        &self,
+        calls: &[ActionCall<'_>],
+    ) -> Result<Vec<Result<Authorization, SessionError>>, SessionError> {
+        self.sessions.authorize_calls(Some(self.tenant), calls)
     }
 
     pub fn sessions(&self, active_only: bool, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, SessionError> {

@@ -362,6 +362,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         })
     }
 
+    /// [`Store::append_action`] for many calls, in order: one answer per
+    /// record, in order, each checked and appended as `append_action`
+    /// would. The records are taken from `records` as the store is ready
+    /// for them, so a store may commit the first while the caller still
+    /// makes the last (SQLite: see `writer`). The default appends them
+    /// one by one.
+    fn append_actions(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        records.map(|r| self.append_action(r)).collect()
+    }
+
     /// Audit events matching `filter`, by tenant then `seq`.
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
     /// Every tenant with audit events.

@@ -23,7 +23,7 @@ const NOW: &str = "2026-11-21T10:00:00Z";
 fn stress_and_kill(db: &Path, run: &str, kill_after: usize, extra: &[&str]) -> Vec<String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_standin"))
         .args(["--db", db.to_str().expect("utf-8 path"), "--now", NOW])
-        .args(["stress", "--count", "1000000", "--actions", "6", "--run", run])
+        .args(["stress", "--count", "1000000", "--run", run])
         .args(extra)
         .env_remove("STANDIN_DB")
         .stdout(Stdio::piped())
@@ -87,14 +87,15 @@ fn expected(line: &str) -> (String, String, String) {
     }
 }
 
-#[test]
-fn sigkill_mid_stream_loses_no_acknowledged_event_and_the_chain_verifies() {
+/// Rounds of `standin stress` with `extra` on one database, each killed
+/// after `kill_after` acknowledgements: every acknowledged event must be in
+/// the trail and the chain must verify. Each kill lands at another point of
+/// the stream, and each round appends to a chain that survived a kill.
+fn kill_rounds(kill_after: &[usize], extra: &[&str]) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("standin.db");
-    // Several rounds on one database: each kill lands at another point of
-    // the stream, and each round appends to a chain that survived a kill.
-    for (round, kill_after) in [37usize, 250, 613, 1001].into_iter().enumerate() {
-        let acked = stress_and_kill(&db, &format!("r{round}"), kill_after, &[]);
+    for (round, &kill_after) in kill_after.iter().enumerate() {
+        let acked = stress_and_kill(&db, &format!("r{round}"), kill_after, extra);
         assert!(acked.len() >= kill_after);
         let trail = trail(&db);
         let lost: Vec<&String> = acked.iter().filter(|l| !trail.contains(&expected(l))).collect();
@@ -111,4 +112,16 @@ fn sigkill_mid_stream_loses_no_acknowledged_event_and_the_chain_verifies() {
             .expect("audit verify");
         assert_eq!(out.status.code(), Some(0), "round {round}: {out:?}");
     }
+}
+
+#[test]
+fn sigkill_mid_stream_loses_no_acknowledged_event_and_the_chain_verifies() {
+    kill_rounds(&[37, 250, 613, 1001], &["--actions", "6"]);
+}
+
+/// The same with each session's actions sent as one `authorize_batch` of
+/// 32: a batch's rows are acknowledged together, when it returned.
+#[test]
+fn a3_sigkill_mid_batch_stream_loses_no_acknowledged_row_and_the_chain_verifies() {
+    kill_rounds(&[41, 300, 777, 1500], &["--actions", "32", "--batch"]);
 }

@@ -4,7 +4,7 @@
 //! synthetic actors and targets of tenant `--tenant` (the built-in policy
 //! unless the tenant set one): start, `--actions` authorizes (resources
 //! `r-<i>-<j>`, alternating an allowed `course.view` and a forbidden
-//! `billing.purchase`), end. Each call's acknowledgement is printed and
+//! `billing.purchase`; with `--batch`, one `authorize_batch` of them), end. Each call's acknowledgement is printed and
 //! flushed as soon as the call returned:
 //!
 //! ```text
@@ -20,7 +20,7 @@ use crate::Exit;
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use standin::store::{AuditMode, SqliteStore};
-use standin::{Host, Sessions, StartRequest};
+use standin::{ActionCall, Authorization, Host, Sessions, StartRequest};
 use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -43,6 +43,10 @@ pub struct Args {
     /// mode), to show what the durability test catches.
     #[arg(long)]
     batched: bool,
+    /// Send each session's authorizes as one `authorize_batch`, printing
+    /// their acknowledgements when the batch returned.
+    #[arg(long)]
+    batch: bool,
 }
 
 pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
@@ -68,17 +72,42 @@ pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
         };
         writeln!(out, "started {}", session.id)?;
         out.flush()?;
-        for j in 0..args.actions {
-            let action = if j % 2 == 0 { "course.view" } else { "billing.purchase" };
-            let resource = format!("r-{i}-{j}");
-            let answer = sessions.authorize(&session.id, action, Some(&resource), now)?;
-            let verdict = if answer.decision.is_allow() { "allow" } else { "deny" };
-            writeln!(out, "authorized {} {resource} {verdict}", session.id)?;
-            out.flush()?;
+        let resources: Vec<String> = (0..args.actions).map(|j| format!("r-{i}-{j}")).collect();
+        let calls: Vec<ActionCall<'_>> = resources
+            .iter()
+            .enumerate()
+            .map(|(j, r)| {
+                let action = if j % 2 == 0 { "course.view" } else { "billing.purchase" };
+                ActionCall::new(&session.id, action, Some(r), now)
+            })
+            .collect();
+        if args.batch {
+            for (c, answer) in calls.iter().zip(sessions.authorize_batch(&calls)?) {
+                acknowledge(&mut out, c, &answer?)?;
+            }
+        } else {
+            // One at a time, each acknowledged as soon as it returned.
+            for c in &calls {
+                let answer = sessions.authorize(c.session, c.action, c.resource, c.now)?;
+                acknowledge(&mut out, c, &answer)?;
+            }
         }
         sessions.end(&session.id, now)?;
         writeln!(out, "ended {}", session.id)?;
         out.flush()?;
     }
     Ok(Exit::Allow)
+}
+
+/// Prints `authorized <session> <resource> allow|deny` for an answered call.
+fn acknowledge(out: &mut impl std::io::Write, call: &ActionCall<'_>, answer: &Authorization) -> Result<()> {
+    let verdict = if answer.decision.is_allow() { "allow" } else { "deny" };
+    writeln!(
+        out,
+        "authorized {} {} {verdict}",
+        call.session,
+        call.resource.unwrap_or_default()
+    )?;
+    out.flush()?;
+    Ok(())
 }

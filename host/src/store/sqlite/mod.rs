@@ -23,6 +23,7 @@
 //!   depth parent + 1, so a policy that refuses nesting and the index agree,
 //!   and a policy that allows it still cannot get two sessions at one depth.
 
+mod answer;
 mod audit;
 mod checkpoint;
 mod codec;
@@ -356,6 +357,13 @@ impl Store for SqliteStore {
 
     fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
         self.writer.submit(record)
+    }
+
+    fn append_actions(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        self.writer.submit_all(records)
     }
 
     fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {

@@ -25,7 +25,7 @@
 //! When the log cannot be opened (not WAL, or an in-memory database) the
 //! store keeps `synchronous = FULL` and commits answer for themselves.
 
-use super::writer::Answer;
+use super::answer::Answer;
 use super::{StoreError, lock};
 use std::fs::File;
 use std::path::{Path, PathBuf};
