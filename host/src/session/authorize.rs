@@ -23,14 +23,14 @@
 use super::changes::{codes_of, event_of, inactive_deny, policy_error, request_facts, secs, session_facts};
 use super::{Authorization, SessionError, Sessions};
 use crate::decision::Decision;
-use crate::request::ActionRequest;
+use crate::request::{ActionRequest, PackedSession, RequestError, RequestLimits};
 use crate::store::{
     ActionAppended, ActionRecord, AuditEvent, Change, RequestFacts, SessionRecord, events, row_digest_after,
     session_digest,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 /// Beyond this many entries the cache starts over (sessions ended by
 /// another process are only evicted when touched).
@@ -39,14 +39,15 @@ const MAX_CACHED: usize = 100_000;
 /// A session as last written or read, with what every action in it
 /// shares, made on first use (once per session, not per call): the
 /// request facts its rows refer to, the digest of the fields its rows have
-/// in common (see `store::chain`), and a spare request for the policy.
+/// in common (see `store::chain`), and the session's facts packed for the
+/// policy.
 #[derive(Debug)]
 pub(super) struct Active {
     session: SessionRecord,
     sealed: OnceLock<(Arc<RequestFacts>, [u8; 32])>,
-    /// A request of an earlier call, to reuse: building one copies both
-    /// principals (every list and attribute).
-    spare: Mutex<Option<ActionRequest>>,
+    /// Both principals (every list and attribute) packed once, so that an
+    /// action adds only its own strings (see [`PackedSession`]).
+    packed: OnceLock<Result<PackedSession, RequestError>>,
 }
 
 impl Active {
@@ -54,7 +55,7 @@ impl Active {
         Self {
             session,
             sealed: OnceLock::new(),
-            spare: Mutex::new(None),
+            packed: OnceLock::new(),
         }
     }
 
@@ -74,22 +75,11 @@ impl Active {
         })
     }
 
-    /// The request the policy sees for `action` (the spare one, when there is one).
-    fn request(&self, action: &str, resource: Option<&str>, now: DateTime<Utc>) -> ActionRequest {
-        let spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner).take();
-        match spare {
-            Some(mut r) => {
-                action.clone_into(&mut r.action);
-                r.resource = resource.map(str::to_string);
-                r.now = Some(now);
-                r
-            }
-            None => action_request(&self.session, action, resource, now),
-        }
-    }
-
-    fn give_back(&self, request: ActionRequest) {
-        *self.spare.lock().unwrap_or_else(PoisonError::into_inner) = Some(request);
+    /// The session's facts packed for the policy, or why they do not pack
+    /// (every action in the session is then `invalid-request`).
+    fn packed(&self, limits: &RequestLimits) -> &Result<PackedSession, RequestError> {
+        self.packed
+            .get_or_init(|| session_facts(&self.session).pack(&self.session.tenant, limits))
     }
 }
 
@@ -226,9 +216,8 @@ impl Sessions {
             return Ok(None);
         }
         let policy = self.policy(&session.tenant, Some(session.policy.version))?;
-        let request = entry.request(action, resource, now);
-        let decision = policy.evaluate_action(&request, now);
-        entry.give_back(request);
+        let packed = entry.packed(&self.host().config().requests);
+        let decision = policy.evaluate_action_in(packed, action, resource, now);
         // The request is stored as the session's facts plus the event's own
         // fields, and each row's digest is made here, not by the writer.
         let (facts, shared) = entry.sealed();

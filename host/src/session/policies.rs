@@ -19,7 +19,7 @@ use crate::decision::{Decision, codes};
 use crate::engine::Digest;
 use crate::load::Compiled;
 use crate::policy::Policy;
-use crate::request::{ActionRequest, StartRequest};
+use crate::request::{ActionRequest, PackedSession, RequestError, StartRequest};
 use crate::store::{ArtifactKey, PolicyRef, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, PoisonError};
@@ -45,6 +45,21 @@ impl Resolved {
         match &self.policy {
             Ok(p) => p.evaluate_action(request, now),
             Err(deny) => deny.clone(),
+        }
+    }
+
+    /// [`Self::evaluate_action`] in a session packed once.
+    pub(super) fn evaluate_action_in(
+        &self,
+        session: &Result<PackedSession, RequestError>,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Decision {
+        match (&self.policy, session) {
+            (Err(deny), _) => deny.clone(),
+            (Ok(_), Err(e)) => Decision::host_deny(codes::INVALID_REQUEST, e.to_string()),
+            (Ok(p), Ok(session)) => p.evaluate_action_in(session, action, resource, now),
         }
     }
 }
