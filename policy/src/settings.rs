@@ -85,7 +85,10 @@ impl Default for Raw {
 pub struct Settings {
     pub impersonator_roles: Vec<String>,
     pub impersonate_permission: Option<String>,
-    pub role_levels: BTreeMap<String, u32>,
+    /// A list, not a map: a request looks up every role of both
+    /// principals, and a scan that compares lengths first rarely compares
+    /// bytes, where each step of a tree lookup does.
+    pub role_levels: Vec<(String, u32)>,
     pub scoped_roles: Vec<String>,
     pub require_domain: bool,
     pub require_active: bool,
@@ -181,7 +184,7 @@ impl Settings {
         Ok(Self {
             impersonator_roles: raw.impersonator_roles,
             impersonate_permission: raw.impersonate_permission,
-            role_levels: raw.role_levels,
+            role_levels: raw.role_levels.into_iter().collect(),
             scoped_roles: raw.scoped_roles,
             require_domain: raw.require_domain,
             require_active: raw.require_active,

@@ -18,7 +18,13 @@ fn level(settings: &Settings, principal: &Principal<'_>) -> u32 {
     principal
         .roles
         .iter()
-        .filter_map(|r| settings.role_levels.get(r).copied())
+        .filter_map(|r| {
+            settings
+                .role_levels
+                .iter()
+                .find(|(role, _)| role == r)
+                .map(|&(_, level)| level)
+        })
         .max()
         .unwrap_or(0)
 }
