@@ -30,6 +30,7 @@ mod engine;
 pub mod harness;
 mod load;
 mod policy;
+mod preinit;
 pub mod request;
 mod sandbox;
 pub mod session;

@@ -7,7 +7,7 @@
 //! store. What the policy returns is checked before anyone sees it: size
 //! caps, a deny without a reason, a session longer than 24 hours.
 
-use crate::bindings::{PolicyWorld, wit};
+use crate::bindings::{PolicyWorld, PolicyWorldPre, wit};
 use crate::decision::{Decision, Reason, Verdict, codes};
 use crate::engine::{Digest, Host};
 use crate::load::{Compiled, LoadError};
@@ -44,6 +44,22 @@ struct Inner {
     settings: String,
     info: PolicyInfo,
     idle: Mutex<Vec<Instance>>,
+    /// The component pre-initialized with `settings` (see [`crate::preinit`]):
+    /// with a fresh instance per call, instances of it start configured.
+    preinit: Option<Preinit>,
+    /// Request buffers of instances that were dropped after their call (a
+    /// fresh instance per call), for the next fresh instance: packing then
+    /// allocates nothing in this mode either.
+    spare: Mutex<Vec<Buffers>>,
+}
+
+/// A pre-initialized component, ready to instantiate.
+struct Preinit(PolicyWorldPre<Limiter>);
+
+impl std::fmt::Debug for Preinit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Preinit")
+    }
 }
 
 struct Instance {
@@ -59,10 +75,10 @@ impl std::fmt::Debug for Instance {
     }
 }
 
-fn instantiate(host: &Host, compiled: &Compiled) -> Result<Instance, Failure> {
+fn instantiate(host: &Host, pre: &PolicyWorldPre<Limiter>) -> Result<Instance, Failure> {
     let mut store = sandbox::new_store(host.engine(), &host.config().sandbox);
     sandbox::arm(&mut store, host.deadline_ticks());
-    match compiled.pre.instantiate(&mut store) {
+    match pre.instantiate(&mut store) {
         Ok(world) => Ok(Instance {
             store,
             world,
@@ -88,15 +104,25 @@ impl Host {
     /// Loads a component with its settings (JSON): compiled once per
     /// sha256, then instantiated, described and configured under the
     /// sandbox's limits.
+    ///
+    /// With a fresh instance per call (`reuse_instances: false`), the
+    /// component is also pre-initialized with the settings when it has the
+    /// shape the SDK gives (see [`Policy::preinitialized`]).
     pub fn load(&self, bytes: &[u8], settings: &str) -> Result<Policy, LoadError> {
         let compiled = self.compile(bytes)?;
-        self.configure(compiled, settings)
+        self.configure(compiled, settings, Some(bytes))
     }
 
-    /// A compiled component, described and configured with `settings`.
-    pub(crate) fn configure(&self, compiled: Arc<Compiled>, settings: &str) -> Result<Policy, LoadError> {
+    /// A compiled component, described and configured with `settings`;
+    /// pre-initialized too for fresh instances, when its `bytes` are given.
+    pub(crate) fn configure(
+        &self,
+        compiled: Arc<Compiled>,
+        settings: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<Policy, LoadError> {
         let trapped = |f: Failure| LoadError::Trapped(f.message);
-        let mut instance = instantiate(self, &compiled).map_err(trapped)?;
+        let mut instance = instantiate(self, &compiled.pre).map_err(trapped)?;
         let info = instance
             .call(self, |w, s| w.standin_policy_policy().call_describe(s))
             .map_err(trapped)?;
@@ -116,8 +142,24 @@ impl Host {
                 settings: settings.to_string(),
                 info,
                 idle: Mutex::new(vec![instance]),
+                spare: Mutex::new(Vec::new()),
+                preinit: bytes
+                    .filter(|_| !self.config().reuse_instances)
+                    .and_then(|bytes| self.preinitialized(bytes, settings)),
             }),
         })
+    }
+
+    /// The component pre-initialized with `settings`, ready to instantiate;
+    /// `None` when it cannot be (each fresh instance is then configured).
+    fn preinitialized(&self, bytes: &[u8], settings: &str) -> Option<Preinit> {
+        let rewritten = crate::preinit::preinitialize(self, bytes, settings).ok()?;
+        let component = wasmtime::component::Component::new(self.engine(), rewritten).ok()?;
+        self.linker()
+            .instantiate_pre(&component)
+            .and_then(PolicyWorldPre::new)
+            .ok()
+            .map(Preinit)
     }
 
     /// Loads the built-in default policy with `settings`.
@@ -139,6 +181,13 @@ impl Policy {
     /// The settings this policy was configured with.
     pub fn settings(&self) -> &str {
         &self.inner.settings
+    }
+
+    /// Whether fresh instances start configured: the component was
+    /// rewritten with its memory after `configure` (a fresh instance per
+    /// call, loaded from its bytes, in the shape the Rust SDK builds).
+    pub fn preinitialized(&self) -> bool {
+        self.inner.preinit.is_some()
     }
 
     /// May the actor start impersonating the target? `now` stands in for a
@@ -228,10 +277,16 @@ impl Policy {
             }
             Err(e) => Err(Decision::host_deny(codes::INVALID_REQUEST, e.to_string())),
         };
+        let max = host.config().max_idle_instances;
         if host.config().reuse_instances {
             let mut idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner);
-            if idle.len() < host.config().max_idle_instances {
+            if idle.len() < max {
                 idle.push(instance);
+            }
+        } else {
+            let mut spare = inner.spare.lock().unwrap_or_else(PoisonError::into_inner);
+            if spare.len() < max {
+                spare.push(instance.buffers);
             }
         }
         answer
@@ -240,7 +295,17 @@ impl Policy {
     /// A new configured instance.
     fn fresh(&self) -> Result<Instance, Failure> {
         let inner = &*self.inner;
-        let mut instance = instantiate(&inner.host, &inner.compiled)?;
+        let pre = match &inner.preinit {
+            Some(Preinit(pre)) => pre,
+            None => &inner.compiled.pre,
+        };
+        let mut instance = instantiate(&inner.host, pre)?;
+        if let Some(buffers) = inner.spare.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+            instance.buffers = buffers;
+        }
+        if inner.preinit.is_some() {
+            return Ok(instance);
+        }
         let settings = inner.settings.as_str();
         match instance.call(&inner.host, |w, s| {
             w.standin_policy_policy().call_configure(s, settings)

@@ -6,6 +6,7 @@ mod audit;
 mod batch;
 mod common;
 mod concurrency;
+mod fresh;
 mod group_commit;
 mod harness;
 mod hostile;

@@ -193,9 +193,15 @@ impl Sessions {
             return Ok(p.clone());
         }
         let compiled = self.compiled(&stored.digest)?;
+        // A fresh instance per call starts from the component pre-initialized
+        // with the settings, which needs its bytes.
+        let bytes = match self.host.config().reuse_instances {
+            true => None,
+            false => self.component_bytes(&stored.digest).ok(),
+        };
         let policy = self
             .host
-            .configure(compiled, &stored.settings)
+            .configure(compiled, &stored.settings, bytes.as_deref())
             .map_err(|e| e.to_string())?;
         self.remember_policy(stored, &policy);
         Ok(policy)
@@ -225,20 +231,24 @@ impl Sessions {
         {
             return Ok(compiled);
         }
-        let bytes = if digest_text == builtin_digest() {
-            crate::DEFAULT_POLICY.to_vec()
-        } else {
-            self.store
-                .component(digest_text)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("component `{digest_text}` is missing from the store"))?
-        };
+        let bytes = self.component_bytes(digest_text)?;
         let compiled = self.host.compile(&bytes).map_err(|e| e.to_string())?;
         if compiled.digest != digest {
             return Err(format!("the stored component does not have its digest `{digest_text}`"));
         }
         self.store_artifact(&key, &compiled);
         Ok(compiled)
+    }
+
+    /// A component's bytes: the built-in policy's, or the store's.
+    fn component_bytes(&self, digest_text: &str) -> Result<Vec<u8>, String> {
+        if digest_text == builtin_digest() {
+            return Ok(crate::DEFAULT_POLICY.to_vec());
+        }
+        self.store
+            .component(digest_text)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("component `{digest_text}` is missing from the store"))
     }
 
     /// Writes the artifact of a component this host compiled (best effort:

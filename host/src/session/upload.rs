@@ -163,7 +163,7 @@ impl Sessions {
         let compiled = self.host.compile(bytes).map_err(refused)?;
         let policy = self
             .host
-            .configure(compiled.clone(), upload.settings)
+            .configure(compiled.clone(), upload.settings, Some(bytes))
             .map_err(refused)?;
         let mut suites = Vec::new();
         for suite in upload.suites {

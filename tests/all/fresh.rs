@@ -1,0 +1,162 @@
+//! A fresh instance per call (`reuse_instances: false`): instances start
+//! from the component pre-initialized with the tenant's settings, and
+//! answer exactly as a configured warm instance does, one call never
+//! seeing another's state.
+
+use crate::common::*;
+use serde_json::{Value, json};
+use standin::{Host, HostConfig, Policy};
+use standin_tests::{MISCHIEF, component};
+
+fn fresh_host(pooling_slots: Option<u32>) -> Host {
+    Host::with_config(HostConfig {
+        reuse_instances: false,
+        pooling_slots,
+        ..HostConfig::default()
+    })
+    .expect("host starts")
+}
+
+fn settings() -> Value {
+    json!({
+        "impersonator_roles": ["super_admin", "hr_admin"],
+        "role_levels": {"super_admin": 100, "hr_admin": 50, "manager": 60},
+        "scoped_roles": ["hr_admin"],
+        "required_consents": ["privacy-policy", "terms"],
+        "require_reason": true,
+        "forbidden_actions": ["course.delete", "billing.*"],
+        "deliver_to_target": ["report.*"]
+    })
+}
+
+/// Starts and actions whose answers depend on every part of the settings
+/// above: an instance that skipped them (the built-in defaults) answers
+/// differently.
+fn scenarios(p: &Policy) -> Vec<standin::Decision> {
+    let hr = patch(actor(), json!({"roles": ["hr_admin"], "manages": ["dept-sales"]}));
+    let manager = patch(target(), json!({"roles": ["manager"]}));
+    let no_terms = patch(target(), json!({"consents": ["privacy-policy"]}));
+    let reason = json!({"reason": "SUP-1"});
+    let mut out = vec![
+        start(p, actor(), target(), reason.clone()),
+        start(p, actor(), target(), json!({})),
+        start(p, hr.clone(), target(), reason.clone()),
+        start(p, hr, manager, reason.clone()),
+        start(p, actor(), no_terms, reason),
+    ];
+    for a in [
+        "course.delete",
+        "billing.refund",
+        "report.generate",
+        "user.password.change",
+        "course.view",
+    ] {
+        out.push(action(p, a, json!({})));
+    }
+    out
+}
+
+#[test]
+fn e1_e3_e4_e5_e10_f1_f5_fresh_instances_start_configured_and_answer_as_warm_ones() {
+    let warm = policy(settings());
+    assert!(
+        !warm.preinitialized(),
+        "warm instances are configured, not pre-initialized"
+    );
+    let expected = scenarios(&warm);
+    let defaults = scenarios(&policy(json!({})));
+    assert_ne!(
+        expected, defaults,
+        "the scenarios must tell these settings from the defaults"
+    );
+    for slots in [None, Some(4)] {
+        let host = fresh_host(slots);
+        let fresh = host.load_default(&settings().to_string()).expect("loads");
+        assert!(fresh.preinitialized(), "the built-in policy has the SDK's shape");
+        for round in 0..3 {
+            assert_eq!(scenarios(&fresh), expected, "round {round}, pooling {slots:?}");
+        }
+    }
+}
+
+/// Each call starts from the snapshot taken after `configure`: the
+/// mischief policy counts its calls in its memory, and every call of a
+/// fresh-instance host is its instance's first.
+#[test]
+fn t1_a_fresh_instance_sees_no_state_of_an_earlier_call() {
+    let host = fresh_host(Some(4));
+    let p = host.load(&component(MISCHIEF), "{}").expect("mischief loads");
+    assert!(p.preinitialized());
+    for _ in 0..3 {
+        let d = start(&p, actor(), target(), json!({"reason": "fine"}));
+        assert_allow(&d);
+        assert_eq!(
+            d.obligations.as_deref(),
+            Some(&["calls:1".to_string()][..]),
+            "{}",
+            d.to_json()
+        );
+    }
+}
+
+/// The sandbox holds for pre-initialized instances: a loop times out, a
+/// memory bomb hits the cap (past the heap the snapshot holds), and the
+/// next call is answered.
+#[test]
+fn hostile_pre_initialized_instances_keep_the_deadline_and_the_memory_cap() {
+    let host = Host::with_config(HostConfig {
+        reuse_instances: false,
+        pooling_slots: Some(4),
+        sandbox: standin::SandboxLimits {
+            deadline: HOSTILE_DEADLINE,
+            ..standin::SandboxLimits::default()
+        },
+        ..HostConfig::default()
+    })
+    .expect("host starts");
+    let p = host.load(&component(MISCHIEF), "{}").expect("mischief loads");
+    assert!(p.preinitialized());
+    let d = start(&p, actor(), target(), json!({"reason": "loop"}));
+    assert_deny(&d, &["policy-timeout"]);
+    let d = action(&p, "oom", json!({}));
+    assert_deny(&d, &["policy-memory"]);
+    assert_allow(&start(&p, actor(), target(), json!({"reason": "fine"})));
+}
+
+/// Settings the policy refuses are a load error in this mode too.
+#[test]
+fn e9_refused_settings_still_refuse_the_load() {
+    let err = fresh_host(None)
+        .load_default(r#"{"max_ttl_seconds": 0}"#)
+        .expect_err("refused");
+    assert!(err.to_string().contains("max_ttl_seconds"), "{err}");
+}
+
+/// Sessions on a fresh-instance host: the tenant's stored settings hold
+/// for every call (the component pre-initialized with them).
+#[test]
+fn s2_f1_sessions_on_fresh_instances_keep_the_tenants_settings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let s = standin::Sessions::open(fresh_host(Some(8)), dir.path().join("standin.db")).expect("open db");
+    let settings = json!({"require_reason": true, "forbidden_actions": ["course.delete"]});
+    s.set_policy("acme", None, &settings.to_string(), now())
+        .expect("policy set");
+    let request = start_request(actor(), target(), json!({}));
+    let refused = s.start(&request, None, now()).expect("answered");
+    assert_deny(&refused.decision, &["reason-required"]);
+    let request = start_request(actor(), target(), json!({"reason": "SUP-1"}));
+    let session = s
+        .start(&request, None, now())
+        .expect("answered")
+        .session
+        .expect("a session");
+    let later = now() + chrono::TimeDelta::seconds(5);
+    let denied = s
+        .authorize(&session.id, "course.delete", None, later)
+        .expect("answered");
+    assert_deny(&denied.decision, &["forbidden-action"]);
+    let allowed = s
+        .authorize(&session.id, "billing.purchase", None, later)
+        .expect("answered");
+    assert_allow(&allowed.decision);
+}
