@@ -137,12 +137,23 @@ fn native_policy() -> DefaultPolicy {
 
 /// The three component setups: instances reused, a fresh instance per
 /// call, and a fresh instance per call from the pooling allocator.
+///
+/// Each load's time is printed once (compile included): pre-initializing
+/// the component for fresh instances costs a second compile and more.
 fn component_policies() -> [(&'static str, standin::Policy); 3] {
     let load = |config: HostConfig| {
-        Host::with_config(config)
-            .expect("a host")
-            .load_default(SETTINGS)
-            .expect("the default policy loads")
+        let fresh = !config.reuse_instances;
+        let host = Host::with_config(config).expect("a host");
+        let started = std::time::Instant::now();
+        let policy = host.load_default(SETTINGS).expect("the default policy loads");
+        eprintln!(
+            "load (reuse_instances: {}): {:.1} ms, pre-initialized: {}",
+            !fresh,
+            started.elapsed().as_secs_f64() * 1e3,
+            policy.preinitialized()
+        );
+        assert_eq!(policy.preinitialized(), fresh, "fresh instances start pre-initialized");
+        policy
     };
     [
         ("component-warm", load(HostConfig::default())),
