@@ -9,9 +9,11 @@
 //! ```
 //!
 //! Each `authorize` goes through the whole path: the session from the
-//! cache, the built-in policy component (wasm), the request serialized for
-//! the trail, the row hash-chained and committed. The database is a file in
-//! a temporary directory (`TMPDIR`), WAL, `synchronous=FULL`.
+//! cache (its facts packed for the policy once), the built-in policy
+//! component (wasm), the row digested on the caller's thread, then chained
+//! and committed by the writer. The database is a file in a temporary
+//! directory (`TMPDIR`), WAL, `synchronous=NORMAL`, with the log fsync'd
+//! by the sync thread before a durable call (or batch) returns.
 
 use serde_json::json;
 use standin::store::{AuditMode, SqliteStore};
