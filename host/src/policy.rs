@@ -2,10 +2,13 @@
 //! pool of configured instances.
 //!
 //! Every call takes an instance from the pool (or makes one: instantiate,
-//! then `configure`), arms the deadline, calls, and puts the instance back
-//! only if the call succeeded; an instance that trapped is dropped with its
-//! store. What the policy returns is checked before anyone sees it: size
-//! caps, a deny without a reason, a session longer than 24 hours.
+//! then `configure`; or, with a fresh instance per call, instantiate the
+//! component pre-initialized with the settings, see [`crate::preinit`]),
+//! packs the request into the instance's buffers, arms the deadline, calls,
+//! and puts the instance back only if the call succeeded; an instance that
+//! trapped is dropped with its store. What the policy returns is checked
+//! before anyone sees it: size caps, a deny without a reason, a session
+//! longer than 24 hours.
 
 use crate::bindings::{PolicyWorld, PolicyWorldPre, wit};
 use crate::decision::{Decision, Reason, Verdict, codes};
