@@ -2,22 +2,12 @@
 //! the same calls one by one would be (A3, S2, S3, F1, T1).
 
 use crate::common::*;
-use crate::sessions::{service, started};
+use crate::sessions::{assert_intact, assert_race_recorded_as_answered, service, started, trail};
 use serde_json::json;
 use standin::session::MAX_BATCH_CALLS;
 use standin::store::{AuditEvent, AuditFilter};
 use standin::{ActionCall, Authorization, SessionError, Sessions};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-fn trail(s: &Sessions) -> Vec<AuditEvent> {
-    s.audit(&AuditFilter::default()).expect("audit")
-}
-
-fn assert_intact(s: &Sessions) {
-    for chain in s.verify(None).expect("verify") {
-        assert!(chain.broken.is_none(), "{:?}", chain.broken);
-    }
-}
 
 /// An answer without what differs between two databases (session ids,
 /// named by their index in `ids`): the decision as JSON, or the error's kind.
@@ -159,17 +149,7 @@ fn s2_batches_racing_an_end_never_record_an_allowed_action_after_it() {
         std::thread::sleep(std::time::Duration::from_millis(200));
         s.end(&session.id, now()).expect("end");
     });
-    let trail = trail(&s);
-    let end = trail.iter().position(|e| e.event == "session.ended").expect("ended");
-    let count = |event: &str| trail.iter().filter(|e| e.event == event).count();
-    assert!(allowed.load(Ordering::Relaxed) > 0, "the race never ran");
-    // What each call was told is what the trail says...
-    assert_eq!(count("action.allowed"), allowed.into_inner());
-    assert_eq!(count("action.denied"), denied.into_inner());
-    // ...and no action is allowed after the end.
-    assert!(trail[end..].iter().all(|e| e.event != "action.allowed"));
-    assert!(trail[..end].iter().all(|e| e.event != "action.denied"));
-    assert_intact(&s);
+    assert_race_recorded_as_answered(&s, allowed.into_inner(), denied.into_inner());
 }
 
 #[test]

@@ -32,15 +32,9 @@ fn many_threads_share_one_policy() {
 
 #[test]
 fn fresh_pooled_instance_per_call_answers_like_a_warm_one() {
-    use standin::{Host, HostConfig};
     // A fresh instance per call from a small pool: slots are reset and
     // reused (kept resident), and every answer is still right.
-    let config = HostConfig {
-        reuse_instances: false,
-        pooling_slots: Some(4),
-        ..HostConfig::default()
-    };
-    let host = Host::with_config(config).expect("pooling host");
+    let host = crate::fresh::fresh_host(Some(4));
     let p = host.load_default(r#"{"require_reason": true}"#).expect("loads");
     for i in 0..20 {
         let extra = if i % 2 == 0 {

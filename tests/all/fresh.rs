@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use standin::{Host, HostConfig, Policy};
 use standin_tests::{MISCHIEF, component};
 
-fn fresh_host(pooling_slots: Option<u32>) -> Host {
+/// A host giving every call a fresh instance (`pooling_slots`: from the
+/// pooling allocator).
+pub fn fresh_host(pooling_slots: Option<u32>) -> Host {
     Host::with_config(HostConfig {
         reuse_instances: false,
         pooling_slots,

@@ -2,22 +2,12 @@
 //! the race of an action with the session's end; batched mode.
 
 use crate::common::*;
-use crate::sessions::{service, started};
+use crate::sessions::{assert_intact, assert_race_recorded_as_answered, service, started, trail};
 use serde_json::json;
 use standin::Sessions;
-use standin::store::{AuditEvent, AuditFilter, AuditMode, SqliteStore};
+use standin::store::{AuditMode, SqliteStore};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-fn trail(s: &Sessions) -> Vec<AuditEvent> {
-    s.audit(&AuditFilter::default()).expect("audit")
-}
-
-fn assert_intact(s: &Sessions) {
-    for chain in s.verify(None).expect("verify") {
-        assert!(chain.broken.is_none(), "{:?}", chain.broken);
-    }
-}
 
 #[test]
 fn many_threads_authorizing_share_batches_and_keep_one_gapless_chain() {
@@ -111,17 +101,7 @@ fn actions_racing_an_end_are_answered_as_recorded_and_none_is_allowed_after_it()
         std::thread::sleep(std::time::Duration::from_millis(200));
         s.end(&session.id, now()).expect("end");
     });
-    let trail = trail(&s);
-    let end = trail.iter().position(|e| e.event == "session.ended").expect("ended");
-    let count = |event: &str| trail.iter().filter(|e| e.event == event).count();
-    assert!(allowed.load(Ordering::Relaxed) > 0, "the race never ran");
-    // What each caller was told is what the trail says...
-    assert_eq!(count("action.allowed"), allowed.into_inner());
-    assert_eq!(count("action.denied"), denied.into_inner());
-    // ...and no action is allowed after the end.
-    assert!(trail[end..].iter().all(|e| e.event != "action.allowed"));
-    assert!(trail[..end].iter().all(|e| e.event != "action.denied"));
-    assert_intact(&s);
+    assert_race_recorded_as_answered(&s, allowed.into_inner(), denied.into_inner());
 }
 
 #[test]

@@ -19,6 +19,36 @@ pub fn service() -> (tempfile::TempDir, Sessions) {
     (dir, sessions)
 }
 
+/// The whole audit trail, every tenant.
+pub fn trail(s: &Sessions) -> Vec<standin::store::AuditEvent> {
+    s.audit(&standin::store::AuditFilter::default()).expect("audit")
+}
+
+/// Every tenant's chain verifies.
+pub fn assert_intact(s: &Sessions) {
+    for chain in s.verify(None).expect("verify") {
+        assert!(chain.broken.is_none(), "{:?}", chain.broken);
+    }
+}
+
+/// After authorizes raced a session's end: the trail records the
+/// `allowed` allows and `denied` denies the callers were told, no allow
+/// after `session.ended` and no deny before it, and the chain verifies.
+#[track_caller]
+pub fn assert_race_recorded_as_answered(s: &Sessions, allowed: usize, denied: usize) {
+    let trail = trail(s);
+    let end = trail.iter().position(|e| e.event == "session.ended").expect("ended");
+    let count = |event: &str| trail.iter().filter(|e| e.event == event).count();
+    assert!(allowed > 0, "the race never ran");
+    // What each caller was told is what the trail says...
+    assert_eq!(count("action.allowed"), allowed);
+    assert_eq!(count("action.denied"), denied);
+    // ...and no action is allowed after the end.
+    assert!(trail[end..].iter().all(|e| e.event != "action.allowed"));
+    assert!(trail[..end].iter().all(|e| e.event != "action.denied"));
+    assert_intact(s);
+}
+
 pub fn req(extra: Value) -> StartRequest {
     start_request(actor(), target(), extra)
 }
