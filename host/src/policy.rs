@@ -197,11 +197,7 @@ impl Policy {
     /// request without a time.
     pub fn evaluate_start(&self, request: &StartRequest, now: DateTime<Utc>) -> Decision {
         let limits = &self.inner.host.config().requests;
-        let answer = self.ask(
-            |b| request.pack_into(limits, now, b),
-            |w, s, b| w.standin_policy_policy().call_evaluate_start(s, &b.text, &b.words),
-        );
-        answer.map_or_else(|deny| deny, |a| self.start_decision(a))
+        self.evaluate_start_with(|b| request.pack_into(limits, now, b))
     }
 
     /// May the actor, inside the session, do the action?
@@ -225,15 +221,11 @@ impl Policy {
 
     /// [`Self::evaluate_start`] for a request already packed.
     pub fn evaluate_start_packed(&self, request: wire::StartRequest) -> Decision {
-        let answer = self.ask(
-            |b| {
-                b.words = request.to_words();
-                b.text = request.text;
-                Ok(())
-            },
-            |w, s, b| w.standin_policy_policy().call_evaluate_start(s, &b.text, &b.words),
-        );
-        answer.map_or_else(|deny| deny, |a| self.start_decision(a))
+        self.evaluate_start_with(|b| {
+            b.words = request.to_words();
+            b.text = request.text;
+            Ok(())
+        })
     }
 
     /// [`Self::evaluate_action`] for a request already packed.
@@ -243,6 +235,13 @@ impl Policy {
             b.text = request.text;
             Ok(())
         })
+    }
+
+    fn evaluate_start_with(&self, pack: impl FnOnce(&mut Buffers) -> Result<(), RequestError>) -> Decision {
+        let answer = self.ask(pack, |w, s, b| {
+            w.standin_policy_policy().call_evaluate_start(s, &b.text, &b.words)
+        });
+        answer.map_or_else(|deny| deny, |a| self.start_decision(a))
     }
 
     fn evaluate_action_with(&self, pack: impl FnOnce(&mut Buffers) -> Result<(), RequestError>) -> Decision {
