@@ -40,7 +40,7 @@ fn request(tenant: &str, i: usize) -> StartRequest {
 
 fn open(dir: &std::path::Path, name: &str, mode: AuditMode) -> Sessions {
     let store = SqliteStore::open_with(dir.join(name), mode).expect("open");
-    Sessions::new(Host::new().expect("host"), Arc::new(store))
+    Sessions::new(Host::new().expect("host"), Arc::new(store)).with_builtin_fallback(true)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -104,8 +104,15 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// The key that authenticates this bench's compiled artifacts (any key
+/// will do, as long as every process of the run uses the same).
+static HOST_KEY: std::sync::LazyLock<standin::HostKey> =
+    std::sync::LazyLock::new(|| standin::HostKey::from_bytes([42; 32]));
+
 fn setup(db: &std::path::Path, tenants: usize) {
-    let sessions = Sessions::open(Host::new().expect("host"), db).expect("open");
+    let sessions = Sessions::open(Host::new().expect("host"), db)
+        .expect("open")
+        .with_host_key(HOST_KEY.clone());
     let started = Instant::now();
     for i in 0..tenants {
         let t = tenant(i);
@@ -154,7 +161,9 @@ fn decisions(sessions: &Sessions, tenants: &[String], calls: usize) -> Vec<Durat
 
 fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
     let host = Host::new().expect("host");
-    let sessions = Sessions::open(host.clone(), db).expect("open");
+    let sessions = Sessions::open(host.clone(), db)
+        .expect("open")
+        .with_host_key(HOST_KEY.clone());
     let rss0 = rss();
     let maps0 = mappings();
     let t0 = Instant::now();

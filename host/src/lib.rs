@@ -28,6 +28,8 @@ mod bindings;
 pub mod decision;
 mod engine;
 pub mod harness;
+mod hostkey;
+pub mod invariants;
 mod load;
 mod policy;
 mod preinit;
@@ -38,6 +40,7 @@ pub mod store;
 
 pub use decision::{Decision, Reason, Verdict};
 pub use engine::{Digest, Host, HostConfig, HostError};
+pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
 pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE};
 pub use policy::{HARD_MAX_TTL_SECONDS, Policy, PolicyInfo};
 pub use request::{

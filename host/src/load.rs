@@ -92,8 +92,9 @@ impl Host {
             return Ok(hit);
         }
         // SAFETY: the artifact was written by `Compiled::serialize` of a
-        // host with the same engine key, into a store only the host writes,
-        // and its checksum was checked when it was read back.
+        // host with the same engine key: its caller checked the HMAC tag
+        // that the host key (kept outside the store) made for this digest
+        // and engine key (`HostKey::open_artifact`).
         let component = unsafe { Component::deserialize(self.engine(), artifact) }
             .map_err(|e| LoadError::Compile(format!("{e:#}")))?;
         self.count_compilation(true);

@@ -197,7 +197,8 @@ impl Policy {
     /// request without a time.
     pub fn evaluate_start(&self, request: &StartRequest, now: DateTime<Utc>) -> Decision {
         let limits = &self.inner.host.config().requests;
-        self.evaluate_start_with(|b| request.pack_into(limits, now, b))
+        let decision = self.evaluate_start_with(|b| request.pack_into(limits, now, b));
+        crate::invariants::enforce_start(request, decision)
     }
 
     /// May the actor, inside the session, do the action?

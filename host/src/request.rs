@@ -3,8 +3,12 @@
 //! Platforms send JSON; policies read packed spans (`wit/policy.wit`). The
 //! host owns the translation, and with it the input caps: a request whose
 //! text or lists exceed [`RequestLimits`] never reaches a policy, it is
-//! denied `invalid-request`. Unknown fields are ignored, so platforms may
-//! send more than the contract names.
+//! denied `invalid-request`. The forms are closed: an unknown field is
+//! refused, naming it, so a misspelt `requir_reason` or an injected field
+//! never passes silently. Ids, action names and reasons are checked as
+//! text (see [`check_text`]): no control characters, no surrounding
+//! whitespace, capped lengths, so `u-1 ` is not a second name of `u-1` and
+//! no id can forge a line of a report.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,6 +17,7 @@ use std::collections::BTreeMap;
 
 /// A user on either side of an impersonation (CONTRACT.md "Principal").
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Principal {
     pub id: String,
     /// Omitted: the request's tenant.
@@ -41,6 +46,7 @@ pub struct Principal {
 
 /// The actor's own current impersonation session (E7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionRef {
     pub id: String,
     pub target: String,
@@ -48,6 +54,7 @@ pub struct SessionRef {
 
 /// May `actor` start impersonating `target`?
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StartRequest {
     pub tenant: String,
     pub actor: Principal,
@@ -69,6 +76,7 @@ pub struct StartRequest {
 
 /// The session an action happens in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionFacts {
     pub id: String,
     pub actor: Principal,
@@ -85,6 +93,7 @@ pub struct SessionFacts {
 
 /// May the actor, inside `session`, do `action`?
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     pub tenant: String,
     pub session: SessionFacts,
@@ -127,6 +136,69 @@ pub enum RequestError {
     TooManyEntries { actual: usize, max: usize },
     #[error("`{0}` is before 1970")]
     TimeBeforeEpoch(&'static str),
+    #[error("`{field}` is {actual} bytes, above the cap of {max}")]
+    FieldTooLong {
+        field: &'static str,
+        actual: usize,
+        max: usize,
+    },
+    #[error("`{0}` holds a control character")]
+    ControlCharacter(&'static str),
+    #[error("`{0}` starts or ends with whitespace")]
+    SurroundingWhitespace(&'static str),
+}
+
+/// Longest id (tenant, principal, session, domain) and action name, in bytes.
+pub const MAX_ID_BYTES: usize = 256;
+/// Longest reason, in bytes.
+pub const MAX_REASON_BYTES: usize = 1024;
+
+/// Checks one id, action name or reason: not empty, at most `max` bytes,
+/// no control character (a newline would forge a row of a report, a NUL
+/// cut a C string), no leading or trailing whitespace (`u-1 ` must not be
+/// a second name of `u-1`).
+pub fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), RequestError> {
+    non_empty(field, s)?;
+    if s.len() > max {
+        return Err(RequestError::FieldTooLong {
+            field,
+            actual: s.len(),
+            max,
+        });
+    }
+    if s.chars().any(char::is_control) {
+        return Err(RequestError::ControlCharacter(field));
+    }
+    if s.starts_with(char::is_whitespace) || s.ends_with(char::is_whitespace) {
+        return Err(RequestError::SurroundingWhitespace(field));
+    }
+    Ok(())
+}
+
+/// An id or action name (see [`check_text`]).
+pub fn check_id(field: &'static str, s: &str) -> Result<(), RequestError> {
+    check_text(field, s, MAX_ID_BYTES)
+}
+
+fn check_opt(field: &'static str, s: &Option<String>, max: usize) -> Result<(), RequestError> {
+    s.as_deref().map_or(Ok(()), |s| check_text(field, s, max))
+}
+
+/// A resource names anything the platform likes, but holds no control
+/// character (it is shown in reports).
+fn check_resource(resource: Option<&str>) -> Result<(), RequestError> {
+    match resource {
+        Some(r) if r.chars().any(char::is_control) => Err(RequestError::ControlCharacter("resource")),
+        _ => Ok(()),
+    }
+}
+
+impl Principal {
+    /// Checks the principal's id and tenant (`side` is `actor`, `target`, ...).
+    fn check(&self, id: &'static str, tenant: &'static str) -> Result<(), RequestError> {
+        check_id(id, &self.id)?;
+        check_opt(tenant, &self.tenant, MAX_ID_BYTES)
+    }
 }
 
 fn unix(field: &'static str, t: DateTime<Utc>) -> Result<u64, RequestError> {
@@ -226,6 +298,21 @@ impl Pack<'_> {
 }
 
 impl StartRequest {
+    /// Checks the request's ids and texts (see [`check_text`]), before any
+    /// policy sees it.
+    pub fn check(&self) -> Result<(), RequestError> {
+        check_id("tenant", &self.tenant)?;
+        self.actor.check("actor.id", "actor.tenant")?;
+        self.target.check("target.id", "target.tenant")?;
+        check_opt("reason", &self.reason, MAX_REASON_BYTES)?;
+        check_opt("domain", &self.domain, MAX_ID_BYTES)?;
+        if let Some(s) = &self.actor_session {
+            check_id("actor_session.id", &s.id)?;
+            check_id("actor_session.target", &s.target)?;
+        }
+        Ok(())
+    }
+
     /// Checks the request and packs it for a policy, at `now` when the
     /// request names no time.
     pub fn pack(&self, limits: &RequestLimits, now: DateTime<Utc>) -> Result<wire::StartRequest, RequestError> {
@@ -252,9 +339,7 @@ impl StartRequest {
     /// Checks the request and packs its strings into `p`; the header's
     /// facts come back with empty `text` and `spans`.
     fn pack_with(&self, p: &mut Pack<'_>, now: DateTime<Utc>) -> Result<wire::StartRequest, RequestError> {
-        non_empty("tenant", &self.tenant)?;
-        non_empty("actor.id", &self.actor.id)?;
-        non_empty("target.id", &self.target.id)?;
+        self.check()?;
         let now = unix("now", self.now.unwrap_or(now))?;
         let tenant = p.packer.str(&self.tenant);
         let actor = p.principal(&self.actor, &self.tenant);
@@ -317,6 +402,15 @@ impl ActionRequest {
 }
 
 impl SessionFacts {
+    /// Checks the session's ids and texts (see [`check_text`]).
+    pub fn check(&self) -> Result<(), RequestError> {
+        check_id("session.id", &self.id)?;
+        self.actor.check("session.actor.id", "session.actor.tenant")?;
+        self.target.check("session.target.id", "session.target.tenant")?;
+        check_opt("session.reason", &self.reason, MAX_REASON_BYTES)?;
+        check_opt("session.domain", &self.domain, MAX_ID_BYTES)
+    }
+
     /// Packs the session once for every action in it (see [`PackedSession`]).
     pub fn pack(&self, tenant: &str, limits: &RequestLimits) -> Result<PackedSession, RequestError> {
         let mut p = Pack::new(limits, Buffers::with_capacity().packer(words::ACTION));
@@ -333,10 +427,8 @@ impl SessionFacts {
     /// Packs the session's strings into `p`; the header's session facts come
     /// back, the action's still empty.
     fn pack_with(&self, p: &mut Pack<'_>, tenant: &str) -> Result<wire::ActionRequest, RequestError> {
-        non_empty("tenant", tenant)?;
-        non_empty("session.id", &self.id)?;
-        non_empty("session.actor.id", &self.actor.id)?;
-        non_empty("session.target.id", &self.target.id)?;
+        check_id("tenant", tenant)?;
+        self.check()?;
         let started_at = unix("session.started_at", self.started_at)?;
         let expires_at = unix("session.expires_at", self.expires_at)?;
         let tenant_span = p.packer.str(tenant);
@@ -397,7 +489,8 @@ fn append_action(
     limits: &RequestLimits,
     buffers: &mut Buffers,
 ) -> Result<wire::ActionRequest, RequestError> {
-    non_empty("action", action)?;
+    check_id("action", action)?;
+    check_resource(resource)?;
     head.now = unix("now", now)?;
     let text = buffers.text.len() + action.len() + resource.map_or(0, str::len);
     if text > limits.max_text_bytes {

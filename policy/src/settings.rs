@@ -9,13 +9,14 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use standin_policy_sdk::Pattern;
 
 /// No session outlives this, whatever the settings say (S1).
 pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 struct Raw {
     impersonator_roles: Vec<String>,
@@ -119,10 +120,43 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Parses and checks `json`; on refusal, every problem found.
+    /// Parses and checks `json`; on refusal, every problem found: each
+    /// unknown field and each field of the wrong type by name, then every
+    /// value that makes no sense. Settings are a JSON object: a derived
+    /// deserializer would also take an array, field by position, past the
+    /// unknown-field check.
     pub fn parse(json: &str) -> Result<Self, Vec<String>> {
-        let raw: Raw = serde_json::from_str(json).map_err(|e| vec![format!("settings: {e}")])?;
-        Self::check(raw)
+        let value: Value = serde_json::from_str(json).map_err(|e| vec![format!("settings: {e}")])?;
+        let Value::Object(fields) = value else {
+            return Err(vec!["settings: must be a JSON object".to_string()]);
+        };
+        let Ok(Value::Object(known)) = serde_json::to_value(Raw::default()) else {
+            return Err(vec!["settings: the defaults do not serialize".to_string()]);
+        };
+        let mut problems = Vec::new();
+        let mut good = Map::new();
+        for (name, value) in fields {
+            if !known.contains_key(&name) {
+                problems.push(format!("unknown field `{name}`"));
+                continue;
+            }
+            // Each field alone, so that one wrong type hides no other.
+            let mut one = Map::new();
+            one.insert(name.clone(), value);
+            match serde_json::from_value::<Raw>(Value::Object(one.clone())) {
+                Ok(_) => good.extend(one),
+                Err(e) => problems.push(format!("`{name}`: {e}")),
+            }
+        }
+        let raw: Raw = serde_json::from_value(Value::Object(good)).map_err(|e| vec![format!("settings: {e}")])?;
+        match Self::check(raw) {
+            Ok(settings) if problems.is_empty() => Ok(settings),
+            Ok(_) => Err(problems),
+            Err(more) => {
+                problems.extend(more);
+                Err(problems)
+            }
+        }
     }
 
     fn check(raw: Raw) -> Result<Self, Vec<String>> {

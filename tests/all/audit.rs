@@ -25,7 +25,7 @@ fn a1_a2_a3_every_event_with_both_identities_reason_codes_and_digest() {
     s.authorize(&a.id, "course.view", Some("course-17"), t)
         .expect("authorize");
     s.authorize(&a.id, "billing.purchase", None, t).expect("authorize");
-    s.extend(&a.id, 600, t).expect("extend");
+    s.extend(&a.id, 7200, t).expect("extend");
     s.revoke(&a.id, "security review", t).expect("revoke");
     assert_eq!(
         events(&s),
@@ -54,7 +54,7 @@ fn a1_a2_a3_every_event_with_both_identities_reason_codes_and_digest() {
     assert_eq!(trail[2].resource.as_deref(), Some("course-17"));
     assert_eq!(trail[3].codes, ["forbidden-action"]);
     assert_eq!(trail[3].action.as_deref(), Some("billing.purchase"));
-    assert_eq!(trail[4].expires_at, Some(t + TimeDelta::seconds(600)));
+    assert_eq!(trail[4].expires_at, Some(t + TimeDelta::seconds(7200)));
     assert_eq!(trail[5].end_reason.as_deref(), Some("revoked"));
     assert_eq!(trail[5].note.as_deref(), Some("security review"));
     // The contract's field names, in the JSON line.

@@ -2,7 +2,7 @@
 //! the same calls one by one would be (A3, S2, S3, F1, T1).
 
 use crate::common::*;
-use crate::sessions::{assert_intact, assert_race_recorded_as_answered, service, started, trail};
+use crate::sessions::{assert_intact, assert_race_recorded_as_answered, open, service, started, trail};
 use serde_json::json;
 use standin::session::MAX_BATCH_CALLS;
 use standin::store::{AuditEvent, AuditFilter};
@@ -156,7 +156,7 @@ fn s2_batches_racing_an_end_never_record_an_allowed_action_after_it() {
 fn s2_a_batch_answers_each_call_its_own_when_a_session_ended_elsewhere_fails_the_commit_check() {
     let (d, a) = service();
     // A second `Sessions` on the same file stands for another process.
-    let b = Sessions::open(host().clone(), d.path().join("standin.db")).expect("open");
+    let b = open(d.path().join("standin.db"));
     let (live, _) = two_sessions(&a);
     let other = patch(actor(), json!({"id": "u-3"}));
     let out = a

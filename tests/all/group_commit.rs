@@ -2,7 +2,7 @@
 //! the race of an action with the session's end; batched mode.
 
 use crate::common::*;
-use crate::sessions::{assert_intact, assert_race_recorded_as_answered, service, started, trail};
+use crate::sessions::{assert_intact, assert_race_recorded_as_answered, open, service, started, trail};
 use serde_json::json;
 use standin::Sessions;
 use standin::store::{AuditMode, SqliteStore};
@@ -48,7 +48,7 @@ fn many_threads_authorizing_share_batches_and_keep_one_gapless_chain() {
 fn an_action_after_an_end_by_another_process_is_denied_session_ended_and_recorded_after_the_end() {
     let (d, a) = service();
     // A second `Sessions` on the same file stands for another process.
-    let b = Sessions::open(host().clone(), d.path().join("standin.db")).expect("open");
+    let b = open(d.path().join("standin.db"));
     let s = started(&a, json!({}));
     // `a` has the session cached as active.
     assert_allow(
@@ -110,7 +110,7 @@ fn batched_mode_answers_before_the_commit_and_writes_everything_by_the_drop() {
     let path = dir.path().join("standin.db");
     let store = SqliteStore::open_with(&path, AuditMode::Batched).expect("open");
     assert_eq!(store.audit_mode(), AuditMode::Batched);
-    let s = Sessions::new(host().clone(), Arc::new(store));
+    let s = Sessions::new(host().clone(), Arc::new(store)).with_builtin_fallback(true);
     let session = started(&s, json!({}));
     for i in 0..300 {
         let d = s
@@ -120,7 +120,7 @@ fn batched_mode_answers_before_the_commit_and_writes_everything_by_the_drop() {
     }
     s.end(&session.id, now()).expect("end");
     drop(s);
-    let s = Sessions::open(host().clone(), &path).expect("reopen");
+    let s = open(&path);
     let trail = trail(&s);
     assert_eq!(trail.len(), 302);
     assert_eq!(trail.iter().filter(|e| e.event == "action.allowed").count(), 300);

@@ -314,39 +314,141 @@ fn t1_replay_reports_every_decision_a_candidate_would_change() {
     assert!(s.replay("acme", 42, None).is_err(), "an unknown candidate is an error");
 }
 
+/// The host key of these tests' databases (a file in real use).
+fn host_key() -> standin::HostKey {
+    standin::HostKey::from_bytes([9; 32])
+}
+
+/// Sessions on `db` with the tests' host key.
+fn keyed(host: &standin::Host, db: &Path) -> Sessions {
+    Sessions::open(host.clone(), db).expect("open").with_host_key(host_key())
+}
+
+/// Stores "night-shift" (a custom component) and "acme" (the built-in one,
+/// reason required) with compiled artifacts, in a database of their own.
+fn two_tenants_with_artifacts(db: &Path) {
+    let s = keyed(&standin::Host::new().expect("host"), db);
+    let custom = component(BUSINESS_HOURS);
+    let up = Upload {
+        tenant: "night-shift",
+        component: Some(&custom),
+        settings: "{}",
+        activate: true,
+        ..Upload::default()
+    };
+    s.upload(&up, now()).expect("upload custom");
+    upload(&s, "acme", json!({"require_reason": true}));
+}
+
 #[test]
 fn t1_a_cold_host_loads_tenants_from_precompiled_artifacts() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("standin.db");
-    {
-        let s = Sessions::open(standin::Host::new().expect("host"), &db).expect("open");
-        let custom = component(BUSINESS_HOURS);
-        let up = Upload {
-            tenant: "night-shift",
-            component: Some(&custom),
-            settings: "{}",
-            activate: true,
-            ..Upload::default()
-        };
-        s.upload(&up, now()).expect("upload custom");
-        upload(&s, "acme", json!({"require_reason": true}));
-    }
+    two_tenants_with_artifacts(&db);
     // A new process: nothing compiled in memory.
     let host = standin::Host::new().expect("host");
-    let s = Sessions::open(host.clone(), &db).expect("reopen");
+    let s = keyed(&host, &db);
     let loaded = s.preload().expect("preload");
     assert_eq!((loaded.loaded, loaded.failed.len()), (2, 0));
     assert_eq!(host.compilations(), (0, 2), "both components came from artifacts");
     assert_deny(&no_reason_start(&s).0, &["reason-required"]);
 
-    // An artifact whose bytes no longer match their checksum is not used.
+    // An artifact whose bytes were edited is not used.
     let conn = rusqlite::Connection::open(&db).expect("sqlite");
     conn.execute("UPDATE artifacts SET bytes = zeroblob(length(bytes))", [])
         .expect("tamper");
     let host = standin::Host::new().expect("host");
-    let s = Sessions::open(host.clone(), &db).expect("reopen");
+    let s = keyed(&host, &db);
     assert_eq!(s.preload().expect("preload").loaded, 2);
     assert_eq!(host.compilations(), (2, 0), "tampered artifacts were compiled again");
+}
+
+#[test]
+fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denies() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    two_tenants_with_artifacts(&db);
+    // A database writer copies the custom component's compiled code (and
+    // its checksum) over the built-in one's: without the host key, the tag
+    // cannot follow.
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    let builtin = standin::Digest::of(standin::DEFAULT_POLICY).to_string();
+    let swapped = conn
+        .execute(
+            "UPDATE artifacts SET (bytes, checksum) = \
+             (SELECT bytes, checksum FROM artifacts WHERE digest != ?1) WHERE digest = ?1",
+            [&builtin],
+        )
+        .expect("swap");
+    assert_eq!(swapped, 1);
+    let host = standin::Host::new().expect("host");
+    let s = keyed(&host, &db);
+    assert_eq!(s.preload().expect("preload").loaded, 2);
+    assert_eq!(host.compilations(), (1, 1), "the swapped artifact was compiled again, the other one trusted");
+    assert_deny(&no_reason_start(&s).0, &["reason-required"]);
+
+    // A host with another key trusts none of them; one without a key, none either.
+    let host = standin::Host::new().expect("host");
+    let other = Sessions::open(host.clone(), &db)
+        .expect("open")
+        .with_host_key(standin::HostKey::from_bytes([1; 32]));
+    other.preload().expect("preload");
+    assert_eq!(host.compilations(), (2, 0));
+    let host = standin::Host::new().expect("host");
+    Sessions::open(host.clone(), &db).expect("open").preload().expect("preload");
+    assert_eq!(host.compilations(), (2, 0));
+}
+
+#[test]
+fn t1_a_component_edited_in_the_store_is_refused_by_its_digest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    two_tenants_with_artifacts(&db);
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute("DELETE FROM artifacts", []).expect("drop artifacts");
+    // The custom component's bytes replaced by the built-in one's.
+    conn.execute(
+        "UPDATE components SET bytes = (SELECT bytes FROM components WHERE digest = ?1) WHERE digest != ?1",
+        [standin::Digest::of(standin::DEFAULT_POLICY).to_string()],
+    )
+    .expect("swap component");
+    let s = keyed(&standin::Host::new().expect("host"), &db);
+    let loaded = s.preload().expect("preload");
+    assert_eq!(loaded.failed.len(), 1, "{loaded:?}");
+    assert!(loaded.failed[0].1.contains("does not have its digest"), "{loaded:?}");
+}
+
+#[test]
+fn t1_a_tenant_without_a_policy_gets_no_sessions_unless_the_fallback_is_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let s = Sessions::open(host().clone(), &db).expect("open");
+    upload(&s, "acme", json!({"require_reason": true}));
+    // `Acme` and `acme ` are not `acme`, and have no policy of their own.
+    for tenant in ["Acme", "globex"] {
+        let request = req(json!({"tenant": tenant, "reason": "SUP-1"}));
+        let out = s.start(&request, None, now()).expect("answered");
+        assert!(out.session.is_none(), "{tenant}");
+        assert_deny(&out.decision, &["policy-unavailable"]);
+        assert_eq!(out.policy.version, 0);
+    }
+    // Nor is it a tenant id: refused before anything is recorded.
+    let request = req(json!({"tenant": "acme ", "reason": "SUP-1"}));
+    let err = s.start(&request, None, now()).expect_err("not a tenant id");
+    assert!(matches!(err, SessionError::Invalid(_)), "{err}");
+    let denied = s
+        .audit(&standin::store::AuditFilter {
+            tenant: Some("globex".to_string()),
+            ..Default::default()
+        })
+        .expect("audit");
+    let events: Vec<&str> = denied.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(events, ["session.denied", "policy.error"], "the refusal is audited");
+    assert_eq!(denied[0].codes, ["policy-unavailable"]);
+
+    let s = s.with_builtin_fallback(true);
+    let request = req(json!({"tenant": "globex"}));
+    assert!(s.start(&request, None, now()).expect("answered").session.is_some());
 }
 
 #[test]

@@ -13,10 +13,20 @@ pub fn at(s: &str) -> DateTime<Utc> {
 }
 
 /// A fresh database in a temp dir (kept alive by the returned guard).
+/// Sessions on a new database, with the built-in fallback on, so that
+/// tests of sessions need not store a policy per tenant first (the default,
+/// off, is `t1_*` in `policies.rs`).
 pub fn service() -> (tempfile::TempDir, Sessions) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sessions = Sessions::open(host().clone(), dir.path().join("standin.db")).expect("open db");
+    let sessions = open(dir.path().join("standin.db"));
     (dir, sessions)
+}
+
+/// Sessions on the database at `path`, with the built-in fallback on.
+pub fn open(path: impl AsRef<std::path::Path>) -> Sessions {
+    Sessions::open(host().clone(), path)
+        .expect("open db")
+        .with_builtin_fallback(true)
 }
 
 /// The whole audit trail, every tenant.
@@ -95,13 +105,22 @@ fn s1_extend_is_re_evaluated_and_never_past_max_expires_at() {
         at("2026-11-21T12:00:00Z"),
         "capped at max_expires_at"
     );
+    // An extension never shortens: now + 600 s is before the session's end.
     let out = s.extend(&a.id, 600, later).expect("extend");
-    assert_eq!(out.session.expires_at, at("2026-11-21T10:40:00Z"), "now + ttl");
+    assert_allow(&out.decision);
+    assert!(out.kept_expiry);
+    assert_eq!(out.session.expires_at, at("2026-11-21T12:00:00Z"), "kept");
+    let note = trail(&s).last().and_then(|e| e.note.clone()).unwrap_or_default();
+    assert!(note.contains("its expiry is kept"), "{note}");
+    let b = started(&s, json!({"actor": patch(actor(), json!({"id": "u-2"}))}));
+    let out = s.extend(&b.id, 5400, later).expect("extend");
+    assert!(!out.kept_expiry);
+    assert_eq!(out.session.expires_at, at("2026-11-21T12:00:00Z"), "now + ttl");
     // Re-evaluated: once the tenant requires a reason, a session without one cannot be extended.
     set(&s, "acme", json!({"require_reason": true}));
-    let out = s.extend(&a.id, 600, later).expect("extend");
+    let out = s.extend(&a.id, 3600, later).expect("extend");
     assert_deny(&out.decision, &["reason-required"]);
-    assert_eq!(out.session.expires_at, at("2026-11-21T10:40:00Z"), "unchanged");
+    assert_eq!(out.session.expires_at, at("2026-11-21T12:00:00Z"), "unchanged");
 }
 
 #[test]

@@ -20,10 +20,12 @@
 //! caller is answered before the commit, so the rows are recorded as
 //! decided: an action that raced an end may appear just after it.
 
-use super::changes::{codes_of, event_of, inactive_deny, policy_error, request_facts, secs, session_facts};
+use super::changes::{
+    clip, clip_opt, codes_of, event_of, inactive_deny, policy_error, recorded_request, request_facts, secs, session_facts,
+};
 use super::{Authorization, SessionError, Sessions};
-use crate::decision::Decision;
-use crate::request::{ActionRequest, PackedSession, RequestError, RequestLimits};
+use crate::decision::{Decision, codes};
+use crate::request::{ActionRequest, MAX_ID_BYTES, PackedSession, RequestError, RequestLimits};
 use crate::store::{
     ActionAppended, ActionRecord, AuditEvent, Change, RequestFacts, SessionRecord, events, row_digest_after,
     session_digest,
@@ -140,8 +142,10 @@ fn action_events(
         events::ACTION_DENIED
     };
     let mut event = event_of(s, name, now);
-    event.action = Some(action.to_string());
-    event.resource = resource.map(str::to_string);
+    // Within the caps these are the request's own; a refused oversized
+    // request is recorded clipped (its decision says `invalid-request`).
+    event.action = Some(clip(action, MAX_ID_BYTES));
+    event.resource = clip_opt(resource, RequestLimits::default().max_text_bytes);
     event.codes = codes_of(decision);
     event.obligations.clone_from(&decision.obligations);
     event.request = request;
@@ -149,6 +153,21 @@ fn action_events(
     let mut audit = vec![event];
     audit.extend(error);
     audit
+}
+
+/// The deny of an action dated before its session's start (a host clock
+/// that jumped back): nothing is allowed in a session that has not begun.
+fn before_start(s: &SessionRecord, now: DateTime<Utc>) -> Option<Decision> {
+    (now < s.started_at).then(|| {
+        Decision::host_deny(
+            codes::INVALID_REQUEST,
+            format!(
+                "the request's time {} is before the session's start {}",
+                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                s.started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        )
+    })
 }
 
 fn answer(s: &SessionRecord, decision: Decision) -> Authorization {
@@ -216,8 +235,13 @@ impl Sessions {
             return Ok(None);
         }
         let policy = self.policy(&session.tenant, Some(session.policy.version))?;
-        let packed = entry.packed(&self.host().config().requests);
-        let decision = policy.evaluate_action_in(packed, action, resource, now);
+        let decision = match before_start(session, now) {
+            Some(deny) => deny,
+            None => {
+                let packed = entry.packed(&self.host().config().requests);
+                policy.evaluate_action_in(packed, action, resource, now)
+            }
+        };
         // The request is stored as the session's facts plus the event's own
         // fields, and each row's digest is made here, not by the writer.
         let (facts, shared) = entry.sealed();
@@ -276,8 +300,9 @@ impl Sessions {
             now,
             |s| {
                 let request = action_request(s, action, resource, now);
-                let decision = policy.evaluate_action(&request, now);
-                (changes(s, &decision, serde_json::to_string(&request).ok()), decision)
+                let decision = before_start(s, now).unwrap_or_else(|| policy.evaluate_action(&request, now));
+                let json = recorded_request(serde_json::to_string(&request).ok(), &decision);
+                (changes(s, &decision, json), decision)
             },
             |s| {
                 let decision = inactive_deny(s);

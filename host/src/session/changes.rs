@@ -6,7 +6,7 @@
 use super::session_codes;
 use crate::decision::{Decision, Reason, codes};
 use crate::engine::Digest;
-use crate::request::SessionFacts;
+use crate::request::{MAX_REASON_BYTES, SessionFacts};
 use crate::store::{
     AuditEvent, Change, EndReason, NewMessage, Notifications, RequestFacts, Seal, SessionRecord, SessionState, events,
     kinds,
@@ -46,17 +46,87 @@ pub fn new_session_id() -> String {
     format!("s-{}", crate::store::hex(&h.finalize()[..8]))
 }
 
+/// Longest message text the outbox keeps, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 8 * 1024;
+
+/// A message's text: each `{placeholder}` of `template` replaced by its
+/// value in one pass (a value that itself holds `{reason}` is not expanded
+/// again), and the text cut at [`MAX_MESSAGE_BYTES`], so no template and no
+/// reason can make a message larger than that.
 pub(super) fn render_template(template: &str, s: &SessionRecord) -> String {
-    template
-        .replace("{actor}", &s.actor)
-        .replace("{target}", &s.target)
-        .replace("{reason}", s.reason.as_deref().unwrap_or("no reason given"))
-        .replace("{session}", &s.id)
-        .replace(
-            "{expires_at}",
-            &s.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        )
-        .replace("{end_reason}", s.end_reason.map_or("", EndReason::as_str))
+    let expires_at = s.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let value = |name: &str| -> Option<&str> {
+        Some(match name {
+            "actor" => &s.actor,
+            "target" => &s.target,
+            "reason" => s.reason.as_deref().unwrap_or("no reason given"),
+            "session" => &s.id,
+            "expires_at" => &expires_at,
+            "end_reason" => s.end_reason.map_or("", EndReason::as_str),
+            _ => return None,
+        })
+    };
+    let mut out = String::with_capacity(template.len().min(MAX_MESSAGE_BYTES));
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| Some((value(&after[..close])?, close))) {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+        if out.len() > MAX_MESSAGE_BYTES {
+            break;
+        }
+    }
+    if out.len() <= MAX_MESSAGE_BYTES {
+        out.push_str(rest);
+    }
+    clip(&out, MAX_MESSAGE_BYTES)
+}
+
+/// `s` as an audit row or message keeps it: whole when at most `max`
+/// bytes; otherwise its first bytes (at a character boundary), its length
+/// and its digest, so nothing over a cap is stored whole.
+pub(super) fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut cut = max.saturating_sub(96);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes, {})", &s[..cut], s.len(), Digest::of(s.as_bytes()))
+}
+
+/// The request an audit row keeps: the JSON whole when the host accepted
+/// the request; when it refused it (`invalid-request`: malformed or over a
+/// cap), only its size and digest, so a refused 20 MB request costs the
+/// trail a few bytes. Replay skips such rows.
+pub(super) fn recorded_request(json: Option<String>, decision: &Decision) -> Option<String> {
+    let json = json?;
+    if !decision.codes().any(|c| c == codes::INVALID_REQUEST) {
+        return Some(json);
+    }
+    Some(
+        serde_json::json!({
+            "refused": codes::INVALID_REQUEST,
+            "bytes": json.len(),
+            "digest": Digest::of(json.as_bytes()).to_string(),
+        })
+        .to_string(),
+    )
+}
+
+/// An optional text clipped like [`clip`].
+pub(super) fn clip_opt(s: Option<&str>, max: usize) -> Option<String> {
+    s.map(|s| clip(s, max))
 }
 
 pub(super) fn is_policy_failure(d: &Decision) -> bool {
@@ -81,7 +151,7 @@ pub(super) fn event_of(s: &SessionRecord, event: &str, at: DateTime<Utc>) -> Aud
         target: s.target.clone(),
         action: None,
         resource: None,
-        reason: s.reason.clone(),
+        reason: clip_opt(s.reason.as_deref(), MAX_REASON_BYTES),
         codes: Vec::new(),
         end_reason: None,
         policy: s.policy.clone(),

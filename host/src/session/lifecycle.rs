@@ -4,12 +4,13 @@
 //! then refreshes the cache of active sessions the per-action guard reads.
 
 use super::changes::{
-    codes_of, end_change, ended, event_of, expire_change, new_session_id, policy_error, render_template, secs,
+    clip, clip_opt, codes_of, end_change, ended, event_of, expire_change, new_session_id, policy_error,
+    recorded_request, render_template, secs,
 };
 use super::{Banner, ExtendOutcome, SessionError, Sessions, StartOutcome};
 use crate::decision::Decision;
 use crate::policy::HARD_MAX_TTL_SECONDS;
-use crate::request::{SessionRef, StartRequest};
+use crate::request::{MAX_ID_BYTES, MAX_REASON_BYTES, SessionRef, StartRequest, check_text};
 use crate::store::{
     AuditEvent, Change, EndReason, NewMessage, Notifications, PolicyRef, SessionRecord, SessionState, StoreError,
     events, kinds,
@@ -31,6 +32,13 @@ impl Sessions {
     ) -> Result<StartOutcome, SessionError> {
         let now = secs(now);
         let tenant = request.tenant.as_str();
+        // A tenant id that is not one gets no chain of its own: refused
+        // before anything is recorded. Every other malformed field is a
+        // recorded deny (`invalid-request`).
+        check_text("tenant", tenant, MAX_ID_BYTES)?;
+        if let Some(url) = return_to {
+            self.check_return_to(tenant, url)?;
+        }
         let policy = self.policy(tenant, None)?;
         let n = self.store.notifications(tenant)?;
         // The policy runs outside the write transaction, so a slow policy
@@ -84,7 +92,7 @@ impl Sessions {
                 return Change::default();
             }
             let decision = decision.clone();
-            let request_json = serde_json::to_string(&req).ok();
+            let request_json = recorded_request(serde_json::to_string(&req).ok(), &decision);
             if decision.is_allow() {
                 let max = decision
                     .max_ttl_seconds
@@ -143,11 +151,11 @@ impl Sessions {
                     at: now,
                     event: events::SESSION_DENIED.to_string(),
                     session: None,
-                    actor: req.actor.id.clone(),
-                    target: req.target.id.clone(),
+                    actor: clip(&req.actor.id, MAX_ID_BYTES),
+                    target: clip(&req.target.id, MAX_ID_BYTES),
                     action: None,
                     resource: None,
-                    reason: req.reason.clone(),
+                    reason: clip_opt(req.reason.as_deref(), MAX_REASON_BYTES),
                     codes: codes_of(&decision),
                     end_reason: None,
                     policy: reference.clone(),
@@ -225,8 +233,9 @@ impl Sessions {
         now: DateTime<Utc>,
     ) -> Result<SessionRecord, SessionError> {
         let now = secs(now);
-        let tenant = self.store.session(id)?.map(|s| s.tenant).unwrap_or_default();
-        let n = self.store.notifications(&tenant)?;
+        let pre = self.stored(id)?;
+        not_before_start(&pre, now)?;
+        let n = self.store.notifications(&pre.tenant)?;
         let (session, ok) = self.transition(
             id,
             now,
@@ -249,7 +258,10 @@ impl Sessions {
     }
 
     /// Someone ends the session for the actor, saying why.
+    /// `reason` must say something: not blank, at most 1 KiB, no control
+    /// characters.
     pub fn revoke(&self, id: &str, reason: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
+        check_text("reason", reason, MAX_REASON_BYTES)?;
         self.finish(id, EndReason::Revoked, Some(reason), now)
     }
 
@@ -293,6 +305,7 @@ impl Sessions {
         }
         let now = secs(now);
         let pre = self.stored(id)?;
+        not_before_start(&pre, now)?;
         let parent = match &pre.parent {
             Some(p) => self.store.session(p)?.map(|p| SessionRef {
                 id: p.id,
@@ -316,6 +329,7 @@ impl Sessions {
             now: Some(now),
         };
         let decision = (pre.is_active() && !pre.is_due(now)).then(|| policy.evaluate_start(&req, now));
+        let mut kept_expiry = false;
         let (session, decision) = self.transition(
             id,
             now,
@@ -330,7 +344,18 @@ impl Sessions {
                 if decision.is_allow() {
                     let granted = decision.ttl_seconds.unwrap_or(ttl).min(HARD_MAX_TTL_SECONDS);
                     let mut extended = s.clone();
-                    extended.expires_at = (now + TimeDelta::seconds(granted as i64)).min(s.max_expires_at);
+                    let proposed = (now + TimeDelta::seconds(granted as i64)).min(s.max_expires_at);
+                    // An extension never shortens a session.
+                    kept_expiry = proposed < s.expires_at;
+                    if kept_expiry {
+                        event.note = Some(format!(
+                            "the extension would end the session at {} instead of {}: its expiry is kept",
+                            proposed.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            s.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        ));
+                    } else {
+                        extended.expires_at = proposed;
+                    }
                     event.expires_at = Some(extended.expires_at);
                     change.update = Some(extended);
                     change.audit.push(event);
@@ -346,7 +371,11 @@ impl Sessions {
             |_| (Change::default(), None),
         )?;
         match decision {
-            Some(decision) => Ok(ExtendOutcome { decision, session }),
+            Some(decision) => Ok(ExtendOutcome {
+                decision,
+                session,
+                kept_expiry,
+            }),
             None => Err(SessionError::Ended {
                 id: id.to_string(),
                 end_reason: session.end_reason.map_or("ended", EndReason::as_str),
@@ -367,4 +396,17 @@ impl Sessions {
         }
         Ok(ended)
     }
+}
+
+/// No change to a session is dated before its start: a host clock that
+/// jumped back would otherwise end a session before it began.
+fn not_before_start(s: &SessionRecord, now: DateTime<Utc>) -> Result<(), SessionError> {
+    if now < s.started_at {
+        return Err(SessionError::BeforeStart {
+            id: s.id.clone(),
+            now,
+            started_at: s.started_at,
+        });
+    }
+    Ok(())
 }

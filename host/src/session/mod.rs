@@ -37,6 +37,7 @@ mod authorize;
 mod batch;
 mod changes;
 mod lifecycle;
+mod origins;
 mod policies;
 mod replay;
 mod report;
@@ -83,6 +84,7 @@ pub const EXPIRING_SOON_SECONDS: i64 = 300;
 
 /// Why a session operation failed (as opposed to being denied).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SessionError {
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -98,6 +100,16 @@ pub enum SessionError {
     Upload(UploadError),
     #[error("the request names tenant `{0}`, not this one")]
     OtherTenant(String),
+    #[error("invalid input: {0}")]
+    Invalid(#[from] crate::request::RequestError),
+    #[error("the host's clock ({now}) is before the start of session `{id}` ({started_at})")]
+    BeforeStart {
+        id: String,
+        now: DateTime<Utc>,
+        started_at: DateTime<Utc>,
+    },
+    #[error("`return_to` must be a path on the platform (`/...`) or a URL of an origin tenant `{tenant}` allowed, not `{url}`")]
+    ReturnTo { tenant: String, url: String },
     #[error("a batch of {calls} calls is over the limit of {max}")]
     BatchTooLarge { calls: usize, max: usize },
     #[error("version {version} of tenant `{tenant}` cannot be loaded: {message}")]
@@ -122,6 +134,10 @@ pub struct StartOutcome {
 pub struct ExtendOutcome {
     pub decision: Decision,
     pub session: SessionRecord,
+    /// The extension was allowed but would have ended the session sooner
+    /// than it already ends: an extension never shortens a session, so its
+    /// expiry was kept (the audit event says so too).
+    pub kept_expiry: bool,
 }
 
 /// The answer to an action inside a session.
@@ -187,6 +203,12 @@ pub struct Sessions {
     policies: RwLock<HashMap<(String, u32), (Policy, PolicyRef)>>,
     /// Active sessions as this process last wrote or read them (see `authorize`).
     active: authorize::ActiveCache,
+    /// Whether a tenant without a stored policy gets the built-in one
+    /// (version 0) instead of `policy-unavailable` (T1).
+    builtin_fallback: bool,
+    /// Authenticates compiled artifacts in the store (see `policies`); without
+    /// one, artifacts are neither trusted nor written.
+    host_key: Option<crate::HostKey>,
 }
 
 impl Sessions {
@@ -196,7 +218,26 @@ impl Sessions {
             store,
             policies: RwLock::new(HashMap::new()),
             active: authorize::ActiveCache::default(),
+            builtin_fallback: false,
+            host_key: None,
         }
+    }
+
+    /// Lets a tenant that never stored a policy run on the built-in one
+    /// with its defaults (version 0). Off by default: such a tenant's starts
+    /// are denied `policy-unavailable` (T1), so a misspelt tenant (`Acme`
+    /// for `acme`) never escapes its tenant's rules.
+    pub fn with_builtin_fallback(mut self, on: bool) -> Self {
+        self.builtin_fallback = on;
+        self
+    }
+
+    /// Trusts and writes compiled artifacts authenticated with `key`, a
+    /// secret kept outside the store. Without a key every process compiles
+    /// the components it loads (slower, never less safe).
+    pub fn with_host_key(mut self, key: crate::HostKey) -> Self {
+        self.host_key = Some(key);
+        self
     }
 
     /// Sessions on the SQLite file at `path` (created when missing).

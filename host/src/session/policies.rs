@@ -11,7 +11,9 @@
 //!
 //! Compiled code is cached twice: in memory by the host (per digest), and
 //! in the store as artifacts keyed by digest and engine, so a cold process
-//! deserializes instead of compiling.
+//! deserializes instead of compiling. An artifact is native code, so it is
+//! trusted only with a tag made by the host key, which the store never
+//! holds (`crate::hostkey`).
 
 use super::changes::{builtin_digest, secs};
 use super::{SessionError, Sessions};
@@ -34,6 +36,17 @@ pub(super) struct Resolved {
 }
 
 impl Resolved {
+    /// The `policy-unavailable` deny standing in for version `version`.
+    fn unavailable(version: u32, message: String) -> Self {
+        Self {
+            policy: Err(Decision::host_deny(codes::POLICY_UNAVAILABLE, message)),
+            reference: PolicyRef {
+                version,
+                digest: String::new(),
+            },
+        }
+    }
+
     pub(super) fn evaluate_start(&self, request: &StartRequest, now: DateTime<Utc>) -> Decision {
         match &self.policy {
             Ok(p) => p.evaluate_start(request, now),
@@ -98,6 +111,7 @@ impl Sessions {
             Ok(outcome) => Ok(outcome.stored),
             Err(super::UploadError::Store(e)) => Err(e.into()),
             Err(super::UploadError::EmptyTenant) => Err(SessionError::Empty("tenant")),
+            Err(super::UploadError::InvalidTenant(e)) => Err(SessionError::Invalid(e)),
             Err(e @ super::UploadError::Refused { .. }) => Err(SessionError::Policy {
                 tenant: tenant.to_string(),
                 source: e.into_load_error(),
@@ -177,6 +191,7 @@ impl Sessions {
         request: &StartRequest,
         now: DateTime<Utc>,
     ) -> Result<(Decision, PolicyRef), SessionError> {
+        crate::request::check_id("tenant", &request.tenant)?;
         let policy = self.policy(&request.tenant, None)?;
         Ok((policy.evaluate_start(request, now), policy.reference))
     }
@@ -226,8 +241,13 @@ impl Sessions {
             digest: digest_text.to_string(),
             engine: self.host.engine_key().to_string(),
         };
-        if let Ok(Some(artifact)) = self.store.artifact(&key)
-            && let Ok(compiled) = self.host.precompiled(digest, &artifact)
+        // Only an artifact whose tag proves this host's key made it for this
+        // digest and engine is deserialized (native code); anything else in
+        // the store is ignored and the component compiled from its bytes.
+        if let Some(host_key) = &self.host_key
+            && let Ok(Some(artifact)) = self.store.artifact(&key)
+            && let Some(code) = host_key.open_artifact(&key.digest, &key.engine, &artifact)
+            && let Ok(compiled) = self.host.precompiled(digest, code)
         {
             return Ok(compiled);
         }
@@ -245,17 +265,27 @@ impl Sessions {
         if digest_text == builtin_digest() {
             return Ok(crate::DEFAULT_POLICY.to_vec());
         }
-        self.store
+        let bytes = self
+            .store
             .component(digest_text)
             .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("component `{digest_text}` is missing from the store"))
+            .ok_or_else(|| format!("component `{digest_text}` is missing from the store"))?;
+        // The store is not trusted to hand back what it was given.
+        if Digest::of(&bytes).to_string() != digest_text {
+            return Err(format!("the stored component does not have its digest `{digest_text}`"));
+        }
+        Ok(bytes)
     }
 
     /// Writes the artifact of a component this host compiled (best effort:
     /// without it the next process compiles again).
+    /// Without a host key nothing is written: no later process could trust it.
     pub(super) fn store_artifact(&self, key: &ArtifactKey, compiled: &Compiled) {
-        if let Ok(bytes) = compiled.serialize() {
-            let _ = self.store.put_artifact(key, &bytes, secs(Utc::now()));
+        if let Some(host_key) = &self.host_key
+            && let Ok(code) = compiled.serialize()
+        {
+            let sealed = host_key.seal_artifact(&key.digest, &key.engine, &code);
+            let _ = self.store.put_artifact(key, &sealed, secs(Utc::now()));
         }
     }
 
@@ -269,6 +299,12 @@ impl Sessions {
             Some(v) => Some(v),
             None => self.store.active_ref(tenant)?.map(|r| r.version),
         };
+        if version.is_none() && !self.builtin_fallback {
+            return Ok(Resolved::unavailable(
+                0,
+                format!("tenant `{tenant}` has no policy: store one with `standin policy set` (T1)"),
+            ));
+        }
         let v = version.unwrap_or(0);
         if let Some((p, r)) = self
             .policies
@@ -287,18 +323,10 @@ impl Sessions {
             Some(v) => match self.store.policy(tenant, v)? {
                 Some(s) => Some(s),
                 None => {
-                    let d = Decision::host_deny(
-                        codes::POLICY_UNAVAILABLE,
+                    return Ok(Resolved::unavailable(
+                        v,
                         format!("tenant `{tenant}` has no policy version {v}"),
-                    );
-                    let reference = PolicyRef {
-                        version: v,
-                        digest: String::new(),
-                    };
-                    return Ok(Resolved {
-                        policy: Err(d),
-                        reference,
-                    });
+                    ));
                 }
             },
         };

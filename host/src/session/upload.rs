@@ -64,6 +64,7 @@ impl std::fmt::Display for UploadStep {
 
 /// Why an upload stored nothing.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum UploadError {
     /// A check refused the version.
     #[error("upload refused at step `{step}`: {message}")]
@@ -75,6 +76,8 @@ pub enum UploadError {
     },
     #[error("`tenant` must not be empty")]
     EmptyTenant,
+    #[error("invalid tenant id: {0}")]
+    InvalidTenant(crate::request::RequestError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -154,6 +157,7 @@ impl Sessions {
         if upload.tenant.is_empty() {
             return Err(UploadError::EmptyTenant);
         }
+        crate::request::check_id("tenant", upload.tenant).map_err(UploadError::InvalidTenant)?;
         let bytes = upload.component.unwrap_or(crate::DEFAULT_POLICY);
         let refused = |e: LoadError| UploadError::Refused {
             step: step_of(&e),

@@ -314,6 +314,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError>;
     fn set_notifications(&self, tenant: &str, notifications: &Notifications) -> Result<(), StoreError>;
+    /// Origins (`https://host[:port]`) the tenant allows as `return_to`.
+    fn return_origins(&self, tenant: &str) -> Result<Vec<String>, StoreError>;
+    /// Replaces the tenant's allowed `return_to` origins.
+    fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError>;
 
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
     /// A tenant's sessions, newest first.

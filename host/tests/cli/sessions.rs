@@ -158,6 +158,7 @@ fn session_walkthrough_start_banner_forbidden_purchase_end_report_verify() {
 fn session_expiry_by_sweep_at_the_deadline_with_now() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("standin.db");
+    standin(&db, "2026-11-21T09:00:00Z", &["policy", "set", "--tenant", "acme"]);
     let out = standin(
         &db,
         "2026-11-21T10:00:00Z",

@@ -44,8 +44,25 @@ struct Cli {
         default_value = "standin.db"
     )]
     db: std::path::PathBuf,
+    /// Let tenants that never stored a policy run on the built-in one with its
+    /// defaults (version 0). Off: their starts are denied `policy-unavailable` (T1).
+    #[arg(long, global = true, env = "STANDIN_BUILTIN_FALLBACK")]
+    builtin_fallback: bool,
+    /// The host key (32 bytes, made on first use) that authenticates compiled
+    /// policies cached in the database; keep it outside the database.
+    /// Default: `$XDG_CONFIG_HOME/standin/host.key` or `~/.config/standin/host.key`.
+    #[arg(long, global = true, value_name = "FILE", env = "STANDIN_HOST_KEY_FILE")]
+    host_key: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How commands that use the database open it.
+#[derive(Debug, Clone)]
+struct Db {
+    path: std::path::PathBuf,
+    builtin_fallback: bool,
+    host_key: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,25 +110,39 @@ enum Command {
     Stress(stress::Args),
 }
 
-fn sessions(db: &std::path::Path) -> anyhow::Result<standin::Sessions> {
+fn sessions(db: &Db) -> anyhow::Result<standin::Sessions> {
     use anyhow::Context as _;
     let host = standin::Host::new()?;
-    standin::Sessions::open(host, db).with_context(|| format!("cannot open the session database `{}`", db.display()))
+    let path = &db.path;
+    let mut sessions = standin::Sessions::open(host, path)
+        .with_context(|| format!("cannot open the session database `{}`", path.display()))?
+        .with_builtin_fallback(db.builtin_fallback);
+    // Without a key file (no flag, no home folder) compiled policies are
+    // not cached: slower, never less safe.
+    if let Some(key) = db.host_key.clone().or_else(standin::default_host_key_path) {
+        sessions = sessions.with_host_key(standin::HostKey::load_or_create(&key)?);
+    }
+    Ok(sessions)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
+    let db = Db {
+        path: cli.db,
+        builtin_fallback: cli.builtin_fallback,
+        host_key: cli.host_key,
+    };
     let result = match cli.command {
         Command::Check(args) => check::run(args, now),
         Command::Test(args) => test::run(args),
-        Command::Policy(c) => sessions(&cli.db).and_then(|s| policy_cmd::run(c, &s, now)),
-        Command::Session(c) => sessions(&cli.db).and_then(|s| session::run(c, &s, now)),
-        Command::Sweep => sessions(&cli.db).and_then(|s| session::sweep(&s, now)),
-        Command::Authorize(a) => sessions(&cli.db).and_then(|s| session::authorize(a, &s, now)),
-        Command::Audit(c) => sessions(&cli.db).and_then(|s| audit::run(c, &s)),
-        Command::Outbox(c) => sessions(&cli.db).and_then(|s| outbox::run(c, &s, now)),
-        Command::Stress(args) => stress::run(args, &cli.db, now),
+        Command::Policy(c) => sessions(&db).and_then(|s| policy_cmd::run(c, &s, now)),
+        Command::Session(c) => sessions(&db).and_then(|s| session::run(c, &s, now)),
+        Command::Sweep => sessions(&db).and_then(|s| session::sweep(&s, now)),
+        Command::Authorize(a) => sessions(&db).and_then(|s| session::authorize(a, &s, now)),
+        Command::Audit(c) => sessions(&db).and_then(|s| audit::run(c, &s)),
+        Command::Outbox(c) => sessions(&db).and_then(|s| outbox::run(c, &s, now)),
+        Command::Stress(args) => stress::run(args, &db.path, now),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

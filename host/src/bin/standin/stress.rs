@@ -58,6 +58,10 @@ pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
     let store = SqliteStore::open_with(db, mode)
         .with_context(|| format!("cannot open the session database `{}`", db.display()))?;
     let sessions = Sessions::new(Host::new()?, Arc::new(store));
+    // A tenant without a policy gets no sessions (T1): give it the built-in one.
+    if sessions.active_policy(&args.tenant)?.is_none() {
+        sessions.set_policy(&args.tenant, None, "{}", now)?;
+    }
     let mut out = std::io::stdout().lock();
     for i in 0..args.count {
         let request: StartRequest = serde_json::from_value(serde_json::json!({

@@ -24,7 +24,8 @@ use std::sync::Arc;
 /// facts known to be stored.
 #[derive(Debug, Default)]
 pub(super) struct Heads {
-    heads: HashMap<String, (u64, String)>,
+    /// Per tenant: the last `seq`, `hash` and time (`at`, Unix seconds).
+    heads: HashMap<String, (u64, String, i64)>,
     facts: HashSet<String>,
 }
 
@@ -47,7 +48,7 @@ pub(super) struct Appender<'c> {
 impl<'c> Appender<'c> {
     pub(super) fn new(conn: &'c Connection) -> Result<Self, StoreError> {
         Ok(Self {
-            head: conn.prepare_cached("SELECT seq, hash FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")?,
+            head: conn.prepare_cached("SELECT seq, hash, at FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")?,
             facts: conn.prepare_cached("INSERT OR IGNORE INTO audit_facts (digest, body) VALUES (?1, ?2)")?,
             insert: conn.prepare_cached(
                 "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, \
@@ -63,20 +64,27 @@ impl<'c> Appender<'c> {
     /// ([`CHAIN_V2`]): assigns `seq`, `prev_hash`, `hash`; stores the
     /// request facts it refers to unless they are stored already.
     pub(super) fn append(&mut self, heads: &mut Heads, mut e: AuditEvent) -> Result<AuditEvent, StoreError> {
-        let (seq, prev) = match heads.heads.get(&e.tenant) {
-            Some((seq, hash)) => (*seq, hash.clone()),
+        let (seq, prev, last_at) = match heads.heads.get(&e.tenant) {
+            Some((seq, hash, at)) => (*seq, hash.clone(), *at),
             None => {
-                let head: Option<(i64, String)> = self
+                let head: Option<(i64, String, i64)> = self
                     .head
-                    .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .optional()?;
-                head.map_or((0, GENESIS_HASH.to_string()), |(s, h)| {
-                    (u64::try_from(s).unwrap_or(0), h)
+                head.map_or((0, GENESIS_HASH.to_string(), i64::MIN), |(s, h, at)| {
+                    (u64::try_from(s).unwrap_or(0), h, at)
                 })
             }
         };
         e.seq = seq + 1;
         e.prev_hash = prev;
+        // A tenant's trail never runs backwards in time: a row stamped
+        // before the last one (a host clock that stepped back, or racing
+        // threads a second apart) is recorded at the last one's time.
+        if ts(e.at) < last_at {
+            e.at = time("at", last_at)?;
+            e.seal.digest = None;
+        }
         let digest = match e.seal.digest {
             Some(d) => {
                 debug_assert_eq!(d, row_digest(&e), "a stale row digest");
@@ -124,9 +132,10 @@ impl<'c> Appender<'c> {
             Some(head) => {
                 head.0 = e.seq;
                 head.1.clone_from(&e.hash);
+                head.2 = ts(e.at);
             }
             None => {
-                heads.heads.insert(e.tenant.clone(), (e.seq, e.hash.clone()));
+                heads.heads.insert(e.tenant.clone(), (e.seq, e.hash.clone(), ts(e.at)));
             }
         }
         Ok(e)

@@ -316,6 +316,14 @@ impl Store for SqliteStore {
         self.write(|conn, _| tenants::set_notifications(conn, tenant, n))
     }
 
+    fn return_origins(&self, tenant: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|c| tenants::return_origins(c, tenant))
+    }
+
+    fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
+        self.write(|conn, _| tenants::set_return_origins(conn, tenant, origins))
+    }
+
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|c| sessions::by_id(c, id))
     }

@@ -137,6 +137,15 @@ CREATE TABLE audit_facts (
     body   TEXT NOT NULL
 );
 ",
+    // Origins a tenant allows as `return_to` besides its own paths
+    // (`session::origins`).
+    r"
+CREATE TABLE return_origins (
+    tenant TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (tenant, origin)
+);
+",
 ];
 
 /// How long a writer waits for another process's write lock.

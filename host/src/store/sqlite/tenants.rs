@@ -30,6 +30,21 @@ pub(super) fn set_notifications(conn: &Connection, tenant: &str, n: &Notificatio
     Ok(())
 }
 
+pub(super) fn return_origins(conn: &Connection, tenant: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT origin FROM return_origins WHERE tenant = ?1 ORDER BY origin")?;
+    let rows = stmt.query_map([tenant], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn set_return_origins(conn: &Connection, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM return_origins WHERE tenant = ?1", [tenant])?;
+    let mut insert = conn.prepare_cached("INSERT OR IGNORE INTO return_origins (tenant, origin) VALUES (?1, ?2)")?;
+    for origin in origins {
+        insert.execute(params![tenant, origin])?;
+    }
+    Ok(())
+}
+
 /// Writes a message; returns it with its id.
 pub(super) fn push(conn: &Connection, m: super::super::NewMessage) -> Result<OutboxMessage, StoreError> {
     conn.prepare_cached(

@@ -1,0 +1,173 @@
+//! The host key: a secret kept outside the store that authenticates the
+//! compiled artifacts the host writes there.
+//!
+//! Deserializing a compiled artifact loads native code, so an artifact is
+//! only as trustworthy as whoever could write it. A checksum stored beside
+//! the bytes proves nothing (whoever rewrites one rewrites the other), so
+//! each artifact carries an HMAC-SHA256 tag made with this key and bound to
+//! the component's digest and the engine configuration: a database writer
+//! without the key can neither forge an artifact nor move one to another
+//! component. An artifact whose tag does not hold is ignored and the
+//! component is compiled again from its bytes (whose sha256 is checked).
+//!
+//! The key is 32 random bytes in a file (mode 0600), made on first use.
+
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What an authenticated artifact starts with, before its 32-byte tag.
+const MAGIC: &[u8; 16] = b"standin-artf-v1\0";
+const TAG_BYTES: usize = 32;
+
+/// Why the host key cannot be had.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HostKeyError {
+    #[error("cannot read the host key `{path}`")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the host key `{path}`")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the host key `{path}` is {actual} bytes, not 32")]
+    Length { path: PathBuf, actual: usize },
+    #[error("the system's random source failed: {0}")]
+    Random(String),
+}
+
+/// A 32-byte secret that authenticates compiled artifacts.
+#[derive(Clone)]
+pub struct HostKey([u8; 32]);
+
+impl std::fmt::Debug for HostKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostKey(..)")
+    }
+}
+
+impl HostKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// A new random key.
+    pub fn generate() -> Result<Self, HostKeyError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| HostKeyError::Random(e.to_string()))?;
+        Ok(Self(bytes))
+    }
+
+    /// The key in `path`, made there (mode 0600, with its folder) when the
+    /// file does not exist. Two processes making it at once agree on one:
+    /// the key is written to a temporary file and linked into place, which
+    /// fails when another process got there first.
+    pub fn load_or_create(path: &Path) -> Result<Self, HostKeyError> {
+        match std::fs::read(path) {
+            Ok(bytes) => return Self::decode(path, &bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(HostKeyError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+        let write = |source| HostKeyError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let key = Self::generate()?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(write)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".standin-host-key")
+            .tempfile_in(dir)
+            .map_err(write)?;
+        tmp.write_all(&key.0).and_then(|()| tmp.as_file().sync_all()).map_err(write)?;
+        match std::fs::hard_link(tmp.path(), path) {
+            Ok(()) => Ok(key),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let bytes = std::fs::read(path).map_err(|source| HostKeyError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                Self::decode(path, &bytes)
+            }
+            Err(e) => Err(write(e)),
+        }
+    }
+
+    fn decode(path: &Path, bytes: &[u8]) -> Result<Self, HostKeyError> {
+        <[u8; 32]>::try_from(bytes).map(Self).map_err(|_| HostKeyError::Length {
+            path: path.to_path_buf(),
+            actual: bytes.len(),
+        })
+    }
+
+    fn mac(&self, digest: &str, engine: &str, code: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        // Length-prefixed, so no two (digest, engine) pairs share bytes.
+        for part in [digest.as_bytes(), engine.as_bytes()] {
+            mac.update(&(part.len() as u64).to_le_bytes());
+            mac.update(part);
+        }
+        mac.update(code);
+        mac
+    }
+
+    /// `code` (a serialized component) with its tag, for the store.
+    pub(crate) fn seal_artifact(&self, digest: &str, engine: &str, code: &[u8]) -> Vec<u8> {
+        let tag = self.mac(digest, engine, code).finalize().into_bytes();
+        let mut out = Vec::with_capacity(MAGIC.len() + TAG_BYTES + code.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&tag);
+        out.extend_from_slice(code);
+        out
+    }
+
+    /// The serialized component inside `artifact`, if its tag proves this
+    /// key made it for `digest` and `engine` (compared in constant time).
+    pub(crate) fn open_artifact<'a>(&self, digest: &str, engine: &str, artifact: &'a [u8]) -> Option<&'a [u8]> {
+        let rest = artifact.strip_prefix(MAGIC.as_slice())?;
+        let (tag, code) = rest.split_at_checked(TAG_BYTES)?;
+        self.mac(digest, engine, code).verify_slice(tag).ok()?;
+        Some(code)
+    }
+}
+
+/// Where the CLI keeps the host key when told nothing:
+/// `$XDG_CONFIG_HOME/standin/host.key`, else `$HOME/.config/standin/host.key`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("standin").join("host.key"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_artifact_opens_only_for_its_key_digest_and_engine() {
+        let key = HostKey::from_bytes([7; 32]);
+        let sealed = key.seal_artifact("sha256:aa", "wasmtime-1", b"code");
+        assert_eq!(key.open_artifact("sha256:aa", "wasmtime-1", &sealed), Some(&b"code"[..]));
+        assert_eq!(key.open_artifact("sha256:bb", "wasmtime-1", &sealed), None);
+        assert_eq!(key.open_artifact("sha256:aa", "wasmtime-2", &sealed), None);
+        assert_eq!(HostKey::from_bytes([8; 32]).open_artifact("sha256:aa", "wasmtime-1", &sealed), None);
+        let mut edited = sealed.clone();
+        *edited.last_mut().expect("bytes") ^= 1;
+        assert_eq!(key.open_artifact("sha256:aa", "wasmtime-1", &edited), None);
+        assert_eq!(key.open_artifact("sha256:aa", "wasmtime-1", b"code"), None, "no tag");
+    }
+}

@@ -1,0 +1,74 @@
+//! Rules the host enforces whatever the policy answers.
+//!
+//! A tenant may upload any component, so a component is trusted to narrow
+//! access, never to widen it past what no tenant may grant: E8 (nobody
+//! impersonates themselves or crosses tenants) is checked here, on every
+//! start, extension and nested start, after the policy answered. The 24 h
+//! ceiling on sessions (S1) is enforced where the grant is read
+//! (`Policy::start_decision`).
+//!
+//! Ids are compared without regard to case: `U-1` and `u-1` may or may not
+//! be one user on the platform, and when in doubt the host refuses.
+
+use crate::decision::{Decision, Reason, Verdict};
+use crate::request::StartRequest;
+
+/// The reason code for E8's first half.
+pub const SELF_IMPERSONATION: &str = "self-impersonation";
+/// The reason code for E8's second half.
+pub const CROSS_TENANT: &str = "cross-tenant";
+
+/// The E8 reasons `request` violates, empty when none.
+pub fn start_violations(request: &StartRequest) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    let reason = |code: &str, message: String| Reason {
+        code: code.to_string(),
+        rule: "E8".to_string(),
+        message,
+    };
+    if same_id(&request.actor.id, &request.target.id) {
+        reasons.push(reason(
+            SELF_IMPERSONATION,
+            format!("`{}` cannot impersonate `{}`: the same user", request.actor.id, request.target.id),
+        ));
+    }
+    for (side, p) in [("actor", &request.actor), ("target", &request.target)] {
+        if let Some(t) = p.tenant.as_deref().filter(|t| *t != request.tenant) {
+            reasons.push(reason(
+                CROSS_TENANT,
+                format!("the {side} `{}` belongs to tenant `{t}`, not `{}`", p.id, request.tenant),
+            ));
+        }
+    }
+    reasons
+}
+
+/// `decision` with the host's E8 reasons added: an allow that violates E8
+/// becomes a deny; a deny gains the reasons its policy did not give.
+pub fn enforce_start(request: &StartRequest, mut decision: Decision) -> Decision {
+    let violations = start_violations(request);
+    if violations.is_empty() {
+        return decision;
+    }
+    if decision.is_allow() {
+        decision
+            .diagnostics
+            .push("the policy allowed a start that breaks E8; the host denies it".to_string());
+        let diagnostics = std::mem::take(&mut decision.diagnostics);
+        decision = Decision {
+            diagnostics,
+            ..Decision::deny(Vec::new())
+        };
+    }
+    debug_assert_eq!(decision.decision, Verdict::Deny);
+    for v in violations {
+        if !decision.reasons.iter().any(|r| r.code == v.code) {
+            decision.reasons.push(v);
+        }
+    }
+    decision
+}
+
+fn same_id(a: &str, b: &str) -> bool {
+    a == b || a.to_lowercase() == b.to_lowercase()
+}
