@@ -9,6 +9,7 @@ mod concurrency;
 mod fresh;
 mod group_commit;
 mod harness;
+mod hardening;
 mod hostile;
 mod isolation;
 mod loading;

@@ -12,8 +12,7 @@ pub fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("time")
 }
 
-/// A fresh database in a temp dir (kept alive by the returned guard).
-/// Sessions on a new database, with the built-in fallback on, so that
+/// Sessions on a new database (kept alive by the returned guard), with the built-in fallback on, so that
 /// tests of sessions need not store a policy per tenant first (the default,
 /// off, is `t1_*` in `policies.rs`).
 pub fn service() -> (tempfile::TempDir, Sessions) {

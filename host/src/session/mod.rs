@@ -47,7 +47,7 @@ mod upload;
 mod verify;
 
 pub use batch::{ActionCall, MAX_BATCH_CALLS};
-pub use changes::new_session_id;
+pub use changes::{MAX_MESSAGE_BYTES, new_session_id};
 pub use policies::Preloaded;
 pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
 pub use report::{Format, View, render};

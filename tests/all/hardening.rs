@@ -1,0 +1,250 @@
+//! Fail closed against hostile policies and input: what the host enforces
+//! whatever a component or a caller says (docs/contract.md, "Hardening
+//! rules"). Artifacts and T1 are in `policies.rs`; the CLI's edges in
+//! `host/tests/cli`.
+
+use crate::common::*;
+use crate::sessions::{at, service, started, trail};
+use serde_json::json;
+use standin::session::Upload;
+use standin::store::{AuditFilter, Notifications};
+use standin::{SessionError, Sessions, StartRequest};
+use standin_tests::{MISCHIEF, component};
+
+/// A tenant `acme` whose policy allows everything (the mischief component
+/// allows whatever names no mischief).
+fn allow_everything() -> (tempfile::TempDir, Sessions) {
+    let (dir, s) = service();
+    let mischief = component(MISCHIEF);
+    let up = Upload {
+        tenant: "acme",
+        component: Some(&mischief),
+        settings: "{}",
+        activate: true,
+        ..Upload::default()
+    };
+    s.upload(&up, now()).expect("upload");
+    (dir, s)
+}
+
+fn request(value: serde_json::Value) -> StartRequest {
+    serde_json::from_value(value).expect("request")
+}
+
+#[test]
+fn e8_an_allow_everything_policy_cannot_grant_self_or_cross_tenant_impersonation() {
+    let (_d, s) = allow_everything();
+    let ok = s
+        .start(&req_of("u-1", None, "u-2", None), None, now())
+        .expect("start");
+    assert_allow(&ok.decision);
+    s.end(&ok.session.expect("session").id, now()).expect("end");
+    for (actor, actor_tenant, target, target_tenant, code) in [
+        ("u-1", None, "u-1", None, "self-impersonation"),
+        ("u-1", None, "U-1", None, "self-impersonation"),
+        ("u-1", Some("globex"), "u-2", None, "cross-tenant"),
+        ("u-1", None, "u-2", Some("globex"), "cross-tenant"),
+    ] {
+        let out = s
+            .start(&req_of(actor, actor_tenant, target, target_tenant), None, now())
+            .expect("answered");
+        assert!(out.session.is_none(), "{actor} -> {target}");
+        assert_deny(&out.decision, &[code]);
+        assert_eq!(out.decision.reasons[0].rule, "E8");
+        assert!(out.decision.diagnostics.iter().any(|d| d.contains("breaks E8")));
+    }
+    // Nested: the actor holds a session, and the policy allows nesting.
+    let outer = s.start(&req_of("u-1", None, "u-2", None), None, now()).expect("start");
+    assert_allow(&outer.decision);
+    let nested = s.start(&req_of("u-1", None, "u-1", None), None, now()).expect("answered");
+    assert_deny(&nested.decision, &["self-impersonation"]);
+    // The stateless check says the same.
+    let policy = standin::Host::new()
+        .expect("host")
+        .load(&component(MISCHIEF), "{}")
+        .expect("load");
+    assert_deny(&policy.evaluate_start(&req_of("u-1", None, "u-1", None), now()), &["self-impersonation"]);
+    let denied = s
+        .audit(&AuditFilter {
+            event: Some("session.denied".to_string()),
+            ..AuditFilter::default()
+        })
+        .expect("audit");
+    assert_eq!(denied.len(), 5, "each refusal is audited");
+}
+
+fn req_of(actor: &str, actor_tenant: Option<&str>, target: &str, target_tenant: Option<&str>) -> StartRequest {
+    let mut a = json!({"id": actor, "roles": ["super_admin"], "active": true, "has_logged_in": true});
+    let mut t = json!({"id": target, "active": true, "has_logged_in": true});
+    if let Some(tenant) = actor_tenant {
+        a["tenant"] = json!(tenant);
+    }
+    if let Some(tenant) = target_tenant {
+        t["tenant"] = json!(tenant);
+    }
+    request(json!({"tenant": "acme", "actor": a, "target": t}))
+}
+
+#[test]
+fn e8_the_built_in_policy_and_the_host_agree_on_a_case_variant_of_the_same_id() {
+    let p = policy(json!({}));
+    let d = start(&p, actor(), patch(target(), json!({"id": "U-1"})), json!({}));
+    assert_deny(&d, &["self-impersonation"]);
+}
+
+#[test]
+fn input_ids_actions_and_reasons_hold_no_control_characters_or_surrounding_whitespace() {
+    let p = policy(json!({}));
+    for (field, value) in [
+        ("actor", json!({"id": "u-1 "})),
+        ("actor", json!({"id": " u-1"})),
+        ("actor", json!({"id": "u-1\n"})),
+        ("actor", json!({"id": "u\u{0}1"})),
+        ("target", json!({"id": "u-42\t"})),
+        ("target", json!({"id": "x".repeat(257)})),
+    ] {
+        let base = if field == "actor" { actor() } else { target() };
+        let (a, t) = if field == "actor" {
+            (patch(base, value.clone()), target())
+        } else {
+            (actor(), patch(base, value.clone()))
+        };
+        assert_deny(&start(&p, a, t, json!({})), &["invalid-request"]);
+    }
+    // `acme ` is not `acme`: malformed, and another tenant too.
+    let t = patch(target(), json!({"tenant": "acme "}));
+    assert_deny(&start(&p, actor(), t, json!({})), &["invalid-request", "cross-tenant"]);
+    assert_allow(&start(&p, actor(), target(), json!({"reason": "x".repeat(1024)})));
+    assert_deny(
+        &start(&p, actor(), target(), json!({"reason": "x".repeat(1025)})),
+        &["invalid-request"],
+    );
+    assert_deny(
+        &start(&p, actor(), target(), json!({"reason": "SUP-1\r\nforged"})),
+        &["invalid-request"],
+    );
+    // A forbidden action does not become allowed with a space in front.
+    assert_deny(&action(&p, " billing.purchase", json!({})), &["invalid-request"]);
+    assert_deny(&action(&p, "billing.purchase", json!({})), &["forbidden-action"]);
+    assert_deny(&action(&p, "course.view\n", json!({})), &["invalid-request"]);
+    assert_deny(&action(&p, &"a".repeat(257), json!({})), &["invalid-request"]);
+    assert_allow(&action(&p, "course.view", json!({})));
+}
+
+#[test]
+fn input_unknown_fields_are_refused_naming_the_field() {
+    let base = json!({"tenant": "acme", "actor": actor(), "target": target()});
+    for (value, field) in [
+        (patch(base.clone(), json!({"ttl": 60})), "ttl"),
+        (patch(base.clone(), json!({"actor": patch(actor(), json!({"is_admin": true}))})), "is_admin"),
+    ] {
+        let err = serde_json::from_value::<StartRequest>(value).expect_err("refused");
+        assert!(err.to_string().contains(&format!("unknown field `{field}`")), "{err}");
+    }
+}
+
+#[test]
+fn settings_must_be_an_object_and_every_problem_is_named() {
+    let err = host().load_default("[[\"super_admin\"]]").expect_err("an array");
+    assert!(err.to_string().contains("must be a JSON object"), "{err}");
+    let err = host()
+        .load_default(&json!({"nope": 1, "also_nope": 2, "max_ttl_seconds": "x", "default_ttl_seconds": 0}).to_string())
+        .expect_err("refused");
+    let standin::LoadError::Settings(problems) = err else {
+        panic!("{err}")
+    };
+    for expected in ["`nope`", "`also_nope`", "`max_ttl_seconds`", "`default_ttl_seconds`"] {
+        assert!(problems.iter().any(|p| p.contains(expected)), "{expected}: {problems:?}");
+    }
+}
+
+#[test]
+fn a2_an_oversized_request_is_recorded_with_its_code_and_digest_not_its_bytes() {
+    let (dir, s) = service();
+    let huge = "x".repeat(5 << 20);
+    let out = s
+        .start(&crate::sessions::req(json!({"reason": huge})), None, now())
+        .expect("answered");
+    assert_deny(&out.decision, &["invalid-request"]);
+    let rows = trail(&s);
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert!(row.reason.as_ref().is_some_and(|r| r.len() <= 1024 + 128), "the reason is clipped");
+    let request = row.request.as_deref().expect("a request record");
+    assert!(request.len() < 200 && request.contains("\"digest\":\"sha256:"), "{request}");
+    assert!(row.codes.contains(&"invalid-request".to_string()));
+    // An action with a 1 MiB resource: denied, and not stored whole either.
+    let session = started(&s, json!({}));
+    let big = "r".repeat(1 << 20);
+    let d = s.authorize(&session.id, "course.view", Some(&big), now()).expect("authorize");
+    assert_deny(&d.decision, &["invalid-request"]);
+    drop(s);
+    let bytes: u64 = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").metadata().expect("meta").len())
+        .sum();
+    assert!(bytes < 1 << 20, "the database holds {bytes} bytes");
+}
+
+#[test]
+fn n1_a_template_expands_once_and_no_message_outgrows_its_cap() {
+    let (_d, s) = service();
+    s.set_notifications(
+        "acme",
+        &Notifications {
+            enabled: true,
+            started_template: "{reason}".repeat(10_000),
+            ended_template: "{actor} ended".to_string(),
+        },
+    )
+    .expect("notifications");
+    started(&s, json!({"reason": format!("{{actor}}{}", "y".repeat(1000))}));
+    let messages = s.outbox(Some("acme"), true).expect("outbox");
+    let text = &messages[0].text;
+    assert!(text.len() <= standin::session::MAX_MESSAGE_BYTES + 128, "{} bytes", text.len());
+    assert!(text.starts_with("{actor}yyy"), "a value is not expanded again");
+}
+
+#[test]
+fn s3_no_transition_or_action_before_a_sessions_start_and_the_trail_never_runs_backwards() {
+    let (_d, s) = service();
+    let a = started(&s, json!({}));
+    let before = at("2026-11-21T09:00:00Z");
+    let d = s.authorize(&a.id, "course.view", None, before).expect("authorize");
+    assert_deny(&d.decision, &["invalid-request"]);
+    assert!(matches!(s.end(&a.id, before), Err(SessionError::BeforeStart { .. })));
+    assert!(matches!(s.extend(&a.id, 60, before), Err(SessionError::BeforeStart { .. })));
+    assert!(s.session(&a.id, now()).expect("session").is_active());
+    let times: Vec<_> = trail(&s).iter().map(|e| e.at).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    assert_eq!(times.last(), Some(&now()), "the denied action is recorded at the last time");
+    crate::sessions::assert_intact(&s);
+}
+
+#[test]
+fn s2_return_to_is_a_local_path_or_an_origin_the_tenant_allowed() {
+    let (_d, s) = service();
+    let request = crate::sessions::req(json!({}));
+    for bad in ["javascript:alert(1)", "//evil.example/", "https://evil.example/", "http://app.example/"] {
+        let err = s.start(&request, Some(bad), now()).expect_err(bad);
+        assert!(matches!(err, SessionError::ReturnTo { .. }), "{bad}: {err}");
+    }
+    assert!(trail(&s).is_empty(), "a refused return_to starts nothing");
+    s.set_return_origins("acme", &["https://app.example".to_string()])
+        .expect("origins");
+    let out = s
+        .start(&request, Some("https://app.example/admin/users"), now())
+        .expect("allowed origin");
+    assert_eq!(out.session.expect("session").return_to.as_deref(), Some("https://app.example/admin/users"));
+    assert!(s.set_return_origins("acme", &["javascript:x".to_string()]).is_err());
+}
+
+#[test]
+fn s2_revoke_needs_a_reason() {
+    let (_d, s) = service();
+    let a = started(&s, json!({}));
+    for blank in ["", "   ", "why\n"] {
+        assert!(matches!(s.revoke(&a.id, blank, now()), Err(SessionError::Invalid(_))), "{blank:?}");
+    }
+    assert!(s.revoke(&a.id, "security review", now()).is_ok());
+}
