@@ -85,13 +85,18 @@ impl HostKey {
             source,
         };
         let key = Self::generate()?;
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(write)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".standin-host-key")
             .tempfile_in(dir)
             .map_err(write)?;
-        tmp.write_all(&key.0).and_then(|()| tmp.as_file().sync_all()).map_err(write)?;
+        tmp.write_all(&key.0)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(write)?;
         match std::fs::hard_link(tmp.path(), path) {
             Ok(()) => Ok(key),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -149,7 +154,11 @@ pub fn default_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".config")))?;
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })?;
     Some(base.join("standin").join("host.key"))
 }
 
@@ -161,10 +170,16 @@ mod tests {
     fn an_artifact_opens_only_for_its_key_digest_and_engine() {
         let key = HostKey::from_bytes([7; 32]);
         let sealed = key.seal_artifact("sha256:aa", "wasmtime-1", b"code");
-        assert_eq!(key.open_artifact("sha256:aa", "wasmtime-1", &sealed), Some(&b"code"[..]));
+        assert_eq!(
+            key.open_artifact("sha256:aa", "wasmtime-1", &sealed),
+            Some(&b"code"[..])
+        );
         assert_eq!(key.open_artifact("sha256:bb", "wasmtime-1", &sealed), None);
         assert_eq!(key.open_artifact("sha256:aa", "wasmtime-2", &sealed), None);
-        assert_eq!(HostKey::from_bytes([8; 32]).open_artifact("sha256:aa", "wasmtime-1", &sealed), None);
+        assert_eq!(
+            HostKey::from_bytes([8; 32]).open_artifact("sha256:aa", "wasmtime-1", &sealed),
+            None
+        );
         let mut edited = sealed.clone();
         *edited.last_mut().expect("bytes") ^= 1;
         assert_eq!(key.open_artifact("sha256:aa", "wasmtime-1", &edited), None);

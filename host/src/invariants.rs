@@ -29,14 +29,20 @@ pub fn start_violations(request: &StartRequest) -> Vec<Reason> {
     if same_id(&request.actor.id, &request.target.id) {
         reasons.push(reason(
             SELF_IMPERSONATION,
-            format!("`{}` cannot impersonate `{}`: the same user", request.actor.id, request.target.id),
+            format!(
+                "`{}` cannot impersonate `{}`: the same user",
+                request.actor.id, request.target.id
+            ),
         ));
     }
     for (side, p) in [("actor", &request.actor), ("target", &request.target)] {
         if let Some(t) = p.tenant.as_deref().filter(|t| *t != request.tenant) {
             reasons.push(reason(
                 CROSS_TENANT,
-                format!("the {side} `{}` belongs to tenant `{t}`, not `{}`", p.id, request.tenant),
+                format!(
+                    "the {side} `{}` belongs to tenant `{t}`, not `{}`",
+                    p.id, request.tenant
+                ),
             ));
         }
     }

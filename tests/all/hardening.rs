@@ -34,9 +34,7 @@ fn request(value: serde_json::Value) -> StartRequest {
 #[test]
 fn e8_an_allow_everything_policy_cannot_grant_self_or_cross_tenant_impersonation() {
     let (_d, s) = allow_everything();
-    let ok = s
-        .start(&req_of("u-1", None, "u-2", None), None, now())
-        .expect("start");
+    let ok = s.start(&req_of("u-1", None, "u-2", None), None, now()).expect("start");
     assert_allow(&ok.decision);
     s.end(&ok.session.expect("session").id, now()).expect("end");
     for (actor, actor_tenant, target, target_tenant, code) in [
@@ -56,14 +54,19 @@ fn e8_an_allow_everything_policy_cannot_grant_self_or_cross_tenant_impersonation
     // Nested: the actor holds a session, and the policy allows nesting.
     let outer = s.start(&req_of("u-1", None, "u-2", None), None, now()).expect("start");
     assert_allow(&outer.decision);
-    let nested = s.start(&req_of("u-1", None, "u-1", None), None, now()).expect("answered");
+    let nested = s
+        .start(&req_of("u-1", None, "u-1", None), None, now())
+        .expect("answered");
     assert_deny(&nested.decision, &["self-impersonation"]);
     // The stateless check says the same.
     let policy = standin::Host::new()
         .expect("host")
         .load(&component(MISCHIEF), "{}")
         .expect("load");
-    assert_deny(&policy.evaluate_start(&req_of("u-1", None, "u-1", None), now()), &["self-impersonation"]);
+    assert_deny(
+        &policy.evaluate_start(&req_of("u-1", None, "u-1", None), now()),
+        &["self-impersonation"],
+    );
     let denied = s
         .audit(&AuditFilter {
             event: Some("session.denied".to_string()),
@@ -136,7 +139,13 @@ fn input_unknown_fields_are_refused_naming_the_field() {
     let base = json!({"tenant": "acme", "actor": actor(), "target": target()});
     for (value, field) in [
         (patch(base.clone(), json!({"ttl": 60})), "ttl"),
-        (patch(base.clone(), json!({"actor": patch(actor(), json!({"is_admin": true}))})), "is_admin"),
+        (
+            patch(
+                base.clone(),
+                json!({"actor": patch(actor(), json!({"is_admin": true}))}),
+            ),
+            "is_admin",
+        ),
     ] {
         let err = serde_json::from_value::<StartRequest>(value).expect_err("refused");
         assert!(err.to_string().contains(&format!("unknown field `{field}`")), "{err}");
@@ -154,7 +163,10 @@ fn settings_must_be_an_object_and_every_problem_is_named() {
         panic!("{err}")
     };
     for expected in ["`nope`", "`also_nope`", "`max_ttl_seconds`", "`default_ttl_seconds`"] {
-        assert!(problems.iter().any(|p| p.contains(expected)), "{expected}: {problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains(expected)),
+            "{expected}: {problems:?}"
+        );
     }
 }
 
@@ -169,14 +181,22 @@ fn a2_an_oversized_request_is_recorded_with_its_code_and_digest_not_its_bytes() 
     let rows = trail(&s);
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
-    assert!(row.reason.as_ref().is_some_and(|r| r.len() <= 1024 + 128), "the reason is clipped");
+    assert!(
+        row.reason.as_ref().is_some_and(|r| r.len() <= 1024 + 128),
+        "the reason is clipped"
+    );
     let request = row.request.as_deref().expect("a request record");
-    assert!(request.len() < 200 && request.contains("\"digest\":\"sha256:"), "{request}");
+    assert!(
+        request.len() < 200 && request.contains("\"digest\":\"sha256:"),
+        "{request}"
+    );
     assert!(row.codes.contains(&"invalid-request".to_string()));
     // An action with a 1 MiB resource: denied, and not stored whole either.
     let session = started(&s, json!({}));
     let big = "r".repeat(1 << 20);
-    let d = s.authorize(&session.id, "course.view", Some(&big), now()).expect("authorize");
+    let d = s
+        .authorize(&session.id, "course.view", Some(&big), now())
+        .expect("authorize");
     assert_deny(&d.decision, &["invalid-request"]);
     drop(s);
     let bytes: u64 = std::fs::read_dir(dir.path())
@@ -201,7 +221,11 @@ fn n1_a_template_expands_once_and_no_message_outgrows_its_cap() {
     started(&s, json!({"reason": format!("{{actor}}{}", "y".repeat(1000))}));
     let messages = s.outbox(Some("acme"), true).expect("outbox");
     let text = &messages[0].text;
-    assert!(text.len() <= standin::session::MAX_MESSAGE_BYTES + 128, "{} bytes", text.len());
+    assert!(
+        text.len() <= standin::session::MAX_MESSAGE_BYTES + 128,
+        "{} bytes",
+        text.len()
+    );
     assert!(text.starts_with("{actor}yyy"), "a value is not expanded again");
 }
 
@@ -213,11 +237,18 @@ fn s3_no_transition_or_action_before_a_sessions_start_and_the_trail_never_runs_b
     let d = s.authorize(&a.id, "course.view", None, before).expect("authorize");
     assert_deny(&d.decision, &["invalid-request"]);
     assert!(matches!(s.end(&a.id, before), Err(SessionError::BeforeStart { .. })));
-    assert!(matches!(s.extend(&a.id, 60, before), Err(SessionError::BeforeStart { .. })));
+    assert!(matches!(
+        s.extend(&a.id, 60, before),
+        Err(SessionError::BeforeStart { .. })
+    ));
     assert!(s.session(&a.id, now()).expect("session").is_active());
     let times: Vec<_> = trail(&s).iter().map(|e| e.at).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
-    assert_eq!(times.last(), Some(&now()), "the denied action is recorded at the last time");
+    assert_eq!(
+        times.last(),
+        Some(&now()),
+        "the denied action is recorded at the last time"
+    );
     crate::sessions::assert_intact(&s);
 }
 
@@ -225,7 +256,12 @@ fn s3_no_transition_or_action_before_a_sessions_start_and_the_trail_never_runs_b
 fn s2_return_to_is_a_local_path_or_an_origin_the_tenant_allowed() {
     let (_d, s) = service();
     let request = crate::sessions::req(json!({}));
-    for bad in ["javascript:alert(1)", "//evil.example/", "https://evil.example/", "http://app.example/"] {
+    for bad in [
+        "javascript:alert(1)",
+        "//evil.example/",
+        "https://evil.example/",
+        "http://app.example/",
+    ] {
         let err = s.start(&request, Some(bad), now()).expect_err(bad);
         assert!(matches!(err, SessionError::ReturnTo { .. }), "{bad}: {err}");
     }
@@ -235,7 +271,10 @@ fn s2_return_to_is_a_local_path_or_an_origin_the_tenant_allowed() {
     let out = s
         .start(&request, Some("https://app.example/admin/users"), now())
         .expect("allowed origin");
-    assert_eq!(out.session.expect("session").return_to.as_deref(), Some("https://app.example/admin/users"));
+    assert_eq!(
+        out.session.expect("session").return_to.as_deref(),
+        Some("https://app.example/admin/users")
+    );
     assert!(s.set_return_origins("acme", &["javascript:x".to_string()]).is_err());
 }
 
@@ -244,7 +283,35 @@ fn s2_revoke_needs_a_reason() {
     let (_d, s) = service();
     let a = started(&s, json!({}));
     for blank in ["", "   ", "why\n"] {
-        assert!(matches!(s.revoke(&a.id, blank, now()), Err(SessionError::Invalid(_))), "{blank:?}");
+        assert!(
+            matches!(s.revoke(&a.id, blank, now()), Err(SessionError::Invalid(_))),
+            "{blank:?}"
+        );
     }
     assert!(s.revoke(&a.id, "security review", now()).is_ok());
+}
+
+#[test]
+fn a1_text_that_is_not_utf8_in_the_database_is_a_broken_trail_not_a_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let s = crate::sessions::open(&db);
+    let a = started(&s, json!({}));
+    s.authorize(&a.id, "course.view", None, now()).expect("authorize");
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute("UPDATE audit SET actor = CAST(x'ff' AS TEXT) WHERE seq = 2", [])
+        .expect("tamper");
+    conn.execute("UPDATE sessions SET target = CAST(x'c3' AS TEXT)", [])
+        .expect("tamper");
+    let s = crate::sessions::open(&db);
+    let chains = s.verify(Some("acme")).expect("verify answers");
+    let broken = chains[0].broken.as_ref().expect("broken");
+    assert_eq!(broken.seq, 2, "{broken}");
+    assert!(broken.problem.contains("`actor`"), "{broken}");
+    let err = s.session(&a.id, now()).expect_err("unreadable session");
+    assert!(err.to_string().contains("`target`"), "{err}");
+    conn.execute("UPDATE audit SET tenant = CAST(x'fe' AS TEXT) WHERE seq = 1", [])
+        .expect("tamper");
+    let chains = s.verify(None).expect("verify answers");
+    assert!(chains.iter().any(|c| c.broken.is_some()), "{chains:?}");
 }

@@ -321,7 +321,9 @@ fn host_key() -> standin::HostKey {
 
 /// Sessions on `db` with the tests' host key.
 fn keyed(host: &standin::Host, db: &Path) -> Sessions {
-    Sessions::open(host.clone(), db).expect("open").with_host_key(host_key())
+    Sessions::open(host.clone(), db)
+        .expect("open")
+        .with_host_key(host_key())
 }
 
 /// Stores "night-shift" (a custom component) and "acme" (the built-in one,
@@ -384,7 +386,11 @@ fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denie
     let host = standin::Host::new().expect("host");
     let s = keyed(&host, &db);
     assert_eq!(s.preload().expect("preload").loaded, 2);
-    assert_eq!(host.compilations(), (1, 1), "the swapped artifact was compiled again, the other one trusted");
+    assert_eq!(
+        host.compilations(),
+        (1, 1),
+        "the swapped artifact was compiled again, the other one trusted"
+    );
     assert_deny(&no_reason_start(&s).0, &["reason-required"]);
 
     // A host with another key trusts none of them; one without a key, none either.
@@ -395,7 +401,10 @@ fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denie
     other.preload().expect("preload");
     assert_eq!(host.compilations(), (2, 0));
     let host = standin::Host::new().expect("host");
-    Sessions::open(host.clone(), &db).expect("open").preload().expect("preload");
+    Sessions::open(host.clone(), &db)
+        .expect("open")
+        .preload()
+        .expect("preload");
     assert_eq!(host.compilations(), (2, 0));
 }
 

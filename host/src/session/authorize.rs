@@ -21,7 +21,8 @@
 //! decided: an action that raced an end may appear just after it.
 
 use super::changes::{
-    clip, clip_opt, codes_of, event_of, inactive_deny, policy_error, recorded_request, request_facts, secs, session_facts,
+    clip, clip_opt, codes_of, event_of, inactive_deny, policy_error, recorded_request, request_facts, secs,
+    session_facts,
 };
 use super::{Authorization, SessionError, Sessions};
 use crate::decision::{Decision, codes};

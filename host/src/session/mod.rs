@@ -108,7 +108,9 @@ pub enum SessionError {
         now: DateTime<Utc>,
         started_at: DateTime<Utc>,
     },
-    #[error("`return_to` must be a path on the platform (`/...`) or a URL of an origin tenant `{tenant}` allowed, not `{url}`")]
+    #[error(
+        "`return_to` must be a path on the platform (`/...`) or a URL of an origin tenant `{tenant}` allowed, not `{url}`"
+    )]
     ReturnTo { tenant: String, url: String },
     #[error("a batch of {calls} calls is over the limit of {max}")]
     BatchTooLarge { calls: usize, max: usize },
@@ -279,7 +281,11 @@ impl Sessions {
     pub fn verify(&self, tenant: Option<&str>) -> Result<Vec<TenantChain>, SessionError> {
         let tenants = match tenant {
             Some(t) => vec![t.to_string()],
-            None => self.store.audit_tenants()?,
+            None => match self.store.audit_tenants() {
+                Ok(tenants) => tenants,
+                Err(StoreError::Corrupt { column, message }) => return Ok(vec![unreadable("?", column, &message)]),
+                Err(e) => return Err(e.into()),
+            },
         };
         tenants
             .into_iter()
@@ -287,8 +293,14 @@ impl Sessions {
                 let events = self.store.audit(&AuditFilter {
                     tenant: Some(t.clone()),
                     ..AuditFilter::default()
-                })?;
-                Ok(verify_chain(&t, &events))
+                });
+                match events {
+                    Ok(events) => Ok(verify_chain(&t, &events)),
+                    // A row that cannot be read is a broken trail, not a
+                    // failure of the verifier.
+                    Err(StoreError::Corrupt { column, message }) => Ok(unreadable(&t, column, &message)),
+                    Err(e) => Err(e.into()),
+                }
             })
             .collect()
     }
@@ -301,5 +313,24 @@ impl Sessions {
     /// Marks messages delivered.
     pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<usize, SessionError> {
         Ok(self.store.ack(None, ids, secs(now))?)
+    }
+}
+
+/// The verdict on a tenant's trail that has a row the store cannot read.
+fn unreadable(tenant: &str, column: &str, message: &str) -> TenantChain {
+    let seq = message
+        .strip_prefix("event ")
+        .and_then(|m| m.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    TenantChain {
+        tenant: tenant.to_string(),
+        events: 0,
+        head: String::new(),
+        broken: Some(Broken {
+            tenant: tenant.to_string(),
+            seq,
+            problem: format!("a row cannot be read (column `{column}`): {message}"),
+        }),
     }
 }

@@ -27,7 +27,10 @@ pub fn origin_of(url: &str) -> Option<String> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
         return None;
     }
-    let rest = url.get(..8).filter(|s| s.eq_ignore_ascii_case("https://")).map(|_| &url[8..])?;
+    let rest = url
+        .get(..8)
+        .filter(|s| s.eq_ignore_ascii_case("https://"))
+        .map(|_| &url[8..])?;
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     let valid = !authority.is_empty()
         && !authority.contains('@')
@@ -94,11 +97,28 @@ mod tests {
         for ok in ["/admin/users", "/a?b=c#d", "/"] {
             assert!(is_local_path(ok), "{ok}");
         }
-        for bad in ["//evil.example/x", "/\\evil.example", "javascript:alert(1)", "admin", "/a b", "/a\nb", ""] {
+        for bad in [
+            "//evil.example/x",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "admin",
+            "/a b",
+            "/a\nb",
+            "",
+        ] {
             assert!(!is_local_path(bad), "{bad:?}");
         }
-        assert_eq!(origin_of("https://App.Example:8443/x?y").as_deref(), Some("https://app.example:8443"));
-        for bad in ["http://app.example/", "https://user@app.example/", "https:///x", "javascript://x", "https://a b/"] {
+        assert_eq!(
+            origin_of("https://App.Example:8443/x?y").as_deref(),
+            Some("https://app.example:8443")
+        );
+        for bad in [
+            "http://app.example/",
+            "https://user@app.example/",
+            "https:///x",
+            "javascript://x",
+            "https://a b/",
+        ] {
             assert_eq!(origin_of(bad), None, "{bad}");
         }
     }

@@ -14,7 +14,7 @@
 
 use super::super::chain::{CHAIN_V2, GENESIS_HASH, chain_hash_v2, row_digest};
 use super::super::{AuditEvent, AuditFilter, PolicyRef, RequestFacts, Seal, StoreError, action_request_json};
-use super::codec::{int, json, opt_int, opt_text, text, time, to_json, ts};
+use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use std::collections::{HashMap, HashSet};
@@ -147,13 +147,28 @@ const AUDIT_COLUMNS: &str = "seq, tenant, at, event, session, actor, target, act
     facts, (SELECT body FROM audit_facts WHERE digest = audit.facts)";
 
 fn audit_row(row: &Row<'_>) -> rusqlite::Result<Vec<SqlValue>> {
-    (0..23).map(|i| row.get::<_, SqlValue>(i)).collect()
+    (0..23).map(|i| cell(row, i)).collect()
 }
 
 /// Facts read so far in one query, by digest: rows of one session share them.
 type FactsSeen = HashMap<String, Arc<RequestFacts>>;
 
+/// [`decode_row`], its errors naming the row's `seq`.
 fn decode(v: Vec<SqlValue>, seen: &mut FactsSeen) -> Result<AuditEvent, StoreError> {
+    let seq = match v.first() {
+        Some(SqlValue::Integer(n)) => n.to_string(),
+        _ => "?".to_string(),
+    };
+    decode_row(v, seen).map_err(|e| match e {
+        StoreError::Corrupt { column, message } => StoreError::Corrupt {
+            column,
+            message: format!("event {seq}: {message}"),
+        },
+        other => other,
+    })
+}
+
+fn decode_row(v: Vec<SqlValue>, seen: &mut FactsSeen) -> Result<AuditEvent, StoreError> {
     let facts = match opt_text("facts", &v[21])? {
         None => None,
         Some(digest) => Some(match seen.get(&digest) {
@@ -259,6 +274,6 @@ pub(super) fn query(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditEvent
 /// Every tenant with audit events.
 pub(super) fn tenants(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare("SELECT DISTINCT tenant FROM audit ORDER BY tenant")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows = stmt.query_map([], |r| cell(r, 0))?;
+    rows.map(|row| text("tenant", &row?)).collect()
 }

@@ -28,12 +28,34 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }
 
+/// Column `i` of `row` as a value, whatever the database holds there:
+/// rusqlite's own conversion panics on text that is not UTF-8, which a
+/// database writer can put in any column. Such text comes back as a blob,
+/// which every reader of text refuses as [`StoreError::Corrupt`].
+pub(super) fn cell(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<SqlValue> {
+    use rusqlite::types::ValueRef;
+    Ok(match row.get_ref(i)? {
+        ValueRef::Null => SqlValue::Null,
+        ValueRef::Integer(n) => SqlValue::Integer(n),
+        ValueRef::Real(x) => SqlValue::Real(x),
+        ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+            Ok(s) => SqlValue::Text(s.to_string()),
+            Err(_) => SqlValue::Blob(bytes.to_vec()),
+        },
+        ValueRef::Blob(bytes) => SqlValue::Blob(bytes.to_vec()),
+    })
+}
+
 pub(super) fn text(column: &'static str, v: &SqlValue) -> Result<String, StoreError> {
     match v {
         SqlValue::Text(s) => Ok(s.clone()),
+        SqlValue::Blob(b) => Err(StoreError::Corrupt {
+            column,
+            message: format!("expected text, found {} bytes that are not UTF-8 text", b.len()),
+        }),
         other => Err(StoreError::Corrupt {
             column,
-            message: format!("expected text, found {other:?}"),
+            message: format!("expected text, found {}", describe(other)),
         }),
     }
 }
@@ -50,7 +72,7 @@ pub(super) fn int(column: &'static str, v: &SqlValue) -> Result<i64, StoreError>
         SqlValue::Integer(i) => Ok(*i),
         other => Err(StoreError::Corrupt {
             column,
-            message: format!("expected an integer, found {other:?}"),
+            message: format!("expected an integer, found {}", describe(other)),
         }),
     }
 }
@@ -59,5 +81,16 @@ pub(super) fn opt_int(column: &'static str, v: &SqlValue) -> Result<Option<i64>,
     match v {
         SqlValue::Null => Ok(None),
         v => int(column, v).map(Some),
+    }
+}
+
+/// A value in a few words (a corrupt cell may hold megabytes).
+fn describe(v: &SqlValue) -> String {
+    match v {
+        SqlValue::Null => "null".to_string(),
+        SqlValue::Integer(n) => format!("the integer {n}"),
+        SqlValue::Real(x) => format!("the number {x}"),
+        SqlValue::Text(s) => format!("{} bytes of text", s.len()),
+        SqlValue::Blob(b) => format!("{} bytes that are not UTF-8 text", b.len()),
     }
 }

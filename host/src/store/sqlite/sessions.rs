@@ -3,7 +3,7 @@
 //! tenant's list, the due ones).
 
 use super::super::{EndReason, PolicyRef, SessionRecord, SessionState, StoreError};
-use super::codec::{int, json, opt_int, opt_text, text, time, to_json, ts};
+use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -16,10 +16,7 @@ const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, targe
 struct SessionRow(Vec<SqlValue>);
 
 fn session_row(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
-    (0..23)
-        .map(|i| row.get::<_, SqlValue>(i))
-        .collect::<Result<_, _>>()
-        .map(SessionRow)
+    (0..23).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
 }
 
 impl SessionRow {
