@@ -75,6 +75,11 @@ pub fn enforce_start(request: &StartRequest, mut decision: Decision) -> Decision
     decision
 }
 
+/// Whether two ids name the same user up to case (allocation-free: this
+/// runs on every start decision).
 fn same_id(a: &str, b: &str) -> bool {
-    a == b || a.to_lowercase() == b.to_lowercase()
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
 }
