@@ -329,7 +329,12 @@ fn keyed(host: &standin::Host, db: &Path) -> Sessions {
 /// Stores "night-shift" (a custom component) and "acme" (the built-in one,
 /// reason required) with compiled artifacts, in a database of their own.
 fn two_tenants_with_artifacts(db: &Path) {
-    let s = keyed(&standin::Host::new().expect("host"), db);
+    two_tenants_with_artifacts_on(&standin::Host::new().expect("host"), db);
+}
+
+/// [`two_tenants_with_artifacts`] by `host` (artifacts are per engine configuration).
+fn two_tenants_with_artifacts_on(host: &standin::Host, db: &Path) {
+    let s = keyed(host, db);
     let custom = component(BUSINESS_HOURS);
     let up = Upload {
         tenant: "night-shift",
@@ -425,6 +430,38 @@ fn t1_a_component_edited_in_the_store_is_refused_by_its_digest() {
     let loaded = s.preload().expect("preload");
     assert_eq!(loaded.failed.len(), 1, "{loaded:?}");
     assert!(loaded.failed[0].1.contains("does not have its digest"), "{loaded:?}");
+}
+
+#[test]
+fn t1_fresh_instances_are_never_pre_initialized_from_a_component_edited_in_the_store() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    two_tenants_with_artifacts_on(&crate::fresh::fresh_host(Some(8)), &db);
+    // The custom component's stored bytes replaced by the built-in one,
+    // which allows this start; its compiled artifact is genuine.
+    let strict = standin::Digest::of(&component(BUSINESS_HOURS)).to_string();
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute(
+        "UPDATE components SET bytes = ?2 WHERE digest = ?1",
+        rusqlite::params![strict, standin::DEFAULT_POLICY],
+    )
+    .expect("swap component");
+    let host = crate::fresh::fresh_host(Some(8));
+    let s = keyed(&host, &db);
+    let request = req(json!({"tenant": "night-shift"}));
+    // The second call is the first on a fresh, pre-initialized instance.
+    for _ in 0..2 {
+        let (decision, policy) = s.evaluate_start(&request, now()).expect("evaluate");
+        assert_eq!(policy.digest, strict);
+        assert!(!decision.is_allow(), "{}", decision.to_json());
+    }
+    let (decision, _) = s.evaluate_start(&request, now()).expect("evaluate");
+    assert!(
+        !decision.codes().any(|c| c == "policy-unavailable"),
+        "the custom policy itself answered: {}",
+        decision.to_json()
+    );
+    assert_eq!(host.compilations(), (0, 1), "from its genuine artifact");
 }
 
 #[test]
