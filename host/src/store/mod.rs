@@ -57,6 +57,16 @@ pub enum StoreError {
     UnknownVersion { tenant: String, version: u32 },
     #[error("tenant `{0}` has no earlier activation to roll back to")]
     NothingToRollBack(String),
+    /// A read-only open ([`SqliteStore::open_read_only`]) found no file.
+    #[error("no database at `{path}` (a command that only reads does not create one)")]
+    Missing { path: String },
+    #[error(
+        "database `{path}` has schema version {found}, older than this build's ({known}); a read-only open does not migrate it"
+    )]
+    Outdated { path: String, found: i64, known: i64 },
+    /// A write asked of a store opened read-only.
+    #[error("the database was opened read-only: {0} cannot be written")]
+    ReadOnly(&'static str),
     /// A [`Store`] implementation did not do what its trait promises.
     #[error("the store broke its contract: {0}")]
     Contract(&'static str),
