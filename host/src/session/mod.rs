@@ -61,7 +61,7 @@ use crate::engine::Host;
 use crate::load::LoadError;
 use crate::policy::Policy;
 use crate::store::{
-    AuditEvent, AuditFilter, EndReason, Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionState,
+    Acked, AuditEvent, AuditFilter, EndReason, Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionState,
     SqliteStore, Store, StoreError,
 };
 use changes::secs;
@@ -358,9 +358,11 @@ impl Sessions {
         Ok(self.store.outbox(tenant, include_acked)?)
     }
 
-    /// Marks messages delivered.
-    pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<usize, SessionError> {
-        Ok(self.store.ack(None, ids, secs(now))?)
+    /// Marks `tenant`'s messages `ids` delivered, all or nothing: when
+    /// some id is not one of `tenant`'s messages, none is acknowledged and
+    /// [`Acked::unknown`] names them.
+    pub fn ack(&self, tenant: &str, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
+        Ok(self.store.ack(tenant, ids, secs(now))?)
     }
 }
 

@@ -28,7 +28,7 @@ pub use chain::{
     row_digest_after, session_digest,
 };
 pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
-pub use outbox::{NewMessage, Notifications, OutboxMessage, kinds};
+pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
 pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
@@ -396,7 +396,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Messages, oldest first; unacknowledged only unless `include_acked`.
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError>;
-    /// Marks messages delivered (only `tenant`'s, when given); returns how
-    /// many were newly acknowledged.
-    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError>;
+    /// Marks `tenant`'s messages `ids` delivered, in one transaction, all or
+    /// nothing: when some id is not one of `tenant`'s messages (unknown, or
+    /// another tenant's), nothing is acknowledged and those ids are in
+    /// [`Acked::unknown`].
+    fn ack(&self, tenant: &str, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError>;
 }

@@ -16,9 +16,16 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// Mark messages delivered.
+    /// Mark the tenant's messages delivered; prints `{"acked": N}`.
+    ///
+    /// All or nothing: when some id is not one of the tenant's messages (no
+    /// such message, or another tenant's), none is acknowledged and the
+    /// unknown ids are named on stderr (exit 1).
     Ack {
-        /// Message ids.
+        /// The tenant whose messages these are.
+        #[arg(long)]
+        tenant: String,
+        /// Message ids (as `outbox list` prints them).
         #[arg(required = true, value_name = "ID")]
         ids: Vec<i64>,
     },
@@ -49,9 +56,16 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 println!("{}", serde_json::to_string(&m)?);
             }
         }
-        Command::Ack { ids } => {
-            let n = sessions.ack(&ids, now)?;
-            println!("{}", serde_json::json!({"acked": n}));
+        Command::Ack { tenant, ids } => {
+            let acked = sessions.ack(&tenant, &ids, now)?;
+            if !acked.unknown.is_empty() {
+                let unknown: Vec<String> = acked.unknown.iter().map(i64::to_string).collect();
+                anyhow::bail!(
+                    "not messages of tenant `{tenant}`: {}; nothing was acknowledged",
+                    unknown.join(", ")
+                );
+            }
+            println!("{}", serde_json::json!({"acked": acked.acked}));
         }
         Command::Configure {
             tenant,

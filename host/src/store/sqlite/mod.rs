@@ -39,7 +39,7 @@ mod writer;
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
 use super::{
-    ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
+    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
     Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy,
 };
 use audit::Heads;
@@ -451,7 +451,7 @@ impl Store for SqliteStore {
         self.read(|c| tenants::outbox(c, tenant, include_acked))
     }
 
-    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError> {
+    fn ack(&self, tenant: &str, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
         self.write(|conn, _| tenants::ack(conn, tenant, ids, at))
     }
 }
