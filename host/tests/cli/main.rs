@@ -5,6 +5,7 @@ mod audit_output;
 mod durability;
 mod policies;
 mod sessions;
+mod usage;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

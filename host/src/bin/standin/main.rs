@@ -2,7 +2,8 @@
 //!
 //! Exit codes tell a refusal from a failure: 0 allow (or every test case
 //! passed), 2 deny, 3 some test case failed, 1 error (bad input, unloadable
-//! policy) with the reason on stderr.
+//! policy) with the reason on stderr. Usage errors (an unknown flag, a
+//! missing argument) are errors too: exit 1, never 2, which means deny.
 
 mod audit;
 mod check;
@@ -125,8 +126,26 @@ fn sessions(db: &Db) -> anyhow::Result<standin::Sessions> {
     Ok(sessions)
 }
 
+/// Parses the command line. `--help` and `--version` print and exit 0;
+/// every other parse error prints clap's message on stderr and exits 1
+/// (clap's own exit is 2, which here means deny).
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    Cli::try_parse().map_err(|e| {
+        // Help and version go to stdout, errors to stderr; a closed stream is no panic.
+        let _ = e.print();
+        match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+            _ => ExitCode::from(Exit::Error as u8),
+        }
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(exit) => return exit,
+    };
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
     let db = Db {
         path: cli.db,

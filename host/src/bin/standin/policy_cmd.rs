@@ -62,8 +62,10 @@ pub enum Command {
     /// Atomic: calls in flight finish on the version they started with,
     /// sessions keep theirs, new starts take this one.
     Activate {
+        /// The tenant.
         #[arg(long)]
         tenant: String,
+        /// The stored version to activate (as `policy list` prints it).
         #[arg(long, value_name = "N")]
         version: u32,
         /// Who activates it (kept in the activation history).
@@ -74,13 +76,16 @@ pub enum Command {
     /// serves again; prints it. Twice goes two activations back; exit 1
     /// when there is nothing earlier.
     Rollback {
+        /// The tenant.
         #[arg(long)]
         tenant: String,
+        /// Who rolls back (kept in the activation history).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
     /// Every version of a tenant's policy, oldest first, one JSON line each.
     List {
+        /// The tenant.
         #[arg(long)]
         tenant: String,
     },
@@ -100,6 +105,7 @@ pub enum Command {
     ///
     /// Exit 0 when no decision would change, 3 when some would.
     Diff {
+        /// The tenant whose audit trail is replayed.
         #[arg(long)]
         tenant: String,
         /// The version to replay against (0: the built-in policy's defaults).
