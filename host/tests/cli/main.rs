@@ -3,6 +3,7 @@
 
 mod audit_output;
 mod durability;
+mod pipe;
 mod policies;
 mod sessions;
 mod usage;

@@ -1,6 +1,6 @@
 //! `standin check start|action`: one request, one decision.
 
-use crate::Exit;
+use crate::{Exit, output};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
@@ -84,7 +84,7 @@ pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
     };
     match parsed {
         Ok(decision) => {
-            println!("{}", decision.to_json());
+            output::line(&decision.to_json())?;
             Ok(if decision.is_allow() { Exit::Allow } else { Exit::Deny })
         }
         Err(e) => {
@@ -94,11 +94,8 @@ pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
                 Kind::Action => "action",
             };
             let message = format!("`{}` is not a valid {kind} request: {e}", args.request.display());
-            println!(
-                "{}",
-                Decision::host_deny(codes::INVALID_REQUEST, message.clone()).to_json()
-            );
-            eprintln!("error: {message}");
+            output::line(&Decision::host_deny(codes::INVALID_REQUEST, message.clone()).to_json())?;
+            output::error_line(&format!("error: {message}"));
             Ok(Exit::Error)
         }
     }

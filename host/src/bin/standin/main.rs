@@ -8,6 +8,7 @@
 mod audit;
 mod check;
 mod outbox;
+mod output;
 mod policy_cmd;
 mod session;
 mod stress;
@@ -166,7 +167,7 @@ fn main() -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            output::error_line(&format!("error: {e:#}"));
             ExitCode::from(Exit::Error as u8)
         }
     }

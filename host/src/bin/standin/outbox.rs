@@ -1,6 +1,7 @@
 //! `standin outbox list|ack|configure`: messages to impersonated users.
 
 use crate::Exit;
+use crate::output::json as print;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use standin::Sessions;
@@ -53,7 +54,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
     match command {
         Command::List { tenant, all } => {
             for m in sessions.outbox(tenant.as_deref(), all)? {
-                println!("{}", serde_json::to_string(&m)?);
+                print(&m)?;
             }
         }
         Command::Ack { tenant, ids } => {
@@ -65,7 +66,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                     unknown.join(", ")
                 );
             }
-            println!("{}", serde_json::json!({"acked": acked.acked}));
+            print(&serde_json::json!({"acked": acked.acked}))?;
         }
         Command::Configure {
             tenant,
@@ -84,7 +85,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 n.ended_template = t;
             }
             sessions.set_notifications(&tenant, &n)?;
-            println!("{}", serde_json::to_string(&n)?);
+            print(&n)?;
         }
     }
     Ok(Exit::Allow)

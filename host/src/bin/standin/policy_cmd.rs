@@ -2,6 +2,7 @@
 //! rollback, list, show, and the what-if replay `diff`.
 
 use crate::Exit;
+use crate::output::json as print;
 use crate::check::read_input;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -124,11 +125,6 @@ fn settings(path: Option<&Path>) -> Result<String> {
         }
         None => Ok("{}".to_string()),
     }
-}
-
-fn print(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string(value)?);
-    Ok(())
 }
 
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {

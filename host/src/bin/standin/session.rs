@@ -1,6 +1,7 @@
 //! `standin session ...`, `standin sweep` and `standin authorize`.
 
 use crate::Exit;
+use crate::output::{self, json as print};
 use crate::check::read_input;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -60,11 +61,6 @@ pub enum Command {
     },
 }
 
-fn print<T: serde::Serialize>(value: &T) -> Result<()> {
-    println!("{}", serde_json::to_string(value)?);
-    Ok(())
-}
-
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Start { request, return_to } => {
@@ -100,7 +96,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 print(&outcome.session)?;
                 Ok(Exit::Allow)
             } else {
-                println!("{}", outcome.decision.to_json());
+                output::line(&outcome.decision.to_json())?;
                 Ok(Exit::Deny)
             }
         }

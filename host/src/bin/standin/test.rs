@@ -1,7 +1,7 @@
 //! `standin test`: run suite files against a policy; report in the
 //! terminal, as JSON, or as JUnit XML for CI.
 
-use crate::Exit;
+use crate::{Exit, output};
 use crate::check::{load_policy, policy_bytes};
 use anyhow::Result;
 use clap::ValueEnum;
@@ -60,7 +60,7 @@ pub fn run(args: Args) -> Result<Exit> {
         }
         Format::Junit => junit(&reports, passed, failed),
     };
-    println!("{out}");
+    output::line(&out)?;
     Ok(if failed > 0 { Exit::Failed } else { Exit::Allow })
 }
 
