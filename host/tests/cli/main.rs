@@ -3,6 +3,7 @@
 
 mod audit_output;
 mod durability;
+mod input_caps;
 mod pipe;
 mod policies;
 mod sessions;

@@ -7,6 +7,7 @@
 
 mod audit;
 mod check;
+mod input;
 mod outbox;
 mod output;
 mod policy_cmd;

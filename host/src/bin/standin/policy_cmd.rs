@@ -3,11 +3,10 @@
 
 use crate::Exit;
 use crate::output::json as print;
-use crate::check::read_input;
-use anyhow::{Context, Result};
+use crate::input::{self, InputError, Kind};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 use standin::Sessions;
-use standin::harness::Suite;
 use standin::session::Upload;
 use std::path::{Path, PathBuf};
 
@@ -120,11 +119,14 @@ pub enum Command {
 
 fn settings(path: Option<&Path>) -> Result<String> {
     match path {
-        Some(path) => {
-            String::from_utf8(read_input(path)?).with_context(|| format!("settings `{}` are not UTF-8", path.display()))
-        }
+        Some(path) => input::read_text(path, Kind::Settings),
         None => Ok("{}".to_string()),
     }
+}
+
+/// A component file, within the host's component cap.
+fn read_component(path: Option<&Path>) -> Result<Option<Vec<u8>>, InputError> {
+    path.map(|p| input::read(p, Kind::Component)).transpose()
 }
 
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
@@ -135,7 +137,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             settings: path,
         } => {
             let settings = settings(path.as_deref())?;
-            let component = policy.as_deref().map(read_input).transpose()?;
+            let component = read_component(policy.as_deref())?;
             print(&sessions.set_policy(&tenant, component.as_deref(), &settings, now)?)?;
         }
         Command::Upload {
@@ -148,10 +150,14 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             note,
         } => {
             let settings = settings(path.as_deref())?;
-            let component = component.as_deref().map(read_input).transpose()?;
+            // Refused at the read, as the upload's first step (`size`) would.
+            let component = read_component(component.as_deref()).map_err(|e| match e {
+                InputError::TooLarge { .. } => anyhow::anyhow!("upload refused at step `size`: {e}"),
+                e => e.into(),
+            })?;
             let suites = suites
                 .iter()
-                .map(|p| Suite::load(p).map_err(anyhow::Error::from))
+                .map(|p| input::load_suite(p))
                 .collect::<Result<Vec<_>>>()?;
             let upload = Upload {
                 tenant: &tenant,

@@ -2,7 +2,7 @@
 
 use crate::Exit;
 use crate::output::{self, json as print};
-use crate::check::read_input;
+use crate::input::{self, Kind};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use standin::{Sessions, StartRequest};
@@ -64,7 +64,7 @@ pub enum Command {
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Start { request, return_to } => {
-            let bytes = read_input(&request)?;
+            let bytes = input::read(&request, Kind::Request)?;
             let parsed: StartRequest = serde_json::from_slice(&bytes)
                 .with_context(|| format!("`{}` is not a valid start request", request.display()))?;
             let outcome = sessions.start(&parsed, return_to.as_deref(), now)?;
