@@ -4,8 +4,10 @@
 mod audit_output;
 mod durability;
 mod input_caps;
+mod outbox;
 mod pipe;
 mod policies;
+mod read_only;
 mod sessions;
 mod usage;
 

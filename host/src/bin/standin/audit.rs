@@ -1,6 +1,6 @@
 //! `standin audit query|verify`.
 
-use crate::{Exit, output};
+use crate::{Access, Exit, output};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
@@ -68,6 +68,13 @@ pub enum Command {
         #[arg(long)]
         tenant: Option<String>,
     },
+}
+
+impl Command {
+    /// Both only read.
+    pub fn access(&self) -> Access {
+        Access::Read
+    }
 }
 
 pub fn run(command: Command, sessions: &Sessions) -> Result<Exit> {

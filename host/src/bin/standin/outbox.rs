@@ -1,7 +1,7 @@
 //! `standin outbox list|ack|configure`: messages to impersonated users.
 
-use crate::Exit;
 use crate::output::json as print;
+use crate::{Access, Exit};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use standin::Sessions;
@@ -48,6 +48,16 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         ended_template: Option<String>,
     },
+}
+
+impl Command {
+    /// `list` only reads.
+    pub fn access(&self) -> Access {
+        match self {
+            Self::List { .. } => Access::Read,
+            Self::Ack { .. } | Self::Configure { .. } => Access::Write,
+        }
+    }
 }
 
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {

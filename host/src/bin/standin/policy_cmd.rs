@@ -1,9 +1,9 @@
 //! `standin policy ...`: a tenant's policy versions: set, upload, activate,
 //! rollback, list, show, and the what-if replay `diff`.
 
-use crate::Exit;
-use crate::output::json as print;
 use crate::input::{self, InputError, Kind};
+use crate::output::json as print;
+use crate::{Access, Exit};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use standin::Sessions;
@@ -115,6 +115,18 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339")]
         since: Option<DateTime<Utc>>,
     },
+}
+
+impl Command {
+    /// `list`, `show` and `diff` only read. `diff` loads the candidate
+    /// version, which may compile it; the compiled artifact is a cache
+    /// that a read-only store does not keep (the next process compiles again).
+    pub fn access(&self) -> Access {
+        match self {
+            Self::List { .. } | Self::Show { .. } | Self::Diff { .. } => Access::Read,
+            Self::Set { .. } | Self::Upload { .. } | Self::Activate { .. } | Self::Rollback { .. } => Access::Write,
+        }
+    }
 }
 
 fn settings(path: Option<&Path>) -> Result<String> {

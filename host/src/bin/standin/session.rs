@@ -1,8 +1,8 @@
 //! `standin session ...`, `standin sweep` and `standin authorize`.
 
-use crate::Exit;
-use crate::output::{self, json as print};
 use crate::input::{self, Kind};
+use crate::output::{self, json as print};
+use crate::{Access, Exit};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use standin::{Sessions, StartRequest};
@@ -61,6 +61,16 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// `status` and `list` only read (see [`Sessions::peek_status`]).
+    pub fn access(&self) -> Access {
+        match self {
+            Self::Status { .. } | Self::List { .. } => Access::Read,
+            Self::Start { .. } | Self::End { .. } | Self::Extend { .. } | Self::Revoke { .. } => Access::Write,
+        }
+    }
+}
+
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Start { request, return_to } => {
@@ -82,8 +92,10 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 }
             }
         }
+        // Read-only: a session past its deadline is shown as its expiry will
+        // be recorded, without recording it (see `Sessions::peek_status`).
         Command::Status { id } => {
-            print(&sessions.status(&id, now)?)?;
+            print(&sessions.peek_status(&id, now)?)?;
             Ok(Exit::Allow)
         }
         Command::End { id } => {
@@ -105,7 +117,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             Ok(Exit::Allow)
         }
         Command::List { tenant, active } => {
-            for s in sessions.list(&tenant, active, now)? {
+            for s in sessions.peek_list(&tenant, active, now)? {
                 print(&s)?;
             }
             Ok(Exit::Allow)
