@@ -350,7 +350,12 @@ fn n1_started_and_ended_messages_to_the_target_for_stop_expiry_and_revoke() {
     );
     assert!(messages.iter().all(|m| m.to == "u-42" && m.tenant == "acme"));
     // Acknowledged messages leave the list.
-    assert_eq!(s.ack(&[messages[0].id, messages[1].id], now()).expect("ack"), 2);
+    assert_eq!(
+        s.ack("acme", &[messages[0].id, messages[1].id], now())
+            .expect("ack")
+            .acked,
+        2
+    );
     assert_eq!(s.outbox(Some("acme"), false).expect("outbox").len(), 4);
     assert_eq!(s.outbox(Some("acme"), true).expect("outbox").len(), 6);
 }

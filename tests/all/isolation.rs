@@ -119,7 +119,8 @@ fn t1_a_tenant_reaches_nothing_of_another_tenant() {
         .iter()
         .map(|m| m.id)
         .collect();
-    assert_eq!(globex.ack(&acme_messages, now()).expect("ack"), 0);
+    let acked = globex.ack(&acme_messages, now()).expect("ack");
+    assert_eq!((acked.acked, acked.unknown), (0, acme_messages.clone()));
     assert_eq!(
         s.tenant("acme").outbox(false).expect("outbox").len(),
         acme_messages.len()

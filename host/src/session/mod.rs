@@ -61,7 +61,7 @@ use crate::engine::Host;
 use crate::load::LoadError;
 use crate::policy::Policy;
 use crate::store::{
-    AuditEvent, AuditFilter, EndReason, Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionState,
+    Acked, AuditEvent, AuditFilter, EndReason, Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionState,
     SqliteStore, Store, StoreError,
 };
 use changes::secs;
@@ -195,6 +195,15 @@ impl Banner {
     }
 }
 
+/// The session as it is at `now`: when due, as its expiry will be recorded.
+fn as_of(s: SessionRecord, now: DateTime<Utc>) -> SessionRecord {
+    if s.is_due(now) {
+        changes::ended(&s, EndReason::Expired, s.expires_at, None)
+    } else {
+        s
+    }
+}
+
 /// Sessions of every tenant: decisions by a [`Host`], records in a [`Store`].
 /// Safe to share between threads.
 #[derive(Debug)]
@@ -247,6 +256,15 @@ impl Sessions {
         Ok(Self::new(host, Arc::new(SqliteStore::open(path)?)))
     }
 
+    /// Sessions on the existing SQLite file at `path`, read-only
+    /// ([`SqliteStore::open_read_only`]): nothing is created or written;
+    /// every call that would write fails with [`StoreError::ReadOnly`].
+    /// For a banner or a list on such a store, see [`Sessions::peek_status`]
+    /// and [`Sessions::peek_list`].
+    pub fn open_read_only(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError> {
+        Ok(Self::new(host, Arc::new(SqliteStore::open_read_only(path)?)))
+    }
+
     pub fn store(&self) -> &dyn Store {
         &*self.store
     }
@@ -270,6 +288,36 @@ impl Sessions {
             .store
             .session(id)?
             .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?)
+    }
+
+    /// The banner as [`Sessions::status`] would answer it, without writing
+    /// (so on a read-only store too): a session past its deadline is shown
+    /// ended, `expired`, at its deadline, exactly as its expiry will be
+    /// recorded by the next call that touches it, [`Sessions::sweep`] or the
+    /// sweeper. Nothing is lost by not recording it here: the expiry
+    /// depends on the stored row alone (`ended_at` is the deadline, not the
+    /// time it is noticed), and no later call can undo it.
+    pub fn peek_status(&self, id: &str, now: DateTime<Utc>) -> Result<Banner, SessionError> {
+        let now = secs(now);
+        Ok(Banner::of(&as_of(self.stored(id)?, now), now))
+    }
+
+    /// A tenant's sessions, newest first, as [`Sessions::list`] would
+    /// answer, without recording due expiries (see [`Sessions::peek_status`]).
+    pub fn peek_list(
+        &self,
+        tenant: &str,
+        active_only: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRecord>, SessionError> {
+        let now = secs(now);
+        Ok(self
+            .store
+            .sessions(tenant, active_only)?
+            .into_iter()
+            .map(|s| as_of(s, now))
+            .filter(|s| !active_only || s.is_active())
+            .collect())
     }
 
     /// Audit events matching `filter`, by tenant and `seq`.
@@ -310,9 +358,11 @@ impl Sessions {
         Ok(self.store.outbox(tenant, include_acked)?)
     }
 
-    /// Marks messages delivered.
-    pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<usize, SessionError> {
-        Ok(self.store.ack(None, ids, secs(now))?)
+    /// Marks `tenant`'s messages `ids` delivered, all or nothing: when
+    /// some id is not one of `tenant`'s messages, none is acknowledged and
+    /// [`Acked::unknown`] names them.
+    pub fn ack(&self, tenant: &str, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
+        Ok(self.store.ack(tenant, ids, secs(now))?)
     }
 }
 

@@ -1,4 +1,18 @@
 //! `audit query` output: JSON lines, CSV or a table, in either view (A3, A4).
+//!
+//! What the trail holds came from requests and policies, so every format
+//! is safe to open whatever a field contains:
+//! - JSON lines: serde_json escapes everything.
+//! - CSV (RFC 4180): fields with a separator, quote or line break are
+//!   quoted; a field a spreadsheet would run as a formula (first character
+//!   `=`, `+`, `-`, `@`, tab or CR) gets a leading `'` and is quoted
+//!   (OWASP, "CSV Injection"), so `=HYPERLINK(...)` stays text.
+//! - Table: control characters (a newline that would forge a row, an
+//!   escape sequence for the terminal), bidirectional overrides and line
+//!   separators are shown escaped (`\n`, `\u{1b}`; a backslash as `\\`),
+//!   and a cell is cut at [`TABLE_CELL_CHARS`] characters with a visible
+//!   `…(+N chars)`: the table is for people, the full values are in JSON
+//!   lines and CSV.
 
 use crate::store::AuditEvent;
 use serde::Serialize;
@@ -43,12 +57,52 @@ fn user_detail(e: &AuditEvent, view: Option<View>) -> (Option<&str>, Option<Stri
     }
 }
 
+/// A CSV field: formula-like text neutralised with a leading `'`, then
+/// quoted when it holds a separator (`,`, or `;` for spreadsheets set to
+/// it), a quote or a line break, or was neutralised.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula || s.contains([',', ';', '"', '\n', '\r']) {
+        let quote = if formula { "'" } else { "" };
+        format!("\"{quote}{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
     }
+}
+
+/// The longest a table cell is shown, in characters.
+pub const TABLE_CELL_CHARS: usize = 256;
+
+/// A table cell: nothing in it can start a line, move the cursor or talk
+/// to the terminal, and it is at most [`TABLE_CELL_CHARS`] characters
+/// (plus the note of what was cut).
+fn table_cell(s: &str) -> String {
+    let mut out = String::new();
+    for (shown, (i, c)) in s.char_indices().enumerate() {
+        if shown == TABLE_CELL_CHARS {
+            let rest = s[i..].chars().count();
+            out.push_str(&format!("…(+{rest} chars)"));
+            break;
+        }
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_invisible_format(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Characters that change how the text around them is laid out or read:
+/// bidirectional marks, embeddings, overrides and isolates ("Trojan
+/// Source"), line and paragraph separators, and zero-width ones.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+        | '\u{feff}' | '\u{061c}')
 }
 
 fn columns(e: &AuditEvent, view: Option<View>) -> Vec<String> {
@@ -143,14 +197,23 @@ pub fn render(events: &[AuditEvent], format: Format, view: Option<View>) -> Stri
             let idx: Vec<usize> = (0..head.len()).filter(|&i| keep.contains(&head[i])).collect();
             let rows: Vec<Vec<String>> = std::iter::once(head.iter().map(|h| h.to_uppercase()).collect())
                 .chain(events.iter().map(|e| columns(e, view)))
-                .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
+                .map(|r| idx.iter().map(|&i| table_cell(&r[i])).collect())
                 .collect();
             let widths: Vec<usize> = (0..idx.len())
                 .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
                 .collect();
             for r in rows {
-                let line: Vec<String> = r.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
-                out.push_str(line.join("  ").trim_end());
+                // Padded by hand: `format!("{cell:<w$}")` panics on a width
+                // over u16::MAX (65,535), which cells were before they were capped.
+                let mut line = String::new();
+                for (i, (cell, w)) in r.iter().zip(&widths).enumerate() {
+                    if i > 0 {
+                        line.push_str("  ");
+                    }
+                    line.push_str(cell);
+                    line.extend(std::iter::repeat_n(' ', w.saturating_sub(cell.chars().count())));
+                }
+                out.push_str(line.trim_end());
                 out.push('\n');
             }
         }

@@ -5,13 +5,12 @@
 //! A session id of another tenant is answered as unknown, never as
 //! forbidden: its existence is not the asker's business either.
 
-use super::changes::secs;
 use super::{
     ActionCall, Authorization, Banner, ExtendOutcome, Replay, SessionError, Sessions, StartOutcome, TenantChain,
     Upload, UploadError, Uploaded,
 };
 use crate::request::StartRequest;
-use crate::store::{AuditEvent, AuditFilter, OutboxMessage, SessionRecord, StoreError, StoredPolicy};
+use crate::store::{Acked, AuditEvent, AuditFilter, OutboxMessage, SessionRecord, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
 
 /// [`Sessions`] seen by one tenant (see [`Sessions::tenant`]).
@@ -121,9 +120,10 @@ impl TenantSessions<'_> {
         self.sessions.outbox(Some(self.tenant), include_acked)
     }
 
-    /// Acknowledges those of `ids` that are this tenant's messages.
-    pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<usize, SessionError> {
-        Ok(self.sessions.store.ack(Some(self.tenant), ids, secs(now))?)
+    /// Acknowledges `ids`, all or nothing: when some id is not this
+    /// tenant's message, none is acknowledged ([`Acked::unknown`]).
+    pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
+        self.sessions.ack(self.tenant, ids, now)
     }
 
     pub fn active_policy(&self) -> Result<Option<StoredPolicy>, SessionError> {

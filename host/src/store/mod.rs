@@ -28,7 +28,7 @@ pub use chain::{
     row_digest_after, session_digest,
 };
 pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
-pub use outbox::{NewMessage, Notifications, OutboxMessage, kinds};
+pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
 pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
@@ -57,6 +57,16 @@ pub enum StoreError {
     UnknownVersion { tenant: String, version: u32 },
     #[error("tenant `{0}` has no earlier activation to roll back to")]
     NothingToRollBack(String),
+    /// A read-only open ([`SqliteStore::open_read_only`]) found no file.
+    #[error("no database at `{path}` (a command that only reads does not create one)")]
+    Missing { path: String },
+    #[error(
+        "database `{path}` has schema version {found}, older than this build's ({known}); a read-only open does not migrate it"
+    )]
+    Outdated { path: String, found: i64, known: i64 },
+    /// A write asked of a store opened read-only.
+    #[error("the database was opened read-only: {0} cannot be written")]
+    ReadOnly(&'static str),
     /// A [`Store`] implementation did not do what its trait promises.
     #[error("the store broke its contract: {0}")]
     Contract(&'static str),
@@ -386,7 +396,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Messages, oldest first; unacknowledged only unless `include_acked`.
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError>;
-    /// Marks messages delivered (only `tenant`'s, when given); returns how
-    /// many were newly acknowledged.
-    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError>;
+    /// Marks `tenant`'s messages `ids` delivered, in one transaction, all or
+    /// nothing: when some id is not one of `tenant`'s messages (unknown, or
+    /// another tenant's), nothing is acknowledged and those ids are in
+    /// [`Acked::unknown`].
+    fn ack(&self, tenant: &str, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError>;
 }

@@ -36,6 +36,17 @@ pub struct OutboxMessage {
     pub acked_at: Option<DateTime<Utc>>,
 }
 
+/// What acknowledging messages did ([`super::Store::ack`]): all or nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Acked {
+    /// Messages newly acknowledged (already acknowledged ones are not counted again).
+    pub acked: usize,
+    /// Ids given that are not the tenant's messages (no such message, or
+    /// another tenant's), in the order given. When there is any, nothing
+    /// was acknowledged: a wrong list is not half applied.
+    pub unknown: Vec<i64>,
+}
+
 /// A tenant's notification switch and texts (N1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Notifications {

@@ -1,9 +1,15 @@
 //! The `standin` CLI as platforms and CI scripts see it: JSON on stdout,
 //! the reason on stderr, and exit codes that tell deny from failure.
 
+mod audit_output;
 mod durability;
+mod input_caps;
+mod outbox;
+mod pipe;
 mod policies;
+mod read_only;
 mod sessions;
+mod usage;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

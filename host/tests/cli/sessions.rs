@@ -141,7 +141,7 @@ fn session_walkthrough_start_banner_forbidden_purchase_end_report_verify() {
         })
         .collect();
     assert_eq!(kinds, ["impersonation.started", "impersonation.ended"]);
-    let out = standin(&db, t0, &["outbox", "ack", "1", "2"]);
+    let out = standin(&db, t0, &["outbox", "ack", "--tenant", "acme", "1", "2"]);
     assert_eq!(json(&out)["acked"], 2);
 
     // Tampering makes verify exit 3, naming the tenant and event.

@@ -1,13 +1,12 @@
 //! `standin audit query|verify`.
 
-use crate::Exit;
+use crate::{Access, Exit, output};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use standin::Sessions;
 use standin::session::{Format, View, render};
 use standin::store::AuditFilter;
-use std::io::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -71,6 +70,13 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Both only read.
+    pub fn access(&self) -> Access {
+        Access::Read
+    }
+}
+
 pub fn run(command: Command, sessions: &Sessions) -> Result<Exit> {
     match command {
         Command::Query {
@@ -107,16 +113,16 @@ pub fn run(command: Command, sessions: &Sessions) -> Result<Exit> {
                 ViewArg::Impersonator => View::Impersonator,
                 ViewArg::Impersonated => View::Impersonated,
             });
-            std::io::stdout().write_all(render(&events, format, view).as_bytes())?;
+            output::write(render(&events, format, view).as_bytes())?;
             Ok(Exit::Allow)
         }
         Command::Verify { tenant } => {
             let chains = sessions.verify(tenant.as_deref())?;
             let mut exit = Exit::Allow;
             for chain in chains {
-                println!("{}", serde_json::to_string(&chain)?);
+                output::json(&chain)?;
                 if let Some(broken) = &chain.broken {
-                    eprintln!("{broken}");
+                    output::error_line(&broken.to_string());
                     exit = Exit::Failed;
                 }
             }

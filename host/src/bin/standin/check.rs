@@ -1,13 +1,13 @@
 //! `standin check start|action`: one request, one decision.
 
-use crate::Exit;
+use crate::input::{self, InputError};
+use crate::{Exit, output};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use standin::decision::codes;
 use standin::{ActionRequest, Decision, Host, Policy, StartRequest};
 use std::borrow::Cow;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,22 +33,10 @@ pub struct Args {
     settings: Option<PathBuf>,
 }
 
-/// Reads a file, or standard input for `-`.
-pub fn read_input(path: &Path) -> Result<Vec<u8>> {
-    if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-        return Ok(bytes);
-    }
-    std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
-}
-
-/// The component of `--policy`, or the built-in one.
+/// The component of `--policy` (capped at the host's component size), or the built-in one.
 pub fn policy_bytes(policy: Option<&Path>) -> Result<Cow<'static, [u8]>> {
     match policy {
-        Some(path) => Ok(Cow::Owned(read_input(path)?)),
+        Some(path) => Ok(Cow::Owned(input::read(path, input::Kind::Component)?)),
         None => Ok(Cow::Borrowed(standin::DEFAULT_POLICY)),
     }
 }
@@ -63,13 +51,17 @@ pub fn load_policy(host: &Host, component: &[u8], policy: Option<&Path>, setting
 
 pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
     let settings = match &args.settings {
-        Some(path) => Some(
-            String::from_utf8(read_input(path)?)
-                .with_context(|| format!("settings `{}` are not UTF-8", path.display()))?,
-        ),
+        Some(path) => Some(input::read_text(path, input::Kind::Settings)?),
         None => None,
     };
-    let request = read_input(&args.request)?;
+    // A request over the cap is not a request: like a malformed one, it is
+    // answered with an `invalid-request` deny (below). One that cannot be
+    // read at all (a missing file) is an error.
+    let request = match input::read(&args.request, input::Kind::Request) {
+        Ok(bytes) => Ok(bytes),
+        Err(e @ InputError::TooLarge { .. }) => Err(e.to_string()),
+        Err(e) => return Err(e.into()),
+    };
     let host = Host::new()?;
     let component = policy_bytes(args.policy.as_deref())?;
     let policy = load_policy(
@@ -78,27 +70,26 @@ pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
         args.policy.as_deref(),
         settings.as_deref().unwrap_or("{}"),
     )?;
-    let parsed = match args.kind {
-        Kind::Start => serde_json::from_slice::<StartRequest>(&request).map(|r| policy.evaluate_start(&r, now)),
-        Kind::Action => serde_json::from_slice::<ActionRequest>(&request).map(|r| policy.evaluate_action(&r, now)),
+    let kind = match args.kind {
+        Kind::Start => "start",
+        Kind::Action => "action",
     };
+    let parsed = request.and_then(|request| {
+        match args.kind {
+            Kind::Start => serde_json::from_slice::<StartRequest>(&request).map(|r| policy.evaluate_start(&r, now)),
+            Kind::Action => serde_json::from_slice::<ActionRequest>(&request).map(|r| policy.evaluate_action(&r, now)),
+        }
+        .map_err(|e| format!("`{}` is not a valid {kind} request: {e}", args.request.display()))
+    });
     match parsed {
         Ok(decision) => {
-            println!("{}", decision.to_json());
+            output::line(&decision.to_json())?;
             Ok(if decision.is_allow() { Exit::Allow } else { Exit::Deny })
         }
-        Err(e) => {
+        Err(message) => {
             // Fail closed and say so: a deny on stdout, the reason on stderr.
-            let kind = match args.kind {
-                Kind::Start => "start",
-                Kind::Action => "action",
-            };
-            let message = format!("`{}` is not a valid {kind} request: {e}", args.request.display());
-            println!(
-                "{}",
-                Decision::host_deny(codes::INVALID_REQUEST, message.clone()).to_json()
-            );
-            eprintln!("error: {message}");
+            output::line(&Decision::host_deny(codes::INVALID_REQUEST, message.clone()).to_json())?;
+            output::error_line(&format!("error: {message}"));
             Ok(Exit::Error)
         }
     }

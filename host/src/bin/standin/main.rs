@@ -2,11 +2,18 @@
 //!
 //! Exit codes tell a refusal from a failure: 0 allow (or every test case
 //! passed), 2 deny, 3 some test case failed, 1 error (bad input, unloadable
-//! policy) with the reason on stderr.
+//! policy) with the reason on stderr. Usage errors (an unknown flag, a
+//! missing argument) are errors too: exit 1, never 2, which means deny.
+//!
+//! Inputs are size-capped while they are read ([`input`]); output goes
+//! through [`output`], so a closed standard output ends quietly; commands
+//! that only read open the database read-only and never create it.
 
 mod audit;
 mod check;
+mod input;
 mod outbox;
+mod output;
 mod policy_cmd;
 mod session;
 mod stress;
@@ -35,7 +42,8 @@ struct Cli {
     /// commands, and of `check` requests that name no time; default: now.
     #[arg(long, global = true, value_name = "RFC3339", env = "STANDIN_NOW")]
     now: Option<chrono::DateTime<chrono::Utc>>,
-    /// The session database (SQLite), created when missing.
+    /// The session database (SQLite): created when missing by commands that
+    /// write; opened read-only by those that only read.
     #[arg(
         long,
         global = true,
@@ -110,23 +118,59 @@ enum Command {
     Stress(stress::Args),
 }
 
-fn sessions(db: &Db) -> anyhow::Result<standin::Sessions> {
+/// Whether a command opens the database read-only or read-write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only reads: opened read-only, a missing file is an error (nothing is created).
+    Read,
+    /// Writes: opened read-write, created when missing.
+    Write,
+}
+
+/// The sessions on `db`, opened as `access` says.
+fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Sessions> {
     use anyhow::Context as _;
     let host = standin::Host::new()?;
     let path = &db.path;
-    let mut sessions = standin::Sessions::open(host, path)
+    let opened = match access {
+        Access::Read => standin::Sessions::open_read_only(host, path),
+        Access::Write => standin::Sessions::open(host, path),
+    };
+    let mut sessions = opened
         .with_context(|| format!("cannot open the session database `{}`", path.display()))?
         .with_builtin_fallback(db.builtin_fallback);
     // Without a key file (no flag, no home folder) compiled policies are
-    // not cached: slower, never less safe.
-    if let Some(key) = db.host_key.clone().or_else(standin::default_host_key_path) {
+    // not cached: slower, never less safe. A command that only reads
+    // creates no key either (it could not store an artifact anyway): it
+    // uses the key when there is one.
+    if let Some(key) = db.host_key.clone().or_else(standin::default_host_key_path)
+        && (access == Access::Write || key.exists())
+    {
         sessions = sessions.with_host_key(standin::HostKey::load_or_create(&key)?);
     }
     Ok(sessions)
 }
 
+/// Parses the command line. `--help` and `--version` print and exit 0;
+/// every other parse error prints clap's message on stderr and exits 1
+/// (clap's own exit is 2, which here means deny).
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    Cli::try_parse().map_err(|e| {
+        // Help and version go to stdout, errors to stderr; a closed stream is no panic.
+        let _ = e.print();
+        match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+            _ => ExitCode::from(Exit::Error as u8),
+        }
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(exit) => return exit,
+    };
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
     let db = Db {
         path: cli.db,
@@ -136,18 +180,18 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args, now),
         Command::Test(args) => test::run(args),
-        Command::Policy(c) => sessions(&db).and_then(|s| policy_cmd::run(c, &s, now)),
-        Command::Session(c) => sessions(&db).and_then(|s| session::run(c, &s, now)),
-        Command::Sweep => sessions(&db).and_then(|s| session::sweep(&s, now)),
-        Command::Authorize(a) => sessions(&db).and_then(|s| session::authorize(a, &s, now)),
-        Command::Audit(c) => sessions(&db).and_then(|s| audit::run(c, &s)),
-        Command::Outbox(c) => sessions(&db).and_then(|s| outbox::run(c, &s, now)),
+        Command::Policy(c) => sessions(&db, c.access()).and_then(|s| policy_cmd::run(c, &s, now)),
+        Command::Session(c) => sessions(&db, c.access()).and_then(|s| session::run(c, &s, now)),
+        Command::Sweep => sessions(&db, Access::Write).and_then(|s| session::sweep(&s, now)),
+        Command::Authorize(a) => sessions(&db, Access::Write).and_then(|s| session::authorize(a, &s, now)),
+        Command::Audit(c) => sessions(&db, c.access()).and_then(|s| audit::run(c, &s)),
+        Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
         Command::Stress(args) => stress::run(args, &db.path, now),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            output::error_line(&format!("error: {e:#}"));
             ExitCode::from(Exit::Error as u8)
         }
     }

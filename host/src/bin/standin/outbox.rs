@@ -1,6 +1,7 @@
 //! `standin outbox list|ack|configure`: messages to impersonated users.
 
-use crate::Exit;
+use crate::output::json as print;
+use crate::{Access, Exit};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use standin::Sessions;
@@ -16,9 +17,16 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// Mark messages delivered.
+    /// Mark the tenant's messages delivered; prints `{"acked": N}`.
+    ///
+    /// All or nothing: when some id is not one of the tenant's messages (no
+    /// such message, or another tenant's), none is acknowledged and the
+    /// unknown ids are named on stderr (exit 1).
     Ack {
-        /// Message ids.
+        /// The tenant whose messages these are.
+        #[arg(long)]
+        tenant: String,
+        /// Message ids (as `outbox list` prints them).
         #[arg(required = true, value_name = "ID")]
         ids: Vec<i64>,
     },
@@ -42,16 +50,33 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// `list` only reads.
+    pub fn access(&self) -> Access {
+        match self {
+            Self::List { .. } => Access::Read,
+            Self::Ack { .. } | Self::Configure { .. } => Access::Write,
+        }
+    }
+}
+
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::List { tenant, all } => {
             for m in sessions.outbox(tenant.as_deref(), all)? {
-                println!("{}", serde_json::to_string(&m)?);
+                print(&m)?;
             }
         }
-        Command::Ack { ids } => {
-            let n = sessions.ack(&ids, now)?;
-            println!("{}", serde_json::json!({"acked": n}));
+        Command::Ack { tenant, ids } => {
+            let acked = sessions.ack(&tenant, &ids, now)?;
+            if !acked.unknown.is_empty() {
+                let unknown: Vec<String> = acked.unknown.iter().map(i64::to_string).collect();
+                anyhow::bail!(
+                    "not messages of tenant `{tenant}`: {}; nothing was acknowledged",
+                    unknown.join(", ")
+                );
+            }
+            print(&serde_json::json!({"acked": acked.acked}))?;
         }
         Command::Configure {
             tenant,
@@ -70,7 +95,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 n.ended_template = t;
             }
             sessions.set_notifications(&tenant, &n)?;
-            println!("{}", serde_json::to_string(&n)?);
+            print(&n)?;
         }
     }
     Ok(Exit::Allow)

@@ -1,12 +1,12 @@
 //! `standin policy ...`: a tenant's policy versions: set, upload, activate,
 //! rollback, list, show, and the what-if replay `diff`.
 
-use crate::Exit;
-use crate::check::read_input;
-use anyhow::{Context, Result};
+use crate::input::{self, InputError, Kind};
+use crate::output::json as print;
+use crate::{Access, Exit};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 use standin::Sessions;
-use standin::harness::Suite;
 use standin::session::Upload;
 use std::path::{Path, PathBuf};
 
@@ -62,8 +62,10 @@ pub enum Command {
     /// Atomic: calls in flight finish on the version they started with,
     /// sessions keep theirs, new starts take this one.
     Activate {
+        /// The tenant.
         #[arg(long)]
         tenant: String,
+        /// The stored version to activate (as `policy list` prints it).
         #[arg(long, value_name = "N")]
         version: u32,
         /// Who activates it (kept in the activation history).
@@ -74,13 +76,16 @@ pub enum Command {
     /// serves again; prints it. Twice goes two activations back; exit 1
     /// when there is nothing earlier.
     Rollback {
+        /// The tenant.
         #[arg(long)]
         tenant: String,
+        /// Who rolls back (kept in the activation history).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
     /// Every version of a tenant's policy, oldest first, one JSON line each.
     List {
+        /// The tenant.
         #[arg(long)]
         tenant: String,
     },
@@ -100,6 +105,7 @@ pub enum Command {
     ///
     /// Exit 0 when no decision would change, 3 when some would.
     Diff {
+        /// The tenant whose audit trail is replayed.
         #[arg(long)]
         tenant: String,
         /// The version to replay against (0: the built-in policy's defaults).
@@ -111,18 +117,28 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// `list`, `show` and `diff` only read. `diff` loads the candidate
+    /// version, which may compile it; the compiled artifact is a cache
+    /// that a read-only store does not keep (the next process compiles again).
+    pub fn access(&self) -> Access {
+        match self {
+            Self::List { .. } | Self::Show { .. } | Self::Diff { .. } => Access::Read,
+            Self::Set { .. } | Self::Upload { .. } | Self::Activate { .. } | Self::Rollback { .. } => Access::Write,
+        }
+    }
+}
+
 fn settings(path: Option<&Path>) -> Result<String> {
     match path {
-        Some(path) => {
-            String::from_utf8(read_input(path)?).with_context(|| format!("settings `{}` are not UTF-8", path.display()))
-        }
+        Some(path) => input::read_text(path, Kind::Settings),
         None => Ok("{}".to_string()),
     }
 }
 
-fn print(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string(value)?);
-    Ok(())
+/// A component file, within the host's component cap.
+fn read_component(path: Option<&Path>) -> Result<Option<Vec<u8>>, InputError> {
+    path.map(|p| input::read(p, Kind::Component)).transpose()
 }
 
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
@@ -133,7 +149,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             settings: path,
         } => {
             let settings = settings(path.as_deref())?;
-            let component = policy.as_deref().map(read_input).transpose()?;
+            let component = read_component(policy.as_deref())?;
             print(&sessions.set_policy(&tenant, component.as_deref(), &settings, now)?)?;
         }
         Command::Upload {
@@ -146,10 +162,14 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             note,
         } => {
             let settings = settings(path.as_deref())?;
-            let component = component.as_deref().map(read_input).transpose()?;
+            // Refused at the read, as the upload's first step (`size`) would.
+            let component = read_component(component.as_deref()).map_err(|e| match e {
+                InputError::TooLarge { .. } => anyhow::anyhow!("upload refused at step `size`: {e}"),
+                e => e.into(),
+            })?;
             let suites = suites
                 .iter()
-                .map(|p| Suite::load(p).map_err(anyhow::Error::from))
+                .map(|p| input::load_suite(p))
                 .collect::<Result<Vec<_>>>()?;
             let upload = Upload {
                 tenant: &tenant,

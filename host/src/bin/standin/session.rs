@@ -1,7 +1,8 @@
 //! `standin session ...`, `standin sweep` and `standin authorize`.
 
-use crate::Exit;
-use crate::check::read_input;
+use crate::input::{self, Kind};
+use crate::output::{self, json as print};
+use crate::{Access, Exit};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use standin::{Sessions, StartRequest};
@@ -60,15 +61,20 @@ pub enum Command {
     },
 }
 
-fn print<T: serde::Serialize>(value: &T) -> Result<()> {
-    println!("{}", serde_json::to_string(value)?);
-    Ok(())
+impl Command {
+    /// `status` and `list` only read (see [`Sessions::peek_status`]).
+    pub fn access(&self) -> Access {
+        match self {
+            Self::Status { .. } | Self::List { .. } => Access::Read,
+            Self::Start { .. } | Self::End { .. } | Self::Extend { .. } | Self::Revoke { .. } => Access::Write,
+        }
+    }
 }
 
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Start { request, return_to } => {
-            let bytes = read_input(&request)?;
+            let bytes = input::read(&request, Kind::Request)?;
             let parsed: StartRequest = serde_json::from_slice(&bytes)
                 .with_context(|| format!("`{}` is not a valid start request", request.display()))?;
             let outcome = sessions.start(&parsed, return_to.as_deref(), now)?;
@@ -86,8 +92,10 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 }
             }
         }
+        // Read-only: a session past its deadline is shown as its expiry will
+        // be recorded, without recording it (see `Sessions::peek_status`).
         Command::Status { id } => {
-            print(&sessions.status(&id, now)?)?;
+            print(&sessions.peek_status(&id, now)?)?;
             Ok(Exit::Allow)
         }
         Command::End { id } => {
@@ -100,7 +108,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 print(&outcome.session)?;
                 Ok(Exit::Allow)
             } else {
-                println!("{}", outcome.decision.to_json());
+                output::line(&outcome.decision.to_json())?;
                 Ok(Exit::Deny)
             }
         }
@@ -109,7 +117,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             Ok(Exit::Allow)
         }
         Command::List { tenant, active } => {
-            for s in sessions.list(&tenant, active, now)? {
+            for s in sessions.peek_list(&tenant, active, now)? {
                 print(&s)?;
             }
             Ok(Exit::Allow)

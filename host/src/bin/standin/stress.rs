@@ -16,12 +16,11 @@
 //! The SIGKILL durability test (`host/tests/cli/durability.rs`) kills it
 //! mid-stream and checks that every printed line is in the audit trail.
 
-use crate::Exit;
+use crate::{Exit, output};
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use standin::store::{AuditMode, SqliteStore};
 use standin::{ActionCall, Authorization, Host, Sessions, StartRequest};
-use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -62,8 +61,11 @@ pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
     if sessions.active_policy(&args.tenant)?.is_none() {
         sessions.set_policy(&args.tenant, None, "{}", now)?;
     }
-    let mut out = std::io::stdout().lock();
     for i in 0..args.count {
+        if output::closed() {
+            // Nobody reads the acknowledgements any more: stop the load.
+            break;
+        }
         let request: StartRequest = serde_json::from_value(serde_json::json!({
             "tenant": args.tenant,
             "actor": {"id": format!("{}-a{i}", args.run), "roles": ["super_admin"], "active": true, "has_logged_in": true},
@@ -74,8 +76,7 @@ pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
         let Some(session) = started.session else {
             anyhow::bail!("start {i} was denied: {}", started.decision.to_json());
         };
-        writeln!(out, "started {}", session.id)?;
-        out.flush()?;
+        output::line(&format!("started {}", session.id))?;
         let resources: Vec<String> = (0..args.actions).map(|j| format!("r-{i}-{j}")).collect();
         let calls: Vec<ActionCall<'_>> = resources
             .iter()
@@ -87,31 +88,28 @@ pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
             .collect();
         if args.batch {
             for (c, answer) in calls.iter().zip(sessions.authorize_batch(&calls)?) {
-                acknowledge(&mut out, c, &answer?)?;
+                acknowledge(c, &answer?)?;
             }
         } else {
             // One at a time, each acknowledged as soon as it returned.
             for c in &calls {
                 let answer = sessions.authorize(c.session, c.action, c.resource, c.now)?;
-                acknowledge(&mut out, c, &answer)?;
+                acknowledge(c, &answer)?;
             }
         }
         sessions.end(&session.id, now)?;
-        writeln!(out, "ended {}", session.id)?;
-        out.flush()?;
+        output::line(&format!("ended {}", session.id))?;
     }
     Ok(Exit::Allow)
 }
 
-/// Prints `authorized <session> <resource> allow|deny` for an answered call.
-fn acknowledge(out: &mut impl std::io::Write, call: &ActionCall<'_>, answer: &Authorization) -> Result<()> {
+/// Prints (and flushes) `authorized <session> <resource> allow|deny` for an answered call.
+fn acknowledge(call: &ActionCall<'_>, answer: &Authorization) -> Result<()> {
     let verdict = if answer.decision.is_allow() { "allow" } else { "deny" };
-    writeln!(
-        out,
+    output::line(&format!(
         "authorized {} {} {verdict}",
         call.session,
         call.resource.unwrap_or_default()
-    )?;
-    out.flush()?;
+    ))?;
     Ok(())
 }

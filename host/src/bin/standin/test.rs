@@ -1,12 +1,12 @@
 //! `standin test`: run suite files against a policy; report in the
 //! terminal, as JSON, or as JUnit XML for CI.
 
-use crate::Exit;
 use crate::check::{load_policy, policy_bytes};
+use crate::{Exit, input, output};
 use anyhow::Result;
 use clap::ValueEnum;
 use standin::Host;
-use standin::harness::{self, Suite, SuiteReport};
+use standin::harness::{self, SuiteReport};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -41,8 +41,8 @@ pub fn run(args: Args) -> Result<Exit> {
     let suites = args
         .suites
         .iter()
-        .map(|path| Suite::load(path))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|path| input::load_suite(path))
+        .collect::<Result<Vec<_>>>()?;
     let host = Host::new()?;
     let component = policy_bytes(args.policy.as_deref())?;
     let mut reports = Vec::with_capacity(suites.len());
@@ -60,7 +60,7 @@ pub fn run(args: Args) -> Result<Exit> {
         }
         Format::Junit => junit(&reports, passed, failed),
     };
-    println!("{out}");
+    output::line(&out)?;
     Ok(if failed > 0 { Exit::Failed } else { Exit::Allow })
 }
 

@@ -39,13 +39,13 @@ mod writer;
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
 use super::{
-    ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
+    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
     Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy,
 };
 use audit::Heads;
 use checkpoint::Checkpointer;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -130,6 +130,8 @@ pub struct SqliteStore {
     /// Reads; `None` for an in-memory database, which reads through `db`.
     reader: Option<Mutex<Connection>>,
     writer: writer::Writer,
+    /// Opened with [`SqliteStore::open_read_only`]: every write is refused.
+    read_only: bool,
 }
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
@@ -179,6 +181,60 @@ impl SqliteStore {
         Self::assemble(conn, Some(reader), Some(checkpointer), log, mode)
     }
 
+    /// Opens the existing database at `path` read-only
+    /// (`SQLITE_OPEN_READ_ONLY`, and `PRAGMA query_only`): nothing is
+    /// created, migrated or written, so a file the process may only read
+    /// (mode 0444, a copy kept for audit) can be queried and verified.
+    ///
+    /// A missing file is [`StoreError::Missing`] (never an empty database
+    /// made in its place); a schema other than this build's is
+    /// [`StoreError::TooNew`] or [`StoreError::Outdated`] (any read-write
+    /// open migrates it). Every write is refused with
+    /// [`StoreError::ReadOnly`]. `path` is a file path, not a `file:` URI.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let name = || path.display().to_string();
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::Missing { path: name() }),
+            _ => {}
+        }
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|source| StoreError::Open { path: name(), source })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.execute_batch("PRAGMA query_only = ON")?;
+        let known = MIGRATIONS.len() as i64;
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > known {
+            return Err(StoreError::TooNew { found, known });
+        }
+        if found < known {
+            return Err(StoreError::Outdated {
+                path: name(),
+                found,
+                known,
+            });
+        }
+        // Reads go through `db`'s connection; the audit writer thread is
+        // idle (appends are refused before they reach it).
+        let mut store = Self::assemble(conn, None, None, None, AuditMode::Durable)?;
+        store.read_only = true;
+        Ok(store)
+    }
+
+    /// Whether this store was opened read-only ([`Self::open_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// [`StoreError::ReadOnly`] naming `what`, when this store is read-only.
+    fn writable(&self, what: &'static str) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(what));
+        }
+        Ok(())
+    }
+
     /// A private in-memory database (tests).
     pub fn in_memory() -> Result<Self, StoreError> {
         let mut conn = Connection::open_in_memory()?;
@@ -207,6 +263,7 @@ impl SqliteStore {
             writer: writer::Writer::spawn(db.clone(), mode, log.clone())?,
             db,
             reader: reader.map(Mutex::new),
+            read_only: false,
         })
     }
 
@@ -224,7 +281,9 @@ impl SqliteStore {
 
     /// A session or configuration change. In batched mode the actions
     /// queued before it are committed first, so the chain keeps call order.
+    /// Refused by a read-only store.
     fn write<R>(&self, f: impl FnOnce(&Connection, &mut Heads) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        self.writable("a change")?;
         if self.writer.mode() == AuditMode::Batched {
             self.writer.flush();
         }
@@ -364,6 +423,7 @@ impl Store for SqliteStore {
     }
 
     fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+        self.writable("an action's audit rows")?;
         self.writer.submit(record)
     }
 
@@ -371,6 +431,11 @@ impl Store for SqliteStore {
         &self,
         records: &mut dyn Iterator<Item = ActionRecord>,
     ) -> Vec<Result<ActionAppended, StoreError>> {
+        if self.read_only {
+            return records
+                .map(|_| Err(StoreError::ReadOnly("an action's audit rows")))
+                .collect();
+        }
         self.writer.submit_all(records)
     }
 
@@ -386,7 +451,7 @@ impl Store for SqliteStore {
         self.read(|c| tenants::outbox(c, tenant, include_acked))
     }
 
-    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<usize, StoreError> {
+    fn ack(&self, tenant: &str, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
         self.write(|conn, _| tenants::ack(conn, tenant, ids, at))
     }
 }

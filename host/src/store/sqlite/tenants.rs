@@ -2,7 +2,7 @@
 //! change rarely (except the outbox, which grows with sessions). Policy
 //! versions are in [`super::policies`].
 
-use super::super::{Notifications, OutboxMessage, StoreError};
+use super::super::{Acked, Notifications, OutboxMessage, StoreError};
 use super::codec::{time, ts};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -100,18 +100,24 @@ pub(super) fn outbox(
     .collect()
 }
 
-pub(super) fn ack(
-    conn: &Connection,
-    tenant: Option<&str>,
-    ids: &[i64],
-    at: DateTime<Utc>,
-) -> Result<usize, StoreError> {
-    let mut n = 0;
+/// All or nothing (see `Store::ack`): every id is checked to be one of
+/// `tenant`'s messages before any is acknowledged.
+pub(super) fn ack(conn: &Connection, tenant: &str, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
+    let mut unknown = Vec::new();
+    let mut known = conn.prepare_cached("SELECT 1 FROM outbox WHERE id = ?1 AND tenant = ?2")?;
     for id in ids {
-        n += conn.execute(
-            "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND acked_at IS NULL AND (?3 IS NULL OR tenant = ?3)",
-            params![id, ts(at), tenant],
-        )?;
+        if !known.exists(params![id, tenant])? && !unknown.contains(id) {
+            unknown.push(*id);
+        }
     }
-    Ok(n)
+    if !unknown.is_empty() {
+        return Ok(Acked { acked: 0, unknown });
+    }
+    let mut mark =
+        conn.prepare_cached("UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND tenant = ?3 AND acked_at IS NULL")?;
+    let mut acked = 0;
+    for id in ids {
+        acked += mark.execute(params![id, ts(at), tenant])?;
+    }
+    Ok(Acked { acked, unknown })
 }
