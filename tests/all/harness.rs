@@ -206,3 +206,12 @@ fn non_string_attributes_reach_the_policy_as_json_text() {
         decision.to_json()
     );
 }
+
+#[test]
+fn input_a_suites_settings_file_is_read_through_a_cap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suite = dir.path().join("suite.json");
+    std::fs::write(&suite, r#"{"name": "s", "settings_file": "/dev/zero", "cases": []}"#).expect("write");
+    let err = Suite::load(&suite).expect_err("over the cap");
+    assert!(err.to_string().contains("over the cap"), "{err}");
+}

@@ -186,10 +186,7 @@ impl Context<'_> {
 impl Suite {
     /// Reads and resolves the suite at `path`.
     pub fn load(path: &Path) -> Result<Self, SuiteError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SuiteError::Read {
-            path: path.into(),
-            source,
-        })?;
+        let text = read_capped(path)?;
         Self::parse(&text, path)
     }
 
@@ -206,7 +203,7 @@ impl Suite {
             (Some(settings), None) => settings.to_string(),
             (None, Some(file)) => {
                 let file = path.parent().unwrap_or(Path::new(".")).join(file);
-                std::fs::read_to_string(&file).map_err(|source| SuiteError::Read { path: file, source })?
+                read_capped(&file)?
             }
             (None, None) => "{}".to_string(),
         };
@@ -239,4 +236,26 @@ impl Suite {
             cases,
         })
     }
+}
+
+/// Largest suite or settings file read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// The text of `path`, read through a cap: a file (or a device such as
+/// `/dev/zero`) past [`MAX_FILE_BYTES`] is refused without growing past it.
+fn read_capped(path: &Path) -> Result<String, SuiteError> {
+    use std::io::Read as _;
+    let error = |source| SuiteError::Read {
+        path: path.into(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(error(std::io::Error::other(format!(
+            "the file is over the cap of {MAX_FILE_BYTES} bytes"
+        ))));
+    }
+    String::from_utf8(bytes).map_err(|e| error(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }

@@ -362,7 +362,13 @@ impl Sessions {
     /// some id is not one of `tenant`'s messages, none is acknowledged and
     /// [`Acked::unknown`] names them.
     pub fn ack(&self, tenant: &str, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
-        Ok(self.store.ack(tenant, ids, secs(now))?)
+        Ok(self.store.ack(Some(tenant), ids, secs(now))?)
+    }
+
+    /// [`Self::ack`] for the operator, whose ids may be any tenant's
+    /// (`standin outbox ack` without `--tenant`); unknown ids are still named.
+    pub fn ack_any(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
+        Ok(self.store.ack(None, ids, secs(now))?)
     }
 }
 

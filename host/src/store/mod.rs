@@ -396,9 +396,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Messages, oldest first; unacknowledged only unless `include_acked`.
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError>;
-    /// Marks `tenant`'s messages `ids` delivered, in one transaction, all or
-    /// nothing: when some id is not one of `tenant`'s messages (unknown, or
-    /// another tenant's), nothing is acknowledged and those ids are in
-    /// [`Acked::unknown`].
-    fn ack(&self, tenant: &str, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError>;
+    /// Marks `tenant`'s messages `ids` delivered (any tenant's when `None`),
+    /// in one transaction, all or nothing: when some id is not one of
+    /// `tenant`'s messages (unknown, or another tenant's), nothing is
+    /// acknowledged and those ids are in [`Acked::unknown`].
+    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError>;
 }

@@ -159,7 +159,10 @@ fn read_only_store_refuses_writes_with_a_typed_error() {
     let store = SqliteStore::open_read_only(&db).expect("open read-only");
     assert!(store.is_read_only());
     assert_eq!(store.outbox(Some("acme"), false).expect("outbox").len(), 1);
-    assert!(matches!(store.ack("acme", &[1], now), Err(StoreError::ReadOnly(_))));
+    assert!(matches!(
+        store.ack(Some("acme"), &[1], now),
+        Err(StoreError::ReadOnly(_))
+    ));
     assert!(matches!(
         store.set_notifications("acme", &Default::default()),
         Err(StoreError::ReadOnly(_))

@@ -210,3 +210,49 @@ fn session_two_processes_racing_for_one_actor_get_exactly_one_session() {
         assert_eq!(out.status.code(), Some(0), "{out:?}");
     }
 }
+
+#[test]
+fn s2_return_to_is_checked_and_origins_are_set_per_tenant() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let t0 = "2026-11-21T10:00:00Z";
+    standin(&db, t0, &["policy", "set", "--tenant", "acme"]);
+    let start = |url: &str| {
+        standin(
+            &db,
+            t0,
+            &["session", "start", "requests/start-allow.json", "--return-to", url],
+        )
+    };
+    let out = start("javascript:alert(1)");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("return_to"), "{out:?}");
+    let out = start("https://app.example/admin");
+    assert_eq!(out.status.code(), Some(1), "not yet allowed: {out:?}");
+    let out = standin(
+        &db,
+        t0,
+        &[
+            "session",
+            "origins",
+            "--tenant",
+            "acme",
+            "--allow",
+            "https://App.Example",
+        ],
+    );
+    assert_eq!(json(&out)["return_origins"][0], "https://app.example", "{out:?}");
+    let out = start("https://app.example/admin");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let id = json(&out)["id"].as_str().expect("id").to_string();
+    // An extension that would shorten the session keeps its expiry and says so.
+    let out = standin(&db, "2026-11-21T10:10:00Z", &["session", "extend", &id, "--ttl", "60"]);
+    let extended = json(&out);
+    assert_eq!(
+        (extended["kept_expiry"].as_bool(), extended["expires_at"].as_str()),
+        (Some(true), Some("2026-11-21T12:00:00Z")),
+        "{out:?}"
+    );
+    let out = standin(&db, t0, &["session", "revoke", &id, "--reason", "  "]);
+    assert_eq!(out.status.code(), Some(1), "a blank reason: {out:?}");
+}

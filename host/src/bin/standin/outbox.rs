@@ -23,9 +23,10 @@ pub enum Command {
     /// such message, or another tenant's), none is acknowledged and the
     /// unknown ids are named on stderr (exit 1).
     Ack {
-        /// The tenant whose messages these are.
+        /// The tenant whose messages these are: an id of another tenant is
+        /// refused. Without it, ids of any tenant (the operator's form).
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// Message ids (as `outbox list` prints them).
         #[arg(required = true, value_name = "ID")]
         ids: Vec<i64>,
@@ -68,11 +69,15 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             }
         }
         Command::Ack { tenant, ids } => {
-            let acked = sessions.ack(&tenant, &ids, now)?;
+            let acked = match &tenant {
+                Some(t) => sessions.ack(t, &ids, now)?,
+                None => sessions.ack_any(&ids, now)?,
+            };
             if !acked.unknown.is_empty() {
                 let unknown: Vec<String> = acked.unknown.iter().map(i64::to_string).collect();
+                let whose = tenant.map_or("any tenant".to_string(), |t| format!("tenant `{t}`"));
                 anyhow::bail!(
-                    "not messages of tenant `{tenant}`: {}; nothing was acknowledged",
+                    "not messages of {whose}: {}; nothing was acknowledged",
                     unknown.join(", ")
                 );
             }

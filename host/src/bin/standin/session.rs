@@ -34,7 +34,8 @@ pub enum Command {
         id: String,
     },
     /// Ask the policy to extend the session to now + TTL (never past its
-    /// `max_expires_at`); exit 0 extended, 2 refused.
+    /// `max_expires_at`, never shorter than it runs already: then the answer
+    /// says `"kept_expiry": true`); exit 0 extended, 2 refused.
     Extend {
         /// The session id.
         id: String,
@@ -59,6 +60,19 @@ pub enum Command {
         #[arg(long)]
         active: bool,
     },
+    /// The origins a session's `--return-to` may name besides paths on the
+    /// platform (`/...`): prints them; with `--allow` or `--clear`, sets them.
+    Origins {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// An `https://host[:port]` origin to allow (repeatable; replaces the list).
+        #[arg(long, value_name = "ORIGIN")]
+        allow: Vec<String>,
+        /// Allow no origin: only paths on the platform.
+        #[arg(long, conflicts_with = "allow")]
+        clear: bool,
+    },
 }
 
 impl Command {
@@ -66,6 +80,8 @@ impl Command {
     pub fn access(&self) -> Access {
         match self {
             Self::Status { .. } | Self::List { .. } => Access::Read,
+            Self::Origins { allow, clear, .. } if allow.is_empty() && !clear => Access::Read,
+            Self::Origins { .. } => Access::Write,
             Self::Start { .. } | Self::End { .. } | Self::Extend { .. } | Self::Revoke { .. } => Access::Write,
         }
     }
@@ -105,7 +121,12 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         Command::Extend { id, ttl } => {
             let outcome = sessions.extend(&id, ttl, now)?;
             if outcome.decision.is_allow() {
-                print(&outcome.session)?;
+                // An extension never shortens: say so when it kept the expiry.
+                let mut answer = serde_json::to_value(&outcome.session)?;
+                if outcome.kept_expiry {
+                    answer["kept_expiry"] = true.into();
+                }
+                print(&answer)?;
                 Ok(Exit::Allow)
             } else {
                 output::line(&outcome.decision.to_json())?;
@@ -120,6 +141,15 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             for s in sessions.peek_list(&tenant, active, now)? {
                 print(&s)?;
             }
+            Ok(Exit::Allow)
+        }
+        Command::Origins { tenant, allow, clear } => {
+            let origins = if clear || !allow.is_empty() {
+                sessions.set_return_origins(&tenant, &allow)?
+            } else {
+                sessions.return_origins(&tenant)?
+            };
+            print(&serde_json::json!({"tenant": tenant, "return_origins": origins}))?;
             Ok(Exit::Allow)
         }
     }

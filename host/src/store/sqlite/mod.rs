@@ -451,7 +451,7 @@ impl Store for SqliteStore {
         self.read(|c| tenants::outbox(c, tenant, include_acked))
     }
 
-    fn ack(&self, tenant: &str, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
+    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
         self.write(|conn, _| tenants::ack(conn, tenant, ids, at))
     }
 }

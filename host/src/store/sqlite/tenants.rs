@@ -102,9 +102,14 @@ pub(super) fn outbox(
 
 /// All or nothing (see `Store::ack`): every id is checked to be one of
 /// `tenant`'s messages before any is acknowledged.
-pub(super) fn ack(conn: &Connection, tenant: &str, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
+pub(super) fn ack(
+    conn: &Connection,
+    tenant: Option<&str>,
+    ids: &[i64],
+    at: DateTime<Utc>,
+) -> Result<Acked, StoreError> {
     let mut unknown = Vec::new();
-    let mut known = conn.prepare_cached("SELECT 1 FROM outbox WHERE id = ?1 AND tenant = ?2")?;
+    let mut known = conn.prepare_cached("SELECT 1 FROM outbox WHERE id = ?1 AND (?2 IS NULL OR tenant = ?2)")?;
     for id in ids {
         if !known.exists(params![id, tenant])? && !unknown.contains(id) {
             unknown.push(*id);
@@ -113,8 +118,9 @@ pub(super) fn ack(conn: &Connection, tenant: &str, ids: &[i64], at: DateTime<Utc
     if !unknown.is_empty() {
         return Ok(Acked { acked: 0, unknown });
     }
-    let mut mark =
-        conn.prepare_cached("UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND tenant = ?3 AND acked_at IS NULL")?;
+    let mut mark = conn.prepare_cached(
+        "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND (?3 IS NULL OR tenant = ?3) AND acked_at IS NULL",
+    )?;
     let mut acked = 0;
     for id in ids {
         acked += mark.execute(params![id, ts(at), tenant])?;
