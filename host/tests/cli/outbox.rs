@@ -1,5 +1,5 @@
-//! `outbox ack --tenant T ID...` (hardening issue, item 5): a tenant
-//! acknowledges only its own messages, and ids that are not its messages
+//! `outbox ack [--tenant T] ID...` (hardening issue, item 5): with
+//! `--tenant`, a tenant acknowledges only its own messages, and ids that are not its messages
 //! are named (exit 1), all or nothing: a list with an unknown id acks none.
 
 use crate::audit_output::start_request;
@@ -74,9 +74,22 @@ fn outbox_ack_of_another_tenants_message_acks_nothing_and_exits_1() {
 }
 
 #[test]
-fn outbox_ack_requires_the_tenant() {
+fn outbox_ack_without_a_tenant_is_the_operators_form_and_still_names_unknown_ids() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = standin(&dir.path().join("standin.db"), T0, &["outbox", "ack", "1"]);
+    let db = dir.path().join("standin.db");
+    let acme = message_of(&db, dir.path(), "acme");
+    let globex = message_of(&db, dir.path(), "globex");
+    let out = standin(&db, T0, &["outbox", "ack", &acme.to_string(), "999"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--tenant"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not messages of any tenant: 999"),
+        "{out:?}"
+    );
+    assert_eq!(pending(&db, "acme"), [acme], "all or nothing");
+    let out = standin(&db, T0, &["outbox", "ack", &acme.to_string(), &globex.to_string()]);
+    assert_eq!(
+        (out.status.code(), json(&out)["acked"].as_u64()),
+        (Some(0), Some(2)),
+        "{out:?}"
+    );
 }
