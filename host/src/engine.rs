@@ -92,6 +92,7 @@ impl std::fmt::Debug for Digest {
 
 /// Why a host cannot start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HostError {
     #[error("cannot configure the wasm engine: {0}")]
     Engine(String),

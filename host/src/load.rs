@@ -20,6 +20,7 @@ pub const POLICY_FUNCTIONS: [&str; 4] = ["describe", "configure", "evaluate-star
 
 /// Why a policy cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     #[error("policy is {actual} bytes, above the cap of {max}")]
     TooLarge { actual: usize, max: usize },

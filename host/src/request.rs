@@ -125,6 +125,7 @@ impl Default for RequestLimits {
 
 /// Why a request is malformed (`invalid-request`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RequestError {
     #[error("request is not valid JSON for this form: {0}")]
     Json(String),

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Why a suite cannot be run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SuiteError {
     #[error("cannot read `{path}`: {source}")]
     Read { path: PathBuf, source: std::io::Error },
