@@ -406,3 +406,31 @@ fn policy_failure_is_a_deny_with_a_policy_error_event() {
         .collect();
     assert_eq!(events, ["session.started", "action.denied", "policy.error"]);
 }
+
+#[test]
+fn s3_the_sweeper_sleeps_until_the_next_deadline_not_a_fixed_tick() {
+    let (_d, s) = service();
+    let s = Arc::new(s);
+    // A sweeper that would look only once an hour on a fixed tick.
+    let _sweeper = s.spawn_sweeper(std::time::Duration::from_secs(3600));
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    // Started after the sweeper went to sleep: the start wakes it, and it
+    // then sleeps until this session's deadline, 2 s from now.
+    let out = s
+        .start(&req(json!({"ttl_seconds": 2, "now": null})), None, Utc::now())
+        .expect("start");
+    let id = out.session.expect("session").id;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let stored = s.store().session(&id).expect("read").expect("session");
+        if stored.state == SessionState::Ended {
+            assert_eq!(stored.end_reason, Some(EndReason::Expired));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sweeper slept past the deadline"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

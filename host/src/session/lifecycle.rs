@@ -59,6 +59,7 @@ impl Sessions {
             if let Some(outcome) = self.commit_start(&req, decision, &seen, &policy.reference, &n, return_to, now)? {
                 if let Some(s) = &outcome.session {
                     self.active.remember(s);
+                    self.wake.notify();
                 }
                 return Ok(outcome);
             }
@@ -371,11 +372,14 @@ impl Sessions {
             |_| (Change::default(), None),
         )?;
         match decision {
-            Some(decision) => Ok(ExtendOutcome {
-                decision,
-                session,
-                kept_expiry,
-            }),
+            Some(decision) => {
+                self.wake.notify();
+                Ok(ExtendOutcome {
+                    decision,
+                    session,
+                    kept_expiry,
+                })
+            }
             None => Err(SessionError::Ended {
                 id: id.to_string(),
                 end_reason: session.end_reason.map_or("ended", EndReason::as_str),

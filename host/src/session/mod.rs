@@ -220,6 +220,8 @@ pub struct Sessions {
     /// Authenticates compiled artifacts in the store (see `policies`); without
     /// one, artifacts are neither trusted nor written.
     host_key: Option<crate::HostKey>,
+    /// Wakes the sweeper when a start or an extension sets a deadline.
+    wake: Arc<sweeper::Wake>,
 }
 
 impl Sessions {
@@ -231,6 +233,7 @@ impl Sessions {
             active: authorize::ActiveCache::default(),
             builtin_fallback: false,
             host_key: None,
+            wake: Arc::default(),
         }
     }
 

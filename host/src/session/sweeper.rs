@@ -1,38 +1,81 @@
 //! The background sweeper: a thread that records due sessions as expired,
 //! so expiry does not wait for someone to touch the session.
+//!
+//! It sleeps until the earliest deadline of an active session (as
+//! mini-redis's `purge_task` does), not on a fixed tick: an idle host does
+//! no work, and an expiry is recorded when it is due. A start or an
+//! extension in this process wakes it, since the new deadline may be the
+//! earliest; sessions started by other processes are seen at the latest
+//! after `every`, the longest it sleeps.
 
 use super::Sessions;
 use chrono::Utc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
+/// Wakes the sweeper: a new deadline, or time to stop.
+#[derive(Debug, Default)]
+pub(super) struct Wake {
+    /// Bumped at every wake-up, so a wake between two waits is not lost.
+    generation: Mutex<u64>,
+    cond: Condvar,
+}
+
+impl Wake {
+    /// A deadline changed (a start or an extension).
+    pub(super) fn notify(&self) {
+        *self.generation.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.cond.notify_all();
+    }
+
+    /// Sleeps up to `timeout`, or until [`Self::notify`] after `seen`;
+    /// returns the generation now.
+    fn wait(&self, seen: u64, timeout: Duration) -> u64 {
+        let guard = self.generation.lock().unwrap_or_else(PoisonError::into_inner);
+        let (guard, _) = self
+            .cond
+            .wait_timeout_while(guard, timeout, |g| *g == seen)
+            .unwrap_or_else(PoisonError::into_inner);
+        *guard
+    }
+
+    fn current(&self) -> u64 {
+        *self.generation.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 impl Sessions {
-    /// Starts a thread that runs [`Self::sweep`] with the system clock every
-    /// `every`; it stops when the returned [`Sweeper`] is dropped.
+    /// Starts a thread that records due sessions as expired with the system
+    /// clock: it sleeps until the earliest deadline, and at most `every`
+    /// (the longest a session started by another process waits). It stops
+    /// when the returned [`Sweeper`] is dropped.
     pub fn spawn_sweeper(self: &Arc<Self>, every: Duration) -> Sweeper {
         let stop = Arc::new(AtomicBool::new(false));
+        let wake = self.wake.clone();
         let sessions = Arc::downgrade(self);
-        let flag = stop.clone();
+        let (flag, waker) = (stop.clone(), wake.clone());
         let thread = std::thread::Builder::new()
             .name("standin-sweeper".to_string())
             .spawn(move || {
-                let step = Duration::from_millis(50).min(every);
-                let mut waited = Duration::ZERO;
+                let mut seen = waker.current();
                 while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(step);
-                    waited += step;
-                    if waited < every {
-                        continue;
-                    }
-                    waited = Duration::ZERO;
                     let Some(sessions) = sessions.upgrade() else { break };
-                    // A failed sweep is retried next round; touching a session also expires it.
-                    let _ = sessions.sweep(Utc::now());
+                    let now = Utc::now();
+                    // A failed sweep is retried at the next wake-up; touching
+                    // a session also expires it.
+                    let _ = sessions.sweep(now);
+                    let sleep = match sessions.store.next_deadline() {
+                        Ok(Some(at)) => (at - now).to_std().unwrap_or(Duration::ZERO).min(every),
+                        _ => every,
+                    };
+                    drop(sessions);
+                    // Deadlines are whole seconds: wake just after one.
+                    seen = waker.wait(seen, sleep + Duration::from_millis(5));
                 }
             })
             .ok();
-        Sweeper { stop, thread }
+        Sweeper { stop, wake, thread }
     }
 }
 
@@ -40,12 +83,14 @@ impl Sessions {
 #[derive(Debug)]
 pub struct Sweeper {
     stop: Arc<AtomicBool>,
+    wake: Arc<Wake>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Sweeper {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.wake.notify();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

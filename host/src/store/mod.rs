@@ -338,6 +338,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError>;
     /// Ids of active sessions whose deadline is at or before `now`.
     fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+    /// The earliest deadline of an active session, if any (the sweeper
+    /// sleeps until then).
+    fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 
     /// In one write transaction: reads the actor's innermost active session,
     /// asks `decide`, applies what it returns.

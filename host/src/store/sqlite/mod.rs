@@ -395,6 +395,10 @@ impl Store for SqliteStore {
         self.read(|c| sessions::current(c, tenant, actor))
     }
 
+    fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(sessions::next_deadline)
+    }
+
     fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
         self.read(|c| sessions::due(c, now))
     }

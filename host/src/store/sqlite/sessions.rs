@@ -127,6 +127,13 @@ pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, 
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+pub(super) fn next_deadline(conn: &Connection) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at: Option<i64> = conn
+        .prepare_cached("SELECT MIN(expires_at) FROM sessions WHERE state = 'active'")?
+        .query_row([], |r| r.get(0))?;
+    at.map(|t| time("expires_at", t)).transpose()
+}
+
 pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
