@@ -29,7 +29,7 @@ pub use chain::{
 };
 pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
 pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
-pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy};
+pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy, settings_note};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use crate::request::Principal;
@@ -236,8 +236,10 @@ pub mod events {
     pub const ACTION_ALLOWED: &str = "action.allowed";
     pub const ACTION_DENIED: &str = "action.denied";
     pub const POLICY_ERROR: &str = "policy.error";
-    /// Every event, in the contract's order.
-    pub const ALL: [&str; 7] = [
+    /// A policy version was stored (see [`super::StoredPolicy::uploaded_event`]).
+    pub const POLICY_UPLOADED: &str = "policy.uploaded";
+    /// Every event, in the contract's order, then Standin's own.
+    pub const ALL: [&str; 8] = [
         SESSION_STARTED,
         SESSION_DENIED,
         SESSION_EXTENDED,
@@ -245,6 +247,7 @@ pub mod events {
         ACTION_ALLOWED,
         ACTION_DENIED,
         POLICY_ERROR,
+        POLICY_UPLOADED,
     ];
 }
 
@@ -289,7 +292,8 @@ pub struct AuditFilter {
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores a component (once per digest) and a new version of the
     /// tenant's policy, active if `new.activate` (the previous version
-    /// stays, inactive).
+    /// stays, inactive), with its `policy.uploaded` event
+    /// ([`StoredPolicy::uploaded_event`]) in the same transaction.
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError>;
     /// The tenant's active policy, if it ever stored one.
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError>;

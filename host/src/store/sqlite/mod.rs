@@ -314,7 +314,11 @@ fn apply(conn: &Connection, heads: &mut Heads, change: Change) -> Result<Applied
 
 impl Store for SqliteStore {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
-        self.write(|conn, _| policies::put(conn, &new))
+        self.write(|conn, heads| {
+            let stored = policies::put(conn, &new)?;
+            audit::Appender::new(conn)?.append(heads, stored.uploaded_event())?;
+            Ok(stored)
+        })
     }
 
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
