@@ -28,6 +28,7 @@
 //! `authorize` the per-action guard (the hot path, with its cache of active
 //! sessions); `batch` the same guard for many calls with one wait;
 //! `changes` the audit events and messages each change writes;
+//! `checkpoint` signed chain heads, with `signing` their key;
 //! `sweeper` the background expiry thread; `policies` the tenants' policy
 //! versions (cache, activation, rollback, artifacts); `upload` the checks a
 //! new version passes; `replay` the what-if replay of the audit trail;
@@ -36,11 +37,13 @@
 mod authorize;
 mod batch;
 mod changes;
+mod checkpoint;
 mod lifecycle;
 mod origins;
 mod policies;
 mod replay;
 mod report;
+mod signing;
 mod sweeper;
 mod tenant;
 mod upload;
@@ -54,6 +57,8 @@ pub use report::{Format, View, render};
 pub use sweeper::Sweeper;
 pub use tenant::TenantSessions;
 pub use upload::{SuiteResult, Upload, UploadError, UploadStep, Uploaded};
+pub use checkpoint::{Checkpoint, CheckpointError, CheckpointProblem, DOMAIN, NamedCheckpoint, signed_bytes};
+pub use signing::{ALGORITHM, KeyError, PublicKey, SigningKey};
 pub use verify::{Broken, TenantChain, verify_chain};
 
 use crate::decision::Decision;

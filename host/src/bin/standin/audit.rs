@@ -1,12 +1,13 @@
-//! `standin audit query|verify`.
+//! `standin audit query|verify|checkpoint`.
 
 use crate::{Access, Exit, output};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use standin::Sessions;
-use standin::session::{Format, View, render};
+use standin::session::{CheckpointError, Format, SigningKey, View, render};
 use standin::store::AuditFilter;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -68,16 +69,44 @@ pub enum Command {
         #[arg(long)]
         tenant: Option<String>,
     },
+    /// Sign the tenant's chain head (seq and hash) with an Ed25519 key kept
+    /// outside the database, and print the checkpoint as JSON; keep it
+    /// elsewhere for `audit verify --checkpoint`. Exit 3 when the chain is
+    /// broken (nothing is signed).
+    Checkpoint {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// The signing key file (`key gen-signing`).
+        #[arg(long, value_name = "KEY_FILE")]
+        key: PathBuf,
+    },
 }
 
 impl Command {
-    /// Both only read.
+    /// All only read.
     pub fn access(&self) -> Access {
         Access::Read
     }
 }
 
-pub fn run(command: Command, sessions: &Sessions) -> Result<Exit> {
+/// `audit checkpoint`: the checkpoint on stdout, or exit 3 for a broken chain.
+fn checkpoint(sessions: &Sessions, tenant: &str, key: &std::path::Path, now: DateTime<Utc>) -> Result<Exit> {
+    let key = SigningKey::read(key)?;
+    match sessions.checkpoint(tenant, &key, now) {
+        Ok(c) => {
+            output::json(&c)?;
+            Ok(Exit::Allow)
+        }
+        Err(e @ CheckpointError::Broken(_)) => {
+            output::error_line(&e.to_string());
+            Ok(Exit::Failed)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Query {
             tenant,
@@ -128,5 +157,6 @@ pub fn run(command: Command, sessions: &Sessions) -> Result<Exit> {
             }
             Ok(exit)
         }
+        Command::Checkpoint { tenant, key } => checkpoint(sessions, &tenant, &key, now),
     }
 }
