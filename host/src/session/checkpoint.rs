@@ -207,7 +207,12 @@ impl NamedCheckpoint {
 impl Sessions {
     /// Signs `tenant`'s chain head with `key`, at `now`, once the chain
     /// verifies (a broken chain is not vouched for).
-    pub fn checkpoint(&self, tenant: &str, key: &SigningKey, now: DateTime<Utc>) -> Result<Checkpoint, CheckpointError> {
+    pub fn checkpoint(
+        &self,
+        tenant: &str,
+        key: &SigningKey,
+        now: DateTime<Utc>,
+    ) -> Result<Checkpoint, CheckpointError> {
         let events = self.store.audit(&AuditFilter {
             tenant: Some(tenant.to_string()),
             ..AuditFilter::default()
@@ -220,5 +225,53 @@ impl Sessions {
             return Err(CheckpointError::Empty(tenant.to_string()));
         };
         Ok(Checkpoint::sign(key, tenant, last.seq, &chain.head, now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_bytes_are_as_documented() {
+        let at = DateTime::from_timestamp(0x0102_0304, 0).expect("time");
+        let mut expected = b"standin/audit-checkpoint/v1\0".to_vec();
+        expected.extend([0, 0, 0, 4]);
+        expected.extend(b"acme");
+        expected.extend([0, 0, 0, 0, 0, 0, 0, 7]);
+        expected.extend([0, 0, 0, 2]);
+        expected.extend(b"ab");
+        expected.extend([0, 0, 0, 0, 1, 2, 3, 4]);
+        assert_eq!(signed_bytes("acme", 7, "ab", at), expected);
+    }
+
+    #[test]
+    fn keys_are_rfc_8032_ed25519_and_checkpoints_hold_only_as_signed() {
+        // RFC 8032, section 7.1, test 1.
+        let mut seed = [0u8; 32];
+        for (i, b) in seed.iter_mut().enumerate() {
+            let hex = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex");
+        }
+        let key = SigningKey::from_seed(&seed);
+        let public = decode_exact::<32>(&key.public().public_key).expect("public key");
+        assert_eq!(
+            crate::store::hex(&public),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        );
+        let at = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
+        let c = Checkpoint::sign(&key, "acme", 0, GENESIS_HASH, at);
+        assert_eq!(c.check("acme", &[], None), None);
+        assert_eq!(
+            c.check("globex", &[], None),
+            Some(CheckpointProblem::OtherTenant("acme".into()))
+        );
+        let later = Checkpoint { seq: 1, ..c.clone() };
+        assert_eq!(later.check("acme", &[], None), Some(CheckpointProblem::BadSignature));
+        let other = SigningKey::from_seed(&[7; 32]).public();
+        assert!(matches!(
+            c.check("acme", &[], Some(&other)),
+            Some(CheckpointProblem::UntrustedKey { .. })
+        ));
     }
 }

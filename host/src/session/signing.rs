@@ -91,9 +91,7 @@ pub(super) fn decode_exact<const N: usize>(text: &str) -> Result<[u8; N], String
         .decode(text)
         .map_err(|e| format!("not unpadded base64url ({e})"))?;
     let n = bytes.len();
-    bytes
-        .try_into()
-        .map_err(|_| format!("{n} bytes, not {N}"))
+    bytes.try_into().map_err(|_| format!("{n} bytes, not {N}"))
 }
 
 pub(super) fn encode(bytes: &[u8]) -> String {
@@ -168,13 +166,19 @@ impl SigningKey {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut f = options.open(path).map_err(|source| match source.kind() {
             std::io::ErrorKind::AlreadyExists => KeyError::Exists { path: display() },
-            _ => KeyError::Write { path: display(), source },
+            _ => KeyError::Write {
+                path: display(),
+                source,
+            },
         })?;
         let written = f.write_all(text.as_bytes()).and_then(|()| f.sync_all());
         if let Err(source) = written {
             // Never leave half a key behind.
             let _ = std::fs::remove_file(path);
-            return Err(KeyError::Write { path: display(), source });
+            return Err(KeyError::Write {
+                path: display(),
+                source,
+            });
         }
         Ok(())
     }
@@ -204,11 +208,17 @@ impl SigningKey {
 /// more than that.
 pub(super) fn read_capped(path: &Path) -> Result<Vec<u8>, KeyError> {
     let display = || path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| KeyError::Read { path: display(), source })?;
+    let file = std::fs::File::open(path).map_err(|source| KeyError::Read {
+        path: display(),
+        source,
+    })?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|source| KeyError::Read { path: display(), source })?;
+        .map_err(|source| KeyError::Read {
+            path: display(),
+            source,
+        })?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(KeyError::TooLarge {
             path: display(),

@@ -275,6 +275,15 @@ pub struct Applied {
     pub outbox: Vec<OutboxMessage>,
 }
 
+/// One tenant's audit chain (by `seq`), sessions (newest first) and
+/// policy versions (oldest first): [`Store::trail`].
+#[derive(Debug, Clone, Default)]
+pub struct Trail {
+    pub events: Vec<AuditEvent>,
+    pub sessions: Vec<SessionRecord>,
+    pub policies: Vec<StoredPolicy>,
+}
+
 /// Filters of `audit query` (A4). Every given field must match; `since` is
 /// inclusive, `until` exclusive.
 #[derive(Debug, Clone, Default)]
@@ -398,6 +407,25 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
     /// Every tenant with audit events.
     fn audit_tenants(&self) -> Result<Vec<String>, StoreError>;
+    /// Every tenant with audit events, sessions or policy versions.
+    fn tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.audit_tenants()
+    }
+    /// A tenant's chain, sessions and policy versions, for `audit verify`
+    /// to compare. A store should read them as of one commit (SQLite: one
+    /// read transaction); this default does not.
+    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
+        let filter = AuditFilter {
+            tenant: Some(tenant.to_string()),
+            ..AuditFilter::default()
+        };
+        let (sessions, policies) = (self.sessions(tenant, false)?, self.policies(tenant)?);
+        Ok(Trail {
+            events: self.audit(&filter)?,
+            sessions,
+            policies,
+        })
+    }
 
     /// Messages, oldest first; unacknowledged only unless `include_acked`.
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError>;

@@ -40,7 +40,7 @@ pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
 use super::{
     Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
-    Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy,
+    Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy, Trail,
 };
 use audit::Heads;
 use checkpoint::Checkpointer;
@@ -449,6 +449,14 @@ impl Store for SqliteStore {
 
     fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
         self.read(audit::tenants)
+    }
+
+    fn tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(audit::all_tenants)
+    }
+
+    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
+        self.read(|c| audit::trail(c, tenant))
     }
 
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
