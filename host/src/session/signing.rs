@@ -157,9 +157,12 @@ impl SigningKey {
             public_key: public.public_key,
             secret_key: encode(&self.key.to_bytes()),
         };
-        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
-        text.push('\n');
         let display = || path.display().to_string();
+        let mut text = serde_json::to_string_pretty(&file).map_err(|e| KeyError::Write {
+            path: display(),
+            source: std::io::Error::other(e),
+        })?;
+        text.push('\n');
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
