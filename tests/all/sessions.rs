@@ -369,7 +369,8 @@ fn t1_tenants_have_their_own_policy_sessions_audit_and_outbox() {
     let acme = s.audit(&filter("acme")).expect("audit");
     let globex = s.audit(&filter("globex")).expect("audit");
     assert!(acme.iter().all(|e| e.tenant == "acme") && globex.iter().all(|e| e.tenant == "globex"));
-    assert_eq!(acme.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    // acme: its policy's upload, the refused start, the start.
+    assert_eq!(acme.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
     assert_eq!(globex.iter().map(|e| e.seq).collect::<Vec<_>>(), [1]);
     assert!(
         s.outbox(Some("globex"), true)
@@ -404,7 +405,10 @@ fn policy_failure_is_a_deny_with_a_policy_error_event() {
         .into_iter()
         .map(|e| e.event)
         .collect();
-    assert_eq!(events, ["session.started", "action.denied", "policy.error"]);
+    assert_eq!(
+        events,
+        ["policy.uploaded", "session.started", "action.denied", "policy.error"]
+    );
 }
 
 #[test]

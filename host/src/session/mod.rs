@@ -28,6 +28,9 @@
 //! `authorize` the per-action guard (the hot path, with its cache of active
 //! sessions); `batch` the same guard for many calls with one wait;
 //! `changes` the audit events and messages each change writes;
+//! `verify` the chain check, with `crosscheck` (sessions and policy
+//! versions against the chain) and `checkpoint` (signed chain heads, with
+//! `signing` their key);
 //! `sweeper` the background expiry thread; `policies` the tenants' policy
 //! versions (cache, activation, rollback, artifacts); `upload` the checks a
 //! new version passes; `replay` the what-if replay of the audit trail;
@@ -36,11 +39,14 @@
 mod authorize;
 mod batch;
 mod changes;
+mod checkpoint;
+mod crosscheck;
 mod lifecycle;
 mod origins;
 mod policies;
 mod replay;
 mod report;
+mod signing;
 mod sweeper;
 mod tenant;
 mod upload;
@@ -48,13 +54,15 @@ mod verify;
 
 pub use batch::{ActionCall, MAX_BATCH_CALLS};
 pub use changes::{MAX_MESSAGE_BYTES, new_session_id};
+pub use checkpoint::{Checkpoint, CheckpointError, CheckpointProblem, DOMAIN, NamedCheckpoint, signed_bytes};
 pub use policies::Preloaded;
 pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
 pub use report::{Format, View, render};
+pub use signing::{ALGORITHM, KeyError, PublicKey, SigningKey};
 pub use sweeper::Sweeper;
 pub use tenant::TenantSessions;
 pub use upload::{SuiteResult, Upload, UploadError, UploadStep, Uploaded};
-pub use verify::{Broken, TenantChain, verify_chain};
+pub use verify::{Broken, CheckpointChecked, TenantChain, VerifyOptions, verify_chain};
 
 use crate::decision::Decision;
 use crate::engine::Host;
@@ -328,32 +336,14 @@ impl Sessions {
         Ok(self.store.audit(filter)?)
     }
 
-    /// Recomputes the hash chain of `tenant` (default: every tenant).
+    /// Recomputes the hash chain of `tenant` (default: every tenant) and
+    /// compares its sessions and policy versions with it; with checkpoints:
+    /// [`Sessions::verify_with`].
     pub fn verify(&self, tenant: Option<&str>) -> Result<Vec<TenantChain>, SessionError> {
-        let tenants = match tenant {
-            Some(t) => vec![t.to_string()],
-            None => match self.store.audit_tenants() {
-                Ok(tenants) => tenants,
-                Err(StoreError::Corrupt { column, message }) => return Ok(vec![unreadable("?", column, &message)]),
-                Err(e) => return Err(e.into()),
-            },
-        };
-        tenants
-            .into_iter()
-            .map(|t| {
-                let events = self.store.audit(&AuditFilter {
-                    tenant: Some(t.clone()),
-                    ..AuditFilter::default()
-                });
-                match events {
-                    Ok(events) => Ok(verify_chain(&t, &events)),
-                    // A row that cannot be read is a broken trail, not a
-                    // failure of the verifier.
-                    Err(StoreError::Corrupt { column, message }) => Ok(unreadable(&t, column, &message)),
-                    Err(e) => Err(e.into()),
-                }
-            })
-            .collect()
+        self.verify_with(&VerifyOptions {
+            tenant,
+            ..VerifyOptions::default()
+        })
     }
 
     /// Messages not yet acknowledged (or all), oldest first.
@@ -372,24 +362,5 @@ impl Sessions {
     /// (`standin outbox ack` without `--tenant`); unknown ids are still named.
     pub fn ack_any(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
         Ok(self.store.ack(None, ids, secs(now))?)
-    }
-}
-
-/// The verdict on a tenant's trail that has a row the store cannot read.
-fn unreadable(tenant: &str, column: &str, message: &str) -> TenantChain {
-    let seq = message
-        .strip_prefix("event ")
-        .and_then(|m| m.split(':').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    TenantChain {
-        tenant: tenant.to_string(),
-        events: 0,
-        head: String::new(),
-        broken: Some(Broken {
-            tenant: tenant.to_string(),
-            seq,
-            problem: format!("a row cannot be read (column `{column}`): {message}"),
-        }),
     }
 }

@@ -14,7 +14,7 @@
 //!   `…(+N chars)`: the table is for people, the full values are in JSON
 //!   lines and CSV.
 
-use crate::store::AuditEvent;
+use crate::store::{AuditEvent, events};
 use serde::Serialize;
 
 /// Output format.
@@ -52,6 +52,11 @@ struct Viewed<'a> {
 fn user_detail(e: &AuditEvent, view: Option<View>) -> (Option<&str>, Option<String>) {
     match view {
         None => (None, None),
+        // Nobody is impersonated: under whoever uploaded it, in both views.
+        Some(_) if e.event == events::POLICY_UPLOADED => (
+            Some(&e.actor),
+            Some(format!("uploaded policy version {}", e.policy.version)),
+        ),
         Some(View::Impersonator) => (Some(&e.actor), Some(format!("impersonating {}", e.target))),
         Some(View::Impersonated) => (Some(&e.target), Some(format!("impersonated by {}", e.actor))),
     }

@@ -5,8 +5,21 @@
 //! A row whose request is stored once per session (format 2) is checked
 //! twice over: its hash covers the facts' digest, and the facts read back
 //! must match that digest (checked once per distinct facts, not per row).
+//!
+//! The chain alone cannot see its tail cut off, nor itself rewritten with
+//! every hash recomputed, nor the tables the host acts on edited beside
+//! it; so [`Sessions::verify_with`] also checks signed checkpoints against
+//! the chain (`checkpoint`) and the sessions and policy versions against
+//! what the chain recorded (`crosscheck`), all read as of one commit
+//! ([`Store::trail`](crate::store::Store::trail)).
 
-use crate::store::{AuditEvent, GENESIS_HASH, RequestFacts, SessionDigests, expected_hash, is_action_request_json};
+use super::checkpoint::{CheckpointProblem, NamedCheckpoint};
+use super::crosscheck::crosscheck;
+use super::signing::PublicKey;
+use super::{SessionError, Sessions};
+use crate::store::{
+    AuditEvent, GENESIS_HASH, RequestFacts, SessionDigests, StoreError, expected_hash, is_action_request_json,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,11 +36,11 @@ pub struct Broken {
 
 impl std::fmt::Display for Broken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "audit trail of tenant `{}` is broken at event {}: {}",
-            self.tenant, self.seq, self.problem
-        )
+        write!(f, "audit trail of tenant `{}` is broken", self.tenant)?;
+        if self.seq > 0 {
+            write!(f, " at event {}", self.seq)?;
+        }
+        write!(f, ": {}", self.problem)
     }
 }
 
@@ -36,10 +49,140 @@ impl std::fmt::Display for Broken {
 pub struct TenantChain {
     pub tenant: String,
     pub events: u64,
-    /// The hash of the last event: record it elsewhere to also detect
-    /// truncation of the trail's tail.
+    /// The hash of the last event: sign it (`audit checkpoint`) to also
+    /// detect the tail cut off or the chain rewritten.
     pub head: String,
+    /// The first problem: the chain's first broken event, else the first of
+    /// [`TenantChain::problems`]. `None`: intact.
     pub broken: Option<Broken>,
+    /// Every problem found ([`Sessions::verify_with`]): the chain's first
+    /// broken event, checkpoints that do not hold, sessions and policy
+    /// versions that disagree with the chain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Broken>,
+    /// The checkpoints checked against this chain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checkpoints: Vec<CheckpointChecked>,
+}
+
+/// One checkpoint as `audit verify` found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckpointChecked {
+    /// Its name (the file it was read from).
+    pub name: String,
+    pub seq: u64,
+    /// Whether its signature, tenant, seq and hash all hold.
+    pub holds: bool,
+}
+
+impl TenantChain {
+    fn add(&mut self, problem: Broken) {
+        if self.broken.is_none() {
+            self.broken = Some(problem.clone());
+        }
+        self.problems.push(problem);
+    }
+}
+
+/// What [`Sessions::verify_with`] checks besides each chain.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions<'a> {
+    /// Only this tenant (default: every tenant with events, sessions or
+    /// policy versions, and every tenant a checkpoint names).
+    pub tenant: Option<&'a str>,
+    /// Checked against their tenant's chain (with `tenant`: against it).
+    pub checkpoints: &'a [NamedCheckpoint],
+    /// When given, every checkpoint must be signed by this key.
+    pub trusted_key: Option<&'a PublicKey>,
+}
+
+impl Sessions {
+    /// Verifies each tenant's chain, its sessions and policy versions
+    /// against it, and the checkpoints given: see the module documentation.
+    pub fn verify_with(&self, options: &VerifyOptions<'_>) -> Result<Vec<TenantChain>, SessionError> {
+        let mut tenants = match options.tenant {
+            Some(t) => vec![t.to_string()],
+            None => {
+                let mut all = match self.store.tenants() {
+                    Ok(all) => all,
+                    Err(StoreError::Corrupt { column, message }) => {
+                        return Ok(vec![unreadable("?", column, &message)]);
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                all.extend(options.checkpoints.iter().map(|c| c.checkpoint.tenant.clone()));
+                all
+            }
+        };
+        tenants.sort();
+        tenants.dedup();
+        let mut chains = Vec::with_capacity(tenants.len());
+        for tenant in tenants {
+            let trail = match self.store.trail(&tenant) {
+                Ok(trail) => trail,
+                // A row that cannot be read is a broken trail, not a
+                // failure of the verifier.
+                Err(StoreError::Corrupt { column, message }) => {
+                    chains.push(unreadable(&tenant, column, &message));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let mut chain = verify_chain(&tenant, &trail.events);
+            chain.problems.extend(chain.broken.clone());
+            for checkpoint in options.checkpoints {
+                let c = &checkpoint.checkpoint;
+                if options.tenant.is_none() && c.tenant != tenant {
+                    continue;
+                }
+                let problem = c.check(&tenant, &trail.events, options.trusted_key);
+                chain.checkpoints.push(CheckpointChecked {
+                    name: checkpoint.name.clone(),
+                    seq: c.seq,
+                    holds: problem.is_none(),
+                });
+                if let Some(p) = problem {
+                    let other = matches!(p, CheckpointProblem::OtherTenant(_));
+                    chain.add(Broken {
+                        tenant: tenant.clone(),
+                        seq: if other { 0 } else { c.seq },
+                        problem: format!("checkpoint `{}` signed at {}: {p}", checkpoint.name, when(c.at)),
+                    });
+                }
+            }
+            for problem in crosscheck(&tenant, &trail) {
+                chain.add(problem);
+            }
+            chains.push(chain);
+        }
+        Ok(chains)
+    }
+}
+
+/// The verdict on a tenant's trail that has a row the store cannot read.
+fn unreadable(tenant: &str, column: &str, message: &str) -> TenantChain {
+    let seq = message
+        .strip_prefix("event ")
+        .and_then(|m| m.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let broken = Broken {
+        tenant: tenant.to_string(),
+        seq,
+        problem: format!("a row cannot be read (column `{column}`): {message}"),
+    };
+    TenantChain {
+        tenant: tenant.to_string(),
+        events: 0,
+        head: String::new(),
+        broken: Some(broken.clone()),
+        problems: vec![broken],
+        checkpoints: Vec::new(),
+    }
+}
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Checks one tenant's events, given in stored `seq` order: seqs run 1, 2,
@@ -93,6 +236,8 @@ pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
                 events: events.len() as u64,
                 head: prev,
                 broken: Some(b),
+                problems: Vec::new(),
+                checkpoints: Vec::new(),
             };
         }
         prev.clone_from(&e.hash);
@@ -102,6 +247,8 @@ pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
         events: events.len() as u64,
         head: prev,
         broken: None,
+        problems: Vec::new(),
+        checkpoints: Vec::new(),
     }
 }
 

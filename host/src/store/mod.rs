@@ -29,7 +29,7 @@ pub use chain::{
 };
 pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
 pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
-pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy};
+pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy, settings_note};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use crate::request::Principal;
@@ -236,8 +236,10 @@ pub mod events {
     pub const ACTION_ALLOWED: &str = "action.allowed";
     pub const ACTION_DENIED: &str = "action.denied";
     pub const POLICY_ERROR: &str = "policy.error";
-    /// Every event, in the contract's order.
-    pub const ALL: [&str; 7] = [
+    /// A policy version was stored (see [`super::StoredPolicy::uploaded_event`]).
+    pub const POLICY_UPLOADED: &str = "policy.uploaded";
+    /// Every event, in the contract's order, then Standin's own.
+    pub const ALL: [&str; 8] = [
         SESSION_STARTED,
         SESSION_DENIED,
         SESSION_EXTENDED,
@@ -245,6 +247,7 @@ pub mod events {
         ACTION_ALLOWED,
         ACTION_DENIED,
         POLICY_ERROR,
+        POLICY_UPLOADED,
     ];
 }
 
@@ -272,6 +275,15 @@ pub struct Applied {
     pub outbox: Vec<OutboxMessage>,
 }
 
+/// One tenant's audit chain (by `seq`), sessions (newest first) and
+/// policy versions (oldest first): [`Store::trail`].
+#[derive(Debug, Clone, Default)]
+pub struct Trail {
+    pub events: Vec<AuditEvent>,
+    pub sessions: Vec<SessionRecord>,
+    pub policies: Vec<StoredPolicy>,
+}
+
 /// Filters of `audit query` (A4). Every given field must match; `since` is
 /// inclusive, `until` exclusive.
 #[derive(Debug, Clone, Default)]
@@ -289,7 +301,8 @@ pub struct AuditFilter {
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores a component (once per digest) and a new version of the
     /// tenant's policy, active if `new.activate` (the previous version
-    /// stays, inactive).
+    /// stays, inactive), with its `policy.uploaded` event
+    /// ([`StoredPolicy::uploaded_event`]) in the same transaction.
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError>;
     /// The tenant's active policy, if it ever stored one.
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError>;
@@ -397,6 +410,25 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
     /// Every tenant with audit events.
     fn audit_tenants(&self) -> Result<Vec<String>, StoreError>;
+    /// Every tenant with audit events, sessions or policy versions.
+    fn tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.audit_tenants()
+    }
+    /// A tenant's chain, sessions and policy versions, for `audit verify`
+    /// to compare. A store should read them as of one commit (SQLite: one
+    /// read transaction); this default does not.
+    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
+        let filter = AuditFilter {
+            tenant: Some(tenant.to_string()),
+            ..AuditFilter::default()
+        };
+        let (sessions, policies) = (self.sessions(tenant, false)?, self.policies(tenant)?);
+        Ok(Trail {
+            events: self.audit(&filter)?,
+            sessions,
+            policies,
+        })
+    }
 
     /// Messages, oldest first; unacknowledged only unless `include_acked`.
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError>;

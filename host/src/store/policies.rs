@@ -11,7 +11,15 @@
 //! and the engine's configuration; only the host writes them (no API takes
 //! artifact bytes from outside), and each carries the sha256 it was written
 //! with, checked before the host deserializes it.
+//!
+//! Each stored version also has its `policy.uploaded` audit event
+//! ([`StoredPolicy::uploaded_event`]), appended in the transaction that
+//! stores it: the chain then vouches for what the version was (component
+//! digest, settings digest, who, when, why), and `audit verify` finds a
+//! version edited in place in the `policies` table.
 
+use super::{AuditEvent, Seal, events};
+use crate::engine::Digest;
 use crate::policy::PolicyInfo;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -67,6 +75,41 @@ impl StoredPolicy {
             digest: self.digest.clone(),
         }
     }
+
+    /// The version's `policy.uploaded` event, without chain fields: at
+    /// `created_at`, `actor` who uploaded it (empty when nobody was
+    /// named), no target, `reason` the upload's note, `policy` its version
+    /// and component digest, `note` its [`settings_note`].
+    pub fn uploaded_event(&self) -> AuditEvent {
+        AuditEvent {
+            seq: 0,
+            tenant: self.tenant.clone(),
+            at: self.created_at,
+            event: events::POLICY_UPLOADED.to_string(),
+            session: None,
+            actor: self.uploaded_by.clone().unwrap_or_default(),
+            target: String::new(),
+            action: None,
+            resource: None,
+            reason: self.note.clone(),
+            codes: Vec::new(),
+            end_reason: None,
+            policy: self.reference(),
+            expires_at: None,
+            obligations: None,
+            note: Some(settings_note(&self.settings)),
+            request: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+            seal: Seal::default(),
+        }
+    }
+}
+
+/// The `note` of a `policy.uploaded` event: `settings sha256:` and the hex
+/// sha256 of the settings text, byte for byte as stored.
+pub fn settings_note(settings: &str) -> String {
+    format!("settings {}", Digest::of(settings.as_bytes()))
 }
 
 /// A key of the compiled-artifact cache.

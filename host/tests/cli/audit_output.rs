@@ -32,18 +32,26 @@ pub fn start_request(reason: &str) -> serde_json::Value {
     request
 }
 
-/// Sets `column` of audit event 1 behind the host's back (the renderer
-/// must cope with anything the database holds).
+/// Sets `column` of the `session.started` event behind the host's back
+/// (the renderer must cope with anything the database holds).
 fn set_column(db: &Path, column: &str, value: &str) {
     let conn = rusqlite::Connection::open(db).expect("open");
     let n = conn
-        .execute(&format!("UPDATE audit SET {column} = ?1 WHERE seq = 1"), [value])
+        .execute(
+            &format!("UPDATE audit SET {column} = ?1 WHERE event = 'session.started'"),
+            [value],
+        )
         .expect("update");
     assert_eq!(n, 1);
 }
 
+/// The `session.started` row (the policy's `policy.uploaded` comes first).
 fn query(db: &Path, format: &str) -> Output {
-    let out = standin(db, T0, &["audit", "query", "--format", format]);
+    let out = standin(
+        db,
+        T0,
+        &["audit", "query", "--event", "session.started", "--format", format],
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{out:?}");
     out

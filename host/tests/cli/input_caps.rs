@@ -137,7 +137,7 @@ fn input_session_start_from_dev_zero_and_stdin_is_refused_at_the_cap() {
         "{out:?}"
     );
     // Nothing was started.
-    let out = standin(&db, T0, &["audit", "query"]);
+    let out = standin(&db, T0, &["audit", "query", "--event", "session.started"]);
     assert!(out.stdout.is_empty(), "{out:?}");
 }
 

@@ -2,6 +2,8 @@
 //! the reason on stderr, and exit codes that tell deny from failure.
 
 mod audit_output;
+mod checkpoints;
+mod crosscheck;
 mod durability;
 mod input_caps;
 mod outbox;

@@ -7,12 +7,13 @@ use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// Makes the trail `rows` events long (copies of event 1: the chain does
-/// not verify, which a query does not care about).
+/// Makes the trail `rows` events long (copies of event 1 after the two
+/// there, the policy's upload and the start: the chain does not verify,
+/// which a query does not care about).
 fn lengthen(db: &Path, rows: u32) {
     let conn = rusqlite::Connection::open(db).expect("open");
     conn.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+        "WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
          INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, codes,
                             end_reason, policy_version, policy_digest, expires_at, obligations, note, request,
                             prev_hash, hash, chain, facts)

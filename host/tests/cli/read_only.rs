@@ -54,7 +54,7 @@ fn read_only_audit_verify_works_on_a_0444_file() {
     let before = std::fs::read(&db).expect("read db");
     let out = standin(&db, T0, &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert_eq!(json(&out)["events"], 1);
+    assert_eq!(json(&out)["events"], 2, "the policy's upload and the start");
     for args in READERS {
         let out = standin(&db, T0, args);
         // The made-up session id is unknown; everything else answers.
@@ -143,12 +143,12 @@ fn read_only_status_and_list_show_a_due_expiry_without_recording_it() {
         let out = standin(db, later, &["audit", "query"]);
         String::from_utf8_lossy(&out.stdout).lines().count()
     };
-    assert_eq!(events(&db), 1, "only session.started");
+    assert_eq!(events(&db), 2, "only policy.uploaded and session.started");
     // ... until a write records the same expiry.
     let out = standin(&db, later, &["sweep"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(json(&out), shown);
-    assert_eq!(events(&db), 2);
+    assert_eq!(events(&db), 3);
 }
 
 #[test]
@@ -178,10 +178,11 @@ fn read_only_store_refuses_writes_with_a_typed_error() {
         Err(standin::SessionError::Store(StoreError::ReadOnly(_)))
     ));
     drop(sessions);
-    // Still one active session and one event: nothing was written.
+    // Still one active session and two events (the policy's upload and
+    // the start): nothing was written.
     let store = SqliteStore::open_read_only(&db).expect("open read-only");
     assert_eq!(store.sessions("acme", true).expect("sessions").len(), 1);
-    assert_eq!(store.audit(&Default::default()).expect("audit").len(), 1);
+    assert_eq!(store.audit(&Default::default()).expect("audit").len(), 2);
     assert!(matches!(
         SqliteStore::open_read_only(dir.path().join("missing.db")),
         Err(StoreError::Missing { .. })

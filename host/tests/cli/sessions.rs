@@ -113,6 +113,7 @@ fn session_walkthrough_start_banner_forbidden_purchase_end_report_verify() {
     assert_eq!(
         names,
         [
+            "policy.uploaded",
             "session.started",
             "session.denied",
             "action.denied",
@@ -120,7 +121,9 @@ fn session_walkthrough_start_banner_forbidden_purchase_end_report_verify() {
             "session.ended"
         ]
     );
-    assert!(events.iter().all(|e| e["user"] == "u-42" && e["actor"] == "u-1"));
+    // The upload is shown under its uploader (none here), the rest under the target.
+    assert_eq!(events[0]["detail"], "uploaded policy version 1");
+    assert!(events[1..].iter().all(|e| e["user"] == "u-42" && e["actor"] == "u-1"));
     let out = standin(
         &db,
         t0,
@@ -146,12 +149,12 @@ fn session_walkthrough_start_banner_forbidden_purchase_end_report_verify() {
 
     // Tampering makes verify exit 3, naming the tenant and event.
     let conn = rusqlite::Connection::open(&db).expect("open");
-    conn.execute("UPDATE audit SET codes = '[]' WHERE seq = 3", [])
+    conn.execute("UPDATE audit SET codes = '[]' WHERE seq = 4", [])
         .expect("tamper");
     let out = standin(&db, t0, &["audit", "verify", "--tenant", "acme"]);
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("`acme`") && stderr.contains("event 3"), "{stderr}");
+    assert!(stderr.contains("`acme`") && stderr.contains("event 4"), "{stderr}");
 }
 
 #[test]

@@ -1,12 +1,13 @@
-//! `standin audit query|verify`.
+//! `standin audit query|verify|checkpoint`.
 
 use crate::{Access, Exit, output};
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use standin::Sessions;
-use standin::session::{Format, View, render};
+use standin::session::{CheckpointError, Format, NamedCheckpoint, PublicKey, SigningKey, VerifyOptions, View, render};
 use standin::store::AuditFilter;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -61,23 +62,60 @@ pub enum Command {
         #[arg(long)]
         with_request: bool,
     },
-    /// Recompute each tenant's hash chain: exit 0 intact, 3 broken (the first
-    /// broken event is named).
+    /// Recompute each tenant's hash chain, compare its sessions and policy
+    /// versions with it, and check signed checkpoints: exit 0 intact, 3
+    /// broken (every problem is named on stderr).
     Verify {
         /// Only this tenant.
         #[arg(long)]
         tenant: Option<String>,
+        /// A checkpoint (from `audit checkpoint`) the chain must still hold:
+        /// its signature, tenant, seq and hash. Repeatable.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Vec<PathBuf>,
+        /// Every checkpoint must be signed by this public key (base64url, as
+        /// `key gen-signing` prints it).
+        #[arg(long, value_name = "KEY")]
+        public_key: Option<String>,
+    },
+    /// Sign the tenant's chain head (seq and hash) with an Ed25519 key kept
+    /// outside the database, and print the checkpoint as JSON; keep it
+    /// elsewhere for `audit verify --checkpoint`. Exit 3 when the chain is
+    /// broken (nothing is signed).
+    Checkpoint {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// The signing key file (`key gen-signing`).
+        #[arg(long, value_name = "KEY_FILE")]
+        key: PathBuf,
     },
 }
 
 impl Command {
-    /// Both only read.
+    /// All only read.
     pub fn access(&self) -> Access {
         Access::Read
     }
 }
 
-pub fn run(command: Command, sessions: &Sessions) -> Result<Exit> {
+/// `audit checkpoint`: the checkpoint on stdout, or exit 3 for a broken chain.
+fn checkpoint(sessions: &Sessions, tenant: &str, key: &std::path::Path, now: DateTime<Utc>) -> Result<Exit> {
+    let key = SigningKey::read(key)?;
+    match sessions.checkpoint(tenant, &key, now) {
+        Ok(c) => {
+            output::json(&c)?;
+            Ok(Exit::Allow)
+        }
+        Err(e @ CheckpointError::Broken(_)) => {
+            output::error_line(&e.to_string());
+            Ok(Exit::Failed)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Query {
             tenant,
@@ -116,17 +154,37 @@ pub fn run(command: Command, sessions: &Sessions) -> Result<Exit> {
             output::write(render(&events, format, view).as_bytes())?;
             Ok(Exit::Allow)
         }
-        Command::Verify { tenant } => {
-            let chains = sessions.verify(tenant.as_deref())?;
+        Command::Verify {
+            tenant,
+            checkpoint,
+            public_key,
+        } => {
+            let checkpoints = checkpoint
+                .iter()
+                .map(|p| NamedCheckpoint::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let trusted = public_key
+                .as_deref()
+                .map(PublicKey::parse)
+                .transpose()
+                .context("`--public-key`")?;
+            let chains = sessions.verify_with(&VerifyOptions {
+                tenant: tenant.as_deref(),
+                checkpoints: &checkpoints,
+                trusted_key: trusted.as_ref(),
+            })?;
             let mut exit = Exit::Allow;
             for chain in chains {
                 output::json(&chain)?;
-                if let Some(broken) = &chain.broken {
-                    output::error_line(&broken.to_string());
+                for problem in &chain.problems {
+                    output::error_line(&problem.to_string());
+                }
+                if chain.broken.is_some() {
                     exit = Exit::Failed;
                 }
             }
             Ok(exit)
         }
+        Command::Checkpoint { tenant, key } => checkpoint(sessions, &tenant, &key, now),
     }
 }

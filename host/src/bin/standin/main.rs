@@ -12,6 +12,7 @@
 mod audit;
 mod check;
 mod input;
+mod key;
 mod outbox;
 mod output;
 mod policy_cmd;
@@ -106,9 +107,14 @@ enum Command {
     /// `acting_as` (the target) and `on_behalf_of` (the actor); exit 0
     /// allowed, 2 denied. Ended or expired sessions are denied.
     Authorize(session::AuthorizeArgs),
-    /// The audit trail: query it, verify its hash chain.
+    /// The audit trail: query it, verify it (its hash chain, the sessions
+    /// and policy versions against it, signed checkpoints), sign
+    /// checkpoints of it.
     #[command(subcommand)]
     Audit(audit::Command),
+    /// Keys: make the Ed25519 key that signs audit checkpoints.
+    #[command(subcommand)]
+    Key(key::Command),
     /// Messages to impersonated users: list, acknowledge, configure.
     #[command(subcommand)]
     Outbox(outbox::Command),
@@ -184,7 +190,8 @@ fn main() -> ExitCode {
         Command::Session(c) => sessions(&db, c.access()).and_then(|s| session::run(c, &s, now)),
         Command::Sweep => sessions(&db, Access::Write).and_then(|s| session::sweep(&s, now)),
         Command::Authorize(a) => sessions(&db, Access::Write).and_then(|s| session::authorize(a, &s, now)),
-        Command::Audit(c) => sessions(&db, c.access()).and_then(|s| audit::run(c, &s)),
+        Command::Audit(c) => sessions(&db, c.access()).and_then(|s| audit::run(c, &s, now)),
+        Command::Key(c) => key::run(c),
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
         Command::Stress(args) => stress::run(args, &db.path, now),
     };

@@ -13,7 +13,7 @@
 //! with an action's request rebuilt from its stored facts.
 
 use super::super::chain::{CHAIN_V2, GENESIS_HASH, chain_hash_v2, row_digest};
-use super::super::{AuditEvent, AuditFilter, PolicyRef, RequestFacts, Seal, StoreError, action_request_json};
+use super::super::{AuditEvent, AuditFilter, PolicyRef, RequestFacts, Seal, StoreError, Trail, action_request_json};
 use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
@@ -276,4 +276,34 @@ pub(super) fn tenants(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare("SELECT DISTINCT tenant FROM audit ORDER BY tenant")?;
     let rows = stmt.query_map([], |r| cell(r, 0))?;
     rows.map(|row| text("tenant", &row?)).collect()
+}
+
+/// Every tenant with audit events, sessions or policy versions.
+pub(super) fn all_tenants(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT tenant FROM audit UNION SELECT tenant FROM sessions UNION SELECT tenant FROM policies \
+         ORDER BY tenant",
+    )?;
+    let rows = stmt.query_map([], |r| cell(r, 0))?;
+    rows.map(|row| text("tenant", &row?)).collect()
+}
+
+/// A tenant's chain, sessions and policy versions, in one read transaction:
+/// as of one commit, so a change committed meanwhile cannot look like a
+/// mismatch to `audit verify`.
+pub(super) fn trail(conn: &Connection, tenant: &str) -> Result<Trail, StoreError> {
+    let tx = conn.unchecked_transaction()?;
+    let trail = Trail {
+        events: query(
+            &tx,
+            &AuditFilter {
+                tenant: Some(tenant.to_string()),
+                ..AuditFilter::default()
+            },
+        )?,
+        sessions: super::sessions::list(&tx, tenant, false)?,
+        policies: super::policies::history(&tx, tenant)?,
+    };
+    tx.finish()?;
+    Ok(trail)
 }

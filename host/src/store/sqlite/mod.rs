@@ -40,7 +40,7 @@ pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
 use super::{
     Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
-    Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy,
+    Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy, Trail,
 };
 use audit::Heads;
 use checkpoint::Checkpointer;
@@ -314,7 +314,11 @@ fn apply(conn: &Connection, heads: &mut Heads, change: Change) -> Result<Applied
 
 impl Store for SqliteStore {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
-        self.write(|conn, _| policies::put(conn, &new))
+        self.write(|conn, heads| {
+            let stored = policies::put(conn, &new)?;
+            audit::Appender::new(conn)?.append(heads, stored.uploaded_event())?;
+            Ok(stored)
+        })
     }
 
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
@@ -449,6 +453,14 @@ impl Store for SqliteStore {
 
     fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
         self.read(audit::tenants)
+    }
+
+    fn tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(audit::all_tenants)
+    }
+
+    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
+        self.read(|c| audit::trail(c, tenant))
     }
 
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
