@@ -1,7 +1,7 @@
 //! Fail closed against hostile policies and input: what the host enforces
 //! whatever a component or a caller says (docs/contract.md, "Hardening
 //! rules"). Artifacts and T1 are in `policies.rs`; the CLI's edges in
-//! `host/tests/cli`.
+//! `cli/tests/cli`.
 
 use crate::common::*;
 use crate::sessions::{at, service, started, trail};

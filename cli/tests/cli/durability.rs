@@ -2,7 +2,7 @@
 //! of starts and authorizes loses no event whose call had returned, and the
 //! chain still verifies.
 //!
-//! The stream is `standin stress` (a hidden test aid), which prints each
+//! The stream is `standin-stress` (a test aid outside the product binary), which prints each
 //! acknowledgement as soon as its call returned. The test reads those lines,
 //! kills the process (`Child::kill` is SIGKILL on Unix) at a point that
 //! moves from round to round, then checks the trail in the database. Run
@@ -17,26 +17,26 @@ use std::process::{Command, Stdio};
 
 const NOW: &str = "2026-11-21T10:00:00Z";
 
-/// Runs `standin stress` on `db`, kills it after `kill_after` acknowledged
+/// Runs `standin-stress` on `db`, kills it after `kill_after` acknowledged
 /// lines, and returns every line it printed (those read after the kill
 /// were printed before it).
 fn stress_and_kill(db: &Path, run: &str, kill_after: usize, extra: &[&str]) -> Vec<String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_standin"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_standin-stress"))
         .args(["--db", db.to_str().expect("utf-8 path"), "--now", NOW])
-        .args(["stress", "--count", "1000000", "--run", run])
+        .args(["--count", "1000000", "--run", run])
         .args(extra)
         .env_remove("STANDIN_DB")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("spawn standin stress");
+        .expect("spawn standin-stress");
     let mut lines = Vec::new();
     let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     while lines.len() < kill_after {
         line.clear();
         if reader.read_line(&mut line).expect("read") == 0 {
-            panic!("standin stress stopped after {} lines", lines.len());
+            panic!("standin-stress stopped after {} lines", lines.len());
         }
         lines.push(line.trim_end().to_string());
     }
@@ -87,7 +87,7 @@ fn expected(line: &str) -> (String, String, String) {
     }
 }
 
-/// Rounds of `standin stress` with `extra` on one database, each killed
+/// Rounds of `standin-stress` with `extra` on one database, each killed
 /// after `kill_after` acknowledgements: every acknowledged event must be in
 /// the trail and the chain must verify. Each kill lands at another point of
 /// the stream, and each round appends to a chain that survived a kill.

@@ -17,7 +17,6 @@ mod outbox;
 mod output;
 mod policy_cmd;
 mod session;
-mod stress;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -118,10 +117,6 @@ enum Command {
     /// Messages to impersonated users: list, acknowledge, configure.
     #[command(subcommand)]
     Outbox(outbox::Command),
-    /// Test aid and load generator: a stream of sessions (start, authorizes,
-    /// end) printing each acknowledgement as soon as its call returned.
-    #[command(hide = true)]
-    Stress(stress::Args),
 }
 
 /// Whether a command opens the database read-only or read-write.
@@ -193,7 +188,6 @@ fn main() -> ExitCode {
         Command::Audit(c) => sessions(&db, c.access()).and_then(|s| audit::run(c, &s, now)),
         Command::Key(c) => key::run(c),
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
-        Command::Stress(args) => stress::run(args, &db.path, now),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

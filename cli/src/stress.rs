@@ -1,4 +1,5 @@
-//! `standin stress`: a hidden test aid and load generator.
+//! `standin-stress`: a test aid and load generator, kept out of the
+//! product binary.
 //!
 //! Runs `--count` sessions one after the other against `--db`, for
 //! synthetic actors and targets of tenant `--tenant` (the built-in policy
@@ -13,19 +14,32 @@
 //! ended <session>
 //! ```
 //!
-//! The SIGKILL durability test (`host/tests/cli/durability.rs`) kills it
+//! The SIGKILL durability test (`cli/tests/cli/durability.rs`) kills it
 //! mid-stream and checks that every printed line is in the audit trail.
 
-use crate::{Exit, output};
+// The product binary's output helper: a closed stdout ends quietly.
+#[allow(dead_code)]
+mod output;
+
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
+use clap::Parser as _;
 use standin::store::{AuditMode, SqliteStore};
 use standin::{ActionCall, Authorization, Host, Sessions, StartRequest};
 use std::path::Path;
 use std::sync::Arc;
 
-#[derive(Debug, clap::Args)]
+/// A stream of sessions (start, authorizes, end) against `--db`, printing
+/// each acknowledgement as soon as its call returned.
+#[derive(Debug, clap::Parser)]
+#[command(name = "standin-stress", version)]
 pub struct Args {
+    /// The session database (SQLite), created when missing.
+    #[arg(long, value_name = "PATH", default_value = "standin.db")]
+    db: std::path::PathBuf,
+    /// The clock of every call (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<DateTime<Utc>>,
     /// How many sessions.
     #[arg(long, default_value_t = 100)]
     count: u64,
@@ -48,7 +62,20 @@ pub struct Args {
     batch: bool,
 }
 
-pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            output::error_line(&format!("error: {e:#}"));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<()> {
+    let now = args.now.unwrap_or_else(Utc::now);
+    let db: &Path = &args.db;
     let mode = if args.batched {
         AuditMode::Batched
     } else {
@@ -100,7 +127,7 @@ pub fn run(args: Args, db: &Path, now: DateTime<Utc>) -> Result<Exit> {
         sessions.end(&session.id, now)?;
         output::line(&format!("ended {}", session.id))?;
     }
-    Ok(Exit::Allow)
+    Ok(())
 }
 
 /// Prints (and flushes) `authorized <session> <resource> allow|deny` for an answered call.
