@@ -24,7 +24,8 @@
 //! says.
 //!
 //! The code: this file has the types and the read-only views (audit,
-//! verify, outbox); `lifecycle` start, end, extend, revoke, expiry;
+//! verify, outbox); `start` a start (E1-E10, S6); `lifecycle` end,
+//! extend, revoke, expiry; `origins` where `return_to` may point;
 //! `authorize` the per-action guard (the hot path, with its cache of active
 //! sessions); `batch` the same guard for many calls with one wait;
 //! `changes` the audit events and messages each change writes;
@@ -47,6 +48,7 @@ mod policies;
 mod replay;
 mod report;
 mod signing;
+mod start;
 mod sweeper;
 mod tenant;
 mod upload;

@@ -1,0 +1,196 @@
+//! The records the store keeps and the session logic reads: sessions,
+//! audit events, the changes that write them, and the filters that read
+//! them. Plain data, in the contract's JSON form where it has one.
+
+use super::PolicyRef;
+use super::{NewMessage, OutboxMessage, Seal, StoredPolicy};
+use crate::request::Principal;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// `active` or `ended`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionState {
+    Active,
+    Ended,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndReason {
+    /// The actor ended it (S2).
+    Stopped,
+    /// It reached its deadline (S3).
+    Expired,
+    /// Someone else ended it, with a reason.
+    Revoked,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stopped => "stopped",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+/// An impersonation session (CONTRACT.md "Session"), with what the host
+/// needs to re-evaluate its actions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionRecord {
+    pub id: String,
+    pub tenant: String,
+    pub actor: String,
+    pub target: String,
+    pub reason: Option<String>,
+    pub domain: Option<String>,
+    pub read_only: bool,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub max_expires_at: DateTime<Utc>,
+    pub state: SessionState,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub end_reason: Option<EndReason>,
+    pub return_to: Option<String>,
+    pub policy: PolicyRef,
+    /// Additions to the contract's form.
+    pub notify_target: bool,
+    pub obligations: Vec<String>,
+    /// Why it was revoked.
+    pub revoke_reason: Option<String>,
+    /// The actor's session this one was started from, when the policy allows nesting.
+    pub parent: Option<String>,
+    /// 0 for a session started outside any other; parent's depth + 1 when nested.
+    pub depth: u32,
+    /// The principals as the platform sent them at start.
+    #[serde(skip)]
+    pub actor_principal: Principal,
+    #[serde(skip)]
+    pub target_principal: Principal,
+}
+
+impl SessionRecord {
+    pub fn is_active(&self) -> bool {
+        self.state == SessionState::Active
+    }
+
+    /// Active but at or past its deadline: due to be recorded as expired.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.is_active() && now >= self.expires_at
+    }
+}
+
+/// One audit event (CONTRACT.md "Audit event").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Per tenant, from 1, without gaps. Assigned by the store.
+    pub seq: u64,
+    pub tenant: String,
+    pub at: DateTime<Utc>,
+    pub event: String,
+    pub session: Option<String>,
+    pub actor: String,
+    pub target: String,
+    pub action: Option<String>,
+    pub resource: Option<String>,
+    pub reason: Option<String>,
+    pub codes: Vec<String>,
+    pub end_reason: Option<String>,
+    pub policy: PolicyRef,
+    /// Additions: the deadline (started, extended), obligations (allows),
+    /// a free note (revoke reason, policy error message).
+    pub expires_at: Option<DateTime<Utc>>,
+    pub obligations: Option<Vec<String>>,
+    pub note: Option<String>,
+    /// The request the policy saw, as JSON text (for replay).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub request: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+    /// How the row is stored and chained (not part of the JSON forms).
+    #[serde(skip)]
+    pub seal: Seal,
+}
+
+/// The audit events.
+pub mod events {
+    pub const SESSION_STARTED: &str = "session.started";
+    pub const SESSION_DENIED: &str = "session.denied";
+    pub const SESSION_EXTENDED: &str = "session.extended";
+    pub const SESSION_ENDED: &str = "session.ended";
+    pub const ACTION_ALLOWED: &str = "action.allowed";
+    pub const ACTION_DENIED: &str = "action.denied";
+    pub const POLICY_ERROR: &str = "policy.error";
+    /// A policy version was stored (see [`super::StoredPolicy::uploaded_event`]).
+    pub const POLICY_UPLOADED: &str = "policy.uploaded";
+    /// Every event, in the contract's order, then Standin's own.
+    pub const ALL: [&str; 8] = [
+        SESSION_STARTED,
+        SESSION_DENIED,
+        SESSION_EXTENDED,
+        SESSION_ENDED,
+        ACTION_ALLOWED,
+        ACTION_DENIED,
+        POLICY_ERROR,
+        POLICY_UPLOADED,
+    ];
+}
+
+/// What one transaction writes: at most one session row (new or updated),
+/// audit events (the store assigns `seq`, `prev_hash` and `hash`) and
+/// outbox messages.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub insert: Option<SessionRecord>,
+    pub update: Option<SessionRecord>,
+    pub audit: Vec<AuditEvent>,
+    pub outbox: Vec<NewMessage>,
+}
+
+impl Change {
+    pub fn is_empty(&self) -> bool {
+        self.insert.is_none() && self.update.is_none() && self.audit.is_empty() && self.outbox.is_empty()
+    }
+}
+
+/// What a [`Change`] became: the audit events as chained, the messages with their ids.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    pub audit: Vec<AuditEvent>,
+    pub outbox: Vec<OutboxMessage>,
+}
+
+/// One tenant's audit chain (by `seq`), sessions (newest first) and
+/// policy versions (oldest first): [`Store::trail`].
+#[derive(Debug, Clone, Default)]
+pub struct Trail {
+    pub events: Vec<AuditEvent>,
+    pub sessions: Vec<SessionRecord>,
+    pub policies: Vec<StoredPolicy>,
+}
+
+/// Filters of `audit query` (A4). Every given field must match; `since` is
+/// inclusive, `until` exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub tenant: Option<String>,
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub event: Option<String>,
+    pub session: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,165 @@
+//! [`Store`] for [`SqliteStore`]: each method is one read on the read
+//! connection or one transaction on the write connection, the SQL in the
+//! table modules (`sessions`, `audit`, `policies`, `tenants`).
+
+use super::*;
+
+impl Store for SqliteStore {
+    fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, heads| {
+            let stored = policies::put(conn, &new)?;
+            audit::Appender::new(conn)?.append(heads, stored.uploaded_event())?;
+            Ok(stored)
+        })
+    }
+
+    fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| policies::active(c, tenant))
+    }
+
+    fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
+        self.read(|c| policies::active_ref(c, tenant))
+    }
+
+    fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| policies::get(c, tenant, version))
+    }
+
+    fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(|c| policies::history(c, tenant))
+    }
+
+    fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(policies::all_active)
+    }
+
+    fn activate(
+        &self,
+        tenant: &str,
+        version: u32,
+        by: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, _| policies::activate(conn, tenant, version, by, at))
+    }
+
+    fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, _| policies::rollback(conn, tenant, by, at))
+    }
+
+    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| policies::component(c, digest))
+    }
+
+    fn artifact(&self, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| policies::artifact(c, key))
+    }
+
+    fn has_artifact(&self, key: &ArtifactKey) -> Result<bool, StoreError> {
+        self.read(|c| policies::has_artifact(c, key))
+    }
+
+    fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|conn, _| policies::put_artifact(conn, key, bytes, at))
+    }
+
+    fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
+        self.read(|c| tenants::notifications(c, tenant))
+    }
+
+    fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
+        self.write(|conn, _| tenants::set_notifications(conn, tenant, n))
+    }
+
+    fn return_origins(&self, tenant: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|c| tenants::return_origins(c, tenant))
+    }
+
+    fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
+        self.write(|conn, _| tenants::set_return_origins(conn, tenant, origins))
+    }
+
+    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| sessions::by_id(c, id))
+    }
+
+    fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| sessions::list(c, tenant, active_only))
+    }
+
+    fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| sessions::current(c, tenant, actor))
+    }
+
+    fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(sessions::next_deadline)
+    }
+
+    fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.read(|c| sessions::due(c, now))
+    }
+
+    fn start(
+        &self,
+        tenant: &str,
+        actor: &str,
+        decide: &mut dyn FnMut(Option<&SessionRecord>) -> Change,
+    ) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| {
+            let current = sessions::current(conn, tenant, actor)?;
+            apply(conn, heads, decide(current.as_ref()))
+        })
+    }
+
+    fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| {
+            let current = sessions::by_id(conn, id)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+            apply(conn, heads, decide(&current))
+        })
+    }
+
+    fn record(&self, change: Change) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| apply(conn, heads, change))
+    }
+
+    fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+        self.writable("an action's audit rows")?;
+        self.writer.submit(record)
+    }
+
+    fn append_actions(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        if self.read_only {
+            return records
+                .map(|_| Err(StoreError::ReadOnly("an action's audit rows")))
+                .collect();
+        }
+        self.writer.submit_all(records)
+    }
+
+    fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        self.read(|c| audit::query(c, f))
+    }
+
+    fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(audit::tenants)
+    }
+
+    fn tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(audit::all_tenants)
+    }
+
+    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
+        self.read(|c| audit::trail(c, tenant))
+    }
+
+    fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.read(|c| tenants::outbox(c, tenant, include_acked))
+    }
+
+    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
+        self.write(|conn, _| tenants::ack(conn, tenant, ids, at))
+    }
+}
