@@ -16,6 +16,7 @@ mod key;
 mod outbox;
 mod output;
 mod policy_cmd;
+mod scaffold;
 mod session;
 mod test;
 
@@ -181,6 +182,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args, now),
         Command::Test(args) => test::run(args),
+        Command::Policy(policy_cmd::Command::New { name, dir }) => policy_cmd::new_crate(&name, &dir),
         Command::Policy(c) => sessions(&db, c.access()).and_then(|s| policy_cmd::run(c, &s, now)),
         Command::Session(c) => sessions(&db, c.access()).and_then(|s| session::run(c, &s, now)),
         Command::Sweep => sessions(&db, Access::Write).and_then(|s| session::sweep(&s, now)),

@@ -115,6 +115,16 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339")]
         since: Option<DateTime<Utc>>,
     },
+    /// Make a new policy crate NAME (no database): a starter policy, its
+    /// suite, the SDK and the WIT it builds against, and the release profile
+    /// that makes small, fast components. Prints the folder.
+    New {
+        /// The crate's name (lowercase letters, digits, `-`, `_`).
+        name: String,
+        /// Where to make it (default: the working directory).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 impl Command {
@@ -125,6 +135,8 @@ impl Command {
         match self {
             Self::List { .. } | Self::Show { .. } | Self::Diff { .. } => Access::Read,
             Self::Set { .. } | Self::Upload { .. } | Self::Activate { .. } | Self::Rollback { .. } => Access::Write,
+            // Never opens one: `main` runs it without a database.
+            Self::New { .. } => Access::Read,
         }
     }
 }
@@ -141,8 +153,16 @@ fn read_component(path: Option<&Path>) -> Result<Option<Vec<u8>>, InputError> {
     path.map(|p| input::read(p, Kind::Component)).transpose()
 }
 
+/// `policy new`: the crate is made, its folder printed.
+pub fn new_crate(name: &str, dir: &Path) -> Result<Exit> {
+    let root = crate::scaffold::create(name, dir)?;
+    print(&serde_json::json!({"created": root.display().to_string(), "name": name}))?;
+    Ok(Exit::Allow)
+}
+
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
+        Command::New { name, dir } => return new_crate(&name, &dir),
         Command::Set {
             tenant,
             policy,

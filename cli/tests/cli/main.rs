@@ -2,6 +2,7 @@
 //! the reason on stderr, and exit codes that tell deny from failure.
 
 mod audit_output;
+mod authoring;
 mod checkpoints;
 mod crosscheck;
 mod durability;
