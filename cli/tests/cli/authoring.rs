@@ -27,8 +27,11 @@ fn policy_new_scaffolds_a_crate_that_builds_without_warnings_and_passes_its_suit
     // The author's build: the crate's own workspace and release profile;
     // crates from the local registry cache (the workspace already has them).
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("authoring");
-    let build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
+    let build = Command::new("cargo")
         .args(["build", "--offline", "--target", "wasm32-wasip2", "--release"])
+        // Outside this repository no rust-toolchain.toml applies: build with
+        // the repository's toolchain, which has the wasm target.
+        .env("RUSTUP_TOOLCHAIN", repository_toolchain())
         .env("CARGO_TARGET_DIR", &target)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -68,4 +71,15 @@ fn policy_new_refuses_a_name_that_is_not_a_crate_name() {
         assert_eq!(out.status.code(), Some(1), "{name}: {out:?}");
     }
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+}
+
+/// The `channel` of the repository's `rust-toolchain.toml`.
+fn repository_toolchain() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rust-toolchain.toml");
+    let text = std::fs::read_to_string(&path).expect("rust-toolchain.toml");
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("channel"))
+        .and_then(|rest| rest.split('"').nth(1))
+        .expect("a channel")
+        .to_string()
 }
