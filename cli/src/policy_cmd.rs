@@ -24,6 +24,9 @@ pub enum Command {
         /// A policy component (`.wasm`); default: the built-in policy.
         #[arg(long, value_name = "FILE.wasm")]
         policy: Option<PathBuf>,
+        /// The same, as `policy upload` takes it.
+        #[arg(value_name = "FILE.wasm", conflicts_with = "policy")]
+        component: Option<PathBuf>,
         /// The policy's settings (JSON); default: `{}`, the policy's defaults.
         #[arg(long, value_name = "FILE.json")]
         settings: Option<PathBuf>,
@@ -40,6 +43,9 @@ pub enum Command {
         /// The policy component; default: the built-in policy.
         #[arg(value_name = "FILE.wasm")]
         component: Option<PathBuf>,
+        /// The same, as `policy set` takes it.
+        #[arg(long, value_name = "FILE.wasm", conflicts_with = "component")]
+        policy: Option<PathBuf>,
         /// The policy's settings (JSON); default: `{}`, the policy's defaults.
         #[arg(long, value_name = "FILE.json")]
         settings: Option<PathBuf>,
@@ -166,15 +172,17 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         Command::Set {
             tenant,
             policy,
+            component,
             settings: path,
         } => {
             let settings = settings(path.as_deref())?;
-            let component = read_component(policy.as_deref())?;
+            let component = read_component(policy.or(component).as_deref())?;
             print(&sessions.set_policy(&tenant, component.as_deref(), &settings, now)?)?;
         }
         Command::Upload {
             tenant,
             component,
+            policy,
             settings: path,
             suites,
             activate,
@@ -183,7 +191,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         } => {
             let settings = settings(path.as_deref())?;
             // Refused at the read, as the upload's first step (`size`) would.
-            let component = read_component(component.as_deref()).map_err(|e| match e {
+            let component = read_component(component.or(policy).as_deref()).map_err(|e| match e {
                 InputError::TooLarge { .. } => anyhow::anyhow!("upload refused at step `size`: {e}"),
                 e => e.into(),
             })?;

@@ -118,3 +118,23 @@ fn policy_upload_diff_activate_list_rollback() {
     let out = standin(&db, &["policy", "rollback", "--tenant", "acme"]);
     assert_eq!(out.status.code(), Some(1), "nothing earlier: {out:?}");
 }
+
+#[test]
+fn policy_set_and_upload_take_the_component_the_same_ways() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let wasm = dir.path().join("policy.wasm");
+    std::fs::write(&wasm, standin::DEFAULT_POLICY).expect("write");
+    let wasm = wasm.to_str().expect("utf-8");
+    let digest = standin::Digest::of(standin::DEFAULT_POLICY).to_string();
+    for args in [
+        vec!["policy", "set", "--tenant", "a", "--policy", wasm],
+        vec!["policy", "set", "--tenant", "b", wasm],
+        vec!["policy", "upload", "--tenant", "c", wasm],
+        vec!["policy", "upload", "--tenant", "d", "--policy", wasm],
+    ] {
+        assert_eq!(ok(standin(&db, &args))["digest"], digest.as_str(), "{args:?}");
+    }
+    let both = standin(&db, &["policy", "upload", "--tenant", "e", wasm, "--policy", wasm]);
+    assert_eq!(both.status.code(), Some(1), "one component, one way: {both:?}");
+}
