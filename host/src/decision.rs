@@ -122,3 +122,11 @@ impl Decision {
         serde_json::to_string(self).unwrap_or_else(|_| r#"{"decision":"deny","reasons":[]}"#.to_string())
     }
 }
+
+/// Which policy decided: a tenant's policy version and the component's digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    /// 0 is the built-in policy with its defaults (a tenant that never stored a policy).
+    pub version: u32,
+    pub digest: String,
+}

@@ -42,7 +42,7 @@ const MAX_CACHED: usize = 100_000;
 /// A session as last written or read, with what every action in it
 /// shares, made on first use (once per session, not per call): the
 /// request facts its rows refer to, the digest of the fields its rows have
-/// in common (see `store::chain`), and the session's facts packed for the
+/// in common (see `audit::chain`), and the session's facts packed for the
 /// policy.
 #[derive(Debug)]
 pub(super) struct Active {

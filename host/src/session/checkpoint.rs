@@ -23,8 +23,9 @@
 //! a checkpoint signature from being mistaken for a signature of anything
 //! else made with the same key; the lengths keep the fields apart.
 
-use super::signing::{KeyError, PublicKey, SigningKey, decode_exact, encode, read_capped};
 use super::{Broken, Sessions, verify_chain};
+use crate::audit::signing::{decode_exact, encode, read_capped};
+use crate::audit::{KeyError, PublicKey, SigningKey};
 use crate::store::{AuditEvent, AuditFilter, GENESIS_HASH, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -16,22 +16,21 @@
 //! [`SqliteStore`] is the embedded default: one file, WAL fsync'd before any answer,
 //! group commit of actions' audit rows.
 
-mod chain;
-mod facts;
 mod outbox;
 mod policies;
 mod records;
 mod sqlite;
 
-pub(crate) use chain::hex;
-pub use chain::{
+pub(crate) use crate::audit::hex;
+pub use crate::audit::{AuditEvent, RequestFacts, Seal, action_request_json, events, is_action_request_json};
+pub use crate::audit::{
     CHAIN_V1, CHAIN_V2, GENESIS_HASH, SessionDigests, chain_hash, chain_hash_v2, expected_hash, row_digest,
     row_digest_after, session_digest,
 };
-pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
+pub use crate::decision::PolicyRef;
 pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
-pub use policies::{ArtifactKey, NewPolicy, PolicyRef, StoredPolicy, settings_note};
-pub use records::{Applied, AuditEvent, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail, events};
+pub use policies::{ArtifactKey, NewPolicy, StoredPolicy, settings_note};
+pub use records::{Applied, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use chrono::{DateTime, Utc};

@@ -19,18 +19,11 @@
 //! version edited in place in the `policies` table.
 
 use super::{AuditEvent, Seal, events};
+use crate::decision::PolicyRef;
 use crate::engine::Digest;
 use crate::policy::PolicyInfo;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
-/// Which policy decided: a tenant's policy version and the component's digest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyRef {
-    /// 0 is the built-in policy with its defaults (a tenant that never stored a policy).
-    pub version: u32,
-    pub digest: String,
-}
+use serde::Serialize;
 
 /// A new version of a tenant's policy.
 #[derive(Debug, Clone)]

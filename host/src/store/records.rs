@@ -3,7 +3,7 @@
 //! them. Plain data, in the contract's JSON form where it has one.
 
 use super::PolicyRef;
-use super::{NewMessage, OutboxMessage, Seal, StoredPolicy};
+use super::{AuditEvent, NewMessage, OutboxMessage, StoredPolicy};
 use crate::request::Principal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -91,62 +91,6 @@ impl SessionRecord {
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         self.is_active() && now >= self.expires_at
     }
-}
-
-/// One audit event (CONTRACT.md "Audit event").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEvent {
-    /// Per tenant, from 1, without gaps. Assigned by the store.
-    pub seq: u64,
-    pub tenant: String,
-    pub at: DateTime<Utc>,
-    pub event: String,
-    pub session: Option<String>,
-    pub actor: String,
-    pub target: String,
-    pub action: Option<String>,
-    pub resource: Option<String>,
-    pub reason: Option<String>,
-    pub codes: Vec<String>,
-    pub end_reason: Option<String>,
-    pub policy: PolicyRef,
-    /// Additions: the deadline (started, extended), obligations (allows),
-    /// a free note (revoke reason, policy error message).
-    pub expires_at: Option<DateTime<Utc>>,
-    pub obligations: Option<Vec<String>>,
-    pub note: Option<String>,
-    /// The request the policy saw, as JSON text (for replay).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub request: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
-    /// How the row is stored and chained (not part of the JSON forms).
-    #[serde(skip)]
-    pub seal: Seal,
-}
-
-/// The audit events.
-pub mod events {
-    pub const SESSION_STARTED: &str = "session.started";
-    pub const SESSION_DENIED: &str = "session.denied";
-    pub const SESSION_EXTENDED: &str = "session.extended";
-    pub const SESSION_ENDED: &str = "session.ended";
-    pub const ACTION_ALLOWED: &str = "action.allowed";
-    pub const ACTION_DENIED: &str = "action.denied";
-    pub const POLICY_ERROR: &str = "policy.error";
-    /// A policy version was stored (see [`super::StoredPolicy::uploaded_event`]).
-    pub const POLICY_UPLOADED: &str = "policy.uploaded";
-    /// Every event, in the contract's order, then Standin's own.
-    pub const ALL: [&str; 8] = [
-        SESSION_STARTED,
-        SESSION_DENIED,
-        SESSION_EXTENDED,
-        SESSION_ENDED,
-        ACTION_ALLOWED,
-        ACTION_DENIED,
-        POLICY_ERROR,
-        POLICY_UPLOADED,
-    ];
 }
 
 /// What one transaction writes: at most one session row (new or updated),

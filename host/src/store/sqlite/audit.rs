@@ -8,13 +8,13 @@
 //! `Db::transaction`, which drops it when `PRAGMA data_version` moved, and
 //! after any rolled-back transaction).
 //!
-//! Rows are appended in the chain's current format (`store::chain`); each
+//! Rows are appended in the chain's current format (`audit::chain`); each
 //! row records its format, and reading gives every row back as written,
 //! with an action's request rebuilt from its stored facts.
 
-use super::super::chain::{CHAIN_V2, GENESIS_HASH, chain_hash_v2, row_digest};
 use super::super::{AuditEvent, AuditFilter, PolicyRef, RequestFacts, Seal, StoreError, Trail, action_request_json};
 use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
+use crate::audit::{CHAIN_V2, GENESIS_HASH, chain_hash_v2, row_digest};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use std::collections::{HashMap, HashSet};

@@ -125,7 +125,7 @@ CREATE TABLE artifacts (
     PRIMARY KEY (digest, engine)
 );
 ",
-    // The audit chain's second format (see `store::chain`): each row says
+    // The audit chain's second format (see `audit::chain`): each row says
     // its format (rows written before this migration are format 1), and an
     // action's request is stored once per session, in `audit_facts`, named
     // by its sha256 in `audit.facts`.

@@ -20,7 +20,8 @@
 //!   row's digest covers that digest, and `audit verify` checks the stored
 //!   facts against it.
 
-use super::{AuditEvent, PolicyRef};
+use super::AuditEvent;
+use crate::decision::PolicyRef;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};

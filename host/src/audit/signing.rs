@@ -55,7 +55,7 @@ pub struct PublicKey {
     /// 32 bytes, unpadded base64url.
     pub public_key: String,
     #[serde(skip)]
-    pub(super) key: ed25519_dalek::VerifyingKey,
+    pub(crate) key: ed25519_dalek::VerifyingKey,
 }
 
 impl PublicKey {
@@ -86,7 +86,7 @@ fn key_id(public: &[u8; 32]) -> String {
 }
 
 /// Unpadded base64url of exactly `N` bytes.
-pub(super) fn decode_exact<const N: usize>(text: &str) -> Result<[u8; N], String> {
+pub(crate) fn decode_exact<const N: usize>(text: &str) -> Result<[u8; N], String> {
     let bytes = URL_SAFE_NO_PAD
         .decode(text)
         .map_err(|e| format!("not unpadded base64url ({e})"))?;
@@ -94,7 +94,7 @@ pub(super) fn decode_exact<const N: usize>(text: &str) -> Result<[u8; N], String
     bytes.try_into().map_err(|_| format!("{n} bytes, not {N}"))
 }
 
-pub(super) fn encode(bytes: &[u8]) -> String {
+pub(crate) fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
@@ -143,7 +143,7 @@ impl SigningKey {
         PublicKey::of(self.key.verifying_key())
     }
 
-    pub(super) fn sign(&self, message: &[u8]) -> [u8; 64] {
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()
     }
 
@@ -209,7 +209,7 @@ impl SigningKey {
 
 /// A file's bytes, refusing one over [`MAX_FILE_BYTES`] without reading
 /// more than that.
-pub(super) fn read_capped(path: &Path) -> Result<Vec<u8>, KeyError> {
+pub(crate) fn read_capped(path: &Path) -> Result<Vec<u8>, KeyError> {
     let display = || path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| KeyError::Read {
         path: display(),

@@ -14,7 +14,7 @@
 //!   `…(+N chars)`: the table is for people, the full values are in JSON
 //!   lines and CSV.
 
-use crate::store::{AuditEvent, events};
+use super::{AuditEvent, events};
 use serde::Serialize;
 
 /// Output format.

@@ -1,0 +1,30 @@
+//! The audit trail, backend-neutral: the event ([`AuditEvent`]), how a row
+//! is sealed into its tenant's hash chain ([`chain`]: formats, row
+//! digests, `expected_hash`), the request facts an action's row refers to
+//! ([`facts`]), the Ed25519 keys that sign checkpoints of a chain's head
+//! ([`signing`]), the report formats of `audit query` ([`report`]), and
+//! the check of a chain ([`verify_chain`]).
+//!
+//! Where a row is written: the session layer builds the event
+//! (`session::changes`), a store appends it in order and seals it with
+//! [`chain_hash_v2`] (`store::sqlite::audit`); `Sessions::verify`
+//! (`session::verify`) recomputes the chain and cross-checks the tables.
+//! Nothing here knows a database.
+
+mod chain;
+mod event;
+mod facts;
+mod report;
+pub(crate) mod signing;
+mod verify;
+
+pub(crate) use chain::hex;
+pub use chain::{
+    CHAIN_V1, CHAIN_V2, GENESIS_HASH, SessionDigests, chain_hash, chain_hash_v2, expected_hash, row_digest,
+    row_digest_after, session_digest,
+};
+pub use event::{AuditEvent, events};
+pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
+pub use report::{Format, View, render};
+pub use signing::{ALGORITHM, KeyError, PublicKey, SigningKey};
+pub use verify::{Broken, CheckpointChecked, TenantChain, verify_chain};
