@@ -209,12 +209,22 @@ fn a2_an_oversized_request_is_recorded_with_its_code_and_digest_not_its_bytes() 
 #[test]
 fn n1_a_template_expands_once_and_no_message_outgrows_its_cap() {
     let (_d, s) = service();
+    // A template is capped, and expands in one pass whatever it holds.
+    let too_long = Notifications {
+        enabled: true,
+        started_template: "{reason}".repeat(10_000),
+        ended_template: "{actor} ended".to_string(),
+    };
+    assert!(matches!(
+        s.set_notifications("acme", &too_long),
+        Err(SessionError::Invalid(_))
+    ));
     s.set_notifications(
         "acme",
         &Notifications {
             enabled: true,
-            started_template: "{reason}".repeat(10_000),
-            ended_template: "{actor} ended".to_string(),
+            started_template: "{reason}".repeat(1_000),
+            ended_template: "{".repeat(8_000),
         },
     )
     .expect("notifications");
@@ -227,6 +237,10 @@ fn n1_a_template_expands_once_and_no_message_outgrows_its_cap() {
         text.len()
     );
     assert!(text.starts_with("{actor}yyy"), "a value is not expanded again");
+    let session = s.outbox(Some("acme"), true).expect("outbox")[0].session.clone();
+    s.end(&session, now()).expect("end");
+    let ended = s.outbox(Some("acme"), true).expect("outbox");
+    assert_eq!(ended[1].text, "{".repeat(8_000), "no placeholder, no change");
 }
 
 #[test]

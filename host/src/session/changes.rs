@@ -46,8 +46,11 @@ pub fn new_session_id() -> String {
     format!("s-{}", crate::store::hex(&h.finalize()[..8]))
 }
 
-/// Longest message text the outbox keeps, in bytes.
+/// Longest message text the outbox keeps, and longest template, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 8 * 1024;
+
+/// Longest placeholder name, with its closing `}` (`{expires_at}`).
+const PLACEHOLDER_BYTES: usize = 16;
 
 /// A message's text: each `{placeholder}` of `template` replaced by its
 /// value in one pass (a value that itself holds `{reason}` is not expanded
@@ -71,7 +74,10 @@ pub(super) fn render_template(template: &str, s: &SessionRecord) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| Some((value(&after[..close])?, close))) {
+        // A placeholder's name is short: look for its `}` in the next few
+        // bytes only, so a template of many `{` costs one pass, not one per `{`.
+        let close = after.bytes().take(PLACEHOLDER_BYTES).position(|b| b == b'}');
+        match close.and_then(|close| Some((value(&after[..close])?, close))) {
             Some((v, close)) => {
                 out.push_str(v);
                 rest = &after[close + 1..];

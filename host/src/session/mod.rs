@@ -285,8 +285,23 @@ impl Sessions {
         &self.host
     }
 
-    /// Switches a tenant's notifications and texts (N1).
+    /// Switches a tenant's notifications and texts (N1). A template is at
+    /// most [`MAX_MESSAGE_BYTES`] long.
     pub fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), SessionError> {
+        crate::request::check_id("tenant", tenant)?;
+        for (field, template) in [
+            ("started_template", &n.started_template),
+            ("ended_template", &n.ended_template),
+        ] {
+            if template.len() > MAX_MESSAGE_BYTES {
+                return Err(crate::request::RequestError::FieldTooLong {
+                    field,
+                    actual: template.len(),
+                    max: MAX_MESSAGE_BYTES,
+                }
+                .into());
+            }
+        }
         Ok(self.store.set_notifications(tenant, n)?)
     }
 
