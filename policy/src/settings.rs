@@ -126,6 +126,14 @@ impl Settings {
     /// deserializer would also take an array, field by position, past the
     /// unknown-field check.
     pub fn parse(json: &str) -> Result<Self, Vec<String>> {
+        // Settings that are an object and parse whole (the common case) take
+        // one pass; only refused ones are taken apart field by field, which
+        // costs several times a configure (measured 5 -> 21 us).
+        if json.trim_start().starts_with('{')
+            && let Ok(raw) = serde_json::from_str::<Raw>(json)
+        {
+            return Self::check(raw);
+        }
         let value: Value = serde_json::from_str(json).map_err(|e| vec![format!("settings: {e}")])?;
         let Value::Object(fields) = value else {
             return Err(vec!["settings: must be a JSON object".to_string()]);
