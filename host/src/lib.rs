@@ -26,6 +26,7 @@
 
 pub mod audit;
 mod bindings;
+mod capped;
 pub mod decision;
 mod engine;
 pub mod harness;

@@ -18,7 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signer as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::Path;
 
 /// The only algorithm: Ed25519 (RFC 8032).
@@ -211,22 +211,13 @@ impl SigningKey {
 /// more than that.
 pub(crate) fn read_capped(path: &Path) -> Result<Vec<u8>, KeyError> {
     let display = || path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| KeyError::Read {
-        path: display(),
-        source,
-    })?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
+    crate::capped::read_file(path, MAX_FILE_BYTES)
         .map_err(|source| KeyError::Read {
             path: display(),
             source,
-        })?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(KeyError::TooLarge {
+        })?
+        .ok_or_else(|| KeyError::TooLarge {
             path: display(),
             max: MAX_FILE_BYTES,
-        });
-    }
-    Ok(bytes)
+        })
 }

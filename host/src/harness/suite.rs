@@ -245,18 +245,16 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// The text of `path`, read through a cap: a file (or a device such as
 /// `/dev/zero`) past [`MAX_FILE_BYTES`] is refused without growing past it.
 fn read_capped(path: &Path) -> Result<String, SuiteError> {
-    use std::io::Read as _;
     let error = |source| SuiteError::Read {
         path: path.into(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(error)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(error)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(error(std::io::Error::other(format!(
-            "the file is over the cap of {MAX_FILE_BYTES} bytes"
-        ))));
-    }
+    let bytes = crate::capped::read_file(path, MAX_FILE_BYTES)
+        .map_err(error)?
+        .ok_or_else(|| {
+            error(std::io::Error::other(format!(
+                "the file is over the cap of {MAX_FILE_BYTES} bytes"
+            )))
+        })?;
     String::from_utf8(bytes).map_err(|e| error(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
