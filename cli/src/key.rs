@@ -1,12 +1,44 @@
-//! `standin key gen-signing`: the Ed25519 key that signs audit checkpoints.
+//! `standin key ...`: API keys of `standin serve` (create, list, revoke),
+//! and the Ed25519 key that signs audit checkpoints (gen-signing).
 
-use crate::{Exit, output};
+use crate::{Access, Exit, output};
 use anyhow::Result;
+use chrono::{DateTime, Utc};
+use standin::Sessions;
+use standin::keys::Scope;
 use standin::session::SigningKey;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// Make an API key for `standin serve` and print it, once, as JSON
+    /// (`{"id", "tenant", "scope", "key"}`); the database keeps only its hash.
+    ///
+    /// Scopes: `decide` (checks, sessions, authorize, AuthZEN), `audit`
+    /// (audit query and verify, outbox read), `admin` (everything of the
+    /// tenant, with revoke, policies, notifications and outbox ack).
+    Create {
+        /// The tenant the key reaches (and no other).
+        #[arg(long)]
+        tenant: String,
+        /// What the key may do.
+        #[arg(long, value_parser = parse_scope)]
+        scope: Scope,
+        /// A label for people (which service holds it).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List a tenant's API keys (never their secrets), one JSON line each.
+    List {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Revoke an API key: it authenticates nothing from now on.
+    Revoke {
+        /// The key's id (`k-...`).
+        id: String,
+    },
     /// Make an Ed25519 signing key for `audit checkpoint` in a new file
     /// (mode 0600, never overwritten) and print its public key as JSON.
     ///
@@ -19,7 +51,23 @@ pub enum Command {
     },
 }
 
-pub fn run(command: Command) -> Result<Exit> {
+fn parse_scope(s: &str) -> Result<Scope, String> {
+    s.parse().map_err(|e: standin::keys::KeyError| e.to_string())
+}
+
+impl Command {
+    /// Whether the command needs the database, and how.
+    pub fn access(&self) -> Option<Access> {
+        match self {
+            Self::Create { .. } | Self::Revoke { .. } => Some(Access::Write),
+            Self::List { .. } => Some(Access::Read),
+            Self::GenSigning { .. } => None,
+        }
+    }
+}
+
+/// `gen-signing`, which needs no database.
+pub fn run_offline(command: Command) -> Result<Exit> {
     match command {
         Command::GenSigning { out } => {
             let key = SigningKey::generate()?;
@@ -27,5 +75,22 @@ pub fn run(command: Command) -> Result<Exit> {
             output::json(&key.public())?;
             Ok(Exit::Allow)
         }
+        _ => unreachable!("every other key command opens the database"),
     }
+}
+
+pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+    match command {
+        Command::Create { tenant, scope, name } => {
+            output::json(&sessions.create_key(&tenant, scope, name.as_deref(), now)?)?;
+        }
+        Command::List { tenant } => {
+            for key in sessions.keys(&tenant)? {
+                output::json(&key)?;
+            }
+        }
+        Command::Revoke { id } => output::json(&sessions.revoke_key(&id, now)?)?,
+        c @ Command::GenSigning { .. } => return run_offline(c),
+    }
+    Ok(Exit::Allow)
 }

@@ -17,6 +17,7 @@ mod outbox;
 mod output;
 mod policy_cmd;
 mod scaffold;
+mod serve;
 mod session;
 mod test;
 
@@ -43,16 +44,10 @@ struct Cli {
     /// commands, and of `check` requests that name no time; default: now.
     #[arg(long, global = true, value_name = "RFC3339", env = "STANDIN_NOW")]
     now: Option<chrono::DateTime<chrono::Utc>>,
-    /// The session database (SQLite): created when missing by commands that
-    /// write; opened read-only by those that only read.
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        env = "STANDIN_DB",
-        default_value = "standin.db"
-    )]
-    db: std::path::PathBuf,
+    /// The session database (SQLite; default `standin.db`): created when
+    /// missing by commands that write; opened read-only by those that only read.
+    #[arg(long, global = true, value_name = "PATH", env = "STANDIN_DB")]
+    db: Option<std::path::PathBuf>,
     /// Let tenants that never stored a policy run on the built-in one with its
     /// defaults (version 0). Off: their starts are denied `policy-unavailable` (T1).
     #[arg(long, global = true, env = "STANDIN_BUILTIN_FALLBACK")]
@@ -112,12 +107,19 @@ enum Command {
     /// checkpoints of it.
     #[command(subcommand)]
     Audit(audit::Command),
-    /// Keys: make the Ed25519 key that signs audit checkpoints.
+    /// Keys: API keys of `standin serve` (create, list, revoke), and the
+    /// Ed25519 key that signs audit checkpoints (gen-signing).
     #[command(subcommand)]
     Key(key::Command),
     /// Messages to impersonated users: list, acknowledge, configure.
     #[command(subcommand)]
     Outbox(outbox::Command),
+    /// Serve the HTTP API (JSON, API keys, AuthZEN 1.0, OpenAPI, metrics)
+    /// until SIGTERM or SIGINT, then drain and exit 0.
+    ///
+    /// With no option it serves `standin.db` on 127.0.0.1:8080. Make keys
+    /// with `standin key create`.
+    Serve(serve::Args),
 }
 
 /// Whether a command opens the database read-only or read-write.
@@ -175,9 +177,9 @@ fn main() -> ExitCode {
     };
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
     let db = Db {
-        path: cli.db,
+        path: cli.db.clone().unwrap_or_else(|| "standin.db".into()),
         builtin_fallback: cli.builtin_fallback,
-        host_key: cli.host_key,
+        host_key: cli.host_key.clone(),
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args, now),
@@ -188,8 +190,19 @@ fn main() -> ExitCode {
         Command::Sweep => sessions(&db, Access::Write).and_then(|s| session::sweep(&s, now)),
         Command::Authorize(a) => sessions(&db, Access::Write).and_then(|s| session::authorize(a, &s, now)),
         Command::Audit(c) => sessions(&db, c.access()).and_then(|s| audit::run(c, &s, now)),
-        Command::Key(c) => key::run(c),
+        Command::Key(c) => match c.access() {
+            Some(access) => sessions(&db, access).and_then(|s| key::run(c, &s, now)),
+            None => key::run_offline(c),
+        },
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
+        Command::Serve(args) => serve::run(
+            args,
+            serve::Globals {
+                db: cli.db,
+                builtin_fallback: cli.builtin_fallback,
+                host_key: cli.host_key,
+            },
+        ),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -32,6 +32,7 @@ mod engine;
 pub mod harness;
 mod hostkey;
 pub mod invariants;
+pub mod keys;
 mod load;
 mod policy;
 mod preinit;

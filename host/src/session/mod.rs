@@ -42,6 +42,7 @@ mod batch;
 mod changes;
 mod checkpoint;
 mod crosscheck;
+mod keys;
 mod lifecycle;
 mod origins;
 mod policies;
@@ -123,6 +124,8 @@ pub enum SessionError {
     ReturnTo { tenant: String, url: String },
     #[error("a batch of {calls} calls is over the limit of {max}")]
     BatchTooLarge { calls: usize, max: usize },
+    #[error(transparent)]
+    Key(#[from] crate::keys::KeyError),
     #[error("version {version} of tenant `{tenant}` cannot be loaded: {message}")]
     Unloadable {
         tenant: String,

@@ -196,6 +196,19 @@ impl Sessions {
         Ok((policy.evaluate_start(request, now), policy.reference))
     }
 
+    /// Asks the tenant's active policy about an action described whole in
+    /// `request` (its session facts included), without a stored session or
+    /// an audit row: a stateless check.
+    pub fn evaluate_action(
+        &self,
+        request: &ActionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(Decision, PolicyRef), SessionError> {
+        crate::request::check_id("tenant", &request.tenant)?;
+        let policy = self.policy(&request.tenant, None)?;
+        Ok((policy.evaluate_action(request, now), policy.reference))
+    }
+
     /// Loaded versions in this process's cache.
     pub fn loaded_policies(&self) -> usize {
         self.policies.read().unwrap_or_else(PoisonError::into_inner).len()

@@ -86,7 +86,11 @@ impl TenantSessions<'_> {
         resource: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Authorization, SessionError> {
-        self.own(id)?;
+        // Through the active-session cache, as `authorize` itself reads it:
+        // the hot path reads no row to tell whose session it is.
+        if self.sessions.entry(id)?.session().tenant != self.tenant {
+            return Err(StoreError::UnknownSession(id.to_string()).into());
+        }
         self.sessions.authorize(id, action, resource, now)
     }
 

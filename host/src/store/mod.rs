@@ -33,7 +33,31 @@ pub use policies::{ArtifactKey, NewPolicy, StoredPolicy, settings_note};
 pub use records::{Applied, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail};
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
+use crate::keys::ApiKey;
 use chrono::{DateTime, Utc};
+
+/// Upper bounds, in seconds, of the latency buckets of [`AuditStats`].
+pub const LATENCY_BUCKETS: [f64; 16] = [
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// What the action audit writer has done since the store was opened.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct AuditStats {
+    /// Calls queued and not yet taken by the writer.
+    pub queued: usize,
+    /// Group commits (one transaction each).
+    pub commits: u64,
+    /// Calls committed.
+    pub rows: u64,
+    /// Time spent in commits (append and commit; the log's fsync, when a
+    /// sync thread does it, overlaps the next commit and is not counted).
+    pub commit_seconds: f64,
+    /// Commits per bucket of [`LATENCY_BUCKETS`] (not cumulative); commits
+    /// slower than the last bound are only in `commits`.
+    pub commit_buckets: [u64; LATENCY_BUCKETS.len()],
+}
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -249,4 +273,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `tenant`'s messages (unknown, or another tenant's), nothing is
     /// acknowledged and those ids are in [`Acked::unknown`].
     fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError>;
+
+    /// The action audit writer's figures (for metrics); `None` when the
+    /// store has no such writer.
+    fn audit_stats(&self) -> Option<AuditStats> {
+        None
+    }
+
+    /// Stores an API key by the hash of its secret (see [`crate::keys`]).
+    fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError>;
+    /// The key whose secret hashes to `hash`, revoked or not.
+    fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError>;
+    /// A tenant's keys, oldest first, revoked ones included.
+    fn keys(&self, tenant: &str) -> Result<Vec<ApiKey>, StoreError>;
+    /// Marks a key revoked (once: a second revoke keeps the first time);
+    /// `None` when there is no such key.
+    fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError>;
 }

@@ -27,6 +27,7 @@ mod answer;
 mod audit;
 mod checkpoint;
 mod codec;
+mod keys;
 mod policies;
 mod schema;
 mod sessions;

@@ -146,6 +146,19 @@ CREATE TABLE return_origins (
     PRIMARY KEY (tenant, origin)
 );
 ",
+    // API keys of `standin serve` (`crate::keys`): only the secret's hash.
+    r"
+CREATE TABLE api_keys (
+    id         TEXT PRIMARY KEY,
+    tenant     TEXT NOT NULL,
+    scope      TEXT NOT NULL CHECK (scope IN ('decide', 'audit', 'admin')),
+    name       TEXT,
+    hash       TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX api_keys_by_tenant ON api_keys(tenant, created_at);
+",
 ];
 
 /// How long a writer waits for another process's write lock.

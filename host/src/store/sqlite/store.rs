@@ -3,6 +3,8 @@
 //! table modules (`sessions`, `audit`, `policies`, `tenants`).
 
 use super::*;
+use crate::keys::ApiKey;
+use crate::store::AuditStats;
 
 impl Store for SqliteStore {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
@@ -161,5 +163,25 @@ impl Store for SqliteStore {
 
     fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
         self.write(|conn, _| tenants::ack(conn, tenant, ids, at))
+    }
+
+    fn audit_stats(&self) -> Option<AuditStats> {
+        Some(self.writer.stats())
+    }
+
+    fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
+        self.write(|conn, _| keys::put(conn, key, hash))
+    }
+
+    fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        self.read(|c| keys::by_hash(c, hash))
+    }
+
+    fn keys(&self, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
+        self.read(|c| keys::of_tenant(c, tenant))
+    }
+
+    fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError> {
+        self.write(|conn, _| keys::revoke(conn, id, at))
     }
 }

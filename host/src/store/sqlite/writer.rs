@@ -34,10 +34,11 @@
 //! The writer takes the same write connection lock as session changes, so
 //! the audit chain has one order and each tenant's `seq` stays gapless.
 
-use super::super::{ActionAppended, ActionRecord, AuditMode, StoreError};
+use super::super::{ActionAppended, ActionRecord, AuditMode, AuditStats, LATENCY_BUCKETS, StoreError};
 use super::answer::{Answer, Cell, Reply};
 use super::sync::{Log, Syncer};
 use super::{Db, audit, lock, sessions};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
@@ -84,6 +85,28 @@ struct Shared {
     room: Condvar,
     /// [`Writer::flush`] waits here for batches to be done.
     flushed: Condvar,
+    stats: Stats,
+}
+
+/// Commit figures, for [`Writer::stats`].
+#[derive(Debug, Default)]
+struct Stats {
+    commits: AtomicU64,
+    rows: AtomicU64,
+    nanos: AtomicU64,
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+}
+
+impl Stats {
+    fn record(&self, rows: u64, took: std::time::Duration) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.rows.fetch_add(rows, Ordering::Relaxed);
+        self.nanos.fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+        let secs = took.as_secs_f64();
+        if let Some(i) = LATENCY_BUCKETS.iter().position(|b| secs <= *b) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// The writer thread and its queue.
@@ -121,6 +144,18 @@ impl Writer {
 
     pub(super) fn mode(&self) -> AuditMode {
         self.mode
+    }
+
+    /// The queue's depth and the commits' figures so far.
+    pub(super) fn stats(&self) -> AuditStats {
+        let stats = &self.shared.stats;
+        AuditStats {
+            queued: lock(&self.shared.queue).jobs.len(),
+            commits: stats.commits.load(Ordering::Relaxed),
+            rows: stats.rows.load(Ordering::Relaxed),
+            commit_seconds: stats.nanos.load(Ordering::Relaxed) as f64 / 1e9,
+            commit_buckets: std::array::from_fn(|i| stats.buckets[i].load(Ordering::Relaxed)),
+        }
     }
 
     /// Queues `record`; in durable mode waits for its batch to commit.
@@ -256,7 +291,9 @@ fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode, syncer: Option<&Syncer>
             batch
         };
         let n = batch.len() as u64;
+        let started = std::time::Instant::now();
         commit(db, batch, mode, syncer);
+        shared.stats.record(n, started.elapsed());
         lock(&shared.queue).done += n;
         shared.flushed.notify_all();
     }

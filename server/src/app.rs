@@ -1,0 +1,219 @@
+//! The application: shared state, the router built from the route table
+//! ([`crate::routes::table`]), and the layers every request goes through.
+//!
+//! Order of the layers, outside in: request id (made up when absent, echoed
+//! on the answer), trace span and access log, panic catcher, compression,
+//! metrics, the per-request deadline; then, per route, the key check of
+//! [`crate::auth`], and the handler. The library is synchronous: handlers
+//! run its calls on tokio's blocking pool ([`AppState::run`]), so many
+//! concurrent `authorize` calls wait on one group commit together instead of
+//! each holding a runtime thread.
+
+use crate::auth::KeyCache;
+use crate::error::{ApiError, codes};
+use crate::metrics::Metrics;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use standin::Sessions;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+
+/// Caps and deadlines of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body read, in bytes (policy uploads have their own).
+    pub max_body_bytes: usize,
+    /// Largest policy upload body (base64 of a component, settings, suites).
+    pub max_upload_bytes: usize,
+    /// How long a request may take before it is answered `503 deadline-exceeded`.
+    pub request_timeout: Duration,
+    /// The same for slow routes: policy uploads (compiling), replays and
+    /// audit exports and verification (a whole trail).
+    pub slow_request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 256 * 1024,
+            max_upload_bytes: 24 * 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
+            slow_request_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub(crate) sessions: Arc<Sessions>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) keys: Arc<KeyCache>,
+    pub(crate) limits: Limits,
+    /// The base URL AuthZEN discovery names (`https://pdp.example.com`);
+    /// `None`: taken from the request's `Host` header.
+    pub(crate) public_url: Option<String>,
+    /// Whether the listener speaks TLS (the scheme of derived URLs).
+    pub(crate) tls: bool,
+}
+
+impl AppState {
+    pub fn new(sessions: Arc<Sessions>, limits: Limits) -> Self {
+        Self {
+            sessions,
+            metrics: Arc::new(Metrics::default()),
+            keys: Arc::new(KeyCache::default()),
+            limits,
+            public_url: None,
+            tls: false,
+        }
+    }
+
+    /// Names the base URL given out by AuthZEN discovery.
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.public_url = url.map(|u| u.trim_end_matches('/').to_string());
+        self
+    }
+
+    pub(crate) fn with_tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    pub fn sessions(&self) -> &Arc<Sessions> {
+        &self.sessions
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Runs a library call on the blocking pool.
+    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Sessions) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let sessions = self.sessions.clone();
+        // The request's span, so errors logged by `f` carry its id.
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| f(&sessions)))
+            .await
+            .unwrap_or_else(|e| {
+                Err(ApiError::internal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    codes::INTERNAL,
+                    &e,
+                ))
+            })
+    }
+}
+
+/// The router with every route of the table and every layer.
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new();
+    for route in crate::routes::table() {
+        app = app.route(route.spec.path, route.handler(&state));
+    }
+    let x_request_id = HeaderName::from_static("x-request-id");
+    app.fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), deadline))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn(crate::logging::access_log))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, RequestIds::default()))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        codes::METHOD_NOT_ALLOWED,
+        "this route does not take that method",
+    )
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        codes::INTERNAL,
+        &"a handler panicked",
+    )
+    .into_response()
+}
+
+/// The per-request deadline: past it the caller gets `503
+/// deadline-exceeded`. A library call already running finishes on its own
+/// thread (what it wrote, it wrote whole; the caller was not told it
+/// succeeded, so nothing acknowledged is lost) but its answer is dropped.
+async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let slow = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|p| p.as_str().contains("/policies") || p.as_str().contains("/audit"));
+    let limit = if slow {
+        state.limits.slow_request_timeout
+    } else {
+        state.limits.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::DEADLINE_EXCEEDED,
+            format!(
+                "no answer within {} ms; the request may or may not have been applied",
+                limit.as_millis()
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// Request ids made up for requests that bring none: `r-`, the process's
+/// start time and a counter, in hex (unique per process, cheap).
+#[derive(Debug, Clone)]
+struct RequestIds {
+    prefix: String,
+    next: Arc<AtomicU64>,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as u64)
+            .unwrap_or(0);
+        Self {
+            prefix: format!("r-{started:x}-{:x}", std::process::id()),
+            next: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n:x}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// When the process started answering (for `/healthz`).
+pub(crate) fn started() -> Instant {
+    static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *STARTED.get_or_init(Instant::now)
+}

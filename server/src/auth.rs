@@ -1,0 +1,141 @@
+//! Bearer keys and scopes: every route of a tenant checks, before reading
+//! the body, that the request carries a live key (`401` otherwise), that
+//! the key is the path tenant's and that its scope covers the route (`403`
+//! otherwise). The key then rides in the request's extensions ([`Caller`]),
+//! so handlers can record who uploaded or activated a policy.
+//!
+//! Keys are looked up by the sha256 of the secret. A key found is cached
+//! for [`KEY_CACHE_TTL`], so the hot path reads no row per call; a key
+//! revoked (by `standin key revoke`, from any process) stops working within
+//! that time. Unknown secrets are never cached: a flood of made-up keys
+//! cannot push real ones out.
+
+use crate::app::AppState;
+use crate::error::{ApiError, codes};
+use axum::RequestExt as _;
+use axum::extract::{RawPathParams, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use standin::keys::{ApiKey, Scope, key_hash};
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+/// How long a key found stays trusted without asking the store again.
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// At most this many keys are cached; when full, the cache starts over.
+const MAX_CACHED_KEYS: usize = 10_000;
+
+/// The key a request was made with.
+#[derive(Debug, Clone)]
+pub struct Caller(pub ApiKey);
+
+impl Caller {
+    /// How the caller is named in the audit trail and policy history.
+    pub fn name(&self) -> String {
+        match &self.0.name {
+            Some(name) => format!("key:{} ({name})", self.0.id),
+            None => format!("key:{}", self.0.id),
+        }
+    }
+}
+
+/// Live keys found lately, by the hash of their secret.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    keys: RwLock<HashMap<String, (ApiKey, Instant)>>,
+}
+
+impl KeyCache {
+    fn get(&self, hash: &str) -> Option<ApiKey> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        keys.get(hash)
+            .filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL)
+            .map(|(k, _)| k.clone())
+    }
+
+    fn put(&self, hash: String, key: ApiKey) {
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        if keys.len() >= MAX_CACHED_KEYS {
+            keys.clear();
+        }
+        keys.insert(hash, (key, Instant::now()));
+    }
+}
+
+/// The secret of an `Authorization: Bearer ...` header.
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn unauthenticated(message: &str) -> Response {
+    let mut response = ApiError::new(StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, message).into_response();
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// The live key of `secret`, from the cache or the store.
+async fn authenticate(state: &AppState, secret: &str) -> Result<Option<ApiKey>, ApiError> {
+    let hash = key_hash(secret);
+    if let Some(key) = state.keys.get(&hash) {
+        return Ok(Some(key));
+    }
+    let owned = secret.to_string();
+    let found = state
+        .run(move |sessions| sessions.authenticate(&owned).map_err(ApiError::from))
+        .await?;
+    if let Some(key) = &found {
+        state.keys.put(hash, key.clone());
+    }
+    Ok(found)
+}
+
+/// The middleware of a route that needs one of `needed` (an admin key
+/// always does).
+pub(crate) async fn require(
+    State((state, needed)): State<(AppState, &'static [Scope])>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(secret) = bearer(&request) else {
+        return unauthenticated("this route needs `Authorization: Bearer KEY`");
+    };
+    let key = match authenticate(&state, secret).await {
+        Ok(Some(key)) => key,
+        Ok(None) => return unauthenticated("unknown or revoked key"),
+        Err(e) => return e.into_response(),
+    };
+    let tenant = match request.extract_parts::<RawPathParams>().await {
+        Ok(params) => params.iter().find(|(name, _)| *name == "t").map(|(_, v)| v.to_string()),
+        Err(_) => None,
+    };
+    if tenant.as_deref().is_some_and(|t| t != key.tenant) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "this key does not reach that tenant",
+        )
+        .into_response();
+    }
+    if !needed.iter().any(|scope| key.scope.grants(*scope)) {
+        let names: Vec<&str> = needed.iter().map(|s| s.as_str()).collect();
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            format!(
+                "this route needs a key of scope `{}` (or `admin`); this key has `{}`",
+                names.join("` or `"),
+                key.scope
+            ),
+        )
+        .into_response();
+    }
+    request.extensions_mut().insert(Caller(key));
+    next.run(request).await
+}

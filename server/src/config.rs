@@ -1,0 +1,182 @@
+//! `standin serve`'s settings: defaults, then the TOML file (`--config`),
+//! then environment variables and flags (the command line merges those
+//! two, flags first). With no file and no flag it serves the embedded
+//! SQLite default (`standin.db`) on `127.0.0.1:8080`.
+//!
+//! ```toml
+//! listen = "0.0.0.0:8443"
+//! db = "/var/lib/standin/standin.db"
+//! public_url = "https://pdp.example.com"
+//! builtin_fallback = false
+//! host_key = "/etc/standin/host.key"
+//! log = "json"                      # or "text"
+//!
+//! [tls]
+//! cert = "/etc/standin/tls/cert.pem"
+//! key = "/etc/standin/tls/key.pem"
+//!
+//! [limits]
+//! max_body_bytes = 262144
+//! max_upload_bytes = 25165824
+//! request_timeout_ms = 10000
+//! slow_request_timeout_ms = 120000  # uploads, replays, verify
+//! ```
+
+use crate::app::Limits;
+use crate::logging::LogFormat;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The settings file's form (every field optional).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub db: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+    pub builtin_fallback: Option<bool>,
+    pub host_key: Option<PathBuf>,
+    pub log: Option<LogFormat>,
+    pub tls: Option<TlsFiles>,
+    #[serde(default)]
+    pub limits: FileLimits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileLimits {
+    pub max_body_bytes: Option<usize>,
+    pub max_upload_bytes: Option<usize>,
+    pub request_timeout_ms: Option<u64>,
+    pub slow_request_timeout_ms: Option<u64>,
+}
+
+/// Why the settings could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("cannot read the config file `{path}`: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the config file `{path}` is not valid: {message}")]
+    Invalid { path: String, message: String },
+    #[error("`--tls-cert` and `--tls-key` go together")]
+    HalfTls,
+}
+
+/// The config file's size cap: a settings file is small.
+const MAX_CONFIG_BYTES: u64 = 64 * 1024;
+
+impl FileConfig {
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+        use std::io::Read as _;
+        let read_error = |source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .map_err(read_error)?
+            .take(MAX_CONFIG_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(read_error)?;
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::Invalid {
+                path: path.display().to_string(),
+                message: format!("over {MAX_CONFIG_BYTES} bytes"),
+            });
+        }
+        toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// What the command line says (flags and environment), over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub db: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+    pub builtin_fallback: bool,
+    pub host_key: Option<PathBuf>,
+    pub log: Option<LogFormat>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+}
+
+/// The settings `serve` runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub db: PathBuf,
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+    pub builtin_fallback: bool,
+    pub host_key: Option<PathBuf>,
+    pub log: LogFormat,
+    pub tls: Option<TlsFiles>,
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: PathBuf::from("standin.db"),
+            database_url: None,
+            public_url: None,
+            builtin_fallback: false,
+            host_key: None,
+            log: LogFormat::Json,
+            tls: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file`, then `over`.
+    pub fn merge(file: FileConfig, over: Overrides) -> Result<Self, ConfigError> {
+        let d = Config::default();
+        let tls = match (over.tls_cert, over.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => file.tls,
+            _ => return Err(ConfigError::HalfTls),
+        };
+        let l = file.limits;
+        Ok(Self {
+            listen: over.listen.or(file.listen).unwrap_or(d.listen),
+            db: over.db.or(file.db).unwrap_or(d.db),
+            database_url: over.database_url.or(file.database_url),
+            public_url: over.public_url.or(file.public_url),
+            builtin_fallback: over.builtin_fallback || file.builtin_fallback.unwrap_or(false),
+            host_key: over.host_key.or(file.host_key),
+            log: over.log.or(file.log).unwrap_or(d.log),
+            tls,
+            limits: Limits {
+                max_body_bytes: l.max_body_bytes.unwrap_or(d.limits.max_body_bytes),
+                max_upload_bytes: l.max_upload_bytes.unwrap_or(d.limits.max_upload_bytes),
+                request_timeout: l
+                    .request_timeout_ms
+                    .map(Duration::from_millis)
+                    .unwrap_or(d.limits.request_timeout),
+                slow_request_timeout: l
+                    .slow_request_timeout_ms
+                    .map(Duration::from_millis)
+                    .unwrap_or(d.limits.slow_request_timeout),
+            },
+        })
+    }
+}

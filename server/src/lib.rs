@@ -1,0 +1,35 @@
+//! `standin serve`: the HTTP API of the `standin` library.
+//!
+//! Platforms in any language call Standin the way they call OPA or Cerbos:
+//! JSON over HTTP, with per-tenant API keys and scopes ([`auth`]), the
+//! OpenID AuthZEN 1.0 evaluation API, an OpenAPI 3.1 document
+//! ([`openapi`]), Prometheus metrics ([`metrics`]), health checks and
+//! structured logs. The routes are listed once, in [`routes::table`]; the
+//! router, the key checks and the document are all made from that table.
+//!
+//! The library underneath is synchronous and does its own group commit;
+//! handlers run its calls on tokio's blocking pool, so concurrent
+//! `authorize` calls share commits as they would in one process.
+//!
+//! Errors are `{"error": {"code", "message"}}` ([`error`]); a deny is never
+//! an error (it is a `200` decision, or the `403` of a refused start), and
+//! an error is never an allow.
+
+pub mod app;
+pub mod auth;
+pub mod body;
+#[cfg(feature = "client")]
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+mod schemas;
+pub mod serve;
+pub mod tls;
+
+pub use app::{AppState, Limits, router};
+pub use config::{Config, FileConfig, Overrides};
+pub use serve::{ServeError, run, serve};

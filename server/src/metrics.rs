@@ -1,0 +1,249 @@
+//! Prometheus metrics, in the text exposition format at `/metrics`.
+//!
+//! A few families, kept by hand (atomics behind a read-mostly lock: the hot
+//! path takes a read lock and bumps an atomic): decisions by tenant, kind,
+//! outcome and first reason code; policy errors and timeouts by tenant;
+//! requests and their latency by route; decision latency by kind; and the
+//! audit writer's queue depth and commit latency, read from the store when
+//! scraped. Label values are bounded: tenants are only those a key reached,
+//! routes only those of the table.
+
+use crate::app::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use standin::Decision;
+use standin::decision::codes;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+/// Upper bounds of the latency buckets, in seconds (the store's, so the
+/// audit commit histogram has the same buckets).
+pub use standin::store::LATENCY_BUCKETS as BUCKETS;
+
+/// Counters of one family, by label values.
+#[derive(Debug, Default)]
+struct Counters(RwLock<HashMap<Vec<String>, Arc<AtomicU64>>>);
+
+impl Counters {
+    fn add(&self, labels: &[&str], n: u64) {
+        let found = {
+            let map = self.0.read().unwrap_or_else(PoisonError::into_inner);
+            map.iter()
+                .find(|(k, _)| k.iter().map(String::as_str).eq(labels.iter().copied()))
+                .map(|(_, v)| v.clone())
+        };
+        let counter = found.unwrap_or_else(|| {
+            let key: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+            let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+            map.entry(key).or_default().clone()
+        });
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn snapshot(&self) -> BTreeMap<Vec<String>, u64> {
+        let map = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        map.iter()
+            .map(|(k, v)| (k.clone(), v.load(Ordering::Relaxed)))
+            .collect()
+    }
+}
+
+/// One histogram's buckets, count and sum (in nanoseconds).
+#[derive(Debug, Default)]
+struct Buckets {
+    counts: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_nanos: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Histograms(RwLock<HashMap<Vec<String>, Arc<Buckets>>>);
+
+impl Histograms {
+    fn observe(&self, labels: &[&str], d: Duration) {
+        let found = {
+            let map = self.0.read().unwrap_or_else(PoisonError::into_inner);
+            map.iter()
+                .find(|(k, _)| k.iter().map(String::as_str).eq(labels.iter().copied()))
+                .map(|(_, v)| v.clone())
+        };
+        let buckets = found.unwrap_or_else(|| {
+            let key: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+            let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+            map.entry(key).or_default().clone()
+        });
+        let secs = d.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            buckets.counts[i].fetch_add(1, Ordering::Relaxed);
+        }
+        buckets.count.fetch_add(1, Ordering::Relaxed);
+        buckets.sum_nanos.fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String, name: &str, label_names: &[&str]) {
+        let map = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        let sorted: BTreeMap<_, _> = map.iter().collect();
+        for (labels, b) in sorted {
+            let base = label_pairs(label_names, labels);
+            let mut cumulative = 0;
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                cumulative += b.counts[i].load(Ordering::Relaxed);
+                let _ = writeln!(out, "{name}_bucket{{{base}{}le=\"{bound}\"}} {cumulative}", sep(&base));
+            }
+            let count = b.count.load(Ordering::Relaxed);
+            let _ = writeln!(out, "{name}_bucket{{{base}{}le=\"+Inf\"}} {count}", sep(&base));
+            let sum = b.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9;
+            let _ = writeln!(out, "{name}_sum{{{base}}} {sum}");
+            let _ = writeln!(out, "{name}_count{{{base}}} {count}");
+        }
+    }
+}
+
+fn sep(base: &str) -> &'static str {
+    if base.is_empty() { "" } else { "," }
+}
+
+/// `a="x",b="y"`, values escaped as the format says.
+fn label_pairs(names: &[&str], values: &[String]) -> String {
+    names
+        .iter()
+        .zip(values)
+        .map(|(n, v)| {
+            let v = v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+            format!("{n}=\"{v}\"")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The server's metrics.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    decisions: Counters,
+    policy_errors: Counters,
+    policy_timeouts: Counters,
+    requests: Counters,
+    request_seconds: Histograms,
+    decision_seconds: Histograms,
+}
+
+impl Metrics {
+    /// Counts a decision of `kind` (`start`, `action`, `check-start`,
+    /// `check-action`, `extend`) for `tenant`, taking `took`.
+    pub fn decision(&self, tenant: &str, kind: &str, decision: &Decision, took: Duration) {
+        let outcome = if decision.is_allow() { "allow" } else { "deny" };
+        let code = decision.reasons.first().map(|r| r.code.as_str()).unwrap_or("none");
+        self.decisions.add(&[tenant, kind, outcome, code], 1);
+        self.decision_seconds.observe(&[kind], took);
+        for reason in &decision.reasons {
+            match reason.code.as_str() {
+                codes::POLICY_TIMEOUT => self.policy_timeouts.add(&[tenant], 1),
+                c @ (codes::POLICY_ERROR | codes::POLICY_MEMORY | codes::POLICY_UNAVAILABLE) => {
+                    self.policy_errors.add(&[tenant, c], 1)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The text exposition of every family, with the store's audit figures.
+    pub fn render(&self, store: &dyn standin::Store) -> String {
+        let mut out = String::new();
+        let counters: [(&str, &str, &[&str], &Counters); 4] = [
+            (
+                "standin_decisions_total",
+                "Decisions made, by tenant, kind, outcome and first reason code.",
+                &["tenant", "kind", "decision", "code"],
+                &self.decisions,
+            ),
+            (
+                "standin_policy_errors_total",
+                "Decisions a policy failure made (trap, memory, unavailable), by tenant and code.",
+                &["tenant", "code"],
+                &self.policy_errors,
+            ),
+            (
+                "standin_policy_timeouts_total",
+                "Decisions a policy's deadline made, by tenant.",
+                &["tenant"],
+                &self.policy_timeouts,
+            ),
+            (
+                "standin_http_requests_total",
+                "HTTP requests answered, by route, method and status.",
+                &["route", "method", "status"],
+                &self.requests,
+            ),
+        ];
+        for (name, help, labels, family) in counters {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            for (values, n) in family.snapshot() {
+                let _ = writeln!(out, "{name}{{{}}} {n}", label_pairs(labels, &values));
+            }
+        }
+        let name = "standin_http_request_duration_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Time to answer an HTTP request, by route.\n# TYPE {name} histogram"
+        );
+        self.request_seconds.render(&mut out, name, &["route"]);
+        let name = "standin_decision_duration_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Time to decide, audit included, by kind.\n# TYPE {name} histogram"
+        );
+        self.decision_seconds.render(&mut out, name, &["kind"]);
+        render_audit(&mut out, store);
+        out
+    }
+}
+
+/// The audit writer's figures: queue depth and commit latency.
+fn render_audit(out: &mut String, store: &dyn standin::Store) {
+    let Some(stats) = store.audit_stats() else { return };
+    let name = "standin_audit_queue_depth";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Action audit rows waiting for the writer.\n# TYPE {name} gauge\n{name} {}",
+        stats.queued
+    );
+    let name = "standin_audit_commit_duration_seconds";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Time of one group commit of audit rows (append, commit, fsync).\n# TYPE {name} histogram"
+    );
+    let mut cumulative = 0;
+    for (bound, n) in BUCKETS.iter().zip(stats.commit_buckets) {
+        cumulative += n;
+        let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", stats.commits);
+    let _ = writeln!(out, "{name}_sum {}", stats.commit_seconds);
+    let _ = writeln!(out, "{name}_count {}", stats.commits);
+    let name = "standin_audit_rows_total";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Action audit rows committed by this process.\n# TYPE {name} counter\n{name} {}",
+        stats.rows
+    );
+}
+
+/// The middleware that counts and times every request by route.
+pub(crate) async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = request.method().as_str().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    state.metrics.requests.add(&[&route, &method, &status], 1);
+    state.metrics.request_seconds.observe(&[&route], started.elapsed());
+    response
+}

@@ -1,0 +1,153 @@
+//! The route table: every route's method, path, scope and documentation in
+//! one place. The router ([`crate::app::router`]), the key checks
+//! ([`crate::auth`]) and the OpenAPI document ([`crate::openapi`]) are all
+//! made from it, so a route cannot be served without being documented, or
+//! documented with another scope than it checks.
+
+mod audit;
+mod authzen;
+mod ops;
+mod policies;
+mod sessions;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::Method;
+use axum::http::request::Parts;
+use axum::routing::MethodRouter;
+use standin::keys::Scope;
+use std::collections::HashMap;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, metrics, the OpenAPI document, AuthZEN discovery).
+    Public,
+    /// A key of the path's tenant with one of these scopes (or `admin`).
+    Key(&'static [Scope]),
+}
+
+pub const DECIDE: Access = Access::Key(&[Scope::Decide]);
+pub const AUDIT: Access = Access::Key(&[Scope::Audit]);
+pub const ADMIN: Access = Access::Key(&[Scope::Admin]);
+/// Reading sessions: the platform's deciding side and its auditors.
+pub const READ_SESSIONS: Access = Access::Key(&[Scope::Decide, Scope::Audit]);
+
+/// One answer of a route, for the document.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer {
+    pub status: u16,
+    pub description: &'static str,
+    /// A schema of `components.schemas`; `None`: no JSON body.
+    pub schema: Option<&'static str>,
+    /// The media type, when not JSON.
+    pub media: Option<&'static str>,
+}
+
+pub const fn json(status: u16, description: &'static str, schema: &'static str) -> Answer {
+    Answer {
+        status,
+        description,
+        schema: Some(schema),
+        media: None,
+    }
+}
+
+/// A route as documented.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub method: Method,
+    /// axum's path syntax, which is also OpenAPI's: `/v1/tenants/{t}/...`.
+    pub path: &'static str,
+    pub operation: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub access: Access,
+    /// The body's schema, when the route takes one.
+    pub body: Option<&'static str>,
+    /// Query parameters: name and description.
+    pub query: &'static [(&'static str, &'static str)],
+    /// Answers besides the errors every route may give.
+    pub answers: Vec<Answer>,
+}
+
+/// A route: its spec and its handler.
+#[derive(Debug)]
+pub struct Route {
+    pub spec: Spec,
+    make: fn() -> MethodRouter<AppState>,
+}
+
+impl Route {
+    pub(crate) const fn new(spec: Spec, make: fn() -> MethodRouter<AppState>) -> Self {
+        Self { spec, make }
+    }
+
+    /// The handler with the key check its access needs.
+    pub(crate) fn handler(&self, state: &AppState) -> MethodRouter<AppState> {
+        let router = (self.make)();
+        match self.spec.access {
+            Access::Public => router,
+            Access::Key(scopes) => router.route_layer(axum::middleware::from_fn_with_state(
+                (state.clone(), scopes),
+                crate::auth::require,
+            )),
+        }
+    }
+}
+
+/// Every route, in the order of the document.
+pub fn table() -> Vec<Route> {
+    let mut routes = ops::routes();
+    routes.extend(sessions::routes());
+    routes.extend(audit::routes());
+    routes.extend(policies::routes());
+    routes.extend(authzen::routes());
+    routes
+}
+
+/// The path's parameters by name.
+#[derive(Debug)]
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    /// The tenant of a `/v1/tenants/{t}/...` path.
+    pub fn tenant(&self) -> String {
+        self.get("t")
+    }
+
+    pub fn get(&self, name: &str) -> String {
+        self.0.get(name).cloned().unwrap_or_default()
+    }
+}
+
+impl FromRequestParts<AppState> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Path(map)| Params(map))
+            .map_err(|e| ApiError::bad_request(format!("bad path: {e}")))
+    }
+}
+
+/// A query string parsed into `T` (unknown parameters refused when `T` says so).
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequestParts<AppState> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| Query(q.0))
+            .map_err(|e| ApiError::bad_request(format!("bad query: {}", e.body_text())))
+    }
+}
+
+/// The host's clock for a request.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

@@ -1,0 +1,276 @@
+//! JSON Schemas of the bodies, for the OpenAPI document: the contract's
+//! forms (docs/contract.md), written once here.
+
+use serde_json::{Value, json};
+
+fn r(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn strings() -> Value {
+    json!({"type": "array", "items": {"type": "string"}})
+}
+
+fn nullable(t: &str) -> Value {
+    json!({"type": [t, "null"]})
+}
+
+/// Every schema by name.
+pub fn all() -> Value {
+    let time = json!({"type": "string", "format": "date-time"});
+    let time_or_null = json!({"type": ["string", "null"], "format": "date-time"});
+    let mut parts = Vec::new();
+    parts.push(json!({
+        "Health": {"type": "object", "properties": {"status": {"type": "string"}}},
+        "Error": {
+            "type": "object", "required": ["error"],
+            "properties": {"error": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }},
+        },
+        "Reason": {
+            "type": "object", "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "rule": {"type": "string"}, "message": {"type": "string"}},
+        },
+        "PolicyRef": {
+            "type": "object", "required": ["version", "digest"],
+            "properties": {"version": {"type": "integer", "minimum": 0}, "digest": {"type": "string"}},
+        },
+        "Decision": {
+            "type": "object", "required": ["decision", "reasons"],
+            "properties": {
+                "decision": {"enum": ["allow", "deny"]},
+                "ttl_seconds": {"type": "integer"}, "max_ttl_seconds": {"type": "integer"},
+                "notify_target": {"type": "boolean"}, "read_only": {"type": "boolean"},
+                "obligations": strings(),
+                "reasons": {"type": "array", "items": r("Reason")},
+                "policy": r("PolicyRef"),
+            },
+        },
+        "Principal": {
+            "type": "object", "required": ["id"], "additionalProperties": false,
+            "properties": {
+                "id": {"type": "string", "maxLength": 256}, "tenant": {"type": "string"},
+                "roles": strings(), "permissions": strings(), "groups": strings(), "manages": strings(),
+                "domains": strings(), "active": {"type": "boolean"}, "has_logged_in": {"type": "boolean"},
+                "consents": strings(), "attributes": {"type": "object"},
+            },
+        },
+        "StartRequest": {
+            "type": "object", "required": ["tenant", "actor", "target"], "additionalProperties": false,
+            "properties": {
+                "tenant": {"type": "string"}, "actor": r("Principal"), "target": r("Principal"),
+                "reason": {"type": "string", "maxLength": 1024}, "ttl_seconds": {"type": "integer", "minimum": 0},
+                "domain": {"type": "string"}, "consent_on_behalf": {"type": "boolean"}, "now": time,
+                "actor_session": {"type": "object", "properties": {"id": {"type": "string"}, "target": {"type": "string"}}},
+            },
+        },
+        "StartSession": {
+            "description": "A start request, and where to send the actor when the session ends.",
+            "allOf": [r("StartRequest")],
+            "properties": {"return_to": {"type": "string"}},
+        },
+        "SessionFacts": {
+            "type": "object", "required": ["id", "actor", "target", "started_at", "expires_at"],
+            "properties": {
+                "id": {"type": "string"}, "actor": r("Principal"), "target": r("Principal"),
+                "started_at": time, "expires_at": time, "domain": nullable("string"),
+                "reason": nullable("string"), "read_only": {"type": "boolean"},
+            },
+        },
+        "ActionRequest": {
+            "type": "object", "required": ["tenant", "session", "action"], "additionalProperties": false,
+            "properties": {
+                "tenant": {"type": "string"}, "session": r("SessionFacts"), "action": {"type": "string"},
+                "resource": nullable("string"), "now": time,
+            },
+        },
+    }));
+    parts.push(json!({
+        "Session": {
+            "type": "object",
+            "required": ["id", "tenant", "actor", "target", "started_at", "expires_at", "max_expires_at", "state", "policy"],
+            "properties": {
+                "id": {"type": "string"}, "tenant": {"type": "string"}, "actor": {"type": "string"},
+                "target": {"type": "string"}, "reason": nullable("string"), "domain": nullable("string"),
+                "read_only": {"type": "boolean"}, "started_at": time, "expires_at": time,
+                "max_expires_at": time, "state": {"enum": ["active", "ended"]}, "ended_at": time_or_null,
+                "end_reason": {"enum": ["stopped", "expired", "revoked", null]},
+                "return_to": nullable("string"), "policy": r("PolicyRef"),
+                "kept_expiry": {"type": "boolean", "description": "an extension kept the later expiry"},
+            },
+        },
+        "SessionList": {"type": "object", "properties": {"sessions": {"type": "array", "items": r("Session")}}},
+        "SessionOrDecision": {"oneOf": [r("Session"), r("Decision")]},
+        "Banner": {
+            "type": "object",
+            "required": ["id", "actor", "target", "state", "expires_at", "remaining_seconds", "expiring_soon"],
+            "properties": {
+                "id": {"type": "string"}, "tenant": {"type": "string"}, "actor": {"type": "string"},
+                "target": {"type": "string"}, "state": {"enum": ["active", "ended"]}, "expires_at": time,
+                "remaining_seconds": {"type": "integer"}, "expiring_soon": {"type": "boolean"},
+                "end_reason": {"enum": ["stopped", "expired", "revoked", null]},
+                "return_to": nullable("string"), "read_only": {"type": "boolean"},
+            },
+        },
+        "Extend": {
+            "type": "object", "required": ["ttl_seconds"], "additionalProperties": false,
+            "properties": {"ttl_seconds": {"type": "integer", "minimum": 1}},
+        },
+        "Revoke": {
+            "type": "object", "required": ["reason"], "additionalProperties": false,
+            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 1024}},
+        },
+        "Authorize": {
+            "type": "object", "required": ["action"], "additionalProperties": false,
+            "properties": {"action": {"type": "string", "maxLength": 256}, "resource": nullable("string")},
+        },
+        "Authorization": {
+            "allOf": [r("Decision")],
+            "properties": {
+                "acting_as": {"type": "string"}, "on_behalf_of": {"type": "string"},
+                "session": {"type": "string"}, "policy": r("PolicyRef"),
+            },
+        },
+        "AuthorizeBatch": {
+            "type": "object", "required": ["calls"], "additionalProperties": false,
+            "properties": {"calls": {"type": "array", "maxItems": 4096, "items": {
+                "type": "object", "required": ["session", "action"], "additionalProperties": false,
+                "properties": {"session": {"type": "string"}, "action": {"type": "string"}, "resource": nullable("string")},
+            }}},
+        },
+        "AuthorizeResults": {
+            "type": "object",
+            "properties": {"results": {"type": "array", "items": {"oneOf": [r("Authorization"), r("Error")]}}},
+        },
+    }));
+    parts.push(json!({
+        "AuditEvent": {
+            "type": "object", "required": ["seq", "tenant", "at", "event", "hash"],
+            "properties": {
+                "seq": {"type": "integer"}, "tenant": {"type": "string"}, "at": time, "event": {"type": "string"},
+                "session": nullable("string"), "actor": nullable("string"), "target": nullable("string"),
+                "action": nullable("string"), "resource": nullable("string"), "reason": nullable("string"),
+                "codes": strings(), "end_reason": nullable("string"), "policy": r("PolicyRef"),
+                "hash": {"type": "string"}, "user": {"type": "string"}, "detail": {"type": "string"},
+            },
+        },
+        "Verification": {
+            "type": "object", "required": ["tenant", "events", "head", "broken"],
+            "properties": {
+                "tenant": {"type": "string"}, "events": {"type": "integer"}, "head": {"type": "string"},
+                "broken": {"type": ["object", "null"]}, "problems": {"type": "array"},
+            },
+        },
+        "OutboxMessage": {
+            "type": "object", "required": ["id", "tenant", "to", "kind", "session", "text", "created_at"],
+            "properties": {
+                "id": {"type": "integer"}, "tenant": {"type": "string"}, "to": {"type": "string"},
+                "kind": {"enum": ["impersonation.started", "impersonation.ended"]}, "session": {"type": "string"},
+                "text": {"type": "string"}, "created_at": time, "acked_at": time_or_null,
+            },
+        },
+        "OutboxList": {"type": "object", "properties": {"messages": {"type": "array", "items": r("OutboxMessage")}}},
+        "Ack": {
+            "type": "object", "required": ["ids"], "additionalProperties": false,
+            "properties": {"ids": {"type": "array", "items": {"type": "integer"}}},
+        },
+        "Acked": {"type": "object", "properties": {"acked": {"type": "integer"}}},
+        "Notifications": {
+            "type": "object", "required": ["enabled", "started_template", "ended_template"],
+            "properties": {
+                "enabled": {"type": "boolean"}, "started_template": {"type": "string"},
+                "ended_template": {"type": "string"},
+            },
+        },
+        "NotificationsPatch": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+                "enabled": {"type": "boolean"}, "started_template": {"type": "string", "maxLength": 8192},
+                "ended_template": {"type": "string", "maxLength": 8192},
+            },
+        },
+    }));
+    parts.push(json!({
+        "Upload": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+                "component_base64": {"type": "string", "description": "the component; absent: the built-in policy"},
+                "settings": {"type": ["object", "string"]},
+                "suites": {"type": "array", "items": {"type": "object"}, "description": "suites it must pass; `settings_file` is refused"},
+                "activate": {"type": "boolean"}, "note": {"type": "string"},
+            },
+        },
+        "UploadRefused": {
+            "type": "object",
+            "properties": {"error": {
+                "type": "object", "required": ["code", "step", "message"],
+                "properties": {
+                    "code": {"const": "upload-refused"},
+                    "step": {"enum": ["size", "component", "compile", "imports", "world", "settings", "suites"]},
+                    "message": {"type": "string"},
+                },
+            }},
+        },
+        "PolicyVersion": {
+            "type": "object", "required": ["tenant", "version", "digest", "settings", "created_at", "active"],
+            "properties": {
+                "tenant": {"type": "string"}, "version": {"type": "integer"}, "digest": {"type": "string"},
+                "settings": {"type": "string"}, "created_at": time, "uploaded_by": nullable("string"),
+                "note": nullable("string"), "active": {"type": "boolean"}, "activated_at": time_or_null,
+                "policy": {"type": ["object", "null"]}, "suites": {"type": "array"},
+            },
+        },
+        "PolicyVersions": {"type": "object", "properties": {"versions": {"type": "array", "items": r("PolicyVersion")}}},
+        "Replay": {"type": "object", "description": "the report of `standin policy diff`"},
+    }));
+    parts.push(json!({
+        "AuthzenMetadata": {
+            "type": "object", "required": ["policy_decision_point", "access_evaluation_endpoint"],
+            "properties": {
+                "policy_decision_point": {"type": "string"}, "access_evaluation_endpoint": {"type": "string"},
+                "access_evaluations_endpoint": {"type": "string"},
+            },
+        },
+        "AuthzenEntity": {
+            "type": "object", "required": ["type", "id"],
+            "properties": {"type": {"type": "string"}, "id": {"type": "string"}, "properties": {"type": "object"}},
+        },
+        "AuthzenEvaluation": {
+            "type": "object", "required": ["subject", "action", "resource"],
+            "properties": {
+                "subject": r("AuthzenEntity"), "resource": r("AuthzenEntity"),
+                "action": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+                "context": {"type": "object"},
+            },
+        },
+        "AuthzenEvaluations": {
+            "type": "object",
+            "properties": {
+                "subject": r("AuthzenEntity"), "resource": r("AuthzenEntity"),
+                "action": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "context": {"type": "object"},
+                "evaluations": {"type": "array", "items": {"type": "object"}},
+                "options": {"type": "object", "properties": {"evaluations_semantic": {
+                    "enum": ["execute_all", "deny_on_first_deny", "permit_on_first_permit"],
+                }}},
+            },
+        },
+        "AuthzenDecision": {
+            "type": "object", "required": ["decision"],
+            "properties": {"decision": {"type": "boolean"}, "context": {"type": "object"}},
+        },
+        "AuthzenDecisions": {
+            "type": "object",
+            "properties": {"evaluations": {"type": "array", "items": r("AuthzenDecision")}},
+        },
+    }));
+    let mut all = serde_json::Map::new();
+    for part in parts {
+        if let Value::Object(map) = part {
+            all.extend(map);
+        }
+    }
+    Value::Object(all)
+}

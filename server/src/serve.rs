@@ -1,0 +1,157 @@
+//! Running the server: open the store, load the active policies, bind,
+//! say where (one JSON line on standard output: `{"listening": ADDR}`),
+//! serve until SIGTERM or SIGINT, then shut down gracefully: stop
+//! accepting, let in-flight requests finish, stop the sweeper, and drop
+//! the store, which commits whatever the audit writer still holds. Every
+//! `authorize` answered was durable before it was answered; the drain is
+//! for those still running when the signal came.
+
+use crate::app::{AppState, router};
+use crate::config::Config;
+use crate::tls::{TlsError, TlsListener, acceptor};
+use standin::{Host, HostKey, Sessions};
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    #[error("cannot open the store: {0}")]
+    Store(#[from] standin::SessionError),
+    #[error("cannot start the policy host: {0}")]
+    Host(#[from] standin::HostError),
+    #[error("cannot use the host key: {0}")]
+    HostKey(#[from] standin::HostKeyError),
+    #[error(
+        "`--database-url` names a PostgreSQL database, and this build has no PostgreSQL store yet; use `--db PATH` (SQLite)"
+    )]
+    NoPostgres,
+    #[error("cannot listen on `{addr}`: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// The sessions `config` names, with the host key and fallback it says.
+pub fn open(config: &Config) -> Result<Sessions, ServeError> {
+    if config.database_url.is_some() {
+        return Err(ServeError::NoPostgres);
+    }
+    let mut sessions = Sessions::open(Host::new()?, &config.db)?.with_builtin_fallback(config.builtin_fallback);
+    if let Some(key) = config.host_key.clone().or_else(standin::default_host_key_path) {
+        sessions = sessions.with_host_key(HostKey::load_or_create(&key)?);
+    }
+    Ok(sessions)
+}
+
+/// Serves `config` until SIGTERM or SIGINT; returns once shut down.
+pub fn run(config: Config) -> Result<(), ServeError> {
+    crate::logging::init(config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("standin-serve")
+        .build()
+        .map_err(ServeError::Runtime)?;
+    let sessions = Arc::new(open(&config)?);
+    match sessions.preload() {
+        Ok(report) => {
+            for (tenant, error) in &report.failed {
+                tracing::warn!(%tenant, %error, "a tenant's active policy does not load; its starts are denied");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot preload the active policies"),
+    }
+    let sweeper = sessions.spawn_sweeper(Duration::from_secs(60));
+    let result = runtime.block_on(serve(config, sessions.clone(), shutdown_signal()));
+    drop(sweeper);
+    // The runtime's blocking threads may hold the last clones; end them,
+    // then the store's drop flushes the audit writer.
+    runtime.shutdown_timeout(Duration::from_secs(30));
+    drop(sessions);
+    tracing::info!("stopped");
+    result
+}
+
+/// Serves on `config.listen` with `sessions` until `shutdown` completes.
+pub async fn serve(
+    config: Config,
+    sessions: Arc<Sessions>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let tcp = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.listen.to_string(),
+            source,
+        })?;
+    let local = tcp.local_addr().map_err(|source| ServeError::Bind {
+        addr: config.listen.to_string(),
+        source,
+    })?;
+    let state = AppState::new(sessions, config.limits.clone())
+        .with_public_url(config.public_url.clone())
+        .with_tls(config.tls.is_some());
+    let app = router(state);
+    announce(local, config.tls.is_some());
+    let served = match &config.tls {
+        Some(files) => {
+            let listener =
+                TlsListener::new(tcp, acceptor(&files.cert, &files.key)?).map_err(|source| ServeError::Bind {
+                    addr: local.to_string(),
+                    source,
+                })?;
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        }
+        None => {
+            let listener = axum::serve::ListenerExt::tap_io(tcp, |stream| {
+                // Small answers go out at once.
+                let _ = stream.set_nodelay(true);
+            });
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        }
+    };
+    served.map_err(|source| ServeError::Bind {
+        addr: local.to_string(),
+        source,
+    })
+}
+
+/// Tells whoever started us where we listen: one JSON line on stdout.
+fn announce(local: std::net::SocketAddr, tls: bool) {
+    let scheme = if tls { "https" } else { "http" };
+    tracing::info!(address = %local, %scheme, "listening");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::json!({ "listening": local.to_string(), "scheme": scheme })
+    );
+    let _ = out.flush();
+}
+
+/// SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}

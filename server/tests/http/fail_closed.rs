@@ -1,0 +1,143 @@
+//! A deny is never turned into an allow by an error path: a policy that
+//! traps, loops or grants what the host forbids answers deny over HTTP, with
+//! its audit row and its metric, and the server goes on serving.
+
+use crate::support::{Server, start_request};
+use base64::Engine as _;
+use serde_json::json;
+use standin::keys::Scope::{Admin, Decide};
+
+fn mischief_upload() -> serde_json::Value {
+    let bytes = standin_tests::component(standin_tests::MISCHIEF);
+    json!({
+        "component_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+        "activate": true,
+        "note": "hostile",
+    })
+}
+
+#[tokio::test]
+async fn a_trapping_policy_denies_with_policy_error_and_the_server_goes_on() {
+    let server = Server::start();
+    let (status, version) = server.acme(Admin, "POST", "/policies", Some(mischief_upload())).await;
+    assert_eq!(status, 201, "{version}");
+    assert!(
+        version["uploaded_by"].as_str().unwrap().starts_with("key:k-"),
+        "{version}"
+    );
+    let id = server.session("u-42").await;
+    for (action, code) in [
+        ("panic", "policy-error"),
+        ("loop", "policy-timeout"),
+        ("oom", "policy-memory"),
+    ] {
+        let (status, answer) = server
+            .acme(
+                Decide,
+                "POST",
+                &format!("/sessions/{id}/authorize"),
+                Some(json!({"action": action})),
+            )
+            .await;
+        assert_eq!(status, 200, "{action}: {answer}");
+        assert_eq!(answer["decision"], "deny", "{action}: {answer}");
+        assert_eq!(answer["reasons"][0]["code"], code, "{action}: {answer}");
+        let (_, z) = server
+            .acme(
+                Decide,
+                "POST",
+                "/access/v1/evaluation",
+                Some(json!({
+                    "subject": {"type": "impersonation_session", "id": id},
+                    "action": {"name": action}, "resource": {"type": "x", "id": "y"},
+                })),
+            )
+            .await;
+        assert_eq!(z["decision"], false, "{action} through AuthZEN: {z}");
+    }
+    // Still serving, and the same session still answers.
+    let (_, fine) = server
+        .acme(
+            Decide,
+            "POST",
+            &format!("/sessions/{id}/authorize"),
+            Some(json!({"action": "course.view"})),
+        )
+        .await;
+    assert_eq!(fine["decision"], "allow");
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"standin_policy_errors_total{tenant="acme",code="policy-error"} 2"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"standin_policy_timeouts_total{tenant="acme"} 2"#),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn a_policy_cannot_grant_self_impersonation_over_http_e8() {
+    let server = Server::start();
+    server.acme(Admin, "POST", "/policies", Some(mischief_upload())).await;
+    let (status, deny) = server
+        .acme(Decide, "POST", "/sessions", Some(start_request("u-1", "U-1")))
+        .await;
+    assert_eq!(status, 403, "{deny}");
+    assert!(
+        deny["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "self-impersonation")
+    );
+}
+
+#[tokio::test]
+async fn an_upload_refused_is_422_naming_the_step() {
+    let server = Server::start();
+    let (status, body) = server
+        .acme(
+            Admin,
+            "POST",
+            "/policies",
+            Some(json!({"component_base64": base64::engine::general_purpose::STANDARD.encode(b"not wasm")})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "upload-refused");
+    assert_eq!(body["error"]["step"], "component");
+    let (status, body) = server
+        .acme(
+            Admin,
+            "POST",
+            "/policies",
+            Some(json!({"suites": [{"name": "x", "settings_file": "/etc/passwd", "cases": []}]})),
+        )
+        .await;
+    assert_eq!(status, 400, "a suite over HTTP may not read the server's files: {body}");
+}
+
+#[tokio::test]
+async fn a_tenant_without_a_policy_gets_no_session_t1() {
+    let server = Server::start();
+    let made = server
+        .sessions
+        .create_key("initech", Decide, None, chrono::Utc::now())
+        .unwrap();
+    let mut request = start_request("u-1", "u-2");
+    request["tenant"] = json!("initech");
+    let (status, deny) = server
+        .call("POST", "/v1/tenants/initech/sessions", Some(&made.key), Some(request))
+        .await;
+    assert_eq!(status, 403, "{deny}");
+    assert_eq!(deny["reasons"][0]["code"], "policy-unavailable");
+}

@@ -1,0 +1,10 @@
+//! `standin serve` over real HTTP on loopback: one binary, a module per topic.
+
+mod authzen;
+mod errors;
+mod fail_closed;
+mod keys;
+mod openapi;
+mod ops;
+mod session;
+mod support;

@@ -1,0 +1,158 @@
+//! A real server on a loopback port, in its own runtime thread, over a
+//! fresh SQLite database; tests talk to it with `reqwest` like any client.
+
+use serde_json::{Value, json};
+use standin::keys::Scope;
+use standin::{Host, HostKey, Sessions};
+use standin_server::{AppState, Limits};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+
+/// The tenants every server starts with, each on the built-in policy.
+pub const TENANTS: [&str; 2] = ["acme", "globex"];
+
+#[derive(Debug)]
+pub struct Server {
+    pub base: String,
+    pub addr: SocketAddr,
+    pub sessions: Arc<Sessions>,
+    pub http: reqwest::Client,
+    keys: Vec<(String, Scope, String)>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub fn start() -> Self {
+        Self::with_limits(Limits::default())
+    }
+
+    pub fn with_limits(limits: Limits) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let key = HostKey::load_or_create(&dir.path().join("host.key")).unwrap();
+        let sessions = Sessions::open(Host::new().unwrap(), dir.path().join("standin.db"))
+            .unwrap()
+            .with_host_key(key);
+        let now = chrono::Utc::now();
+        let mut keys = Vec::new();
+        for tenant in TENANTS {
+            sessions.set_policy(tenant, None, "{}", now).unwrap();
+            for scope in Scope::ALL {
+                let made = sessions.create_key(tenant, scope, Some("tests"), now).unwrap();
+                keys.push((tenant.to_string(), scope, made.key));
+            }
+        }
+        let sessions = Arc::new(sessions);
+        let state = AppState::new(sessions.clone(), limits);
+        let app = standin_server::router(state);
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                axum_serve(listener, app, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            });
+        });
+        let addr = addr_rx.recv().unwrap();
+        Self {
+            base: format!("http://{addr}"),
+            addr,
+            sessions,
+            http: reqwest::Client::new(),
+            keys,
+            stop: Some(stop),
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+
+    /// A key of `tenant` with `scope`.
+    pub fn key(&self, tenant: &str, scope: Scope) -> &str {
+        &self.keys.iter().find(|(t, s, _)| t == tenant && *s == scope).unwrap().2
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `method path` with `key` and a JSON body; the status and the JSON answer.
+    pub async fn call(&self, method: &str, path: &str, key: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    /// With `acme`'s key of `scope`.
+    pub async fn acme(&self, scope: Scope, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let key = self.key("acme", scope).to_string();
+        self.call(method, &format!("/v1/tenants/acme{path}"), Some(&key), body)
+            .await
+    }
+
+    /// Starts a session of `u-1` as `target` in acme; its id.
+    pub async fn session(&self, target: &str) -> String {
+        let (status, body) = self
+            .acme(Scope::Decide, "POST", "/sessions", Some(start_request("u-1", target)))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().unwrap().to_string()
+    }
+}
+
+async fn axum_serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    stop: impl Future<Output = ()> + Send + 'static,
+) {
+    axum::serve(listener, app).with_graceful_shutdown(stop).await.unwrap();
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A start request of acme that the built-in policy allows.
+pub fn start_request(actor: &str, target: &str) -> Value {
+    json!({
+        "tenant": "acme",
+        "reason": "ticket SUP-1",
+        "actor": {"id": actor, "roles": ["super_admin"]},
+        "target": {"id": target, "active": true, "has_logged_in": true},
+    })
+}
+
+/// The codes of a decision's reasons.
+pub fn codes(decision: &Value) -> Vec<String> {
+    decision["reasons"]
+        .as_array()
+        .map(|r| r.iter().map(|r| r["code"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
+}
