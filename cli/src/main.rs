@@ -195,6 +195,9 @@ fn main() -> ExitCode {
             None => key::run_offline(c),
         },
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
+        Command::Serve(_) if cli.now.is_some() => Err(anyhow::anyhow!(
+            "`--now` does not apply to `serve`: a server answers on the real clock"
+        )),
         Command::Serve(args) => serve::run(
             args,
             serve::Globals {

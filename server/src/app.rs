@@ -54,6 +54,8 @@ pub struct AppState {
     pub(crate) sessions: Arc<Sessions>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) keys: Arc<KeyCache>,
+    /// Single `authorize` calls go through here ([`crate::batcher`]).
+    pub(crate) authorizer: Arc<crate::batcher::Authorizer>,
     pub(crate) limits: Limits,
     /// The base URL AuthZEN discovery names (`https://pdp.example.com`);
     /// `None`: taken from the request's `Host` header.
@@ -64,7 +66,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(sessions: Arc<Sessions>, limits: Limits) -> Self {
+        started();
         Self {
+            authorizer: Arc::new(crate::batcher::Authorizer::spawn(sessions.clone())),
             sessions,
             metrics: Arc::new(Metrics::default()),
             keys: Arc::new(KeyCache::default()),
@@ -212,7 +216,7 @@ impl MakeRequestId for RequestIds {
     }
 }
 
-/// When the process started answering (for `/healthz`).
+/// When the first router's state was made (for `/healthz`'s uptime).
 pub(crate) fn started() -> Instant {
     static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     *STARTED.get_or_init(Instant::now)

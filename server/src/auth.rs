@@ -124,12 +124,15 @@ pub(crate) async fn require(
         .into_response();
     }
     if !needed.iter().any(|scope| key.scope.grants(*scope)) {
-        let names: Vec<&str> = needed.iter().map(|s| s.as_str()).collect();
+        let mut names: Vec<&str> = needed.iter().map(|s| s.as_str()).collect();
+        if !needed.contains(&Scope::Admin) {
+            names.push("admin");
+        }
         return ApiError::new(
             StatusCode::FORBIDDEN,
             codes::FORBIDDEN,
             format!(
-                "this route needs a key of scope `{}` (or `admin`); this key has `{}`",
+                "this route needs a key of scope `{}`; this key has `{}`",
                 names.join("` or `"),
                 key.scope
             ),

@@ -25,6 +25,7 @@ pub mod codes {
     pub const UPLOAD_REFUSED: &str = "upload-refused";
     pub const UNAVAILABLE: &str = "unavailable";
     pub const DEADLINE_EXCEEDED: &str = "deadline-exceeded";
+    pub const OVERLOADED: &str = "overloaded";
     pub const INTERNAL: &str = "internal";
 }
 

@@ -17,6 +17,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod batcher;
 pub mod body;
 #[cfg(feature = "client")]
 pub mod client;

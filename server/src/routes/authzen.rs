@@ -242,7 +242,7 @@ fn from_authorization(a: &Authorization) -> Value {
         "decision": a.decision.is_allow(),
         "context": {
             "reasons": a.decision.reasons,
-            "obligations": a.decision.obligations,
+            "obligations": a.decision.obligations.clone().unwrap_or_default(),
             "acting_as": a.acting_as,
             "on_behalf_of": a.on_behalf_of,
             "session": a.session,
@@ -317,9 +317,42 @@ async fn evaluation(State(state): State<AppState>, p: Params, Json(body): Json<V
     let tenant = p.tenant();
     let q = question(&object(body)?, &Map::new(), "")?;
     let kind = classify(&tenant, &q);
-    let metrics = state.metrics.clone();
-    let answer = state.run(move |s| Ok(answer(s, &tenant, kind, &metrics))).await?;
-    Ok(axum::Json(answer).into_response())
+    Ok(axum::Json(single(&state, tenant, kind).await?).into_response())
+}
+
+/// One question: a session one through the batching authorizer, the
+/// others on the blocking pool.
+async fn single(state: &AppState, tenant: String, kind: Kind) -> Result<Value, ApiError> {
+    match kind {
+        Kind::Action {
+            session,
+            action,
+            resource,
+        } => {
+            let started = Instant::now();
+            Ok(
+                match state
+                    .authorizer
+                    .authorize(&tenant, session, action, resource, now())
+                    .await
+                {
+                    Ok(a) => {
+                        state
+                            .metrics
+                            .decision(&tenant, "action", &a.decision, started.elapsed());
+                        from_authorization(&a)
+                    }
+                    // The server failed: an error, not an answer.
+                    Err(e) if e.status.is_server_error() => return Err(e),
+                    Err(e) => refusal(e.status.as_u16(), &e.message),
+                },
+            )
+        }
+        other => {
+            let metrics = state.metrics.clone();
+            state.run(move |s| Ok(answer(s, &tenant, other, &metrics))).await
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,9 +385,7 @@ async fn evaluations(State(state): State<AppState>, p: Params, Json(body): Json<
         // Without evaluations, the request is a single evaluation.
         let q = question(&body, &Map::new(), "")?;
         let kind = classify(&tenant, &q);
-        let metrics = state.metrics.clone();
-        let answer = state.run(move |s| Ok(answer(s, &tenant, kind, &metrics))).await?;
-        return Ok(axum::Json(answer).into_response());
+        return Ok(axum::Json(single(&state, tenant, kind).await?).into_response());
     }
     if items.len() > standin::session::MAX_BATCH_CALLS {
         return Err(ApiError::bad_request(format!(

@@ -338,12 +338,9 @@ async fn authorize(
 ) -> Result<Response, ApiError> {
     let (tenant, id) = (p.tenant(), p.get("id"));
     let started = Instant::now();
-    let t = tenant.clone();
     let answer = state
-        .run(move |s| {
-            Ok(s.tenant(&t)
-                .authorize(&id, &body.action, body.resource.as_deref(), now())?)
-        })
+        .authorizer
+        .authorize(&tenant, id, body.action, body.resource, now())
         .await?;
     state
         .metrics
