@@ -5,9 +5,10 @@
 //! on the answer), trace span and access log, panic catcher, compression,
 //! metrics, the per-request deadline; then, per route, the key check of
 //! [`crate::auth`], and the handler. The library is synchronous: handlers
-//! run its calls on tokio's blocking pool ([`AppState::run`]), so many
-//! concurrent `authorize` calls wait on one group commit together instead of
-//! each holding a runtime thread.
+//! run its calls on tokio's blocking pool ([`AppState::run`]), except single
+//! `authorize` calls, the hot path, which go to the batching threads of
+//! [`crate::batcher`] so that concurrent ones share one `authorize_batch`
+//! and one wait for their commit.
 
 use crate::auth::KeyCache;
 use crate::error::{ApiError, codes};

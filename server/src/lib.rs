@@ -8,8 +8,9 @@
 //! router, the key checks and the document are all made from that table.
 //!
 //! The library underneath is synchronous and does its own group commit;
-//! handlers run its calls on tokio's blocking pool, so concurrent
-//! `authorize` calls share commits as they would in one process.
+//! handlers run its calls on tokio's blocking pool, and concurrent
+//! `authorize` calls are fed to its batch path ([`batcher`]), so they share
+//! commits and thread hand-offs.
 //!
 //! Errors are `{"error": {"code", "message"}}` ([`error`]); a deny is never
 //! an error (it is a `200` decision, or the `403` of a refused start), and

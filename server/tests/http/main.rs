@@ -1,6 +1,7 @@
 //! `standin serve` over real HTTP on loopback: one binary, a module per topic.
 
 mod authzen;
+mod batching;
 mod errors;
 mod fail_closed;
 mod keys;

@@ -1,0 +1,69 @@
+//! Concurrent single `authorize` calls share batches (`batcher.rs`); each
+//! is still decided for its own session and tenant, and audited once.
+
+use crate::support::{Server, start_request};
+use serde_json::json;
+use standin::keys::Scope::{Audit, Decide};
+
+#[tokio::test]
+async fn concurrent_authorizes_of_two_tenants_each_get_their_own_answer_a3_e8() {
+    let server = Server::start();
+    let acme = server.session("u-42").await;
+    let mut request = start_request("u-1", "u-77");
+    request["tenant"] = json!("globex");
+    let globex_key = server.key("globex", Decide).to_string();
+    let (status, session) = server
+        .call("POST", "/v1/tenants/globex/sessions", Some(&globex_key), Some(request))
+        .await;
+    assert_eq!(status, 201, "{session}");
+    let globex = session["id"].as_str().unwrap().to_string();
+
+    let calls = (0..60).map(|i| {
+        let (tenant, session, target) = match i % 3 {
+            0 => ("acme", acme.clone(), "u-42"),
+            1 => ("globex", globex.clone(), "u-77"),
+            // Globex's key on acme's session: unknown, whatever shares its batch.
+            _ => ("globex", acme.clone(), ""),
+        };
+        let key = server.key(tenant, Decide).to_string();
+        let action = if i % 2 == 0 { "course.view" } else { "billing.purchase" };
+        let server = &server;
+        async move {
+            let path = format!("/v1/tenants/{tenant}/sessions/{session}/authorize");
+            let body = json!({"action": action, "resource": format!("r-{i}")});
+            (
+                i,
+                target,
+                action,
+                server.call("POST", &path, Some(&key), Some(body)).await,
+            )
+        }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    for (i, target, action, (status, answer)) in answers {
+        if target.is_empty() {
+            assert_eq!(status, 404, "call {i} reached another tenant's session: {answer}");
+            continue;
+        }
+        assert_eq!(status, 200, "call {i}: {answer}");
+        assert_eq!(answer["acting_as"], target, "call {i}");
+        let expected = if action == "course.view" { "allow" } else { "deny" };
+        assert_eq!(answer["decision"], expected, "call {i}: {answer}");
+    }
+    // Each tenant's trail has its own calls, once each.
+    for (tenant, session, count) in [("acme", &acme, 20), ("globex", &globex, 20)] {
+        let key = server.key(tenant, Audit).to_string();
+        let text = server
+            .http
+            .get(server.url(&format!("/v1/tenants/{tenant}/audit?session={session}")))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let actions = text.lines().filter(|l| l.contains("\"action.")).count();
+        assert_eq!(actions, count, "{tenant}: {text}");
+    }
+}
