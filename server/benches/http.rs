@@ -13,9 +13,11 @@
 //! thread) with no HTTP. Every call of every row is a durable `authorize`:
 //! answered only once its audit row is committed and the log fsync'd.
 //!
-//! Rows: calls/s, p50 and p99 latency, and the number of non-2xx answers
-//! (which must be 0). At one connection the difference of the p50s is what
-//! the server adds to a call.
+//! Rows: calls/s, p50 and p99 latency, the process's CPU per call, and the
+//! number of non-2xx answers (which must be 0). At one connection the
+//! difference of the p50s is what the server adds to a call.
+//! `STANDIN_BENCH_WORKERS=N` sets the server runtime's worker threads
+//! (default: one per core).
 
 use serde_json::json;
 use standin::keys::Scope;

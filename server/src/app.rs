@@ -49,9 +49,14 @@ impl Default for Limits {
     }
 }
 
-/// What every handler shares.
+/// What every handler shares: one allocation, so that the clones every
+/// layer makes per request are one reference count each.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The state behind [`AppState`].
+#[derive(Debug, Clone)]
+pub struct Shared {
     pub(crate) sessions: Arc<Sessions>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) keys: Arc<KeyCache>,
@@ -65,10 +70,18 @@ pub struct AppState {
     pub(crate) tls: bool,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(sessions: Arc<Sessions>, limits: Limits) -> Self {
         started();
-        Self {
+        Self(Arc::new(Shared {
             authorizer: Arc::new(crate::batcher::Authorizer::spawn(sessions.clone())),
             sessions,
             metrics: Arc::new(Metrics::default()),
@@ -76,17 +89,17 @@ impl AppState {
             limits,
             public_url: None,
             tls: false,
-        }
+        }))
     }
 
     /// Names the base URL given out by AuthZEN discovery.
     pub fn with_public_url(mut self, url: Option<String>) -> Self {
-        self.public_url = url.map(|u| u.trim_end_matches('/').to_string());
+        Arc::make_mut(&mut self.0).public_url = url.map(|u| u.trim_end_matches('/').to_string());
         self
     }
 
     pub(crate) fn with_tls(mut self, tls: bool) -> Self {
-        self.tls = tls;
+        Arc::make_mut(&mut self.0).tls = tls;
         self
     }
 

@@ -11,16 +11,21 @@
 //! that cannot be answered (an unknown session, a subject type we do not
 //! know) is a deny with `context.error`, never a permit.
 
+mod answer;
+mod question;
+
 use super::{Access, DECIDE, Params, Route, Spec, json, now};
 use crate::app::AppState;
 use crate::body::Json;
 use crate::error::ApiError;
+use answer::{answer, from_authorization, refusal};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use question::{Kind, classify, question};
 use serde_json::{Map, Value, json};
-use standin::{ActionCall, Authorization, Decision, Principal, Sessions, StartRequest};
+use standin::{ActionCall, Sessions};
 use std::time::Instant;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -104,208 +109,6 @@ async fn discovery(State(state): State<AppState>, p: Params, headers: HeaderMap)
 }
 
 /// One evaluation, its defaults applied.
-#[derive(Debug)]
-struct Question {
-    subject: Map<String, Value>,
-    action: Map<String, Value>,
-    resource: Map<String, Value>,
-    context: Map<String, Value>,
-}
-
-/// `key` of `item`, else of `defaults`; an object, or a `400`.
-fn member(
-    item: &Map<String, Value>,
-    defaults: &Map<String, Value>,
-    key: &str,
-    at: &str,
-) -> Result<Map<String, Value>, ApiError> {
-    match item.get(key).or_else(|| defaults.get(key)) {
-        Some(Value::Object(o)) => Ok(o.clone()),
-        Some(_) => Err(ApiError::bad_request(format!("`{at}{key}` must be an object"))),
-        None => Err(ApiError::bad_request(format!("`{at}{key}` is required"))),
-    }
-}
-
-fn question(item: &Map<String, Value>, defaults: &Map<String, Value>, at: &str) -> Result<Question, ApiError> {
-    let q = Question {
-        subject: member(item, defaults, "subject", at)?,
-        action: member(item, defaults, "action", at)?,
-        resource: member(item, defaults, "resource", at)?,
-        context: match item.get("context").or_else(|| defaults.get("context")) {
-            Some(Value::Object(o)) => o.clone(),
-            None | Some(Value::Null) => Map::new(),
-            Some(_) => return Err(ApiError::bad_request(format!("`{at}context` must be an object"))),
-        },
-    };
-    for (what, object, fields) in [
-        ("subject", &q.subject, &["type", "id"][..]),
-        ("resource", &q.resource, &["type", "id"][..]),
-        ("action", &q.action, &["name"][..]),
-    ] {
-        for field in fields {
-            if !object.get(*field).is_some_and(Value::is_string) {
-                return Err(ApiError::bad_request(format!(
-                    "`{at}{what}.{field}` is required (a string)"
-                )));
-            }
-        }
-    }
-    Ok(q)
-}
-
-fn text<'a>(o: &'a Map<String, Value>, key: &str) -> &'a str {
-    o.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-/// What a question is.
-enum Kind {
-    /// `authorize` in session `id`.
-    Action {
-        session: String,
-        action: String,
-        resource: Option<String>,
-    },
-    /// `check start`.
-    Start(Box<StartRequest>),
-    /// Not a question Standin answers: a deny saying why.
-    Unanswerable(String),
-}
-
-/// A principal from an AuthZEN entity: its `properties` (unknown ones
-/// ignored, as the standard says), its `id` the entity's.
-fn principal(entity: &Map<String, Value>) -> Result<Principal, String> {
-    const KNOWN: [&str; 11] = [
-        "tenant",
-        "roles",
-        "permissions",
-        "groups",
-        "manages",
-        "domains",
-        "active",
-        "has_logged_in",
-        "consents",
-        "attributes",
-        "id",
-    ];
-    let mut props: Map<String, Value> = match entity.get("properties") {
-        Some(Value::Object(o)) => o
-            .iter()
-            .filter(|(k, _)| KNOWN.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        None | Some(Value::Null) => Map::new(),
-        Some(_) => return Err("`properties` must be an object".to_string()),
-    };
-    props.insert("id".to_string(), Value::String(text(entity, "id").to_string()));
-    serde_json::from_value(Value::Object(props)).map_err(|e| format!("`properties` is not a principal: {e}"))
-}
-
-fn classify(tenant: &str, q: &Question) -> Kind {
-    match (
-        text(&q.subject, "type"),
-        text(&q.action, "name"),
-        text(&q.resource, "type"),
-    ) {
-        ("impersonation_session", action, _) => Kind::Action {
-            session: text(&q.subject, "id").to_string(),
-            action: action.to_string(),
-            resource: Some(text(&q.resource, "id").to_string()).filter(|r| !r.is_empty()),
-        },
-        ("user", "impersonate", "user") => {
-            let start = (|| {
-                let ctx = &q.context;
-                let mut request = json!({
-                    "tenant": tenant,
-                    "actor": principal(&q.subject)?,
-                    "target": principal(&q.resource)?,
-                });
-                for key in ["reason", "ttl_seconds", "domain", "consent_on_behalf"] {
-                    if let Some(v) = ctx.get(key).filter(|v| !v.is_null()) {
-                        request[key] = v.clone();
-                    }
-                }
-                serde_json::from_value::<StartRequest>(request).map_err(|e| format!("not a start question: {e}"))
-            })();
-            match start {
-                Ok(request) => Kind::Start(Box::new(request)),
-                Err(message) => Kind::Unanswerable(message),
-            }
-        }
-        (subject, action, resource) => Kind::Unanswerable(format!(
-            "no question of subject `{subject}`, action `{action}` and resource `{resource}`: ask with subject `impersonation_session`, or subject and resource `user` and action `impersonate`"
-        )),
-    }
-}
-
-fn from_authorization(a: &Authorization) -> Value {
-    json!({
-        "decision": a.decision.is_allow(),
-        "context": {
-            "reasons": a.decision.reasons,
-            "obligations": a.decision.obligations.clone().unwrap_or_default(),
-            "acting_as": a.acting_as,
-            "on_behalf_of": a.on_behalf_of,
-            "session": a.session,
-            "policy": a.policy,
-        }
-    })
-}
-
-fn from_start(d: &Decision, policy: &standin::store::PolicyRef) -> Value {
-    let mut context = json!({ "reasons": d.reasons, "policy": policy });
-    if d.is_allow() {
-        context["grant"] = json!({
-            "ttl_seconds": d.ttl_seconds,
-            "max_ttl_seconds": d.max_ttl_seconds,
-            "notify_target": d.notify_target,
-            "read_only": d.read_only,
-            "obligations": d.obligations,
-        });
-    }
-    json!({ "decision": d.is_allow(), "context": context })
-}
-
-fn refusal(status: u16, message: &str) -> Value {
-    json!({ "decision": false, "context": { "error": { "status": status, "message": message } } })
-}
-
-/// Answers one question (on the blocking pool's thread).
-fn answer(s: &Sessions, tenant: &str, kind: Kind, metrics: &crate::metrics::Metrics) -> Value {
-    let started = Instant::now();
-    match kind {
-        Kind::Action {
-            session,
-            action,
-            resource,
-        } => {
-            match s
-                .tenant(tenant)
-                .authorize(&session, &action, resource.as_deref(), now())
-            {
-                Ok(a) => {
-                    metrics.decision(tenant, "action", &a.decision, started.elapsed());
-                    from_authorization(&a)
-                }
-                Err(e) => {
-                    let e = ApiError::from(e);
-                    refusal(e.status.as_u16(), &e.message)
-                }
-            }
-        }
-        Kind::Start(request) => match s.evaluate_start(&request, now()) {
-            Ok((d, policy)) => {
-                metrics.decision(tenant, "check-start", &d, started.elapsed());
-                from_start(&d, &policy)
-            }
-            Err(e) => {
-                let e = ApiError::from(e);
-                refusal(e.status.as_u16(), &e.message)
-            }
-        },
-        Kind::Unanswerable(message) => refusal(400, &message),
-    }
-}
-
 fn object(body: Value) -> Result<Map<String, Value>, ApiError> {
     match body {
         Value::Object(o) => Ok(o),

@@ -1,0 +1,78 @@
+//! AuthZEN answers: `{"decision": bool, "context": {...}}` from a decision,
+//! and the deny that stands for a question that could not be answered.
+
+use super::question::Kind;
+use crate::error::ApiError;
+use crate::routes::now;
+use serde_json::{Value, json};
+use standin::{Authorization, Decision, Sessions};
+use std::time::Instant;
+
+pub(super) fn from_authorization(a: &Authorization) -> Value {
+    json!({
+        "decision": a.decision.is_allow(),
+        "context": {
+            "reasons": a.decision.reasons,
+            "obligations": a.decision.obligations.clone().unwrap_or_default(),
+            "acting_as": a.acting_as,
+            "on_behalf_of": a.on_behalf_of,
+            "session": a.session,
+            "policy": a.policy,
+        }
+    })
+}
+
+fn from_start(d: &Decision, policy: &standin::store::PolicyRef) -> Value {
+    let mut context = json!({ "reasons": d.reasons, "policy": policy });
+    if d.is_allow() {
+        context["grant"] = json!({
+            "ttl_seconds": d.ttl_seconds,
+            "max_ttl_seconds": d.max_ttl_seconds,
+            "notify_target": d.notify_target,
+            "read_only": d.read_only,
+            "obligations": d.obligations,
+        });
+    }
+    json!({ "decision": d.is_allow(), "context": context })
+}
+
+pub(super) fn refusal(status: u16, message: &str) -> Value {
+    json!({ "decision": false, "context": { "error": { "status": status, "message": message } } })
+}
+
+/// Answers one question (on the blocking pool's thread).
+pub(super) fn answer(s: &Sessions, tenant: &str, kind: Kind, metrics: &crate::metrics::Metrics) -> Value {
+    let started = Instant::now();
+    match kind {
+        Kind::Action {
+            session,
+            action,
+            resource,
+        } => {
+            match s
+                .tenant(tenant)
+                .authorize(&session, &action, resource.as_deref(), now())
+            {
+                Ok(a) => {
+                    metrics.decision(tenant, "action", &a.decision, started.elapsed());
+                    from_authorization(&a)
+                }
+                Err(e) => {
+                    let e = ApiError::from(e);
+                    refusal(e.status.as_u16(), &e.message)
+                }
+            }
+        }
+        Kind::Start(request) => match s.evaluate_start(&request, now()) {
+            Ok((d, policy)) => {
+                metrics.decision(tenant, "check-start", &d, started.elapsed());
+                from_start(&d, &policy)
+            }
+            Err(e) => {
+                let e = ApiError::from(e);
+                refusal(e.status.as_u16(), &e.message)
+            }
+        },
+        Kind::Unanswerable(message) => refusal(400, &message),
+    }
+}

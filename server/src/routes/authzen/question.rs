@@ -1,0 +1,144 @@
+//! The questions of an AuthZEN request: each evaluation's subject, action,
+//! resource and context (the request's own as defaults), and which of the
+//! two questions Standin answers it is.
+
+use crate::error::ApiError;
+use serde_json::{Map, Value, json};
+use standin::{Principal, StartRequest};
+
+#[derive(Debug)]
+pub(super) struct Question {
+    subject: Map<String, Value>,
+    action: Map<String, Value>,
+    resource: Map<String, Value>,
+    context: Map<String, Value>,
+}
+
+/// `key` of `item`, else of `defaults`; an object, or a `400`.
+fn member(
+    item: &Map<String, Value>,
+    defaults: &Map<String, Value>,
+    key: &str,
+    at: &str,
+) -> Result<Map<String, Value>, ApiError> {
+    match item.get(key).or_else(|| defaults.get(key)) {
+        Some(Value::Object(o)) => Ok(o.clone()),
+        Some(_) => Err(ApiError::bad_request(format!("`{at}{key}` must be an object"))),
+        None => Err(ApiError::bad_request(format!("`{at}{key}` is required"))),
+    }
+}
+
+pub(super) fn question(
+    item: &Map<String, Value>,
+    defaults: &Map<String, Value>,
+    at: &str,
+) -> Result<Question, ApiError> {
+    let q = Question {
+        subject: member(item, defaults, "subject", at)?,
+        action: member(item, defaults, "action", at)?,
+        resource: member(item, defaults, "resource", at)?,
+        context: match item.get("context").or_else(|| defaults.get("context")) {
+            Some(Value::Object(o)) => o.clone(),
+            None | Some(Value::Null) => Map::new(),
+            Some(_) => return Err(ApiError::bad_request(format!("`{at}context` must be an object"))),
+        },
+    };
+    for (what, object, fields) in [
+        ("subject", &q.subject, &["type", "id"][..]),
+        ("resource", &q.resource, &["type", "id"][..]),
+        ("action", &q.action, &["name"][..]),
+    ] {
+        for field in fields {
+            if !object.get(*field).is_some_and(Value::is_string) {
+                return Err(ApiError::bad_request(format!(
+                    "`{at}{what}.{field}` is required (a string)"
+                )));
+            }
+        }
+    }
+    Ok(q)
+}
+
+pub(super) fn text<'a>(o: &'a Map<String, Value>, key: &str) -> &'a str {
+    o.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// What a question is.
+pub(super) enum Kind {
+    /// `authorize` in session `id`.
+    Action {
+        session: String,
+        action: String,
+        resource: Option<String>,
+    },
+    /// `check start`.
+    Start(Box<StartRequest>),
+    /// Not a question Standin answers: a deny saying why.
+    Unanswerable(String),
+}
+
+/// A principal from an AuthZEN entity: its `properties` (unknown ones
+/// ignored, as the standard says), its `id` the entity's.
+fn principal(entity: &Map<String, Value>) -> Result<Principal, String> {
+    const KNOWN: [&str; 11] = [
+        "tenant",
+        "roles",
+        "permissions",
+        "groups",
+        "manages",
+        "domains",
+        "active",
+        "has_logged_in",
+        "consents",
+        "attributes",
+        "id",
+    ];
+    let mut props: Map<String, Value> = match entity.get("properties") {
+        Some(Value::Object(o)) => o
+            .iter()
+            .filter(|(k, _)| KNOWN.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => return Err("`properties` must be an object".to_string()),
+    };
+    props.insert("id".to_string(), Value::String(text(entity, "id").to_string()));
+    serde_json::from_value(Value::Object(props)).map_err(|e| format!("`properties` is not a principal: {e}"))
+}
+
+pub(super) fn classify(tenant: &str, q: &Question) -> Kind {
+    match (
+        text(&q.subject, "type"),
+        text(&q.action, "name"),
+        text(&q.resource, "type"),
+    ) {
+        ("impersonation_session", action, _) => Kind::Action {
+            session: text(&q.subject, "id").to_string(),
+            action: action.to_string(),
+            resource: Some(text(&q.resource, "id").to_string()).filter(|r| !r.is_empty()),
+        },
+        ("user", "impersonate", "user") => {
+            let start = (|| {
+                let ctx = &q.context;
+                let mut request = json!({
+                    "tenant": tenant,
+                    "actor": principal(&q.subject)?,
+                    "target": principal(&q.resource)?,
+                });
+                for key in ["reason", "ttl_seconds", "domain", "consent_on_behalf"] {
+                    if let Some(v) = ctx.get(key).filter(|v| !v.is_null()) {
+                        request[key] = v.clone();
+                    }
+                }
+                serde_json::from_value::<StartRequest>(request).map_err(|e| format!("not a start question: {e}"))
+            })();
+            match start {
+                Ok(request) => Kind::Start(Box::new(request)),
+                Err(message) => Kind::Unanswerable(message),
+            }
+        }
+        (subject, action, resource) => Kind::Unanswerable(format!(
+            "no question of subject `{subject}`, action `{action}` and resource `{resource}`: ask with subject `impersonation_session`, or subject and resource `user` and action `impersonate`"
+        )),
+    }
+}
