@@ -141,3 +141,25 @@ async fn a_tenant_without_a_policy_gets_no_session_t1() {
     assert_eq!(status, 403, "{deny}");
     assert_eq!(deny["reasons"][0]["code"], "policy-unavailable");
 }
+
+#[tokio::test]
+async fn past_the_deadline_the_answer_is_503_never_an_allow() {
+    let server = Server::with_limits(standin_server::Limits {
+        request_timeout: std::time::Duration::from_millis(20),
+        ..standin_server::Limits::default()
+    });
+    server.acme(Admin, "POST", "/policies", Some(mischief_upload())).await;
+    let id = server.session("u-42").await;
+    // The policy loops until its own 100 ms deadline: the request's is shorter.
+    let (status, answer) = server
+        .acme(
+            Decide,
+            "POST",
+            &format!("/sessions/{id}/authorize"),
+            Some(json!({"action": "loop"})),
+        )
+        .await;
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(answer["error"]["code"], "deadline-exceeded");
+    assert!(answer.get("decision").is_none());
+}

@@ -2,6 +2,7 @@
 
 mod authzen;
 mod batching;
+mod config;
 mod errors;
 mod fail_closed;
 mod keys;

@@ -244,3 +244,79 @@ async fn the_typed_client_runs_a_session() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn an_extension_never_shortens_and_says_so_s3() {
+    let server = Server::start();
+    let id = server.session("u-42").await;
+    let (status, kept) = server
+        .acme(
+            Decide,
+            "POST",
+            &format!("/sessions/{id}/extend"),
+            Some(json!({"ttl_seconds": 60})),
+        )
+        .await;
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["kept_expiry"], true);
+    let (status, body) = server
+        .acme(
+            Decide,
+            "POST",
+            &format!("/sessions/{id}/extend"),
+            Some(json!({"ttl_seconds": 0})),
+        )
+        .await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid-request")));
+}
+
+#[tokio::test]
+async fn check_action_asks_the_tenants_policy_about_a_described_session_f1() {
+    let server = Server::start();
+    let request = |action: &str| {
+        json!({
+            "tenant": "acme",
+            "session": {
+                "id": "s-described", "actor": {"id": "u-1", "roles": ["super_admin"]},
+                "target": {"id": "u-42", "active": true, "has_logged_in": true},
+                "started_at": "2026-11-29T10:00:00Z", "expires_at": "2026-11-29T11:00:00Z",
+            },
+            "action": action,
+            "now": "2026-11-29T10:05:00Z",
+        })
+    };
+    let (status, allow) = server
+        .acme(Decide, "POST", "/check/action", Some(request("course.view")))
+        .await;
+    assert_eq!((status, allow["decision"].as_str()), (200, Some("allow")), "{allow}");
+    let (_, deny) = server
+        .acme(Decide, "POST", "/check/action", Some(request("billing.purchase")))
+        .await;
+    assert_eq!(codes(&deny), ["forbidden-action"]);
+    assert_eq!(deny["policy"]["version"], 1);
+    // Nothing was stored: no session, no audit event of it.
+    let (_, events) = server.acme(Audit, "GET", "/audit?session=s-described", None).await;
+    assert_eq!(events, serde_json::Value::String(String::new()));
+}
+
+#[tokio::test]
+async fn the_outbox_lists_acknowledged_messages_on_request_and_refuses_unknown_ids_n1() {
+    let server = Server::start();
+    let id = server.session("u-42").await;
+    let (_, outbox) = server.acme(Audit, "GET", "/outbox", None).await;
+    let first = outbox["messages"][0]["id"].as_i64().unwrap();
+    let (status, body) = server
+        .acme(Admin, "POST", "/outbox/ack", Some(json!({"ids": [first, 999_999]})))
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("999999"));
+    let (_, still) = server.acme(Audit, "GET", "/outbox", None).await;
+    assert_eq!(still["messages"].as_array().unwrap().len(), 1, "all or nothing: {id}");
+    server
+        .acme(Admin, "POST", "/outbox/ack", Some(json!({"ids": [first]})))
+        .await;
+    let (_, pending) = server.acme(Audit, "GET", "/outbox", None).await;
+    assert!(pending["messages"].as_array().unwrap().is_empty());
+    let (_, all) = server.acme(Audit, "GET", "/outbox?all=true", None).await;
+    assert!(all["messages"][0]["acked_at"].is_string(), "{all}");
+}

@@ -1,0 +1,90 @@
+//! `standin serve`'s settings: defaults, then the TOML file, then flags and
+//! environment; and the base URL AuthZEN discovery gives out.
+
+use crate::support::Server;
+use standin_server::config::{Config, ConfigError, FileConfig, Overrides};
+use std::time::Duration;
+
+fn file(text: &str) -> Result<FileConfig, ConfigError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("standin.toml");
+    std::fs::write(&path, text).unwrap();
+    FileConfig::read(&path)
+}
+
+#[test]
+fn flags_win_over_the_file_which_wins_over_defaults() {
+    let f = file(
+        r#"
+listen = "0.0.0.0:9000"
+db = "/var/lib/standin.db"
+public_url = "https://pdp.example.com/"
+builtin_fallback = true
+log = "text"
+[limits]
+max_body_bytes = 1024
+request_timeout_ms = 250
+"#,
+    )
+    .unwrap();
+    let over = Overrides {
+        listen: Some("127.0.0.1:7000".parse().unwrap()),
+        ..Overrides::default()
+    };
+    let c = Config::merge(f, over).unwrap();
+    assert_eq!(c.listen.to_string(), "127.0.0.1:7000", "the flag wins");
+    assert_eq!(
+        c.db.to_str(),
+        Some("/var/lib/standin.db"),
+        "the file wins over the default"
+    );
+    assert!(c.builtin_fallback);
+    assert_eq!(c.limits.max_body_bytes, 1024);
+    assert_eq!(c.limits.request_timeout, Duration::from_millis(250));
+    assert_eq!(
+        c.limits.slow_request_timeout,
+        Duration::from_secs(120),
+        "a default kept"
+    );
+    let d = Config::merge(FileConfig::default(), Overrides::default()).unwrap();
+    assert_eq!(
+        (d.listen.to_string().as_str(), d.db.to_str()),
+        ("127.0.0.1:8080", Some("standin.db"))
+    );
+}
+
+#[test]
+fn a_misspelt_setting_or_half_a_tls_pair_is_refused() {
+    let e = file("listne = \"127.0.0.1:1\"").unwrap_err();
+    assert!(e.to_string().contains("listne"), "{e}");
+    let over = Overrides {
+        tls_cert: Some("cert.pem".into()),
+        ..Overrides::default()
+    };
+    assert!(matches!(
+        Config::merge(FileConfig::default(), over),
+        Err(ConfigError::HalfTls)
+    ));
+}
+
+#[tokio::test]
+async fn discovery_uses_the_public_url_when_one_is_set() {
+    let server = Server::start();
+    let state = standin_server::AppState::new(server.sessions.clone(), Default::default())
+        .with_public_url(Some("https://pdp.example.com/".to_string()));
+    let app = standin_server::router(state);
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = tcp.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(tcp, app).await });
+    let meta: serde_json::Value = reqwest::get(format!("http://{addr}/.well-known/authzen-configuration/acme"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(meta["policy_decision_point"], "https://pdp.example.com/acme");
+    assert_eq!(
+        meta["access_evaluation_endpoint"],
+        "https://pdp.example.com/v1/tenants/acme/access/v1/evaluation"
+    );
+}
