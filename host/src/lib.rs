@@ -51,7 +51,9 @@ pub use request::{
 };
 pub use sandbox::SandboxLimits;
 pub use session::{ActionCall, Authorization, Banner, SessionError, Sessions, StartOutcome};
-pub use store::{SessionRecord, SqliteStore, Store};
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
+pub use store::{SessionRecord, Store};
 
 /// The built-in default policy component (`policy/`, built for
 /// `wasm32-wasip2` by this crate's build script).

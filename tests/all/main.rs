@@ -18,3 +18,4 @@ mod properties;
 mod sessions;
 mod settings;
 mod start;
+mod store_conformance;

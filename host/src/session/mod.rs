@@ -70,14 +70,17 @@ use crate::decision::Decision;
 use crate::engine::Host;
 use crate::load::LoadError;
 use crate::policy::Policy;
+#[cfg(feature = "sqlite")]
+use crate::store::SqliteStore;
 use crate::store::{
     Acked, AuditEvent, AuditFilter, EndReason, Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionState,
-    SqliteStore, Store, StoreError,
+    Store, StoreError,
 };
 use changes::secs;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
+#[cfg(feature = "sqlite")]
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
@@ -267,6 +270,7 @@ impl Sessions {
     }
 
     /// Sessions on the SQLite file at `path` (created when missing).
+    #[cfg(feature = "sqlite")]
     pub fn open(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError> {
         Ok(Self::new(host, Arc::new(SqliteStore::open(path)?)))
     }
@@ -276,6 +280,7 @@ impl Sessions {
     /// every call that would write fails with [`StoreError::ReadOnly`].
     /// For a banner or a list on such a store, see [`Sessions::peek_status`]
     /// and [`Sessions::peek_list`].
+    #[cfg(feature = "sqlite")]
     pub fn open_read_only(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError> {
         Ok(Self::new(host, Arc::new(SqliteStore::open_read_only(path)?)))
     }

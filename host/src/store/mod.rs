@@ -19,6 +19,7 @@
 mod outbox;
 mod policies;
 mod records;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub(crate) use crate::audit::hex;
@@ -31,6 +32,7 @@ pub use crate::decision::PolicyRef;
 pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
 pub use policies::{ArtifactKey, NewPolicy, StoredPolicy, settings_note};
 pub use records::{Applied, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail};
+#[cfg(feature = "sqlite")]
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use crate::keys::ApiKey;
@@ -59,14 +61,21 @@ pub struct AuditStats {
     pub commit_buckets: [u64; LATENCY_BUCKETS.len()],
 }
 
-/// Why the store failed.
+/// A backend's own error, kept as the source of a [`StoreError`] without
+/// naming the backend's driver in this API.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why the store failed. No variant names a backend's driver: the error of
+/// whichever database answered is the `source` of [`StoreError::Database`]
+/// or [`StoreError::Open`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
+    /// The database or its driver failed; the driver's error is the source.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(#[source] BoxError),
     #[error("cannot open database `{path}`: {source}")]
-    Open { path: String, source: rusqlite::Error },
+    Open { path: String, source: BoxError },
     #[error("database holds a malformed value in `{column}`: {message}")]
     Corrupt { column: &'static str, message: String },
     #[error("database schema version {found} is newer than this build understands ({known})")]
@@ -134,6 +143,43 @@ pub enum ActionAppended {
 }
 
 /// The storage of sessions, policies, audit and outbox.
+///
+/// # The contract every backend keeps
+///
+/// The session logic decides; the store applies, under these guarantees,
+/// whichever processes share it (SQLite: one file; a server database: many
+/// replicas). `tests/all/store_conformance.rs` checks them on every backend.
+///
+/// 1. **One chain per tenant, appended in order.** Every audit event of a
+///    tenant gets the next `seq` (1, 2, ... with no gap and no repeat) and
+///    is sealed onto the tenant's head (`prev_hash` = the previous event's
+///    `hash`) inside the transaction that writes it. Two writers never
+///    both append after the same head: appends of one tenant are
+///    serialized (SQLite: the database write lock; a server database: a
+///    lock on the tenant's chain head). An event's `at` is never before its
+///    predecessor's.
+/// 2. **One active session per (tenant, actor, depth).** [`Store::start`]
+///    reads the actor's innermost active session and applies the start in
+///    the same transaction, so two starts racing for one actor leave one
+///    session; the other caller's `decide` sees the winner (or its start
+///    fails, never both succeed).
+/// 3. **An action's row is committed only while its session is active.**
+///    [`Store::append_action`] checks, in the transaction that appends,
+///    that the session is active and not past its deadline at the call's
+///    `now`; otherwise it appends nothing and answers
+///    [`ActionAppended::Inactive`]. An end, revoke or expiry and an action
+///    racing it are decided by the order of their commits, and each caller
+///    is told what the trail says.
+/// 4. **A change is atomic.** A [`Change`] (a session row, its audit events,
+///    its outbox messages) is applied whole or not at all; once a call
+///    returns `Ok`, what it wrote is durable (except actions queued in
+///    [`AuditMode::Batched`]).
+/// 5. **Readers see committed state only**, and a read never blocks on an
+///    in-flight write for longer than the store's busy timeout.
+///
+/// Backends answer [`StoreError`]; their driver's error rides as the
+/// source of [`StoreError::Database`], so no backend's types leak into this
+/// API.
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores a component (once per digest) and a new version of the
     /// tenant's policy, active if `new.activate` (the previous version

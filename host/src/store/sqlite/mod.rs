@@ -40,6 +40,13 @@ mod writer;
 
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
+/// SQLite's errors, as the store's: `?` on a rusqlite call in this module.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(Box::new(e))
+    }
+}
+
 use super::{
     Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
     Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy, Trail,
@@ -157,7 +164,7 @@ impl SqliteStore {
         let open = || {
             Connection::open(path).map_err(|source| StoreError::Open {
                 path: path.display().to_string(),
-                source,
+                source: Box::new(source),
             })
         };
         let mut conn = open()?;
@@ -202,7 +209,10 @@ impl SqliteStore {
         }
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|source| StoreError::Open { path: name(), source })?;
+                .map_err(|source| StoreError::Open {
+                    path: name(),
+                    source: Box::new(source),
+                })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch("PRAGMA query_only = ON")?;
         let known = MIGRATIONS.len() as i64;
