@@ -137,6 +137,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 session,
                 since,
                 until,
+                ..AuditFilter::default()
             };
             let mut events = sessions.audit(&filter)?;
             if !with_request {

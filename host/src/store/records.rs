@@ -137,4 +137,9 @@ pub struct AuditFilter {
     pub session: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// Only events after this `seq` (a page's cursor; with a `tenant`,
+    /// whose chain the `seq` numbers).
+    pub after_seq: Option<u64>,
+    /// At most this many events (a page), in the usual order.
+    pub limit: Option<usize>,
 }

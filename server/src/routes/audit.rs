@@ -11,14 +11,13 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt as _;
 use serde::Deserialize;
 use serde_json::json;
 use standin::audit::{Format, View, render};
 use standin::store::{AuditFilter, Notifications};
 
-/// Events rendered per chunk of a streamed export.
-const CHUNK_EVENTS: usize = 512;
+/// Events read from the store and rendered per page of a streamed export.
+const PAGE_EVENTS: usize = 1024;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
@@ -167,10 +166,9 @@ async fn query(State(state): State<AppState>, p: Params, Query(q): Query<AuditQu
         session: q.session,
         since: q.since,
         until: q.until,
+        after_seq: None,
+        limit: Some(PAGE_EVENTS),
     };
-    let mut events = state.run(move |s| Ok(s.tenant(&tenant).audit(&filter)?)).await?;
-    // As the CLI without `--with-request`: requests stay in the store.
-    events.iter_mut().for_each(|e| e.request = None);
     let view = q.view.map(|v| match v {
         ViewArg::Impersonator => View::Impersonator,
         ViewArg::Impersonated => View::Impersonated,
@@ -179,23 +177,72 @@ async fn query(State(state): State<AppState>, p: Params, Query(q): Query<AuditQu
         FormatArg::Jsonl => (Format::Jsonl, "application/x-ndjson"),
         FormatArg::Csv => (Format::Csv, "text/csv; charset=utf-8"),
     };
-    // Rendered a chunk at a time as the client reads: a large trail never
-    // sits in memory twice (events and text). An empty CSV still has its header.
-    let events = std::sync::Arc::new(events);
-    let chunks = events.len().div_ceil(CHUNK_EVENTS).max(1);
-    let stream = futures_util::stream::iter(0..chunks).map(move |i| {
-        let chunk = &events[(i * CHUNK_EVENTS).min(events.len())..((i + 1) * CHUNK_EVENTS).min(events.len())];
-        let mut text = render(chunk, format, view);
-        if i > 0 && matches!(format, Format::Csv) {
+    // The first page is read before answering, so a failing store is an
+    // error status, not a cut-off body.
+    let first = page(&state, &tenant, &filter).await?;
+    let pages = Pages {
+        state,
+        tenant,
+        filter,
+        next: Some(first),
+        first: true,
+    };
+    // Each page is read from the store and rendered as the client takes
+    // the previous one: a trail of any length streams in bounded memory.
+    let stream = futures_util::stream::unfold(pages, move |mut pages| async move {
+        let events = match pages.next.take() {
+            Some(events) => events,
+            None => match page(&pages.state, &pages.tenant, &pages.filter).await {
+                Ok(events) => events,
+                Err(e) => {
+                    // Past the status line: end the body early; the log has why.
+                    tracing::error!(code = e.code, message = %e.message, "audit export cut short");
+                    return None;
+                }
+            },
+        };
+        let last = events.len() < PAGE_EVENTS;
+        if events.is_empty() && !pages.first {
+            return None;
+        }
+        pages.filter.after_seq = events.last().map(|e| e.seq).or(pages.filter.after_seq);
+        let mut text = render(&events, format, view);
+        if !pages.first && matches!(format, Format::Csv) {
             // One header row, at the top.
             text = text
                 .split_once('\n')
                 .map(|(_, rest)| rest.to_string())
                 .unwrap_or_default();
         }
-        Ok::<_, std::convert::Infallible>(text)
+        pages.first = false;
+        if last {
+            pages.next = Some(Vec::new());
+        }
+        Some((Ok::<_, std::convert::Infallible>(text), pages))
     });
     Ok(([(header::CONTENT_TYPE, media)], Body::from_stream(stream)).into_response())
+}
+
+/// Where an export is: the filter with its cursor, and a page read ahead.
+struct Pages {
+    state: AppState,
+    tenant: String,
+    filter: AuditFilter,
+    next: Option<Vec<standin::store::AuditEvent>>,
+    first: bool,
+}
+
+/// One page of the tenant's events after the filter's cursor, without
+/// their requests (as the CLI without `--with-request`).
+async fn page(
+    state: &AppState,
+    tenant: &str,
+    filter: &AuditFilter,
+) -> Result<Vec<standin::store::AuditEvent>, ApiError> {
+    let (tenant, filter) = (tenant.to_string(), filter.clone());
+    let mut events = state.run(move |s| Ok(s.tenant(&tenant).audit(&filter)?)).await?;
+    events.iter_mut().for_each(|e| e.request = None);
+    Ok(events)
 }
 
 async fn verify(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {

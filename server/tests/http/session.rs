@@ -320,3 +320,45 @@ async fn the_outbox_lists_acknowledged_messages_on_request_and_refuses_unknown_i
     let (_, all) = server.acme(Audit, "GET", "/outbox?all=true", None).await;
     assert!(all["messages"][0]["acked_at"].is_string(), "{all}");
 }
+
+#[tokio::test]
+async fn a_long_trail_streams_page_by_page_in_order_a4() {
+    let server = Server::start();
+    let id = server.session("u-42").await;
+    let calls: Vec<_> = (0..2500)
+        .map(|i| json!({"session": id, "action": "course.view", "resource": format!("r-{i}")}))
+        .collect();
+    let (status, _) = server
+        .acme(Decide, "POST", "/authorize", Some(json!({"calls": calls})))
+        .await;
+    assert_eq!(status, 200);
+    let get = |query: &'static str| {
+        let request = server
+            .http
+            .get(server.url(&format!("/v1/tenants/acme/audit{query}")))
+            .bearer_auth(server.key("acme", Audit));
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let jsonl = get("").await;
+    let seqs: Vec<u64> = jsonl
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    // The policy upload, the start, 2,500 actions: every one, once, in order.
+    assert_eq!(seqs, (1..=2502).collect::<Vec<u64>>());
+    let csv = get("?format=csv").await;
+    assert_eq!(csv.lines().count(), 1 + 2502);
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with("seq,") || l.starts_with("user,"))
+            .count(),
+        1,
+        "one header row"
+    );
+    let filtered = get("?event=action.allowed&since=2000-01-01T00:00:00Z").await;
+    assert_eq!(filtered.lines().count(), 2500);
+}

@@ -263,7 +263,13 @@ pub(super) fn query(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditEvent
     if let Some(t) = f.until {
         add("at <", SqlValue::Integer(ts(t)));
     }
+    if let Some(seq) = f.after_seq {
+        add("seq >", SqlValue::Integer(i64::try_from(seq).unwrap_or(i64::MAX)));
+    }
     sql.push_str(" ORDER BY tenant, seq");
+    if let Some(n) = f.limit {
+        sql.push_str(&format!(" LIMIT {}", i64::try_from(n).unwrap_or(i64::MAX)));
+    }
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), audit_row)?;
     let mut seen = FactsSeen::new();
