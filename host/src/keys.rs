@@ -106,7 +106,7 @@ pub(crate) fn generate() -> Result<(String, String), KeyError> {
     use base64::Engine as _;
     let mut bytes = [0u8; 40];
     getrandom::fill(&mut bytes).map_err(|e| KeyError::Random(e.to_string()))?;
-    let id = format!("k-{}", crate::store::hex(&bytes[32..]));
+    let id = format!("k-{}", crate::audit::hex(&bytes[32..]));
     let secret = format!(
         "{KEY_PREFIX}{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes[..32])
@@ -116,5 +116,5 @@ pub(crate) fn generate() -> Result<(String, String), KeyError> {
 
 /// The hash a secret is stored and looked up by (`sha256:` and hex).
 pub fn key_hash(secret: &str) -> String {
-    format!("sha256:{}", crate::store::hex(&Sha256::digest(secret.as_bytes())))
+    format!("sha256:{}", crate::audit::hex(&Sha256::digest(secret.as_bytes())))
 }

@@ -24,10 +24,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod answer;
 pub mod audit;
 mod bindings;
 mod capped;
+mod compiled;
 pub mod decision;
+mod digest;
 mod engine;
 pub mod harness;
 mod hostkey;

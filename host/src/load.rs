@@ -7,8 +7,9 @@
 //! types. Components are compiled once and cached by sha256.
 
 use crate::bindings::PolicyWorldPre;
-use crate::engine::{Digest, Host};
-use crate::sandbox::Limiter;
+use crate::compiled::Compiled;
+use crate::digest::Digest;
+use crate::engine::Host;
 use std::sync::Arc;
 use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
@@ -44,20 +45,6 @@ pub enum LoadError {
 
 fn list(items: &[String]) -> String {
     items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
-}
-
-/// A compiled, checked component, ready to instantiate.
-pub(crate) struct Compiled {
-    pub pre: PolicyWorldPre<Limiter>,
-    pub digest: Digest,
-}
-
-impl std::fmt::Debug for Compiled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Compiled")
-            .field("digest", &self.digest)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Host {

@@ -7,13 +7,15 @@
 //! packs the request into the instance's buffers, arms the deadline, calls,
 //! and puts the instance back only if the call succeeded; an instance that
 //! trapped is dropped with its store. What the policy returns is checked
-//! before anyone sees it: size caps, a deny without a reason, a session
-//! longer than 24 hours.
+//! before anyone sees it ([`crate::answer`]): size caps, a deny without a
+//! reason, a session longer than 24 hours.
 
-use crate::bindings::{PolicyWorld, PolicyWorldPre, wit};
-use crate::decision::{Decision, Reason, Verdict, codes};
+use crate::answer;
+use crate::bindings::{PolicyWorld, PolicyWorldPre};
+use crate::compiled::Compiled;
+use crate::decision::{Decision, codes};
 use crate::engine::{Digest, Host};
-use crate::load::{Compiled, LoadError};
+use crate::load::LoadError;
 use crate::request::{ActionRequest, Buffers, PackedSession, RequestError, StartRequest};
 use crate::sandbox::{self, Failure, Limiter};
 use chrono::{DateTime, Utc};
@@ -242,14 +244,20 @@ impl Policy {
         let answer = self.ask(pack, |w, s, b| {
             w.standin_policy_policy().call_evaluate_start(s, &b.text, &b.words)
         });
-        answer.map_or_else(|deny| deny, |a| self.start_decision(a))
+        answer.map_or_else(
+            |deny| deny,
+            |a| answer::start_decision(&self.inner.host.config().sandbox, a),
+        )
     }
 
     fn evaluate_action_with(&self, pack: impl FnOnce(&mut Buffers) -> Result<(), RequestError>) -> Decision {
         let answer = self.ask(pack, |w, s, b| {
             w.standin_policy_policy().call_evaluate_action(s, &b.text, &b.words)
         });
-        answer.map_or_else(|deny| deny, |a| self.action_decision(a))
+        answer.map_or_else(
+            |deny| deny,
+            |a| answer::action_decision(&self.inner.host.config().sandbox, a),
+        )
     }
 
     /// Packs a request into an instance's buffers and asks: a request that
@@ -319,87 +327,5 @@ impl Policy {
                 format!("policy refused settings it had accepted: {}", problems.join("; ")),
             )),
         }
-    }
-
-    fn start_decision(&self, answer: wit::StartDecision) -> Decision {
-        match answer {
-            wit::StartDecision::Allow(grant) => {
-                if let Err(failure) = self.check_size(&grant.obligations, &[]) {
-                    return failure.into_decision();
-                }
-                let max_ttl = grant.max_ttl_seconds.min(HARD_MAX_TTL_SECONDS);
-                let ttl = grant.ttl_seconds.min(max_ttl);
-                if ttl == 0 {
-                    return Decision::host_deny(codes::POLICY_ERROR, "policy granted a session of 0 seconds");
-                }
-                let mut decision = Decision {
-                    decision: Verdict::Allow,
-                    ttl_seconds: Some(ttl),
-                    max_ttl_seconds: Some(max_ttl),
-                    notify_target: Some(grant.notify_target),
-                    read_only: Some(grant.read_only),
-                    obligations: Some(grant.obligations),
-                    ..Decision::deny(Vec::new())
-                };
-                if ttl != grant.ttl_seconds || max_ttl != grant.max_ttl_seconds {
-                    decision.diagnostics.push(format!(
-                        "policy granted {} s (max {} s); the host caps sessions at {HARD_MAX_TTL_SECONDS} s",
-                        grant.ttl_seconds, grant.max_ttl_seconds
-                    ));
-                }
-                decision
-            }
-            wit::StartDecision::Deny(reasons) => self.deny(reasons),
-        }
-    }
-
-    fn action_decision(&self, answer: wit::ActionDecision) -> Decision {
-        match answer {
-            wit::ActionDecision::Allow(obligations) => match self.check_size(&obligations, &[]) {
-                Ok(()) => Decision::allow_action(obligations),
-                Err(failure) => failure.into_decision(),
-            },
-            wit::ActionDecision::Deny(reasons) => self.deny(reasons),
-        }
-    }
-
-    fn deny(&self, reasons: Vec<wit::Reason>) -> Decision {
-        if let Err(failure) = self.check_size(&[], &reasons) {
-            return failure.into_decision();
-        }
-        if reasons.is_empty() {
-            return Decision::host_deny(codes::POLICY_ERROR, "policy denied without giving a reason");
-        }
-        Decision::deny(
-            reasons
-                .into_iter()
-                .map(|r| Reason {
-                    code: r.code,
-                    rule: r.rule,
-                    message: r.message,
-                })
-                .collect(),
-        )
-    }
-
-    /// The response caps: entries and bytes of strings.
-    fn check_size(&self, obligations: &[String], reasons: &[wit::Reason]) -> Result<(), Failure> {
-        let limits = &self.inner.host.config().sandbox;
-        let entries = obligations.len() + reasons.len();
-        let bytes: usize = obligations.iter().map(String::len).sum::<usize>()
-            + reasons
-                .iter()
-                .map(|r| r.code.len() + r.rule.len() + r.message.len())
-                .sum::<usize>();
-        if entries > limits.max_response_entries || bytes > limits.max_response_bytes {
-            return Err(Failure::new(
-                codes::POLICY_ERROR,
-                format!(
-                    "policy answered with {entries} entries and {bytes} bytes, above the caps of {} entries and {} bytes",
-                    limits.max_response_entries, limits.max_response_bytes
-                ),
-            ));
-        }
-        Ok(())
     }
 }

@@ -2,10 +2,12 @@
 //! through the real default-policy component, not the native crate.
 
 mod actions;
+mod artifacts;
 mod audit;
 mod batch;
 mod common;
 mod concurrency;
+mod expiry;
 mod fresh;
 mod group_commit;
 mod hardening;

@@ -1,6 +1,7 @@
 //! Per-tenant policy versions: upload checks (each failure class keeps the
 //! previous version serving), activation and rollback while serving,
-//! sessions keeping their version, what-if replay, and compiled artifacts.
+//! sessions keeping their version, what-if replay. Compiled artifacts and
+//! what the host trusts of the store: `artifacts.rs`.
 
 use crate::common::*;
 use crate::sessions::{req, service};
@@ -9,11 +10,11 @@ use standin::harness::Suite;
 use standin::session::{ChangeKind, Upload, UploadError, UploadStep};
 use standin::store::StoreError;
 use standin::{SessionError, Sessions};
-use standin_tests::{BUSINESS_HOURS, READS_FILES, WRONG_WORLD, component};
+use standin_tests::{READS_FILES, WRONG_WORLD, component};
 use std::path::Path;
 
 /// Uploads the built-in policy with `settings`, activated.
-fn upload(s: &Sessions, tenant: &str, settings: serde_json::Value) -> u32 {
+pub(crate) fn upload(s: &Sessions, tenant: &str, settings: serde_json::Value) -> u32 {
     let settings = settings.to_string();
     let up = Upload {
         tenant,
@@ -42,7 +43,7 @@ fn suite(expect_without_reason: &str) -> Suite {
 
 /// The start of the base request with no reason: allowed under `{}`,
 /// denied under `require_reason`.
-fn no_reason_start(s: &Sessions) -> (standin::Decision, u32) {
+pub(crate) fn no_reason_start(s: &Sessions) -> (standin::Decision, u32) {
     let (decision, policy) = s.evaluate_start(&req(json!({})), now()).expect("evaluate");
     (decision, policy.version)
 }
@@ -312,156 +313,6 @@ fn t1_replay_reports_every_decision_a_candidate_would_change() {
     let later = now() + chrono::TimeDelta::hours(1);
     assert_eq!(s.replay("acme", strict, Some(later)).expect("replay").replayed, 0);
     assert!(s.replay("acme", 42, None).is_err(), "an unknown candidate is an error");
-}
-
-/// The host key of these tests' databases (a file in real use).
-fn host_key() -> standin::HostKey {
-    standin::HostKey::from_bytes([9; 32])
-}
-
-/// Sessions on `db` with the tests' host key.
-fn keyed(host: &standin::Host, db: &Path) -> Sessions {
-    Sessions::open(host.clone(), db)
-        .expect("open")
-        .with_host_key(host_key())
-}
-
-/// Stores "night-shift" (a custom component) and "acme" (the built-in one,
-/// reason required) with compiled artifacts, in a database of their own.
-fn two_tenants_with_artifacts(db: &Path) {
-    two_tenants_with_artifacts_on(&standin::Host::new().expect("host"), db);
-}
-
-/// [`two_tenants_with_artifacts`] by `host` (artifacts are per engine configuration).
-fn two_tenants_with_artifacts_on(host: &standin::Host, db: &Path) {
-    let s = keyed(host, db);
-    let custom = component(BUSINESS_HOURS);
-    let up = Upload {
-        tenant: "night-shift",
-        component: Some(&custom),
-        settings: "{}",
-        activate: true,
-        ..Upload::default()
-    };
-    s.upload(&up, now()).expect("upload custom");
-    upload(&s, "acme", json!({"require_reason": true}));
-}
-
-#[test]
-fn t1_a_cold_host_loads_tenants_from_precompiled_artifacts() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("standin.db");
-    two_tenants_with_artifacts(&db);
-    // A new process: nothing compiled in memory.
-    let host = standin::Host::new().expect("host");
-    let s = keyed(&host, &db);
-    let loaded = s.preload().expect("preload");
-    assert_eq!((loaded.loaded, loaded.failed.len()), (2, 0));
-    assert_eq!(host.compilations(), (0, 2), "both components came from artifacts");
-    assert_deny(&no_reason_start(&s).0, &["reason-required"]);
-
-    // An artifact whose bytes were edited is not used.
-    let conn = rusqlite::Connection::open(&db).expect("sqlite");
-    conn.execute("UPDATE artifacts SET bytes = zeroblob(length(bytes))", [])
-        .expect("tamper");
-    let host = standin::Host::new().expect("host");
-    let s = keyed(&host, &db);
-    assert_eq!(s.preload().expect("preload").loaded, 2);
-    assert_eq!(host.compilations(), (2, 0), "tampered artifacts were compiled again");
-}
-
-#[test]
-fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denies() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("standin.db");
-    two_tenants_with_artifacts(&db);
-    // A database writer copies the custom component's compiled code (and
-    // its checksum) over the built-in one's: without the host key, the tag
-    // cannot follow.
-    let conn = rusqlite::Connection::open(&db).expect("sqlite");
-    let builtin = standin::Digest::of(standin::DEFAULT_POLICY).to_string();
-    let swapped = conn
-        .execute(
-            "UPDATE artifacts SET (bytes, checksum) = \
-             (SELECT bytes, checksum FROM artifacts WHERE digest != ?1) WHERE digest = ?1",
-            [&builtin],
-        )
-        .expect("swap");
-    assert_eq!(swapped, 1);
-    let host = standin::Host::new().expect("host");
-    let s = keyed(&host, &db);
-    assert_eq!(s.preload().expect("preload").loaded, 2);
-    assert_eq!(
-        host.compilations(),
-        (1, 1),
-        "the swapped artifact was compiled again, the other one trusted"
-    );
-    assert_deny(&no_reason_start(&s).0, &["reason-required"]);
-
-    // A host with another key trusts none of them; one without a key, none either.
-    let host = standin::Host::new().expect("host");
-    let other = Sessions::open(host.clone(), &db)
-        .expect("open")
-        .with_host_key(standin::HostKey::from_bytes([1; 32]));
-    other.preload().expect("preload");
-    assert_eq!(host.compilations(), (2, 0));
-    let host = standin::Host::new().expect("host");
-    Sessions::open(host.clone(), &db)
-        .expect("open")
-        .preload()
-        .expect("preload");
-    assert_eq!(host.compilations(), (2, 0));
-}
-
-#[test]
-fn t1_a_component_edited_in_the_store_is_refused_by_its_digest() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("standin.db");
-    two_tenants_with_artifacts(&db);
-    let conn = rusqlite::Connection::open(&db).expect("sqlite");
-    conn.execute("DELETE FROM artifacts", []).expect("drop artifacts");
-    // The custom component's bytes replaced by the built-in one's.
-    conn.execute(
-        "UPDATE components SET bytes = (SELECT bytes FROM components WHERE digest = ?1) WHERE digest != ?1",
-        [standin::Digest::of(standin::DEFAULT_POLICY).to_string()],
-    )
-    .expect("swap component");
-    let s = keyed(&standin::Host::new().expect("host"), &db);
-    let loaded = s.preload().expect("preload");
-    assert_eq!(loaded.failed.len(), 1, "{loaded:?}");
-    assert!(loaded.failed[0].1.contains("does not have its digest"), "{loaded:?}");
-}
-
-#[test]
-fn t1_fresh_instances_are_never_pre_initialized_from_a_component_edited_in_the_store() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("standin.db");
-    two_tenants_with_artifacts_on(&crate::fresh::fresh_host(Some(8)), &db);
-    // The custom component's stored bytes replaced by the built-in one,
-    // which allows this start; its compiled artifact is genuine.
-    let strict = standin::Digest::of(&component(BUSINESS_HOURS)).to_string();
-    let conn = rusqlite::Connection::open(&db).expect("sqlite");
-    conn.execute(
-        "UPDATE components SET bytes = ?2 WHERE digest = ?1",
-        rusqlite::params![strict, standin::DEFAULT_POLICY],
-    )
-    .expect("swap component");
-    let host = crate::fresh::fresh_host(Some(8));
-    let s = keyed(&host, &db);
-    let request = req(json!({"tenant": "night-shift"}));
-    // The second call is the first on a fresh, pre-initialized instance.
-    for _ in 0..2 {
-        let (decision, policy) = s.evaluate_start(&request, now()).expect("evaluate");
-        assert_eq!(policy.digest, strict);
-        assert!(!decision.is_allow(), "{}", decision.to_json());
-    }
-    let (decision, _) = s.evaluate_start(&request, now()).expect("evaluate");
-    assert!(
-        !decision.codes().any(|c| c == "policy-unavailable"),
-        "the custom policy itself answered: {}",
-        decision.to_json()
-    );
-    assert_eq!(host.compilations(), (0, 1), "from its genuine artifact");
 }
 
 #[test]

@@ -82,7 +82,7 @@ impl PublicKey {
 
 /// The first 8 bytes of the sha256 of the public key, in hex.
 fn key_id(public: &[u8; 32]) -> String {
-    crate::store::hex(&Sha256::digest(public)[..8])
+    crate::audit::hex(&Sha256::digest(public)[..8])
 }
 
 /// Unpadded base64url of exactly `N` bytes.

@@ -17,9 +17,9 @@
 
 use super::changes::{builtin_digest, secs};
 use super::{SessionError, Sessions};
+use crate::compiled::Compiled;
 use crate::decision::{Decision, codes};
 use crate::engine::Digest;
-use crate::load::Compiled;
 use crate::policy::Policy;
 use crate::request::{ActionRequest, PackedSession, RequestError, StartRequest};
 use crate::store::{ArtifactKey, PolicyRef, StoreError, StoredPolicy};

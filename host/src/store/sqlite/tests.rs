@@ -8,7 +8,7 @@ use super::super::{
     RequestFacts, Seal, Store, chain_hash,
 };
 use super::{MIGRATIONS, SqliteStore};
-use crate::session::verify_chain;
+use crate::audit::verify_chain;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use std::sync::Arc;

@@ -1,0 +1,93 @@
+//! What a policy answers, checked before anyone sees it, beside the
+//! bindings that bring it: response caps (entries and bytes), a deny must
+//! give a reason, a grant is never of 0 seconds nor past the host's cap
+//! ([`HARD_MAX_TTL_SECONDS`]). A check that fails turns the answer into a
+//! `policy-error` deny.
+
+use crate::bindings::wit;
+use crate::decision::{Decision, Reason, Verdict, codes};
+use crate::policy::HARD_MAX_TTL_SECONDS;
+use crate::sandbox::{Failure, SandboxLimits};
+
+/// A start's answer, checked: size caps, no 0-second session, the 24 h cap.
+pub(crate) fn start_decision(limits: &SandboxLimits, answer: wit::StartDecision) -> Decision {
+    match answer {
+        wit::StartDecision::Allow(grant) => {
+            if let Err(failure) = check_size(limits, &grant.obligations, &[]) {
+                return failure.into_decision();
+            }
+            let max_ttl = grant.max_ttl_seconds.min(HARD_MAX_TTL_SECONDS);
+            let ttl = grant.ttl_seconds.min(max_ttl);
+            if ttl == 0 {
+                return Decision::host_deny(codes::POLICY_ERROR, "policy granted a session of 0 seconds");
+            }
+            let mut decision = Decision {
+                decision: Verdict::Allow,
+                ttl_seconds: Some(ttl),
+                max_ttl_seconds: Some(max_ttl),
+                notify_target: Some(grant.notify_target),
+                read_only: Some(grant.read_only),
+                obligations: Some(grant.obligations),
+                ..Decision::deny(Vec::new())
+            };
+            if ttl != grant.ttl_seconds || max_ttl != grant.max_ttl_seconds {
+                decision.diagnostics.push(format!(
+                    "policy granted {} s (max {} s); the host caps sessions at {HARD_MAX_TTL_SECONDS} s",
+                    grant.ttl_seconds, grant.max_ttl_seconds
+                ));
+            }
+            decision
+        }
+        wit::StartDecision::Deny(reasons) => deny(limits, reasons),
+    }
+}
+
+/// An action's answer, checked: size caps, no deny without a reason.
+pub(crate) fn action_decision(limits: &SandboxLimits, answer: wit::ActionDecision) -> Decision {
+    match answer {
+        wit::ActionDecision::Allow(obligations) => match check_size(limits, &obligations, &[]) {
+            Ok(()) => Decision::allow_action(obligations),
+            Err(failure) => failure.into_decision(),
+        },
+        wit::ActionDecision::Deny(reasons) => deny(limits, reasons),
+    }
+}
+
+fn deny(limits: &SandboxLimits, reasons: Vec<wit::Reason>) -> Decision {
+    if let Err(failure) = check_size(limits, &[], &reasons) {
+        return failure.into_decision();
+    }
+    if reasons.is_empty() {
+        return Decision::host_deny(codes::POLICY_ERROR, "policy denied without giving a reason");
+    }
+    Decision::deny(
+        reasons
+            .into_iter()
+            .map(|r| Reason {
+                code: r.code,
+                rule: r.rule,
+                message: r.message,
+            })
+            .collect(),
+    )
+}
+
+/// The response caps: entries and bytes of strings.
+fn check_size(limits: &SandboxLimits, obligations: &[String], reasons: &[wit::Reason]) -> Result<(), Failure> {
+    let entries = obligations.len() + reasons.len();
+    let bytes: usize = obligations.iter().map(String::len).sum::<usize>()
+        + reasons
+            .iter()
+            .map(|r| r.code.len() + r.rule.len() + r.message.len())
+            .sum::<usize>();
+    if entries > limits.max_response_entries || bytes > limits.max_response_bytes {
+        return Err(Failure::new(
+            codes::POLICY_ERROR,
+            format!(
+                "policy answered with {entries} entries and {bytes} bytes, above the caps of {} entries and {} bytes",
+                limits.max_response_entries, limits.max_response_bytes
+            ),
+        ));
+    }
+    Ok(())
+}

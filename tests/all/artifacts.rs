@@ -1,0 +1,162 @@
+//! Compiled artifacts and what the host trusts of the store (T1): a cold
+//! host loads tenants from artifacts authenticated with the host key; a
+//! swapped artifact, or a component edited in the store, never runs.
+
+use crate::common::*;
+use crate::policies::{no_reason_start, upload};
+use crate::sessions::req;
+use serde_json::json;
+use standin::Sessions;
+use standin::session::Upload;
+use standin_tests::{BUSINESS_HOURS, component};
+use std::path::Path;
+
+/// The host key of these tests' databases (a file in real use).
+fn host_key() -> standin::HostKey {
+    standin::HostKey::from_bytes([9; 32])
+}
+
+/// Sessions on `db` with the tests' host key.
+fn keyed(host: &standin::Host, db: &Path) -> Sessions {
+    Sessions::open(host.clone(), db)
+        .expect("open")
+        .with_host_key(host_key())
+}
+
+/// Stores "night-shift" (a custom component) and "acme" (the built-in one,
+/// reason required) with compiled artifacts, in a database of their own.
+fn two_tenants_with_artifacts(db: &Path) {
+    two_tenants_with_artifacts_on(&standin::Host::new().expect("host"), db);
+}
+
+/// [`two_tenants_with_artifacts`] by `host` (artifacts are per engine configuration).
+fn two_tenants_with_artifacts_on(host: &standin::Host, db: &Path) {
+    let s = keyed(host, db);
+    let custom = component(BUSINESS_HOURS);
+    let up = Upload {
+        tenant: "night-shift",
+        component: Some(&custom),
+        settings: "{}",
+        activate: true,
+        ..Upload::default()
+    };
+    s.upload(&up, now()).expect("upload custom");
+    upload(&s, "acme", json!({"require_reason": true}));
+}
+
+#[test]
+fn t1_a_cold_host_loads_tenants_from_precompiled_artifacts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    two_tenants_with_artifacts(&db);
+    // A new process: nothing compiled in memory.
+    let host = standin::Host::new().expect("host");
+    let s = keyed(&host, &db);
+    let loaded = s.preload().expect("preload");
+    assert_eq!((loaded.loaded, loaded.failed.len()), (2, 0));
+    assert_eq!(host.compilations(), (0, 2), "both components came from artifacts");
+    assert_deny(&no_reason_start(&s).0, &["reason-required"]);
+
+    // An artifact whose bytes were edited is not used.
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute("UPDATE artifacts SET bytes = zeroblob(length(bytes))", [])
+        .expect("tamper");
+    let host = standin::Host::new().expect("host");
+    let s = keyed(&host, &db);
+    assert_eq!(s.preload().expect("preload").loaded, 2);
+    assert_eq!(host.compilations(), (2, 0), "tampered artifacts were compiled again");
+}
+
+#[test]
+fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denies() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    two_tenants_with_artifacts(&db);
+    // A database writer copies the custom component's compiled code (and
+    // its checksum) over the built-in one's: without the host key, the tag
+    // cannot follow.
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    let builtin = standin::Digest::of(standin::DEFAULT_POLICY).to_string();
+    let swapped = conn
+        .execute(
+            "UPDATE artifacts SET (bytes, checksum) = \
+             (SELECT bytes, checksum FROM artifacts WHERE digest != ?1) WHERE digest = ?1",
+            [&builtin],
+        )
+        .expect("swap");
+    assert_eq!(swapped, 1);
+    let host = standin::Host::new().expect("host");
+    let s = keyed(&host, &db);
+    assert_eq!(s.preload().expect("preload").loaded, 2);
+    assert_eq!(
+        host.compilations(),
+        (1, 1),
+        "the swapped artifact was compiled again, the other one trusted"
+    );
+    assert_deny(&no_reason_start(&s).0, &["reason-required"]);
+
+    // A host with another key trusts none of them; one without a key, none either.
+    let host = standin::Host::new().expect("host");
+    let other = Sessions::open(host.clone(), &db)
+        .expect("open")
+        .with_host_key(standin::HostKey::from_bytes([1; 32]));
+    other.preload().expect("preload");
+    assert_eq!(host.compilations(), (2, 0));
+    let host = standin::Host::new().expect("host");
+    Sessions::open(host.clone(), &db)
+        .expect("open")
+        .preload()
+        .expect("preload");
+    assert_eq!(host.compilations(), (2, 0));
+}
+
+#[test]
+fn t1_a_component_edited_in_the_store_is_refused_by_its_digest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    two_tenants_with_artifacts(&db);
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute("DELETE FROM artifacts", []).expect("drop artifacts");
+    // The custom component's bytes replaced by the built-in one's.
+    conn.execute(
+        "UPDATE components SET bytes = (SELECT bytes FROM components WHERE digest = ?1) WHERE digest != ?1",
+        [standin::Digest::of(standin::DEFAULT_POLICY).to_string()],
+    )
+    .expect("swap component");
+    let s = keyed(&standin::Host::new().expect("host"), &db);
+    let loaded = s.preload().expect("preload");
+    assert_eq!(loaded.failed.len(), 1, "{loaded:?}");
+    assert!(loaded.failed[0].1.contains("does not have its digest"), "{loaded:?}");
+}
+
+#[test]
+fn t1_fresh_instances_are_never_pre_initialized_from_a_component_edited_in_the_store() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    two_tenants_with_artifacts_on(&crate::fresh::fresh_host(Some(8)), &db);
+    // The custom component's stored bytes replaced by the built-in one,
+    // which allows this start; its compiled artifact is genuine.
+    let strict = standin::Digest::of(&component(BUSINESS_HOURS)).to_string();
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute(
+        "UPDATE components SET bytes = ?2 WHERE digest = ?1",
+        rusqlite::params![strict, standin::DEFAULT_POLICY],
+    )
+    .expect("swap component");
+    let host = crate::fresh::fresh_host(Some(8));
+    let s = keyed(&host, &db);
+    let request = req(json!({"tenant": "night-shift"}));
+    // The second call is the first on a fresh, pre-initialized instance.
+    for _ in 0..2 {
+        let (decision, policy) = s.evaluate_start(&request, now()).expect("evaluate");
+        assert_eq!(policy.digest, strict);
+        assert!(!decision.is_allow(), "{}", decision.to_json());
+    }
+    let (decision, _) = s.evaluate_start(&request, now()).expect("evaluate");
+    assert!(
+        !decision.codes().any(|c| c == "policy-unavailable"),
+        "the custom policy itself answered: {}",
+        decision.to_json()
+    );
+    assert_eq!(host.compilations(), (0, 1), "from its genuine artifact");
+}
