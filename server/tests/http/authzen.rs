@@ -4,7 +4,7 @@
 
 use crate::support::Server;
 use serde_json::{Value, json};
-use standin::keys::Scope::{Audit, Decide};
+use standin::keys::Scope::Decide;
 
 fn in_session(id: &str, action: &str) -> Value {
     json!({
@@ -24,24 +24,7 @@ fn may_start(actor_roles: Value, target_active: bool) -> Value {
 }
 
 async fn audit_events(server: &Server, session: &str) -> Vec<String> {
-    let text = server
-        .http
-        .get(server.url(&format!("/v1/tenants/acme/audit?session={session}")))
-        .bearer_auth(server.key("acme", Audit))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["event"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect()
+    server.events("acme", &format!("?session={session}")).await
 }
 
 #[tokio::test]

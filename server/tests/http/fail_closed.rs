@@ -65,15 +65,7 @@ async fn a_trapping_policy_denies_with_policy_error_and_the_server_goes_on() {
         )
         .await;
     assert_eq!(fine["decision"], "allow");
-    let metrics = server
-        .http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.text("/metrics", None).await;
     assert!(
         metrics.contains(r#"standin_policy_errors_total{tenant="acme",code="policy-error"} 2"#),
         "{metrics}"

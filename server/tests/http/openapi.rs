@@ -6,15 +6,7 @@ use serde_json::Value;
 #[tokio::test]
 async fn the_served_document_is_the_checked_in_one() {
     let server = Server::start();
-    let served = server
-        .http
-        .get(server.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let served = server.text("/openapi.json", None).await;
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
     let checked_in = std::fs::read_to_string(path).unwrap_or_default();
     assert!(

@@ -27,15 +27,7 @@ async fn metrics_count_decisions_by_tenant_outcome_and_code() {
             )
             .await;
     }
-    let text = server
-        .http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.text("/metrics", None).await;
     let line = |needle: &str| {
         text.lines()
             .find(|l| l.starts_with(needle))

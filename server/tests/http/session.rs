@@ -152,15 +152,11 @@ async fn a_whole_session_over_http_s1_s4_s5_a1_a3_f1_n1() {
 
     // The CSV export has one header row.
     let csv = server
-        .http
-        .get(server.url("/v1/tenants/acme/audit?format=csv&view=impersonated"))
-        .bearer_auth(server.key("acme", Audit))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text(
+            "/v1/tenants/acme/audit?format=csv&view=impersonated",
+            Some(server.key("acme", Audit)),
+        )
+        .await;
     assert!(csv.starts_with("user,detail,"), "{csv}");
     assert_eq!(csv.lines().filter(|l| l.starts_with("user,")).count(), 1);
 

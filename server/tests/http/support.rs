@@ -103,6 +103,31 @@ impl Server {
         (status, value)
     }
 
+    /// `GET path` with `key` (or none): the body as text.
+    pub async fn text(&self, path: &str, key: Option<&str>) -> String {
+        let mut request = self.http.get(self.url(path));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send().await.unwrap().text().await.unwrap()
+    }
+
+    /// The `event` of each line of `tenant`'s audit export with `query`.
+    pub async fn events(&self, tenant: &str, query: &str) -> Vec<String> {
+        let key = self.key(tenant, Scope::Audit).to_string();
+        let text = self
+            .text(&format!("/v1/tenants/{tenant}/audit{query}"), Some(&key))
+            .await;
+        text.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["event"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
     /// With `acme`'s key of `scope`.
     pub async fn acme(&self, scope: Scope, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let key = self.key("acme", scope).to_string();
