@@ -1,6 +1,8 @@
 //! Paths of the test components, built by this package's build script from
 //! `tests/programs/` (hostile policies) and `examples/policies/`.
 
+pub mod postgres;
+
 /// Misbehaves as the request asks (see `programs/mischief`).
 pub const MISCHIEF: &str = env!("STANDIN_MISCHIEF");
 /// Implements another world.

@@ -48,6 +48,11 @@ struct Cli {
     /// missing by commands that write; opened read-only by those that only read.
     #[arg(long, global = true, value_name = "PATH", env = "STANDIN_DB")]
     db: Option<std::path::PathBuf>,
+    /// A PostgreSQL database (`postgres://user@host:port/db`) instead of
+    /// `--db`: sessions, policies and one audit chain per tenant shared by
+    /// every process and `serve` replica that names it.
+    #[arg(long, global = true, value_name = "URL", env = "STANDIN_DATABASE_URL")]
+    database_url: Option<String>,
     /// Let tenants that never stored a policy run on the built-in one with its
     /// defaults (version 0). Off: their starts are denied `policy-unavailable` (T1).
     #[arg(long, global = true, env = "STANDIN_BUILTIN_FALLBACK")]
@@ -65,6 +70,7 @@ struct Cli {
 #[derive(Debug, Clone)]
 struct Db {
     path: std::path::PathBuf,
+    url: Option<String>,
     builtin_fallback: bool,
     host_key: Option<std::path::PathBuf>,
 }
@@ -136,13 +142,16 @@ fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Sessions> {
     use anyhow::Context as _;
     let host = standin::Host::new()?;
     let path = &db.path;
-    let opened = match access {
-        Access::Read => standin::Sessions::open_read_only(host, path),
-        Access::Write => standin::Sessions::open(host, path),
+    let opened = match (&db.url, access) {
+        (Some(url), _) => standin_store_postgres::PostgresStore::connect(url)
+            .map(|store| standin::Sessions::new(host, std::sync::Arc::new(store)))
+            .context("cannot open the PostgreSQL database of `--database-url`"),
+        (None, Access::Read) => standin::Sessions::open_read_only(host, path)
+            .with_context(|| format!("cannot open the session database `{}`", path.display())),
+        (None, Access::Write) => standin::Sessions::open(host, path)
+            .with_context(|| format!("cannot open the session database `{}`", path.display())),
     };
-    let mut sessions = opened
-        .with_context(|| format!("cannot open the session database `{}`", path.display()))?
-        .with_builtin_fallback(db.builtin_fallback);
+    let mut sessions = opened?.with_builtin_fallback(db.builtin_fallback);
     // Without a key file (no flag, no home folder) compiled policies are
     // not cached: slower, never less safe. A command that only reads
     // creates no key either (it could not store an artifact anyway): it
@@ -178,6 +187,7 @@ fn main() -> ExitCode {
     let now = cli.now.unwrap_or_else(chrono::Utc::now);
     let db = Db {
         path: cli.db.clone().unwrap_or_else(|| "standin.db".into()),
+        url: cli.database_url.clone(),
         builtin_fallback: cli.builtin_fallback,
         host_key: cli.host_key.clone(),
     };
@@ -202,6 +212,7 @@ fn main() -> ExitCode {
             args,
             serve::Globals {
                 db: cli.db,
+                database_url: cli.database_url,
                 builtin_fallback: cli.builtin_fallback,
                 host_key: cli.host_key,
             },

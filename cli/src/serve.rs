@@ -16,9 +16,6 @@ pub struct Args {
     /// A TOML settings file (see docs/http.md); flags and environment win.
     #[arg(long, value_name = "FILE", env = "STANDIN_CONFIG")]
     config: Option<PathBuf>,
-    /// A PostgreSQL database shared by replicas (`postgres://...`) instead of `--db`.
-    #[arg(long, value_name = "URL", env = "STANDIN_DATABASE_URL")]
-    database_url: Option<String>,
     /// Serve HTTPS with this certificate chain (PEM); needs `--tls-key`.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -40,6 +37,7 @@ pub struct Args {
 #[derive(Debug, Clone)]
 pub struct Globals {
     pub db: Option<PathBuf>,
+    pub database_url: Option<String>,
     pub builtin_fallback: bool,
     pub host_key: Option<PathBuf>,
 }
@@ -56,7 +54,7 @@ pub fn run(args: Args, globals: Globals) -> Result<Exit> {
     let over = Overrides {
         listen: args.listen,
         db: globals.db,
-        database_url: args.database_url,
+        database_url: globals.database_url,
         public_url: args.public_url,
         builtin_fallback: globals.builtin_fallback,
         host_key: globals.host_key,

@@ -20,14 +20,12 @@ use std::time::Duration;
 pub enum ServeError {
     #[error("cannot open the store: {0}")]
     Store(#[from] standin::SessionError),
+    #[error("cannot open the database: {0}")]
+    Database(#[from] standin::store::StoreError),
     #[error("cannot start the policy host: {0}")]
     Host(#[from] standin::HostError),
     #[error("cannot use the host key: {0}")]
     HostKey(#[from] standin::HostKeyError),
-    #[error(
-        "`--database-url` names a PostgreSQL database, and this build has no PostgreSQL store yet; use `--db PATH` (SQLite)"
-    )]
-    NoPostgres,
     #[error("cannot listen on `{addr}`: {source}")]
     Bind { addr: String, source: std::io::Error },
     #[error(transparent)]
@@ -38,10 +36,14 @@ pub enum ServeError {
 
 /// The sessions `config` names, with the host key and fallback it says.
 pub fn open(config: &Config) -> Result<Sessions, ServeError> {
-    if config.database_url.is_some() {
-        return Err(ServeError::NoPostgres);
+    let mut sessions = match &config.database_url {
+        Some(url) => {
+            let store = standin_store_postgres::PostgresStore::connect(url)?;
+            Sessions::new(Host::new()?, Arc::new(store))
+        }
+        None => Sessions::open(Host::new()?, &config.db)?,
     }
-    let mut sessions = Sessions::open(Host::new()?, &config.db)?.with_builtin_fallback(config.builtin_fallback);
+    .with_builtin_fallback(config.builtin_fallback);
     if let Some(key) = config.host_key.clone().or_else(standin::default_host_key_path) {
         sessions = sessions.with_host_key(HostKey::load_or_create(&key)?);
     }

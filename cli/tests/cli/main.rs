@@ -10,6 +10,7 @@ mod input_caps;
 mod outbox;
 mod pipe;
 mod policies;
+mod postgres;
 mod read_only;
 mod serve;
 mod sessions;

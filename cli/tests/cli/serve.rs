@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_standin"))
         .args(args)
         .current_dir(dir)
@@ -21,13 +21,13 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("run standin")
 }
 
-fn json(out: &std::process::Output) -> Value {
+pub(crate) fn json(out: &std::process::Output) -> Value {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {out:?}"))
 }
 
 /// Starts `standin serve` on a free port; the process and its address.
-fn serve(dir: &Path, extra: &[&str]) -> (Child, String) {
+pub(crate) fn serve(dir: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_standin"))
         .args(extra)
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "text"])
@@ -47,7 +47,13 @@ fn serve(dir: &Path, extra: &[&str]) -> (Child, String) {
 }
 
 /// One HTTP/1.1 request on its own connection: the status and the body.
-fn http(addr: &str, method: &str, path: &str, key: Option<&str>, body: Option<&str>) -> std::io::Result<(u16, String)> {
+pub(crate) fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     let auth = key
@@ -72,7 +78,7 @@ fn http(addr: &str, method: &str, path: &str, key: Option<&str>, body: Option<&s
     Ok((status, body))
 }
 
-fn sigterm(child: &Child) {
+pub(crate) fn sigterm(child: &Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -80,7 +86,7 @@ fn sigterm(child: &Child) {
     assert!(status.success());
 }
 
-fn wait(child: &mut Child, limit: Duration) -> Option<i32> {
+pub(crate) fn wait(child: &mut Child, limit: Duration) -> Option<i32> {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {

@@ -1,0 +1,343 @@
+//! [`PostgresStore`]: Standin's [`Store`] on PostgreSQL, so that many
+//! replicas share sessions, policy versions and one audit chain per tenant.
+//!
+//! How it keeps the trait's contract when several processes write at once:
+//!
+//! 1. **One chain per tenant, in order**: every append locks the tenant's
+//!    row of `chain_heads` (`SELECT ... FOR UPDATE`) in its transaction,
+//!    seals the event on that head and moves it; `PRIMARY KEY (tenant,
+//!    seq)` refuses a gap's twin.
+//! 2. **One active session per (tenant, actor, depth)**: a start takes a
+//!    transaction-scoped advisory lock on (tenant, actor) before it reads
+//!    the actor's current session, so racing starts see each other; the
+//!    partial unique index `sessions_one_active` is the last word.
+//! 3. **An action only while its session is active**: an append reads the
+//!    session row `FOR UPDATE` in its transaction and appends nothing when
+//!    it has ended or is past its deadline; an end on another replica
+//!    waits for that lock, or commits first and is seen.
+//! 4. Every change is one transaction; a commit is durable when it returns
+//!    (`synchronous_commit` as the server has it, `on` by default).
+//!
+//! Connections come from a small pool; a connection that failed is
+//! dropped, not reused.
+
+mod audit;
+mod codec;
+mod policies;
+mod schema;
+mod sessions;
+mod tenants;
+
+pub use schema::MIGRATIONS;
+
+use chrono::{DateTime, Utc};
+use postgres::{Client, NoTls, Transaction};
+use standin::keys::ApiKey;
+use standin::store::{
+    Acked, Applied, ArtifactKey, AuditEvent, AuditFilter, Change, NewPolicy, Notifications, OutboxMessage, PolicyRef,
+    SessionRecord, Store, StoreError, StoredPolicy, Trail,
+};
+use std::sync::{Mutex, PoisonError};
+
+/// Idle connections kept for reuse.
+const MAX_IDLE: usize = 16;
+
+/// A driver error as the store's.
+pub(crate) fn db(e: postgres::Error) -> StoreError {
+    StoreError::Database(Box::new(e))
+}
+
+/// The store on one PostgreSQL database.
+pub struct PostgresStore {
+    url: String,
+    idle: Mutex<Vec<Client>>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password: only the fact of it.
+        f.debug_struct("PostgresStore").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user@host:port/db`) and migrates the
+    /// schema to this build's.
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        let store = Self {
+            url: url.to_string(),
+            idle: Mutex::new(Vec::new()),
+        };
+        let mut client = store.open()?;
+        schema::migrate(&mut client)?;
+        store.give_back(client);
+        Ok(store)
+    }
+
+    fn open(&self) -> Result<Client, StoreError> {
+        Client::connect(&self.url, NoTls).map_err(|source| StoreError::Open {
+            path: redacted(&self.url),
+            source: Box::new(source),
+        })
+    }
+
+    fn take(&self) -> Result<Client, StoreError> {
+        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        match idle {
+            Some(c) if !c.is_closed() => Ok(c),
+            _ => self.open(),
+        }
+    }
+
+    fn give_back(&self, client: Client) {
+        if client.is_closed() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push(client);
+        }
+    }
+
+    /// Runs `f` on a pooled connection.
+    fn read<R>(&self, f: impl FnOnce(&mut Client) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let mut client = self.take()?;
+        let result = f(&mut client);
+        self.give_back(client);
+        result
+    }
+
+    /// Runs `f` in one transaction and commits; rolls back on error.
+    fn write<R>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        self.read(|client| {
+            let mut tx = client.transaction().map_err(db)?;
+            let r = f(&mut tx)?;
+            tx.commit().map_err(db)?;
+            Ok(r)
+        })
+    }
+}
+
+/// `postgres://user:secret@host/db` without the secret.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}@{}", &url[..scheme + 3], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Applies a change in `tx`: the session row (update first, it may end the
+/// session that blocks the insert), the audit events, the outbox.
+fn apply(tx: &mut Transaction<'_>, change: Change) -> Result<Applied, StoreError> {
+    if let Some(s) = &change.update {
+        sessions::update(tx, s)?;
+    }
+    if let Some(s) = &change.insert {
+        sessions::insert(tx, s)?;
+    }
+    let mut applied = Applied::default();
+    let mut appender = audit::Appender::default();
+    for e in change.audit {
+        applied.audit.push(appender.append(tx, e)?);
+    }
+    for m in change.outbox {
+        applied.outbox.push(tenants::push(tx, m)?);
+    }
+    Ok(applied)
+}
+
+impl Store for PostgresStore {
+    fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+        self.write(|tx| {
+            let stored = policies::put(tx, &new)?;
+            audit::Appender::default().append(tx, stored.uploaded_event())?;
+            Ok(stored)
+        })
+    }
+
+    fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| policies::active(c, tenant))
+    }
+
+    fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
+        self.read(|c| Ok(policies::active(c, tenant)?.map(|p| p.reference())))
+    }
+
+    fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| policies::get_version(c, tenant, version))
+    }
+
+    fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(|c| policies::history(c, tenant))
+    }
+
+    fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(policies::all_active)
+    }
+
+    fn activate(
+        &self,
+        tenant: &str,
+        version: u32,
+        by: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPolicy, StoreError> {
+        self.write(|tx| policies::activate(tx, tenant, version, by, at))
+    }
+
+    fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
+        self.write(|tx| policies::rollback(tx, tenant, by, at))
+    }
+
+    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| policies::component(c, digest))
+    }
+
+    fn artifact(&self, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| policies::artifact(c, key))
+    }
+
+    fn has_artifact(&self, key: &ArtifactKey) -> Result<bool, StoreError> {
+        self.read(|c| policies::has_artifact(c, key))
+    }
+
+    fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| policies::put_artifact(tx, key, bytes, at))
+    }
+
+    fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
+        self.read(|c| tenants::notifications(c, tenant))
+    }
+
+    fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
+        self.write(|tx| tenants::set_notifications(tx, tenant, n))
+    }
+
+    fn return_origins(&self, tenant: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|c| tenants::return_origins(c, tenant))
+    }
+
+    fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
+        self.write(|tx| tenants::set_return_origins(tx, tenant, origins))
+    }
+
+    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| sessions::by_id(c, id, false))
+    }
+
+    fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| sessions::list(c, tenant, active_only))
+    }
+
+    fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| sessions::current(c, tenant, actor))
+    }
+
+    fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.read(|c| sessions::due(c, now))
+    }
+
+    fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(sessions::next_deadline)
+    }
+
+    fn start(
+        &self,
+        tenant: &str,
+        actor: &str,
+        decide: &mut dyn FnMut(Option<&SessionRecord>) -> Change,
+    ) -> Result<Applied, StoreError> {
+        self.write(|tx| {
+            // Starts of one actor, from any replica, one at a time.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                &[&format!("{tenant}\u{1f}{actor}")],
+            )
+            .map_err(db)?;
+            let current = sessions::current(tx, tenant, actor)?;
+            apply(tx, decide(current.as_ref()))
+        })
+    }
+
+    fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError> {
+        self.write(|tx| {
+            let current = sessions::by_id(tx, id, true)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+            apply(tx, decide(&current))
+        })
+    }
+
+    fn record(&self, change: Change) -> Result<Applied, StoreError> {
+        self.write(|tx| apply(tx, change))
+    }
+
+    fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        self.read(|c| audit::query(c, filter))
+    }
+
+    fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| audit::tenants(c, false))
+    }
+
+    fn tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| audit::tenants(c, true))
+    }
+
+    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
+        // One snapshot: a change committed meanwhile cannot look like a
+        // mismatch to `audit verify`.
+        self.read(|c| {
+            let mut tx = c
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(db)?;
+            let filter = AuditFilter {
+                tenant: Some(tenant.to_string()),
+                ..AuditFilter::default()
+            };
+            let trail = Trail {
+                events: audit::query(&mut tx, &filter)?,
+                sessions: sessions::list(&mut tx, tenant, false)?,
+                policies: policies::history(&mut tx, tenant)?,
+            };
+            tx.commit().map_err(db)?;
+            Ok(trail)
+        })
+    }
+
+    fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.read(|c| tenants::outbox(c, tenant, include_acked))
+    }
+
+    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
+        self.write(|tx| tenants::ack(tx, tenant, ids, at))
+    }
+
+    fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
+        self.write(|tx| tenants::put_key(tx, key, hash))
+    }
+
+    fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        self.read(|c| tenants::key_where(c, "hash = $1", hash))
+    }
+
+    fn keys(&self, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
+        self.read(|c| tenants::keys(c, tenant))
+    }
+
+    fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                &[&id, &codec::ts(at)],
+            )
+            .map_err(db)?;
+            tenants::key_where(tx, "id = $1", id)
+        })
+    }
+}

@@ -1,0 +1,250 @@
+//! Policy versions, the activation stack, components and compiled
+//! artifacts, as in the SQLite store: `policies.active` marks the version
+//! that serves (one per tenant, a partial unique index), `activations` is
+//! the stack behind it. A change locks the tenant's versions first, so two
+//! replicas uploading at once number their versions one after the other.
+
+use crate::codec::{get, json, small, time, to_json, ts};
+use crate::db;
+use chrono::{DateTime, Utc};
+use postgres::{GenericClient, Row};
+use standin::store::{ArtifactKey, NewPolicy, StoreError, StoredPolicy};
+
+const COLUMNS: &str =
+    "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, describe";
+
+fn decode(r: &Row) -> Result<StoredPolicy, StoreError> {
+    Ok(StoredPolicy {
+        tenant: get(r, "tenant")?,
+        version: small("version", get(r, "version")?)?,
+        digest: get(r, "digest")?,
+        settings: get(r, "settings")?,
+        created_at: time("created_at", get(r, "created_at")?)?,
+        active: get(r, "active")?,
+        uploaded_by: get(r, "uploaded_by")?,
+        note: get(r, "note")?,
+        activated_at: get::<Option<i64>>(r, "activated_at")?
+            .map(|t| time("activated_at", t))
+            .transpose()?,
+        policy: get::<Option<String>>(r, "describe")?
+            .map(|d| json("describe", &d))
+            .transpose()?,
+    })
+}
+
+fn select(
+    c: &mut impl GenericClient,
+    filter: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+) -> Result<Vec<StoredPolicy>, StoreError> {
+    c.query(&format!("SELECT {COLUMNS} FROM policies WHERE {filter}"), params)
+        .map_err(db)?
+        .iter()
+        .map(decode)
+        .collect()
+}
+
+fn unknown(tenant: &str, version: u32) -> StoreError {
+    StoreError::UnknownVersion {
+        tenant: tenant.to_string(),
+        version,
+    }
+}
+
+/// Serializes changes to one tenant's versions (for this transaction).
+fn lock_tenant(c: &mut impl GenericClient, tenant: &str) -> Result<(), StoreError> {
+    c.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 1))",
+        &[&format!("policies\u{1f}{tenant}")],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) fn put(c: &mut impl GenericClient, new: &NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+    lock_tenant(c, new.tenant)?;
+    c.execute(
+        "INSERT INTO components (digest, bytes, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        &[&new.digest, &new.component, &ts(new.at)],
+    )
+    .map_err(db)?;
+    let last: i32 = c
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM policies WHERE tenant = $1",
+            &[&new.tenant],
+        )
+        .map_err(db)?
+        .get(0);
+    let version = last + 1;
+    c.execute(
+        "INSERT INTO policies (tenant, version, digest, settings, created_at, active, uploaded_by, note, describe) \
+         VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $8)",
+        &[
+            &new.tenant,
+            &version,
+            &new.digest,
+            &new.settings,
+            &ts(new.at),
+            &new.uploaded_by,
+            &new.note,
+            &new.info.map(to_json),
+        ],
+    )
+    .map_err(db)?;
+    let version = small("version", version)?;
+    if new.activate {
+        return activate(c, new.tenant, version, new.uploaded_by, new.at);
+    }
+    get_version(c, new.tenant, version)?.ok_or_else(|| unknown(new.tenant, version))
+}
+
+fn mark_active(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    version: u32,
+    at: DateTime<Utc>,
+) -> Result<StoredPolicy, StoreError> {
+    c.execute(
+        "UPDATE policies SET active = FALSE WHERE tenant = $1 AND active",
+        &[&tenant],
+    )
+    .map_err(db)?;
+    let n = c
+        .execute(
+            "UPDATE policies SET active = TRUE, activated_at = $3 WHERE tenant = $1 AND version = $2",
+            &[&tenant, &(version as i32), &ts(at)],
+        )
+        .map_err(db)?;
+    if n == 0 {
+        return Err(unknown(tenant, version));
+    }
+    get_version(c, tenant, version)?.ok_or_else(|| unknown(tenant, version))
+}
+
+pub(crate) fn activate(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    version: u32,
+    by: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<StoredPolicy, StoreError> {
+    lock_tenant(c, tenant)?;
+    // Activating the active version changes nothing (and pushes nothing a
+    // rollback would have to pop).
+    if let Some(current) = active(c, tenant)?.filter(|p| p.version == version) {
+        return Ok(current);
+    }
+    let stored = mark_active(c, tenant, version, at)?;
+    c.execute(
+        "INSERT INTO activations (tenant, version, at, by, kind) VALUES ($1, $2, $3, $4, 'activate')",
+        &[&tenant, &(version as i32), &ts(at), &by],
+    )
+    .map_err(db)?;
+    Ok(stored)
+}
+
+pub(crate) fn rollback(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    by: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<StoredPolicy, StoreError> {
+    lock_tenant(c, tenant)?;
+    let stack = c
+        .query(
+            "SELECT id, version FROM activations WHERE tenant = $1 AND kind = 'activate' AND NOT undone \
+             ORDER BY id DESC LIMIT 2",
+            &[&tenant],
+        )
+        .map_err(db)?;
+    let [top, below] = &stack[..] else {
+        return Err(StoreError::NothingToRollBack(tenant.to_string()));
+    };
+    let top: i64 = get(top, "id")?;
+    let previous = small("version", get(below, "version")?)?;
+    c.execute("UPDATE activations SET undone = TRUE WHERE id = $1", &[&top])
+        .map_err(db)?;
+    let stored = mark_active(c, tenant, previous, at)?;
+    c.execute(
+        "INSERT INTO activations (tenant, version, at, by, kind) VALUES ($1, $2, $3, $4, 'rollback')",
+        &[&tenant, &(previous as i32), &ts(at), &by],
+    )
+    .map_err(db)?;
+    Ok(stored)
+}
+
+pub(crate) fn active(c: &mut impl GenericClient, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
+    Ok(select(c, "tenant = $1 AND active", &[&tenant])?.into_iter().next())
+}
+
+pub(crate) fn get_version(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    version: u32,
+) -> Result<Option<StoredPolicy>, StoreError> {
+    Ok(
+        select(c, "tenant = $1 AND version = $2", &[&tenant, &(version as i32)])?
+            .into_iter()
+            .next(),
+    )
+}
+
+pub(crate) fn history(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
+    select(c, "tenant = $1 ORDER BY version", &[&tenant])
+}
+
+pub(crate) fn all_active(c: &mut postgres::Client) -> Result<Vec<StoredPolicy>, StoreError> {
+    select(c, "active ORDER BY tenant", &[])
+}
+
+pub(crate) fn component(c: &mut impl GenericClient, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(
+        c.query_opt("SELECT bytes FROM components WHERE digest = $1", &[&digest])
+            .map_err(db)?
+            .map(|r| r.get(0)),
+    )
+}
+
+/// The artifact, if its bytes still have the checksum they were written with.
+pub(crate) fn artifact(c: &mut impl GenericClient, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
+    let row = c
+        .query_opt(
+            "SELECT bytes, checksum FROM artifacts WHERE digest = $1 AND engine = $2",
+            &[&key.digest, &key.engine],
+        )
+        .map_err(db)?;
+    Ok(row
+        .map(|r| (r.get::<_, Vec<u8>>(0), r.get::<_, String>(1)))
+        .filter(|(bytes, sum)| standin::Digest::of(bytes).to_string() == *sum)
+        .map(|(b, _)| b))
+}
+
+pub(crate) fn has_artifact(c: &mut impl GenericClient, key: &ArtifactKey) -> Result<bool, StoreError> {
+    Ok(c.query_opt(
+        "SELECT 1 FROM artifacts WHERE digest = $1 AND engine = $2",
+        &[&key.digest, &key.engine],
+    )
+    .map_err(db)?
+    .is_some())
+}
+
+pub(crate) fn put_artifact(
+    c: &mut impl GenericClient,
+    key: &ArtifactKey,
+    bytes: &[u8],
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO artifacts (digest, engine, bytes, checksum, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (digest, engine) DO UPDATE SET bytes = $3, checksum = $4, created_at = $5",
+        &[
+            &key.digest,
+            &key.engine,
+            &bytes,
+            &standin::Digest::of(bytes).to_string(),
+            &ts(at),
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}

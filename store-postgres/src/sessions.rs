@@ -1,0 +1,190 @@
+//! The `sessions` table: rows to [`SessionRecord`]s and back, and the reads
+//! the session logic needs. Reads inside a change take the row `FOR
+//! UPDATE`, so a replica ending a session and another appending an action
+//! to it are decided by the order of their commits.
+
+use crate::codec::{get, json, small, time, to_json, ts};
+use crate::db;
+use chrono::{DateTime, Utc};
+use postgres::{GenericClient, Row};
+use standin::store::{EndReason, PolicyRef, SessionRecord, SessionState, StoreError};
+
+const COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
+    read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
+    policy_digest, notify_target, obligations, revoke_reason, parent, depth";
+
+fn decode(r: &Row) -> Result<SessionRecord, StoreError> {
+    let state = match get::<String>(r, "state")?.as_str() {
+        "active" => SessionState::Active,
+        "ended" => SessionState::Ended,
+        other => {
+            return Err(StoreError::Corrupt {
+                column: "state",
+                message: format!("`{other}`"),
+            });
+        }
+    };
+    let end_reason = match get::<Option<String>>(r, "end_reason")?.as_deref() {
+        None => None,
+        Some("stopped") => Some(EndReason::Stopped),
+        Some("expired") => Some(EndReason::Expired),
+        Some("revoked") => Some(EndReason::Revoked),
+        Some(other) => {
+            return Err(StoreError::Corrupt {
+                column: "end_reason",
+                message: format!("`{other}`"),
+            });
+        }
+    };
+    Ok(SessionRecord {
+        id: get(r, "id")?,
+        tenant: get(r, "tenant")?,
+        actor: get(r, "actor")?,
+        target: get(r, "target")?,
+        actor_principal: json("actor_principal", &get::<String>(r, "actor_principal")?)?,
+        target_principal: json("target_principal", &get::<String>(r, "target_principal")?)?,
+        reason: get(r, "reason")?,
+        domain: get(r, "domain")?,
+        read_only: get(r, "read_only")?,
+        started_at: time("started_at", get(r, "started_at")?)?,
+        expires_at: time("expires_at", get(r, "expires_at")?)?,
+        max_expires_at: time("max_expires_at", get(r, "max_expires_at")?)?,
+        state,
+        ended_at: get::<Option<i64>>(r, "ended_at")?
+            .map(|t| time("ended_at", t))
+            .transpose()?,
+        end_reason,
+        return_to: get(r, "return_to")?,
+        policy: PolicyRef {
+            version: small("policy_version", get(r, "policy_version")?)?,
+            digest: get(r, "policy_digest")?,
+        },
+        notify_target: get(r, "notify_target")?,
+        obligations: json("obligations", &get::<String>(r, "obligations")?)?,
+        revoke_reason: get(r, "revoke_reason")?,
+        parent: get(r, "parent")?,
+        depth: small("depth", get(r, "depth")?)?,
+    })
+}
+
+/// Session `id`; locked for the transaction when `for_update`.
+pub(crate) fn by_id(
+    c: &mut impl GenericClient,
+    id: &str,
+    for_update: bool,
+) -> Result<Option<SessionRecord>, StoreError> {
+    let lock = if for_update { " FOR UPDATE" } else { "" };
+    c.query_opt(&format!("SELECT {COLUMNS} FROM sessions WHERE id = $1{lock}"), &[&id])
+        .map_err(db)?
+        .map(|r| decode(&r))
+        .transpose()
+}
+
+/// The actor's innermost active session.
+pub(crate) fn current(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    actor: &str,
+) -> Result<Option<SessionRecord>, StoreError> {
+    c.query_opt(
+        &format!(
+            "SELECT {COLUMNS} FROM sessions WHERE tenant = $1 AND actor = $2 AND state = 'active' \
+             ORDER BY depth DESC LIMIT 1"
+        ),
+        &[&tenant, &actor],
+    )
+    .map_err(db)?
+    .map(|r| decode(&r))
+    .transpose()
+}
+
+pub(crate) fn list(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    active_only: bool,
+) -> Result<Vec<SessionRecord>, StoreError> {
+    let filter = if active_only { " AND state = 'active'" } else { "" };
+    c.query(
+        &format!("SELECT {COLUMNS} FROM sessions WHERE tenant = $1{filter} ORDER BY started_at DESC, id"),
+        &[&tenant],
+    )
+    .map_err(db)?
+    .iter()
+    .map(decode)
+    .collect()
+}
+
+pub(crate) fn due(c: &mut impl GenericClient, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+    let rows = c
+        .query(
+            "SELECT id FROM sessions WHERE state = 'active' AND expires_at <= $1 ORDER BY expires_at",
+            &[&ts(now)],
+        )
+        .map_err(db)?;
+    rows.iter().map(|r| get(r, "id")).collect()
+}
+
+pub(crate) fn next_deadline(c: &mut postgres::Client) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let row = c
+        .query_one("SELECT MIN(expires_at) AS at FROM sessions WHERE state = 'active'", &[])
+        .map_err(db)?;
+    get::<Option<i64>>(&row, "at")?
+        .map(|t| time("expires_at", t))
+        .transpose()
+}
+
+pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord) -> Result<(), StoreError> {
+    let params = (1..=23).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    c.execute(
+        &format!("INSERT INTO sessions ({COLUMNS}) VALUES ({params})"),
+        &[
+            &s.id,
+            &s.tenant,
+            &s.actor,
+            &s.target,
+            &to_json(&s.actor_principal),
+            &to_json(&s.target_principal),
+            &s.reason,
+            &s.domain,
+            &s.read_only,
+            &ts(s.started_at),
+            &ts(s.expires_at),
+            &ts(s.max_expires_at),
+            &s.state.as_str(),
+            &s.ended_at.map(ts),
+            &s.end_reason.map(EndReason::as_str),
+            &s.return_to,
+            &(s.policy.version as i32),
+            &s.policy.digest,
+            &s.notify_target,
+            &to_json(&s.obligations),
+            &s.revoke_reason,
+            &s.parent,
+            &(s.depth as i32),
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Updates what can change of a session: its deadline and its end.
+pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord) -> Result<(), StoreError> {
+    let n = c
+        .execute(
+            "UPDATE sessions SET expires_at = $2, state = $3, ended_at = $4, end_reason = $5, revoke_reason = $6 \
+             WHERE id = $1",
+            &[
+                &s.id,
+                &ts(s.expires_at),
+                &s.state.as_str(),
+                &s.ended_at.map(ts),
+                &s.end_reason.map(EndReason::as_str),
+                &s.revoke_reason,
+            ],
+        )
+        .map_err(db)?;
+    if n == 0 {
+        return Err(StoreError::UnknownSession(s.id.clone()));
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! Small per-tenant tables (notification settings, allowed `return_to`
+//! origins, API keys) and the outbox.
+
+use crate::codec::{get, time, ts};
+use crate::db;
+use chrono::{DateTime, Utc};
+use postgres::{GenericClient, Row};
+use standin::keys::{ApiKey, Scope};
+use standin::store::{Acked, NewMessage, Notifications, OutboxMessage, StoreError};
+
+pub(crate) fn notifications(c: &mut impl GenericClient, tenant: &str) -> Result<Notifications, StoreError> {
+    let row = c
+        .query_opt(
+            "SELECT enabled, started_template, ended_template FROM notifications WHERE tenant = $1",
+            &[&tenant],
+        )
+        .map_err(db)?;
+    Ok(match row {
+        Some(r) => Notifications {
+            enabled: get(&r, "enabled")?,
+            started_template: get(&r, "started_template")?,
+            ended_template: get(&r, "ended_template")?,
+        },
+        None => Notifications::default(),
+    })
+}
+
+pub(crate) fn set_notifications(c: &mut impl GenericClient, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO notifications (tenant, enabled, started_template, ended_template) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (tenant) DO UPDATE SET enabled = $2, started_template = $3, ended_template = $4",
+        &[&tenant, &n.enabled, &n.started_template, &n.ended_template],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) fn return_origins(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<String>, StoreError> {
+    let rows = c
+        .query(
+            "SELECT origin FROM return_origins WHERE tenant = $1 ORDER BY origin",
+            &[&tenant],
+        )
+        .map_err(db)?;
+    rows.iter().map(|r| get(r, "origin")).collect()
+}
+
+pub(crate) fn set_return_origins(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    origins: &[String],
+) -> Result<(), StoreError> {
+    c.execute("DELETE FROM return_origins WHERE tenant = $1", &[&tenant])
+        .map_err(db)?;
+    for origin in origins {
+        c.execute(
+            "INSERT INTO return_origins (tenant, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&tenant, origin],
+        )
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Writes a message; returns it with its id.
+pub(crate) fn push(c: &mut impl GenericClient, m: NewMessage) -> Result<OutboxMessage, StoreError> {
+    let row = c
+        .query_one(
+            "INSERT INTO outbox (tenant, recipient, kind, session, text, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             RETURNING id",
+            &[&m.tenant, &m.to, &m.kind, &m.session, &m.text, &ts(m.created_at)],
+        )
+        .map_err(db)?;
+    Ok(OutboxMessage {
+        id: get(&row, "id")?,
+        tenant: m.tenant,
+        to: m.to,
+        kind: m.kind,
+        session: m.session,
+        text: m.text,
+        created_at: m.created_at,
+        acked_at: None,
+    })
+}
+
+fn message(r: &Row) -> Result<OutboxMessage, StoreError> {
+    Ok(OutboxMessage {
+        id: get(r, "id")?,
+        tenant: get(r, "tenant")?,
+        to: get(r, "recipient")?,
+        kind: get(r, "kind")?,
+        session: get(r, "session")?,
+        text: get(r, "text")?,
+        created_at: time("created_at", get(r, "created_at")?)?,
+        acked_at: get::<Option<i64>>(r, "acked_at")?
+            .map(|t| time("acked_at", t))
+            .transpose()?,
+    })
+}
+
+pub(crate) fn outbox(
+    c: &mut impl GenericClient,
+    tenant: Option<&str>,
+    include_acked: bool,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    c.query(
+        "SELECT id, tenant, recipient, kind, session, text, created_at, acked_at FROM outbox \
+         WHERE ($1::TEXT IS NULL OR tenant = $1) AND ($2 OR acked_at IS NULL) ORDER BY id",
+        &[&tenant, &include_acked],
+    )
+    .map_err(db)?
+    .iter()
+    .map(message)
+    .collect()
+}
+
+/// All or nothing: every id is checked to be one of `tenant`'s messages
+/// before any is acknowledged.
+pub(crate) fn ack(
+    c: &mut impl GenericClient,
+    tenant: Option<&str>,
+    ids: &[i64],
+    at: DateTime<Utc>,
+) -> Result<Acked, StoreError> {
+    let mut unknown = Vec::new();
+    for id in ids {
+        let known = c
+            .query_opt(
+                "SELECT 1 FROM outbox WHERE id = $1 AND ($2::TEXT IS NULL OR tenant = $2) FOR UPDATE",
+                &[id, &tenant],
+            )
+            .map_err(db)?
+            .is_some();
+        if !known && !unknown.contains(id) {
+            unknown.push(*id);
+        }
+    }
+    if !unknown.is_empty() {
+        return Ok(Acked { acked: 0, unknown });
+    }
+    let mut acked = 0;
+    for id in ids {
+        acked += c
+            .execute(
+                "UPDATE outbox SET acked_at = $2 WHERE id = $1 AND acked_at IS NULL",
+                &[id, &ts(at)],
+            )
+            .map_err(db)? as usize;
+    }
+    Ok(Acked { acked, unknown })
+}
+
+const KEY_COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at";
+
+/// A key row, checked: a scope this build does not know is corrupt, never a wider one.
+fn key(r: &Row) -> Result<ApiKey, StoreError> {
+    let scope: String = get(r, "scope")?;
+    Ok(ApiKey {
+        id: get(r, "id")?,
+        tenant: get(r, "tenant")?,
+        scope: scope.parse::<Scope>().map_err(|e| StoreError::Corrupt {
+            column: "scope",
+            message: e.to_string(),
+        })?,
+        name: get(r, "name")?,
+        created_at: time("created_at", get(r, "created_at")?)?,
+        revoked_at: get::<Option<i64>>(r, "revoked_at")?
+            .map(|t| time("revoked_at", t))
+            .transpose()?,
+    })
+}
+
+pub(crate) fn put_key(c: &mut impl GenericClient, k: &ApiKey, hash: &str) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO api_keys (id, tenant, scope, name, hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&k.id, &k.tenant, &k.scope.as_str(), &k.name, &hash, &ts(k.created_at), &k.revoked_at.map(ts)],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// The key matching `filter` (`column = $1`) with `value`.
+pub(crate) fn key_where(c: &mut impl GenericClient, filter: &str, value: &str) -> Result<Option<ApiKey>, StoreError> {
+    c.query_opt(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE {filter}"), &[&value])
+        .map_err(db)?
+        .map(|r| key(&r))
+        .transpose()
+}
+
+pub(crate) fn keys(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
+    c.query(
+        &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE tenant = $1 ORDER BY created_at, id"),
+        &[&tenant],
+    )
+    .map_err(db)?
+    .iter()
+    .map(key)
+    .collect()
+}
