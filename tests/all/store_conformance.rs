@@ -102,9 +102,13 @@ fn one_active_session_per_actor_when_starts_race() {
                     let s = &s;
                     scope.spawn(move || {
                         let request = start_request("acme", "u-1", &format!("t-{i}"));
-                        s.start(&request, None, now())
-                            .map(|o| o.session.is_some())
-                            .unwrap_or(false)
+                        // A start that loses the race is a deny (E7), never an error.
+                        let outcome = s.start(&request, None, now()).expect("a racing start is answered");
+                        if outcome.session.is_none() {
+                            let codes: Vec<&str> = outcome.decision.codes().collect();
+                            assert_eq!(codes, ["nested-impersonation"], "{}", outcome.decision.to_json());
+                        }
+                        outcome.session.is_some()
                     })
                 })
                 .collect();
