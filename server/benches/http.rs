@@ -17,7 +17,8 @@
 //! number of non-2xx answers (which must be 0). At one connection the
 //! difference of the p50s is what the server adds to a call.
 //! `STANDIN_BENCH_WORKERS=N` sets the server runtime's worker threads
-//! (default: one per core).
+//! (default: one per core); `STANDIN_BENCH_DATABASE_URL=postgres://...`
+//! runs every row on an (empty) PostgreSQL database instead of SQLite.
 
 use serde_json::json;
 use standin::keys::Scope;
@@ -215,9 +216,16 @@ fn main() {
     let run = Duration::from_secs(seconds);
     let dir = tempfile::Builder::new().prefix("standin-http-bench").tempdir().unwrap();
     let key = HostKey::load_or_create(&dir.path().join("host.key")).unwrap();
-    let sessions = Sessions::open(Host::new().unwrap(), dir.path().join("bench.db"))
-        .unwrap()
-        .with_host_key(key);
+    // `STANDIN_BENCH_DATABASE_URL=postgres://...`: the same rows on a
+    // PostgreSQL database (an empty one: the bench makes tenant `acme`).
+    let sessions = match std::env::var("STANDIN_BENCH_DATABASE_URL") {
+        Ok(url) => Sessions::new(
+            Host::new().unwrap(),
+            Arc::new(standin_store_postgres::PostgresStore::connect(&url).unwrap()),
+        ),
+        Err(_) => Sessions::open(Host::new().unwrap(), dir.path().join("bench.db")).unwrap(),
+    }
+    .with_host_key(key);
     let now = chrono::Utc::now();
     sessions.set_policy("acme", None, "{}", now).unwrap();
     let api_key = sessions
