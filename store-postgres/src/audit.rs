@@ -10,10 +10,9 @@ use crate::codec::{get, json, small, time, to_json, ts};
 use crate::db;
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
-use standin::audit::{CHAIN_V2, GENESIS_HASH, chain_hash_v2, row_digest};
-use standin::store::{AuditEvent, AuditFilter, PolicyRef, RequestFacts, Seal, StoreError, action_request_json};
+use standin::audit::{CHAIN_V2, FactsSeen, GENESIS_HASH, seal};
+use standin::store::{AuditEvent, AuditFilter, PolicyRef, Seal, StoreError};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 /// Appends in one transaction: the heads it locked, the facts it stored.
 #[derive(Debug, Default)]
@@ -42,18 +41,8 @@ impl Appender {
                 (get(&row, "seq")?, get(&row, "hash")?, get(&row, "at")?)
             }
         };
-        e.seq = u64::try_from(seq).unwrap_or(0) + 1;
-        e.prev_hash = prev;
-        // A tenant's trail never runs backwards in time (clocks of two
-        // replicas, or threads a second apart): such a row takes the last time.
-        if ts(e.at) < last_at {
-            e.at = time("at", last_at)?;
-            e.seal.digest = None;
-        }
-        let digest = e.seal.digest.unwrap_or_else(|| row_digest(&e));
-        e.seal.chain = CHAIN_V2;
-        e.seal.digest = Some(digest);
-        e.hash = chain_hash_v2(&e.prev_hash, e.seq, &digest);
+        let head_at = (last_at != i64::MIN).then(|| time("at", last_at)).transpose()?;
+        seal(&mut e, u64::try_from(seq).unwrap_or(0), &prev, head_at);
         let facts = e.seal.facts.as_ref().map(|f| f.digest.clone());
         if let Some(f) = &e.seal.facts
             && !self.facts.contains(&f.digest)
@@ -112,26 +101,10 @@ const COLUMNS: &str = "seq, tenant, at, event, session, actor, target, action, r
     end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash, chain, \
     facts, (SELECT body FROM audit_facts WHERE digest = audit.facts) AS facts_body";
 
-/// Facts read so far in one query, by digest: rows of one session share them.
-type FactsSeen = HashMap<String, Arc<RequestFacts>>;
-
 fn decode(r: &Row, seen: &mut FactsSeen) -> Result<AuditEvent, StoreError> {
-    let facts = match get::<Option<String>>(r, "facts")? {
-        None => None,
-        Some(digest) => Some(match seen.get(&digest) {
-            Some(f) => f.clone(),
-            None => {
-                // Missing facts read as empty: `audit verify` names the row.
-                let body = get::<Option<String>>(r, "facts_body")?.unwrap_or_default();
-                let f = Arc::new(RequestFacts {
-                    digest: digest.clone(),
-                    body,
-                });
-                seen.insert(digest, f.clone());
-                f
-            }
-        }),
-    };
+    let facts = get::<Option<String>>(r, "facts")?
+        .map(|digest| seen.get(digest, || get::<Option<String>>(r, "facts_body")))
+        .transpose()?;
     let mut e = AuditEvent {
         seq: u64::try_from(get::<i64>(r, "seq")?).unwrap_or(0),
         tenant: get(r, "tenant")?,
@@ -165,18 +138,7 @@ fn decode(r: &Row, seen: &mut FactsSeen) -> Result<AuditEvent, StoreError> {
             digest: None,
         },
     };
-    // The request the policy saw, put back together.
-    if e.request.is_none()
-        && let Some(f) = &e.seal.facts
-    {
-        e.request = Some(action_request_json(
-            &e.tenant,
-            &f.body,
-            e.action.as_deref(),
-            e.resource.as_deref(),
-            e.at,
-        ));
-    }
+    e.restore_request();
     Ok(e)
 }
 
@@ -214,7 +176,7 @@ pub(crate) fn query(c: &mut impl GenericClient, f: &AuditFilter) -> Result<Vec<A
     }
     let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
     let rows = c.query(&sql, &params).map_err(db)?;
-    let mut seen = FactsSeen::new();
+    let mut seen = FactsSeen::default();
     rows.iter().map(|r| decode(r, &mut seen)).collect()
 }
 

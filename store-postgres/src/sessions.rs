@@ -14,28 +14,19 @@ const COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_princi
     policy_digest, notify_target, obligations, revoke_reason, parent, depth";
 
 fn decode(r: &Row) -> Result<SessionRecord, StoreError> {
-    let state = match get::<String>(r, "state")?.as_str() {
-        "active" => SessionState::Active,
-        "ended" => SessionState::Ended,
-        other => {
-            return Err(StoreError::Corrupt {
-                column: "state",
-                message: format!("`{other}`"),
-            });
-        }
-    };
-    let end_reason = match get::<Option<String>>(r, "end_reason")?.as_deref() {
-        None => None,
-        Some("stopped") => Some(EndReason::Stopped),
-        Some("expired") => Some(EndReason::Expired),
-        Some("revoked") => Some(EndReason::Revoked),
-        Some(other) => {
-            return Err(StoreError::Corrupt {
+    let state: String = get(r, "state")?;
+    let state = SessionState::parse(&state).ok_or_else(|| StoreError::Corrupt {
+        column: "state",
+        message: format!("`{state}`"),
+    })?;
+    let end_reason = get::<Option<String>>(r, "end_reason")?
+        .map(|e| {
+            EndReason::parse(&e).ok_or_else(|| StoreError::Corrupt {
                 column: "end_reason",
-                message: format!("`{other}`"),
-            });
-        }
-    };
+                message: format!("`{e}`"),
+            })
+        })
+        .transpose()?;
     Ok(SessionRecord {
         id: get(r, "id")?,
         tenant: get(r, "tenant")?,

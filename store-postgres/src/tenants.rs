@@ -71,16 +71,7 @@ pub(crate) fn push(c: &mut impl GenericClient, m: NewMessage) -> Result<OutboxMe
             &[&m.tenant, &m.to, &m.kind, &m.session, &m.text, &ts(m.created_at)],
         )
         .map_err(db)?;
-    Ok(OutboxMessage {
-        id: get(&row, "id")?,
-        tenant: m.tenant,
-        to: m.to,
-        kind: m.kind,
-        session: m.session,
-        text: m.text,
-        created_at: m.created_at,
-        acked_at: None,
-    })
+    Ok(m.stored(get(&row, "id")?))
 }
 
 fn message(r: &Row) -> Result<OutboxMessage, StoreError> {

@@ -202,6 +202,34 @@ pub fn row_digest(e: &AuditEvent) -> [u8; 32] {
     row_digest_after(&session_digest(e), e)
 }
 
+/// Seals `e` onto its tenant's chain head (the last event's `seq`, `hash`
+/// and time; `0`, [`GENESIS_HASH`] and `None` for an empty chain) in the
+/// current format: sets its `seq`, `prev_hash`, chain format, row digest
+/// and `hash`. A tenant's trail never runs backwards in time: an event
+/// stamped before the head (a host clock that stepped back, replicas or
+/// threads a second apart) takes the head's time. Every store appends
+/// through this, so every backend chains alike.
+pub fn seal(e: &mut AuditEvent, head_seq: u64, head_hash: &str, head_at: Option<DateTime<Utc>>) {
+    e.seq = head_seq + 1;
+    e.prev_hash = head_hash.to_string();
+    if let Some(at) = head_at
+        && e.at < at
+    {
+        e.at = at;
+        e.seal.digest = None;
+    }
+    let digest = match e.seal.digest {
+        Some(d) => {
+            debug_assert_eq!(d, row_digest(e), "a stale row digest");
+            d
+        }
+        None => row_digest(e),
+    };
+    e.seal.chain = CHAIN_V2;
+    e.seal.digest = Some(digest);
+    e.hash = chain_hash_v2(&e.prev_hash, e.seq, &digest);
+}
+
 /// The [`CHAIN_V2`] hash: `sha256("audit/v2" || len || prev_hash || seq ||
 /// row digest)`, in hex. 116 bytes for a 64-digit `prev_hash`: two blocks.
 pub fn chain_hash_v2(prev_hash: &str, seq: u64, row: &[u8; 32]) -> String {

@@ -39,6 +39,25 @@ pub struct AuditEvent {
     pub seal: Seal,
 }
 
+impl AuditEvent {
+    /// Puts back the request the policy saw from the row's facts, as read
+    /// from a store (a row that stores both facts and text keeps its text:
+    /// `audit verify` compares them).
+    pub fn restore_request(&mut self) {
+        if self.request.is_none()
+            && let Some(f) = &self.seal.facts
+        {
+            self.request = Some(super::action_request_json(
+                &self.tenant,
+                &f.body,
+                self.action.as_deref(),
+                self.resource.as_deref(),
+                self.at,
+            ));
+        }
+    }
+}
+
 /// The audit events.
 pub mod events {
     pub const SESSION_STARTED: &str = "session.started";

@@ -13,6 +13,7 @@
 use super::chain::{CHAIN_V1, hex};
 use chrono::{DateTime, Utc};
 use sha2::{Digest as _, Sha256};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The session part of an action's request (`ActionRequest.session` as
@@ -199,5 +200,32 @@ mod tests {
             ));
         }
         assert!(RequestFacts::new(body).is_intact());
+    }
+}
+
+/// The facts rows refer to, read once per query: the rows of one session
+/// share them. Every store reads its trail through this and
+/// [`super::AuditEvent::restore_request`].
+#[derive(Debug, Default)]
+pub struct FactsSeen(HashMap<String, Arc<RequestFacts>>);
+
+impl FactsSeen {
+    /// The facts of `digest`, their `body` read only the first time.
+    /// Facts missing from the store read as empty: `audit verify` names
+    /// the row.
+    pub fn get<E>(
+        &mut self,
+        digest: String,
+        body: impl FnOnce() -> Result<Option<String>, E>,
+    ) -> Result<Arc<RequestFacts>, E> {
+        if let Some(f) = self.0.get(&digest) {
+            return Ok(f.clone());
+        }
+        let f = Arc::new(RequestFacts {
+            digest: digest.clone(),
+            body: body()?.unwrap_or_default(),
+        });
+        self.0.insert(digest, f.clone());
+        Ok(f)
     }
 }

@@ -21,10 +21,10 @@ mod verify;
 pub(crate) use chain::hex;
 pub use chain::{
     CHAIN_V1, CHAIN_V2, GENESIS_HASH, SessionDigests, chain_hash, chain_hash_v2, expected_hash, row_digest,
-    row_digest_after, session_digest,
+    row_digest_after, seal, session_digest,
 };
 pub use event::{AuditEvent, events};
-pub use facts::{RequestFacts, Seal, action_request_json, is_action_request_json};
+pub use facts::{FactsSeen, RequestFacts, Seal, action_request_json, is_action_request_json};
 pub use report::{Format, View, render};
 pub use signing::{ALGORITHM, KeyError, PublicKey, SigningKey};
 pub use verify::{Broken, CheckpointChecked, TenantChain, verify_chain};

@@ -23,6 +23,22 @@ pub struct NewMessage {
     pub created_at: DateTime<Utc>,
 }
 
+impl NewMessage {
+    /// The message as stored, under the `id` the store gave it.
+    pub fn stored(self, id: i64) -> OutboxMessage {
+        OutboxMessage {
+            id,
+            tenant: self.tenant,
+            to: self.to,
+            kind: self.kind,
+            session: self.session,
+            text: self.text,
+            created_at: self.created_at,
+            acked_at: None,
+        }
+    }
+}
+
 /// A message of the outbox (CONTRACT.md "Outbox message").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxMessage {

@@ -36,6 +36,13 @@ impl EndReason {
             Self::Revoked => "revoked",
         }
     }
+
+    /// The reason [`Self::as_str`] names; `None` for any other text.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Stopped, Self::Expired, Self::Revoked]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
 }
 
 impl SessionState {
@@ -44,6 +51,11 @@ impl SessionState {
             Self::Active => "active",
             Self::Ended => "ended",
         }
+    }
+
+    /// The state [`Self::as_str`] names; `None` for any other text.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Active, Self::Ended].into_iter().find(|r| r.as_str() == s)
     }
 }
 

@@ -12,13 +12,12 @@
 //! row records its format, and reading gives every row back as written,
 //! with an action's request rebuilt from its stored facts.
 
-use super::super::{AuditEvent, AuditFilter, PolicyRef, RequestFacts, Seal, StoreError, Trail, action_request_json};
+use super::super::{AuditEvent, AuditFilter, PolicyRef, Seal, StoreError, Trail};
 use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
-use crate::audit::{CHAIN_V2, GENESIS_HASH, chain_hash_v2, row_digest};
+use crate::audit::{CHAIN_V2, FactsSeen, GENESIS_HASH, seal};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 /// Each tenant's chain head (the last `seq` and `hash`), and the request
 /// facts known to be stored.
@@ -76,25 +75,8 @@ impl<'c> Appender<'c> {
                 })
             }
         };
-        e.seq = seq + 1;
-        e.prev_hash = prev;
-        // A tenant's trail never runs backwards in time: a row stamped
-        // before the last one (a host clock that stepped back, or racing
-        // threads a second apart) is recorded at the last one's time.
-        if ts(e.at) < last_at {
-            e.at = time("at", last_at)?;
-            e.seal.digest = None;
-        }
-        let digest = match e.seal.digest {
-            Some(d) => {
-                debug_assert_eq!(d, row_digest(&e), "a stale row digest");
-                d
-            }
-            None => row_digest(&e),
-        };
-        e.seal.chain = CHAIN_V2;
-        e.seal.digest = Some(digest);
-        e.hash = chain_hash_v2(&e.prev_hash, e.seq, &digest);
+        let head_at = (last_at != i64::MIN).then(|| time("at", last_at)).transpose()?;
+        seal(&mut e, seq, &prev, head_at);
         let facts = e.seal.facts.as_ref().map(|f| f.digest.as_str());
         if let Some(f) = &e.seal.facts
             && !heads.facts.contains(&f.digest)
@@ -150,9 +132,6 @@ fn audit_row(row: &Row<'_>) -> rusqlite::Result<Vec<SqlValue>> {
     (0..23).map(|i| cell(row, i)).collect()
 }
 
-/// Facts read so far in one query, by digest: rows of one session share them.
-type FactsSeen = HashMap<String, Arc<RequestFacts>>;
-
 /// [`decode_row`], its errors naming the row's `seq`.
 fn decode(v: Vec<SqlValue>, seen: &mut FactsSeen) -> Result<AuditEvent, StoreError> {
     let seq = match v.first() {
@@ -169,22 +148,9 @@ fn decode(v: Vec<SqlValue>, seen: &mut FactsSeen) -> Result<AuditEvent, StoreErr
 }
 
 fn decode_row(v: Vec<SqlValue>, seen: &mut FactsSeen) -> Result<AuditEvent, StoreError> {
-    let facts = match opt_text("facts", &v[21])? {
-        None => None,
-        Some(digest) => Some(match seen.get(&digest) {
-            Some(f) => f.clone(),
-            None => {
-                // Missing facts read as empty: `audit verify` names the row.
-                let body = opt_text("audit_facts.body", &v[22])?.unwrap_or_default();
-                let f = Arc::new(RequestFacts {
-                    digest: digest.clone(),
-                    body,
-                });
-                seen.insert(digest, f.clone());
-                f
-            }
-        }),
-    };
+    let facts = opt_text("facts", &v[21])?
+        .map(|digest| seen.get(digest, || opt_text("audit_facts.body", &v[22])))
+        .transpose()?;
     let mut e = AuditEvent {
         seq: u64::try_from(int("seq", &v[0])?).unwrap_or(0),
         tenant: text("tenant", &v[1])?,
@@ -218,19 +184,7 @@ fn decode_row(v: Vec<SqlValue>, seen: &mut FactsSeen) -> Result<AuditEvent, Stor
             digest: None,
         },
     };
-    // The request the policy saw, put back together (a row that stores
-    // both facts and text keeps its text: `audit verify` compares them).
-    if e.request.is_none()
-        && let Some(f) = &e.seal.facts
-    {
-        e.request = Some(action_request_json(
-            &e.tenant,
-            &f.body,
-            e.action.as_deref(),
-            e.resource.as_deref(),
-            e.at,
-        ));
-    }
+    e.restore_request();
     Ok(e)
 }
 
@@ -272,7 +226,7 @@ pub(super) fn query(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditEvent
     }
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), audit_row)?;
-    let mut seen = FactsSeen::new();
+    let mut seen = FactsSeen::default();
     rows.map(|r| r.map_err(StoreError::from).and_then(|v| decode(v, &mut seen)))
         .collect()
 }

@@ -22,28 +22,19 @@ fn session_row(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
 impl SessionRow {
     fn decode(self) -> Result<SessionRecord, StoreError> {
         let v = &self.0;
-        let state = match text("state", &v[12])?.as_str() {
-            "active" => SessionState::Active,
-            "ended" => SessionState::Ended,
-            other => {
-                return Err(StoreError::Corrupt {
-                    column: "state",
-                    message: format!("`{other}`"),
-                });
-            }
-        };
-        let end_reason = match opt_text("end_reason", &v[14])?.as_deref() {
-            None => None,
-            Some("stopped") => Some(EndReason::Stopped),
-            Some("expired") => Some(EndReason::Expired),
-            Some("revoked") => Some(EndReason::Revoked),
-            Some(other) => {
-                return Err(StoreError::Corrupt {
+        let state = text("state", &v[12])?;
+        let state = SessionState::parse(&state).ok_or_else(|| StoreError::Corrupt {
+            column: "state",
+            message: format!("`{state}`"),
+        })?;
+        let end_reason = opt_text("end_reason", &v[14])?
+            .map(|r| {
+                EndReason::parse(&r).ok_or_else(|| StoreError::Corrupt {
                     column: "end_reason",
-                    message: format!("`{other}`"),
-                });
-            }
-        };
+                    message: format!("`{r}`"),
+                })
+            })
+            .transpose()?;
         Ok(SessionRecord {
             id: text("id", &v[0])?,
             tenant: text("tenant", &v[1])?,

@@ -51,16 +51,7 @@ pub(super) fn push(conn: &Connection, m: super::super::NewMessage) -> Result<Out
         "INSERT INTO outbox (tenant, recipient, kind, session, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![m.tenant, m.to, m.kind, m.session, m.text, ts(m.created_at)])?;
-    Ok(OutboxMessage {
-        id: conn.last_insert_rowid(),
-        tenant: m.tenant,
-        to: m.to,
-        kind: m.kind,
-        session: m.session,
-        text: m.text,
-        created_at: m.created_at,
-        acked_at: None,
-    })
+    Ok(m.stored(conn.last_insert_rowid()))
 }
 
 pub(super) fn outbox(

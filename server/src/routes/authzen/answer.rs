@@ -6,9 +6,9 @@ use crate::error::ApiError;
 use crate::routes::now;
 use serde_json::{Value, json};
 use standin::{Authorization, Decision, Sessions};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-pub(super) fn from_authorization(a: &Authorization) -> Value {
+fn from_authorization(a: &Authorization) -> Value {
     json!({
         "decision": a.decision.is_allow(),
         "context": {
@@ -36,6 +36,24 @@ fn from_start(d: &Decision, policy: &standin::store::PolicyRef) -> Value {
     json!({ "decision": d.is_allow(), "context": context })
 }
 
+/// An `authorize`'s result as an AuthZEN answer: the decision (counted in
+/// the metrics as having taken `took`), or the deny that stands for the
+/// error.
+pub(super) fn authorized(
+    result: Result<Authorization, ApiError>,
+    tenant: &str,
+    metrics: &crate::metrics::Metrics,
+    took: Duration,
+) -> Value {
+    match result {
+        Ok(a) => {
+            metrics.decision(tenant, "action", &a.decision, took);
+            from_authorization(&a)
+        }
+        Err(e) => refusal(e.status.as_u16(), &e.message),
+    }
+}
+
 pub(super) fn refusal(status: u16, message: &str) -> Value {
     json!({ "decision": false, "context": { "error": { "status": status, "message": message } } })
 }
@@ -49,19 +67,11 @@ pub(super) fn answer(s: &Sessions, tenant: &str, kind: Kind, metrics: &crate::me
             action,
             resource,
         } => {
-            match s
+            let result = s
                 .tenant(tenant)
                 .authorize(&session, &action, resource.as_deref(), now())
-            {
-                Ok(a) => {
-                    metrics.decision(tenant, "action", &a.decision, started.elapsed());
-                    from_authorization(&a)
-                }
-                Err(e) => {
-                    let e = ApiError::from(e);
-                    refusal(e.status.as_u16(), &e.message)
-                }
-            }
+                .map_err(ApiError::from);
+            authorized(result, tenant, metrics, started.elapsed())
         }
         Kind::Start(request) => match s.evaluate_start(&request, now()) {
             Ok((d, policy)) => {

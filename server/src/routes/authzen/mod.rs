@@ -18,7 +18,7 @@ use super::{Access, DECIDE, Params, Route, Spec, json, now};
 use crate::app::AppState;
 use crate::body::Json;
 use crate::error::ApiError;
-use answer::{answer, from_authorization, refusal};
+use answer::{answer, authorized, refusal};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
@@ -133,23 +133,15 @@ async fn single(state: &AppState, tenant: String, kind: Kind) -> Result<Value, A
             resource,
         } => {
             let started = Instant::now();
-            Ok(
-                match state
-                    .authorizer
-                    .authorize(&tenant, session, action, resource, now())
-                    .await
-                {
-                    Ok(a) => {
-                        state
-                            .metrics
-                            .decision(&tenant, "action", &a.decision, started.elapsed());
-                        from_authorization(&a)
-                    }
-                    // The server failed: an error, not an answer.
-                    Err(e) if e.status.is_server_error() => return Err(e),
-                    Err(e) => refusal(e.status.as_u16(), &e.message),
-                },
-            )
+            match state
+                .authorizer
+                .authorize(&tenant, session, action, resource, now())
+                .await
+            {
+                // The server failed: an error, not an answer.
+                Err(e) if e.status.is_server_error() => Err(e),
+                result => Ok(authorized(result, &tenant, &state.metrics, started.elapsed())),
+            }
         }
         other => {
             let metrics = state.metrics.clone();
@@ -256,16 +248,7 @@ fn execute_all(s: &Sessions, tenant: &str, kinds: Vec<Kind>, metrics: &crate::me
         match results {
             Ok(results) => {
                 for ((i, _), result) in calls.iter().zip(results) {
-                    answers[*i] = Some(match result {
-                        Ok(a) => {
-                            metrics.decision(tenant, "action", &a.decision, took);
-                            from_authorization(&a)
-                        }
-                        Err(e) => {
-                            let e = ApiError::from(e);
-                            refusal(e.status.as_u16(), &e.message)
-                        }
-                    });
+                    answers[*i] = Some(authorized(result.map_err(ApiError::from), tenant, metrics, took));
                 }
             }
             Err(e) => {
