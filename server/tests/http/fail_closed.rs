@@ -31,14 +31,7 @@ async fn a_trapping_policy_denies_with_policy_error_and_the_server_goes_on() {
         ("loop", "policy-timeout"),
         ("oom", "policy-memory"),
     ] {
-        let (status, answer) = server
-            .acme(
-                Decide,
-                "POST",
-                &format!("/sessions/{id}/authorize"),
-                Some(json!({"action": action})),
-            )
-            .await;
+        let (status, answer) = server.authorize(&id, action).await;
         assert_eq!(status, 200, "{action}: {answer}");
         assert_eq!(answer["decision"], "deny", "{action}: {answer}");
         assert_eq!(answer["reasons"][0]["code"], code, "{action}: {answer}");
@@ -56,14 +49,7 @@ async fn a_trapping_policy_denies_with_policy_error_and_the_server_goes_on() {
         assert_eq!(z["decision"], false, "{action} through AuthZEN: {z}");
     }
     // Still serving, and the same session still answers.
-    let (_, fine) = server
-        .acme(
-            Decide,
-            "POST",
-            &format!("/sessions/{id}/authorize"),
-            Some(json!({"action": "course.view"})),
-        )
-        .await;
+    let (_, fine) = server.authorize(&id, "course.view").await;
     assert_eq!(fine["decision"], "allow");
     let metrics = server.text("/metrics", None).await;
     assert!(
@@ -143,14 +129,7 @@ async fn past_the_deadline_the_answer_is_503_never_an_allow() {
     server.acme(Admin, "POST", "/policies", Some(mischief_upload())).await;
     let id = server.session("u-42").await;
     // The policy loops until its own 100 ms deadline: the request's is shorter.
-    let (status, answer) = server
-        .acme(
-            Decide,
-            "POST",
-            &format!("/sessions/{id}/authorize"),
-            Some(json!({"action": "loop"})),
-        )
-        .await;
+    let (status, answer) = server.authorize(&id, "loop").await;
     assert_eq!(status, 503, "{answer}");
     assert_eq!(answer["error"]["code"], "deadline-exceeded");
     assert!(answer.get("decision").is_none());

@@ -18,14 +18,7 @@ async fn metrics_count_decisions_by_tenant_outcome_and_code() {
     let server = Server::start();
     let id = server.session("u-42").await;
     for action in ["course.view", "billing.purchase", "billing.purchase"] {
-        server
-            .acme(
-                Decide,
-                "POST",
-                &format!("/sessions/{id}/authorize"),
-                Some(json!({"action": action})),
-            )
-            .await;
+        server.authorize(&id, action).await;
     }
     let text = server.text("/metrics", None).await;
     let line = |needle: &str| {

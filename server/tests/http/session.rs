@@ -54,14 +54,7 @@ async fn a_whole_session_over_http_s1_s4_s5_a1_a3_f1_n1() {
         (allowed["acting_as"].as_str(), allowed["on_behalf_of"].as_str()),
         (Some("u-42"), Some("u-1"))
     );
-    let (_, denied) = server
-        .acme(
-            Decide,
-            "POST",
-            &format!("/sessions/{id}/authorize"),
-            Some(json!({"action": "billing.purchase"})),
-        )
-        .await;
+    let (_, denied) = server.authorize(&id, "billing.purchase").await;
     assert_eq!(denied["decision"], "deny");
     assert_eq!(codes(&denied), ["forbidden-action"]);
 
@@ -102,14 +95,7 @@ async fn a_whole_session_over_http_s1_s4_s5_a1_a3_f1_n1() {
         (ended["state"].as_str(), ended["end_reason"].as_str()),
         (Some("ended"), Some("stopped"))
     );
-    let (_, after) = server
-        .acme(
-            Decide,
-            "POST",
-            &format!("/sessions/{id}/authorize"),
-            Some(json!({"action": "course.view"})),
-        )
-        .await;
+    let (_, after) = server.authorize(&id, "course.view").await;
     assert_eq!(after["decision"], "deny", "an ended session allows nothing");
     assert_eq!(codes(&after), ["session-ended"]);
 

@@ -135,6 +135,13 @@ impl Server {
             .await
     }
 
+    /// `authorize` of `action` in acme's session `id`, with a decide key.
+    pub async fn authorize(&self, id: &str, action: &str) -> (u16, Value) {
+        let body = json!({ "action": action });
+        self.acme(Scope::Decide, "POST", &format!("/sessions/{id}/authorize"), Some(body))
+            .await
+    }
+
     /// Starts a session of `u-1` as `target` in acme; its id.
     pub async fn session(&self, target: &str) -> String {
         let (status, body) = self
