@@ -74,8 +74,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         checkpoint: Vec<PathBuf>,
         /// Every checkpoint must be signed by this public key (base64url, as
-        /// `key gen-signing` prints it).
-        #[arg(long, value_name = "KEY")]
+        /// `key gen-signing` prints it). base64url may begin with `-`: the
+        /// value is taken as given.
+        #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
         public_key: Option<String>,
     },
     /// Sign the tenant's chain head (seq and hash) with an Ed25519 key kept

@@ -321,3 +321,17 @@ fn a1_checkpoint_of_a_broken_chain_signs_nothing() {
     );
     assert_eq!(out.status.code(), Some(1), "{out:?}");
 }
+
+#[test]
+fn a1_a_public_key_beginning_with_a_hyphen_is_a_key_not_a_flag() {
+    // base64url keys begin with `-` one time in 64: such a key is read as
+    // the value of `--public-key` (and refused as a key here, 4 bytes long).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    trail(&db);
+    let out = verify(&db, &[], &["--public-key", "-AAAAA"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(&out);
+    assert!(!err.contains("unexpected argument"), "{err}");
+    assert!(err.contains("public-key"), "{err}");
+}
