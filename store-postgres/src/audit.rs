@@ -23,77 +23,192 @@ pub(crate) struct Appender {
 
 impl Appender {
     /// Appends `e` to its tenant's chain: assigns `seq`, `prev_hash`, `hash`.
-    pub(crate) fn append(&mut self, c: &mut impl GenericClient, mut e: AuditEvent) -> Result<AuditEvent, StoreError> {
-        let (seq, prev, last_at) = match self.heads.get(&e.tenant) {
-            Some(head) => head.clone(),
-            None => {
-                c.execute(
-                    "INSERT INTO chain_heads (tenant, seq, hash, at) VALUES ($1, 0, $2, $3) ON CONFLICT DO NOTHING",
-                    &[&e.tenant, &GENESIS_HASH, &i64::MIN],
-                )
-                .map_err(db)?;
-                let row = c
-                    .query_one(
-                        "SELECT seq, hash, at FROM chain_heads WHERE tenant = $1 FOR UPDATE",
-                        &[&e.tenant],
-                    )
-                    .map_err(db)?;
-                (get(&row, "seq")?, get(&row, "hash")?, get(&row, "at")?)
+    pub(crate) fn append(&mut self, c: &mut impl GenericClient, e: AuditEvent) -> Result<AuditEvent, StoreError> {
+        let mut sealed = self.append_all(c, vec![e])?;
+        sealed.pop().ok_or(StoreError::Contract("an append wrote no row"))
+    }
+
+    /// Appends `events` in order, each to its tenant's chain, with one
+    /// statement for all their rows (the group commit of actions): the
+    /// heads not yet locked are locked in tenant order (so two batches of
+    /// several tenants never wait on each other in a cycle), the rows are
+    /// sealed here, then written together.
+    pub(crate) fn append_all(
+        &mut self,
+        c: &mut impl GenericClient,
+        mut events: Vec<AuditEvent>,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        self.lock_heads(c, &events)?;
+        let mut rows = Rows::default();
+        for e in &mut events {
+            let head = self
+                .heads
+                .get_mut(&e.tenant)
+                .ok_or(StoreError::Contract("a chain head was not locked"))?;
+            let head_at = (head.2 != i64::MIN).then(|| time("at", head.2)).transpose()?;
+            seal(e, u64::try_from(head.0).unwrap_or(0), &head.1, head_at);
+            *head = (e.seq as i64, e.hash.clone(), ts(e.at));
+            if let Some(f) = &e.seal.facts
+                && self.facts.insert(f.digest.clone())
+            {
+                rows.facts.0.push(f.digest.clone());
+                rows.facts.1.push(f.body.clone());
             }
-        };
-        let head_at = (last_at != i64::MIN).then(|| time("at", last_at)).transpose()?;
-        seal(&mut e, u64::try_from(seq).unwrap_or(0), &prev, head_at);
-        let facts = e.seal.facts.as_ref().map(|f| f.digest.clone());
-        if let Some(f) = &e.seal.facts
-            && !self.facts.contains(&f.digest)
-        {
+            rows.push(e);
+        }
+        rows.write(c)?;
+        let mut moved: Vec<&String> = events.iter().map(|e| &e.tenant).collect();
+        moved.sort();
+        moved.dedup();
+        for tenant in moved {
+            let (seq, hash, at) = &self.heads[tenant];
             c.execute(
-                "INSERT INTO audit_facts (digest, body) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&f.digest, &f.body],
+                "UPDATE chain_heads SET seq = $2, hash = $3, at = $4 WHERE tenant = $1",
+                &[tenant, seq, hash, at],
             )
             .map_err(db)?;
-            self.facts.insert(f.digest.clone());
         }
-        let request = if facts.is_some() { None } else { e.request.clone() };
+        Ok(events)
+    }
+
+    /// Locks the heads of the tenants of `events` this transaction has not
+    /// locked yet (making a tenant's on its first event), in tenant order.
+    fn lock_heads(&mut self, c: &mut impl GenericClient, events: &[AuditEvent]) -> Result<(), StoreError> {
+        let mut missing: Vec<&str> = events
+            .iter()
+            .map(|e| e.tenant.as_str())
+            .filter(|t| !self.heads.contains_key(*t))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        c.execute(
+            "INSERT INTO chain_heads (tenant, seq, hash, at) SELECT t, 0, $2, $3 FROM unnest($1::text[]) AS t \
+             ORDER BY t ON CONFLICT DO NOTHING",
+            &[&missing, &GENESIS_HASH, &i64::MIN],
+        )
+        .map_err(db)?;
+        let locked = c
+            .query(
+                "SELECT tenant, seq, hash, at FROM chain_heads WHERE tenant = ANY($1) ORDER BY tenant FOR UPDATE",
+                &[&missing],
+            )
+            .map_err(db)?;
+        for row in &locked {
+            self.heads.insert(
+                get(row, "tenant")?,
+                (get(row, "seq")?, get(row, "hash")?, get(row, "at")?),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Sealed rows, column by column, for one `INSERT ... SELECT FROM unnest`.
+#[derive(Default)]
+struct Rows {
+    tenant: Vec<String>,
+    seq: Vec<i64>,
+    at: Vec<i64>,
+    event: Vec<String>,
+    session: Vec<Option<String>>,
+    actor: Vec<String>,
+    target: Vec<String>,
+    action: Vec<Option<String>>,
+    resource: Vec<Option<String>>,
+    reason: Vec<Option<String>>,
+    codes: Vec<String>,
+    end_reason: Vec<Option<String>>,
+    policy_version: Vec<i32>,
+    policy_digest: Vec<String>,
+    expires_at: Vec<Option<i64>>,
+    obligations: Vec<Option<String>>,
+    note: Vec<Option<String>>,
+    request: Vec<Option<String>>,
+    prev_hash: Vec<String>,
+    hash: Vec<String>,
+    chain: Vec<i32>,
+    fact: Vec<Option<String>>,
+    /// New request facts: digests and bodies.
+    facts: (Vec<String>, Vec<String>),
+}
+
+impl Rows {
+    fn push(&mut self, e: &AuditEvent) {
+        let facts = e.seal.facts.as_ref().map(|f| f.digest.clone());
+        self.request
+            .push(if facts.is_some() { None } else { e.request.clone() });
+        self.fact.push(facts);
+        self.tenant.push(e.tenant.clone());
+        self.seq.push(e.seq as i64);
+        self.at.push(ts(e.at));
+        self.event.push(e.event.clone());
+        self.session.push(e.session.clone());
+        self.actor.push(e.actor.clone());
+        self.target.push(e.target.clone());
+        self.action.push(e.action.clone());
+        self.resource.push(e.resource.clone());
+        self.reason.push(e.reason.clone());
+        self.codes.push(to_json(&e.codes));
+        self.end_reason.push(e.end_reason.clone());
+        self.policy_version.push(e.policy.version as i32);
+        self.policy_digest.push(e.policy.digest.clone());
+        self.expires_at.push(e.expires_at.map(ts));
+        self.obligations.push(e.obligations.as_ref().map(to_json));
+        self.note.push(e.note.clone());
+        self.prev_hash.push(e.prev_hash.clone());
+        self.hash.push(e.hash.clone());
+        self.chain.push(CHAIN_V2 as i32);
+    }
+
+    fn write(&self, c: &mut impl GenericClient) -> Result<(), StoreError> {
+        if !self.facts.0.is_empty() {
+            c.execute(
+                "INSERT INTO audit_facts (digest, body) SELECT * FROM unnest($1::text[], $2::text[]) \
+                 ON CONFLICT DO NOTHING",
+                &[&self.facts.0, &self.facts.1],
+            )
+            .map_err(db)?;
+        }
+        if self.tenant.is_empty() {
+            return Ok(());
+        }
         c.execute(
             "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, codes, \
              end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash, \
-             chain, facts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, $22)",
+             chain, facts) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], \
+             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], \
+             $14::text[], $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], \
+             $21::int[], $22::text[])",
             &[
-                &e.tenant,
-                &(e.seq as i64),
-                &ts(e.at),
-                &e.event,
-                &e.session,
-                &e.actor,
-                &e.target,
-                &e.action,
-                &e.resource,
-                &e.reason,
-                &to_json(&e.codes),
-                &e.end_reason,
-                &(e.policy.version as i32),
-                &e.policy.digest,
-                &e.expires_at.map(ts),
-                &e.obligations.as_ref().map(to_json),
-                &e.note,
-                &request,
-                &e.prev_hash,
-                &e.hash,
-                &(CHAIN_V2 as i32),
-                &facts,
+                &self.tenant,
+                &self.seq,
+                &self.at,
+                &self.event,
+                &self.session,
+                &self.actor,
+                &self.target,
+                &self.action,
+                &self.resource,
+                &self.reason,
+                &self.codes,
+                &self.end_reason,
+                &self.policy_version,
+                &self.policy_digest,
+                &self.expires_at,
+                &self.obligations,
+                &self.note,
+                &self.request,
+                &self.prev_hash,
+                &self.hash,
+                &self.chain,
+                &self.fact,
             ],
         )
         .map_err(db)?;
-        c.execute(
-            "UPDATE chain_heads SET seq = $2, hash = $3, at = $4 WHERE tenant = $1",
-            &[&e.tenant, &(e.seq as i64), &e.hash, &ts(e.at)],
-        )
-        .map_err(db)?;
-        self.heads
-            .insert(e.tenant.clone(), (e.seq as i64, e.hash.clone(), ts(e.at)));
-        Ok(e)
+        Ok(())
     }
 }
 

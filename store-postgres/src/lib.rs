@@ -15,12 +15,15 @@
 //!    session row `FOR UPDATE` in its transaction and appends nothing when
 //!    it has ended or is past its deadline; an end on another replica
 //!    waits for that lock, or commits first and is seen.
-//! 4. Every change is one transaction; a commit is durable when it returns
+//! 4. Actions' rows are group-committed: [`Store::append_actions`] writes
+//!    a batch of calls in one transaction and one statement (see `actions`).
+//! 5. Every change is one transaction; a commit is durable when it returns
 //!    (`synchronous_commit` as the server has it, `on` by default).
 //!
 //! Connections come from a small pool; a connection that failed is
 //! dropped, not reused.
 
+mod actions;
 mod audit;
 mod codec;
 mod policies;
@@ -34,8 +37,8 @@ use chrono::{DateTime, Utc};
 use postgres::{Client, NoTls, Transaction};
 use standin::keys::ApiKey;
 use standin::store::{
-    Acked, Applied, ArtifactKey, AuditEvent, AuditFilter, Change, NewPolicy, Notifications, OutboxMessage, PolicyRef,
-    SessionRecord, Store, StoreError, StoredPolicy, Trail,
+    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, Change, NewPolicy,
+    Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy, Trail,
 };
 use std::sync::{Mutex, PoisonError};
 
@@ -272,6 +275,35 @@ impl Store for PostgresStore {
 
     fn record(&self, change: Change) -> Result<Applied, StoreError> {
         self.write(|tx| apply(tx, change))
+    }
+
+    fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+        let mut answers = self.write(|tx| actions::append(tx, vec![record]))?;
+        answers
+            .pop()
+            .unwrap_or(Err(StoreError::Contract("an append was not answered")))
+    }
+
+    fn append_actions(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        let mut answers = Vec::new();
+        loop {
+            let batch: Vec<ActionRecord> = (&mut *records).take(actions::MAX_BATCH).collect();
+            if batch.is_empty() {
+                return answers;
+            }
+            let n = batch.len();
+            match self.write(|tx| actions::append(tx, batch)) {
+                Ok(a) => answers.extend(a),
+                // One transaction: none of them was committed.
+                Err(e) => {
+                    let why = e.to_string();
+                    answers.extend((0..n).map(|_| Err(StoreError::Writer(why.clone()))));
+                }
+            }
+        }
     }
 
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {

@@ -12,6 +12,8 @@ use standin::store::{
 use standin::{Sessions, StartRequest};
 use std::sync::Arc;
 
+mod batch;
+
 /// Runs `check` on a fresh store of every backend: SQLite, and PostgreSQL
 /// on a throwaway server of the system's (skipped with a note where none
 /// is installed, unless `STANDIN_REQUIRE_POSTGRES=1`).

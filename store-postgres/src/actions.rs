@@ -1,0 +1,70 @@
+//! Actions' audit rows, the hot path: many calls in one transaction (the
+//! group commit the trait allows, [`Store::append_actions`]).
+//!
+//! A batch first takes its sessions' rows `FOR SHARE`, in id order: an
+//! end, a revoke or an expiry (which takes the row `FOR UPDATE`) then
+//! waits for the batch, or commits first and the batch sees it; two
+//! batches do not wait for each other on a session. Only then are the
+//! tenants' chain heads locked, so no transaction holds a head while it
+//! waits for a session (a change holds its session, then the head): no
+//! cycle. Every record whose session is active and not past its deadline
+//! at the call's `now` is appended, the others are answered
+//! [`ActionAppended::Inactive`].
+//!
+//! [`Store::append_actions`]: standin::store::Store::append_actions
+
+use crate::audit::Appender;
+use crate::codec::{get, time};
+use crate::db;
+use postgres::Transaction;
+use standin::store::{ActionAppended, ActionRecord, StoreError};
+use std::collections::HashMap;
+
+/// Calls per transaction: bounds one statement's size and one commit's wait.
+pub(crate) const MAX_BATCH: usize = 2048;
+
+/// What each record became, in order.
+pub(crate) fn append(
+    tx: &mut Transaction<'_>,
+    records: Vec<ActionRecord>,
+) -> Result<Vec<Result<ActionAppended, StoreError>>, StoreError> {
+    let mut ids: Vec<&str> = records.iter().map(|r| r.session.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut sessions = HashMap::new();
+    for row in tx
+        .query(
+            "SELECT id, state, expires_at FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE",
+            &[&ids],
+        )
+        .map_err(db)?
+    {
+        let (id, state, expires): (String, String, i64) =
+            (get(&row, "id")?, get(&row, "state")?, get(&row, "expires_at")?);
+        sessions.insert(id, (state == "active", time("expires_at", expires)?));
+    }
+    let mut answers: Vec<Option<Result<ActionAppended, StoreError>>> = Vec::with_capacity(records.len());
+    let (mut events, mut counts) = (Vec::new(), Vec::new());
+    for r in records {
+        match sessions.get(&r.session) {
+            None => answers.push(Some(Err(StoreError::UnknownSession(r.session)))),
+            Some(&(active, expires_at)) if active && r.now < expires_at => {
+                counts.push(r.audit.len());
+                events.extend(r.audit);
+                answers.push(None);
+            }
+            Some(_) => answers.push(Some(Ok(ActionAppended::Inactive))),
+        }
+    }
+    let mut sealed = Appender::default().append_all(tx, events)?.into_iter();
+    let mut counts = counts.into_iter();
+    Ok(answers
+        .into_iter()
+        .map(|a| {
+            a.unwrap_or_else(|| {
+                let n = counts.next().unwrap_or(0);
+                Ok(ActionAppended::Committed(sealed.by_ref().take(n).collect()))
+            })
+        })
+        .collect())
+}
