@@ -1,4 +1,4 @@
-//! `standin outbox list|ack|configure`: messages to impersonated users.
+//! `standin outbox list|claim|ack|configure`: messages to impersonated users.
 
 use crate::output::json as print;
 use crate::{Access, Exit};
@@ -16,6 +16,23 @@ pub enum Command {
         /// Include acknowledged messages.
         #[arg(long)]
         all: bool,
+    },
+    /// Claim messages to deliver: up to `--limit` unacknowledged messages
+    /// no other consumer holds, oldest first, one JSON line each.
+    ///
+    /// No other consumer (another `claim`, `standin serve`'s
+    /// `outbox/claim`, any replica) gets them for `--lease` seconds; one
+    /// not acknowledged by then can be claimed again.
+    Claim {
+        /// Only this tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// At most this many messages.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        limit: u32,
+        /// Seconds the messages are held for this consumer.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        lease: u64,
     },
     /// Mark the tenant's messages delivered; prints `{"acked": N}`.
     ///
@@ -56,7 +73,7 @@ impl Command {
     pub fn access(&self) -> Access {
         match self {
             Self::List { .. } => Access::Read,
-            Self::Ack { .. } | Self::Configure { .. } => Access::Write,
+            Self::Claim { .. } | Self::Ack { .. } | Self::Configure { .. } => Access::Write,
         }
     }
 }
@@ -65,6 +82,12 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
     match command {
         Command::List { tenant, all } => {
             for m in sessions.outbox(tenant.as_deref(), all)? {
+                print(&m)?;
+            }
+        }
+        Command::Claim { tenant, limit, lease } => {
+            let lease = std::time::Duration::from_secs(lease);
+            for m in sessions.claim(tenant.as_deref(), limit as usize, lease, now)? {
                 print(&m)?;
             }
         }

@@ -177,6 +177,17 @@ pub fn all() -> Value {
             "properties": {"ids": {"type": "array", "items": {"type": "integer"}}},
         },
         "Acked": {"type": "object", "properties": {"acked": {"type": "integer"}}},
+        "Claim": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+                "limit": {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 100},
+                "lease_seconds": {"type": "integer", "minimum": 1, "maximum": 86_400, "default": 60},
+            },
+        },
+        "Claimed": {
+            "type": "object", "required": ["messages", "claimed_until"],
+            "properties": {"messages": {"type": "array", "items": r("OutboxMessage")}, "claimed_until": time},
+        },
         "Notifications": {
             "type": "object", "required": ["enabled", "started_template", "ended_template"],
             "properties": {

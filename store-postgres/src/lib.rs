@@ -350,6 +350,16 @@ impl Store for PostgresStore {
         self.write(|tx| tenants::ack(tx, tenant, ids, at))
     }
 
+    fn claim(
+        &self,
+        tenant: Option<&str>,
+        limit: usize,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.write(|tx| tenants::claim(tx, tenant, limit, now, until))
+    }
+
     fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
         self.write(|tx| tenants::put_key(tx, key, hash))
     }

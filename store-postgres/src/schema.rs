@@ -8,7 +8,8 @@
 use postgres::Client;
 use standin::store::StoreError;
 
-pub const MIGRATIONS: &[&str] = &[r"
+pub const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE components (
     digest     TEXT PRIMARY KEY,
     bytes      BYTEA NOT NULL,
@@ -142,7 +143,14 @@ CREATE TABLE api_keys (
     revoked_at BIGINT
 );
 CREATE INDEX api_keys_by_tenant ON api_keys(tenant, created_at);
-"];
+",
+    r"
+-- Outbox claims (`Store::claim`): a consumer holds a message until
+-- `claimed_until`, then another may claim it.
+ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;
+CREATE INDEX outbox_pending ON outbox(tenant, id) WHERE acked_at IS NULL;
+",
+];
 
 /// The advisory lock key migrations take (any fixed number).
 const MIGRATION_LOCK: i64 = 0x5354_414e_4449_4e01;

@@ -105,6 +105,32 @@ pub(crate) fn outbox(
     .collect()
 }
 
+/// Claims (see `Store::claim`): rows another consumer is claiming right
+/// now are skipped, not waited for (`SKIP LOCKED`), and those under a
+/// claim that still holds are not taken.
+pub(crate) fn claim(
+    c: &mut impl GenericClient,
+    tenant: Option<&str>,
+    limit: usize,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let mut claimed = c
+        .query(
+            "UPDATE outbox SET claimed_until = $4 WHERE id IN (SELECT id FROM outbox \
+             WHERE ($1::TEXT IS NULL OR tenant = $1) AND acked_at IS NULL \
+             AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, tenant, recipient, kind, session, text, created_at, acked_at",
+            &[&tenant, &ts(now), &i64::try_from(limit).unwrap_or(i64::MAX), &ts(until)],
+        )
+        .map_err(db)?
+        .iter()
+        .map(message)
+        .collect::<Result<Vec<_>, _>>()?;
+    claimed.sort_by_key(|m| m.id);
+    Ok(claimed)
+}
+
 /// All or nothing: every id is checked to be one of `tenant`'s messages
 /// before any is acknowledged.
 pub(crate) fn ack(

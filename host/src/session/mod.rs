@@ -382,6 +382,23 @@ impl Sessions {
         Ok(self.store.ack(Some(tenant), ids, secs(now))?)
     }
 
+    /// Claims up to `limit` unacknowledged messages (of `tenant`, or of any
+    /// tenant) no other consumer holds, oldest first, for `lease`: until
+    /// then no other consumer gets them; one not acknowledged by then may
+    /// be claimed again (see [`Store::claim`](crate::store::Store::claim)).
+    pub fn claim(
+        &self,
+        tenant: Option<&str>,
+        limit: usize,
+        lease: std::time::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMessage>, SessionError> {
+        let now = secs(now);
+        let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+        let until = now.checked_add_signed(lease).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        Ok(self.store.claim(tenant, limit, now, secs(until))?)
+    }
+
     /// [`Self::ack`] for the operator, whose ids may be any tenant's
     /// (`standin outbox ack` without `--tenant`); unknown ids are still named.
     pub fn ack_any(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {

@@ -319,6 +319,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `tenant`'s messages (unknown, or another tenant's), nothing is
     /// acknowledged and those ids are in [`Acked::unknown`].
     fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError>;
+    /// Claims up to `limit` of `tenant`'s (any tenant's when `None`)
+    /// unacknowledged messages that no one holds a claim on at `now`,
+    /// oldest first, and holds them until `until`: two consumers, in any
+    /// processes, never get the same message while its claim holds
+    /// (SQLite: the write lock; a server database: `FOR UPDATE SKIP
+    /// LOCKED`, so consumers do not wait for each other). A message not
+    /// acknowledged by `until` can be claimed again (at-least-once
+    /// delivery). Claims do not change what [`Store::outbox`] lists.
+    fn claim(
+        &self,
+        tenant: Option<&str>,
+        limit: usize,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
 
     /// The action audit writer's figures (for metrics); `None` when the
     /// store has no such writer.

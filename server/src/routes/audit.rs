@@ -87,6 +87,25 @@ pub(super) fn routes() -> Vec<Route> {
         Route::new(
             Spec {
                 method: Method::POST,
+                path: "/v1/tenants/{t}/outbox/claim",
+                operation: "claimOutbox",
+                summary: "Claim messages to deliver: oldest unacknowledged ones no other consumer holds, \
+                          held for this caller until `claimed_until` (then claimable again unless acknowledged).",
+                tag: "outbox",
+                access: ADMIN,
+                body: Some("Claim"),
+                query: &[],
+                answers: vec![json(
+                    200,
+                    "the messages claimed (none when all are held or delivered)",
+                    "Claimed",
+                )],
+            },
+            || post(claim),
+        ),
+        Route::new(
+            Spec {
+                method: Method::POST,
                 path: "/v1/tenants/{t}/outbox/ack",
                 operation: "ackOutbox",
                 summary: "Acknowledge delivered messages: all of them, or none when one id is unknown.",
@@ -272,6 +291,43 @@ async fn outbox(State(state): State<AppState>, p: Params, Query(q): Query<Outbox
     let tenant = p.tenant();
     let messages = state.run(move |s| Ok(s.tenant(&tenant).outbox(q.all)?)).await?;
     Ok(axum::Json(json!({ "messages": messages })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Claim {
+    #[serde(default = "Claim::limit")]
+    limit: usize,
+    #[serde(default = "Claim::lease")]
+    lease_seconds: u64,
+}
+
+impl Claim {
+    fn limit() -> usize {
+        100
+    }
+    fn lease() -> u64 {
+        60
+    }
+}
+
+async fn claim(State(state): State<AppState>, p: Params, Json(body): Json<Claim>) -> Result<Response, ApiError> {
+    if !(1..=10_000).contains(&body.limit) || !(1..=86_400).contains(&body.lease_seconds) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_REQUEST,
+            "`limit` must be 1 to 10000 and `lease_seconds` 1 to 86400".to_string(),
+        ));
+    }
+    let tenant = p.tenant();
+    let at = now();
+    let lease = std::time::Duration::from_secs(body.lease_seconds);
+    let claimed_until = at.timestamp() + i64::try_from(body.lease_seconds).unwrap_or(i64::MAX);
+    let messages = state
+        .run(move |s| Ok(s.claim(Some(&tenant), body.limit, lease, at)?))
+        .await?;
+    let claimed_until = DateTime::<Utc>::from_timestamp(claimed_until, 0);
+    Ok(axum::Json(json!({ "messages": messages, "claimed_until": claimed_until })).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -64,6 +64,7 @@ fn the_contracts_routes_are_all_there() {
         ("get", "/v1/tenants/{t}/audit"),
         ("get", "/v1/tenants/{t}/audit/verify"),
         ("get", "/v1/tenants/{t}/outbox"),
+        ("post", "/v1/tenants/{t}/outbox/claim"),
         ("post", "/v1/tenants/{t}/outbox/ack"),
         ("get", "/v1/tenants/{t}/notifications"),
         ("put", "/v1/tenants/{t}/notifications"),

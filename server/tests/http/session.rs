@@ -304,6 +304,42 @@ async fn the_outbox_lists_acknowledged_messages_on_request_and_refuses_unknown_i
 }
 
 #[tokio::test]
+async fn outbox_claims_hold_messages_for_one_consumer_until_acknowledged_n1() {
+    let server = Server::start();
+    server.session("u-42").await;
+    let (status, _) = server
+        .acme(Decide, "POST", "/sessions", Some(start_request("u-7", "u-43")))
+        .await;
+    assert_eq!(status, 201);
+    let (status, first) = server
+        .acme(
+            Admin,
+            "POST",
+            "/outbox/claim",
+            Some(json!({"limit": 1, "lease_seconds": 300})),
+        )
+        .await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["messages"].as_array().unwrap().len(), 1, "{first}");
+    assert!(first["claimed_until"].is_string(), "{first}");
+    let (_, second) = server.acme(Admin, "POST", "/outbox/claim", Some(json!({}))).await;
+    let second = second["messages"].as_array().unwrap().clone();
+    assert_eq!(second.len(), 1, "the held message is skipped: {second:?}");
+    assert_ne!(second[0]["id"], first["messages"][0]["id"]);
+    let (_, none) = server.acme(Admin, "POST", "/outbox/claim", Some(json!({}))).await;
+    assert!(none["messages"].as_array().unwrap().is_empty(), "{none}");
+    // Listing still shows both: claimed is not delivered.
+    let (_, pending) = server.acme(Audit, "GET", "/outbox", None).await;
+    assert_eq!(pending["messages"].as_array().unwrap().len(), 2);
+    let (status, _) = server
+        .acme(Admin, "POST", "/outbox/claim", Some(json!({"limit": 0})))
+        .await;
+    assert_eq!(status, 400, "a claim of nothing is refused");
+    let (status, _) = server.acme(Audit, "POST", "/outbox/claim", Some(json!({}))).await;
+    assert_eq!(status, 403, "claiming takes the admin scope");
+}
+
+#[tokio::test]
 async fn a_long_trail_streams_page_by_page_in_order_a4() {
     let server = Server::start();
     let id = server.session("u-42").await;

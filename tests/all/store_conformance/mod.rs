@@ -13,6 +13,7 @@ use standin::{Sessions, StartRequest};
 use std::sync::Arc;
 
 mod batch;
+mod claims;
 
 /// Runs `check` on a fresh store of every backend: SQLite, and PostgreSQL
 /// on a throwaway server of the system's (skipped with a note where none

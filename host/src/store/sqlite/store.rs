@@ -165,6 +165,16 @@ impl Store for SqliteStore {
         self.write(|conn, _| tenants::ack(conn, tenant, ids, at))
     }
 
+    fn claim(
+        &self,
+        tenant: Option<&str>,
+        limit: usize,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.write(|conn, _| tenants::claim(conn, tenant, limit, now, until))
+    }
+
     fn audit_stats(&self) -> Option<AuditStats> {
         Some(self.writer.stats())
     }

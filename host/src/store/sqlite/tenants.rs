@@ -59,22 +59,32 @@ pub(super) fn outbox(
     tenant: Option<&str>,
     include_acked: bool,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, tenant, recipient, kind, session, text, created_at, acked_at FROM outbox \
-         WHERE (?1 IS NULL OR tenant = ?1) AND (?2 OR acked_at IS NULL) ORDER BY id",
-    )?;
-    let rows = stmt.query_map(params![tenant, include_acked], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, i64>(6)?,
-            r.get::<_, Option<i64>>(7)?,
-        ))
-    })?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {MESSAGE} FROM outbox WHERE (?1 IS NULL OR tenant = ?1) AND (?2 OR acked_at IS NULL) ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(params![tenant, include_acked], raw_message)?;
+    messages(rows)
+}
+
+/// The columns of a message, in the order [`raw_message`] reads them.
+const MESSAGE: &str = "id, tenant, recipient, kind, session, text, created_at, acked_at";
+
+type RawMessage = (i64, String, String, String, String, String, i64, Option<i64>);
+
+fn raw_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawMessage> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn messages(rows: impl Iterator<Item = rusqlite::Result<RawMessage>>) -> Result<Vec<OutboxMessage>, StoreError> {
     rows.map(|r| {
         let r = r?;
         Ok(OutboxMessage {
@@ -89,6 +99,27 @@ pub(super) fn outbox(
         })
     })
     .collect()
+}
+
+/// Claims (see `Store::claim`): in the write transaction, so two
+/// consumers, in any processes, are served one after the other.
+pub(super) fn claim(
+    conn: &Connection,
+    tenant: Option<&str>,
+    limit: usize,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "UPDATE outbox SET claimed_until = ?4 WHERE id IN (SELECT id FROM outbox \
+         WHERE (?1 IS NULL OR tenant = ?1) AND acked_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?2) \
+         ORDER BY id LIMIT ?3) RETURNING {MESSAGE}"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![tenant, ts(now), limit, ts(until)], raw_message)?;
+    let mut claimed = messages(rows)?;
+    claimed.sort_by_key(|m| m.id);
+    Ok(claimed)
 }
 
 /// All or nothing (see `Store::ack`): every id is checked to be one of

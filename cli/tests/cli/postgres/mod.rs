@@ -1,6 +1,7 @@
 //! Many processes on one PostgreSQL database (`--database-url`): racing
 //! starts make one session, an end on one process is the last word for the
-//! others, two `serve` replicas share sessions, and the chain verifies.
+//! others, two `serve` replicas share sessions, and the chain verifies;
+//! outbox consumers and a replica killed under load in their own modules.
 //! Skipped with a note where PostgreSQL is not installed, unless
 //! `STANDIN_REQUIRE_POSTGRES=1` (CI).
 
@@ -11,14 +12,17 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod kill;
+mod outbox;
+
 /// A fresh server and database, and a folder for the processes' files.
-fn database(name: &str) -> Option<(PgServer, String, tempfile::TempDir)> {
+pub(super) fn database(name: &str) -> Option<(PgServer, String, tempfile::TempDir)> {
     let server = PgServer::start()?;
     let url = server.create_database(name);
     Some((server, url, tempfile::tempdir().expect("temp dir")))
 }
 
-fn start_request(dir: &Path, file: &str, actor: &str, target: &str) {
+pub(super) fn start_request(dir: &Path, file: &str, actor: &str, target: &str) {
     let request = serde_json::json!({
         "tenant": "acme", "reason": "ticket SUP-1",
         "actor": {"id": actor, "roles": ["super_admin"]},
@@ -27,7 +31,7 @@ fn start_request(dir: &Path, file: &str, actor: &str, target: &str) {
     std::fs::write(dir.join(file), request.to_string()).expect("write request");
 }
 
-fn standin(dir: &Path, url: &str, args: &[&str]) -> Command {
+pub(super) fn standin(dir: &Path, url: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_standin"));
     c.args(["--database-url", url])
         .args(args)
@@ -38,7 +42,7 @@ fn standin(dir: &Path, url: &str, args: &[&str]) -> Command {
     c
 }
 
-fn events(dir: &Path, url: &str) -> Vec<Value> {
+pub(super) fn events(dir: &Path, url: &str) -> Vec<Value> {
     let out = run(dir, &["--database-url", url, "audit", "query", "--tenant", "acme"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     String::from_utf8_lossy(&out.stdout)
