@@ -54,7 +54,7 @@ fn a3_a4_a_replica_killed_under_load_loses_no_acknowledged_event_and_chains_veri
     let stop = Arc::new(AtomicBool::new(false));
     let mut workers = Vec::new();
     for (replica, addr) in [addr_a, addr_b].into_iter().enumerate() {
-        for (tenant, key, session) in tenants.iter().cloned() {
+        for (tenant, key, session) in &tenants {
             for w in 0..2 {
                 let (addr, acks, stop) = (addr.clone(), acks.clone(), stop.clone());
                 let (tenant, key, session) = (tenant.clone(), key.clone(), session.clone());
