@@ -53,7 +53,7 @@ pub use request::{
     ActionRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef, StartRequest,
 };
 pub use sandbox::SandboxLimits;
-pub use session::{ActionCall, Authorization, Banner, SessionError, Sessions, StartOutcome};
+pub use session::{ActionCall, Authorization, Banner, SessionError, Sessions, StartOutcome, SweeperRole};
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
 pub use store::{SessionRecord, Store};

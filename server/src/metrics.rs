@@ -150,8 +150,10 @@ impl Metrics {
         }
     }
 
-    /// The text exposition of every family, with the store's audit figures.
-    pub fn render(&self, store: &dyn standin::Store) -> String {
+    /// The text exposition of every family, with the store's audit figures
+    /// and what the sweeper does.
+    pub fn render(&self, sessions: &standin::Sessions) -> String {
+        let store = sessions.store();
         let mut out = String::new();
         let counters: [(&str, &str, &[&str], &Counters); 4] = [
             (
@@ -198,6 +200,13 @@ impl Metrics {
         );
         self.decision_seconds.render(&mut out, name, &["kind"]);
         render_audit(&mut out, store);
+        let name = "standin_sweeper_leader";
+        let leads = u8::from(sessions.sweeper_role() == standin::SweeperRole::Leader);
+        let _ = writeln!(
+            out,
+            "# HELP {name} 1 when this process records expiries (where replicas share a database, one at a time).\n\
+             # TYPE {name} gauge\n{name} {leads}"
+        );
         out
     }
 }

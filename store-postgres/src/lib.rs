@@ -54,7 +54,13 @@ pub(crate) fn db(e: postgres::Error) -> StoreError {
 pub struct PostgresStore {
     url: String,
     idle: Mutex<Vec<Client>>,
+    /// The connection that asks for (and, while this store leads, holds)
+    /// the sweeper's lock, and whether it holds it.
+    sweeper: Mutex<Option<(Client, bool)>>,
 }
+
+/// The session-level advisory lock the sweeping replica holds (any fixed number).
+const SWEEPER_LOCK: i64 = 0x5354_414e_4449_4e02;
 
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -70,6 +76,7 @@ impl PostgresStore {
         let store = Self {
             url: url.to_string(),
             idle: Mutex::new(Vec::new()),
+            sweeper: Mutex::new(None),
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
@@ -358,6 +365,30 @@ impl Store for PostgresStore {
         until: DateTime<Utc>,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         self.write(|tx| tenants::claim(tx, tenant, limit, now, until))
+    }
+
+    /// One replica sweeps: the one whose connection holds the sweeper's
+    /// advisory lock. The lock lives as long as that connection: when its
+    /// process dies the server drops it, and the next replica to ask takes it.
+    fn lead_sweeps(&self) -> Result<bool, StoreError> {
+        let mut held = self.sweeper.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut client, leads) = match held.take() {
+            Some((c, leads)) if !c.is_closed() => (c, leads),
+            _ => (self.open()?, false),
+        };
+        // While it leads, the connection only has to be alive (asking
+        // again would stack the lock); otherwise it tries to take it.
+        let leads = if leads {
+            client.simple_query("SELECT 1").map_err(db)?;
+            true
+        } else {
+            client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&SWEEPER_LOCK])
+                .map_err(db)?
+                .get::<_, bool>(0)
+        };
+        *held = Some((client, leads));
+        Ok(leads)
     }
 
     fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {

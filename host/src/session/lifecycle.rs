@@ -18,9 +18,22 @@ impl Sessions {
         &self,
         id: &str,
         now: DateTime<Utc>,
+        f: impl FnMut(&SessionRecord) -> (Change, T),
+        inactive: impl FnMut(&SessionRecord) -> (Change, T),
+    ) -> Result<(SessionRecord, T), SessionError> {
+        let (after, value, _) = self.transition_expiring(id, now, f, inactive)?;
+        Ok((after, value))
+    }
+
+    /// [`Self::transition`], and whether this transaction recorded the
+    /// expiry (not another process's before it).
+    fn transition_expiring<T>(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
         mut f: impl FnMut(&SessionRecord) -> (Change, T),
         mut inactive: impl FnMut(&SessionRecord) -> (Change, T),
-    ) -> Result<(SessionRecord, T), SessionError> {
+    ) -> Result<(SessionRecord, T, bool), SessionError> {
         let tenant = match self.store.session(id)? {
             Some(s) => s.tenant,
             None => return Err(StoreError::UnknownSession(id.to_string()).into()),
@@ -28,27 +41,28 @@ impl Sessions {
         let n = self.store.notifications(&tenant)?;
         let mut out = None;
         self.store.modify(id, &mut |s| {
-            let (change, value, after) = if s.is_due(now) {
+            let (change, value, after, expired) = if s.is_due(now) {
                 let mut change = expire_change(s, &n);
                 let after = ended(s, EndReason::Expired, s.expires_at, None);
                 let (more, value) = inactive(&after);
                 change.audit.extend(more.audit);
                 change.outbox.extend(more.outbox);
-                (change, value, after)
+                (change, value, after, true)
             } else if s.is_active() {
                 let (change, value) = f(s);
                 let after = change.update.clone().unwrap_or_else(|| s.clone());
-                (change, value, after)
+                (change, value, after, false)
             } else {
                 let (change, value) = inactive(s);
-                (change, value, s.clone())
+                (change, value, s.clone(), false)
             };
-            out = Some((after, value));
+            out = Some((after, value, expired));
             change
         })?;
-        let (after, value) = out.ok_or(StoreError::Contract("`modify` returned without asking for the change"))?;
+        let (after, value, expired) =
+            out.ok_or(StoreError::Contract("`modify` returned without asking for the change"))?;
         self.active.remember(&after);
-        Ok((after, value))
+        Ok((after, value, expired))
     }
 
     /// Ends an active session by `reason` (stopped or revoked).
@@ -214,13 +228,15 @@ impl Sessions {
     }
 
     /// Records every session past its deadline as expired at its deadline;
-    /// returns them.
+    /// returns those this call recorded (not those another process, sweeping
+    /// at the same time, recorded first).
     pub fn sweep(&self, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, SessionError> {
         let now = secs(now);
         let mut ended = Vec::new();
         for id in self.store.due(now)? {
-            let (s, _) = self.transition(&id, now, |_| (Change::default(), ()), |_| (Change::default(), ()))?;
-            if !s.is_active() {
+            let (s, (), expired) =
+                self.transition_expiring(&id, now, |_| (Change::default(), ()), |_| (Change::default(), ()))?;
+            if expired {
                 ended.push(s);
             }
         }

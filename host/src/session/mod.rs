@@ -61,7 +61,7 @@ pub use changes::{MAX_MESSAGE_BYTES, new_session_id};
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointProblem, DOMAIN, NamedCheckpoint, signed_bytes};
 pub use policies::Preloaded;
 pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
-pub use sweeper::Sweeper;
+pub use sweeper::{Sweeper, SweeperRole};
 pub use tenant::TenantSessions;
 pub use upload::{SuiteResult, Upload, UploadError, UploadStep, Uploaded};
 pub use verify::VerifyOptions;

@@ -7,10 +7,16 @@
 //! extension in this process wakes it, since the new deadline may be the
 //! earliest; sessions started by other processes are seen at the latest
 //! after `every`, the longest it sleeps.
+//!
+//! Where many processes share the store, one sweeps at a time
+//! ([`Store::lead_sweeps`](crate::store::Store::lead_sweeps)); the others
+//! ask again every `every`, so one takes over within that when the leader
+//! dies. Sweeping twice would be harmless (an expiry is decided in its
+//! commit) but wasted.
 
 use super::Sessions;
 use chrono::Utc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -20,6 +26,20 @@ pub(super) struct Wake {
     /// Bumped at every wake-up, so a wake between two waits is not lost.
     generation: Mutex<u64>,
     cond: Condvar,
+    /// What the sweeper last found ([`SweeperRole`] as a number).
+    role: AtomicU8,
+}
+
+/// What this process's sweeper does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SweeperRole {
+    /// No sweeper runs in this process.
+    Stopped,
+    /// It sweeps (the only one, or the elected one where the store is shared).
+    Leader,
+    /// Another process sweeps; this one waits to take over.
+    Follower,
 }
 
 impl Wake {
@@ -46,6 +66,15 @@ impl Wake {
 }
 
 impl Sessions {
+    /// What this process's sweeper (if any) does now.
+    pub fn sweeper_role(&self) -> SweeperRole {
+        match self.wake.role.load(Ordering::Relaxed) {
+            1 => SweeperRole::Leader,
+            2 => SweeperRole::Follower,
+            _ => SweeperRole::Stopped,
+        }
+    }
+
     /// Starts a thread that records due sessions as expired with the system
     /// clock: it sleeps until the earliest deadline, and at most `every`
     /// (the longest a session started by another process waits). It stops
@@ -62,12 +91,20 @@ impl Sessions {
                 while !flag.load(Ordering::Relaxed) {
                     let Some(sessions) = sessions.upgrade() else { break };
                     let now = Utc::now();
-                    // A failed sweep is retried at the next wake-up; touching
-                    // a session also expires it.
-                    let _ = sessions.sweep(now);
-                    let sleep = match sessions.store.next_deadline() {
-                        Ok(Some(at)) => (at - now).to_std().unwrap_or(Duration::ZERO).min(every),
-                        _ => every,
+                    // Not knowing is not leading: a store that cannot say
+                    // is asked again later.
+                    let leads = sessions.store.lead_sweeps().unwrap_or(false);
+                    waker.role.store(if leads { 1 } else { 2 }, Ordering::Relaxed);
+                    let sleep = if leads {
+                        // A failed sweep is retried at the next wake-up;
+                        // touching a session also expires it.
+                        let _ = sessions.sweep(now);
+                        match sessions.store.next_deadline() {
+                            Ok(Some(at)) => (at - now).to_std().unwrap_or(Duration::ZERO).min(every),
+                            _ => every,
+                        }
+                    } else {
+                        every
                     };
                     drop(sessions);
                     // Deadlines are whole seconds: wake just after one.
@@ -94,5 +131,6 @@ impl Drop for Sweeper {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        self.wake.role.store(0, Ordering::Relaxed);
     }
 }

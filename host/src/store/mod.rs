@@ -335,6 +335,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         until: DateTime<Utc>,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
 
+    /// Whether this process should run the expiry sweep now. A store that
+    /// many processes share elects one sweeper at a time (PostgreSQL: a
+    /// lock held by one connection, released when its process dies, then
+    /// taken by another); the default, every process sweeps. Either way an
+    /// expiry is decided in its commit, so it is recorded once.
+    fn lead_sweeps(&self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
     /// The action audit writer's figures (for metrics); `None` when the
     /// store has no such writer.
     fn audit_stats(&self) -> Option<AuditStats> {

@@ -95,7 +95,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
 
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let metrics = state.metrics.clone();
-    let text = state.run(move |s| Ok(metrics.render(s.store()))).await?;
+    let text = state.run(move |s| Ok(metrics.render(s))).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         text,

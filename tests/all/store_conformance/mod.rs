@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 mod batch;
 mod claims;
+mod sweeps;
 
 /// Runs `check` on a fresh store of every backend: SQLite, and PostgreSQL
 /// on a throwaway server of the system's (skipped with a note where none

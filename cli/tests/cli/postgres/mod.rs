@@ -188,6 +188,21 @@ fn two_serve_replicas_share_sessions_and_one_chain() {
         .to_string();
     let (mut a, addr_a) = serve(d, &["--database-url", &url]);
     let (mut b, addr_b) = serve(d, &["--database-url", &url]);
+    // One of them records expiries (S4): each says so in its metrics.
+    let leads = |addr: &str| {
+        let (status, text) = http(addr, "GET", "/metrics", None, None).expect("metrics");
+        assert_eq!(status, 200);
+        text.lines().any(|l| l == "standin_sweeper_leader 1")
+    };
+    let started = std::time::Instant::now();
+    while !(leads(&addr_a) || leads(&addr_b)) && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        u8::from(leads(&addr_a)) + u8::from(leads(&addr_b)),
+        1,
+        "exactly one replica sweeps"
+    );
     let body = r#"{"tenant": "acme", "reason": "ticket SUP-1", "actor": {"id": "u-1", "roles": ["super_admin"]},
         "target": {"id": "u-42", "active": true, "has_logged_in": true}}"#;
     let (status, session) = http(&addr_a, "POST", "/v1/tenants/acme/sessions", Some(&key), Some(body)).expect("start");

@@ -1,0 +1,63 @@
+//! Expiry where several hosts share a store: each expiry is recorded once
+//! however many sweep at once (S4), and on a shared server database one
+//! sweeper leads at a time and another takes over when it goes.
+
+use super::{each, sessions, start};
+use crate::common::now;
+use chrono::Duration;
+use standin::store::{AuditFilter, Store};
+use std::sync::Arc;
+
+#[test]
+fn s4_hosts_sweeping_together_record_each_expiry_once() {
+    each(|name, store: Arc<dyn Store>| {
+        let (one, two) = (sessions(&store), sessions(&store));
+        let ids: Vec<String> = (0..6)
+            .map(|i| start(&one, "acme", &format!("a-{i}"), &format!("t-{i}")).id)
+            .collect();
+        let later = now() + Duration::days(2);
+        let expired: usize = std::thread::scope(|scope| {
+            let sweeps: Vec<_> = [&one, &two, &one, &two]
+                .into_iter()
+                .map(|s| scope.spawn(move || s.sweep(later).expect("sweep").len()))
+                .collect();
+            sweeps.into_iter().map(|t| t.join().expect("sweeper")).sum()
+        });
+        assert_eq!(expired, ids.len(), "{name}: each session expired by exactly one sweep");
+        let ends = store
+            .audit(&AuditFilter {
+                tenant: Some("acme".to_string()),
+                event: Some("session.ended".to_string()),
+                ..AuditFilter::default()
+            })
+            .expect("audit");
+        assert_eq!(ends.len(), ids.len(), "{name}: one `session.ended` per session");
+        assert!(
+            ends.iter().all(|e| e.end_reason.as_deref() == Some("expired")),
+            "{name}"
+        );
+    });
+}
+
+#[test]
+fn s4_on_postgres_one_replica_sweeps_at_a_time_and_another_takes_over() {
+    let Some(pg) = standin_tests::postgres::PgServer::start() else {
+        return;
+    };
+    let url = pg.create_database("sweepers");
+    let connect = || standin_store_postgres::PostgresStore::connect(&url).expect("connect");
+    let (first, second) = (connect(), connect());
+    assert!(first.lead_sweeps().expect("ask"), "the first to ask leads");
+    assert!(!second.lead_sweeps().expect("ask"), "a second leader");
+    assert!(first.lead_sweeps().expect("ask"), "the leader stays the leader");
+    assert!(!second.lead_sweeps().expect("ask"));
+    // The leader's process goes (its connections close): the next to ask leads.
+    drop(first);
+    let started = std::time::Instant::now();
+    while !second.lead_sweeps().expect("ask") {
+        assert!(started.elapsed().as_secs() < 10, "no one took over");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let third = connect();
+    assert!(!third.lead_sweeps().expect("ask"), "the new leader holds it");
+}
