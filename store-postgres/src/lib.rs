@@ -26,11 +26,15 @@
 mod actions;
 mod audit;
 mod codec;
+#[cfg(feature = "sqlite")]
+mod import;
 mod policies;
 mod schema;
 mod sessions;
 mod tenants;
 
+#[cfg(feature = "sqlite")]
+pub use import::{ImportError, Imported, import_sqlite};
 pub use schema::MIGRATIONS;
 
 use chrono::{DateTime, Utc};

@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod kill;
+mod migrate;
 mod outbox;
 
 /// A fresh server and database, and a folder for the processes' files.
