@@ -232,7 +232,7 @@ fn main() -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {
-            output::error_line(&format!("error: {e:#}"));
+            output::error_line(&format!("error: {}", output::describe(&e)));
             ExitCode::from(Exit::Error as u8)
         }
     }

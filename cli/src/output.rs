@@ -55,3 +55,18 @@ pub fn error_line(text: &str) {
     let mut err = io::stderr().lock();
     let _ = writeln!(err, "{text}");
 }
+
+/// An error and its causes, `outer: inner: ...`, each said once: an error
+/// whose message already ends with its cause's (`cannot read `x`: {source}`)
+/// does not repeat it.
+pub fn describe(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.ends_with(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}

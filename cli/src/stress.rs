@@ -67,7 +67,7 @@ fn main() -> std::process::ExitCode {
     match run(args) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            output::error_line(&format!("error: {e:#}"));
+            output::error_line(&format!("error: {}", output::describe(&e)));
             std::process::ExitCode::FAILURE
         }
     }

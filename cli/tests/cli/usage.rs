@@ -113,3 +113,25 @@ fn cli_every_flag_and_argument_has_a_help_line() {
     }
     assert!(missing.is_empty(), "flags without a help line:\n{}", missing.join("\n"));
 }
+
+#[test]
+fn cli_an_error_says_each_cause_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let missing = dir.path().join("no-such-settings.json");
+    let out = standin(&[
+        "--db",
+        db.to_str().expect("path"),
+        "policy",
+        "set",
+        "--tenant",
+        "acme",
+        "--settings",
+        missing.to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = stderr(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("no-such-settings.json"), "{text}");
+    assert_eq!(text.matches("No such file").count(), 1, "a cause repeated: {text}");
+}
