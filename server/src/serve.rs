@@ -67,6 +67,9 @@ pub fn run(config: Config) -> Result<(), ServeError> {
         }
         Err(e) => tracing::warn!(error = %e, "cannot preload the active policies"),
     }
+    if let Err(e) = sessions.follow_changes() {
+        tracing::warn!(error = %e, "cannot follow other replicas' session changes; actions still check the database");
+    }
     let sweeper = sessions.spawn_sweeper(Duration::from_secs(60));
     let result = runtime.block_on(serve(config, sessions.clone(), shutdown_signal()));
     drop(sweeper);

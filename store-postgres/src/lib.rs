@@ -32,6 +32,7 @@ mod policies;
 mod schema;
 mod sessions;
 mod tenants;
+mod watch;
 
 #[cfg(feature = "sqlite")]
 pub use import::{ImportError, Imported, import_sqlite};
@@ -42,9 +43,10 @@ use postgres::{Client, NoTls, Transaction};
 use standin::keys::ApiKey;
 use standin::store::{
     Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, Change, NewPolicy,
-    Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy, Trail,
+    Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionWatcher, Store, StoreError, StoredPolicy, Trail,
 };
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Idle connections kept for reuse.
 const MAX_IDLE: usize = 16;
@@ -61,6 +63,14 @@ pub struct PostgresStore {
     /// The connection that asks for (and, while this store leads, holds)
     /// the sweeper's lock, and whether it holds it.
     sweeper: Mutex<Option<(Client, bool)>>,
+    /// Stops the listener of [`Store::watch_sessions`] when the store goes.
+    watching: Arc<AtomicBool>,
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        self.watching.store(true, Ordering::Relaxed);
+    }
 }
 
 /// The session-level advisory lock the sweeping replica holds (any fixed number).
@@ -81,6 +91,7 @@ impl PostgresStore {
             url: url.to_string(),
             idle: Mutex::new(Vec::new()),
             sweeper: Mutex::new(None),
+            watching: Arc::default(),
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
@@ -149,6 +160,9 @@ fn redacted(url: &str) -> String {
 fn apply(tx: &mut Transaction<'_>, change: Change) -> Result<Applied, StoreError> {
     if let Some(s) = &change.update {
         sessions::update(tx, s)?;
+        // Other replicas drop it from their caches when this commits.
+        tx.execute("SELECT pg_notify($1, $2)", &[&watch::CHANNEL, &s.id])
+            .map_err(db)?;
     }
     if let Some(s) = &change.insert {
         sessions::insert(tx, s)?;
@@ -369,6 +383,10 @@ impl Store for PostgresStore {
         until: DateTime<Utc>,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         self.write(|tx| tenants::claim(tx, tenant, limit, now, until))
+    }
+
+    fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {
+        watch::spawn(self.url.clone(), f, self.watching.clone())
     }
 
     /// One replica sweeps: the one whose connection holds the sweeper's

@@ -115,6 +115,40 @@ impl ActiveCache {
     pub(super) fn forget(&self, id: &str) {
         self.0.write().unwrap_or_else(PoisonError::into_inner).remove(id);
     }
+
+    fn clear(&self) {
+        self.0.write().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).contains_key(id)
+    }
+}
+
+impl Sessions {
+    /// Follows session changes other processes commit (where the store
+    /// tells of them, [`Store::watch_sessions`](crate::store::Store::watch_sessions)):
+    /// a session ended or extended elsewhere leaves this process's cache at
+    /// once, instead of when an action finds it changed. For long-running
+    /// processes sharing a database (`standin serve` replicas).
+    pub fn follow_changes(&self) -> Result<(), SessionError> {
+        let cache = Arc::downgrade(&self.active);
+        self.store.watch_sessions(Box::new(move |id| {
+            if let Some(cache) = cache.upgrade() {
+                match id {
+                    Some(id) => cache.forget(id),
+                    None => cache.clear(),
+                }
+            }
+        }))?;
+        Ok(())
+    }
+
+    /// Whether session `id` is in this process's cache of active sessions
+    /// (which a call reads before the store).
+    pub fn is_cached(&self, id: &str) -> bool {
+        self.active.contains(id)
+    }
 }
 
 /// The request the policy sees for `action` in `s`.

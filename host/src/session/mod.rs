@@ -228,7 +228,7 @@ pub struct Sessions {
     /// Loaded policies by tenant and version (a version never changes).
     policies: RwLock<HashMap<(String, u32), (Policy, PolicyRef)>>,
     /// Active sessions as this process last wrote or read them (see `authorize`).
-    active: authorize::ActiveCache,
+    active: Arc<authorize::ActiveCache>,
     /// Whether a tenant without a stored policy gets the built-in one
     /// (version 0) instead of `policy-unavailable` (T1).
     builtin_fallback: bool,
@@ -245,7 +245,7 @@ impl Sessions {
             host,
             store,
             policies: RwLock::new(HashMap::new()),
-            active: authorize::ActiveCache::default(),
+            active: Arc::default(),
             builtin_fallback: false,
             host_key: None,
             wake: Arc::default(),

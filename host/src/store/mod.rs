@@ -61,6 +61,10 @@ pub struct AuditStats {
     pub commit_buckets: [u64; LATENCY_BUCKETS.len()],
 }
 
+/// Told of session changes other processes committed ([`Store::watch_sessions`]):
+/// `Some(id)` a session that changed, `None` when news may have been missed.
+pub type SessionWatcher = Box<dyn Fn(Option<&str>) + Send + Sync>;
+
 /// A backend's own error, kept as the source of a [`StoreError`] without
 /// naming the backend's driver in this API.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -334,6 +338,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Tells `f` of every session change (end, revoke, extension, expiry)
+    /// any process commits, soon after it commits, until the store is
+    /// dropped: `f(Some(id))`, or `f(None)` when some news may have been
+    /// lost (forget everything). The host drops such sessions from its
+    /// cache; the commit checks stay the rule, so a store with no such
+    /// news (the default: it never calls `f`) is as safe, only slower to
+    /// notice.
+    fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {
+        drop(f);
+        Ok(())
+    }
 
     /// Whether this process should run the expiry sweep now. A store that
     /// many processes share elects one sweeper at a time (PostgreSQL: a

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 mod batch;
 mod claims;
+mod replicas;
 mod sweeps;
 
 /// Runs `check` on a fresh store of every backend: SQLite, and PostgreSQL

@@ -1,6 +1,5 @@
 //! Expiry where several hosts share a store: each expiry is recorded once
-//! however many sweep at once (S4), and on a shared server database one
-//! sweeper leads at a time and another takes over when it goes.
+//! however many sweep at once (S4).
 
 use super::{each, sessions, start};
 use crate::common::now;
@@ -37,27 +36,4 @@ fn s4_hosts_sweeping_together_record_each_expiry_once() {
             "{name}"
         );
     });
-}
-
-#[test]
-fn s4_on_postgres_one_replica_sweeps_at_a_time_and_another_takes_over() {
-    let Some(pg) = standin_tests::postgres::PgServer::start() else {
-        return;
-    };
-    let url = pg.create_database("sweepers");
-    let connect = || standin_store_postgres::PostgresStore::connect(&url).expect("connect");
-    let (first, second) = (connect(), connect());
-    assert!(first.lead_sweeps().expect("ask"), "the first to ask leads");
-    assert!(!second.lead_sweeps().expect("ask"), "a second leader");
-    assert!(first.lead_sweeps().expect("ask"), "the leader stays the leader");
-    assert!(!second.lead_sweeps().expect("ask"));
-    // The leader's process goes (its connections close): the next to ask leads.
-    drop(first);
-    let started = std::time::Instant::now();
-    while !second.lead_sweeps().expect("ask") {
-        assert!(started.elapsed().as_secs() < 10, "no one took over");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let third = connect();
-    assert!(!third.lead_sweeps().expect("ask"), "the new leader holds it");
 }
