@@ -13,12 +13,14 @@
 //!
 //! [`Store::append_actions`]: standin::store::Store::append_actions
 
+use crate::PostgresStore;
 use crate::audit::Appender;
 use crate::codec::{get, time};
 use crate::db;
 use postgres::Transaction;
-use standin::store::{ActionAppended, ActionRecord, StoreError};
+use standin::store::{ActionAppended, ActionRecord, LATENCY_BUCKETS, StoreError};
 use std::collections::HashMap;
+use std::sync::PoisonError;
 
 /// Calls per transaction: bounds one statement's size and one commit's wait.
 pub(crate) const MAX_BATCH: usize = 2048;
@@ -67,4 +69,37 @@ pub(crate) fn append(
             })
         })
         .collect())
+}
+
+impl PostgresStore {
+    /// Appends `records` in one transaction; one answer per record, in
+    /// order (each an error when the transaction failed: none was committed).
+    pub(crate) fn append_many(&self, records: Vec<ActionRecord>) -> Vec<Result<ActionAppended, StoreError>> {
+        let n = records.len();
+        let began = std::time::Instant::now();
+        let written = self.write(|tx| append(tx, records));
+        self.count_commit(began.elapsed(), n, written.is_ok());
+        match written {
+            Ok(answers) => answers,
+            Err(e) => {
+                let why = e.to_string();
+                (0..n).map(|_| Err(StoreError::Writer(why.clone()))).collect()
+            }
+        }
+    }
+
+    /// Counts one group commit of `calls` actions that took `took`.
+    pub(crate) fn count_commit(&self, took: std::time::Duration, calls: usize, committed: bool) {
+        if !committed {
+            return;
+        }
+        let mut stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        stats.commits += 1;
+        stats.rows += calls as u64;
+        let secs = took.as_secs_f64();
+        stats.commit_seconds += secs;
+        if let Some(i) = LATENCY_BUCKETS.iter().position(|b| secs <= *b) {
+            stats.commit_buckets[i] += 1;
+        }
+    }
 }

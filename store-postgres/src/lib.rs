@@ -12,23 +12,30 @@
 //!    the actor's current session, so racing starts see each other; the
 //!    partial unique index `sessions_one_active` is the last word.
 //! 3. **An action only while its session is active**: an append reads the
-//!    session row `FOR UPDATE` in its transaction and appends nothing when
+//!    session row `FOR SHARE` in its transaction and appends nothing when
 //!    it has ended or is past its deadline; an end on another replica
-//!    waits for that lock, or commits first and is seen.
+//!    (which takes the row `FOR UPDATE`) waits for that lock, or commits
+//!    first and is seen.
 //! 4. Actions' rows are group-committed: [`Store::append_actions`] writes
 //!    a batch of calls in one transaction and one statement (see `actions`).
 //! 5. Every change is one transaction; a commit is durable when it returns
 //!    (`synchronous_commit` as the server has it, `on` by default).
 //!
-//! Connections come from a small pool; a connection that failed is
-//! dropped, not reused.
+//! Beyond the trait's contract, for replicas: outbox claims skip rows
+//! another consumer is claiming (`FOR UPDATE SKIP LOCKED`, in `tenants`);
+//! one replica sweeps at a time (`leader`); every session change sends a
+//! `NOTIFY` other replicas use to empty their caches (`watch`); and
+//! [`import_sqlite`] fills an empty database from a SQLite one (`import`).
+//! Connections come from a small pool (`pool`).
 
 mod actions;
 mod audit;
 mod codec;
 #[cfg(feature = "sqlite")]
 mod import;
+mod leader;
 mod policies;
+mod pool;
 mod schema;
 mod sessions;
 mod tenants;
@@ -39,17 +46,14 @@ pub use import::{ImportError, Imported, import_sqlite};
 pub use schema::MIGRATIONS;
 
 use chrono::{DateTime, Utc};
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, Transaction};
 use standin::keys::ApiKey;
 use standin::store::{
-    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, Change, NewPolicy,
+    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditStats, Change, NewPolicy,
     Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionWatcher, Store, StoreError, StoredPolicy, Trail,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-
-/// Idle connections kept for reuse.
-const MAX_IDLE: usize = 16;
 
 /// A driver error as the store's.
 pub(crate) fn db(e: postgres::Error) -> StoreError {
@@ -65,6 +69,8 @@ pub struct PostgresStore {
     sweeper: Mutex<Option<(Client, bool)>>,
     /// Stops the listener of [`Store::watch_sessions`] when the store goes.
     watching: Arc<AtomicBool>,
+    /// Group commits of actions so far (for metrics).
+    stats: Mutex<AuditStats>,
 }
 
 impl Drop for PostgresStore {
@@ -72,9 +78,6 @@ impl Drop for PostgresStore {
         self.watching.store(true, Ordering::Relaxed);
     }
 }
-
-/// The session-level advisory lock the sweeping replica holds (any fixed number).
-const SWEEPER_LOCK: i64 = 0x5354_414e_4449_4e02;
 
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -92,66 +95,12 @@ impl PostgresStore {
             idle: Mutex::new(Vec::new()),
             sweeper: Mutex::new(None),
             watching: Arc::default(),
+            stats: Mutex::default(),
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
         store.give_back(client);
         Ok(store)
-    }
-
-    fn open(&self) -> Result<Client, StoreError> {
-        Client::connect(&self.url, NoTls).map_err(|source| StoreError::Open {
-            path: redacted(&self.url),
-            source: Box::new(source),
-        })
-    }
-
-    fn take(&self) -> Result<Client, StoreError> {
-        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        match idle {
-            Some(c) if !c.is_closed() => Ok(c),
-            _ => self.open(),
-        }
-    }
-
-    fn give_back(&self, client: Client) {
-        if client.is_closed() {
-            return;
-        }
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < MAX_IDLE {
-            idle.push(client);
-        }
-    }
-
-    /// Runs `f` on a pooled connection.
-    fn read<R>(&self, f: impl FnOnce(&mut Client) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        let mut client = self.take()?;
-        let result = f(&mut client);
-        self.give_back(client);
-        result
-    }
-
-    /// Runs `f` in one transaction and commits; rolls back on error.
-    fn write<R>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        self.read(|client| {
-            let mut tx = client.transaction().map_err(db)?;
-            let r = f(&mut tx)?;
-            tx.commit().map_err(db)?;
-            Ok(r)
-        })
-    }
-}
-
-/// `postgres://user:secret@host/db` without the secret.
-fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{user}@{}", &url[..scheme + 3], &url[at + 1..])
-        }
-        _ => url.to_string(),
     }
 }
 
@@ -303,7 +252,7 @@ impl Store for PostgresStore {
     }
 
     fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
-        let mut answers = self.write(|tx| actions::append(tx, vec![record]))?;
+        let mut answers = self.append_many(vec![record]);
         answers
             .pop()
             .unwrap_or(Err(StoreError::Contract("an append was not answered")))
@@ -319,16 +268,12 @@ impl Store for PostgresStore {
             if batch.is_empty() {
                 return answers;
             }
-            let n = batch.len();
-            match self.write(|tx| actions::append(tx, batch)) {
-                Ok(a) => answers.extend(a),
-                // One transaction: none of them was committed.
-                Err(e) => {
-                    let why = e.to_string();
-                    answers.extend((0..n).map(|_| Err(StoreError::Writer(why.clone()))));
-                }
-            }
+            answers.extend(self.append_many(batch));
         }
+    }
+
+    fn audit_stats(&self) -> Option<AuditStats> {
+        Some(self.stats.lock().unwrap_or_else(PoisonError::into_inner).clone())
     }
 
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
@@ -389,28 +334,9 @@ impl Store for PostgresStore {
         watch::spawn(self.url.clone(), f, self.watching.clone())
     }
 
-    /// One replica sweeps: the one whose connection holds the sweeper's
-    /// advisory lock. The lock lives as long as that connection: when its
-    /// process dies the server drops it, and the next replica to ask takes it.
+    /// One replica sweeps: see `leader`.
     fn lead_sweeps(&self) -> Result<bool, StoreError> {
-        let mut held = self.sweeper.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mut client, leads) = match held.take() {
-            Some((c, leads)) if !c.is_closed() => (c, leads),
-            _ => (self.open()?, false),
-        };
-        // While it leads, the connection only has to be alive (asking
-        // again would stack the lock); otherwise it tries to take it.
-        let leads = if leads {
-            client.simple_query("SELECT 1").map_err(db)?;
-            true
-        } else {
-            client
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&SWEEPER_LOCK])
-                .map_err(db)?
-                .get::<_, bool>(0)
-        };
-        *held = Some((client, leads));
-        Ok(leads)
+        self.try_lead()
     }
 
     fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {

@@ -239,6 +239,14 @@ fn two_serve_replicas_share_sessions_and_one_chain() {
     let after = authorize(&addr_a);
     assert_eq!(after["decision"], "deny", "{after}");
     assert_eq!(after["reasons"][0]["code"], "session-ended");
+    // The group commits of actions are counted where they were made.
+    let (_, metrics) = http(&addr_a, "GET", "/metrics", None, None).expect("metrics");
+    let rows: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("standin_audit_rows_total "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(rows >= 1, "replica A committed its allowed action: {metrics}");
     for child in [&mut a, &mut b] {
         sigterm(child);
         assert_eq!(wait(child, Duration::from_secs(30)), Some(0));
