@@ -162,6 +162,29 @@ impl PgServer {
         self.url(name)
     }
 
+    /// Runs `sql` in database `name` (as a database writer would, around
+    /// Standin); panics when it fails.
+    pub fn sql(&self, name: &str, sql: &str) {
+        self.run(
+            "psql",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "standin",
+                "-d",
+                name,
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
+        );
+    }
+
     /// The cluster's folder (its log is `server.log` there).
     pub fn path(&self) -> &Path {
         self.dir.path()

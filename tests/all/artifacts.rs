@@ -31,7 +31,11 @@ fn two_tenants_with_artifacts(db: &Path) {
 
 /// [`two_tenants_with_artifacts`] by `host` (artifacts are per engine configuration).
 fn two_tenants_with_artifacts_on(host: &standin::Host, db: &Path) {
-    let s = keyed(host, db);
+    two_tenants_with_artifacts_in(&keyed(host, db));
+}
+
+/// [`two_tenants_with_artifacts`] through `s`, whatever its store.
+fn two_tenants_with_artifacts_in(s: &Sessions) {
     let custom = component(BUSINESS_HOURS);
     let up = Upload {
         tenant: "night-shift",
@@ -41,7 +45,43 @@ fn two_tenants_with_artifacts_on(host: &standin::Host, db: &Path) {
         ..Upload::default()
     };
     s.upload(&up, now()).expect("upload custom");
-    upload(&s, "acme", json!({"require_reason": true}));
+    upload(s, "acme", json!({"require_reason": true}));
+}
+
+#[test]
+fn t1_on_postgres_a_swapped_artifact_never_runs_in_any_replica() {
+    let Some(pg) = standin_tests::postgres::PgServer::start() else {
+        return;
+    };
+    let url = pg.create_database("artifacts");
+    let replica = |host: &standin::Host| {
+        let store = standin_store_postgres::PostgresStore::connect(&url).expect("connect");
+        Sessions::new(host.clone(), std::sync::Arc::new(store)).with_host_key(host_key())
+    };
+    two_tenants_with_artifacts_in(&replica(&standin::Host::new().expect("host")));
+    let host = standin::Host::new().expect("host");
+    replica(&host).preload().expect("preload");
+    assert_eq!(
+        host.compilations(),
+        (0, 2),
+        "a replica with the key trusts the shared artifacts"
+    );
+
+    // Whoever can write the shared database copies one compiled policy
+    // (and its checksum) over the other: no replica runs it.
+    let builtin = standin::Digest::of(standin::DEFAULT_POLICY).to_string();
+    pg.sql(
+        "artifacts",
+        &format!(
+            "UPDATE artifacts SET (bytes, checksum) = \
+             (SELECT bytes, checksum FROM artifacts WHERE digest != '{builtin}') WHERE digest = '{builtin}'"
+        ),
+    );
+    let host = standin::Host::new().expect("host");
+    let s = replica(&host);
+    assert_eq!(s.preload().expect("preload").loaded, 2);
+    assert_eq!(host.compilations(), (1, 1), "the swapped artifact was compiled again");
+    assert_deny(&no_reason_start(&s).0, &["reason-required"]);
 }
 
 #[test]
