@@ -81,8 +81,17 @@ impl Command {
 pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::List { tenant, all } => {
-            for m in sessions.outbox(tenant.as_deref(), all)? {
-                print(&m)?;
+            // Page by page: a long outbox streams in bounded memory.
+            let mut after = None;
+            loop {
+                let page = sessions.outbox_page(tenant.as_deref(), all, after, crate::output::PAGE)?;
+                for m in &page {
+                    print(m)?;
+                }
+                match page.last() {
+                    Some(m) if page.len() == crate::output::PAGE => after = Some(m.id),
+                    _ => break,
+                }
             }
         }
         Command::Claim { tenant, limit, lease } => {

@@ -49,6 +49,9 @@ pub fn closed() -> bool {
     CLOSED.load(Ordering::Relaxed)
 }
 
+/// Rows a listing reads from the database at a time (it prints as it reads).
+pub const PAGE: usize = 1000;
+
 /// Writes a line to standard error; a closed or failing standard error is
 /// ignored (there is nowhere left to say so), never a panic as with `eprintln!`.
 pub fn error_line(text: &str) {

@@ -138,10 +138,18 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             Ok(Exit::Allow)
         }
         Command::List { tenant, active } => {
-            for s in sessions.peek_list(&tenant, active, now)? {
-                print(&s)?;
+            // Page by page: a long list streams in bounded memory.
+            let mut after = None;
+            loop {
+                let (page, next) = sessions.peek_page(&tenant, active, after.as_deref(), output::PAGE, now)?;
+                for s in page {
+                    print(&s)?;
+                }
+                match next {
+                    Some(n) => after = Some(n),
+                    None => return Ok(Exit::Allow),
+                }
             }
-            Ok(Exit::Allow)
         }
         Command::Origins { tenant, allow, clear } => {
             let origins = if clear || !allow.is_empty() {

@@ -101,7 +101,10 @@ pub fn all() -> Value {
                 "kept_expiry": {"type": "boolean", "description": "an extension kept the later expiry"},
             },
         },
-        "SessionList": {"type": "object", "properties": {"sessions": {"type": "array", "items": r("Session")}}},
+        "SessionList": {"type": "object", "properties": {
+            "sessions": {"type": "array", "items": r("Session")},
+            "next": {"type": ["string", "null"], "description": "with `limit`: the `after` of the next page; null at the end"},
+        }},
         "SessionOrDecision": {"oneOf": [r("Session"), r("Decision")]},
         "Banner": {
             "type": "object",
@@ -171,7 +174,10 @@ pub fn all() -> Value {
                 "text": {"type": "string"}, "created_at": time, "acked_at": time_or_null,
             },
         },
-        "OutboxList": {"type": "object", "properties": {"messages": {"type": "array", "items": r("OutboxMessage")}}},
+        "OutboxList": {"type": "object", "properties": {
+            "messages": {"type": "array", "items": r("OutboxMessage")},
+            "next": {"type": ["integer", "null"], "description": "with `limit`: the `after` of the next page; null at the end"},
+        }},
         "Ack": {
             "type": "object", "required": ["ids"], "additionalProperties": false,
             "properties": {"ids": {"type": "array", "items": {"type": "integer"}}},

@@ -105,6 +105,30 @@ pub(crate) fn list(
     .collect()
 }
 
+/// The sessions after `after` in the listing's order (newest first, then id).
+pub(crate) fn page(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    active_only: bool,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<SessionRecord>, StoreError> {
+    let filter = if active_only { " AND state = 'active'" } else { "" };
+    c.query(
+        &format!(
+            "SELECT {COLUMNS} FROM sessions WHERE tenant = $1{filter} AND ($2::TEXT IS NULL OR \
+             started_at < (SELECT started_at FROM sessions WHERE id = $2 AND tenant = $1) OR \
+             (started_at = (SELECT started_at FROM sessions WHERE id = $2 AND tenant = $1) AND id > $2)) \
+             ORDER BY started_at DESC, id LIMIT $3"
+        ),
+        &[&tenant, &after, &i64::try_from(limit).unwrap_or(i64::MAX)],
+    )
+    .map_err(db)?
+    .iter()
+    .map(decode)
+    .collect()
+}
+
 pub(crate) fn due(c: &mut impl GenericClient, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
     let rows = c
         .query(

@@ -105,6 +105,30 @@ pub(crate) fn outbox(
     .collect()
 }
 
+/// Messages with ids above `after`, oldest first.
+pub(crate) fn outbox_page(
+    c: &mut impl GenericClient,
+    tenant: Option<&str>,
+    include_acked: bool,
+    after: Option<i64>,
+    limit: usize,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    c.query(
+        "SELECT id, tenant, recipient, kind, session, text, created_at, acked_at FROM outbox \
+         WHERE ($1::TEXT IS NULL OR tenant = $1) AND ($2 OR acked_at IS NULL) AND id > $3 ORDER BY id LIMIT $4",
+        &[
+            &tenant,
+            &include_acked,
+            &after.unwrap_or(0),
+            &i64::try_from(limit).unwrap_or(i64::MAX),
+        ],
+    )
+    .map_err(db)?
+    .iter()
+    .map(message)
+    .collect()
+}
+
 /// Claims (see `Store::claim`): rows another consumer is claiming right
 /// now are skipped, not waited for (`SKIP LOCKED`), and those under a
 /// claim that still holds are not taken.

@@ -135,6 +135,23 @@ impl Sessions {
         Ok(self.store.sessions(tenant, active_only)?)
     }
 
+    /// One page of [`Self::list`]: at most `limit` sessions listed after
+    /// session `after`; the first page (no `after`) records due expiries
+    /// first, as `list` does.
+    pub fn list_page(
+        &self,
+        tenant: &str,
+        active_only: bool,
+        after: Option<&str>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRecord>, SessionError> {
+        if after.is_none() {
+            self.sweep(now)?;
+        }
+        Ok(self.store.sessions_page(tenant, active_only, after, limit)?)
+    }
+
     /// Asks the tenant's active policy again, as a start of the same actor,
     /// target, reason and domain for `ttl` seconds; when allowed, the
     /// session ends `now` + the granted ttl, never past `max_expires_at`

@@ -355,6 +355,31 @@ impl Sessions {
             .collect())
     }
 
+    /// One page of [`Self::peek_list`]: at most `limit` sessions listed
+    /// after session `after` (a page may hold fewer than `limit` when
+    /// `active_only` drops sessions past their deadline; the next page
+    /// starts after the last session read, see the second value).
+    pub fn peek_page(
+        &self,
+        tenant: &str,
+        active_only: bool,
+        after: Option<&str>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<SessionRecord>, Option<String>), SessionError> {
+        let now = secs(now);
+        let page = self.store.sessions_page(tenant, active_only, after, limit)?;
+        let next = (page.len() == limit)
+            .then(|| page.last().map(|s| s.id.clone()))
+            .flatten();
+        let page = page
+            .into_iter()
+            .map(|s| as_of(s, now))
+            .filter(|s| !active_only || s.is_active())
+            .collect();
+        Ok((page, next))
+    }
+
     /// Audit events matching `filter`, by tenant and `seq`.
     pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, SessionError> {
         Ok(self.store.audit(filter)?)
@@ -373,6 +398,17 @@ impl Sessions {
     /// Messages not yet acknowledged (or all), oldest first.
     pub fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
         Ok(self.store.outbox(tenant, include_acked)?)
+    }
+
+    /// One page of [`Self::outbox`]: at most `limit` messages with ids above `after`.
+    pub fn outbox_page(
+        &self,
+        tenant: Option<&str>,
+        include_acked: bool,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, SessionError> {
+        Ok(self.store.outbox_page(tenant, include_acked, after, limit)?)
     }
 
     /// Marks `tenant`'s messages `ids` delivered, all or nothing: when

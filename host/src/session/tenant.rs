@@ -107,6 +107,17 @@ impl TenantSessions<'_> {
         self.sessions.list(self.tenant, active_only, now)
     }
 
+    /// One page of [`Self::sessions`]: see [`Sessions::list_page`].
+    pub fn sessions_page(
+        &self,
+        active_only: bool,
+        after: Option<&str>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRecord>, SessionError> {
+        self.sessions.list_page(self.tenant, active_only, after, limit, now)
+    }
+
     /// This tenant's audit events matching `filter` (its `tenant` is ignored).
     pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, SessionError> {
         let filter = AuditFilter {
@@ -122,6 +133,17 @@ impl TenantSessions<'_> {
 
     pub fn outbox(&self, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
         self.sessions.outbox(Some(self.tenant), include_acked)
+    }
+
+    /// One page of [`Self::outbox`]: at most `limit` messages with ids above `after`.
+    pub fn outbox_page(
+        &self,
+        include_acked: bool,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, SessionError> {
+        self.sessions
+            .outbox_page(Some(self.tenant), include_acked, after, limit)
     }
 
     /// Acknowledges `ids`, all or nothing: when some id is not this

@@ -232,6 +232,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
     /// A tenant's sessions, newest first.
     fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError>;
+    /// One page of [`Store::sessions`], in its order: at most `limit`
+    /// sessions listed after session `after` (from the first without it).
+    /// An `after` that is no session of the tenant gives an empty page.
+    fn sessions_page(
+        &self,
+        tenant: &str,
+        active_only: bool,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
     /// The actor's innermost active session (possibly past its deadline),
     /// as [`Store::start`] would see it; read outside any write.
     fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError>;
@@ -318,6 +328,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Messages, oldest first; unacknowledged only unless `include_acked`.
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// One page of [`Store::outbox`]: at most `limit` messages with ids
+    /// above `after`, oldest first.
+    fn outbox_page(
+        &self,
+        tenant: Option<&str>,
+        include_acked: bool,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
     /// Marks `tenant`'s messages `ids` delivered (any tenant's when `None`),
     /// in one transaction, all or nothing: when some id is not one of
     /// `tenant`'s messages (unknown, or another tenant's), nothing is

@@ -79,7 +79,14 @@ pub(super) fn routes() -> Vec<Route> {
                 tag: "outbox",
                 access: AUDIT,
                 body: None,
-                query: &[("all", "`true`: acknowledged messages too")],
+                query: &[
+                    ("all", "`true`: acknowledged messages too"),
+                    (
+                        "limit",
+                        "at most this many (1-10000); the answer then has `next`, the `after` of the next page, null at the end",
+                    ),
+                    ("after", "the messages after this id (a page's `next`)"),
+                ],
                 answers: vec![json(200, "the messages", "OutboxList")],
             },
             || get(outbox),
@@ -285,12 +292,23 @@ async fn verify(State(state): State<AppState>, p: Params) -> Result<Response, Ap
 struct OutboxQuery {
     #[serde(default)]
     all: bool,
+    limit: Option<usize>,
+    after: Option<i64>,
 }
 
 async fn outbox(State(state): State<AppState>, p: Params, Query(q): Query<OutboxQuery>) -> Result<Response, ApiError> {
     let tenant = p.tenant();
-    let messages = state.run(move |s| Ok(s.tenant(&tenant).outbox(q.all)?)).await?;
-    Ok(axum::Json(json!({ "messages": messages })).into_response())
+    let Some(limit) = super::page_limit(q.limit, q.after.is_some())? else {
+        let messages = state.run(move |s| Ok(s.tenant(&tenant).outbox(q.all)?)).await?;
+        return Ok(axum::Json(json!({ "messages": messages })).into_response());
+    };
+    let messages = state
+        .run(move |s| Ok(s.tenant(&tenant).outbox_page(q.all, q.after, limit)?))
+        .await?;
+    let next = (messages.len() == limit)
+        .then(|| messages.last().map(|m| m.id))
+        .flatten();
+    Ok(axum::Json(json!({ "messages": messages, "next": next })).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -148,6 +148,21 @@ impl<T: serde::de::DeserializeOwned> FromRequestParts<AppState> for Query<T> {
 }
 
 /// The host's clock for a request.
+/// The page size a list was asked for: `None` for the whole list (no
+/// `limit` and no `after`); `limit` must be 1 to 10000 (`after` alone takes 1000).
+pub(crate) fn page_limit(limit: Option<usize>, after: bool) -> Result<Option<usize>, ApiError> {
+    match (limit, after) {
+        (None, false) => Ok(None),
+        (None, true) => Ok(Some(1000)),
+        (Some(n @ 1..=10_000), _) => Ok(Some(n)),
+        (Some(_), _) => Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            crate::error::codes::INVALID_REQUEST,
+            "`limit` must be 1 to 10000".to_string(),
+        )),
+    }
+}
+
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }

@@ -72,7 +72,14 @@ pub(super) fn routes() -> Vec<Route> {
         ),
         Route::new(
             Spec {
-                query: &[("active", "`true`: only active sessions")],
+                query: &[
+                    ("active", "`true`: only active sessions"),
+                    (
+                        "limit",
+                        "at most this many (1-10000); the answer then has `next`, the `after` of the next page, null at the end",
+                    ),
+                    ("after", "the sessions listed after this one (a page's `next`)"),
+                ],
                 ..spec(
                     Method::GET,
                     "/v1/tenants/{t}/sessions",
@@ -255,14 +262,28 @@ async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Va
 struct ListQuery {
     #[serde(default)]
     active: bool,
+    limit: Option<usize>,
+    after: Option<String>,
 }
 
 async fn list(State(state): State<AppState>, p: Params, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
     let tenant = p.tenant();
+    let Some(limit) = super::page_limit(q.limit, q.after.is_some())? else {
+        let sessions = state
+            .run(move |s| Ok(s.tenant(&tenant).sessions(q.active, now())?))
+            .await?;
+        return Ok(axum::Json(json!({ "sessions": sessions })).into_response());
+    };
     let sessions = state
-        .run(move |s| Ok(s.tenant(&tenant).sessions(q.active, now())?))
+        .run(move |s| {
+            Ok(s.tenant(&tenant)
+                .sessions_page(q.active, q.after.as_deref(), limit, now())?)
+        })
         .await?;
-    Ok(axum::Json(json!({ "sessions": sessions })).into_response())
+    let next = (sessions.len() == limit)
+        .then(|| sessions.last().map(|s| s.id.clone()))
+        .flatten();
+    Ok(axum::Json(json!({ "sessions": sessions, "next": next })).into_response())
 }
 
 async fn session(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {

@@ -340,6 +340,60 @@ async fn outbox_claims_hold_messages_for_one_consumer_until_acknowledged_n1() {
 }
 
 #[tokio::test]
+async fn sessions_and_the_outbox_list_page_by_page_with_a_cursor() {
+    let server = Server::start();
+    let mut started = Vec::new();
+    for i in 0..5 {
+        let (status, body) = server
+            .acme(
+                Decide,
+                "POST",
+                "/sessions",
+                Some(start_request(&format!("a-{i}"), "u-42")),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        started.push(body["id"].as_str().unwrap().to_string());
+    }
+    let (_, whole) = server.acme(Audit, "GET", "/sessions", None).await;
+    assert!(whole.get("next").is_none(), "no `next` without `limit`: {whole}");
+    let whole: Vec<String> = whole["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut paged = Vec::new();
+    let mut path = "/sessions?limit=2".to_string();
+    loop {
+        let (status, page) = server.acme(Audit, "GET", &path, None).await;
+        assert_eq!(status, 200, "{page}");
+        paged.extend(
+            page["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_string()),
+        );
+        match page["next"].as_str() {
+            Some(next) => path = format!("/sessions?limit=2&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, whole);
+    let (_, first) = server.acme(Audit, "GET", "/outbox?limit=3", None).await;
+    assert_eq!(first["messages"].as_array().unwrap().len(), 3);
+    let next = first["next"].as_i64().unwrap();
+    let (_, rest) = server
+        .acme(Audit, "GET", &format!("/outbox?limit=3&after={next}"), None)
+        .await;
+    assert_eq!(rest["messages"].as_array().unwrap().len(), 2);
+    assert!(rest["next"].is_null(), "{rest}");
+    let (status, _) = server.acme(Audit, "GET", "/sessions?limit=0", None).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
 async fn a_long_trail_streams_page_by_page_in_order_a4() {
     let server = Server::start();
     let id = server.session("u-42").await;

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 mod batch;
 mod claims;
+mod paging;
 mod replicas;
 mod sweeps;
 

@@ -111,6 +111,27 @@ pub(super) fn list(conn: &Connection, tenant: &str, active_only: bool) -> Result
         .collect()
 }
 
+/// The sessions after `after` in the listing's order (newest first, then id).
+pub(super) fn page(
+    conn: &Connection,
+    tenant: &str,
+    active_only: bool,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<SessionRecord>, StoreError> {
+    let filter = if active_only { " AND state = 'active'" } else { "" };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter}  AND (?2 IS NULL OR \
+         started_at < (SELECT started_at FROM sessions WHERE id = ?2 AND tenant = ?1) OR \
+         (started_at = (SELECT started_at FROM sessions WHERE id = ?2 AND tenant = ?1) AND id > ?2)) \
+         ORDER BY started_at DESC, id LIMIT ?3"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![tenant, after, limit], session_row)?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(SessionRow::decode))
+        .collect()
+}
+
 pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
     let mut stmt =
         conn.prepare("SELECT id FROM sessions WHERE state = 'active' AND expires_at <= ?1 ORDER BY expires_at")?;

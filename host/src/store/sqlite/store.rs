@@ -89,6 +89,16 @@ impl Store for SqliteStore {
         self.read(|c| sessions::list(c, tenant, active_only))
     }
 
+    fn sessions_page(
+        &self,
+        tenant: &str,
+        active_only: bool,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| sessions::page(c, tenant, active_only, after, limit))
+    }
+
     fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|c| sessions::current(c, tenant, actor))
     }
@@ -159,6 +169,16 @@ impl Store for SqliteStore {
 
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
         self.read(|c| tenants::outbox(c, tenant, include_acked))
+    }
+
+    fn outbox_page(
+        &self,
+        tenant: Option<&str>,
+        include_acked: bool,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.read(|c| tenants::outbox_page(c, tenant, include_acked, after, limit))
     }
 
     fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {

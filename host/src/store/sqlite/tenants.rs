@@ -66,6 +66,23 @@ pub(super) fn outbox(
     messages(rows)
 }
 
+/// Messages with ids above `after`, oldest first.
+pub(super) fn outbox_page(
+    conn: &Connection,
+    tenant: Option<&str>,
+    include_acked: bool,
+    after: Option<i64>,
+    limit: usize,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE} FROM outbox WHERE (?1 IS NULL OR tenant = ?1) AND (?2 OR acked_at IS NULL) \
+         AND id > ?3 ORDER BY id LIMIT ?4"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![tenant, include_acked, after.unwrap_or(0), limit], raw_message)?;
+    messages(rows)
+}
+
 /// The columns of a message, in the order [`raw_message`] reads them.
 const MESSAGE: &str = "id, tenant, recipient, kind, session, text, created_at, acked_at";
 
