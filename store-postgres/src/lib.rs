@@ -16,8 +16,9 @@
 //!    it has ended or is past its deadline; an end on another replica
 //!    (which takes the row `FOR UPDATE`) waits for that lock, or commits
 //!    first and is seen.
-//! 4. Actions' rows are group-committed: [`Store::append_actions`] writes
-//!    a batch of calls in one transaction and one statement (see `actions`).
+//! 4. Actions' rows are group-committed: the calls of every caller that
+//!    arrive while a commit is written go together in the next
+//!    transaction, in one statement (see `group` and `actions`).
 //! 5. Every change is one transaction; a commit is durable when it returns
 //!    (`synchronous_commit` as the server has it, `on` by default).
 //!
@@ -31,6 +32,7 @@
 mod actions;
 mod audit;
 mod codec;
+mod group;
 #[cfg(feature = "sqlite")]
 mod import;
 mod leader;
@@ -71,6 +73,8 @@ pub struct PostgresStore {
     watching: Arc<AtomicBool>,
     /// Group commits of actions so far (for metrics).
     stats: Mutex<AuditStats>,
+    /// Appends waiting for the next group commit (see `group`).
+    group: group::Group,
 }
 
 impl Drop for PostgresStore {
@@ -96,6 +100,7 @@ impl PostgresStore {
             sweeper: Mutex::new(None),
             watching: Arc::default(),
             stats: Mutex::default(),
+            group: group::Group::default(),
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
@@ -262,7 +267,7 @@ impl Store for PostgresStore {
     }
 
     fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
-        let mut answers = self.append_many(vec![record]);
+        let mut answers = self.append_grouped(vec![record]);
         answers
             .pop()
             .unwrap_or(Err(StoreError::Contract("an append was not answered")))
@@ -278,7 +283,7 @@ impl Store for PostgresStore {
             if batch.is_empty() {
                 return answers;
             }
-            answers.extend(self.append_many(batch));
+            answers.extend(self.append_grouped(batch));
         }
     }
 
