@@ -175,13 +175,75 @@ struct Row {
     p50_us: f64,
     p99_us: f64,
     errors: f64,
+    /// Cores busy during the row: the Standin processes, PostgreSQL's,
+    /// and the whole machine (the rest is wrk, the kernel, the hypervisor).
+    cores: (f64, f64, f64),
 }
 
-/// Runs `mode` against `addrs` (64 connections split among them) for `run`.
-fn measure(what: String, script: &Path, addrs: &[String], mode: &str, key: &str, ids: &[String], run: Duration) -> Row {
+/// CPU ticks (1/100 s) of process `pid`, user and system.
+fn ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    tick(11) + tick(12)
+}
+
+/// Ticks of every process named `postgres`.
+fn postgres_ticks() -> u64 {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres"))
+        .map(ticks)
+        .sum()
+}
+
+/// Busy ticks of the whole machine (every state but idle and iowait).
+fn machine_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cpu: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    cpu.iter().sum::<u64>() - cpu.get(3).copied().unwrap_or(0) - cpu.get(4).copied().unwrap_or(0)
+}
+
+/// `(standin, postgres, machine)` ticks now, for `pids`.
+fn cpu(pids: &[u32]) -> (u64, u64, u64) {
+    (pids.iter().map(|p| ticks(*p)).sum(), postgres_ticks(), machine_ticks())
+}
+
+/// Runs `mode` against `addrs` (the replicas `pids`; 64 connections split
+/// among them) for `run`.
+#[allow(clippy::too_many_arguments)]
+fn measure(
+    what: String,
+    script: &Path,
+    (addrs, pids): (&[String], &[u32]),
+    mode: &str,
+    key: &str,
+    ids: &[String],
+    run: Duration,
+) -> Row {
     let per = 64 / addrs.len();
+    let before = cpu(pids);
+    let began = Instant::now();
     let children: Vec<Child> = addrs.iter().map(|a| wrk(script, a, mode, key, ids, per, run)).collect();
     let loads: Vec<Load> = children.into_iter().map(result).collect();
+    let after = cpu(pids);
+    let secs = began.elapsed().as_secs_f64() * 100.0;
+    let cores = (
+        (after.0 - before.0) as f64 / secs,
+        (after.1 - before.1) as f64 / secs,
+        (after.2 - before.2) as f64 / secs,
+    );
     let calls = if mode == "authorize" { 1.0 } else { 100.0 };
     let per_s: f64 = loads.iter().map(|l| l.requests * calls / l.secs).sum();
     let total: f64 = loads.iter().map(|l| l.requests).sum();
@@ -192,6 +254,7 @@ fn measure(what: String, script: &Path, addrs: &[String], mode: &str, key: &str,
         p50_us: loads.iter().map(|l| l.p50_us * l.requests).sum::<f64>() / total.max(1.0),
         p99_us: loads.iter().map(|l| l.p99_us).fold(0.0, f64::max),
         errors: loads.iter().map(|l| l.errors).sum(),
+        cores,
     }
 }
 
@@ -254,50 +317,39 @@ fn main() {
     let mut rows = Vec::new();
     let mut show = |row: Row| {
         eprintln!(
-            "{:<44} {:>9.0} authorizes/s  p50 {:>7.0} us  p99 {:>7.0} us  errors {}",
-            row.what, row.authorizes_per_s, row.p50_us, row.p99_us, row.errors
+            "{:<44} {:>9.0} authorizes/s  p50 {:>7.0} us  p99 {:>7.0} us  errors {}  cores standin {:.2} postgres {:.2} all {:.2}",
+            row.what, row.authorizes_per_s, row.p50_us, row.p99_us, row.errors, row.cores.0, row.cores.1, row.cores.2
         );
         rows.push(row);
     };
     let db = sqlite_path.to_string_lossy().to_string();
     let (child, addr) = replica(d, &["--db", &db]);
-    let addrs = [addr];
+    let (addrs, pids) = ([addr], [child.id()]);
     for (mode, label) in [("authorize", "single calls"), ("batch", "batches of 100")] {
-        measure(
-            String::new(),
-            &script,
-            &addrs,
-            mode,
-            &sqlite_key,
-            &sqlite_ids,
-            Duration::from_secs(1),
-        );
-        show(measure(
-            format!("SQLite, 1 process, {label}"),
-            &script,
-            &addrs,
-            mode,
-            &sqlite_key,
-            &sqlite_ids,
-            run,
-        ));
+        let on = (&addrs[..], &pids[..]);
+        let warm = Duration::from_secs(1);
+        measure(String::new(), &script, on, mode, &sqlite_key, &sqlite_ids, warm);
+        let what = format!("SQLite, 1 process, {label}");
+        show(measure(what, &script, on, mode, &sqlite_key, &sqlite_ids, run));
     }
     stop(vec![child]);
     for n in 1..=3 {
         let (children, addrs): (Vec<Child>, Vec<String>) =
             (0..n).map(|_| replica(d, &["--database-url", &url])).unzip();
+        let pids: Vec<u32> = children.iter().map(Child::id).collect();
         for (mode, label) in [("authorize", "single calls"), ("batch", "batches of 100")] {
+            let on = (&addrs[..], &pids[..]);
             measure(
                 String::new(),
                 &script,
-                &addrs,
+                on,
                 mode,
                 &pg_key,
                 &pg_ids,
                 Duration::from_secs(1),
             );
             let what = format!("PostgreSQL, {n} replica{}, {label}", if n == 1 { "" } else { "s" });
-            show(measure(what, &script, &addrs, mode, &pg_key, &pg_ids, run));
+            show(measure(what, &script, on, mode, &pg_key, &pg_ids, run));
         }
         stop(children);
     }
@@ -305,15 +357,15 @@ fn main() {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "| store, replicas, calls | durable authorizes/s | p50 | p99 | errors |"
+        "| store, replicas, calls | durable authorizes/s | p50 | p99 | errors | cores: Standin / PostgreSQL / all |"
     )
     .expect("write");
-    writeln!(out, "|---|---:|---:|---:|---:|").expect("write");
+    writeln!(out, "|---|---:|---:|---:|---:|---:|").expect("write");
     for r in &rows {
         writeln!(
             out,
-            "| {} | {:.0} | {:.0} µs | {:.0} µs | {} |",
-            r.what, r.authorizes_per_s, r.p50_us, r.p99_us, r.errors
+            "| {} | {:.0} | {:.0} µs | {:.0} µs | {} | {:.2} / {:.2} / {:.2} |",
+            r.what, r.authorizes_per_s, r.p50_us, r.p99_us, r.errors, r.cores.0, r.cores.1, r.cores.2
         )
         .expect("write");
     }
