@@ -180,13 +180,14 @@ struct Row {
     cores: (f64, f64, f64),
 }
 
-/// CPU ticks (1/100 s) of process `pid`, user and system.
+/// CPU ticks (1/100 s) of process `pid`, user and system, with those of
+/// its children it has reaped (PostgreSQL's backends, once they exit).
 fn ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let f: Vec<&str> = rest.split_whitespace().collect();
     let tick = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    tick(11) + tick(12)
+    tick(11) + tick(12) + tick(13) + tick(14)
 }
 
 /// Ticks of every process named `postgres`.
@@ -240,9 +241,9 @@ fn measure(
     let after = cpu(pids);
     let secs = began.elapsed().as_secs_f64() * 100.0;
     let cores = (
-        (after.0 - before.0) as f64 / secs,
-        (after.1 - before.1) as f64 / secs,
-        (after.2 - before.2) as f64 / secs,
+        after.0.saturating_sub(before.0) as f64 / secs,
+        after.1.saturating_sub(before.1) as f64 / secs,
+        after.2.saturating_sub(before.2) as f64 / secs,
     );
     let calls = if mode == "authorize" { 1.0 } else { 100.0 };
     let per_s: f64 = loads.iter().map(|l| l.requests * calls / l.secs).sum();
