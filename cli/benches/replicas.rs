@@ -15,7 +15,9 @@
 //!
 //! Rows: single `POST .../sessions/{id}/authorize` calls (which the server
 //! batches per tenant), and the batch API (`POST .../authorize` with 100
-//! calls a request), on SQLite then on 1, 2 and 3 PostgreSQL replicas;
+//! calls a request) for one tenant and for four (each tenant has its own
+//! chain, so its own order of commits), on SQLite then on 1, 2 and 3
+//! PostgreSQL replicas, with the cores each side used;
 //! then session starts/s (in process, 8 threads, one actor each per start)
 //! and `audit verify` events/s over the whole trail, on each store.
 
@@ -33,10 +35,12 @@ const LUA: &str = r#"
 local sessions = {}
 local n = 0
 local mode, key, batch = "authorize", "", ""
+local tenant = "acme"
 function init(args)
   mode = args[1]
   key = args[2]
-  for i = 3, #args do sessions[#sessions + 1] = args[i] end
+  tenant = args[3]
+  for i = 4, #args do sessions[#sessions + 1] = args[i] end
   local calls = {}
   for i = 1, 100 do
     calls[i] = '{"session": "' .. sessions[(i % #sessions) + 1] .. '", "action": "course.view", "resource": "c-1"}'
@@ -48,10 +52,10 @@ function request()
   local s = sessions[(n % #sessions) + 1]
   local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}
   if mode == "authorize" then
-    return wrk.format("POST", "/v1/tenants/acme/sessions/" .. s .. "/authorize", headers,
+    return wrk.format("POST", "/v1/tenants/" .. tenant .. "/sessions/" .. s .. "/authorize", headers,
       '{"action": "course.view", "resource": "c-1"}')
   end
-  return wrk.format("POST", "/v1/tenants/acme/authorize", headers, batch)
+  return wrk.format("POST", "/v1/tenants/" .. tenant .. "/authorize", headers, batch)
 end
 function done(summary, latency, requests)
   io.write(string.format("RESULT %d %f %f %f %d\n", summary.requests, summary.duration / 1e6,
@@ -69,7 +73,7 @@ struct Load {
     errors: f64,
 }
 
-fn wrk(script: &Path, addr: &str, mode: &str, key: &str, ids: &[String], connections: usize, run: Duration) -> Child {
+fn wrk(script: &Path, addr: &str, mode: &str, tenant: &Tenant, connections: usize, run: Duration) -> Child {
     Command::new("wrk")
         .args([
             "-t",
@@ -83,8 +87,8 @@ fn wrk(script: &Path, addr: &str, mode: &str, key: &str, ids: &[String], connect
         .arg(script)
         .arg(format!("http://{addr}"))
         .arg("--")
-        .args([mode, key])
-        .args(ids)
+        .args([mode, &tenant.key, &tenant.name])
+        .args(&tenant.ids)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -150,23 +154,34 @@ fn request(tenant: &str, actor: &str) -> StartRequest {
     .expect("request")
 }
 
-/// Tenant `acme`'s policy, a decide key and 64 sessions; the key and ids.
-fn prepare(sessions: &Sessions) -> (String, Vec<String>) {
+/// A tenant of the load: its decide key and sessions.
+struct Tenant {
+    name: String,
+    key: String,
+    ids: Vec<String>,
+}
+
+/// Tenant `name`'s policy, a decide key and 64 sessions.
+fn prepare(sessions: &Sessions, name: &str) -> Tenant {
     let now = chrono::Utc::now();
-    sessions.set_policy("acme", None, "{}", now).expect("policy");
+    sessions.set_policy(name, None, "{}", now).expect("policy");
     let key = sessions
-        .create_key("acme", Scope::Decide, Some("bench"), now)
+        .create_key(name, Scope::Decide, Some("bench"), now)
         .expect("key")
         .key;
     let ids = (0..64)
         .map(|i| {
             let started = sessions
-                .start(&request("acme", &format!("a-{i}")), None, now)
+                .start(&request(name, &format!("a-{i}")), None, now)
                 .expect("start");
             started.session.expect("allowed").id
         })
         .collect();
-    (key, ids)
+    Tenant {
+        name: name.to_string(),
+        key,
+        ids,
+    }
 }
 
 struct Row {
@@ -221,22 +236,24 @@ fn cpu(pids: &[u32]) -> (u64, u64, u64) {
     (pids.iter().map(|p| ticks(*p)).sum(), postgres_ticks(), machine_ticks())
 }
 
-/// Runs `mode` against `addrs` (the replicas `pids`; 64 connections split
-/// among them) for `run`.
-#[allow(clippy::too_many_arguments)]
+/// Runs `mode` for `tenants` against `addrs` (the replicas `pids`; 64
+/// connections split among them, one wrk per replica and tenant) for `run`.
 fn measure(
     what: String,
     script: &Path,
     (addrs, pids): (&[String], &[u32]),
     mode: &str,
-    key: &str,
-    ids: &[String],
+    tenants: &[Tenant],
     run: Duration,
 ) -> Row {
-    let per = 64 / addrs.len();
+    let per = (64 / (addrs.len() * tenants.len())).max(1);
     let before = cpu(pids);
     let began = Instant::now();
-    let children: Vec<Child> = addrs.iter().map(|a| wrk(script, a, mode, key, ids, per, run)).collect();
+    let children: Vec<Child> = addrs
+        .iter()
+        .flat_map(|a| tenants.iter().map(move |t| (a, t)))
+        .map(|(a, t)| wrk(script, a, mode, t, per, run))
+        .collect();
     let loads: Vec<Load> = children.into_iter().map(result).collect();
     let after = cpu(pids);
     let secs = began.elapsed().as_secs_f64() * 100.0;
@@ -312,8 +329,9 @@ fn main() {
         .with_host_key(key.clone());
     let store: Arc<dyn Store> = Arc::new(standin_store_postgres::PostgresStore::connect(&url).expect("postgres"));
     let postgres = Sessions::new(Host::new().expect("host"), store).with_host_key(key);
-    let (sqlite_key, sqlite_ids) = prepare(&sqlite);
-    let (pg_key, pg_ids) = prepare(&postgres);
+    let names = ["acme", "globex", "initech", "umbrella"];
+    let sqlite_tenants: Vec<Tenant> = names.iter().map(|t| prepare(&sqlite, t)).collect();
+    let pg_tenants: Vec<Tenant> = names.iter().map(|t| prepare(&postgres, t)).collect();
 
     let mut rows = Vec::new();
     let mut show = |row: Row| {
@@ -326,31 +344,37 @@ fn main() {
     let db = sqlite_path.to_string_lossy().to_string();
     let (child, addr) = replica(d, &["--db", &db]);
     let (addrs, pids) = ([addr], [child.id()]);
-    for (mode, label) in [("authorize", "single calls"), ("batch", "batches of 100")] {
-        let on = (&addrs[..], &pids[..]);
-        let warm = Duration::from_secs(1);
-        measure(String::new(), &script, on, mode, &sqlite_key, &sqlite_ids, warm);
-        let what = format!("SQLite, 1 process, {label}");
-        show(measure(what, &script, on, mode, &sqlite_key, &sqlite_ids, run));
+    let on = (&addrs[..], &pids[..]);
+    let warm = Duration::from_secs(1);
+    for (mode, label, tenants) in [
+        ("authorize", "1 tenant, single calls", &sqlite_tenants[..1]),
+        ("batch", "1 tenant, batches of 100", &sqlite_tenants[..1]),
+        ("batch", "4 tenants, batches of 100", &sqlite_tenants[..]),
+    ] {
+        measure(String::new(), &script, on, mode, tenants, warm);
+        show(measure(
+            format!("SQLite, 1 process, {label}"),
+            &script,
+            on,
+            mode,
+            tenants,
+            run,
+        ));
     }
     stop(vec![child]);
     for n in 1..=3 {
         let (children, addrs): (Vec<Child>, Vec<String>) =
             (0..n).map(|_| replica(d, &["--database-url", &url])).unzip();
         let pids: Vec<u32> = children.iter().map(Child::id).collect();
-        for (mode, label) in [("authorize", "single calls"), ("batch", "batches of 100")] {
-            let on = (&addrs[..], &pids[..]);
-            measure(
-                String::new(),
-                &script,
-                on,
-                mode,
-                &pg_key,
-                &pg_ids,
-                Duration::from_secs(1),
-            );
+        let on = (&addrs[..], &pids[..]);
+        for (mode, label, tenants) in [
+            ("authorize", "1 tenant, single calls", &pg_tenants[..1]),
+            ("batch", "1 tenant, batches of 100", &pg_tenants[..1]),
+            ("batch", "4 tenants, batches of 100", &pg_tenants[..]),
+        ] {
+            measure(String::new(), &script, on, mode, tenants, warm);
             let what = format!("PostgreSQL, {n} replica{}, {label}", if n == 1 { "" } else { "s" });
-            show(measure(what, &script, on, mode, &pg_key, &pg_ids, run));
+            show(measure(what, &script, on, mode, tenants, run));
         }
         stop(children);
     }
