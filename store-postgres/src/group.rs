@@ -10,11 +10,15 @@
 //! [`MAX_GROUP`] calls), commits it and hands each caller its answers; a
 //! caller whose answers are not there yet when the writer is done may
 //! become the next writer.
+//!
+//! There is one queue per tenant (of a call's first row): tenants' chains
+//! are independent, so their commits run side by side, in this replica and
+//! the others, instead of one transaction locking every tenant's head.
 
 use crate::PostgresStore;
 use standin::store::{ActionAppended, ActionRecord, StoreError};
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 /// Calls in one transaction at most (a caller's own calls are never split).
 pub(crate) const MAX_GROUP: usize = 8192;
@@ -52,11 +56,32 @@ impl Drop for Writing<'_> {
     }
 }
 
+/// The queues, by tenant.
+#[derive(Debug, Default)]
+pub(crate) struct Groups(Mutex<HashMap<String, Arc<Group>>>);
+
+impl Groups {
+    fn of(&self, tenant: &str) -> Arc<Group> {
+        let mut groups = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(g) = groups.get(tenant) {
+            return g.clone();
+        }
+        let g = Arc::new(Group::default());
+        groups.insert(tenant.to_string(), g.clone());
+        g
+    }
+}
+
 impl PostgresStore {
-    /// Appends `records` with whatever other callers queued meanwhile, in
-    /// one transaction; answers `records`' results, in order.
+    /// Appends `records` with whatever other callers of the same tenant
+    /// queued meanwhile, in one transaction; answers `records`' results,
+    /// in order.
     pub(crate) fn append_grouped(&self, records: Vec<ActionRecord>) -> Answers {
-        let group = &self.group;
+        let tenant = records
+            .iter()
+            .find_map(|r| r.audit.first())
+            .map_or("", |e| e.tenant.as_str());
+        let group = &*self.groups.of(tenant);
         let mut state = group.lock();
         let id = state.next;
         state.next += 1;

@@ -73,8 +73,8 @@ pub struct PostgresStore {
     watching: Arc<AtomicBool>,
     /// Group commits of actions so far (for metrics).
     stats: Mutex<AuditStats>,
-    /// Appends waiting for the next group commit (see `group`).
-    group: group::Group,
+    /// Appends waiting for the next group commit, per tenant (see `group`).
+    groups: group::Groups,
 }
 
 impl Drop for PostgresStore {
@@ -100,7 +100,7 @@ impl PostgresStore {
             sweeper: Mutex::new(None),
             watching: Arc::default(),
             stats: Mutex::default(),
-            group: group::Group::default(),
+            groups: group::Groups::default(),
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
