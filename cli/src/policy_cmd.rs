@@ -225,10 +225,18 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         } if v != 0 => print(&sessions.policy_version(&tenant, v)?)?,
         Command::Show { tenant, version } => match sessions.active_policy(&tenant)? {
             Some(stored) if version.is_none() => print(&stored)?,
-            _ => print(&serde_json::json!({
-                "tenant": tenant, "version": 0, "digest": standin::Digest::of(standin::DEFAULT_POLICY).to_string(),
-                "settings": "{}", "builtin": true, "active": sessions.active_policy(&tenant)?.is_none(),
-            }))?,
+            active => {
+                // Version 0, the built-in policy, in a stored version's
+                // shape: its settings are the defaults it runs with.
+                let info = sessions.host().load_default("{}")?.info().clone();
+                print(&serde_json::json!({
+                    "tenant": tenant, "version": 0,
+                    "digest": standin::Digest::of(standin::DEFAULT_POLICY).to_string(),
+                    "settings": standin_default_policy::settings::defaults(),
+                    "created_at": null, "uploaded_by": null, "note": "built into this release of standin",
+                    "active": active.is_none(), "activated_at": null, "policy": info, "builtin": true,
+                }))?;
+            }
         },
         Command::Diff {
             tenant,

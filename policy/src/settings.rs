@@ -81,6 +81,12 @@ impl Default for Raw {
     }
 }
 
+/// What an empty settings object means, as JSON: every setting with its
+/// default (what the built-in policy, version 0, runs with).
+pub fn defaults() -> alloc::string::String {
+    serde_json::to_string(&Raw::default()).unwrap_or_default()
+}
+
 /// Checked settings, ready for every request.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -252,4 +258,23 @@ impl Settings {
 /// Whether any of `patterns` matches `text`.
 pub fn any_match(patterns: &[Pattern], text: &str) -> bool {
     patterns.iter().any(|p| p.matches(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Raw, Settings, defaults};
+
+    #[test]
+    fn the_defaults_printed_are_what_an_empty_object_means() {
+        let printed: Raw = serde_json::from_str(&defaults()).expect("the defaults parse back");
+        let empty: Raw = serde_json::from_str("{}").expect("empty");
+        assert_eq!(
+            serde_json::to_value(&printed).expect("json"),
+            serde_json::to_value(&empty).expect("json")
+        );
+        assert!(
+            Settings::parse(&defaults()).is_ok(),
+            "the printed defaults are valid settings"
+        );
+    }
 }

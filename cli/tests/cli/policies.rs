@@ -109,6 +109,16 @@ fn policy_upload_diff_activate_list_rollback() {
     assert_eq!(active, [(Some(1), Some(false)), (Some(2), Some(true))]);
     let show = ok(standin(&db, &["policy", "show", "--tenant", "acme", "--version", "1"]));
     assert_eq!(show["note"], "as Betterworks");
+    // Version 0, the built-in, in the same shape, with the settings it runs with.
+    let builtin = ok(standin(&db, &["policy", "show", "--tenant", "acme", "--version", "0"]));
+    let mut fields: Vec<&String> = show.as_object().expect("object").keys().collect();
+    fields.retain(|f| !builtin.as_object().expect("object").contains_key(*f));
+    assert!(fields.is_empty(), "version 0 lacks {fields:?}: {builtin}");
+    assert_eq!(builtin["policy"]["name"], "standin-default");
+    assert_eq!(builtin["active"], false);
+    let settings: Value = serde_json::from_str(builtin["settings"].as_str().expect("text")).expect("json");
+    assert_eq!(settings["default_ttl_seconds"], 3600, "{settings}");
+    assert_eq!(settings["impersonator_roles"][0], "super_admin", "{settings}");
 
     assert_eq!(
         ok(standin(&db, &["policy", "rollback", "--tenant", "acme"]))["version"],
