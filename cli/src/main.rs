@@ -17,6 +17,7 @@ mod migrate;
 mod outbox;
 mod output;
 mod policy_cmd;
+mod principal;
 mod progress;
 mod scaffold;
 mod serve;
@@ -97,7 +98,7 @@ enum Command {
     #[command(subcommand)]
     Policy(policy_cmd::Command),
     /// Impersonation sessions: start, status (the banner), end, extend,
-    /// revoke, list.
+    /// revoke (one, or every session of an actor), list.
     ///
     /// Exit 0 done, 2 refused by the policy (the deny is printed), 1 error
     /// (unknown or already ended session, bad input).
@@ -106,6 +107,10 @@ enum Command {
     /// Record every session past its deadline as ended (expired) at its
     /// deadline; prints each one.
     Sweep,
+    /// Principals (users): `update` gives new facts about one, and every
+    /// active session it is part of is asked again.
+    #[command(subcommand)]
+    Principal(principal::Command),
     /// May the actor do ACTION inside the session? Prints the decision with
     /// `acting_as` (the target) and `on_behalf_of` (the actor); exit 0
     /// allowed, 2 denied. Ended or expired sessions are denied.
@@ -208,6 +213,7 @@ fn main() -> ExitCode {
         Command::Policy(c) => sessions(&db, c.access()).and_then(|s| policy_cmd::run(c, &s, now)),
         Command::Session(c) => sessions(&db, c.access()).and_then(|s| session::run(c, &s, now)),
         Command::Sweep => sessions(&db, Access::Write).and_then(|s| session::sweep(&s, now)),
+        Command::Principal(c) => sessions(&db, Access::Write).and_then(|s| principal::run(c, &s, now)),
         Command::Authorize(a) => sessions(&db, Access::Write).and_then(|s| session::authorize(a, &s, now)),
         Command::Audit(c) => sessions(&db, c.access()).and_then(|s| audit::run(c, &s, now)),
         Command::Key(c) => match c.access() {

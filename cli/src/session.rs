@@ -45,8 +45,16 @@ pub enum Command {
     },
     /// End someone's session, saying why.
     Revoke {
-        /// The session id.
-        id: String,
+        /// The session id (or, instead, `--tenant` and `--actor`).
+        #[arg(required_unless_present = "actor", conflicts_with = "actor")]
+        id: Option<String>,
+        /// With `--actor`: the tenant whose sessions are revoked.
+        #[arg(long, requires = "actor")]
+        tenant: Option<String>,
+        /// Revoke every active session of this actor (with `--tenant`);
+        /// prints each one ended, one JSON line each.
+        #[arg(long, requires = "tenant", value_name = "ID")]
+        actor: Option<String>,
         /// Why (kept in the session and the audit trail).
         #[arg(long, value_name = "TEXT")]
         reason: String,
@@ -133,8 +141,21 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 Ok(Exit::Deny)
             }
         }
-        Command::Revoke { id, reason } => {
-            print(&sessions.revoke(&id, &reason, now)?)?;
+        Command::Revoke {
+            id,
+            tenant,
+            actor,
+            reason,
+        } => {
+            match (id, tenant, actor) {
+                (Some(id), _, _) => print(&sessions.revoke(&id, &reason, now)?)?,
+                (None, Some(tenant), Some(actor)) => {
+                    for ended in sessions.revoke_actor(&tenant, &actor, &reason, now)? {
+                        print(&ended)?;
+                    }
+                }
+                _ => anyhow::bail!("name a session, or `--tenant` and `--actor`"),
+            }
             Ok(Exit::Allow)
         }
         Command::List { tenant, active } => {

@@ -125,6 +125,22 @@ pub fn all() -> Value {
             "type": "object", "required": ["reason"], "additionalProperties": false,
             "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 1024}},
         },
+        "RevokeActor": {
+            "type": "object", "required": ["actor", "reason"], "additionalProperties": false,
+            "properties": {"actor": {"type": "string"}, "reason": {"type": "string", "minLength": 1, "maxLength": 1024}},
+        },
+        "Revoked": {
+            "type": "object", "required": ["revoked"],
+            "properties": {"revoked": {"type": "array", "items": r("Session")}},
+        },
+        "Reevaluated": {
+            "type": "object", "required": ["principal", "kept", "ended"],
+            "properties": {
+                "principal": {"type": "string"},
+                "kept": strings(),
+                "ended": {"type": "array", "items": r("Session")},
+            },
+        },
         "Authorize": {
             "type": "object", "required": ["action"], "additionalProperties": false,
             "properties": {"action": {"type": "string", "maxLength": 256}, "resource": nullable("string")},

@@ -186,8 +186,8 @@ pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord) -> Result<()
 pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord) -> Result<(), StoreError> {
     let n = c
         .execute(
-            "UPDATE sessions SET expires_at = $2, state = $3, ended_at = $4, end_reason = $5, revoke_reason = $6 \
-             WHERE id = $1",
+            "UPDATE sessions SET expires_at = $2, state = $3, ended_at = $4, end_reason = $5, revoke_reason = $6, \
+             actor_principal = $7, target_principal = $8 WHERE id = $1",
             &[
                 &s.id,
                 &ts(s.expires_at),
@@ -195,6 +195,8 @@ pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord) -> Result<()
                 &s.ended_at.map(ts),
                 &s.end_reason.map(EndReason::as_str),
                 &s.revoke_reason,
+                &to_json(&s.actor_principal),
+                &to_json(&s.target_principal),
             ],
         )
         .map_err(db)?;

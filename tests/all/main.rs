@@ -17,6 +17,7 @@ mod isolation;
 mod loading;
 mod policies;
 mod properties;
+mod reevaluate;
 mod sessions;
 mod settings;
 mod start;

@@ -11,6 +11,7 @@ mod outbox;
 mod pipe;
 mod policies;
 mod postgres;
+mod principals;
 mod read_only;
 mod serve;
 mod sessions;

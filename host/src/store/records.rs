@@ -111,6 +111,9 @@ impl SessionRecord {
 #[derive(Debug, Clone, Default)]
 pub struct Change {
     pub insert: Option<SessionRecord>,
+    /// The session row as it is after the change: its state, end, expiry,
+    /// revoke reason and principals are written (its other fields never
+    /// change once started).
     pub update: Option<SessionRecord>,
     pub audit: Vec<AuditEvent>,
     pub outbox: Vec<NewMessage>,

@@ -8,6 +8,7 @@ mod audit;
 mod authzen;
 mod ops;
 mod policies;
+mod principals;
 mod sessions;
 
 use crate::app::AppState;
@@ -101,6 +102,7 @@ impl Route {
 pub fn table() -> Vec<Route> {
     let mut routes = ops::routes();
     routes.extend(sessions::routes());
+    routes.extend(principals::routes());
     routes.extend(audit::routes());
     routes.extend(policies::routes());
     routes.extend(authzen::routes());

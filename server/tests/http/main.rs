@@ -8,5 +8,6 @@ mod fail_closed;
 mod keys;
 mod openapi;
 mod ops;
+mod principals;
 mod session;
 mod support;

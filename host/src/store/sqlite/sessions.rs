@@ -183,8 +183,8 @@ pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
 pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreError> {
     let n = conn
         .prepare_cached(
-            "UPDATE sessions SET expires_at = ?2, state = ?3, ended_at = ?4, end_reason = ?5, revoke_reason = ?6 \
-             WHERE id = ?1",
+            "UPDATE sessions SET expires_at = ?2, state = ?3, ended_at = ?4, end_reason = ?5, revoke_reason = ?6, \
+             actor_principal = ?7, target_principal = ?8 WHERE id = ?1",
         )?
         .execute(params![
             s.id,
@@ -193,6 +193,8 @@ pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
             s.ended_at.map(ts),
             s.end_reason.map(EndReason::as_str),
             s.revoke_reason,
+            to_json(&s.actor_principal),
+            to_json(&s.target_principal),
         ])?;
     if n == 0 {
         return Err(StoreError::UnknownSession(s.id.clone()));
