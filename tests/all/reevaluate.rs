@@ -57,7 +57,7 @@ fn e9_a_target_deactivated_ends_its_sessions_and_allowed_facts_are_kept() {
     // New facts that still allow: the session goes on, with them.
     let moved = principal(patch(target(), json!({"groups": ["dept-support"]})));
     let out = s.update_principal("acme", &moved, now()).expect("update");
-    assert_eq!(out.kept, [session.id.clone()]);
+    assert_eq!(out.kept, std::slice::from_ref(&session.id));
     assert!(out.ended.is_empty());
     let kept = s.session(&session.id, now()).expect("session");
     assert!(kept.is_active());
