@@ -17,6 +17,7 @@ mod claims;
 mod paging;
 mod replicas;
 mod sweeps;
+mod updates;
 
 /// Runs `check` on a fresh store of every backend: SQLite, and PostgreSQL
 /// on a throwaway server of the system's (skipped with a note where none
