@@ -24,6 +24,7 @@ struct Raw {
     role_levels: BTreeMap<String, u32>,
     scoped_roles: Vec<String>,
     require_domain: bool,
+    domain_scoped_roles: Vec<String>,
     require_active: bool,
     require_logged_in: bool,
     required_consents: Vec<String>,
@@ -54,6 +55,7 @@ impl Default for Raw {
             role_levels: BTreeMap::new(),
             scoped_roles: Vec::new(),
             require_domain: false,
+            domain_scoped_roles: Vec::new(),
             require_active: true,
             require_logged_in: true,
             required_consents: Vec::new(),
@@ -98,6 +100,9 @@ pub struct Settings {
     pub role_levels: Vec<(String, u32)>,
     pub scoped_roles: Vec<String>,
     pub require_domain: bool,
+    /// When not empty, `require_domain` applies only to actors holding one
+    /// of these roles (E5, per-role domains); others need no domain.
+    pub domain_scoped_roles: Vec<String>,
     pub require_active: bool,
     pub require_logged_in: bool,
     pub required_consents: Vec<String>,
@@ -235,6 +240,7 @@ impl Settings {
             role_levels: raw.role_levels.into_iter().collect(),
             scoped_roles: raw.scoped_roles,
             require_domain: raw.require_domain,
+            domain_scoped_roles: raw.domain_scoped_roles,
             require_active: raw.require_active,
             require_logged_in: raw.require_logged_in,
             required_consents: raw.required_consents,

@@ -144,7 +144,10 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             );
         }
     }
-    if s.require_domain {
+    // Per-role domains: with `domain_scoped_roles`, only those roles pick one.
+    let needs_domain =
+        s.require_domain && (s.domain_scoped_roles.is_empty() || has_any_role(actor, &s.domain_scoped_roles));
+    if needs_domain {
         match req.domain {
             None | Some("") => reasons.push("domain-required", "E5", "the request must name a domain"),
             Some(d) if !(actor.domains.contains(d) && target.domains.contains(d)) => reasons.push(
