@@ -40,6 +40,7 @@ mod load;
 mod policy;
 mod preinit;
 pub mod request;
+pub mod token;
 mod sandbox;
 pub mod session;
 pub mod store;

@@ -22,3 +22,4 @@ mod sessions;
 mod settings;
 mod start;
 mod store_conformance;
+mod tokens;

@@ -51,6 +51,7 @@ mod replay;
 mod start;
 mod sweeper;
 mod tenant;
+mod tokens;
 mod upload;
 mod verify;
 
@@ -65,6 +66,7 @@ pub use reevaluate::Reevaluated;
 pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
 pub use sweeper::{Sweeper, SweeperRole};
 pub use tenant::TenantSessions;
+pub use tokens::Introspection;
 pub use upload::{SuiteResult, Upload, UploadError, UploadStep, Uploaded};
 pub use verify::VerifyOptions;
 
@@ -239,6 +241,8 @@ pub struct Sessions {
     host_key: Option<crate::HostKey>,
     /// Wakes the sweeper when a start or an extension sets a deadline.
     wake: Arc<sweeper::Wake>,
+    /// Signs sessions' tokens (see `tokens`); none without a key.
+    tokens: Option<Arc<crate::token::TokenKeys>>,
 }
 
 impl Sessions {
@@ -251,6 +255,7 @@ impl Sessions {
             builtin_fallback: false,
             host_key: None,
             wake: Arc::default(),
+            tokens: None,
         }
     }
 
