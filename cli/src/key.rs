@@ -39,7 +39,8 @@ pub enum Command {
         /// The key's id (`k-...`).
         id: String,
     },
-    /// Make an Ed25519 signing key for `audit checkpoint` in a new file
+    /// Make an Ed25519 signing key for `audit checkpoint` or impersonation
+    /// tokens (`--token-key`) in a new file
     /// (mode 0600, never overwritten) and print its public key as JSON.
     ///
     /// Keep the file away from the database: whoever holds it can sign
@@ -49,6 +50,10 @@ pub enum Command {
         #[arg(long, value_name = "KEY_FILE")]
         out: PathBuf,
     },
+    /// Print the public keys of impersonation tokens as a JWKS (what
+    /// `standin serve` publishes at `/.well-known/jwks.json`): every
+    /// `--token-key`, the signing one first.
+    Jwks,
 }
 
 fn parse_scope(s: &str) -> Result<Scope, String> {
@@ -61,14 +66,21 @@ impl Command {
         match self {
             Self::Create { .. } | Self::Revoke { .. } => Some(Access::Write),
             Self::List { .. } => Some(Access::Read),
-            Self::GenSigning { .. } => None,
+            Self::GenSigning { .. } | Self::Jwks => None,
         }
     }
 }
 
-/// `gen-signing`, which needs no database.
-pub fn run_offline(command: Command) -> Result<Exit> {
+/// `gen-signing` and `jwks`, which need no database.
+pub fn run_offline(command: Command, token_keys: &[PathBuf]) -> Result<Exit> {
     match command {
+        Command::Jwks => match standin::token::TokenKeys::read(token_keys)? {
+            Some(keys) => {
+                output::json(&keys.jwks())?;
+                Ok(Exit::Allow)
+            }
+            None => anyhow::bail!("no token key: give `--token-key FILE`"),
+        },
         Command::GenSigning { out } => {
             let key = SigningKey::generate()?;
             key.write_new(&out)?;
@@ -90,7 +102,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             }
         }
         Command::Revoke { id } => output::json(&sessions.revoke_key(&id, now)?)?,
-        c @ Command::GenSigning { .. } => return run_offline(c),
+        c @ (Command::GenSigning { .. } | Command::Jwks) => return run_offline(c, &[]),
     }
     Ok(Exit::Allow)
 }

@@ -65,6 +65,18 @@ struct Cli {
     /// Default: `$XDG_CONFIG_HOME/standin/host.key` or `~/.config/standin/host.key`.
     #[arg(long, global = true, value_name = "FILE", env = "STANDIN_HOST_KEY_FILE")]
     host_key: Option<std::path::PathBuf>,
+    /// An Ed25519 key file (`standin key gen-signing`) that signs
+    /// impersonation tokens: started sessions then carry `token`. Give it
+    /// again with the previous key while rotating: the first signs, every
+    /// one is published (`key jwks`) and accepted.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "STANDIN_TOKEN_KEY",
+        value_delimiter = ','
+    )]
+    token_key: Vec<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,6 +88,7 @@ struct Db {
     url: Option<String>,
     builtin_fallback: bool,
     host_key: Option<std::path::PathBuf>,
+    token_keys: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,6 +189,9 @@ fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Sessions> {
     {
         sessions = sessions.with_host_key(standin::HostKey::load_or_create(&key)?);
     }
+    if let Some(keys) = standin::token::TokenKeys::read(&db.token_keys)? {
+        sessions = sessions.with_token_keys(keys);
+    }
     Ok(sessions)
 }
 
@@ -205,6 +221,7 @@ fn main() -> ExitCode {
         url: cli.database_url.clone(),
         builtin_fallback: cli.builtin_fallback,
         host_key: cli.host_key.clone(),
+        token_keys: cli.token_key.clone(),
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args, now),
@@ -218,7 +235,7 @@ fn main() -> ExitCode {
         Command::Audit(c) => sessions(&db, c.access()).and_then(|s| audit::run(c, &s, now)),
         Command::Key(c) => match c.access() {
             Some(access) => sessions(&db, access).and_then(|s| key::run(c, &s, now)),
-            None => key::run_offline(c),
+            None => key::run_offline(c, &db.token_keys),
         },
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
         Command::Migrate(args) => migrate::run(args),
@@ -232,6 +249,7 @@ fn main() -> ExitCode {
                 database_url: cli.database_url,
                 builtin_fallback: cli.builtin_fallback,
                 host_key: cli.host_key,
+                token_keys: cli.token_key,
             },
         ),
     };

@@ -40,6 +40,7 @@ pub struct Globals {
     pub database_url: Option<String>,
     pub builtin_fallback: bool,
     pub host_key: Option<PathBuf>,
+    pub token_keys: Vec<PathBuf>,
 }
 
 pub fn run(args: Args, globals: Globals) -> Result<Exit> {
@@ -58,6 +59,7 @@ pub fn run(args: Args, globals: Globals) -> Result<Exit> {
         public_url: args.public_url,
         builtin_fallback: globals.builtin_fallback,
         host_key: globals.host_key,
+        token_keys: globals.token_keys,
         log: args
             .log_format
             .map(|f| if f == "text" { LogFormat::Text } else { LogFormat::Json }),

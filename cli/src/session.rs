@@ -59,6 +59,13 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
+    /// Issue a fresh impersonation token for an active session (after
+    /// `extend`, its `exp` is the new deadline); prints `{"token"}`. Needs
+    /// `--token-key`.
+    Token {
+        /// The session id.
+        id: String,
+    },
     /// List a tenant's sessions, newest first, one JSON line each.
     List {
         /// The tenant.
@@ -90,7 +97,9 @@ impl Command {
             Self::Status { .. } | Self::List { .. } => Access::Read,
             Self::Origins { allow, clear, .. } if allow.is_empty() && !clear => Access::Read,
             Self::Origins { .. } => Access::Write,
-            Self::Start { .. } | Self::End { .. } | Self::Extend { .. } | Self::Revoke { .. } => Access::Write,
+            Self::Start { .. } | Self::End { .. } | Self::Extend { .. } | Self::Revoke { .. } | Self::Token { .. } => {
+                Access::Write
+            }
         }
     }
 }
@@ -104,7 +113,11 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             let outcome = sessions.start(&parsed, return_to.as_deref(), now)?;
             match outcome.session {
                 Some(session) => {
-                    print(&session)?;
+                    let mut answer = serde_json::to_value(&session)?;
+                    if let Some(token) = sessions.token_for(&session, now) {
+                        answer["token"] = token.into();
+                    }
+                    print(&answer)?;
                     Ok(Exit::Allow)
                 }
                 None => {
@@ -122,6 +135,13 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             print(&sessions.peek_status(&id, now)?)?;
             Ok(Exit::Allow)
         }
+        Command::Token { id } => match sessions.token(&id, now)? {
+            Some(token) => {
+                print(&serde_json::json!({ "token": token }))?;
+                Ok(Exit::Allow)
+            }
+            None => anyhow::bail!("no token key: give `--token-key FILE` (made by `standin key gen-signing`)"),
+        },
         Command::End { id } => {
             print(&sessions.end(&id, now)?)?;
             Ok(Exit::Allow)

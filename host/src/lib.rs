@@ -40,10 +40,10 @@ mod load;
 mod policy;
 mod preinit;
 pub mod request;
-pub mod token;
 mod sandbox;
 pub mod session;
 pub mod store;
+pub mod token;
 
 pub use decision::{Decision, Reason, Verdict};
 pub use engine::{Digest, Host, HostConfig, HostError};

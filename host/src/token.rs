@@ -127,11 +127,16 @@ impl TokenKeys {
             return Err(TokenError::Malformed("too long"));
         }
         let mut parts = token.split('.');
-        let (Some(header), Some(claims), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(header), Some(claims), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(TokenError::Malformed("not three parts"));
         };
-        let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| TokenError::Malformed("not base64url"));
+        let decode = |part: &str| {
+            URL_SAFE_NO_PAD
+                .decode(part)
+                .map_err(|_| TokenError::Malformed("not base64url"))
+        };
         let header: Header =
             serde_json::from_slice(&decode(header)?).map_err(|_| TokenError::Malformed("a header that is not JSON"))?;
         let key = self

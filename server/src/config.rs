@@ -39,6 +39,9 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub builtin_fallback: Option<bool>,
     pub host_key: Option<PathBuf>,
+    /// Key files that sign (the first) and verify impersonation tokens.
+    #[serde(default)]
+    pub token_keys: Vec<PathBuf>,
     pub log: Option<LogFormat>,
     pub tls: Option<TlsFiles>,
     #[serde(default)]
@@ -111,6 +114,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
     pub builtin_fallback: bool,
     pub host_key: Option<PathBuf>,
+    pub token_keys: Vec<PathBuf>,
     pub log: Option<LogFormat>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -125,6 +129,8 @@ pub struct Config {
     pub public_url: Option<String>,
     pub builtin_fallback: bool,
     pub host_key: Option<PathBuf>,
+    /// Impersonation tokens' keys: the first signs, all are published.
+    pub token_keys: Vec<PathBuf>,
     pub log: LogFormat,
     pub tls: Option<TlsFiles>,
     pub limits: Limits,
@@ -139,6 +145,7 @@ impl Default for Config {
             public_url: None,
             builtin_fallback: false,
             host_key: None,
+            token_keys: Vec::new(),
             log: LogFormat::Json,
             tls: None,
             limits: Limits::default(),
@@ -163,6 +170,11 @@ impl Config {
             public_url: over.public_url.or(file.public_url),
             builtin_fallback: over.builtin_fallback || file.builtin_fallback.unwrap_or(false),
             host_key: over.host_key.or(file.host_key),
+            token_keys: if over.token_keys.is_empty() {
+                file.token_keys
+            } else {
+                over.token_keys
+            },
             log: over.log.or(file.log).unwrap_or(d.log),
             tls,
             limits: Limits {

@@ -99,6 +99,7 @@ pub fn all() -> Value {
                 "end_reason": {"enum": ["stopped", "expired", "revoked", null]},
                 "return_to": nullable("string"), "policy": r("PolicyRef"),
                 "kept_expiry": {"type": "boolean", "description": "an extension kept the later expiry"},
+                "token": {"type": "string", "description": "on a start, when the server signs tokens: an EdDSA JWT with the target as `sub` and the actor as `act.sub`"},
             },
         },
         "SessionList": {"type": "object", "properties": {
@@ -124,6 +125,27 @@ pub fn all() -> Value {
         "Revoke": {
             "type": "object", "required": ["reason"], "additionalProperties": false,
             "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 1024}},
+        },
+        "Jwks": {
+            "type": "object", "required": ["keys"],
+            "properties": {"keys": {"type": "array", "items": {
+                "type": "object", "required": ["kty", "crv", "x", "kid"],
+                "properties": {
+                    "kty": {"const": "OKP"}, "crv": {"const": "Ed25519"}, "x": {"type": "string"},
+                    "kid": {"type": "string"}, "alg": {"const": "EdDSA"}, "use": {"const": "sig"},
+                },
+            }}},
+        },
+        "Introspect": {
+            "type": "object", "required": ["token"], "additionalProperties": false,
+            "properties": {"token": {"type": "string", "maxLength": 8192}},
+        },
+        "Introspection": {
+            "type": "object", "required": ["active"],
+            "properties": {
+                "active": {"type": "boolean"}, "sid": {"type": "string"}, "sub": {"type": "string"},
+                "act": {"type": "object", "properties": {"sub": {"type": "string"}}}, "exp": {"type": "integer"},
+            },
         },
         "RevokeActor": {
             "type": "object", "required": ["actor", "reason"], "additionalProperties": false,

@@ -26,6 +26,8 @@ pub enum ServeError {
     Host(#[from] standin::HostError),
     #[error("cannot use the host key: {0}")]
     HostKey(#[from] standin::HostKeyError),
+    #[error("cannot read a token key: {0}")]
+    TokenKey(#[from] standin::audit::KeyError),
     #[error("cannot listen on `{addr}`: {source}")]
     Bind { addr: String, source: std::io::Error },
     #[error(transparent)]
@@ -46,6 +48,9 @@ pub fn open(config: &Config) -> Result<Sessions, ServeError> {
     .with_builtin_fallback(config.builtin_fallback);
     if let Some(key) = config.host_key.clone().or_else(standin::default_host_key_path) {
         sessions = sessions.with_host_key(HostKey::load_or_create(&key)?);
+    }
+    if let Some(keys) = standin::token::TokenKeys::read(&config.token_keys)? {
+        sessions = sessions.with_token_keys(keys);
     }
     Ok(sessions)
 }

@@ -23,13 +23,18 @@ fn independent(jwks: &serde_json::Value, token: &str, tenant: &str) -> Claims {
         .iter()
         .find(|k| k["kid"] == kid.as_str())
         .expect("the token's key is published");
-    assert_eq!((jwk["kty"].as_str(), jwk["crv"].as_str()), (Some("OKP"), Some("Ed25519")));
+    assert_eq!(
+        (jwk["kty"].as_str(), jwk["crv"].as_str()),
+        (Some("OKP"), Some("Ed25519"))
+    );
     let key = DecodingKey::from_ed_components(jwk["x"].as_str().expect("x")).expect("decoding key");
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_audience(&[tenant]);
     validation.set_issuer(&["standin"]);
     validation.validate_exp = false; // the tests' clock is fixed in 2026-11-21
-    decode::<Claims>(token, &key, &validation).expect("a valid token").claims
+    decode::<Claims>(token, &key, &validation)
+        .expect("a valid token")
+        .claims
 }
 
 #[test]
@@ -44,7 +49,8 @@ fn tokens_carry_both_identities_and_verify_with_an_independent_library() {
     assert_eq!(claims.sid, session.id);
     assert_eq!(claims.exp, session.expires_at.timestamp());
     // Another tenant's audience is refused by the independent check too.
-    let key = DecodingKey::from_ed_components(s.jwks().expect("jwks")["keys"][0]["x"].as_str().expect("x")).expect("key");
+    let key =
+        DecodingKey::from_ed_components(s.jwks().expect("jwks")["keys"][0]["x"].as_str().expect("x")).expect("key");
     let mut other = Validation::new(Algorithm::EdDSA);
     other.set_audience(&["globex"]);
     other.validate_exp = false;
@@ -60,7 +66,10 @@ fn introspection_is_active_only_while_the_session_is() {
     let live = s.introspect("acme", &token, now()).expect("introspect");
     assert!(live.active);
     assert_eq!(live.act.as_ref().map(|a| a.sub.as_str()), Some("u-1"));
-    assert!(!s.introspect("globex", &token, now()).expect("introspect").active, "another tenant");
+    assert!(
+        !s.introspect("globex", &token, now()).expect("introspect").active,
+        "another tenant"
+    );
     // A forged token: the claims changed, the signature kept.
     let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
     use base64::Engine as _;
@@ -68,12 +77,23 @@ fn introspection_is_active_only_while_the_session_is() {
     let mut claims: serde_json::Value = serde_json::from_slice(&b64.decode(&parts[1]).expect("b64")).expect("json");
     claims["act"]["sub"] = json!("u-9");
     parts[1] = b64.encode(claims.to_string());
-    assert!(!s.introspect("acme", &parts.join("."), now()).expect("introspect").active, "forged");
+    assert!(
+        !s.introspect("acme", &parts.join("."), now())
+            .expect("introspect")
+            .active,
+        "forged"
+    );
     // A key that is not ours.
     let stranger = TokenKeys::new(key(7), Vec::new()).issue(&session, now());
-    assert!(!s.introspect("acme", &stranger, now()).expect("introspect").active, "unknown key");
+    assert!(
+        !s.introspect("acme", &stranger, now()).expect("introspect").active,
+        "unknown key"
+    );
     s.end(&session.id, now()).expect("end");
-    assert!(!s.introspect("acme", &token, now()).expect("introspect").active, "ended");
+    assert!(
+        !s.introspect("acme", &token, now()).expect("introspect").active,
+        "ended"
+    );
     assert!(s.token(&session.id, now()).is_err(), "no token for an ended session");
 }
 

@@ -15,6 +15,7 @@ mod principals;
 mod read_only;
 mod serve;
 mod sessions;
+mod tokens;
 mod usage;
 
 use serde_json::Value;

@@ -10,6 +10,7 @@ mod ops;
 mod policies;
 mod principals;
 mod sessions;
+mod tokens;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -103,6 +104,7 @@ pub fn table() -> Vec<Route> {
     let mut routes = ops::routes();
     routes.extend(sessions::routes());
     routes.extend(principals::routes());
+    routes.extend(tokens::routes());
     routes.extend(audit::routes());
     routes.extend(policies::routes());
     routes.extend(authzen::routes());

@@ -248,7 +248,14 @@ async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Va
         .metrics
         .decision(&tenant, "start", &outcome.decision, started.elapsed());
     Ok(match outcome.session {
-        Some(session) => (StatusCode::CREATED, axum::Json(session)).into_response(),
+        Some(session) => {
+            let token = state.sessions().token_for(&session, now());
+            let mut body = serde_json::to_value(&session).unwrap_or_default();
+            if let Some(token) = token {
+                body["token"] = token.into();
+            }
+            (StatusCode::CREATED, axum::Json(body)).into_response()
+        }
         None => (
             StatusCode::FORBIDDEN,
             axum::Json(with_policy(&outcome.decision, &outcome.policy)),

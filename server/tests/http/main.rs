@@ -11,3 +11,4 @@ mod ops;
 mod principals;
 mod session;
 mod support;
+mod tokens;

@@ -61,6 +61,8 @@ fn the_contracts_routes_are_all_there() {
         ("post", "/v1/tenants/{t}/sessions/{id}/revoke"),
         ("post", "/v1/tenants/{t}/sessions/revoke"),
         ("put", "/v1/tenants/{t}/principals/{id}"),
+        ("post", "/v1/tenants/{t}/tokens/introspect"),
+        ("get", "/.well-known/jwks.json"),
         ("post", "/v1/tenants/{t}/sessions/{id}/authorize"),
         ("post", "/v1/tenants/{t}/authorize"),
         ("get", "/v1/tenants/{t}/audit"),

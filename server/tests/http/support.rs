@@ -31,11 +31,24 @@ impl Server {
     }
 
     pub fn with_limits(limits: Limits) -> Self {
+        Self::build(limits, None)
+    }
+
+    /// A server that signs impersonation tokens with a key of `seed`.
+    pub fn with_tokens(seed: u8) -> Self {
+        let keys = standin::token::TokenKeys::new(standin::audit::SigningKey::from_seed(&[seed; 32]), Vec::new());
+        Self::build(Limits::default(), Some(keys))
+    }
+
+    fn build(limits: Limits, tokens: Option<standin::token::TokenKeys>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let key = HostKey::load_or_create(&dir.path().join("host.key")).unwrap();
-        let sessions = Sessions::open(Host::new().unwrap(), dir.path().join("standin.db"))
+        let mut sessions = Sessions::open(Host::new().unwrap(), dir.path().join("standin.db"))
             .unwrap()
             .with_host_key(key);
+        if let Some(tokens) = tokens {
+            sessions = sessions.with_token_keys(tokens);
+        }
         let now = chrono::Utc::now();
         let mut keys = Vec::new();
         for tenant in TENANTS {
