@@ -67,5 +67,8 @@ pub fn evaluate(s: &Settings, req: &ActionRequest<'_>) -> ActionDecision {
     if any_match(&s.ephemeral_actions, action) {
         obligations.push("do-not-persist".to_string());
     }
+    if any_match(&s.notify_changes, action) {
+        obligations.push("change-digest".to_string());
+    }
     ActionDecision::Allow(obligations)
 }

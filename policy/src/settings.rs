@@ -41,6 +41,7 @@ struct Raw {
     reserved_for_target: Vec<String>,
     deliver_to_target: Vec<String>,
     ephemeral_actions: Vec<String>,
+    notify_changes: Vec<String>,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -79,6 +80,7 @@ impl Default for Raw {
             reserved_for_target: strings(&["guide.dismiss", "notification.read"]),
             deliver_to_target: strings(&["report.*"]),
             ephemeral_actions: strings(&["preferences.*", "layout.*"]),
+            notify_changes: Vec::new(),
         }
     }
 }
@@ -119,6 +121,9 @@ pub struct Settings {
     pub reserved_for_target: Vec<Pattern>,
     pub deliver_to_target: Vec<Pattern>,
     pub ephemeral_actions: Vec<Pattern>,
+    /// Allowed actions the target is told of, summed up, when the session
+    /// ends (N2): they carry the `change-digest` obligation.
+    pub notify_changes: Vec<Pattern>,
 }
 
 impl Default for Settings {
@@ -231,6 +236,7 @@ impl Settings {
         let reserved_for_target = patterns("reserved_for_target", raw.reserved_for_target);
         let deliver_to_target = patterns("deliver_to_target", raw.deliver_to_target);
         let ephemeral_actions = patterns("ephemeral_actions", raw.ephemeral_actions);
+        let notify_changes = patterns("notify_changes", raw.notify_changes);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -257,6 +263,7 @@ impl Settings {
             reserved_for_target,
             deliver_to_target,
             ephemeral_actions,
+            notify_changes,
         })
     }
 }

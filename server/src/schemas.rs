@@ -208,7 +208,7 @@ pub fn all() -> Value {
             "type": "object", "required": ["id", "tenant", "to", "kind", "session", "text", "created_at"],
             "properties": {
                 "id": {"type": "integer"}, "tenant": {"type": "string"}, "to": {"type": "string"},
-                "kind": {"enum": ["impersonation.started", "impersonation.ended"]}, "session": {"type": "string"},
+                "kind": {"enum": ["impersonation.started", "impersonation.ended", "impersonation.changes"]}, "session": {"type": "string"},
                 "text": {"type": "string"}, "created_at": time, "acked_at": time_or_null,
             },
         },

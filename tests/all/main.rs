@@ -7,6 +7,7 @@ mod audit;
 mod batch;
 mod common;
 mod concurrency;
+mod digests;
 mod expiry;
 mod fresh;
 mod group_commit;

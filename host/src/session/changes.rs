@@ -284,3 +284,63 @@ pub(super) fn inactive_deny(s: &SessionRecord) -> Decision {
         }])
     }
 }
+
+impl super::Sessions {
+    /// The `impersonation.changes` message for `s` (N2): its allowed
+    /// actions that carry the `change-digest` obligation, with resources
+    /// and times; `None` when there is none, or messages are off.
+    pub(super) fn change_digest(
+        &self,
+        s: &SessionRecord,
+        n: &Notifications,
+    ) -> Result<Option<NewMessage>, crate::store::StoreError> {
+        if !n.enabled {
+            return Ok(None);
+        }
+        let filter = crate::store::AuditFilter {
+            tenant: Some(s.tenant.clone()),
+            session: Some(s.id.clone()),
+            event: Some(events::ACTION_ALLOWED.to_string()),
+            ..crate::store::AuditFilter::default()
+        };
+        let changes: Vec<String> = self
+            .store
+            .audit(&filter)?
+            .iter()
+            .filter(|e| {
+                e.obligations
+                    .as_ref()
+                    .is_some_and(|o| o.iter().any(|o| o == CHANGE_DIGEST))
+            })
+            .map(|e| {
+                let at = e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                match &e.resource {
+                    Some(r) => format!("{} on {r} at {at}", e.action.as_deref().unwrap_or("?")),
+                    None => format!("{} at {at}", e.action.as_deref().unwrap_or("?")),
+                }
+            })
+            .collect();
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let mut text = format!("{} changed on your behalf: {}", s.actor, changes.join("; "));
+        if text.len() > MAX_MESSAGE_BYTES {
+            let mut cut = MAX_MESSAGE_BYTES;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        Ok(Some(NewMessage {
+            tenant: s.tenant.clone(),
+            to: s.target.clone(),
+            kind: kinds::CHANGES.to_string(),
+            session: s.id.clone(),
+            text,
+            created_at: s.started_at,
+        }))
+    }
+}
+
+/// The obligation of an allowed action the target is told of at the end (N2).
+pub const CHANGE_DIGEST: &str = "change-digest";

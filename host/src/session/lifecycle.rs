@@ -34,11 +34,18 @@ impl Sessions {
         mut f: impl FnMut(&SessionRecord) -> (Change, T),
         mut inactive: impl FnMut(&SessionRecord) -> (Change, T),
     ) -> Result<(SessionRecord, T, bool), SessionError> {
-        let tenant = match self.store.session(id)? {
-            Some(s) => s.tenant,
+        let pre = match self.store.session(id)? {
+            Some(s) => s,
             None => return Err(StoreError::UnknownSession(id.to_string()).into()),
         };
-        let n = self.store.notifications(&tenant)?;
+        let n = self.store.notifications(&pre.tenant)?;
+        // Whatever ends the session here tells the target what was changed
+        // on their behalf (N2), in the same transaction.
+        let digest = if pre.is_active() {
+            self.change_digest(&pre, &n)?
+        } else {
+            None
+        };
         let mut out = None;
         self.store.modify(id, &mut |s| {
             let (change, value, after, expired) = if s.is_due(now) {
@@ -56,6 +63,14 @@ impl Sessions {
                 let (change, value) = inactive(s);
                 (change, value, s.clone(), false)
             };
+            let mut change = change;
+            if s.is_active()
+                && !after.is_active()
+                && let Some(mut m) = digest.clone()
+            {
+                m.created_at = after.ended_at.unwrap_or(now);
+                change.outbox.push(m);
+            }
             out = Some((after, value, expired));
             change
         })?;

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub mod kinds {
     pub const STARTED: &str = "impersonation.started";
     pub const ENDED: &str = "impersonation.ended";
+    /// What was changed on the target's behalf, sent when the session ends (N2).
+    pub const CHANGES: &str = "impersonation.changes";
 }
 
 /// A message to write in the outbox.
