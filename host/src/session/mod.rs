@@ -24,8 +24,11 @@
 //! says.
 //!
 //! The code: this file has the types and the read-only views (audit,
-//! verify, outbox); `start` a start (E1-E10, S6); `lifecycle` end,
-//! extend, revoke, expiry; `origins` where `return_to` may point;
+//! verify); `outbox` the messages and their settings (N1), claims and
+//! acknowledgements; `start` a start (E1-E10, S6); `lifecycle` end,
+//! extend, revoke, expiry; `reevaluate` new facts about a principal and
+//! revoking an actor's sessions; `tokens` impersonation tokens and their
+//! introspection; `origins` where `return_to` may point;
 //! `authorize` the per-action guard (the hot path, with its cache of active
 //! sessions); `batch` the same guard for many calls with one wait;
 //! `changes` the audit events and messages each change writes;
@@ -45,6 +48,7 @@ mod crosscheck;
 mod keys;
 mod lifecycle;
 mod origins;
+mod outbox;
 mod policies;
 mod reevaluate;
 mod replay;
@@ -76,10 +80,7 @@ use crate::load::LoadError;
 use crate::policy::Policy;
 #[cfg(feature = "sqlite")]
 use crate::store::SqliteStore;
-use crate::store::{
-    Acked, AuditEvent, AuditFilter, EndReason, Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionState,
-    Store, StoreError,
-};
+use crate::store::{AuditEvent, AuditFilter, EndReason, PolicyRef, SessionRecord, SessionState, Store, StoreError};
 use changes::secs;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -300,30 +301,6 @@ impl Sessions {
         &self.host
     }
 
-    /// Switches a tenant's notifications and texts (N1). A template is at
-    /// most [`MAX_MESSAGE_BYTES`] long.
-    pub fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), SessionError> {
-        crate::request::check_id("tenant", tenant)?;
-        for (field, template) in [
-            ("started_template", &n.started_template),
-            ("ended_template", &n.ended_template),
-        ] {
-            if template.len() > MAX_MESSAGE_BYTES {
-                return Err(crate::request::RequestError::FieldTooLong {
-                    field,
-                    actual: template.len(),
-                    max: MAX_MESSAGE_BYTES,
-                }
-                .into());
-            }
-        }
-        Ok(self.store.set_notifications(tenant, n)?)
-    }
-
-    pub fn notifications(&self, tenant: &str) -> Result<Notifications, SessionError> {
-        Ok(self.store.notifications(tenant)?)
-    }
-
     /// Session `id` as stored, or the error that names it unknown.
     fn stored(&self, id: &str) -> Result<SessionRecord, SessionError> {
         Ok(self
@@ -400,51 +377,5 @@ impl Sessions {
             tenant,
             ..VerifyOptions::default()
         })
-    }
-
-    /// Messages not yet acknowledged (or all), oldest first.
-    pub fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
-        Ok(self.store.outbox(tenant, include_acked)?)
-    }
-
-    /// One page of [`Self::outbox`]: at most `limit` messages with ids above `after`.
-    pub fn outbox_page(
-        &self,
-        tenant: Option<&str>,
-        include_acked: bool,
-        after: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, SessionError> {
-        Ok(self.store.outbox_page(tenant, include_acked, after, limit)?)
-    }
-
-    /// Marks `tenant`'s messages `ids` delivered, all or nothing: when
-    /// some id is not one of `tenant`'s messages, none is acknowledged and
-    /// [`Acked::unknown`] names them.
-    pub fn ack(&self, tenant: &str, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
-        Ok(self.store.ack(Some(tenant), ids, secs(now))?)
-    }
-
-    /// Claims up to `limit` unacknowledged messages (of `tenant`, or of any
-    /// tenant) no other consumer holds, oldest first, for `lease`: until
-    /// then no other consumer gets them; one not acknowledged by then may
-    /// be claimed again (see [`Store::claim`](crate::store::Store::claim)).
-    pub fn claim(
-        &self,
-        tenant: Option<&str>,
-        limit: usize,
-        lease: std::time::Duration,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<OutboxMessage>, SessionError> {
-        let now = secs(now);
-        let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
-        let until = now.checked_add_signed(lease).unwrap_or(DateTime::<Utc>::MAX_UTC);
-        Ok(self.store.claim(tenant, limit, now, secs(until))?)
-    }
-
-    /// [`Self::ack`] for the operator, whose ids may be any tenant's
-    /// (`standin outbox ack` without `--tenant`); unknown ids are still named.
-    pub fn ack_any(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
-        Ok(self.store.ack(None, ids, secs(now))?)
     }
 }

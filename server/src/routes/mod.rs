@@ -6,7 +6,9 @@
 
 mod audit;
 mod authzen;
+mod checks;
 mod ops;
+mod outbox;
 mod policies;
 mod principals;
 mod sessions;
@@ -102,10 +104,12 @@ impl Route {
 /// Every route, in the order of the document.
 pub fn table() -> Vec<Route> {
     let mut routes = ops::routes();
+    routes.extend(checks::routes());
     routes.extend(sessions::routes());
     routes.extend(principals::routes());
     routes.extend(tokens::routes());
     routes.extend(audit::routes());
+    routes.extend(outbox::routes());
     routes.extend(policies::routes());
     routes.extend(authzen::routes());
     routes

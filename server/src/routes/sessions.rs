@@ -1,5 +1,5 @@
-//! Checks, sessions and `authorize`: the routes a platform calls on every
-//! "log in as" and every action taken while impersonating.
+//! Sessions and `authorize`: the routes a platform calls on every "log in
+//! as" and every action taken while impersonating.
 
 use super::{ADMIN, Answer, DECIDE, Params, Query, READ_SESSIONS, Route, Spec, json, now};
 use crate::app::AppState;
@@ -11,11 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use standin::{ActionCall, ActionRequest, Decision, StartRequest};
+use standin::{ActionCall, Decision, StartRequest};
 use std::time::Instant;
 
 const E: &[(&str, &str)] = &[];
-const DECISION: Answer = json(200, "the decision", "Decision");
 const SESSION: Answer = json(200, "the session", "Session");
 
 pub(super) fn routes() -> Vec<Route> {
@@ -31,30 +30,6 @@ pub(super) fn routes() -> Vec<Route> {
         answers,
     };
     vec![
-        Route::new(
-            spec(
-                Method::POST,
-                "/v1/tenants/{t}/check/start",
-                "checkStart",
-                "May the actor start impersonating the target? Asks the tenant's active policy; stores nothing.",
-                DECIDE,
-                Some("StartRequest"),
-                vec![DECISION],
-            ),
-            || post(check_start),
-        ),
-        Route::new(
-            spec(
-                Method::POST,
-                "/v1/tenants/{t}/check/action",
-                "checkAction",
-                "May the actor do this in the session described? Asks the tenant's active policy; stores nothing.",
-                DECIDE,
-                Some("ActionRequest"),
-                vec![DECISION],
-            ),
-            || post(check_action),
-        ),
         Route::new(
             spec(
                 Method::POST,
@@ -184,7 +159,7 @@ pub(super) fn routes() -> Vec<Route> {
 }
 
 /// A body naming another tenant than the path is refused.
-fn same_tenant(named: &str, path: &str) -> Result<(), ApiError> {
+pub(super) fn same_tenant(named: &str, path: &str) -> Result<(), ApiError> {
     if named == path {
         Ok(())
     } else {
@@ -192,40 +167,10 @@ fn same_tenant(named: &str, path: &str) -> Result<(), ApiError> {
     }
 }
 
-fn with_policy(decision: &Decision, policy: &standin::store::PolicyRef) -> Value {
+pub(super) fn with_policy(decision: &Decision, policy: &standin::store::PolicyRef) -> Value {
     let mut value = serde_json::to_value(decision).unwrap_or(Value::Null);
     value["policy"] = serde_json::to_value(policy).unwrap_or(Value::Null);
     value
-}
-
-async fn check_start(
-    State(state): State<AppState>,
-    p: Params,
-    Json(request): Json<StartRequest>,
-) -> Result<Response, ApiError> {
-    let tenant = p.tenant();
-    same_tenant(&request.tenant, &tenant)?;
-    let started = Instant::now();
-    let (decision, policy) = state.run(move |s| Ok(s.evaluate_start(&request, now())?)).await?;
-    state
-        .metrics
-        .decision(&tenant, "check-start", &decision, started.elapsed());
-    Ok(axum::Json(with_policy(&decision, &policy)).into_response())
-}
-
-async fn check_action(
-    State(state): State<AppState>,
-    p: Params,
-    Json(request): Json<ActionRequest>,
-) -> Result<Response, ApiError> {
-    let tenant = p.tenant();
-    same_tenant(&request.tenant, &tenant)?;
-    let started = Instant::now();
-    let (decision, policy) = state.run(move |s| Ok(s.evaluate_action(&request, now())?)).await?;
-    state
-        .metrics
-        .decision(&tenant, "check-action", &decision, started.elapsed());
-    Ok(axum::Json(with_policy(&decision, &policy)).into_response())
 }
 
 async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Value>) -> Result<Response, ApiError> {

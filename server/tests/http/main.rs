@@ -8,6 +8,7 @@ mod fail_closed;
 mod keys;
 mod openapi;
 mod ops;
+mod outbox;
 mod principals;
 mod session;
 mod support;

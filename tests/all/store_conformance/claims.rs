@@ -1,8 +1,9 @@
-//! Outbox claims ([`Store::claim`]): consumers racing for messages never
-//! get the same one while its claim holds; an unacknowledged message comes
-//! back after its claim runs out (N1, delivered at least once).
+//! The outbox: acknowledgements all or nothing within a tenant, and claims
+//! ([`Store::claim`]): consumers racing for messages never get the same one
+//! while its claim holds; an unacknowledged message comes back after its
+//! claim runs out (N1, delivered at least once).
 
-use super::each;
+use super::{each, sessions, start};
 use crate::common::now;
 use chrono::Duration;
 use standin::store::{Change, NewMessage, Store, kinds};
@@ -102,6 +103,42 @@ fn n1_a_claim_holds_until_it_runs_out_and_an_ack_ends_it() {
         assert!(
             store.claim(Some("acme"), 10, later, later).expect("claim").is_empty(),
             "{name}: claimed twice within the claim"
+        );
+    });
+}
+
+#[test]
+fn outbox_acks_all_or_nothing_within_a_tenant() {
+    each(|name, store| {
+        let s = sessions(&store);
+        let a = start(&s, "acme", "u-1", "u-2");
+        start(&s, "globex", "u-1", "u-2");
+        s.end(&a.id, now()).expect("end");
+        let acme: Vec<i64> = store
+            .outbox(Some("acme"), false)
+            .expect("outbox")
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        let globex: Vec<i64> = store
+            .outbox(Some("globex"), false)
+            .expect("outbox")
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!((acme.len(), globex.len()), (2, 1), "{name}");
+        let mixed = store.ack(Some("acme"), &[acme[0], globex[0]], now()).expect("ack");
+        assert_eq!((mixed.acked, mixed.unknown.clone()), (0, vec![globex[0]]), "{name}");
+        assert_eq!(
+            store.outbox(Some("acme"), false).expect("outbox").len(),
+            2,
+            "{name}: half applied"
+        );
+        assert_eq!(store.ack(Some("acme"), &acme, now()).expect("ack").acked, 2);
+        assert_eq!(
+            store.ack(Some("acme"), &acme, now()).expect("ack").acked,
+            0,
+            "{name}: counted twice"
         );
     });
 }

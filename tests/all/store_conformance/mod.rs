@@ -273,42 +273,6 @@ fn policy_versions_count_per_tenant_and_roll_back() {
 }
 
 #[test]
-fn outbox_acks_all_or_nothing_within_a_tenant() {
-    each(|name, store| {
-        let s = sessions(&store);
-        let a = start(&s, "acme", "u-1", "u-2");
-        start(&s, "globex", "u-1", "u-2");
-        s.end(&a.id, now()).expect("end");
-        let acme: Vec<i64> = store
-            .outbox(Some("acme"), false)
-            .expect("outbox")
-            .iter()
-            .map(|m| m.id)
-            .collect();
-        let globex: Vec<i64> = store
-            .outbox(Some("globex"), false)
-            .expect("outbox")
-            .iter()
-            .map(|m| m.id)
-            .collect();
-        assert_eq!((acme.len(), globex.len()), (2, 1), "{name}");
-        let mixed = store.ack(Some("acme"), &[acme[0], globex[0]], now()).expect("ack");
-        assert_eq!((mixed.acked, mixed.unknown.clone()), (0, vec![globex[0]]), "{name}");
-        assert_eq!(
-            store.outbox(Some("acme"), false).expect("outbox").len(),
-            2,
-            "{name}: half applied"
-        );
-        assert_eq!(store.ack(Some("acme"), &acme, now()).expect("ack").acked, 2);
-        assert_eq!(
-            store.ack(Some("acme"), &acme, now()).expect("ack").acked,
-            0,
-            "{name}: counted twice"
-        );
-    });
-}
-
-#[test]
 fn keys_are_found_by_hash_only_and_revoked_once() {
     each(|name, store| {
         let key = ApiKey {
