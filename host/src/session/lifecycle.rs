@@ -179,28 +179,13 @@ impl Sessions {
         let now = secs(now);
         let pre = self.stored(id)?;
         not_before_start(&pre, now)?;
-        let parent = match &pre.parent {
-            Some(p) => self.store.session(p)?.map(|p| SessionRef {
-                id: p.id,
-                target: p.target,
-            }),
-            None => None,
-        };
         let policy = self.policy(&pre.tenant, None)?;
         let reference = &policy.reference;
-        // Asked outside the write transaction (see `start`); the facts it
-        // reads (principals, reason, domain, parent) never change.
-        let req = StartRequest {
-            tenant: pre.tenant.clone(),
-            actor: pre.actor_principal.clone(),
-            target: pre.target_principal.clone(),
-            reason: pre.reason.clone(),
-            ttl_seconds: Some(ttl),
-            domain: pre.domain.clone(),
-            actor_session: parent,
-            consent_on_behalf: pre.obligations.iter().any(|o| o == "revert-consent"),
-            now: Some(now),
-        };
+        // Asked outside the write transaction (see `start`), on the facts
+        // as read (reason, domain and parent never change; principals
+        // change only by `update_principal`, which asks again itself).
+        let mut req = self.restart_request(&pre, now)?;
+        req.ttl_seconds = Some(ttl);
         let decision = (pre.is_active() && !pre.is_due(now)).then(|| policy.evaluate_start(&req, now));
         let mut kept_expiry = false;
         let (session, decision) = self.transition(
@@ -257,6 +242,29 @@ impl Sessions {
                 end_reason: session.end_reason.map_or("ended", EndReason::as_str),
             }),
         }
+    }
+
+    /// The start request that would grant `s` now: its actor, target,
+    /// reason, domain and parent, at `now`.
+    pub(super) fn restart_request(&self, s: &SessionRecord, now: DateTime<Utc>) -> Result<StartRequest, SessionError> {
+        let parent = match &s.parent {
+            Some(p) => self.store.session(p)?.map(|p| SessionRef {
+                id: p.id,
+                target: p.target,
+            }),
+            None => None,
+        };
+        Ok(StartRequest {
+            tenant: s.tenant.clone(),
+            actor: s.actor_principal.clone(),
+            target: s.target_principal.clone(),
+            reason: s.reason.clone(),
+            ttl_seconds: None,
+            domain: s.domain.clone(),
+            actor_session: parent,
+            consent_on_behalf: s.obligations.iter().any(|o| o == "revert-consent"),
+            now: Some(now),
+        })
     }
 
     /// Records every session past its deadline as expired at its deadline;

@@ -13,7 +13,7 @@
 
 use super::changes::{codes_of, end_change, secs};
 use super::{SessionError, Sessions};
-use crate::request::{MAX_REASON_BYTES, Principal, SessionRef, StartRequest, check_text};
+use crate::request::{MAX_REASON_BYTES, Principal, check_text};
 use crate::store::{Change, EndReason, SessionRecord};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -124,28 +124,5 @@ impl Sessions {
             }
         }
         Ok(ended)
-    }
-
-    /// The start request that would grant `s` now: its actor, target,
-    /// reason, domain and parent, at `now`.
-    fn restart_request(&self, s: &SessionRecord, now: DateTime<Utc>) -> Result<StartRequest, SessionError> {
-        let parent = match &s.parent {
-            Some(p) => self.store.session(p)?.map(|p| SessionRef {
-                id: p.id,
-                target: p.target,
-            }),
-            None => None,
-        };
-        Ok(StartRequest {
-            tenant: s.tenant.clone(),
-            actor: s.actor_principal.clone(),
-            target: s.target_principal.clone(),
-            reason: s.reason.clone(),
-            ttl_seconds: None,
-            domain: s.domain.clone(),
-            actor_session: parent,
-            consent_on_behalf: s.obligations.iter().any(|o| o == "revert-consent"),
-            now: Some(now),
-        })
     }
 }
