@@ -8,11 +8,12 @@
 
 use crate::codec::{get, json, small, time, to_json, ts};
 use crate::db;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Row};
 use standin::audit::{CHAIN_V2, FactsSeen, GENESIS_HASH, seal};
 use standin::store::{AuditEvent, AuditFilter, PolicyRef, Seal, StoreError};
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// Appends in one transaction: the heads it locked, the facts it stored.
 #[derive(Debug, Default)]
@@ -106,6 +107,54 @@ impl Appender {
     }
 }
 
+/// The columns an audit row is written in, with their types: the order of
+/// [`Rows::columns`] and of each row [`Rows::copy`] writes.
+const WRITTEN: [(&str, Type); 22] = [
+    ("tenant", Type::TEXT),
+    ("seq", Type::INT8),
+    ("at", Type::INT8),
+    ("event", Type::TEXT),
+    ("session", Type::TEXT),
+    ("actor", Type::TEXT),
+    ("target", Type::TEXT),
+    ("action", Type::TEXT),
+    ("resource", Type::TEXT),
+    ("reason", Type::TEXT),
+    ("codes", Type::TEXT),
+    ("end_reason", Type::TEXT),
+    ("policy_version", Type::INT4),
+    ("policy_digest", Type::TEXT),
+    ("expires_at", Type::INT8),
+    ("obligations", Type::TEXT),
+    ("note", Type::TEXT),
+    ("request", Type::TEXT),
+    ("prev_hash", Type::TEXT),
+    ("hash", Type::TEXT),
+    ("chain", Type::INT4),
+    ("facts", Type::TEXT),
+];
+
+fn written_names() -> String {
+    WRITTEN.map(|(name, _)| name).join(", ")
+}
+
+/// A few rows: one `INSERT ... SELECT FROM unnest` of one array per column.
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    let arrays: Vec<String> = WRITTEN
+        .iter()
+        .enumerate()
+        .map(|(i, (_, t))| format!("${}::{}[]", i + 1, t.name()))
+        .collect();
+    format!(
+        "INSERT INTO audit ({}) SELECT * FROM unnest({})",
+        written_names(),
+        arrays.join(", ")
+    )
+});
+
+/// Many rows: `COPY ... BINARY`.
+static COPY: LazyLock<String> = LazyLock::new(|| format!("COPY audit ({}) FROM STDIN BINARY", written_names()));
+
 /// From this many rows on, they are written with `COPY` (below, one
 /// `INSERT ... unnest`: fewer round trips for a few rows).
 const COPY_FROM: usize = 64;
@@ -183,20 +232,11 @@ impl Rows {
         if self.tenant.len() >= COPY_FROM {
             return self.copy(c);
         }
-        c.execute(
-            "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, codes, \
-             end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash, \
-             chain, facts) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], \
-             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], \
-             $14::text[], $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], \
-             $21::int[], $22::text[])",
-            &self.columns(),
-        )
-        .map_err(db)?;
+        c.execute(INSERT.as_str(), &self.columns()).map_err(db)?;
         Ok(())
     }
 
-    /// The columns, in `INSERT`'s order.
+    /// The columns, in [`WRITTEN`]'s order.
     fn columns(&self) -> [&(dyn ToSql + Sync); 22] {
         [
             &self.tenant,
@@ -227,39 +267,8 @@ impl Rows {
     /// Many rows: `COPY ... BINARY`, which PostgreSQL takes in faster than
     /// an `INSERT` of arrays (the tenant's chain head is locked meanwhile).
     fn copy(&self, c: &mut impl GenericClient) -> Result<(), StoreError> {
-        use postgres::types::Type;
-        let (text, big, int) = (Type::TEXT, Type::INT8, Type::INT4);
-        let types = [
-            text.clone(),
-            big.clone(),
-            big.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            int.clone(),
-            text.clone(),
-            big,
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            int,
-            text,
-        ];
-        let sink = c
-            .copy_in(
-                "COPY audit (tenant, seq, at, event, session, actor, target, action, resource, reason, codes, \
-                 end_reason, policy_version, policy_digest, expires_at, obligations, note, request, prev_hash, hash, \
-                 chain, facts) FROM STDIN BINARY",
-            )
-            .map_err(db)?;
+        let sink = c.copy_in(COPY.as_str()).map_err(db)?;
+        let types = WRITTEN.map(|(_, t)| t);
         let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(sink, &types);
         for i in 0..self.tenant.len() {
             writer

@@ -121,11 +121,10 @@ fn apply(tx: &mut Transaction<'_>, change: Change) -> Result<Applied, StoreError
     if let Some(s) = &change.insert {
         sessions::insert(tx, s)?;
     }
-    let mut applied = Applied::default();
-    let mut appender = audit::Appender::default();
-    for e in change.audit {
-        applied.audit.push(appender.append(tx, e)?);
-    }
+    let mut applied = Applied {
+        audit: audit::Appender::default().append_all(tx, change.audit)?,
+        ..Applied::default()
+    };
     for m in change.outbox {
         applied.outbox.push(tenants::push(tx, m)?);
     }
