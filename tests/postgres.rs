@@ -143,22 +143,7 @@ impl PgServer {
 
     /// Makes an empty database and answers its URL.
     pub fn create_database(&self, name: &str) -> String {
-        self.run(
-            "psql",
-            &[
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "standin",
-                "-d",
-                "postgres",
-                "-q",
-                "-c",
-                &format!("CREATE DATABASE \"{name}\""),
-            ],
-        );
+        self.sql("postgres", &format!("CREATE DATABASE \"{name}\""));
         self.url(name)
     }
 

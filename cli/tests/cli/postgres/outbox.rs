@@ -6,6 +6,18 @@ use crate::serve::{json, run};
 use serde_json::Value;
 use std::collections::HashSet;
 
+/// The ids of the messages a command printed, one JSON line each.
+fn ids(out: &std::process::Output) -> Vec<i64> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("message")["id"]
+                .as_i64()
+                .expect("id")
+        })
+        .collect()
+}
+
 #[test]
 fn n1_two_outbox_consumers_in_two_processes_never_get_the_same_message() {
     let Some((_pg, url, dir)) = database("consumers") else {
@@ -21,14 +33,7 @@ fn n1_two_outbox_consumers_in_two_processes_never_get_the_same_message() {
         ));
     }
     let pending = run(d, &["--database-url", &url, "outbox", "list", "--tenant", "acme"]);
-    let all: HashSet<i64> = String::from_utf8_lossy(&pending.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).expect("message")["id"]
-                .as_i64()
-                .expect("id")
-        })
-        .collect();
+    let all: HashSet<i64> = ids(&pending).into_iter().collect();
     assert_eq!(all.len(), 8, "one `impersonation.started` per session");
 
     // Each consumer claims two at a time until nothing is left, and
@@ -47,14 +52,7 @@ fn n1_two_outbox_consumers_in_two_processes_never_get_the_same_message() {
                     .output()
                     .expect("claim");
                     assert_eq!(out.status.code(), Some(0), "{out:?}");
-                    let ids: Vec<i64> = String::from_utf8_lossy(&out.stdout)
-                        .lines()
-                        .map(|l| {
-                            serde_json::from_str::<Value>(l).expect("message")["id"]
-                                .as_i64()
-                                .expect("id")
-                        })
-                        .collect();
+                    let ids = ids(&out);
                     if ids.is_empty() {
                         return got;
                     }
