@@ -84,7 +84,7 @@ pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
     match parsed {
         Ok(decision) => {
             output::line(&decision.to_json())?;
-            Ok(if decision.is_allow() { Exit::Allow } else { Exit::Deny })
+            Ok(crate::session::exit_of(&decision))
         }
         Err(message) => {
             // Fail closed and say so: a deny on stdout, the reason on stderr.

@@ -38,6 +38,8 @@ pub enum Exit {
     Deny = 2,
     /// Some test case failed.
     Failed = 3,
+    /// A start that waits for approval (stored `pending`).
+    Pending = 4,
 }
 
 #[derive(Debug, Parser)]

@@ -12,9 +12,11 @@ use std::path::PathBuf;
 pub enum Command {
     /// Start a session if the tenant's active policy allows it.
     ///
-    /// Prints the session (exit 0) or the deny decision (exit 2). The host
-    /// fills `actor_session` from its store and uses its clock (`--now`)
-    /// as the request's time.
+    /// Prints the session (exit 0) or the deny decision (exit 2); a start
+    /// that needs approval prints the session, `pending`, with `"decision":
+    /// "pending"` and its `approvers` (exit 4). The host fills
+    /// `actor_session` from its store and uses its clock (`--now`) as the
+    /// request's time.
     Start {
         /// The start request, as CONTRACT.md's JSON (`-` reads standard input).
         #[arg(value_name = "START_REQUEST.json")]
@@ -42,6 +44,29 @@ pub enum Command {
         /// Seconds from now.
         #[arg(long, value_name = "SECONDS")]
         ttl: u64,
+    },
+    /// Approve a pending session as APPROVER (a principal, as in a start
+    /// request): the policy judges the approver (never the actor). Prints the
+    /// session, active from now (exit 0), or the refusal (exit 2; the
+    /// request keeps waiting).
+    Approve {
+        /// The session id.
+        id: String,
+        /// The approver as JSON (`-`: standard input).
+        #[arg(long, value_name = "PRINCIPAL.json")]
+        approver: PathBuf,
+    },
+    /// Reject a pending session as APPROVER: it ends `rejected`. Prints the
+    /// session (exit 0), or the refusal (exit 2).
+    Reject {
+        /// The session id.
+        id: String,
+        /// The approver as JSON (`-`: standard input).
+        #[arg(long, value_name = "PRINCIPAL.json")]
+        approver: PathBuf,
+        /// Why (kept in the session and the audit trail).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
     },
     /// End someone's session, saying why.
     Revoke {
@@ -71,7 +96,7 @@ pub enum Command {
         /// The tenant.
         #[arg(long)]
         tenant: String,
-        /// Only active sessions.
+        /// Only sessions not ended (active, or pending approval).
         #[arg(long)]
         active: bool,
     },
@@ -97,9 +122,13 @@ impl Command {
             Self::Status { .. } | Self::List { .. } => Access::Read,
             Self::Origins { allow, clear, .. } if allow.is_empty() && !clear => Access::Read,
             Self::Origins { .. } => Access::Write,
-            Self::Start { .. } | Self::End { .. } | Self::Extend { .. } | Self::Revoke { .. } | Self::Token { .. } => {
-                Access::Write
-            }
+            Self::Start { .. }
+            | Self::End { .. }
+            | Self::Extend { .. }
+            | Self::Revoke { .. }
+            | Self::Token { .. }
+            | Self::Approve { .. }
+            | Self::Reject { .. } => Access::Write,
         }
     }
 }
@@ -112,6 +141,13 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 .with_context(|| format!("`{}` is not a valid start request", request.display()))?;
             let outcome = sessions.start(&parsed, return_to.as_deref(), now)?;
             match outcome.session {
+                Some(session) if session.is_pending() => {
+                    let mut answer = serde_json::to_value(&session)?;
+                    answer["decision"] = "pending".into();
+                    answer["approvers"] = serde_json::to_value(&outcome.decision.approvers)?;
+                    print(&answer)?;
+                    Ok(Exit::Pending)
+                }
                 Some(session) => {
                     let mut answer = serde_json::to_value(&session)?;
                     if let Some(token) = sessions.token_for(&session, now) {
@@ -145,6 +181,14 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         Command::End { id } => {
             print(&sessions.end(&id, now)?)?;
             Ok(Exit::Allow)
+        }
+        Command::Approve { id, approver } => {
+            let approver = principal(&approver)?;
+            answered(sessions, sessions.approve(&id, &approver, now)?, now)
+        }
+        Command::Reject { id, approver, reason } => {
+            let approver = principal(&approver)?;
+            answered(sessions, sessions.reject(&id, &approver, &reason, now)?, now)
         }
         Command::Extend { id, ttl } => {
             let outcome = sessions.extend(&id, ttl, now)?;
@@ -202,6 +246,35 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             Ok(Exit::Allow)
         }
     }
+}
+
+/// The exit code of a decision: allow 0, deny 2, pending 4.
+pub fn exit_of(decision: &standin::Decision) -> Exit {
+    match decision.decision {
+        standin::Verdict::Allow => Exit::Allow,
+        standin::Verdict::Pending => Exit::Pending,
+        _ => Exit::Deny,
+    }
+}
+
+fn principal(path: &std::path::Path) -> Result<standin::Principal> {
+    let bytes = input::read(path, Kind::Request)?;
+    serde_json::from_slice(&bytes).with_context(|| format!("`{}` is not a valid principal", path.display()))
+}
+
+/// An approval's answer: the session (with its token once approved), or
+/// the refusal.
+fn answered(sessions: &Sessions, outcome: standin::ApprovalOutcome, now: DateTime<Utc>) -> Result<Exit> {
+    if !outcome.decision.is_allow() {
+        output::line(&outcome.decision.to_json())?;
+        return Ok(Exit::Deny);
+    }
+    let mut answer = serde_json::to_value(&outcome.session)?;
+    if let Some(token) = sessions.token_for(&outcome.session, now) {
+        answer["token"] = token.into();
+    }
+    print(&answer)?;
+    Ok(Exit::Allow)
 }
 
 /// `standin sweep`: record every session past its deadline as expired.

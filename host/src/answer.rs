@@ -5,40 +5,80 @@
 //! `policy-error` deny.
 
 use crate::bindings::wit;
-use crate::decision::{Decision, Reason, Verdict, codes};
-use crate::policy::HARD_MAX_TTL_SECONDS;
+use crate::decision::{Approvers, Decision, Reason, Verdict, codes};
+use crate::policy::{HARD_MAX_TTL_SECONDS, MAX_APPROVAL_TTL_SECONDS};
 use crate::sandbox::{Failure, SandboxLimits};
 
-/// A start's answer, checked: size caps, no 0-second session, the 24 h cap.
+/// A start's answer, checked: size caps, no 0-second session, the 24 h
+/// cap; a pending start also a wait of 1 s to a week and an approver.
 pub(crate) fn start_decision(limits: &SandboxLimits, answer: wit::StartDecision) -> Decision {
     match answer {
-        wit::StartDecision::Allow(grant) => {
-            if let Err(failure) = check_size(limits, &grant.obligations, &[]) {
+        wit::StartDecision::Allow(grant) => granted(limits, grant),
+        wit::StartDecision::Pending(wit::PendingStart { grant, approvers }) => {
+            if let Err(failure) = check_size(limits, &approvers.roles, &[]) {
                 return failure.into_decision();
             }
-            let max_ttl = grant.max_ttl_seconds.min(HARD_MAX_TTL_SECONDS);
-            let ttl = grant.ttl_seconds.min(max_ttl);
-            if ttl == 0 {
-                return Decision::host_deny(codes::POLICY_ERROR, "policy granted a session of 0 seconds");
+            if approvers.roles.is_empty() && !approvers.target {
+                return Decision::host_deny(codes::POLICY_ERROR, "policy asked for approval but named no approver");
             }
-            let mut decision = Decision {
-                decision: Verdict::Allow,
-                ttl_seconds: Some(ttl),
-                max_ttl_seconds: Some(max_ttl),
-                notify_target: Some(grant.notify_target),
-                read_only: Some(grant.read_only),
-                obligations: Some(grant.obligations),
-                ..Decision::deny(Vec::new())
-            };
-            if ttl != grant.ttl_seconds || max_ttl != grant.max_ttl_seconds {
-                decision.diagnostics.push(format!(
-                    "policy granted {} s (max {} s); the host caps sessions at {HARD_MAX_TTL_SECONDS} s",
-                    grant.ttl_seconds, grant.max_ttl_seconds
-                ));
+            if approvers.ttl_seconds == 0 || approvers.ttl_seconds > MAX_APPROVAL_TTL_SECONDS {
+                return Decision::host_deny(
+                    codes::POLICY_ERROR,
+                    format!(
+                        "policy let a request wait {} s for approval, not between 1 s and {MAX_APPROVAL_TTL_SECONDS} s",
+                        approvers.ttl_seconds
+                    ),
+                );
+            }
+            let mut decision = granted(limits, grant);
+            if decision.is_allow() {
+                decision.decision = Verdict::Pending;
+                decision.approvers = Some(Approvers {
+                    roles: approvers.roles,
+                    target: approvers.target,
+                    ttl_seconds: approvers.ttl_seconds,
+                });
             }
             decision
         }
         wit::StartDecision::Deny(reasons) => deny(limits, reasons),
+    }
+}
+
+/// A grant, checked: size caps, no 0-second session, the 24 h cap.
+fn granted(limits: &SandboxLimits, grant: wit::StartGrant) -> Decision {
+    if let Err(failure) = check_size(limits, &grant.obligations, &[]) {
+        return failure.into_decision();
+    }
+    let max_ttl = grant.max_ttl_seconds.min(HARD_MAX_TTL_SECONDS);
+    let ttl = grant.ttl_seconds.min(max_ttl);
+    if ttl == 0 {
+        return Decision::host_deny(codes::POLICY_ERROR, "policy granted a session of 0 seconds");
+    }
+    let mut decision = Decision {
+        decision: Verdict::Allow,
+        ttl_seconds: Some(ttl),
+        max_ttl_seconds: Some(max_ttl),
+        notify_target: Some(grant.notify_target),
+        read_only: Some(grant.read_only),
+        obligations: Some(grant.obligations),
+        ..Decision::deny(Vec::new())
+    };
+    if ttl != grant.ttl_seconds || max_ttl != grant.max_ttl_seconds {
+        decision.diagnostics.push(format!(
+            "policy granted {} s (max {} s); the host caps sessions at {HARD_MAX_TTL_SECONDS} s",
+            grant.ttl_seconds, grant.max_ttl_seconds
+        ));
+    }
+    decision
+}
+
+/// An approval's answer, checked: an approve is an allow (no grant of its
+/// own: the session gets what the pending start granted).
+pub(crate) fn approval_decision(limits: &SandboxLimits, answer: wit::ApprovalDecision) -> Decision {
+    match answer {
+        wit::ApprovalDecision::Approve => Decision::allow_action(Vec::new()),
+        wit::ApprovalDecision::Deny(reasons) => deny(limits, reasons),
     }
 }
 

@@ -2,13 +2,12 @@
 //! cache holds (`engine`), what loading makes (`load`). Its own file so
 //! that neither of those needs the other's.
 
-use crate::bindings::PolicyWorldPre;
+use crate::bindings::WorldPre;
 use crate::digest::Digest;
-use crate::sandbox::Limiter;
 
 /// A compiled, checked component, ready to instantiate.
 pub(crate) struct Compiled {
-    pub pre: PolicyWorldPre<Limiter>,
+    pub pre: WorldPre,
     pub digest: Digest,
 }
 
@@ -16,6 +15,7 @@ impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Compiled")
             .field("digest", &self.digest)
+            .field("version", &self.pre.version())
             .finish_non_exhaustive()
     }
 }

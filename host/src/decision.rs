@@ -23,12 +23,25 @@ pub mod codes {
     pub const HOST_RULE: &str = "host";
 }
 
-/// Allow or deny.
+/// Allow or deny; a start may also be pending (allowed once approved).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Allow,
     Deny,
+    /// A start allowed once one of its approvers approves it.
+    Pending,
+}
+
+/// Who may answer a pending start (the contract's `approvers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approvers {
+    /// A second person holding one of these roles may approve.
+    pub roles: Vec<String>,
+    /// The target may approve.
+    pub target: bool,
+    /// How long the request waits for an answer.
+    pub ttl_seconds: u64,
 }
 
 /// One reason of a deny.
@@ -53,8 +66,9 @@ impl Reason {
 /// A policy's answer, in the contract's JSON form.
 ///
 /// A start allow carries `ttl_seconds`, `max_ttl_seconds`, `notify_target`,
-/// `read_only` and `obligations`; an action allow carries `obligations`
-/// only; a deny carries every reason.
+/// `read_only` and `obligations`; a pending start carries the same and
+/// `approvers`; an action allow carries `obligations` only; a deny carries
+/// every reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     pub decision: Verdict,
@@ -68,6 +82,8 @@ pub struct Decision {
     pub read_only: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obligations: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvers: Option<Approvers>,
     #[serde(default)]
     pub reasons: Vec<Reason>,
     /// For operators: what went wrong inside the host or the policy (a trap
@@ -86,6 +102,7 @@ impl Decision {
             notify_target: None,
             read_only: None,
             obligations: None,
+            approvers: None,
             reasons,
             diagnostics: Vec::new(),
         }
@@ -110,6 +127,16 @@ impl Decision {
 
     pub fn is_allow(&self) -> bool {
         self.decision == Verdict::Allow
+    }
+
+    /// A start allowed once approved.
+    pub fn is_pending(&self) -> bool {
+        self.decision == Verdict::Pending
+    }
+
+    /// Allowed now or once approved: not a deny.
+    pub fn is_granted(&self) -> bool {
+        self.decision != Verdict::Deny
     }
 
     /// The reason codes, in order.

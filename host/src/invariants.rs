@@ -5,18 +5,22 @@
 //! impersonates themselves or crosses tenants) is checked here, on every
 //! start, extension and nested start, after the policy answered. The 24 h
 //! ceiling on sessions (S1) is enforced where the grant is read
-//! (`Policy::start_decision`).
+//! (`Policy::start_decision`). Nobody approves their own request (AP1):
+//! [`enforce_approval`] refuses the actor as approver, and an approver of
+//! another tenant, whatever the policy answered.
 //!
 //! Ids are compared without regard to case: `U-1` and `u-1` may or may not
 //! be one user on the platform, and when in doubt the host refuses.
 
 use crate::decision::{Decision, Reason, Verdict};
-use crate::request::StartRequest;
+use crate::request::{ApprovalRequest, StartRequest};
 
 /// The reason code for E8's first half.
 pub const SELF_IMPERSONATION: &str = "self-impersonation";
 /// The reason code for E8's second half.
 pub const CROSS_TENANT: &str = "cross-tenant";
+/// The reason code of an actor approving their own request (AP1).
+pub const APPROVER_IS_ACTOR: &str = "approver-is-actor";
 
 /// The E8 reasons `request` violates, empty when none.
 pub fn start_violations(request: &StartRequest) -> Vec<Reason> {
@@ -56,7 +60,7 @@ pub fn enforce_start(request: &StartRequest, mut decision: Decision) -> Decision
     if violations.is_empty() {
         return decision;
     }
-    if decision.is_allow() {
+    if decision.is_granted() {
         decision
             .diagnostics
             .push("the policy allowed a start that breaks E8; the host denies it".to_string());
@@ -67,6 +71,50 @@ pub fn enforce_start(request: &StartRequest, mut decision: Decision) -> Decision
         };
     }
     debug_assert_eq!(decision.decision, Verdict::Deny);
+    for v in violations {
+        if !decision.reasons.iter().any(|r| r.code == v.code) {
+            decision.reasons.push(v);
+        }
+    }
+    decision
+}
+
+/// `decision` on an approval, refused when the approver is the actor (up
+/// to case) or of another tenant, or when the start itself breaks E8.
+pub fn enforce_approval(request: &ApprovalRequest, mut decision: Decision) -> Decision {
+    let start = &request.start;
+    let approver = &request.approver;
+    let mut violations = start_violations(start);
+    if same_id(&approver.id, &start.actor.id) {
+        violations.push(Reason {
+            code: APPROVER_IS_ACTOR.to_string(),
+            rule: "AP1".to_string(),
+            message: format!("`{}` cannot approve their own request", approver.id),
+        });
+    }
+    if let Some(t) = approver.tenant.as_deref().filter(|t| *t != start.tenant) {
+        violations.push(Reason {
+            code: CROSS_TENANT.to_string(),
+            rule: "E8".to_string(),
+            message: format!(
+                "the approver `{}` belongs to tenant `{t}`, not `{}`",
+                approver.id, start.tenant
+            ),
+        });
+    }
+    if violations.is_empty() {
+        return decision;
+    }
+    if decision.is_granted() {
+        decision
+            .diagnostics
+            .push("the policy let an approver answer whom no policy may; the host refuses".to_string());
+        let diagnostics = std::mem::take(&mut decision.diagnostics);
+        decision = Decision {
+            diagnostics,
+            ..Decision::deny(Vec::new())
+        };
+    }
     for v in violations {
         if !decision.reasons.iter().any(|r| r.code == v.code) {
             decision.reasons.push(v);

@@ -45,16 +45,19 @@ pub mod session;
 pub mod store;
 pub mod token;
 
-pub use decision::{Decision, Reason, Verdict};
+pub use decision::{Approvers, Decision, Reason, Verdict};
 pub use engine::{Digest, Host, HostConfig, HostError};
 pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
-pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE};
-pub use policy::{HARD_MAX_TTL_SECONDS, Policy, PolicyInfo};
+pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2};
+pub use policy::{HARD_MAX_TTL_SECONDS, MAX_APPROVAL_TTL_SECONDS, Policy, PolicyInfo};
 pub use request::{
-    ActionRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef, StartRequest,
+    ActionRequest, ApprovalRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef,
+    StartRequest,
 };
 pub use sandbox::SandboxLimits;
-pub use session::{ActionCall, Authorization, Banner, SessionError, Sessions, StartOutcome, SweeperRole};
+pub use session::{
+    ActionCall, ApprovalOutcome, Authorization, Banner, SessionError, Sessions, StartOutcome, SweeperRole,
+};
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
 pub use store::{SessionRecord, Store};

@@ -4,9 +4,11 @@
 //! that names what is wrong: size cap, wasm at all, a component (not a core
 //! module), compiles, imports nothing the host does not offer (it offers
 //! nothing), exports `standin:policy/policy` with the right functions and
-//! types. Components are compiled once and cached by sha256.
+//! types, at the current version of the package or an earlier one the
+//! host still calls ([`POLICY_INTERFACE_0_2`]). Components are compiled
+//! once and cached by sha256.
 
-use crate::bindings::PolicyWorldPre;
+use crate::bindings::{Version, WorldPre};
 use crate::compiled::Compiled;
 use crate::digest::Digest;
 use crate::engine::Host;
@@ -14,10 +16,19 @@ use std::sync::Arc;
 use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
-/// The interface every policy exports.
-pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.2.0";
+/// The interface every policy exports, at the package's current version.
+pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.3.0";
 /// The functions of [`POLICY_INTERFACE`].
-pub const POLICY_FUNCTIONS: [&str; 4] = ["describe", "configure", "evaluate-start", "evaluate-action"];
+pub const POLICY_FUNCTIONS: [&str; 5] = [
+    "describe",
+    "configure",
+    "evaluate-start",
+    "evaluate-action",
+    "evaluate-approval",
+];
+/// The interface of components built before approval (0.2.x): still
+/// loaded, and called as they were built.
+pub const POLICY_INTERFACE_0_2: &str = "standin:policy/policy@0.2.0";
 
 /// Why a policy cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,11 +102,11 @@ impl Host {
 
     fn prepare(&self, digest: Digest, component: &Component) -> Result<Arc<Compiled>, LoadError> {
         let engine = self.engine();
-        check_world(engine, component)?;
+        let version = check_world(engine, component)?;
         let pre = self
             .linker()
             .instantiate_pre(component)
-            .and_then(PolicyWorldPre::new)
+            .and_then(|pre| WorldPre::new(pre, version))
             .map_err(|e| LoadError::WrongWorld(format!("{e:#}")))?;
         Ok(self.cache(digest, Compiled { pre, digest }))
     }
@@ -105,24 +116,33 @@ impl Compiled {
     /// The compiled code, for [`Host::precompiled`] in a later process.
     pub(crate) fn serialize(&self) -> Result<Vec<u8>, LoadError> {
         self.pre
-            .instance_pre()
             .component()
             .serialize()
             .map_err(|e| LoadError::Compile(format!("{e:#}")))
     }
 }
 
-/// Whether an export name is [`POLICY_INTERFACE`] at a version this host
-/// can call: the same, or semver-compatible (for `0.x`, the same minor
+/// Which version of the package an export name is, when the host can call
+/// it: semver-compatible with one it knows (for `0.x`, the same minor
 /// version with any patch; for `1.0` and later, the same major version).
-pub fn compatible(export: &str) -> bool {
+pub(crate) fn version_of(export: &str) -> Option<Version> {
+    [
+        (POLICY_INTERFACE, Version::Current),
+        (POLICY_INTERFACE_0_2, Version::V0_2),
+    ]
+    .into_iter()
+    .find(|(known, _)| same_series(known, export))
+    .map(|(_, version)| version)
+}
+
+fn same_series(known: &str, export: &str) -> bool {
     fn parse(v: &str) -> Option<(u64, u64)> {
         let core = v.split(['-', '+']).next()?;
         let mut parts = core.split('.').map(str::parse::<u64>);
         let (major, minor, _patch) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
         parts.next().is_none().then_some((major, minor))
     }
-    let Some((want_name, want_version)) = POLICY_INTERFACE.split_once('@') else {
+    let Some((want_name, want_version)) = known.split_once('@') else {
         return false;
     };
     let Some((name, version)) = export.split_once('@') else {
@@ -154,7 +174,7 @@ fn types_only(engine: &wasmtime::Engine, item: &ComponentItem) -> bool {
     }
 }
 
-fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(), LoadError> {
+fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<Version, LoadError> {
     let ty = component.component_type();
     let imports: Vec<String> = ty
         .imports(engine)
@@ -165,7 +185,7 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(), L
         return Err(LoadError::Imports(imports));
     }
     let exported: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
-    let Some(name) = exported.iter().find(|name| compatible(name)) else {
+    let Some((name, version)) = exported.iter().find_map(|name| Some((name, version_of(name)?))) else {
         let found = if exported.is_empty() {
             "nothing".to_string()
         } else {
@@ -183,7 +203,11 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(), L
             "the export is not an interface instance".to_string(),
         ));
     };
-    let missing: Vec<String> = POLICY_FUNCTIONS
+    let functions: &[&str] = match version {
+        Version::Current => &POLICY_FUNCTIONS,
+        Version::V0_2 => &POLICY_FUNCTIONS[..4],
+    };
+    let missing: Vec<String> = functions
         .iter()
         .filter(|f| {
             !matches!(
@@ -196,23 +220,31 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(), L
     if !missing.is_empty() {
         return Err(LoadError::WrongWorld(format!("missing function {}", list(&missing))));
     }
-    Ok(())
+    Ok(version)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::compatible;
+    use super::version_of;
+    use crate::bindings::Version;
+
+    fn compatible(export: &str) -> bool {
+        version_of(export).is_some()
+    }
 
     #[test]
-    fn world_versions_compatible_with_0_2_0() {
-        assert!(compatible("standin:policy/policy@0.2.0"));
+    fn world_versions_compatible_with_0_3_0_and_0_2_0() {
+        assert_eq!(version_of("standin:policy/policy@0.3.0"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.2.1"), Some(Version::V0_2));
+        assert!(compatible("standin:policy/policy@0.3.4"));
+        assert!(compatible("standin:policy/policy@0.2.0"), "built before approval");
         assert!(compatible("standin:policy/policy@0.2.7"));
         assert!(compatible("standin:policy/policy@0.2.2-rc.1"));
         assert!(!compatible("standin:policy/policy@0.1.0"), "0.x minors break");
-        assert!(!compatible("standin:policy/policy@0.3.0"), "0.x minors break");
+        assert!(!compatible("standin:policy/policy@0.4.0"), "0.x minors break");
         assert!(!compatible("standin:policy/policy@1.1.0"));
         assert!(!compatible("standin:policy/policy"), "unversioned");
-        assert!(!compatible("standin:policy/other@0.2.0"));
-        assert!(!compatible("acme:policy/policy@0.2.0"));
+        assert!(!compatible("standin:policy/other@0.3.0"));
+        assert!(!compatible("acme:policy/policy@0.3.0"));
     }
 }

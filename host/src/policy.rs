@@ -11,12 +11,12 @@
 //! reason, a session longer than 24 hours.
 
 use crate::answer;
-use crate::bindings::{PolicyWorld, PolicyWorldPre};
+use crate::bindings::{Version, World, WorldPre};
 use crate::compiled::Compiled;
 use crate::decision::{Decision, codes};
 use crate::engine::{Digest, Host};
 use crate::load::LoadError;
-use crate::request::{ActionRequest, Buffers, PackedSession, RequestError, StartRequest};
+use crate::request::{ActionRequest, ApprovalRequest, Buffers, PackedSession, RequestError, StartRequest};
 use crate::sandbox::{self, Failure, Limiter};
 use chrono::{DateTime, Utc};
 use standin_policy_sdk::wire;
@@ -25,6 +25,8 @@ use wasmtime::Store;
 
 /// No session outlives this, whatever a policy grants (S1).
 pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
+/// No approval request waits longer than this (a week), whatever a policy says.
+pub const MAX_APPROVAL_TTL_SECONDS: u64 = 7 * 86_400;
 
 /// What a policy says about itself (`describe`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -59,7 +61,7 @@ struct Inner {
 }
 
 /// A pre-initialized component, ready to instantiate.
-struct Preinit(PolicyWorldPre<Limiter>);
+struct Preinit(WorldPre);
 
 impl std::fmt::Debug for Preinit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -69,7 +71,7 @@ impl std::fmt::Debug for Preinit {
 
 struct Instance {
     store: Store<Limiter>,
-    world: PolicyWorld,
+    world: World,
     /// Where requests to this instance are packed, kept between calls.
     buffers: Buffers,
 }
@@ -80,7 +82,7 @@ impl std::fmt::Debug for Instance {
     }
 }
 
-fn instantiate(host: &Host, pre: &PolicyWorldPre<Limiter>) -> Result<Instance, Failure> {
+fn instantiate(host: &Host, pre: &WorldPre) -> Result<Instance, Failure> {
     let mut store = sandbox::new_store(host.engine(), &host.config().sandbox);
     sandbox::arm(&mut store, host.deadline_ticks());
     match pre.instantiate(&mut store) {
@@ -98,7 +100,7 @@ impl Instance {
     fn call<R>(
         &mut self,
         host: &Host,
-        f: impl FnOnce(&PolicyWorld, &mut Store<Limiter>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&World, &mut Store<Limiter>) -> wasmtime::Result<R>,
     ) -> Result<R, Failure> {
         sandbox::arm(&mut self.store, host.deadline_ticks());
         f(&self.world, &mut self.store).map_err(|e| sandbox::classify(&self.store, &e, host.config().sandbox.deadline))
@@ -128,13 +130,12 @@ impl Host {
     ) -> Result<Policy, LoadError> {
         let trapped = |f: Failure| LoadError::Trapped(f.message);
         let mut instance = instantiate(self, &compiled.pre).map_err(trapped)?;
-        let info = instance
-            .call(self, |w, s| w.standin_policy_policy().call_describe(s))
-            .map_err(trapped)?;
+        let info = instance.call(self, |w, s| w.describe(s)).map_err(trapped)?;
         instance
-            .call(self, |w, s| w.standin_policy_policy().call_configure(s, settings))
+            .call(self, |w, s| w.configure(s, settings))
             .map_err(trapped)?
             .map_err(LoadError::Settings)?;
+        let version = compiled.pre.version();
         let info = PolicyInfo {
             name: info.name,
             version: info.version,
@@ -150,19 +151,24 @@ impl Host {
                 spare: Mutex::new(Vec::new()),
                 preinit: bytes
                     .filter(|_| !self.config().reuse_instances)
-                    .and_then(|bytes| self.preinitialized(bytes, settings)),
+                    .and_then(|bytes| self.preinitialized(bytes, settings, version)),
             }),
         })
     }
 
     /// The component pre-initialized with `settings`, ready to instantiate;
-    /// `None` when it cannot be (each fresh instance is then configured).
-    fn preinitialized(&self, bytes: &[u8], settings: &str) -> Option<Preinit> {
+    /// `None` when it cannot be (each fresh instance is then configured),
+    /// which is also the case of components of an earlier version of the
+    /// package (the rewrite knows the current version's export names).
+    fn preinitialized(&self, bytes: &[u8], settings: &str, compiled_version: Version) -> Option<Preinit> {
+        if compiled_version != Version::Current {
+            return None;
+        }
         let rewritten = crate::preinit::preinitialize(self, bytes, settings).ok()?;
         let component = wasmtime::component::Component::new(self.engine(), rewritten).ok()?;
         self.linker()
             .instantiate_pre(&component)
-            .and_then(PolicyWorldPre::new)
+            .and_then(|pre| WorldPre::new(pre, compiled_version))
             .ok()
             .map(Preinit)
     }
@@ -222,6 +228,22 @@ impl Policy {
         self.evaluate_action_with(|b| session.pack_action(action, resource, now, b))
     }
 
+    /// May `request.approver` answer (approve or reject) the pending start
+    /// `request.start`? The host refuses the actor, whatever the policy
+    /// says (see [`crate::invariants::enforce_approval`]).
+    pub fn evaluate_approval(&self, request: &ApprovalRequest, now: DateTime<Utc>) -> Decision {
+        let limits = &self.inner.host.config().requests;
+        let answer = self.ask(
+            |b| request.pack_into(limits, now, b),
+            |w, s, b| w.evaluate_approval(s, &b.text, &b.words),
+        );
+        let decision = answer.map_or_else(
+            |deny| deny,
+            |a| answer::approval_decision(&self.inner.host.config().sandbox, a),
+        );
+        crate::invariants::enforce_approval(request, decision)
+    }
+
     /// [`Self::evaluate_start`] for a request already packed.
     pub fn evaluate_start_packed(&self, request: wire::StartRequest) -> Decision {
         self.evaluate_start_with(|b| {
@@ -241,9 +263,7 @@ impl Policy {
     }
 
     fn evaluate_start_with(&self, pack: impl FnOnce(&mut Buffers) -> Result<(), RequestError>) -> Decision {
-        let answer = self.ask(pack, |w, s, b| {
-            w.standin_policy_policy().call_evaluate_start(s, &b.text, &b.words)
-        });
+        let answer = self.ask(pack, |w, s, b| w.evaluate_start(s, &b.text, &b.words));
         answer.map_or_else(
             |deny| deny,
             |a| answer::start_decision(&self.inner.host.config().sandbox, a),
@@ -251,9 +271,7 @@ impl Policy {
     }
 
     fn evaluate_action_with(&self, pack: impl FnOnce(&mut Buffers) -> Result<(), RequestError>) -> Decision {
-        let answer = self.ask(pack, |w, s, b| {
-            w.standin_policy_policy().call_evaluate_action(s, &b.text, &b.words)
-        });
+        let answer = self.ask(pack, |w, s, b| w.evaluate_action(s, &b.text, &b.words));
         answer.map_or_else(
             |deny| deny,
             |a| answer::action_decision(&self.inner.host.config().sandbox, a),
@@ -266,7 +284,7 @@ impl Policy {
     fn ask<R>(
         &self,
         pack: impl FnOnce(&mut Buffers) -> Result<(), RequestError>,
-        f: impl FnOnce(&PolicyWorld, &mut Store<Limiter>, &Buffers) -> wasmtime::Result<R>,
+        f: impl FnOnce(&World, &mut Store<Limiter>, &Buffers) -> wasmtime::Result<R>,
     ) -> Result<R, Decision> {
         let inner = &*self.inner;
         let host = &inner.host;
@@ -318,9 +336,7 @@ impl Policy {
             return Ok(instance);
         }
         let settings = inner.settings.as_str();
-        match instance.call(&inner.host, |w, s| {
-            w.standin_policy_policy().call_configure(s, settings)
-        })? {
+        match instance.call(&inner.host, |w, s| w.configure(s, settings))? {
             Ok(()) => Ok(instance),
             Err(problems) => Err(Failure::new(
                 codes::POLICY_ERROR,

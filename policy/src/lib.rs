@@ -4,7 +4,8 @@
 //! here as plain `no_std` Rust: [`settings`] reads and checks the tenant's
 //! JSON, [`start`] answers "may this actor impersonate this target?" (E1-E10,
 //! S1) and [`action`] answers "may the actor do this during the session?"
-//! (F1-F6, read-only sessions, S3). On wasm32 the crate is also the
+//! (F1-F6, read-only sessions, S3); [`approval`] decides which starts wait
+//! for a second person or the target, and who may answer them (AP1). On wasm32 the crate is also the
 //! component that the host embeds; natively it is the benchmark's baseline.
 // `no_std` where it matters (the component imports nothing); `std` natively,
 // where a cdylib needs a panic handler and an allocator.
@@ -13,13 +14,17 @@
 extern crate alloc;
 
 pub mod action;
+pub mod approval;
 pub mod settings;
 pub mod start;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 pub use settings::Settings;
-use standin_policy_sdk::{ActionDecision, ActionRequest, Policy, Principal, Reasons, StartDecision, StartRequest};
+use standin_policy_sdk::{
+    ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Policy, Principal, Reasons, StartDecision,
+    StartRequest,
+};
 
 /// The default policy, configured.
 #[derive(Debug, Clone)]
@@ -32,7 +37,7 @@ impl Policy for DefaultPolicy {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const RULES: &'static [&'static str] = &[
         "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "S1", "S3", "S7", "F1", "F2", "F3", "F4", "F5",
-        "F6",
+        "F6", "N2", "AP1",
     ];
 
     fn configure(settings: &str) -> Result<Self, Vec<String>> {
@@ -48,6 +53,10 @@ impl Policy for DefaultPolicy {
     fn evaluate_action(&self, request: &ActionRequest<'_>) -> ActionDecision {
         action::evaluate(&self.settings, request)
     }
+
+    fn evaluate_approval(&self, request: &ApprovalRequest<'_>) -> ApprovalDecision {
+        approval::evaluate(&self.settings, request)
+    }
 }
 
 /// E8: both sides of an impersonation belong to the request's tenant.
@@ -60,5 +69,5 @@ fn cross_tenant(reasons: &mut Reasons, tenant: &str, actor: &Principal<'_>, targ
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 standin_policy_sdk::export_policy!(DefaultPolicy);

@@ -42,7 +42,28 @@ struct Raw {
     deliver_to_target: Vec<String>,
     ephemeral_actions: Vec<String>,
     notify_changes: Vec<String>,
+    approval: Approval,
+    approval_min_target_level: u32,
+    approver_roles: Vec<String>,
+    target_approves: bool,
+    approval_ttl_seconds: u64,
 }
+
+/// When a start needs someone's approval before it begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Approval {
+    /// Never: allowed starts begin at once.
+    #[default]
+    Never,
+    /// Every allowed start waits for approval.
+    Always,
+    /// Starts on targets at `approval_min_target_level` or above wait.
+    Privileged,
+}
+
+/// Longest an approval request may wait, in seconds (a week).
+pub const MAX_APPROVAL_TTL_SECONDS: u64 = 7 * 86_400;
 
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
@@ -81,13 +102,18 @@ impl Default for Raw {
             deliver_to_target: strings(&["report.*"]),
             ephemeral_actions: strings(&["preferences.*", "layout.*"]),
             notify_changes: Vec::new(),
+            approval: Approval::Never,
+            approval_min_target_level: 0,
+            approver_roles: Vec::new(),
+            target_approves: false,
+            approval_ttl_seconds: 900,
         }
     }
 }
 
 /// What an empty settings object means, as JSON: every setting with its
 /// default (what the built-in policy, version 0, runs with).
-pub fn defaults() -> alloc::string::String {
+pub fn defaults() -> String {
     serde_json::to_string(&Raw::default()).unwrap_or_default()
 }
 
@@ -124,6 +150,16 @@ pub struct Settings {
     /// Allowed actions the target is told of, summed up, when the session
     /// ends (N2): they carry the `change-digest` obligation.
     pub notify_changes: Vec<Pattern>,
+    /// When a start waits for approval (four eyes, target consent).
+    pub approval: Approval,
+    /// With [`Approval::Privileged`]: targets at this level or above.
+    pub approval_min_target_level: u32,
+    /// A second person holding one of these roles may approve.
+    pub approver_roles: Vec<String>,
+    /// The target may approve (consent, "grant login access").
+    pub target_approves: bool,
+    /// How long a request waits for an answer.
+    pub approval_ttl_seconds: u64,
 }
 
 impl Default for Settings {
@@ -211,12 +247,23 @@ impl Settings {
             ("scoped_roles", &raw.scoped_roles),
             ("required_consents", &raw.required_consents),
             ("consent_on_behalf_roles", &raw.consent_on_behalf_roles),
+            ("approver_roles", &raw.approver_roles),
         ] {
             for (i, name) in names.iter().enumerate() {
                 if name.trim().is_empty() {
                     problems.push(format!("`{field}[{i}]`: is empty"));
                 }
             }
+        }
+        if raw.approval != Approval::Never && raw.approver_roles.is_empty() && !raw.target_approves {
+            problems
+                .push("`approval`: nobody could approve; name `approver_roles` or set `target_approves`".to_string());
+        }
+        if raw.approval_ttl_seconds == 0 || raw.approval_ttl_seconds > MAX_APPROVAL_TTL_SECONDS {
+            problems.push(format!(
+                "`approval_ttl_seconds`: {} is not between 1 and {MAX_APPROVAL_TTL_SECONDS} (a week)",
+                raw.approval_ttl_seconds
+            ));
         }
         if raw.role_levels.keys().any(|role| role.trim().is_empty()) {
             problems.push("`role_levels`: has an empty role name".to_string());
@@ -264,6 +311,11 @@ impl Settings {
             deliver_to_target,
             ephemeral_actions,
             notify_changes,
+            approval: raw.approval,
+            approval_min_target_level: raw.approval_min_target_level,
+            approver_roles: raw.approver_roles,
+            target_approves: raw.target_approves,
+            approval_ttl_seconds: raw.approval_ttl_seconds,
         })
     }
 }

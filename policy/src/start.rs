@@ -9,12 +9,12 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use standin_policy_sdk::{Grant, Principal, Reasons, StartDecision, StartRequest, Strs};
 
-fn has_any_role(principal: &Principal<'_>, roles: &[String]) -> bool {
+pub(crate) fn has_any_role(principal: &Principal<'_>, roles: &[String]) -> bool {
     principal.roles.iter().any(|r| roles.iter().any(|x| x == r))
 }
 
 /// A principal's level: its highest `role_levels` entry (unknown role: 0).
-fn level(settings: &Settings, principal: &Principal<'_>) -> u32 {
+pub(crate) fn level(settings: &Settings, principal: &Principal<'_>) -> u32 {
     principal
         .roles
         .iter()
@@ -196,11 +196,15 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         Some(t) if t > 0 => t,
         _ => s.default_ttl_seconds,
     };
-    StartDecision::Allow(Grant {
+    let grant = Grant {
         ttl_seconds: ttl.min(s.max_ttl_seconds),
         max_ttl_seconds: s.max_ttl_seconds,
         notify_target: s.notify_target,
         read_only: s.read_only,
         obligations,
-    })
+    };
+    match crate::approval::approvers(s, req) {
+        Some(approvers) => StartDecision::Pending(grant, approvers),
+        None => StartDecision::Allow(grant),
+    }
 }

@@ -28,10 +28,33 @@ pub struct Grant {
     pub obligations: Vec<String>,
 }
 
+/// Who may answer a start that needs approval. The host never lets the
+/// actor answer, whatever a policy says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approvers {
+    /// A second person holding one of these roles may approve.
+    pub roles: Vec<String>,
+    /// The target may approve (consent).
+    pub target: bool,
+    /// How long the request waits for an answer, in seconds.
+    pub ttl_seconds: u64,
+}
+
 /// The answer to a start request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartDecision {
     Allow(Grant),
+    /// Allowed once one of the approvers approves: the session gets the
+    /// grant from then on ([`Policy::evaluate_approval`](crate::Policy::evaluate_approval)
+    /// says who may).
+    Pending(Grant, Approvers),
+    Deny(Vec<Reason>),
+}
+
+/// Whether an approver may answer (approve or reject) a pending start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApprovalDecision {
+    Approve,
     Deny(Vec<Reason>),
 }
 
@@ -43,6 +66,15 @@ pub enum ActionDecision {
 }
 
 impl StartDecision {
+    /// A deny for one reason.
+    pub fn refuse(code: &str, rule: &str, message: impl Into<String>) -> Self {
+        let mut reasons = Reasons::new();
+        reasons.push(code, rule, message);
+        Self::Deny(reasons.0)
+    }
+}
+
+impl ApprovalDecision {
     /// A deny for one reason.
     pub fn refuse(code: &str, rule: &str, message: impl Into<String>) -> Self {
         let mut reasons = Reasons::new();

@@ -178,6 +178,41 @@ impl<'a> StartRequest<'a> {
     }
 }
 
+/// May `approver` answer (approve or reject) the pending `start`?
+#[derive(Debug, Clone, Copy)]
+pub struct ApprovalRequest<'a> {
+    /// The start as it stands at the answer: the principals' newest facts,
+    /// the actor's current session, `now` the answer's time.
+    pub start: StartRequest<'a>,
+    pub approver: Principal<'a>,
+}
+
+impl<'a> ApprovalRequest<'a> {
+    /// As [`StartRequest::read`].
+    pub fn read(text: &'a str, words: &'a [u64]) -> Option<Self> {
+        let (head, spans) = wire::ApprovalRequest::read_header(words)?;
+        let p = Packed { text, spans };
+        Some(Self {
+            start: head.start.view_in(p),
+            approver: p.principal(&head.approver),
+        })
+    }
+}
+
+impl wire::ApprovalRequest {
+    /// The request as `&str` views.
+    pub fn view(&self) -> ApprovalRequest<'_> {
+        let p = Packed {
+            text: &self.start.text,
+            spans: &self.start.spans,
+        };
+        ApprovalRequest {
+            start: self.start.view_in(p),
+            approver: p.principal(&self.approver),
+        }
+    }
+}
+
 impl<'a> ActionRequest<'a> {
     /// As [`StartRequest::read`].
     pub fn read(text: &'a str, words: &'a [u64]) -> Option<Self> {

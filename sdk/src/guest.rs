@@ -5,7 +5,7 @@
 //! plain cell. A request arrives as its text and words and is read in
 //! place: no string is copied on the way in.
 
-use crate::{ActionDecision, Policy, Reason, StartDecision};
+use crate::{ActionDecision, ApprovalDecision, Grant, Policy, Reason, StartDecision};
 use alloc::string::ToString;
 use core::cell::UnsafeCell;
 
@@ -256,14 +256,39 @@ pub fn evaluate_start<P: Policy>(state: &State<P>, text: String, words: Vec<u64>
     drop((text, words));
     end_call();
     match decision {
-        StartDecision::Allow(g) => wit::StartDecision::Allow(wit::StartGrant {
-            ttl_seconds: g.ttl_seconds,
-            max_ttl_seconds: g.max_ttl_seconds,
-            notify_target: g.notify_target,
-            read_only: g.read_only,
-            obligations: g.obligations,
+        StartDecision::Allow(g) => wit::StartDecision::Allow(grant(g)),
+        StartDecision::Pending(g, a) => wit::StartDecision::Pending(wit::PendingStart {
+            grant: grant(g),
+            approvers: wit::Approvers {
+                roles: a.roles,
+                target: a.target,
+                ttl_seconds: a.ttl_seconds,
+            },
         }),
         StartDecision::Deny(reasons) => wit::StartDecision::Deny(reasons.into_iter().map(reason).collect()),
+    }
+}
+
+fn grant(g: Grant) -> wit::StartGrant {
+    wit::StartGrant {
+        ttl_seconds: g.ttl_seconds,
+        max_ttl_seconds: g.max_ttl_seconds,
+        notify_target: g.notify_target,
+        read_only: g.read_only,
+        obligations: g.obligations,
+    }
+}
+
+pub fn evaluate_approval<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::ApprovalDecision {
+    let Some(request) = crate::ApprovalRequest::read(&text, &words) else {
+        core::arch::wasm32::unreachable()
+    };
+    let decision = state.get().evaluate_approval(&request);
+    drop((text, words));
+    end_call();
+    match decision {
+        ApprovalDecision::Approve => wit::ApprovalDecision::Approve,
+        ApprovalDecision::Deny(reasons) => wit::ApprovalDecision::Deny(reasons.into_iter().map(reason).collect()),
     }
 }
 
@@ -321,6 +346,12 @@ macro_rules! export_policy {
                     words: $crate::guest::Vec<u64>,
                 ) -> __wit::ActionDecision {
                     $crate::guest::evaluate_action(&STATE, text, words)
+                }
+                fn evaluate_approval(
+                    text: $crate::guest::String,
+                    words: $crate::guest::Vec<u64>,
+                ) -> __wit::ApprovalDecision {
+                    $crate::guest::evaluate_approval(&STATE, text, words)
                 }
             }
 

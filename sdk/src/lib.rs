@@ -27,8 +27,8 @@ pub mod wire;
 #[doc(hidden)]
 pub mod guest;
 
-pub use decision::{ActionDecision, Grant, Reason, Reasons, StartDecision};
-pub use facts::{ActionRequest, Attributes, Principal, Session, SessionRef, StartRequest, Strs};
+pub use decision::{ActionDecision, ApprovalDecision, Approvers, Grant, Reason, Reasons, StartDecision};
+pub use facts::{ActionRequest, ApprovalRequest, Attributes, Principal, Session, SessionRef, StartRequest, Strs};
 pub use pattern::Pattern;
 
 use alloc::string::String;
@@ -56,4 +56,19 @@ pub trait Policy: Sized {
 
     /// May the actor, inside the session, do the action?
     fn evaluate_action(&self, request: &ActionRequest<'_>) -> ActionDecision;
+
+    /// May `request.approver` answer (approve or reject) a start this
+    /// policy answered [`StartDecision::Pending`]? The host refuses the
+    /// actor before asking. A policy that never answers `Pending` keeps
+    /// this default: nobody may.
+    fn evaluate_approval(&self, request: &ApprovalRequest<'_>) -> ApprovalDecision {
+        ApprovalDecision::refuse(
+            "approver-not-allowed",
+            "AP1",
+            alloc::format!(
+                "`{}` cannot approve: this policy asks no one for approval",
+                request.approver.id
+            ),
+        )
+    }
 }

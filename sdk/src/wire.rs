@@ -48,6 +48,15 @@ pub struct StartRequest {
     pub now: u64,
 }
 
+/// A packed approval request: the pending start as it stands at the
+/// answer (its `text` and `spans` are the whole request's), and the person
+/// answering.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApprovalRequest {
+    pub start: StartRequest,
+    pub approver: Principal,
+}
+
 /// A packed session.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Session {

@@ -92,7 +92,9 @@ impl From<SessionError> for ApiError {
         match e {
             E::Store(store) => store.into(),
             E::Ended { .. } => Self::new(StatusCode::CONFLICT, codes::SESSION_ENDED, e.to_string()),
-            E::BeforeStart { .. } => Self::new(StatusCode::CONFLICT, codes::CONFLICT, e.to_string()),
+            E::BeforeStart { .. } | E::Pending { .. } | E::NotPending { .. } => {
+                Self::new(StatusCode::CONFLICT, codes::CONFLICT, e.to_string())
+            }
             E::Empty(_)
             | E::ZeroTtl
             | E::Invalid(_)

@@ -40,7 +40,8 @@ pub fn all() -> Value {
         "Decision": {
             "type": "object", "required": ["decision", "reasons"],
             "properties": {
-                "decision": {"enum": ["allow", "deny"]},
+                "decision": {"enum": ["allow", "deny", "pending"]},
+                "approvers": r("Approvers"),
                 "ttl_seconds": {"type": "integer"}, "max_ttl_seconds": {"type": "integer"},
                 "notify_target": {"type": "boolean"}, "read_only": {"type": "boolean"},
                 "obligations": strings(),
@@ -95,8 +96,19 @@ pub fn all() -> Value {
                 "id": {"type": "string"}, "tenant": {"type": "string"}, "actor": {"type": "string"},
                 "target": {"type": "string"}, "reason": nullable("string"), "domain": nullable("string"),
                 "read_only": {"type": "boolean"}, "started_at": time, "expires_at": time,
-                "max_expires_at": time, "state": {"enum": ["active", "ended"]}, "ended_at": time_or_null,
-                "end_reason": {"enum": ["stopped", "expired", "revoked", null]},
+                "max_expires_at": time, "state": {"enum": ["active", "ended", "pending"]}, "ended_at": time_or_null,
+                "end_reason": {"enum": ["stopped", "expired", "revoked", "rejected", "approval-expired", null]},
+                "approval": {
+                    "type": "object",
+                    "description": "the approval a pending start waits for, or got",
+                    "properties": {
+                        "approvers": r("Approvers"), "ttl_seconds": {"type": "integer"},
+                        "max_ttl_seconds": {"type": "integer"}, "requested_at": time,
+                        "approved_by": {"type": "string"}, "approved_at": time,
+                    },
+                },
+                "decision": {"const": "pending", "description": "on a start that waits for approval"},
+                "approvers": r("Approvers"),
                 "return_to": nullable("string"), "policy": r("PolicyRef"),
                 "kept_expiry": {"type": "boolean", "description": "an extension kept the later expiry"},
                 "token": {"type": "string", "description": "on a start, when the server signs tokens: an EdDSA JWT with the target as `sub` and the actor as `act.sub`"},
@@ -112,15 +124,30 @@ pub fn all() -> Value {
             "required": ["id", "actor", "target", "state", "expires_at", "remaining_seconds", "expiring_soon"],
             "properties": {
                 "id": {"type": "string"}, "tenant": {"type": "string"}, "actor": {"type": "string"},
-                "target": {"type": "string"}, "state": {"enum": ["active", "ended"]}, "expires_at": time,
+                "target": {"type": "string"}, "state": {"enum": ["active", "ended", "pending"]}, "expires_at": time,
                 "remaining_seconds": {"type": "integer"}, "expiring_soon": {"type": "boolean"},
-                "end_reason": {"enum": ["stopped", "expired", "revoked", null]},
+                "end_reason": {"enum": ["stopped", "expired", "revoked", "rejected", "approval-expired", null]},
                 "return_to": nullable("string"), "read_only": {"type": "boolean"},
             },
         },
         "Extend": {
             "type": "object", "required": ["ttl_seconds"], "additionalProperties": false,
             "properties": {"ttl_seconds": {"type": "integer", "minimum": 1}},
+        },
+        "Approvers": {
+            "type": "object",
+            "properties": {
+                "roles": strings(), "target": {"type": "boolean"},
+                "ttl_seconds": {"type": "integer", "description": "how long the request waits"},
+            },
+        },
+        "Approve": {
+            "type": "object", "required": ["approver"], "additionalProperties": false,
+            "properties": {"approver": r("Principal")},
+        },
+        "Reject": {
+            "type": "object", "required": ["approver", "reason"], "additionalProperties": false,
+            "properties": {"approver": r("Principal"), "reason": {"type": "string", "minLength": 1, "maxLength": 1024}},
         },
         "Revoke": {
             "type": "object", "required": ["reason"], "additionalProperties": false,

@@ -88,6 +88,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("revoke_reason", Text),
             ("parent", Text),
             ("depth", Int),
+            ("approval", Text),
         ],
     ),
     ("audit_facts", &[("digest", Text), ("body", Text)]),

@@ -150,6 +150,19 @@ CREATE INDEX api_keys_by_tenant ON api_keys(tenant, created_at);
 ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;
 CREATE INDEX outbox_pending ON outbox(tenant, id) WHERE acked_at IS NULL;
 ",
+    r"
+-- Approval: a session may be `pending`, end `rejected` or
+-- `approval-expired`, and keeps its approval as JSON; a pending request's
+-- deadline is due too.
+ALTER TABLE sessions DROP CONSTRAINT sessions_state_check;
+ALTER TABLE sessions ADD CONSTRAINT sessions_state_check CHECK (state IN ('active', 'ended', 'pending'));
+ALTER TABLE sessions DROP CONSTRAINT sessions_end_reason_check;
+ALTER TABLE sessions ADD CONSTRAINT sessions_end_reason_check
+    CHECK (end_reason IN ('stopped', 'expired', 'revoked', 'rejected', 'approval-expired'));
+ALTER TABLE sessions ADD COLUMN approval TEXT;
+DROP INDEX sessions_due;
+CREATE INDEX sessions_due ON sessions(expires_at) WHERE state IN ('active', 'pending');
+",
 ];
 
 /// The advisory lock key migrations take (any fixed number).

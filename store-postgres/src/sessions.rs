@@ -11,7 +11,7 @@ use standin::store::{EndReason, PolicyRef, SessionRecord, SessionState, StoreErr
 
 const COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
-    policy_digest, notify_target, obligations, revoke_reason, parent, depth";
+    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval";
 
 fn decode(r: &Row) -> Result<SessionRecord, StoreError> {
     let state: String = get(r, "state")?;
@@ -55,6 +55,9 @@ fn decode(r: &Row) -> Result<SessionRecord, StoreError> {
         revoke_reason: get(r, "revoke_reason")?,
         parent: get(r, "parent")?,
         depth: small("depth", get(r, "depth")?)?,
+        approval: get::<Option<String>>(r, "approval")?
+            .map(|a| json("approval", &a))
+            .transpose()?,
     })
 }
 
@@ -94,7 +97,7 @@ pub(crate) fn list(
     tenant: &str,
     active_only: bool,
 ) -> Result<Vec<SessionRecord>, StoreError> {
-    let filter = if active_only { " AND state = 'active'" } else { "" };
+    let filter = if active_only { " AND state <> 'ended'" } else { "" };
     c.query(
         &format!("SELECT {COLUMNS} FROM sessions WHERE tenant = $1{filter} ORDER BY started_at DESC, id"),
         &[&tenant],
@@ -113,7 +116,7 @@ pub(crate) fn page(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<SessionRecord>, StoreError> {
-    let filter = if active_only { " AND state = 'active'" } else { "" };
+    let filter = if active_only { " AND state <> 'ended'" } else { "" };
     c.query(
         &format!(
             "SELECT {COLUMNS} FROM sessions WHERE tenant = $1{filter} AND ($2::TEXT IS NULL OR \
@@ -132,7 +135,7 @@ pub(crate) fn page(
 pub(crate) fn due(c: &mut impl GenericClient, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
     let rows = c
         .query(
-            "SELECT id FROM sessions WHERE state = 'active' AND expires_at <= $1 ORDER BY expires_at",
+            "SELECT id FROM sessions WHERE state IN ('active', 'pending') AND expires_at <= $1 ORDER BY expires_at",
             &[&ts(now)],
         )
         .map_err(db)?;
@@ -141,7 +144,10 @@ pub(crate) fn due(c: &mut impl GenericClient, now: DateTime<Utc>) -> Result<Vec<
 
 pub(crate) fn next_deadline(c: &mut postgres::Client) -> Result<Option<DateTime<Utc>>, StoreError> {
     let row = c
-        .query_one("SELECT MIN(expires_at) AS at FROM sessions WHERE state = 'active'", &[])
+        .query_one(
+            "SELECT MIN(expires_at) AS at FROM sessions WHERE state IN ('active', 'pending')",
+            &[],
+        )
         .map_err(db)?;
     get::<Option<i64>>(&row, "at")?
         .map(|t| time("expires_at", t))
@@ -149,7 +155,7 @@ pub(crate) fn next_deadline(c: &mut postgres::Client) -> Result<Option<DateTime<
 }
 
 pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord) -> Result<(), StoreError> {
-    let params = (1..=23).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let params = (1..=24).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     c.execute(
         &format!("INSERT INTO sessions ({COLUMNS}) VALUES ({params})"),
         &[
@@ -176,18 +182,21 @@ pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord) -> Result<()
             &s.revoke_reason,
             &s.parent,
             &(s.depth as i32),
+            &s.approval.as_ref().map(to_json),
         ],
     )
     .map_err(db)?;
     Ok(())
 }
 
-/// Updates what can change of a session: its deadline and its end.
+/// Updates what can change of a session: its deadline, its end, its
+/// principals, and what an approval sets.
 pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord) -> Result<(), StoreError> {
     let n = c
         .execute(
             "UPDATE sessions SET expires_at = $2, state = $3, ended_at = $4, end_reason = $5, revoke_reason = $6, \
-             actor_principal = $7, target_principal = $8 WHERE id = $1",
+             actor_principal = $7, target_principal = $8, started_at = $9, max_expires_at = $10, parent = $11, \
+             depth = $12, approval = $13 WHERE id = $1",
             &[
                 &s.id,
                 &ts(s.expires_at),
@@ -197,6 +206,11 @@ pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord) -> Result<()
                 &s.revoke_reason,
                 &to_json(&s.actor_principal),
                 &to_json(&s.target_principal),
+                &ts(s.started_at),
+                &ts(s.max_expires_at),
+                &s.parent,
+                &(s.depth as i32),
+                &s.approval.as_ref().map(to_json),
             ],
         )
         .map_err(db)?;

@@ -69,8 +69,15 @@ pub mod events {
     pub const POLICY_ERROR: &str = "policy.error";
     /// A policy version was stored (see [`super::StoredPolicy::uploaded_event`]).
     pub const POLICY_UPLOADED: &str = "policy.uploaded";
+    /// A start waits for approval (the session is `pending`).
+    pub const SESSION_REQUESTED: &str = "session.requested";
+    /// A pending start was approved: the session is active from then.
+    pub const SESSION_APPROVED: &str = "session.approved";
+    /// Someone the policy (or the host) does not let answer a pending
+    /// start tried to; the request keeps waiting.
+    pub const APPROVAL_DENIED: &str = "approval.denied";
     /// Every event, in the contract's order, then Standin's own.
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 11] = [
         SESSION_STARTED,
         SESSION_DENIED,
         SESSION_EXTENDED,
@@ -79,5 +86,8 @@ pub mod events {
         ACTION_DENIED,
         POLICY_ERROR,
         POLICY_UPLOADED,
+        SESSION_REQUESTED,
+        SESSION_APPROVED,
+        APPROVAL_DENIED,
     ];
 }

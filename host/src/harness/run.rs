@@ -99,6 +99,12 @@ fn mismatches(expect: &Expect, actual: &Decision) -> Vec<Mismatch> {
     );
     let obligations: BTreeSet<String> = actual.obligations.iter().flatten().cloned().collect();
     compare(&mut out, "obligations", expect.obligations.as_ref(), &obligations);
+    compare(
+        &mut out,
+        "approvers",
+        expect.approvers.as_ref().map(Some).as_ref(),
+        &actual.approvers.as_ref(),
+    );
     out
 }
 
@@ -107,6 +113,7 @@ fn ask(policy: &Policy, case: &Case) -> Decision {
     match &case.question {
         Question::Start(request) => policy.evaluate_start(request, Utc::now()),
         Question::Action(request) => policy.evaluate_action(request, Utc::now()),
+        Question::Approval(request) => policy.evaluate_approval(request, Utc::now()),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Suite files: parsing, named principals, defaults.
 
-use crate::decision::Verdict;
-use crate::request::{ActionRequest, StartRequest};
+use crate::decision::{Approvers, Verdict};
+use crate::request::{ActionRequest, ApprovalRequest, StartRequest};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -41,6 +41,9 @@ pub struct Expect {
     /// The exact set of obligations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obligations: Option<BTreeSet<String>>,
+    /// Who may answer a `pending` start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvers: Option<Approvers>,
 }
 
 /// The question a case asks.
@@ -48,6 +51,8 @@ pub struct Expect {
 pub enum Question {
     Start(Box<StartRequest>),
     Action(Box<ActionRequest>),
+    /// May `approver` answer this pending start? (`allow`: yes.)
+    Approval(Box<ApprovalRequest>),
 }
 
 /// One scenario with its expected answer.
@@ -138,6 +143,23 @@ impl Context<'_> {
         serde_json::from_value(Value::Object(object)).map_err(|e| format!("`start` is not a start request: {e}"))
     }
 
+    /// A start's fields and an `approver`.
+    fn approval(&self, raw: &Value) -> Result<ApprovalRequest, String> {
+        let mut object = raw.as_object().cloned().ok_or("`approval` must be an object")?;
+        let mut who = Map::new();
+        who.insert(
+            "approver".to_string(),
+            object.remove("approver").ok_or("`approval` needs an `approver`")?,
+        );
+        self.principal(&mut who, "approver")?;
+        let approver = serde_json::from_value(who.remove("approver").unwrap_or_default())
+            .map_err(|e| format!("`approver` is not a principal: {e}"))?;
+        Ok(ApprovalRequest {
+            start: self.start(&Value::Object(object))?,
+            approver,
+        })
+    }
+
     fn action(&self, raw: &Value, number: usize) -> Result<ActionRequest, String> {
         let mut object = raw.as_object().cloned().ok_or("`action` must be an object")?;
         object.entry("tenant").or_insert_with(|| self.tenant.into());
@@ -169,11 +191,12 @@ impl Context<'_> {
         let expect = raw.get("expect").ok_or_else(|| fail("missing `expect`".to_string()))?;
         let expect: Expect =
             serde_json::from_value(expect.clone()).map_err(|e| fail(format!("`expect` is not valid: {e}")))?;
-        let question = match (raw.get("start"), raw.get("action")) {
-            (Some(start), None) => Question::Start(Box::new(self.start(start).map_err(fail)?)),
-            (None, Some(action)) => Question::Action(Box::new(self.action(action, number).map_err(fail)?)),
-            (Some(_), Some(_)) => return Err(fail("a case asks `start` or `action`, not both".to_string())),
-            (None, None) => return Err(fail("missing `start` or `action`".to_string())),
+        let question = match (raw.get("start"), raw.get("action"), raw.get("approval")) {
+            (Some(start), None, None) => Question::Start(Box::new(self.start(start).map_err(fail)?)),
+            (None, Some(action), None) => Question::Action(Box::new(self.action(action, number).map_err(fail)?)),
+            (None, None, Some(approval)) => Question::Approval(Box::new(self.approval(approval).map_err(fail)?)),
+            (None, None, None) => return Err(fail("missing `start`, `action` or `approval`".to_string())),
+            _ => return Err(fail("a case asks one of `start`, `action` and `approval`".to_string())),
         };
         Ok(Case {
             name,

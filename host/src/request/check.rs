@@ -2,7 +2,7 @@
 //! action names and reasons hold no control characters and no surrounding
 //! whitespace, and have caps (docs/contract.md, "Hardening rules").
 
-use super::{Principal, RequestError, SessionFacts, StartRequest};
+use super::{ApprovalRequest, Principal, RequestError, SessionFacts, StartRequest};
 use chrono::{DateTime, Utc};
 
 /// Longest id (tenant, principal, session, domain) and action name, in bytes.
@@ -52,7 +52,7 @@ pub(super) fn check_resource(resource: Option<&str>) -> Result<(), RequestError>
 
 impl Principal {
     /// Checks the principal's id and tenant (`side` is `actor`, `target`, ...).
-    fn check(&self, id: &'static str, tenant: &'static str) -> Result<(), RequestError> {
+    pub(super) fn check(&self, id: &'static str, tenant: &'static str) -> Result<(), RequestError> {
         check_id(id, &self.id)?;
         check_opt(tenant, &self.tenant, MAX_ID_BYTES)
     }
@@ -84,6 +84,14 @@ impl StartRequest {
             check_id("actor_session.target", &s.target)?;
         }
         Ok(())
+    }
+}
+
+impl ApprovalRequest {
+    /// As [`StartRequest::check`], and the approver's ids.
+    pub fn check(&self) -> Result<(), RequestError> {
+        self.start.check()?;
+        self.approver.check("approver.id", "approver.tenant")
     }
 }
 

@@ -104,6 +104,16 @@ pub struct ActionRequest {
     pub now: Option<DateTime<Utc>>,
 }
 
+/// May `approver` answer (approve or reject) the pending `start`? The start
+/// as it stands at the answer: the principals' newest facts, the actor's
+/// current session, `now` the answer's time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRequest {
+    pub start: StartRequest,
+    pub approver: Principal,
+}
+
 /// Caps on what one request may carry into a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestLimits {

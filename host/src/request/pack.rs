@@ -3,7 +3,7 @@
 //! with the caps of [`RequestLimits`] checked as they are packed.
 
 use super::check::{check_id, check_resource, unix};
-use super::{ActionRequest, Principal, RequestError, RequestLimits, SessionFacts, StartRequest};
+use super::{ActionRequest, ApprovalRequest, Principal, RequestError, RequestLimits, SessionFacts, StartRequest};
 use chrono::{DateTime, Utc};
 use standin_policy_sdk::wire::{self, Packer, words};
 
@@ -142,6 +142,26 @@ impl StartRequest {
             consent_on_behalf: self.consent_on_behalf,
             now,
         })
+    }
+}
+
+impl ApprovalRequest {
+    /// Checks the request and packs it straight into the words that cross
+    /// the boundary: the start's header, the approver's, then the spans.
+    pub(crate) fn pack_into(
+        &self,
+        limits: &RequestLimits,
+        now: DateTime<Utc>,
+        buffers: &mut Buffers,
+    ) -> Result<(), RequestError> {
+        self.approver.check("approver.id", "approver.tenant")?;
+        let mut p = Pack::new(limits, buffers.packer(words::APPROVAL));
+        let start = self.start.pack_with(&mut p, now)?;
+        let approver = p.principal(&self.approver, &self.start.tenant);
+        (buffers.text, buffers.words) = p.finish()?.into_parts();
+        let head = wire::ApprovalRequest { start, approver };
+        buffers.words[..words::APPROVAL].copy_from_slice(&head.header());
+        Ok(())
     }
 }
 

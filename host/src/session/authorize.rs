@@ -334,6 +334,10 @@ impl Sessions {
             id,
             now,
             |s| {
+                if !s.is_active() {
+                    let decision = inactive_deny(s);
+                    return (changes(s, &decision, None), decision);
+                }
                 let request = action_request(s, action, resource, now);
                 let decision = before_start(s, now).unwrap_or_else(|| policy.evaluate_action(&request, now));
                 let json = recorded_request(serde_json::to_string(&request).ok(), &decision);

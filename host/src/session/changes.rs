@@ -220,7 +220,7 @@ pub(super) fn ended(s: &SessionRecord, reason: EndReason, at: DateTime<Utc>, not
     ended.state = SessionState::Ended;
     ended.ended_at = Some(at);
     ended.end_reason = Some(reason);
-    if reason == EndReason::Revoked {
+    if matches!(reason, EndReason::Revoked | EndReason::Rejected) {
         ended.revoke_reason = note.map(str::to_string);
     }
     ended
@@ -241,7 +241,8 @@ pub(super) fn end_change(
         audit: vec![event],
         ..Change::default()
     };
-    if n.enabled && s.notify_target {
+    // A request that never started told the target nothing to end.
+    if n.enabled && s.notify_target && !s.is_pending() {
         change.outbox.push(NewMessage {
             tenant: s.tenant.clone(),
             to: s.target.clone(),
@@ -255,34 +256,55 @@ pub(super) fn end_change(
     change
 }
 
-/// Records a due session as expired at its deadline.
-pub(super) fn expire_change(s: &SessionRecord, n: &Notifications) -> Change {
-    end_change(s, EndReason::Expired, s.expires_at, None, n)
+/// How a due session ends: `expired`, or `approval-expired` for a request
+/// nobody answered.
+pub(super) fn expiry_reason(s: &SessionRecord) -> EndReason {
+    if s.is_pending() {
+        EndReason::ApprovalExpired
+    } else {
+        EndReason::Expired
+    }
 }
 
-/// The deny of anything asked of a session that is no longer active.
+/// Records a due session as expired at its deadline.
+pub(super) fn expire_change(s: &SessionRecord, n: &Notifications) -> Change {
+    end_change(s, expiry_reason(s), s.expires_at, None, n)
+}
+
+/// The deny of anything asked of a session that is not active: ended,
+/// expired, or still waiting for approval.
 pub(super) fn inactive_deny(s: &SessionRecord) -> Decision {
-    if s.end_reason == Some(EndReason::Expired) {
-        Decision::deny(vec![Reason {
-            code: session_codes::SESSION_EXPIRED.to_string(),
-            rule: "S3".to_string(),
-            message: format!("session `{}` expired at {}", s.id, s.expires_at.to_rfc3339()),
-        }])
-    } else {
-        Decision::deny(vec![Reason {
-            code: session_codes::SESSION_ENDED.to_string(),
-            rule: "S2".to_string(),
-            message: format!(
+    let (code, rule, message) = match (s.state, s.end_reason) {
+        (SessionState::Pending, _) => (
+            session_codes::SESSION_PENDING,
+            "AP1",
+            format!("session `{}` is waiting for approval", s.id),
+        ),
+        (_, Some(EndReason::Expired)) => (
+            session_codes::SESSION_EXPIRED,
+            "S3",
+            format!("session `{}` expired at {}", s.id, s.expires_at.to_rfc3339()),
+        ),
+        (_, reason) => (
+            session_codes::SESSION_ENDED,
+            "S2",
+            format!(
                 "session `{}` was {}",
                 s.id,
-                if s.end_reason == Some(EndReason::Revoked) {
-                    "revoked"
-                } else {
-                    "ended"
-                }
+                reason.map_or("ended", |r| match r {
+                    EndReason::Revoked => "revoked",
+                    EndReason::Rejected => "rejected",
+                    EndReason::ApprovalExpired => "never approved",
+                    _ => "ended",
+                })
             ),
-        }])
-    }
+        ),
+    };
+    Decision::deny(vec![Reason {
+        code: code.to_string(),
+        rule: rule.to_string(),
+        message,
+    }])
 }
 
 impl super::Sessions {

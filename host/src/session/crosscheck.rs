@@ -7,9 +7,13 @@
 //! would change what the policy allows, while every hash still holds. So
 //! each tenant's tables are compared with what its chain says:
 //!
-//! - Sessions: `session.started` gives the actor, target, reason, start,
-//!   deadline, policy version and obligations; `session.extended` moves the
-//!   deadline; `session.ended` gives the end and its reason. A row that
+//! - Sessions: `session.started` (or `session.requested`, for a start that
+//!   waited for approval) gives the actor, target, reason, start, deadline,
+//!   policy version and obligations; `session.approved` makes a request
+//!   active and moves its start and deadline; `session.extended` moves the
+//!   deadline; `session.ended` gives the end and its reason. A row active
+//!   whose request the chain never approved is broken: that is a database
+//!   writer letting an impersonation in. A row that
 //!   differs, a row with no `session.started`, and a started session with
 //!   no row are broken. A session past its deadline that nothing touched
 //!   yet is still `active` with no `session.ended`: that is not a mismatch
@@ -43,8 +47,13 @@ pub(super) fn crosscheck(tenant: &str, trail: &Trail) -> Vec<Broken> {
 
 /// A session as its chain tells it.
 struct Told<'a> {
+    /// `session.started`, or `session.requested`.
     started: &'a AuditEvent,
+    /// When it started: the approval's time, for a request.
+    started_at: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
+    /// Requested and not approved (yet).
+    pending: bool,
     ended: Option<&'a AuditEvent>,
 }
 
@@ -75,7 +84,7 @@ fn sessions(tenant: &str, chain: &[AuditEvent], rows: &[SessionRecord]) -> Vec<B
     for e in chain {
         let Some(id) = e.session.as_deref() else { continue };
         match e.event.as_str() {
-            events::SESSION_STARTED => {
+            events::SESSION_STARTED | events::SESSION_REQUESTED => {
                 if let Some(first) = told.get(id) {
                     problems.push(broken(
                         e.seq,
@@ -88,11 +97,28 @@ fn sessions(tenant: &str, chain: &[AuditEvent], rows: &[SessionRecord]) -> Vec<B
                     id,
                     Told {
                         started: e,
+                        started_at: e.at,
                         expires_at: e.expires_at,
+                        pending: e.event == events::SESSION_REQUESTED,
                         ended: None,
                     },
                 );
             }
+            events::SESSION_APPROVED => match told.get_mut(id) {
+                Some(t) if t.pending && t.ended.is_none() => {
+                    t.pending = false;
+                    t.started_at = e.at;
+                    t.expires_at = e.expires_at.or(t.expires_at);
+                }
+                Some(_) => problems.push(broken(
+                    e.seq,
+                    format!("session `{id}` is approved but was not waiting for approval"),
+                )),
+                None => problems.push(broken(
+                    e.seq,
+                    format!("session `{id}` has a `{}` event but no `session.requested`", e.event),
+                )),
+            },
             events::SESSION_EXTENDED | events::SESSION_ENDED => match told.get_mut(id) {
                 Some(t) if e.event == events::SESSION_ENDED => t.ended = Some(e),
                 Some(t) => t.expires_at = e.expires_at.or(t.expires_at),
@@ -152,7 +178,7 @@ fn session_differences(row: &SessionRecord, t: &Told<'_>) -> Vec<String> {
         shown(row.reason.as_deref()),
         shown(s.reason.as_deref()),
     );
-    differs(&mut out, "started_at", when(row.started_at), when(s.at));
+    differs(&mut out, "started_at", when(row.started_at), when(t.started_at));
     if let Some(expires_at) = t.expires_at {
         differs(&mut out, "expires_at", when(row.expires_at), when(expires_at));
     }
@@ -171,8 +197,9 @@ fn session_differences(row: &SessionRecord, t: &Told<'_>) -> Vec<String> {
         );
     }
     match (row.state, t.ended) {
-        (SessionState::Active, Some(end)) => out.push(format!(
-            "the row is active, but the chain ended it at {} ({}, event {})",
+        (SessionState::Active | SessionState::Pending, Some(end)) => out.push(format!(
+            "the row is {}, but the chain ended it at {} ({}, event {})",
+            row.state.as_str(),
             when(end.at),
             end.end_reason.as_deref().unwrap_or("no reason"),
             end.seq
@@ -195,7 +222,13 @@ fn session_differences(row: &SessionRecord, t: &Told<'_>) -> Vec<String> {
                 shown(end.end_reason.as_deref()),
             );
         }
-        (SessionState::Active, None) => {}
+        (SessionState::Active, None) if t.pending => {
+            out.push("the row is active, but the chain never approved it".to_string())
+        }
+        (SessionState::Pending, None) if !t.pending => {
+            out.push("the row is pending, but the chain started it".to_string())
+        }
+        (SessionState::Active | SessionState::Pending, None) => {}
     }
     out
 }

@@ -12,7 +12,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 impl Sessions {
     /// Reads session `id` in a write transaction: a due session is recorded
-    /// as expired and `f` is not asked; an active one is given to `f`.
+    /// as expired and `f` is not asked; an open one (active, or pending
+    /// approval) is given to `f`, an ended one to `inactive`.
     /// Returns the session as it is after the transaction.
     pub(super) fn transition<T>(
         &self,
@@ -55,7 +56,7 @@ impl Sessions {
                 change.audit.extend(more.audit);
                 change.outbox.extend(more.outbox);
                 (change, value, after, true)
-            } else if s.is_active() {
+            } else if s.is_open() {
                 let (change, value) = f(s);
                 let after = change.update.clone().unwrap_or_else(|| s.clone());
                 (change, value, after, false)
@@ -178,6 +179,9 @@ impl Sessions {
         }
         let now = secs(now);
         let pre = self.stored(id)?;
+        if pre.is_pending() && !pre.is_due(now) {
+            return Err(SessionError::Pending { id: id.to_string() });
+        }
         not_before_start(&pre, now)?;
         let policy = self.policy(&pre.tenant, None)?;
         let reference = &policy.reference;
@@ -199,7 +203,9 @@ impl Sessions {
                 event.policy = reference.clone();
                 event.request = serde_json::to_string(&req).ok();
                 let mut change = Change::default();
-                if decision.is_allow() {
+                // An approved session needs no second approval to be
+                // extended: a pending answer grants as an allow would.
+                if decision.is_granted() {
                     let granted = decision.ttl_seconds.unwrap_or(ttl).min(HARD_MAX_TTL_SECONDS);
                     let mut extended = s.clone();
                     let proposed = (now + TimeDelta::seconds(granted as i64)).min(s.max_expires_at);

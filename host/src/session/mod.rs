@@ -25,7 +25,8 @@
 //!
 //! The code: this file has the types and the read-only views (audit,
 //! verify); `outbox` the messages and their settings (N1), claims and
-//! acknowledgements; `start` a start (E1-E10, S6); `lifecycle` end,
+//! acknowledgements; `start` a start (E1-E10, S6); `approval` the answers
+//! to a start that waits for approval (AP1); `lifecycle` end,
 //! extend, revoke, expiry; `reevaluate` new facts about a principal and
 //! revoking an actor's sessions; `tokens` impersonation tokens and their
 //! introspection; `origins` where `return_to` may point;
@@ -40,6 +41,7 @@
 //! new version passes; `replay` the what-if replay of the audit trail;
 //! `tenant` one tenant's window on all of it.
 
+mod approval;
 mod authorize;
 mod batch;
 mod changes;
@@ -62,6 +64,7 @@ mod verify;
 pub use crate::audit::{ALGORITHM, KeyError, PublicKey, SigningKey};
 pub use crate::audit::{Broken, CheckpointChecked, TenantChain, verify_chain};
 pub use crate::audit::{Format, View, render};
+pub use approval::ApprovalOutcome;
 pub use batch::{ActionCall, MAX_BATCH_CALLS};
 pub use changes::{MAX_MESSAGE_BYTES, new_session_id};
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointProblem, DOMAIN, NamedCheckpoint, signed_bytes};
@@ -95,6 +98,8 @@ pub mod session_codes {
     pub const SESSION_EXPIRED: &str = "session-expired";
     /// The session was ended or revoked (S2).
     pub const SESSION_ENDED: &str = "session-ended";
+    /// The session waits for approval: nothing may be done in it yet (AP1).
+    pub const SESSION_PENDING: &str = "session-pending";
 }
 
 /// The banner shows the last this many seconds as expiring soon (S3, S4).
@@ -120,6 +125,10 @@ pub enum SessionError {
     OtherTenant(String),
     #[error("invalid input: {0}")]
     Invalid(#[from] crate::request::RequestError),
+    #[error("session `{id}` is waiting for approval")]
+    Pending { id: String },
+    #[error("session `{id}` is not waiting for approval (it is {state})")]
+    NotPending { id: String, state: &'static str },
     #[error("the host's clock ({now}) is before the start of session `{id}` ({started_at})")]
     BeforeStart {
         id: String,
@@ -218,7 +227,7 @@ impl Banner {
 /// The session as it is at `now`: when due, as its expiry will be recorded.
 fn as_of(s: SessionRecord, now: DateTime<Utc>) -> SessionRecord {
     if s.is_due(now) {
-        changes::ended(&s, EndReason::Expired, s.expires_at, None)
+        changes::ended(&s, changes::expiry_reason(&s), s.expires_at, None)
     } else {
         s
     }
@@ -335,7 +344,7 @@ impl Sessions {
             .sessions(tenant, active_only)?
             .into_iter()
             .map(|s| as_of(s, now))
-            .filter(|s| !active_only || s.is_active())
+            .filter(|s| !active_only || s.is_open())
             .collect())
     }
 
@@ -359,7 +368,7 @@ impl Sessions {
         let page = page
             .into_iter()
             .map(|s| as_of(s, now))
-            .filter(|s| !active_only || s.is_active())
+            .filter(|s| !active_only || s.is_open())
             .collect();
         Ok((page, next))
     }

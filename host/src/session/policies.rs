@@ -21,7 +21,7 @@ use crate::compiled::Compiled;
 use crate::decision::{Decision, codes};
 use crate::engine::Digest;
 use crate::policy::Policy;
-use crate::request::{ActionRequest, PackedSession, RequestError, StartRequest};
+use crate::request::{ActionRequest, ApprovalRequest, PackedSession, RequestError, StartRequest};
 use crate::store::{ArtifactKey, PolicyRef, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, PoisonError};
@@ -50,6 +50,13 @@ impl Resolved {
     pub(super) fn evaluate_start(&self, request: &StartRequest, now: DateTime<Utc>) -> Decision {
         match &self.policy {
             Ok(p) => p.evaluate_start(request, now),
+            Err(deny) => deny.clone(),
+        }
+    }
+
+    pub(super) fn evaluate_approval(&self, request: &ApprovalRequest, now: DateTime<Utc>) -> Decision {
+        match &self.policy {
+            Ok(p) => p.evaluate_approval(request, now),
             Err(deny) => deny.clone(),
         }
     }

@@ -68,7 +68,7 @@ impl Sessions {
                 &pre.id,
                 now,
                 |s| {
-                    if decision.is_allow() {
+                    if decision.is_granted() {
                         let mut kept = s.clone();
                         kept.actor_principal = updated.actor_principal.clone();
                         kept.target_principal = updated.target_principal.clone();
@@ -87,7 +87,7 @@ impl Sessions {
                 },
                 |_| (Change::default(), true),
             )?;
-            match (allowed, after.is_active()) {
+            match (allowed, after.is_open()) {
                 (true, true) => out.kept.push(after.id),
                 (false, _) => out.ended.push(after),
                 // Ended (or expired) meanwhile: not this update's doing.

@@ -12,7 +12,8 @@ use crate::decision::Decision;
 use crate::policy::HARD_MAX_TTL_SECONDS;
 use crate::request::{MAX_ID_BYTES, MAX_REASON_BYTES, SessionRef, StartRequest, check_text};
 use crate::store::{
-    AuditEvent, Change, NewMessage, Notifications, PolicyRef, SessionRecord, SessionState, StoreError, events, kinds,
+    Approval, AuditEvent, Change, NewMessage, Notifications, PolicyRef, SessionRecord, SessionState, StoreError,
+    events, kinds,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -37,7 +38,9 @@ struct Context<'a> {
 impl Sessions {
     /// Starts a session if the tenant's active policy allows it (E1-E10),
     /// in one transaction with its audit event (`session.started` or
-    /// `session.denied`, A1, A2) and the message to the target (N1).
+    /// `session.denied`, A1, A2) and the message to the target (N1). A
+    /// start the policy answers `pending` is stored waiting for approval
+    /// (`session.requested`, messages to the approvers; see `approval`).
     ///
     /// The host's clock `now` is the request's time and `actor_session` is
     /// the actor's current session from the store, whatever the request says.
@@ -115,12 +118,36 @@ impl Sessions {
             }
             let decision = decision.clone();
             let request_json = recorded_request(serde_json::to_string(&req).ok(), &decision);
-            if decision.is_allow() {
+            if decision.is_granted() {
                 let max = decision
                     .max_ttl_seconds
                     .unwrap_or(HARD_MAX_TTL_SECONDS)
                     .min(HARD_MAX_TTL_SECONDS);
                 let ttl = decision.ttl_seconds.unwrap_or(max).min(max).max(1);
+                // A pending start waits for its approvers until `expires_at`;
+                // its clock starts at the approval (see `approval`).
+                let approval = decision
+                    .approvers
+                    .clone()
+                    .filter(|_| decision.is_pending())
+                    .map(|approvers| Approval {
+                        approvers,
+                        ttl_seconds: ttl,
+                        max_ttl_seconds: max.max(ttl),
+                        requested_at: now,
+                        approved_by: None,
+                        approved_at: None,
+                    });
+                let (expires_at, max_expires_at) = match &approval {
+                    Some(a) => {
+                        let wait = now + TimeDelta::seconds(a.approvers.ttl_seconds as i64);
+                        (wait, wait)
+                    }
+                    None => (
+                        now + TimeDelta::seconds(ttl as i64),
+                        now + TimeDelta::seconds(max.max(ttl) as i64),
+                    ),
+                };
                 let session = SessionRecord {
                     id: new_session_id(),
                     tenant: tenant.to_string(),
@@ -130,9 +157,13 @@ impl Sessions {
                     domain: req.domain.clone(),
                     read_only: decision.read_only.unwrap_or(false),
                     started_at: now,
-                    expires_at: now + TimeDelta::seconds(ttl as i64),
-                    max_expires_at: now + TimeDelta::seconds(max.max(ttl) as i64),
-                    state: SessionState::Active,
+                    expires_at,
+                    max_expires_at,
+                    state: if approval.is_some() {
+                        SessionState::Pending
+                    } else {
+                        SessionState::Active
+                    },
                     ended_at: None,
                     end_reason: None,
                     return_to: return_to.map(str::to_string),
@@ -142,15 +173,23 @@ impl Sessions {
                     revoke_reason: None,
                     parent: current.as_ref().map(|c| c.id.clone()),
                     depth: current.as_ref().map_or(0, |c| c.depth + 1),
+                    approval,
                     actor_principal: req.actor.clone(),
                     target_principal: req.target.clone(),
                 };
-                let mut event = event_of(&session, events::SESSION_STARTED, now);
+                let kind = if session.is_pending() {
+                    events::SESSION_REQUESTED
+                } else {
+                    events::SESSION_STARTED
+                };
+                let mut event = event_of(&session, kind, now);
                 event.expires_at = Some(session.expires_at);
                 event.obligations = Some(session.obligations.clone());
                 event.request = request_json;
                 change.audit.push(event);
-                if n.enabled && session.notify_target {
+                if session.is_pending() {
+                    change.outbox.extend(super::approval::requests(&session));
+                } else if n.enabled && session.notify_target {
                     change.outbox.push(NewMessage {
                         tenant: tenant.to_string(),
                         to: session.target.clone(),

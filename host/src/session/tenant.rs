@@ -6,10 +6,10 @@
 //! forbidden: its existence is not the asker's business either.
 
 use super::{
-    ActionCall, Authorization, Banner, ExtendOutcome, Replay, SessionError, Sessions, StartOutcome, TenantChain,
-    Upload, UploadError, Uploaded,
+    ActionCall, ApprovalOutcome, Authorization, Banner, ExtendOutcome, Replay, SessionError, Sessions, StartOutcome,
+    TenantChain, Upload, UploadError, Uploaded,
 };
-use crate::request::StartRequest;
+use crate::request::{Principal, StartRequest};
 use crate::store::{Acked, AuditEvent, AuditFilter, OutboxMessage, SessionRecord, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
 
@@ -72,6 +72,25 @@ impl TenantSessions<'_> {
     pub fn revoke(&self, id: &str, reason: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
         self.own(id)?;
         self.sessions.revoke(id, reason, now)
+    }
+
+    /// [`Sessions::approve`]; the approver must be of this tenant (a
+    /// principal naming no tenant is taken as this tenant's).
+    pub fn approve(&self, id: &str, approver: &Principal, now: DateTime<Utc>) -> Result<ApprovalOutcome, SessionError> {
+        self.own(id)?;
+        self.sessions.approve(id, approver, now)
+    }
+
+    /// [`Sessions::reject`], as [`Self::approve`].
+    pub fn reject(
+        &self,
+        id: &str,
+        approver: &Principal,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ApprovalOutcome, SessionError> {
+        self.own(id)?;
+        self.sessions.reject(id, approver, reason, now)
     }
 
     pub fn extend(&self, id: &str, ttl: u64, now: DateTime<Utc>) -> Result<ExtendOutcome, SessionError> {

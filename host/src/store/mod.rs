@@ -31,7 +31,7 @@ pub use crate::audit::{
 pub use crate::decision::PolicyRef;
 pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
 pub use policies::{ArtifactKey, NewPolicy, StoredPolicy, settings_note};
-pub use records::{Applied, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail};
+pub use records::{Applied, Approval, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
@@ -230,7 +230,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError>;
 
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
-    /// A tenant's sessions, newest first.
+    /// A tenant's sessions, newest first; with `active_only`, those not
+    /// ended (active, or pending approval).
     fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError>;
     /// One page of [`Store::sessions`], in its order: at most `limit`
     /// sessions listed after session `after` (from the first without it).
@@ -245,10 +246,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The actor's innermost active session (possibly past its deadline),
     /// as [`Store::start`] would see it; read outside any write.
     fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError>;
-    /// Ids of active sessions whose deadline is at or before `now`.
+    /// Ids of active or pending sessions whose deadline (a pending one's:
+    /// its request's) is at or before `now`.
     fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
-    /// The earliest deadline of an active session, if any (the sweeper
-    /// sleeps until then).
+    /// The earliest deadline of an active or pending session, if any (the
+    /// sweeper sleeps until then).
     fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 
     /// In one write transaction: reads the actor's innermost active session,

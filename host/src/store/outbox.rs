@@ -12,6 +12,10 @@ pub mod kinds {
     pub const ENDED: &str = "impersonation.ended";
     /// What was changed on the target's behalf, sent when the session ends (N2).
     pub const CHANGES: &str = "impersonation.changes";
+    /// A start waits for approval: to the target when it may approve, and
+    /// to `role:NAME` for each approver role (the platform tells the
+    /// holders).
+    pub const APPROVAL_REQUESTED: &str = "impersonation.approval-requested";
 }
 
 /// A message to write in the outbox.

@@ -4,16 +4,19 @@
 
 use super::PolicyRef;
 use super::{AuditEvent, NewMessage, OutboxMessage, StoredPolicy};
+use crate::decision::Approvers;
 use crate::request::Principal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// `active` or `ended`.
+/// `active` or `ended`; `pending` while a start waits for approval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SessionState {
     Active,
     Ended,
+    /// Waiting for approval: nothing may be done in it yet.
+    Pending,
 }
 
 /// How a session ended.
@@ -26,6 +29,11 @@ pub enum EndReason {
     Expired,
     /// Someone else ended it, with a reason.
     Revoked,
+    /// An approver turned the request down (approval).
+    Rejected,
+    /// Nobody answered the request in time (approval).
+    #[serde(rename = "approval-expired")]
+    ApprovalExpired,
 }
 
 impl EndReason {
@@ -34,14 +42,22 @@ impl EndReason {
             Self::Stopped => "stopped",
             Self::Expired => "expired",
             Self::Revoked => "revoked",
+            Self::Rejected => "rejected",
+            Self::ApprovalExpired => "approval-expired",
         }
     }
 
     /// The reason [`Self::as_str`] names; `None` for any other text.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Stopped, Self::Expired, Self::Revoked]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Self::Stopped,
+            Self::Expired,
+            Self::Revoked,
+            Self::Rejected,
+            Self::ApprovalExpired,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -50,13 +66,32 @@ impl SessionState {
         match self {
             Self::Active => "active",
             Self::Ended => "ended",
+            Self::Pending => "pending",
         }
     }
 
     /// The state [`Self::as_str`] names; `None` for any other text.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Active, Self::Ended].into_iter().find(|r| r.as_str() == s)
+        [Self::Active, Self::Ended, Self::Pending]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
+}
+
+/// A start that waited for approval: who may answer, what the session
+/// gets once approved (counted from the approval), and who approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub approvers: Approvers,
+    /// Granted length, from the approval.
+    pub ttl_seconds: u64,
+    /// Ceiling for extensions, from the approval.
+    pub max_ttl_seconds: u64,
+    pub requested_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_at: Option<DateTime<Utc>>,
 }
 
 /// An impersonation session (CONTRACT.md "Session"), with what the host
@@ -87,6 +122,11 @@ pub struct SessionRecord {
     pub parent: Option<String>,
     /// 0 for a session started outside any other; parent's depth + 1 when nested.
     pub depth: u32,
+    /// The approval it waits for (`pending`) or got; `None` when the start
+    /// needed none. While pending, `started_at` is when it was asked and
+    /// `expires_at` when the request expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
     /// The principals as the platform sent them at start.
     #[serde(skip)]
     pub actor_principal: Principal,
@@ -99,9 +139,20 @@ impl SessionRecord {
         self.state == SessionState::Active
     }
 
-    /// Active but at or past its deadline: due to be recorded as expired.
+    /// Waiting for approval.
+    pub fn is_pending(&self) -> bool {
+        self.state == SessionState::Pending
+    }
+
+    /// Active or pending: not ended yet.
+    pub fn is_open(&self) -> bool {
+        self.state != SessionState::Ended
+    }
+
+    /// Open but at or past its deadline: due to be recorded as expired (a
+    /// pending one, as `approval-expired`).
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
-        self.is_active() && now >= self.expires_at
+        self.is_open() && now >= self.expires_at
     }
 }
 
@@ -112,8 +163,9 @@ impl SessionRecord {
 pub struct Change {
     pub insert: Option<SessionRecord>,
     /// The session row as it is after the change: its state, end, expiry,
-    /// revoke reason and principals are written (its other fields never
-    /// change once started).
+    /// revoke reason and principals are written, and, when an approval
+    /// starts it, its start, ceiling, parent, depth and approval (its other
+    /// fields never change).
     pub update: Option<SessionRecord>,
     pub audit: Vec<AuditEvent>,
     pub outbox: Vec<NewMessage>,

@@ -2,7 +2,7 @@
 //! the request's scalar facts, then the spans (see `wit/policy.wit`). A
 //! `strs`' `first` counts from the first span, after the header.
 
-use super::{ActionRequest, Principal, Session, SessionRef, StartRequest};
+use super::{ActionRequest, ApprovalRequest, Principal, Session, SessionRef, StartRequest};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -18,6 +18,8 @@ pub const START: usize = 1 + 2 * PRINCIPAL + 7;
 /// started-at, expires-at, domain, reason, action, resource, now, flags
 /// (bit 0 domain, 1 reason, 2 resource present; 3 read-only).
 pub const ACTION: usize = 2 + 2 * PRINCIPAL + 8;
+/// Header of an approval request: the start's header, then the approver.
+pub const APPROVAL: usize = START + PRINCIPAL;
 
 fn principal(p: &Principal) -> [u64; PRINCIPAL] {
     [
@@ -132,6 +134,45 @@ impl StartRequest {
             }),
             consent_on_behalf: flags & 1 << 4 != 0,
             now: h[rest + 5],
+        };
+        Some((head, spans))
+    }
+}
+
+impl ApprovalRequest {
+    /// The text and words that cross the boundary.
+    pub fn to_words(&self) -> Vec<u64> {
+        join(&self.header(), &self.start.spans)
+    }
+
+    /// As [`StartRequest::header`].
+    pub fn header(&self) -> [u64; APPROVAL] {
+        let mut h = [0u64; APPROVAL];
+        h[..START].copy_from_slice(&self.start.header());
+        h[START..].copy_from_slice(&principal(&self.approver));
+        h
+    }
+
+    /// As [`StartRequest::from_words`].
+    pub fn from_words(text: String, words: Vec<u64>) -> Option<Self> {
+        let (head, spans) = Self::read_header(&words)?;
+        Some(Self {
+            start: StartRequest {
+                text,
+                spans: spans.to_vec(),
+                ..head.start
+            },
+            approver: head.approver,
+        })
+    }
+
+    /// As [`StartRequest::read_header`].
+    pub fn read_header(words: &[u64]) -> Option<(Self, &[u64])> {
+        let (h, spans) = split::<APPROVAL>(words)?;
+        let (start, _) = StartRequest::read_header(&h[..START])?;
+        let head = Self {
+            start,
+            approver: read_principal(&h[START..]),
         };
         Some((head, spans))
     }

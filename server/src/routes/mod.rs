@@ -4,6 +4,7 @@
 //! made from it, so a route cannot be served without being documented, or
 //! documented with another scope than it checks.
 
+mod approvals;
 mod audit;
 mod authzen;
 mod checks;
@@ -106,6 +107,7 @@ pub fn table() -> Vec<Route> {
     let mut routes = ops::routes();
     routes.extend(checks::routes());
     routes.extend(sessions::routes());
+    routes.extend(approvals::routes());
     routes.extend(principals::routes());
     routes.extend(tokens::routes());
     routes.extend(audit::routes());

@@ -40,6 +40,11 @@ pub(super) fn routes() -> Vec<Route> {
                 Some("StartSession"),
                 vec![
                     json(201, "the session started", "Session"),
+                    json(
+                        202,
+                        "the session waits for approval (`state: pending`, `decision: pending`, `approvers`)",
+                        "Session",
+                    ),
                     json(403, "the deny, naming the policy version", "Decision"),
                 ],
             ),
@@ -48,7 +53,10 @@ pub(super) fn routes() -> Vec<Route> {
         Route::new(
             Spec {
                 query: &[
-                    ("active", "`true`: only active sessions"),
+                    (
+                        "active",
+                        "`true`: only sessions not ended (active, or pending approval)",
+                    ),
                     (
                         "limit",
                         "at most this many (1-10000); the answer then has `next`, the `after` of the next page, null at the end",
@@ -193,6 +201,12 @@ async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Va
         .metrics
         .decision(&tenant, "start", &outcome.decision, started.elapsed());
     Ok(match outcome.session {
+        Some(session) if session.is_pending() => {
+            let mut body = serde_json::to_value(&session).unwrap_or_default();
+            body["decision"] = "pending".into();
+            body["approvers"] = serde_json::to_value(&outcome.decision.approvers).unwrap_or_default();
+            (StatusCode::ACCEPTED, axum::Json(body)).into_response()
+        }
         Some(session) => {
             let token = state.sessions().token_for(&session, now());
             let mut body = serde_json::to_value(&session).unwrap_or_default();

@@ -164,6 +164,45 @@ CREATE INDEX api_keys_by_tenant ON api_keys(tenant, created_at);
     r"
 ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
 ",
+    // Approval (`session::approval`): a session may be `pending`, end
+    // `rejected` or `approval-expired`, and keeps its approval as JSON.
+    // SQLite cannot change a CHECK constraint in place: the table is made
+    // again, rows copied as they are, indexes made again (a pending
+    // request's deadline is due too).
+    r"
+CREATE TABLE sessions_v7 (
+    id               TEXT PRIMARY KEY,
+    tenant           TEXT NOT NULL,
+    actor            TEXT NOT NULL,
+    target           TEXT NOT NULL,
+    actor_principal  TEXT NOT NULL,
+    target_principal TEXT NOT NULL,
+    reason           TEXT,
+    domain           TEXT,
+    read_only        INTEGER NOT NULL,
+    started_at       INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL,
+    max_expires_at   INTEGER NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('active', 'ended', 'pending')),
+    ended_at         INTEGER,
+    end_reason       TEXT CHECK (end_reason IN ('stopped', 'expired', 'revoked', 'rejected', 'approval-expired')),
+    return_to        TEXT,
+    policy_version   INTEGER NOT NULL,
+    policy_digest    TEXT NOT NULL,
+    notify_target    INTEGER NOT NULL,
+    obligations      TEXT NOT NULL,
+    revoke_reason    TEXT,
+    parent           TEXT,
+    depth            INTEGER NOT NULL,
+    approval         TEXT
+);
+INSERT INTO sessions_v7 SELECT *, NULL FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v7 RENAME TO sessions;
+CREATE UNIQUE INDEX sessions_one_active ON sessions(tenant, actor, depth) WHERE state = 'active';
+CREATE INDEX sessions_due ON sessions(expires_at) WHERE state IN ('active', 'pending');
+CREATE INDEX sessions_by_tenant ON sessions(tenant, started_at);
+",
 ];
 
 /// How long a writer waits for another process's write lock.

@@ -10,13 +10,13 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
-    policy_digest, notify_target, obligations, revoke_reason, parent, depth";
+    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval";
 
 /// A row of `SESSION_COLUMNS`, raw.
 struct SessionRow(Vec<SqlValue>);
 
 fn session_row(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
-    (0..23).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
+    (0..24).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
 }
 
 impl SessionRow {
@@ -61,6 +61,9 @@ impl SessionRow {
             revoke_reason: opt_text("revoke_reason", &v[20])?,
             parent: opt_text("parent", &v[21])?,
             depth: u32::try_from(int("depth", &v[22])?).unwrap_or(u32::MAX),
+            approval: opt_text("approval", &v[23])?
+                .map(|a| json("approval", &a))
+                .transpose()?,
         })
     }
 }
@@ -102,7 +105,7 @@ pub(super) fn active_until(conn: &Connection, id: &str) -> Result<Option<DateTim
 }
 
 pub(super) fn list(conn: &Connection, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
-    let filter = if active_only { " AND state = 'active'" } else { "" };
+    let filter = if active_only { " AND state <> 'ended'" } else { "" };
     let mut stmt = conn.prepare(&format!(
         "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter} ORDER BY started_at DESC, id"
     ))?;
@@ -119,7 +122,7 @@ pub(super) fn page(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<SessionRecord>, StoreError> {
-    let filter = if active_only { " AND state = 'active'" } else { "" };
+    let filter = if active_only { " AND state <> 'ended'" } else { "" };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter}  AND (?2 IS NULL OR \
          started_at < (SELECT started_at FROM sessions WHERE id = ?2 AND tenant = ?1) OR \
@@ -133,15 +136,16 @@ pub(super) fn page(
 }
 
 pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-    let mut stmt =
-        conn.prepare("SELECT id FROM sessions WHERE state = 'active' AND expires_at <= ?1 ORDER BY expires_at")?;
+    let mut stmt = conn.prepare(
+        "SELECT id FROM sessions WHERE state IN ('active', 'pending') AND expires_at <= ?1 ORDER BY expires_at",
+    )?;
     let rows = stmt.query_map([ts(now)], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(super) fn next_deadline(conn: &Connection) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at: Option<i64> = conn
-        .prepare_cached("SELECT MIN(expires_at) FROM sessions WHERE state = 'active'")?
+        .prepare_cached("SELECT MIN(expires_at) FROM sessions WHERE state IN ('active', 'pending')")?
         .query_row([], |r| r.get(0))?;
     at.map(|t| time("expires_at", t)).transpose()
 }
@@ -149,7 +153,7 @@ pub(super) fn next_deadline(conn: &Connection) -> Result<Option<DateTime<Utc>>, 
 pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
     ))?
     .execute(params![
         s.id,
@@ -175,16 +179,19 @@ pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
         s.revoke_reason,
         s.parent,
         s.depth,
+        s.approval.as_ref().map(to_json),
     ])?;
     Ok(())
 }
 
-/// Updates what can change of a session: its deadline and its end.
+/// Updates what can change of a session: its deadline, its end, its
+/// principals, and what an approval sets.
 pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE sessions SET expires_at = ?2, state = ?3, ended_at = ?4, end_reason = ?5, revoke_reason = ?6, \
-             actor_principal = ?7, target_principal = ?8 WHERE id = ?1",
+             actor_principal = ?7, target_principal = ?8, started_at = ?9, max_expires_at = ?10, parent = ?11, \
+             depth = ?12, approval = ?13 WHERE id = ?1",
         )?
         .execute(params![
             s.id,
@@ -195,6 +202,11 @@ pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
             s.revoke_reason,
             to_json(&s.actor_principal),
             to_json(&s.target_principal),
+            ts(s.started_at),
+            ts(s.max_expires_at),
+            s.parent,
+            s.depth,
+            s.approval.as_ref().map(to_json),
         ])?;
     if n == 0 {
         return Err(StoreError::UnknownSession(s.id.clone()));

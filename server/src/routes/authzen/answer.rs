@@ -24,7 +24,13 @@ fn from_authorization(a: &Authorization) -> Value {
 
 fn from_start(d: &Decision, policy: &standin::store::PolicyRef) -> Value {
     let mut context = json!({ "reasons": d.reasons, "policy": policy });
-    if d.is_allow() {
+    // A start that needs approval is not a permit: `decision` is false, and
+    // the context says it would be granted once approved, and by whom.
+    if d.is_pending() {
+        context["pending"] = true.into();
+        context["approvers"] = serde_json::to_value(&d.approvers).unwrap_or_default();
+    }
+    if d.is_granted() {
         context["grant"] = json!({
             "ttl_seconds": d.ttl_seconds,
             "max_ttl_seconds": d.max_ttl_seconds,

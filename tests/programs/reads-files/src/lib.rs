@@ -31,6 +31,9 @@ mod component {
         fn evaluate_action(_text: String, _words: Vec<u64>) -> ActionDecision {
             ActionDecision::Allow(Vec::new())
         }
+        fn evaluate_approval(_text: String, _words: Vec<u64>) -> ApprovalDecision {
+            ApprovalDecision::Approve
+        }
     }
 
     export!(ReadsFiles);
