@@ -10,6 +10,10 @@ pub const WRONG_WORLD: &str = env!("STANDIN_WRONG_WORLD");
 /// Links `std` and reads files, so imports `wasi:filesystem`.
 pub const READS_FILES: &str = env!("STANDIN_READS_FILES");
 
+/// The default policy's rules as a component of `standin:policy@0.2.0`,
+/// the version before approval (see `programs/policy-0-2`).
+pub const POLICY_0_2: &str = env!("STANDIN_POLICY_0_2");
+
 /// The example custom policy (`examples/policies/business-hours`).
 pub const BUSINESS_HOURS: &str = env!("STANDIN_BUSINESS_HOURS");
 

@@ -33,11 +33,11 @@ pub(crate) fn start_decision(limits: &SandboxLimits, answer: wit::StartDecision)
             let mut decision = granted(limits, grant);
             if decision.is_allow() {
                 decision.decision = Verdict::Pending;
-                decision.approvers = Some(Approvers {
+                decision.approvers = Some(Box::new(Approvers {
                     roles: approvers.roles,
                     target: approvers.target,
                     ttl_seconds: approvers.ttl_seconds,
-                });
+                }));
             }
             decision
         }

@@ -83,7 +83,7 @@ pub struct Decision {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obligations: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approvers: Option<Approvers>,
+    pub approvers: Option<Box<Approvers>>,
     #[serde(default)]
     pub reasons: Vec<Reason>,
     /// For operators: what went wrong inside the host or the policy (a trap

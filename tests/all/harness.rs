@@ -122,7 +122,7 @@ fn harness_malformed_suites_are_errors_naming_file_and_case() {
     );
     malformed(
         serde_json::json!([{"name": "c", "expect": {"decision": "deny"}}]),
-        "missing `start` or `action`",
+        "missing `start`, `action` or `approval`",
     );
     malformed(
         serde_json::json!([{"start": start, "expect": {"decision": "deny"}}]),

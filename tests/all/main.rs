@@ -2,6 +2,7 @@
 //! through the real default-policy component, not the native crate.
 
 mod actions;
+mod approval;
 mod artifacts;
 mod audit;
 mod batch;
@@ -24,3 +25,4 @@ mod settings;
 mod start;
 mod store_conformance;
 mod tokens;
+mod versions;

@@ -1,6 +1,7 @@
 //! The `standin` CLI as platforms and CI scripts see it: JSON on stdout,
 //! the reason on stderr, and exit codes that tell deny from failure.
 
+mod approval;
 mod audit_output;
 mod authoring;
 mod checkpoints;

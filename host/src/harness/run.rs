@@ -103,7 +103,7 @@ fn mismatches(expect: &Expect, actual: &Decision) -> Vec<Mismatch> {
         &mut out,
         "approvers",
         expect.approvers.as_ref().map(Some).as_ref(),
-        &actual.approvers.as_ref(),
+        &actual.approvers.as_deref(),
     );
     out
 }

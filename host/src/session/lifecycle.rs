@@ -3,7 +3,7 @@
 //! depends on, writes the session, its audit events and its messages, and
 //! then refreshes the cache of active sessions the per-action guard reads.
 
-use super::changes::{codes_of, end_change, ended, event_of, expire_change, policy_error, secs};
+use super::changes::{codes_of, end_change, ended, event_of, expire_change, expiry_reason, policy_error, secs};
 use super::{Banner, ExtendOutcome, SessionError, Sessions};
 use crate::policy::HARD_MAX_TTL_SECONDS;
 use crate::request::{MAX_REASON_BYTES, SessionRef, StartRequest, check_text};
@@ -51,7 +51,7 @@ impl Sessions {
         self.store.modify(id, &mut |s| {
             let (change, value, after, expired) = if s.is_due(now) {
                 let mut change = expire_change(s, &n);
-                let after = ended(s, EndReason::Expired, s.expires_at, None);
+                let after = ended(s, expiry_reason(s), s.expires_at, None);
                 let (more, value) = inactive(&after);
                 change.audit.extend(more.audit);
                 change.outbox.extend(more.outbox);

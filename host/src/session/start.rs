@@ -131,7 +131,7 @@ impl Sessions {
                     .clone()
                     .filter(|_| decision.is_pending())
                     .map(|approvers| Approval {
-                        approvers,
+                        approvers: *approvers,
                         ttl_seconds: ttl,
                         max_ttl_seconds: max.max(ttl),
                         requested_at: now,

@@ -1,5 +1,6 @@
 //! `standin serve` over real HTTP on loopback: one binary, a module per topic.
 
+mod approvals;
 mod authzen;
 mod batching;
 mod config;

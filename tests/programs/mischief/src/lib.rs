@@ -13,7 +13,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use alloc::{format, vec};
 use core::sync::atomic::{AtomicU64, Ordering};
-use standin_policy_sdk::{ActionDecision, ActionRequest, Grant, Policy, Reason, StartDecision, StartRequest};
+use standin_policy_sdk::{
+    ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Approvers, Grant, Policy, Reason, StartDecision,
+    StartRequest,
+};
 
 static CALLS: AtomicU64 = AtomicU64::new(0);
 
@@ -95,6 +98,31 @@ impl Policy for Mischief {
             };
             return StartDecision::Allow(grant);
         }
+        // Approval answers a host must check: waits with an approver, with
+        // none, and for ever.
+        let wait = |roles: Vec<String>, target: bool, ttl_seconds: u64| {
+            let grant = Grant {
+                ttl_seconds: 600,
+                max_ttl_seconds: 3600,
+                notify_target: false,
+                read_only: false,
+                obligations: Vec::new(),
+            };
+            StartDecision::Pending(
+                grant,
+                Approvers {
+                    roles,
+                    target,
+                    ttl_seconds,
+                },
+            )
+        };
+        match reason {
+            "pending" | "pending-then-loop" => return wait(vec!["anyone".into()], true, 600),
+            "pending-nobody" => return wait(Vec::new(), false, 600),
+            "pending-forever" => return wait(vec!["anyone".into()], false, 1 << 40),
+            _ => {}
+        }
         match misbehave(reason) {
             Some(reasons) => StartDecision::Deny(reasons),
             None => StartDecision::Allow(Grant {
@@ -115,6 +143,15 @@ impl Policy for Mischief {
             Some(reasons) => ActionDecision::Deny(reasons),
             None => ActionDecision::Allow(counted()),
         }
+    }
+
+    /// Lets anyone answer, the actor too (the host must refuse the actor),
+    /// or loops when the request's reason says so.
+    fn evaluate_approval(&self, request: &ApprovalRequest<'_>) -> ApprovalDecision {
+        if request.start.reason == Some("pending-then-loop") {
+            misbehave("loop");
+        }
+        ApprovalDecision::Approve
     }
 }
 
