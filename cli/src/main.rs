@@ -1,8 +1,9 @@
 //! `standin`: check impersonation requests against a policy component.
 //!
 //! Exit codes tell a refusal from a failure: 0 allow (or every test case
-//! passed), 2 deny, 3 some test case failed, 1 error (bad input, unloadable
-//! policy) with the reason on stderr. Usage errors (an unknown flag, a
+//! passed), 2 deny, 3 some test case failed, 4 pending (a start that waits
+//! for approval), 1 error (bad input, unloadable policy) with the reason on
+//! stderr. Usage errors (an unknown flag, a
 //! missing argument) are errors too: exit 1, never 2, which means deny.
 //!
 //! Inputs are size-capped while they are read ([`input`]); output goes
@@ -97,9 +98,9 @@ struct Db {
 enum Command {
     /// Ask a policy one question and print its decision as JSON.
     ///
-    /// Exit 0 when allowed, 2 when denied, 1 on bad input or an unloadable
-    /// policy. A request the host cannot read is also printed as a deny
-    /// with `invalid-request`.
+    /// Exit 0 when allowed, 2 when denied, 4 when a start waits for
+    /// approval, 1 on bad input or an unloadable policy. A request the host
+    /// cannot read is also printed as a deny with `invalid-request`.
     Check(check::Args),
     /// Run suite files against a policy: every case's answer against its
     /// expectation, with coverage.
