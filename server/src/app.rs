@@ -139,12 +139,14 @@ pub fn router(state: AppState) -> Router {
         app = app.route(route.spec.path, route.handler(&state));
     }
     let x_request_id = HeaderName::from_static("x-request-id");
-    app.fallback(not_found)
+    app.merge(crate::console::routes())
+        .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), deadline))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn(crate::console::cors))
         .layer(middleware::from_fn(crate::logging::access_log))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, RequestIds::default()))

@@ -2,7 +2,9 @@
 //! the body, that the request carries a live key (`401` otherwise), that
 //! the key is the path tenant's and that its scope covers the route (`403`
 //! otherwise). The key then rides in the request's extensions ([`Caller`]),
-//! so handlers can record who uploaded or activated a policy.
+//! so handlers can record who uploaded or activated a policy. A session's
+//! banner facts and its end also take that session's impersonation token
+//! (the banner in the platform's pages holds nothing more).
 //!
 //! Keys are looked up by the sha256 of the secret. A key found is cached
 //! for [`KEY_CACHE_TTL`], so the hot path reads no row per call; a key
@@ -96,8 +98,26 @@ async fn authenticate(state: &AppState, secret: &str) -> Result<Option<ApiKey>, 
     Ok(found)
 }
 
+/// Whether `token` is an impersonation token of the path's session (and
+/// tenant) while that session is active: what the banner holds.
+async fn session_token(state: &AppState, request: &mut Request, token: String) -> Result<bool, ApiError> {
+    let params = request
+        .extract_parts::<RawPathParams>()
+        .await
+        .map_err(|_| ApiError::bad_request("no session in the path"))?;
+    let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+    let (Some(tenant), Some(id)) = (param("t"), param("id")) else {
+        return Ok(false);
+    };
+    let seen = state
+        .run(move |s| Ok(s.introspect(&tenant, &token, chrono::Utc::now())?))
+        .await?;
+    Ok(seen.active && seen.sid.as_deref() == Some(id.as_str()))
+}
+
 /// The middleware of a route that needs one of `needed` (an admin key
-/// always does).
+/// always does); a session's banner and end also take that session's
+/// impersonation token.
 pub(crate) async fn require(
     State((state, needed)): State<(AppState, &'static [Scope])>,
     mut request: Request,
@@ -106,6 +126,15 @@ pub(crate) async fn require(
     let Some(secret) = bearer(&request) else {
         return unauthenticated("this route needs `Authorization: Bearer KEY`");
     };
+    // The banner's routes also take the session's own impersonation token.
+    if crate::console::is_banner_route(request.uri().path()) && secret.split('.').count() == 3 {
+        let token = secret.to_string();
+        return match session_token(&state, &mut request, token).await {
+            Ok(true) => next.run(request).await,
+            Ok(false) => unauthenticated("the token is not this session's, or the session is over"),
+            Err(e) => e.into_response(),
+        };
+    }
     let key = match authenticate(&state, secret).await {
         Ok(Some(key)) => key,
         Ok(None) => return unauthenticated("unknown or revoked key"),

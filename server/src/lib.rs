@@ -23,6 +23,7 @@ pub mod body;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod config;
+mod console;
 pub mod error;
 pub mod logging;
 pub mod metrics;

@@ -162,6 +162,9 @@ async fn query(State(state): State<AppState>, p: Params, Query(q): Query<AuditQu
         }
         Some((Ok::<_, std::convert::Infallible>(text), pages))
     });
+    // Fused: a body layer (gzip) may poll again after the end, which an
+    // unfold turns into a panic that cuts the response.
+    let stream = futures_util::StreamExt::fuse(stream);
     Ok(([(header::CONTENT_TYPE, media)], Body::from_stream(stream)).into_response())
 }
 

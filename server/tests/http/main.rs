@@ -4,6 +4,7 @@ mod approvals;
 mod authzen;
 mod batching;
 mod config;
+mod console;
 mod errors;
 mod fail_closed;
 mod keys;

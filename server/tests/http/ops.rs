@@ -121,3 +121,24 @@ fn tls_serves_https_from_pem_files() {
     assert!(!String::from_utf8_lossy(&buf[..n]).contains("200"));
     drop(rt);
 }
+
+#[tokio::test]
+async fn a4_a_gzip_audit_export_arrives_whole() {
+    // Browsers ask for gzip: the streamed export must end cleanly through
+    // the compression layer (it once panicked after its last page).
+    let server = Server::start();
+    let id = server.session("u-42").await;
+    server.authorize(&id, "course.view").await;
+    let response = server
+        .http
+        .get(server.url("/v1/tenants/acme/audit?format=csv"))
+        .bearer_auth(server.key("acme", standin::keys::Scope::Audit))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let body = response.bytes().await.expect("the whole body arrives");
+    assert_eq!(&body[..2], [0x1f, 0x8b], "gzip");
+}

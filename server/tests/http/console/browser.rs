@@ -1,0 +1,162 @@
+//! A real headless Chromium, driven over WebDriver by `chromedriver` (both
+//! Debian's), for the console's tests. Without them the tests are skipped
+//! with a note, unless `STANDIN_REQUIRE_BROWSER=1` (CI) makes that a
+//! failure. With `STANDIN_SCREENSHOTS=DIR`, pages are saved there as PNG.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    /// Where the browser saves downloads.
+    pub downloads: tempfile::TempDir,
+}
+
+fn find(names: &[&str]) -> Option<String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate.to_string_lossy().into_owned());
+            }
+        }
+    }
+    None
+}
+
+impl Browser {
+    /// A fresh browser, or `None` (skipped) where there is none.
+    pub async fn start() -> Option<Self> {
+        let (Some(driver), Some(chromium)) = (
+            find(&["chromedriver"]),
+            find(&["chromium", "chromium-browser", "google-chrome"]),
+        ) else {
+            assert!(
+                std::env::var("STANDIN_REQUIRE_BROWSER").as_deref() != Ok("1"),
+                "no chromium and chromedriver, and STANDIN_REQUIRE_BROWSER=1"
+            );
+            eprintln!("skipped: no chromium and chromedriver on PATH (apt-get install chromium chromium-driver)");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let downloads = tempfile::tempdir().expect("download dir");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_string(),
+            json!({
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1280,900", "--lang=en-US"],
+                "prefs": {
+                    "download.default_directory": downloads.path(),
+                    "download.prompt_for_download": false,
+                },
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Some(Self {
+                        client,
+                        driver,
+                        downloads,
+                    });
+                }
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not answer: {last:?}");
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    /// Waits (up to 10 s) for an element matching `css`.
+    pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no `{css}`: {e}"))
+    }
+
+    /// Waits (up to 10 s) until `script` (a function body) returns true.
+    pub async fn until(&self, what: &str, script: &str) {
+        for _ in 0..100 {
+            if self.run(script).await == Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never true: {what}");
+    }
+
+    /// Runs `script` (a function body) in the page; what it returns.
+    pub async fn run(&self, script: &str) -> Value {
+        self.client.execute(script, Vec::new()).await.expect("script runs")
+    }
+
+    /// Types `text` into the field `css`, replacing what it held.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.wait(css).await;
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.expect("click");
+    }
+
+    /// The text of `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.expect("text")
+    }
+
+    /// Waits (up to 10 s) for the download `name` to be complete; its text.
+    pub async fn downloaded(&self, name: &str) -> String {
+        let path = self.downloads.path().join(name);
+        for _ in 0..100 {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no download `{name}`");
+    }
+
+    /// Saves the page as `name`.png under `STANDIN_SCREENSHOTS`, if set.
+    pub async fn screenshot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("STANDIN_SCREENSHOTS") {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("save");
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
