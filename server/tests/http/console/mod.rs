@@ -233,6 +233,17 @@ async fn s3_the_banner_counts_down_warns_and_stop_ends_the_session() {
     assert_ne!(first, second, "the countdown runs");
     assert!(first.as_str().unwrap().contains("ending soon"), "{first}");
     b.screenshot("banner").await;
+    // The token opens its own session's routes, not another session's, nor others of its own.
+    let (_, other) = server
+        .acme(Decide, "POST", "/sessions", Some(start_request("u-7", "u-43")))
+        .await;
+    let other = other["id"].as_str().expect("another session");
+    for path in [format!("/sessions/{other}/banner"), format!("/sessions/{id}")] {
+        let (status, _) = server
+            .call("GET", &format!("/v1/tenants/acme{path}"), Some(token), None)
+            .await;
+        assert_eq!(status, 401, "{path}");
+    }
     b.run(&format!("{shadow}.querySelector('button').click(); return true"))
         .await;
     b.until("back at return_to", "return location.search === '?stopped=1'")
