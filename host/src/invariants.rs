@@ -55,15 +55,23 @@ pub fn start_violations(request: &StartRequest) -> Vec<Reason> {
 
 /// `decision` with the host's E8 reasons added: an allow that violates E8
 /// becomes a deny; a deny gains the reasons its policy did not give.
-pub fn enforce_start(request: &StartRequest, mut decision: Decision) -> Decision {
-    let violations = start_violations(request);
+pub fn enforce_start(request: &StartRequest, decision: Decision) -> Decision {
+    refuse(
+        decision,
+        start_violations(request),
+        "the policy allowed a start that breaks E8; the host denies it",
+    )
+}
+
+/// `decision` turned into a deny when there are `violations` (a grant
+/// loses its grant, `diagnostic` says why), with every violation whose
+/// code the policy did not give already.
+fn refuse(mut decision: Decision, violations: Vec<Reason>, diagnostic: &str) -> Decision {
     if violations.is_empty() {
         return decision;
     }
     if decision.is_granted() {
-        decision
-            .diagnostics
-            .push("the policy allowed a start that breaks E8; the host denies it".to_string());
+        decision.diagnostics.push(diagnostic.to_string());
         let diagnostics = std::mem::take(&mut decision.diagnostics);
         decision = Decision {
             diagnostics,
@@ -81,7 +89,7 @@ pub fn enforce_start(request: &StartRequest, mut decision: Decision) -> Decision
 
 /// `decision` on an approval, refused when the approver is the actor (up
 /// to case) or of another tenant, or when the start itself breaks E8.
-pub fn enforce_approval(request: &ApprovalRequest, mut decision: Decision) -> Decision {
+pub fn enforce_approval(request: &ApprovalRequest, decision: Decision) -> Decision {
     let start = &request.start;
     let approver = &request.approver;
     let mut violations = start_violations(start);
@@ -102,25 +110,11 @@ pub fn enforce_approval(request: &ApprovalRequest, mut decision: Decision) -> De
             ),
         });
     }
-    if violations.is_empty() {
-        return decision;
-    }
-    if decision.is_granted() {
-        decision
-            .diagnostics
-            .push("the policy let an approver answer whom no policy may; the host refuses".to_string());
-        let diagnostics = std::mem::take(&mut decision.diagnostics);
-        decision = Decision {
-            diagnostics,
-            ..Decision::deny(Vec::new())
-        };
-    }
-    for v in violations {
-        if !decision.reasons.iter().any(|r| r.code == v.code) {
-            decision.reasons.push(v);
-        }
-    }
-    decision
+    refuse(
+        decision,
+        violations,
+        "the policy let an approver answer whom no policy may; the host refuses",
+    )
 }
 
 /// Whether two ids name the same user up to case (allocation-free: this
