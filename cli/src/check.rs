@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use standin::decision::codes;
-use standin::{ActionRequest, Decision, Host, Policy, StartRequest};
+use standin::{ActionRequest, ArtifactDir, Decision, Host, HostKey, Policy, StartRequest};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -42,14 +42,40 @@ pub fn policy_bytes(policy: Option<&Path>) -> Result<Cow<'static, [u8]>> {
 }
 
 /// Loads `component` with `settings`; `policy` names it in errors.
-pub fn load_policy(host: &Host, component: &[u8], policy: Option<&Path>, settings: &str) -> Result<Policy> {
-    host.load(component, settings).with_context(|| match policy {
+/// Where `check` and `test` keep compiled components between runs, sealed
+/// with the host key (`--host-key`, else its default path): the built-in
+/// policy compiles once per machine, not once per command. `None` (compile
+/// every time) when `STANDIN_CACHE_DIR` is set empty or no key can be had.
+pub fn artifact_dir(host_key: Option<&Path>) -> Option<ArtifactDir> {
+    let dir = match std::env::var_os("STANDIN_CACHE_DIR") {
+        Some(dir) if dir.is_empty() => return None,
+        Some(dir) => PathBuf::from(dir),
+        None => ArtifactDir::default_path()?,
+    };
+    let key = host_key
+        .map(Path::to_path_buf)
+        .or_else(standin::default_host_key_path)?;
+    Some(ArtifactDir::new(dir, HostKey::load_or_create(&key).ok()?))
+}
+
+pub fn load_policy(
+    host: &Host,
+    component: &[u8],
+    policy: Option<&Path>,
+    settings: &str,
+    cache: Option<&ArtifactDir>,
+) -> Result<Policy> {
+    let loaded = match cache {
+        Some(dir) => host.load_cached(component, settings, dir),
+        None => host.load(component, settings),
+    };
+    loaded.with_context(|| match policy {
         Some(path) => format!("cannot load policy `{}`", path.display()),
         None => "cannot load the built-in policy".to_string(),
     })
 }
 
-pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
+pub fn run(args: Args, now: DateTime<Utc>, host_key: Option<&Path>) -> Result<Exit> {
     let settings = match &args.settings {
         Some(path) => Some(input::read_text(path, input::Kind::Settings)?),
         None => None,
@@ -69,6 +95,7 @@ pub fn run(args: Args, now: DateTime<Utc>) -> Result<Exit> {
         &component,
         args.policy.as_deref(),
         settings.as_deref().unwrap_or("{}"),
+        artifact_dir(host_key).as_ref(),
     )?;
     let kind = match args.kind {
         Kind::Start => "start",

@@ -101,6 +101,11 @@ enum Command {
     /// Exit 0 when allowed, 2 when denied, 4 when a start waits for
     /// approval, 1 on bad input or an unloadable policy. A request the host
     /// cannot read is also printed as a deny with `invalid-request`.
+    ///
+    /// The compiled policy is kept for the next run in
+    /// `$XDG_CACHE_HOME/standin` (`STANDIN_CACHE_DIR`; set it empty to turn
+    /// that off), sealed with the host key: a file it did not seal is
+    /// compiled again, never run.
     Check(check::Args),
     /// Run suite files against a policy: every case's answer against its
     /// expectation, with coverage.
@@ -227,8 +232,8 @@ fn main() -> ExitCode {
         token_keys: cli.token_key.clone(),
     };
     let result = match cli.command {
-        Command::Check(args) => check::run(args, now),
-        Command::Test(args) => test::run(args),
+        Command::Check(args) => check::run(args, now, cli.host_key.as_deref()),
+        Command::Test(args) => test::run(args, cli.host_key.as_deref()),
         Command::Policy(policy_cmd::Command::New { name, dir }) => policy_cmd::new_crate(&name, &dir),
         Command::Policy(c) => sessions(&db, c.access()).and_then(|s| policy_cmd::run(c, &s, now)),
         Command::Session(c) => sessions(&db, c.access()).and_then(|s| session::run(c, &s, now)),

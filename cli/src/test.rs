@@ -1,7 +1,7 @@
 //! `standin test`: run suite files against a policy; report in the
 //! terminal, as JSON, or as JUnit XML for CI.
 
-use crate::check::{load_policy, policy_bytes};
+use crate::check::{artifact_dir, load_policy, policy_bytes};
 use crate::{Exit, input, output};
 use anyhow::Result;
 use clap::ValueEnum;
@@ -36,7 +36,7 @@ pub struct Args {
     filter: Option<String>,
 }
 
-pub fn run(args: Args) -> Result<Exit> {
+pub fn run(args: Args, host_key: Option<&std::path::Path>) -> Result<Exit> {
     // Every suite is checked before any runs: a malformed one is an error.
     let suites = args
         .suites
@@ -45,10 +45,17 @@ pub fn run(args: Args) -> Result<Exit> {
         .collect::<Result<Vec<_>>>()?;
     let host = Host::new()?;
     let component = policy_bytes(args.policy.as_deref())?;
+    let cache = artifact_dir(host_key);
     let mut reports = Vec::with_capacity(suites.len());
     for suite in &suites {
-        let policy = load_policy(&host, &component, args.policy.as_deref(), &suite.settings)
-            .map_err(|e| e.context(format!("suite `{}`", suite.path.display())))?;
+        let policy = load_policy(
+            &host,
+            &component,
+            args.policy.as_deref(),
+            &suite.settings,
+            cache.as_ref(),
+        )
+        .map_err(|e| e.context(format!("suite `{}`", suite.path.display())))?;
         reports.push(harness::run(&policy, suite, args.filter.as_deref()));
     }
     let passed: usize = reports.iter().map(SuiteReport::passed).sum();

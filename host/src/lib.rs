@@ -25,6 +25,7 @@
 //! ```
 
 mod answer;
+mod artifact_dir;
 pub mod audit;
 mod bindings;
 mod capped;
@@ -45,6 +46,7 @@ pub mod session;
 pub mod store;
 pub mod token;
 
+pub use artifact_dir::ArtifactDir;
 pub use decision::{Approvers, Decision, Reason, Verdict};
 pub use engine::{Digest, Host, HostConfig, HostError};
 pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};

@@ -200,3 +200,53 @@ fn t1_fresh_instances_are_never_pre_initialized_from_a_component_edited_in_the_s
     );
     assert_eq!(host.compilations(), (0, 1), "from its genuine artifact");
 }
+
+#[test]
+fn t1_an_artifact_directory_spares_the_next_process_a_compile_and_trusts_only_its_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cache = standin::ArtifactDir::new(dir.path(), host_key());
+    let settings = json!({"require_reason": true}).to_string();
+    // The first process compiles and leaves the artifact.
+    let first = standin::Host::new().expect("host");
+    let p = first
+        .load_cached(standin::DEFAULT_POLICY, &settings, &cache)
+        .expect("load");
+    assert_eq!(first.compilations(), (1, 0));
+    let denied = p.evaluate_start(&req(json!({})), now());
+    assert_deny(&denied, &["reason-required"]);
+    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("read").flatten().collect();
+    assert_eq!(files.len(), 1, "one sealed artifact");
+    // The next one reads it back, and decides the same.
+    let second = standin::Host::new().expect("host");
+    let p = second
+        .load_cached(standin::DEFAULT_POLICY, &settings, &cache)
+        .expect("load");
+    assert_eq!(second.compilations(), (0, 1), "deserialized, not compiled");
+    assert_eq!(p.evaluate_start(&req(json!({})), now()), denied);
+    // Another key does not trust it; an edited file is not trusted either.
+    let stranger = standin::ArtifactDir::new(dir.path(), standin::HostKey::from_bytes([3; 32]));
+    let third = standin::Host::new().expect("host");
+    third
+        .load_cached(standin::DEFAULT_POLICY, &settings, &stranger)
+        .expect("load");
+    assert_eq!(third.compilations(), (1, 0), "compiled again");
+    let file = std::fs::read_dir(dir.path())
+        .expect("read")
+        .flatten()
+        .next()
+        .expect("file")
+        .path();
+    let mut bytes = std::fs::read(&file).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&file, bytes).expect("tamper");
+    let fourth = standin::Host::new().expect("host");
+    fourth
+        .load_cached(standin::DEFAULT_POLICY, &settings, &cache)
+        .expect("load");
+    assert_eq!(
+        fourth.compilations(),
+        (1, 0),
+        "an edited artifact is compiled again, never run"
+    );
+}

@@ -1,0 +1,85 @@
+//! Compiled components kept in a directory between processes: what makes a
+//! one-shot command (`standin check`) fast after its first run.
+//!
+//! Compiling the built-in policy takes a third of a second; reading back
+//! what an earlier process compiled takes a few milliseconds. Deserialized
+//! code runs unverified, so a file is only used when its tag proves that
+//! this host key sealed it for this component and this engine (the same
+//! [`HostKey`] scheme as artifacts in the store); anything else is ignored
+//! and compiled again. Every failure here costs speed, never a decision:
+//! a directory that cannot be read or written means compiling.
+
+use crate::engine::Host;
+use crate::hostkey::HostKey;
+use crate::load::LoadError;
+use crate::policy::Policy;
+use std::path::{Path, PathBuf};
+
+/// A directory of compiled components, sealed with a host key.
+#[derive(Debug)]
+pub struct ArtifactDir {
+    dir: PathBuf,
+    key: HostKey,
+}
+
+impl ArtifactDir {
+    pub fn new(dir: impl Into<PathBuf>, key: HostKey) -> Self {
+        Self { dir: dir.into(), key }
+    }
+
+    /// Where the CLI keeps it when told nothing: `$XDG_CACHE_HOME/standin`,
+    /// else `$HOME/.cache/standin`.
+    pub fn default_path() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|h| PathBuf::from(h).join(".cache"))
+            })?;
+        Some(base.join("standin"))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file of a component for an engine: both hashed into its name, so
+    /// an engine upgrade never finds (nor overwrites) another's.
+    fn file(&self, digest: &str, engine: &str) -> PathBuf {
+        let name = crate::digest::Digest::of(format!("{digest}\n{engine}").as_bytes()).to_string();
+        let name = name.trim_start_matches("sha256:");
+        self.dir.join(format!("{}.cwasm", &name[..32.min(name.len())]))
+    }
+}
+
+impl Host {
+    /// [`Host::load`], with the compiled component read from `dir` when an
+    /// earlier process of the same key and engine left it there, and left
+    /// there when it had to be compiled.
+    pub fn load_cached(&self, bytes: &[u8], settings: &str, dir: &ArtifactDir) -> Result<Policy, LoadError> {
+        let digest = crate::digest::Digest::of(bytes);
+        let name = digest.to_string();
+        let file = dir.file(&name, self.engine_key());
+        if let Ok(sealed) = std::fs::read(&file)
+            && let Some(code) = dir.key.open_artifact(&name, self.engine_key(), &sealed)
+            && let Ok(compiled) = self.precompiled(digest, code)
+        {
+            return self.configure(compiled, settings, Some(bytes));
+        }
+        let compiled = self.compile(bytes)?;
+        if let Ok(code) = compiled.serialize() {
+            let sealed = dir.key.seal_artifact(&name, self.engine_key(), &code);
+            // Written aside, then renamed: a reader never sees half a file.
+            let partial = file.with_extension(format!("{}.partial", std::process::id()));
+            let written = std::fs::create_dir_all(&dir.dir)
+                .and_then(|()| std::fs::write(&partial, sealed))
+                .and_then(|()| std::fs::rename(&partial, &file));
+            if written.is_err() {
+                let _ = std::fs::remove_file(&partial);
+            }
+        }
+        self.configure(compiled, settings, Some(bytes))
+    }
+}
