@@ -126,10 +126,10 @@ function show() {
   $("app").hidden = !signedIn;
   $("sign-out").hidden = !signedIn;
   $("who").textContent = signedIn ? `Tenant ${state.tenant}` : "";
-  if (signedIn) open("sessions");
+  if (signedIn) openPage("sessions");
 }
 
-function open(page) {
+function openPage(page) {
   for (const button of document.querySelectorAll("nav button")) {
     if (button.dataset.page === page) button.setAttribute("aria-current", "page");
     else button.removeAttribute("aria-current");
@@ -422,7 +422,7 @@ document.addEventListener("DOMContentLoaded", () => {
     location.reload();
   });
   for (const button of document.querySelectorAll("nav button")) {
-    button.addEventListener("click", () => open(button.dataset.page));
+    button.addEventListener("click", () => openPage(button.dataset.page));
   }
   const submit = (id, f) =>
     $(id).addEventListener("submit", (e) => {
