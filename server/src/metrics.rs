@@ -133,9 +133,15 @@ pub struct Metrics {
 
 impl Metrics {
     /// Counts a decision of `kind` (`start`, `action`, `check-start`,
-    /// `check-action`, `extend`) for `tenant`, taking `took`.
+    /// `check-action`, `extend`, `approval`) for `tenant`, taking `took`;
+    /// its outcome is `allow`, `deny` or `pending` (a start that waits for
+    /// approval).
     pub fn decision(&self, tenant: &str, kind: &str, decision: &Decision, took: Duration) {
-        let outcome = if decision.is_allow() { "allow" } else { "deny" };
+        let outcome = match decision.decision {
+            standin::Verdict::Allow => "allow",
+            standin::Verdict::Pending => "pending",
+            _ => "deny",
+        };
         let code = decision.reasons.first().map(|r| r.code.as_str()).unwrap_or("none");
         self.decisions.add(&[tenant, kind, outcome, code], 1);
         self.decision_seconds.observe(&[kind], took);

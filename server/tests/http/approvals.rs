@@ -42,6 +42,11 @@ async fn ap1_approve_over_http_starts_the_session_with_its_token() {
     four_eyes(&server);
     let pending = request(&server).await;
     let id = pending["id"].as_str().unwrap();
+    let metrics = server.text("/metrics", None).await;
+    assert!(
+        metrics.contains(r#"standin_decisions_total{tenant="acme",kind="start",decision="pending",code="none"} 1"#),
+        "a pending start is counted as such"
+    );
     let (_, early) = server.authorize(id, "course.view").await;
     assert_eq!(codes(&early), ["session-pending"], "{early}");
     // The actor asks to approve their own request: refused, still pending.
