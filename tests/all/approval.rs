@@ -207,6 +207,13 @@ fn ap1_approval_rechecks_the_start_with_the_newest_facts() {
     assert!(other.decision.is_allow());
     let out = s.approve(&again.id, &officer(), now()).expect("answer");
     assert_deny(&out.decision, &["nested-impersonation"]);
+    // Turning it down is judged on the request as it was made: the officer
+    // may, whatever the actor did since.
+    let out = s
+        .reject(&again.id, &officer(), "one session at a time", now())
+        .expect("reject");
+    assert!(out.decision.is_allow(), "{:?}", out.decision);
+    assert_eq!(out.session.end_reason.map(|r| r.as_str()), Some("rejected"));
     assert_intact(&s);
 }
 
