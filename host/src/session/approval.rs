@@ -101,11 +101,18 @@ impl Sessions {
             .store
             .current_session(&pre.tenant, &pre.actor)?
             .filter(|c| !c.is_due(now));
-        let mut start = self.restart_request(&pre, now)?;
-        start.actor_session = current.as_ref().map(|c| SessionRef {
-            id: c.id.clone(),
-            target: c.target.clone(),
-        });
+        // An approval is judged on the start as it stands now; a rejection
+        // on the request as it was made, so that only the approver's right
+        // to answer decides it (an actor who moved on meanwhile can still
+        // be turned down).
+        let asked_at = pre.approval.as_ref().map_or(pre.started_at, |a| a.requested_at);
+        let mut start = self.restart_request(&pre, if rejection.is_some() { asked_at } else { now })?;
+        if rejection.is_none() {
+            start.actor_session = current.as_ref().map(|c| SessionRef {
+                id: c.id.clone(),
+                target: c.target.clone(),
+            });
+        }
         start.ttl_seconds = pre.approval.as_ref().map(|a| a.ttl_seconds);
         let request = ApprovalRequest {
             start,
