@@ -19,117 +19,18 @@
 //! instead of wall-clock time; `STANDIN_BENCH_PERFMAP=1` and
 //! `STANDIN_BENCH_COMPONENT=<path>` serve `profile/*` (see [`raw::Raw::new`]).
 
-use chrono::{DateTime, Utc};
 use criterion::measurement::{Measurement, WallTime};
 use criterion::{BatchSize, Criterion};
-use standin::{ActionRequest, Host, HostConfig, RequestLimits, StartRequest};
+use standin::{Host, HostConfig, RequestLimits};
 use standin_default_policy::DefaultPolicy;
 use standin_policy_sdk::{ActionDecision, Policy as _, StartDecision};
 use std::hint::black_box;
 use std::time::Duration;
 
-/// The tenant's settings: scoped and levelled roles and a required consent,
-/// so that an allow runs through most of the start rules.
-const SETTINGS: &str = include_str!("../../examples/settings/betterworks.json");
+#[path = "decisions/requests.rs"]
+mod requests;
 
-/// A super admin (who is also a scoped HR admin managing the target's
-/// group) asks to impersonate an ordinary manager who has accepted the
-/// privacy policy: allowed.
-const START: &str = r#"{
-  "tenant": "acme",
-  "actor": {
-    "id": "u-1001",
-    "roles": ["super_admin", "hr_admin", "employee", "manager"],
-    "permissions": ["users.impersonate", "users.view", "users.edit", "goals.view", "goals.edit",
-                    "reviews.view", "reviews.edit", "reports.view", "reports.export", "feedback.view",
-                    "admin.settings"],
-    "groups": ["dept-people-ops", "loc-berlin", "all-staff"],
-    "manages": ["dept-sales", "dept-marketing", "u-2001"],
-    "domains": ["emea", "global"],
-    "active": true,
-    "has_logged_in": true,
-    "consents": ["privacy-policy", "terms-of-service"],
-    "attributes": {"title": "Head of People Operations", "employee_number": 1001}
-  },
-  "target": {
-    "id": "u-4242",
-    "roles": ["employee", "manager"],
-    "permissions": ["users.view", "goals.view", "goals.edit", "reviews.view", "reviews.edit",
-                    "reports.view", "feedback.view", "feedback.give", "calendar.view", "profile.edit"],
-    "groups": ["dept-sales", "loc-berlin", "all-staff"],
-    "manages": ["u-5001", "u-5002", "u-5003"],
-    "domains": ["emea"],
-    "active": true,
-    "has_logged_in": true,
-    "consents": ["privacy-policy", "terms-of-service", "cookies"],
-    "attributes": {"title": "Sales Manager", "employee_number": 4242}
-  },
-  "reason": "ticket SUP-1234: goals page shows the wrong quarter",
-  "ttl_seconds": 1800,
-  "domain": "emea",
-  "actor_session": null,
-  "consent_on_behalf": false,
-  "now": "2026-11-21T10:00:00Z"
-}"#;
-
-/// Inside that session, the actor generates a report: allowed, to be
-/// delivered to the target.
-const ACTION: &str = r#"{
-  "tenant": "acme",
-  "session": {
-    "id": "s-7f3a9c",
-    "actor": {
-      "id": "u-1001",
-      "roles": ["super_admin", "hr_admin", "employee", "manager"],
-      "permissions": ["users.impersonate", "users.view", "users.edit", "goals.view", "goals.edit",
-                      "reviews.view", "reviews.edit", "reports.view", "reports.export", "feedback.view",
-                      "admin.settings"],
-      "groups": ["dept-people-ops", "loc-berlin", "all-staff"],
-      "manages": ["dept-sales", "dept-marketing", "u-2001"],
-      "domains": ["emea", "global"],
-      "active": true,
-      "has_logged_in": true,
-      "consents": ["privacy-policy", "terms-of-service"],
-      "attributes": {"title": "Head of People Operations", "employee_number": 1001}
-    },
-    "target": {
-      "id": "u-4242",
-      "roles": ["employee", "manager"],
-      "permissions": ["users.view", "goals.view", "goals.edit", "reviews.view", "reviews.edit",
-                      "reports.view", "feedback.view", "feedback.give", "calendar.view", "profile.edit"],
-      "groups": ["dept-sales", "loc-berlin", "all-staff"],
-      "manages": ["u-5001", "u-5002", "u-5003"],
-      "domains": ["emea"],
-      "active": true,
-      "has_logged_in": true,
-      "consents": ["privacy-policy", "terms-of-service", "cookies"],
-      "attributes": {"title": "Sales Manager", "employee_number": 4242}
-    },
-    "started_at": "2026-11-21T10:00:00Z",
-    "expires_at": "2026-11-21T10:30:00Z",
-    "domain": "emea",
-    "reason": "ticket SUP-1234: goals page shows the wrong quarter",
-    "read_only": false
-  },
-  "action": "report.generate",
-  "resource": "goals-q4",
-  "now": "2026-11-21T10:05:00Z"
-}"#;
-
-fn start_request() -> StartRequest {
-    serde_json::from_str(START).expect("START is a start request")
-}
-
-fn action_request() -> ActionRequest {
-    serde_json::from_str(ACTION).expect("ACTION is an action request")
-}
-
-/// Stands in for requests without a time; both requests carry one.
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-21T10:00:00Z")
-        .expect("a time")
-        .with_timezone(&Utc)
-}
+use requests::{SETTINGS, action_request, now, start_request};
 
 fn native_policy() -> DefaultPolicy {
     DefaultPolicy::configure(SETTINGS).expect("the settings are valid")

@@ -1,0 +1,174 @@
+//! Instructions per decision, counted by `valgrind --tool=callgrind`.
+//!
+//! Wall-clock medians on this shared, throttled machine move by 10-50 %
+//! from run to run; the number of instructions a decision executes does
+//! not. This bench runs each hot path under callgrind and reports
+//! instructions (`Ir`) per decision, so a change can be judged on one run.
+//!
+//! `cargo bench -p standin --bench instructions [FILTER]`. Without
+//! `STANDIN_CALLGRIND_CASE` the binary is the driver: for each case whose
+//! name contains FILTER it starts itself twice under callgrind, with
+//! [`SHORT`] and [`LONG`] iterations, collecting only inside
+//! [`standin_callgrind_measured`]. The difference divided by
+//! `LONG - SHORT` is the cost of one steady-state decision: one-time work
+//! (first-call allocations, lazy initialisation) cancels out.
+//!
+//! What it cannot see: cache misses, branch mispredictions and the
+//! kernel. Instruction counts rank code changes; wall-clock figures
+//! (`decisions`) remain the user's number.
+
+use standin::{Host, HostConfig, RequestLimits};
+use standin_default_policy::DefaultPolicy;
+use standin_policy_sdk::Policy as _;
+use std::hint::black_box;
+use std::process::Command;
+
+#[path = "decisions/requests.rs"]
+mod requests;
+
+use requests::{SETTINGS, action_request, now, start_request};
+
+/// Iterations of the short and the long run.
+const SHORT: u64 = 200;
+const LONG: u64 = 2_200;
+
+/// The cases, in report order.
+const CASES: &[&str] = &[
+    "start/native",
+    "start/component-warm",
+    "start/component-warm-prepacked",
+    "start/component-fresh-pooling",
+    "action/native",
+    "action/component-warm",
+    "action/component-warm-in-session",
+    "action/component-fresh-pooling",
+];
+
+fn main() {
+    match std::env::var("STANDIN_CALLGRIND_CASE") {
+        Ok(case) => {
+            let iterations = std::env::var("STANDIN_CALLGRIND_ITERATIONS")
+                .expect("the driver sets the iterations")
+                .parse()
+                .expect("a number of iterations");
+            run_case(&case, iterations);
+        }
+        Err(_) => drive(),
+    }
+}
+
+/// Runs every selected case twice under callgrind and prints a table.
+fn drive() {
+    // `cargo bench` passes `--bench`; anything else is a filter.
+    let filter = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
+    let me = std::env::current_exe().expect("the bench's own path");
+    let out = std::env::temp_dir().join(format!("standin-callgrind-{}", std::process::id()));
+    std::fs::create_dir_all(&out).expect("a scratch directory");
+    println!("| case | instructions per decision |");
+    println!("|---|---:|");
+    for case in CASES.iter().filter(|case| filter.as_deref().is_none_or(|f| case.contains(f))) {
+        let count = |iterations: u64| {
+            let file = out.join(format!("{}-{iterations}.out", case.replace('/', "-")));
+            let status = Command::new("valgrind")
+                .args([
+                    "--tool=callgrind",
+                    "--collect-atstart=no",
+                    "--toggle-collect=standin_callgrind_measured",
+                    "--compress-strings=no",
+                ])
+                .arg(format!("--callgrind-out-file={}", file.display()))
+                .arg(&me)
+                .env("STANDIN_CALLGRIND_CASE", case)
+                .env("STANDIN_CALLGRIND_ITERATIONS", iterations.to_string())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("valgrind runs (apt-get install valgrind)");
+            assert!(status.success(), "`{case}` failed under valgrind: {status}");
+            total_instructions(&std::fs::read_to_string(&file).expect("callgrind's output"))
+        };
+        let (short, long) = (count(SHORT), count(LONG));
+        let per = (long.saturating_sub(short)) as f64 / (LONG - SHORT) as f64;
+        println!("| `{case}` | {per:.0} |");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// The `summary:` (or `totals:`) line of a callgrind output file.
+fn total_instructions(output: &str) -> u64 {
+    output
+        .lines()
+        .find_map(|line| line.strip_prefix("summary: ").or_else(|| line.strip_prefix("totals: ")))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("callgrind wrote a summary line")
+}
+
+/// Everything callgrind counts happens in here. `no_mangle` gives
+/// `--toggle-collect` a name to match.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn standin_callgrind_measured(iterations: u64, decide: &mut dyn FnMut() -> bool) {
+    for _ in 0..iterations {
+        assert!(black_box(decide()), "every measured decision allows");
+    }
+}
+
+fn run_case(case: &str, iterations: u64) {
+    let limits = RequestLimits::default();
+    let native = DefaultPolicy::configure(SETTINGS).expect("the settings are valid");
+    let load = |config: HostConfig| {
+        Host::with_config(config)
+            .expect("a host")
+            .load_default(SETTINGS)
+            .expect("the default policy loads")
+    };
+    let pooling = || HostConfig {
+        reuse_instances: false,
+        pooling_slots: Some(64),
+        ..HostConfig::default()
+    };
+    let start = start_request();
+    let action = action_request();
+    let mut decide: Box<dyn FnMut() -> bool> = match case {
+        "start/native" => Box::new(move || {
+            let packed = black_box(&start).pack(&limits, now()).expect("the request packs");
+            matches!(native.evaluate_start(&packed.view()), standin_policy_sdk::StartDecision::Allow(_))
+        }),
+        "start/component-warm" => {
+            let policy = load(HostConfig::default());
+            Box::new(move || policy.evaluate_start(black_box(&start), now()).is_allow())
+        }
+        "start/component-warm-prepacked" => {
+            let policy = load(HostConfig::default());
+            let packed = start.pack(&limits, now()).expect("the request packs");
+            Box::new(move || policy.evaluate_start_packed(packed.clone()).is_allow())
+        }
+        "start/component-fresh-pooling" => {
+            let policy = load(pooling());
+            Box::new(move || policy.evaluate_start(black_box(&start), now()).is_allow())
+        }
+        "action/native" => Box::new(move || {
+            let packed = black_box(&action).pack(&limits, now()).expect("the request packs");
+            matches!(native.evaluate_action(&packed.view()), standin_policy_sdk::ActionDecision::Allow(_))
+        }),
+        "action/component-warm" => {
+            let policy = load(HostConfig::default());
+            Box::new(move || policy.evaluate_action(black_box(&action), now()).is_allow())
+        }
+        "action/component-warm-in-session" => {
+            let policy = load(HostConfig::default());
+            let session = action.session.pack(&action.tenant, &limits).expect("the session packs");
+            Box::new(move || {
+                policy
+                    .evaluate_action_in(black_box(&session), &action.action, action.resource.as_deref(), now())
+                    .is_allow()
+            })
+        }
+        "action/component-fresh-pooling" => {
+            let policy = load(pooling());
+            Box::new(move || policy.evaluate_action(black_box(&action), now()).is_allow())
+        }
+        other => panic!("no case `{other}`"),
+    };
+    standin_callgrind_measured(iterations, &mut decide);
+}
