@@ -63,6 +63,14 @@ pub(crate) fn preinitialize(host: &Host, component: &[u8], settings: &str) -> Re
     Ok(out)
 }
 
+/// wasmparser's offsets are `u64` (since 0.255); ours index slices.
+fn usize_range(range: Range<u64>) -> Result<Range<usize>, PreinitError> {
+    match (usize::try_from(range.start), usize::try_from(range.end)) {
+        (Ok(start), Ok(end)) => Ok(start..end),
+        _ => Err(PreinitError::Unsupported("an offset past the address space")),
+    }
+}
+
 /// The component's only core module: the range of its section (id and
 /// size included) and of the module itself.
 fn core_module(component: &[u8]) -> Result<(Range<usize>, Range<usize>), PreinitError> {
@@ -78,13 +86,14 @@ fn core_module(component: &[u8]) -> Result<(Range<usize>, Range<usize>), Preinit
         offset += consumed;
         match payload {
             Payload::ModuleSection { unchecked_range, .. } => {
+                let unchecked_range = usize_range(unchecked_range)?;
                 if found.replace(unchecked_range.clone()).is_some() {
                     return Err(PreinitError::Unsupported("more than one core module"));
                 }
                 // The nested module is read on its own below: skip its bytes.
                 offset = unchecked_range.end;
             }
-            Payload::ComponentSection { unchecked_range, .. } => offset = unchecked_range.end,
+            Payload::ComponentSection { unchecked_range, .. } => offset = usize_range(unchecked_range)?.end,
             Payload::End(_) => break,
             _ => {}
         }
@@ -231,7 +240,7 @@ fn rewrite_module(module: &[u8], shape: &Shape, memory: &[u8], pages: u64) -> Re
                 if let Some((id, range)) = other.as_section() {
                     out.section(&RawSection {
                         id,
-                        data: &module[range],
+                        data: &module[usize_range(range)?],
                     });
                 }
             }

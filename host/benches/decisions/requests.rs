@@ -108,4 +108,3 @@ pub fn now() -> DateTime<Utc> {
         .expect("a time")
         .with_timezone(&Utc)
 }
-
