@@ -8,6 +8,7 @@ fn main() {
         ("standin-test-wrong-world", "WRONG_WORLD"),
         ("standin-test-reads-files", "READS_FILES"),
         ("standin-test-policy-0-2", "POLICY_0_2"),
+        ("standin-test-policy-0-3", "POLICY_0_3"),
         ("business-hours-policy", "BUSINESS_HOURS"),
     ];
     let packages: Vec<&str> = components.iter().map(|(package, _)| *package).collect();

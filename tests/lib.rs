@@ -14,6 +14,10 @@ pub const READS_FILES: &str = env!("STANDIN_READS_FILES");
 /// the version before approval (see `programs/policy-0-2`).
 pub const POLICY_0_2: &str = env!("STANDIN_POLICY_0_2");
 
+/// The default policy's rules as a component of `standin:policy@0.3.0`,
+/// the version before `evaluate-actions` (see `programs/policy-0-3`).
+pub const POLICY_0_3: &str = env!("STANDIN_POLICY_0_3");
+
 /// The example custom policy (`examples/policies/business-hours`).
 pub const BUSINESS_HOURS: &str = env!("STANDIN_BUSINESS_HOURS");
 

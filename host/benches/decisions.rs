@@ -8,7 +8,9 @@
 //!   natively; `native-rules-only` runs them on a view built beforehand;
 //!   `pack-only` is the host's packing alone; `component-*` are
 //!   `Policy::evaluate_*` with the three host setups, and
-//!   `component-warm-prepacked` is `evaluate_*_packed` (no packing).
+//!   `component-warm-prepacked` is `evaluate_*_packed` (no packing);
+//!   `action/component-warm-batch-N` decides N actions of one session in
+//!   one call (`evaluate_actions_in`): its time is per batch of N.
 //! - `profile/*` take the host apart to see where a component decision
 //!   spends its time: the bare component call, `describe`, `configure`, and
 //!   instantiation with each allocator (plus a tuned pooling allocator the
@@ -171,7 +173,22 @@ fn action<M: Measurement>(c: &mut Criterion<M>) {
     group.bench_function("component-warm-in-session", |b| {
         b.iter(|| warm.evaluate_action_in(black_box(&session), &request.action, request.resource.as_deref(), now()))
     });
+    // Many actions of the session in one call (`evaluate-actions`): the
+    // time is per batch; divide by its size for one decision.
+    for size in [16, 64] {
+        let actions = batch(&request.action, request.resource.as_deref(), size);
+        let decisions = warm.evaluate_actions_in(&session, &actions, now());
+        assert!(decisions.iter().all(|d| d.is_allow()), "batch must allow");
+        group.bench_function(format!("component-warm-batch-{size}"), |b| {
+            b.iter(|| warm.evaluate_actions_in(black_box(&session), &actions, now()))
+        });
+    }
     group.finish();
+}
+
+/// `size` copies of one action, as a gateway checking one page asks.
+fn batch<'a>(action: &'a str, resource: Option<&'a str>, size: usize) -> Vec<(&'a str, Option<&'a str>)> {
+    vec![(action, resource); size]
 }
 
 #[path = "decisions/raw.rs"]

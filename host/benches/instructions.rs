@@ -28,9 +28,10 @@ mod requests;
 
 use requests::{SETTINGS, action_request, now, start_request};
 
-/// Iterations of the short and the long run.
-const SHORT: u64 = 200;
-const LONG: u64 = 2_200;
+/// Iterations of the short and the long run (decisions: multiples of the
+/// largest batch).
+const SHORT: u64 = 256;
+const LONG: u64 = 2_304;
 
 /// The cases, in report order.
 const CASES: &[&str] = &[
@@ -42,6 +43,8 @@ const CASES: &[&str] = &[
     "action/component-warm",
     "action/component-warm-in-session",
     "action/component-fresh-pooling",
+    "action/batch-16-in-session",
+    "action/batch-64-in-session",
 ];
 
 fn main() {
@@ -134,6 +137,7 @@ fn run_case(case: &str, iterations: u64) {
     };
     let start = start_request();
     let action = action_request();
+    let mut per_decision = 1;
     let mut decide: Box<dyn FnMut() -> bool> = match case {
         "start/native" => Box::new(move || {
             let packed = black_box(&start).pack(&limits, now()).expect("the request packs");
@@ -179,7 +183,21 @@ fn run_case(case: &str, iterations: u64) {
             let policy = load(pooling());
             Box::new(move || policy.evaluate_action(black_box(&action), now()).is_allow())
         }
+        "action/batch-16-in-session" | "action/batch-64-in-session" => {
+            let size = if case.ends_with("16-in-session") { 16 } else { 64 };
+            per_decision = size as u64;
+            let policy = load(HostConfig::default());
+            let session = action.session.pack(&action.tenant, &limits).expect("the session packs");
+            Box::new(move || {
+                let actions = vec![(action.action.as_str(), action.resource.as_deref()); size];
+                policy
+                    .evaluate_actions_in(black_box(&session), &actions, now())
+                    .iter()
+                    .all(|d| d.is_allow())
+            })
+        }
         other => panic!("no case `{other}`"),
     };
-    standin_callgrind_measured(iterations, &mut decide);
+    // A batch case's iteration is `per_decision` decisions: run fewer.
+    standin_callgrind_measured(iterations / per_decision, &mut decide);
 }

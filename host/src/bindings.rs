@@ -21,6 +21,18 @@ wasmtime::component::bindgen!({
 
 pub(crate) use self::standin::policy::types as wit;
 
+/// `standin:policy@0.3.0`: no `evaluate-actions`. Its types are the
+/// current version's, word for word, so they are shared.
+mod v0_3 {
+    wasmtime::component::bindgen!({
+        path: "../wit/archive/0.3.0",
+        world: "policy-world",
+        with: {
+            "standin:policy/types": crate::bindings::standin::policy::types,
+        },
+    });
+}
+
 /// `standin:policy@0.2.0`: no approval. Such a component never answers
 /// `pending`, and nobody may approve for it.
 mod v0_2 {
@@ -35,8 +47,10 @@ mod v0_2 {
 /// The versions of the package the host calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Version {
-    /// `0.3.x`, the current one (`wit/policy.wit`).
+    /// `0.4.x`, the current one (`wit/policy.wit`).
     Current,
+    /// `0.3.x` (`wit/archive/0.3.0`): one call per action.
+    V0_3,
     /// `0.2.x` (`wit/archive/0.2.0`).
     V0_2,
 }
@@ -44,12 +58,14 @@ pub(crate) enum Version {
 /// A component ready to instantiate, in the version it was built for.
 pub(crate) enum WorldPre {
     Current(PolicyWorldPre<Limiter>),
+    V0_3(v0_3::PolicyWorldPre<Limiter>),
     V0_2(v0_2::PolicyWorldPre<Limiter>),
 }
 
 /// An instance, in the version it was built for.
 pub(crate) enum World {
     Current(PolicyWorld),
+    V0_3(v0_3::PolicyWorld),
     V0_2(v0_2::PolicyWorld),
 }
 
@@ -58,6 +74,7 @@ impl WorldPre {
     pub(crate) fn new(pre: InstancePre<Limiter>, version: Version) -> wasmtime::Result<Self> {
         Ok(match version {
             Version::Current => Self::Current(PolicyWorldPre::new(pre)?),
+            Version::V0_3 => Self::V0_3(v0_3::PolicyWorldPre::new(pre)?),
             Version::V0_2 => Self::V0_2(v0_2::PolicyWorldPre::new(pre)?),
         })
     }
@@ -65,6 +82,7 @@ impl WorldPre {
     pub(crate) fn instantiate(&self, store: &mut Store<Limiter>) -> wasmtime::Result<World> {
         Ok(match self {
             Self::Current(pre) => World::Current(pre.instantiate(store)?),
+            Self::V0_3(pre) => World::V0_3(pre.instantiate(store)?),
             Self::V0_2(pre) => World::V0_2(pre.instantiate(store)?),
         })
     }
@@ -72,6 +90,7 @@ impl WorldPre {
     pub(crate) fn component(&self) -> &Component {
         match self {
             Self::Current(pre) => pre.instance_pre().component(),
+            Self::V0_3(pre) => pre.instance_pre().component(),
             Self::V0_2(pre) => pre.instance_pre().component(),
         }
     }
@@ -79,6 +98,7 @@ impl WorldPre {
     pub(crate) fn version(&self) -> Version {
         match self {
             Self::Current(_) => Version::Current,
+            Self::V0_3(_) => Version::V0_3,
             Self::V0_2(_) => Version::V0_2,
         }
     }
@@ -90,6 +110,7 @@ impl World {
     pub(crate) fn describe(&self, s: &mut Store<Limiter>) -> Call<wit::PolicyInfo> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_describe(s),
+            Self::V0_3(w) => w.standin_policy_policy().call_describe(s),
             Self::V0_2(w) => w.standin_policy_policy().call_describe(s).map(|i| wit::PolicyInfo {
                 name: i.name,
                 version: i.version,
@@ -101,6 +122,7 @@ impl World {
     pub(crate) fn configure(&self, s: &mut Store<Limiter>, settings: &str) -> Call<Result<(), Vec<String>>> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_configure(s, settings),
+            Self::V0_3(w) => w.standin_policy_policy().call_configure(s, settings),
             Self::V0_2(w) => w.standin_policy_policy().call_configure(s, settings),
         }
     }
@@ -108,6 +130,7 @@ impl World {
     pub(crate) fn evaluate_start(&self, s: &mut Store<Limiter>, text: &str, words: &[u64]) -> Call<wit::StartDecision> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_evaluate_start(s, text, words),
+            Self::V0_3(w) => w.standin_policy_policy().call_evaluate_start(s, text, words),
             Self::V0_2(w) => Ok(match w.standin_policy_policy().call_evaluate_start(s, text, words)? {
                 v0_2::wit::StartDecision::Allow(g) => wit::StartDecision::Allow(wit::StartGrant {
                     ttl_seconds: g.ttl_seconds,
@@ -129,6 +152,7 @@ impl World {
     ) -> Call<wit::ActionDecision> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_evaluate_action(s, text, words),
+            Self::V0_3(w) => w.standin_policy_policy().call_evaluate_action(s, text, words),
             Self::V0_2(w) => Ok(match w.standin_policy_policy().call_evaluate_action(s, text, words)? {
                 v0_2::wit::ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(obligations),
                 v0_2::wit::ActionDecision::Deny(reasons) => wit::ActionDecision::Deny(current(reasons)),
@@ -146,11 +170,29 @@ impl World {
     ) -> Call<wit::ApprovalDecision> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_evaluate_approval(s, text, words),
+            Self::V0_3(w) => w.standin_policy_policy().call_evaluate_approval(s, text, words),
             Self::V0_2(_) => Ok(wit::ApprovalDecision::Deny(vec![wit::Reason {
                 code: "approver-not-allowed".to_string(),
                 rule: "AP1".to_string(),
                 message: "the policy is built against `standin:policy@0.2.0`, which has no approval".to_string(),
             }])),
+        }
+    }
+}
+
+impl World {
+    /// Several actions of one session in one call; `None` for a component
+    /// built before `evaluate-actions`.
+    pub(crate) fn evaluate_actions(
+        &self,
+        s: &mut Store<Limiter>,
+        text: &str,
+        words: &[u64],
+        actions: &[u64],
+    ) -> Option<Call<Vec<wit::ActionDecision>>> {
+        match self {
+            Self::Current(w) => Some(w.standin_policy_policy().call_evaluate_actions(s, text, words, actions)),
+            Self::V0_3(_) | Self::V0_2(_) => None,
         }
     }
 }

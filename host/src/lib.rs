@@ -50,8 +50,8 @@ pub use artifact_dir::ArtifactDir;
 pub use decision::{Approvers, Decision, Reason, Verdict};
 pub use engine::{Digest, Host, HostConfig, HostError};
 pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
-pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2};
-pub use policy::{HARD_MAX_TTL_SECONDS, MAX_APPROVAL_TTL_SECONDS, Policy, PolicyInfo};
+pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3};
+pub use policy::{HARD_MAX_TTL_SECONDS, MAX_ACTIONS_PER_CALL, MAX_APPROVAL_TTL_SECONDS, Policy, PolicyInfo};
 pub use request::{
     ActionRequest, ApprovalRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef,
     StartRequest,

@@ -5,7 +5,7 @@
 //! module), compiles, imports nothing the host does not offer (it offers
 //! nothing), exports `standin:policy/policy` with the right functions and
 //! types, at the current version of the package or an earlier one the
-//! host still calls ([`POLICY_INTERFACE_0_2`]). Components are compiled
+//! host still calls ([`POLICY_INTERFACE_0_3`], [`POLICY_INTERFACE_0_2`]). Components are compiled
 //! once and cached by sha256.
 
 use crate::bindings::{Version, WorldPre};
@@ -17,15 +17,19 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 /// The interface every policy exports, at the package's current version.
-pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.3.0";
+pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.4.0";
 /// The functions of [`POLICY_INTERFACE`].
-pub const POLICY_FUNCTIONS: [&str; 5] = [
+pub const POLICY_FUNCTIONS: [&str; 6] = [
     "describe",
     "configure",
     "evaluate-start",
     "evaluate-action",
     "evaluate-approval",
+    "evaluate-actions",
 ];
+/// The interface of components built before `evaluate-actions` (0.3.x):
+/// still loaded, and asked one call per action.
+pub const POLICY_INTERFACE_0_3: &str = "standin:policy/policy@0.3.0";
 /// The interface of components built before approval (0.2.x): still
 /// loaded, and called as they were built.
 pub const POLICY_INTERFACE_0_2: &str = "standin:policy/policy@0.2.0";
@@ -128,6 +132,7 @@ impl Compiled {
 pub(crate) fn version_of(export: &str) -> Option<Version> {
     [
         (POLICY_INTERFACE, Version::Current),
+        (POLICY_INTERFACE_0_3, Version::V0_3),
         (POLICY_INTERFACE_0_2, Version::V0_2),
     ]
     .into_iter()
@@ -205,6 +210,7 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<Versi
     };
     let functions: &[&str] = match version {
         Version::Current => &POLICY_FUNCTIONS,
+        Version::V0_3 => &POLICY_FUNCTIONS[..5],
         Version::V0_2 => &POLICY_FUNCTIONS[..4],
     };
     let missing: Vec<String> = functions
@@ -233,15 +239,17 @@ mod tests {
     }
 
     #[test]
-    fn world_versions_compatible_with_0_3_0_and_0_2_0() {
-        assert_eq!(version_of("standin:policy/policy@0.3.0"), Some(Version::Current));
+    fn world_versions_compatible_with_0_4_0_0_3_0_and_0_2_0() {
+        assert_eq!(version_of("standin:policy/policy@0.4.0"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.4.2"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.3.0"), Some(Version::V0_3));
         assert_eq!(version_of("standin:policy/policy@0.2.1"), Some(Version::V0_2));
         assert!(compatible("standin:policy/policy@0.3.4"));
         assert!(compatible("standin:policy/policy@0.2.0"), "built before approval");
         assert!(compatible("standin:policy/policy@0.2.7"));
         assert!(compatible("standin:policy/policy@0.2.2-rc.1"));
         assert!(!compatible("standin:policy/policy@0.1.0"), "0.x minors break");
-        assert!(!compatible("standin:policy/policy@0.4.0"), "0.x minors break");
+        assert!(!compatible("standin:policy/policy@0.5.0"), "0.x minors break");
         assert!(!compatible("standin:policy/policy@1.1.0"));
         assert!(!compatible("standin:policy/policy"), "unversioned");
         assert!(!compatible("standin:policy/other@0.3.0"));

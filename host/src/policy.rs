@@ -23,6 +23,9 @@ use standin_policy_sdk::wire;
 use std::sync::{Arc, Mutex, PoisonError};
 use wasmtime::Store;
 
+mod many;
+pub use many::MAX_ACTIONS_PER_CALL;
+
 /// No session outlives this, whatever a policy grants (S1).
 pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
 /// No approval request waits longer than this (a week), whatever a policy says.

@@ -4,7 +4,7 @@ use crate::settings::{Settings, any_match};
 use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
-use standin_policy_sdk::{ActionDecision, ActionRequest, Reasons};
+use standin_policy_sdk::{Action, ActionDecision, ActionRequest, Reasons};
 
 /// Which rule a forbidden action falls under, by the segments of its dotted
 /// name: credentials (F2), signatures and one-time passwords (F3), and
@@ -24,14 +24,34 @@ fn forbidden_rule(action: &str) -> &'static str {
 }
 
 pub fn evaluate(s: &Settings, req: &ActionRequest<'_>) -> ActionDecision {
-    let session = &req.session;
-    let action = req.action;
-    let mut reasons = Reasons::new();
+    decide(s, req, session_reasons(req))
+}
 
+/// Several actions of one session at one time: the session's own checks
+/// once, each action's for each (the same decisions as [`evaluate`]).
+pub fn evaluate_many(s: &Settings, req: &ActionRequest<'_>, actions: &[Action<'_>]) -> Vec<ActionDecision> {
+    let session = session_reasons(req);
+    actions
+        .iter()
+        .map(|a| decide(s, &req.with(a), session.clone()))
+        .collect()
+}
+
+/// What fails whatever the action: another tenant (S1), an expired session (S3).
+fn session_reasons(req: &ActionRequest<'_>) -> Reasons {
+    let session = &req.session;
+    let mut reasons = Reasons::new();
     crate::cross_tenant(&mut reasons, req.tenant, &session.actor, &session.target);
     if req.now >= session.expires_at {
         reasons.push("session-expired", "S3", format!("session `{}` has expired", session.id));
     }
+    reasons
+}
+
+/// The action's own rules, after the session's `reasons`.
+fn decide(s: &Settings, req: &ActionRequest<'_>, mut reasons: Reasons) -> ActionDecision {
+    let session = &req.session;
+    let action = req.action;
     if (session.read_only || s.read_only) && !any_match(&s.read_actions, action) {
         reasons.push(
             "read-only-session",

@@ -22,8 +22,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 pub use settings::Settings;
 use standin_policy_sdk::{
-    ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Policy, Principal, Reasons, StartDecision,
-    StartRequest,
+    Action, ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Policy, Principal, Reasons,
+    StartDecision, StartRequest,
 };
 
 /// The default policy, configured.
@@ -52,6 +52,10 @@ impl Policy for DefaultPolicy {
 
     fn evaluate_action(&self, request: &ActionRequest<'_>) -> ActionDecision {
         action::evaluate(&self.settings, request)
+    }
+
+    fn evaluate_actions(&self, request: &ActionRequest<'_>, actions: &[Action<'_>]) -> Vec<ActionDecision> {
+        action::evaluate_many(&self.settings, request, actions)
     }
 
     fn evaluate_approval(&self, request: &ApprovalRequest<'_>) -> ApprovalDecision {

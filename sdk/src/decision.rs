@@ -93,7 +93,7 @@ impl ActionDecision {
 }
 
 /// Collects every failing rule of one request.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Reasons(Vec<Reason>);
 
 impl Reasons {

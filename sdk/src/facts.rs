@@ -213,11 +213,43 @@ impl wire::ApprovalRequest {
     }
 }
 
+/// One action of several asked in one session at one time
+/// ([`crate::Policy::evaluate_actions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Action<'a> {
+    pub name: &'a str,
+    pub resource: Option<&'a str>,
+}
+
 impl<'a> ActionRequest<'a> {
     /// As [`StartRequest::read`].
     pub fn read(text: &'a str, words: &'a [u64]) -> Option<Self> {
         let (head, spans) = wire::ActionRequest::read_header(words)?;
         Some(head.view_in(Packed { text, spans }))
+    }
+
+    /// An `evaluate-actions` request read in place: the session's request
+    /// (its own action and resource as the words say; a caller reads
+    /// `actions`) and each action resolved against `text`.
+    pub fn read_many(text: &'a str, words: &'a [u64], actions: &[u64]) -> Option<(Self, alloc::vec::Vec<Action<'a>>)> {
+        let request = Self::read(text, words)?;
+        let p = Packed { text, spans: &[] };
+        let actions = wire::words::read_action_items(actions)
+            .map(|(name, resource)| Action {
+                name: p.str(name),
+                resource: resource.map(|r| p.str(r)),
+            })
+            .collect();
+        Some((request, actions))
+    }
+
+    /// This request with `action` in place of its own.
+    pub fn with(&self, action: &Action<'a>) -> Self {
+        Self {
+            action: action.name,
+            resource: action.resource,
+            ..*self
+        }
     }
 }
 

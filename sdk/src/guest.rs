@@ -299,6 +299,26 @@ pub fn evaluate_action<P: Policy>(state: &State<P>, text: String, words: Vec<u64
     let decision = state.get().evaluate_action(&request);
     drop((text, words));
     end_call();
+    action_decision(decision)
+}
+
+pub fn evaluate_actions<P: Policy>(
+    state: &State<P>,
+    text: String,
+    words: Vec<u64>,
+    actions: Vec<u64>,
+) -> Vec<wit::ActionDecision> {
+    let Some((request, items)) = crate::ActionRequest::read_many(&text, &words, &actions) else {
+        core::arch::wasm32::unreachable()
+    };
+    let decisions = state.get().evaluate_actions(&request, &items);
+    drop(items);
+    drop((text, words, actions));
+    end_call();
+    decisions.into_iter().map(action_decision).collect()
+}
+
+fn action_decision(decision: ActionDecision) -> wit::ActionDecision {
     match decision {
         ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(obligations),
         ActionDecision::Deny(reasons) => wit::ActionDecision::Deny(reasons.into_iter().map(reason).collect()),
@@ -352,6 +372,13 @@ macro_rules! export_policy {
                     words: $crate::guest::Vec<u64>,
                 ) -> __wit::ApprovalDecision {
                     $crate::guest::evaluate_approval(&STATE, text, words)
+                }
+                fn evaluate_actions(
+                    text: $crate::guest::String,
+                    words: $crate::guest::Vec<u64>,
+                    actions: $crate::guest::Vec<u64>,
+                ) -> $crate::guest::Vec<__wit::ActionDecision> {
+                    $crate::guest::evaluate_actions(&STATE, text, words, actions)
                 }
             }
 

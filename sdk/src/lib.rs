@@ -28,7 +28,9 @@ pub mod wire;
 pub mod guest;
 
 pub use decision::{ActionDecision, ApprovalDecision, Approvers, Grant, Reason, Reasons, StartDecision};
-pub use facts::{ActionRequest, ApprovalRequest, Attributes, Principal, Session, SessionRef, StartRequest, Strs};
+pub use facts::{
+    Action, ActionRequest, ApprovalRequest, Attributes, Principal, Session, SessionRef, StartRequest, Strs,
+};
 pub use pattern::Pattern;
 
 use alloc::string::String;
@@ -56,6 +58,15 @@ pub trait Policy: Sized {
 
     /// May the actor, inside the session, do the action?
     fn evaluate_action(&self, request: &ActionRequest<'_>) -> ActionDecision;
+
+    /// Several actions in one session at one time: one decision per
+    /// action, in order, each what [`Self::evaluate_action`] answers for
+    /// `request` with that action. The default asks exactly that; a policy
+    /// overrides it to share work between the actions (the session's own
+    /// checks, done once).
+    fn evaluate_actions(&self, request: &ActionRequest<'_>, actions: &[Action<'_>]) -> Vec<ActionDecision> {
+        actions.iter().map(|a| self.evaluate_action(&request.with(a))).collect()
+    }
 
     /// May `request.approver` answer (approve or reject) a start this
     /// policy answered [`StartDecision::Pending`]? The host refuses the

@@ -7,7 +7,6 @@ use crate::common::*;
 use crate::sessions::{assert_intact, at, service, set, trail};
 use serde_json::{Value, json};
 use standin::request::Principal;
-use standin::session::Upload;
 use standin::{SessionError, Sessions};
 use standin_tests::{MISCHIEF, component};
 
@@ -232,15 +231,7 @@ fn ap1_a_database_writer_activating_a_request_is_caught_by_verify() {
 
 /// A tenant running the mischief component, whose approvals let anyone in.
 fn mischief(s: &Sessions) {
-    let bytes = component(MISCHIEF);
-    let up = Upload {
-        tenant: "acme",
-        component: Some(&bytes),
-        settings: "{}",
-        activate: true,
-        ..Upload::default()
-    };
-    s.upload(&up, now()).expect("upload");
+    activate_component(s, &component(MISCHIEF));
 }
 
 #[test]

@@ -124,3 +124,15 @@ pub fn assert_deny(decision: &Decision, expected: &[&str]) {
         );
     }
 }
+
+/// Uploads `component` for tenant `acme` with empty settings and activates it.
+pub fn activate_component(s: &standin::Sessions, component: &[u8]) {
+    let up = standin::session::Upload {
+        tenant: "acme",
+        component: Some(component),
+        settings: "{}",
+        activate: true,
+        ..standin::session::Upload::default()
+    };
+    s.upload(&up, now()).expect("upload");
+}

@@ -17,6 +17,7 @@ mod harness;
 mod hostile;
 mod isolation;
 mod loading;
+mod many;
 mod policies;
 mod properties;
 mod reevaluate;

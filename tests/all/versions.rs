@@ -7,13 +7,12 @@ use crate::common::*;
 use crate::sessions::{assert_intact, service};
 use serde_json::json;
 use standin::request::Principal;
-use standin::session::Upload;
 use standin::{ApprovalRequest, POLICY_INTERFACE, POLICY_INTERFACE_0_2};
 use standin_tests::{POLICY_0_2, component};
 
 #[test]
 fn ap1_a_0_2_0_component_answers_every_question_as_the_builtin_policy() {
-    assert_eq!(POLICY_INTERFACE, "standin:policy/policy@0.3.0");
+    assert_eq!(POLICY_INTERFACE, "standin:policy/policy@0.4.0");
     assert_eq!(POLICY_INTERFACE_0_2, "standin:policy/policy@0.2.0");
     let settings = json!({
         "role_levels": {"super_admin": 100, "employee": 10},
@@ -76,15 +75,7 @@ fn ap1_a_0_2_0_component_answers_every_question_as_the_builtin_policy() {
 #[test]
 fn ap1_a_tenant_running_a_0_2_0_component_starts_and_guards_sessions() {
     let (_d, s) = service();
-    let bytes = component(POLICY_0_2);
-    let up = Upload {
-        tenant: "acme",
-        component: Some(&bytes),
-        settings: "{}",
-        activate: true,
-        ..Upload::default()
-    };
-    s.upload(&up, now()).expect("upload");
+    activate_component(&s, &component(POLICY_0_2));
     let out = s
         .start(&start_request(actor(), target(), json!({})), None, now())
         .expect("start");

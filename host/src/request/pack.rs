@@ -14,6 +14,8 @@ use standin_policy_sdk::wire::{self, Packer, words};
 pub(crate) struct Buffers {
     pub text: String,
     pub words: Vec<u64>,
+    /// `evaluate-actions`' actions, 3 words each (empty otherwise).
+    pub actions: Vec<u64>,
 }
 
 impl Buffers {
@@ -22,6 +24,7 @@ impl Buffers {
         Self {
             text: String::with_capacity(1024),
             words: Vec::with_capacity(96),
+            actions: Vec::new(),
         }
     }
 
@@ -267,6 +270,50 @@ impl PackedSession {
         buffers.text.clone_from(&self.text);
         buffers.words.clone_from(&self.words);
         append_action(self.head.clone(), action, resource, now, &self.limits, buffers).map(drop)
+    }
+
+    /// Whether `action` may be asked in this session, as
+    /// [`Self::pack_action`] checks it: the text it adds when it may.
+    pub(crate) fn check_action(&self, action: &str, resource: Option<&str>) -> Result<usize, RequestError> {
+        check_id("action", action)?;
+        check_resource(resource)?;
+        let added = action.len() + resource.map_or(0, str::len);
+        let text = self.text.len() + added;
+        if text > self.limits.max_text_bytes {
+            return Err(RequestError::TextTooLarge {
+                actual: text,
+                max: self.limits.max_text_bytes,
+            });
+        }
+        Ok(added)
+    }
+
+    /// The text this session's requests start with.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The `evaluate-actions` request for `actions` (each passed
+    /// [`Self::check_action`]) in `buffers`: the session's header without
+    /// an action of its own, each action's strings after the session's.
+    pub(crate) fn pack_actions(
+        &self,
+        actions: &[(&str, Option<&str>)],
+        now: DateTime<Utc>,
+        buffers: &mut Buffers,
+    ) -> Result<(), RequestError> {
+        let mut head = self.head.clone();
+        head.now = unix("now", now)?;
+        buffers.text.clone_from(&self.text);
+        buffers.words.clone_from(&self.words);
+        buffers.words[..words::ACTION].copy_from_slice(&head.header());
+        buffers.actions.clear();
+        for (action, resource) in actions {
+            let action = push(&mut buffers.text, action);
+            let resource = resource.map(|r| push(&mut buffers.text, r));
+            buffers.actions.extend_from_slice(&words::action_item(action, resource));
+        }
+        Ok(())
     }
 }
 

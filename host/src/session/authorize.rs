@@ -233,7 +233,7 @@ impl Sessions {
     ) -> Result<Authorization, SessionError> {
         let now = secs(now);
         let entry = self.entry(id)?;
-        match self.decide(&entry, action, resource, now)? {
+        match self.decide(&entry, action, resource, now, None)? {
             None => self.authorize_in_transaction(id, action, resource, now),
             Some((decision, record)) => {
                 let appended = self.store.append_action(record)?;
@@ -257,24 +257,31 @@ impl Sessions {
     /// The policy's decision on an action in an active session, and the
     /// audit rows for the store; `None` when the session is ended or due
     /// (answered by [`Self::authorize_in_transaction`]). `now` is in whole
-    /// seconds.
+    /// seconds. `known`: the policy's decision, already made by
+    /// [`Self::decide_many`].
     pub(super) fn decide(
         &self,
         entry: &Active,
         action: &str,
         resource: Option<&str>,
         now: DateTime<Utc>,
+        known: Option<Decision>,
     ) -> Result<Option<(Decision, ActionRecord)>, SessionError> {
         let session = &entry.session;
         if !session.is_active() || session.is_due(now) {
             return Ok(None);
         }
-        let policy = self.policy(&session.tenant, Some(session.policy.version))?;
-        let decision = match before_start(session, now) {
-            Some(deny) => deny,
+        let decision = match known {
+            Some(known) => known,
             None => {
-                let packed = entry.packed(&self.host().config().requests);
-                policy.evaluate_action_in(packed, action, resource, now)
+                let policy = self.policy(&session.tenant, Some(session.policy.version))?;
+                match before_start(session, now) {
+                    Some(deny) => deny,
+                    None => {
+                        let packed = entry.packed(&self.host().config().requests);
+                        policy.evaluate_action_in(packed, action, resource, now)
+                    }
+                }
             }
         };
         // The request is stored as the session's facts plus the event's own
@@ -291,6 +298,27 @@ impl Sessions {
             audit,
         };
         Ok(Some((decision, record)))
+    }
+
+    /// The policy's decisions on several actions of one active, started
+    /// session at one time, in one call where the policy can
+    /// ([`standin::Policy::evaluate_actions_in`](crate::Policy::evaluate_actions_in)):
+    /// what [`Self::decide`] would decide for each. `None` when the
+    /// session is not active, due or not started yet: each is then decided
+    /// on its own.
+    pub(super) fn decide_many(
+        &self,
+        entry: &Active,
+        actions: &[(&str, Option<&str>)],
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Decision>>, SessionError> {
+        let session = &entry.session;
+        if !session.is_active() || session.is_due(now) || before_start(session, now).is_some() {
+            return Ok(None);
+        }
+        let policy = self.policy(&session.tenant, Some(session.policy.version))?;
+        let packed = entry.packed(&self.host().config().requests);
+        Ok(Some(policy.evaluate_actions_in(packed, actions, now)))
     }
 
     /// The answer to a decided call, given what the store did with its rows.

@@ -25,7 +25,9 @@
 //! One call's failure (an unknown session, a policy that cannot be
 //! loaded, a failed commit) is that call's answer, not the batch's.
 
+use super::authorize::Active;
 use super::{Authorization, SessionError, Sessions, changes::secs};
+use crate::MAX_ACTIONS_PER_CALL;
 use crate::decision::Decision;
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -62,7 +64,7 @@ impl<'a> ActionCall<'a> {
 /// A call decided and waiting for its rows' commit.
 struct Decided {
     call: usize,
-    entry: Arc<super::authorize::Active>,
+    entry: Arc<Active>,
     decision: Decision,
 }
 
@@ -93,6 +95,10 @@ impl Sessions {
             });
         }
         let mut answers: Vec<Option<Result<Authorization, SessionError>>> = (0..calls.len()).map(|_| None).collect();
+        // Decisions made ahead: a run of calls on one session at one time
+        // is decided in one policy call (`decide_many`).
+        let mut ahead: Vec<Option<Decision>> = (0..calls.len()).map(|_| None).collect();
+        let mut planned = 0;
         let mut next = 0;
         while next < calls.len() {
             // The calls from `next` on, decided as the store takes their
@@ -109,7 +115,12 @@ impl Sessions {
                         if tenant.is_some_and(|t| t != entry.session().tenant) {
                             return Err(StoreError::UnknownSession(c.session.to_string()).into());
                         }
-                        Ok(self.decide(&entry, c.action, c.resource, now)?.map(|d| (entry, d)))
+                        if i >= planned {
+                            planned = i + self.decide_run(&entry, &calls[i..], now, &mut ahead[i..]);
+                        }
+                        Ok(self
+                            .decide(&entry, c.action, c.resource, now, ahead[i].take())?
+                            .map(|d| (entry, d)))
                     });
                     match decision {
                         Ok(Some((entry, (decision, record)))) => {
@@ -149,5 +160,38 @@ impl Sessions {
             .into_iter()
             .map(|a| a.unwrap_or_else(|| Err(StoreError::Contract("a call of the batch was not answered").into())))
             .collect())
+    }
+}
+
+impl Sessions {
+    /// Decides ahead the run of calls at the start of `calls` that share
+    /// the first's session and time (at most [`MAX_ACTIONS_PER_CALL`]),
+    /// into `ahead`, when there are two or more and the session can take
+    /// them together; otherwise leaves them to be decided one by one
+    /// (which also reports a policy that cannot be loaded). Returns the
+    /// run's length: the calls not to plan again.
+    fn decide_run(
+        &self,
+        entry: &Active,
+        calls: &[ActionCall<'_>],
+        now: DateTime<Utc>,
+        ahead: &mut [Option<Decision>],
+    ) -> usize {
+        let first = &calls[0];
+        let run = calls
+            .iter()
+            .take(MAX_ACTIONS_PER_CALL)
+            .take_while(|c| c.session == first.session && secs(c.now) == now)
+            .count();
+        if run < 2 {
+            return 1;
+        }
+        let actions: Vec<(&str, Option<&str>)> = calls[..run].iter().map(|c| (c.action, c.resource)).collect();
+        if let Ok(Some(decisions)) = self.decide_many(entry, &actions, now) {
+            for (slot, decision) in ahead.iter_mut().zip(decisions) {
+                *slot = Some(decision);
+            }
+        }
+        run
     }
 }

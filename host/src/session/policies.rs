@@ -84,6 +84,22 @@ impl Resolved {
     }
 }
 
+impl Resolved {
+    /// [`Self::evaluate_action_in`] for several actions at one time.
+    pub(super) fn evaluate_actions_in(
+        &self,
+        session: &Result<PackedSession, RequestError>,
+        actions: &[(&str, Option<&str>)],
+        now: DateTime<Utc>,
+    ) -> Vec<Decision> {
+        match (&self.policy, session) {
+            (Err(deny), _) => vec![deny.clone(); actions.len()],
+            (Ok(_), Err(e)) => vec![Decision::host_deny(codes::INVALID_REQUEST, e.to_string()); actions.len()],
+            (Ok(p), Ok(session)) => p.evaluate_actions_in(session, actions, now),
+        }
+    }
+}
+
 /// What [`Sessions::preload`] did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Preloaded {

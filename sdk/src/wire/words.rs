@@ -20,6 +20,22 @@ pub const START: usize = 1 + 2 * PRINCIPAL + 7;
 pub const ACTION: usize = 2 + 2 * PRINCIPAL + 8;
 /// Header of an approval request: the start's header, then the approver.
 pub const APPROVAL: usize = START + PRINCIPAL;
+/// Words of one action of `evaluate-actions`: action (span), resource
+/// (span), flags (bit 0 resource present).
+pub const ACTION_ITEM: usize = 3;
+
+/// The words of one action of `evaluate-actions`.
+pub fn action_item(action: u64, resource: Option<u64>) -> [u64; ACTION_ITEM] {
+    let mut flags = 0;
+    let resource = opt(resource, 0, &mut flags);
+    [action, resource, flags]
+}
+
+/// The actions of `evaluate-actions`' `actions`, as `(action, resource)`
+/// spans; a trailing partial item is ignored.
+pub fn read_action_items(words: &[u64]) -> impl ExactSizeIterator<Item = (u64, Option<u64>)> + '_ {
+    words.chunks_exact(ACTION_ITEM).map(|w| (w[0], read_opt(w[1], 0, w[2])))
+}
 
 fn principal(p: &Principal) -> [u64; PRINCIPAL] {
     [

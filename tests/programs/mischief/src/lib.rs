@@ -2,7 +2,8 @@
 //! request asks: by the start request's `reason`, by the action's name, or
 //! by its settings (`"trap"` makes `configure` panic). Anything else is
 //! allowed, with the instance's call count as an obligation (`calls:N`), so
-//! tests can tell a fresh instance from a reused one.
+//! tests can tell a fresh instance from a reused one (and, for several
+//! actions at once, `batch:K`).
 // `no_std` where it matters (the component imports nothing); `std` natively,
 // where a cdylib needs a panic handler and an allocator.
 #![cfg_attr(target_arch = "wasm32", no_std)]
@@ -14,8 +15,8 @@ use alloc::vec::Vec;
 use alloc::{format, vec};
 use core::sync::atomic::{AtomicU64, Ordering};
 use standin_policy_sdk::{
-    ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Approvers, Grant, Policy, Reason, StartDecision,
-    StartRequest,
+    Action, ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Approvers, Grant, Policy, Reason,
+    StartDecision, StartRequest,
 };
 
 static CALLS: AtomicU64 = AtomicU64::new(0);
@@ -143,6 +144,27 @@ impl Policy for Mischief {
             Some(reasons) => ActionDecision::Deny(reasons),
             None => ActionDecision::Allow(counted()),
         }
+    }
+
+    /// Several actions: each as `evaluate_action` answers it, every allow
+    /// also carrying `batch:K` (K actions asked in this call), so tests can
+    /// tell one call from one per action; an action `short-answer` among
+    /// them makes the answer one decision short (a broken list).
+    fn evaluate_actions(&self, request: &ActionRequest<'_>, actions: &[Action<'_>]) -> Vec<ActionDecision> {
+        let mut decisions: Vec<ActionDecision> = actions
+            .iter()
+            .map(|a| match self.evaluate_action(&request.with(a)) {
+                ActionDecision::Allow(mut obligations) => {
+                    obligations.push(format!("batch:{}", actions.len()));
+                    ActionDecision::Allow(obligations)
+                }
+                deny => deny,
+            })
+            .collect();
+        if actions.iter().any(|a| a.name == "short-answer") {
+            decisions.pop();
+        }
+        decisions
     }
 
     /// Lets anyone answer, the actor too (the host must refuse the actor),

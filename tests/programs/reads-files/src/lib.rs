@@ -34,6 +34,9 @@ mod component {
         fn evaluate_approval(_text: String, _words: Vec<u64>) -> ApprovalDecision {
             ApprovalDecision::Approve
         }
+        fn evaluate_actions(_text: String, _words: Vec<u64>, _actions: Vec<u64>) -> Vec<ActionDecision> {
+            Vec::new()
+        }
     }
 
     export!(ReadsFiles);
