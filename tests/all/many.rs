@@ -62,14 +62,20 @@ fn one_by_one(policy: &Policy, session: &PackedSession, actions: &[(&str, Option
 #[test]
 fn f1_f2_f3_f4_s3_s7_many_actions_in_one_call_decide_as_one_call_each() {
     let policy = host().load_default(&settings()).expect("loads");
-    for session in [
-        json!({}),
-        json!({"read_only": true}),
-        json!({"expires_at": "2026-11-21T10:01:00Z"}),
+    // (session, whether its own failure denies every action: S3 expired, E8 another tenant)
+    for (session, all_denied) in [
+        (json!({}), false),
+        (json!({"read_only": true}), false),
+        (
+            json!({"started_at": "2026-11-21T09:00:00Z", "expires_at": "2026-11-21T10:00:00Z"}),
+            true,
+        ),
+        (json!({"target": patch(target(), json!({"tenant": "globex"}))}), true),
     ] {
         let session = packed(session);
         let many = policy.evaluate_actions_in(&session, &ACTIONS, now());
         assert_eq!(many, one_by_one(&policy, &session, &ACTIONS));
+        assert_eq!(many.iter().all(|d| !d.is_allow()), all_denied, "{many:?}");
     }
     let open = packed(json!({}));
     let many = policy.evaluate_actions_in(&open, &ACTIONS, now());
@@ -133,11 +139,26 @@ fn f1_ap1_a_0_3_0_component_answers_every_question_as_the_builtin_policy() {
 fn f1_a_policy_answering_the_wrong_number_of_decisions_denies_every_action_of_that_call() {
     let policy = host().load(&component(MISCHIEF), "{}").expect("loads");
     let session = packed(json!({}));
-    let fine = policy.evaluate_actions_in(&session, &[("a.one", None), ("a.two", None), ("a.three", None)], now());
+    let fine = policy.evaluate_actions_in(
+        &session,
+        &[("a.one", None), ("a.two", Some("r-2")), ("a.three", None)],
+        now(),
+    );
     for d in &fine {
         assert_allow(d);
         assert!(obligations(d).contains(&"batch:3"), "{d:?}");
     }
+    // Each action arrives with its own resource.
+    let resources: Vec<Vec<&str>> = fine
+        .iter()
+        .map(|d| {
+            obligations(d)
+                .into_iter()
+                .filter(|o| o.starts_with("resource:"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(resources, [vec![], vec!["resource:r-2"], vec![]]);
     let broken = policy.evaluate_actions_in(
         &session,
         &[("a.one", None), ("short-answer", None), ("", None), ("a.three", None)],

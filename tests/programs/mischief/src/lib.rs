@@ -2,8 +2,8 @@
 //! request asks: by the start request's `reason`, by the action's name, or
 //! by its settings (`"trap"` makes `configure` panic). Anything else is
 //! allowed, with the instance's call count as an obligation (`calls:N`), so
-//! tests can tell a fresh instance from a reused one (and, for several
-//! actions at once, `batch:K`).
+//! tests can tell a fresh instance from a reused one (and, for an action,
+//! `resource:R` when it names one; for several actions at once, `batch:K`).
 // `no_std` where it matters (the component imports nothing); `std` natively,
 // where a cdylib needs a panic handler and an allocator.
 #![cfg_attr(target_arch = "wasm32", no_std)]
@@ -142,7 +142,12 @@ impl Policy for Mischief {
         }
         match misbehave(request.action) {
             Some(reasons) => ActionDecision::Deny(reasons),
-            None => ActionDecision::Allow(counted()),
+            None => {
+                // The resource it was asked about, so tests see it arrived.
+                let mut obligations = counted();
+                obligations.extend(request.resource.map(|r| format!("resource:{r}")));
+                ActionDecision::Allow(obligations)
+            }
         }
     }
 
