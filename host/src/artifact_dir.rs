@@ -9,11 +9,14 @@
 //! and compiled again. Every failure here costs speed, never a decision:
 //! a directory that cannot be read or written means compiling.
 
+use crate::compiled::{Artifacts, Compiled};
+use crate::digest::Digest;
 use crate::engine::Host;
 use crate::hostkey::HostKey;
 use crate::load::LoadError;
 use crate::policy::Policy;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A directory of compiled components, sealed with a host key.
 #[derive(Debug)]
@@ -48,38 +51,52 @@ impl ArtifactDir {
     /// The file of a component for an engine: both hashed into its name, so
     /// an engine upgrade never finds (nor overwrites) another's.
     fn file(&self, digest: &str, engine: &str) -> PathBuf {
-        let name = crate::digest::Digest::of(format!("{digest}\n{engine}").as_bytes()).to_string();
+        let name = Digest::of(format!("{digest}\n{engine}").as_bytes()).to_string();
         let name = name.trim_start_matches("sha256:");
         self.dir.join(format!("{}.cwasm", &name[..32.min(name.len())]))
+    }
+}
+
+impl Artifacts for ArtifactDir {
+    fn compiled(&self, host: &Host, digest: Digest) -> Option<Arc<Compiled>> {
+        let name = digest.to_string();
+        let sealed = std::fs::read(self.file(&name, host.engine_key())).ok()?;
+        let code = self.key.open_artifact(&name, host.engine_key(), &sealed)?;
+        host.precompiled(digest, code).ok()
+    }
+
+    fn keep(&self, host: &Host, compiled: &Compiled) {
+        let Ok(code) = compiled.serialize() else { return };
+        let name = compiled.digest.to_string();
+        let engine = host.engine_key();
+        let file = self.file(&name, engine);
+        let sealed = self.key.seal_artifact(&name, engine, &code);
+        // Written aside, then renamed: a reader never sees half a file.
+        let partial = file.with_extension(format!("{}.partial", std::process::id()));
+        let written = std::fs::create_dir_all(&self.dir)
+            .and_then(|()| std::fs::write(&partial, sealed))
+            .and_then(|()| std::fs::rename(&partial, &file));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
     }
 }
 
 impl Host {
     /// [`Host::load`], with the compiled component read from `dir` when an
     /// earlier process of the same key and engine left it there, and left
-    /// there when it had to be compiled.
+    /// there when it had to be compiled. So is the component
+    /// pre-initialized with `settings`, for fresh instances.
     pub fn load_cached(&self, bytes: &[u8], settings: &str, dir: &ArtifactDir) -> Result<Policy, LoadError> {
-        let digest = crate::digest::Digest::of(bytes);
-        let name = digest.to_string();
-        let file = dir.file(&name, self.engine_key());
-        if let Ok(sealed) = std::fs::read(&file)
-            && let Some(code) = dir.key.open_artifact(&name, self.engine_key(), &sealed)
-            && let Ok(compiled) = self.precompiled(digest, code)
-        {
-            return self.configure(compiled, settings, Some(bytes));
-        }
-        let compiled = self.compile(bytes)?;
-        if let Ok(code) = compiled.serialize() {
-            let sealed = dir.key.seal_artifact(&name, self.engine_key(), &code);
-            // Written aside, then renamed: a reader never sees half a file.
-            let partial = file.with_extension(format!("{}.partial", std::process::id()));
-            let written = std::fs::create_dir_all(&dir.dir)
-                .and_then(|()| std::fs::write(&partial, sealed))
-                .and_then(|()| std::fs::rename(&partial, &file));
-            if written.is_err() {
-                let _ = std::fs::remove_file(&partial);
+        let digest = Digest::of(bytes);
+        let compiled = match self.cached(&digest).or_else(|| dir.compiled(self, digest)) {
+            Some(hit) => hit,
+            None => {
+                let compiled = self.compile(bytes)?;
+                dir.keep(self, &compiled);
+                compiled
             }
-        }
-        self.configure(compiled, settings, Some(bytes))
+        };
+        self.configure(compiled, settings, Some(bytes), Some(dir))
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::bindings::WorldPre;
 use crate::digest::Digest;
+use std::sync::Arc;
 
 /// A compiled, checked component, ready to instantiate.
 pub(crate) struct Compiled {
@@ -18,4 +19,17 @@ impl std::fmt::Debug for Compiled {
             .field("version", &self.pre.version())
             .finish_non_exhaustive()
     }
+}
+
+/// Where compiled components outlive the process (the store's artifacts,
+/// an [`ArtifactDir`](crate::ArtifactDir)), sealed with a host key: a
+/// component pre-initialized with a tenant's settings is compiled once,
+/// not at every start.
+pub(crate) trait Artifacts {
+    /// The compiled component of `digest`, when one this host key sealed
+    /// for this engine is there.
+    fn compiled(&self, host: &crate::Host, digest: Digest) -> Option<Arc<Compiled>>;
+
+    /// Keeps `compiled` for the next process (best effort).
+    fn keep(&self, host: &crate::Host, compiled: &Compiled);
 }

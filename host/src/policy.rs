@@ -12,7 +12,7 @@
 
 use crate::answer;
 use crate::bindings::{Version, World, WorldPre};
-use crate::compiled::Compiled;
+use crate::compiled::{Artifacts, Compiled};
 use crate::decision::{Decision, codes};
 use crate::engine::{Digest, Host};
 use crate::load::LoadError;
@@ -64,7 +64,7 @@ struct Inner {
 }
 
 /// A pre-initialized component, ready to instantiate.
-struct Preinit(WorldPre);
+struct Preinit(Arc<Compiled>);
 
 impl std::fmt::Debug for Preinit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -120,16 +120,18 @@ impl Host {
     /// shape the SDK gives (see [`Policy::preinitialized`]).
     pub fn load(&self, bytes: &[u8], settings: &str) -> Result<Policy, LoadError> {
         let compiled = self.compile(bytes)?;
-        self.configure(compiled, settings, Some(bytes))
+        self.configure(compiled, settings, Some(bytes), None)
     }
 
     /// A compiled component, described and configured with `settings`;
-    /// pre-initialized too for fresh instances, when its `bytes` are given.
+    /// pre-initialized too for fresh instances, when its `bytes` are given
+    /// (its compiled form from `artifacts` when an earlier process left it).
     pub(crate) fn configure(
         &self,
         compiled: Arc<Compiled>,
         settings: &str,
         bytes: Option<&[u8]>,
+        artifacts: Option<&dyn Artifacts>,
     ) -> Result<Policy, LoadError> {
         let trapped = |f: Failure| LoadError::Trapped(f.message);
         let mut instance = instantiate(self, &compiled.pre).map_err(trapped)?;
@@ -154,7 +156,7 @@ impl Host {
                 spare: Mutex::new(Vec::new()),
                 preinit: bytes
                     .filter(|_| !self.config().reuse_instances)
-                    .and_then(|bytes| self.preinitialized(bytes, settings, version)),
+                    .and_then(|bytes| self.preinitialized(bytes, settings, version, artifacts)),
             }),
         })
     }
@@ -163,17 +165,33 @@ impl Host {
     /// `None` when it cannot be (each fresh instance is then configured),
     /// which is also the case of components of an earlier version of the
     /// package (the rewrite knows the current version's export names).
-    fn preinitialized(&self, bytes: &[u8], settings: &str, compiled_version: Version) -> Option<Preinit> {
+    ///
+    /// The rewritten component is compiled once per sha256, like any other
+    /// (so tenants and versions with the same component and settings share
+    /// it), and kept in `artifacts` for the next process.
+    fn preinitialized(
+        &self,
+        bytes: &[u8],
+        settings: &str,
+        compiled_version: Version,
+        artifacts: Option<&dyn Artifacts>,
+    ) -> Option<Preinit> {
         if compiled_version != Version::Current {
             return None;
         }
         let rewritten = crate::preinit::preinitialize(self, bytes, settings).ok()?;
-        let component = wasmtime::component::Component::new(self.engine(), rewritten).ok()?;
-        self.linker()
-            .instantiate_pre(&component)
-            .and_then(|pre| WorldPre::new(pre, compiled_version))
-            .ok()
-            .map(Preinit)
+        let digest = Digest::of(&rewritten);
+        let compiled = match self.cached(&digest).or_else(|| artifacts?.compiled(self, digest)) {
+            Some(hit) => hit,
+            None => {
+                let compiled = self.compile(&rewritten).ok()?;
+                if let Some(artifacts) = artifacts {
+                    artifacts.keep(self, &compiled);
+                }
+                compiled
+            }
+        };
+        (compiled.pre.version() == compiled_version).then_some(Preinit(compiled))
     }
 
     /// Loads the built-in default policy with `settings`.
@@ -328,7 +346,7 @@ impl Policy {
     fn fresh(&self) -> Result<Instance, Failure> {
         let inner = &*self.inner;
         let pre = match &inner.preinit {
-            Some(Preinit(pre)) => pre,
+            Some(Preinit(compiled)) => &compiled.pre,
             None => &inner.compiled.pre,
         };
         let mut instance = instantiate(&inner.host, pre)?;

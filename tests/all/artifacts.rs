@@ -250,3 +250,44 @@ fn t1_an_artifact_directory_spares_the_next_process_a_compile_and_trusts_only_it
         "an edited artifact is compiled again, never run"
     );
 }
+
+/// A host with a fresh instance per call: its policies are pre-initialized.
+fn fresh_host() -> standin::Host {
+    standin::Host::with_config(standin::HostConfig {
+        reuse_instances: false,
+        ..standin::HostConfig::default()
+    })
+    .expect("host")
+}
+
+#[test]
+fn t1_a_pre_initialized_policy_is_compiled_once_per_component_and_settings() {
+    let host = fresh_host();
+    let first = host.load_default(r#"{"require_reason": true}"#).expect("loads");
+    assert!(first.preinitialized());
+    // The component, then the component pre-initialized with the settings.
+    assert_eq!(host.compilations(), (2, 0));
+    let again = host.load_default(r#"{"require_reason": true}"#).expect("loads");
+    assert!(again.preinitialized());
+    assert_eq!(host.compilations(), (2, 0), "the same settings share one compile");
+    host.load_default("{}").expect("loads");
+    assert_eq!(host.compilations(), (3, 0), "other settings are another component");
+}
+
+#[test]
+fn t1_a_cold_host_with_fresh_instances_loads_pre_initialized_policies_from_artifacts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    two_tenants_with_artifacts_on(&fresh_host(), &db);
+    // A new process: the components and their pre-initialized forms, all
+    // from the artifacts the first one wrote.
+    let host = fresh_host();
+    let s = keyed(&host, &db);
+    let loaded = s.preload().expect("preload");
+    assert_eq!((loaded.loaded, loaded.failed.len()), (2, 0));
+    let (compiled, deserialized) = host.compilations();
+    assert_eq!(compiled, 0, "nothing compiled again");
+    assert!(deserialized >= 3, "{deserialized} artifacts: components and pre-initialized forms");
+    assert_deny(&no_reason_start(&s).0, &["reason-required"]);
+    assert_allow(&s.start(&req(json!({"reason": "ticket 9"})), None, now()).expect("start").decision);
+}

@@ -17,9 +17,9 @@
 
 use super::changes::{builtin_digest, secs};
 use super::{SessionError, Sessions};
-use crate::compiled::Compiled;
+use crate::compiled::{Artifacts, Compiled};
 use crate::decision::{Decision, codes};
-use crate::engine::Digest;
+use crate::engine::{Digest, Host};
 use crate::policy::Policy;
 use crate::request::{ActionRequest, ApprovalRequest, PackedSession, RequestError, StartRequest};
 use crate::store::{ArtifactKey, PolicyRef, StoreError, StoredPolicy};
@@ -252,7 +252,7 @@ impl Sessions {
         };
         let policy = self
             .host
-            .configure(compiled, &stored.settings, bytes.as_deref())
+            .configure(compiled, &stored.settings, bytes.as_deref(), Some(self))
             .map_err(|e| e.to_string())?;
         self.remember_policy(stored, &policy);
         Ok(policy)
@@ -273,18 +273,7 @@ impl Sessions {
         if let Some(hit) = self.host.cached(&digest) {
             return Ok(hit);
         }
-        let key = ArtifactKey {
-            digest: digest_text.to_string(),
-            engine: self.host.engine_key().to_string(),
-        };
-        // Only an artifact whose tag proves this host's key made it for this
-        // digest and engine is deserialized (native code); anything else in
-        // the store is ignored and the component compiled from its bytes.
-        if let Some(host_key) = &self.host_key
-            && let Ok(Some(artifact)) = self.store.artifact(&key)
-            && let Some(code) = host_key.open_artifact(&key.digest, &key.engine, &artifact)
-            && let Ok(compiled) = self.host.precompiled(digest, code)
-        {
+        if let Some(compiled) = Artifacts::compiled(self, &self.host, digest) {
             return Ok(compiled);
         }
         let bytes = self.component_bytes(digest_text)?;
@@ -292,7 +281,7 @@ impl Sessions {
         if compiled.digest != digest {
             return Err(format!("the stored component does not have its digest `{digest_text}`"));
         }
-        self.store_artifact(&key, &compiled);
+        self.keep(&self.host, &compiled);
         Ok(compiled)
     }
 
@@ -313,17 +302,43 @@ impl Sessions {
         Ok(bytes)
     }
 
+    pub(super) fn artifact_key(&self, digest: Digest) -> ArtifactKey {
+        ArtifactKey {
+            digest: digest.to_string(),
+            engine: self.host.engine_key().to_string(),
+        }
+    }
+}
+
+/// The store's artifacts: components this host compiled, pre-initialized
+/// ones included, for the next process.
+impl Artifacts for Sessions {
+    /// Only an artifact whose tag proves this host's key made it for this
+    /// digest and engine is deserialized (native code); anything else in
+    /// the store is ignored and the component compiled from its bytes.
+    fn compiled(&self, host: &Host, digest: Digest) -> Option<Arc<Compiled>> {
+        let key = self.artifact_key(digest);
+        let host_key = self.host_key.as_ref()?;
+        let artifact = self.store.artifact(&key).ok()??;
+        let code = host_key.open_artifact(&key.digest, &key.engine, &artifact)?;
+        host.precompiled(digest, code).ok()
+    }
+
     /// Writes the artifact of a component this host compiled (best effort:
     /// without it the next process compiles again).
     /// Without a host key nothing is written: no later process could trust it.
-    pub(super) fn store_artifact(&self, key: &ArtifactKey, compiled: &Compiled) {
+    fn keep(&self, _: &Host, compiled: &Compiled) {
         if let Some(host_key) = &self.host_key
             && let Ok(code) = compiled.serialize()
         {
+            let key = self.artifact_key(compiled.digest);
             let sealed = host_key.seal_artifact(&key.digest, &key.engine, &code);
-            let _ = self.store.put_artifact(key, &sealed, secs(Utc::now()));
+            let _ = self.store.put_artifact(&key, &sealed, secs(Utc::now()));
         }
     }
+}
+
+impl Sessions {
 
     /// A policy version, loaded; a policy that cannot be had is a
     /// `policy-unavailable` deny, not an error. `None` is the tenant's

@@ -14,8 +14,9 @@
 use super::changes::secs;
 use super::{SessionError, Sessions};
 use crate::harness::{self, Suite, SuiteReport};
+use crate::compiled::Artifacts;
 use crate::load::LoadError;
-use crate::store::{ArtifactKey, NewPolicy, StoreError, StoredPolicy};
+use crate::store::{NewPolicy, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -167,7 +168,7 @@ impl Sessions {
         let compiled = self.host.compile(bytes).map_err(refused)?;
         let policy = self
             .host
-            .configure(compiled.clone(), upload.settings, Some(bytes))
+            .configure(compiled.clone(), upload.settings, Some(bytes), Some(self))
             .map_err(refused)?;
         let mut suites = Vec::new();
         for suite in upload.suites {
@@ -198,12 +199,8 @@ impl Sessions {
             activate: upload.activate,
         })?;
         self.remember_policy(&stored, &policy);
-        let key = ArtifactKey {
-            digest,
-            engine: self.host.engine_key().to_string(),
-        };
-        if !matches!(self.store.has_artifact(&key), Ok(true)) {
-            self.store_artifact(&key, &compiled);
+        if !matches!(self.store.has_artifact(&self.artifact_key(compiled.digest)), Ok(true)) {
+            Artifacts::keep(self, &self.host, &compiled);
         }
         Ok(Uploaded { stored, suites })
     }
