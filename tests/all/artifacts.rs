@@ -287,7 +287,14 @@ fn t1_a_cold_host_with_fresh_instances_loads_pre_initialized_policies_from_artif
     assert_eq!((loaded.loaded, loaded.failed.len()), (2, 0));
     let (compiled, deserialized) = host.compilations();
     assert_eq!(compiled, 0, "nothing compiled again");
-    assert!(deserialized >= 3, "{deserialized} artifacts: components and pre-initialized forms");
+    assert!(
+        deserialized >= 3,
+        "{deserialized} artifacts: components and pre-initialized forms"
+    );
     assert_deny(&no_reason_start(&s).0, &["reason-required"]);
-    assert_allow(&s.start(&req(json!({"reason": "ticket 9"})), None, now()).expect("start").decision);
+    assert_allow(
+        &s.start(&req(json!({"reason": "ticket 9"})), None, now())
+            .expect("start")
+            .decision,
+    );
 }

@@ -339,7 +339,6 @@ impl Artifacts for Sessions {
 }
 
 impl Sessions {
-
     /// A policy version, loaded; a policy that cannot be had is a
     /// `policy-unavailable` deny, not an error. `None` is the tenant's
     /// active version; version 0 the built-in policy with its defaults.

@@ -13,8 +13,8 @@
 
 use super::changes::secs;
 use super::{SessionError, Sessions};
-use crate::harness::{self, Suite, SuiteReport};
 use crate::compiled::Artifacts;
+use crate::harness::{self, Suite, SuiteReport};
 use crate::load::LoadError;
 use crate::store::{NewPolicy, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
