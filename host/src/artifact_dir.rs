@@ -88,15 +88,7 @@ impl Host {
     /// there when it had to be compiled. So is the component
     /// pre-initialized with `settings`, for fresh instances.
     pub fn load_cached(&self, bytes: &[u8], settings: &str, dir: &ArtifactDir) -> Result<Policy, LoadError> {
-        let digest = Digest::of(bytes);
-        let compiled = match self.cached(&digest).or_else(|| dir.compiled(self, digest)) {
-            Some(hit) => hit,
-            None => {
-                let compiled = self.compile(bytes)?;
-                dir.keep(self, &compiled);
-                compiled
-            }
-        };
+        let compiled = self.compile_kept(bytes, Some(dir))?;
         self.configure(compiled, settings, Some(bytes), Some(dir))
     }
 }

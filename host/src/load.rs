@@ -9,7 +9,7 @@
 //! once and cached by sha256.
 
 use crate::bindings::{Version, WorldPre};
-use crate::compiled::Compiled;
+use crate::compiled::{Artifacts, Compiled};
 use crate::digest::Digest;
 use crate::engine::Host;
 use std::sync::Arc;
@@ -81,6 +81,25 @@ impl Host {
         let component = Component::new(self.engine(), bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
         self.count_compilation(false);
         self.prepare(digest, &component)
+    }
+
+    /// [`Self::compile`], looking in `artifacts` after the host's memory
+    /// and keeping there what had to be compiled: how a component (or its
+    /// pre-initialized form) outlives the process.
+    pub(crate) fn compile_kept(
+        &self,
+        bytes: &[u8],
+        artifacts: Option<&dyn Artifacts>,
+    ) -> Result<Arc<Compiled>, LoadError> {
+        let digest = Digest::of(bytes);
+        if let Some(hit) = self.cached(&digest).or_else(|| artifacts?.compiled(self, digest)) {
+            return Ok(hit);
+        }
+        let compiled = self.compile(bytes)?;
+        if let Some(artifacts) = artifacts {
+            artifacts.keep(self, &compiled);
+        }
+        Ok(compiled)
     }
 
     /// The component of `digest` from an artifact that this host's

@@ -180,17 +180,7 @@ impl Host {
             return None;
         }
         let rewritten = crate::preinit::preinitialize(self, bytes, settings).ok()?;
-        let digest = Digest::of(&rewritten);
-        let compiled = match self.cached(&digest).or_else(|| artifacts?.compiled(self, digest)) {
-            Some(hit) => hit,
-            None => {
-                let compiled = self.compile(&rewritten).ok()?;
-                if let Some(artifacts) = artifacts {
-                    artifacts.keep(self, &compiled);
-                }
-                compiled
-            }
-        };
+        let compiled = self.compile_kept(&rewritten, artifacts).ok()?;
         (compiled.pre.version() == compiled_version).then_some(Preinit(compiled))
     }
 
