@@ -1,119 +1,13 @@
 //! The requests and settings every engine decides on: the host benches'
-//! own (`host/benches/decisions/requests.rs`), copied unchanged so that the
-//! figures compare. A copy, not a `#[path]` module: `cargo fmt` here would
-//! format the host's file too. The equivalence test checks the copy
-//! against [`HOST_REQUESTS`].
+//! own (`host/benches/decisions/requests.rs`, included as a module), so
+//! that the figures compare.
 
 use chrono::{DateTime, Utc};
-use standin::{ActionRequest, StartRequest};
 
-/// The tenant's settings: scoped and levelled roles and a required consent,
-/// so that an allow runs through most of the start rules.
-pub const SETTINGS: &str = include_str!("../../../examples/settings/betterworks.json");
+#[path = "../../../host/benches/decisions/requests.rs"]
+mod host;
 
-/// The host benches' requests module, as text.
-pub const HOST_REQUESTS: &str = include_str!("../../../host/benches/decisions/requests.rs");
-
-/// A super admin (who is also a scoped HR admin managing the target's
-/// group) asks to impersonate an ordinary manager who has accepted the
-/// privacy policy: allowed.
-pub const START: &str = r#"{
-  "tenant": "acme",
-  "actor": {
-    "id": "u-1001",
-    "roles": ["super_admin", "hr_admin", "employee", "manager"],
-    "permissions": ["users.impersonate", "users.view", "users.edit", "goals.view", "goals.edit",
-                    "reviews.view", "reviews.edit", "reports.view", "reports.export", "feedback.view",
-                    "admin.settings"],
-    "groups": ["dept-people-ops", "loc-berlin", "all-staff"],
-    "manages": ["dept-sales", "dept-marketing", "u-2001"],
-    "domains": ["emea", "global"],
-    "active": true,
-    "has_logged_in": true,
-    "consents": ["privacy-policy", "terms-of-service"],
-    "attributes": {"title": "Head of People Operations", "employee_number": 1001}
-  },
-  "target": {
-    "id": "u-4242",
-    "roles": ["employee", "manager"],
-    "permissions": ["users.view", "goals.view", "goals.edit", "reviews.view", "reviews.edit",
-                    "reports.view", "feedback.view", "feedback.give", "calendar.view", "profile.edit"],
-    "groups": ["dept-sales", "loc-berlin", "all-staff"],
-    "manages": ["u-5001", "u-5002", "u-5003"],
-    "domains": ["emea"],
-    "active": true,
-    "has_logged_in": true,
-    "consents": ["privacy-policy", "terms-of-service", "cookies"],
-    "attributes": {"title": "Sales Manager", "employee_number": 4242}
-  },
-  "reason": "ticket SUP-1234: goals page shows the wrong quarter",
-  "ttl_seconds": 1800,
-  "domain": "emea",
-  "actor_session": null,
-  "consent_on_behalf": false,
-  "now": "2026-11-21T10:00:00Z"
-}"#;
-
-/// Inside that session, the actor generates a report: allowed, to be
-/// delivered to the target.
-pub const ACTION: &str = r#"{
-  "tenant": "acme",
-  "session": {
-    "id": "s-7f3a9c",
-    "actor": {
-      "id": "u-1001",
-      "roles": ["super_admin", "hr_admin", "employee", "manager"],
-      "permissions": ["users.impersonate", "users.view", "users.edit", "goals.view", "goals.edit",
-                      "reviews.view", "reviews.edit", "reports.view", "reports.export", "feedback.view",
-                      "admin.settings"],
-      "groups": ["dept-people-ops", "loc-berlin", "all-staff"],
-      "manages": ["dept-sales", "dept-marketing", "u-2001"],
-      "domains": ["emea", "global"],
-      "active": true,
-      "has_logged_in": true,
-      "consents": ["privacy-policy", "terms-of-service"],
-      "attributes": {"title": "Head of People Operations", "employee_number": 1001}
-    },
-    "target": {
-      "id": "u-4242",
-      "roles": ["employee", "manager"],
-      "permissions": ["users.view", "goals.view", "goals.edit", "reviews.view", "reviews.edit",
-                      "reports.view", "feedback.view", "feedback.give", "calendar.view", "profile.edit"],
-      "groups": ["dept-sales", "loc-berlin", "all-staff"],
-      "manages": ["u-5001", "u-5002", "u-5003"],
-      "domains": ["emea"],
-      "active": true,
-      "has_logged_in": true,
-      "consents": ["privacy-policy", "terms-of-service", "cookies"],
-      "attributes": {"title": "Sales Manager", "employee_number": 4242}
-    },
-    "started_at": "2026-11-21T10:00:00Z",
-    "expires_at": "2026-11-21T10:30:00Z",
-    "domain": "emea",
-    "reason": "ticket SUP-1234: goals page shows the wrong quarter",
-    "read_only": false
-  },
-  "action": "report.generate",
-  "resource": "goals-q4",
-  "now": "2026-11-21T10:05:00Z"
-}"#;
-
-/// [`START`], typed.
-pub fn start_request() -> StartRequest {
-    serde_json::from_str(START).expect("START is a start request")
-}
-
-/// [`ACTION`], typed.
-pub fn action_request() -> ActionRequest {
-    serde_json::from_str(ACTION).expect("ACTION is an action request")
-}
-
-/// Stands in for requests without a time; both requests carry one.
-pub fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-21T10:00:00Z")
-        .expect("a time")
-        .with_timezone(&Utc)
-}
+pub use host::{ACTION, SETTINGS, START, action_request, now, start_request};
 
 /// The time a request is decided at, in Unix seconds, as the host packs it.
 pub fn unix(at: Option<DateTime<Utc>>) -> i64 {

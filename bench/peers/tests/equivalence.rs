@@ -201,17 +201,6 @@ fn the_cedar_policies_validate_against_their_schema() {
 }
 
 #[test]
-fn the_requests_are_the_host_benches() {
-    for request in [requests::START, requests::ACTION] {
-        assert!(
-            requests::HOST_REQUESTS.contains(request),
-            "the host benches ask otherwise"
-        );
-    }
-    assert!(requests::HOST_REQUESTS.contains("examples/settings/betterworks.json"));
-}
-
-#[test]
 fn the_settings_are_the_benches() {
     let settings = requests::full_settings();
     assert_eq!(settings["role_levels"]["hr_admin"], 50);
