@@ -16,6 +16,7 @@
 //! refuses a second start.
 
 use super::changes::{codes_of, end_change, event_of, policy_error, render_template, secs};
+use super::lifecycle::restart_request_under;
 use super::{SessionError, Sessions};
 use crate::decision::Decision;
 use crate::request::{ApprovalRequest, MAX_REASON_BYTES, Principal, SessionRef, check_text};
@@ -97,22 +98,27 @@ impl Sessions {
             return Err(not_pending(&pre));
         }
         let policy = self.policy(&pre.tenant, Some(pre.policy.version))?;
-        let current = self
-            .store
-            .current_session(&pre.tenant, &pre.actor)?
-            .filter(|c| !c.is_due(now));
-        // An approval is judged on the start as it stands now; a rejection
-        // on the request as it was made, so that only the approver's right
-        // to answer decides it (an actor who moved on meanwhile can still
-        // be turned down).
-        let asked_at = pre.approval.as_ref().map_or(pre.started_at, |a| a.requested_at);
-        let mut start = self.restart_request(&pre, if rejection.is_some() { asked_at } else { now })?;
-        if rejection.is_none() {
-            start.actor_session = current.as_ref().map(|c| SessionRef {
-                id: c.id.clone(),
-                target: c.target.clone(),
-            });
-        }
+        // An approval is judged on the start as it stands now, with the
+        // actor's current session; a rejection on the request as it was
+        // made, so that only the approver's right to answer decides it (an
+        // actor who moved on meanwhile can still be turned down).
+        let (current, mut start) = match rejection {
+            None => {
+                let current = self
+                    .store
+                    .current_session(&pre.tenant, &pre.actor)?
+                    .filter(|c| !c.is_due(now));
+                let parent = current.as_ref().map(|c| SessionRef {
+                    id: c.id.clone(),
+                    target: c.target.clone(),
+                });
+                (current, restart_request_under(&pre, parent, now))
+            }
+            Some(_) => {
+                let asked_at = pre.approval.as_ref().map_or(pre.started_at, |a| a.requested_at);
+                (None, self.restart_request(&pre, asked_at)?)
+            }
+        };
         start.ttl_seconds = pre.approval.as_ref().map(|a| a.ttl_seconds);
         let request = ApprovalRequest {
             start,
@@ -123,7 +129,11 @@ impl Sessions {
         } else {
             Some(policy.evaluate_approval(&request, now))
         };
-        let n = self.store.notifications(&pre.tenant)?;
+        // The tenant's notifications are needed only for an answer taken.
+        let n = match &decision {
+            Some(d) if d.is_granted() => self.store.notifications(&pre.tenant)?,
+            _ => Default::default(),
+        };
         let (session, taken) = self.transition(
             id,
             now,

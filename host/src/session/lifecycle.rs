@@ -251,7 +251,7 @@ impl Sessions {
     }
 
     /// The start request that would grant `s` now: its actor, target,
-    /// reason, domain and parent, at `now`.
+    /// reason, domain and parent (read from the store), at `now`.
     pub(super) fn restart_request(&self, s: &SessionRecord, now: DateTime<Utc>) -> Result<StartRequest, SessionError> {
         let parent = match &s.parent {
             Some(p) => self.store.session(p)?.map(|p| SessionRef {
@@ -260,17 +260,7 @@ impl Sessions {
             }),
             None => None,
         };
-        Ok(StartRequest {
-            tenant: s.tenant.clone(),
-            actor: s.actor_principal.clone(),
-            target: s.target_principal.clone(),
-            reason: s.reason.clone(),
-            ttl_seconds: None,
-            domain: s.domain.clone(),
-            actor_session: parent,
-            consent_on_behalf: s.obligations.iter().any(|o| o == "revert-consent"),
-            now: Some(now),
-        })
+        Ok(restart_request_under(s, parent, now))
     }
 
     /// Records every session past its deadline as expired at its deadline;
@@ -287,6 +277,22 @@ impl Sessions {
             }
         }
         Ok(ended)
+    }
+}
+
+/// The start request that would grant `s` at `now` with `parent` as the
+/// actor's current session: for callers that already hold that session.
+pub(super) fn restart_request_under(s: &SessionRecord, parent: Option<SessionRef>, now: DateTime<Utc>) -> StartRequest {
+    StartRequest {
+        tenant: s.tenant.clone(),
+        actor: s.actor_principal.clone(),
+        target: s.target_principal.clone(),
+        reason: s.reason.clone(),
+        ttl_seconds: None,
+        domain: s.domain.clone(),
+        actor_session: parent,
+        consent_on_behalf: s.obligations.iter().any(|o| o == "revert-consent"),
+        now: Some(now),
     }
 }
 
