@@ -7,6 +7,12 @@
 //! the session?). Every answer is a [`Decision`]: allow or deny, every
 //! reason, and diagnostics.
 //!
+//! Two layers: the engine (`standin-engine`, re-exported here whole) loads,
+//! sandboxes and asks policies; this crate adds what a platform runs on
+//! top: [`Sessions`] (who impersonates whom until when), the hash-chained
+//! audit trail ([`audit`]), the outbox, and the [`Store`] they are kept in
+//! (SQLite by default; PostgreSQL in `standin-store-postgres`).
+//!
 //! Policies are untrusted. Each runs in its own store with no imports, a
 //! memory cap, a deadline and capped input and output; whatever goes wrong
 //! inside one (a trap, a loop, a memory bomb, nonsense output) is a deny
@@ -24,46 +30,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod answer;
-mod artifact_dir;
 pub mod audit;
-mod bindings;
-mod capped;
-mod compiled;
-pub mod decision;
-mod digest;
-mod engine;
 pub mod harness;
-mod hostkey;
-pub mod invariants;
 pub mod keys;
-mod load;
-mod policy;
-mod preinit;
-pub mod request;
-mod sandbox;
 pub mod session;
 pub mod store;
 pub mod token;
 
-pub use artifact_dir::ArtifactDir;
-pub use decision::{Approvers, Decision, Reason, Verdict};
-pub use engine::{Digest, Host, HostConfig, HostError};
-pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
-pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3};
-pub use policy::{HARD_MAX_TTL_SECONDS, MAX_ACTIONS_PER_CALL, MAX_APPROVAL_TTL_SECONDS, Policy, PolicyInfo};
-pub use request::{
-    ActionRequest, ApprovalRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef,
-    StartRequest,
-};
-pub use sandbox::SandboxLimits;
+// The engine layer, at the paths it had before it was its own crate.
 pub use session::{
     ActionCall, ApprovalOutcome, Authorization, Banner, SessionError, Sessions, StartOutcome, SweeperRole,
 };
+pub use standin_engine::{
+    ActionRequest, ApprovalRequest, Approvers, ArtifactDir, DEFAULT_POLICY, Decision, Digest, HARD_MAX_TTL_SECONDS,
+    Host, HostConfig, HostError, HostKey, HostKeyError, LoadError, MAX_ACTIONS_PER_CALL, MAX_APPROVAL_TTL_SECONDS,
+    POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3, PackedSession, Policy, PolicyInfo,
+    Principal, Reason, RequestError, RequestLimits, SandboxLimits, SessionFacts, SessionRef, StartRequest, Verdict,
+    default_host_key_path,
+};
+pub use standin_engine::{decision, invariants, request};
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
 pub use store::{SessionRecord, Store};
-
-/// The built-in default policy component (`policy/`, built for
-/// `wasm32-wasip2` by this crate's build script).
-pub const DEFAULT_POLICY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default_policy.wasm"));

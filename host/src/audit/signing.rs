@@ -211,7 +211,7 @@ impl SigningKey {
 /// more than that.
 pub(crate) fn read_capped(path: &Path) -> Result<Vec<u8>, KeyError> {
     let display = || path.display().to_string();
-    crate::capped::read_file(path, MAX_FILE_BYTES)
+    standin_engine::read_capped_file(path, MAX_FILE_BYTES)
         .map_err(|source| KeyError::Read {
             path: display(),
             source,

@@ -2,9 +2,9 @@
 
 use super::suite::{Case, Expect, Question, Suite};
 use crate::decision::{Decision, Verdict};
-use crate::policy::{Policy, PolicyInfo};
 use chrono::Utc;
 use serde::Serialize;
+use standin_engine::{Policy, PolicyInfo};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 

@@ -272,7 +272,7 @@ fn read_capped(path: &Path) -> Result<String, SuiteError> {
         path: path.into(),
         source,
     };
-    let bytes = crate::capped::read_file(path, MAX_FILE_BYTES)
+    let bytes = standin_engine::read_capped_file(path, MAX_FILE_BYTES)
         .map_err(error)?
         .ok_or_else(|| {
             error(std::io::Error::other(format!(

@@ -5,13 +5,13 @@
 
 use super::session_codes;
 use crate::decision::{Decision, Reason, codes};
-use crate::engine::Digest;
 use crate::request::{MAX_REASON_BYTES, SessionFacts};
 use crate::store::{
     AuditEvent, Change, EndReason, NewMessage, Notifications, RequestFacts, Seal, SessionRecord, SessionState, events,
     kinds,
 };
 use chrono::{DateTime, Utc};
+use standin_engine::Digest;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 

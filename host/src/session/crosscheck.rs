@@ -32,9 +32,9 @@
 //! version is active.
 
 use super::Broken;
-use crate::engine::Digest;
 use crate::store::{AuditEvent, SessionRecord, SessionState, StoredPolicy, Trail, events};
 use chrono::{DateTime, SecondsFormat, Utc};
+use standin_engine::Digest;
 use std::collections::HashMap;
 
 /// Every mismatch between `trail`'s tables and its chain, by event.

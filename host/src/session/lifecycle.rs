@@ -5,10 +5,10 @@
 
 use super::changes::{codes_of, end_change, ended, event_of, expire_change, expiry_reason, policy_error, secs};
 use super::{Banner, ExtendOutcome, SessionError, Sessions};
-use crate::policy::HARD_MAX_TTL_SECONDS;
 use crate::request::{MAX_REASON_BYTES, SessionRef, StartRequest, check_text};
 use crate::store::{Change, EndReason, SessionRecord, StoreError, events};
 use chrono::{DateTime, TimeDelta, Utc};
+use standin_engine::HARD_MAX_TTL_SECONDS;
 
 impl Sessions {
     /// Reads session `id` in a write transaction: a due session is recorded

@@ -78,15 +78,15 @@ pub use upload::{SuiteResult, Upload, UploadError, UploadStep, Uploaded};
 pub use verify::VerifyOptions;
 
 use crate::decision::Decision;
-use crate::engine::Host;
-use crate::load::LoadError;
-use crate::policy::Policy;
 #[cfg(feature = "sqlite")]
 use crate::store::SqliteStore;
 use crate::store::{AuditEvent, AuditFilter, EndReason, PolicyRef, SessionRecord, SessionState, Store, StoreError};
 use changes::secs;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use standin_engine::Host;
+use standin_engine::LoadError;
+use standin_engine::Policy;
 use std::collections::HashMap;
 #[cfg(feature = "sqlite")]
 use std::path::Path;

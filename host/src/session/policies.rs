@@ -13,17 +13,17 @@
 //! in the store as artifacts keyed by digest and engine, so a cold process
 //! deserializes instead of compiling. An artifact is native code, so it is
 //! trusted only with a tag made by the host key, which the store never
-//! holds (`crate::hostkey`).
+//! holds (`standin_engine::HostKey`).
 
 use super::changes::{builtin_digest, secs};
 use super::{SessionError, Sessions};
-use crate::compiled::{Artifacts, Compiled};
 use crate::decision::{Decision, codes};
-use crate::engine::{Digest, Host};
-use crate::policy::Policy;
 use crate::request::{ActionRequest, ApprovalRequest, PackedSession, RequestError, StartRequest};
 use crate::store::{ArtifactKey, PolicyRef, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
+use standin_engine::Policy;
+use standin_engine::{Artifacts, Compiled};
+use standin_engine::{Digest, Host};
 use std::sync::{Arc, PoisonError};
 
 /// A tenant's policy version as a call uses it: loaded, or the
@@ -278,7 +278,7 @@ impl Sessions {
         }
         let bytes = self.component_bytes(digest_text)?;
         let compiled = self.host.compile(&bytes).map_err(|e| e.to_string())?;
-        if compiled.digest != digest {
+        if compiled.digest() != digest {
             return Err(format!("the stored component does not have its digest `{digest_text}`"));
         }
         self.keep(&self.host, &compiled);
@@ -317,23 +317,21 @@ impl Artifacts for Sessions {
     /// digest and engine is deserialized (native code); anything else in
     /// the store is ignored and the component compiled from its bytes.
     fn compiled(&self, host: &Host, digest: Digest) -> Option<Arc<Compiled>> {
-        let key = self.artifact_key(digest);
         let host_key = self.host_key.as_ref()?;
-        let artifact = self.store.artifact(&key).ok()??;
-        let code = host_key.open_artifact(&key.digest, &key.engine, &artifact)?;
-        host.precompiled(digest, code).ok()
+        let sealed = self.store.artifact(&self.artifact_key(digest)).ok()??;
+        host_key.open_compiled(host, digest, &sealed)
     }
 
     /// Writes the artifact of a component this host compiled (best effort:
     /// without it the next process compiles again).
     /// Without a host key nothing is written: no later process could trust it.
-    fn keep(&self, _: &Host, compiled: &Compiled) {
+    fn keep(&self, host: &Host, compiled: &Compiled) {
         if let Some(host_key) = &self.host_key
-            && let Ok(code) = compiled.serialize()
+            && let Some(sealed) = host_key.seal_compiled(host, compiled)
         {
-            let key = self.artifact_key(compiled.digest);
-            let sealed = host_key.seal_artifact(&key.digest, &key.engine, &code);
-            let _ = self.store.put_artifact(&key, &sealed, secs(Utc::now()));
+            let _ = self
+                .store
+                .put_artifact(&self.artifact_key(compiled.digest()), &sealed, secs(Utc::now()));
         }
     }
 }

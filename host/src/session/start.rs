@@ -9,13 +9,13 @@ use super::changes::{
 };
 use super::{SessionError, Sessions, StartOutcome};
 use crate::decision::Decision;
-use crate::policy::HARD_MAX_TTL_SECONDS;
 use crate::request::{MAX_ID_BYTES, MAX_REASON_BYTES, SessionRef, StartRequest, check_text};
 use crate::store::{
     Approval, AuditEvent, Change, NewMessage, Notifications, PolicyRef, SessionRecord, SessionState, StoreError,
     events, kinds,
 };
 use chrono::{DateTime, TimeDelta, Utc};
+use standin_engine::HARD_MAX_TTL_SECONDS;
 
 /// What one asking of the policy saw and answered.
 struct Asked {

@@ -13,12 +13,12 @@
 
 use super::changes::secs;
 use super::{SessionError, Sessions};
-use crate::compiled::Artifacts;
 use crate::harness::{self, Suite, SuiteReport};
-use crate::load::LoadError;
 use crate::store::{NewPolicy, StoreError, StoredPolicy};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use standin_engine::Artifacts;
+use standin_engine::LoadError;
 
 /// A new version of a tenant's policy.
 #[derive(Debug, Clone, Default)]
@@ -108,6 +108,8 @@ fn step_of(e: &LoadError) -> UploadStep {
         LoadError::Imports(_) => UploadStep::Imports,
         LoadError::WrongWorld(_) => UploadStep::World,
         LoadError::Settings(_) | LoadError::Trapped(_) => UploadStep::Settings,
+        // A load error of a newer engine: the upload is refused all the same.
+        _ => UploadStep::Compile,
     }
 }
 
@@ -199,7 +201,7 @@ impl Sessions {
             activate: upload.activate,
         })?;
         self.remember_policy(&stored, &policy);
-        if !matches!(self.store.has_artifact(&self.artifact_key(compiled.digest)), Ok(true)) {
+        if !matches!(self.store.has_artifact(&self.artifact_key(compiled.digest())), Ok(true)) {
             Artifacts::keep(self, &self.host, &compiled);
         }
         Ok(Uploaded { stored, suites })

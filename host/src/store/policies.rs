@@ -20,10 +20,10 @@
 
 use super::{AuditEvent, Seal, events};
 use crate::decision::PolicyRef;
-use crate::engine::Digest;
-use crate::policy::PolicyInfo;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use standin_engine::Digest;
+use standin_engine::PolicyInfo;
 
 /// A new version of a tenant's policy.
 #[derive(Debug, Clone)]

@@ -8,9 +8,9 @@
 
 use super::super::{ArtifactKey, NewPolicy, PolicyRef, StoreError, StoredPolicy};
 use super::codec::{json, time, to_json, ts};
-use crate::engine::Digest;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use standin_engine::Digest;
 
 const COLUMNS: &str =
     "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, describe";

@@ -11,7 +11,7 @@
 
 use crate::compiled::{Artifacts, Compiled};
 use crate::digest::Digest;
-use crate::engine::Host;
+use crate::host::Host;
 use crate::hostkey::HostKey;
 use crate::load::LoadError;
 use crate::policy::Policy;
@@ -59,18 +59,15 @@ impl ArtifactDir {
 
 impl Artifacts for ArtifactDir {
     fn compiled(&self, host: &Host, digest: Digest) -> Option<Arc<Compiled>> {
-        let name = digest.to_string();
-        let sealed = std::fs::read(self.file(&name, host.engine_key())).ok()?;
-        let code = self.key.open_artifact(&name, host.engine_key(), &sealed)?;
-        host.precompiled(digest, code).ok()
+        let sealed = std::fs::read(self.file(&digest.to_string(), host.engine_key())).ok()?;
+        self.key.open_compiled(host, digest, &sealed)
     }
 
     fn keep(&self, host: &Host, compiled: &Compiled) {
-        let Ok(code) = compiled.serialize() else { return };
-        let name = compiled.digest.to_string();
-        let engine = host.engine_key();
-        let file = self.file(&name, engine);
-        let sealed = self.key.seal_artifact(&name, engine, &code);
+        let Some(sealed) = self.key.seal_compiled(host, compiled) else {
+            return;
+        };
+        let file = self.file(&compiled.digest().to_string(), host.engine_key());
         // Written aside, then renamed: a reader never sees half a file.
         let partial = file.with_extension(format!("{}.partial", std::process::id()));
         let written = std::fs::create_dir_all(&self.dir)

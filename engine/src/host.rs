@@ -181,7 +181,7 @@ impl Host {
         self.inner.deadline_ticks
     }
 
-    pub(crate) fn cached(&self, digest: &Digest) -> Option<Arc<Compiled>> {
+    pub fn cached(&self, digest: &Digest) -> Option<Arc<Compiled>> {
         self.inner
             .cache
             .lock()

@@ -12,10 +12,14 @@
 //!
 //! The key is 32 random bytes in a file (mode 0600), made on first use.
 
+use crate::compiled::Compiled;
+use crate::digest::Digest;
+use crate::host::Host;
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What an authenticated artifact starts with, before its 32-byte tag.
 const MAGIC: &[u8; 16] = b"standin-artf-v1\0";
@@ -129,7 +133,7 @@ impl HostKey {
     }
 
     /// `code` (a serialized component) with its tag, for the store.
-    pub(crate) fn seal_artifact(&self, digest: &str, engine: &str, code: &[u8]) -> Vec<u8> {
+    fn seal_artifact(&self, digest: &str, engine: &str, code: &[u8]) -> Vec<u8> {
         let tag = self.mac(digest, engine, code).finalize().into_bytes();
         let mut out = Vec::with_capacity(MAGIC.len() + TAG_BYTES + code.len());
         out.extend_from_slice(MAGIC);
@@ -140,11 +144,32 @@ impl HostKey {
 
     /// The serialized component inside `artifact`, if its tag proves this
     /// key made it for `digest` and `engine` (compared in constant time).
-    pub(crate) fn open_artifact<'a>(&self, digest: &str, engine: &str, artifact: &'a [u8]) -> Option<&'a [u8]> {
+    fn open_artifact<'a>(&self, digest: &str, engine: &str, artifact: &'a [u8]) -> Option<&'a [u8]> {
         let rest = artifact.strip_prefix(MAGIC.as_slice())?;
         let (tag, code) = rest.split_at_checked(TAG_BYTES)?;
         self.mac(digest, engine, code).verify_slice(tag).ok()?;
         Some(code)
+    }
+}
+
+/// Sealing and opening compiled components: the only way into
+/// [`Host::precompiled`], so no caller can hand the engine native code that
+/// this key did not seal for this engine.
+impl HostKey {
+    /// The compiled code of `compiled`, sealed for a later process of a host
+    /// with this key and `host`'s engine; `None` when it cannot be
+    /// serialized (the next process compiles again).
+    pub fn seal_compiled(&self, host: &Host, compiled: &Compiled) -> Option<Vec<u8>> {
+        let code = compiled.serialize().ok()?;
+        Some(self.seal_artifact(&compiled.digest().to_string(), host.engine_key(), &code))
+    }
+
+    /// The component of `digest` in `sealed`, when its tag proves this key
+    /// sealed it for `digest` and `host`'s engine; `None` for anything else
+    /// (a forged, stale or foreign artifact is compiled again, never run).
+    pub fn open_compiled(&self, host: &Host, digest: Digest, sealed: &[u8]) -> Option<Arc<Compiled>> {
+        let code = self.open_artifact(&digest.to_string(), host.engine_key(), sealed)?;
+        host.precompiled(digest, code).ok()
     }
 }
 

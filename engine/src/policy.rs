@@ -14,7 +14,7 @@ use crate::answer;
 use crate::bindings::{Version, World, WorldPre};
 use crate::compiled::{Artifacts, Compiled};
 use crate::decision::{Decision, codes};
-use crate::engine::{Digest, Host};
+use crate::host::{Digest, Host};
 use crate::load::LoadError;
 use crate::request::{ActionRequest, ApprovalRequest, Buffers, PackedSession, RequestError, StartRequest};
 use crate::sandbox::{self, Failure, Limiter};
@@ -126,7 +126,7 @@ impl Host {
     /// A compiled component, described and configured with `settings`;
     /// pre-initialized too for fresh instances, when its `bytes` are given
     /// (its compiled form from `artifacts` when an earlier process left it).
-    pub(crate) fn configure(
+    pub fn configure(
         &self,
         compiled: Arc<Compiled>,
         settings: &str,

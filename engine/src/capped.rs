@@ -7,7 +7,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 /// The bytes of `path`; `Ok(None)` when it holds more than `cap` bytes.
-pub(crate) fn read_file(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+pub fn read_file(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= cap).then_some(bytes))

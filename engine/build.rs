@@ -1,4 +1,4 @@
-//! Builds the default policy component and embeds it in the host: the
+//! Builds the default policy component and embeds it in the engine: the
 //! `standin` binary runs on its built-in policy with nothing else installed.
 
 fn main() {

@@ -1,15 +1,23 @@
 //! A compiled component, ready to instantiate: what the host's compile
-//! cache holds (`engine`), what loading makes (`load`). Its own file so
-//! that neither of those needs the other's.
+//! cache holds (`host`), what loading makes (`load`), and what an
+//! [`Artifacts`] keeper keeps between processes. Its own file so that
+//! neither of those needs the other's.
 
 use crate::bindings::WorldPre;
 use crate::digest::Digest;
 use std::sync::Arc;
 
 /// A compiled, checked component, ready to instantiate.
-pub(crate) struct Compiled {
-    pub pre: WorldPre,
-    pub digest: Digest,
+pub struct Compiled {
+    pub(crate) pre: WorldPre,
+    pub(crate) digest: Digest,
+}
+
+impl Compiled {
+    /// The sha256 of the component's bytes.
+    pub fn digest(&self) -> Digest {
+        self.digest
+    }
 }
 
 impl std::fmt::Debug for Compiled {
@@ -25,11 +33,11 @@ impl std::fmt::Debug for Compiled {
 /// an [`ArtifactDir`](crate::ArtifactDir)), sealed with a host key: a
 /// component pre-initialized with a tenant's settings is compiled once,
 /// not at every start.
-pub(crate) trait Artifacts {
+pub trait Artifacts {
     /// The compiled component of `digest`, when one this host key sealed
     /// for this engine is there.
-    fn compiled(&self, host: &crate::Host, digest: Digest) -> Option<Arc<Compiled>>;
+    fn compiled(&self, host: &crate::host::Host, digest: Digest) -> Option<Arc<Compiled>>;
 
     /// Keeps `compiled` for the next process (best effort).
-    fn keep(&self, host: &crate::Host, compiled: &Compiled);
+    fn keep(&self, host: &crate::host::Host, compiled: &Compiled);
 }

@@ -20,7 +20,7 @@
 //! each fresh instance. The snapshot runs in the sandbox of any call: the
 //! memory cap, the deadline.
 
-use crate::engine::Host;
+use crate::host::Host;
 use crate::load::POLICY_INTERFACE;
 use crate::sandbox::{self, Limiter};
 use std::ops::Range;

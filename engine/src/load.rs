@@ -11,7 +11,7 @@
 use crate::bindings::{Version, WorldPre};
 use crate::compiled::{Artifacts, Compiled};
 use crate::digest::Digest;
-use crate::engine::Host;
+use crate::host::Host;
 use std::sync::Arc;
 use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
@@ -65,7 +65,7 @@ fn list(items: &[String]) -> String {
 impl Host {
     /// Compiles and checks `bytes`, or returns the cached result for the
     /// same sha256.
-    pub(crate) fn compile(&self, bytes: &[u8]) -> Result<Arc<Compiled>, LoadError> {
+    pub fn compile(&self, bytes: &[u8]) -> Result<Arc<Compiled>, LoadError> {
         let max = self.config().max_component_bytes;
         if bytes.len() > max {
             return Err(LoadError::TooLarge {
@@ -86,11 +86,7 @@ impl Host {
     /// [`Self::compile`], looking in `artifacts` after the host's memory
     /// and keeping there what had to be compiled: how a component (or its
     /// pre-initialized form) outlives the process.
-    pub(crate) fn compile_kept(
-        &self,
-        bytes: &[u8],
-        artifacts: Option<&dyn Artifacts>,
-    ) -> Result<Arc<Compiled>, LoadError> {
+    pub fn compile_kept(&self, bytes: &[u8], artifacts: Option<&dyn Artifacts>) -> Result<Arc<Compiled>, LoadError> {
         let digest = Digest::of(bytes);
         if let Some(hit) = self.cached(&digest).or_else(|| artifacts?.compiled(self, digest)) {
             return Ok(hit);
