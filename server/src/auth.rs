@@ -14,6 +14,7 @@
 
 use crate::app::AppState;
 use crate::error::{ApiError, codes};
+use crate::routes::Access;
 use axum::RequestExt as _;
 use axum::extract::{RawPathParams, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -115,19 +116,20 @@ async fn session_token(state: &AppState, request: &mut Request, token: String) -
     Ok(seen.active && seen.sid.as_deref() == Some(id.as_str()))
 }
 
-/// The middleware of a route that needs one of `needed` (an admin key
-/// always does); a session's banner and end also take that session's
-/// impersonation token.
+/// The middleware of a route of `access`: a key with one of its scopes (an
+/// admin key always does); a session's banner and end
+/// ([`Access::KeyOrSessionToken`]) also take that session's impersonation
+/// token.
 pub(crate) async fn require(
-    State((state, needed)): State<(AppState, &'static [Scope])>,
+    State((state, access)): State<(AppState, Access)>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let needed = access.scopes().unwrap_or_default();
     let Some(secret) = bearer(&request) else {
         return unauthenticated("this route needs `Authorization: Bearer KEY`");
     };
-    // The banner's routes also take the session's own impersonation token.
-    if crate::console::is_banner_route(request.uri().path()) && secret.split('.').count() == 3 {
+    if matches!(access, Access::KeyOrSessionToken(_)) && secret.split('.').count() == 3 {
         let token = secret.to_string();
         return match session_token(&state, &mut request, token).await {
             Ok(true) => next.run(request).await,

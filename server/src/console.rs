@@ -15,7 +15,7 @@
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -65,28 +65,13 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         )
 }
 
-/// Whether `path` is one of the banner's routes: a session's banner facts
-/// or its end.
-pub(crate) fn is_banner_route(path: &str) -> bool {
-    let Some(rest) = path.strip_prefix("/v1/tenants/") else {
-        return false;
-    };
-    let parts: Vec<&str> = rest.split('/').collect();
-    matches!(parts.as_slice(), [_, "sessions", _, "banner" | "end"])
-}
-
-/// Cross-origin access to the banner's routes: any origin, with a bearer
-/// token and no cookies (the token is the whole credential). A preflight
-/// is answered here; other routes get no CORS headers at all.
+/// Cross-origin access to the banner's routes (those of access
+/// [`KeyOrSessionToken`](crate::routes::Access::KeyOrSessionToken), the only
+/// ones this layer is put on): any origin, with a bearer token and no
+/// cookies (the token is the whole credential). Other routes get no CORS
+/// headers at all.
 pub(crate) async fn cors(request: Request, next: Next) -> Response {
-    if !is_banner_route(request.uri().path()) {
-        return next.run(request).await;
-    }
-    let mut response = if request.method() == Method::OPTIONS {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        next.run(request).await
-    };
+    let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     headers.insert(
@@ -99,19 +84,4 @@ pub(crate) async fn cors(request: Request, next: Next) -> Response {
     );
     headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_banner_route;
-
-    #[test]
-    fn only_a_sessions_banner_and_end_are_banner_routes() {
-        assert!(is_banner_route("/v1/tenants/acme/sessions/s-1/banner"));
-        assert!(is_banner_route("/v1/tenants/acme/sessions/s-1/end"));
-        assert!(!is_banner_route("/v1/tenants/acme/sessions/s-1/revoke"));
-        assert!(!is_banner_route("/v1/tenants/acme/sessions/s-1/banner/x"));
-        assert!(!is_banner_route("/v1/tenants/acme/sessions"));
-        assert!(!is_banner_route("/v2/tenants/acme/sessions/s-1/end"));
-    }
 }

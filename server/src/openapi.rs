@@ -117,11 +117,17 @@ fn operation(spec: &Spec) -> Value {
     if spec.path.contains("{id}") || spec.path.contains("{version}") {
         errors.push(("404", "no such session or version of this tenant"));
     }
-    if let Access::Key(scopes) = spec.access {
+    if let Some(scopes) = spec.access.scopes() {
         errors.push(("401", "no key, or an unknown or revoked one"));
         errors.push(("403", "the key is another tenant's, or its scope is too small"));
         op["security"] = json!([{"bearer": []}]);
         op["x-standin-scopes"] = json!(scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    }
+    if let Access::KeyOrSessionToken(_) = spec.access {
+        // The banner's routes: the session's own token will do, from any
+        // origin.
+        op["x-standin-session-token"] = json!(true);
+        op["x-standin-cors"] = json!(true);
     }
     for (status, description) in errors {
         responses

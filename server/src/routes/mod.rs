@@ -31,6 +31,21 @@ pub enum Access {
     Public,
     /// A key of the path's tenant with one of these scopes (or `admin`).
     Key(&'static [Scope]),
+    /// As [`Access::Key`], or the path session's own impersonation token
+    /// while that session is active, from any origin (CORS, no cookies):
+    /// the routes of the banner in a platform's pages, which holds nothing
+    /// more than that token.
+    KeyOrSessionToken(&'static [Scope]),
+}
+
+impl Access {
+    /// The scopes a key needs; `None` for a public route.
+    pub fn scopes(self) -> Option<&'static [Scope]> {
+        match self {
+            Self::Public => None,
+            Self::Key(scopes) | Self::KeyOrSessionToken(scopes) => Some(scopes),
+        }
+    }
 }
 
 pub const DECIDE: Access = Access::Key(&[Scope::Decide]);
@@ -38,6 +53,10 @@ pub const AUDIT: Access = Access::Key(&[Scope::Audit]);
 pub const ADMIN: Access = Access::Key(&[Scope::Admin]);
 /// Reading sessions: the platform's deciding side and its auditors.
 pub const READ_SESSIONS: Access = Access::Key(&[Scope::Decide, Scope::Audit]);
+/// The banner's facts: [`READ_SESSIONS`], or the session's own token.
+pub const BANNER_READ: Access = Access::KeyOrSessionToken(&[Scope::Decide, Scope::Audit]);
+/// The banner's end button: [`DECIDE`], or the session's own token.
+pub const BANNER_END: Access = Access::KeyOrSessionToken(&[Scope::Decide]);
 
 /// One answer of a route, for the document.
 #[derive(Debug, Clone, Copy)]
@@ -89,15 +108,23 @@ impl Route {
         Self { spec, make }
     }
 
-    /// The handler with the key check its access needs.
+    /// The handler with the key check its access needs; a banner route
+    /// also answers CORS preflights and carries CORS headers.
     pub(crate) fn handler(&self, state: &AppState) -> MethodRouter<AppState> {
         let router = (self.make)();
-        match self.spec.access {
-            Access::Public => router,
-            Access::Key(scopes) => router.route_layer(axum::middleware::from_fn_with_state(
-                (state.clone(), scopes),
-                crate::auth::require,
-            )),
+        let access = self.spec.access;
+        if access == Access::Public {
+            return router;
+        }
+        let checked = router.route_layer(axum::middleware::from_fn_with_state(
+            (state.clone(), access),
+            crate::auth::require,
+        ));
+        match access {
+            Access::KeyOrSessionToken(_) => checked
+                .options(|| async { axum::http::StatusCode::NO_CONTENT })
+                .layer(axum::middleware::from_fn(crate::console::cors)),
+            _ => checked,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Sessions and `authorize`: the routes a platform calls on every "log in
 //! as" and every action taken while impersonating.
 
-use super::{ADMIN, Answer, DECIDE, Params, Query, READ_SESSIONS, Route, Spec, json, now};
+use super::{ADMIN, Answer, BANNER_END, BANNER_READ, DECIDE, Params, Query, READ_SESSIONS, Route, Spec, json, now};
 use crate::app::AppState;
 use crate::body::Json;
 use crate::error::ApiError;
@@ -93,7 +93,7 @@ pub(super) fn routes() -> Vec<Route> {
                 "/v1/tenants/{t}/sessions/{id}/banner",
                 "getBanner",
                 "The banner facts: who, as whom, time left, expiring soon.",
-                READ_SESSIONS,
+                BANNER_READ,
                 None,
                 vec![json(200, "the banner facts", "Banner")],
             ),
@@ -105,7 +105,7 @@ pub(super) fn routes() -> Vec<Route> {
                 "/v1/tenants/{t}/sessions/{id}/end",
                 "endSession",
                 "End the session (the actor stops).",
-                DECIDE,
+                BANNER_END,
                 None,
                 vec![SESSION],
             ),

@@ -73,3 +73,80 @@ async fn without_a_token_key_there_is_no_token_and_no_jwks() {
         .status();
     assert_eq!(status, 404);
 }
+
+/// The banner's two routes, and only they, take the session's own token
+/// and answer another origin (CORS): the route table marks them, and the
+/// checks, the CORS headers and the OpenAPI document all follow it.
+#[tokio::test]
+async fn s3_the_banner_routes_alone_take_the_session_token_from_any_origin() {
+    let server = Server::with_tokens(5);
+    let (_, started) = server
+        .acme(Decide, "POST", "/sessions", Some(start_request("u-1", "u-42")))
+        .await;
+    let (id, token) = (started["id"].as_str().unwrap(), started["token"].as_str().unwrap());
+    let origin = "https://app.example";
+    let send = |method: &str, path: String, bearer: Option<&str>| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = server
+            .http
+            .request(method, server.url(&path))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET");
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        request.send()
+    };
+    let allowed = |r: &reqwest::Response| {
+        r.headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let banner = format!("/v1/tenants/acme/sessions/{id}/banner");
+    let preflight = send("OPTIONS", banner.clone(), None).await.unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(allowed(&preflight).as_deref(), Some("*"));
+    let facts = send("GET", banner, Some(token)).await.unwrap();
+    assert_eq!(facts.status(), 200);
+    assert_eq!(allowed(&facts).as_deref(), Some("*"));
+
+    // Another route of the same session: no CORS, no preflight, no token.
+    for path in [
+        format!("/v1/tenants/acme/sessions/{id}"),
+        format!("/v1/tenants/acme/sessions/{id}/revoke"),
+    ] {
+        let preflight = send("OPTIONS", path.clone(), None).await.unwrap();
+        assert_eq!(preflight.status(), 405, "{path}");
+        assert_eq!(allowed(&preflight), None, "{path}");
+        let method = if path.ends_with("revoke") { "POST" } else { "GET" };
+        let refused = send(method, path.clone(), Some(token)).await.unwrap();
+        assert_eq!(refused.status(), 401, "{path}");
+        assert_eq!(allowed(&refused), None, "{path}");
+    }
+
+    // The end button: the token ends its own session, from another origin.
+    let end = format!("/v1/tenants/acme/sessions/{id}/end");
+    assert_eq!(send("OPTIONS", end.clone(), None).await.unwrap().status(), 204);
+    let ended = send("POST", end, Some(token)).await.unwrap();
+    assert_eq!(ended.status(), 200);
+    assert_eq!(allowed(&ended).as_deref(), Some("*"));
+
+    // The document says which routes those are.
+    let (_, doc) = server.call("GET", "/openapi.json", None, None).await;
+    let mut marked: Vec<String> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["x-standin-session-token"] == true {
+                marked.push(format!("{method} {path}"));
+            }
+        }
+    }
+    marked.sort();
+    assert_eq!(
+        marked,
+        [
+            "get /v1/tenants/{t}/sessions/{id}/banner",
+            "post /v1/tenants/{t}/sessions/{id}/end"
+        ]
+    );
+}
