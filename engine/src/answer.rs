@@ -6,8 +6,12 @@
 
 use crate::bindings::wit;
 use crate::decision::{Approvers, Decision, Reason, Verdict, codes};
-use crate::policy::{HARD_MAX_TTL_SECONDS, MAX_APPROVAL_TTL_SECONDS};
 use crate::sandbox::{Failure, SandboxLimits};
+
+/// No session outlives this, whatever a policy grants (S1).
+pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
+/// No approval request waits longer than this (a week), whatever a policy says.
+pub const MAX_APPROVAL_TTL_SECONDS: u64 = 7 * 86_400;
 
 /// A start's answer, checked: size caps, no 0-second session, the 24 h
 /// cap; a pending start also a wait of 1 s to a week and an approver.

@@ -9,8 +9,9 @@
 //! and compiled again. Every failure here costs speed, never a decision:
 //! a directory that cannot be read or written means compiling.
 
-use crate::compiled::{Artifacts, Compiled};
+use crate::compiled::Compiled;
 use crate::digest::Digest;
+use crate::host::Artifacts;
 use crate::host::Host;
 use crate::hostkey::HostKey;
 use crate::load::LoadError;

@@ -1,11 +1,10 @@
 //! A compiled component, ready to instantiate: what the host's compile
 //! cache holds (`host`), what loading makes (`load`), and what an
-//! [`Artifacts`] keeper keeps between processes. Its own file so that
+//! [`Artifacts`](crate::Artifacts) keeper keeps between processes. Its own file so that
 //! neither of those needs the other's.
 
 use crate::bindings::WorldPre;
 use crate::digest::Digest;
-use std::sync::Arc;
 
 /// A compiled, checked component, ready to instantiate.
 pub struct Compiled {
@@ -27,17 +26,4 @@ impl std::fmt::Debug for Compiled {
             .field("version", &self.pre.version())
             .finish_non_exhaustive()
     }
-}
-
-/// Where compiled components outlive the process (the store's artifacts,
-/// an [`ArtifactDir`](crate::ArtifactDir)), sealed with a host key: a
-/// component pre-initialized with a tenant's settings is compiled once,
-/// not at every start.
-pub trait Artifacts {
-    /// The compiled component of `digest`, when one this host key sealed
-    /// for this engine is there.
-    fn compiled(&self, host: &crate::host::Host, digest: Digest) -> Option<Arc<Compiled>>;
-
-    /// Keeps `compiled` for the next process (best effort).
-    fn keep(&self, host: &crate::host::Host, compiled: &Compiled);
 }

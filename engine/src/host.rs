@@ -218,3 +218,16 @@ impl Host {
         self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
 }
+
+/// Where compiled components outlive the process (the store's artifacts,
+/// an [`ArtifactDir`](crate::ArtifactDir)), sealed with a host key: a
+/// component pre-initialized with a tenant's settings is compiled once,
+/// not at every start.
+pub trait Artifacts {
+    /// The compiled component of `digest`, when one this host key sealed
+    /// for this engine is there.
+    fn compiled(&self, host: &Host, digest: Digest) -> Option<Arc<Compiled>>;
+
+    /// Keeps `compiled` for the next process (best effort).
+    fn keep(&self, host: &Host, compiled: &Compiled);
+}

@@ -49,14 +49,15 @@ mod preinit;
 pub mod request;
 mod sandbox;
 
+pub use answer::{HARD_MAX_TTL_SECONDS, MAX_APPROVAL_TTL_SECONDS};
 pub use artifact_dir::ArtifactDir;
 pub use capped::read_file as read_capped_file;
-pub use compiled::{Artifacts, Compiled};
+pub use compiled::Compiled;
 pub use decision::{Approvers, Decision, Reason, Verdict};
-pub use host::{Digest, Host, HostConfig, HostError};
+pub use host::{Artifacts, Digest, Host, HostConfig, HostError};
 pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
 pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3};
-pub use policy::{HARD_MAX_TTL_SECONDS, MAX_ACTIONS_PER_CALL, MAX_APPROVAL_TTL_SECONDS, Policy, PolicyInfo};
+pub use policy::{MAX_ACTIONS_PER_CALL, Policy, PolicyInfo};
 pub use request::{
     ActionRequest, ApprovalRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef,
     StartRequest,

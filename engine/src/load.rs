@@ -9,8 +9,9 @@
 //! once and cached by sha256.
 
 use crate::bindings::{Version, WorldPre};
-use crate::compiled::{Artifacts, Compiled};
+use crate::compiled::Compiled;
 use crate::digest::Digest;
+use crate::host::Artifacts;
 use crate::host::Host;
 use std::sync::Arc;
 use wasmtime::component::Component;

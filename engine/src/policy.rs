@@ -12,8 +12,9 @@
 
 use crate::answer;
 use crate::bindings::{Version, World, WorldPre};
-use crate::compiled::{Artifacts, Compiled};
+use crate::compiled::Compiled;
 use crate::decision::{Decision, codes};
+use crate::host::Artifacts;
 use crate::host::{Digest, Host};
 use crate::load::LoadError;
 use crate::request::{ActionRequest, ApprovalRequest, Buffers, PackedSession, RequestError, StartRequest};
@@ -25,11 +26,6 @@ use wasmtime::Store;
 
 mod many;
 pub use many::MAX_ACTIONS_PER_CALL;
-
-/// No session outlives this, whatever a policy grants (S1).
-pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
-/// No approval request waits longer than this (a week), whatever a policy says.
-pub const MAX_APPROVAL_TTL_SECONDS: u64 = 7 * 86_400;
 
 /// What a policy says about itself (`describe`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -32,6 +32,7 @@
 
 pub mod audit;
 pub mod harness;
+mod ids;
 pub mod keys;
 pub mod session;
 pub mod store;

@@ -112,7 +112,7 @@ impl TokenKeys {
             sid: s.id.clone(),
             iat: now.timestamp(),
             exp: s.expires_at.timestamp(),
-            jti: crate::session::new_session_id().replacen("s-", "t-", 1),
+            jti: crate::ids::random_id("t-"),
         };
         let part = |v: &dyn erased::Json| URL_SAFE_NO_PAD.encode(v.json());
         let signed = format!("{}.{}", part(&header), part(&claims));

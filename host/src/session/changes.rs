@@ -13,7 +13,6 @@ use crate::store::{
 use chrono::{DateTime, Utc};
 use standin_engine::Digest;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Whole seconds.
 pub(super) fn secs(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -27,23 +26,9 @@ pub(super) fn builtin_digest() -> String {
         .clone()
 }
 
-/// `s-` and 16 hex digits, from sha256 of the clock, the process, a counter
-/// and the process's random hash keys.
+/// `s-` and 16 random hex digits (see [`crate::ids`]).
 pub fn new_session_id() -> String {
-    use sha2::{Digest as _, Sha256};
-    use std::hash::{BuildHasher, Hasher};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut random = std::collections::hash_map::RandomState::new().build_hasher();
-    random.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let mut h = Sha256::new();
-    h.update(nanos.to_le_bytes());
-    h.update(std::process::id().to_le_bytes());
-    h.update(random.finish().to_le_bytes());
-    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
-    format!("s-{}", crate::store::hex(&h.finalize()[..8]))
+    crate::ids::random_id("s-")
 }
 
 /// Longest message text the outbox keeps, and longest template, in bytes.
