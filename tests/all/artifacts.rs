@@ -8,6 +8,7 @@ use crate::sessions::req;
 use serde_json::json;
 use standin::Sessions;
 use standin::session::Upload;
+use standin::session::{PolicyUnavailable, SessionError};
 use standin_tests::{BUSINESS_HOURS, component};
 use std::path::Path;
 
@@ -166,7 +167,36 @@ fn t1_a_component_edited_in_the_store_is_refused_by_its_digest() {
     let s = keyed(&standin::Host::new().expect("host"), &db);
     let loaded = s.preload().expect("preload");
     assert_eq!(loaded.failed.len(), 1, "{loaded:?}");
-    assert!(loaded.failed[0].1.contains("does not have its digest"), "{loaded:?}");
+    let (tenant, why) = &loaded.failed[0];
+    assert_eq!(tenant, "night-shift");
+    assert!(matches!(why, PolicyUnavailable::WrongDigest(_)), "{why}");
+    // Activating it again, or replaying the trail on it, is the same typed
+    // error, naming the version; the tenant's calls deny meanwhile.
+    for err in [
+        s.activate("night-shift", 1, None, now()).expect_err("activate"),
+        s.replay("night-shift", 1, None).expect_err("replay"),
+    ] {
+        assert!(
+            matches!(
+                &err,
+                SessionError::Unloadable {
+                    version: 1,
+                    source: PolicyUnavailable::WrongDigest(_),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("does not have its digest"), "{err}");
+    }
+    let (decision, _) = s
+        .evaluate_start(&req(json!({"tenant": "night-shift"})), now())
+        .expect("answered");
+    assert!(
+        decision.codes().any(|c| c == "policy-unavailable"),
+        "{}",
+        decision.to_json()
+    );
 }
 
 #[test]

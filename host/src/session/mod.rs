@@ -47,6 +47,7 @@ mod batch;
 mod changes;
 mod checkpoint;
 mod crosscheck;
+mod errors;
 mod keys;
 mod lifecycle;
 mod origins;
@@ -68,6 +69,7 @@ pub use approval::ApprovalOutcome;
 pub use batch::{ActionCall, MAX_BATCH_CALLS};
 pub use changes::{MAX_MESSAGE_BYTES, new_session_id};
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointProblem, DOMAIN, NamedCheckpoint, signed_bytes};
+pub use errors::{PolicyUnavailable, SessionError};
 pub use policies::Preloaded;
 pub use reevaluate::Reevaluated;
 pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
@@ -85,7 +87,6 @@ use changes::secs;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use standin_engine::Host;
-use standin_engine::LoadError;
 use standin_engine::Policy;
 use std::collections::HashMap;
 #[cfg(feature = "sqlite")]
@@ -104,52 +105,6 @@ pub mod session_codes {
 
 /// The banner shows the last this many seconds as expiring soon (S3, S4).
 pub const EXPIRING_SOON_SECONDS: i64 = 300;
-
-/// Why a session operation failed (as opposed to being denied).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SessionError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("session `{id}` has already ended ({end_reason})")]
-    Ended { id: String, end_reason: &'static str },
-    #[error("cannot load the policy for tenant `{tenant}`: {source}")]
-    Policy { tenant: String, source: LoadError },
-    #[error("`{0}` must not be empty")]
-    Empty(&'static str),
-    #[error("`ttl` must be at least 1 second")]
-    ZeroTtl,
-    #[error(transparent)]
-    Upload(UploadError),
-    #[error("the request names tenant `{0}`, not this one")]
-    OtherTenant(String),
-    #[error("invalid input: {0}")]
-    Invalid(#[from] crate::request::RequestError),
-    #[error("session `{id}` is waiting for approval")]
-    Pending { id: String },
-    #[error("session `{id}` is not waiting for approval (it is {state})")]
-    NotPending { id: String, state: &'static str },
-    #[error("the host's clock ({now}) is before the start of session `{id}` ({started_at})")]
-    BeforeStart {
-        id: String,
-        now: DateTime<Utc>,
-        started_at: DateTime<Utc>,
-    },
-    #[error(
-        "`return_to` must be a path on the platform (`/...`) or a URL of an origin tenant `{tenant}` allowed, not `{url}`"
-    )]
-    ReturnTo { tenant: String, url: String },
-    #[error("a batch of {calls} calls is over the limit of {max}")]
-    BatchTooLarge { calls: usize, max: usize },
-    #[error(transparent)]
-    Key(#[from] crate::keys::KeyError),
-    #[error("version {version} of tenant `{tenant}` cannot be loaded: {message}")]
-    Unloadable {
-        tenant: String,
-        version: u32,
-        message: String,
-    },
-}
 
 /// What a start came to: a session, or the deny.
 #[derive(Debug, Clone)]

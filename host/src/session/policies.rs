@@ -16,7 +16,7 @@
 //! holds (`standin_engine::HostKey`).
 
 use super::changes::{builtin_digest, secs};
-use super::{SessionError, Sessions};
+use super::{PolicyUnavailable, SessionError, Sessions};
 use crate::decision::{Decision, codes};
 use crate::request::{ActionRequest, ApprovalRequest, PackedSession, RequestError, StartRequest};
 use crate::store::{ArtifactKey, PolicyRef, StoreError, StoredPolicy};
@@ -101,13 +101,13 @@ impl Resolved {
 }
 
 /// What [`Sessions::preload`] did.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Default)]
 pub struct Preloaded {
     /// Tenants whose active version is loaded and ready.
     pub loaded: usize,
     /// Tenants whose active version could not be loaded, and why (their
     /// calls deny with `policy-unavailable`).
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<(String, PolicyUnavailable)>,
 }
 
 impl Sessions {
@@ -175,10 +175,10 @@ impl Sessions {
         now: DateTime<Utc>,
     ) -> Result<StoredPolicy, SessionError> {
         let stored = self.policy_version(tenant, version)?;
-        self.load_version(&stored).map_err(|message| SessionError::Unloadable {
+        self.load_version(&stored).map_err(|source| SessionError::Unloadable {
             tenant: tenant.to_string(),
             version,
-            message,
+            source,
         })?;
         Ok(self.store.activate(tenant, version, by, secs(now))?)
     }
@@ -238,7 +238,7 @@ impl Sessions {
     }
 
     /// A stored version, loaded (cached per tenant and version).
-    pub(super) fn load_version(&self, stored: &StoredPolicy) -> Result<Policy, String> {
+    pub(super) fn load_version(&self, stored: &StoredPolicy) -> Result<Policy, PolicyUnavailable> {
         let key = (stored.tenant.clone(), stored.version);
         if let Some((p, _)) = self.policies.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
             return Ok(p.clone());
@@ -252,8 +252,7 @@ impl Sessions {
         };
         let policy = self
             .host
-            .configure(compiled, &stored.settings, bytes.as_deref(), Some(self))
-            .map_err(|e| e.to_string())?;
+            .configure(compiled, &stored.settings, bytes.as_deref(), Some(self))?;
         self.remember_policy(stored, &policy);
         Ok(policy)
     }
@@ -268,8 +267,8 @@ impl Sessions {
     /// The compiled component of `digest`: from the host's memory, else
     /// from an artifact in the store, else compiled from the stored bytes
     /// (and the artifact written for the next process).
-    fn compiled(&self, digest_text: &str) -> Result<Arc<Compiled>, String> {
-        let digest = Digest::parse(digest_text).ok_or_else(|| format!("`{digest_text}` is not a sha256 digest"))?;
+    fn compiled(&self, digest_text: &str) -> Result<Arc<Compiled>, PolicyUnavailable> {
+        let digest = Digest::parse(digest_text).ok_or_else(|| PolicyUnavailable::BadDigest(digest_text.to_string()))?;
         if let Some(hit) = self.host.cached(&digest) {
             return Ok(hit);
         }
@@ -277,27 +276,26 @@ impl Sessions {
             return Ok(compiled);
         }
         let bytes = self.component_bytes(digest_text)?;
-        let compiled = self.host.compile(&bytes).map_err(|e| e.to_string())?;
+        let compiled = self.host.compile(&bytes)?;
         if compiled.digest() != digest {
-            return Err(format!("the stored component does not have its digest `{digest_text}`"));
+            return Err(PolicyUnavailable::WrongDigest(digest_text.to_string()));
         }
         self.keep(&self.host, &compiled);
         Ok(compiled)
     }
 
     /// A component's bytes: the built-in policy's, or the store's.
-    fn component_bytes(&self, digest_text: &str) -> Result<Vec<u8>, String> {
+    fn component_bytes(&self, digest_text: &str) -> Result<Vec<u8>, PolicyUnavailable> {
         if digest_text == builtin_digest() {
             return Ok(crate::DEFAULT_POLICY.to_vec());
         }
         let bytes = self
             .store
-            .component(digest_text)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("component `{digest_text}` is missing from the store"))?;
+            .component(digest_text)?
+            .ok_or_else(|| PolicyUnavailable::MissingComponent(digest_text.to_string()))?;
         // The store is not trusted to hand back what it was given.
         if Digest::of(&bytes).to_string() != digest_text {
-            return Err(format!("the stored component does not have its digest `{digest_text}`"));
+            return Err(PolicyUnavailable::WrongDigest(digest_text.to_string()));
         }
         Ok(bytes)
     }
@@ -391,7 +389,7 @@ impl Sessions {
 }
 
 /// Version 0: the built-in policy with its defaults.
-fn builtin(tenant: &str) -> StoredPolicy {
+pub(super) fn builtin(tenant: &str) -> StoredPolicy {
     StoredPolicy {
         tenant: tenant.to_string(),
         version: 0,

@@ -102,14 +102,15 @@ impl Sessions {
     /// policy with its defaults) every recorded decision since `since`, and
     /// reports those it would answer differently.
     pub fn replay(&self, tenant: &str, candidate: u32, since: Option<DateTime<Utc>>) -> Result<Replay, SessionError> {
-        if candidate != 0 {
-            self.policy_version(tenant, candidate)?;
-        }
-        let super::policies::Resolved { policy, reference } = self.policy(tenant, Some(candidate))?;
-        let policy = policy.map_err(|d| SessionError::Unloadable {
+        let stored = match candidate {
+            0 => super::policies::builtin(tenant),
+            v => self.policy_version(tenant, v)?,
+        };
+        let reference = stored.reference();
+        let policy = self.load_version(&stored).map_err(|source| SessionError::Unloadable {
             tenant: tenant.to_string(),
             version: candidate,
-            message: d.reasons.first().map(|r| r.message.clone()).unwrap_or_default(),
+            source,
         })?;
         let rows = self.store.audit(&AuditFilter {
             tenant: Some(tenant.to_string()),
