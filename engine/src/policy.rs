@@ -20,7 +20,6 @@ use crate::load::LoadError;
 use crate::request::{ActionRequest, ApprovalRequest, Buffers, PackedSession, RequestError, StartRequest};
 use crate::sandbox::{self, Failure, Limiter};
 use chrono::{DateTime, Utc};
-use standin_policy_sdk::wire;
 use std::sync::{Arc, Mutex, PoisonError};
 use wasmtime::Store;
 
@@ -251,8 +250,12 @@ impl Policy {
         crate::invariants::enforce_approval(request, decision)
     }
 
-    /// [`Self::evaluate_start`] for a request already packed.
-    pub fn evaluate_start_packed(&self, request: wire::StartRequest) -> Decision {
+    /// [`Self::evaluate_start`] for a request already packed, for
+    /// benchmarks of the call alone. It skips the host's invariants
+    /// (which need the request unpacked), so it may allow what
+    /// `evaluate_start` refuses: only with the `bench-api` feature.
+    #[cfg(feature = "bench-api")]
+    pub fn evaluate_start_packed(&self, request: standin_policy_sdk::wire::StartRequest) -> Decision {
         self.evaluate_start_with(|b| {
             b.words = request.to_words();
             b.text = request.text;
@@ -260,8 +263,10 @@ impl Policy {
         })
     }
 
-    /// [`Self::evaluate_action`] for a request already packed.
-    pub fn evaluate_action_packed(&self, request: wire::ActionRequest) -> Decision {
+    /// [`Self::evaluate_action`] for a request already packed (benchmarks;
+    /// the `bench-api` feature).
+    #[cfg(feature = "bench-api")]
+    pub fn evaluate_action_packed(&self, request: standin_policy_sdk::wire::ActionRequest) -> Decision {
         self.evaluate_action_with(|b| {
             b.words = request.to_words();
             b.text = request.text;
