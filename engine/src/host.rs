@@ -109,13 +109,14 @@ impl Host {
                 .total_core_instances(slots)
                 .total_memories(slots)
                 .total_tables(slots)
-                .max_memory_size(config.sandbox.max_memory_bytes)
-                // Reset a returned slot's first pages in place instead of
-                // unmapping them: a fresh instance then takes no page faults
-                // there (measured: fresh decision 48.9 -> 31.1 us).
-                .linear_memory_keep_resident(1 << 20)
-                .table_keep_resident(64 << 10)
-                .pagemap_scan(wasmtime::Enabled::Auto);
+                .max_memory_size(config.sandbox.max_memory_bytes);
+            // No `linear_memory_keep_resident`: on wasmtime 48 resetting a
+            // slot's first MiB in place saved the next instance its page
+            // faults (fresh decision 48.9 -> 31.1 us), but on wasmtime 50
+            // the reset (a `PAGEMAP_SCAN` of the slot, or a 1 MiB memset)
+            // costs more than the faults: fresh start 62.6 -> 34.4 us and
+            // action 72.8 -> 40.8 us without it (`cargo bench -p standin
+            // --bench decisions -- component-fresh-pooling`, same run).
             wasm.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         }
         let engine = Engine::new(&wasm).map_err(|e| HostError::Engine(format!("{e:#}")))?;

@@ -57,6 +57,8 @@ impl Raw {
     /// `/tmp/perf-<pid>.map`, so that `perf report` names the guest's
     /// functions. `STANDIN_BENCH_COMPONENT=<path>` swaps in another build
     /// of the default policy (e.g. another opt-level) for these cases.
+    /// `STANDIN_BENCH_PAGEMAP=no` turns off the pooling reset's
+    /// `PAGEMAP_SCAN` (on by default, as in the host).
     pub fn new(allocator: Allocator) -> Self {
         let mut config = Config::new();
         config.wasm_component_model(true).epoch_interruption(true);
@@ -73,11 +75,16 @@ impl Raw {
             if allocator == Allocator::PoolingResident {
                 // Reset the pages an instance dirtied with `memset`
                 // instead of `madvise`: no page faults on the next use.
+                // The host did this until wasmtime 50 made it the slower
+                // way (see `standin_engine::Host`); kept to compare.
                 pool.linear_memory_keep_resident(
                     std::env::var("KR").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 20),
                 )
                 .table_keep_resident(64 << 10)
-                .pagemap_scan(Enabled::Auto);
+                .pagemap_scan(match std::env::var("STANDIN_BENCH_PAGEMAP").as_deref() {
+                    Ok("no") => Enabled::No,
+                    _ => Enabled::Auto,
+                });
             }
             config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }
