@@ -159,6 +159,23 @@ fn decisions(sessions: &Sessions, tenants: &[String], calls: usize) -> Vec<Durat
     times
 }
 
+/// [`decisions`] on the engine alone: each tenant's policy held by the
+/// caller, no store read, no policy cache. What grows here is the wasm
+/// instances' own footprint; what grows only in [`decisions`] is the rest.
+fn engine_decisions(policies: &[standin::Policy], calls: usize) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(calls);
+    let requests: Vec<StartRequest> = (0..policies.len()).map(|i| request(&tenant(i), i)).collect();
+    for i in 0..calls {
+        let k = (i * 7919) % policies.len();
+        let t0 = Instant::now();
+        let decision = policies[k].evaluate_start(&requests[k], now());
+        times.push(t0.elapsed());
+        assert!(decision.is_allow(), "{}", decision.to_json());
+    }
+    times.sort();
+    times
+}
+
 fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
     let host = Host::new().expect("host");
     let sessions = Sessions::open(host.clone(), db)
@@ -224,6 +241,27 @@ fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
             percentile(times, 0.5).as_secs_f64() / m1.as_secs_f64()
         );
     }
+
+    // The same on the engine alone: every tenant's settings on the
+    // built-in policy, held by the bench.
+    let policies: Vec<standin::Policy> = (0..tenants)
+        .map(|i| host.load_default(&settings(i)).expect("load"))
+        .collect();
+    engine_decisions(&policies, 2_000);
+    let e1 = engine_decisions(&policies[..1], calls);
+    let e100 = engine_decisions(&policies[..tenants.min(100)], calls);
+    let eall = engine_decisions(&policies, calls);
+    let m1 = percentile(&e1, 0.5);
+    println!("decision on the engine alone (Policy::evaluate_start, no store), {calls} calls each:");
+    for (label, times) in [("1 tenant", &e1), ("100 tenants", &e100), ("all tenants", &eall)] {
+        println!(
+            "  {label:<12} p50 {:>6.2} us  p99 {:>6.2} us  p50 ratio to 1 tenant {:.2}x",
+            us(percentile(times, 0.5)),
+            us(percentile(times, 0.99)),
+            percentile(times, 0.5).as_secs_f64() / m1.as_secs_f64()
+        );
+    }
+    drop(policies);
 
     // Activation: version 2 of every 50th tenant, until its first decision
     // comes from the new version; then back.
