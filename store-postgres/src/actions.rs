@@ -1,5 +1,5 @@
 //! Actions' audit rows, the hot path: many calls in one transaction (the
-//! group commit the trait allows, [`Store::append_actions`]).
+//! group commit the trait allows, [`SessionStore::append_actions`]).
 //!
 //! A batch first takes its sessions' rows `FOR SHARE`, in id order: an
 //! end, a revoke or an expiry (which takes the row `FOR UPDATE`) then
@@ -11,7 +11,7 @@
 //! at the call's `now` is appended, the others are answered
 //! [`ActionAppended::Inactive`].
 //!
-//! [`Store::append_actions`]: standin::store::Store::append_actions
+//! [`SessionStore::append_actions`]: standin::store::SessionStore::append_actions
 
 use crate::PostgresStore;
 use crate::audit::Appender;

@@ -51,8 +51,9 @@ use chrono::{DateTime, Utc};
 use postgres::{Client, Transaction};
 use standin::keys::ApiKey;
 use standin::store::{
-    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditStats, Change, NewPolicy,
-    Notifications, OutboxMessage, PolicyRef, SessionRecord, SessionWatcher, Store, StoreError, StoredPolicy, Trail,
+    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditStats, AuditStore, Change,
+    KeyStore, NewPolicy, Notifications, OutboxMessage, OutboxStore, PolicyRef, PolicyStore, SessionRecord,
+    SessionStore, SessionWatcher, StoreError, StoredPolicy, TenantStore, Trail,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -69,7 +70,7 @@ pub struct PostgresStore {
     /// The connection that asks for (and, while this store leads, holds)
     /// the sweeper's lock, and whether it holds it.
     sweeper: Mutex<Option<(Client, bool)>>,
-    /// Stops the listener of [`Store::watch_sessions`] when the store goes.
+    /// Stops the listener of [`SessionStore::watch_sessions`] when the store goes.
     watching: Arc<AtomicBool>,
     /// Group commits of actions so far (for metrics).
     stats: Mutex<AuditStats>,
@@ -131,7 +132,7 @@ fn apply(tx: &mut Transaction<'_>, change: Change) -> Result<Applied, StoreError
     Ok(applied)
 }
 
-impl Store for PostgresStore {
+impl PolicyStore for PostgresStore {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
         self.write(|tx| {
             let stored = policies::put(tx, &new)?;
@@ -189,7 +190,9 @@ impl Store for PostgresStore {
     fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
         self.write(|tx| policies::put_artifact(tx, key, bytes, at))
     }
+}
 
+impl TenantStore for PostgresStore {
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
         self.read(|c| tenants::notifications(c, tenant))
     }
@@ -205,7 +208,9 @@ impl Store for PostgresStore {
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
         self.write(|tx| tenants::set_return_origins(tx, tenant, origins))
     }
+}
 
+impl SessionStore for PostgresStore {
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|c| sessions::by_id(c, id, false))
     }
@@ -286,6 +291,17 @@ impl Store for PostgresStore {
         }
     }
 
+    fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {
+        watch::spawn(self.url.clone(), f, self.watching.clone())
+    }
+
+    /// One replica sweeps: see `leader`.
+    fn lead_sweeps(&self) -> Result<bool, StoreError> {
+        self.try_lead()
+    }
+}
+
+impl AuditStore for PostgresStore {
     fn audit_stats(&self) -> Option<AuditStats> {
         Some(self.stats.lock().unwrap_or_else(PoisonError::into_inner).clone())
     }
@@ -325,7 +341,9 @@ impl Store for PostgresStore {
             Ok(trail)
         })
     }
+}
 
+impl OutboxStore for PostgresStore {
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
         self.read(|c| tenants::outbox(c, tenant, include_acked))
     }
@@ -353,16 +371,9 @@ impl Store for PostgresStore {
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         self.write(|tx| tenants::claim(tx, tenant, limit, now, until))
     }
+}
 
-    fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {
-        watch::spawn(self.url.clone(), f, self.watching.clone())
-    }
-
-    /// One replica sweeps: see `leader`.
-    fn lead_sweeps(&self) -> Result<bool, StoreError> {
-        self.try_lead()
-    }
-
+impl KeyStore for PostgresStore {
     fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
         self.write(|tx| tenants::put_key(tx, key, hash))
     }

@@ -145,7 +145,7 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_by_tenant ON api_keys(tenant, created_at);
 ",
     r"
--- Outbox claims (`Store::claim`): a consumer holds a message until
+-- Outbox claims (`OutboxStore::claim`): a consumer holds a message until
 -- `claimed_until`, then another may claim it.
 ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;
 CREATE INDEX outbox_pending ON outbox(tenant, id) WHERE acked_at IS NULL;

@@ -129,7 +129,7 @@ pub(crate) fn outbox_page(
     .collect()
 }
 
-/// Claims (see `Store::claim`): rows another consumer is claiming right
+/// Claims (see `OutboxStore::claim`): rows another consumer is claiming right
 /// now are skipped, not waited for (`SKIP LOCKED`), and those under a
 /// claim that still holds are not taken.
 pub(crate) fn claim(

@@ -5,7 +5,7 @@
 
 use crate::sessions::{json, standin};
 use serde_json::Value;
-use standin::store::{AuditFilter, SessionDigests, SqliteStore, Store, expected_hash};
+use standin::store::{AuditFilter, AuditStore, SessionDigests, SqliteStore, expected_hash};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

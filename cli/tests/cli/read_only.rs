@@ -5,7 +5,7 @@
 
 use crate::audit_output::{start_request, trail};
 use crate::sessions::{json, standin};
-use standin::store::{SqliteStore, Store, StoreError};
+use standin::store::{AuditStore, OutboxStore, SessionStore, SqliteStore, StoreError, TenantStore};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

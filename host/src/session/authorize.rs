@@ -3,7 +3,7 @@
 //! A call reads the session from [`ActiveCache`] (the active sessions this
 //! process last wrote or read; a miss reads the store), asks the policy
 //! version the session started with, outside any transaction, and hands the
-//! audit rows to [`Store::append_action`](crate::store::Store::append_action),
+//! audit rows to [`SessionStore::append_action`](crate::store::SessionStore::append_action),
 //! which (in SQLite) commits them in a batch with those of concurrent calls.
 //!
 //! The race with `end` (or `revoke`, or the deadline), in the default
@@ -127,7 +127,7 @@ impl ActiveCache {
 
 impl Sessions {
     /// Follows session changes other processes commit (where the store
-    /// tells of them, [`Store::watch_sessions`](crate::store::Store::watch_sessions)):
+    /// tells of them, [`SessionStore::watch_sessions`](crate::store::SessionStore::watch_sessions)):
     /// a session ended or extended elsewhere leaves this process's cache at
     /// once, instead of when an action finds it changed. For long-running
     /// processes sharing a database (`standin serve` replicas).

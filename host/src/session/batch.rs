@@ -8,7 +8,7 @@
 //! decided on the caller's thread as `authorize` would (the session from
 //! the cache, the policy outside any transaction, the row digested here)
 //! and its rows handed to the store
-//! ([`Store::append_actions`](crate::store::Store::append_actions)), which
+//! ([`SessionStore::append_actions`](crate::store::SessionStore::append_actions)), which
 //! takes them as they are made, so the writer commits the first while the
 //! caller decides the next; the caller then waits once, until every row
 //! is committed and durable.

@@ -58,7 +58,7 @@ impl Sessions {
     /// Claims up to `limit` unacknowledged messages (of `tenant`, or of any
     /// tenant) no other consumer holds, oldest first, for `lease`: until
     /// then no other consumer gets them; one not acknowledged by then may
-    /// be claimed again (see [`Store::claim`](crate::store::Store::claim)).
+    /// be claimed again (see [`OutboxStore::claim`](crate::store::OutboxStore::claim)).
     pub fn claim(
         &self,
         tenant: Option<&str>,

@@ -9,7 +9,7 @@
 //! after `every`, the longest it sleeps.
 //!
 //! Where many processes share the store, one sweeps at a time
-//! ([`Store::lead_sweeps`](crate::store::Store::lead_sweeps)); the others
+//! ([`SessionStore::lead_sweeps`](crate::store::SessionStore::lead_sweeps)); the others
 //! ask again every `every`, so one takes over within that when the leader
 //! dies. Sweeping twice would be harmless (an expiry is decided in its
 //! commit) but wasted.

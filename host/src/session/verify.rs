@@ -6,7 +6,7 @@
 //! it; so [`Sessions::verify_with`] also checks signed checkpoints against
 //! the chain (`checkpoint`) and the sessions and policy versions against
 //! what the chain recorded (`crosscheck`), all read as of one commit
-//! ([`Store::trail`](crate::store::Store::trail)).
+//! ([`AuditStore::trail`](crate::store::AuditStore::trail)).
 
 use super::checkpoint::{CheckpointProblem, NamedCheckpoint};
 use super::crosscheck::crosscheck;

@@ -58,7 +58,7 @@ pub struct OutboxMessage {
     pub acked_at: Option<DateTime<Utc>>,
 }
 
-/// What acknowledging messages did ([`super::Store::ack`]): all or nothing.
+/// What acknowledging messages did ([`super::OutboxStore::ack`]): all or nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Acked {
     /// Messages newly acknowledged (already acknowledged ones are not counted again).

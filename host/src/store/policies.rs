@@ -4,7 +4,7 @@
 //! a history of versions (component digest + settings, who uploaded it,
 //! when, a note) numbered from 1, and at most one active version. Which
 //! version is active is a stack of activations: activating pushes,
-//! [`crate::store::Store::rollback`] pops, so rolling back twice goes two
+//! [`crate::store::PolicyStore::rollback`] pops, so rolling back twice goes two
 //! activations back, never forward again.
 //!
 //! Compiled artifacts are cached here too, keyed by the component's digest

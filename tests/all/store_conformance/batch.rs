@@ -1,4 +1,4 @@
-//! Batches of actions ([`Store::append_actions`], through
+//! Batches of actions ([`SessionStore::append_actions`], through
 //! `Sessions::authorize_batch`): several tenants and sessions in one call,
 //! answered in order, committed only in active sessions, each chain gapless
 //! (A3, S3), on every backend.

@@ -1,5 +1,5 @@
 //! The outbox: acknowledgements all or nothing within a tenant, and claims
-//! ([`Store::claim`]): consumers racing for messages never get the same one
+//! ([`OutboxStore::claim`]): consumers racing for messages never get the same one
 //! while its claim holds; an unacknowledged message comes back after its
 //! claim runs out (N1, delivered at least once).
 

@@ -1,4 +1,4 @@
-//! Lists read page by page ([`Store::sessions_page`], [`Store::outbox_page`]):
+//! Lists read page by page ([`SessionStore::sessions_page`], [`OutboxStore::outbox_page`]):
 //! the pages, one after the other, are the whole list in its order, with no
 //! gap and no repeat, on every backend.
 

@@ -3,7 +3,7 @@
 //! of session changes that empties the other replicas' caches (S5).
 
 use crate::common::now;
-use standin::store::Store;
+use standin::store::{SessionStore, Store};
 use standin_store_postgres::PostgresStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -49,7 +49,7 @@ impl From<rusqlite::Error> for StoreError {
 
 use super::{
     Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
-    Notifications, OutboxMessage, PolicyRef, SessionRecord, Store, StoreError, StoredPolicy, Trail,
+    Notifications, OutboxMessage, PolicyRef, SessionRecord, StoreError, StoredPolicy, Trail,
 };
 use audit::Heads;
 use checkpoint::Checkpointer;

@@ -159,7 +159,7 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_by_tenant ON api_keys(tenant, created_at);
 ",
-    // Outbox claims (`Store::claim`): a consumer holds a message until
+    // Outbox claims (`OutboxStore::claim`): a consumer holds a message until
     // `claimed_until`, then another may claim it.
     r"
 ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;

@@ -4,9 +4,9 @@
 
 use super::*;
 use crate::keys::ApiKey;
-use crate::store::AuditStats;
+use crate::store::{AuditStats, AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, TenantStore};
 
-impl Store for SqliteStore {
+impl PolicyStore for SqliteStore {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
         self.write(|conn, heads| {
             let stored = policies::put(conn, &new)?;
@@ -64,7 +64,9 @@ impl Store for SqliteStore {
     fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
         self.write(|conn, _| policies::put_artifact(conn, key, bytes, at))
     }
+}
 
+impl TenantStore for SqliteStore {
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
         self.read(|c| tenants::notifications(c, tenant))
     }
@@ -80,7 +82,9 @@ impl Store for SqliteStore {
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
         self.write(|conn, _| tenants::set_return_origins(conn, tenant, origins))
     }
+}
 
+impl SessionStore for SqliteStore {
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|c| sessions::by_id(c, id))
     }
@@ -150,7 +154,9 @@ impl Store for SqliteStore {
         }
         self.writer.submit_all(records)
     }
+}
 
+impl AuditStore for SqliteStore {
     fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         self.read(|c| audit::query(c, f))
     }
@@ -167,6 +173,12 @@ impl Store for SqliteStore {
         self.read(|c| audit::trail(c, tenant))
     }
 
+    fn audit_stats(&self) -> Option<AuditStats> {
+        Some(self.writer.stats())
+    }
+}
+
+impl OutboxStore for SqliteStore {
     fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
         self.read(|c| tenants::outbox(c, tenant, include_acked))
     }
@@ -194,11 +206,9 @@ impl Store for SqliteStore {
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         self.write(|conn, _| tenants::claim(conn, tenant, limit, now, until))
     }
+}
 
-    fn audit_stats(&self) -> Option<AuditStats> {
-        Some(self.writer.stats())
-    }
-
+impl KeyStore for SqliteStore {
     fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
         self.write(|conn, _| keys::put(conn, key, hash))
     }

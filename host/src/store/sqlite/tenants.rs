@@ -118,7 +118,7 @@ fn messages(rows: impl Iterator<Item = rusqlite::Result<RawMessage>>) -> Result<
     .collect()
 }
 
-/// Claims (see `Store::claim`): in the write transaction, so two
+/// Claims (see `OutboxStore::claim`): in the write transaction, so two
 /// consumers, in any processes, are served one after the other.
 pub(super) fn claim(
     conn: &Connection,
@@ -139,7 +139,7 @@ pub(super) fn claim(
     Ok(claimed)
 }
 
-/// All or nothing (see `Store::ack`): every id is checked to be one of
+/// All or nothing (see `OutboxStore::ack`): every id is checked to be one of
 /// `tenant`'s messages before any is acknowledged.
 pub(super) fn ack(
     conn: &Connection,

@@ -4,8 +4,8 @@
 //! verify` checks each row in its own format.
 
 use super::super::{
-    ActionAppended, ActionRecord, AuditEvent, AuditFilter, CHAIN_V1, CHAIN_V2, Change, GENESIS_HASH, PolicyRef,
-    RequestFacts, Seal, Store, chain_hash,
+    ActionAppended, ActionRecord, AuditEvent, AuditFilter, AuditStore, CHAIN_V1, CHAIN_V2, Change, GENESIS_HASH,
+    PolicyRef, RequestFacts, Seal, SessionStore, chain_hash,
 };
 use super::{MIGRATIONS, SqliteStore};
 use crate::audit::verify_chain;
