@@ -37,6 +37,7 @@ pub mod keys;
 pub mod session;
 pub mod store;
 pub mod token;
+mod worker;
 
 // The engine layer, at the paths it had before it was its own crate.
 pub use session::{

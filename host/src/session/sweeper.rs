@@ -15,6 +15,7 @@
 //! commit) but wasted.
 
 use super::Sessions;
+use crate::worker::{Stop, Worker};
 use chrono::Utc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -80,57 +81,67 @@ impl Sessions {
     /// (the longest a session started by another process waits). It stops
     /// when the returned [`Sweeper`] is dropped.
     pub fn spawn_sweeper(self: &Arc<Self>, every: Duration) -> Sweeper {
-        let stop = Arc::new(AtomicBool::new(false));
         let wake = self.wake.clone();
         let sessions = Arc::downgrade(self);
-        let (flag, waker) = (stop.clone(), wake.clone());
-        let thread = std::thread::Builder::new()
-            .name("standin-sweeper".to_string())
-            .spawn(move || {
-                let mut seen = waker.current();
-                while !flag.load(Ordering::Relaxed) {
-                    let Some(sessions) = sessions.upgrade() else { break };
-                    let now = Utc::now();
-                    // Not knowing is not leading: a store that cannot say
-                    // is asked again later.
-                    let leads = sessions.store.lead_sweeps().unwrap_or(false);
-                    waker.role.store(if leads { 1 } else { 2 }, Ordering::Relaxed);
-                    let sleep = if leads {
-                        // A failed sweep is retried at the next wake-up;
-                        // touching a session also expires it.
-                        let _ = sessions.sweep(now);
-                        match sessions.store.next_deadline() {
-                            Ok(Some(at)) => (at - now).to_std().unwrap_or(Duration::ZERO).min(every),
-                            _ => every,
-                        }
-                    } else {
-                        every
-                    };
-                    drop(sessions);
-                    // Deadlines are whole seconds: wake just after one.
-                    seen = waker.wait(seen, sleep + Duration::from_millis(5));
-                }
-            })
-            .ok();
-        Sweeper { stop, wake, thread }
+        let shared = Sweeping {
+            stop: AtomicBool::new(false),
+            wake: wake.clone(),
+        };
+        let worker = Worker::spawn("standin-sweeper", shared, move |shared| {
+            let (flag, waker) = (&shared.stop, &shared.wake);
+            let mut seen = waker.current();
+            while !flag.load(Ordering::Relaxed) {
+                let Some(sessions) = sessions.upgrade() else { break };
+                let now = Utc::now();
+                // Not knowing is not leading: a store that cannot say
+                // is asked again later.
+                let leads = sessions.store.lead_sweeps().unwrap_or(false);
+                waker.role.store(if leads { 1 } else { 2 }, Ordering::Relaxed);
+                let sleep = if leads {
+                    // A failed sweep is retried at the next wake-up;
+                    // touching a session also expires it.
+                    let _ = sessions.sweep(now);
+                    match sessions.store.next_deadline() {
+                        Ok(Some(at)) => (at - now).to_std().unwrap_or(Duration::ZERO).min(every),
+                        _ => every,
+                    }
+                } else {
+                    every
+                };
+                drop(sessions);
+                // Deadlines are whole seconds: wake just after one.
+                seen = waker.wait(seen, sleep + Duration::from_millis(5));
+            }
+        })
+        .ok();
+        Sweeper { worker, wake }
     }
 }
 
 /// The background sweeper; dropping it stops the thread.
 #[derive(Debug)]
 pub struct Sweeper {
-    stop: Arc<AtomicBool>,
+    worker: Option<Worker<Sweeping>>,
     wake: Arc<Wake>,
-    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What the sweeper's thread shares with its handle.
+#[derive(Debug)]
+struct Sweeping {
+    stop: AtomicBool,
+    wake: Arc<Wake>,
+}
+
+impl Stop for Sweeping {
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.wake.notify();
+    }
 }
 
 impl Drop for Sweeper {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        self.wake.notify();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        drop(self.worker.take()); // stops and joins the thread
         self.wake.role.store(0, Ordering::Relaxed);
     }
 }

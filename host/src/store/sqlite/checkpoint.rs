@@ -18,9 +18,9 @@
 //! frame they copy is committed and already in the log.
 
 use super::lock;
+use crate::worker::{Stop, Worker};
 use rusqlite::Connection;
-use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// At most one checkpoint per this much time.
@@ -45,43 +45,29 @@ struct Shared {
 
 /// The checkpoint thread; dropping it stops the thread.
 #[derive(Debug)]
-pub(super) struct Checkpointer {
-    shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
-}
+pub(super) struct Checkpointer(Worker<Shared>);
 
 impl Checkpointer {
     /// Starts the thread on `conn`, a connection of its own to the database.
     pub(super) fn spawn(conn: Connection) -> std::io::Result<Self> {
-        let shared = Arc::new(Shared::default());
-        let s = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("standin-checkpoint".to_string())
-            .spawn(move || run(&s, &conn))?;
-        Ok(Self {
-            shared,
-            thread: Some(thread),
-        })
+        Worker::spawn("standin-checkpoint", Shared::default(), move |s| run(s, &conn)).map(Self)
     }
 
     /// A transaction committed: the log has frames to copy.
     pub(super) fn committed(&self) {
-        let mut state = lock(&self.shared.state);
+        let mut state = lock(&self.0.shared().state);
         if !state.dirty {
             state.dirty = true;
             drop(state);
-            self.shared.wake.notify_one();
+            self.0.shared().wake.notify_one();
         }
     }
 }
 
-impl Drop for Checkpointer {
-    fn drop(&mut self) {
-        lock(&self.shared.state).stop = true;
-        self.shared.wake.notify_one();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+impl Stop for Shared {
+    fn stop(&self) {
+        lock(&self.state).stop = true;
+        self.wake.notify_one();
     }
 }
 

@@ -27,10 +27,10 @@
 
 use super::answer::Answer;
 use super::{StoreError, lock};
+use crate::worker::{Stop, Worker};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
 
 /// The database's write-ahead log, open for fsync.
 #[derive(Debug)]
@@ -80,27 +80,16 @@ struct Shared {
 /// The thread that fsyncs the log after the audit writer's commits and
 /// then answers their callers.
 #[derive(Debug)]
-pub(super) struct Syncer {
-    shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
-}
+pub(super) struct Syncer(Worker<Shared>);
 
 impl Syncer {
     pub(super) fn spawn(log: Arc<Log>) -> std::io::Result<Self> {
-        let shared = Arc::new(Shared::default());
-        let s = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("standin-audit-sync".to_string())
-            .spawn(move || run(&s, &log))?;
-        Ok(Self {
-            shared,
-            thread: Some(thread),
-        })
+        Worker::spawn("standin-audit-sync", Shared::default(), move |s| run(s, &log)).map(Self)
     }
 
     /// A batch committed: answer `answers` once the log is fsync'd.
     pub(super) fn committed(&self, answers: Vec<Answer>) {
-        let mut state = lock(&self.shared.state);
+        let mut state = lock(&self.0.shared().state);
         if let Some(why) = &state.failed {
             let why = why.clone();
             drop(state);
@@ -112,23 +101,21 @@ impl Syncer {
         state.answers.extend(answers);
         state.dirty = true;
         drop(state);
-        self.shared.work.notify_one();
+        self.0.shared().work.notify_one();
     }
 
     /// Why commits are refused, after a failed fsync.
     pub(super) fn failed(&self) -> Option<String> {
-        lock(&self.shared.state).failed.clone()
+        lock(&self.0.shared().state).failed.clone()
     }
 }
 
-impl Drop for Syncer {
-    /// Syncs and answers what is pending, then stops the thread.
-    fn drop(&mut self) {
-        lock(&self.shared.state).stop = true;
-        self.shared.work.notify_one();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+/// Dropping the syncer syncs and answers what is pending, then stops the
+/// thread.
+impl Stop for Shared {
+    fn stop(&self) {
+        lock(&self.state).stop = true;
+        self.work.notify_one();
     }
 }
 

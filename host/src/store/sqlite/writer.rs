@@ -38,9 +38,9 @@ use super::super::{ActionAppended, ActionRecord, AuditMode, AuditStats, LATENCY_
 use super::answer::{Answer, Cell, Reply};
 use super::sync::{Log, Syncer};
 use super::{Db, audit, lock, sessions};
+use crate::worker::{Stop, Worker};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
 
 /// At most this many calls wait in the queue; a batched caller finding it
 /// full waits for the writer (back-pressure).
@@ -112,9 +112,8 @@ impl Stats {
 /// The writer thread and its queue.
 #[derive(Debug)]
 pub(super) struct Writer {
-    shared: Arc<Shared>,
+    worker: Worker<Shared>,
     mode: AuditMode,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl Writer {
@@ -123,23 +122,17 @@ impl Writer {
     /// before answering it (see `sync`); without, each commit is durable
     /// by itself.
     pub(super) fn spawn(db: Arc<Mutex<Db>>, mode: AuditMode, log: Option<Arc<Log>>) -> Result<Self, StoreError> {
-        let shared = Arc::new(Shared::default());
-        let s = shared.clone();
         let syncer = log
             .map(Syncer::spawn)
             .transpose()
             .map_err(|e| StoreError::Writer(format!("cannot start the audit sync thread: {e}")))?;
-        let thread = std::thread::Builder::new()
-            .name("standin-audit-writer".to_string())
-            // The syncer is dropped when the thread ends: it syncs and
-            // answers what is pending first.
-            .spawn(move || run(&s, &db, mode, syncer.as_ref()))
-            .map_err(|e| StoreError::Writer(format!("cannot start the audit writer: {e}")))?;
-        Ok(Self {
-            shared,
-            mode,
-            thread: Some(thread),
+        // The syncer is dropped when the thread ends: it syncs and answers
+        // what is pending first.
+        let worker = Worker::spawn("standin-audit-writer", Shared::default(), move |s| {
+            run(s, &db, mode, syncer.as_ref())
         })
+        .map_err(|e| StoreError::Writer(format!("cannot start the audit writer: {e}")))?;
+        Ok(Self { worker, mode })
     }
 
     pub(super) fn mode(&self) -> AuditMode {
@@ -148,9 +141,9 @@ impl Writer {
 
     /// The queue's depth and the commits' figures so far.
     pub(super) fn stats(&self) -> AuditStats {
-        let stats = &self.shared.stats;
+        let stats = &self.worker.shared().stats;
         AuditStats {
-            queued: lock(&self.shared.queue).jobs.len(),
+            queued: lock(&self.worker.shared().queue).jobs.len(),
             commits: stats.commits.load(Ordering::Relaxed),
             rows: stats.rows.load(Ordering::Relaxed),
             commit_seconds: stats.nanos.load(Ordering::Relaxed) as f64 / 1e9,
@@ -219,11 +212,12 @@ impl Writer {
             record,
             reply: cell.zip(first).map(|(c, f)| Reply::to(c.clone(), f + i)),
         });
-        let mut q = lock(&self.shared.queue);
+        let mut q = lock(&self.worker.shared().queue);
         // Room for all of them, or an empty queue.
         while !q.jobs.is_empty() && q.jobs.len() + n > MAX_QUEUED && !q.stop {
             q = self
-                .shared
+                .worker
+                .shared()
                 .room
                 .wait(q)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -239,7 +233,7 @@ impl Writer {
         if q.writer_waits {
             q.writer_waits = false;
             drop(q);
-            self.shared.work.notify_one();
+            self.worker.shared().work.notify_one();
         }
         true
     }
@@ -250,11 +244,12 @@ impl Writer {
     /// batch failed). Session changes call it in batched mode first, so
     /// they never overtake the actions that came before them.
     pub(super) fn flush(&self) {
-        let mut q = lock(&self.shared.queue);
+        let mut q = lock(&self.worker.shared().queue);
         let target = q.pushed;
         while q.done < target {
             q = self
-                .shared
+                .worker
+                .shared()
                 .flushed
                 .wait(q)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -262,14 +257,11 @@ impl Writer {
     }
 }
 
-impl Drop for Writer {
-    fn drop(&mut self) {
-        lock(&self.shared.queue).stop = true;
-        self.shared.work.notify_all();
-        self.shared.room.notify_all();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+impl Stop for Shared {
+    fn stop(&self) {
+        lock(&self.queue).stop = true;
+        self.work.notify_all();
+        self.room.notify_all();
     }
 }
 
