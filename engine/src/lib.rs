@@ -5,9 +5,9 @@
 //! [`Policy`] (one tenant's component with its settings), the requests it is
 //! asked ([`StartRequest`], [`ActionRequest`], [`ApprovalRequest`]) and the
 //! [`Decision`]s it answers, and nothing of sessions, audit trails or
-//! databases: those live in the `standin` crate, which re-exports all of
-//! this. An embedder that only wants decisions can depend on this crate
-//! alone.
+//! databases: those live in the `standin` crate, which re-exports what a
+//! platform uses of this at the same paths. An embedder that only wants
+//! decisions can depend on this crate alone.
 //!
 //! Where things are: the host and its compile cache in `host.rs`, loading
 //! and the WIT checks in `load.rs`, the sandbox (memory cap, deadline) in

@@ -7,9 +7,9 @@
 //! the session?). Every answer is a [`Decision`]: allow or deny, every
 //! reason, and diagnostics.
 //!
-//! Two layers: the engine (`standin-engine`, re-exported here whole) loads,
-//! sandboxes and asks policies; this crate adds what a platform runs on
-//! top: [`Sessions`] (who impersonates whom until when), the hash-chained
+//! Two layers: the engine (`standin-engine`; what a platform uses of it is
+//! re-exported here) loads, sandboxes and asks policies; this crate adds
+//! what a platform runs on top: [`Sessions`] (who impersonates whom until when), the hash-chained
 //! audit trail ([`audit`]), the outbox, and the [`Store`] they are kept in
 //! (SQLite by default; PostgreSQL in `standin-store-postgres`).
 //!
