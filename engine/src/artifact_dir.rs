@@ -34,15 +34,7 @@ impl ArtifactDir {
     /// Where the CLI keeps it when told nothing: `$XDG_CACHE_HOME/standin`,
     /// else `$HOME/.cache/standin`.
     pub fn default_path() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME")
-                    .filter(|v| !v.is_empty())
-                    .map(|h| PathBuf::from(h).join(".cache"))
-            })?;
-        Some(base.join("standin"))
+        Some(crate::hostkey::user_dir("XDG_CACHE_HOME", ".cache")?.join("standin"))
     }
 
     pub fn path(&self) -> &Path {

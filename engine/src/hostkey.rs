@@ -176,15 +176,16 @@ impl HostKey {
 /// Where the CLI keeps the host key when told nothing:
 /// `$XDG_CONFIG_HOME/standin/host.key`, else `$HOME/.config/standin/host.key`.
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
+    Some(user_dir("XDG_CONFIG_HOME", ".config")?.join("standin").join("host.key"))
+}
+
+/// The XDG base directory `var` names, else `$HOME/<under_home>`; `None`
+/// when neither is set (empty counts as unset).
+pub(crate) fn user_dir(var: &str, under_home: &str) -> Option<PathBuf> {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    set(var)
         .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".config"))
-        })?;
-    Some(base.join("standin").join("host.key"))
+        .or_else(|| set("HOME").map(|h| PathBuf::from(h).join(under_home)))
 }
 
 #[cfg(test)]
