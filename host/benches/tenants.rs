@@ -144,14 +144,16 @@ fn setup(db: &std::path::Path, tenants: usize) {
     );
 }
 
-fn decisions(sessions: &Sessions, tenants: &[String], calls: usize) -> Vec<Duration> {
+/// `calls` start decisions over tenants `0..n`, with a stride through them
+/// (no two neighbouring calls share a tenant): each call's time, sorted.
+/// `decide(k, request)` asks for tenant `k`.
+fn timed(n: usize, calls: usize, mut decide: impl FnMut(usize, &StartRequest) -> standin::Decision) -> Vec<Duration> {
     let mut times = Vec::with_capacity(calls);
-    let requests: Vec<StartRequest> = tenants.iter().enumerate().map(|(i, t)| request(t, i)).collect();
+    let requests: Vec<StartRequest> = (0..n).map(|i| request(&tenant(i), i)).collect();
     for i in 0..calls {
-        // A stride through the tenants: no two neighbouring calls share one.
-        let r = &requests[(i * 7919) % requests.len()];
+        let k = (i * 7919) % n;
         let t0 = Instant::now();
-        let (decision, _) = sessions.evaluate_start(r, now()).expect("evaluate");
+        let decision = decide(k, &requests[k]);
         times.push(t0.elapsed());
         assert!(decision.is_allow(), "{}", decision.to_json());
     }
@@ -159,21 +161,31 @@ fn decisions(sessions: &Sessions, tenants: &[String], calls: usize) -> Vec<Durat
     times
 }
 
-/// [`decisions`] on the engine alone: each tenant's policy held by the
-/// caller, no store read, no policy cache. What grows here is the wasm
-/// instances' own footprint; what grows only in [`decisions`] is the rest.
+/// Through [`Sessions`]: the active version read, the policy cache, the call.
+fn decisions(sessions: &Sessions, n: usize, calls: usize) -> Vec<Duration> {
+    timed(n, calls, |_, r| sessions.evaluate_start(r, now()).expect("evaluate").0)
+}
+
+/// The engine alone: each tenant's policy held by the caller, no store
+/// read, no policy cache. What grows here is the wasm instances' own
+/// footprint; what grows only in [`decisions`] is the rest.
 fn engine_decisions(policies: &[standin::Policy], calls: usize) -> Vec<Duration> {
-    let mut times = Vec::with_capacity(calls);
-    let requests: Vec<StartRequest> = (0..policies.len()).map(|i| request(&tenant(i), i)).collect();
-    for i in 0..calls {
-        let k = (i * 7919) % policies.len();
-        let t0 = Instant::now();
-        let decision = policies[k].evaluate_start(&requests[k], now());
-        times.push(t0.elapsed());
-        assert!(decision.is_allow(), "{}", decision.to_json());
+    timed(policies.len(), calls, |k, r| policies[k].evaluate_start(r, now()))
+}
+
+/// The p50 and p99 of each row, and its p50 against the first row's.
+fn report(title: &str, rows: [(&str, &[Duration]); 3]) {
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let first = percentile(rows[0].1, 0.5);
+    println!("{title}");
+    for (label, times) in rows {
+        println!(
+            "  {label:<12} p50 {:>6.2} us  p99 {:>6.2} us  p50 ratio to 1 tenant {:.2}x",
+            us(percentile(times, 0.5)),
+            us(percentile(times, 0.99)),
+            percentile(times, 0.5).as_secs_f64() / first.as_secs_f64()
+        );
     }
-    times.sort();
-    times
 }
 
 fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
@@ -206,12 +218,11 @@ fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
         (rss0 as f64 + per_tenant * 10_000.0) / 1073741824.0
     );
 
-    let names: Vec<String> = (0..tenants).map(tenant).collect();
     let calls = 20_000;
-    decisions(&sessions, &names, 2_000); // warm every instance once
-    let one = decisions(&sessions, &names[..1], calls);
-    let hundred = decisions(&sessions, &names[..tenants.min(100)], calls);
-    let all = decisions(&sessions, &names, calls);
+    decisions(&sessions, tenants, 2_000); // warm every instance once
+    let one = decisions(&sessions, 1, calls);
+    let hundred = decisions(&sessions, tenants.min(100), calls);
+    let all = decisions(&sessions, tenants, calls);
     let rss2 = rss();
     let maps1 = mappings();
     let max_map_count = std::fs::read_to_string("/proc/sys/vm/max_map_count").unwrap_or_default();
@@ -230,17 +241,10 @@ fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
         rss2.saturating_sub(rss0) as f64 / tenants as f64 / 1024.0,
         (rss0 as f64 + rss2.saturating_sub(rss0) as f64 / tenants as f64 * 10_000.0) / 1073741824.0
     );
-    let m1 = percentile(&one, 0.5);
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
-    println!("decision (evaluate_start: active version read + wasm call), {calls} calls each:");
-    for (label, times) in [("1 tenant", &one), ("100 tenants", &hundred), ("all tenants", &all)] {
-        println!(
-            "  {label:<12} p50 {:>6.2} us  p99 {:>6.2} us  p50 ratio to 1 tenant {:.2}x",
-            us(percentile(times, 0.5)),
-            us(percentile(times, 0.99)),
-            percentile(times, 0.5).as_secs_f64() / m1.as_secs_f64()
-        );
-    }
+    report(
+        &format!("decision (evaluate_start: active version read + wasm call), {calls} calls each:"),
+        [("1 tenant", &one), ("100 tenants", &hundred), ("all tenants", &all)],
+    );
 
     // The same on the engine alone: every tenant's settings on the
     // built-in policy, held by the bench.
@@ -251,16 +255,10 @@ fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
     let e1 = engine_decisions(&policies[..1], calls);
     let e100 = engine_decisions(&policies[..tenants.min(100)], calls);
     let eall = engine_decisions(&policies, calls);
-    let m1 = percentile(&e1, 0.5);
-    println!("decision on the engine alone (Policy::evaluate_start, no store), {calls} calls each:");
-    for (label, times) in [("1 tenant", &e1), ("100 tenants", &e100), ("all tenants", &eall)] {
-        println!(
-            "  {label:<12} p50 {:>6.2} us  p99 {:>6.2} us  p50 ratio to 1 tenant {:.2}x",
-            us(percentile(times, 0.5)),
-            us(percentile(times, 0.99)),
-            percentile(times, 0.5).as_secs_f64() / m1.as_secs_f64()
-        );
-    }
+    report(
+        &format!("decision on the engine alone (Policy::evaluate_start, no store), {calls} calls each:"),
+        [("1 tenant", &e1), ("100 tenants", &e100), ("all tenants", &eall)],
+    );
     drop(policies);
 
     // Activation: version 2 of every 50th tenant, until its first decision
