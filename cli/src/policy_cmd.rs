@@ -177,7 +177,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         } => {
             let settings = settings(path.as_deref())?;
             let component = read_component(policy.or(component).as_deref())?;
-            print(&sessions.set_policy(&tenant, component.as_deref(), &settings, now)?)?;
+            print(&sessions.policies().set(&tenant, component.as_deref(), &settings, now)?)?;
         }
         Command::Upload {
             tenant,
@@ -208,22 +208,22 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 note: note.as_deref(),
                 activate,
             };
-            print(&sessions.upload(&upload, now)?)?;
+            print(&sessions.policies().upload(&upload, now)?)?;
         }
         Command::Activate { tenant, version, by } => {
-            print(&sessions.activate(&tenant, version, by.as_deref(), now)?)?;
+            print(&sessions.policies().activate(&tenant, version, by.as_deref(), now)?)?;
         }
-        Command::Rollback { tenant, by } => print(&sessions.rollback(&tenant, by.as_deref(), now)?)?,
+        Command::Rollback { tenant, by } => print(&sessions.policies().rollback(&tenant, by.as_deref(), now)?)?,
         Command::List { tenant } => {
-            for version in sessions.policy_versions(&tenant)? {
+            for version in sessions.policies().versions(&tenant)? {
                 print(&version)?;
             }
         }
         Command::Show {
             tenant,
             version: Some(v),
-        } if v != 0 => print(&sessions.policy_version(&tenant, v)?)?,
-        Command::Show { tenant, version } => match sessions.active_policy(&tenant)? {
+        } if v != 0 => print(&sessions.policies().version(&tenant, v)?)?,
+        Command::Show { tenant, version } => match sessions.policies().active(&tenant)? {
             Some(stored) if version.is_none() => print(&stored)?,
             active => {
                 // Version 0, the built-in policy, in a stored version's
@@ -243,7 +243,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             candidate,
             since,
         } => {
-            let report = sessions.replay(&tenant, candidate, since)?;
+            let report = sessions.policies().replay(&tenant, candidate, since)?;
             print(&report)?;
             if report.changed > 0 {
                 return Ok(Exit::Failed);

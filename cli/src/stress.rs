@@ -85,8 +85,8 @@ fn run(args: Args) -> Result<()> {
         .with_context(|| format!("cannot open the session database `{}`", db.display()))?;
     let sessions = Sessions::new(Host::new()?, Arc::new(store));
     // A tenant without a policy gets no sessions (T1): give it the built-in one.
-    if sessions.active_policy(&args.tenant)?.is_none() {
-        sessions.set_policy(&args.tenant, None, "{}", now)?;
+    if sessions.policies().active(&args.tenant)?.is_none() {
+        sessions.policies().set(&args.tenant, None, "{}", now)?;
     }
     for i in 0..args.count {
         if output::closed() {

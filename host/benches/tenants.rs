@@ -126,7 +126,7 @@ fn setup(db: &std::path::Path, tenants: usize) {
             uploaded_by: Some("bench"),
             ..Upload::default()
         };
-        sessions.upload(&up, now()).expect("upload");
+        sessions.policies().upload(&up, now()).expect("upload");
         // A second, inactive version for the activation measurement.
         if i % 50 == 0 {
             let s = settings(i + 1);
@@ -135,7 +135,7 @@ fn setup(db: &std::path::Path, tenants: usize) {
                 activate: false,
                 ..up
             };
-            sessions.upload(&up, now()).expect("upload");
+            sessions.policies().upload(&up, now()).expect("upload");
         }
     }
     println!(
@@ -196,7 +196,7 @@ fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
     let rss0 = rss();
     let maps0 = mappings();
     let t0 = Instant::now();
-    let loaded = sessions.preload().expect("preload");
+    let loaded = sessions.policies().preload().expect("preload");
     let load = t0.elapsed();
     let rss1 = rss();
     assert_eq!(loaded.loaded, tenants, "{:?}", loaded.failed);
@@ -268,7 +268,10 @@ fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
         let t = tenant(i);
         for version in [2, 1] {
             let t0 = Instant::now();
-            sessions.activate(&t, version, Some("bench"), now()).expect("activate");
+            sessions
+                .policies()
+                .activate(&t, version, Some("bench"), now())
+                .expect("activate");
             let (_, used) = sessions.evaluate_start(&request(&t, i), now()).expect("evaluate");
             times.push(t0.elapsed());
             assert_eq!(used.version, version);

@@ -227,7 +227,7 @@ fn main() {
     }
     .with_host_key(key);
     let now = chrono::Utc::now();
-    sessions.set_policy("acme", None, "{}", now).unwrap();
+    sessions.policies().set("acme", None, "{}", now).unwrap();
     let api_key = sessions
         .create_key("acme", Scope::Decide, Some("bench"), now)
         .unwrap()

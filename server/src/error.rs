@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use standin::SessionError;
-use standin::session::UploadError;
+use standin::session::PolicyError;
 use standin::store::StoreError;
 
 /// Stable error codes (the `code` of an error body).
@@ -103,7 +103,6 @@ impl From<SessionError> for ApiError {
             | E::Key(standin::keys::KeyError::UnknownScope(_)) => Self::bad_request(e.to_string()),
             E::OtherTenant(_) => Self::new(StatusCode::BAD_REQUEST, codes::TENANT_MISMATCH, e.to_string()),
             E::Key(standin::keys::KeyError::UnknownKey(_)) => Self::not_found(e.to_string()),
-            E::Upload(u) => u.into(),
             other => Self::internal(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, &other),
         }
     }
@@ -119,17 +118,16 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<UploadError> for ApiError {
-    fn from(e: UploadError) -> Self {
-        match e.step() {
-            Some(step) => Self {
+impl From<PolicyError> for ApiError {
+    fn from(e: PolicyError) -> Self {
+        match e {
+            PolicyError::Refused { step, .. } => Self {
                 extra: Some(("step", Value::String(step.to_string()))),
                 ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, codes::UPLOAD_REFUSED, e.to_string())
             },
-            None => match e {
-                UploadError::InvalidTenant(_) => Self::bad_request(e.to_string()),
-                other => Self::from(SessionError::from(other)),
-            },
+            PolicyError::EmptyTenant | PolicyError::InvalidTenant(_) => Self::bad_request(e.to_string()),
+            PolicyError::Store(store) => store.into(),
+            other => Self::internal(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, &other),
         }
     }
 }

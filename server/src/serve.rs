@@ -64,7 +64,7 @@ pub fn run(config: Config) -> Result<(), ServeError> {
         .build()
         .map_err(ServeError::Runtime)?;
     let sessions = Arc::new(open(&config)?);
-    match sessions.preload() {
+    match sessions.policies().preload() {
         Ok(report) => {
             for (tenant, error) in &report.failed {
                 tracing::warn!(%tenant, %error, "a tenant's active policy does not load; its starts are denied");

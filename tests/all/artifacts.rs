@@ -8,7 +8,7 @@ use crate::sessions::req;
 use serde_json::json;
 use standin::Sessions;
 use standin::session::Upload;
-use standin::session::{PolicyUnavailable, SessionError};
+use standin::session::{PolicyError, PolicyUnavailable};
 use standin_tests::{BUSINESS_HOURS, component};
 use std::path::Path;
 
@@ -45,7 +45,7 @@ fn two_tenants_with_artifacts_in(s: &Sessions) {
         activate: true,
         ..Upload::default()
     };
-    s.upload(&up, now()).expect("upload custom");
+    s.policies().upload(&up, now()).expect("upload custom");
     upload(s, "acme", json!({"require_reason": true}));
 }
 
@@ -61,7 +61,7 @@ fn t1_on_postgres_a_swapped_artifact_never_runs_in_any_replica() {
     };
     two_tenants_with_artifacts_in(&replica(&standin::Host::new().expect("host")));
     let host = standin::Host::new().expect("host");
-    replica(&host).preload().expect("preload");
+    replica(&host).policies().preload().expect("preload");
     assert_eq!(
         host.compilations(),
         (0, 2),
@@ -80,7 +80,7 @@ fn t1_on_postgres_a_swapped_artifact_never_runs_in_any_replica() {
     );
     let host = standin::Host::new().expect("host");
     let s = replica(&host);
-    assert_eq!(s.preload().expect("preload").loaded, 2);
+    assert_eq!(s.policies().preload().expect("preload").loaded, 2);
     assert_eq!(host.compilations(), (1, 1), "the swapped artifact was compiled again");
     assert_deny(&no_reason_start(&s).0, &["reason-required"]);
 }
@@ -93,7 +93,7 @@ fn t1_a_cold_host_loads_tenants_from_precompiled_artifacts() {
     // A new process: nothing compiled in memory.
     let host = standin::Host::new().expect("host");
     let s = keyed(&host, &db);
-    let loaded = s.preload().expect("preload");
+    let loaded = s.policies().preload().expect("preload");
     assert_eq!((loaded.loaded, loaded.failed.len()), (2, 0));
     assert_eq!(host.compilations(), (0, 2), "both components came from artifacts");
     assert_deny(&no_reason_start(&s).0, &["reason-required"]);
@@ -104,7 +104,7 @@ fn t1_a_cold_host_loads_tenants_from_precompiled_artifacts() {
         .expect("tamper");
     let host = standin::Host::new().expect("host");
     let s = keyed(&host, &db);
-    assert_eq!(s.preload().expect("preload").loaded, 2);
+    assert_eq!(s.policies().preload().expect("preload").loaded, 2);
     assert_eq!(host.compilations(), (2, 0), "tampered artifacts were compiled again");
 }
 
@@ -128,7 +128,7 @@ fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denie
     assert_eq!(swapped, 1);
     let host = standin::Host::new().expect("host");
     let s = keyed(&host, &db);
-    assert_eq!(s.preload().expect("preload").loaded, 2);
+    assert_eq!(s.policies().preload().expect("preload").loaded, 2);
     assert_eq!(
         host.compilations(),
         (1, 1),
@@ -141,11 +141,12 @@ fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denie
     let other = Sessions::open(host.clone(), &db)
         .expect("open")
         .with_host_key(standin::HostKey::from_bytes([1; 32]));
-    other.preload().expect("preload");
+    other.policies().preload().expect("preload");
     assert_eq!(host.compilations(), (2, 0));
     let host = standin::Host::new().expect("host");
     Sessions::open(host.clone(), &db)
         .expect("open")
+        .policies()
         .preload()
         .expect("preload");
     assert_eq!(host.compilations(), (2, 0));
@@ -165,7 +166,7 @@ fn t1_a_component_edited_in_the_store_is_refused_by_its_digest() {
     )
     .expect("swap component");
     let s = keyed(&standin::Host::new().expect("host"), &db);
-    let loaded = s.preload().expect("preload");
+    let loaded = s.policies().preload().expect("preload");
     assert_eq!(loaded.failed.len(), 1, "{loaded:?}");
     let (tenant, why) = &loaded.failed[0];
     assert_eq!(tenant, "night-shift");
@@ -173,13 +174,15 @@ fn t1_a_component_edited_in_the_store_is_refused_by_its_digest() {
     // Activating it again, or replaying the trail on it, is the same typed
     // error, naming the version; the tenant's calls deny meanwhile.
     for err in [
-        s.activate("night-shift", 1, None, now()).expect_err("activate"),
-        s.replay("night-shift", 1, None).expect_err("replay"),
+        s.policies()
+            .activate("night-shift", 1, None, now())
+            .expect_err("activate"),
+        s.policies().replay("night-shift", 1, None).expect_err("replay"),
     ] {
         assert!(
             matches!(
                 &err,
-                SessionError::Unloadable {
+                PolicyError::Unloadable {
                     version: 1,
                     source: PolicyUnavailable::WrongDigest(_),
                     ..
@@ -313,7 +316,7 @@ fn t1_a_cold_host_with_fresh_instances_loads_pre_initialized_policies_from_artif
     // from the artifacts the first one wrote.
     let host = fresh_host();
     let s = keyed(&host, &db);
-    let loaded = s.preload().expect("preload");
+    let loaded = s.policies().preload().expect("preload");
     assert_eq!((loaded.loaded, loaded.failed.len()), (2, 0));
     let (compiled, deserialized) = host.compilations();
     assert_eq!(compiled, 0, "nothing compiled again");

@@ -134,5 +134,5 @@ pub fn activate_component(s: &standin::Sessions, component: &[u8]) {
         activate: true,
         ..standin::session::Upload::default()
     };
-    s.upload(&up, now()).expect("upload");
+    s.policies().upload(&up, now()).expect("upload");
 }

@@ -141,7 +141,8 @@ fn s2_f1_sessions_on_fresh_instances_keep_the_tenants_settings() {
     let dir = tempfile::tempdir().expect("temp dir");
     let s = standin::Sessions::open(fresh_host(Some(8)), dir.path().join("standin.db")).expect("open db");
     let settings = json!({"require_reason": true, "forbidden_actions": ["course.delete"]});
-    s.set_policy("acme", None, &settings.to_string(), now())
+    s.policies()
+        .set("acme", None, &settings.to_string(), now())
         .expect("policy set");
     let request = start_request(actor(), target(), json!({}));
     let refused = s.start(&request, None, now()).expect("answered");

@@ -23,7 +23,7 @@ fn allow_everything() -> (tempfile::TempDir, Sessions) {
         activate: true,
         ..Upload::default()
     };
-    s.upload(&up, now()).expect("upload");
+    s.policies().upload(&up, now()).expect("upload");
     (dir, s)
 }
 

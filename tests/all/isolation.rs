@@ -28,8 +28,8 @@ fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
         activate: true,
         ..Upload::default()
     };
-    s.upload(&up, now()).expect("upload");
-    s.set_policy("acme", None, "{}", now()).expect("acme policy");
+    s.policies().upload(&up, now()).expect("upload");
+    s.policies().set("acme", None, "{}", now()).expect("acme policy");
     let looped = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for i in 0..2 {
@@ -76,8 +76,9 @@ fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
 #[test]
 fn t1_a_tenant_reaches_nothing_of_another_tenant() {
     let (_dir, s) = crate::sessions::service();
-    s.set_policy("acme", None, "{}", now()).expect("acme");
-    s.set_policy("globex", None, r#"{"require_reason": true}"#, now())
+    s.policies().set("acme", None, "{}", now()).expect("acme");
+    s.policies()
+        .set("globex", None, r#"{"require_reason": true}"#, now())
         .expect("globex");
     let theirs = s
         .start(&req(json!({})), None, now())
@@ -141,5 +142,5 @@ fn t1_a_tenant_reaches_nothing_of_another_tenant() {
         ..Upload::default()
     };
     assert_eq!(globex.upload(&up, now()).expect("upload").stored.tenant, "globex");
-    assert_eq!(s.policy_versions("acme").expect("acme versions").len(), 1);
+    assert_eq!(s.policies().versions("acme").expect("acme versions").len(), 1);
 }

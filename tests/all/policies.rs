@@ -7,7 +7,7 @@ use crate::common::*;
 use crate::sessions::{req, service};
 use serde_json::json;
 use standin::harness::Suite;
-use standin::session::{ChangeKind, Upload, UploadError, UploadStep};
+use standin::session::{ChangeKind, PolicyError, Upload, UploadStep};
 use standin::store::StoreError;
 use standin::{SessionError, Sessions};
 use standin_tests::{READS_FILES, WRONG_WORLD, component};
@@ -24,7 +24,7 @@ pub(crate) fn upload(s: &Sessions, tenant: &str, settings: serde_json::Value) ->
         note: Some("test"),
         ..Upload::default()
     };
-    s.upload(&up, now()).expect("upload").stored.version
+    s.policies().upload(&up, now()).expect("upload").stored.version
 }
 
 fn suite(expect_without_reason: &str) -> Suite {
@@ -106,11 +106,11 @@ fn t1_every_upload_failure_names_its_step_and_keeps_the_previous_version() {
             activate: true,
             ..Upload::default()
         };
-        let err = s.upload(&up, now()).expect_err(name);
+        let err = s.policies().upload(&up, now()).expect_err(name);
         assert_eq!(err.step(), Some(step), "{name}: {err}");
         assert!(err.to_string().contains(&format!("step `{step}`")), "{name}: {err}");
         assert_eq!(
-            s.policy_versions("acme").expect("versions").len(),
+            s.policies().versions("acme").expect("versions").len(),
             1,
             "{name} stored nothing"
         );
@@ -134,7 +134,7 @@ fn t1_an_upload_that_passes_its_suites_is_stored_with_its_history() {
         note: Some("reasons required"),
         ..Upload::default()
     };
-    let out = s.upload(&up, now()).expect("upload");
+    let out = s.policies().upload(&up, now()).expect("upload");
     assert_eq!(out.suites[0].passed, 2);
     assert_eq!((out.stored.version, out.stored.active), (2, false));
     assert_eq!(out.stored.uploaded_by.as_deref(), Some("dana"));
@@ -155,36 +155,39 @@ fn t1_activate_and_rollback_switch_the_serving_version() {
     upload(&s, "acme", json!({}));
     upload(&s, "acme", json!({"require_reason": true}));
     upload(&s, "acme", json!({"default_ttl_seconds": 600}));
-    assert_eq!(s.active_policy("acme").expect("active").map(|p| p.version), Some(3));
+    assert_eq!(s.policies().active("acme").expect("active").map(|p| p.version), Some(3));
     let (decision, version) = no_reason_start(&s);
     assert_allow(&decision);
     assert_eq!((decision.ttl_seconds, version), (Some(600), 3));
 
-    s.rollback("acme", Some("ops"), now()).expect("rollback");
+    s.policies().rollback("acme", Some("ops"), now()).expect("rollback");
     let (decision, version) = no_reason_start(&s);
     assert_deny(&decision, &["reason-required"]);
     assert_eq!(version, 2);
 
-    s.rollback("acme", None, now()).expect("second rollback");
+    s.policies().rollback("acme", None, now()).expect("second rollback");
     assert_eq!(no_reason_start(&s).1, 1);
-    let err = s.rollback("acme", None, now()).expect_err("nothing earlier");
+    let err = s.policies().rollback("acme", None, now()).expect_err("nothing earlier");
     assert!(
-        matches!(err, SessionError::Store(StoreError::NothingToRollBack(_))),
+        matches!(err, PolicyError::Store(StoreError::NothingToRollBack(_))),
         "{err}"
     );
     assert_eq!(no_reason_start(&s).1, 1, "a refused rollback changes nothing");
 
-    s.activate("acme", 3, Some("ops"), now()).expect("activate");
+    s.policies().activate("acme", 3, Some("ops"), now()).expect("activate");
     assert_eq!(no_reason_start(&s).1, 3);
     // Activating the active version again pushes nothing: one rollback
     // still goes back to version 1.
-    s.activate("acme", 3, None, now()).expect("activate again");
-    s.rollback("acme", None, now()).expect("rollback");
+    s.policies().activate("acme", 3, None, now()).expect("activate again");
+    s.policies().rollback("acme", None, now()).expect("rollback");
     assert_eq!(no_reason_start(&s).1, 1);
-    s.activate("acme", 3, None, now()).expect("activate");
-    let err = s.activate("acme", 9, None, now()).expect_err("unknown version");
+    s.policies().activate("acme", 3, None, now()).expect("activate");
+    let err = s
+        .policies()
+        .activate("acme", 9, None, now())
+        .expect_err("unknown version");
     assert!(
-        matches!(err, SessionError::Store(StoreError::UnknownVersion { version: 9, .. })),
+        matches!(err, PolicyError::Store(StoreError::UnknownVersion { version: 9, .. })),
         "{err}"
     );
     assert_eq!(no_reason_start(&s).1, 3);
@@ -216,8 +219,8 @@ fn t1_activation_is_atomic_while_other_threads_evaluate() {
             })
             .collect();
         for _ in 0..20 {
-            s.rollback("acme", None, now()).expect("rollback");
-            s.activate("acme", 2, None, now()).expect("activate");
+            s.policies().rollback("acme", None, now()).expect("rollback");
+            s.policies().activate("acme", 2, None, now()).expect("activate");
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         for w in workers {
@@ -275,25 +278,26 @@ fn t1_replay_reports_every_decision_a_candidate_would_change() {
     // Candidate 2 requires a reason and forbids reports; candidate 3 allows purchases.
     let up = |settings: serde_json::Value| {
         let settings = settings.to_string();
-        s.upload(
-            &Upload {
-                tenant: "acme",
-                settings: &settings,
-                ..Upload::default()
-            },
-            now(),
-        )
-        .expect("upload")
-        .stored
-        .version
+        s.policies()
+            .upload(
+                &Upload {
+                    tenant: "acme",
+                    settings: &settings,
+                    ..Upload::default()
+                },
+                now(),
+            )
+            .expect("upload")
+            .stored
+            .version
     };
     let strict = up(json!({"require_reason": true, "forbidden_actions": ["billing.*", "reports.view"]}));
     let lax = up(json!({"forbidden_actions": []}));
 
-    let same = s.replay("acme", 1, None).expect("replay");
+    let same = s.policies().replay("acme", 1, None).expect("replay");
     assert_eq!((same.replayed, same.changed), (3, 0));
 
-    let r = s.replay("acme", strict, None).expect("replay");
+    let r = s.policies().replay("acme", strict, None).expect("replay");
     assert_eq!((r.replayed, r.unchanged, r.changed, r.allow_to_deny), (3, 1, 2, 2));
     let kinds: Vec<(&str, ChangeKind)> = r.changes.iter().map(|c| (c.event.as_str(), c.change)).collect();
     assert_eq!(
@@ -306,13 +310,22 @@ fn t1_replay_reports_every_decision_a_candidate_would_change() {
     assert_eq!(r.changes[0].after.codes, ["reason-required"]);
     assert_eq!(r.changes[0].before_policy.version, 1);
 
-    let r = s.replay("acme", lax, None).expect("replay");
+    let r = s.policies().replay("acme", lax, None).expect("replay");
     assert_eq!((r.changed, r.deny_to_allow), (1, 1));
     assert_eq!(r.changes[0].action.as_deref(), Some("billing.purchase"));
 
     let later = now() + chrono::TimeDelta::hours(1);
-    assert_eq!(s.replay("acme", strict, Some(later)).expect("replay").replayed, 0);
-    assert!(s.replay("acme", 42, None).is_err(), "an unknown candidate is an error");
+    assert_eq!(
+        s.policies()
+            .replay("acme", strict, Some(later))
+            .expect("replay")
+            .replayed,
+        0
+    );
+    assert!(
+        s.policies().replay("acme", 42, None).is_err(),
+        "an unknown candidate is an error"
+    );
 }
 
 #[test]
@@ -352,12 +365,13 @@ fn t1_a_tenant_without_a_policy_gets_no_sessions_unless_the_fallback_is_on() {
 fn t1_an_unloadable_version_cannot_be_activated() {
     let (_dir, s) = service();
     upload(&s, "acme", json!({}));
-    let err = s.activate("acme", 2, None, now()).expect_err("no version 2");
+    let err = s.policies().activate("acme", 2, None, now()).expect_err("no version 2");
     assert!(
-        matches!(err, SessionError::Store(StoreError::UnknownVersion { .. })),
+        matches!(err, PolicyError::Store(StoreError::UnknownVersion { .. })),
         "{err}"
     );
     let refused = s
+        .policies()
         .upload(
             &Upload {
                 tenant: "",
@@ -367,5 +381,5 @@ fn t1_an_unloadable_version_cannot_be_activated() {
             now(),
         )
         .expect_err("empty tenant");
-    assert!(matches!(refused, UploadError::EmptyTenant));
+    assert!(matches!(refused, PolicyError::EmptyTenant));
 }

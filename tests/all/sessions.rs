@@ -63,7 +63,8 @@ pub fn req(extra: Value) -> StartRequest {
 
 pub fn set(sessions: &Sessions, tenant: &str, settings: Value) {
     sessions
-        .set_policy(tenant, None, &settings.to_string(), now())
+        .policies()
+        .set(tenant, None, &settings.to_string(), now())
         .expect("policy set");
 }
 
@@ -291,17 +292,21 @@ fn t1_tenants_have_their_own_policy_sessions_audit_and_outbox() {
 fn t1_settings_the_policy_refuses_store_nothing() {
     let (_d, s) = service();
     let e = s
-        .set_policy("acme", None, r#"{"max_ttl_seconds": 100000}"#, now())
+        .policies()
+        .set("acme", None, r#"{"max_ttl_seconds": 100000}"#, now())
         .expect_err("refused");
-    assert!(e.to_string().contains("acme"), "{e}");
-    assert!(s.active_policy("acme").expect("read").is_none());
+    assert_eq!(e.step(), Some(standin::session::UploadStep::Settings), "{e}");
+    assert!(e.to_string().contains("max_ttl_seconds"), "{e}");
+    assert!(s.policies().active("acme").expect("read").is_none());
 }
 
 #[test]
 fn policy_failure_is_a_deny_with_a_policy_error_event() {
     let (_d, s) = service();
     let mischief = standin_tests::component(standin_tests::MISCHIEF);
-    s.set_policy("acme", Some(&mischief), "{}", now()).expect("policy set");
+    s.policies()
+        .set("acme", Some(&mischief), "{}", now())
+        .expect("policy set");
     let a = started(&s, json!({}));
     let d = s.authorize(&a.id, "panic", None, now()).expect("authorize");
     assert_deny(&d.decision, &["policy-error"]);

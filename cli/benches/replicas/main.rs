@@ -167,7 +167,7 @@ struct Tenant {
 /// Tenant `name`'s policy, a decide key and 64 sessions.
 fn prepare(sessions: &Sessions, name: &str) -> Tenant {
     let now = chrono::Utc::now();
-    sessions.set_policy(name, None, "{}", now).expect("policy");
+    sessions.policies().set(name, None, "{}", now).expect("policy");
     let key = sessions
         .create_key(name, Scope::Decide, Some("bench"), now)
         .expect("key")

@@ -3,7 +3,6 @@
 //! [`Decision`](crate::Decision) and is audited; an error is returned to the
 //! caller and changes nothing.
 
-use super::UploadError;
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use standin_engine::LoadError;
@@ -16,14 +15,10 @@ pub enum SessionError {
     Store(#[from] StoreError),
     #[error("session `{id}` has already ended ({end_reason})")]
     Ended { id: String, end_reason: &'static str },
-    #[error("cannot load the policy for tenant `{tenant}`: {source}")]
-    Policy { tenant: String, source: LoadError },
     #[error("`{0}` must not be empty")]
     Empty(&'static str),
     #[error("`ttl` must be at least 1 second")]
     ZeroTtl,
-    #[error(transparent)]
-    Upload(UploadError),
     #[error("the request names tenant `{0}`, not this one")]
     OtherTenant(String),
     #[error("invalid input: {0}")]
@@ -46,17 +41,11 @@ pub enum SessionError {
     BatchTooLarge { calls: usize, max: usize },
     #[error(transparent)]
     Key(#[from] crate::keys::KeyError),
-    #[error("version {version} of tenant `{tenant}` cannot be loaded: {source}")]
-    Unloadable {
-        tenant: String,
-        version: u32,
-        source: PolicyUnavailable,
-    },
 }
 
 /// Why a stored version of a tenant's policy cannot be loaded: the source
-/// of [`SessionError::Unloadable`] (activation, replay), what
-/// [`Sessions::preload`](super::Sessions::preload) lists, and the reason of
+/// of [`PolicyError::Unloadable`](super::PolicyError::Unloadable) (activation, replay), what
+/// [`Registry::preload`](super::Registry::preload) lists, and the reason of
 /// the `policy-unavailable` deny that answers in its place.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

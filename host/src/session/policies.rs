@@ -100,112 +100,7 @@ impl Resolved {
     }
 }
 
-/// What [`Sessions::preload`] did.
-#[derive(Debug, Default)]
-pub struct Preloaded {
-    /// Tenants whose active version is loaded and ready.
-    pub loaded: usize,
-    /// Tenants whose active version could not be loaded, and why (their
-    /// calls deny with `policy-unavailable`).
-    pub failed: Vec<(String, PolicyUnavailable)>,
-}
-
 impl Sessions {
-    /// Stores a new version of a tenant's policy and activates it:
-    /// `component` (default: the built-in one) with `settings`. Loaded
-    /// first: a component or settings that do not load are an error, and
-    /// nothing is stored. Sessions already running keep their version.
-    /// [`Sessions::upload`] does the same with every check and test suites.
-    pub fn set_policy(
-        &self,
-        tenant: &str,
-        component: Option<&[u8]>,
-        settings: &str,
-        now: DateTime<Utc>,
-    ) -> Result<StoredPolicy, SessionError> {
-        let upload = super::Upload {
-            tenant,
-            component,
-            settings,
-            activate: true,
-            ..super::Upload::default()
-        };
-        match self.upload(&upload, now) {
-            Ok(outcome) => Ok(outcome.stored),
-            Err(super::UploadError::Store(e)) => Err(e.into()),
-            Err(super::UploadError::EmptyTenant) => Err(SessionError::Empty("tenant")),
-            Err(super::UploadError::InvalidTenant(e)) => Err(SessionError::Invalid(e)),
-            Err(e @ super::UploadError::Refused { .. }) => Err(SessionError::Policy {
-                tenant: tenant.to_string(),
-                source: e.into_load_error(),
-            }),
-        }
-    }
-
-    /// The tenant's active policy (`None`: version 0, the built-in policy
-    /// with its defaults, when it never stored one).
-    pub fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, SessionError> {
-        Ok(self.store.active_policy(tenant)?)
-    }
-
-    /// Every version of the tenant's policy, oldest first.
-    pub fn policy_versions(&self, tenant: &str) -> Result<Vec<StoredPolicy>, SessionError> {
-        Ok(self.store.policies(tenant)?)
-    }
-
-    /// One version of the tenant's policy.
-    pub fn policy_version(&self, tenant: &str, version: u32) -> Result<StoredPolicy, SessionError> {
-        self.store.policy(tenant, version)?.ok_or_else(|| {
-            StoreError::UnknownVersion {
-                tenant: tenant.to_string(),
-                version,
-            }
-            .into()
-        })
-    }
-
-    /// Makes `version` the tenant's active policy. It is loaded first, so
-    /// the first call after activation finds it ready; a version that does
-    /// not load is an error and the active version stays.
-    pub fn activate(
-        &self,
-        tenant: &str,
-        version: u32,
-        by: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<StoredPolicy, SessionError> {
-        let stored = self.policy_version(tenant, version)?;
-        self.load_version(&stored).map_err(|source| SessionError::Unloadable {
-            tenant: tenant.to_string(),
-            version,
-            source,
-        })?;
-        Ok(self.store.activate(tenant, version, by, secs(now))?)
-    }
-
-    /// Undoes the tenant's last activation: the version active before it
-    /// serves again (twice goes two activations back).
-    pub fn rollback(&self, tenant: &str, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, SessionError> {
-        let stored = self.store.rollback(tenant, by, secs(now))?;
-        // Best effort: a version that fails to load here denies with
-        // `policy-unavailable` at its first call, as it would anyway.
-        let _ = self.load_version(&stored);
-        Ok(stored)
-    }
-
-    /// Loads the active version of every tenant that has one (a cold
-    /// start), from compiled artifacts where the store has them.
-    pub fn preload(&self) -> Result<Preloaded, SessionError> {
-        let mut report = Preloaded::default();
-        for stored in self.store.active_policies()? {
-            match self.load_version(&stored) {
-                Ok(_) => report.loaded += 1,
-                Err(e) => report.failed.push((stored.tenant, e)),
-            }
-        }
-        Ok(report)
-    }
-
     /// Asks the tenant's active policy whether `request` may start, without
     /// starting a session or writing anything (a platform deciding whether
     /// to offer "log in as"). The answer names the version that decided.
@@ -233,7 +128,7 @@ impl Sessions {
     }
 
     /// Loaded versions in this process's cache.
-    pub fn loaded_policies(&self) -> usize {
+    pub(super) fn loaded_policies(&self) -> usize {
         self.policies.read().unwrap_or_else(PoisonError::into_inner).len()
     }
 

@@ -6,8 +6,8 @@
 //! forbidden: its existence is not the asker's business either.
 
 use super::{
-    ActionCall, ApprovalOutcome, Authorization, Banner, ExtendOutcome, Replay, SessionError, Sessions, StartOutcome,
-    TenantChain, Upload, UploadError, Uploaded,
+    ActionCall, ApprovalOutcome, Authorization, Banner, ExtendOutcome, PolicyError, Replay, SessionError, Sessions,
+    StartOutcome, TenantChain, Upload, Uploaded,
 };
 use crate::request::{Principal, StartRequest};
 use crate::store::{Acked, AuditEvent, AuditFilter, OutboxMessage, SessionRecord, StoreError, StoredPolicy};
@@ -171,36 +171,36 @@ impl TenantSessions<'_> {
         self.sessions.ack(self.tenant, ids, now)
     }
 
-    pub fn active_policy(&self) -> Result<Option<StoredPolicy>, SessionError> {
-        self.sessions.active_policy(self.tenant)
+    pub fn active_policy(&self) -> Result<Option<StoredPolicy>, PolicyError> {
+        self.sessions.policies().active(self.tenant)
     }
 
-    pub fn policy_versions(&self) -> Result<Vec<StoredPolicy>, SessionError> {
-        self.sessions.policy_versions(self.tenant)
+    pub fn policy_versions(&self) -> Result<Vec<StoredPolicy>, PolicyError> {
+        self.sessions.policies().versions(self.tenant)
     }
 
-    pub fn policy_version(&self, version: u32) -> Result<StoredPolicy, SessionError> {
-        self.sessions.policy_version(self.tenant, version)
+    pub fn policy_version(&self, version: u32) -> Result<StoredPolicy, PolicyError> {
+        self.sessions.policies().version(self.tenant, version)
     }
 
     /// Uploads a version of this tenant's policy (whatever `upload.tenant` says).
-    pub fn upload(&self, upload: &Upload<'_>, now: DateTime<Utc>) -> Result<Uploaded, UploadError> {
+    pub fn upload(&self, upload: &Upload<'_>, now: DateTime<Utc>) -> Result<Uploaded, PolicyError> {
         let upload = Upload {
             tenant: self.tenant,
             ..upload.clone()
         };
-        self.sessions.upload(&upload, now)
+        self.sessions.policies().upload(&upload, now)
     }
 
-    pub fn activate(&self, version: u32, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, SessionError> {
-        self.sessions.activate(self.tenant, version, by, now)
+    pub fn activate(&self, version: u32, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, PolicyError> {
+        self.sessions.policies().activate(self.tenant, version, by, now)
     }
 
-    pub fn rollback(&self, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, SessionError> {
-        self.sessions.rollback(self.tenant, by, now)
+    pub fn rollback(&self, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, PolicyError> {
+        self.sessions.policies().rollback(self.tenant, by, now)
     }
 
-    pub fn replay(&self, candidate: u32, since: Option<DateTime<Utc>>) -> Result<Replay, SessionError> {
-        self.sessions.replay(self.tenant, candidate, since)
+    pub fn replay(&self, candidate: u32, since: Option<DateTime<Utc>>) -> Result<Replay, PolicyError> {
+        self.sessions.policies().replay(self.tenant, candidate, since)
     }
 }

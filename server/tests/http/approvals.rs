@@ -16,7 +16,8 @@ fn four_eyes(server: &Server) {
     });
     server
         .sessions
-        .set_policy("acme", None, &settings.to_string(), chrono::Utc::now())
+        .policies()
+        .set("acme", None, &settings.to_string(), chrono::Utc::now())
         .unwrap();
 }
 

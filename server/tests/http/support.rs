@@ -52,7 +52,7 @@ impl Server {
         let now = chrono::Utc::now();
         let mut keys = Vec::new();
         for tenant in TENANTS {
-            sessions.set_policy(tenant, None, "{}", now).unwrap();
+            sessions.policies().set(tenant, None, "{}", now).unwrap();
             for scope in Scope::ALL {
                 let made = sessions.create_key(tenant, scope, Some("tests"), now).unwrap();
                 keys.push((tenant.to_string(), scope, made.key));

@@ -41,7 +41,8 @@ fn ap1_a_pending_request_is_stored_approved_and_swept_on_every_backend() {
         let s = sessions(&store);
         let settings =
             serde_json::json!({"approval": "always", "approver_roles": ["lead"], "approval_ttl_seconds": 60});
-        s.set_policy("acme", None, &settings.to_string(), now())
+        s.policies()
+            .set("acme", None, &settings.to_string(), now())
             .expect("policy");
         let first = start_pending(&s, name);
         let second = start_pending(&s, name);

@@ -11,10 +11,10 @@
 //! and activated if asked, in one transaction. A failed upload stores
 //! nothing and the active version keeps serving.
 
-use super::changes::secs;
-use super::{SessionError, Sessions};
+use super::super::changes::secs;
+use super::{PolicyError, Registry};
 use crate::harness::{self, Suite, SuiteReport};
-use crate::store::{NewPolicy, StoreError, StoredPolicy};
+use crate::store::{NewPolicy, StoredPolicy};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use standin_engine::Artifacts;
@@ -60,43 +60,6 @@ impl std::fmt::Display for UploadStep {
             Self::Settings => "settings",
             Self::Suites => "suites",
         })
-    }
-}
-
-/// Why an upload stored nothing.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum UploadError {
-    /// A check refused the version.
-    #[error("upload refused at step `{step}`: {message}")]
-    Refused {
-        step: UploadStep,
-        message: String,
-        /// The load error behind it (steps before `suites`).
-        load: Option<LoadError>,
-    },
-    #[error("`tenant` must not be empty")]
-    EmptyTenant,
-    #[error("invalid tenant id: {0}")]
-    InvalidTenant(crate::request::RequestError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl UploadError {
-    /// The step that refused, if a check did.
-    pub fn step(&self) -> Option<UploadStep> {
-        match self {
-            Self::Refused { step, .. } => Some(*step),
-            _ => None,
-        }
-    }
-
-    pub(super) fn into_load_error(self) -> LoadError {
-        match self {
-            Self::Refused { load: Some(e), .. } => e,
-            other => LoadError::Trapped(other.to_string()),
-        }
     }
 }
 
@@ -153,30 +116,31 @@ fn failures(report: &SuiteReport) -> String {
     )
 }
 
-impl Sessions {
+impl Registry<'_> {
     /// Checks, tests and stores a new version of a tenant's policy (see the
     /// module documentation for the steps); activates it if asked.
-    pub fn upload(&self, upload: &Upload<'_>, now: DateTime<Utc>) -> Result<Uploaded, UploadError> {
+    pub fn upload(&self, upload: &Upload<'_>, now: DateTime<Utc>) -> Result<Uploaded, PolicyError> {
         if upload.tenant.is_empty() {
-            return Err(UploadError::EmptyTenant);
+            return Err(PolicyError::EmptyTenant);
         }
-        crate::request::check_id("tenant", upload.tenant).map_err(UploadError::InvalidTenant)?;
+        crate::request::check_id("tenant", upload.tenant).map_err(PolicyError::InvalidTenant)?;
+        let sessions = self.sessions;
         let bytes = upload.component.unwrap_or(crate::DEFAULT_POLICY);
-        let refused = |e: LoadError| UploadError::Refused {
+        let refused = |e: LoadError| PolicyError::Refused {
             step: step_of(&e),
             message: e.to_string(),
             load: Some(e),
         };
-        let compiled = self.host.compile(bytes).map_err(refused)?;
-        let policy = self
+        let compiled = sessions.host.compile(bytes).map_err(refused)?;
+        let policy = sessions
             .host
-            .configure(compiled.clone(), upload.settings, Some(bytes), Some(self))
+            .configure(compiled.clone(), upload.settings, Some(bytes), Some(sessions))
             .map_err(refused)?;
         let mut suites = Vec::new();
         for suite in upload.suites {
             let report = harness::run(&policy, suite, None);
             if report.failed() > 0 {
-                return Err(UploadError::Refused {
+                return Err(PolicyError::Refused {
                     step: UploadStep::Suites,
                     message: failures(&report),
                     load: None,
@@ -189,7 +153,7 @@ impl Sessions {
             });
         }
         let digest = policy.digest().to_string();
-        let stored = self.store.put_policy(NewPolicy {
+        let stored = sessions.store.put_policy(NewPolicy {
             tenant: upload.tenant,
             component: bytes,
             digest: &digest,
@@ -200,19 +164,13 @@ impl Sessions {
             at: secs(now),
             activate: upload.activate,
         })?;
-        self.remember_policy(&stored, &policy);
-        if !matches!(self.store.has_artifact(&self.artifact_key(compiled.digest())), Ok(true)) {
-            Artifacts::keep(self, &self.host, &compiled);
+        sessions.remember_policy(&stored, &policy);
+        if !matches!(
+            sessions.store.has_artifact(&sessions.artifact_key(compiled.digest())),
+            Ok(true)
+        ) {
+            Artifacts::keep(sessions, &sessions.host, &compiled);
         }
         Ok(Uploaded { stored, suites })
-    }
-}
-
-impl From<UploadError> for SessionError {
-    fn from(e: UploadError) -> Self {
-        match e {
-            UploadError::Store(e) => e.into(),
-            other => SessionError::Upload(other),
-        }
     }
 }

@@ -7,7 +7,7 @@
 //! candidate answers exactly the question that was asked. Rows written
 //! without a request are counted as skipped, never guessed.
 
-use super::{SessionError, Sessions};
+use super::{PolicyError, Registry};
 use crate::decision::{Decision, Verdict};
 use crate::request::{ActionRequest, StartRequest};
 use crate::store::{AuditEvent, AuditFilter, PolicyRef, events};
@@ -97,22 +97,18 @@ const REPLAYED: [&str; 5] = [
     events::ACTION_DENIED,
 ];
 
-impl Sessions {
+impl Registry<'_> {
     /// Asks version `candidate` of the tenant's policy (0: the built-in
     /// policy with its defaults) every recorded decision since `since`, and
     /// reports those it would answer differently.
-    pub fn replay(&self, tenant: &str, candidate: u32, since: Option<DateTime<Utc>>) -> Result<Replay, SessionError> {
+    pub fn replay(&self, tenant: &str, candidate: u32, since: Option<DateTime<Utc>>) -> Result<Replay, PolicyError> {
         let stored = match candidate {
-            0 => super::policies::builtin(tenant),
-            v => self.policy_version(tenant, v)?,
+            0 => super::super::policies::builtin(tenant),
+            v => self.version(tenant, v)?,
         };
+        let (stored, policy) = self.load(stored)?;
         let reference = stored.reference();
-        let policy = self.load_version(&stored).map_err(|source| SessionError::Unloadable {
-            tenant: tenant.to_string(),
-            version: candidate,
-            source,
-        })?;
-        let rows = self.store.audit(&AuditFilter {
+        let rows = self.sessions.store.audit(&AuditFilter {
             tenant: Some(tenant.to_string()),
             since,
             ..AuditFilter::default()
