@@ -26,6 +26,7 @@ mod session;
 mod test;
 
 use clap::{Parser, Subcommand};
+use standin_store_sqlite::OpenSqlite;
 use std::process::ExitCode;
 
 /// What the process tells its caller.

@@ -8,6 +8,7 @@ use crate::progress::Progress;
 use anyhow::{Context as _, Result, bail};
 use standin::session::VerifyOptions;
 use standin::{Host, Sessions};
+use standin_store_sqlite::OpenSqlite;
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -24,8 +24,9 @@ mod output;
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use clap::Parser as _;
-use standin::store::{AuditMode, SqliteStore};
+use standin::store::AuditMode;
 use standin::{ActionCall, Authorization, Host, Sessions, StartRequest};
+use standin_store_sqlite::SqliteStore;
 use std::path::Path;
 use std::sync::Arc;
 

@@ -153,7 +153,7 @@ impl HostKey {
 }
 
 /// Sealing and opening compiled components: the only way into
-/// [`Host::precompiled`], so no caller can hand the engine native code that
+/// `Host::precompiled`, so no caller can hand the engine native code that
 /// this key did not seal for this engine.
 impl HostKey {
     /// The compiled code of `compiled`, sealed for a later process of a host

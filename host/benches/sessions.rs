@@ -16,8 +16,9 @@
 //! by the sync thread before a durable call (or batch) returns.
 
 use serde_json::json;
-use standin::store::{AuditMode, SqliteStore};
+use standin::store::AuditMode;
 use standin::{ActionCall, Host, Sessions, StartRequest};
+use standin_store_sqlite::SqliteStore;
 use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -20,6 +20,7 @@
 use serde_json::json;
 use standin::session::Upload;
 use standin::{Host, Sessions, StartRequest};
+use standin_store_sqlite::OpenSqlite;
 use std::process::Command;
 use std::time::{Duration, Instant};
 

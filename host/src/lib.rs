@@ -37,7 +37,7 @@ pub mod keys;
 pub mod session;
 pub mod store;
 pub mod token;
-mod worker;
+pub mod worker;
 
 // The engine layer, at the paths it had before it was its own crate.
 pub use session::{
@@ -51,6 +51,4 @@ pub use standin_engine::{
     default_host_key_path,
 };
 pub use standin_engine::{decision, invariants, request};
-#[cfg(feature = "sqlite")]
-pub use store::SqliteStore;
 pub use store::{SessionRecord, Store};

@@ -11,21 +11,21 @@ use std::thread::JoinHandle;
 /// How an owner asks its thread to finish: set the flag the thread checks
 /// and wake it wherever it sleeps. The thread decides what it still does
 /// before it returns (the syncer, for one, answers what is pending).
-pub(crate) trait Stop: Send + Sync + 'static {
+pub trait Stop: Send + Sync + 'static {
     fn stop(&self);
 }
 
 /// A named thread running over a shared `S`; dropping it stops and joins
 /// the thread.
 #[derive(Debug)]
-pub(crate) struct Worker<S: Stop> {
+pub struct Worker<S: Stop> {
     shared: Arc<S>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl<S: Stop> Worker<S> {
     /// Starts thread `name` running `run` over `shared`.
-    pub(crate) fn spawn(name: &str, shared: S, run: impl FnOnce(&S) + Send + 'static) -> std::io::Result<Self> {
+    pub fn spawn(name: &str, shared: S, run: impl FnOnce(&S) + Send + 'static) -> std::io::Result<Self> {
         let shared = Arc::new(shared);
         let theirs = shared.clone();
         let thread = std::thread::Builder::new()
@@ -38,11 +38,7 @@ impl<S: Stop> Worker<S> {
     }
 
     /// What the owner and the thread share.
-    #[cfg_attr(
-        not(feature = "sqlite"),
-        expect(dead_code, reason = "only the SQLite store's threads read it")
-    )]
-    pub(crate) fn shared(&self) -> &S {
+    pub fn shared(&self) -> &S {
         &self.shared
     }
 }

@@ -24,6 +24,7 @@ use serde_json::json;
 use standin::keys::Scope;
 use standin::{Host, HostKey, Sessions, StartRequest};
 use standin_server::{AppState, Limits};
+use standin_store_sqlite::OpenSqlite;
 use std::io::Write as _;
 use std::process::Command;
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 //! on the answer), trace span and access log, panic catcher, compression,
 //! metrics, the per-request deadline; then, per route, the key check of
 //! [`crate::auth`], and the handler. The library is synchronous: handlers
-//! run its calls on tokio's blocking pool ([`AppState::run`]), except single
+//! run its calls on tokio's blocking pool (`AppState::run`), except single
 //! `authorize` calls, the hot path, which go to the batching threads of
 //! [`crate::batcher`] so that concurrent ones share one `authorize_batch`
 //! and one wait for their commit.

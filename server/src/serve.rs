@@ -10,6 +10,7 @@ use crate::app::{AppState, router};
 use crate::config::Config;
 use crate::tls::{TlsError, TlsListener, acceptor};
 use standin::{Host, HostKey, Sessions};
+use standin_store_sqlite::OpenSqlite;
 use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;

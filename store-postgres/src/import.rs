@@ -15,7 +15,8 @@ use crate::{PostgresStore, db};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
 use rusqlite::OpenFlags;
-use standin::store::{SqliteStore, StoreError};
+use standin::store::StoreError;
+use standin_store_sqlite::SqliteStore;
 use std::path::Path;
 
 /// How a column is read from SQLite and written to PostgreSQL.

@@ -1,4 +1,4 @@
-//! [`PostgresStore`]: Standin's [`Store`] on PostgreSQL, so that many
+//! [`PostgresStore`]: Standin's [`Store`](standin::Store) on PostgreSQL, so that many
 //! replicas share sessions, policy versions and one audit chain per tenant.
 //!
 //! How it keeps the trait's contract when several processes write at once:

@@ -8,6 +8,7 @@ use crate::sessions::{assert_intact, at, service, set, trail};
 use serde_json::{Value, json};
 use standin::request::Principal;
 use standin::{SessionError, Sessions};
+use standin_store_sqlite::OpenSqlite;
 use standin_tests::{MISCHIEF, component};
 
 /// Four eyes: targets at level 60 or above wait for a security officer.

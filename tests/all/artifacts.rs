@@ -9,6 +9,7 @@ use serde_json::json;
 use standin::Sessions;
 use standin::session::Upload;
 use standin::session::{PolicyError, PolicyUnavailable};
+use standin_store_sqlite::OpenSqlite;
 use standin_tests::{BUSINESS_HOURS, component};
 use std::path::Path;
 

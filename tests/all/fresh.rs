@@ -6,6 +6,7 @@
 use crate::common::*;
 use serde_json::{Value, json};
 use standin::{Host, HostConfig, Policy};
+use standin_store_sqlite::OpenSqlite;
 use standin_tests::{MISCHIEF, component};
 
 /// A host giving every call a fresh instance (`pooling_slots`: from the

@@ -5,7 +5,8 @@ use crate::common::*;
 use crate::sessions::{assert_intact, assert_race_recorded_as_answered, open, service, started, trail};
 use serde_json::json;
 use standin::Sessions;
-use standin::store::{AuditMode, SqliteStore};
+use standin::store::AuditMode;
+use standin_store_sqlite::SqliteStore;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

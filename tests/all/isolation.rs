@@ -7,6 +7,7 @@ use crate::sessions::req;
 use serde_json::json;
 use standin::Sessions;
 use standin::session::Upload;
+use standin_store_sqlite::OpenSqlite;
 use standin_tests::{MISCHIEF, component};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

@@ -10,6 +10,7 @@ use standin::harness::Suite;
 use standin::session::{ChangeKind, PolicyError, Upload, UploadStep};
 use standin::store::StoreError;
 use standin::{SessionError, Sessions};
+use standin_store_sqlite::OpenSqlite;
 use standin_tests::{READS_FILES, WRONG_WORLD, component};
 use std::path::Path;
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 use standin::store::{EndReason, SessionState};
 use standin::{SessionError, Sessions, StartRequest};
+use standin_store_sqlite::OpenSqlite;
 
 pub fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("time")

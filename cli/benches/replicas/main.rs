@@ -24,6 +24,7 @@
 use serde_json::json;
 use standin::keys::Scope;
 use standin::{Host, HostKey, Sessions, StartRequest, Store};
+use standin_store_sqlite::OpenSqlite;
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

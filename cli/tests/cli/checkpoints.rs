@@ -5,7 +5,8 @@
 
 use crate::sessions::{json, standin};
 use serde_json::Value;
-use standin::store::{AuditFilter, AuditStore, SessionDigests, SqliteStore, expected_hash};
+use standin::store::{AuditFilter, AuditStore, SessionDigests, expected_hash};
+use standin_store_sqlite::SqliteStore;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

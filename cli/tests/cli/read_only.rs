@@ -5,7 +5,8 @@
 
 use crate::audit_output::{start_request, trail};
 use crate::sessions::{json, standin};
-use standin::store::{AuditStore, OutboxStore, SessionStore, SqliteStore, StoreError, TenantStore};
+use standin::store::{AuditStore, OutboxStore, SessionStore, StoreError, TenantStore};
+use standin_store_sqlite::SqliteStore;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,13 +1,13 @@
 //! The audit trail, backend-neutral: the event ([`AuditEvent`]), how a row
-//! is sealed into its tenant's hash chain ([`chain`]: formats, row
+//! is sealed into its tenant's hash chain (`chain`: formats, row
 //! digests, `expected_hash`), the request facts an action's row refers to
-//! ([`facts`]), the Ed25519 keys that sign checkpoints of a chain's head
-//! ([`signing`]), the report formats of `audit query` ([`report`]), and
+//! (`facts`), the Ed25519 keys that sign checkpoints of a chain's head
+//! (`signing`), the report formats of `audit query` (`report`), and
 //! the check of a chain ([`verify_chain`]).
 //!
 //! Where a row is written: the session layer builds the event
 //! (`session::changes`), a store appends it in order and seals it with
-//! [`chain_hash_v2`] (`store::sqlite::audit`); `Sessions::verify`
+//! [`chain_hash_v2`] (`standin-store-sqlite`'s `audit.rs`, `standin-store-postgres`'s); `Sessions::verify`
 //! (`session::verify`) recomputes the chain and cross-checks the tables.
 //! Nothing here knows a database.
 

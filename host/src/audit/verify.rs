@@ -40,7 +40,7 @@ pub struct TenantChain {
     /// The first problem: the chain's first broken event, else the first of
     /// [`TenantChain::problems`]. `None`: intact.
     pub broken: Option<Broken>,
-    /// Every problem found ([`Sessions::verify_with`]): the chain's first
+    /// Every problem found ([`Sessions::verify_with`](crate::Sessions::verify_with)): the chain's first
     /// broken event, checkpoints that do not hold, sessions and policy
     /// versions that disagree with the chain.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -26,7 +26,7 @@ pub(super) fn builtin_digest() -> String {
         .clone()
 }
 
-/// `s-` and 16 random hex digits (see [`crate::ids`]).
+/// `s-` and 16 random hex digits (see `ids.rs`).
 pub fn new_session_id() -> String {
     crate::ids::random_id("s-")
 }

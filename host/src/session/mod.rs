@@ -79,8 +79,6 @@ pub use tokens::Introspection;
 pub use verify::VerifyOptions;
 
 use crate::decision::Decision;
-#[cfg(feature = "sqlite")]
-use crate::store::SqliteStore;
 use crate::store::{AuditEvent, AuditFilter, EndReason, PolicyRef, SessionRecord, SessionState, Store, StoreError};
 use changes::secs;
 use chrono::{DateTime, Utc};
@@ -88,8 +86,6 @@ use serde::Serialize;
 use standin_engine::Host;
 use standin_engine::Policy;
 use std::collections::HashMap;
-#[cfg(feature = "sqlite")]
-use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 /// Reason codes the session layer adds to the contract's.
@@ -238,22 +234,6 @@ impl Sessions {
     pub fn with_host_key(mut self, key: crate::HostKey) -> Self {
         self.host_key = Some(key);
         self
-    }
-
-    /// Sessions on the SQLite file at `path` (created when missing).
-    #[cfg(feature = "sqlite")]
-    pub fn open(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError> {
-        Ok(Self::new(host, Arc::new(SqliteStore::open(path)?)))
-    }
-
-    /// Sessions on the existing SQLite file at `path`, read-only
-    /// ([`SqliteStore::open_read_only`]): nothing is created or written;
-    /// every call that would write fails with [`StoreError::ReadOnly`].
-    /// For a banner or a list on such a store, see [`Sessions::peek_status`]
-    /// and [`Sessions::peek_list`].
-    #[cfg(feature = "sqlite")]
-    pub fn open_read_only(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError> {
-        Ok(Self::new(host, Arc::new(SqliteStore::open_read_only(path)?)))
     }
 
     pub fn store(&self) -> &dyn Store {

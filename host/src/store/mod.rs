@@ -13,15 +13,15 @@
 //! when it appends, and may batch appends from many callers into one
 //! transaction ([`AuditMode`]).
 //!
-//! [`SqliteStore`] is the embedded default: one file, WAL fsync'd before any answer,
-//! group commit of actions' audit rows.
+//! The backends are crates of their own, so this library builds no
+//! database driver: `standin-store-sqlite` (the embedded default: one file,
+//! WAL fsync'd before any answer, group commit of actions' audit rows) and
+//! `standin-store-postgres` (many replicas on one database).
 
 mod backend;
 mod outbox;
 mod policies;
 mod records;
-#[cfg(feature = "sqlite")]
-mod sqlite;
 
 pub(crate) use crate::audit::hex;
 pub use crate::audit::{AuditEvent, RequestFacts, Seal, action_request_json, events, is_action_request_json};
@@ -34,8 +34,6 @@ pub use backend::{AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, 
 pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
 pub use policies::{ArtifactKey, NewPolicy, StoredPolicy, settings_note};
 pub use records::{Applied, Approval, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail};
-#[cfg(feature = "sqlite")]
-pub use sqlite::{BUSY_TIMEOUT, MIGRATIONS, SqliteStore};
 
 use crate::keys::ApiKey;
 use chrono::{DateTime, Utc};
@@ -96,7 +94,7 @@ pub enum StoreError {
     UnknownVersion { tenant: String, version: u32 },
     #[error("tenant `{0}` has no earlier activation to roll back to")]
     NothingToRollBack(String),
-    /// A read-only open ([`SqliteStore::open_read_only`]) found no file.
+    /// A read-only open (`SqliteStore::open_read_only`) found no file.
     #[error("no database at `{path}` (a command that only reads does not create one)")]
     Missing { path: String },
     #[error(

@@ -185,7 +185,7 @@ pub struct Applied {
 }
 
 /// One tenant's audit chain (by `seq`), sessions (newest first) and
-/// policy versions (oldest first): [`AuditStore::trail`].
+/// policy versions (oldest first): [`AuditStore::trail`](super::AuditStore::trail).
 #[derive(Debug, Clone, Default)]
 pub struct Trail {
     pub events: Vec<AuditEvent>,

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use standin::keys::Scope;
 use standin::{Host, HostKey, Sessions};
 use standin_server::{AppState, Limits};
+use standin_store_sqlite::OpenSqlite;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;

@@ -6,10 +6,9 @@
 use crate::common::{host, now};
 use serde_json::json;
 use standin::keys::{ApiKey, Scope, key_hash};
-use standin::store::{
-    ActionAppended, ActionRecord, AuditFilter, NewPolicy, SessionRecord, SqliteStore, Store, StoreError,
-};
+use standin::store::{ActionAppended, ActionRecord, AuditFilter, NewPolicy, SessionRecord, Store, StoreError};
 use standin::{Sessions, StartRequest};
+use standin_store_sqlite::SqliteStore;
 use std::sync::Arc;
 
 mod batch;

@@ -12,11 +12,12 @@
 //! row records its format, and reading gives every row back as written,
 //! with an action's request rebuilt from its stored facts.
 
-use super::super::{AuditEvent, AuditFilter, PolicyRef, Seal, StoreError, Trail};
 use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
-use crate::audit::{CHAIN_V2, FactsSeen, GENESIS_HASH, seal};
+use crate::db;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
+use standin::audit::{CHAIN_V2, FactsSeen, GENESIS_HASH, seal};
+use standin::store::{AuditEvent, AuditFilter, PolicyRef, Seal, StoreError, Trail};
 use std::collections::{HashMap, HashSet};
 
 /// Each tenant's chain head (the last `seq` and `hash`), and the request
@@ -47,15 +48,21 @@ pub(super) struct Appender<'c> {
 impl<'c> Appender<'c> {
     pub(super) fn new(conn: &'c Connection) -> Result<Self, StoreError> {
         Ok(Self {
-            head: conn.prepare_cached("SELECT seq, hash, at FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")?,
-            facts: conn.prepare_cached("INSERT OR IGNORE INTO audit_facts (digest, body) VALUES (?1, ?2)")?,
-            insert: conn.prepare_cached(
-                "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, \
+            head: conn
+                .prepare_cached("SELECT seq, hash, at FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")
+                .map_err(db)?,
+            facts: conn
+                .prepare_cached("INSERT OR IGNORE INTO audit_facts (digest, body) VALUES (?1, ?2)")
+                .map_err(db)?,
+            insert: conn
+                .prepare_cached(
+                    "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, \
                  codes, end_reason, policy_version, policy_digest, expires_at, obligations, note, request, \
                  prev_hash, hash, chain, facts) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
                  ?20, ?21, ?22)",
-            )?,
+                )
+                .map_err(db)?,
         })
     }
 
@@ -69,7 +76,8 @@ impl<'c> Appender<'c> {
                 let head: Option<(i64, String, i64)> = self
                     .head
                     .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()?;
+                    .optional()
+                    .map_err(db)?;
                 head.map_or((0, GENESIS_HASH.to_string(), i64::MIN), |(s, h, at)| {
                     (u64::try_from(s).unwrap_or(0), h, at)
                 })
@@ -81,35 +89,37 @@ impl<'c> Appender<'c> {
         if let Some(f) = &e.seal.facts
             && !heads.facts.contains(&f.digest)
         {
-            self.facts.execute(params![f.digest, f.body])?;
+            self.facts.execute(params![f.digest, f.body]).map_err(db)?;
             heads.facts.insert(f.digest.clone());
         }
         // With facts, the request is not stored as text: it is rebuilt on read.
         let request = if facts.is_some() { None } else { e.request.as_deref() };
-        self.insert.execute(params![
-            e.tenant,
-            e.seq as i64,
-            ts(e.at),
-            e.event,
-            e.session,
-            e.actor,
-            e.target,
-            e.action,
-            e.resource,
-            e.reason,
-            to_json(&e.codes),
-            e.end_reason,
-            e.policy.version,
-            e.policy.digest,
-            e.expires_at.map(ts),
-            e.obligations.as_ref().map(to_json),
-            e.note,
-            request,
-            e.prev_hash,
-            e.hash,
-            CHAIN_V2,
-            facts,
-        ])?;
+        self.insert
+            .execute(params![
+                e.tenant,
+                e.seq as i64,
+                ts(e.at),
+                e.event,
+                e.session,
+                e.actor,
+                e.target,
+                e.action,
+                e.resource,
+                e.reason,
+                to_json(&e.codes),
+                e.end_reason,
+                e.policy.version,
+                e.policy.digest,
+                e.expires_at.map(ts),
+                e.obligations.as_ref().map(to_json),
+                e.note,
+                request,
+                e.prev_hash,
+                e.hash,
+                CHAIN_V2,
+                facts,
+            ])
+            .map_err(db)?;
         match heads.heads.get_mut(&e.tenant) {
             Some(head) => {
                 head.0 = e.seq;
@@ -224,35 +234,40 @@ pub(super) fn query(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditEvent
     if let Some(n) = f.limit {
         sql.push_str(&format!(" LIMIT {}", i64::try_from(n).unwrap_or(i64::MAX)));
     }
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), audit_row)?;
+    let mut stmt = conn.prepare(&sql).map_err(db)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args), audit_row)
+        .map_err(db)?;
     let mut seen = FactsSeen::default();
-    rows.map(|r| r.map_err(StoreError::from).and_then(|v| decode(v, &mut seen)))
-        .collect()
+    rows.map(|r| r.map_err(db).and_then(|v| decode(v, &mut seen))).collect()
 }
 
 /// Every tenant with audit events.
 pub(super) fn tenants(conn: &Connection) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare("SELECT DISTINCT tenant FROM audit ORDER BY tenant")?;
-    let rows = stmt.query_map([], |r| cell(r, 0))?;
-    rows.map(|row| text("tenant", &row?)).collect()
+    let mut stmt = conn
+        .prepare("SELECT DISTINCT tenant FROM audit ORDER BY tenant")
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| cell(r, 0)).map_err(db)?;
+    rows.map(|row| text("tenant", &row.map_err(db)?)).collect()
 }
 
 /// Every tenant with audit events, sessions or policy versions.
 pub(super) fn all_tenants(conn: &Connection) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT tenant FROM audit UNION SELECT tenant FROM sessions UNION SELECT tenant FROM policies \
+    let mut stmt = conn
+        .prepare(
+            "SELECT tenant FROM audit UNION SELECT tenant FROM sessions UNION SELECT tenant FROM policies \
          ORDER BY tenant",
-    )?;
-    let rows = stmt.query_map([], |r| cell(r, 0))?;
-    rows.map(|row| text("tenant", &row?)).collect()
+        )
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| cell(r, 0)).map_err(db)?;
+    rows.map(|row| text("tenant", &row.map_err(db)?)).collect()
 }
 
 /// A tenant's chain, sessions and policy versions, in one read transaction:
 /// as of one commit, so a change committed meanwhile cannot look like a
 /// mismatch to `audit verify`.
 pub(super) fn trail(conn: &Connection, tenant: &str) -> Result<Trail, StoreError> {
-    let tx = conn.unchecked_transaction()?;
+    let tx = conn.unchecked_transaction().map_err(db)?;
     let trail = Trail {
         events: query(
             &tx,
@@ -264,6 +279,6 @@ pub(super) fn trail(conn: &Connection, tenant: &str) -> Result<Trail, StoreError
         sessions: super::sessions::list(&tx, tenant, false)?,
         policies: super::policies::history(&tx, tenant)?,
     };
-    tx.finish()?;
+    tx.finish().map_err(db)?;
     Ok(trail)
 }

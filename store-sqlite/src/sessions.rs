@@ -2,11 +2,12 @@
 //! the session logic needs (by id, an actor's innermost active session, a
 //! tenant's list, the due ones).
 
-use super::super::{EndReason, PolicyRef, SessionRecord, SessionState, StoreError};
 use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
+use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use standin::store::{EndReason, PolicyRef, SessionRecord, SessionState, StoreError};
 
 const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
@@ -74,9 +75,11 @@ pub(super) fn one_session(
     params: impl rusqlite::Params,
 ) -> Result<Option<SessionRecord>, StoreError> {
     let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE {sql_where}");
-    conn.prepare_cached(&sql)?
+    conn.prepare_cached(&sql)
+        .map_err(db)?
         .query_row(params, session_row)
-        .optional()?
+        .optional()
+        .map_err(db)?
         .map(SessionRow::decode)
         .transpose()
 }
@@ -97,21 +100,24 @@ pub(super) fn current(conn: &Connection, tenant: &str, actor: &str) -> Result<Op
 
 /// The deadline of session `id` if it is active (`None`: ended or unknown).
 pub(super) fn active_until(conn: &Connection, id: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    conn.prepare_cached("SELECT expires_at FROM sessions WHERE id = ?1 AND state = 'active'")?
+    conn.prepare_cached("SELECT expires_at FROM sessions WHERE id = ?1 AND state = 'active'")
+        .map_err(db)?
         .query_row([id], |r| r.get::<_, i64>(0))
-        .optional()?
+        .optional()
+        .map_err(db)?
         .map(|t| time("expires_at", t))
         .transpose()
 }
 
 pub(super) fn list(conn: &Connection, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter} ORDER BY started_at DESC, id"
-    ))?;
-    let rows = stmt.query_map([tenant], session_row)?;
-    rows.map(|r| r.map_err(StoreError::from).and_then(SessionRow::decode))
-        .collect()
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter} ORDER BY started_at DESC, id"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([tenant], session_row).map_err(db)?;
+    rows.map(|r| r.map_err(db).and_then(SessionRow::decode)).collect()
 }
 
 /// The sessions after `after` in the listing's order (newest first, then id).
@@ -123,30 +129,35 @@ pub(super) fn page(
     limit: usize,
 ) -> Result<Vec<SessionRecord>, StoreError> {
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter}  AND (?2 IS NULL OR \
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter}  AND (?2 IS NULL OR \
          started_at < (SELECT started_at FROM sessions WHERE id = ?2 AND tenant = ?1) OR \
          (started_at = (SELECT started_at FROM sessions WHERE id = ?2 AND tenant = ?1) AND id > ?2)) \
          ORDER BY started_at DESC, id LIMIT ?3"
-    ))?;
+        ))
+        .map_err(db)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![tenant, after, limit], session_row)?;
-    rows.map(|r| r.map_err(StoreError::from).and_then(SessionRow::decode))
-        .collect()
+    let rows = stmt.query_map(params![tenant, after, limit], session_row).map_err(db)?;
+    rows.map(|r| r.map_err(db).and_then(SessionRow::decode)).collect()
 }
 
 pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id FROM sessions WHERE state IN ('active', 'pending') AND expires_at <= ?1 ORDER BY expires_at",
-    )?;
-    let rows = stmt.query_map([ts(now)], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut stmt = conn
+        .prepare(
+            "SELECT id FROM sessions WHERE state IN ('active', 'pending') AND expires_at <= ?1 ORDER BY expires_at",
+        )
+        .map_err(db)?;
+    let rows = stmt.query_map([ts(now)], |r| r.get(0)).map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
 }
 
 pub(super) fn next_deadline(conn: &Connection) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at: Option<i64> = conn
-        .prepare_cached("SELECT MIN(expires_at) FROM sessions WHERE state IN ('active', 'pending')")?
-        .query_row([], |r| r.get(0))?;
+        .prepare_cached("SELECT MIN(expires_at) FROM sessions WHERE state IN ('active', 'pending')")
+        .map_err(db)?
+        .query_row([], |r| r.get(0))
+        .map_err(db)?;
     at.map(|t| time("expires_at", t)).transpose()
 }
 
@@ -154,7 +165,8 @@ pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
     conn.prepare_cached(&format!(
         "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
          ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
-    ))?
+    ))
+    .map_err(db)?
     .execute(params![
         s.id,
         s.tenant,
@@ -180,7 +192,8 @@ pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
         s.parent,
         s.depth,
         s.approval.as_ref().map(to_json),
-    ])?;
+    ])
+    .map_err(db)?;
     Ok(())
 }
 
@@ -192,7 +205,8 @@ pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
             "UPDATE sessions SET expires_at = ?2, state = ?3, ended_at = ?4, end_reason = ?5, revoke_reason = ?6, \
              actor_principal = ?7, target_principal = ?8, started_at = ?9, max_expires_at = ?10, parent = ?11, \
              depth = ?12, approval = ?13 WHERE id = ?1",
-        )?
+        )
+        .map_err(db)?
         .execute(params![
             s.id,
             ts(s.expires_at),
@@ -207,7 +221,8 @@ pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
             s.parent,
             s.depth,
             s.approval.as_ref().map(to_json),
-        ])?;
+        ])
+        .map_err(db)?;
     if n == 0 {
         return Err(StoreError::UnknownSession(s.id.clone()));
     }

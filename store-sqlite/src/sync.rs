@@ -27,7 +27,7 @@
 
 use super::answer::Answer;
 use super::{StoreError, lock};
-use crate::worker::{Stop, Worker};
+use standin::worker::{Stop, Worker};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};

@@ -18,8 +18,8 @@
 //! frame they copy is committed and already in the log.
 
 use super::lock;
-use crate::worker::{Stop, Worker};
 use rusqlite::Connection;
+use standin::worker::{Stop, Worker};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 

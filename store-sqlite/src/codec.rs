@@ -2,9 +2,9 @@
 //! seconds, lists and principals JSON text. A value of the wrong type is
 //! [`StoreError::Corrupt`], naming the column, never a panic.
 
-use super::super::StoreError;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
+use standin::store::StoreError;
 
 pub(super) fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()

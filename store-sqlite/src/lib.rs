@@ -1,22 +1,27 @@
-//! [`Store`] on one SQLite file.
+//! Standin's embedded store: the [`Store`](standin::Store) on one SQLite
+//! file, what `standin` runs on when nothing else is configured. A crate of
+//! its own so the library builds no database driver, and so this backend,
+//! like PostgreSQL's, reaches the session logic only through the `Store`
+//! trait and passes the same conformance suite (`tests/all/store_conformance`).
+//! `Sessions::open(host, path)` comes with [`OpenSqlite`].
 //!
 //! - WAL: a transaction that returned is on disk (the WAL fsync'd after
 //!   its commit), so a process killed right after a call returned has lost
 //!   nothing of it. The write connection commits with `synchronous=NORMAL`
-//!   and the store fsyncs the log itself before answering ([`sync`]), so
+//!   and the store fsyncs the log itself before answering (`sync`), so
 //!   the audit writer's next batch runs while the previous one is flushed;
 //!   without a log file (in memory) commits are `synchronous=FULL`.
-//! - One write connection ([`Db`], behind a mutex, with the audit chain
+//! - One write connection (`Db`, behind a mutex, with the audit chain
 //!   heads it caches) and, for a file, one read connection: in WAL, reads
 //!   (sessions, policies, audit queries) do not wait for a commit's fsync.
 //!   A third connection copies the log into the database file on its own
-//!   thread ([`checkpoint`]), so no commit waits for a checkpoint.
+//!   thread (`checkpoint`), so no commit waits for a checkpoint.
 //! - Writes are `BEGIN IMMEDIATE`: the write lock is taken before the rows
 //!   a decision depends on are read, so threads (the mutex) and processes
 //!   (`busy_timeout`) are serialized. Session lifecycle changes run on the
 //!   caller's thread; actions' audit rows go through the group-commit
-//!   [`writer`], which takes the same lock, so the chain has one order.
-//! - Schema migrations: [`schema`].
+//!   `writer`, which takes the same lock, so the chain has one order.
+//! - Schema migrations: `schema`.
 //! - One active session per actor and nesting depth: a partial unique index
 //!   on `sessions(tenant, actor, depth) WHERE state = 'active'`. A session
 //!   started from inside another (only when the policy allows nesting) has
@@ -28,6 +33,7 @@ mod audit;
 mod checkpoint;
 mod codec;
 mod keys;
+mod open;
 mod policies;
 mod schema;
 mod sessions;
@@ -38,23 +44,23 @@ mod tenants;
 mod tests;
 mod writer;
 
+pub use open::OpenSqlite;
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
-/// SQLite's errors, as the store's: `?` on a rusqlite call in this module.
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        StoreError::Database(Box::new(e))
-    }
+/// SQLite's error as the store's: its `source`, so no rusqlite type
+/// reaches the `Store` API (`.map_err(db)` on every rusqlite call).
+fn db(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(Box::new(e))
 }
 
-use super::{
-    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
-    Notifications, OutboxMessage, PolicyRef, SessionRecord, StoreError, StoredPolicy, Trail,
-};
 use audit::Heads;
 use checkpoint::Checkpointer;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use standin::store::{
+    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
+    Notifications, OutboxMessage, PolicyRef, SessionRecord, StoreError, StoredPolicy, Trail,
+};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -93,15 +99,22 @@ impl Db {
         &mut self,
         f: impl FnOnce(&Connection, &mut Heads, &mut Deadlines) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let version: i64 = tx
+            .prepare_cached("PRAGMA data_version")
+            .map_err(db)?
+            .query_row([], |r| r.get(0))
+            .map_err(db)?;
         if version != self.data_version {
             self.heads.clear();
             self.deadlines.clear();
             self.data_version = version;
         }
         let result = f(&tx, &mut self.heads, &mut self.deadlines).and_then(|r| {
-            tx.commit()?;
+            tx.commit().map_err(db)?;
             Ok(r)
         });
         match &result {
@@ -144,10 +157,13 @@ pub struct SqliteStore {
 }
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
     // `journal_mode` answers with the mode; in-memory databases stay `memory`.
-    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    let _mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(db)?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .map_err(db)?;
     Ok(())
 }
 
@@ -171,7 +187,7 @@ impl SqliteStore {
         configure(&conn)?;
         schema::migrate(&mut conn)?;
         // Checkpoints run on their own connection and thread (see `checkpoint`).
-        conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(db)?;
         let reader = open()?;
         configure(&reader)?;
         let checkpoints = open()?;
@@ -179,10 +195,13 @@ impl SqliteStore {
         let checkpointer = Checkpointer::spawn(checkpoints)
             .map_err(|e| StoreError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
         // Commits without fsync, the log fsync'd before any answer (see `sync`).
-        let wal = conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))? == "wal";
+        let wal = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+            .map_err(db)?
+            == "wal";
         let log = match conn.path().map(Path::new).filter(|_| wal).and_then(Log::open) {
             Some(log) => {
-                conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+                conn.execute_batch("PRAGMA synchronous = NORMAL").map_err(db)?;
                 Some(Arc::new(log))
             }
             None => None,
@@ -213,10 +232,10 @@ impl SqliteStore {
                     path: name(),
                     source: Box::new(source),
                 })?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.execute_batch("PRAGMA query_only = ON")?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        conn.execute_batch("PRAGMA query_only = ON").map_err(db)?;
         let known = MIGRATIONS.len() as i64;
-        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
         if found > known {
             return Err(StoreError::TooNew { found, known });
         }
@@ -249,7 +268,7 @@ impl SqliteStore {
 
     /// A private in-memory database (tests).
     pub fn in_memory() -> Result<Self, StoreError> {
-        let mut conn = Connection::open_in_memory()?;
+        let mut conn = Connection::open_in_memory().map_err(db)?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
         Self::assemble(conn, None, None, None, AuditMode::Durable)
@@ -262,7 +281,7 @@ impl SqliteStore {
         log: Option<Arc<Log>>,
         mode: AuditMode,
     ) -> Result<Self, StoreError> {
-        let data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(db)?;
         let db = Arc::new(Mutex::new(Db {
             conn,
             heads: Heads::default(),

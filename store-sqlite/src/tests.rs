@@ -3,14 +3,14 @@
 //! migrated, new rows are appended in format 2 after its head, and `audit
 //! verify` checks each row in its own format.
 
-use super::super::{
+use super::{MIGRATIONS, SqliteStore};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+use standin::audit::verify_chain;
+use standin::store::{
     ActionAppended, ActionRecord, AuditEvent, AuditFilter, AuditStore, CHAIN_V1, CHAIN_V2, Change, GENESIS_HASH,
     PolicyRef, RequestFacts, Seal, SessionStore, chain_hash,
 };
-use super::{MIGRATIONS, SqliteStore};
-use crate::audit::verify_chain;
-use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 use std::sync::Arc;
 
 fn at(s: &str) -> DateTime<Utc> {

@@ -2,8 +2,9 @@
 //! order, one transaction each; `PRAGMA user_version` counts those applied.
 //! Kept apart so the schema can be read (and reviewed) in one place.
 
-use super::super::StoreError;
+use crate::db;
 use rusqlite::{Connection, TransactionBehavior};
+use standin::store::StoreError;
 use std::time::Duration;
 
 /// The schema, one migration per entry. Never edit an applied entry; add one.
@@ -146,7 +147,7 @@ CREATE TABLE return_origins (
     PRIMARY KEY (tenant, origin)
 );
 ",
-    // API keys of `standin serve` (`crate::keys`): only the secret's hash.
+    // API keys of `standin serve` (`standin::keys`): only the secret's hash.
     r"
 CREATE TABLE api_keys (
     id         TEXT PRIMARY KEY,
@@ -211,16 +212,19 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let known = MIGRATIONS.len() as i64;
     loop {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
         if version > known {
             return Err(StoreError::TooNew { found: version, known });
         }
         if version == known {
             return Ok(());
         }
-        tx.execute_batch(MIGRATIONS[version as usize])?;
-        tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1))?;
-        tx.commit()?;
+        tx.execute_batch(MIGRATIONS[version as usize]).map_err(db)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1))
+            .map_err(db)?;
+        tx.commit().map_err(db)?;
     }
 }

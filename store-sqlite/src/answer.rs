@@ -10,8 +10,8 @@
 //! hands their [`Answer`]s to the sync thread, which sends them after the
 //! log's fsync (`sync`).
 
-use super::super::{ActionAppended, StoreError};
 use super::lock;
+use standin::store::{ActionAppended, StoreError};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// The answers of one durable submission (one call, or a batch of them):

@@ -3,8 +3,8 @@
 //! table modules (`sessions`, `audit`, `policies`, `tenants`).
 
 use super::*;
-use crate::keys::ApiKey;
-use crate::store::{AuditStats, AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, TenantStore};
+use standin::keys::ApiKey;
+use standin::store::{AuditStats, AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, TenantStore};
 
 impl PolicyStore for SqliteStore {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {

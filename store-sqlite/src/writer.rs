@@ -34,11 +34,11 @@
 //! The writer takes the same write connection lock as session changes, so
 //! the audit chain has one order and each tenant's `seq` stays gapless.
 
-use super::super::{ActionAppended, ActionRecord, AuditMode, AuditStats, LATENCY_BUCKETS, StoreError};
 use super::answer::{Answer, Cell, Reply};
 use super::sync::{Log, Syncer};
 use super::{Db, audit, lock, sessions};
-use crate::worker::{Stop, Worker};
+use standin::store::{ActionAppended, ActionRecord, AuditMode, AuditStats, LATENCY_BUCKETS, StoreError};
+use standin::worker::{Stop, Worker};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -142,13 +142,13 @@ impl Writer {
     /// The queue's depth and the commits' figures so far.
     pub(super) fn stats(&self) -> AuditStats {
         let stats = &self.worker.shared().stats;
-        AuditStats {
-            queued: lock(&self.worker.shared().queue).jobs.len(),
-            commits: stats.commits.load(Ordering::Relaxed),
-            rows: stats.rows.load(Ordering::Relaxed),
-            commit_seconds: stats.nanos.load(Ordering::Relaxed) as f64 / 1e9,
-            commit_buckets: std::array::from_fn(|i| stats.buckets[i].load(Ordering::Relaxed)),
-        }
+        let mut out = AuditStats::default();
+        out.queued = lock(&self.worker.shared().queue).jobs.len();
+        out.commits = stats.commits.load(Ordering::Relaxed);
+        out.rows = stats.rows.load(Ordering::Relaxed);
+        out.commit_seconds = stats.nanos.load(Ordering::Relaxed) as f64 / 1e9;
+        out.commit_buckets = std::array::from_fn(|i| stats.buckets[i].load(Ordering::Relaxed));
+        out
     }
 
     /// Queues `record`; in durable mode waits for its batch to commit.

@@ -6,11 +6,12 @@
 //! activates the row below. Both change in one transaction, so a reader
 //! sees the old version or the new one, never none.
 
-use super::super::{ArtifactKey, NewPolicy, PolicyRef, StoreError, StoredPolicy};
 use super::codec::{json, time, to_json, ts};
+use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use standin_engine::Digest;
+use standin::Digest;
+use standin::store::{ArtifactKey, NewPolicy, PolicyRef, StoreError, StoredPolicy};
 
 const COLUMNS: &str =
     "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, describe";
@@ -62,8 +63,14 @@ fn decode(r: PolicyRow) -> Result<StoredPolicy, StoreError> {
 }
 
 fn select(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Vec<StoredPolicy>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM policies WHERE {filter}"))?;
-    let rows = stmt.query_map(params, row)?.collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM policies WHERE {filter}"))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params, row)
+        .map_err(db)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db)?;
     rows.into_iter().map(decode).collect()
 }
 
@@ -76,12 +83,15 @@ pub(super) fn put(conn: &Connection, new: &NewPolicy<'_>) -> Result<StoredPolicy
     conn.execute(
         "INSERT OR IGNORE INTO components (digest, bytes, created_at) VALUES (?1, ?2, ?3)",
         params![new.digest, new.component, ts(new.at)],
-    )?;
-    let last: i64 = conn.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM policies WHERE tenant = ?1",
-        [new.tenant],
-        |r| r.get(0),
-    )?;
+    )
+    .map_err(db)?;
+    let last: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM policies WHERE tenant = ?1",
+            [new.tenant],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
     let version = last + 1;
     conn.execute(
         "INSERT INTO policies (tenant, version, digest, settings, created_at, active, uploaded_by, note, describe) \
@@ -96,7 +106,8 @@ pub(super) fn put(conn: &Connection, new: &NewPolicy<'_>) -> Result<StoredPolicy
             new.note,
             new.info.map(to_json),
         ],
-    )?;
+    )
+    .map_err(db)?;
     let version = u32::try_from(version).unwrap_or(u32::MAX);
     if new.activate {
         return activate(conn, new.tenant, version, new.uploaded_by, new.at);
@@ -116,11 +127,14 @@ fn mark_active(conn: &Connection, tenant: &str, version: u32, at: DateTime<Utc>)
     conn.execute(
         "UPDATE policies SET active = 0 WHERE tenant = ?1 AND active = 1",
         [tenant],
-    )?;
-    let n = conn.execute(
-        "UPDATE policies SET active = 1, activated_at = ?3 WHERE tenant = ?1 AND version = ?2",
-        params![tenant, version, ts(at)],
-    )?;
+    )
+    .map_err(db)?;
+    let n = conn
+        .execute(
+            "UPDATE policies SET active = 1, activated_at = ?3 WHERE tenant = ?1 AND version = ?2",
+            params![tenant, version, ts(at)],
+        )
+        .map_err(db)?;
     if n == 0 {
         return Err(unknown(tenant, version));
     }
@@ -143,7 +157,8 @@ pub(super) fn activate(
     conn.execute(
         "INSERT INTO activations (tenant, version, at, by, kind) VALUES (?1, ?2, ?3, ?4, 'activate')",
         params![tenant, version, ts(at), by],
-    )?;
+    )
+    .map_err(db)?;
     Ok(stored)
 }
 
@@ -157,18 +172,23 @@ pub(super) fn rollback(
         .prepare_cached(
             "SELECT id, version FROM activations WHERE tenant = ?1 AND kind = 'activate' AND undone = 0 \
              ORDER BY id DESC LIMIT 2",
-        )?
-        .query_map([tenant], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+        )
+        .map_err(db)?
+        .query_map([tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db)?
+        .collect::<Result<_, _>>()
+        .map_err(db)?;
     let [(top, _), (_, previous)] = stack[..] else {
         return Err(StoreError::NothingToRollBack(tenant.to_string()));
     };
-    conn.execute("UPDATE activations SET undone = 1 WHERE id = ?1", [top])?;
+    conn.execute("UPDATE activations SET undone = 1 WHERE id = ?1", [top])
+        .map_err(db)?;
     let stored = mark_active(conn, tenant, previous, at)?;
     conn.execute(
         "INSERT INTO activations (tenant, version, at, by, kind) VALUES (?1, ?2, ?3, ?4, 'rollback')",
         params![tenant, previous, ts(at), by],
-    )?;
+    )
+    .map_err(db)?;
     Ok(stored)
 }
 
@@ -178,9 +198,11 @@ pub(super) fn active(conn: &Connection, tenant: &str) -> Result<Option<StoredPol
 
 pub(super) fn active_ref(conn: &Connection, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
     let row: Option<(i64, String)> = conn
-        .prepare_cached("SELECT version, digest FROM policies WHERE tenant = ?1 AND active = 1")?
+        .prepare_cached("SELECT version, digest FROM policies WHERE tenant = ?1 AND active = 1")
+        .map_err(db)?
         .query_row([tenant], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+        .optional()
+        .map_err(db)?;
     row.map(|(version, digest)| {
         Ok(PolicyRef {
             version: u32::try_from(version).map_err(|_| StoreError::Corrupt {
@@ -206,27 +228,31 @@ pub(super) fn all_active(conn: &Connection) -> Result<Vec<StoredPolicy>, StoreEr
 }
 
 pub(super) fn component(conn: &Connection, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT bytes FROM components WHERE digest = ?1")?
+    conn.prepare_cached("SELECT bytes FROM components WHERE digest = ?1")
+        .map_err(db)?
         .query_row([digest], |r| r.get(0))
-        .optional()?)
+        .optional()
+        .map_err(db)
 }
 
 /// The artifact, if its bytes still have the checksum they were written with.
 pub(super) fn artifact(conn: &Connection, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
     let row: Option<(Vec<u8>, String)> = conn
-        .prepare_cached("SELECT bytes, checksum FROM artifacts WHERE digest = ?1 AND engine = ?2")?
+        .prepare_cached("SELECT bytes, checksum FROM artifacts WHERE digest = ?1 AND engine = ?2")
+        .map_err(db)?
         .query_row(params![key.digest, key.engine], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+        .optional()
+        .map_err(db)?;
     Ok(row
         .filter(|(bytes, sum)| Digest::of(bytes).to_string() == *sum)
         .map(|(b, _)| b))
 }
 
 pub(super) fn has_artifact(conn: &Connection, key: &ArtifactKey) -> Result<bool, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM artifacts WHERE digest = ?1 AND engine = ?2")?
-        .exists(params![key.digest, key.engine])?)
+    conn.prepare_cached("SELECT 1 FROM artifacts WHERE digest = ?1 AND engine = ?2")
+        .map_err(db)?
+        .exists(params![key.digest, key.engine])
+        .map_err(db)
 }
 
 pub(super) fn put_artifact(
@@ -238,6 +264,7 @@ pub(super) fn put_artifact(
     conn.execute(
         "INSERT OR REPLACE INTO artifacts (digest, engine, bytes, checksum, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![key.digest, key.engine, bytes, Digest::of(bytes).to_string(), ts(at)],
-    )?;
+    )
+    .map_err(db)?;
     Ok(())
 }

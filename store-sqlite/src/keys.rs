@@ -1,11 +1,12 @@
-//! The `api_keys` table (see [`crate::keys`]): each key's tenant, scope,
+//! The `api_keys` table (see [`standin::keys`]): each key's tenant, scope,
 //! name and times, and the sha256 of its secret, never the secret.
 
-use super::super::StoreError;
 use super::codec::{cell, int, opt_int, opt_text, text, time, ts};
-use crate::keys::{ApiKey, Scope};
+use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use standin::keys::{ApiKey, Scope};
+use standin::store::StoreError;
 
 const COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at";
 
@@ -22,7 +23,8 @@ pub(super) fn put(conn: &Connection, key: &ApiKey, hash: &str) -> Result<(), Sto
             ts(key.created_at),
             key.revoked_at.map(ts)
         ],
-    )?;
+    )
+    .map_err(db)?;
     Ok(())
 }
 
@@ -56,31 +58,38 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ApiKey, StoreError>> {
 }
 
 pub(super) fn by_hash(conn: &Connection, hash: &str) -> Result<Option<ApiKey>, StoreError> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE hash = ?1"))?
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE hash = ?1"))
+        .map_err(db)?
         .query_row([hash], row)
-        .optional()?
+        .optional()
+        .map_err(db)?
         .transpose()
 }
 
 pub(super) fn by_id(conn: &Connection, id: &str) -> Result<Option<ApiKey>, StoreError> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1"))?
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1"))
+        .map_err(db)?
         .query_row([id], row)
-        .optional()?
+        .optional()
+        .map_err(db)?
         .transpose()
 }
 
 pub(super) fn of_tenant(conn: &Connection, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM api_keys WHERE tenant = ?1 ORDER BY created_at, id"
-    ))?;
-    let rows = stmt.query_map([tenant], row)?;
-    rows.map(|r| r?).collect()
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM api_keys WHERE tenant = ?1 ORDER BY created_at, id"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([tenant], row).map_err(db)?;
+    rows.map(|r| r.map_err(db)?).collect()
 }
 
 pub(super) fn revoke(conn: &Connection, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError> {
     conn.execute(
         "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, ts(at)],
-    )?;
+    )
+    .map_err(db)?;
     by_id(conn, id)
 }

@@ -2,14 +2,16 @@
 //! change rarely (except the outbox, which grows with sessions). Policy
 //! versions are in [`super::policies`].
 
-use super::super::{Acked, Notifications, OutboxMessage, StoreError};
 use super::codec::{time, ts};
+use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use standin::store::{Acked, Notifications, OutboxMessage, StoreError};
 
 pub(super) fn notifications(conn: &Connection, tenant: &str) -> Result<Notifications, StoreError> {
     let row = conn
-        .prepare_cached("SELECT enabled, started_template, ended_template FROM notifications WHERE tenant = ?1")?
+        .prepare_cached("SELECT enabled, started_template, ended_template FROM notifications WHERE tenant = ?1")
+        .map_err(db)?
         .query_row([tenant], |r| {
             Ok(Notifications {
                 enabled: r.get(0)?,
@@ -17,7 +19,8 @@ pub(super) fn notifications(conn: &Connection, tenant: &str) -> Result<Notificat
                 ended_template: r.get(2)?,
             })
         })
-        .optional()?;
+        .optional()
+        .map_err(db)?;
     Ok(row.unwrap_or_default())
 }
 
@@ -26,31 +29,39 @@ pub(super) fn set_notifications(conn: &Connection, tenant: &str, n: &Notificatio
         "INSERT INTO notifications (tenant, enabled, started_template, ended_template) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (tenant) DO UPDATE SET enabled = ?2, started_template = ?3, ended_template = ?4",
         params![tenant, n.enabled, n.started_template, n.ended_template],
-    )?;
+    )
+    .map_err(db)?;
     Ok(())
 }
 
 pub(super) fn return_origins(conn: &Connection, tenant: &str) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT origin FROM return_origins WHERE tenant = ?1 ORDER BY origin")?;
-    let rows = stmt.query_map([tenant], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut stmt = conn
+        .prepare_cached("SELECT origin FROM return_origins WHERE tenant = ?1 ORDER BY origin")
+        .map_err(db)?;
+    let rows = stmt.query_map([tenant], |r| r.get(0)).map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
 }
 
 pub(super) fn set_return_origins(conn: &Connection, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM return_origins WHERE tenant = ?1", [tenant])?;
-    let mut insert = conn.prepare_cached("INSERT OR IGNORE INTO return_origins (tenant, origin) VALUES (?1, ?2)")?;
+    conn.execute("DELETE FROM return_origins WHERE tenant = ?1", [tenant])
+        .map_err(db)?;
+    let mut insert = conn
+        .prepare_cached("INSERT OR IGNORE INTO return_origins (tenant, origin) VALUES (?1, ?2)")
+        .map_err(db)?;
     for origin in origins {
-        insert.execute(params![tenant, origin])?;
+        insert.execute(params![tenant, origin]).map_err(db)?;
     }
     Ok(())
 }
 
 /// Writes a message; returns it with its id.
-pub(super) fn push(conn: &Connection, m: super::super::NewMessage) -> Result<OutboxMessage, StoreError> {
+pub(super) fn push(conn: &Connection, m: standin::store::NewMessage) -> Result<OutboxMessage, StoreError> {
     conn.prepare_cached(
         "INSERT INTO outbox (tenant, recipient, kind, session, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![m.tenant, m.to, m.kind, m.session, m.text, ts(m.created_at)])?;
+    )
+    .map_err(db)?
+    .execute(params![m.tenant, m.to, m.kind, m.session, m.text, ts(m.created_at)])
+    .map_err(db)?;
     Ok(m.stored(conn.last_insert_rowid()))
 }
 
@@ -59,10 +70,14 @@ pub(super) fn outbox(
     tenant: Option<&str>,
     include_acked: bool,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {MESSAGE} FROM outbox WHERE (?1 IS NULL OR tenant = ?1) AND (?2 OR acked_at IS NULL) ORDER BY id"
-    ))?;
-    let rows = stmt.query_map(params![tenant, include_acked], raw_message)?;
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {MESSAGE} FROM outbox WHERE (?1 IS NULL OR tenant = ?1) AND (?2 OR acked_at IS NULL) ORDER BY id"
+        ))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params![tenant, include_acked], raw_message)
+        .map_err(db)?;
     messages(rows)
 }
 
@@ -74,12 +89,16 @@ pub(super) fn outbox_page(
     after: Option<i64>,
     limit: usize,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MESSAGE} FROM outbox WHERE (?1 IS NULL OR tenant = ?1) AND (?2 OR acked_at IS NULL) \
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {MESSAGE} FROM outbox WHERE (?1 IS NULL OR tenant = ?1) AND (?2 OR acked_at IS NULL) \
          AND id > ?3 ORDER BY id LIMIT ?4"
-    ))?;
+        ))
+        .map_err(db)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![tenant, include_acked, after.unwrap_or(0), limit], raw_message)?;
+    let rows = stmt
+        .query_map(params![tenant, include_acked, after.unwrap_or(0), limit], raw_message)
+        .map_err(db)?;
     messages(rows)
 }
 
@@ -103,7 +122,7 @@ fn raw_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawMessage> {
 
 fn messages(rows: impl Iterator<Item = rusqlite::Result<RawMessage>>) -> Result<Vec<OutboxMessage>, StoreError> {
     rows.map(|r| {
-        let r = r?;
+        let r = r.map_err(db)?;
         Ok(OutboxMessage {
             id: r.0,
             tenant: r.1,
@@ -127,13 +146,17 @@ pub(super) fn claim(
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "UPDATE outbox SET claimed_until = ?4 WHERE id IN (SELECT id FROM outbox \
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "UPDATE outbox SET claimed_until = ?4 WHERE id IN (SELECT id FROM outbox \
          WHERE (?1 IS NULL OR tenant = ?1) AND acked_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?2) \
          ORDER BY id LIMIT ?3) RETURNING {MESSAGE}"
-    ))?;
+        ))
+        .map_err(db)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![tenant, ts(now), limit, ts(until)], raw_message)?;
+    let rows = stmt
+        .query_map(params![tenant, ts(now), limit, ts(until)], raw_message)
+        .map_err(db)?;
     let mut claimed = messages(rows)?;
     claimed.sort_by_key(|m| m.id);
     Ok(claimed)
@@ -148,21 +171,25 @@ pub(super) fn ack(
     at: DateTime<Utc>,
 ) -> Result<Acked, StoreError> {
     let mut unknown = Vec::new();
-    let mut known = conn.prepare_cached("SELECT 1 FROM outbox WHERE id = ?1 AND (?2 IS NULL OR tenant = ?2)")?;
+    let mut known = conn
+        .prepare_cached("SELECT 1 FROM outbox WHERE id = ?1 AND (?2 IS NULL OR tenant = ?2)")
+        .map_err(db)?;
     for id in ids {
-        if !known.exists(params![id, tenant])? && !unknown.contains(id) {
+        if !known.exists(params![id, tenant]).map_err(db)? && !unknown.contains(id) {
             unknown.push(*id);
         }
     }
     if !unknown.is_empty() {
         return Ok(Acked { acked: 0, unknown });
     }
-    let mut mark = conn.prepare_cached(
-        "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND (?3 IS NULL OR tenant = ?3) AND acked_at IS NULL",
-    )?;
+    let mut mark = conn
+        .prepare_cached(
+            "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND (?3 IS NULL OR tenant = ?3) AND acked_at IS NULL",
+        )
+        .map_err(db)?;
     let mut acked = 0;
     for id in ids {
-        acked += mark.execute(params![id, ts(at), tenant])?;
+        acked += mark.execute(params![id, ts(at), tenant]).map_err(db)?;
     }
     Ok(Acked { acked, unknown })
 }
