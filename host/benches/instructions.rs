@@ -13,9 +13,12 @@
 //! `LONG - SHORT` is the cost of one steady-state decision: one-time work
 //! (first-call allocations, lazy initialisation) cancels out.
 //!
-//! What it cannot see: cache misses, branch mispredictions and the
-//! kernel. Instruction counts rank code changes; wall-clock figures
-//! (`decisions`) remain the user's number.
+//! What it cannot see: branch mispredictions, the TLB and the kernel, and
+//! cache misses except in the `tenants/` cases, which turn on callgrind's
+//! cache simulation to show why a decision costs more when many tenants'
+//! instances take turns (same instructions, more misses). Instruction
+//! counts rank code changes; wall-clock figures (`decisions`, `tenants`)
+//! remain the user's number.
 
 use standin::{Host, HostConfig, RequestLimits};
 use standin_default_policy::DefaultPolicy;
@@ -45,7 +48,18 @@ const CASES: &[&str] = &[
     "action/component-fresh-pooling",
     "action/batch-16-in-session",
     "action/batch-64-in-session",
+    "tenants/start-1",
+    "tenants/start-24",
 ];
+
+/// Cases whose growth is memory, not instructions: run with callgrind's
+/// cache simulation, which counts first-level and last-level data misses.
+/// 24 tenants, not the `tenants` bench's 1,000: each warm instance reserves
+/// 4 GiB of address space, and valgrind cannot map more than about 30.
+/// The last level is set to 2 MiB, 16-way, this machine's per-core L2 (the
+/// level whose misses the wall-clock figures start to pay first); valgrind
+/// does not model the L3 and the TLB beside it.
+const CACHE_SIM: &[&str] = &["--cache-sim=yes", "--LL=2097152,16,64"];
 
 fn main() {
     match std::env::var("STANDIN_CALLGRIND_CASE") {
@@ -67,8 +81,8 @@ fn drive() {
     let me = std::env::current_exe().expect("the bench's own path");
     let out = std::env::temp_dir().join(format!("standin-callgrind-{}", std::process::id()));
     std::fs::create_dir_all(&out).expect("a scratch directory");
-    println!("| case | instructions per decision |");
-    println!("|---|---:|");
+    println!("| case | instructions per decision | D1 misses | LL (2 MiB) misses |");
+    println!("|---|---:|---:|---:|");
     for case in CASES
         .iter()
         .filter(|case| filter.as_deref().is_none_or(|f| case.contains(f)))
@@ -82,6 +96,7 @@ fn drive() {
                     "--toggle-collect=standin_callgrind_measured",
                     "--compress-strings=no",
                 ])
+                .args(if case.starts_with("tenants/") { CACHE_SIM } else { &[] })
                 .arg(format!("--callgrind-out-file={}", file.display()))
                 .arg(&me)
                 .env("STANDIN_CALLGRIND_CASE", case)
@@ -90,23 +105,40 @@ fn drive() {
                 .status()
                 .expect("valgrind runs (apt-get install valgrind)");
             assert!(status.success(), "`{case}` failed under valgrind: {status}");
-            total_instructions(&std::fs::read_to_string(&file).expect("callgrind's output"))
+            totals(&std::fs::read_to_string(&file).expect("callgrind's output"))
         };
         let (short, long) = (count(SHORT), count(LONG));
-        let per = (long.saturating_sub(short)) as f64 / (LONG - SHORT) as f64;
-        println!("| `{case}` | {per:.0} |");
+        // Per decision, of the sum of `events` (misses: reads and writes).
+        let per = |events: &[&str]| {
+            let sum = |run: &std::collections::HashMap<String, u64>| -> Option<u64> {
+                events.iter().map(|e| run.get(*e).copied()).sum()
+            };
+            match (sum(&short), sum(&long)) {
+                (Some(s), Some(l)) => format!("{:.0}", l.saturating_sub(s) as f64 / (LONG - SHORT) as f64),
+                _ => "-".to_string(),
+            }
+        };
+        let (d1, ll) = (per(&["D1mr", "D1mw"]), per(&["DLmr", "DLmw"]));
+        println!("| `{case}` | {} | {d1} | {ll} |", per(&["Ir"]));
     }
     let _ = std::fs::remove_dir_all(&out);
 }
 
-/// The `summary:` (or `totals:`) line of a callgrind output file.
-fn total_instructions(output: &str) -> u64 {
-    output
-        .lines()
-        .find_map(|line| line.strip_prefix("summary: ").or_else(|| line.strip_prefix("totals: ")))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("callgrind wrote a summary line")
+/// Each event's total, from the `events:` and `summary:` (or `totals:`)
+/// lines of a callgrind output file: `Ir` always, the cache events with
+/// [`CACHE_SIM`].
+fn totals(output: &str) -> std::collections::HashMap<String, u64> {
+    let line = |prefix: &str| output.lines().find_map(|l| l.strip_prefix(prefix));
+    let events = line("events: ").expect("callgrind wrote its events");
+    let counts = line("summary: ")
+        .or_else(|| line("totals: "))
+        .expect("callgrind wrote a summary line");
+    // Callgrind leaves trailing zero counts out.
+    let mut counts = counts.split_whitespace().map(|n| n.parse().expect("a count"));
+    events
+        .split_whitespace()
+        .map(|event| (event.to_string(), counts.next().unwrap_or(0)))
+        .collect()
 }
 
 /// Everything callgrind counts happens in here. `no_mangle` gives
@@ -198,6 +230,26 @@ fn run_case(case: &str, iterations: u64) {
                     .iter()
                     .all(|d| d.is_allow())
             })
+        }
+        tenants if tenants.starts_with("tenants/start-") => {
+            // Every tenant its own warm instance (as `tenants` loads them),
+            // asked in turn: one decision each round.
+            let n: usize = tenants["tenants/start-".len()..].parse().expect("a tenant count");
+            let host = Host::new().expect("a host");
+            let policies: Vec<_> = (0..n)
+                .map(|_| host.load_default(SETTINGS).expect("the default policy loads"))
+                .collect();
+            let mut next = 0;
+            let mut decide = move || {
+                next = (next + 1) % n;
+                policies[next].evaluate_start(black_box(&start), now()).is_allow()
+            };
+            // One round first, uncounted: each instance's first call
+            // (its heap's first growth) is not a steady-state decision.
+            for _ in 0..n {
+                assert!(decide());
+            }
+            Box::new(decide)
         }
         other => panic!("no case `{other}`"),
     };
