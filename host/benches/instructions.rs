@@ -29,7 +29,7 @@ use std::process::Command;
 #[path = "decisions/requests.rs"]
 mod requests;
 
-use requests::{SETTINGS, action_request, now, start_request};
+use requests::{SETTINGS, action_request, now, start_deny_request, start_request};
 
 /// Iterations of the short and the long run (decisions: multiples of the
 /// largest batch).
@@ -42,6 +42,8 @@ const CASES: &[&str] = &[
     "start/component-warm",
     "start/component-warm-prepacked",
     "start/component-fresh-pooling",
+    "start/native-deny",
+    "start/component-warm-deny",
     "action/native",
     "action/component-warm",
     "action/component-warm-in-session",
@@ -141,13 +143,15 @@ fn totals(output: &str) -> std::collections::HashMap<String, u64> {
         .collect()
 }
 
-/// Everything callgrind counts happens in here. `no_mangle` gives
+/// Everything callgrind counts happens in here: `decide` answers whether
+/// the decision was the one its case expects (an allow, or for `-deny`
+/// cases a deny). `no_mangle` gives
 /// `--toggle-collect` a name to match.
 #[unsafe(no_mangle)]
 #[inline(never)]
 pub fn standin_callgrind_measured(iterations: u64, decide: &mut dyn FnMut() -> bool) {
     for _ in 0..iterations {
-        assert!(black_box(decide()), "every measured decision allows");
+        assert!(black_box(decide()), "every measured decision is the one expected");
     }
 }
 
@@ -190,6 +194,23 @@ fn run_case(case: &str, iterations: u64) {
         "start/component-fresh-pooling" => {
             let policy = load(pooling());
             Box::new(move || policy.evaluate_start(black_box(&start), now()).is_allow())
+        }
+        // One reason (E5: the target is outside the actor's scope), as
+        // `bench/peers` asks: what a deny costs over an allow.
+        "start/native-deny" => {
+            let deny = start_deny_request();
+            Box::new(move || {
+                let packed = black_box(&deny).pack(&limits, now()).expect("the request packs");
+                matches!(
+                    native.evaluate_start(&packed.view()),
+                    standin_policy_sdk::StartDecision::Deny(_)
+                )
+            })
+        }
+        "start/component-warm-deny" => {
+            let policy = load(HostConfig::default());
+            let deny = start_deny_request();
+            Box::new(move || !policy.evaluate_start(black_box(&deny), now()).is_allow())
         }
         "action/native" => Box::new(move || {
             let packed = black_box(&action).pack(&limits, now()).expect("the request packs");

@@ -1,9 +1,9 @@
 //! May the actor, inside the session, do this? (F1-F6, read-only, S3)
 
 use crate::settings::{Settings, any_match};
-use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
+use standin_policy_sdk::message;
 use standin_policy_sdk::{Action, ActionDecision, ActionRequest, Reasons};
 
 /// Which rule a forbidden action falls under, by the segments of its dotted
@@ -43,7 +43,11 @@ fn session_reasons(req: &ActionRequest<'_>) -> Reasons {
     let mut reasons = Reasons::new();
     crate::cross_tenant(&mut reasons, req.tenant, &session.actor, &session.target);
     if req.now >= session.expires_at {
-        reasons.push("session-expired", "S3", format!("session `{}` has expired", session.id));
+        reasons.push(
+            "session-expired",
+            "S3",
+            message!("session `", session.id, "` has expired"),
+        );
     }
     reasons
 }
@@ -56,16 +60,19 @@ fn decide(s: &Settings, req: &ActionRequest<'_>, mut reasons: Reasons) -> Action
         reasons.push(
             "read-only-session",
             "S7",
-            format!("`{action}` is not a read action and the session is read-only"),
+            message!("`", action, "` is not a read action and the session is read-only"),
         );
     }
     if any_match(&s.forbidden_actions, action) {
         reasons.push(
             "forbidden-action",
             forbidden_rule(action),
-            format!(
-                "`{action}` is never allowed while impersonating `{}`",
-                session.target.id
+            message!(
+                "`",
+                action,
+                "` is never allowed while impersonating `",
+                session.target.id,
+                "`"
             ),
         );
     }
@@ -73,7 +80,7 @@ fn decide(s: &Settings, req: &ActionRequest<'_>, mut reasons: Reasons) -> Action
         reasons.push(
             "reserved-for-target",
             "F4",
-            format!("`{action}` is left for `{}` themselves", session.target.id),
+            message!("`", action, "` is left for `", session.target.id, "` themselves"),
         );
     }
     if let Err(reasons) = reasons.into_result() {

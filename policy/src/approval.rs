@@ -8,8 +8,8 @@
 
 use crate::settings::{Approval, Settings};
 use crate::start::{has_any_role, level};
-use alloc::format;
 use alloc::string::String;
+use standin_policy_sdk::message;
 use standin_policy_sdk::{ApprovalDecision, ApprovalRequest, Approvers, Reasons, StartDecision, StartRequest};
 
 /// Who must answer `req` before it begins; `None` when it needs no approval.
@@ -38,7 +38,7 @@ pub fn evaluate(s: &Settings, req: &ApprovalRequest<'_>) -> ApprovalDecision {
         return ApprovalDecision::refuse(
             "approver-is-actor",
             "AP1",
-            format!("`{}` cannot approve their own request", actor.id),
+            message!("`", actor.id, "` cannot approve their own request"),
         );
     }
     let mut reasons = Reasons::new();
@@ -46,9 +46,14 @@ pub fn evaluate(s: &Settings, req: &ApprovalRequest<'_>) -> ApprovalDecision {
         reasons.push(
             "cross-tenant",
             "E8",
-            format!(
-                "approver `{}` belongs to tenant `{}`, not `{}`",
-                approver.id, approver.tenant, req.start.tenant
+            message!(
+                "approver `",
+                approver.id,
+                "` belongs to tenant `",
+                approver.tenant,
+                "`, not `",
+                req.start.tenant,
+                "`"
             ),
         );
     }
@@ -56,7 +61,7 @@ pub fn evaluate(s: &Settings, req: &ApprovalRequest<'_>) -> ApprovalDecision {
         reasons.push(
             "approver-not-allowed",
             "AP1",
-            format!("`{}` is not an active user", approver.id),
+            message!("`", approver.id, "` is not an active user"),
         );
     }
     let as_target = s.target_approves && approver.id == target.id;
@@ -87,7 +92,7 @@ pub fn evaluate(s: &Settings, req: &ApprovalRequest<'_>) -> ApprovalDecision {
         reasons.push(
             "approver-not-allowed",
             "AP1",
-            format!("`{}` cannot approve: only {who} can", approver.id),
+            message!("`", approver.id, "` cannot approve: only ", who, " can"),
         );
     }
     match reasons.into_result() {

@@ -21,6 +21,7 @@ pub mod start;
 use alloc::string::String;
 use alloc::vec::Vec;
 pub use settings::Settings;
+use standin_policy_sdk::message;
 use standin_policy_sdk::{
     Action, ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Policy, Principal, Reasons,
     StartDecision, StartRequest,
@@ -67,7 +68,16 @@ impl Policy for DefaultPolicy {
 fn cross_tenant(reasons: &mut Reasons, tenant: &str, actor: &Principal<'_>, target: &Principal<'_>) {
     for (who, p) in [("actor", actor), ("target", target)] {
         if p.tenant != tenant {
-            let message = alloc::format!("{who} `{}` belongs to tenant `{}`, not `{tenant}`", p.id, p.tenant);
+            let message = message!(
+                who,
+                " `",
+                p.id,
+                "` belongs to tenant `",
+                p.tenant,
+                "`, not `",
+                tenant,
+                "`"
+            );
             reasons.push("cross-tenant", "E8", message);
         }
     }

@@ -4,9 +4,9 @@
 //! of its reasons (E9).
 
 use crate::settings::Settings;
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use standin_policy_sdk::message;
 use standin_policy_sdk::{Grant, Principal, Reasons, StartDecision, StartRequest, Strs};
 
 pub(crate) fn has_any_role(principal: &Principal<'_>, roles: &[String]) -> bool {
@@ -56,7 +56,7 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         reasons.push(
             "self-impersonation",
             "E8",
-            format!("`{}` cannot impersonate themselves", actor.id),
+            message!("`", actor.id, "` cannot impersonate themselves"),
         );
     }
     crate::cross_tenant(&mut reasons, req.tenant, actor, target);
@@ -72,9 +72,15 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             if !needs.is_empty() {
                 needs.push_str(" or ");
             }
-            needs.push_str(&format!("permission `{p}`"));
+            needs.push_str("permission `");
+            needs.push_str(p);
+            needs.push('`');
         }
-        reasons.push("not-permitted", "E1", format!("`{}` holds none of {needs}", actor.id));
+        reasons.push(
+            "not-permitted",
+            "E1",
+            message!("`", actor.id, "` holds none of ", needs),
+        );
     }
 
     // E2: active targets only.
@@ -82,7 +88,7 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         reasons.push(
             "target-inactive",
             "E2",
-            format!("`{}` is not an active user", target.id),
+            message!("`", target.id, "` is not an active user"),
         );
     }
 
@@ -91,7 +97,7 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         reasons.push(
             "target-never-logged-in",
             "E3",
-            format!("`{}` has never logged in", target.id),
+            message!("`", target.id, "` has never logged in"),
         );
     }
     let mut lacking = missing(s.required_consents.iter().map(String::as_str), target.consents).peekable();
@@ -104,16 +110,21 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             reasons.push(
                 "target-consent-missing",
                 "E3",
-                format!(
-                    "`{}` has not accepted {lacking}, and `{}` may not accept on their behalf",
-                    target.id, actor.id
+                message!(
+                    "`",
+                    target.id,
+                    "` has not accepted ",
+                    lacking,
+                    ", and `",
+                    actor.id,
+                    "` may not accept on their behalf"
                 ),
             );
         } else {
             reasons.push(
                 "target-consent-missing",
                 "E3",
-                format!("`{}` has not accepted {lacking}", target.id),
+                message!("`", target.id, "` has not accepted ", lacking),
             );
         }
     }
@@ -125,7 +136,16 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             reasons.push(
                 "target-level-not-lower",
                 "E4",
-                format!("`{}` is at level {t}, not below `{}` at level {a}", target.id, actor.id),
+                message!(
+                    "`",
+                    target.id,
+                    "` is at level ",
+                    t,
+                    ", not below `",
+                    actor.id,
+                    "` at level ",
+                    a
+                ),
             );
         }
     }
@@ -137,9 +157,12 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             reasons.push(
                 "target-out-of-scope",
                 "E5",
-                format!(
-                    "`{}` is neither managed by `{}` nor in a group they manage",
-                    target.id, actor.id
+                message!(
+                    "`",
+                    target.id,
+                    "` is neither managed by `",
+                    actor.id,
+                    "` nor in a group they manage"
                 ),
             );
         }
@@ -153,7 +176,15 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             Some(d) if !(actor.domains.contains(d) && target.domains.contains(d)) => reasons.push(
                 "domain-not-shared",
                 "E5",
-                format!("domain `{d}` is not held by both `{}` and `{}`", actor.id, target.id),
+                message!(
+                    "domain `",
+                    d,
+                    "` is not held by both `",
+                    actor.id,
+                    "` and `",
+                    target.id,
+                    "`"
+                ),
             ),
             Some(_) => {}
         }
@@ -166,7 +197,7 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             reasons.push(
                 "target-has-wider-access",
                 "E6",
-                format!("`{}` holds {} which `{}` lacks", target.id, join(wider), actor.id),
+                message!("`", target.id, "` holds ", join(wider), " which `", actor.id, "` lacks"),
             );
         }
     }
@@ -176,9 +207,14 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         reasons.push(
             "nested-impersonation",
             "E7",
-            format!(
-                "`{}` is already impersonating `{}` in session `{}`",
-                actor.id, current.target, current.id
+            message!(
+                "`",
+                actor.id,
+                "` is already impersonating `",
+                current.target,
+                "` in session `",
+                current.id,
+                "`"
             ),
         );
     }

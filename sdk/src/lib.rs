@@ -21,6 +21,7 @@ pub mod compare;
 pub mod decision;
 pub mod facts;
 pub mod pattern;
+pub mod text;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

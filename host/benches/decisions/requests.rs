@@ -98,6 +98,15 @@ pub fn start_request() -> StartRequest {
     serde_json::from_str(START).expect("START is a start request")
 }
 
+/// [`START`] with the target in groups the actor does not manage: denied
+/// `target-out-of-scope` (E5), one reason.
+#[allow(dead_code, reason = "only `instructions` asks a deny")]
+pub fn start_deny_request() -> StartRequest {
+    let mut request = start_request();
+    request.target.groups = vec!["dept-engineering".to_string(), "loc-paris".to_string()];
+    request
+}
+
 pub fn action_request() -> ActionRequest {
     serde_json::from_str(ACTION).expect("ACTION is an action request")
 }
