@@ -20,6 +20,7 @@ const SDK: &[(&str, &str)] = &[
     ("sdk/src/guest.rs", include_str!("../../sdk/src/guest.rs")),
     ("sdk/src/guest/heap.rs", include_str!("../../sdk/src/guest/heap.rs")),
     ("sdk/src/pattern.rs", include_str!("../../sdk/src/pattern.rs")),
+    ("sdk/src/text.rs", include_str!("../../sdk/src/text.rs")),
     ("sdk/src/wire.rs", include_str!("../../sdk/src/wire.rs")),
     ("sdk/src/wire/words.rs", include_str!("../../sdk/src/wire/words.rs")),
 ];
