@@ -108,6 +108,26 @@ fn read_only_session_allows_only_read_actions() {
 fn e9_an_action_deny_names_every_failing_rule() {
     let d = action(&policy(json!({})), "billing.purchase", json!({"read_only": true}));
     assert_deny(&d, &["forbidden-action", "read-only-session"]);
+    // Word for word, as `format!` wrote them (see `start::e9_...`).
+    let mut messages: Vec<&str> = d.reasons.iter().map(|r| r.message.as_str()).collect();
+    messages.sort_unstable();
+    assert_eq!(
+        messages,
+        [
+            "`billing.purchase` is never allowed while impersonating `u-42`",
+            "`billing.purchase` is not a read action and the session is read-only",
+        ]
+    );
+    let foreign = patch(target(), json!({"tenant": "globex"}));
+    let d = action(&policy(json!({})), "guide.dismiss", json!({"target": foreign}));
+    let messages: Vec<&str> = d.reasons.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "target `u-42` belongs to tenant `globex`, not `acme`",
+            "`guide.dismiss` is left for `u-42` themselves",
+        ]
+    );
 }
 
 #[test]

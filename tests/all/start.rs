@@ -224,6 +224,20 @@ fn e9_a_deny_names_every_failing_rule() {
         ],
     );
     assert_eq!(rules(&d), ["E2", "E3", "E3", "E4", "E5", "E7"]);
+    // Word for word, as `format!` wrote them before the policy built them
+    // with the SDK's `message!`.
+    let messages: Vec<&str> = d.reasons.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`u-42` is not an active user",
+            "`u-42` has never logged in",
+            "`u-42` has not accepted `privacy-policy`",
+            "`u-42` is at level 100, not below `u-7` at level 50",
+            "`u-42` is neither managed by `u-7` nor in a group they manage",
+            "`u-7` is already impersonating `u-3` in session `s-2`",
+        ]
+    );
 }
 
 #[test]
