@@ -190,7 +190,7 @@ pub struct Sessions {
     host: Host,
     store: Arc<dyn Store>,
     /// Loaded policies by tenant and version (a version never changes).
-    policies: RwLock<HashMap<(String, u32), (Policy, PolicyRef)>>,
+    loaded: RwLock<HashMap<(String, u32), (Policy, PolicyRef)>>,
     /// Active sessions as this process last wrote or read them (see `authorize`).
     active: Arc<authorize::ActiveCache>,
     /// Whether a tenant without a stored policy gets the built-in one
@@ -210,7 +210,7 @@ impl Sessions {
         Self {
             host,
             store,
-            policies: RwLock::new(HashMap::new()),
+            loaded: RwLock::new(HashMap::new()),
             active: Arc::default(),
             builtin_fallback: false,
             host_key: None,

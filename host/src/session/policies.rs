@@ -127,15 +127,10 @@ impl Sessions {
         Ok((policy.evaluate_action(request, now), policy.reference))
     }
 
-    /// Loaded versions in this process's cache.
-    pub(super) fn loaded_policies(&self) -> usize {
-        self.policies.read().unwrap_or_else(PoisonError::into_inner).len()
-    }
-
     /// A stored version, loaded (cached per tenant and version).
     pub(super) fn load_version(&self, stored: &StoredPolicy) -> Result<Policy, PolicyUnavailable> {
         let key = (stored.tenant.clone(), stored.version);
-        if let Some((p, _)) = self.policies.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
+        if let Some((p, _)) = self.loaded.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
             return Ok(p.clone());
         }
         let compiled = self.compiled(&stored.digest)?;
@@ -153,7 +148,7 @@ impl Sessions {
     }
 
     pub(super) fn remember_policy(&self, stored: &StoredPolicy, policy: &Policy) {
-        self.policies.write().unwrap_or_else(PoisonError::into_inner).insert(
+        self.loaded.write().unwrap_or_else(PoisonError::into_inner).insert(
             (stored.tenant.clone(), stored.version),
             (policy.clone(), stored.reference()),
         );
@@ -248,7 +243,7 @@ impl Sessions {
         }
         let v = version.unwrap_or(0);
         if let Some((p, r)) = self
-            .policies
+            .loaded
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&(tenant.to_string(), v))

@@ -176,7 +176,8 @@ impl Registry<'_> {
 
     /// Versions loaded in this process's cache.
     pub fn loaded(&self) -> usize {
-        self.sessions.loaded_policies()
+        let loaded = self.sessions.loaded.read();
+        loaded.unwrap_or_else(std::sync::PoisonError::into_inner).len()
     }
 
     /// A version, loaded (and cached), or why it cannot be.
