@@ -114,6 +114,16 @@ impl HostKey {
         }
     }
 
+    /// A key for one purpose, derived from this one (`HMAC(key, label)`):
+    /// the audit chain and the rows the host trusts each get their own,
+    /// so no tag made for one can pass for another.
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(b"standin/derive/");
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     fn decode(path: &Path, bytes: &[u8]) -> Result<Self, HostKeyError> {
         <[u8; 32]>::try_from(bytes).map(Self).map_err(|_| HostKeyError::Length {
             path: path.to_path_buf(),

@@ -19,6 +19,8 @@ use crate::request::{ApprovalRequest, StartRequest};
 pub const SELF_IMPERSONATION: &str = "self-impersonation";
 /// The reason code for E8's second half.
 pub const CROSS_TENANT: &str = "cross-tenant";
+/// The reason code of a start nested deeper than the host allows (E7).
+pub const NESTED_IMPERSONATION: &str = "nested-impersonation";
 /// The reason code of an actor approving their own request (AP1).
 pub const APPROVER_IS_ACTOR: &str = "approver-is-actor";
 

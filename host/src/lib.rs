@@ -33,6 +33,7 @@
 pub mod audit;
 pub mod harness;
 mod ids;
+pub mod integrity;
 pub mod keys;
 pub mod session;
 pub mod store;

@@ -16,17 +16,21 @@ use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
 use crate::db;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
-use standin::audit::{CHAIN_V2, FactsSeen, GENESIS_HASH, seal};
+use standin::audit::{FactsSeen, Head, seal};
+use standin::integrity::Integrity;
 use standin::store::{AuditEvent, AuditFilter, PolicyRef, Seal, StoreError, Trail};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-/// Each tenant's chain head (the last `seq` and `hash`), and the request
-/// facts known to be stored.
+/// Each tenant's chain head, the request facts known to be stored, and
+/// what the store seals with (`standin::integrity`).
 #[derive(Debug, Default)]
 pub(super) struct Heads {
-    /// Per tenant: the last `seq`, `hash` and time (`at`, Unix seconds).
-    heads: HashMap<String, (u64, String, i64)>,
+    /// Per tenant: the last event's `seq`, `hash`, time and format.
+    heads: HashMap<String, Head>,
     facts: HashSet<String>,
+    /// The keys and clock rule every write is sealed and dated by.
+    pub(super) integrity: Arc<Integrity>,
 }
 
 impl Heads {
@@ -49,7 +53,7 @@ impl<'c> Appender<'c> {
     pub(super) fn new(conn: &'c Connection) -> Result<Self, StoreError> {
         Ok(Self {
             head: conn
-                .prepare_cached("SELECT seq, hash, at FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")
+                .prepare_cached("SELECT seq, hash, at, chain FROM audit WHERE tenant = ?1 ORDER BY seq DESC LIMIT 1")
                 .map_err(db)?,
             facts: conn
                 .prepare_cached("INSERT OR IGNORE INTO audit_facts (digest, body) VALUES (?1, ?2)")
@@ -66,25 +70,34 @@ impl<'c> Appender<'c> {
         })
     }
 
-    /// Appends `e` to its tenant's chain in the current format
-    /// ([`CHAIN_V2`]): assigns `seq`, `prev_hash`, `hash`; stores the
-    /// request facts it refers to unless they are stored already.
+    /// `tenant`'s chain head, from the cache or the table.
+    pub(super) fn head(&mut self, heads: &Heads, tenant: &str) -> Result<Head, StoreError> {
+        if let Some(h) = heads.heads.get(tenant) {
+            return Ok(h.clone());
+        }
+        let head: Option<(i64, String, i64, i64)> = self
+            .head
+            .query_row([tenant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()
+            .map_err(db)?;
+        match head {
+            None => Ok(Head::genesis()),
+            Some((seq, hash, at, chain)) => Ok(Head {
+                seq: u64::try_from(seq).unwrap_or(0),
+                hash,
+                at: Some(time("at", at)?),
+                chain: u32::try_from(chain).unwrap_or(u32::MAX),
+            }),
+        }
+    }
+
+    /// Appends `e` to its tenant's chain in the current format (keyed
+    /// when the store has the host key): assigns `seq`, `prev_hash`,
+    /// `hash`; stores the request facts it refers to unless they are
+    /// stored already.
     pub(super) fn append(&mut self, heads: &mut Heads, mut e: AuditEvent) -> Result<AuditEvent, StoreError> {
-        let (seq, prev, last_at) = match heads.heads.get(&e.tenant) {
-            Some((seq, hash, at)) => (*seq, hash.clone(), *at),
-            None => {
-                let head: Option<(i64, String, i64)> = self
-                    .head
-                    .query_row([&e.tenant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()
-                    .map_err(db)?;
-                head.map_or((0, GENESIS_HASH.to_string(), i64::MIN), |(s, h, at)| {
-                    (u64::try_from(s).unwrap_or(0), h, at)
-                })
-            }
-        };
-        let head_at = (last_at != i64::MIN).then(|| time("at", last_at)).transpose()?;
-        seal(&mut e, seq, &prev, head_at);
+        let mut head = self.head(heads, &e.tenant)?;
+        seal(&mut e, &mut head, &heads.integrity)?;
         let facts = e.seal.facts.as_ref().map(|f| f.digest.as_str());
         if let Some(f) = &e.seal.facts
             && !heads.facts.contains(&f.digest)
@@ -116,20 +129,11 @@ impl<'c> Appender<'c> {
                 request,
                 e.prev_hash,
                 e.hash,
-                CHAIN_V2,
+                e.seal.chain,
                 facts,
             ])
             .map_err(db)?;
-        match heads.heads.get_mut(&e.tenant) {
-            Some(head) => {
-                head.0 = e.seq;
-                head.1.clone_from(&e.hash);
-                head.2 = ts(e.at);
-            }
-            None => {
-                heads.heads.insert(e.tenant.clone(), (e.seq, e.hash.clone(), ts(e.at)));
-            }
-        }
+        heads.heads.insert(e.tenant.clone(), head);
         Ok(e)
     }
 }
@@ -265,20 +269,38 @@ pub(super) fn all_tenants(conn: &Connection) -> Result<Vec<String>, StoreError> 
 
 /// A tenant's chain, sessions and policy versions, in one read transaction:
 /// as of one commit, so a change committed meanwhile cannot look like a
-/// mismatch to `audit verify`.
-pub(super) fn trail(conn: &Connection, tenant: &str) -> Result<Trail, StoreError> {
+/// mismatch to `audit verify`; rows whose tags do not hold are named in
+/// [`Trail::unauthenticated`], not refused.
+pub(super) fn trail(conn: &Connection, tenant: &str, integrity: &Integrity) -> Result<Trail, StoreError> {
     let tx = conn.unchecked_transaction().map_err(db)?;
-    let trail = Trail {
-        events: query(
-            &tx,
-            &AuditFilter {
-                tenant: Some(tenant.to_string()),
-                ..AuditFilter::default()
-            },
-        )?,
-        sessions: super::sessions::list(&tx, tenant, false)?,
-        policies: super::policies::history(&tx, tenant)?,
-    };
+    let events = query(
+        &tx,
+        &AuditFilter {
+            tenant: Some(tenant.to_string()),
+            ..AuditFilter::default()
+        },
+    )?;
+    let mut unauthenticated = Vec::new();
+    let mut sessions = Vec::new();
+    for (s, tag) in super::sessions::list_tagged(&tx, tenant, false)? {
+        if let Err(StoreError::Forged(what)) = integrity.check_session(s.clone(), tag.as_deref()) {
+            unauthenticated.push(what);
+        }
+        sessions.push(s);
+    }
+    let mut policies = Vec::new();
+    for t in super::policies::history_tagged(&tx, tenant)? {
+        let p = t.policy.clone();
+        if let Err(StoreError::Forged(what)) = t.check(integrity) {
+            unauthenticated.push(what);
+        }
+        policies.push(p);
+    }
     tx.finish().map_err(db)?;
-    Ok(trail)
+    Ok(Trail {
+        events,
+        sessions,
+        policies,
+        unauthenticated,
+    })
 }

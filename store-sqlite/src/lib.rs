@@ -57,13 +57,14 @@ use audit::Heads;
 use checkpoint::Checkpointer;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use standin::integrity::Integrity;
 use standin::store::{
     Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
     Notifications, OutboxMessage, PolicyRef, SessionRecord, StoreError, StoredPolicy, Trail,
 };
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use sync::Log;
 
 /// The write connection and what it caches about the chain.
@@ -149,6 +150,8 @@ impl Db {
 #[derive(Debug)]
 pub struct SqliteStore {
     db: Arc<Mutex<Db>>,
+    /// What reads are checked by (writes use the copy in `Db::heads`).
+    integrity: RwLock<Arc<Integrity>>,
     /// Reads; `None` for an in-memory database, which reads through `db`.
     reader: Option<Mutex<Connection>>,
     writer: writer::Writer,
@@ -293,6 +296,7 @@ impl SqliteStore {
         Ok(Self {
             writer: writer::Writer::spawn(db.clone(), mode, log.clone())?,
             db,
+            integrity: RwLock::default(),
             reader: reader.map(Mutex::new),
             read_only: false,
         })
@@ -301,6 +305,17 @@ impl SqliteStore {
     /// When actions' audit rows are acknowledged.
     pub fn audit_mode(&self) -> AuditMode {
         self.writer.mode()
+    }
+
+    /// What reads are checked by.
+    fn integrity(&self) -> Arc<Integrity> {
+        self.integrity.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn set_integrity(&self, integrity: Integrity) {
+        let integrity = Arc::new(integrity);
+        *self.integrity.write().unwrap_or_else(PoisonError::into_inner) = integrity.clone();
+        lock(&self.db).heads.integrity = integrity;
     }
 
     fn read<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
@@ -322,17 +337,24 @@ impl SqliteStore {
     }
 }
 
-fn apply(conn: &Connection, heads: &mut Heads, change: Change) -> Result<Applied, StoreError> {
+fn apply(conn: &Connection, heads: &mut Heads, mut change: Change) -> Result<Applied, StoreError> {
+    let integrity = heads.integrity.clone();
+    let mut appender = audit::Appender::new(conn)?;
+    // One time for the rows and their events: the chain's (see
+    // `Integrity::stamp`), taken under the write lock.
+    if let Some(tenant) = change.audit.first().map(|e| e.tenant.clone()) {
+        let head = appender.head(heads, &tenant)?;
+        integrity.stamp(&mut change, head.at)?;
+    }
     // The update first: it may end the session that blocks the insert.
     if let Some(s) = &change.update {
-        sessions::update(conn, s)?;
+        sessions::update(conn, s, &integrity)?;
     }
     if let Some(s) = &change.insert {
-        sessions::insert(conn, s)?;
+        sessions::insert(conn, s, &integrity)?;
     }
     let mut applied = Applied::default();
     if !change.audit.is_empty() {
-        let mut appender = audit::Appender::new(conn)?;
         for e in change.audit {
             applied.audit.push(appender.append(heads, e)?);
         }

@@ -11,10 +11,11 @@ use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use standin::Digest;
+use standin::integrity::Integrity;
 use standin::store::{ArtifactKey, NewPolicy, PolicyRef, StoreError, StoredPolicy};
 
-const COLUMNS: &str =
-    "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, describe";
+const COLUMNS: &str = "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, \
+    describe, tag, active_tag";
 
 type PolicyRow = (
     String,
@@ -27,7 +28,33 @@ type PolicyRow = (
     Option<String>,
     Option<i64>,
     Option<String>,
+    Option<String>,
+    Option<String>,
 );
+
+/// A version as stored, with its tag and its active mark's tag, unchecked.
+pub(super) struct Tagged {
+    pub(super) policy: StoredPolicy,
+    tag: Option<String>,
+    active_tag: Option<String>,
+}
+
+impl Tagged {
+    /// The version, if its tags hold (see `standin::integrity`).
+    pub(super) fn check(self, integrity: &Integrity) -> Result<StoredPolicy, StoreError> {
+        let p = integrity.check_policy(self.policy, self.tag.as_deref())?;
+        if p.active {
+            integrity.check_active(
+                &p.tenant,
+                p.version,
+                &p.digest,
+                p.activated_at,
+                self.active_tag.as_deref(),
+            )?;
+        }
+        Ok(p)
+    }
+}
 
 fn row(r: &Row<'_>) -> rusqlite::Result<PolicyRow> {
     Ok((
@@ -41,11 +68,13 @@ fn row(r: &Row<'_>) -> rusqlite::Result<PolicyRow> {
         r.get(7)?,
         r.get(8)?,
         r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
     ))
 }
 
-fn decode(r: PolicyRow) -> Result<StoredPolicy, StoreError> {
-    Ok(StoredPolicy {
+fn decode(r: PolicyRow) -> Result<Tagged, StoreError> {
+    let policy = StoredPolicy {
         tenant: r.0,
         version: u32::try_from(r.1).map_err(|_| StoreError::Corrupt {
             column: "version",
@@ -59,10 +88,27 @@ fn decode(r: PolicyRow) -> Result<StoredPolicy, StoreError> {
         note: r.7,
         activated_at: r.8.map(|t| time("activated_at", t)).transpose()?,
         policy: r.9.map(|d| json("describe", &d)).transpose()?,
+    };
+    Ok(Tagged {
+        policy,
+        tag: r.10,
+        active_tag: r.11,
     })
 }
 
-fn select(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Vec<StoredPolicy>, StoreError> {
+fn select(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+    integrity: &Integrity,
+) -> Result<Vec<StoredPolicy>, StoreError> {
+    select_tagged(conn, filter, params)?
+        .into_iter()
+        .map(|t| t.check(integrity))
+        .collect()
+}
+
+fn select_tagged(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Vec<Tagged>, StoreError> {
     let mut stmt = conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM policies WHERE {filter}"))
         .map_err(db)?;
@@ -74,12 +120,18 @@ fn select(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Res
     rows.into_iter().map(decode).collect()
 }
 
-fn one(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Option<StoredPolicy>, StoreError> {
-    Ok(select(conn, filter, params)?.into_iter().next())
+fn one(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+    integrity: &Integrity,
+) -> Result<Option<StoredPolicy>, StoreError> {
+    Ok(select(conn, filter, params, integrity)?.into_iter().next())
 }
 
-/// Stores the component (once per digest) and a new version, active if asked.
-pub(super) fn put(conn: &Connection, new: &NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+/// Stores the component (once per digest) and a new version, active if
+/// asked, with their tags.
+pub(super) fn put(conn: &Connection, new: &NewPolicy<'_>, integrity: &Integrity) -> Result<StoredPolicy, StoreError> {
     conn.execute(
         "INSERT OR IGNORE INTO components (digest, bytes, created_at) VALUES (?1, ?2, ?3)",
         params![new.digest, new.component, ts(new.at)],
@@ -93,9 +145,21 @@ pub(super) fn put(conn: &Connection, new: &NewPolicy<'_>) -> Result<StoredPolicy
         )
         .map_err(db)?;
     let version = last + 1;
+    let tag = integrity.policy_tag(&StoredPolicy {
+        tenant: new.tenant.to_string(),
+        version: u32::try_from(version).unwrap_or(u32::MAX),
+        digest: new.digest.to_string(),
+        settings: new.settings.to_string(),
+        created_at: new.at,
+        uploaded_by: new.uploaded_by.map(str::to_string),
+        note: new.note.map(str::to_string),
+        active: false,
+        activated_at: None,
+        policy: None,
+    });
     conn.execute(
-        "INSERT INTO policies (tenant, version, digest, settings, created_at, active, uploaded_by, note, describe) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)",
+        "INSERT INTO policies (tenant, version, digest, settings, created_at, active, uploaded_by, note, describe, \
+         tag) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9)",
         params![
             new.tenant,
             version,
@@ -105,14 +169,15 @@ pub(super) fn put(conn: &Connection, new: &NewPolicy<'_>) -> Result<StoredPolicy
             new.uploaded_by,
             new.note,
             new.info.map(to_json),
+            tag,
         ],
     )
     .map_err(db)?;
     let version = u32::try_from(version).unwrap_or(u32::MAX);
     if new.activate {
-        return activate(conn, new.tenant, version, new.uploaded_by, new.at);
+        return activate(conn, new.tenant, version, new.uploaded_by, new.at, integrity);
     }
-    get(conn, new.tenant, version)?.ok_or_else(|| unknown(new.tenant, version))
+    get(conn, new.tenant, version, integrity)?.ok_or_else(|| unknown(new.tenant, version))
 }
 
 fn unknown(tenant: &str, version: u32) -> StoreError {
@@ -122,23 +187,43 @@ fn unknown(tenant: &str, version: u32) -> StoreError {
     }
 }
 
-/// Marks `version` active (and no other), without touching the stack.
-fn mark_active(conn: &Connection, tenant: &str, version: u32, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
+/// Marks `version` active (and no other), with its mark's tag, without
+/// touching the stack.
+fn mark_active(
+    conn: &Connection,
+    tenant: &str,
+    version: u32,
+    at: DateTime<Utc>,
+    integrity: &Integrity,
+) -> Result<StoredPolicy, StoreError> {
+    let digest: String = conn
+        .prepare_cached("SELECT digest FROM policies WHERE tenant = ?1 AND version = ?2")
+        .map_err(db)?
+        .query_row(params![tenant, version], |r| r.get(0))
+        .optional()
+        .map_err(db)?
+        .ok_or_else(|| unknown(tenant, version))?;
     conn.execute(
-        "UPDATE policies SET active = 0 WHERE tenant = ?1 AND active = 1",
+        "UPDATE policies SET active = 0, active_tag = NULL WHERE tenant = ?1 AND active = 1",
         [tenant],
     )
     .map_err(db)?;
+    let at = DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at);
     let n = conn
         .execute(
-            "UPDATE policies SET active = 1, activated_at = ?3 WHERE tenant = ?1 AND version = ?2",
-            params![tenant, version, ts(at)],
+            "UPDATE policies SET active = 1, activated_at = ?3, active_tag = ?4 WHERE tenant = ?1 AND version = ?2",
+            params![
+                tenant,
+                version,
+                ts(at),
+                integrity.active_tag(tenant, version, &digest, at)
+            ],
         )
         .map_err(db)?;
     if n == 0 {
         return Err(unknown(tenant, version));
     }
-    get(conn, tenant, version)?.ok_or_else(|| unknown(tenant, version))
+    get(conn, tenant, version, integrity)?.ok_or_else(|| unknown(tenant, version))
 }
 
 pub(super) fn activate(
@@ -147,13 +232,14 @@ pub(super) fn activate(
     version: u32,
     by: Option<&str>,
     at: DateTime<Utc>,
+    integrity: &Integrity,
 ) -> Result<StoredPolicy, StoreError> {
     // Activating the active version changes nothing (and pushes nothing a
     // rollback would have to pop).
-    if let Some(current) = active(conn, tenant)?.filter(|p| p.version == version) {
+    if let Some(current) = active(conn, tenant, integrity)?.filter(|p| p.version == version) {
         return Ok(current);
     }
-    let stored = mark_active(conn, tenant, version, at)?;
+    let stored = mark_active(conn, tenant, version, at, integrity)?;
     conn.execute(
         "INSERT INTO activations (tenant, version, at, by, kind) VALUES (?1, ?2, ?3, ?4, 'activate')",
         params![tenant, version, ts(at), by],
@@ -167,6 +253,7 @@ pub(super) fn rollback(
     tenant: &str,
     by: Option<&str>,
     at: DateTime<Utc>,
+    integrity: &Integrity,
 ) -> Result<StoredPolicy, StoreError> {
     let stack: Vec<(i64, u32)> = conn
         .prepare_cached(
@@ -183,7 +270,7 @@ pub(super) fn rollback(
     };
     conn.execute("UPDATE activations SET undone = 1 WHERE id = ?1", [top])
         .map_err(db)?;
-    let stored = mark_active(conn, tenant, previous, at)?;
+    let stored = mark_active(conn, tenant, previous, at, integrity)?;
     conn.execute(
         "INSERT INTO activations (tenant, version, at, by, kind) VALUES (?1, ?2, ?3, ?4, 'rollback')",
         params![tenant, previous, ts(at), by],
@@ -192,39 +279,66 @@ pub(super) fn rollback(
     Ok(stored)
 }
 
-pub(super) fn active(conn: &Connection, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
-    one(conn, "tenant = ?1 AND active = 1", [tenant])
+pub(super) fn active(
+    conn: &Connection,
+    tenant: &str,
+    integrity: &Integrity,
+) -> Result<Option<StoredPolicy>, StoreError> {
+    one(conn, "tenant = ?1 AND active = 1", [tenant], integrity)
 }
 
-pub(super) fn active_ref(conn: &Connection, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
-    let row: Option<(i64, String)> = conn
-        .prepare_cached("SELECT version, digest FROM policies WHERE tenant = ?1 AND active = 1")
+/// Which version is active, if its active mark's tag holds.
+pub(super) fn active_ref(
+    conn: &Connection,
+    tenant: &str,
+    integrity: &Integrity,
+) -> Result<Option<PolicyRef>, StoreError> {
+    type Mark = (i64, String, Option<i64>, Option<String>);
+    let row: Option<Mark> = conn
+        .prepare_cached(
+            "SELECT version, digest, activated_at, active_tag FROM policies WHERE tenant = ?1 AND active = 1",
+        )
         .map_err(db)?
-        .query_row([tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([tenant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()
         .map_err(db)?;
-    row.map(|(version, digest)| {
-        Ok(PolicyRef {
-            version: u32::try_from(version).map_err(|_| StoreError::Corrupt {
-                column: "version",
-                message: format!("{version} is not a version"),
-            })?,
-            digest,
-        })
+    row.map(|(version, digest, at, tag)| {
+        let version = u32::try_from(version).map_err(|_| StoreError::Corrupt {
+            column: "version",
+            message: format!("{version} is not a version"),
+        })?;
+        let at = at.map(|t| time("activated_at", t)).transpose()?;
+        integrity.check_active(tenant, version, &digest, at, tag.as_deref())?;
+        Ok(PolicyRef { version, digest })
     })
     .transpose()
 }
 
-pub(super) fn get(conn: &Connection, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
-    one(conn, "tenant = ?1 AND version = ?2", params![tenant, version])
+pub(super) fn get(
+    conn: &Connection,
+    tenant: &str,
+    version: u32,
+    integrity: &Integrity,
+) -> Result<Option<StoredPolicy>, StoreError> {
+    one(
+        conn,
+        "tenant = ?1 AND version = ?2",
+        params![tenant, version],
+        integrity,
+    )
 }
 
-pub(super) fn history(conn: &Connection, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
-    select(conn, "tenant = ?1 ORDER BY version", [tenant])
+pub(super) fn history(conn: &Connection, tenant: &str, integrity: &Integrity) -> Result<Vec<StoredPolicy>, StoreError> {
+    select(conn, "tenant = ?1 ORDER BY version", [tenant], integrity)
 }
 
-pub(super) fn all_active(conn: &Connection) -> Result<Vec<StoredPolicy>, StoreError> {
-    select(conn, "active = 1 ORDER BY tenant", [])
+/// A tenant's versions with their tags, unchecked (for `audit verify`).
+pub(super) fn history_tagged(conn: &Connection, tenant: &str) -> Result<Vec<Tagged>, StoreError> {
+    select_tagged(conn, "tenant = ?1 ORDER BY version", [tenant])
+}
+
+pub(super) fn all_active(conn: &Connection, integrity: &Integrity) -> Result<Vec<StoredPolicy>, StoreError> {
+    select(conn, "active = 1 ORDER BY tenant", [], integrity)
 }
 
 pub(super) fn component(conn: &Connection, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {

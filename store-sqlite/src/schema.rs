@@ -204,6 +204,14 @@ CREATE UNIQUE INDEX sessions_one_active ON sessions(tenant, actor, depth) WHERE 
 CREATE INDEX sessions_due ON sessions(expires_at) WHERE state IN ('active', 'pending');
 CREATE INDEX sessions_by_tenant ON sessions(tenant, started_at);
 ",
+    // Tags the host key makes for the rows the host acts on
+    // (`standin::integrity`): with a key, a row without a valid tag is
+    // refused when read.
+    r"
+ALTER TABLE sessions ADD COLUMN tag TEXT;
+ALTER TABLE policies ADD COLUMN tag TEXT;
+ALTER TABLE policies ADD COLUMN active_tag TEXT;
+",
 ];
 
 /// How long a writer waits for another process's write lock.

@@ -7,21 +7,34 @@ use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use standin::integrity::Integrity;
 use standin::store::{EndReason, PolicyRef, SessionRecord, SessionState, StoreError};
 
 const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
-    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval";
+    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag";
 
 /// A row of `SESSION_COLUMNS`, raw.
 struct SessionRow(Vec<SqlValue>);
 
 fn session_row(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
-    (0..24).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
+    (0..25).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
 }
 
 impl SessionRow {
-    fn decode(self) -> Result<SessionRecord, StoreError> {
+    /// The record and its tag, as stored (unchecked: for `audit verify`).
+    pub(super) fn decode_tagged(self) -> Result<(SessionRecord, Option<String>), StoreError> {
+        let tag = opt_text("tag", &self.0[24])?;
+        Ok((self.decode_record()?, tag))
+    }
+
+    /// The record, if its tag holds (see `standin::integrity`).
+    fn decode(self, integrity: &Integrity) -> Result<SessionRecord, StoreError> {
+        let (s, tag) = self.decode_tagged()?;
+        integrity.check_session(s, tag.as_deref())
+    }
+
+    fn decode_record(self) -> Result<SessionRecord, StoreError> {
         let v = &self.0;
         let state = text("state", &v[12])?;
         let state = SessionState::parse(&state).ok_or_else(|| StoreError::Corrupt {
@@ -73,6 +86,7 @@ pub(super) fn one_session(
     conn: &Connection,
     sql_where: &str,
     params: impl rusqlite::Params,
+    integrity: &Integrity,
 ) -> Result<Option<SessionRecord>, StoreError> {
     let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE {sql_where}");
     conn.prepare_cached(&sql)
@@ -80,27 +94,34 @@ pub(super) fn one_session(
         .query_row(params, session_row)
         .optional()
         .map_err(db)?
-        .map(SessionRow::decode)
+        .map(|r| r.decode(integrity))
         .transpose()
 }
 
 /// Session `id`.
-pub(super) fn by_id(conn: &Connection, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-    one_session(conn, "id = ?1", [id])
+pub(super) fn by_id(conn: &Connection, id: &str, integrity: &Integrity) -> Result<Option<SessionRecord>, StoreError> {
+    one_session(conn, "id = ?1", [id], integrity)
 }
 
 /// The actor's innermost active session.
-pub(super) fn current(conn: &Connection, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
+pub(super) fn current(
+    conn: &Connection,
+    tenant: &str,
+    actor: &str,
+    integrity: &Integrity,
+) -> Result<Option<SessionRecord>, StoreError> {
     one_session(
         conn,
         "tenant = ?1 AND actor = ?2 AND state = 'active' ORDER BY depth DESC LIMIT 1",
         [tenant, actor],
+        integrity,
     )
 }
 
-/// The deadline of session `id` if it is active (`None`: ended or unknown).
+/// The deadline of session `id` if it is active (`None`: ended or unknown):
+/// never more than 24 h after its start (S1), whatever `expires_at` says.
 pub(super) fn active_until(conn: &Connection, id: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    conn.prepare_cached("SELECT expires_at FROM sessions WHERE id = ?1 AND state = 'active'")
+    conn.prepare_cached("SELECT MIN(expires_at, started_at + 86400) FROM sessions WHERE id = ?1 AND state = 'active'")
         .map_err(db)?
         .query_row([id], |r| r.get::<_, i64>(0))
         .optional()
@@ -109,7 +130,24 @@ pub(super) fn active_until(conn: &Connection, id: &str) -> Result<Option<DateTim
         .transpose()
 }
 
-pub(super) fn list(conn: &Connection, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
+pub(super) fn list(
+    conn: &Connection,
+    tenant: &str,
+    active_only: bool,
+    integrity: &Integrity,
+) -> Result<Vec<SessionRecord>, StoreError> {
+    list_tagged(conn, tenant, active_only)?
+        .into_iter()
+        .map(|(s, tag)| integrity.check_session(s, tag.as_deref()))
+        .collect()
+}
+
+/// A tenant's sessions with their tags, unchecked (for `audit verify`).
+pub(super) fn list_tagged(
+    conn: &Connection,
+    tenant: &str,
+    active_only: bool,
+) -> Result<Vec<(SessionRecord, Option<String>)>, StoreError> {
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
     let mut stmt = conn
         .prepare(&format!(
@@ -117,7 +155,8 @@ pub(super) fn list(conn: &Connection, tenant: &str, active_only: bool) -> Result
         ))
         .map_err(db)?;
     let rows = stmt.query_map([tenant], session_row).map_err(db)?;
-    rows.map(|r| r.map_err(db).and_then(SessionRow::decode)).collect()
+    rows.map(|r| r.map_err(db).and_then(SessionRow::decode_tagged))
+        .collect()
 }
 
 /// The sessions after `after` in the listing's order (newest first, then id).
@@ -127,6 +166,7 @@ pub(super) fn page(
     active_only: bool,
     after: Option<&str>,
     limit: usize,
+    integrity: &Integrity,
 ) -> Result<Vec<SessionRecord>, StoreError> {
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
     let mut stmt = conn
@@ -139,7 +179,7 @@ pub(super) fn page(
         .map_err(db)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![tenant, after, limit], session_row).map_err(db)?;
-    rows.map(|r| r.map_err(db).and_then(SessionRow::decode)).collect()
+    rows.map(|r| r.map_err(db).and_then(|r| r.decode(integrity))).collect()
 }
 
 pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
@@ -161,10 +201,11 @@ pub(super) fn next_deadline(conn: &Connection) -> Result<Option<DateTime<Utc>>, 
     at.map(|t| time("expires_at", t)).transpose()
 }
 
-pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreError> {
+/// Inserts `s` with the tag `integrity` makes for it.
+pub(super) fn insert(conn: &Connection, s: &SessionRecord, integrity: &Integrity) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
     ))
     .map_err(db)?
     .execute(params![
@@ -192,19 +233,20 @@ pub(super) fn insert(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
         s.parent,
         s.depth,
         s.approval.as_ref().map(to_json),
+        integrity.session_tag(s),
     ])
     .map_err(db)?;
     Ok(())
 }
 
 /// Updates what can change of a session: its deadline, its end, its
-/// principals, and what an approval sets.
-pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreError> {
+/// principals, and what an approval sets; and its tag.
+pub(super) fn update(conn: &Connection, s: &SessionRecord, integrity: &Integrity) -> Result<(), StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE sessions SET expires_at = ?2, state = ?3, ended_at = ?4, end_reason = ?5, revoke_reason = ?6, \
              actor_principal = ?7, target_principal = ?8, started_at = ?9, max_expires_at = ?10, parent = ?11, \
-             depth = ?12, approval = ?13 WHERE id = ?1",
+             depth = ?12, approval = ?13, tag = ?14 WHERE id = ?1",
         )
         .map_err(db)?
         .execute(params![
@@ -221,6 +263,7 @@ pub(super) fn update(conn: &Connection, s: &SessionRecord) -> Result<(), StoreEr
             s.parent,
             s.depth,
             s.approval.as_ref().map(to_json),
+            integrity.session_tag(s),
         ])
         .map_err(db)?;
     if n == 0 {

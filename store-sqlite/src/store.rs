@@ -9,30 +9,38 @@ use standin::store::{AuditStats, AuditStore, KeyStore, OutboxStore, PolicyStore,
 impl PolicyStore for SqliteStore {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
         self.write(|conn, heads| {
-            let stored = policies::put(conn, &new)?;
-            audit::Appender::new(conn)?.append(heads, stored.uploaded_event())?;
+            // The version and its event carry one time: the chain's.
+            let mut appender = audit::Appender::new(conn)?;
+            let head = appender.head(heads, new.tenant)?;
+            let integrity = heads.integrity.clone();
+            let new = NewPolicy {
+                at: integrity.lift_time(new.at, head.at)?,
+                ..new
+            };
+            let stored = policies::put(conn, &new, &integrity)?;
+            appender.append(heads, stored.uploaded_event())?;
             Ok(stored)
         })
     }
 
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
-        self.read(|c| policies::active(c, tenant))
+        self.read(|c| policies::active(c, tenant, &self.integrity()))
     }
 
     fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
-        self.read(|c| policies::active_ref(c, tenant))
+        self.read(|c| policies::active_ref(c, tenant, &self.integrity()))
     }
 
     fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
-        self.read(|c| policies::get(c, tenant, version))
+        self.read(|c| policies::get(c, tenant, version, &self.integrity()))
     }
 
     fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
-        self.read(|c| policies::history(c, tenant))
+        self.read(|c| policies::history(c, tenant, &self.integrity()))
     }
 
     fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
-        self.read(policies::all_active)
+        self.read(|c| policies::all_active(c, &self.integrity()))
     }
 
     fn activate(
@@ -42,11 +50,11 @@ impl PolicyStore for SqliteStore {
         by: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<StoredPolicy, StoreError> {
-        self.write(|conn, _| policies::activate(conn, tenant, version, by, at))
+        self.write(|conn, heads| policies::activate(conn, tenant, version, by, at, &heads.integrity))
     }
 
     fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
-        self.write(|conn, _| policies::rollback(conn, tenant, by, at))
+        self.write(|conn, heads| policies::rollback(conn, tenant, by, at, &heads.integrity))
     }
 
     fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -86,11 +94,11 @@ impl TenantStore for SqliteStore {
 
 impl SessionStore for SqliteStore {
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        self.read(|c| sessions::by_id(c, id))
+        self.read(|c| sessions::by_id(c, id, &self.integrity()))
     }
 
     fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
-        self.read(|c| sessions::list(c, tenant, active_only))
+        self.read(|c| sessions::list(c, tenant, active_only, &self.integrity()))
     }
 
     fn sessions_page(
@@ -100,11 +108,11 @@ impl SessionStore for SqliteStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<SessionRecord>, StoreError> {
-        self.read(|c| sessions::page(c, tenant, active_only, after, limit))
+        self.read(|c| sessions::page(c, tenant, active_only, after, limit, &self.integrity()))
     }
 
     fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
-        self.read(|c| sessions::current(c, tenant, actor))
+        self.read(|c| sessions::current(c, tenant, actor, &self.integrity()))
     }
 
     fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -122,14 +130,15 @@ impl SessionStore for SqliteStore {
         decide: &mut dyn FnMut(Option<&SessionRecord>) -> Change,
     ) -> Result<Applied, StoreError> {
         self.write(|conn, heads| {
-            let current = sessions::current(conn, tenant, actor)?;
+            let current = sessions::current(conn, tenant, actor, &heads.integrity)?;
             apply(conn, heads, decide(current.as_ref()))
         })
     }
 
     fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError> {
         self.write(|conn, heads| {
-            let current = sessions::by_id(conn, id)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+            let current = sessions::by_id(conn, id, &heads.integrity)?
+                .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
             apply(conn, heads, decide(&current))
         })
     }
@@ -157,6 +166,10 @@ impl SessionStore for SqliteStore {
 }
 
 impl AuditStore for SqliteStore {
+    fn set_integrity(&self, integrity: Integrity) {
+        SqliteStore::set_integrity(self, integrity);
+    }
+
     fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         self.read(|c| audit::query(c, f))
     }
@@ -170,7 +183,7 @@ impl AuditStore for SqliteStore {
     }
 
     fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
-        self.read(|c| audit::trail(c, tenant))
+        self.read(|c| audit::trail(c, tenant, &self.integrity()))
     }
 
     fn audit_stats(&self) -> Option<AuditStats> {

@@ -98,7 +98,7 @@ fn trail(store: &SqliteStore) -> Vec<AuditEvent> {
 }
 
 fn broken_at(store: &SqliteStore) -> Option<u64> {
-    verify_chain("acme", &trail(store)).broken.map(|b| b.seq)
+    verify_chain("acme", &trail(store), None).broken.map(|b| b.seq)
 }
 
 /// Opens the old database with this build and appends one event of each
@@ -145,7 +145,7 @@ fn an_old_trail_still_verifies_and_new_rows_chain_after_it_in_the_new_format() {
             .as_deref()
             .is_some_and(|r| r.contains(r#""session":{"id":"s-1"}"#) && r.contains(r#""action":"report.generate""#))
     );
-    let chain = verify_chain("acme", &events);
+    let chain = verify_chain("acme", &events, None);
     assert!(chain.broken.is_none(), "{:?}", chain.broken);
     assert_eq!(chain.events, 5);
 }
@@ -208,7 +208,7 @@ fn an_action_is_appended_with_its_facts_stored_once() {
         )
         .expect("count");
     assert_eq!(stored, (1, 3));
-    assert!(verify_chain("acme", &trail(&store)).broken.is_none());
+    assert!(verify_chain("acme", &trail(&store), None).broken.is_none());
 }
 
 #[test]

@@ -219,7 +219,7 @@ fn rewrite(db: &Path, seq: u64) {
             e.codes.clear();
         }
         e.prev_hash = prev;
-        e.hash = expected_hash(&e.prev_hash, e, &mut digests).expect("known format");
+        e.hash = expected_hash(&e.prev_hash, e, &mut digests, None).expect("known format");
         conn.execute(
             "UPDATE audit SET event = ?1, codes = ?2, prev_hash = ?3, hash = ?4 WHERE tenant = 'acme' AND seq = ?5",
             rusqlite::params![

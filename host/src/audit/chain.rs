@@ -22,6 +22,8 @@
 
 use super::AuditEvent;
 use crate::decision::PolicyRef;
+use crate::integrity::{Integrity, Keyring};
+use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -32,8 +34,37 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// The first format: the event's canonical JSON, request text included.
 pub const CHAIN_V1: u32 = 1;
-/// The current format: a digest of the row, chained in 116 bytes.
+/// A digest of the row, chained in 116 bytes, with no key.
 pub const CHAIN_V2: u32 = 2;
+/// The current format when the host has its key: [`CHAIN_V2`]'s input,
+/// chained with an HMAC under a key derived from the host key, so a
+/// database writer cannot extend the chain ([`crate::integrity`]).
+pub const CHAIN_V3: u32 = 3;
+
+/// A tenant's chain head as a store found it under its lock.
+#[derive(Debug, Clone)]
+pub struct Head {
+    /// The last event's `seq` (0 for an empty chain).
+    pub seq: u64,
+    /// The last event's `hash` ([`GENESIS_HASH`] for an empty chain).
+    pub hash: String,
+    /// The last event's time.
+    pub at: Option<DateTime<Utc>>,
+    /// The last event's chain format (0 for an empty chain).
+    pub chain: u32,
+}
+
+impl Head {
+    /// The head of an empty chain.
+    pub fn genesis() -> Self {
+        Self {
+            seq: 0,
+            hash: GENESIS_HASH.to_string(),
+            at: None,
+            chain: 0,
+        }
+    }
+}
 
 /// Every field of an event but its hash, in a fixed order.
 #[derive(Serialize)]
@@ -202,22 +233,27 @@ pub fn row_digest(e: &AuditEvent) -> [u8; 32] {
     row_digest_after(&session_digest(e), e)
 }
 
-/// Seals `e` onto its tenant's chain head (the last event's `seq`, `hash`
-/// and time; `0`, [`GENESIS_HASH`] and `None` for an empty chain) in the
-/// current format: sets its `seq`, `prev_hash`, chain format, row digest
-/// and `hash`. A tenant's trail never runs backwards in time: an event
-/// stamped before the head (a host clock that stepped back, replicas or
-/// threads a second apart) takes the head's time. Every store appends
-/// through this, so every backend chains alike.
-pub fn seal(e: &mut AuditEvent, head_seq: u64, head_hash: &str, head_at: Option<DateTime<Utc>>) {
-    e.seq = head_seq + 1;
-    e.prev_hash = head_hash.to_string();
-    if let Some(at) = head_at
-        && e.at < at
-    {
+/// Seals `e` onto its tenant's chain `head`: sets its `seq`, `prev_hash`,
+/// chain format, row digest and `hash`, and moves the head past it. With
+/// a key the event is chained in [`CHAIN_V3`], without in [`CHAIN_V2`],
+/// which is refused after a keyed event ([`StoreError::Unkeyed`]: no
+/// downgrade). A tenant's trail never runs backwards in time: an event
+/// stamped before the head takes the head's time (a change's rows were
+/// lifted with it first, by [`Integrity::stamp`]); a time too far past
+/// the real clock is refused. Every store appends through this, so every
+/// backend chains alike.
+pub fn seal(e: &mut AuditEvent, head: &mut Head, integrity: &Integrity) -> Result<(), StoreError> {
+    let keyring = integrity.keyring();
+    if keyring.is_none() && head.chain >= CHAIN_V3 {
+        return Err(StoreError::Unkeyed(e.tenant.clone()));
+    }
+    let at = integrity.lift_time(e.at, head.at)?;
+    if at != e.at {
         e.at = at;
         e.seal.digest = None;
     }
+    e.seq = head.seq + 1;
+    e.prev_hash.clone_from(&head.hash);
     let digest = match e.seal.digest {
         Some(d) => {
             debug_assert_eq!(d, row_digest(e), "a stale row digest");
@@ -225,9 +261,22 @@ pub fn seal(e: &mut AuditEvent, head_seq: u64, head_hash: &str, head_at: Option<
         }
         None => row_digest(e),
     };
-    e.seal.chain = CHAIN_V2;
     e.seal.digest = Some(digest);
-    e.hash = chain_hash_v2(&e.prev_hash, e.seq, &digest);
+    match keyring {
+        Some(k) => {
+            e.seal.chain = CHAIN_V3;
+            e.hash = k.chain_hash(&e.prev_hash, e.seq, &digest);
+        }
+        None => {
+            e.seal.chain = CHAIN_V2;
+            e.hash = chain_hash_v2(&e.prev_hash, e.seq, &digest);
+        }
+    }
+    head.seq = e.seq;
+    head.hash.clone_from(&e.hash);
+    head.at = Some(e.at);
+    head.chain = e.seal.chain;
+    Ok(())
 }
 
 /// The [`CHAIN_V2`] hash: `sha256("audit/v2" || len || prev_hash || seq ||
@@ -269,11 +318,18 @@ impl SessionDigests {
 }
 
 /// The hash a chained event must carry after `prev_hash`, in its row's
-/// format; `None` for a format this build does not know.
-pub fn expected_hash(prev_hash: &str, e: &AuditEvent, digests: &mut SessionDigests) -> Option<String> {
+/// format; `None` for a format this build does not know, or a keyed event
+/// and no `keyring` to check it with.
+pub fn expected_hash(
+    prev_hash: &str,
+    e: &AuditEvent,
+    digests: &mut SessionDigests,
+    keyring: Option<&Keyring>,
+) -> Option<String> {
     match e.seal.chain {
         CHAIN_V1 => Some(chain_hash(prev_hash, e)),
         CHAIN_V2 => Some(chain_hash_v2(prev_hash, e.seq, &row_digest_after(&digests.get(e), e))),
+        CHAIN_V3 => Some(keyring?.chain_hash(prev_hash, e.seq, &row_digest_after(&digests.get(e), e))),
         _ => None,
     }
 }

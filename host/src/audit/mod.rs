@@ -20,8 +20,8 @@ mod verify;
 
 pub(crate) use chain::hex;
 pub use chain::{
-    CHAIN_V1, CHAIN_V2, GENESIS_HASH, SessionDigests, chain_hash, chain_hash_v2, expected_hash, row_digest,
-    row_digest_after, seal, session_digest,
+    CHAIN_V1, CHAIN_V2, CHAIN_V3, GENESIS_HASH, Head, SessionDigests, chain_hash, chain_hash_v2, expected_hash,
+    row_digest, row_digest_after, seal, session_digest,
 };
 pub use event::{AuditEvent, events};
 pub use facts::{FactsSeen, RequestFacts, Seal, action_request_json, is_action_request_json};

@@ -4,7 +4,8 @@
 //! is checked twice over: its hash covers the facts' digest, and the facts
 //! read back must match that digest (once per distinct facts).
 
-use super::{AuditEvent, GENESIS_HASH, RequestFacts, SessionDigests, expected_hash, is_action_request_json};
+use super::{AuditEvent, CHAIN_V3, GENESIS_HASH, RequestFacts, SessionDigests, expected_hash, is_action_request_json};
+use crate::integrity::Keyring;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -71,9 +72,13 @@ impl TenantChain {
 
 /// Checks one tenant's events, given in stored `seq` order: seqs run 1, 2,
 /// ... without gaps, each `prev_hash` is the previous `hash`, each `hash`
-/// is recomputed from the row.
-pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
+/// is recomputed from the row. A keyed event ([`CHAIN_V3`]) needs
+/// `keyring` to be checked (without it the chain is reported broken there,
+/// never passed), and after the first keyed event every event must be
+/// keyed: an unkeyed one there was written by someone without the key.
+pub fn verify_chain(tenant: &str, events: &[AuditEvent], keyring: Option<&Keyring>) -> TenantChain {
     let mut prev = GENESIS_HASH.to_string();
+    let mut keyed = false;
     let mut intact = Intact::new();
     let mut digests = SessionDigests::default();
     let broken = |seq: u64, problem: String| Broken {
@@ -101,8 +106,23 @@ pub fn verify_chain(tenant: &str, events: &[AuditEvent]) -> TenantChain {
             ))
         } else if let Some(problem) = facts_problem(e, &mut intact) {
             Some(broken(e.seq, problem))
+        } else if keyed && e.seal.chain < CHAIN_V3 {
+            Some(broken(
+                e.seq,
+                format!(
+                    "it is chained without the host key (format {}) after keyed events: appended by someone \
+                     without the key",
+                    e.seal.chain
+                ),
+            ))
+        } else if e.seal.chain == CHAIN_V3 && keyring.is_none() {
+            Some(broken(
+                e.seq,
+                "it is chained with the host key, and this check has none (give it `--host-key`)".to_string(),
+            ))
         } else {
-            match expected_hash(&prev, e, &mut digests) {
+            keyed |= e.seal.chain == CHAIN_V3;
+            match expected_hash(&prev, e, &mut digests, keyring) {
                 None => Some(broken(
                     e.seq,
                     format!("its chain format {} is unknown (the row was edited)", e.seal.chain),

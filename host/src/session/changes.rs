@@ -253,7 +253,7 @@ pub(super) fn expiry_reason(s: &SessionRecord) -> EndReason {
 
 /// Records a due session as expired at its deadline.
 pub(super) fn expire_change(s: &SessionRecord, n: &Notifications) -> Change {
-    end_change(s, expiry_reason(s), s.expires_at, None, n)
+    end_change(s, expiry_reason(s), s.deadline(), None, n)
 }
 
 /// The deny of anything asked of a session that is not active: ended,
@@ -268,7 +268,7 @@ pub(super) fn inactive_deny(s: &SessionRecord) -> Decision {
         (_, Some(EndReason::Expired)) => (
             session_codes::SESSION_EXPIRED,
             "S3",
-            format!("session `{}` expired at {}", s.id, s.expires_at.to_rfc3339()),
+            format!("session `{}` expired at {}", s.id, s.deadline().to_rfc3339()),
         ),
         (_, reason) => (
             session_codes::SESSION_ENDED,

@@ -218,7 +218,7 @@ impl Sessions {
             tenant: Some(tenant.to_string()),
             ..AuditFilter::default()
         })?;
-        let chain = verify_chain(tenant, &events);
+        let chain = verify_chain(tenant, &events, self.keyring());
         if let Some(b) = chain.broken {
             return Err(CheckpointError::Broken(b));
         }

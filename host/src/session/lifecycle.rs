@@ -51,7 +51,7 @@ impl Sessions {
         self.store.modify(id, &mut |s| {
             let (change, value, after, expired) = if s.is_due(now) {
                 let mut change = expire_change(s, &n);
-                let after = ended(s, expiry_reason(s), s.expires_at, None);
+                let after = ended(s, expiry_reason(s), s.deadline(), None);
                 let (more, value) = inactive(&after);
                 change.audit.extend(more.audit);
                 change.outbox.extend(more.outbox);
@@ -208,7 +208,12 @@ impl Sessions {
                 if decision.is_granted() {
                     let granted = decision.ttl_seconds.unwrap_or(ttl).min(HARD_MAX_TTL_SECONDS);
                     let mut extended = s.clone();
-                    let proposed = (now + TimeDelta::seconds(granted as i64)).min(s.max_expires_at);
+                    // Never past the ceiling granted at start, nor 24 h
+                    // after the start (S1), whatever the row says.
+                    let cap = s.started_at + TimeDelta::seconds(HARD_MAX_TTL_SECONDS as i64);
+                    let proposed = (now + TimeDelta::seconds(granted as i64))
+                        .min(s.max_expires_at)
+                        .min(cap);
                     // An extension never shortens a session.
                     kept_expiry = proposed < s.expires_at;
                     if kept_expiry {

@@ -177,7 +177,7 @@ impl Banner {
 /// The session as it is at `now`: when due, as its expiry will be recorded.
 fn as_of(s: SessionRecord, now: DateTime<Utc>) -> SessionRecord {
     if s.is_due(now) {
-        changes::ended(&s, changes::expiry_reason(&s), s.expires_at, None)
+        changes::ended(&s, changes::expiry_reason(&s), s.deadline(), None)
     } else {
         s
     }
@@ -203,7 +203,17 @@ pub struct Sessions {
     wake: Arc<sweeper::Wake>,
     /// Signs sessions' tokens (see `tokens`); none without a key.
     tokens: Option<Arc<crate::token::TokenKeys>>,
+    /// What the store authenticates with and dates by (see
+    /// [`crate::integrity`]); keyed once there is a host key.
+    integrity: crate::integrity::Integrity,
+    /// The deepest nesting of sessions the host allows, whatever a policy
+    /// says (0: none).
+    max_depth: u32,
 }
+
+/// How deep sessions may nest by default: a session started from a
+/// session started from another (depth 2), no deeper.
+pub const DEFAULT_MAX_DEPTH: u32 = 2;
 
 impl Sessions {
     pub fn new(host: Host, store: Arc<dyn Store>) -> Self {
@@ -216,7 +226,33 @@ impl Sessions {
             host_key: None,
             wake: Arc::default(),
             tokens: None,
+            integrity: crate::integrity::Integrity::default(),
+            max_depth: DEFAULT_MAX_DEPTH,
         }
+    }
+
+    /// Lets the caller date changes freely (the CLI's `--now`, tests):
+    /// otherwise a change dated more than
+    /// [`Integrity::max_ahead`](crate::integrity::Integrity::max_ahead)
+    /// past the real clock is refused, so one far-future event cannot
+    /// drag a tenant's trail with it.
+    pub fn with_test_clock(mut self, on: bool) -> Self {
+        self.integrity = self.integrity.clone().with_test_clock(on);
+        self.store.set_integrity(self.integrity.clone());
+        self
+    }
+
+    /// The deepest nesting the host allows (E7), whatever the policy
+    /// allows: a start that would nest deeper is denied
+    /// `nested-impersonation`.
+    pub fn with_max_depth(mut self, depth: u32) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// The keys the store authenticates with, when there is a host key.
+    pub fn keyring(&self) -> Option<&crate::integrity::Keyring> {
+        self.integrity.keyring()
     }
 
     /// Lets a tenant that never stored a policy run on the built-in one
@@ -231,7 +267,17 @@ impl Sessions {
     /// Trusts and writes compiled artifacts authenticated with `key`, a
     /// secret kept outside the store. Without a key every process compiles
     /// the components it loads (slower, never less safe).
+    ///
+    /// The key also authenticates what the store keeps (see
+    /// [`crate::integrity`]): audit events are chained with it, and rows
+    /// the host acts on carry its tags. Every replica of one database
+    /// needs the same key.
     pub fn with_host_key(mut self, key: crate::HostKey) -> Self {
+        self.integrity = self
+            .integrity
+            .clone()
+            .with_keyring(Some(crate::integrity::Keyring::new(&key)));
+        self.store.set_integrity(self.integrity.clone());
         self.host_key = Some(key);
         self
     }

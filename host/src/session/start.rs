@@ -104,6 +104,7 @@ impl Sessions {
             now,
         } = *context;
         let tenant = req.tenant.as_str();
+        let max_depth = self.max_depth;
         let (mut outcome, mut asked) = (None, false);
         self.store.start(tenant, &req.actor.id, &mut |current| {
             asked = true;
@@ -116,7 +117,14 @@ impl Sessions {
             if current.as_ref().map(|c| &c.id) != seen.as_ref().map(|c| &c.id) {
                 return Change::default();
             }
-            let decision = decision.clone();
+            // The host caps nesting whatever the policy allows (E7): a
+            // chain of sessions deeper than `max_depth` is refused.
+            let depth = current.as_ref().map_or(0, |c| c.depth + 1);
+            let decision = if decision.is_granted() && depth > max_depth {
+                too_deep(depth, max_depth)
+            } else {
+                decision.clone()
+            };
             let request_json = recorded_request(serde_json::to_string(&req).ok(), &decision);
             if decision.is_granted() {
                 let max = decision
@@ -244,4 +252,13 @@ impl Sessions {
         }
         Ok(outcome)
     }
+}
+
+/// The deny of a start nested deeper than the host allows.
+fn too_deep(depth: u32, max: u32) -> Decision {
+    Decision::deny(vec![crate::decision::Reason {
+        code: crate::invariants::NESTED_IMPERSONATION.to_string(),
+        rule: "E7".to_string(),
+        message: format!("this start would nest {depth} sessions deep; the host allows at most {max}"),
+    }])
 }

@@ -58,8 +58,15 @@ impl Sessions {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let mut chain = verify_chain(&tenant, &trail.events);
+            let mut chain = verify_chain(&tenant, &trail.events, self.keyring());
             chain.problems.extend(chain.broken.clone());
+            for row in &trail.unauthenticated {
+                chain.add(Broken {
+                    tenant: tenant.clone(),
+                    seq: 0,
+                    problem: format!("{row} is not authenticated by the host key (written or edited outside Standin)"),
+                });
+            }
             for checkpoint in options.checkpoints {
                 let c = &checkpoint.checkpoint;
                 if options.tenant.is_none() && c.tenant != tenant {

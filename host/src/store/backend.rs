@@ -199,6 +199,11 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
 /// Reading the audit trail (guarantee 1 of [`Store`] is kept by the
 /// writes of [`SessionStore`] and [`PolicyStore`]).
 pub trait AuditStore: SessionStore + PolicyStore {
+    /// From now on, authenticates what this store writes and reads with
+    /// `integrity`'s keys, and dates changes by its clock rule (see
+    /// [`crate::integrity`]). A store told nothing is unkeyed, with the
+    /// default clock rule.
+    fn set_integrity(&self, integrity: Integrity);
     /// Audit events matching `filter`, by tenant then `seq`.
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
     /// Every tenant with audit events.
@@ -220,6 +225,7 @@ pub trait AuditStore: SessionStore + PolicyStore {
             events: self.audit(&filter)?,
             sessions,
             policies,
+            unauthenticated: Vec::new(),
         })
     }
     /// The action audit writer's figures (for metrics); `None` when the

@@ -26,8 +26,8 @@ mod records;
 pub(crate) use crate::audit::hex;
 pub use crate::audit::{AuditEvent, RequestFacts, Seal, action_request_json, events, is_action_request_json};
 pub use crate::audit::{
-    CHAIN_V1, CHAIN_V2, GENESIS_HASH, SessionDigests, chain_hash, chain_hash_v2, expected_hash, row_digest,
-    row_digest_after, session_digest,
+    CHAIN_V1, CHAIN_V2, CHAIN_V3, GENESIS_HASH, Head, SessionDigests, chain_hash, chain_hash_v2, expected_hash,
+    row_digest, row_digest_after, session_digest,
 };
 pub use crate::decision::PolicyRef;
 pub use backend::{AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, Store, TenantStore};
@@ -35,6 +35,7 @@ pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
 pub use policies::{ArtifactKey, NewPolicy, StoredPolicy, settings_note};
 pub use records::{Applied, Approval, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail};
 
+use crate::integrity::Integrity;
 use crate::keys::ApiKey;
 use chrono::{DateTime, Utc};
 
@@ -107,6 +108,21 @@ pub enum StoreError {
     /// A [`Store`] implementation did not do what its trait promises.
     #[error("the store broke its contract: {0}")]
     Contract(&'static str),
+    /// A row the host would act on does not carry the tag the host's key
+    /// makes for it: written by someone without the key (a database
+    /// writer), or edited since (see [`crate::integrity`]). Never an allow.
+    #[error("{0} is not authenticated by the host key: written or edited outside Standin")]
+    Forged(String),
+    /// A change dated further past the real clock than the store accepts
+    /// (see [`crate::integrity::Integrity::check_time`]).
+    #[error(
+        "a change dated {at} is ahead of the real clock ({real}) by more than the store accepts (a test clock is off)"
+    )]
+    Clock { at: DateTime<Utc>, real: DateTime<Utc> },
+    /// The tenant's chain is keyed and this store has no key: it may not
+    /// append unkeyed events after keyed ones (no downgrade).
+    #[error("tenant `{0}`'s audit chain is keyed; this process has no host key to extend it")]
+    Unkeyed(String),
 }
 
 /// When an action's audit rows are acknowledged (the durability of

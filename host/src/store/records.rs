@@ -149,10 +149,21 @@ impl SessionRecord {
         self.state != SessionState::Ended
     }
 
-    /// Open but at or past its deadline: due to be recorded as expired (a
-    /// pending one, as `approval-expired`).
+    /// When it ends by itself: its `expires_at`, and never more than 24 h
+    /// after its start (S1), whatever the row says (a host invariant no
+    /// stored column can widen); a pending one's is its request's expiry.
+    pub fn deadline(&self) -> DateTime<Utc> {
+        if self.is_pending() {
+            return self.expires_at;
+        }
+        let cap = self.started_at + chrono::TimeDelta::seconds(standin_engine::HARD_MAX_TTL_SECONDS as i64);
+        self.expires_at.min(cap)
+    }
+
+    /// Open but at or past its [deadline](Self::deadline): due to be
+    /// recorded as expired (a pending one, as `approval-expired`).
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
-        self.is_open() && now >= self.expires_at
+        self.is_open() && now >= self.deadline()
     }
 }
 
@@ -191,6 +202,9 @@ pub struct Trail {
     pub events: Vec<AuditEvent>,
     pub sessions: Vec<SessionRecord>,
     pub policies: Vec<StoredPolicy>,
+    /// Rows whose tag the store's key does not make (`session `s-1``,
+    /// `policy version 2`, ...): forged or edited (see [`crate::integrity`]).
+    pub unauthenticated: Vec<String>,
 }
 
 /// Filters of `audit query` (A4). Every given field must match; `since` is

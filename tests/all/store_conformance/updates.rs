@@ -30,7 +30,7 @@ fn e1_new_facts_are_stored_with_the_session_or_end_it() {
         assert_eq!(out.ended.len(), 1, "{name}");
         let stored = store.session(&session.id).expect("read").expect("session");
         assert!(!stored.is_active(), "{name}: ended in the store");
-        let chain = standin::audit::verify_chain("acme", &super::trail(&store, "acme"));
+        let chain = standin::audit::verify_chain("acme", &super::trail(&store, "acme"), None);
         assert!(chain.broken.is_none(), "{name}: {:?}", chain.broken);
     });
 }
@@ -78,7 +78,7 @@ fn ap1_a_pending_request_is_stored_approved_and_swept_on_every_backend() {
             store.session(&first.id).expect("read").expect("session").is_active(),
             "{name}"
         );
-        let chain = standin::audit::verify_chain("acme", &super::trail(&store, "acme"));
+        let chain = standin::audit::verify_chain("acme", &super::trail(&store, "acme"), None);
         assert!(chain.broken.is_none(), "{name}: {:?}", chain.broken);
         for c in s.verify(Some("acme")).expect("verify") {
             assert!(c.broken.is_none(), "{name}: {:?}", c.broken);

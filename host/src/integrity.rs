@@ -1,0 +1,440 @@
+//! What the host trusts of what the database gives back, and what time a
+//! change is written at.
+//!
+//! **Why keys.** A hash chain proves rows were not edited only to someone
+//! who cannot recompute it: a database writer can append an event with a
+//! valid hash, insert a session row that says `active`, or store a policy
+//! version with permissive settings, and every unkeyed check agrees. So
+//! once the host has its key (the host key file, kept outside the
+//! database and shared by every replica as a secret), every write is
+//! authenticated with keys derived from it ([`Keyring`]):
+//!
+//! - audit events are chained with an HMAC ([`crate::audit::CHAIN_V3`]);
+//!   after a tenant's first keyed event, an unkeyed one is a break (no
+//!   downgrade);
+//! - each row the host grants access from carries a tag: session rows
+//!   (state, times, principals, read-only, domain, parent, depth, ceiling:
+//!   every column), policy versions (digest, settings, who and when) and
+//!   the active-version mark. A row whose tag does not hold, or that has
+//!   none, is refused when read ([`StoreError::Forged`]): a deny, never an
+//!   allow; `audit verify` reports it.
+//!
+//! What a database writer can still do is named in SECURITY.md: delete
+//! (denial of service), or put back a row exactly as the host once wrote
+//! it (a replay: found by `audit verify`, bounded by the 24 h cap).
+//!
+//! **Why one time per change.** A tenant's trail never runs backwards, so
+//! an event dated before the chain's head takes the head's time. Its row
+//! must say the same time, or `audit verify` reports a disagreement no
+//! one caused: [`Integrity::stamp`] lifts a whole change (its events, its
+//! session row's start or end, its messages) to the head, keeping its
+//! durations, under the chain lock, before anything is written. And a
+//! single event far in the future would drag every later event with it, so
+//! a time more than [`Integrity::max_ahead`] past the real clock is
+//! refused unless a test clock is on (the CLI's `--now`).
+
+use crate::audit::hex;
+use crate::store::{AuditEvent, Change, SessionRecord, StoreError, StoredPolicy, events};
+use chrono::{DateTime, TimeDelta, Utc};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// How far ahead of the real clock a change may be dated, by default.
+pub const DEFAULT_MAX_AHEAD_SECONDS: i64 = 300;
+
+/// Keys derived from the host key, one per purpose, ready to use (the
+/// HMAC's inner and outer pads are computed once).
+#[derive(Clone)]
+pub struct Keyring {
+    chain: HmacSha256,
+    rows: HmacSha256,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyring(..)")
+    }
+}
+
+impl Keyring {
+    pub fn new(key: &crate::HostKey) -> Self {
+        let mac = |label: &str| HmacSha256::new_from_slice(&key.derive(label)).expect("HMAC takes a key of any length");
+        Self {
+            chain: mac("audit-chain/v3"),
+            rows: mac("rows/v1"),
+        }
+    }
+
+    /// The keyed chain step: `HMAC(chain key, "audit/v3" || prev_hash ||
+    /// seq || row digest)`, in hex.
+    pub fn chain_hash(&self, prev_hash: &str, seq: u64, row: &[u8; 32]) -> String {
+        let mut mac = self.chain.clone();
+        mac.update(b"audit/v3");
+        mac.update(&u32::try_from(prev_hash.len()).unwrap_or(u32::MAX).to_le_bytes());
+        mac.update(prev_hash.as_bytes());
+        mac.update(&seq.to_le_bytes());
+        mac.update(row);
+        hex(&mac.finalize().into_bytes())
+    }
+
+    fn tag(&self, fields: &Fields) -> String {
+        let mut mac = self.rows.clone();
+        mac.update(&fields.0);
+        hex(&mac.finalize().into_bytes())
+    }
+
+    fn holds(&self, fields: &Fields, tag: Option<&str>) -> bool {
+        let Some(tag) = tag.and_then(unhex) else { return false };
+        let mut mac = self.rows.clone();
+        mac.update(&fields.0);
+        mac.verify_slice(&tag).is_ok()
+    }
+
+    /// A session row's tag: every column.
+    pub fn session_tag(&self, s: &SessionRecord) -> String {
+        self.tag(&session_fields(s))
+    }
+
+    /// Whether `tag` is the tag of session row `s`.
+    pub fn session_holds(&self, s: &SessionRecord, tag: Option<&str>) -> bool {
+        self.holds(&session_fields(s), tag)
+    }
+
+    /// A policy version's tag: what it is (not whether it is active).
+    pub fn policy_tag(&self, p: &StoredPolicy) -> String {
+        self.tag(&policy_fields(p))
+    }
+
+    pub fn policy_holds(&self, p: &StoredPolicy, tag: Option<&str>) -> bool {
+        self.holds(&policy_fields(p), tag)
+    }
+
+    /// The tag of the mark that makes `version` the tenant's active one,
+    /// set at `at`.
+    pub fn active_tag(&self, tenant: &str, version: u32, digest: &str, at: DateTime<Utc>) -> String {
+        self.tag(&active_fields(tenant, version, digest, at))
+    }
+
+    pub fn active_holds(&self, tenant: &str, version: u32, digest: &str, at: DateTime<Utc>, tag: Option<&str>) -> bool {
+        self.holds(&active_fields(tenant, version, digest, at), tag)
+    }
+}
+
+/// Values in an unambiguous binary form: LEB128 numbers and lengths,
+/// options behind a presence byte.
+#[derive(Default)]
+struct Fields(Vec<u8>);
+
+impl Fields {
+    fn new(domain: &str) -> Self {
+        let mut f = Self::default();
+        f.str(domain);
+        f
+    }
+
+    fn uint(&mut self, mut v: u64) {
+        loop {
+            let low = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.0.push(low);
+                return;
+            }
+            self.0.push(low | 0x80);
+        }
+    }
+
+    fn int(&mut self, v: i64) {
+        self.uint(v as u64);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.uint(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.0.push(0),
+            Some(s) => {
+                self.0.push(1);
+                self.str(s);
+            }
+        }
+    }
+
+    fn opt_int(&mut self, v: Option<i64>) {
+        match v {
+            None => self.0.push(0),
+            Some(v) => {
+                self.0.push(1);
+                self.int(v);
+            }
+        }
+    }
+
+    fn json<T: serde::Serialize>(&mut self, v: &T) {
+        self.str(&serde_json::to_string(v).unwrap_or_default());
+    }
+}
+
+fn session_fields(s: &SessionRecord) -> Fields {
+    let mut f = Fields::new("standin/session/v1");
+    f.str(&s.id);
+    f.str(&s.tenant);
+    f.str(&s.actor);
+    f.str(&s.target);
+    f.json(&s.actor_principal);
+    f.json(&s.target_principal);
+    f.opt_str(s.reason.as_deref());
+    f.opt_str(s.domain.as_deref());
+    f.uint(u64::from(s.read_only));
+    f.int(s.started_at.timestamp());
+    f.int(s.expires_at.timestamp());
+    f.int(s.max_expires_at.timestamp());
+    f.str(s.state.as_str());
+    f.opt_int(s.ended_at.map(|t| t.timestamp()));
+    f.opt_str(s.end_reason.map(|r| r.as_str()));
+    f.opt_str(s.return_to.as_deref());
+    f.uint(u64::from(s.policy.version));
+    f.str(&s.policy.digest);
+    f.uint(u64::from(s.notify_target));
+    f.json(&s.obligations);
+    f.opt_str(s.revoke_reason.as_deref());
+    f.opt_str(s.parent.as_deref());
+    f.uint(u64::from(s.depth));
+    match &s.approval {
+        None => f.0.push(0),
+        Some(a) => {
+            f.0.push(1);
+            f.json(a);
+        }
+    }
+    f
+}
+
+fn policy_fields(p: &StoredPolicy) -> Fields {
+    let mut f = Fields::new("standin/policy/v1");
+    f.str(&p.tenant);
+    f.uint(u64::from(p.version));
+    f.str(&p.digest);
+    f.str(&p.settings);
+    f.int(p.created_at.timestamp());
+    f.opt_str(p.uploaded_by.as_deref());
+    f.opt_str(p.note.as_deref());
+    f
+}
+
+fn active_fields(tenant: &str, version: u32, digest: &str, at: DateTime<Utc>) -> Fields {
+    let mut f = Fields::new("standin/active/v1");
+    f.str(tenant);
+    f.uint(u64::from(version));
+    f.str(digest);
+    f.int(at.timestamp());
+    f
+}
+
+fn forged_policy(tenant: &str, version: u32) -> StoreError {
+    StoreError::Forged(format!("tenant `{tenant}`'s policy version {version}"))
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// What a store is told by the host it serves: the keys it authenticates
+/// rows and events with (none: unkeyed, as before), and the clock rule.
+#[derive(Debug, Clone)]
+pub struct Integrity {
+    keyring: Option<Keyring>,
+    /// A test clock is on: any time is accepted (the CLI's `--now`).
+    test_clock: bool,
+    /// How far past the real clock a change may be dated.
+    max_ahead: TimeDelta,
+}
+
+impl Default for Integrity {
+    fn default() -> Self {
+        Self {
+            keyring: None,
+            test_clock: false,
+            max_ahead: TimeDelta::seconds(DEFAULT_MAX_AHEAD_SECONDS),
+        }
+    }
+}
+
+impl Integrity {
+    pub fn with_keyring(mut self, keyring: Option<Keyring>) -> Self {
+        self.keyring = keyring;
+        self
+    }
+
+    /// Times are the caller's to choose (tests, `--now`): none is refused
+    /// for being ahead of the real clock.
+    pub fn with_test_clock(mut self, on: bool) -> Self {
+        self.test_clock = on;
+        self
+    }
+
+    pub fn with_max_ahead(mut self, max: TimeDelta) -> Self {
+        self.max_ahead = max;
+        self
+    }
+
+    pub fn keyring(&self) -> Option<&Keyring> {
+        self.keyring.as_ref()
+    }
+
+    pub fn max_ahead(&self) -> TimeDelta {
+        self.max_ahead
+    }
+
+    /// Session row `s`'s tag, to store with it (`None`: unkeyed).
+    pub fn session_tag(&self, s: &SessionRecord) -> Option<String> {
+        self.keyring.as_ref().map(|k| k.session_tag(s))
+    }
+
+    /// `s` as read with `tag`, if the tag holds (or the store is unkeyed).
+    pub fn check_session(&self, s: SessionRecord, tag: Option<&str>) -> Result<SessionRecord, StoreError> {
+        match &self.keyring {
+            Some(k) if !k.session_holds(&s, tag) => Err(StoreError::Forged(format!("session `{}`", s.id))),
+            _ => Ok(s),
+        }
+    }
+
+    /// Policy version `p`'s tag, to store with it.
+    pub fn policy_tag(&self, p: &StoredPolicy) -> Option<String> {
+        self.keyring.as_ref().map(|k| k.policy_tag(p))
+    }
+
+    /// `p` as read with `tag`, if the tag holds (or the store is unkeyed).
+    pub fn check_policy(&self, p: StoredPolicy, tag: Option<&str>) -> Result<StoredPolicy, StoreError> {
+        match &self.keyring {
+            Some(k) if !k.policy_holds(&p, tag) => Err(forged_policy(&p.tenant, p.version)),
+            _ => Ok(p),
+        }
+    }
+
+    /// The tag of the mark that makes a version active at `at`.
+    pub fn active_tag(&self, tenant: &str, version: u32, digest: &str, at: DateTime<Utc>) -> Option<String> {
+        self.keyring.as_ref().map(|k| k.active_tag(tenant, version, digest, at))
+    }
+
+    /// Whether the active mark read (`at`, `tag`) holds for that version.
+    pub fn check_active(
+        &self,
+        tenant: &str,
+        version: u32,
+        digest: &str,
+        at: Option<DateTime<Utc>>,
+        tag: Option<&str>,
+    ) -> Result<(), StoreError> {
+        match &self.keyring {
+            Some(k) if !at.is_some_and(|at| k.active_holds(tenant, version, digest, at, tag)) => {
+                Err(StoreError::Forged(format!(
+                    "the active mark of tenant `{tenant}`'s policy version {version}"
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses `at` when it is more than [`Self::max_ahead`] past the real
+    /// clock and no test clock is on.
+    pub fn check_time(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+        if self.test_clock {
+            return Ok(());
+        }
+        let real = Utc::now();
+        if at > real + self.max_ahead {
+            return Err(StoreError::Clock { at, real });
+        }
+        Ok(())
+    }
+
+    /// The time a change dated `at` is written at, after a head at
+    /// `head_at`: the later of the two, checked against the real clock.
+    pub fn lift_time(&self, at: DateTime<Utc>, head_at: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, StoreError> {
+        let at = head_at.map_or(at, |h| at.max(h));
+        self.check_time(at)?;
+        Ok(at)
+    }
+
+    /// Lifts `change` to the chain's head: each event dated before the
+    /// time of the event before it (the head's, for the first) takes that
+    /// time, and so do the session row's start or end and the messages it
+    /// wrote; a start or approval keeps its length (its deadline and
+    /// ceiling move by as much). Every time is then checked against the
+    /// real clock ([`Self::check_time`]). Called by every backend under
+    /// the chain lock, before it writes the change.
+    pub fn stamp(&self, change: &mut Change, head_at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let mut floor = head_at;
+        for i in 0..change.audit.len() {
+            if let Some(f) = floor
+                && change.audit[i].at < f
+            {
+                let from = change.audit[i].at;
+                lift_event(change, i, from, f);
+            }
+            let at = change.audit[i].at;
+            self.check_time(at)?;
+            floor = Some(floor.map_or(at, |f| f.max(at)));
+        }
+        Ok(())
+    }
+}
+
+/// Moves event `i` of `change` from `from` to `to`, and what of its row and
+/// messages says `from`.
+fn lift_event(change: &mut Change, i: usize, from: DateTime<Utc>, to: DateTime<Utc>) {
+    let delta = to - from;
+    let e: &mut AuditEvent = &mut change.audit[i];
+    e.at = to;
+    e.seal.digest = None;
+    let starts = matches!(
+        e.event.as_str(),
+        events::SESSION_STARTED | events::SESSION_REQUESTED | events::SESSION_APPROVED
+    );
+    if starts && let Some(x) = e.expires_at {
+        e.expires_at = Some(x + delta);
+    }
+    let session = e.session.clone();
+    let event = e.event.clone();
+    for row in [change.insert.as_mut(), change.update.as_mut()].into_iter().flatten() {
+        if Some(&row.id) != session.as_ref() {
+            continue;
+        }
+        match event.as_str() {
+            events::SESSION_STARTED | events::SESSION_REQUESTED | events::SESSION_APPROVED => {
+                if row.started_at == from {
+                    row.started_at = to;
+                    row.expires_at += delta;
+                    row.max_expires_at += delta;
+                }
+                if let Some(a) = row.approval.as_mut() {
+                    if a.requested_at == from && event != events::SESSION_APPROVED {
+                        a.requested_at = to;
+                    }
+                    if a.approved_at == Some(from) {
+                        a.approved_at = Some(to);
+                    }
+                }
+            }
+            events::SESSION_ENDED if row.ended_at == Some(from) => row.ended_at = Some(to),
+            _ => {}
+        }
+    }
+    for m in &mut change.outbox {
+        if m.created_at == from && Some(&m.session) == session.as_ref() {
+            m.created_at = to;
+        }
+    }
+}
