@@ -93,6 +93,8 @@ struct Db {
     builtin_fallback: bool,
     host_key: Option<std::path::PathBuf>,
     token_keys: Vec<std::path::PathBuf>,
+    /// `--now` was given: the caller dates changes (a test clock).
+    test_clock: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,7 +190,11 @@ fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Sessions> {
         (None, Access::Write) => standin::Sessions::open(host, path)
             .with_context(|| format!("cannot open the session database `{}`", path.display())),
     };
-    let mut sessions = opened?.with_builtin_fallback(db.builtin_fallback);
+    // With `--now` the caller chooses the time; otherwise a change dated
+    // far past the real clock is refused (see `standin::integrity`).
+    let mut sessions = opened?
+        .with_builtin_fallback(db.builtin_fallback)
+        .with_test_clock(db.test_clock);
     // Without a key file (no flag, no home folder) compiled policies are
     // not cached: slower, never less safe. A command that only reads
     // creates no key either (it could not store an artifact anyway): it
@@ -231,6 +237,7 @@ fn main() -> ExitCode {
         builtin_fallback: cli.builtin_fallback,
         host_key: cli.host_key.clone(),
         token_keys: cli.token_key.clone(),
+        test_clock: cli.now.is_some(),
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args, now, cli.host_key.as_deref()),
@@ -247,7 +254,7 @@ fn main() -> ExitCode {
             None => key::run_offline(c, &db.token_keys),
         },
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
-        Command::Migrate(args) => migrate::run(args),
+        Command::Migrate(args) => migrate::run(args, cli.host_key.as_deref()),
         Command::Serve(_) if cli.now.is_some() => Err(anyhow::anyhow!(
             "`--now` does not apply to `serve`: a server answers on the real clock"
         )),

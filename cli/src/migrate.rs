@@ -26,7 +26,9 @@ pub struct Args {
 
 /// Copies, then verifies both sides: exit 0 when every tenant's chain is
 /// intact on the target and the same (events and head) as on the source.
-pub fn run(args: Args) -> Result<Exit> {
+/// The chains are verified with the host key at `host_key` (default: the
+/// CLI's), when there is one: a keyed chain needs it.
+pub fn run(args: Args, host_key: Option<&std::path::Path>) -> Result<Exit> {
     let Some(path) = args.from.strip_prefix("sqlite:").map(PathBuf::from) else {
         bail!("`--from` must be `sqlite:PATH`, not `{}`", args.from);
     };
@@ -36,6 +38,29 @@ pub fn run(args: Args) -> Result<Exit> {
     if !(args.to.starts_with("postgres://") || args.to.starts_with("postgresql://")) {
         bail!("`--to` must be a `postgres://` URL");
     }
+    let key = host_key
+        .map(PathBuf::from)
+        .or_else(standin::default_host_key_path)
+        .filter(|k| k.exists())
+        .map(|k| standin::HostKey::load_or_create(&k))
+        .transpose()?;
+    // The source is checked before anything is copied: a broken trail is
+    // not moved to serve from the target. An older schema is migrated first.
+    drop(standin_store_sqlite::SqliteStore::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?);
+    let mut source = Sessions::open_read_only(Host::new()?, &path)
+        .with_context(|| format!("cannot open `{}` to check it", path.display()))?;
+    if let Some(key) = &key {
+        source = source.with_host_key(key.clone());
+    }
+    let before = source.verify_with(&VerifyOptions::default())?;
+    if let Some(broken) = before.iter().find_map(|c| c.broken.as_ref()) {
+        bail!(
+            "the source's trail of tenant `{}` is broken at event {}: {}; nothing was copied",
+            broken.tenant,
+            broken.seq,
+            broken.problem
+        );
+    }
     let target = standin_store_postgres::PostgresStore::connect(&args.to)
         .context("cannot open the PostgreSQL database of `--to`")?;
     let mut progress = Progress::new();
@@ -44,10 +69,10 @@ pub fn run(args: Args) -> Result<Exit> {
     })?;
     drop(progress);
 
-    let source = Sessions::open_read_only(Host::new()?, &path)
-        .with_context(|| format!("cannot reopen `{}` to compare", path.display()))?;
-    let target = Sessions::new(Host::new()?, Arc::new(target));
-    let before = source.verify_with(&VerifyOptions::default())?;
+    let mut target = Sessions::new(Host::new()?, Arc::new(target));
+    if let Some(key) = key {
+        target = target.with_host_key(key);
+    }
     let after = target.verify_with(&VerifyOptions::default())?;
     let same = |a: &standin::audit::TenantChain, b: &standin::audit::TenantChain| {
         (&a.tenant, a.events, &a.head) == (&b.tenant, b.events, &b.head)

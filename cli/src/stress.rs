@@ -84,7 +84,12 @@ fn run(args: Args) -> Result<()> {
     };
     let store = SqliteStore::open_with(db, mode)
         .with_context(|| format!("cannot open the session database `{}`", db.display()))?;
-    let sessions = Sessions::new(Host::new()?, Arc::new(store));
+    // The CLI's host key, so the rows it writes are tagged as the CLI's
+    // are and `standin audit verify` checks them with the same key.
+    let mut sessions = Sessions::new(Host::new()?, Arc::new(store)).with_test_clock(args.now.is_some());
+    if let Some(key) = standin::default_host_key_path() {
+        sessions = sessions.with_host_key(standin::HostKey::load_or_create(&key)?);
+    }
     // A tenant without a policy gets no sessions (T1): give it the built-in one.
     if sessions.policies().active(&args.tenant)?.is_none() {
         sessions.policies().set(&args.tenant, None, "{}", now)?;

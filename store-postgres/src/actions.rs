@@ -15,12 +15,13 @@
 
 use crate::PostgresStore;
 use crate::audit::Appender;
-use crate::codec::{get, time};
 use crate::db;
+use chrono::{DateTime, Utc};
 use postgres::Transaction;
+use standin::integrity::Integrity;
 use standin::store::{ActionAppended, ActionRecord, LATENCY_BUCKETS, StoreError};
 use std::collections::HashMap;
-use std::sync::PoisonError;
+use std::sync::{Arc, PoisonError};
 
 /// Calls per transaction: bounds one statement's size and one commit's wait.
 pub(crate) const MAX_BATCH: usize = 2048;
@@ -29,21 +30,18 @@ pub(crate) const MAX_BATCH: usize = 2048;
 pub(crate) fn append(
     tx: &mut Transaction<'_>,
     records: Vec<ActionRecord>,
+    integrity: Arc<Integrity>,
 ) -> Result<Vec<Result<ActionAppended, StoreError>>, StoreError> {
     let mut ids: Vec<&str> = records.iter().map(|r| r.session.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
+    // The whole rows, so their tags are checked: a row a database writer
+    // set back to active allows nothing. A deadline is never past 24 h
+    // from the start (S1), whatever `expires_at` says.
     let mut sessions = HashMap::new();
-    for row in tx
-        .query(
-            "SELECT id, state, expires_at FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE",
-            &[&ids],
-        )
-        .map_err(db)?
-    {
-        let (id, state, expires): (String, String, i64) =
-            (get(&row, "id")?, get(&row, "state")?, get(&row, "expires_at")?);
-        sessions.insert(id, (state == "active", time("expires_at", expires)?));
+    for (id, row) in crate::sessions::share(tx, &ids, &integrity)? {
+        let open = row.ok().filter(|s| s.is_active()).map(|s| s.deadline());
+        sessions.insert(id, (open.is_some(), open.unwrap_or(DateTime::<Utc>::MIN_UTC)));
     }
     let mut answers: Vec<Option<Result<ActionAppended, StoreError>>> = Vec::with_capacity(records.len());
     let (mut events, mut counts) = (Vec::new(), Vec::new());
@@ -58,7 +56,7 @@ pub(crate) fn append(
             Some(_) => answers.push(Some(Ok(ActionAppended::Inactive))),
         }
     }
-    let mut sealed = Appender::default().append_all(tx, events)?.into_iter();
+    let mut sealed = Appender::new(integrity).append_all(tx, events)?.into_iter();
     let mut counts = counts.into_iter();
     Ok(answers
         .into_iter()
@@ -77,7 +75,8 @@ impl PostgresStore {
     pub(crate) fn append_many(&self, records: Vec<ActionRecord>) -> Vec<Result<ActionAppended, StoreError>> {
         let n = records.len();
         let began = std::time::Instant::now();
-        let written = self.write(|tx| append(tx, records));
+        let integrity = self.integrity();
+        let written = self.write(|tx| append(tx, records, integrity));
         self.count_commit(began.elapsed(), n, written.is_ok());
         match written {
             Ok(answers) => answers,

@@ -4,25 +4,47 @@
 //! (made on the tenant's first event), so appends of one tenant from any
 //! number of replicas are sealed one after the other on the head each
 //! found; other tenants' appends do not wait. Rows are written in the
-//! current chain format (`CHAIN_V2`), an action's request as its facts.
+//! current chain format (keyed with the host key when the store has it), an
+//! action's request as its facts.
 
 use crate::codec::{get, json, small, time, to_json, ts};
 use crate::db;
 use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Row};
-use standin::audit::{CHAIN_V2, FactsSeen, GENESIS_HASH, seal};
+use standin::audit::{FactsSeen, GENESIS_HASH, Head, seal};
+use standin::integrity::Integrity;
 use standin::store::{AuditEvent, AuditFilter, PolicyRef, Seal, StoreError};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::LazyLock;
 
-/// Appends in one transaction: the heads it locked, the facts it stored.
-#[derive(Debug, Default)]
+/// Appends in one transaction: the heads it locked, the facts it stored,
+/// what it seals with.
+#[derive(Debug)]
 pub(crate) struct Appender {
-    heads: HashMap<String, (i64, String, i64)>,
+    heads: HashMap<String, Head>,
     facts: HashSet<String>,
+    integrity: Arc<Integrity>,
 }
 
 impl Appender {
+    pub(crate) fn new(integrity: Arc<Integrity>) -> Self {
+        Self {
+            heads: HashMap::new(),
+            facts: HashSet::new(),
+            integrity,
+        }
+    }
+
+    /// `tenant`'s chain head, locked for this transaction.
+    pub(crate) fn head(&mut self, c: &mut impl GenericClient, tenant: &str) -> Result<Head, StoreError> {
+        self.lock_tenants(c, &[tenant])?;
+        self.heads
+            .get(tenant)
+            .cloned()
+            .ok_or(StoreError::Contract("a chain head was not locked"))
+    }
+
     /// Appends `e` to its tenant's chain: assigns `seq`, `prev_hash`, `hash`.
     pub(crate) fn append(&mut self, c: &mut impl GenericClient, e: AuditEvent) -> Result<AuditEvent, StoreError> {
         let mut sealed = self.append_all(c, vec![e])?;
@@ -46,9 +68,7 @@ impl Appender {
                 .heads
                 .get_mut(&e.tenant)
                 .ok_or(StoreError::Contract("a chain head was not locked"))?;
-            let head_at = (head.2 != i64::MIN).then(|| time("at", head.2)).transpose()?;
-            seal(e, u64::try_from(head.0).unwrap_or(0), &head.1, head_at);
-            *head = (e.seq as i64, e.hash.clone(), ts(e.at));
+            seal(e, head, &self.integrity)?;
             if let Some(f) = &e.seal.facts
                 && self.facts.insert(f.digest.clone())
             {
@@ -62,10 +82,11 @@ impl Appender {
         moved.sort();
         moved.dedup();
         for tenant in moved {
-            let (seq, hash, at) = &self.heads[tenant];
+            let head = &self.heads[tenant];
+            let (seq, at) = (head.seq as i64, head.at.map_or(i64::MIN, ts));
             c.execute(
                 "UPDATE chain_heads SET seq = $2, hash = $3, at = $4 WHERE tenant = $1",
-                &[tenant, seq, hash, at],
+                &[tenant, &seq, &head.hash, &at],
             )
             .map_err(db)?;
         }
@@ -75,9 +96,17 @@ impl Appender {
     /// Locks the heads of the tenants of `events` this transaction has not
     /// locked yet (making a tenant's on its first event), in tenant order.
     fn lock_heads(&mut self, c: &mut impl GenericClient, events: &[AuditEvent]) -> Result<(), StoreError> {
-        let mut missing: Vec<&str> = events
+        let tenants: Vec<&str> = events.iter().map(|e| e.tenant.as_str()).collect();
+        self.lock_tenants(c, &tenants)
+    }
+
+    /// Locks the heads of `tenants` this transaction has not locked yet
+    /// (making a tenant's on its first event), in tenant order, with the
+    /// format of each head's event (for the no-downgrade rule).
+    fn lock_tenants(&mut self, c: &mut impl GenericClient, tenants: &[&str]) -> Result<(), StoreError> {
+        let mut missing: Vec<&str> = tenants
             .iter()
-            .map(|e| e.tenant.as_str())
+            .copied()
             .filter(|t| !self.heads.contains_key(*t))
             .collect();
         if missing.is_empty() {
@@ -93,14 +122,23 @@ impl Appender {
         .map_err(db)?;
         let locked = c
             .query(
-                "SELECT tenant, seq, hash, at FROM chain_heads WHERE tenant = ANY($1) ORDER BY tenant FOR UPDATE",
+                "SELECT h.tenant, h.seq, h.hash, h.at, \
+                 (SELECT a.chain FROM audit a WHERE a.tenant = h.tenant AND a.seq = h.seq) AS chain \
+                 FROM chain_heads h WHERE h.tenant = ANY($1) ORDER BY h.tenant FOR UPDATE OF h",
                 &[&missing],
             )
             .map_err(db)?;
         for row in &locked {
+            let (seq, at): (i64, i64) = (get(row, "seq")?, get(row, "at")?);
+            let chain: Option<i32> = get(row, "chain")?;
             self.heads.insert(
                 get(row, "tenant")?,
-                (get(row, "seq")?, get(row, "hash")?, get(row, "at")?),
+                Head {
+                    seq: u64::try_from(seq).unwrap_or(0),
+                    hash: get(row, "hash")?,
+                    at: (at != i64::MIN).then(|| time("at", at)).transpose()?,
+                    chain: chain.map_or(0, |c| u32::try_from(c).unwrap_or(u32::MAX)),
+                },
             );
         }
         Ok(())
@@ -214,7 +252,7 @@ impl Rows {
         self.note.push(e.note.clone());
         self.prev_hash.push(e.prev_hash.clone());
         self.hash.push(e.hash.clone());
-        self.chain.push(CHAIN_V2 as i32);
+        self.chain.push(e.seal.chain as i32);
     }
 
     fn write(&self, c: &mut impl GenericClient) -> Result<(), StoreError> {

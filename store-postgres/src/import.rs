@@ -49,6 +49,8 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("note", Text),
             ("describe", Text),
             ("activated_at", Big),
+            ("tag", Text),
+            ("active_tag", Text),
         ],
     ),
     (
@@ -90,6 +92,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("parent", Text),
             ("depth", Int),
             ("approval", Text),
+            ("tag", Text),
         ],
     ),
     ("audit_facts", &[("digest", Text), ("body", Text)]),
@@ -197,9 +200,25 @@ pub fn import_sqlite(
     target.read(|client| {
         let mut tx = client.transaction().map_err(db)?;
         // Nothing else writes the target while it is filled.
-        tx.batch_execute("LOCK TABLE policies, sessions, audit, outbox, api_keys, chain_heads IN EXCLUSIVE MODE")
-            .map_err(db)?;
-        for table in ["policies", "sessions", "audit", "outbox", "api_keys"] {
+        tx.batch_execute(
+            "LOCK TABLE policies, sessions, audit, outbox, api_keys, chain_heads, notifications, return_origins \
+             IN EXCLUSIVE MODE",
+        )
+        .map_err(db)?;
+        // Every table the copy writes must be empty: rows already there
+        // would merge with the source's (notifications turned off, an
+        // origin allowed that the source never allowed).
+        for table in [
+            "policies",
+            "sessions",
+            "audit",
+            "outbox",
+            "api_keys",
+            "notifications",
+            "return_origins",
+            "activations",
+            "chain_heads",
+        ] {
             let found: bool = tx
                 .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), &[])
                 .map_err(db)?

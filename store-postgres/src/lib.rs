@@ -49,6 +49,7 @@ pub use schema::MIGRATIONS;
 
 use chrono::{DateTime, Utc};
 use postgres::{Client, Transaction};
+use standin::integrity::Integrity;
 use standin::keys::ApiKey;
 use standin::store::{
     Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditStats, AuditStore, Change,
@@ -56,7 +57,7 @@ use standin::store::{
     SessionStore, SessionWatcher, StoreError, StoredPolicy, TenantStore, Trail,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 /// A driver error as the store's.
 pub(crate) fn db(e: postgres::Error) -> StoreError {
@@ -76,6 +77,8 @@ pub struct PostgresStore {
     stats: Mutex<AuditStats>,
     /// Appends waiting for the next group commit, per tenant (see `group`).
     groups: group::Groups,
+    /// What rows and events are sealed and checked by (`standin::integrity`).
+    integrity: RwLock<Arc<Integrity>>,
 }
 
 impl Drop for PostgresStore {
@@ -102,6 +105,7 @@ impl PostgresStore {
             watching: Arc::default(),
             stats: Mutex::default(),
             groups: group::Groups::default(),
+            integrity: RwLock::default(),
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
@@ -112,18 +116,33 @@ impl PostgresStore {
 
 /// Applies a change in `tx`: the session row (update first, it may end the
 /// session that blocks the insert), the audit events, the outbox.
-fn apply(tx: &mut Transaction<'_>, change: Change) -> Result<Applied, StoreError> {
+impl PostgresStore {
+    /// What rows and events are sealed and checked by.
+    pub(crate) fn integrity(&self) -> Arc<Integrity> {
+        self.integrity.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+fn apply(tx: &mut Transaction<'_>, mut change: Change, integrity: Arc<Integrity>) -> Result<Applied, StoreError> {
+    let mut appender = audit::Appender::new(integrity.clone());
+    // One time for the rows and their events: the chain's (see
+    // `Integrity::stamp`), taken under the tenant's head lock.
+    if let Some(tenant) = change.audit.first().map(|e| e.tenant.clone()) {
+        let head = appender.head(tx, &tenant)?;
+        integrity.stamp(&mut change, head.at)?;
+    }
     if let Some(s) = &change.update {
-        sessions::update(tx, s)?;
+        sessions::update(tx, s, &integrity)?;
         // Other replicas drop it from their caches when this commits.
         tx.execute("SELECT pg_notify($1, $2)", &[&watch::CHANNEL, &s.id])
             .map_err(db)?;
     }
     if let Some(s) = &change.insert {
-        sessions::insert(tx, s)?;
+        sessions::insert(tx, s, &integrity)?;
     }
     let mut applied = Applied {
-        audit: audit::Appender::default().append_all(tx, change.audit)?,
+        session: change.insert.clone().or_else(|| change.update.clone()),
+        audit: appender.append_all(tx, change.audit)?,
         ..Applied::default()
     };
     for m in change.outbox {
@@ -134,31 +153,39 @@ fn apply(tx: &mut Transaction<'_>, change: Change) -> Result<Applied, StoreError
 
 impl PolicyStore for PostgresStore {
     fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+        let integrity = self.integrity();
         self.write(|tx| {
-            let stored = policies::put(tx, &new)?;
-            audit::Appender::default().append(tx, stored.uploaded_event())?;
+            // The version and its event carry one time: the chain's.
+            let mut appender = audit::Appender::new(integrity.clone());
+            let head = appender.head(tx, new.tenant)?;
+            let new = NewPolicy {
+                at: integrity.lift_time(new.at, head.at)?,
+                ..new
+            };
+            let stored = policies::put(tx, &new, &integrity)?;
+            appender.append(tx, stored.uploaded_event())?;
             Ok(stored)
         })
     }
 
     fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
-        self.read(|c| policies::active(c, tenant))
+        self.read(|c| policies::active(c, tenant, &self.integrity()))
     }
 
     fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
-        self.read(|c| Ok(policies::active(c, tenant)?.map(|p| p.reference())))
+        self.read(|c| Ok(policies::active(c, tenant, &self.integrity())?.map(|p| p.reference())))
     }
 
     fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
-        self.read(|c| policies::get_version(c, tenant, version))
+        self.read(|c| policies::get_version(c, tenant, version, &self.integrity()))
     }
 
     fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
-        self.read(|c| policies::history(c, tenant))
+        self.read(|c| policies::history(c, tenant, &self.integrity()))
     }
 
     fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
-        self.read(policies::all_active)
+        self.read(|c| policies::all_active(c, &self.integrity()))
     }
 
     fn activate(
@@ -168,11 +195,11 @@ impl PolicyStore for PostgresStore {
         by: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<StoredPolicy, StoreError> {
-        self.write(|tx| policies::activate(tx, tenant, version, by, at))
+        self.write(|tx| policies::activate(tx, tenant, version, by, at, &self.integrity()))
     }
 
     fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
-        self.write(|tx| policies::rollback(tx, tenant, by, at))
+        self.write(|tx| policies::rollback(tx, tenant, by, at, &self.integrity()))
     }
 
     fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -212,11 +239,11 @@ impl TenantStore for PostgresStore {
 
 impl SessionStore for PostgresStore {
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        self.read(|c| sessions::by_id(c, id, false))
+        self.read(|c| sessions::by_id(c, id, false, &self.integrity()))
     }
 
     fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
-        self.read(|c| sessions::list(c, tenant, active_only))
+        self.read(|c| sessions::list(c, tenant, active_only, &self.integrity()))
     }
 
     fn sessions_page(
@@ -226,11 +253,11 @@ impl SessionStore for PostgresStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<SessionRecord>, StoreError> {
-        self.read(|c| sessions::page(c, tenant, active_only, after, limit))
+        self.read(|c| sessions::page(c, tenant, active_only, after, limit, &self.integrity()))
     }
 
     fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
-        self.read(|c| sessions::current(c, tenant, actor))
+        self.read(|c| sessions::current(c, tenant, actor, &self.integrity()))
     }
 
     fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
@@ -254,20 +281,23 @@ impl SessionStore for PostgresStore {
                 &[&format!("{tenant}\u{1f}{actor}")],
             )
             .map_err(db)?;
-            let current = sessions::current(tx, tenant, actor)?;
-            apply(tx, decide(current.as_ref()))
+            let integrity = self.integrity();
+            let current = sessions::current(tx, tenant, actor, &integrity)?;
+            apply(tx, decide(current.as_ref()), integrity)
         })
     }
 
     fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError> {
         self.write(|tx| {
-            let current = sessions::by_id(tx, id, true)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
-            apply(tx, decide(&current))
+            let integrity = self.integrity();
+            let current =
+                sessions::by_id(tx, id, true, &integrity)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+            apply(tx, decide(&current), integrity)
         })
     }
 
     fn record(&self, change: Change) -> Result<Applied, StoreError> {
-        self.write(|tx| apply(tx, change))
+        self.write(|tx| apply(tx, change, self.integrity()))
     }
 
     fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
@@ -302,6 +332,10 @@ impl SessionStore for PostgresStore {
 }
 
 impl AuditStore for PostgresStore {
+    fn set_integrity(&self, integrity: Integrity) {
+        *self.integrity.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(integrity);
+    }
+
     fn audit_stats(&self) -> Option<AuditStats> {
         Some(self.stats.lock().unwrap_or_else(PoisonError::into_inner).clone())
     }
@@ -332,13 +366,31 @@ impl AuditStore for PostgresStore {
                 tenant: Some(tenant.to_string()),
                 ..AuditFilter::default()
             };
-            let trail = Trail {
-                events: audit::query(&mut tx, &filter)?,
-                sessions: sessions::list(&mut tx, tenant, false)?,
-                policies: policies::history(&mut tx, tenant)?,
-            };
+            let integrity = self.integrity();
+            let events = audit::query(&mut tx, &filter)?;
+            let mut unauthenticated = Vec::new();
+            let mut sessions = Vec::new();
+            for (s, tag) in sessions::list_tagged(&mut tx, tenant, false)? {
+                if let Err(StoreError::Forged(what)) = integrity.check_session(s.clone(), tag.as_deref()) {
+                    unauthenticated.push(what);
+                }
+                sessions.push(s);
+            }
+            let mut policies = Vec::new();
+            for t in policies::history_tagged(&mut tx, tenant)? {
+                let p = t.policy.clone();
+                if let Err(StoreError::Forged(what)) = t.check(&integrity) {
+                    unauthenticated.push(what);
+                }
+                policies.push(p);
+            }
             tx.commit().map_err(db)?;
-            Ok(trail)
+            Ok(Trail {
+                events,
+                sessions,
+                policies,
+                unauthenticated,
+            })
         })
     }
 }

@@ -8,13 +8,38 @@ use crate::codec::{get, json, small, time, to_json, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
+use standin::integrity::Integrity;
 use standin::store::{ArtifactKey, NewPolicy, StoreError, StoredPolicy};
 
-const COLUMNS: &str =
-    "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, describe";
+const COLUMNS: &str = "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, \
+    describe, tag, active_tag";
 
-fn decode(r: &Row) -> Result<StoredPolicy, StoreError> {
-    Ok(StoredPolicy {
+/// A version as stored, with its tag and its active mark's tag, unchecked.
+pub(crate) struct Tagged {
+    pub(crate) policy: StoredPolicy,
+    tag: Option<String>,
+    active_tag: Option<String>,
+}
+
+impl Tagged {
+    /// The version, if its tags hold (see `standin::integrity`).
+    pub(crate) fn check(self, integrity: &Integrity) -> Result<StoredPolicy, StoreError> {
+        let p = integrity.check_policy(self.policy, self.tag.as_deref())?;
+        if p.active {
+            integrity.check_active(
+                &p.tenant,
+                p.version,
+                &p.digest,
+                p.activated_at,
+                self.active_tag.as_deref(),
+            )?;
+        }
+        Ok(p)
+    }
+}
+
+fn decode(r: &Row) -> Result<Tagged, StoreError> {
+    let policy = StoredPolicy {
         tenant: get(r, "tenant")?,
         version: small("version", get(r, "version")?)?,
         digest: get(r, "digest")?,
@@ -29,6 +54,11 @@ fn decode(r: &Row) -> Result<StoredPolicy, StoreError> {
         policy: get::<Option<String>>(r, "describe")?
             .map(|d| json("describe", &d))
             .transpose()?,
+    };
+    Ok(Tagged {
+        policy,
+        tag: get(r, "tag")?,
+        active_tag: get(r, "active_tag")?,
     })
 }
 
@@ -36,7 +66,19 @@ fn select(
     c: &mut impl GenericClient,
     filter: &str,
     params: &[&(dyn postgres::types::ToSql + Sync)],
+    integrity: &Integrity,
 ) -> Result<Vec<StoredPolicy>, StoreError> {
+    select_tagged(c, filter, params)?
+        .into_iter()
+        .map(|t| t.check(integrity))
+        .collect()
+}
+
+fn select_tagged(
+    c: &mut impl GenericClient,
+    filter: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+) -> Result<Vec<Tagged>, StoreError> {
     c.query(&format!("SELECT {COLUMNS} FROM policies WHERE {filter}"), params)
         .map_err(db)?
         .iter()
@@ -61,7 +103,13 @@ fn lock_tenant(c: &mut impl GenericClient, tenant: &str) -> Result<(), StoreErro
     Ok(())
 }
 
-pub(crate) fn put(c: &mut impl GenericClient, new: &NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+/// Stores the component (once per digest) and a new version, active if
+/// asked, with their tags.
+pub(crate) fn put(
+    c: &mut impl GenericClient,
+    new: &NewPolicy<'_>,
+    integrity: &Integrity,
+) -> Result<StoredPolicy, StoreError> {
     lock_tenant(c, new.tenant)?;
     c.execute(
         "INSERT INTO components (digest, bytes, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -76,9 +124,21 @@ pub(crate) fn put(c: &mut impl GenericClient, new: &NewPolicy<'_>) -> Result<Sto
         .map_err(db)?
         .get(0);
     let version = last + 1;
+    let tag = integrity.policy_tag(&StoredPolicy {
+        tenant: new.tenant.to_string(),
+        version: small("version", version)?,
+        digest: new.digest.to_string(),
+        settings: new.settings.to_string(),
+        created_at: new.at,
+        uploaded_by: new.uploaded_by.map(str::to_string),
+        note: new.note.map(str::to_string),
+        active: false,
+        activated_at: None,
+        policy: None,
+    });
     c.execute(
-        "INSERT INTO policies (tenant, version, digest, settings, created_at, active, uploaded_by, note, describe) \
-         VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $8)",
+        "INSERT INTO policies (tenant, version, digest, settings, created_at, active, uploaded_by, note, describe, \
+         tag) VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $8, $9)",
         &[
             &new.tenant,
             &version,
@@ -88,14 +148,15 @@ pub(crate) fn put(c: &mut impl GenericClient, new: &NewPolicy<'_>) -> Result<Sto
             &new.uploaded_by,
             &new.note,
             &new.info.map(to_json),
+            &tag,
         ],
     )
     .map_err(db)?;
     let version = small("version", version)?;
     if new.activate {
-        return activate(c, new.tenant, version, new.uploaded_by, new.at);
+        return activate(c, new.tenant, version, new.uploaded_by, new.at, integrity);
     }
-    get_version(c, new.tenant, version)?.ok_or_else(|| unknown(new.tenant, version))
+    get_version(c, new.tenant, version, integrity)?.ok_or_else(|| unknown(new.tenant, version))
 }
 
 fn mark_active(
@@ -103,22 +164,37 @@ fn mark_active(
     tenant: &str,
     version: u32,
     at: DateTime<Utc>,
+    integrity: &Integrity,
 ) -> Result<StoredPolicy, StoreError> {
+    let digest: String = c
+        .query_opt(
+            "SELECT digest FROM policies WHERE tenant = $1 AND version = $2",
+            &[&tenant, &(version as i32)],
+        )
+        .map_err(db)?
+        .ok_or_else(|| unknown(tenant, version))?
+        .get(0);
     c.execute(
-        "UPDATE policies SET active = FALSE WHERE tenant = $1 AND active",
+        "UPDATE policies SET active = FALSE, active_tag = NULL WHERE tenant = $1 AND active",
         &[&tenant],
     )
     .map_err(db)?;
+    let at = DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at);
     let n = c
         .execute(
-            "UPDATE policies SET active = TRUE, activated_at = $3 WHERE tenant = $1 AND version = $2",
-            &[&tenant, &(version as i32), &ts(at)],
+            "UPDATE policies SET active = TRUE, activated_at = $3, active_tag = $4 WHERE tenant = $1 AND version = $2",
+            &[
+                &tenant,
+                &(version as i32),
+                &ts(at),
+                &integrity.active_tag(tenant, version, &digest, at),
+            ],
         )
         .map_err(db)?;
     if n == 0 {
         return Err(unknown(tenant, version));
     }
-    get_version(c, tenant, version)?.ok_or_else(|| unknown(tenant, version))
+    get_version(c, tenant, version, integrity)?.ok_or_else(|| unknown(tenant, version))
 }
 
 pub(crate) fn activate(
@@ -127,14 +203,15 @@ pub(crate) fn activate(
     version: u32,
     by: Option<&str>,
     at: DateTime<Utc>,
+    integrity: &Integrity,
 ) -> Result<StoredPolicy, StoreError> {
     lock_tenant(c, tenant)?;
     // Activating the active version changes nothing (and pushes nothing a
     // rollback would have to pop).
-    if let Some(current) = active(c, tenant)?.filter(|p| p.version == version) {
+    if let Some(current) = active(c, tenant, integrity)?.filter(|p| p.version == version) {
         return Ok(current);
     }
-    let stored = mark_active(c, tenant, version, at)?;
+    let stored = mark_active(c, tenant, version, at, integrity)?;
     c.execute(
         "INSERT INTO activations (tenant, version, at, by, kind) VALUES ($1, $2, $3, $4, 'activate')",
         &[&tenant, &(version as i32), &ts(at), &by],
@@ -148,6 +225,7 @@ pub(crate) fn rollback(
     tenant: &str,
     by: Option<&str>,
     at: DateTime<Utc>,
+    integrity: &Integrity,
 ) -> Result<StoredPolicy, StoreError> {
     lock_tenant(c, tenant)?;
     let stack = c
@@ -164,7 +242,7 @@ pub(crate) fn rollback(
     let previous = small("version", get(below, "version")?)?;
     c.execute("UPDATE activations SET undone = TRUE WHERE id = $1", &[&top])
         .map_err(db)?;
-    let stored = mark_active(c, tenant, previous, at)?;
+    let stored = mark_active(c, tenant, previous, at, integrity)?;
     c.execute(
         "INSERT INTO activations (tenant, version, at, by, kind) VALUES ($1, $2, $3, $4, 'rollback')",
         &[&tenant, &(previous as i32), &ts(at), &by],
@@ -173,28 +251,47 @@ pub(crate) fn rollback(
     Ok(stored)
 }
 
-pub(crate) fn active(c: &mut impl GenericClient, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
-    Ok(select(c, "tenant = $1 AND active", &[&tenant])?.into_iter().next())
+pub(crate) fn active(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    integrity: &Integrity,
+) -> Result<Option<StoredPolicy>, StoreError> {
+    Ok(select(c, "tenant = $1 AND active", &[&tenant], integrity)?
+        .into_iter()
+        .next())
 }
 
 pub(crate) fn get_version(
     c: &mut impl GenericClient,
     tenant: &str,
     version: u32,
+    integrity: &Integrity,
 ) -> Result<Option<StoredPolicy>, StoreError> {
-    Ok(
-        select(c, "tenant = $1 AND version = $2", &[&tenant, &(version as i32)])?
-            .into_iter()
-            .next(),
-    )
+    Ok(select(
+        c,
+        "tenant = $1 AND version = $2",
+        &[&tenant, &(version as i32)],
+        integrity,
+    )?
+    .into_iter()
+    .next())
 }
 
-pub(crate) fn history(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
-    select(c, "tenant = $1 ORDER BY version", &[&tenant])
+pub(crate) fn history(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    integrity: &Integrity,
+) -> Result<Vec<StoredPolicy>, StoreError> {
+    select(c, "tenant = $1 ORDER BY version", &[&tenant], integrity)
 }
 
-pub(crate) fn all_active(c: &mut postgres::Client) -> Result<Vec<StoredPolicy>, StoreError> {
-    select(c, "active ORDER BY tenant", &[])
+/// A tenant's versions with their tags, unchecked (for `audit verify`).
+pub(crate) fn history_tagged(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<Tagged>, StoreError> {
+    select_tagged(c, "tenant = $1 ORDER BY version", &[&tenant])
+}
+
+pub(crate) fn all_active(c: &mut postgres::Client, integrity: &Integrity) -> Result<Vec<StoredPolicy>, StoreError> {
+    select(c, "active ORDER BY tenant", &[], integrity)
 }
 
 pub(crate) fn component(c: &mut impl GenericClient, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {

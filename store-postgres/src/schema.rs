@@ -163,6 +163,14 @@ ALTER TABLE sessions ADD COLUMN approval TEXT;
 DROP INDEX sessions_due;
 CREATE INDEX sessions_due ON sessions(expires_at) WHERE state IN ('active', 'pending');
 ",
+    // Tags the host key makes for the rows the host acts on
+    // (`standin::integrity`): with a key, a row without a valid tag is
+    // refused when read.
+    r"
+ALTER TABLE sessions ADD COLUMN tag TEXT;
+ALTER TABLE policies ADD COLUMN tag TEXT;
+ALTER TABLE policies ADD COLUMN active_tag TEXT;
+",
 ];
 
 /// The advisory lock key migrations take (any fixed number).

@@ -7,13 +7,25 @@ use crate::codec::{get, json, small, time, to_json, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
+use standin::integrity::Integrity;
 use standin::store::{EndReason, PolicyRef, SessionRecord, SessionState, StoreError};
 
 const COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
-    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval";
+    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag";
 
-fn decode(r: &Row) -> Result<SessionRecord, StoreError> {
+/// The record, if its tag holds (see `standin::integrity`).
+fn decode(r: &Row, integrity: &Integrity) -> Result<SessionRecord, StoreError> {
+    let (s, tag) = decode_tagged(r)?;
+    integrity.check_session(s, tag.as_deref())
+}
+
+/// The record and its tag, unchecked (for `audit verify`).
+pub(crate) fn decode_tagged(r: &Row) -> Result<(SessionRecord, Option<String>), StoreError> {
+    Ok((decode_record(r)?, get(r, "tag")?))
+}
+
+fn decode_record(r: &Row) -> Result<SessionRecord, StoreError> {
     let state: String = get(r, "state")?;
     let state = SessionState::parse(&state).ok_or_else(|| StoreError::Corrupt {
         column: "state",
@@ -66,11 +78,12 @@ pub(crate) fn by_id(
     c: &mut impl GenericClient,
     id: &str,
     for_update: bool,
+    integrity: &Integrity,
 ) -> Result<Option<SessionRecord>, StoreError> {
     let lock = if for_update { " FOR UPDATE" } else { "" };
     c.query_opt(&format!("SELECT {COLUMNS} FROM sessions WHERE id = $1{lock}"), &[&id])
         .map_err(db)?
-        .map(|r| decode(&r))
+        .map(|r| decode(&r, integrity))
         .transpose()
 }
 
@@ -79,6 +92,7 @@ pub(crate) fn current(
     c: &mut impl GenericClient,
     tenant: &str,
     actor: &str,
+    integrity: &Integrity,
 ) -> Result<Option<SessionRecord>, StoreError> {
     c.query_opt(
         &format!(
@@ -88,7 +102,7 @@ pub(crate) fn current(
         &[&tenant, &actor],
     )
     .map_err(db)?
-    .map(|r| decode(&r))
+    .map(|r| decode(&r, integrity))
     .transpose()
 }
 
@@ -96,7 +110,20 @@ pub(crate) fn list(
     c: &mut impl GenericClient,
     tenant: &str,
     active_only: bool,
+    integrity: &Integrity,
 ) -> Result<Vec<SessionRecord>, StoreError> {
+    list_tagged(c, tenant, active_only)?
+        .into_iter()
+        .map(|(s, tag)| integrity.check_session(s, tag.as_deref()))
+        .collect()
+}
+
+/// A tenant's sessions with their tags, unchecked (for `audit verify`).
+pub(crate) fn list_tagged(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    active_only: bool,
+) -> Result<Vec<(SessionRecord, Option<String>)>, StoreError> {
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
     c.query(
         &format!("SELECT {COLUMNS} FROM sessions WHERE tenant = $1{filter} ORDER BY started_at DESC, id"),
@@ -104,7 +131,7 @@ pub(crate) fn list(
     )
     .map_err(db)?
     .iter()
-    .map(decode)
+    .map(decode_tagged)
     .collect()
 }
 
@@ -115,6 +142,7 @@ pub(crate) fn page(
     active_only: bool,
     after: Option<&str>,
     limit: usize,
+    integrity: &Integrity,
 ) -> Result<Vec<SessionRecord>, StoreError> {
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
     c.query(
@@ -128,14 +156,16 @@ pub(crate) fn page(
     )
     .map_err(db)?
     .iter()
-    .map(decode)
+    .map(|r| decode(r, integrity))
     .collect()
 }
 
 pub(crate) fn due(c: &mut impl GenericClient, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
     let rows = c
         .query(
-            "SELECT id FROM sessions WHERE state IN ('active', 'pending') AND expires_at <= $1 ORDER BY expires_at",
+            "SELECT id FROM sessions WHERE state IN ('active', 'pending') AND \
+             (CASE state WHEN 'active' THEN LEAST(expires_at, started_at + 86400) ELSE expires_at END) <= $1 \
+             ORDER BY expires_at",
             &[&ts(now)],
         )
         .map_err(db)?;
@@ -145,7 +175,8 @@ pub(crate) fn due(c: &mut impl GenericClient, now: DateTime<Utc>) -> Result<Vec<
 pub(crate) fn next_deadline(c: &mut postgres::Client) -> Result<Option<DateTime<Utc>>, StoreError> {
     let row = c
         .query_one(
-            "SELECT MIN(expires_at) AS at FROM sessions WHERE state IN ('active', 'pending')",
+            "SELECT MIN(CASE state WHEN 'active' THEN LEAST(expires_at, started_at + 86400) ELSE expires_at END) \
+             AS at FROM sessions WHERE state IN ('active', 'pending')",
             &[],
         )
         .map_err(db)?;
@@ -154,8 +185,9 @@ pub(crate) fn next_deadline(c: &mut postgres::Client) -> Result<Option<DateTime<
         .transpose()
 }
 
-pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord) -> Result<(), StoreError> {
-    let params = (1..=24).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+/// Inserts `s` with the tag `integrity` makes for it.
+pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord, integrity: &Integrity) -> Result<(), StoreError> {
+    let params = (1..=25).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     c.execute(
         &format!("INSERT INTO sessions ({COLUMNS}) VALUES ({params})"),
         &[
@@ -183,6 +215,7 @@ pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord) -> Result<()
             &s.parent,
             &(s.depth as i32),
             &s.approval.as_ref().map(to_json),
+            &integrity.session_tag(s),
         ],
     )
     .map_err(db)?;
@@ -190,13 +223,13 @@ pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord) -> Result<()
 }
 
 /// Updates what can change of a session: its deadline, its end, its
-/// principals, and what an approval sets.
-pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord) -> Result<(), StoreError> {
+/// principals, and what an approval sets; and its tag.
+pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord, integrity: &Integrity) -> Result<(), StoreError> {
     let n = c
         .execute(
             "UPDATE sessions SET expires_at = $2, state = $3, ended_at = $4, end_reason = $5, revoke_reason = $6, \
              actor_principal = $7, target_principal = $8, started_at = $9, max_expires_at = $10, parent = $11, \
-             depth = $12, approval = $13 WHERE id = $1",
+             depth = $12, approval = $13, tag = $14 WHERE id = $1",
             &[
                 &s.id,
                 &ts(s.expires_at),
@@ -211,6 +244,7 @@ pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord) -> Result<()
                 &s.parent,
                 &(s.depth as i32),
                 &s.approval.as_ref().map(to_json),
+                &integrity.session_tag(s),
             ],
         )
         .map_err(db)?;
@@ -218,4 +252,21 @@ pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord) -> Result<()
         return Err(StoreError::UnknownSession(s.id.clone()));
     }
     Ok(())
+}
+
+/// Sessions `ids`, each locked `FOR SHARE` for the transaction, in id
+/// order; a row whose tag does not hold is an error of its own.
+pub(crate) fn share(
+    c: &mut impl GenericClient,
+    ids: &[&str],
+    integrity: &Integrity,
+) -> Result<Vec<(String, Result<SessionRecord, StoreError>)>, StoreError> {
+    c.query(
+        &format!("SELECT {COLUMNS} FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE"),
+        &[&ids],
+    )
+    .map_err(db)?
+    .iter()
+    .map(|r| Ok((get(r, "id")?, decode(r, integrity))))
+    .collect()
 }

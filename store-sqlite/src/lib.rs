@@ -353,7 +353,10 @@ fn apply(conn: &Connection, heads: &mut Heads, mut change: Change) -> Result<App
     if let Some(s) = &change.insert {
         sessions::insert(conn, s, &integrity)?;
     }
-    let mut applied = Applied::default();
+    let mut applied = Applied {
+        session: change.insert.clone().or_else(|| change.update.clone()),
+        ..Applied::default()
+    };
     if !change.audit.is_empty() {
         for e in change.audit {
             applied.audit.push(appender.append(heads, e)?);

@@ -118,18 +118,6 @@ pub(super) fn current(
     )
 }
 
-/// The deadline of session `id` if it is active (`None`: ended or unknown):
-/// never more than 24 h after its start (S1), whatever `expires_at` says.
-pub(super) fn active_until(conn: &Connection, id: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    conn.prepare_cached("SELECT MIN(expires_at, started_at + 86400) FROM sessions WHERE id = ?1 AND state = 'active'")
-        .map_err(db)?
-        .query_row([id], |r| r.get::<_, i64>(0))
-        .optional()
-        .map_err(db)?
-        .map(|t| time("expires_at", t))
-        .transpose()
-}
-
 pub(super) fn list(
     conn: &Connection,
     tenant: &str,
@@ -185,7 +173,9 @@ pub(super) fn page(
 pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT id FROM sessions WHERE state IN ('active', 'pending') AND expires_at <= ?1 ORDER BY expires_at",
+            "SELECT id FROM sessions WHERE state IN ('active', 'pending') AND \
+             (CASE state WHEN 'active' THEN MIN(expires_at, started_at + 86400) ELSE expires_at END) <= ?1 \
+             ORDER BY expires_at",
         )
         .map_err(db)?;
     let rows = stmt.query_map([ts(now)], |r| r.get(0)).map_err(db)?;
@@ -194,7 +184,10 @@ pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, 
 
 pub(super) fn next_deadline(conn: &Connection) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at: Option<i64> = conn
-        .prepare_cached("SELECT MIN(expires_at) FROM sessions WHERE state IN ('active', 'pending')")
+        .prepare_cached(
+            "SELECT MIN(CASE state WHEN 'active' THEN MIN(expires_at, started_at + 86400) ELSE expires_at END) \
+             FROM sessions WHERE state IN ('active', 'pending')",
+        )
         .map_err(db)?
         .query_row([], |r| r.get(0))
         .map_err(db)?;

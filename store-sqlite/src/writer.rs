@@ -321,7 +321,11 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Sync
                 let deadline = match deadlines.get(&r.session) {
                     Some(d) => *d,
                     None => {
-                        let d = sessions::active_until(conn, &r.session)?;
+                        // The whole row, so its tag is checked: a row a
+                        // database writer set back to active allows nothing.
+                        let d = sessions::by_id(conn, &r.session, &heads.integrity)?
+                            .filter(|s| s.is_active())
+                            .map(|s| s.deadline());
                         deadlines.insert(r.session.clone(), d);
                         d
                     }

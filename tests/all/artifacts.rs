@@ -137,13 +137,19 @@ fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denie
     );
     assert_deny(&no_reason_start(&s).0, &["reason-required"]);
 
-    // A host with another key trusts none of them; one without a key, none either.
+    // A host with another key trusts none of them, nor the versions
+    // themselves (their tags are another key's): nothing is compiled or run.
     let host = standin::Host::new().expect("host");
     let other = Sessions::open(host.clone(), &db)
         .expect("open")
         .with_host_key(standin::HostKey::from_bytes([1; 32]));
-    other.policies().preload().expect("preload");
-    assert_eq!(host.compilations(), (2, 0));
+    let refused = other
+        .policies()
+        .preload()
+        .expect_err("versions tagged with another key");
+    assert!(refused.to_string().contains("not authenticated"), "{refused}");
+    assert_eq!(host.compilations(), (0, 0));
+    // One without a key reads the versions unchecked and trusts no artifact.
     let host = standin::Host::new().expect("host");
     Sessions::open(host.clone(), &db)
         .expect("open")

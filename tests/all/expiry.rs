@@ -37,9 +37,11 @@ fn s3_expiry_is_exact_at_the_deadline_by_sweep() {
 
 #[test]
 fn s3_expiry_is_recorded_when_an_expired_session_is_touched() {
-    let (_d, s) = service();
     let deadline = at("2026-11-21T11:00:00Z");
     for touch in ["status", "authorize", "end", "extend", "start"] {
+        // A trail of its own for each touch: a start dated before the
+        // chain's last event would be recorded at that event's time.
+        let (_d, s) = service();
         let a = started(&s, json!({"ttl_seconds": 3600}));
         let late = deadline + TimeDelta::seconds(5);
         match touch {

@@ -15,6 +15,7 @@ mod group_commit;
 mod hardening;
 mod harness;
 mod hostile;
+mod integrity;
 mod isolation;
 mod loading;
 mod many;

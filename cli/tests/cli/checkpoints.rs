@@ -5,7 +5,8 @@
 
 use crate::sessions::{json, standin};
 use serde_json::Value;
-use standin::store::{AuditFilter, AuditStore, SessionDigests, expected_hash};
+use standin::integrity::Keyring;
+use standin::store::{AuditFilter, AuditStore, CHAIN_V2, SessionDigests, expected_hash};
 use standin_store_sqlite::SqliteStore;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -181,8 +182,9 @@ fn a1_verify_finds_a_recomputed_chain_with_a_checkpoint_but_not_without() {
     let (k, _) = key(&db, dir.path(), "signing.key");
     let (early, _) = checkpoint(&db, &k, dir.path(), "early.json", "2026-11-21T10:05:00Z");
     // The refused purchase (event 4) made an allowed one, and every hash
-    // from there on recomputed with the library's own chain functions.
-    rewrite(&db, 4);
+    // from there on recomputed with the library's own chain functions, by
+    // someone who also holds the host key (without it, see below).
+    rewrite(&db, 4, Some(&host_keyring()));
     assert_eq!(
         ok(verify(&db, &[], &[]))["broken"],
         Value::Null,
@@ -198,9 +200,31 @@ fn a1_verify_finds_a_recomputed_chain_with_a_checkpoint_but_not_without() {
     assert!(err.contains("event 6 has hash"), "{err}");
 }
 
+#[test]
+fn a1_verify_finds_a_chain_recomputed_without_the_host_key_with_no_checkpoint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    trail(&db);
+    // A database writer without the host key recomputes from event 4 on in
+    // the only format they can: unkeyed, after keyed events.
+    rewrite(&db, 4, None);
+    let out = verify(&db, &[], &[]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = stderr(&out);
+    assert!(err.contains("event 4") && err.contains("without the host key"), "{err}");
+}
+
+/// The keys derived from the host key the CLI uses by default.
+fn host_keyring() -> Keyring {
+    let path = standin::default_host_key_path().expect("a default host key path");
+    Keyring::new(&standin::HostKey::load_or_create(&path).expect("host key"))
+}
+
 /// Whitewashes event `seq` of acme (a deny made an allow) and recomputes
-/// every hash from it on, as someone with the database and this crate would.
-fn rewrite(db: &Path, seq: u64) {
+/// every hash from it on, as someone with the database and this crate
+/// would: with the host key's chain key when given, else in the unkeyed
+/// format (the most a database writer without the key can do).
+fn rewrite(db: &Path, seq: u64, keyring: Option<&Keyring>) {
     let store = SqliteStore::open(db).expect("open store");
     let mut events = store
         .audit(&AuditFilter {
@@ -219,14 +243,19 @@ fn rewrite(db: &Path, seq: u64) {
             e.codes.clear();
         }
         e.prev_hash = prev;
-        e.hash = expected_hash(&e.prev_hash, e, &mut digests, None).expect("known format");
+        if keyring.is_none() {
+            e.seal.chain = CHAIN_V2;
+        }
+        e.hash = expected_hash(&e.prev_hash, e, &mut digests, keyring).expect("known format");
         conn.execute(
-            "UPDATE audit SET event = ?1, codes = ?2, prev_hash = ?3, hash = ?4 WHERE tenant = 'acme' AND seq = ?5",
+            "UPDATE audit SET event = ?1, codes = ?2, prev_hash = ?3, hash = ?4, chain = ?5 WHERE tenant = 'acme' \
+             AND seq = ?6",
             rusqlite::params![
                 e.event,
                 serde_json::to_string(&e.codes).expect("json"),
                 e.prev_hash,
                 e.hash,
+                e.seal.chain,
                 e.seq as i64
             ],
         )

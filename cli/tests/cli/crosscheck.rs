@@ -66,11 +66,20 @@ fn a1_verify_finds_a_session_row_set_back_to_active() {
     );
     broken(
         &db,
-        &[&format!("session `{id}`"), "the row is active, but the chain ended it"],
+        &[
+            &format!("session `{id}`"),
+            "the row is active, but the chain ended it",
+            "is not authenticated by the host key",
+        ],
     );
-    // Why it matters: the host acts on the row, so the ended session is usable again.
+    // The host acts on the row only if the host key's tag holds: the edited
+    // row is refused, so the ended session stays unusable.
     let out = standin(&db, "2026-11-21T10:20:00Z", &["authorize", &id, "course.view"]);
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not authenticated by the host key"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -85,7 +94,7 @@ fn a1_verify_finds_session_rows_that_differ_from_the_chain_or_have_no_events() {
             "UPDATE sessions SET expires_at = expires_at + 86400, target = 'u-7' WHERE id = '{id}'; \
              INSERT INTO sessions SELECT 's-made-up', tenant, actor, target, actor_principal, target_principal, \
                reason, domain, read_only, started_at, expires_at, max_expires_at, 'active', NULL, NULL, return_to, \
-               policy_version, policy_digest, notify_target, obligations, revoke_reason, parent, 1, approval \
+               policy_version, policy_digest, notify_target, obligations, revoke_reason, parent, 1, approval, tag \
                FROM sessions WHERE id = '{id}'"
         ),
     );

@@ -48,7 +48,7 @@ impl Sessions {
             None
         };
         let mut out = None;
-        self.store.modify(id, &mut |s| {
+        let applied = self.store.modify(id, &mut |s| {
             let (change, value, after, expired) = if s.is_due(now) {
                 let mut change = expire_change(s, &n);
                 let after = ended(s, expiry_reason(s), s.deadline(), None);
@@ -75,8 +75,12 @@ impl Sessions {
             out = Some((after, value, expired));
             change
         })?;
-        let (after, value, expired) =
+        let (mut after, value, expired) =
             out.ok_or(StoreError::Contract("`modify` returned without asking for the change"))?;
+        // The session as written: its times are the chain's.
+        if let Some(written) = applied.session.filter(|w| w.id == after.id) {
+            after = written;
+        }
         self.active.remember(&after);
         Ok((after, value, expired))
     }
@@ -214,14 +218,17 @@ impl Sessions {
                     let proposed = (now + TimeDelta::seconds(granted as i64))
                         .min(s.max_expires_at)
                         .min(cap);
-                    // An extension never shortens a session.
-                    kept_expiry = proposed < s.expires_at;
+                    // An extension never shortens a session (its real
+                    // deadline: never past the cap either).
+                    let current = s.deadline();
+                    kept_expiry = proposed < current;
                     if kept_expiry {
                         event.note = Some(format!(
                             "the extension would end the session at {} instead of {}: its expiry is kept",
                             proposed.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                            s.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                            current.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                         ));
+                        extended.expires_at = current;
                     } else {
                         extended.expires_at = proposed;
                     }

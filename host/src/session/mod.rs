@@ -154,7 +154,7 @@ pub struct Banner {
 impl Banner {
     pub fn of(s: &SessionRecord, now: DateTime<Utc>) -> Self {
         let remaining = if s.is_active() {
-            (s.expires_at - now).num_seconds().max(0)
+            (s.deadline() - now).num_seconds().max(0)
         } else {
             0
         };
@@ -164,7 +164,7 @@ impl Banner {
             actor: s.actor.clone(),
             target: s.target.clone(),
             state: s.state,
-            expires_at: s.expires_at,
+            expires_at: s.deadline(),
             remaining_seconds: remaining,
             expiring_soon: s.is_active() && remaining > 0 && remaining <= EXPIRING_SOON_SECONDS,
             end_reason: s.end_reason,

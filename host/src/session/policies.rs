@@ -233,7 +233,12 @@ impl Sessions {
         // process may have activated one); the loaded policy is cached.
         let version = match version {
             Some(v) => Some(v),
-            None => self.store.active_ref(tenant)?.map(|r| r.version),
+            None => match self.store.active_ref(tenant) {
+                Ok(r) => r.map(|r| r.version),
+                // A forged or edited active mark: no version serves (a deny).
+                Err(StoreError::Forged(what)) => return Ok(Resolved::unavailable(0, forged(&what))),
+                Err(e) => return Err(e),
+            },
         };
         if version.is_none() && !self.builtin_fallback {
             return Ok(Resolved::unavailable(
@@ -256,9 +261,11 @@ impl Sessions {
         let stored = match version {
             None => None,
             Some(0) => None,
-            Some(v) => match self.store.policy(tenant, v)? {
-                Some(s) => Some(s),
-                None => {
+            Some(v) => match self.store.policy(tenant, v) {
+                Err(StoreError::Forged(what)) => return Ok(Resolved::unavailable(v, forged(&what))),
+                Err(e) => return Err(e),
+                Ok(Some(s)) => Some(s),
+                Ok(None) => {
                     return Ok(Resolved::unavailable(
                         v,
                         format!("tenant `{tenant}` has no policy version {v}"),
@@ -292,4 +299,9 @@ pub(super) fn builtin(tenant: &str) -> StoredPolicy {
         activated_at: None,
         policy: None,
     }
+}
+
+/// Why a version the store holds is not used.
+fn forged(what: &str) -> String {
+    format!("{what} is not authenticated by the host key (written or edited outside Standin): it is not used")
 }

@@ -106,7 +106,7 @@ impl Sessions {
         let tenant = req.tenant.as_str();
         let max_depth = self.max_depth;
         let (mut outcome, mut asked) = (None, false);
-        self.store.start(tenant, &req.actor.id, &mut |current| {
+        let applied = self.store.start(tenant, &req.actor.id, &mut |current| {
             asked = true;
             let mut change = Change::default();
             let mut current = current.cloned();
@@ -249,6 +249,12 @@ impl Sessions {
         })?;
         if !asked {
             return Err(StoreError::Contract("`start` returned without asking for the change").into());
+        }
+        // The session as written: its times are the chain's.
+        if let Some(session) = outcome.as_mut().and_then(|o: &mut StartOutcome| o.session.as_mut())
+            && let Some(written) = applied.session.filter(|w| w.id == session.id)
+        {
+            *session = written;
         }
         Ok(outcome)
     }

@@ -193,6 +193,10 @@ impl Change {
 pub struct Applied {
     pub audit: Vec<AuditEvent>,
     pub outbox: Vec<OutboxMessage>,
+    /// The session row as written (inserted, else updated): its times are
+    /// the chain's, which may be later than the change said (see
+    /// [`crate::integrity::Integrity::stamp`]).
+    pub session: Option<SessionRecord>,
 }
 
 /// One tenant's audit chain (by `seq`), sessions (newest first) and
