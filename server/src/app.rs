@@ -36,6 +36,20 @@ pub struct Limits {
     /// The same for slow routes: policy uploads (compiling), replays and
     /// audit exports and verification (a whole trail).
     pub slow_request_timeout: Duration,
+    /// How long a client has to send a whole request head, from its
+    /// connection (after the TLS handshake) or from the first byte of a
+    /// later request; past it the connection is closed.
+    pub header_read_timeout: Duration,
+    /// How long a connection is kept without a request after its last
+    /// answer (and how long an answer the client does not read is kept).
+    pub idle_timeout: Duration,
+    /// Open connections at most (lowered to fit the file limit). One more
+    /// closes the connection waiting longest without a request in flight;
+    /// when all are answering one, the new one is closed.
+    pub max_connections: usize,
+    /// On shutdown, how long requests in flight have to finish before
+    /// their connections are dropped.
+    pub drain_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -45,6 +59,10 @@ impl Default for Limits {
             max_upload_bytes: 24 * 1024 * 1024,
             request_timeout: Duration::from_secs(10),
             slow_request_timeout: Duration::from_secs(120),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            drain_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -138,7 +156,7 @@ pub fn router(state: AppState) -> Router {
     for route in crate::routes::table() {
         app = app.route(route.spec.path, route.handler(&state));
     }
-    let x_request_id = HeaderName::from_static("x-request-id");
+    let x_request_id = HeaderName::from_static(X_REQUEST_ID);
     app.merge(crate::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -148,9 +166,12 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(crate::logging::access_log))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(SetRequestIdLayer::new(x_request_id, RequestIds::default()))
+        .layer(SetRequestIdLayer::new(x_request_id, RequestIds))
         .with_state(state)
 }
+
+/// The request id header.
+const X_REQUEST_ID: &str = "x-request-id";
 
 async fn not_found() -> ApiError {
     ApiError::not_found("no such route")
@@ -201,34 +222,31 @@ async fn deadline(State(state): State<AppState>, request: Request, next: Next) -
     }
 }
 
-/// Request ids made up for requests that bring none: `r-`, the process's
-/// start time and a counter, in hex (unique per process, cheap).
-#[derive(Debug, Clone)]
-struct RequestIds {
-    prefix: String,
-    next: Arc<AtomicU64>,
+/// Request ids made up for requests that bring none:
+/// `r-`, the process's start time, its id and a counter, in hex (unique
+/// per process, cheap).
+#[derive(Debug, Clone, Copy)]
+struct RequestIds;
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&new_request_id()).ok().map(RequestId::new)
+    }
 }
 
-impl Default for RequestIds {
-    fn default() -> Self {
+/// A fresh request id.
+pub(crate) fn new_request_id() -> String {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| {
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_micros() as u64)
             .unwrap_or(0);
-        Self {
-            prefix: format!("r-{started:x}-{:x}", std::process::id()),
-            next: Arc::new(AtomicU64::new(0)),
-        }
-    }
-}
-
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n:x}", self.prefix))
-            .ok()
-            .map(RequestId::new)
-    }
+        format!("r-{started:x}-{:x}", std::process::id())
+    });
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{n:x}")
 }
 
 /// When the first router's state was made (for `/healthz`'s uptime).
