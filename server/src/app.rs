@@ -1,14 +1,15 @@
 //! The application: shared state, the router built from the route table
 //! ([`crate::routes::table`]), and the layers every request goes through.
 //!
-//! Order of the layers, outside in: request id (made up when absent, echoed
-//! on the answer), trace span and access log, panic catcher, compression,
-//! metrics, the per-request deadline; then, per route, the key check of
-//! [`crate::auth`], and the handler. The library is synchronous: handlers
-//! run its calls on tokio's blocking pool (`AppState::run`), except single
-//! `authorize` calls, the hot path, which go to the batching threads of
-//! [`crate::batcher`] so that concurrent ones share one `authorize_batch`
-//! and one wait for their commit.
+//! Order of the layers, outside in: request id (a caller's kept only when
+//! it is valid, else made up, and echoed on the answer), trace span and
+//! access log, panic catcher, every error in the JSON form, compression,
+//! metrics, the cap on the request target, the per-request deadline; then,
+//! per route, the key check of [`crate::auth`], and the handler. The
+//! library is synchronous: handlers run its calls on tokio's blocking pool
+//! (`AppState::run`), except single `authorize` calls, the hot path, which
+//! go to the batching threads of [`crate::batcher`] so that concurrent
+//! ones share one `authorize_batch` and one wait for their commit.
 
 use crate::auth::KeyCache;
 use crate::error::{ApiError, codes};
@@ -161,17 +162,99 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), deadline))
+        .layer(middleware::from_fn(screen))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(middleware::from_fn(json_errors))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(crate::logging::access_log))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, RequestIds))
+        .layer(middleware::map_request(checked_request_id))
         .with_state(state)
 }
 
 /// The request id header.
 const X_REQUEST_ID: &str = "x-request-id";
+
+/// The longest request id taken from a caller.
+pub const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// The longest request target (path and query) served.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// A caller's `X-Request-ID` is kept only when there is one, of 1 to
+/// [`MAX_REQUEST_ID_BYTES`] visible ASCII characters; otherwise it is
+/// removed, and the request gets a fresh id like one that brought none.
+async fn checked_request_id(mut request: Request) -> Request {
+    let mut ids = request.headers().get_all(X_REQUEST_ID).iter();
+    let keep = match (ids.next(), ids.next()) {
+        (None, _) => true,
+        (Some(id), None) => valid_request_id(id.as_bytes()),
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        request.headers_mut().remove(X_REQUEST_ID);
+    }
+    request
+}
+
+fn valid_request_id(id: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_BYTES).contains(&id.len()) && id.iter().all(|b| (0x21..=0x7e).contains(b))
+}
+
+/// Refusals of a request's form before any route sees it: a target over
+/// [`MAX_URI_BYTES`] is `414`.
+async fn screen(request: Request, next: Next) -> Response {
+    let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            codes::INVALID_REQUEST,
+            format!("the request target is over {MAX_URI_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Every error in the JSON form: an error answer that is not JSON (one
+/// made by a layer rather than by [`ApiError`]) gets the form's body, the
+/// code its status stands for, and keeps its other headers.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::UNAUTHORIZED => codes::UNAUTHENTICATED,
+        StatusCode::FORBIDDEN => codes::FORBIDDEN,
+        StatusCode::NOT_FOUND => codes::NOT_FOUND,
+        StatusCode::METHOD_NOT_ALLOWED => codes::METHOD_NOT_ALLOWED,
+        StatusCode::CONFLICT => codes::CONFLICT,
+        StatusCode::PAYLOAD_TOO_LARGE => codes::BODY_TOO_LARGE,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => codes::UNSUPPORTED_MEDIA_TYPE,
+        StatusCode::SERVICE_UNAVAILABLE => codes::UNAVAILABLE,
+        s if s.is_server_error() => codes::INTERNAL,
+        _ => codes::INVALID_REQUEST,
+    };
+    let message = format!("refused: {}", status.canonical_reason().unwrap_or("error"));
+    let (mut parts, _) = response.into_parts();
+    let (json_parts, body) = ApiError::new(status, code, message).into_response().into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.remove(axum::http::header::CONTENT_ENCODING);
+    parts.headers.extend(json_parts.headers);
+    Response::from_parts(parts, body)
+}
 
 async fn not_found() -> ApiError {
     ApiError::not_found("no such route")
@@ -222,7 +305,7 @@ async fn deadline(State(state): State<AppState>, request: Request, next: Next) -
     }
 }
 
-/// Request ids made up for requests that bring none:
+/// Request ids made up for requests that bring none (or an invalid one):
 /// `r-`, the process's start time, its id and a counter, in hex (unique
 /// per process, cheap).
 #[derive(Debug, Clone, Copy)]
