@@ -7,7 +7,8 @@
 //! audit writer's queue depth and commit latency, read from the store when
 //! scraped; open connections and those the server dropped. Label values
 //! are bounded: tenants are only those a key reached, routes only those of
-//! the table.
+//! the table, reason codes only those of [`KNOWN_CODES`] (any other is
+//! `other`).
 
 use crate::app::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -121,6 +122,44 @@ fn label_pairs(names: &[&str], values: &[String]) -> String {
         .join(",")
 }
 
+/// The reason codes the `code` label takes by name: the contract's, the
+/// host's and those of approvals. Any other code (a custom policy may say
+/// anything) is counted as `other`, so that a policy cannot make one
+/// series per value it makes up.
+pub const KNOWN_CODES: &[&str] = &[
+    "not-permitted",
+    "target-inactive",
+    "target-never-logged-in",
+    "target-consent-missing",
+    "target-level-not-lower",
+    "target-out-of-scope",
+    "domain-required",
+    "domain-not-shared",
+    "target-has-wider-access",
+    "nested-impersonation",
+    "self-impersonation",
+    "cross-tenant",
+    "reason-required",
+    "forbidden-action",
+    "reserved-for-target",
+    "read-only-session",
+    codes::POLICY_ERROR,
+    codes::POLICY_TIMEOUT,
+    codes::POLICY_MEMORY,
+    codes::POLICY_UNAVAILABLE,
+    codes::INVALID_REQUEST,
+    "session-ended",
+    "session-expired",
+    "session-pending",
+    "approver-is-actor",
+    "approver-not-allowed",
+];
+
+/// The `code` label of a reason code: itself when known, else `other`.
+pub fn code_label(code: &str) -> &str {
+    if KNOWN_CODES.contains(&code) { code } else { "other" }
+}
+
 /// The server's metrics.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -145,7 +184,7 @@ impl Metrics {
             standin::Verdict::Pending => "pending",
             _ => "deny",
         };
-        let code = decision.reasons.first().map(|r| r.code.as_str()).unwrap_or("none");
+        let code = decision.reasons.first().map_or("none", |r| code_label(&r.code));
         self.decisions.add(&[tenant, kind, outcome, code], 1);
         self.decision_seconds.observe(&[kind], took);
         for reason in &decision.reasons {
