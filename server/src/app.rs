@@ -4,12 +4,13 @@
 //! Order of the layers, outside in: request id (a caller's kept only when
 //! it is valid, else made up, and echoed on the answer), trace span and
 //! access log, panic catcher, every error in the JSON form, compression,
-//! metrics, the cap on the request target, the per-request deadline; then,
-//! per route, the key check of [`crate::auth`], and the handler. The
-//! library is synchronous: handlers run its calls on tokio's blocking pool
-//! (`AppState::run`), except single `authorize` calls, the hot path, which
-//! go to the batching threads of [`crate::batcher`] so that concurrent
-//! ones share one `authorize_batch` and one wait for their commit.
+//! metrics, the caps on the request target and head, the per-request
+//! deadline; then, per route, the key check of [`crate::auth`], and the
+//! handler. The library is synchronous: handlers run its calls on tokio's
+//! blocking pool (`AppState::run`), except single `authorize` calls, the
+//! hot path, which go to the batching threads of [`crate::batcher`] so
+//! that concurrent ones share one `authorize_batch` and one wait for their
+//! commit.
 
 use crate::auth::KeyCache;
 use crate::error::{ApiError, codes};
@@ -204,7 +205,9 @@ fn valid_request_id(id: &[u8]) -> bool {
 }
 
 /// Refusals of a request's form before any route sees it: a target over
-/// [`MAX_URI_BYTES`] is `414`.
+/// [`MAX_URI_BYTES`] is `414`; a head over [`crate::conn::MAX_HEAD_BYTES`]
+/// is `431`. (hyper refuses a head past its buffer, but one that arrives
+/// in a single read may be read whole a little past it.)
 async fn screen(request: Request, next: Next) -> Response {
     let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if target > MAX_URI_BYTES {
@@ -212,6 +215,22 @@ async fn screen(request: Request, next: Next) -> Response {
             StatusCode::URI_TOO_LONG,
             codes::INVALID_REQUEST,
             format!("the request target is over {MAX_URI_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    // The request line and the header lines, as sent (names, values, `: ` and CRLF).
+    let head = request.method().as_str().len()
+        + target
+        + request
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum::<usize>();
+    if head > crate::conn::MAX_HEAD_BYTES {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            codes::INVALID_REQUEST,
+            format!("the request head is over {} bytes", crate::conn::MAX_HEAD_BYTES),
         )
         .into_response();
     }

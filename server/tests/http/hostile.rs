@@ -247,6 +247,7 @@ async fn a_request_id_over_128_visible_ascii_characters_is_replaced_not_echoed()
     for refused in [
         vec![("x-request-id", "a".repeat(129))],
         vec![("x-request-id", "a".repeat(90 * 1024))],
+        vec![("x-request-id", format!("{}\u{e9}", "a".repeat(10)))],
         vec![("x-request-id", "with space".to_string())],
         vec![("x-request-id", "tab\there".to_string())],
         vec![("x-request-id", "one".to_string()), ("x-request-id", "two".to_string())],
@@ -348,6 +349,15 @@ async fn errors_of_the_http_layer_are_json_with_a_request_id() {
         // Too many headers: hyper's 431.
         (
             format!("GET /healthz HTTP/1.1\r\nHost: x\r\n{many_headers}\r\n").into_bytes(),
+            431,
+        ),
+        // A head over 64 KiB (hyper may read it whole in one go).
+        (
+            format!(
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: {}\r\nConnection: close\r\n\r\n",
+                "a".repeat(90 * 1024)
+            )
+            .into_bytes(),
             431,
         ),
         // A target over 8 KiB.
