@@ -356,3 +356,31 @@ pub(crate) fn started() -> Instant {
     static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     *STARTED.get_or_init(Instant::now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::json_errors;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+
+    #[tokio::test]
+    async fn an_error_made_without_the_json_form_gets_it_and_keeps_its_headers() {
+        let app = Router::new()
+            .route(
+                "/plain",
+                get(|| async { (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "no") }),
+            )
+            .layer(axum::middleware::from_fn(json_errors));
+        let request = Request::get("/plain").body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "unauthenticated", "{body}");
+    }
+}
