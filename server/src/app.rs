@@ -1,14 +1,16 @@
 //! The application: shared state, the router built from the route table
 //! ([`crate::routes::table`]), and the layers every request goes through.
 //!
-//! Order of the layers, outside in: request id (made up when absent, echoed
-//! on the answer), trace span and access log, panic catcher, compression,
-//! metrics, the per-request deadline; then, per route, the key check of
-//! [`crate::auth`], and the handler. The library is synchronous: handlers
-//! run its calls on tokio's blocking pool (`AppState::run`), except single
-//! `authorize` calls, the hot path, which go to the batching threads of
-//! [`crate::batcher`] so that concurrent ones share one `authorize_batch`
-//! and one wait for their commit.
+//! Order of the layers, outside in: request id (a caller's kept only when
+//! it is valid, else made up, and echoed on the answer), trace span and
+//! access log, panic catcher, every error in the JSON form, compression,
+//! metrics, the caps on the request target and head, the per-request
+//! deadline; then, per route, the key check of [`crate::auth`], and the
+//! handler. The library is synchronous: handlers run its calls on tokio's
+//! blocking pool (`AppState::run`), except single `authorize` calls, the
+//! hot path, which go to the batching threads of [`crate::batcher`] so
+//! that concurrent ones share one `authorize_batch` and one wait for their
+//! commit.
 
 use crate::auth::KeyCache;
 use crate::error::{ApiError, codes};
@@ -36,6 +38,20 @@ pub struct Limits {
     /// The same for slow routes: policy uploads (compiling), replays and
     /// audit exports and verification (a whole trail).
     pub slow_request_timeout: Duration,
+    /// How long a client has to send a whole request head, from its
+    /// connection (after the TLS handshake) or from the first byte of a
+    /// later request; past it the connection is closed.
+    pub header_read_timeout: Duration,
+    /// How long a connection is kept without a request after its last
+    /// answer (and how long an answer the client does not read is kept).
+    pub idle_timeout: Duration,
+    /// Open connections at most (lowered to fit the file limit). One more
+    /// closes the connection waiting longest without a request in flight;
+    /// when all are answering one, the new one is closed.
+    pub max_connections: usize,
+    /// On shutdown, how long requests in flight have to finish before
+    /// their connections are dropped.
+    pub drain_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -45,6 +61,10 @@ impl Default for Limits {
             max_upload_bytes: 24 * 1024 * 1024,
             request_timeout: Duration::from_secs(10),
             slow_request_timeout: Duration::from_secs(120),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            drain_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -138,18 +158,121 @@ pub fn router(state: AppState) -> Router {
     for route in crate::routes::table() {
         app = app.route(route.spec.path, route.handler(&state));
     }
-    let x_request_id = HeaderName::from_static("x-request-id");
+    let x_request_id = HeaderName::from_static(X_REQUEST_ID);
     app.merge(crate::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), deadline))
+        .layer(middleware::from_fn(screen))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(middleware::from_fn(json_errors))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(crate::logging::access_log))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(SetRequestIdLayer::new(x_request_id, RequestIds::default()))
+        .layer(SetRequestIdLayer::new(x_request_id, RequestIds))
+        .layer(middleware::map_request(checked_request_id))
         .with_state(state)
+}
+
+/// The request id header.
+const X_REQUEST_ID: &str = "x-request-id";
+
+/// The longest request id taken from a caller.
+pub const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// The longest request target (path and query) served.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// A caller's `X-Request-ID` is kept only when there is one, of 1 to
+/// [`MAX_REQUEST_ID_BYTES`] visible ASCII characters; otherwise it is
+/// removed, and the request gets a fresh id like one that brought none.
+async fn checked_request_id(mut request: Request) -> Request {
+    let mut ids = request.headers().get_all(X_REQUEST_ID).iter();
+    let keep = match (ids.next(), ids.next()) {
+        (None, _) => true,
+        (Some(id), None) => valid_request_id(id.as_bytes()),
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        request.headers_mut().remove(X_REQUEST_ID);
+    }
+    request
+}
+
+fn valid_request_id(id: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_BYTES).contains(&id.len()) && id.iter().all(|b| (0x21..=0x7e).contains(b))
+}
+
+/// Refusals of a request's form before any route sees it: a target over
+/// [`MAX_URI_BYTES`] is `414`; a head over [`crate::conn::MAX_HEAD_BYTES`]
+/// is `431`. (hyper refuses a head past its buffer, but one that arrives
+/// in a single read may be read whole a little past it.)
+async fn screen(request: Request, next: Next) -> Response {
+    let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            codes::INVALID_REQUEST,
+            format!("the request target is over {MAX_URI_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    // The request line and the header lines, as sent (names, values, `: ` and CRLF).
+    let head = request.method().as_str().len()
+        + target
+        + request
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum::<usize>();
+    if head > crate::conn::MAX_HEAD_BYTES {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            codes::INVALID_REQUEST,
+            format!("the request head is over {} bytes", crate::conn::MAX_HEAD_BYTES),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Every error in the JSON form: an error answer that is not JSON (one
+/// made by a layer rather than by [`ApiError`]) gets the form's body, the
+/// code its status stands for, and keeps its other headers.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::UNAUTHORIZED => codes::UNAUTHENTICATED,
+        StatusCode::FORBIDDEN => codes::FORBIDDEN,
+        StatusCode::NOT_FOUND => codes::NOT_FOUND,
+        StatusCode::METHOD_NOT_ALLOWED => codes::METHOD_NOT_ALLOWED,
+        StatusCode::CONFLICT => codes::CONFLICT,
+        StatusCode::PAYLOAD_TOO_LARGE => codes::BODY_TOO_LARGE,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => codes::UNSUPPORTED_MEDIA_TYPE,
+        StatusCode::SERVICE_UNAVAILABLE => codes::UNAVAILABLE,
+        s if s.is_server_error() => codes::INTERNAL,
+        _ => codes::INVALID_REQUEST,
+    };
+    let message = format!("refused: {}", status.canonical_reason().unwrap_or("error"));
+    let (mut parts, _) = response.into_parts();
+    let (json_parts, body) = ApiError::new(status, code, message).into_response().into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.remove(axum::http::header::CONTENT_ENCODING);
+    parts.headers.extend(json_parts.headers);
+    Response::from_parts(parts, body)
 }
 
 async fn not_found() -> ApiError {
@@ -201,38 +324,63 @@ async fn deadline(State(state): State<AppState>, request: Request, next: Next) -
     }
 }
 
-/// Request ids made up for requests that bring none: `r-`, the process's
-/// start time and a counter, in hex (unique per process, cheap).
-#[derive(Debug, Clone)]
-struct RequestIds {
-    prefix: String,
-    next: Arc<AtomicU64>,
+/// Request ids made up for requests that bring none (or an invalid one):
+/// `r-`, the process's start time, its id and a counter, in hex (unique
+/// per process, cheap).
+#[derive(Debug, Clone, Copy)]
+struct RequestIds;
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&new_request_id()).ok().map(RequestId::new)
+    }
 }
 
-impl Default for RequestIds {
-    fn default() -> Self {
+/// A fresh request id.
+pub(crate) fn new_request_id() -> String {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| {
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_micros() as u64)
             .unwrap_or(0);
-        Self {
-            prefix: format!("r-{started:x}-{:x}", std::process::id()),
-            next: Arc::new(AtomicU64::new(0)),
-        }
-    }
-}
-
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n:x}", self.prefix))
-            .ok()
-            .map(RequestId::new)
-    }
+        format!("r-{started:x}-{:x}", std::process::id())
+    });
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{n:x}")
 }
 
 /// When the first router's state was made (for `/healthz`'s uptime).
 pub(crate) fn started() -> Instant {
     static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     *STARTED.get_or_init(Instant::now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_errors;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+
+    #[tokio::test]
+    async fn an_error_made_without_the_json_form_gets_it_and_keeps_its_headers() {
+        let app = Router::new()
+            .route(
+                "/plain",
+                get(|| async { (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "no") }),
+            )
+            .layer(axum::middleware::from_fn(json_errors));
+        let request = Request::get("/plain").body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "unauthenticated", "{body}");
+    }
 }

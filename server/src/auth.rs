@@ -1,7 +1,8 @@
 //! Bearer keys and scopes: every route of a tenant checks, before reading
 //! the body, that the request carries a live key (`401` otherwise), that
 //! the key is the path tenant's and that its scope covers the route (`403`
-//! otherwise). The key then rides in the request's extensions ([`Caller`]),
+//! otherwise). A request with more than one `Authorization` header is
+//! `400`: no guess at which one counts. The key then rides in the request's extensions ([`Caller`]),
 //! so handlers can record who uploaded or activated a policy. A session's
 //! banner facts and its end also take that session's impersonation token
 //! (the banner in the platform's pages holds nothing more).
@@ -68,11 +69,21 @@ impl KeyCache {
     }
 }
 
-/// The secret of an `Authorization: Bearer ...` header.
-fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+/// The secret of the request's `Authorization: Bearer ...` header.
+/// Several `Authorization` headers are refused, whatever they hold: which
+/// one counts would be a guess (RFC 6750: `400 invalid_request`).
+fn bearer(request: &Request) -> Result<Option<&str>, ApiError> {
+    let mut values = request.headers().get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ApiError::bad_request("more than one `Authorization` header; send one"));
+    }
+    let Some((scheme, token)) = value.to_str().ok().and_then(|v| v.split_once(' ')) else {
+        return Ok(None);
+    };
+    Ok(scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()))
 }
 
 fn unauthenticated(message: &str) -> Response {
@@ -126,8 +137,10 @@ pub(crate) async fn require(
     next: Next,
 ) -> Response {
     let needed = access.scopes().unwrap_or_default();
-    let Some(secret) = bearer(&request) else {
-        return unauthenticated("this route needs `Authorization: Bearer KEY`");
+    let secret = match bearer(&request) {
+        Ok(Some(secret)) => secret,
+        Ok(None) => return unauthenticated("this route needs `Authorization: Bearer KEY`"),
+        Err(e) => return e.into_response(),
     };
     if matches!(access, Access::KeyOrSessionToken(_)) && secret.split('.').count() == 3 {
         let token = secret.to_string();

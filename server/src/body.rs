@@ -1,7 +1,8 @@
-//! JSON request bodies: `Content-Type: application/json` (`415` otherwise),
-//! read under a cap while they arrive (`413` past it: a body never grows
-//! past the cap in memory, whatever `Content-Length` says), parsed into the
-//! route's type (`400` naming the field otherwise).
+//! JSON request bodies: `Content-Type: application/json` and no
+//! `Content-Encoding` but `identity` (`415` otherwise), read under a cap
+//! while they arrive (`413` past it: a body never grows past the cap in
+//! memory, whatever `Content-Length` says), parsed into the route's type
+//! (`400` naming the field otherwise).
 
 use crate::app::AppState;
 use crate::error::{ApiError, codes};
@@ -50,8 +51,28 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
+/// Whether the body is declared encoded (`Content-Encoding` other than
+/// `identity`): bodies are not decoded, so such a body is refused rather
+/// than read as if it were plain.
+fn encoded(request: &Request) -> bool {
+    request.headers().get_all(header::CONTENT_ENCODING).iter().any(|value| {
+        value.to_str().map_or(true, |v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case("identity"))
+        })
+    })
+}
+
 /// The body's bytes, at most `limit` of them.
 pub(crate) async fn bytes(request: Request, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    if encoded(&request) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            "request bodies are not decoded: send the body without `Content-Encoding` (or with `identity`)",
+        ));
+    }
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

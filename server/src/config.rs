@@ -20,6 +20,10 @@
 //! max_upload_bytes = 25165824
 //! request_timeout_ms = 10000
 //! slow_request_timeout_ms = 120000  # uploads, replays, verify
+//! header_read_timeout_ms = 10000    # a whole request head, from connecting
+//! idle_timeout_ms = 60000           # a connection between requests
+//! max_connections = 10000           # lowered to fit the file limit
+//! drain_timeout_ms = 10000          # on shutdown, for requests in flight
 //! ```
 
 use crate::app::Limits;
@@ -62,6 +66,10 @@ pub struct FileLimits {
     pub max_upload_bytes: Option<usize>,
     pub request_timeout_ms: Option<u64>,
     pub slow_request_timeout_ms: Option<u64>,
+    pub header_read_timeout_ms: Option<u64>,
+    pub idle_timeout_ms: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub drain_timeout_ms: Option<u64>,
 }
 
 /// Why the settings could not be read.
@@ -74,6 +82,8 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
     #[error("`--tls-cert` and `--tls-key` go together")]
     HalfTls,
+    #[error("`limits.{0}` must be above 0")]
+    Zero(&'static str),
 }
 
 /// The config file's size cap: a settings file is small.
@@ -163,6 +173,39 @@ impl Config {
             _ => return Err(ConfigError::HalfTls),
         };
         let l = file.limits;
+        let ms = |value: Option<u64>, name: &'static str, default: Duration| match value {
+            Some(0) => Err(ConfigError::Zero(name)),
+            Some(ms) => Ok(Duration::from_millis(ms)),
+            None => Ok(default),
+        };
+        let limits = Limits {
+            max_body_bytes: l.max_body_bytes.unwrap_or(d.limits.max_body_bytes),
+            max_upload_bytes: l.max_upload_bytes.unwrap_or(d.limits.max_upload_bytes),
+            request_timeout: l
+                .request_timeout_ms
+                .map(Duration::from_millis)
+                .unwrap_or(d.limits.request_timeout),
+            slow_request_timeout: l
+                .slow_request_timeout_ms
+                .map(Duration::from_millis)
+                .unwrap_or(d.limits.slow_request_timeout),
+            header_read_timeout: ms(
+                l.header_read_timeout_ms,
+                "header_read_timeout_ms",
+                d.limits.header_read_timeout,
+            )?,
+            idle_timeout: ms(l.idle_timeout_ms, "idle_timeout_ms", d.limits.idle_timeout)?,
+            max_connections: match l.max_connections {
+                Some(0) => return Err(ConfigError::Zero("max_connections")),
+                Some(n) => n,
+                None => d.limits.max_connections,
+            },
+            // 0 is allowed: no waiting for requests in flight.
+            drain_timeout: l
+                .drain_timeout_ms
+                .map(Duration::from_millis)
+                .unwrap_or(d.limits.drain_timeout),
+        };
         Ok(Self {
             listen: over.listen.or(file.listen).unwrap_or(d.listen),
             db: over.db.or(file.db).unwrap_or(d.db),
@@ -177,18 +220,7 @@ impl Config {
             },
             log: over.log.or(file.log).unwrap_or(d.log),
             tls,
-            limits: Limits {
-                max_body_bytes: l.max_body_bytes.unwrap_or(d.limits.max_body_bytes),
-                max_upload_bytes: l.max_upload_bytes.unwrap_or(d.limits.max_upload_bytes),
-                request_timeout: l
-                    .request_timeout_ms
-                    .map(Duration::from_millis)
-                    .unwrap_or(d.limits.request_timeout),
-                slow_request_timeout: l
-                    .slow_request_timeout_ms
-                    .map(Duration::from_millis)
-                    .unwrap_or(d.limits.slow_request_timeout),
-            },
+            limits,
         })
     }
 }

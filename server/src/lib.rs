@@ -23,6 +23,7 @@ pub mod body;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod config;
+pub mod conn;
 mod console;
 pub mod error;
 pub mod logging;
@@ -35,4 +36,4 @@ pub mod tls;
 
 pub use app::{AppState, Limits, router};
 pub use config::{Config, FileConfig, Overrides};
-pub use serve::{ServeError, run, serve};
+pub use serve::{ServeError, run, serve, serve_on};

@@ -49,7 +49,7 @@ pub(crate) async fn access_log(request: Request, next: Next) -> Response {
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
     let method = request.method().clone();
-    let path = request.uri().path().to_string();
+    let path = logged_path(request.uri().path());
     let span = tracing::info_span!("request", request_id = %id);
     let started = std::time::Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
@@ -64,4 +64,18 @@ pub(crate) async fn access_log(request: Request, next: Next) -> Response {
         _ => tracing::debug!(%method, %path, %route, status, micros, "answered"),
     }
     response
+}
+
+/// The longest path written to the log; a longer one is cut, marked `...`.
+const MAX_LOGGED_PATH: usize = 1024;
+
+fn logged_path(path: &str) -> String {
+    if path.len() <= MAX_LOGGED_PATH {
+        return path.to_string();
+    }
+    let mut end = MAX_LOGGED_PATH;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &path[..end])
 }

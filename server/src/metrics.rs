@@ -5,8 +5,10 @@
 //! outcome and first reason code; policy errors and timeouts by tenant;
 //! requests and their latency by route; decision latency by kind; and the
 //! audit writer's queue depth and commit latency, read from the store when
-//! scraped. Label values are bounded: tenants are only those a key reached,
-//! routes only those of the table.
+//! scraped; open connections and those the server dropped. Label values
+//! are bounded: tenants are only those a key reached, routes only those of
+//! the table, reason codes only those of [`KNOWN_CODES`] (any other is
+//! `other`).
 
 use crate::app::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -120,6 +122,44 @@ fn label_pairs(names: &[&str], values: &[String]) -> String {
         .join(",")
 }
 
+/// The reason codes the `code` label takes by name: the contract's, the
+/// host's and those of approvals. Any other code (a custom policy may say
+/// anything) is counted as `other`, so that a policy cannot make one
+/// series per value it makes up.
+pub const KNOWN_CODES: &[&str] = &[
+    "not-permitted",
+    "target-inactive",
+    "target-never-logged-in",
+    "target-consent-missing",
+    "target-level-not-lower",
+    "target-out-of-scope",
+    "domain-required",
+    "domain-not-shared",
+    "target-has-wider-access",
+    "nested-impersonation",
+    "self-impersonation",
+    "cross-tenant",
+    "reason-required",
+    "forbidden-action",
+    "reserved-for-target",
+    "read-only-session",
+    codes::POLICY_ERROR,
+    codes::POLICY_TIMEOUT,
+    codes::POLICY_MEMORY,
+    codes::POLICY_UNAVAILABLE,
+    codes::INVALID_REQUEST,
+    "session-ended",
+    "session-expired",
+    "session-pending",
+    "approver-is-actor",
+    "approver-not-allowed",
+];
+
+/// The `code` label of a reason code: itself when known, else `other`.
+pub fn code_label(code: &str) -> &str {
+    if KNOWN_CODES.contains(&code) { code } else { "other" }
+}
+
 /// The server's metrics.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -129,6 +169,8 @@ pub struct Metrics {
     requests: Counters,
     request_seconds: Histograms,
     decision_seconds: Histograms,
+    connections: AtomicU64,
+    connections_dropped: Counters,
 }
 
 impl Metrics {
@@ -142,7 +184,7 @@ impl Metrics {
             standin::Verdict::Pending => "pending",
             _ => "deny",
         };
-        let code = decision.reasons.first().map(|r| r.code.as_str()).unwrap_or("none");
+        let code = decision.reasons.first().map_or("none", |r| code_label(&r.code));
         self.decisions.add(&[tenant, kind, outcome, code], 1);
         self.decision_seconds.observe(&[kind], took);
         for reason in &decision.reasons {
@@ -156,12 +198,24 @@ impl Metrics {
         }
     }
 
+    /// How many connections are open now.
+    pub(crate) fn connections_open(&self, n: usize) {
+        self.connections.store(n as u64, Ordering::Relaxed);
+    }
+
+    /// Counts a connection the server closed on its own: `header-timeout`,
+    /// `idle-timeout`, `write-timeout`, `handshake-timeout`, `evicted`,
+    /// `refused`, `drain-deadline`.
+    pub(crate) fn connection_dropped(&self, reason: &str) {
+        self.connections_dropped.add(&[reason], 1);
+    }
+
     /// The text exposition of every family, with the store's audit figures
     /// and what the sweeper does.
     pub fn render(&self, sessions: &standin::Sessions) -> String {
         let store = sessions.store();
         let mut out = String::new();
-        let counters: [(&str, &str, &[&str], &Counters); 4] = [
+        let counters: [(&str, &str, &[&str], &Counters); 5] = [
             (
                 "standin_decisions_total",
                 "Decisions made, by tenant, kind, outcome and first reason code.",
@@ -186,6 +240,12 @@ impl Metrics {
                 &["route", "method", "status"],
                 &self.requests,
             ),
+            (
+                "standin_http_connections_dropped_total",
+                "Connections the server closed on its own (a deadline, the connection cap, the drain deadline), by reason.",
+                &["reason"],
+                &self.connections_dropped,
+            ),
         ];
         for (name, help, labels, family) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
@@ -193,6 +253,12 @@ impl Metrics {
                 let _ = writeln!(out, "{name}{{{}}} {n}", label_pairs(labels, &values));
             }
         }
+        let name = "standin_http_connections";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Open HTTP connections.\n# TYPE {name} gauge\n{name} {}",
+            self.connections.load(Ordering::Relaxed)
+        );
         let name = "standin_http_request_duration_seconds";
         let _ = writeln!(
             out,

@@ -1,14 +1,16 @@
 //! Running the server: open the store, load the active policies, bind,
 //! say where (one JSON line on standard output: `{"listening": ADDR}`),
 //! serve until SIGTERM or SIGINT, then shut down gracefully: stop
-//! accepting, let in-flight requests finish, stop the sweeper, and drop
-//! the store, which commits whatever the audit writer still holds. Every
-//! `authorize` answered was durable before it was answered; the drain is
-//! for those still running when the signal came.
+//! accepting, close the connections without a request in flight, give
+//! the requests in flight up to the drain deadline to finish, drop what is
+//! left, stop the sweeper, and drop the store, which commits whatever the
+//! audit writer still holds. Every `authorize` answered was durable before
+//! it was answered; the drain is for those still running when the signal
+//! came. No client can hold the shutdown up past the drain deadline.
 
 use crate::app::{AppState, router};
 use crate::config::Config;
-use crate::tls::{TlsError, TlsListener, acceptor};
+use crate::tls::{TlsError, acceptor};
 use standin::{Host, HostKey, Sessions};
 use standin_store_sqlite::OpenSqlite;
 use std::io::Write as _;
@@ -87,7 +89,8 @@ pub fn run(config: Config) -> Result<(), ServeError> {
     result
 }
 
-/// Serves on `config.listen` with `sessions` until `shutdown` completes.
+/// Serves on `config.listen` with `sessions` until `shutdown` completes,
+/// then drains (see [`crate::conn`]) and returns.
 pub async fn serve(
     config: Config,
     sessions: Arc<Sessions>,
@@ -103,32 +106,40 @@ pub async fn serve(
         addr: config.listen.to_string(),
         source,
     })?;
+    let tls = config.tls.is_some();
+    serve_on(tcp, config, sessions, shutdown, |_| announce(local, tls)).await
+}
+
+/// Serves on `tcp`, already bound (`config.listen` is not used), with
+/// `sessions` until `shutdown` completes, then drains: connections without
+/// a request in flight are closed at once, those with one get
+/// `config.limits.drain_timeout` to finish before they are dropped. `ready`
+/// is called once the server is set up, before the first accept.
+pub async fn serve_on(
+    tcp: tokio::net::TcpListener,
+    config: Config,
+    sessions: Arc<Sessions>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), ServeError> {
+    let local = tcp.local_addr().map_err(|source| ServeError::Bind {
+        addr: config.listen.to_string(),
+        source,
+    })?;
+    let tls = match &config.tls {
+        Some(files) => Some(acceptor(&files.cert, &files.key)?),
+        None => None,
+    };
+    let mut limits = config.limits.clone();
+    limits.max_connections = crate::conn::effective_cap(limits.max_connections);
     let state = AppState::new(sessions, config.limits.clone())
         .with_public_url(config.public_url.clone())
-        .with_tls(config.tls.is_some());
+        .with_tls(tls.is_some());
+    let metrics = state.metrics().clone();
     let app = router(state);
-    announce(local, config.tls.is_some());
-    let served = match &config.tls {
-        Some(files) => {
-            let listener =
-                TlsListener::new(tcp, acceptor(&files.cert, &files.key)?).map_err(|source| ServeError::Bind {
-                    addr: local.to_string(),
-                    source,
-                })?;
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-        }
-        None => {
-            let listener = axum::serve::ListenerExt::tap_io(tcp, |stream| {
-                // Small answers go out at once.
-                let _ = stream.set_nodelay(true);
-            });
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-        }
-    };
-    served.map_err(|source| ServeError::Bind {
-        addr: local.to_string(),
-        source,
-    })
+    ready(local);
+    crate::conn::serve(tcp, tls, app, limits, metrics, shutdown).await;
+    Ok(())
 }
 
 /// Tells whoever started us where we listen: one JSON line on stdout.
@@ -164,5 +175,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
-    tracing::info!("shutting down: finishing the requests in flight");
+    tracing::info!("shutting down: finishing the requests in flight, up to the drain deadline");
 }

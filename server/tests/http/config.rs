@@ -54,6 +54,43 @@ request_timeout_ms = 250
 }
 
 #[test]
+fn connection_limits_come_from_the_file_with_defaults_and_zero_is_refused() {
+    let d = Config::merge(FileConfig::default(), Overrides::default()).unwrap();
+    assert_eq!(
+        (
+            d.limits.header_read_timeout,
+            d.limits.idle_timeout,
+            d.limits.max_connections,
+            d.limits.drain_timeout,
+        ),
+        (
+            Duration::from_secs(10),
+            Duration::from_secs(60),
+            10_000,
+            Duration::from_secs(10),
+        )
+    );
+    let f = file(
+        "[limits]\nheader_read_timeout_ms = 2000\nidle_timeout_ms = 5000\nmax_connections = 50\ndrain_timeout_ms = 0\n",
+    )
+    .unwrap();
+    let c = Config::merge(f, Overrides::default()).unwrap();
+    assert_eq!(c.limits.header_read_timeout, Duration::from_secs(2));
+    assert_eq!(c.limits.idle_timeout, Duration::from_secs(5));
+    assert_eq!(c.limits.max_connections, 50);
+    assert_eq!(
+        c.limits.drain_timeout,
+        Duration::ZERO,
+        "0: no wait for requests in flight"
+    );
+    for zero in ["header_read_timeout_ms", "idle_timeout_ms", "max_connections"] {
+        let f = file(&format!("[limits]\n{zero} = 0\n")).unwrap();
+        let e = Config::merge(f, Overrides::default()).unwrap_err();
+        assert!(e.to_string().contains(zero), "{e}");
+    }
+}
+
+#[test]
 fn a_misspelt_setting_or_half_a_tls_pair_is_refused() {
     let e = file("listne = \"127.0.0.1:1\"").unwrap_err();
     assert!(e.to_string().contains("listne"), "{e}");

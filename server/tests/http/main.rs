@@ -7,6 +7,7 @@ mod config;
 mod console;
 mod errors;
 mod fail_closed;
+mod hostile;
 mod keys;
 mod openapi;
 mod ops;

@@ -80,16 +80,24 @@ fn tls_serves_https_from_pem_files() {
     std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
     let server = Server::start();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let acceptor = standin_server::tls::acceptor(&cert_path, &key_path).unwrap();
-    let app = standin_server::router(standin_server::AppState::new(
-        server.sessions.clone(),
-        Default::default(),
-    ));
+    let config = standin_server::Config {
+        tls: Some(standin_server::config::TlsFiles {
+            cert: cert_path.clone(),
+            key: key_path.clone(),
+        }),
+        ..standin_server::Config::default()
+    };
+    let sessions = server.sessions.clone();
     let addr = rt.block_on(async {
         let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = tcp.local_addr().unwrap();
-        let listener = standin_server::tls::TlsListener::new(tcp, acceptor).unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        tokio::spawn(standin_server::serve_on(
+            tcp,
+            config,
+            sessions,
+            std::future::pending(),
+            |_| {},
+        ));
         addr
     });
     // A real TLS client that trusts only this certificate.

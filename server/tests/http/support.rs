@@ -1,10 +1,12 @@
-//! A real server on a loopback port, in its own runtime thread, over a
-//! fresh SQLite database; tests talk to it with `reqwest` like any client.
+//! A real server on a loopback port (`standin_server::serve_on`, the
+//! connection handling of `standin serve`), in its own runtime thread,
+//! over a fresh SQLite database; tests talk to it with `reqwest` like any
+//! client, or with raw sockets.
 
 use serde_json::{Value, json};
 use standin::keys::Scope;
 use standin::{Host, HostKey, Sessions};
-use standin_server::{AppState, Limits};
+use standin_server::Limits;
 use standin_store_sqlite::OpenSqlite;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,6 +24,8 @@ pub struct Server {
     pub http: reqwest::Client,
     keys: Vec<(String, Scope, String)>,
     stop: Option<oneshot::Sender<()>>,
+    /// Says when `serve_on` has returned.
+    served: std::sync::mpsc::Receiver<()>,
     thread: Option<JoinHandle<()>>,
     _dir: tempfile::TempDir,
 }
@@ -60,10 +64,14 @@ impl Server {
             }
         }
         let sessions = Arc::new(sessions);
-        let state = AppState::new(sessions.clone(), limits);
-        let app = standin_server::router(state);
+        let config = standin_server::Config {
+            limits,
+            ..standin_server::Config::default()
+        };
+        let served = sessions.clone();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = oneshot::channel::<()>();
+        let (served_tx, served_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -72,10 +80,13 @@ impl Server {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                axum_serve(listener, app, async {
+                let stop = async {
                     let _ = stopped.await;
-                })
-                .await;
+                };
+                standin_server::serve_on(listener, config, served, stop, |_| {})
+                    .await
+                    .unwrap();
+                let _ = served_tx.send(());
             });
         });
         let addr = addr_rx.recv().unwrap();
@@ -86,9 +97,39 @@ impl Server {
             http: reqwest::Client::new(),
             keys,
             stop: Some(stop),
+            served: served_rx,
             thread: Some(thread),
             _dir: dir,
         }
+    }
+
+    /// Signals the shutdown and waits at most `bound` for the server to
+    /// return from `serve_on`; whether it did. (When it did not, its thread
+    /// is left behind.)
+    pub fn stop_within(&mut self, bound: std::time::Duration) -> bool {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.served.recv_timeout(bound) {
+            Ok(()) => {
+                if let Some(t) = self.thread.take() {
+                    let _ = t.join();
+                }
+                true
+            }
+            Err(_) => {
+                self.thread.take();
+                false
+            }
+        }
+    }
+
+    /// The value of the metric line that starts with `series ` (0 when absent).
+    pub async fn metric(&self, series: &str) -> u64 {
+        let text = self.text("/metrics", None).await;
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .map_or(0, |v| v.trim().parse().unwrap())
     }
 
     /// A key of `tenant` with `scope`.
@@ -164,14 +205,6 @@ impl Server {
         assert_eq!(status, 201, "{body}");
         body["id"].as_str().unwrap().to_string()
     }
-}
-
-async fn axum_serve(
-    listener: tokio::net::TcpListener,
-    app: axum::Router,
-    stop: impl Future<Output = ()> + Send + 'static,
-) {
-    axum::serve(listener, app).with_graceful_shutdown(stop).await.unwrap();
 }
 
 impl Drop for Server {
