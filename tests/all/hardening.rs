@@ -463,3 +463,44 @@ fn ap1_zero_width_approver_is_refused() {
     assert_allow(&out.decision);
     assert!(out.session.is_active());
 }
+
+#[test]
+fn s1_a_stateless_session_over_24_hours_is_refused() {
+    let p = policy(json!({}));
+    let long = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2029-11-21T10:00:00Z"});
+    let d = action(&p, "course.view", long);
+    assert_deny(&d, &["invalid-request"]);
+    assert!(d.reasons[0].message.contains("S1"), "{}", d.to_json());
+    let day = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-22T10:00:00Z"});
+    assert_allow(&action(&p, "course.view", day));
+    let longer = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-22T10:00:01Z"});
+    assert_deny(&action(&p, "course.view", longer), &["invalid-request"]);
+    let backwards = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-21T09:00:00Z"});
+    assert_deny(&action(&p, "course.view", backwards), &["invalid-request"]);
+}
+
+#[test]
+fn s3_a_stateless_session_that_has_not_begun_is_refused() {
+    let p = policy(json!({}));
+    // `now` is 10:05; a session from 10:06 has not begun.
+    let later = json!({"started_at": "2026-11-21T10:06:00Z", "expires_at": "2026-11-21T11:00:00Z"});
+    let d = action(&p, "course.view", later);
+    assert_deny(&d, &["invalid-request"]);
+    assert!(d.reasons[0].message.contains("not begun"), "{}", d.to_json());
+    let begun = json!({"started_at": "2026-11-21T10:05:00Z", "expires_at": "2026-11-21T11:00:00Z"});
+    assert_allow(&action(&p, "course.view", begun));
+}
+
+#[test]
+fn e8_a_stateless_session_of_a_user_with_themselves_is_refused() {
+    let p = policy(json!({}));
+    for myself in ["u-1", "U-1"] {
+        let d = action(
+            &p,
+            "course.view",
+            json!({"target": patch(target(), json!({"id": myself}))}),
+        );
+        assert_deny(&d, &["invalid-request"]);
+        assert!(d.reasons[0].message.contains("E8"), "{}", d.to_json());
+    }
+}

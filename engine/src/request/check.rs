@@ -6,7 +6,7 @@
 //! "Hardening rules").
 
 use super::unicode::{COMPATIBILITY, INVISIBLE, contains};
-use super::{ApprovalRequest, Principal, RequestError, SessionFacts, StartRequest};
+use super::{ActionRequest, ApprovalRequest, Principal, RequestError, SessionFacts, StartRequest};
 use chrono::{DateTime, Utc};
 
 /// Longest id (tenant, principal, session, domain) and action name, in bytes.
@@ -177,4 +177,44 @@ impl SessionFacts {
         check_opt("session.reason", &self.reason, MAX_REASON_BYTES)?;
         check_opt_id("session.domain", &self.domain)
     }
+}
+
+impl ActionRequest {
+    /// The session a stateless question describes is one the host could
+    /// have started: begun by `now`, ending no earlier than it began, at
+    /// most 24 hours long (S1), and not of a user with themselves (E8, up
+    /// to case as the host compares ids). A platform that sends otherwise
+    /// sends a session no policy should judge.
+    pub(super) fn check_session(&self, now: DateTime<Utc>) -> Result<(), RequestError> {
+        let s = &self.session;
+        if s.started_at > now {
+            return Err(RequestError::SessionNotBegun);
+        }
+        if s.expires_at < s.started_at {
+            return Err(RequestError::SessionEndsBeforeStart);
+        }
+        let seconds = (s.expires_at - s.started_at).num_seconds();
+        let max = crate::answer::HARD_MAX_TTL_SECONDS;
+        if u64::try_from(seconds).is_ok_and(|secs| secs > max) {
+            return Err(RequestError::SessionTooLong {
+                seconds: seconds.unsigned_abs(),
+                max,
+            });
+        }
+        if same_user(&s.actor.id, &s.target.id) {
+            return Err(RequestError::SessionOfSelf);
+        }
+        Ok(())
+    }
+}
+
+/// Whether two ids name one user up to case, as E8 compares them
+/// (`crate::invariants`).
+fn same_user(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }

@@ -10,7 +10,9 @@
 //! no surrounding whitespace, capped lengths, so `u-1 ` and `u-1\u{200b}`
 //! are not second names of `u-1` and no id can forge a line of a report;
 //! ids and action names hold no compatibility forms ([`check_id`]: `ｕ-1`
-//! is refused), action names no uppercase letters ([`check_action`]).
+//! is refused), action names no uppercase letters ([`check_action`]). A
+//! stateless action request's session must be one the host could have
+//! started (begun, at most 24 hours, not of a user with themselves).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -164,6 +166,14 @@ pub enum RequestError {
     CompatibilityCharacter { field: &'static str, code: u32 },
     #[error("`{field}` holds the uppercase letter `{letter}`: action names are lowercase")]
     Uppercase { field: &'static str, letter: char },
+    #[error("`session.started_at` is after `now`: the session has not begun")]
+    SessionNotBegun,
+    #[error("`session.expires_at` is before `session.started_at`")]
+    SessionEndsBeforeStart,
+    #[error("the session lasts {seconds} s, above the {max} s (24 hours) no session outlives (S1)")]
+    SessionTooLong { seconds: u64, max: u64 },
+    #[error("the session's actor and target are the same user (E8)")]
+    SessionOfSelf,
 }
 
 mod check;

@@ -199,6 +199,7 @@ impl ActionRequest {
         let head = self.session.pack_with(&mut p, &self.tenant)?;
         (buffers.text, buffers.words) = p.finish()?.into_parts();
         let now = self.now.unwrap_or(now);
+        self.check_session(now)?;
         append_action(head, &self.action, self.resource.as_deref(), now, limits, buffers)
     }
 }
