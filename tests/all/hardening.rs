@@ -465,6 +465,35 @@ fn ap1_zero_width_approver_is_refused() {
 }
 
 #[test]
+fn settings_a_key_given_twice_is_refused_naming_it() {
+    for (settings, key) in [
+        (
+            r#"{"forbidden_actions": ["billing.*"], "forbidden_actions": []}"#,
+            "`forbidden_actions`",
+        ),
+        (
+            r#"{"role_levels": {"super_admin": 100, "employee": 10, "employee": 200}}"#,
+            "`role_levels.employee`",
+        ),
+        (
+            r#"{"approval": "never", "read_only": true, "approval": "never"}"#,
+            "`approval`",
+        ),
+    ] {
+        let err = host().load_default(settings).expect_err(settings);
+        let standin::LoadError::Settings(problems) = err else {
+            panic!("{err}")
+        };
+        assert!(
+            problems.iter().any(|p| p.contains("duplicate key") && p.contains(key)),
+            "{key}: {problems:?}"
+        );
+    }
+    // Each key once: accepted.
+    policy(json!({"forbidden_actions": [], "role_levels": {"super_admin": 100, "employee": 10}}));
+}
+
+#[test]
 fn s1_a_stateless_session_over_24_hours_is_refused() {
     let p = policy(json!({}));
     let long = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2029-11-21T10:00:00Z"});
