@@ -109,6 +109,16 @@ pub fn run(args: Args, now: DateTime<Utc>, host_key: Option<&Path>) -> Result<Ex
         .map_err(|e| format!("`{}` is not a valid {kind} request: {e}", args.request.display()))
     });
     match parsed {
+        // A request the host refused as malformed (a text rule, a cap, a
+        // session no host could have started) is bad input like one that
+        // does not parse: exit 1, the reason on stderr, never 2 (a deny).
+        Ok(decision) if decision.codes().any(|c| c == codes::INVALID_REQUEST) => {
+            output::line(&decision.to_json())?;
+            for reason in decision.reasons.iter().filter(|r| r.code == codes::INVALID_REQUEST) {
+                output::error_line(&format!("error: {}", reason.message));
+            }
+            Ok(Exit::Error)
+        }
         Ok(decision) => {
             output::line(&decision.to_json())?;
             Ok(crate::session::exit_of(&decision))

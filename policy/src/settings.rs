@@ -1,14 +1,17 @@
 //! The tenant's settings (CONTRACT.md, "Settings of the default policy").
 //!
 //! Every field is optional. Nonsense is refused when the policy is loaded,
-//! never discovered during a request: an unknown field, a maximum above
+//! never discovered during a request: an unknown field, a key given twice
+//! (at any depth: JSON parsers disagree on which one wins), a maximum above
 //! 24 h, a default above the maximum, an empty name or a bad pattern.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
+use core::fmt;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use standin_policy_sdk::Pattern;
@@ -21,6 +24,7 @@ pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
 struct Raw {
     impersonator_roles: Vec<String>,
     impersonate_permission: Option<String>,
+    #[serde(deserialize_with = "unique_keys")]
     role_levels: BTreeMap<String, u32>,
     scoped_roles: Vec<String>,
     require_domain: bool,
@@ -193,7 +197,9 @@ impl Settings {
         let Ok(Value::Object(known)) = serde_json::to_value(Raw::default()) else {
             return Err(vec!["settings: the defaults do not serialize".to_string()]);
         };
-        let mut problems = Vec::new();
+        // `Value` keeps the last of a key given twice; the first pass
+        // refused it (a field twice, a role of `role_levels` twice).
+        let mut problems = duplicate_keys(json);
         let mut good = Map::new();
         for (name, value) in fields {
             if !known.contains_key(&name) {
@@ -317,6 +323,118 @@ impl Settings {
             target_approves: raw.target_approves,
             approval_ttl_seconds: raw.approval_ttl_seconds,
         })
+    }
+}
+
+/// `role_levels`, refusing a role given twice (a `BTreeMap` would keep the
+/// last one silently).
+fn unique_keys<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u32>, D::Error> {
+    struct Levels;
+    impl<'de> Visitor<'de> for Levels {
+        type Value = BTreeMap<String, u32>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of role levels")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut levels = BTreeMap::new();
+            while let Some((role, level)) = map.next_entry::<String, u32>()? {
+                if levels.contains_key(&role) {
+                    return Err(de::Error::custom(format!("duplicate key `{role}`")));
+                }
+                levels.insert(role, level);
+            }
+            Ok(levels)
+        }
+    }
+    d.deserialize_map(Levels)
+}
+
+/// Every key that an object of `json` holds more than once, at any depth,
+/// by its path (`role_levels.admin`), each time it repeats. Empty when
+/// `json` does not parse (its parse error is reported instead).
+fn duplicate_keys(json: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(json);
+    let walk = Walk {
+        path: String::new(),
+        found: &mut found,
+    };
+    match walk.deserialize(&mut de) {
+        Ok(()) => found
+            .into_iter()
+            .map(|path| format!("duplicate key `{path}`"))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A walk over any JSON value that notes repeated keys in `found`.
+struct Walk<'f> {
+    path: String,
+    found: &'f mut Vec<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        loop {
+            let item = Walk {
+                path: format!("{}[{i}]", self.path),
+                found: &mut *self.found,
+            };
+            if items.next_element_seed(item)?.is_none() {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = if self.path.is_empty() {
+                key.clone()
+            } else {
+                format!("{}.{key}", self.path)
+            };
+            let value = Walk {
+                path: path.clone(),
+                found: &mut *self.found,
+            };
+            map.next_value_seed(value)?;
+            if !seen.insert(key) {
+                self.found.push(path);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -329,3 +329,207 @@ fn a1_text_that_is_not_utf8_in_the_database_is_a_broken_trail_not_a_panic() {
     let chains = s.verify(None).expect("verify answers");
     assert!(chains.iter().any(|c| c.broken.is_some()), "{chains:?}");
 }
+
+#[test]
+fn f1_zero_width_action_is_refused() {
+    let p = policy(json!({}));
+    assert_deny(&action(&p, "billing.purchase", json!({})), &["forbidden-action"]);
+    // Format and invisible characters: each would make a second spelling
+    // of `billing.purchase` that `billing.*` does not match.
+    for hidden in [
+        "bill\u{200b}ing.purchase",
+        "\u{feff}billing.purchase",
+        "billing.purchase\u{200d}",
+        "billing\u{00ad}.purchase",
+        "billing.\u{2060}purchase",
+        "billing.purchase\u{fe0f}",
+        "\u{202e}billing.purchase",
+        "billing.purchase\u{e0001}",
+    ] {
+        assert_deny(&action(&p, hidden, json!({})), &["invalid-request"]);
+    }
+    // Not only forbidden actions: any action, and its resource.
+    assert_deny(&action(&p, "course\u{200b}.view", json!({})), &["invalid-request"]);
+    let mut request = action_request("course.view", json!({}));
+    request.resource = Some("course-17\u{2066}".to_string());
+    assert_deny(&p.evaluate_action(&request, now()), &["invalid-request"]);
+    // Letters of other scripts are text, not mischief.
+    assert_allow(&action(&p, "cours.élève.view", json!({})));
+}
+
+#[test]
+fn f1_compatibility_forms_in_an_action_are_refused() {
+    let p = policy(json!({}));
+    for look_alike in [
+        "ｂilling.purchase",       // fullwidth b
+        "billing．purchase",       // fullwidth full stop
+        "billing\u{2024}purchase", // one dot leader
+        "𝐛illing.purchase",        // mathematical bold b
+        "ﬁle.delete",              // the fi ligature
+        "billing.purchaſe",        // long s
+    ] {
+        let d = action(&p, look_alike, json!({}));
+        assert_deny(&d, &["invalid-request"]);
+        assert!(d.reasons[0].message.contains("NFKC"), "{}", d.to_json());
+    }
+}
+
+#[test]
+fn f1_uppercase_action_is_refused() {
+    let p = policy(json!({}));
+    for shouted in ["BILLING.purchase", "Billing.purchase", "billing.PURCHASE", "ÉLÈVE.view"] {
+        let d = action(&p, shouted, json!({}));
+        assert_deny(&d, &["invalid-request"]);
+        assert!(d.reasons[0].message.contains("uppercase"), "{}", d.to_json());
+    }
+}
+
+#[test]
+fn e8_zero_width_self_is_refused() {
+    // The host's E8 under a policy that allows everything: an invisible
+    // character does not make `u-1` someone else.
+    let (_d, s) = allow_everything();
+    for myself in [
+        "u-1\u{200b}",
+        "u\u{200b}-1",
+        "\u{feff}u-1",
+        "u-1\u{2063}",
+        "u\u{00ad}-1",
+    ] {
+        let out = s
+            .start(&req_of("u-1", None, myself, None), None, now())
+            .expect("answered");
+        assert!(out.session.is_none(), "{myself:?}");
+        assert_deny(&out.decision, &["invalid-request"]);
+    }
+    // The stateless check with the built-in policy says the same.
+    let p = policy(json!({}));
+    let d = start(&p, actor(), patch(target(), json!({"id": "u-1\u{200b}"})), json!({}));
+    assert_deny(&d, &["invalid-request"]);
+}
+
+#[test]
+fn e8_fullwidth_self_is_refused() {
+    let (_d, s) = allow_everything();
+    for myself in ["ｕ-1", "u－1", "u-１", "𝐮-1", "ⓤ-1", "u\u{00a0}-1"] {
+        let out = s
+            .start(&req_of("u-1", None, myself, None), None, now())
+            .expect("answered");
+        assert!(out.session.is_none(), "{myself:?}");
+        assert_deny(&out.decision, &["invalid-request"]);
+        assert!(
+            out.decision.reasons[0].message.contains("NFKC"),
+            "{}",
+            out.decision.to_json()
+        );
+    }
+    // Other scripts' letters stay ids, and E8 compares them up to case.
+    let p = policy(json!({}));
+    let a = patch(actor(), json!({"id": "ü-1"}));
+    assert_allow(&start(&p, a.clone(), target(), json!({})));
+    assert_deny(
+        &start(&p, a, patch(target(), json!({"id": "Ü-1"})), json!({})),
+        &["self-impersonation"],
+    );
+}
+
+#[test]
+fn ap1_zero_width_approver_is_refused() {
+    // The mischief policy lets anyone answer; the host still refuses the
+    // actor, whatever invisible or compatibility character it hides behind.
+    let (_d, s) = allow_everything();
+    let out = s
+        .start(
+            &request(json!({"tenant": "acme", "reason": "pending",
+                "actor": {"id": "u-1", "roles": ["super_admin"], "active": true, "has_logged_in": true},
+                "target": {"id": "u-2", "active": true, "has_logged_in": true}})),
+            None,
+            now(),
+        )
+        .expect("start");
+    let pending = out.session.expect("a pending session");
+    assert!(pending.is_pending(), "{:?}", out.decision);
+    for myself in ["u-1\u{200b}", "\u{200e}u-1", "ｕ-1"] {
+        let approver: standin::request::Principal =
+            serde_json::from_value(json!({"id": myself, "roles": ["security_officer"], "active": true}))
+                .expect("principal");
+        let out = s.approve(&pending.id, &approver, now()).expect("answer");
+        assert_deny(&out.decision, &["invalid-request"]);
+        assert!(out.session.is_pending(), "{myself:?}");
+    }
+    let other: standin::request::Principal =
+        serde_json::from_value(json!({"id": "u-3", "active": true})).expect("principal");
+    let out = s.approve(&pending.id, &other, now()).expect("answer");
+    assert_allow(&out.decision);
+    assert!(out.session.is_active());
+}
+
+#[test]
+fn settings_a_key_given_twice_is_refused_naming_it() {
+    for (settings, key) in [
+        (
+            r#"{"forbidden_actions": ["billing.*"], "forbidden_actions": []}"#,
+            "`forbidden_actions`",
+        ),
+        (
+            r#"{"role_levels": {"super_admin": 100, "employee": 10, "employee": 200}}"#,
+            "`role_levels.employee`",
+        ),
+        (
+            r#"{"approval": "never", "read_only": true, "approval": "never"}"#,
+            "`approval`",
+        ),
+    ] {
+        let err = host().load_default(settings).expect_err(settings);
+        let standin::LoadError::Settings(problems) = err else {
+            panic!("{err}")
+        };
+        assert!(
+            problems.iter().any(|p| p.contains("duplicate key") && p.contains(key)),
+            "{key}: {problems:?}"
+        );
+    }
+    // Each key once: accepted.
+    policy(json!({"forbidden_actions": [], "role_levels": {"super_admin": 100, "employee": 10}}));
+}
+
+#[test]
+fn s1_a_stateless_session_over_24_hours_is_refused() {
+    let p = policy(json!({}));
+    let long = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2029-11-21T10:00:00Z"});
+    let d = action(&p, "course.view", long);
+    assert_deny(&d, &["invalid-request"]);
+    assert!(d.reasons[0].message.contains("S1"), "{}", d.to_json());
+    let day = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-22T10:00:00Z"});
+    assert_allow(&action(&p, "course.view", day));
+    let longer = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-22T10:00:01Z"});
+    assert_deny(&action(&p, "course.view", longer), &["invalid-request"]);
+    let backwards = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-21T09:00:00Z"});
+    assert_deny(&action(&p, "course.view", backwards), &["invalid-request"]);
+}
+
+#[test]
+fn s3_a_stateless_session_that_has_not_begun_is_refused() {
+    let p = policy(json!({}));
+    // `now` is 10:05; a session from 10:06 has not begun.
+    let later = json!({"started_at": "2026-11-21T10:06:00Z", "expires_at": "2026-11-21T11:00:00Z"});
+    let d = action(&p, "course.view", later);
+    assert_deny(&d, &["invalid-request"]);
+    assert!(d.reasons[0].message.contains("not begun"), "{}", d.to_json());
+    let begun = json!({"started_at": "2026-11-21T10:05:00Z", "expires_at": "2026-11-21T11:00:00Z"});
+    assert_allow(&action(&p, "course.view", begun));
+}
+
+#[test]
+fn e8_a_stateless_session_of_a_user_with_themselves_is_refused() {
+    let p = policy(json!({}));
+    for myself in ["u-1", "U-1"] {
+        let d = action(
+            &p,
+            "course.view",
+            json!({"target": patch(target(), json!({"id": myself}))}),
+        );
+        assert_deny(&d, &["invalid-request"]);
+        assert!(d.reasons[0].message.contains("E8"), "{}", d.to_json());
+    }
+}

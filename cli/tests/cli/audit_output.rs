@@ -150,12 +150,55 @@ fn a4_csv_neutralises_formula_cells() {
     assert_eq!(cell("actor"), "'@SUM(1+1)");
     assert_eq!(cell("target"), "'+cmd|' /C calc'!A0");
     assert_eq!(cell("action"), "'-2+3");
-    assert_eq!(cell("resource"), "'\t=1");
-    // Text that is no formula comes back as it was.
-    assert_eq!(cell("session"), "plain, with a comma; and \"quotes\"\nand a line");
+    // Control characters are shown escaped, as in the table (below): the
+    // tab no longer starts the cell.
+    assert_eq!(cell("resource"), "\\t=1");
+    // Text that is no formula comes back as it was, line breaks escaped.
+    assert_eq!(cell("session"), "plain, with a comma; and \"quotes\"\\nand a line");
     assert_eq!(cell("tenant"), "acme");
     // No cell starts with a formula character.
     for c in &rows[1] {
         assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r']), "{c:?}");
     }
+}
+
+#[test]
+fn a4_csv_escapes_control_characters() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let out = standin(&db, T0, &["policy", "set", "--tenant", "acme"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A refused request: its reason is recorded as sent, a raw escape
+    // sequence and line breaks in it.
+    let file = dir.path().join("start.json");
+    let reason = "SUP-1\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n99,acme,forged\u{202e}";
+    std::fs::write(&file, start_request(reason).to_string()).expect("write request");
+    let out = standin(&db, T0, &["session", "start", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = standin(
+        &db,
+        T0,
+        &["audit", "query", "--event", "session.denied", "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(!text.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}']), "{text:?}");
+    assert_eq!(text.lines().count(), 2, "a header and one row: {text:?}");
+    let rows = csv_rows(&text);
+    let i = rows[0].iter().position(|h| h == "reason").expect("column");
+    assert_eq!(
+        rows[1][i],
+        r"SUP-1\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n99,acme,forged\u{202e}"
+    );
+    // A backslash is escaped too, so no escape can be forged.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute("UPDATE audit SET reason = 'a\\nb' WHERE event = 'session.denied'", [])
+        .expect("update");
+    let out = standin(
+        &db,
+        T0,
+        &["audit", "query", "--event", "session.denied", "--format", "csv"],
+    );
+    let rows = csv_rows(&String::from_utf8(out.stdout).expect("utf-8"));
+    assert_eq!(rows[1][i], r"a\\nb");
 }

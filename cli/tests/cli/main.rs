@@ -112,6 +112,51 @@ fn check_malformed_request_is_an_error_with_an_invalid_request_deny() {
 }
 
 #[test]
+fn check_every_invalid_request_deny_exits_1_never_2() {
+    // Requests of the right form that the host refuses when it checks them
+    // (a text rule, a session no host could have started): like a request
+    // that does not parse, exit 1 with the deny on stdout and the reason
+    // on stderr. Exit 2 is a deny of a valid request.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(examples().join("requests/action-purchase.json")).expect("read");
+    let purchase: Value = serde_json::from_str(&text).expect("json");
+    let mut session_of_self = purchase.clone();
+    session_of_self["session"]["target"]["id"] = "u-1".into();
+    let mut years = purchase.clone();
+    years["session"]["expires_at"] = "2030-11-21T11:00:00Z".into();
+    for (name, request, stderr) in [
+        (
+            "zero-width",
+            patch_action(&purchase, "bill\u{200b}ing.purchase"),
+            "U+200B",
+        ),
+        ("uppercase", patch_action(&purchase, "BILLING.purchase"), "uppercase"),
+        ("newline", patch_action(&purchase, "course.view\n"), "control character"),
+        ("self", session_of_self, "E8"),
+        ("years", years, "S1"),
+    ] {
+        let file = dir.path().join(format!("{name}.json"));
+        std::fs::write(&file, request.to_string()).expect("write");
+        let out = standin(&["check", "action", file.to_str().expect("path")]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {out:?}");
+        let d = decision(&out);
+        assert_eq!(d["decision"], "deny", "{name}");
+        assert_eq!(codes(&d), ["invalid-request"], "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("error: ") && err.contains(stderr), "{name}: {err}");
+    }
+    // A deny of a valid request still exits 2.
+    let out = standin(&["check", "action", "requests/action-purchase.json"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+fn patch_action(request: &Value, action: &str) -> Value {
+    let mut request = request.clone();
+    request["action"] = action.into();
+    request
+}
+
+#[test]
 fn check_settings_nonsense_is_an_error_naming_the_field() {
     let dir = tempfile::tempdir().expect("tempdir");
     let settings = dir.path().join("s.json");

@@ -1,8 +1,12 @@
 //! The text rules every request meets before a policy sees it: ids,
-//! action names and reasons hold no control characters and no surrounding
-//! whitespace, and have caps (docs/contract.md, "Hardening rules").
+//! action names and reasons hold no control, format or invisible
+//! characters and no surrounding whitespace, and have caps; ids and action
+//! names hold no compatibility forms (`ｕ-1` is not a second name of
+//! `u-1`), and action names no uppercase letters (docs/contract.md,
+//! "Hardening rules").
 
-use super::{ApprovalRequest, Principal, RequestError, SessionFacts, StartRequest};
+use super::unicode::{COMPATIBILITY, INVISIBLE, contains};
+use super::{ActionRequest, ApprovalRequest, Principal, RequestError, SessionFacts, StartRequest};
 use chrono::{DateTime, Utc};
 
 /// Longest id (tenant, principal, session, domain) and action name, in bytes.
@@ -12,8 +16,10 @@ pub const MAX_REASON_BYTES: usize = 1024;
 
 /// Checks one id, action name or reason: not empty, at most `max` bytes,
 /// no control character (a newline would forge a row of a report, a NUL
-/// cut a C string), no leading or trailing whitespace (`u-1 ` must not be
-/// a second name of `u-1`).
+/// cut a C string), no format or invisible character (`u-1\u{200b}` and
+/// `bill\u{200b}ing.purchase` look like `u-1` and `billing.purchase`; a
+/// bidirectional override reorders what is shown), no leading or trailing
+/// whitespace (`u-1 ` must not be a second name of `u-1`).
 pub fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), RequestError> {
     non_empty(field, s)?;
     if s.len() > max {
@@ -23,38 +29,105 @@ pub fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), Reques
             max,
         });
     }
-    if s.chars().any(char::is_control) {
-        return Err(RequestError::ControlCharacter(field));
-    }
+    shown_as_is(field, s)?;
     if s.starts_with(char::is_whitespace) || s.ends_with(char::is_whitespace) {
         return Err(RequestError::SurroundingWhitespace(field));
     }
     Ok(())
 }
 
-/// An id or action name (see [`check_text`]).
+/// No control character and no format or invisible one in `s`.
+fn shown_as_is(field: &'static str, s: &str) -> Result<(), RequestError> {
+    // ASCII text (nearly every request) has no character of either table
+    // but the controls: one pass over the bytes.
+    if s.is_ascii() {
+        if s.bytes().any(|b| b.is_ascii_control()) {
+            return Err(RequestError::ControlCharacter(field));
+        }
+        return Ok(());
+    }
+    for c in s.chars() {
+        if c.is_control() {
+            return Err(RequestError::ControlCharacter(field));
+        }
+        if is_invisible(c) {
+            return Err(RequestError::InvisibleCharacter {
+                field,
+                code: u32::from(c),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `c` is a format or invisible character (the text rules refuse
+/// them in ids, action names, reasons and resources; output that shows
+/// text escapes them).
+pub fn is_invisible(c: char) -> bool {
+    !c.is_ascii() && contains(INVISIBLE, c)
+}
+
+/// An id (see [`check_text`]), at most [`MAX_ID_BYTES`], with no
+/// compatibility form: no character that NFKC changes on its own
+/// (fullwidth `ｕ`, mathematical `𝐮`, the Kelvin sign, a non-breaking
+/// space, ...). Such a character looks like, or is, another one that a
+/// platform may fold it into, so it would make a second name of an id:
+/// it is refused rather than folded (ids are compared as given; E8 and AP1
+/// up to case).
 pub fn check_id(field: &'static str, s: &str) -> Result<(), RequestError> {
-    check_text(field, s, MAX_ID_BYTES)
+    check_text(field, s, MAX_ID_BYTES)?;
+    if let Some(c) = s.chars().find(|&c| !c.is_ascii() && contains(COMPATIBILITY, c)) {
+        return Err(RequestError::CompatibilityCharacter {
+            field,
+            code: u32::from(c),
+        });
+    }
+    Ok(())
+}
+
+/// An action name: an id (see [`check_id`]) with no uppercase or titlecase
+/// letter. Policies match action names as given (`billing.*` does not
+/// match `BILLING.purchase`), and a platform that compares them up to
+/// case would run `BILLING.purchase` as `billing.purchase`: action names
+/// are lowercase, so there is one spelling of each.
+pub fn check_action(s: &str) -> Result<(), RequestError> {
+    check_id("action", s)?;
+    if let Some(letter) = s.chars().find(|&c| has_lowercase(c)) {
+        return Err(RequestError::Uppercase {
+            field: "action",
+            letter,
+        });
+    }
+    Ok(())
+}
+
+/// Whether lowercasing changes `c` (an uppercase or titlecase letter).
+fn has_lowercase(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    !c.to_lowercase().eq(core::iter::once(c))
 }
 
 fn check_opt(field: &'static str, s: &Option<String>, max: usize) -> Result<(), RequestError> {
     s.as_deref().map_or(Ok(()), |s| check_text(field, s, max))
 }
 
-/// A resource names anything the platform likes, but holds no control
-/// character (it is shown in reports).
+fn check_opt_id(field: &'static str, s: &Option<String>) -> Result<(), RequestError> {
+    s.as_deref().map_or(Ok(()), |s| check_id(field, s))
+}
+
+/// A resource names anything the platform likes, but holds no control,
+/// format or invisible character (it is shown in reports).
 pub(super) fn check_resource(resource: Option<&str>) -> Result<(), RequestError> {
-    match resource {
-        Some(r) if r.chars().any(char::is_control) => Err(RequestError::ControlCharacter("resource")),
-        _ => Ok(()),
-    }
+    resource.map_or(Ok(()), |r| shown_as_is("resource", r))
 }
 
 impl Principal {
     /// Checks the principal's id and tenant (`side` is `actor`, `target`, ...).
     pub(super) fn check(&self, id: &'static str, tenant: &'static str) -> Result<(), RequestError> {
         check_id(id, &self.id)?;
-        check_opt(tenant, &self.tenant, MAX_ID_BYTES)
+        check_opt_id(tenant, &self.tenant)
     }
 }
 
@@ -78,7 +151,7 @@ impl StartRequest {
         self.actor.check("actor.id", "actor.tenant")?;
         self.target.check("target.id", "target.tenant")?;
         check_opt("reason", &self.reason, MAX_REASON_BYTES)?;
-        check_opt("domain", &self.domain, MAX_ID_BYTES)?;
+        check_opt_id("domain", &self.domain)?;
         if let Some(s) = &self.actor_session {
             check_id("actor_session.id", &s.id)?;
             check_id("actor_session.target", &s.target)?;
@@ -102,6 +175,46 @@ impl SessionFacts {
         self.actor.check("session.actor.id", "session.actor.tenant")?;
         self.target.check("session.target.id", "session.target.tenant")?;
         check_opt("session.reason", &self.reason, MAX_REASON_BYTES)?;
-        check_opt("session.domain", &self.domain, MAX_ID_BYTES)
+        check_opt_id("session.domain", &self.domain)
     }
+}
+
+impl ActionRequest {
+    /// The session a stateless question describes is one the host could
+    /// have started: begun by `now`, ending no earlier than it began, at
+    /// most 24 hours long (S1), and not of a user with themselves (E8, up
+    /// to case as the host compares ids). A platform that sends otherwise
+    /// sends a session no policy should judge.
+    pub(super) fn check_session(&self, now: DateTime<Utc>) -> Result<(), RequestError> {
+        let s = &self.session;
+        if s.started_at > now {
+            return Err(RequestError::SessionNotBegun);
+        }
+        if s.expires_at < s.started_at {
+            return Err(RequestError::SessionEndsBeforeStart);
+        }
+        let seconds = (s.expires_at - s.started_at).num_seconds();
+        let max = crate::answer::HARD_MAX_TTL_SECONDS;
+        if u64::try_from(seconds).is_ok_and(|secs| secs > max) {
+            return Err(RequestError::SessionTooLong {
+                seconds: seconds.unsigned_abs(),
+                max,
+            });
+        }
+        if same_user(&s.actor.id, &s.target.id) {
+            return Err(RequestError::SessionOfSelf);
+        }
+        Ok(())
+    }
+}
+
+/// Whether two ids name one user up to case, as E8 compares them
+/// (`crate::invariants`).
+fn same_user(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }

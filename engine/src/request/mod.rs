@@ -6,9 +6,13 @@
 //! denied `invalid-request`. The forms are closed: an unknown field is
 //! refused, naming it, so a misspelt `requir_reason` or an injected field
 //! never passes silently. Ids, action names and reasons are checked as
-//! text (see [`check_text`]): no control characters, no surrounding
-//! whitespace, capped lengths, so `u-1 ` is not a second name of `u-1` and
-//! no id can forge a line of a report.
+//! text (see [`check_text`]): no control, format or invisible characters,
+//! no surrounding whitespace, capped lengths, so `u-1 ` and `u-1\u{200b}`
+//! are not second names of `u-1` and no id can forge a line of a report;
+//! ids and action names hold no compatibility forms ([`check_id`]: `ｕ-1`
+//! is refused), action names no uppercase letters ([`check_action`]). A
+//! stateless action request's session must be one the host could have
+//! started (begun, at most 24 hours, not of a user with themselves).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -156,11 +160,26 @@ pub enum RequestError {
     ControlCharacter(&'static str),
     #[error("`{0}` starts or ends with whitespace")]
     SurroundingWhitespace(&'static str),
+    #[error("`{field}` holds U+{code:04X}, a format or invisible character")]
+    InvisibleCharacter { field: &'static str, code: u32 },
+    #[error("`{field}` holds U+{code:04X}, a compatibility form of another character (NFKC changes it)")]
+    CompatibilityCharacter { field: &'static str, code: u32 },
+    #[error("`{field}` holds the uppercase letter `{letter}`: action names are lowercase")]
+    Uppercase { field: &'static str, letter: char },
+    #[error("`session.started_at` is after `now`: the session has not begun")]
+    SessionNotBegun,
+    #[error("`session.expires_at` is before `session.started_at`")]
+    SessionEndsBeforeStart,
+    #[error("the session lasts {seconds} s, above the {max} s (24 hours) no session outlives (S1)")]
+    SessionTooLong { seconds: u64, max: u64 },
+    #[error("the session's actor and target are the same user (E8)")]
+    SessionOfSelf,
 }
 
 mod check;
 mod pack;
+mod unicode;
 
-pub use check::{MAX_ID_BYTES, MAX_REASON_BYTES, check_id, check_text};
+pub use check::{MAX_ID_BYTES, MAX_REASON_BYTES, check_action, check_id, check_text, is_invisible};
 pub(crate) use pack::Buffers;
 pub use pack::PackedSession;

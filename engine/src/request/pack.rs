@@ -2,7 +2,7 @@
 //! text and words of `wit/policy.wit`, through buffers kept between calls,
 //! with the caps of [`RequestLimits`] checked as they are packed.
 
-use super::check::{check_id, check_resource, unix};
+use super::check::{check_action, check_id, check_resource, unix};
 use super::{ActionRequest, ApprovalRequest, Principal, RequestError, RequestLimits, SessionFacts, StartRequest};
 use chrono::{DateTime, Utc};
 use standin_policy_sdk::wire::{self, Packer, words};
@@ -199,6 +199,7 @@ impl ActionRequest {
         let head = self.session.pack_with(&mut p, &self.tenant)?;
         (buffers.text, buffers.words) = p.finish()?.into_parts();
         let now = self.now.unwrap_or(now);
+        self.check_session(now)?;
         append_action(head, &self.action, self.resource.as_deref(), now, limits, buffers)
     }
 }
@@ -275,7 +276,7 @@ impl PackedSession {
     /// Whether `action` may be asked in this session, as
     /// [`Self::pack_action`] checks it: the text it adds when it may.
     pub(crate) fn check_action(&self, action: &str, resource: Option<&str>) -> Result<usize, RequestError> {
-        check_id("action", action)?;
+        check_action(action)?;
         check_resource(resource)?;
         let added = action.len() + resource.map_or(0, str::len);
         let text = self.text.len() + added;
@@ -326,7 +327,7 @@ fn append_action(
     limits: &RequestLimits,
     buffers: &mut Buffers,
 ) -> Result<wire::ActionRequest, RequestError> {
-    check_id("action", action)?;
+    check_action(action)?;
     check_resource(resource)?;
     head.now = unix("now", now)?;
     let text = buffers.text.len() + action.len() + resource.map_or(0, str::len);

@@ -1,0 +1,288 @@
+//! Tables of the text rules (see [`super::check`]), as sorted, disjoint
+//! inclusive ranges of code points, searched by bisection.
+//!
+//! Generated, then checked by hand; to regenerate `COMPATIBILITY`, with
+//! Python 3's `unicodedata` (Unicode 14.0):
+//!
+//! ```text
+//! [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
+//!  and unicodedata.normalize("NFKC", chr(c)) != chr(c)]
+//! ```
+//!
+//! as ranges, runs joined across code points unassigned in 14.0, plus two
+//! blocks of compatibility letters added later (U+1CCD6..U+1CCF9, outlined
+//! Latin letters and digits, 16.0; U+1E030..U+1E06D, Cyrillic modifier
+//! letters, 15.0).
+
+/// Characters that show nothing, or change how the text around them is
+/// shown: every format character (general category Cf: zero-width space,
+/// joiners, bidirectional marks, embeddings, overrides and isolates, the
+/// byte order mark, the soft hyphen, tags, ...), every other
+/// Default_Ignorable_Code_Point (the combining grapheme joiner, variation
+/// selectors, Hangul fillers, Mongolian free variation selectors, ...),
+/// the line and paragraph separators (U+2028, U+2029) and the blank
+/// Braille pattern (U+2800).
+pub(super) const INVISIBLE: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x206F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+];
+
+/// Characters that Unicode's compatibility normalization (NFKC) changes
+/// on their own: fullwidth and halfwidth forms (`ｕ`), mathematical and
+/// enclosed letters and digits (`𝐮`, `ⓤ`), ligatures (`ﬁ`), super- and
+/// subscripts, the Kelvin and Ohm signs, `ſ`, non-breaking and other wide
+/// spaces, the one dot leader (`․`), CJK compatibility ideographs, ....
+/// Each looks like, or is, another character that platforms may fold it
+/// into.
+pub(super) const COMPATIBILITY: &[(u32, u32)] = &[
+    (0x00A0, 0x00A0),
+    (0x00A8, 0x00A8),
+    (0x00AA, 0x00AA),
+    (0x00AF, 0x00AF),
+    (0x00B2, 0x00B5),
+    (0x00B8, 0x00BA),
+    (0x00BC, 0x00BE),
+    (0x0132, 0x0133),
+    (0x013F, 0x0140),
+    (0x0149, 0x0149),
+    (0x017F, 0x017F),
+    (0x01C4, 0x01CC),
+    (0x01F1, 0x01F3),
+    (0x02B0, 0x02B8),
+    (0x02D8, 0x02DD),
+    (0x02E0, 0x02E4),
+    (0x0340, 0x0341),
+    (0x0343, 0x0344),
+    (0x0374, 0x0374),
+    (0x037A, 0x037A),
+    (0x037E, 0x037E),
+    (0x0384, 0x0385),
+    (0x0387, 0x0387),
+    (0x03D0, 0x03D6),
+    (0x03F0, 0x03F2),
+    (0x03F4, 0x03F5),
+    (0x03F9, 0x03F9),
+    (0x0587, 0x0587),
+    (0x0675, 0x0678),
+    (0x0958, 0x095F),
+    (0x09DC, 0x09DF),
+    (0x0A33, 0x0A33),
+    (0x0A36, 0x0A36),
+    (0x0A59, 0x0A5B),
+    (0x0A5E, 0x0A5E),
+    (0x0B5C, 0x0B5D),
+    (0x0E33, 0x0E33),
+    (0x0EB3, 0x0EB3),
+    (0x0EDC, 0x0EDD),
+    (0x0F0C, 0x0F0C),
+    (0x0F43, 0x0F43),
+    (0x0F4D, 0x0F4D),
+    (0x0F52, 0x0F52),
+    (0x0F57, 0x0F57),
+    (0x0F5C, 0x0F5C),
+    (0x0F69, 0x0F69),
+    (0x0F73, 0x0F73),
+    (0x0F75, 0x0F79),
+    (0x0F81, 0x0F81),
+    (0x0F93, 0x0F93),
+    (0x0F9D, 0x0F9D),
+    (0x0FA2, 0x0FA2),
+    (0x0FA7, 0x0FA7),
+    (0x0FAC, 0x0FAC),
+    (0x0FB9, 0x0FB9),
+    (0x10FC, 0x10FC),
+    (0x1D2C, 0x1D2E),
+    (0x1D30, 0x1D3A),
+    (0x1D3C, 0x1D4D),
+    (0x1D4F, 0x1D6A),
+    (0x1D78, 0x1D78),
+    (0x1D9B, 0x1DBF),
+    (0x1E9A, 0x1E9B),
+    (0x1F71, 0x1F71),
+    (0x1F73, 0x1F73),
+    (0x1F75, 0x1F75),
+    (0x1F77, 0x1F77),
+    (0x1F79, 0x1F79),
+    (0x1F7B, 0x1F7B),
+    (0x1F7D, 0x1F7D),
+    (0x1FBB, 0x1FBB),
+    (0x1FBD, 0x1FC1),
+    (0x1FC9, 0x1FC9),
+    (0x1FCB, 0x1FCB),
+    (0x1FCD, 0x1FCF),
+    (0x1FD3, 0x1FD3),
+    (0x1FDB, 0x1FDF),
+    (0x1FE3, 0x1FE3),
+    (0x1FEB, 0x1FEB),
+    (0x1FED, 0x1FEF),
+    (0x1FF9, 0x1FF9),
+    (0x1FFB, 0x1FFB),
+    (0x1FFD, 0x200A),
+    (0x2011, 0x2011),
+    (0x2017, 0x2017),
+    (0x2024, 0x2026),
+    (0x202F, 0x202F),
+    (0x2033, 0x2034),
+    (0x2036, 0x2037),
+    (0x203C, 0x203C),
+    (0x203E, 0x203E),
+    (0x2047, 0x2049),
+    (0x2057, 0x2057),
+    (0x205F, 0x205F),
+    (0x2070, 0x209C),
+    (0x20A8, 0x20A8),
+    (0x2100, 0x2103),
+    (0x2105, 0x2107),
+    (0x2109, 0x2113),
+    (0x2115, 0x2116),
+    (0x2119, 0x211D),
+    (0x2120, 0x2122),
+    (0x2124, 0x2124),
+    (0x2126, 0x2126),
+    (0x2128, 0x2128),
+    (0x212A, 0x212D),
+    (0x212F, 0x2131),
+    (0x2133, 0x2139),
+    (0x213B, 0x2140),
+    (0x2145, 0x2149),
+    (0x2150, 0x217F),
+    (0x2189, 0x2189),
+    (0x222C, 0x222D),
+    (0x222F, 0x2230),
+    (0x2329, 0x232A),
+    (0x2460, 0x24EA),
+    (0x2A0C, 0x2A0C),
+    (0x2A74, 0x2A76),
+    (0x2ADC, 0x2ADC),
+    (0x2C7C, 0x2C7D),
+    (0x2D6F, 0x2D6F),
+    (0x2E9F, 0x2E9F),
+    (0x2EF3, 0x2FD5),
+    (0x3000, 0x3000),
+    (0x3036, 0x3036),
+    (0x3038, 0x303A),
+    (0x309B, 0x309C),
+    (0x309F, 0x309F),
+    (0x30FF, 0x30FF),
+    (0x3131, 0x318E),
+    (0x3192, 0x319F),
+    (0x3200, 0x3247),
+    (0x3250, 0x327E),
+    (0x3280, 0x33FF),
+    (0xA69C, 0xA69D),
+    (0xA770, 0xA770),
+    (0xA7F2, 0xA7F4),
+    (0xA7F8, 0xA7F9),
+    (0xAB5C, 0xAB5F),
+    (0xAB69, 0xAB69),
+    (0xF900, 0xFA0D),
+    (0xFA10, 0xFA10),
+    (0xFA12, 0xFA12),
+    (0xFA15, 0xFA1E),
+    (0xFA20, 0xFA20),
+    (0xFA22, 0xFA22),
+    (0xFA25, 0xFA26),
+    (0xFA2A, 0xFB1D),
+    (0xFB1F, 0xFBB1),
+    (0xFBD3, 0xFD3D),
+    (0xFD50, 0xFDC7),
+    (0xFDF0, 0xFDFC),
+    (0xFE10, 0xFE19),
+    (0xFE30, 0xFE44),
+    (0xFE47, 0xFE72),
+    (0xFE74, 0xFEFC),
+    (0xFF01, 0xFFEE),
+    (0x10781, 0x107BA),
+    (0x1CCD6, 0x1CCF9),
+    (0x1D15E, 0x1D164),
+    (0x1D1BB, 0x1D1C0),
+    (0x1D400, 0x1D7FF),
+    (0x1E030, 0x1E06D),
+    (0x1EE00, 0x1EEBB),
+    (0x1F100, 0x1F10A),
+    (0x1F110, 0x1F12E),
+    (0x1F130, 0x1F14F),
+    (0x1F16A, 0x1F16C),
+    (0x1F190, 0x1F190),
+    (0x1F200, 0x1F251),
+    (0x1FBF0, 0x1FBF9),
+    (0x2F800, 0x2FA1D),
+];
+
+/// Whether `c` falls in one of `table`'s ranges.
+pub(super) fn contains(table: &[(u32, u32)], c: char) -> bool {
+    let c = u32::from(c);
+    table
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                core::cmp::Ordering::Less
+            } else if lo > c {
+                core::cmp::Ordering::Greater
+            } else {
+                core::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{COMPATIBILITY, INVISIBLE, contains};
+
+    #[test]
+    fn tables_are_sorted_disjoint_and_leave_ascii_alone() {
+        for table in [INVISIBLE, COMPATIBILITY] {
+            assert!(table.iter().all(|(lo, hi)| lo <= hi), "{table:x?}");
+            assert!(table.windows(2).all(|w| w[0].1 < w[1].0), "{table:x?}");
+            assert!((0..=0x7f_u8).all(|b| !contains(table, char::from(b))));
+        }
+    }
+
+    #[test]
+    fn tables_hold_what_the_probe_used() {
+        for c in [
+            '\u{200b}',
+            '\u{200d}',
+            '\u{feff}',
+            '\u{00ad}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{2060}',
+            '\u{e0041}',
+        ] {
+            assert!(contains(INVISIBLE, c), "U+{:04X}", u32::from(c));
+        }
+        for c in [
+            'ｕ', 'Ａ', '．', '\u{2024}', '\u{212a}', '𝐮', 'ⓤ', 'ﬁ', 'ſ', '\u{00a0}', '\u{3000}', '²',
+        ] {
+            assert!(contains(COMPATIBILITY, c), "U+{:04X}", u32::from(c));
+        }
+        for c in ['é', 'ü', 'ß', 'ж', 'α', '日', 'ı', '‐'] {
+            assert!(!contains(COMPATIBILITY, c) && !contains(INVISIBLE, c), "{c}");
+        }
+    }
+}
