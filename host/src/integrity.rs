@@ -241,7 +241,7 @@ fn forged_policy(tenant: &str, version: u32) -> StoreError {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

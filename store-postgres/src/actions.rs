@@ -15,7 +15,6 @@
 
 use crate::PostgresStore;
 use crate::audit::Appender;
-use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::Transaction;
 use standin::integrity::Integrity;

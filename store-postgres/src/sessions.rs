@@ -254,13 +254,16 @@ pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord, integrity: &
     Ok(())
 }
 
+/// A session's id and its row, or why the row is not used.
+pub(crate) type Shared = (String, Result<SessionRecord, StoreError>);
+
 /// Sessions `ids`, each locked `FOR SHARE` for the transaction, in id
 /// order; a row whose tag does not hold is an error of its own.
 pub(crate) fn share(
     c: &mut impl GenericClient,
     ids: &[&str],
     integrity: &Integrity,
-) -> Result<Vec<(String, Result<SessionRecord, StoreError>)>, StoreError> {
+) -> Result<Vec<Shared>, StoreError> {
     c.query(
         &format!("SELECT {COLUMNS} FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE"),
         &[&ids],

@@ -144,9 +144,11 @@ fn b1_concurrent_on(a: &Sessions, b: &Sessions, name: &str, mismatches: &mut Vec
                     };
                     match ender.end(&session.id, end_at) {
                         Ok(ended) => assert_eq!(ended.state, SessionState::Ended),
-                        Err(SessionError::BeforeStart { started_at, .. }) => {
+                        // Replicas a few seconds apart are one moment: an end
+                        // from a clock behind the (lifted) start is not refused.
+                        Err(e @ SessionError::BeforeStart { .. }) => {
                             before_start.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            ender.end(&session.id, started_at).expect("end at the start");
+                            panic!("{name}: an end from a clock {skew} s off was refused: {e}");
                         }
                         Err(e) => panic!("{name}: end: {e}"),
                     }

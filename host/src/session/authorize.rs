@@ -192,8 +192,10 @@ fn action_events(
 
 /// The deny of an action dated before its session's start (a host clock
 /// that jumped back): nothing is allowed in a session that has not begun.
-fn before_start(s: &SessionRecord, now: DateTime<Utc>) -> Option<Decision> {
-    (now < s.started_at).then(|| {
+/// Replicas' clocks differ a little: up to `skew` before the start is the
+/// same moment (its row is recorded at the chain's time, after the start).
+fn before_start(s: &SessionRecord, now: DateTime<Utc>, skew: chrono::TimeDelta) -> Option<Decision> {
+    (now + skew < s.started_at).then(|| {
         Decision::host_deny(
             codes::INVALID_REQUEST,
             format!(
@@ -275,7 +277,7 @@ impl Sessions {
             Some(known) => known,
             None => {
                 let policy = self.policy(&session.tenant, Some(session.policy.version))?;
-                match before_start(session, now) {
+                match before_start(session, now, self.integrity.max_ahead()) {
                     Some(deny) => deny,
                     None => {
                         let packed = entry.packed(&self.host().config().requests);
@@ -313,7 +315,10 @@ impl Sessions {
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Decision>>, SessionError> {
         let session = &entry.session;
-        if !session.is_active() || session.is_due(now) || before_start(session, now).is_some() {
+        if !session.is_active()
+            || session.is_due(now)
+            || before_start(session, now, self.integrity.max_ahead()).is_some()
+        {
             return Ok(None);
         }
         let policy = self.policy(&session.tenant, Some(session.policy.version))?;
@@ -354,6 +359,7 @@ impl Sessions {
     ) -> Result<Authorization, SessionError> {
         let pre = self.stored(id)?;
         let policy = self.policy(&pre.tenant, Some(pre.policy.version))?;
+        let skew = self.integrity.max_ahead();
         let changes = |s: &SessionRecord, decision: &Decision, request: Option<String>| Change {
             audit: action_events(s, action, resource, decision, request, now),
             ..Change::default()
@@ -367,7 +373,7 @@ impl Sessions {
                     return (changes(s, &decision, None), decision);
                 }
                 let request = action_request(s, action, resource, now);
-                let decision = before_start(s, now).unwrap_or_else(|| policy.evaluate_action(&request, now));
+                let decision = before_start(s, now, skew).unwrap_or_else(|| policy.evaluate_action(&request, now));
                 let json = recorded_request(serde_json::to_string(&request).ok(), &decision);
                 (changes(s, &decision, json), decision)
             },

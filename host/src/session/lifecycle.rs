@@ -95,7 +95,7 @@ impl Sessions {
     ) -> Result<SessionRecord, SessionError> {
         let now = secs(now);
         let pre = self.stored(id)?;
-        not_before_start(&pre, now)?;
+        not_before_start(&pre, now, self.integrity.max_ahead())?;
         let n = self.store.notifications(&pre.tenant)?;
         let (session, ok) = self.transition(
             id,
@@ -186,7 +186,7 @@ impl Sessions {
         if pre.is_pending() && !pre.is_due(now) {
             return Err(SessionError::Pending { id: id.to_string() });
         }
-        not_before_start(&pre, now)?;
+        not_before_start(&pre, now, self.integrity.max_ahead())?;
         let policy = self.policy(&pre.tenant, None)?;
         let reference = &policy.reference;
         // Asked outside the write transaction (see `start`), on the facts
@@ -309,9 +309,13 @@ pub(super) fn restart_request_under(s: &SessionRecord, parent: Option<SessionRef
 }
 
 /// No change to a session is dated before its start: a host clock that
-/// jumped back would otherwise end a session before it began.
-fn not_before_start(s: &SessionRecord, now: DateTime<Utc>) -> Result<(), SessionError> {
-    if now < s.started_at {
+/// jumped back would otherwise end a session before it began. Up to
+/// `skew` before it is the same moment on another replica's clock: the
+/// change is recorded at the chain's time, after the start (see
+/// [`crate::integrity::Integrity::stamp`]), so an end or a revoke from a
+/// replica a little behind is not refused.
+fn not_before_start(s: &SessionRecord, now: DateTime<Utc>, skew: TimeDelta) -> Result<(), SessionError> {
+    if now + skew < s.started_at {
         return Err(SessionError::BeforeStart {
             id: s.id.clone(),
             now,
