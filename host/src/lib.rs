@@ -31,6 +31,7 @@
 //! ```
 
 pub mod audit;
+pub mod deadline;
 pub mod harness;
 mod ids;
 pub mod integrity;

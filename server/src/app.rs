@@ -140,15 +140,23 @@ impl AppState {
         let sessions = self.sessions.clone();
         // The request's span, so errors logged by `f` carry its id.
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(|| f(&sessions)))
-            .await
-            .unwrap_or_else(|e| {
-                Err(ApiError::internal(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    codes::INTERNAL,
-                    &e,
-                ))
+        // Its deadline, so the store records nothing its caller was told
+        // timed out (see `standin::deadline`).
+        let answer_by = ANSWER_BY.try_with(|by| *by).ok();
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| match answer_by {
+                Some(by) => standin::deadline::within(by, || f(&sessions)),
+                None => f(&sessions),
             })
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(ApiError::internal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL,
+                &e,
+            ))
+        })
     }
 }
 
@@ -296,10 +304,18 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     .into_response()
 }
 
+tokio::task_local! {
+    /// The request's deadline for commits, set by [`deadline`], read by
+    /// [`AppState::run`].
+    static ANSWER_BY: Instant;
+}
+
 /// The per-request deadline: past it the caller gets `503
 /// deadline-exceeded`. A library call already running finishes on its own
 /// thread (what it wrote, it wrote whole; the caller was not told it
-/// succeeded, so nothing acknowledged is lost) but its answer is dropped.
+/// succeeded, so nothing acknowledged is lost) but its answer is dropped;
+/// an action's audit rows are not committed past the deadline (less a
+/// margin), so the trail never records an allow its caller never got.
 async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let slow = request
         .extensions()
@@ -310,7 +326,11 @@ async fn deadline(State(state): State<AppState>, request: Request, next: Next) -
     } else {
         state.limits.request_timeout
     };
-    match tokio::time::timeout(limit, next.run(request)).await {
+    // Rows are committed only before this, a margin ahead of the answer
+    // `503`, so a commit under way when the deadline passes is not one its
+    // caller never hears of.
+    let answer_by = Instant::now() + limit - (limit / 10).min(Duration::from_millis(500));
+    match tokio::time::timeout(limit, ANSWER_BY.scope(answer_by, next.run(request))).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

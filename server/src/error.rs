@@ -92,6 +92,7 @@ impl From<SessionError> for ApiError {
         match e {
             E::Store(store) => store.into(),
             E::Ended { .. } => Self::new(StatusCode::CONFLICT, codes::SESSION_ENDED, e.to_string()),
+            E::Late { .. } => Self::new(StatusCode::SERVICE_UNAVAILABLE, codes::DEADLINE_EXCEEDED, e.to_string()),
             E::BeforeStart { .. } | E::Pending { .. } | E::NotPending { .. } => {
                 Self::new(StatusCode::CONFLICT, codes::CONFLICT, e.to_string())
             }

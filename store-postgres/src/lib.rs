@@ -384,12 +384,17 @@ impl AuditStore for PostgresStore {
                 }
                 policies.push(p);
             }
+            let recorded_head = tx
+                .query_opt("SELECT seq, hash FROM chain_heads WHERE tenant = $1", &[&tenant])
+                .map_err(db)?
+                .map(|r| (u64::try_from(r.get::<_, i64>(0)).unwrap_or(0), r.get::<_, String>(1)));
             tx.commit().map_err(db)?;
             Ok(Trail {
                 events,
                 sessions,
                 policies,
                 unauthenticated,
+                recorded_head,
             })
         })
     }

@@ -302,5 +302,7 @@ pub(super) fn trail(conn: &Connection, tenant: &str, integrity: &Integrity) -> R
         sessions,
         policies,
         unauthenticated,
+        // The head is the last row: nothing kept beside it.
+        recorded_head: None,
     })
 }

@@ -196,6 +196,7 @@ fn an_action_is_appended_with_its_facts_stored_once() {
             session: "s-unknown".into(),
             now: at("2026-11-21T10:00:00Z"),
             audit: vec![event("action.allowed", Some("course.view"), None)],
+            answer_by: None,
         })
         .expect("append");
     assert!(matches!(outcome, ActionAppended::Inactive));

@@ -336,6 +336,9 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Sync
             };
             let outcome = if !active {
                 ActionAppended::Inactive
+            } else if check && standin::deadline::passed(r.answer_by) {
+                // Its caller was told it timed out: record nothing of it.
+                ActionAppended::Late
             } else {
                 let mut appended = Vec::with_capacity(r.audit.len());
                 for e in r.audit {

@@ -1023,3 +1023,69 @@ fn s1_raised_max_expires_at_cannot_outlive_24h_postgres() {
     };
     s1_raised_on(&s, &|| pg_sessions(&url, false), &raise, "postgres");
 }
+
+/// PostgreSQL keeps each tenant's chain head beside the events
+/// (`chain_heads`): events cut off the tail, with the head left as it was,
+/// are found by `audit verify` even without a checkpoint.
+#[test]
+fn a1_postgres_verify_finds_a_tail_cut_under_a_stale_head() {
+    let Some(pg) = standin_tests::postgres::PgServer::start() else {
+        return;
+    };
+    let url = pg.create_database("a1_tail");
+    let s = pg_sessions(&url, true);
+    let t = now();
+    let x = s
+        .start(&req(json!({})), None, t)
+        .expect("start")
+        .session
+        .expect("session");
+    for i in 1..=3 {
+        s.authorize(&x.id, "course.view", None, t + TimeDelta::seconds(i))
+            .expect("authorize");
+    }
+    assert_verifies(&s, "before the cut");
+    let last = trail_of(&s, "acme").last().expect("events").seq;
+    pg.sql(
+        "a1_tail",
+        &format!("DELETE FROM audit WHERE tenant = 'acme' AND seq > {}", last - 2),
+    );
+    assert_reported(&s, &["recorded head is event", "cut off the tail"]);
+}
+
+/// A call whose caller's deadline passed before its rows were committed
+/// (a server answered `503 deadline-exceeded`) records nothing: the trail
+/// never holds an allow its caller never got.
+fn late_call_on(s: &Sessions, name: &str) {
+    let t = now();
+    let x = s
+        .start(&req(json!({})), None, t)
+        .expect("start")
+        .session
+        .expect("session");
+    let before = trail_of(s, "acme").len();
+    let past = std::time::Instant::now() - std::time::Duration::from_millis(1);
+    let late = standin::deadline::within(past, || {
+        s.authorize(&x.id, "course.view", None, t + TimeDelta::seconds(1))
+    });
+    assert!(matches!(late, Err(SessionError::Late { .. })), "{name}: {late:?}");
+    assert_eq!(trail_of(s, "acme").len(), before, "{name}: a late call was recorded");
+    // With time left, the same call is recorded.
+    let future = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let on_time = standin::deadline::within(future, || {
+        s.authorize(&x.id, "course.view", None, t + TimeDelta::seconds(2))
+    })
+    .expect("authorize");
+    assert_allow(&on_time.decision);
+    assert_eq!(trail_of(s, "acme").len(), before + 1, "{name}");
+    assert_verifies(s, name);
+}
+
+#[test]
+fn a3_a_call_past_its_callers_deadline_is_not_recorded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    late_call_on(&open(&dir.path().join("standin.db"), true), "sqlite");
+    if let Some(pg) = standin_tests::postgres::PgServer::start() {
+        late_call_on(&pg_sessions(&pg.create_database("late"), true), "postgres");
+    }
+}

@@ -298,6 +298,7 @@ impl Sessions {
             session: session.id.clone(),
             now,
             audit,
+            answer_by: crate::deadline::current(),
         };
         Ok(Some((decision, record)))
     }
@@ -344,6 +345,8 @@ impl Sessions {
                 self.active.forget(id);
                 self.authorize_in_transaction(id, action, resource, now)
             }
+            // Its caller stopped waiting: nothing was recorded, nothing is allowed.
+            ActionAppended::Late => Err(SessionError::Late { id: id.clone() }),
         }
     }
 

@@ -27,6 +27,10 @@ pub enum SessionError {
     Pending { id: String },
     #[error("session `{id}` is not waiting for approval (it is {state})")]
     NotPending { id: String, state: &'static str },
+    /// The caller's deadline passed before the call's audit rows could be
+    /// committed: nothing was recorded (see [`crate::deadline`]).
+    #[error("the call in session `{id}` was not recorded: its deadline passed before its rows could be committed")]
+    Late { id: String },
     #[error("the host's clock ({now}) is before the start of session `{id}` ({started_at})")]
     BeforeStart {
         id: String,

@@ -13,7 +13,7 @@
 
 use super::changes::{codes_of, end_change, secs};
 use super::{SessionError, Sessions};
-use crate::request::{MAX_REASON_BYTES, Principal, check_text};
+use crate::request::{MAX_REASON_BYTES, Principal, check_id, check_text};
 use crate::store::{Change, EndReason, SessionRecord};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -40,7 +40,7 @@ impl Sessions {
         principal: &Principal,
         now: DateTime<Utc>,
     ) -> Result<Reevaluated, SessionError> {
-        check_text("principal id", &principal.id, MAX_REASON_BYTES)?;
+        check_id("principal id", &principal.id)?;
         let now = secs(now);
         let n = self.store.notifications(tenant)?;
         let mut out = Reevaluated {

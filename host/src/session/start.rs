@@ -9,7 +9,7 @@ use super::changes::{
 };
 use super::{SessionError, Sessions, StartOutcome};
 use crate::decision::Decision;
-use crate::request::{MAX_ID_BYTES, MAX_REASON_BYTES, SessionRef, StartRequest, check_text};
+use crate::request::{MAX_ID_BYTES, MAX_REASON_BYTES, SessionRef, StartRequest, check_id};
 use crate::store::{
     Approval, AuditEvent, Change, NewMessage, Notifications, PolicyRef, SessionRecord, SessionState, StoreError,
     events, kinds,
@@ -55,7 +55,7 @@ impl Sessions {
         // A tenant id that is not one gets no chain of its own: refused
         // before anything is recorded. Every other malformed field is a
         // recorded deny (`invalid-request`).
-        check_text("tenant", tenant, MAX_ID_BYTES)?;
+        check_id("tenant", tenant)?;
         if let Some(url) = return_to {
             self.check_return_to(tenant, url)?;
         }

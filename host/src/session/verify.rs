@@ -60,6 +60,23 @@ impl Sessions {
             };
             let mut chain = verify_chain(&tenant, &trail.events, self.keyring());
             chain.problems.extend(chain.broken.clone());
+            if let Some((seq, hash)) = &trail.recorded_head {
+                let last = trail
+                    .events
+                    .last()
+                    .map_or((0, crate::audit::GENESIS_HASH), |e| (e.seq, e.hash.as_str()));
+                if (*seq, hash.as_str()) != last {
+                    chain.add(Broken {
+                        tenant: tenant.clone(),
+                        seq: last.0.max(*seq),
+                        problem: format!(
+                            "the chain's recorded head is event {seq} ({hash}), but the last event is {} ({}): \
+                             events were cut off the tail, or the head was edited",
+                            last.0, last.1
+                        ),
+                    });
+                }
+            }
             for row in &trail.unauthenticated {
                 chain.add(Broken {
                     tenant: tenant.clone(),

@@ -226,6 +226,7 @@ pub trait AuditStore: SessionStore + PolicyStore {
             sessions,
             policies,
             unauthenticated: Vec::new(),
+            recorded_head: None,
         })
     }
     /// The action audit writer's figures (for metrics); `None` when the

@@ -148,6 +148,11 @@ pub struct ActionRecord {
     pub now: DateTime<Utc>,
     /// `action.allowed` / `action.denied`, and `policy.error` after a policy failure.
     pub audit: Vec<AuditEvent>,
+    /// When its caller stops waiting (see [`crate::deadline`]): past it the
+    /// store writes nothing for this call and answers
+    /// [`ActionAppended::Late`], so the trail never records a decision its
+    /// caller was told timed out.
+    pub answer_by: Option<std::time::Instant>,
 }
 
 /// What [`SessionStore::append_action`] did.
@@ -160,4 +165,7 @@ pub enum ActionAppended {
     /// Nothing written: when the rows were to be committed, the session was
     /// no longer active at the call's time (it ended, or reached its deadline).
     Inactive,
+    /// Nothing written: when the rows were to be committed, the caller's
+    /// deadline ([`ActionRecord::answer_by`]) had passed.
+    Late,
 }

@@ -209,6 +209,10 @@ pub struct Trail {
     /// Rows whose tag the store's key does not make (`session `s-1``,
     /// `policy version 2`, ...): forged or edited (see [`crate::integrity`]).
     pub unauthenticated: Vec<String>,
+    /// The chain head the store keeps beside the events (`seq`, `hash`), if
+    /// it keeps one (PostgreSQL's `chain_heads`): it must be the last
+    /// event's, or rows were cut off the tail.
+    pub recorded_head: Option<(u64, String)>,
 }
 
 /// Filters of `audit query` (A4). Every given field must match; `since` is

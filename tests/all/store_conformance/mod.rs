@@ -146,6 +146,7 @@ fn an_action_is_appended_only_while_its_session_is_active() {
                 action: Some("course.view".to_string()),
                 ..started.clone()
             }],
+            answer_by: None,
         };
         match store.append_action(row(now())).expect("append") {
             ActionAppended::Committed(rows) => assert_eq!(rows.len(), 1, "{name}"),
