@@ -33,6 +33,9 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Largest policy upload body (base64 of a component, settings, suites).
     pub max_upload_bytes: usize,
+    /// Largest body of a batch (`authorize` batches, AuthZEN evaluations):
+    /// room for the 4096 calls a batch may hold.
+    pub max_batch_body_bytes: usize,
     /// How long a request may take before it is answered `503 deadline-exceeded`.
     pub request_timeout: Duration,
     /// The same for slow routes: policy uploads (compiling), replays and
@@ -59,6 +62,7 @@ impl Default for Limits {
         Self {
             max_body_bytes: 256 * 1024,
             max_upload_bytes: 24 * 1024 * 1024,
+            max_batch_body_bytes: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(10),
             slow_request_timeout: Duration::from_secs(120),
             header_read_timeout: Duration::from_secs(10),

@@ -26,6 +26,19 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
     }
 }
 
+/// A JSON body of at most [`crate::Limits::max_batch_body_bytes`]
+/// (batches of up to 4096 calls).
+#[derive(Debug)]
+pub struct BatchJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for BatchJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        read(request, state.limits.max_batch_body_bytes).await.map(BatchJson)
+    }
+}
+
 impl<T: DeserializeOwned> FromRequest<AppState> for UploadJson<T> {
     type Rejection = ApiError;
 

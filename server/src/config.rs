@@ -18,6 +18,7 @@
 //! [limits]
 //! max_body_bytes = 262144
 //! max_upload_bytes = 25165824
+//! max_batch_body_bytes = 2097152     # batches: 4096 calls
 //! request_timeout_ms = 10000
 //! slow_request_timeout_ms = 120000  # uploads, replays, verify
 //! header_read_timeout_ms = 10000    # a whole request head, from connecting
@@ -64,6 +65,7 @@ pub struct TlsFiles {
 pub struct FileLimits {
     pub max_body_bytes: Option<usize>,
     pub max_upload_bytes: Option<usize>,
+    pub max_batch_body_bytes: Option<usize>,
     pub request_timeout_ms: Option<u64>,
     pub slow_request_timeout_ms: Option<u64>,
     pub header_read_timeout_ms: Option<u64>,
@@ -181,6 +183,7 @@ impl Config {
         let limits = Limits {
             max_body_bytes: l.max_body_bytes.unwrap_or(d.limits.max_body_bytes),
             max_upload_bytes: l.max_upload_bytes.unwrap_or(d.limits.max_upload_bytes),
+            max_batch_body_bytes: l.max_batch_body_bytes.unwrap_or(d.limits.max_batch_body_bytes),
             request_timeout: l
                 .request_timeout_ms
                 .map(Duration::from_millis)

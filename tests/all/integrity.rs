@@ -1089,3 +1089,27 @@ fn a3_a_call_past_its_callers_deadline_is_not_recorded() {
         late_call_on(&pg_sessions(&pg.create_database("late"), true), "postgres");
     }
 }
+
+/// A resource over the request cap is refused (`invalid-request`) and its
+/// row keeps 1 KiB of it with its size and digest, not 64 KiB.
+#[test]
+fn a2_an_oversized_resource_is_refused_and_stored_clipped_to_1_kib() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let s = open(&dir.path().join("standin.db"), true);
+    let t = now();
+    let x = s
+        .start(&req(json!({})), None, t)
+        .expect("start")
+        .session
+        .expect("session");
+    let huge = "r".repeat(100 * 1024);
+    let d = s
+        .authorize(&x.id, "course.view", Some(&huge), t + TimeDelta::seconds(1))
+        .expect("authorize");
+    assert_deny(&d.decision, &["invalid-request"]);
+    let row = trail_of(&s, "acme").pop().expect("row");
+    let kept = row.resource.expect("resource");
+    assert!(kept.len() <= 1200, "{} bytes kept", kept.len());
+    assert!(kept.contains("102400 bytes") && kept.contains("sha256:"), "{kept}");
+    assert_verifies(&s, "after an oversized resource");
+}

@@ -26,7 +26,7 @@ use super::changes::{
 };
 use super::{Authorization, SessionError, Sessions};
 use crate::decision::{Decision, codes};
-use crate::request::{ActionRequest, MAX_ID_BYTES, PackedSession, RequestError, RequestLimits};
+use crate::request::{ActionRequest, MAX_ID_BYTES, MAX_REASON_BYTES, PackedSession, RequestError, RequestLimits};
 use crate::store::{
     ActionAppended, ActionRecord, AuditEvent, Change, RequestFacts, SessionRecord, events, row_digest_after,
     session_digest,
@@ -180,7 +180,16 @@ fn action_events(
     // Within the caps these are the request's own; a refused oversized
     // request is recorded clipped (its decision says `invalid-request`).
     event.action = Some(clip(action, MAX_ID_BYTES));
-    event.resource = clip_opt(resource, RequestLimits::default().max_text_bytes);
+    // A refused request's resource is kept to 1 KiB (its size and digest
+    // say the rest), as its other fields are: a row never holds tens of
+    // KiB that the host refused.
+    let refused = decision.codes().any(|c| c == codes::INVALID_REQUEST);
+    let max_resource = if refused {
+        MAX_REASON_BYTES
+    } else {
+        RequestLimits::default().max_text_bytes
+    };
+    event.resource = clip_opt(resource, max_resource);
     event.codes = codes_of(decision);
     event.obligations.clone_from(&decision.obligations);
     event.request = request;

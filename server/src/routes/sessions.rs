@@ -3,7 +3,7 @@
 
 use super::{ADMIN, Answer, BANNER_END, BANNER_READ, DECIDE, Params, Query, READ_SESSIONS, Route, Spec, json, now};
 use crate::app::AppState;
-use crate::body::Json;
+use crate::body::{BatchJson, Json};
 use crate::error::ApiError;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
@@ -353,7 +353,7 @@ struct Batch {
 async fn authorize_batch(
     State(state): State<AppState>,
     p: Params,
-    Json(body): Json<Batch>,
+    BatchJson(body): BatchJson<Batch>,
 ) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let started = Instant::now();

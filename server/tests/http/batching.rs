@@ -57,3 +57,23 @@ async fn concurrent_authorizes_of_two_tenants_each_get_their_own_answer_a3_e8() 
         assert_eq!(actions, count, "{tenant}: {events:?}");
     }
 }
+
+/// The batch route takes the 4096 calls it promises: its body cap is sized
+/// for them (`max_batch_body_bytes`), not the 256 KiB of other routes,
+/// which about 2,500 such calls already pass.
+#[tokio::test]
+async fn a_batch_of_4096_calls_fits_its_body_cap_a3() {
+    let server = Server::start();
+    let session = server.session("u-42").await;
+    let calls: Vec<_> = (0..4096)
+        .map(|i| json!({"session": session, "action": "course.view", "resource": format!("course-{i:06}-of-the-catalogue")}))
+        .collect();
+    let body = json!({ "calls": calls });
+    assert!(serde_json::to_vec(&body).unwrap().len() > 256 * 1024);
+    let key = server.key("acme", Decide).to_string();
+    let (status, answer) = server
+        .call("POST", "/v1/tenants/acme/authorize", Some(&key), Some(body))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["results"].as_array().map(Vec::len), Some(4096), "{answer}");
+}

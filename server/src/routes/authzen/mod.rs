@@ -16,7 +16,7 @@ mod question;
 
 use super::{Access, DECIDE, Params, Route, Spec, json, now};
 use crate::app::AppState;
-use crate::body::Json;
+use crate::body::{BatchJson, Json};
 use crate::error::ApiError;
 use answer::{answer, authorized, refusal};
 use axum::extract::State;
@@ -157,7 +157,11 @@ enum Semantic {
     PermitOnFirstPermit,
 }
 
-async fn evaluations(State(state): State<AppState>, p: Params, Json(body): Json<Value>) -> Result<Response, ApiError> {
+async fn evaluations(
+    State(state): State<AppState>,
+    p: Params,
+    BatchJson(body): BatchJson<Value>,
+) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let body = object(body)?;
     let semantic = match body.get("options").and_then(|o| o.get("evaluations_semantic")) {
