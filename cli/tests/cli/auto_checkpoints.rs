@@ -273,4 +273,15 @@ fn a1_serve_checkpoint_options_go_together() {
     );
     assert_eq!(bad.status.code(), Some(1), "{bad:?}");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("`1d`"), "{bad:?}");
+    let ckpts = d.join("checkpoints");
+    let no_key = d.join("no.key");
+    let opts = options(&no_key, "1s", &ckpts);
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+    args.extend(opts);
+    let missing = run(d, &args);
+    assert_eq!(missing.status.code(), Some(1), "{missing:?}");
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("checkpoint key"),
+        "{missing:?}"
+    );
 }
