@@ -99,7 +99,9 @@ pub fn parse_every(text: &str) -> Result<Duration, String> {
         return Err(format!("`{text}`: the time between checkpoints must be above 0"));
     }
     if every > MAX_CHECKPOINT_EVERY {
-        return Err(format!("`{text}`: the time between checkpoints is at most a year (8760h)"));
+        return Err(format!(
+            "`{text}`: the time between checkpoints is at most a year (8760h)"
+        ));
     }
     Ok(every)
 }

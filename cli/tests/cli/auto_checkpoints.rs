@@ -118,7 +118,16 @@ fn verify(d: &Path, checkpoint: &Path, public: &str) -> Output {
     let c = checkpoint.to_str().unwrap();
     run(
         d,
-        &["audit", "verify", "--tenant", "acme", "--checkpoint", c, "--public-key", public],
+        &[
+            "audit",
+            "verify",
+            "--tenant",
+            "acme",
+            "--checkpoint",
+            c,
+            "--public-key",
+            public,
+        ],
     )
 }
 
@@ -137,11 +146,21 @@ fn a1_serve_signs_checkpoints_on_a_schedule_and_they_find_a_cut_tail() {
 
     // A round after the action signs it, while the server runs.
     let c = wait_for(&latest, before + 1);
-    assert_eq!((c["tenant"].as_str(), c["public_key"].as_str()), (Some("acme"), Some(public.as_str())));
+    assert_eq!(
+        (c["tenant"].as_str(), c["public_key"].as_str()),
+        (Some("acme"), Some(public.as_str()))
+    );
     let numbered = ckpts.join("acme").join(format!("{}.json", before + 1));
     let text = std::fs::read_to_string(&numbered).unwrap();
-    assert!(text.ends_with('\n') && text.lines().count() == 1, "one JSON line: {text:?}");
-    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), c, "latest.json is the last one");
+    assert!(
+        text.ends_with('\n') && text.lines().count() == 1,
+        "one JSON line: {text:?}"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap(),
+        c,
+        "latest.json is the last one"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -166,10 +185,17 @@ fn a1_serve_signs_checkpoints_on_a_schedule_and_they_find_a_cut_tail() {
     assert_eq!(cut, 1);
     drop(conn);
     let plain = run(d, &["audit", "verify", "--tenant", "acme"]);
-    assert_eq!(plain.status.code(), Some(0), "the chain alone cannot see a cut tail: {plain:?}");
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "the chain alone cannot see a cut tail: {plain:?}"
+    );
     let out = verify(d, &latest, &public);
     assert_eq!(out.status.code(), Some(3), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("tail was cut off"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("tail was cut off"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -188,7 +214,11 @@ fn a1_serve_signs_the_head_it_starts_with_and_the_one_it_stops_at() {
     sigterm(&child);
     assert_eq!(wait(&mut child, Duration::from_secs(30)), Some(0));
     let c = read(&latest).expect("latest.json");
-    assert_eq!(c["seq"].as_u64(), Some(before + 1), "the last head is signed at shutdown: {c}");
+    assert_eq!(
+        c["seq"].as_u64(),
+        Some(before + 1),
+        "the last head is signed at shutdown: {c}"
+    );
     assert!(ckpts.join("acme").join(format!("{before}.json")).exists());
     let out = verify(d, &latest, &public);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -266,11 +296,11 @@ fn a1_serve_checkpoint_options_go_together() {
     let d = dir.path();
     let half = run(d, &["serve", "--listen", "127.0.0.1:0", "--checkpoint-every", "1s"]);
     assert_eq!(half.status.code(), Some(1), "{half:?}");
-    assert!(String::from_utf8_lossy(&half.stderr).contains("go together"), "{half:?}");
-    let bad = run(
-        d,
-        &["serve", "--listen", "127.0.0.1:0", "--checkpoint-every", "1d"],
+    assert!(
+        String::from_utf8_lossy(&half.stderr).contains("go together"),
+        "{half:?}"
     );
+    let bad = run(d, &["serve", "--listen", "127.0.0.1:0", "--checkpoint-every", "1d"]);
     assert_eq!(bad.status.code(), Some(1), "{bad:?}");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("`1d`"), "{bad:?}");
     let ckpts = d.join("checkpoints");

@@ -232,7 +232,10 @@ impl Checkpointing {
                     if left.is_zero() {
                         return;
                     }
-                    self.cond.wait_timeout(stop, left).unwrap_or_else(PoisonError::into_inner).0
+                    self.cond
+                        .wait_timeout(stop, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
                 }
                 None => self.cond.wait(stop).unwrap_or_else(PoisonError::into_inner),
             };
@@ -308,8 +311,7 @@ fn replace(folder: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
@@ -340,7 +342,10 @@ mod tests {
         assert_eq!(path, dir.path().join("acme").join("7.json"));
         let text = std::fs::read_to_string(&path).expect("read");
         assert_eq!(text, format!("{}\n", serde_json::to_string(&c).expect("json")));
-        assert_eq!(std::fs::read_to_string(dir.path().join("acme/latest.json")).expect("latest"), text);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("acme/latest.json")).expect("latest"),
+            text
+        );
         assert_eq!(read_latest(dir.path(), "acme").expect("read back"), Some(c.clone()));
         #[cfg(unix)]
         {

@@ -125,7 +125,11 @@ fn checkpoint_settings_go_together_and_take_s_m_or_h() {
         ..Overrides::default()
     };
     let c = Config::merge(f, over).unwrap();
-    assert_eq!(c.checkpoints.map(|c| c.every), Some(Duration::from_secs(30)), "the flag wins");
+    assert_eq!(
+        c.checkpoints.map(|c| c.every),
+        Some(Duration::from_secs(30)),
+        "the flag wins"
+    );
     assert_eq!(
         Config::merge(FileConfig::default(), Overrides::default())
             .unwrap()
@@ -149,7 +153,19 @@ fn checkpoint_settings_go_together_and_take_s_m_or_h() {
     for (text, secs) in [("30s", 30), ("15m", 900), ("1h", 3600), ("8760h", 8760 * 3600)] {
         assert_eq!(parse_every(text), Ok(Duration::from_secs(secs)), "{text}");
     }
-    for bad in ["", "s", "0s", "15", "1d", "-1s", "1.5h", " 1h", "1 h", "8761h", "99999999999999999999h"] {
+    for bad in [
+        "",
+        "s",
+        "0s",
+        "15",
+        "1d",
+        "-1s",
+        "1.5h",
+        " 1h",
+        "1 h",
+        "8761h",
+        "99999999999999999999h",
+    ] {
         assert!(parse_every(bad).is_err(), "{bad:?}");
     }
 }
