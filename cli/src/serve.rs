@@ -6,6 +6,7 @@ use standin_server::config::{Config, FileConfig, Overrides};
 use standin_server::logging::LogFormat;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,6 +26,22 @@ pub struct Args {
     /// The base URL AuthZEN discovery gives out (default: from the request's `Host`).
     #[arg(long, value_name = "URL", env = "STANDIN_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Sign each tenant's audit chain head with this key (from `standin key
+    /// gen-signing`, mode 0600) on a schedule; needs `--checkpoint-every` and
+    /// `--checkpoint-dir`. Someone holding the database and the host key can
+    /// then rewrite at most what happened since the last checkpoint copied
+    /// where they cannot write.
+    #[arg(long, value_name = "FILE")]
+    checkpoint_key: Option<PathBuf>,
+    /// How often to sign the heads that moved: a number and `s`, `m` or `h`
+    /// (`30s`, `15m`, `1h`). One round also runs at start and one at shutdown.
+    #[arg(long, value_name = "DURATION", value_parser = standin_server::config::parse_every)]
+    checkpoint_every: Option<Duration>,
+    /// Where checkpoints go: `DIR/<tenant>/<seq>.json` and
+    /// `DIR/<tenant>/latest.json`, the JSON `standin audit checkpoint` prints,
+    /// for `standin audit verify --checkpoint`.
+    #[arg(long, value_name = "DIR")]
+    checkpoint_dir: Option<PathBuf>,
     /// Log lines as JSON (default) or plain text, on standard error.
     #[arg(long, value_name = "FORMAT", value_parser = ["json", "text"])]
     log_format: Option<String>,
@@ -65,6 +82,9 @@ pub fn run(args: Args, globals: Globals) -> Result<Exit> {
             .map(|f| if f == "text" { LogFormat::Text } else { LogFormat::Json }),
         tls_cert: args.tls_cert,
         tls_key: args.tls_key,
+        checkpoint_key: args.checkpoint_key,
+        checkpoint_every: args.checkpoint_every,
+        checkpoint_dir: args.checkpoint_dir,
     };
     standin_server::run(Config::merge(file, over)?)?;
     Ok(Exit::Allow)

@@ -10,6 +10,9 @@
 //! builtin_fallback = false
 //! host_key = "/etc/standin/host.key"
 //! log = "json"                      # or "text"
+//! checkpoint_key = "/etc/standin/checkpoint.key"
+//! checkpoint_every = "15m"          # s, m or h
+//! checkpoint_dir = "/var/lib/standin/checkpoints"
 //!
 //! [tls]
 //! cert = "/etc/standin/tls/cert.pem"
@@ -48,9 +51,60 @@ pub struct FileConfig {
     #[serde(default)]
     pub token_keys: Vec<PathBuf>,
     pub log: Option<LogFormat>,
+    /// Signed checkpoints on a schedule: the signing key file, how often
+    /// (`30s`, `15m`, `1h`) and the folder; the three go together.
+    pub checkpoint_key: Option<PathBuf>,
+    pub checkpoint_every: Option<String>,
+    pub checkpoint_dir: Option<PathBuf>,
     pub tls: Option<TlsFiles>,
     #[serde(default)]
     pub limits: FileLimits,
+}
+
+/// Checkpoints the server signs on a schedule (see
+/// [`standin::Sessions::spawn_checkpointer`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoints {
+    /// The signing key file (`standin key gen-signing`).
+    pub key: PathBuf,
+    /// The time between two rounds.
+    pub every: Duration,
+    /// Where they go: `DIR/<tenant>/<seq>.json` and `DIR/<tenant>/latest.json`.
+    pub dir: PathBuf,
+}
+
+/// The longest `checkpoint_every` taken: a year.
+pub const MAX_CHECKPOINT_EVERY: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A time between checkpoints: a whole number above 0 and `s`, `m` or `h`
+/// (`30s`, `15m`, `1h`), at most [`MAX_CHECKPOINT_EVERY`].
+pub fn parse_every(text: &str) -> Result<Duration, String> {
+    let bad = || format!("`{text}` is not a duration such as `30s`, `15m` or `1h`");
+    let unit = match text.chars().last() {
+        Some('s') => 1,
+        Some('m') => 60,
+        Some('h') => 3600,
+        _ => return Err(bad()),
+    };
+    let number = &text[..text.len() - 1];
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let secs = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(bad)?;
+    let every = Duration::from_secs(secs);
+    if every.is_zero() {
+        return Err(format!("`{text}`: the time between checkpoints must be above 0"));
+    }
+    if every > MAX_CHECKPOINT_EVERY {
+        return Err(format!(
+            "`{text}`: the time between checkpoints is at most a year (8760h)"
+        ));
+    }
+    Ok(every)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +140,12 @@ pub enum ConfigError {
     HalfTls,
     #[error("`limits.{0}` must be above 0")]
     Zero(&'static str),
+    #[error(
+        "`--checkpoint-key`, `--checkpoint-every` and `--checkpoint-dir` (`checkpoint_key`, `checkpoint_every`, `checkpoint_dir`) go together"
+    )]
+    HalfCheckpoints,
+    #[error("`checkpoint_every`: {0}")]
+    Every(String),
 }
 
 /// The config file's size cap: a settings file is small.
@@ -130,6 +190,9 @@ pub struct Overrides {
     pub log: Option<LogFormat>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    pub checkpoint_key: Option<PathBuf>,
+    pub checkpoint_every: Option<Duration>,
+    pub checkpoint_dir: Option<PathBuf>,
 }
 
 /// The settings `serve` runs with.
@@ -145,6 +208,8 @@ pub struct Config {
     pub token_keys: Vec<PathBuf>,
     pub log: LogFormat,
     pub tls: Option<TlsFiles>,
+    /// Signed checkpoints on a schedule; none by default.
+    pub checkpoints: Option<Checkpoints>,
     pub limits: Limits,
 }
 
@@ -160,6 +225,7 @@ impl Default for Config {
             token_keys: Vec::new(),
             log: LogFormat::Json,
             tls: None,
+            checkpoints: None,
             limits: Limits::default(),
         }
     }
@@ -173,6 +239,24 @@ impl Config {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             (None, None) => file.tls,
             _ => return Err(ConfigError::HalfTls),
+        };
+        let every = match over.checkpoint_every {
+            Some(every) => Some(every),
+            None => file
+                .checkpoint_every
+                .as_deref()
+                .map(parse_every)
+                .transpose()
+                .map_err(ConfigError::Every)?,
+        };
+        let checkpoints = match (
+            over.checkpoint_key.or(file.checkpoint_key),
+            every,
+            over.checkpoint_dir.or(file.checkpoint_dir),
+        ) {
+            (Some(key), Some(every), Some(dir)) => Some(Checkpoints { key, every, dir }),
+            (None, None, None) => None,
+            _ => return Err(ConfigError::HalfCheckpoints),
         };
         let l = file.limits;
         let ms = |value: Option<u64>, name: &'static str, default: Duration| match value {
@@ -223,6 +307,7 @@ impl Config {
             },
             log: over.log.or(file.log).unwrap_or(d.log),
             tls,
+            checkpoints,
             limits,
         })
     }

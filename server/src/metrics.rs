@@ -5,7 +5,8 @@
 //! outcome and first reason code; policy errors and timeouts by tenant;
 //! requests and their latency by route; decision latency by kind; and the
 //! audit writer's queue depth and commit latency, read from the store when
-//! scraped; open connections and those the server dropped. Label values
+//! scraped; open connections and those the server dropped; and, with
+//! `--checkpoint-every`, the checkpoints written, refused and failed. Label values
 //! are bounded: tenants are only those a key reached, routes only those of
 //! the table, reason codes only those of [`KNOWN_CODES`] (any other is
 //! `other`).
@@ -272,6 +273,7 @@ impl Metrics {
         );
         self.decision_seconds.render(&mut out, name, &["kind"]);
         render_audit(&mut out, store);
+        render_checkpoints(&mut out, sessions.checkpoint_counts());
         let name = "standin_sweeper_leader";
         let leads = u8::from(sessions.sweeper_role() == standin::SweeperRole::Leader);
         let _ = writeln!(
@@ -281,6 +283,21 @@ impl Metrics {
         );
         out
     }
+}
+
+/// What the checkpointer did, when one runs (`--checkpoint-every`).
+fn render_checkpoints(out: &mut String, counts: standin::session::CheckpointCounts) {
+    if !counts.running {
+        return;
+    }
+    let name = "standin_audit_checkpoints_total";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Tenants' chain heads the checkpointer signed (written), left unsigned because the chain does not hold (broken), or could not write (failed).\n\
+         # TYPE {name} counter\n\
+         {name}{{outcome=\"written\"}} {}\n{name}{{outcome=\"broken\"}} {}\n{name}{{outcome=\"failed\"}} {}",
+        counts.written, counts.broken, counts.failed
+    );
 }
 
 /// The audit writer's figures: queue depth and commit latency.

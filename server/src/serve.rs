@@ -3,14 +3,16 @@
 //! serve until SIGTERM or SIGINT, then shut down gracefully: stop
 //! accepting, close the connections without a request in flight, give
 //! the requests in flight up to the drain deadline to finish, drop what is
-//! left, stop the sweeper, and drop the store, which commits whatever the
+//! left, stop the sweeper, take a last round of checkpoints (with
+//! `--checkpoint-every`), and drop the store, which commits whatever the
 //! audit writer still holds. Every `authorize` answered was durable before
 //! it was answered; the drain is for those still running when the signal
 //! came. No client can hold the shutdown up past the drain deadline.
 
 use crate::app::{AppState, router};
-use crate::config::Config;
+use crate::config::{Checkpoints, Config};
 use crate::tls::{TlsError, acceptor};
+use standin::session::{CheckpointNote, CheckpointSchedule, Checkpointer};
 use standin::{Host, HostKey, Sessions};
 use standin_store_sqlite::OpenSqlite;
 use std::io::Write as _;
@@ -31,6 +33,10 @@ pub enum ServeError {
     HostKey(#[from] standin::HostKeyError),
     #[error("cannot read a token key: {0}")]
     TokenKey(#[from] standin::audit::KeyError),
+    #[error("cannot read the checkpoint key: {0}")]
+    CheckpointKey(standin::audit::KeyError),
+    #[error("cannot use the checkpoint folder `{path}`: {source}")]
+    CheckpointDir { path: String, source: std::io::Error },
     #[error("cannot listen on `{addr}`: {source}")]
     Bind { addr: String, source: std::io::Error },
     #[error(transparent)]
@@ -79,14 +85,64 @@ pub fn run(config: Config) -> Result<(), ServeError> {
         tracing::warn!(error = %e, "cannot follow other replicas' session changes; actions still check the database");
     }
     let sweeper = sessions.spawn_sweeper(Duration::from_secs(60));
+    let checkpointer = match &config.checkpoints {
+        Some(c) => Some(checkpointer(&sessions, c)?),
+        None => None,
+    };
     let result = runtime.block_on(serve(config, sessions.clone(), shutdown_signal()));
     drop(sweeper);
     // The runtime's blocking threads may hold the last clones; end them,
     // then the store's drop flushes the audit writer.
     runtime.shutdown_timeout(Duration::from_secs(30));
+    // Nothing writes any more: the last round of checkpoints covers the
+    // last head, before the store closes.
+    drop(checkpointer);
     drop(sessions);
     tracing::info!("stopped");
     result
+}
+
+/// Starts signing checkpoints as `c` says: reads the key, makes the
+/// folder, and logs what each round does.
+fn checkpointer(sessions: &Arc<Sessions>, c: &Checkpoints) -> Result<Checkpointer, ServeError> {
+    let key = standin::audit::SigningKey::read(&c.key).map_err(ServeError::CheckpointKey)?;
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(&c.key) {
+        use std::os::unix::fs::PermissionsExt as _;
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(path = %c.key.display(), "the checkpoint key file is readable by others than its owner; make it mode 0600");
+        }
+    }
+    let dir_error = |source| ServeError::CheckpointDir {
+        path: c.dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(&c.dir).map_err(dir_error)?;
+    let schedule = CheckpointSchedule {
+        key,
+        every: c.every,
+        dir: c.dir.clone(),
+    };
+    tracing::info!(dir = %c.dir.display(), every_secs = c.every.as_secs(), "signing audit checkpoints");
+    sessions
+        .spawn_checkpointer(schedule, |note| match note {
+            CheckpointNote::Written { checkpoint, path } => tracing::info!(
+                tenant = %checkpoint.tenant,
+                seq = checkpoint.seq,
+                path = %path.display(),
+                "audit checkpoint written"
+            ),
+            CheckpointNote::Refused { tenant, error } => {
+                tracing::warn!(%tenant, %error, "a tenant's audit chain does not hold; no checkpoint signed")
+            }
+            CheckpointNote::Failed { tenant, error } => tracing::warn!(
+                tenant = tenant.as_deref().unwrap_or(""),
+                %error,
+                "cannot write an audit checkpoint"
+            ),
+            _ => {}
+        })
+        .map_err(dir_error)
 }
 
 /// Serves on `config.listen` with `sessions` until `shutdown` completes,

@@ -4,6 +4,7 @@
 mod approval;
 mod audit_output;
 mod authoring;
+mod auto_checkpoints;
 mod checkpoints;
 mod crosscheck;
 mod durability;

@@ -28,9 +28,16 @@ pub(crate) fn json(out: &std::process::Output) -> Value {
 
 /// Starts `standin serve` on a free port; the process and its address.
 pub(crate) fn serve(dir: &Path, extra: &[&str]) -> (Child, String) {
+    serve_with(dir, extra, &[])
+}
+
+/// [`serve`], with `extra` before `serve` (global options) and `options`
+/// after it (`serve`'s own).
+pub(crate) fn serve_with(dir: &Path, extra: &[&str], options: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_standin"))
         .args(extra)
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "text"])
+        .args(options)
         .current_dir(dir)
         .env("XDG_CONFIG_HOME", dir)
         .env_remove("STANDIN_DB")

@@ -81,6 +81,10 @@ pub enum CheckpointError {
     /// The chain does not verify: nothing is signed.
     #[error("{0}; no checkpoint signed")]
     Broken(Broken),
+    /// The chain no longer holds what an earlier checkpoint vouched for
+    /// (see [`Sessions::checkpoint_after`]): nothing is signed.
+    #[error("the chain no longer holds the checkpoint of event {seq}: {problem}; no checkpoint signed")]
+    Contradicts { seq: u64, problem: CheckpointProblem },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -214,6 +218,20 @@ impl Sessions {
         key: &SigningKey,
         now: DateTime<Utc>,
     ) -> Result<Checkpoint, CheckpointError> {
+        self.checkpoint_after(tenant, key, now, None)
+    }
+
+    /// [`Sessions::checkpoint`], once the chain also still holds
+    /// `previous` (an earlier checkpoint of `tenant`, signed by any key):
+    /// a chain cut below it or rewritten at it is refused
+    /// ([`CheckpointError::Contradicts`]) rather than vouched for afresh.
+    pub fn checkpoint_after(
+        &self,
+        tenant: &str,
+        key: &SigningKey,
+        now: DateTime<Utc>,
+        previous: Option<&Checkpoint>,
+    ) -> Result<Checkpoint, CheckpointError> {
         let events = self.store.audit(&AuditFilter {
             tenant: Some(tenant.to_string()),
             ..AuditFilter::default()
@@ -221,6 +239,11 @@ impl Sessions {
         let chain = verify_chain(tenant, &events, self.keyring());
         if let Some(b) = chain.broken {
             return Err(CheckpointError::Broken(b));
+        }
+        if let Some(p) = previous
+            && let Some(problem) = p.check(tenant, &events, None)
+        {
+            return Err(CheckpointError::Contradicts { seq: p.seq, problem });
         }
         let Some(last) = events.last() else {
             return Err(CheckpointError::Empty(tenant.to_string()));

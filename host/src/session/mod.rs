@@ -36,13 +36,15 @@
 //! `verify` the chain check, with `crosscheck` (sessions and policy
 //! versions against the chain) and `checkpoint` (signed chain heads, with
 //! `signing` their key);
-//! `sweeper` the background expiry thread; `policies` the tenants' policy
+//! `sweeper` the background expiry thread; `autocheckpoint` the thread
+//! that signs checkpoints on a schedule; `policies` the tenants' policy
 //! versions (cache, activation, rollback, artifacts); `upload` the checks a
 //! new version passes; `replay` the what-if replay of the audit trail;
 //! `tenant` one tenant's window on all of it.
 
 mod approval;
 mod authorize;
+mod autocheckpoint;
 mod batch;
 mod changes;
 mod checkpoint;
@@ -65,6 +67,9 @@ pub use crate::audit::{ALGORITHM, KeyError, PublicKey, SigningKey};
 pub use crate::audit::{Broken, CheckpointChecked, TenantChain, verify_chain};
 pub use crate::audit::{Format, View, render};
 pub use approval::ApprovalOutcome;
+pub use autocheckpoint::{
+    CheckpointCounts, CheckpointNote, CheckpointSchedule, Checkpointer, is_folder_name, write_checkpoint,
+};
 pub use batch::{ActionCall, MAX_BATCH_CALLS};
 pub use changes::{MAX_MESSAGE_BYTES, new_session_id};
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointProblem, DOMAIN, NamedCheckpoint, signed_bytes};
@@ -201,6 +206,8 @@ pub struct Sessions {
     host_key: Option<crate::HostKey>,
     /// Wakes the sweeper when a start or an extension sets a deadline.
     wake: Arc<sweeper::Wake>,
+    /// What the checkpointer (if one was started) did so far.
+    checkpoints: autocheckpoint::Counts,
     /// Signs sessions' tokens (see `tokens`); none without a key.
     tokens: Option<Arc<crate::token::TokenKeys>>,
     /// What the store authenticates with and dates by (see
@@ -225,6 +232,7 @@ impl Sessions {
             builtin_fallback: false,
             host_key: None,
             wake: Arc::default(),
+            checkpoints: autocheckpoint::Counts::default(),
             tokens: None,
             integrity: crate::integrity::Integrity::default(),
             max_depth: DEFAULT_MAX_DEPTH,

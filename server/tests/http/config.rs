@@ -104,6 +104,72 @@ fn a_misspelt_setting_or_half_a_tls_pair_is_refused() {
     ));
 }
 
+#[test]
+fn checkpoint_settings_go_together_and_take_s_m_or_h() {
+    use standin_server::config::{Checkpoints, parse_every};
+    let f = file(
+        "checkpoint_key = \"/etc/standin/checkpoint.key\"\ncheckpoint_every = \"15m\"\ncheckpoint_dir = \"/var/lib/standin/checkpoints\"\n",
+    )
+    .unwrap();
+    let c = Config::merge(f.clone(), Overrides::default()).unwrap();
+    assert_eq!(
+        c.checkpoints,
+        Some(Checkpoints {
+            key: "/etc/standin/checkpoint.key".into(),
+            every: Duration::from_secs(900),
+            dir: "/var/lib/standin/checkpoints".into(),
+        })
+    );
+    let over = Overrides {
+        checkpoint_every: Some(Duration::from_secs(30)),
+        ..Overrides::default()
+    };
+    let c = Config::merge(f, over).unwrap();
+    assert_eq!(
+        c.checkpoints.map(|c| c.every),
+        Some(Duration::from_secs(30)),
+        "the flag wins"
+    );
+    assert_eq!(
+        Config::merge(FileConfig::default(), Overrides::default())
+            .unwrap()
+            .checkpoints,
+        None,
+        "none by default"
+    );
+    let half = Overrides {
+        checkpoint_every: Some(Duration::from_secs(30)),
+        checkpoint_dir: Some("ckpt".into()),
+        ..Overrides::default()
+    };
+    assert!(matches!(
+        Config::merge(FileConfig::default(), half),
+        Err(ConfigError::HalfCheckpoints)
+    ));
+    let f = file("checkpoint_key = \"k\"\ncheckpoint_every = \"15\"\ncheckpoint_dir = \"d\"\n").unwrap();
+    let e = Config::merge(f, Overrides::default()).unwrap_err();
+    assert!(e.to_string().contains("checkpoint_every"), "{e}");
+
+    for (text, secs) in [("30s", 30), ("15m", 900), ("1h", 3600), ("8760h", 8760 * 3600)] {
+        assert_eq!(parse_every(text), Ok(Duration::from_secs(secs)), "{text}");
+    }
+    for bad in [
+        "",
+        "s",
+        "0s",
+        "15",
+        "1d",
+        "-1s",
+        "1.5h",
+        " 1h",
+        "1 h",
+        "8761h",
+        "99999999999999999999h",
+    ] {
+        assert!(parse_every(bad).is_err(), "{bad:?}");
+    }
+}
+
 #[tokio::test]
 async fn discovery_uses_the_public_url_when_one_is_set() {
     let server = Server::start();
