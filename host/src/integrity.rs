@@ -14,10 +14,14 @@
 //!   downgrade);
 //! - each row the host grants access from carries a tag: session rows
 //!   (state, times, principals, read-only, domain, parent, depth, ceiling:
-//!   every column), policy versions (digest, settings, who and when) and
-//!   the active-version mark. A row whose tag does not hold, or that has
-//!   none, is refused when read ([`StoreError::Forged`]): a deny, never an
-//!   allow; `audit verify` reports it.
+//!   every column), policy versions (digest, settings, who and when), the
+//!   active-version mark, API keys (tenant, scope, the secret's hash,
+//!   times), each allowed `return_to` origin, and a tenant's notification
+//!   settings. A row whose tag does not hold, or that has none, is refused
+//!   when read ([`StoreError::Forged`]): a deny, never an allow (a key does
+//!   not authenticate, an origin is not allowed); notification settings
+//!   fall back to the defaults, which notify, since a forged row can only
+//!   mean to silence the target. `audit verify` reports each such row.
 //!
 //! What a database writer can still do is named in SECURITY.md: delete
 //! (denial of service), or put back a row exactly as the host once wrote
@@ -34,7 +38,8 @@
 //! refused unless a test clock is on (the CLI's `--now`).
 
 use crate::audit::hex;
-use crate::store::{AuditEvent, Change, SessionRecord, StoreError, StoredPolicy, events};
+use crate::keys::ApiKey;
+use crate::store::{AuditEvent, Change, Notifications, SessionRecord, StoreError, StoredPolicy, events};
 use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
@@ -119,6 +124,34 @@ impl Keyring {
 
     pub fn active_holds(&self, tenant: &str, version: u32, digest: &str, at: DateTime<Utc>, tag: Option<&str>) -> bool {
         self.holds(&active_fields(tenant, version, digest, at), tag)
+    }
+
+    /// An API key row's tag: every column, the secret's hash included (a
+    /// revoke makes a new one).
+    pub fn key_tag(&self, key: &ApiKey, hash: &str) -> String {
+        self.tag(&key_fields(key, hash))
+    }
+
+    pub fn key_holds(&self, key: &ApiKey, hash: &str, tag: Option<&str>) -> bool {
+        self.holds(&key_fields(key, hash), tag)
+    }
+
+    /// The tag of the row that allows `origin` as `tenant`'s `return_to`.
+    pub fn origin_tag(&self, tenant: &str, origin: &str) -> String {
+        self.tag(&origin_fields(tenant, origin))
+    }
+
+    pub fn origin_holds(&self, tenant: &str, origin: &str, tag: Option<&str>) -> bool {
+        self.holds(&origin_fields(tenant, origin), tag)
+    }
+
+    /// The tag of `tenant`'s notification settings row.
+    pub fn notifications_tag(&self, tenant: &str, n: &Notifications) -> String {
+        self.tag(&notifications_fields(tenant, n))
+    }
+
+    pub fn notifications_hold(&self, tenant: &str, n: &Notifications, tag: Option<&str>) -> bool {
+        self.holds(&notifications_fields(tenant, n), tag)
     }
 }
 
@@ -236,6 +269,34 @@ fn active_fields(tenant: &str, version: u32, digest: &str, at: DateTime<Utc>) ->
     f
 }
 
+fn key_fields(k: &ApiKey, hash: &str) -> Fields {
+    let mut f = Fields::new("standin/key/v1");
+    f.str(&k.id);
+    f.str(&k.tenant);
+    f.str(k.scope.as_str());
+    f.opt_str(k.name.as_deref());
+    f.str(hash);
+    f.int(k.created_at.timestamp());
+    f.opt_int(k.revoked_at.map(|t| t.timestamp()));
+    f
+}
+
+fn origin_fields(tenant: &str, origin: &str) -> Fields {
+    let mut f = Fields::new("standin/origin/v1");
+    f.str(tenant);
+    f.str(origin);
+    f
+}
+
+fn notifications_fields(tenant: &str, n: &Notifications) -> Fields {
+    let mut f = Fields::new("standin/notifications/v1");
+    f.str(tenant);
+    f.uint(u64::from(n.enabled));
+    f.str(&n.started_template);
+    f.str(&n.ended_template);
+    f
+}
+
 fn forged_policy(tenant: &str, version: u32) -> StoreError {
     StoreError::Forged(format!("tenant `{tenant}`'s policy version {version}"))
 }
@@ -344,6 +405,73 @@ impl Integrity {
                 )))
             }
             _ => Ok(()),
+        }
+    }
+
+    /// API key row `key` (whose secret hashes to `hash`)'s tag, to store
+    /// with it.
+    pub fn key_tag(&self, key: &ApiKey, hash: &str) -> Option<String> {
+        self.keyring.as_ref().map(|k| k.key_tag(key, hash))
+    }
+
+    /// `key` as read with `hash` and `tag`, if the tag holds (or the store
+    /// is unkeyed): a key row a database writer inserted or edited (an
+    /// `admin` key, a revoke undone) authenticates nothing.
+    pub fn check_key(&self, key: ApiKey, hash: &str, tag: Option<&str>) -> Result<ApiKey, StoreError> {
+        match &self.keyring {
+            Some(k) if !k.key_holds(&key, hash, tag) => Err(StoreError::Forged(format!("API key `{}`", key.id))),
+            _ => Ok(key),
+        }
+    }
+
+    /// The tag of the row allowing `origin` as `tenant`'s `return_to`.
+    pub fn origin_tag(&self, tenant: &str, origin: &str) -> Option<String> {
+        self.keyring.as_ref().map(|k| k.origin_tag(tenant, origin))
+    }
+
+    /// Whether the row allowing `origin` for `tenant`, read with `tag`,
+    /// holds (or the store is unkeyed). A store skips an origin whose row
+    /// does not hold: it is not allowed.
+    pub fn check_origin(&self, tenant: &str, origin: &str, tag: Option<&str>) -> Result<(), StoreError> {
+        match &self.keyring {
+            Some(k) if !k.origin_holds(tenant, origin, tag) => Err(StoreError::Forged(format!(
+                "the `return_to` origin `{origin}` of tenant `{tenant}`"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// `tenant`'s notification settings row's tag, to store with it.
+    pub fn notifications_tag(&self, tenant: &str, n: &Notifications) -> Option<String> {
+        self.keyring.as_ref().map(|k| k.notifications_tag(tenant, n))
+    }
+
+    /// `n` as read for `tenant` with `tag`, if the tag holds (or the
+    /// store is unkeyed).
+    pub fn check_notifications(
+        &self,
+        tenant: &str,
+        n: Notifications,
+        tag: Option<&str>,
+    ) -> Result<Notifications, StoreError> {
+        match &self.keyring {
+            Some(k) if !k.notifications_hold(tenant, &n, tag) => Err(StoreError::Forged(format!(
+                "the notification settings of tenant `{tenant}`"
+            ))),
+            _ => Ok(n),
+        }
+    }
+
+    /// The notification settings in force for `tenant`, given the row read
+    /// (`None`: no row): the row if its tag holds, else the defaults.
+    /// Failing closed here means notifying: a row the host key does not
+    /// authenticate can only be meant to silence the target (or change
+    /// what it is told), so it is ignored, not obeyed, and `audit verify`
+    /// reports it.
+    pub fn notifications_in_force(&self, tenant: &str, row: Option<(Notifications, Option<String>)>) -> Notifications {
+        match row {
+            Some((n, tag)) => self.check_notifications(tenant, n, tag.as_deref()).unwrap_or_default(),
+            None => Notifications::default(),
         }
     }
 

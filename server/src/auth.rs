@@ -11,7 +11,9 @@
 //! for [`KEY_CACHE_TTL`], so the hot path reads no row per call; a key
 //! revoked (by `standin key revoke`, from any process) stops working within
 //! that time. Unknown secrets are never cached: a flood of made-up keys
-//! cannot push real ones out.
+//! cannot push real ones out. A key whose row the host key does not
+//! authenticate (`standin::integrity`: inserted or edited in the database)
+//! is answered `401` like an unknown one.
 
 use crate::app::AppState;
 use crate::error::{ApiError, codes};
@@ -21,7 +23,9 @@ use axum::extract::{RawPathParams, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use standin::SessionError;
 use standin::keys::{ApiKey, Scope, key_hash};
+use standin::store::StoreError;
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -102,7 +106,16 @@ async fn authenticate(state: &AppState, secret: &str) -> Result<Option<ApiKey>, 
     }
     let owned = secret.to_string();
     let found = state
-        .run(move |sessions| sessions.authenticate(&owned).map_err(ApiError::from))
+        .run(move |sessions| match sessions.authenticate(&owned) {
+            // A key row the host key does not authenticate (inserted or
+            // edited by a database writer) is no key: `401`, as an unknown
+            // one, never cached; the log says which row.
+            Err(SessionError::Store(StoreError::Forged(row))) => {
+                tracing::warn!(%row, "a bearer key's row is not authenticated by the host key; refused");
+                Ok(None)
+            }
+            other => other.map_err(ApiError::from),
+        })
         .await?;
     if let Some(key) = &found {
         state.keys.put(hash, key.clone());

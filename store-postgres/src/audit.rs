@@ -424,10 +424,13 @@ pub(crate) fn query(c: &mut impl GenericClient, f: &AuditFilter) -> Result<Vec<A
     rows.iter().map(|r| decode(r, &mut seen)).collect()
 }
 
-/// Tenants with audit events, or (`all`) with events, sessions or policies.
+/// Tenants with audit events, or (`all`) with events, sessions, policies,
+/// API keys, `return_to` origins or notification settings.
 pub(crate) fn tenants(c: &mut impl GenericClient, all: bool) -> Result<Vec<String>, StoreError> {
     let sql = if all {
-        "SELECT tenant FROM audit UNION SELECT tenant FROM sessions UNION SELECT tenant FROM policies ORDER BY tenant"
+        "SELECT tenant FROM audit UNION SELECT tenant FROM sessions UNION SELECT tenant FROM policies \
+         UNION SELECT tenant FROM api_keys UNION SELECT tenant FROM return_origins \
+         UNION SELECT tenant FROM notifications ORDER BY tenant"
     } else {
         "SELECT DISTINCT tenant FROM audit ORDER BY tenant"
     };

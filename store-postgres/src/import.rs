@@ -144,9 +144,10 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("enabled", Bool),
             ("started_template", Text),
             ("ended_template", Text),
+            ("tag", Text),
         ],
     ),
-    ("return_origins", &[("tenant", Text), ("origin", Text)]),
+    ("return_origins", &[("tenant", Text), ("origin", Text), ("tag", Text)]),
     (
         "api_keys",
         &[
@@ -157,6 +158,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("hash", Text),
             ("created_at", Big),
             ("revoked_at", Big),
+            ("tag", Text),
         ],
     ),
 ];

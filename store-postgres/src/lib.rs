@@ -221,19 +221,19 @@ impl PolicyStore for PostgresStore {
 
 impl TenantStore for PostgresStore {
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
-        self.read(|c| tenants::notifications(c, tenant))
+        self.read(|c| tenants::notifications(c, tenant, &self.integrity()))
     }
 
     fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
-        self.write(|tx| tenants::set_notifications(tx, tenant, n))
+        self.write(|tx| tenants::set_notifications(tx, tenant, n, &self.integrity()))
     }
 
     fn return_origins(&self, tenant: &str) -> Result<Vec<String>, StoreError> {
-        self.read(|c| tenants::return_origins(c, tenant))
+        self.read(|c| tenants::return_origins(c, tenant, &self.integrity()))
     }
 
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
-        self.write(|tx| tenants::set_return_origins(tx, tenant, origins))
+        self.write(|tx| tenants::set_return_origins(tx, tenant, origins, &self.integrity()))
     }
 }
 
@@ -384,6 +384,21 @@ impl AuditStore for PostgresStore {
                 }
                 policies.push(p);
             }
+            for k in tenants::keys_tagged(&mut tx, tenant)? {
+                if let Err(StoreError::Forged(what)) = k.check(&integrity) {
+                    unauthenticated.push(what);
+                }
+            }
+            for (origin, tag) in tenants::return_origins_tagged(&mut tx, tenant)? {
+                if let Err(StoreError::Forged(what)) = integrity.check_origin(tenant, &origin, tag.as_deref()) {
+                    unauthenticated.push(what);
+                }
+            }
+            if let Some((n, tag)) = tenants::notifications_tagged(&mut tx, tenant)?
+                && let Err(StoreError::Forged(what)) = integrity.check_notifications(tenant, n, tag.as_deref())
+            {
+                unauthenticated.push(what);
+            }
             let recorded_head = tx
                 .query_opt("SELECT seq, hash FROM chain_heads WHERE tenant = $1", &[&tenant])
                 .map_err(db)?
@@ -432,25 +447,18 @@ impl OutboxStore for PostgresStore {
 
 impl KeyStore for PostgresStore {
     fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
-        self.write(|tx| tenants::put_key(tx, key, hash))
+        self.write(|tx| tenants::put_key(tx, key, hash, &self.integrity()))
     }
 
     fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        self.read(|c| tenants::key_where(c, "hash = $1", hash))
+        self.read(|c| tenants::key_where(c, "hash = $1", hash, &self.integrity()))
     }
 
     fn keys(&self, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
-        self.read(|c| tenants::keys(c, tenant))
+        self.read(|c| tenants::keys(c, tenant, &self.integrity()))
     }
 
     fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-                &[&id, &codec::ts(at)],
-            )
-            .map_err(db)?;
-            tenants::key_where(tx, "id = $1", id)
-        })
+        self.write(|tx| tenants::revoke_key(tx, id, at, &self.integrity()))
     }
 }

@@ -1,61 +1,110 @@
 //! Small per-tenant tables (notification settings, allowed `return_to`
-//! origins, API keys) and the outbox.
+//! origins, API keys; each row tagged by the host key, see
+//! `standin::integrity`) and the outbox.
 
 use crate::codec::{get, time, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
+use standin::integrity::Integrity;
 use standin::keys::{ApiKey, Scope};
 use standin::store::{Acked, NewMessage, Notifications, OutboxMessage, StoreError};
 
-pub(crate) fn notifications(c: &mut impl GenericClient, tenant: &str) -> Result<Notifications, StoreError> {
+/// `tenant`'s notification settings row and its tag, unchecked.
+pub(crate) fn notifications_tagged(
+    c: &mut impl GenericClient,
+    tenant: &str,
+) -> Result<Option<(Notifications, Option<String>)>, StoreError> {
     let row = c
         .query_opt(
-            "SELECT enabled, started_template, ended_template FROM notifications WHERE tenant = $1",
+            "SELECT enabled, started_template, ended_template, tag FROM notifications WHERE tenant = $1",
             &[&tenant],
         )
         .map_err(db)?;
-    Ok(match row {
-        Some(r) => Notifications {
-            enabled: get(&r, "enabled")?,
-            started_template: get(&r, "started_template")?,
-            ended_template: get(&r, "ended_template")?,
-        },
-        None => Notifications::default(),
+    row.map(|r| {
+        Ok((
+            Notifications {
+                enabled: get(&r, "enabled")?,
+                started_template: get(&r, "started_template")?,
+                ended_template: get(&r, "ended_template")?,
+            },
+            get(&r, "tag")?,
+        ))
     })
+    .transpose()
 }
 
-pub(crate) fn set_notifications(c: &mut impl GenericClient, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
+/// The settings in force: the row if its tag holds, else the defaults
+/// (which notify; see `Integrity::notifications_in_force`).
+pub(crate) fn notifications(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    integrity: &Integrity,
+) -> Result<Notifications, StoreError> {
+    Ok(integrity.notifications_in_force(tenant, notifications_tagged(c, tenant)?))
+}
+
+pub(crate) fn set_notifications(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    n: &Notifications,
+    integrity: &Integrity,
+) -> Result<(), StoreError> {
     c.execute(
-        "INSERT INTO notifications (tenant, enabled, started_template, ended_template) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (tenant) DO UPDATE SET enabled = $2, started_template = $3, ended_template = $4",
-        &[&tenant, &n.enabled, &n.started_template, &n.ended_template],
+        "INSERT INTO notifications (tenant, enabled, started_template, ended_template, tag) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (tenant) DO UPDATE SET enabled = $2, started_template = $3, ended_template = $4, tag = $5",
+        &[
+            &tenant,
+            &n.enabled,
+            &n.started_template,
+            &n.ended_template,
+            &integrity.notifications_tag(tenant, n),
+        ],
     )
     .map_err(db)?;
     Ok(())
 }
 
-pub(crate) fn return_origins(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<String>, StoreError> {
+/// `tenant`'s allowed origins with their tags, unchecked.
+pub(crate) fn return_origins_tagged(
+    c: &mut impl GenericClient,
+    tenant: &str,
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
     let rows = c
         .query(
-            "SELECT origin FROM return_origins WHERE tenant = $1 ORDER BY origin",
+            "SELECT origin, tag FROM return_origins WHERE tenant = $1 ORDER BY origin",
             &[&tenant],
         )
         .map_err(db)?;
-    rows.iter().map(|r| get(r, "origin")).collect()
+    rows.iter().map(|r| Ok((get(r, "origin")?, get(r, "tag")?))).collect()
+}
+
+/// The origins `tenant` allows: only those whose row's tag holds (an
+/// origin a database writer added is not allowed).
+pub(crate) fn return_origins(
+    c: &mut impl GenericClient,
+    tenant: &str,
+    integrity: &Integrity,
+) -> Result<Vec<String>, StoreError> {
+    Ok(return_origins_tagged(c, tenant)?
+        .into_iter()
+        .filter(|(origin, tag)| integrity.check_origin(tenant, origin, tag.as_deref()).is_ok())
+        .map(|(origin, _)| origin)
+        .collect())
 }
 
 pub(crate) fn set_return_origins(
     c: &mut impl GenericClient,
     tenant: &str,
     origins: &[String],
+    integrity: &Integrity,
 ) -> Result<(), StoreError> {
     c.execute("DELETE FROM return_origins WHERE tenant = $1", &[&tenant])
         .map_err(db)?;
     for origin in origins {
         c.execute(
-            "INSERT INTO return_origins (tenant, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&tenant, origin],
+            "INSERT INTO return_origins (tenant, origin, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&tenant, origin, &integrity.origin_tag(tenant, origin)],
         )
         .map_err(db)?;
     }
@@ -191,12 +240,26 @@ pub(crate) fn ack(
     Ok(Acked { acked, unknown })
 }
 
-const KEY_COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at";
+const KEY_COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at, hash, tag";
+
+/// A key as stored: the record, its secret's hash and its tag, unchecked.
+pub(crate) struct TaggedKey {
+    key: ApiKey,
+    hash: String,
+    tag: Option<String>,
+}
+
+impl TaggedKey {
+    /// The key, if its tag holds (see `standin::integrity`).
+    pub(crate) fn check(self, integrity: &Integrity) -> Result<ApiKey, StoreError> {
+        integrity.check_key(self.key, &self.hash, self.tag.as_deref())
+    }
+}
 
 /// A key row, checked: a scope this build does not know is corrupt, never a wider one.
-fn key(r: &Row) -> Result<ApiKey, StoreError> {
+fn key(r: &Row) -> Result<TaggedKey, StoreError> {
     let scope: String = get(r, "scope")?;
-    Ok(ApiKey {
+    let key = ApiKey {
         id: get(r, "id")?,
         tenant: get(r, "tenant")?,
         scope: scope.parse::<Scope>().map_err(|e| StoreError::Corrupt {
@@ -208,27 +271,67 @@ fn key(r: &Row) -> Result<ApiKey, StoreError> {
         revoked_at: get::<Option<i64>>(r, "revoked_at")?
             .map(|t| time("revoked_at", t))
             .transpose()?,
+    };
+    Ok(TaggedKey {
+        key,
+        hash: get(r, "hash")?,
+        tag: get(r, "tag")?,
     })
 }
 
-pub(crate) fn put_key(c: &mut impl GenericClient, k: &ApiKey, hash: &str) -> Result<(), StoreError> {
+pub(crate) fn put_key(
+    c: &mut impl GenericClient,
+    k: &ApiKey,
+    hash: &str,
+    integrity: &Integrity,
+) -> Result<(), StoreError> {
     c.execute(
-        "INSERT INTO api_keys (id, tenant, scope, name, hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[&k.id, &k.tenant, &k.scope.as_str(), &k.name, &hash, &ts(k.created_at), &k.revoked_at.map(ts)],
+        "INSERT INTO api_keys (id, tenant, scope, name, hash, created_at, revoked_at, tag) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &k.id,
+            &k.tenant,
+            &k.scope.as_str(),
+            &k.name,
+            &hash,
+            &ts(k.created_at),
+            &k.revoked_at.map(ts),
+            &integrity.key_tag(k, hash),
+        ],
     )
     .map_err(db)?;
     Ok(())
 }
 
-/// The key matching `filter` (`column = $1`) with `value`.
-pub(crate) fn key_where(c: &mut impl GenericClient, filter: &str, value: &str) -> Result<Option<ApiKey>, StoreError> {
+/// The key row matching `filter` (`column = $1`) with `value`, unchecked.
+fn key_row(c: &mut impl GenericClient, filter: &str, value: &str) -> Result<Option<TaggedKey>, StoreError> {
     c.query_opt(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE {filter}"), &[&value])
         .map_err(db)?
         .map(|r| key(&r))
         .transpose()
 }
 
-pub(crate) fn keys(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
+/// The key matching `filter` (`column = $1`) with `value`;
+/// [`StoreError::Forged`] when its row does not carry the tag the host key
+/// makes for it.
+pub(crate) fn key_where(
+    c: &mut impl GenericClient,
+    filter: &str,
+    value: &str,
+    integrity: &Integrity,
+) -> Result<Option<ApiKey>, StoreError> {
+    key_row(c, filter, value)?.map(|k| k.check(integrity)).transpose()
+}
+
+pub(crate) fn keys(c: &mut impl GenericClient, tenant: &str, integrity: &Integrity) -> Result<Vec<ApiKey>, StoreError> {
+    keys_tagged(c, tenant)?
+        .into_iter()
+        .map(|k| k.check(integrity))
+        .collect()
+}
+
+/// A tenant's keys with their tags, unchecked (for `audit verify`).
+pub(crate) fn keys_tagged(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<TaggedKey>, StoreError> {
     c.query(
         &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE tenant = $1 ORDER BY created_at, id"),
         &[&tenant],
@@ -237,4 +340,31 @@ pub(crate) fn keys(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<ApiKe
     .iter()
     .map(key)
     .collect()
+}
+
+/// Revokes key `id` at `at` (once: a revoked key keeps its first time),
+/// with a new tag, the row locked while it is read and rewritten; a row
+/// whose tag does not hold is refused, not revoked (and never
+/// authenticates).
+pub(crate) fn revoke_key(
+    c: &mut impl GenericClient,
+    id: &str,
+    at: DateTime<Utc>,
+    integrity: &Integrity,
+) -> Result<Option<ApiKey>, StoreError> {
+    let Some(stored) = key_row(c, "id = $1 FOR UPDATE", id)? else {
+        return Ok(None);
+    };
+    let hash = stored.hash.clone();
+    let mut k = stored.check(integrity)?;
+    if k.revoked_at.is_some() {
+        return Ok(Some(k));
+    }
+    k.revoked_at = Some(time("revoked_at", ts(at))?);
+    c.execute(
+        "UPDATE api_keys SET revoked_at = $2, tag = $3 WHERE id = $1",
+        &[&id, &k.revoked_at.map(ts), &integrity.key_tag(&k, &hash)],
+    )
+    .map_err(db)?;
+    key_where(c, "id = $1", id, integrity)
 }

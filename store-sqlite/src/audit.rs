@@ -255,22 +255,25 @@ pub(super) fn tenants(conn: &Connection) -> Result<Vec<String>, StoreError> {
     rows.map(|row| text("tenant", &row.map_err(db)?)).collect()
 }
 
-/// Every tenant with audit events, sessions or policy versions.
+/// Every tenant with audit events, sessions, policy versions, API keys,
+/// `return_to` origins or notification settings.
 pub(super) fn all_tenants(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn
         .prepare(
             "SELECT tenant FROM audit UNION SELECT tenant FROM sessions UNION SELECT tenant FROM policies \
-         ORDER BY tenant",
+         UNION SELECT tenant FROM api_keys UNION SELECT tenant FROM return_origins \
+         UNION SELECT tenant FROM notifications ORDER BY tenant",
         )
         .map_err(db)?;
     let rows = stmt.query_map([], |r| cell(r, 0)).map_err(db)?;
     rows.map(|row| text("tenant", &row.map_err(db)?)).collect()
 }
 
-/// A tenant's chain, sessions and policy versions, in one read transaction:
-/// as of one commit, so a change committed meanwhile cannot look like a
-/// mismatch to `audit verify`; rows whose tags do not hold are named in
-/// [`Trail::unauthenticated`], not refused.
+/// A tenant's chain, sessions and policy versions (and its API keys,
+/// `return_to` origins and notification settings, for their tags), in one
+/// read transaction: as of one commit, so a change committed meanwhile
+/// cannot look like a mismatch to `audit verify`; rows whose tags do not
+/// hold are named in [`Trail::unauthenticated`], not refused.
 pub(super) fn trail(conn: &Connection, tenant: &str, integrity: &Integrity) -> Result<Trail, StoreError> {
     let tx = conn.unchecked_transaction().map_err(db)?;
     let events = query(
@@ -295,6 +298,21 @@ pub(super) fn trail(conn: &Connection, tenant: &str, integrity: &Integrity) -> R
             unauthenticated.push(what);
         }
         policies.push(p);
+    }
+    for t in super::keys::of_tenant_tagged(&tx, tenant)? {
+        if let Err(StoreError::Forged(what)) = t.check(integrity) {
+            unauthenticated.push(what);
+        }
+    }
+    for (origin, tag) in super::tenants::return_origins_tagged(&tx, tenant)? {
+        if let Err(StoreError::Forged(what)) = integrity.check_origin(tenant, &origin, tag.as_deref()) {
+            unauthenticated.push(what);
+        }
+    }
+    if let Some((n, tag)) = super::tenants::notifications_tagged(&tx, tenant)?
+        && let Err(StoreError::Forged(what)) = integrity.check_notifications(tenant, n, tag.as_deref())
+    {
+        unauthenticated.push(what);
     }
     tx.finish().map_err(db)?;
     Ok(Trail {

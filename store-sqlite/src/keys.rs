@@ -1,19 +1,36 @@
 //! The `api_keys` table (see [`standin::keys`]): each key's tenant, scope,
-//! name and times, and the sha256 of its secret, never the secret.
+//! name and times, and the sha256 of its secret, never the secret; and the
+//! tag the host key makes for the row (`standin::integrity`), without which
+//! a keyed store authenticates nothing with it.
 
 use super::codec::{cell, int, opt_int, opt_text, text, time, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use standin::integrity::Integrity;
 use standin::keys::{ApiKey, Scope};
 use standin::store::StoreError;
 
-const COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at";
+const COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at, hash, tag";
 
-pub(super) fn put(conn: &Connection, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
+/// A key as stored: the record, its secret's hash and its tag, unchecked.
+pub(super) struct Tagged {
+    pub(super) key: ApiKey,
+    hash: String,
+    tag: Option<String>,
+}
+
+impl Tagged {
+    /// The key, if its tag holds (see `standin::integrity`).
+    pub(super) fn check(self, integrity: &Integrity) -> Result<ApiKey, StoreError> {
+        integrity.check_key(self.key, &self.hash, self.tag.as_deref())
+    }
+}
+
+pub(super) fn put(conn: &Connection, key: &ApiKey, hash: &str, integrity: &Integrity) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO api_keys (id, tenant, scope, name, hash, created_at, revoked_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO api_keys (id, tenant, scope, name, hash, created_at, revoked_at, tag) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             key.id,
             key.tenant,
@@ -21,7 +38,8 @@ pub(super) fn put(conn: &Connection, key: &ApiKey, hash: &str) -> Result<(), Sto
             key.name,
             hash,
             ts(key.created_at),
-            key.revoked_at.map(ts)
+            key.revoked_at.map(ts),
+            integrity.key_tag(key, hash)
         ],
     )
     .map_err(db)?;
@@ -30,18 +48,11 @@ pub(super) fn put(conn: &Connection, key: &ApiKey, hash: &str) -> Result<(), Sto
 
 /// A row, every cell checked: a scope the build does not know is corrupt,
 /// never a wider one.
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ApiKey, StoreError>> {
-    let cells = [
-        cell(r, 0)?,
-        cell(r, 1)?,
-        cell(r, 2)?,
-        cell(r, 3)?,
-        cell(r, 4)?,
-        cell(r, 5)?,
-    ];
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Tagged, StoreError>> {
+    let cells = (0..8).map(|i| cell(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((|| {
         let scope = text("scope", &cells[2])?;
-        Ok(ApiKey {
+        let key = ApiKey {
             id: text("id", &cells[0])?,
             tenant: text("tenant", &cells[1])?,
             scope: scope.parse::<Scope>().map_err(|e| StoreError::Corrupt {
@@ -53,29 +64,43 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ApiKey, StoreError>> {
             revoked_at: opt_int("revoked_at", &cells[5])?
                 .map(|t| time("revoked_at", t))
                 .transpose()?,
+        };
+        Ok(Tagged {
+            key,
+            hash: text("hash", &cells[6])?,
+            tag: opt_text("tag", &cells[7])?,
         })
     })())
 }
 
-pub(super) fn by_hash(conn: &Connection, hash: &str) -> Result<Option<ApiKey>, StoreError> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE hash = ?1"))
+fn one(conn: &Connection, column: &str, value: &str) -> Result<Option<Tagged>, StoreError> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE {column} = ?1"))
         .map_err(db)?
-        .query_row([hash], row)
+        .query_row([value], row)
         .optional()
         .map_err(db)?
         .transpose()
 }
 
-pub(super) fn by_id(conn: &Connection, id: &str) -> Result<Option<ApiKey>, StoreError> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1"))
-        .map_err(db)?
-        .query_row([id], row)
-        .optional()
-        .map_err(db)?
-        .transpose()
+/// The key whose secret hashes to `hash`; [`StoreError::Forged`] when its
+/// row does not carry the tag the host key makes for it.
+pub(super) fn by_hash(conn: &Connection, hash: &str, integrity: &Integrity) -> Result<Option<ApiKey>, StoreError> {
+    one(conn, "hash", hash)?.map(|t| t.check(integrity)).transpose()
 }
 
-pub(super) fn of_tenant(conn: &Connection, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
+pub(super) fn by_id(conn: &Connection, id: &str, integrity: &Integrity) -> Result<Option<ApiKey>, StoreError> {
+    one(conn, "id", id)?.map(|t| t.check(integrity)).transpose()
+}
+
+pub(super) fn of_tenant(conn: &Connection, tenant: &str, integrity: &Integrity) -> Result<Vec<ApiKey>, StoreError> {
+    of_tenant_tagged(conn, tenant)?
+        .into_iter()
+        .map(|t| t.check(integrity))
+        .collect()
+}
+
+/// A tenant's keys with their tags, unchecked (for `audit verify`).
+pub(super) fn of_tenant_tagged(conn: &Connection, tenant: &str) -> Result<Vec<Tagged>, StoreError> {
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM api_keys WHERE tenant = ?1 ORDER BY created_at, id"
@@ -85,11 +110,28 @@ pub(super) fn of_tenant(conn: &Connection, tenant: &str) -> Result<Vec<ApiKey>, 
     rows.map(|r| r.map_err(db)?).collect()
 }
 
-pub(super) fn revoke(conn: &Connection, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError> {
+/// Revokes key `id` at `at` (once: a revoked key keeps its first time),
+/// with a new tag; a row whose tag does not hold is refused, not revoked
+/// (and never authenticates).
+pub(super) fn revoke(
+    conn: &Connection,
+    id: &str,
+    at: DateTime<Utc>,
+    integrity: &Integrity,
+) -> Result<Option<ApiKey>, StoreError> {
+    let Some(stored) = one(conn, "id", id)? else {
+        return Ok(None);
+    };
+    let hash = stored.hash.clone();
+    let mut key = stored.check(integrity)?;
+    if key.revoked_at.is_some() {
+        return Ok(Some(key));
+    }
+    key.revoked_at = Some(time("revoked_at", ts(at))?);
     conn.execute(
-        "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-        params![id, ts(at)],
+        "UPDATE api_keys SET revoked_at = ?2, tag = ?3 WHERE id = ?1 AND revoked_at IS NULL",
+        params![id, key.revoked_at.map(ts), integrity.key_tag(&key, &hash)],
     )
     .map_err(db)?;
-    by_id(conn, id)
+    by_id(conn, id, integrity)
 }

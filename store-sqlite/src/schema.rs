@@ -212,6 +212,16 @@ ALTER TABLE sessions ADD COLUMN tag TEXT;
 ALTER TABLE policies ADD COLUMN tag TEXT;
 ALTER TABLE policies ADD COLUMN active_tag TEXT;
 ",
+    // Tags for the other rows the host grants access from or obeys
+    // (`standin::integrity`): API keys, allowed `return_to` origins and
+    // notification settings. With a key, a key without a valid tag
+    // authenticates nothing, such an origin is not allowed, and such
+    // settings give way to the defaults (which notify).
+    r"
+ALTER TABLE api_keys ADD COLUMN tag TEXT;
+ALTER TABLE return_origins ADD COLUMN tag TEXT;
+ALTER TABLE notifications ADD COLUMN tag TEXT;
+",
 ];
 
 /// How long a writer waits for another process's write lock.

@@ -76,19 +76,19 @@ impl PolicyStore for SqliteStore {
 
 impl TenantStore for SqliteStore {
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
-        self.read(|c| tenants::notifications(c, tenant))
+        self.read(|c| tenants::notifications(c, tenant, &self.integrity()))
     }
 
     fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
-        self.write(|conn, _| tenants::set_notifications(conn, tenant, n))
+        self.write(|conn, heads| tenants::set_notifications(conn, tenant, n, &heads.integrity))
     }
 
     fn return_origins(&self, tenant: &str) -> Result<Vec<String>, StoreError> {
-        self.read(|c| tenants::return_origins(c, tenant))
+        self.read(|c| tenants::return_origins(c, tenant, &self.integrity()))
     }
 
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
-        self.write(|conn, _| tenants::set_return_origins(conn, tenant, origins))
+        self.write(|conn, heads| tenants::set_return_origins(conn, tenant, origins, &heads.integrity))
     }
 }
 
@@ -223,18 +223,18 @@ impl OutboxStore for SqliteStore {
 
 impl KeyStore for SqliteStore {
     fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
-        self.write(|conn, _| keys::put(conn, key, hash))
+        self.write(|conn, heads| keys::put(conn, key, hash, &heads.integrity))
     }
 
     fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        self.read(|c| keys::by_hash(c, hash))
+        self.read(|c| keys::by_hash(c, hash, &self.integrity()))
     }
 
     fn keys(&self, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
-        self.read(|c| keys::of_tenant(c, tenant))
+        self.read(|c| keys::of_tenant(c, tenant, &self.integrity()))
     }
 
     fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError> {
-        self.write(|conn, _| keys::revoke(conn, id, at))
+        self.write(|conn, heads| keys::revoke(conn, id, at, &heads.integrity))
     }
 }

@@ -1,4 +1,5 @@
-//! Per-tenant notification settings and the outbox: small tables that
+//! Per-tenant notification settings, allowed `return_to` origins (each
+//! row tagged by the host key, `standin::integrity`) and the outbox: small tables that
 //! change rarely (except the outbox, which grows with sessions). Policy
 //! versions are in [`super::policies`].
 
@@ -6,50 +7,102 @@ use super::codec::{time, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use standin::integrity::Integrity;
 use standin::store::{Acked, Notifications, OutboxMessage, StoreError};
 
-pub(super) fn notifications(conn: &Connection, tenant: &str) -> Result<Notifications, StoreError> {
-    let row = conn
-        .prepare_cached("SELECT enabled, started_template, ended_template FROM notifications WHERE tenant = ?1")
+/// `tenant`'s notification settings row and its tag, unchecked.
+pub(super) fn notifications_tagged(
+    conn: &Connection,
+    tenant: &str,
+) -> Result<Option<(Notifications, Option<String>)>, StoreError> {
+    conn.prepare_cached("SELECT enabled, started_template, ended_template, tag FROM notifications WHERE tenant = ?1")
         .map_err(db)?
         .query_row([tenant], |r| {
-            Ok(Notifications {
-                enabled: r.get(0)?,
-                started_template: r.get(1)?,
-                ended_template: r.get(2)?,
-            })
+            Ok((
+                Notifications {
+                    enabled: r.get(0)?,
+                    started_template: r.get(1)?,
+                    ended_template: r.get(2)?,
+                },
+                r.get(3)?,
+            ))
         })
         .optional()
-        .map_err(db)?;
-    Ok(row.unwrap_or_default())
+        .map_err(db)
 }
 
-pub(super) fn set_notifications(conn: &Connection, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
+/// The settings in force: the row if its tag holds, else the defaults
+/// (which notify; see `Integrity::notifications_in_force`).
+pub(super) fn notifications(
+    conn: &Connection,
+    tenant: &str,
+    integrity: &Integrity,
+) -> Result<Notifications, StoreError> {
+    Ok(integrity.notifications_in_force(tenant, notifications_tagged(conn, tenant)?))
+}
+
+pub(super) fn set_notifications(
+    conn: &Connection,
+    tenant: &str,
+    n: &Notifications,
+    integrity: &Integrity,
+) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO notifications (tenant, enabled, started_template, ended_template) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (tenant) DO UPDATE SET enabled = ?2, started_template = ?3, ended_template = ?4",
-        params![tenant, n.enabled, n.started_template, n.ended_template],
+        "INSERT INTO notifications (tenant, enabled, started_template, ended_template, tag) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (tenant) DO UPDATE SET enabled = ?2, started_template = ?3, ended_template = ?4, tag = ?5",
+        params![
+            tenant,
+            n.enabled,
+            n.started_template,
+            n.ended_template,
+            integrity.notifications_tag(tenant, n)
+        ],
     )
     .map_err(db)?;
     Ok(())
 }
 
-pub(super) fn return_origins(conn: &Connection, tenant: &str) -> Result<Vec<String>, StoreError> {
+/// `tenant`'s allowed origins with their tags, unchecked.
+pub(super) fn return_origins_tagged(
+    conn: &Connection,
+    tenant: &str,
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
     let mut stmt = conn
-        .prepare_cached("SELECT origin FROM return_origins WHERE tenant = ?1 ORDER BY origin")
+        .prepare_cached("SELECT origin, tag FROM return_origins WHERE tenant = ?1 ORDER BY origin")
         .map_err(db)?;
-    let rows = stmt.query_map([tenant], |r| r.get(0)).map_err(db)?;
+    let rows = stmt.query_map([tenant], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
 }
 
-pub(super) fn set_return_origins(conn: &Connection, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
+/// The origins `tenant` allows: only those whose row's tag holds (an
+/// origin a database writer added is not allowed).
+pub(super) fn return_origins(
+    conn: &Connection,
+    tenant: &str,
+    integrity: &Integrity,
+) -> Result<Vec<String>, StoreError> {
+    Ok(return_origins_tagged(conn, tenant)?
+        .into_iter()
+        .filter(|(origin, tag)| integrity.check_origin(tenant, origin, tag.as_deref()).is_ok())
+        .map(|(origin, _)| origin)
+        .collect())
+}
+
+pub(super) fn set_return_origins(
+    conn: &Connection,
+    tenant: &str,
+    origins: &[String],
+    integrity: &Integrity,
+) -> Result<(), StoreError> {
     conn.execute("DELETE FROM return_origins WHERE tenant = ?1", [tenant])
         .map_err(db)?;
     let mut insert = conn
-        .prepare_cached("INSERT OR IGNORE INTO return_origins (tenant, origin) VALUES (?1, ?2)")
+        .prepare_cached("INSERT OR IGNORE INTO return_origins (tenant, origin, tag) VALUES (?1, ?2, ?3)")
         .map_err(db)?;
     for origin in origins {
-        insert.execute(params![tenant, origin]).map_err(db)?;
+        insert
+            .execute(params![tenant, origin, integrity.origin_tag(tenant, origin)])
+            .map_err(db)?;
     }
     Ok(())
 }

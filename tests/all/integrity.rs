@@ -14,14 +14,14 @@ use standin_store_sqlite::{OpenSqlite, SqliteStore};
 use std::path::Path;
 use std::sync::Arc;
 
-fn key() -> HostKey {
+pub(crate) fn key() -> HostKey {
     HostKey::from_bytes([7; 32])
 }
 
 /// Sessions on the SQLite file at `path`, as one process sees it: its own
 /// store handle, a test clock, the built-in policy for tenants with none,
 /// and the host key when `keyed`.
-fn open(path: &Path, keyed: bool) -> Sessions {
+pub(crate) fn open(path: &Path, keyed: bool) -> Sessions {
     let s = Sessions::open(host().clone(), path)
         .expect("open db")
         .with_builtin_fallback(true)
@@ -31,7 +31,7 @@ fn open(path: &Path, keyed: bool) -> Sessions {
 
 /// Sessions over another store handle on `path` (`SqliteStore::open` +
 /// `Sessions::new`), as a second process.
-fn second(path: &Path, keyed: bool) -> Sessions {
+pub(crate) fn second(path: &Path, keyed: bool) -> Sessions {
     let store = SqliteStore::open(path).expect("open sqlite");
     let s = Sessions::new(host().clone(), Arc::new(store))
         .with_builtin_fallback(true)
@@ -40,7 +40,7 @@ fn second(path: &Path, keyed: bool) -> Sessions {
 }
 
 /// Every problem `audit verify` reports, every tenant.
-fn problems(s: &Sessions) -> Vec<String> {
+pub(crate) fn problems(s: &Sessions) -> Vec<String> {
     s.verify(None)
         .expect("verify")
         .into_iter()
@@ -57,13 +57,13 @@ fn problems(s: &Sessions) -> Vec<String> {
 }
 
 #[track_caller]
-fn assert_verifies(s: &Sessions, what: &str) {
+pub(crate) fn assert_verifies(s: &Sessions, what: &str) {
     let found = problems(s);
     assert!(found.is_empty(), "{what}: audit verify reports:\n{}", found.join("\n"));
 }
 
 #[track_caller]
-fn assert_reported(s: &Sessions, needles: &[&str]) {
+pub(crate) fn assert_reported(s: &Sessions, needles: &[&str]) {
     let found = problems(s);
     for needle in needles {
         assert!(
@@ -974,7 +974,7 @@ proptest! {
 
 /// Two handles on one PostgreSQL database (two `PostgresStore::connect`),
 /// as two processes, when a server can be started.
-fn pg_sessions(url: &str, keyed: bool) -> Sessions {
+pub(crate) fn pg_sessions(url: &str, keyed: bool) -> Sessions {
     let store = standin_store_postgres::PostgresStore::connect(url).expect("connect to postgres");
     let s = Sessions::new(host().clone(), Arc::new(store))
         .with_builtin_fallback(true)

@@ -16,6 +16,7 @@ mod hardening;
 mod harness;
 mod hostile;
 mod integrity;
+mod integrity_rows;
 mod isolation;
 mod loading;
 mod many;

@@ -54,7 +54,10 @@ impl Sessions {
     }
 
     /// The live key a bearer secret stands for; `None` for an unknown or
-    /// revoked one (the caller cannot tell which).
+    /// revoked one (the caller cannot tell which). With a host key, a key
+    /// whose row does not carry its tag (inserted or edited in the
+    /// database) is [`StoreError::Forged`](crate::store::StoreError::Forged):
+    /// never a key.
     pub fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, SessionError> {
         if !secret.starts_with(keys::KEY_PREFIX) || secret.len() > 128 {
             return Ok(None);

@@ -208,7 +208,9 @@ pub trait AuditStore: SessionStore + PolicyStore {
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
     /// Every tenant with audit events.
     fn audit_tenants(&self) -> Result<Vec<String>, StoreError>;
-    /// Every tenant with audit events, sessions or policy versions.
+    /// Every tenant with audit events, sessions or policy versions (a
+    /// store may add those with only API keys, `return_to` origins or
+    /// notification settings, so `audit verify` checks their tags).
     fn tenants(&self) -> Result<Vec<String>, StoreError> {
         self.audit_tenants()
     }

@@ -104,3 +104,28 @@ async fn keys_are_stored_hashed_and_listed_without_secrets() {
     assert_eq!(dump["scope"], "audit");
     assert_eq!(dump["name"], "siem");
 }
+
+/// A key row the host key does not authenticate (here written by a process
+/// without the key, as a database writer would) is `401`, like an unknown
+/// key, not a store failure, and never lets its admin scope in.
+#[tokio::test]
+async fn a_key_row_not_authenticated_by_the_host_key_is_401() {
+    let server = Server::start();
+    use standin_store_sqlite::OpenSqlite as _;
+    let unkeyed = standin::Sessions::open(standin::Host::new().unwrap(), server.db_path()).unwrap();
+    let forged = unkeyed
+        .create_key("acme", Scope::Admin, Some("inserted"), chrono::Utc::now())
+        .unwrap();
+    let admin = server.key("acme", Scope::Admin).to_string();
+    let (status, answer) = server
+        .call("GET", "/v1/tenants/acme/sessions", Some(&admin), None)
+        .await;
+    assert_eq!(status, 200, "the host's own admin key: {answer}");
+    for _ in 0..2 {
+        let (status, answer) = server
+            .call("GET", "/v1/tenants/acme/sessions", Some(&forged.key), None)
+            .await;
+        assert_eq!(status, 401, "a key row without the host key's tag: {answer}");
+        assert_eq!(answer["error"]["code"], "unauthenticated");
+    }
+}

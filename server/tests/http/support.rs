@@ -137,6 +137,11 @@ impl Server {
         &self.keys.iter().find(|(t, s, _)| t == tenant && *s == scope).unwrap().2
     }
 
+    /// The SQLite file the server's store is on.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("standin.db")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
