@@ -912,6 +912,63 @@ fn expected_error(e: &SessionError) -> bool {
     matches!(e, SessionError::Ended { .. } | SessionError::BeforeStart { .. })
 }
 
+/// Runs `ops` on two handles of one store, each with its clock `skews`
+/// off, then checks the trail verifies and runs forwards.
+fn interleave(handles: &[Sessions; 2], skews: (i64, i64), ops: Vec<(Op, i64)>) -> Result<(), TestCaseError> {
+    let skew = [skews.0, skews.1];
+    let mut elapsed = 0i64;
+    let mut started: Vec<String> = Vec::new();
+    for (op, dt) in ops {
+        elapsed += dt;
+        let clock = |h: usize| now() + TimeDelta::seconds(elapsed + skew[h]);
+        let pick = |p: u8| (!started.is_empty()).then(|| started[usize::from(p) % started.len()].clone());
+        let result: Result<(), SessionError> = match &op {
+            Op::Start { h, actor } => handles[*h]
+                .start(
+                    &start_request(actor_id(&format!("u-p{actor}")), target(), json!({})),
+                    None,
+                    clock(*h),
+                )
+                .map(|o| started.extend(o.session.map(|s| s.id))),
+            Op::Authorize { h, pick: p, view } => match pick(*p) {
+                Some(id) => handles[*h]
+                    .authorize(
+                        &id,
+                        if *view { "course.view" } else { "billing.purchase" },
+                        None,
+                        clock(*h),
+                    )
+                    .map(drop),
+                None => Ok(()),
+            },
+            Op::Extend { h, pick: p, ttl } => match pick(*p) {
+                Some(id) => handles[*h].extend(&id, u64::from(*ttl), clock(*h)).map(drop),
+                None => Ok(()),
+            },
+            Op::End { h, pick: p } => match pick(*p) {
+                Some(id) => handles[*h].end(&id, clock(*h)).map(drop),
+                None => Ok(()),
+            },
+            Op::Revoke { h, pick: p } => match pick(*p) {
+                Some(id) => handles[*h].revoke(&id, "random revoke", clock(*h)).map(drop),
+                None => Ok(()),
+            },
+            Op::Sweep { h } => handles[*h].sweep(clock(*h)).map(drop),
+        };
+        if let Err(e) = &result {
+            prop_assert!(expected_error(e), "{op:?} at +{elapsed}s: {e}");
+        }
+    }
+    let found = problems(&handles[0]);
+    prop_assert!(found.is_empty(), "audit verify reports:\n{}", found.join("\n"));
+    let events = trail_of(&handles[1], "acme");
+    prop_assert!(
+        events.windows(2).all(|w| w[0].at <= w[1].at),
+        "the trail runs backwards"
+    );
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(16),
@@ -927,47 +984,35 @@ proptest! {
     ) {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("standin.db");
-        let handles = [open(&path, keyed), second(&path, keyed)];
-        let skew = [skews.0, skews.1];
-        let mut elapsed = 0i64;
-        let mut started: Vec<String> = Vec::new();
-        for (op, dt) in ops {
-            elapsed += dt;
-            let clock = |h: usize| now() + TimeDelta::seconds(elapsed + skew[h]);
-            let pick = |p: u8| (!started.is_empty()).then(|| started[usize::from(p) % started.len()].clone());
-            let result: Result<(), SessionError> = match &op {
-                Op::Start { h, actor } => handles[*h]
-                    .start(&start_request(actor_id(&format!("u-p{actor}")), target(), json!({})), None, clock(*h))
-                    .map(|o| started.extend(o.session.map(|s| s.id))),
-                Op::Authorize { h, pick: p, view } => match pick(*p) {
-                    Some(id) => handles[*h]
-                        .authorize(&id, if *view { "course.view" } else { "billing.purchase" }, None, clock(*h))
-                        .map(drop),
-                    None => Ok(()),
-                },
-                Op::Extend { h, pick: p, ttl } => match pick(*p) {
-                    Some(id) => handles[*h].extend(&id, u64::from(*ttl), clock(*h)).map(drop),
-                    None => Ok(()),
-                },
-                Op::End { h, pick: p } => match pick(*p) {
-                    Some(id) => handles[*h].end(&id, clock(*h)).map(drop),
-                    None => Ok(()),
-                },
-                Op::Revoke { h, pick: p } => match pick(*p) {
-                    Some(id) => handles[*h].revoke(&id, "random revoke", clock(*h)).map(drop),
-                    None => Ok(()),
-                },
-                Op::Sweep { h } => handles[*h].sweep(clock(*h)).map(drop),
-            };
-            if let Err(e) = &result {
-                prop_assert!(expected_error(e), "{op:?} at +{elapsed}s: {e}");
-            }
-        }
-        let found = problems(&handles[0]);
-        prop_assert!(found.is_empty(), "audit verify reports:\n{}", found.join("\n"));
-        let events = trail_of(&handles[1], "acme");
-        prop_assert!(events.windows(2).all(|w| w[0].at <= w[1].at), "the trail runs backwards");
+        interleave(&[open(&path, keyed), second(&path, keyed)], skews, ops)?;
     }
+}
+
+/// The same on two replicas of one PostgreSQL database (one server for
+/// every case, a database each).
+#[test]
+fn b1_random_interleavings_verify_on_two_postgres_replicas() {
+    let Some(pg) = standin_tests::postgres::PgServer::start() else {
+        return;
+    };
+    let config = ProptestConfig {
+        cases: 6,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let cases = (
+        (-60i64..=60, -60i64..=60),
+        any::<bool>(),
+        prop::collection::vec((op(), 0..900i64), 1..30),
+    );
+    let n = std::cell::Cell::new(0);
+    proptest::test_runner::TestRunner::new(config)
+        .run(&cases, |(skews, keyed, ops)| {
+            n.set(n.get() + 1);
+            let url = pg.create_database(&format!("interleave_{}", n.get()));
+            interleave(&[pg_sessions(&url, keyed), pg_sessions(&url, keyed)], skews, ops)
+        })
+        .expect("every interleaving verifies");
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -1112,4 +1157,61 @@ fn a2_an_oversized_resource_is_refused_and_stored_clipped_to_1_kib() {
     assert!(kept.len() <= 1200, "{} bytes kept", kept.len());
     assert!(kept.contains("102400 bytes") && kept.contains("sha256:"), "{kept}");
     assert_verifies(&s, "after an oversized resource");
+}
+
+/// The forged session row, the raised deadline and the forged policy
+/// version, on PostgreSQL: refused by another replica's hot path and
+/// reported by `audit verify`.
+#[test]
+fn b2_forged_session_row_and_policy_version_refused_on_postgres() {
+    let Some(pg) = standin_tests::postgres::PgServer::start() else {
+        return;
+    };
+    let url = pg.create_database("b2");
+    let s = pg_sessions(&url, true);
+    s.policies()
+        .set("acme", None, &json!({"require_reason": true}).to_string(), now())
+        .expect("policy set");
+    let real = s
+        .start(&req(json!({"reason": "ticket SUP-1"})), None, now())
+        .expect("start")
+        .session
+        .expect("session");
+    assert_verifies(&s, "postgres: a keyed trail");
+    // The deadline raised by two days, read by a replica that never saw it.
+    pg.sql(
+        "b2",
+        &format!(
+            "UPDATE sessions SET expires_at = expires_at + 172800 WHERE id = '{}'",
+            real.id
+        ),
+    );
+    let r = pg_sessions(&url, true).authorize(&real.id, "course.view", None, now() + TimeDelta::minutes(1));
+    assert!(
+        refused(&r, |a| a.decision.is_allow()),
+        "postgres: an action in an edited session row was allowed: {r:?}"
+    );
+    // A permissive version 2, inserted and made active.
+    pg.sql(
+        "b2",
+        "UPDATE policies SET active = FALSE WHERE tenant = 'acme' AND version = 1",
+    );
+    pg.sql(
+        "b2",
+        "INSERT INTO policies (tenant, version, digest, settings, created_at, active, uploaded_by, note, describe, \
+         activated_at, tag, active_tag) SELECT tenant, 2, digest, '{}', created_at + 1, TRUE, uploaded_by, note, \
+         describe, activated_at + 1, tag, active_tag FROM policies WHERE tenant = 'acme' AND version = 1",
+    );
+    let out = pg_sessions(&url, true).start(&req(json!({})), None, now() + TimeDelta::minutes(2));
+    assert!(
+        refused(&out, |o| o.decision.is_allow() || o.session.is_some()),
+        "postgres: a start under a forged version was allowed: {out:?}"
+    );
+    assert_reported(
+        &s,
+        &[
+            &format!("session `{}` is not authenticated by the host key", real.id),
+            "policy version 2 is not authenticated by the host key",
+        ],
+    );
 }
