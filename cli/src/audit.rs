@@ -5,8 +5,6 @@ use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use standin::Sessions;
-use standin::audit::AuditEvent;
-use standin::request::is_invisible;
 use standin::session::{CheckpointError, Format, NamedCheckpoint, PublicKey, SigningKey, VerifyOptions, View, render};
 use standin::store::AuditFilter;
 use std::path::PathBuf;
@@ -102,60 +100,6 @@ impl Command {
     }
 }
 
-/// The text of `e` that CSV shows, with what a terminal or a reader would
-/// act on shown escaped, as the table shows it: control characters (a raw
-/// ESC would talk to the terminal that `cat`s the file, a newline make a
-/// row for a reader that splits lines), format and invisible characters
-/// (bidirectional overrides, zero-width ones). `\n`, `\r`, `\t`,
-/// `\u{1b}`, a backslash as `\\`, so the escape is never ambiguous. Cells
-/// keep their whole length (only the table cuts them).
-fn escape_cells(e: &mut AuditEvent) {
-    for text in [
-        &mut e.tenant,
-        &mut e.event,
-        &mut e.actor,
-        &mut e.target,
-        &mut e.policy.digest,
-        &mut e.hash,
-    ] {
-        escape(text);
-    }
-    for text in [
-        &mut e.session,
-        &mut e.action,
-        &mut e.resource,
-        &mut e.reason,
-        &mut e.end_reason,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        escape(text);
-    }
-    e.codes.iter_mut().for_each(escape);
-}
-
-/// `text` with control, format and invisible characters and backslashes
-/// escaped (unchanged, without a copy, when it holds none).
-fn escape(text: &mut String) {
-    let shown = |c: char| c != '\\' && !c.is_control() && !is_invisible(c);
-    if text.chars().all(shown) {
-        return;
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if shown(c) => out.push(c),
-            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-        }
-    }
-    *text = out;
-}
-
 /// `audit checkpoint`: the checkpoint on stdout, or exit 3 for a broken chain.
 fn checkpoint(sessions: &Sessions, tenant: &str, key: &std::path::Path, now: DateTime<Utc>) -> Result<Exit> {
     let key = SigningKey::read(key)?;
@@ -199,9 +143,6 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             let mut events = sessions.audit(&filter)?;
             if !with_request {
                 events.iter_mut().for_each(|e| e.request = None);
-            }
-            if format == FormatArg::Csv {
-                events.iter_mut().for_each(escape_cells);
             }
             let format = match format {
                 FormatArg::Jsonl => Format::Jsonl,

@@ -3,19 +3,24 @@
 //! What the trail holds came from requests and policies, so every format
 //! is safe to open whatever a field contains:
 //! - JSON lines: serde_json escapes everything.
-//! - CSV (RFC 4180): fields with a separator, quote or line break are
-//!   quoted; a field a spreadsheet would run as a formula (first character
-//!   `=`, `+`, `-`, `@`, tab or CR) gets a leading `'` and is quoted
-//!   (OWASP, "CSV Injection"), so `=HYPERLINK(...)` stays text.
-//! - Table: control characters (a newline that would forge a row, an
-//!   escape sequence for the terminal), bidirectional overrides and line
-//!   separators are shown escaped (`\n`, `\u{1b}`; a backslash as `\\`),
-//!   and a cell is cut at [`TABLE_CELL_CHARS`] characters with a visible
-//!   `…(+N chars)`: the table is for people, the full values are in JSON
-//!   lines and CSV.
+//! - CSV (RFC 4180) and the table: control characters (a raw ESC would
+//!   talk to the terminal that `cat`s the file, a newline would make a row
+//!   for a reader that splits lines), format and invisible characters
+//!   (bidirectional overrides, zero-width ones, line separators) are shown
+//!   escaped (`\n`, `\u{1b}`; a backslash as `\\`, so the escape is never
+//!   ambiguous), the same over HTTP as from the CLI.
+//! - CSV then quotes fields with a separator or quote; a field a
+//!   spreadsheet would run as a formula (first character `=`, `+`, `-`,
+//!   `@`) gets a leading `'` and is quoted (OWASP, "CSV Injection"), so
+//!   `=HYPERLINK(...)` stays text. CSV cells keep their whole length.
+//! - The table cuts a cell at [`TABLE_CELL_CHARS`] characters with a
+//!   visible `…(+N chars)`: the table is for people, the full values are
+//!   in JSON lines and CSV.
 
 use super::{AuditEvent, events};
+use crate::request::is_invisible;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,52 +67,55 @@ fn user_detail(e: &AuditEvent, view: Option<View>) -> (Option<&str>, Option<Stri
     }
 }
 
-/// A CSV field: formula-like text neutralised with a leading `'`, then
-/// quoted when it holds a separator (`,`, or `;` for spreadsheets set to
-/// it), a quote or a line break, or was neutralised.
+/// A CSV field: escaped as [`shown`] does, formula-like text neutralised
+/// with a leading `'`, then quoted when it holds a separator (`,`, or `;`
+/// for spreadsheets set to it) or a quote, or was neutralised.
 fn csv_field(s: &str) -> String {
-    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if formula || s.contains([',', ';', '"', '\n', '\r']) {
+    let s = shown(s);
+    let formula = s.starts_with(['=', '+', '-', '@']);
+    if formula || s.contains([',', ';', '"']) {
         let quote = if formula { "'" } else { "" };
         format!("\"{quote}{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 
 /// The longest a table cell is shown, in characters.
 pub const TABLE_CELL_CHARS: usize = 256;
 
-/// A table cell: nothing in it can start a line, move the cursor or talk
-/// to the terminal, and it is at most [`TABLE_CELL_CHARS`] characters
-/// (plus the note of what was cut).
+/// A table cell: [`shown`], and at most [`TABLE_CELL_CHARS`] characters of
+/// the text (plus the note of what was cut).
 fn table_cell(s: &str) -> String {
-    let mut out = String::new();
-    for (shown, (i, c)) in s.char_indices().enumerate() {
-        if shown == TABLE_CELL_CHARS {
+    match s.char_indices().nth(TABLE_CELL_CHARS) {
+        None => shown(s).into_owned(),
+        Some((i, _)) => {
             let rest = s[i..].chars().count();
-            out.push_str(&format!("…(+{rest} chars)"));
-            break;
+            format!("{}…(+{rest} chars)", shown(&s[..i]))
         }
+    }
+}
+
+/// `s` with nothing in it that can start a line, move the cursor, talk to
+/// a terminal or hide itself: control, format and invisible characters
+/// and backslashes escaped (borrowed, without a copy, when it holds none).
+pub fn shown(s: &str) -> Cow<'_, str> {
+    let plain = |c: char| c != '\\' && !c.is_control() && !is_invisible(c);
+    if s.chars().all(plain) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || is_invisible_format(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
+            c if plain(c) => out.push(c),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
         }
     }
-    out
-}
-
-/// Characters that change how the text around them is laid out or read:
-/// bidirectional marks, embeddings, overrides and isolates ("Trojan
-/// Source"), line and paragraph separators, and zero-width ones.
-fn is_invisible_format(c: char) -> bool {
-    matches!(c,
-        '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
-        | '\u{feff}' | '\u{061c}')
+    Cow::Owned(out)
 }
 
 fn columns(e: &AuditEvent, view: Option<View>) -> Vec<String> {

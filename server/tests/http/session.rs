@@ -322,3 +322,30 @@ async fn a_long_trail_streams_page_by_page_in_order_a4() {
     let filtered = get("?event=action.allowed&since=2000-01-01T00:00:00Z").await;
     assert_eq!(filtered.lines().count(), 2500);
 }
+
+/// A4: the CSV export over HTTP shows what a refused request sent (a raw
+/// escape sequence, a bell, line breaks, a right-to-left override, a
+/// backslash) escaped, as the CLI does: one line per row, nothing a
+/// terminal or a line-splitting reader would act on.
+#[tokio::test]
+async fn a4_csv_over_http_escapes_control_and_format_characters() {
+    let server = Server::start();
+    let mut request = start_request("u-1", "u-42");
+    let reason = "SUP-1\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n99,acme,forged\u{202e}\\n";
+    request["reason"] = json!(reason);
+    let (status, deny) = server.acme(Decide, "POST", "/sessions", Some(request)).await;
+    assert_eq!(status, 403, "{deny}");
+    assert_eq!(codes(&deny), ["invalid-request"]);
+    let csv = server
+        .text(
+            "/v1/tenants/acme/audit?format=csv&event=session.denied",
+            Some(server.key("acme", Audit)),
+        )
+        .await;
+    assert!(!csv.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}']), "{csv:?}");
+    assert_eq!(csv.lines().count(), 2, "a header and one row: {csv:?}");
+    assert!(
+        csv.contains(r#""SUP-1\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n99,acme,forged\u{202e}\\n""#),
+        "{csv}"
+    );
+}
