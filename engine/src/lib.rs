@@ -64,6 +64,6 @@ pub use request::{
 };
 pub use sandbox::SandboxLimits;
 
-/// The built-in default policy component (`policy/`, built for
+/// The built-in default policy component (`default-policy/`, built for
 /// `wasm32-wasip2` by this crate's build script).
 pub const DEFAULT_POLICY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default_policy.wasm"));

@@ -55,7 +55,7 @@ pub fn build(packages: &[&str]) -> Vec<PathBuf> {
         assert!(status.success(), "building guest component `{package}` failed");
     }
 
-    for dir in ["wit", "sdk", "policy", "tests/programs", "examples/policies"] {
+    for dir in ["wit", "sdk", "default-policy", "tests/programs", "examples/policies"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());

@@ -5,7 +5,7 @@
 //! `action-deny` (one deny each), with the same functions in each:
 //!
 //! - `standin-native`: the default policy compiled natively; packs the
-//!   request each call (as `host/benches/decisions.rs` `native`).
+//!   request each call (as `standin/benches/decisions.rs` `native`).
 //! - `standin-component-warm`: `Policy::evaluate_*` on a warm instance of
 //!   the built-in component, packing included; `-prepacked` without it.
 //! - `cedar`: Cedar request and entities built from the typed request, then
@@ -36,7 +36,7 @@ use std::time::{Duration, SystemTime};
 // The host benches' own clock, so that both measure alike (`unsafe`: a
 // `clock_gettime` call; this crate denies unsafe code elsewhere).
 #[allow(unsafe_code)]
-#[path = "../../../host/benches/decisions/cpu_time.rs"]
+#[path = "../../../standin/benches/decisions/cpu_time.rs"]
 mod cpu_time;
 #[path = "peers/report.rs"]
 mod report;

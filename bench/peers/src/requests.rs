@@ -1,10 +1,10 @@
 //! The requests and settings every engine decides on: the host benches'
-//! own (`host/benches/decisions/requests.rs`, included as a module), so
+//! own (`standin/benches/decisions/requests.rs`, included as a module), so
 //! that the figures compare.
 
 use chrono::{DateTime, Utc};
 
-#[path = "../../../host/benches/decisions/requests.rs"]
+#[path = "../../../standin/benches/decisions/requests.rs"]
 mod host;
 
 pub use host::{ACTION, SETTINGS, START, action_request, now, start_request};
