@@ -5,7 +5,7 @@ use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use standin::Sessions;
-use standin::session::{CheckpointError, Format, NamedCheckpoint, PublicKey, SigningKey, VerifyOptions, View, render};
+use standin::audit::{CheckpointError, Format, NamedCheckpoint, PublicKey, SigningKey, VerifyOptions, View, render};
 use standin::store::AuditFilter;
 use std::path::PathBuf;
 

@@ -5,8 +5,8 @@ use crate::{Access, Exit, output};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use standin::Sessions;
-use standin::keys::Scope;
-use standin::session::SigningKey;
+use standin::access::Scope;
+use standin::audit::SigningKey;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
@@ -57,7 +57,7 @@ pub enum Command {
 }
 
 fn parse_scope(s: &str) -> Result<Scope, String> {
-    s.parse().map_err(|e: standin::keys::KeyError| e.to_string())
+    s.parse().map_err(|e: standin::access::KeyError| e.to_string())
 }
 
 impl Command {
@@ -74,7 +74,7 @@ impl Command {
 /// `gen-signing` and `jwks`, which need no database.
 pub fn run_offline(command: Command, token_keys: &[PathBuf]) -> Result<Exit> {
     match command {
-        Command::Jwks => match standin::token::TokenKeys::read(token_keys)? {
+        Command::Jwks => match standin::access::TokenKeys::read(token_keys)? {
             Some(keys) => {
                 output::json(&keys.jwks())?;
                 Ok(Exit::Allow)

@@ -204,7 +204,7 @@ fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Sessions> {
     {
         sessions = sessions.with_host_key(standin::HostKey::load_or_create(&key)?);
     }
-    if let Some(keys) = standin::token::TokenKeys::read(&db.token_keys)? {
+    if let Some(keys) = standin::access::TokenKeys::read(&db.token_keys)? {
         sessions = sessions.with_token_keys(keys);
     }
     Ok(sessions)

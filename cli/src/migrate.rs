@@ -6,7 +6,7 @@ use crate::Exit;
 use crate::output::json as print;
 use crate::progress::Progress;
 use anyhow::{Context as _, Result, bail};
-use standin::session::VerifyOptions;
+use standin::audit::VerifyOptions;
 use standin::{Host, Sessions};
 use standin_store_sqlite::OpenSqlite;
 use std::path::PathBuf;

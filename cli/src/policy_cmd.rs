@@ -7,7 +7,7 @@ use crate::{Access, Exit};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use standin::Sessions;
-use standin::session::Upload;
+use standin::policies::Upload;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Subcommand)]

@@ -21,7 +21,7 @@
 //! runs every row on an (empty) PostgreSQL database instead of SQLite.
 
 use serde_json::json;
-use standin::keys::Scope;
+use standin::access::Scope;
 use standin::{Host, HostKey, Sessions, StartRequest};
 use standin_server::{AppState, Limits};
 use standin_store_sqlite::OpenSqlite;

@@ -24,7 +24,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use standin::SessionError;
-use standin::keys::{ApiKey, Scope, key_hash};
+use standin::access::{ApiKey, Scope, key_hash};
 use standin::store::StoreError;
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};

@@ -6,7 +6,7 @@
 //! server's CPU (measured: 146 µs of server CPU per call at 64 connections,
 //! against 24 µs in-process; BENCHMARKS.md). Here handlers queue their call
 //! and await a reply; [`THREADS`] threads take everything queued at once and
-//! answer it with one [`standin::session::TenantSessions::authorize_batch`]
+//! answer it with one [`standin::sessions::TenantSessions::authorize_batch`]
 //! per tenant: one wait for the batch's commit, one hand-off per batch. The
 //! busier the server, the bigger the batches; a lone call is a batch of one.
 //!
@@ -129,7 +129,7 @@ fn work(sessions: &Sessions, jobs: &Mutex<Receiver<Job>>) {
             let jobs = jobs.lock().unwrap_or_else(PoisonError::into_inner);
             let Ok(first) = jobs.recv() else { return };
             let mut batch = vec![first];
-            while batch.len() < standin::session::MAX_BATCH_CALLS {
+            while batch.len() < standin::sessions::MAX_BATCH_CALLS {
                 match jobs.try_recv() {
                     Ok(job) => batch.push(job),
                     Err(_) => break,

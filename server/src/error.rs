@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use standin::SessionError;
-use standin::session::PolicyError;
+use standin::policies::PolicyError;
 use standin::store::StoreError;
 
 /// Stable error codes (the `code` of an error body).
@@ -101,9 +101,9 @@ impl From<SessionError> for ApiError {
             | E::Invalid(_)
             | E::ReturnTo { .. }
             | E::BatchTooLarge { .. }
-            | E::Key(standin::keys::KeyError::UnknownScope(_)) => Self::bad_request(e.to_string()),
+            | E::Key(standin::access::KeyError::UnknownScope(_)) => Self::bad_request(e.to_string()),
             E::OtherTenant(_) => Self::new(StatusCode::BAD_REQUEST, codes::TENANT_MISMATCH, e.to_string()),
-            E::Key(standin::keys::KeyError::UnknownKey(_)) => Self::not_found(e.to_string()),
+            E::Key(standin::access::KeyError::UnknownKey(_)) => Self::not_found(e.to_string()),
             other => Self::internal(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, &other),
         }
     }

@@ -286,7 +286,7 @@ impl Metrics {
 }
 
 /// What the checkpointer did, when one runs (`--checkpoint-every`).
-fn render_checkpoints(out: &mut String, counts: standin::session::CheckpointCounts) {
+fn render_checkpoints(out: &mut String, counts: standin::audit::CheckpointCounts) {
     if !counts.running {
         return;
     }

@@ -12,7 +12,7 @@
 use crate::app::{AppState, router};
 use crate::config::{Checkpoints, Config};
 use crate::tls::{TlsError, acceptor};
-use standin::session::{CheckpointNote, CheckpointSchedule, Checkpointer};
+use standin::audit::{CheckpointNote, CheckpointSchedule, Checkpointer};
 use standin::{Host, HostKey, Sessions};
 use standin_store_sqlite::OpenSqlite;
 use std::io::Write as _;
@@ -58,7 +58,7 @@ pub fn open(config: &Config) -> Result<Sessions, ServeError> {
     if let Some(key) = config.host_key.clone().or_else(standin::default_host_key_path) {
         sessions = sessions.with_host_key(HostKey::load_or_create(&key)?);
     }
-    if let Some(keys) = standin::token::TokenKeys::read(&config.token_keys)? {
+    if let Some(keys) = standin::access::TokenKeys::read(&config.token_keys)? {
         sessions = sessions.with_token_keys(keys);
     }
     Ok(sessions)

@@ -18,7 +18,7 @@
 //! instantiated on its own, as separately built components would be.
 
 use serde_json::json;
-use standin::session::Upload;
+use standin::policies::Upload;
 use standin::{Host, Sessions, StartRequest};
 use standin_store_sqlite::OpenSqlite;
 use std::process::Command;

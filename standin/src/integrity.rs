@@ -37,9 +37,12 @@
 //! a time more than [`Integrity::max_ahead`] past the real clock is
 //! refused unless a test clock is on (the CLI's `--now`).
 
+use crate::access::ApiKey;
 use crate::audit::hex;
-use crate::keys::ApiKey;
-use crate::store::{AuditEvent, Change, Notifications, SessionRecord, StoreError, StoredPolicy, events};
+use crate::audit::{AuditEvent, events};
+use crate::model::{Notifications, SessionRecord};
+use crate::policies::StoredPolicy;
+use crate::store::{Change, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;

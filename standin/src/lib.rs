@@ -30,21 +30,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod access;
 pub mod audit;
 pub mod deadline;
 pub mod harness;
-mod ids;
 pub mod integrity;
-pub mod keys;
-pub mod session;
+pub mod model;
+pub mod outbox;
+pub mod policies;
+pub mod sessions;
 pub mod store;
-pub mod token;
+mod tenant;
 pub mod worker;
 
-// The engine layer, at the paths it had before it was its own crate.
-pub use session::{
+pub use sessions::{
     ActionCall, ApprovalOutcome, Authorization, Banner, SessionError, Sessions, StartOutcome, SweeperRole,
 };
+pub use tenant::TenantSessions;
+// The engine layer, at the paths it had before it was its own crate.
+pub use model::SessionRecord;
 pub use standin_engine::{
     ActionRequest, ApprovalRequest, Approvers, ArtifactDir, DEFAULT_POLICY, Decision, Digest, HARD_MAX_TTL_SECONDS,
     Host, HostConfig, HostError, HostKey, HostKeyError, LoadError, MAX_ACTIONS_PER_CALL, MAX_APPROVAL_TTL_SECONDS,
@@ -53,4 +57,4 @@ pub use standin_engine::{
     default_host_key_path,
 };
 pub use standin_engine::{decision, invariants, request};
-pub use store::{SessionRecord, Store};
+pub use store::Store;

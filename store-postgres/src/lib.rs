@@ -49,12 +49,15 @@ pub use schema::MIGRATIONS;
 
 use chrono::{DateTime, Utc};
 use postgres::{Client, Transaction};
+use standin::access::ApiKey;
+use standin::audit::AuditEvent;
+use standin::decision::PolicyRef;
 use standin::integrity::Integrity;
-use standin::keys::ApiKey;
+use standin::model::{Acked, Notifications, OutboxMessage, SessionRecord};
+use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
 use standin::store::{
-    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditStats, AuditStore, Change,
-    KeyStore, NewPolicy, Notifications, OutboxMessage, OutboxStore, PolicyRef, PolicyStore, SessionRecord,
-    SessionStore, SessionWatcher, StoreError, StoredPolicy, TenantStore, Trail,
+    ActionAppended, ActionRecord, Applied, AuditFilter, AuditStats, AuditStore, Change, KeyStore, OutboxStore,
+    PolicyStore, SessionStore, SessionWatcher, StoreError, TenantStore, Trail,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};

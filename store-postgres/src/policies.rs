@@ -9,7 +9,8 @@ use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
 use standin::integrity::Integrity;
-use standin::store::{ArtifactKey, NewPolicy, StoreError, StoredPolicy};
+use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
+use standin::store::StoreError;
 
 const COLUMNS: &str = "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, \
     describe, tag, active_tag";

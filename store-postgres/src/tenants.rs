@@ -6,9 +6,10 @@ use crate::codec::{get, time, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
+use standin::access::{ApiKey, Scope};
 use standin::integrity::Integrity;
-use standin::keys::{ApiKey, Scope};
-use standin::store::{Acked, NewMessage, Notifications, OutboxMessage, StoreError};
+use standin::model::{Acked, NewMessage, Notifications, OutboxMessage};
+use standin::store::StoreError;
 
 /// `tenant`'s notification settings row and its tag, unchecked.
 pub(crate) fn notifications_tagged(

@@ -16,9 +16,11 @@ use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
 use crate::db;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
+use standin::audit::{AuditEvent, Seal};
 use standin::audit::{FactsSeen, Head, seal};
+use standin::decision::PolicyRef;
 use standin::integrity::Integrity;
-use standin::store::{AuditEvent, AuditFilter, PolicyRef, Seal, StoreError, Trail};
+use standin::store::{AuditFilter, StoreError, Trail};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 

@@ -7,8 +7,8 @@ use super::codec::{cell, int, opt_int, opt_text, text, time, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use standin::access::{ApiKey, Scope};
 use standin::integrity::Integrity;
-use standin::keys::{ApiKey, Scope};
 use standin::store::StoreError;
 
 const COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at, hash, tag";

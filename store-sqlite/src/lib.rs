@@ -57,11 +57,12 @@ use audit::Heads;
 use checkpoint::Checkpointer;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use standin::audit::AuditEvent;
+use standin::decision::PolicyRef;
 use standin::integrity::Integrity;
-use standin::store::{
-    Acked, ActionAppended, ActionRecord, Applied, ArtifactKey, AuditEvent, AuditFilter, AuditMode, Change, NewPolicy,
-    Notifications, OutboxMessage, PolicyRef, SessionRecord, StoreError, StoredPolicy, Trail,
-};
+use standin::model::{Acked, Notifications, OutboxMessage, SessionRecord};
+use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
+use standin::store::{ActionAppended, ActionRecord, Applied, AuditFilter, AuditMode, Change, StoreError, Trail};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};

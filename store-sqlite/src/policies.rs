@@ -11,8 +11,10 @@ use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use standin::Digest;
+use standin::decision::PolicyRef;
 use standin::integrity::Integrity;
-use standin::store::{ArtifactKey, NewPolicy, PolicyRef, StoreError, StoredPolicy};
+use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
+use standin::store::StoreError;
 
 const COLUMNS: &str = "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, \
     describe, tag, active_tag";

@@ -7,8 +7,10 @@ use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use standin::decision::PolicyRef;
 use standin::integrity::Integrity;
-use standin::store::{EndReason, PolicyRef, SessionRecord, SessionState, StoreError};
+use standin::model::{EndReason, SessionRecord, SessionState};
+use standin::store::StoreError;
 
 const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \

@@ -3,7 +3,7 @@
 //! table modules (`sessions`, `audit`, `policies`, `tenants`).
 
 use super::*;
-use standin::keys::ApiKey;
+use standin::access::ApiKey;
 use standin::store::{AuditStats, AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, TenantStore};
 
 impl PolicyStore for SqliteStore {

@@ -8,7 +8,8 @@ use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use standin::integrity::Integrity;
-use standin::store::{Acked, Notifications, OutboxMessage, StoreError};
+use standin::model::{Acked, Notifications, OutboxMessage};
+use standin::store::StoreError;
 
 /// `tenant`'s notification settings row and its tag, unchecked.
 pub(super) fn notifications_tagged(
@@ -108,7 +109,7 @@ pub(super) fn set_return_origins(
 }
 
 /// Writes a message; returns it with its id.
-pub(super) fn push(conn: &Connection, m: standin::store::NewMessage) -> Result<OutboxMessage, StoreError> {
+pub(super) fn push(conn: &Connection, m: standin::model::NewMessage) -> Result<OutboxMessage, StoreError> {
     conn.prepare_cached(
         "INSERT INTO outbox (tenant, recipient, kind, session, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )

@@ -7,10 +7,9 @@ use super::{MIGRATIONS, SqliteStore};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use standin::audit::verify_chain;
-use standin::store::{
-    ActionAppended, ActionRecord, AuditEvent, AuditFilter, AuditStore, CHAIN_V1, CHAIN_V2, Change, GENESIS_HASH,
-    PolicyRef, RequestFacts, Seal, SessionStore, chain_hash,
-};
+use standin::audit::{AuditEvent, CHAIN_V1, CHAIN_V2, GENESIS_HASH, RequestFacts, Seal, chain_hash};
+use standin::decision::PolicyRef;
+use standin::store::{ActionAppended, ActionRecord, AuditFilter, AuditStore, Change, SessionStore};
 use std::sync::Arc;
 
 fn at(s: &str) -> DateTime<Utc> {

@@ -4,8 +4,10 @@ use crate::common::*;
 use crate::sessions::{at, req, service, set, started};
 use chrono::TimeDelta;
 use serde_json::{Value, json};
-use standin::session::{Format, View, render};
-use standin::store::{AuditEvent, AuditFilter, Notifications};
+use standin::audit::AuditEvent;
+use standin::audit::{Format, View, render};
+use standin::model::Notifications;
+use standin::store::AuditFilter;
 
 fn all(s: &standin::Sessions) -> Vec<AuditEvent> {
     s.audit(&AuditFilter::default()).expect("audit")

@@ -4,8 +4,9 @@
 use crate::common::*;
 use crate::sessions::{assert_intact, assert_race_recorded_as_answered, open, service, started, trail};
 use serde_json::json;
-use standin::session::MAX_BATCH_CALLS;
-use standin::store::{AuditEvent, AuditFilter};
+use standin::audit::AuditEvent;
+use standin::sessions::MAX_BATCH_CALLS;
+use standin::store::AuditFilter;
 use standin::{ActionCall, Authorization, SessionError, Sessions};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

@@ -127,12 +127,12 @@ pub fn assert_deny(decision: &Decision, expected: &[&str]) {
 
 /// Uploads `component` for tenant `acme` with empty settings and activates it.
 pub fn activate_component(s: &standin::Sessions, component: &[u8]) {
-    let up = standin::session::Upload {
+    let up = standin::policies::Upload {
         tenant: "acme",
         component: Some(component),
         settings: "{}",
         activate: true,
-        ..standin::session::Upload::default()
+        ..standin::policies::Upload::default()
     };
     s.policies().upload(&up, now()).expect("upload");
 }

@@ -6,9 +6,9 @@
 use crate::common::*;
 use crate::sessions::{assert_intact, service, set, started};
 use serde_json::json;
-use standin::store::kinds;
+use standin::model::kinds;
 
-fn changes(s: &standin::Sessions) -> Vec<standin::store::OutboxMessage> {
+fn changes(s: &standin::Sessions) -> Vec<standin::model::OutboxMessage> {
     s.outbox(Some("acme"), true)
         .expect("outbox")
         .into_iter()

@@ -7,7 +7,7 @@ use crate::sessions::{at, req, service, started};
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
 use standin::SessionError;
-use standin::store::{EndReason, SessionState};
+use standin::model::{EndReason, SessionState};
 use std::sync::Arc;
 
 #[test]

@@ -6,8 +6,9 @@
 use crate::common::*;
 use crate::sessions::{at, service, started, trail};
 use serde_json::json;
-use standin::session::Upload;
-use standin::store::{AuditFilter, Notifications};
+use standin::model::Notifications;
+use standin::policies::Upload;
+use standin::store::AuditFilter;
 use standin::{SessionError, Sessions, StartRequest};
 use standin_tests::{MISCHIEF, component};
 
@@ -232,7 +233,7 @@ fn n1_a_template_expands_once_and_no_message_outgrows_its_cap() {
     let messages = s.outbox(Some("acme"), true).expect("outbox");
     let text = &messages[0].text;
     assert!(
-        text.len() <= standin::session::MAX_MESSAGE_BYTES + 128,
+        text.len() <= standin::sessions::MAX_MESSAGE_BYTES + 128,
         "{} bytes",
         text.len()
     );

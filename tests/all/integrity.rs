@@ -8,7 +8,9 @@ use crate::sessions::{at, req};
 use chrono::{TimeDelta, Utc};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use standin::store::{AuditEvent, AuditFilter, CHAIN_V2, Seal, SessionState, StoreError};
+use standin::audit::{AuditEvent, CHAIN_V2, Seal};
+use standin::model::SessionState;
+use standin::store::{AuditFilter, StoreError};
 use standin::{HostKey, SessionError, Sessions};
 use standin_store_sqlite::{OpenSqlite, SqliteStore};
 use std::path::Path;
@@ -644,8 +646,8 @@ fn b2_unkeyed_event_after_keyed_is_a_break() {
         facts: None,
         digest: None,
     };
-    let digest = standin::store::row_digest(&e);
-    e.hash = standin::store::chain_hash_v2(&e.prev_hash, e.seq, &digest);
+    let digest = standin::audit::row_digest(&e);
+    e.hash = standin::audit::chain_hash_v2(&e.prev_hash, e.seq, &digest);
     sql(
         &path,
         "INSERT INTO audit (tenant, seq, at, event, session, actor, target, action, resource, reason, codes, \
@@ -673,7 +675,7 @@ fn b2_unkeyed_event_after_keyed_is_a_break() {
     let back = trail_of(&keyed, "acme").pop().expect("events");
     assert_eq!(back.seq, e.seq);
     assert_eq!(
-        standin::store::chain_hash_v2(&back.prev_hash, back.seq, &standin::store::row_digest(&back)),
+        standin::audit::chain_hash_v2(&back.prev_hash, back.seq, &standin::audit::row_digest(&back)),
         back.hash,
         "the hand-made row is chained correctly"
     );
@@ -840,7 +842,7 @@ fn e7_nesting_capped_by_host() {
         if let Some(max) = max {
             s = s.with_max_depth(max);
         }
-        let max = max.unwrap_or(standin::session::DEFAULT_MAX_DEPTH);
+        let max = max.unwrap_or(standin::sessions::DEFAULT_MAX_DEPTH);
         s.policies()
             .set("acme", None, &json!({"allow_nested": true}).to_string(), now())
             .expect("policy set");

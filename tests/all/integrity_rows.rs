@@ -11,8 +11,9 @@ use crate::integrity::{assert_reported, assert_verifies, open, pg_sessions, seco
 use crate::sessions::req;
 use chrono::TimeDelta;
 use serde_json::json;
-use standin::keys::{Scope, key_hash};
-use standin::store::{Notifications, StoreError, kinds};
+use standin::access::{Scope, key_hash};
+use standin::model::{Notifications, kinds};
+use standin::store::StoreError;
 use standin::{SessionError, Sessions};
 use std::path::Path;
 

@@ -6,7 +6,7 @@ use crate::common::*;
 use crate::sessions::req;
 use serde_json::json;
 use standin::Sessions;
-use standin::session::Upload;
+use standin::policies::Upload;
 use standin_store_sqlite::OpenSqlite;
 use standin_tests::{MISCHIEF, component};
 use std::sync::atomic::{AtomicUsize, Ordering};

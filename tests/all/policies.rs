@@ -7,7 +7,7 @@ use crate::common::*;
 use crate::sessions::{req, service};
 use serde_json::json;
 use standin::harness::Suite;
-use standin::session::{ChangeKind, PolicyError, Upload, UploadStep};
+use standin::policies::{ChangeKind, PolicyError, Upload, UploadStep};
 use standin::store::StoreError;
 use standin::{SessionError, Sessions};
 use standin_store_sqlite::OpenSqlite;

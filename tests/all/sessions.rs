@@ -4,7 +4,7 @@
 use crate::common::*;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
-use standin::store::{EndReason, SessionState};
+use standin::model::{EndReason, SessionState};
 use standin::{SessionError, Sessions, StartRequest};
 use standin_store_sqlite::OpenSqlite;
 
@@ -29,7 +29,7 @@ pub fn open(path: impl AsRef<std::path::Path>) -> Sessions {
 }
 
 /// The whole audit trail, every tenant.
-pub fn trail(s: &Sessions) -> Vec<standin::store::AuditEvent> {
+pub fn trail(s: &Sessions) -> Vec<standin::audit::AuditEvent> {
     s.audit(&standin::store::AuditFilter::default()).expect("audit")
 }
 
@@ -296,7 +296,7 @@ fn t1_settings_the_policy_refuses_store_nothing() {
         .policies()
         .set("acme", None, r#"{"max_ttl_seconds": 100000}"#, now())
         .expect_err("refused");
-    assert_eq!(e.step(), Some(standin::session::UploadStep::Settings), "{e}");
+    assert_eq!(e.step(), Some(standin::policies::UploadStep::Settings), "{e}");
     assert!(e.to_string().contains("max_ttl_seconds"), "{e}");
     assert!(s.policies().active("acme").expect("read").is_none());
 }

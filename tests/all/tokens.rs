@@ -7,8 +7,8 @@ use crate::common::*;
 use crate::sessions::{service, started};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::json;
+use standin::access::{Claims, TokenKeys};
 use standin::audit::SigningKey;
-use standin::token::{Claims, TokenKeys};
 
 fn key(seed: u8) -> SigningKey {
     SigningKey::from_seed(&[seed; 32])

@@ -22,7 +22,7 @@
 //! and `audit verify` events/s over the whole trail, on each store.
 
 use serde_json::json;
-use standin::keys::Scope;
+use standin::access::Scope;
 use standin::{Host, HostKey, Sessions, StartRequest, Store};
 use standin_store_sqlite::OpenSqlite;
 use std::io::{BufRead, BufReader, Write as _};

@@ -173,7 +173,7 @@ struct Pages {
     state: AppState,
     tenant: String,
     filter: AuditFilter,
-    next: Option<Vec<standin::store::AuditEvent>>,
+    next: Option<Vec<standin::audit::AuditEvent>>,
     first: bool,
 }
 
@@ -183,7 +183,7 @@ async fn page(
     state: &AppState,
     tenant: &str,
     filter: &AuditFilter,
-) -> Result<Vec<standin::store::AuditEvent>, ApiError> {
+) -> Result<Vec<standin::audit::AuditEvent>, ApiError> {
     let (tenant, filter) = (tenant.to_string(), filter.clone());
     let mut events = state.run(move |s| Ok(s.tenant(&tenant).audit(&filter)?)).await?;
     events.iter_mut().for_each(|e| e.request = None);
@@ -199,7 +199,7 @@ async fn verify(State(state): State<AppState>, p: Params) -> Result<Response, Ap
         None => axum::Json(json!({
             "tenant": tenant,
             "events": 0,
-            "head": standin::store::GENESIS_HASH,
+            "head": standin::audit::GENESIS_HASH,
             "broken": null,
         }))
         .into_response(),

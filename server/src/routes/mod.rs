@@ -21,7 +21,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::Method;
 use axum::http::request::Parts;
 use axum::routing::MethodRouter;
-use standin::keys::Scope;
+use standin::access::Scope;
 use std::collections::HashMap;
 
 /// Who may call a route.

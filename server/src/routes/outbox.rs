@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use standin::store::Notifications;
+use standin::model::Notifications;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![

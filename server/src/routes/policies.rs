@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use standin::harness::Suite;
-use standin::session::Upload;
+use standin::policies::Upload;
 
 pub(super) fn routes() -> Vec<Route> {
     let spec = |method, path, operation, summary, body, answers| Spec {

@@ -175,7 +175,7 @@ pub(super) fn same_tenant(named: &str, path: &str) -> Result<(), ApiError> {
     }
 }
 
-pub(super) fn with_policy(decision: &Decision, policy: &standin::store::PolicyRef) -> Value {
+pub(super) fn with_policy(decision: &Decision, policy: &standin::decision::PolicyRef) -> Value {
     let mut value = serde_json::to_value(decision).unwrap_or(Value::Null);
     value["policy"] = serde_json::to_value(policy).unwrap_or(Value::Null);
     value

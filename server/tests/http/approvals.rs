@@ -5,7 +5,7 @@
 
 use crate::support::{Server, codes, start_request};
 use serde_json::{Value, json};
-use standin::keys::Scope::Decide;
+use standin::access::Scope::Decide;
 
 fn four_eyes(server: &Server) {
     let settings = json!({

@@ -4,7 +4,7 @@
 
 use crate::support::Server;
 use serde_json::{Value, json};
-use standin::keys::Scope::Decide;
+use standin::access::Scope::Decide;
 
 fn in_session(id: &str, action: &str) -> Value {
     json!({

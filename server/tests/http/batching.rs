@@ -3,7 +3,7 @@
 
 use crate::support::{Server, start_request};
 use serde_json::json;
-use standin::keys::Scope::Decide;
+use standin::access::Scope::Decide;
 
 #[tokio::test]
 async fn concurrent_authorizes_of_two_tenants_each_get_their_own_answer_a3_e8() {

@@ -2,7 +2,7 @@
 
 use crate::support::{Server, start_request};
 use serde_json::{Value, json};
-use standin::keys::Scope::Decide;
+use standin::access::Scope::Decide;
 use standin_server::Limits;
 
 async fn raw(server: &Server, path: &str, content_type: Option<&str>, body: Vec<u8>) -> (u16, Value) {

@@ -5,7 +5,7 @@
 use crate::support::{Server, start_request};
 use base64::Engine as _;
 use serde_json::json;
-use standin::keys::Scope::{Admin, Decide};
+use standin::access::Scope::{Admin, Decide};
 
 fn mischief_upload() -> serde_json::Value {
     let bytes = standin_tests::component(standin_tests::MISCHIEF);

@@ -6,7 +6,7 @@
 
 use crate::support::{Server, start_request};
 use serde_json::Value;
-use standin::keys::Scope::Decide;
+use standin::access::Scope::Decide;
 use standin_server::Limits;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -3,7 +3,7 @@
 
 use crate::support::{Server, TENANTS};
 use serde_json::{Value, json};
-use standin::keys::Scope;
+use standin::access::Scope;
 
 /// A path of the document with its parameters filled in for `tenant`.
 fn fill(path: &str, tenant: &str) -> String {

@@ -2,7 +2,7 @@
 
 use crate::support::Server;
 use serde_json::json;
-use standin::keys::Scope::{Admin, Decide};
+use standin::access::Scope::{Admin, Decide};
 
 #[tokio::test]
 async fn health_and_readiness_answer_without_a_key() {
@@ -140,7 +140,7 @@ async fn a4_a_gzip_audit_export_arrives_whole() {
     let response = server
         .http
         .get(server.url("/v1/tenants/acme/audit?format=csv"))
-        .bearer_auth(server.key("acme", standin::keys::Scope::Audit))
+        .bearer_auth(server.key("acme", standin::access::Scope::Audit))
         .header("accept-encoding", "gzip")
         .send()
         .await

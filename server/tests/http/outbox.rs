@@ -3,7 +3,7 @@
 
 use crate::support::{Server, start_request};
 use serde_json::json;
-use standin::keys::Scope::{Admin, Audit, Decide};
+use standin::access::Scope::{Admin, Audit, Decide};
 
 #[tokio::test]
 async fn the_outbox_lists_acknowledged_messages_on_request_and_refuses_unknown_ids_n1() {

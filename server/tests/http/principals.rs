@@ -4,7 +4,7 @@
 
 use crate::support::{Server, codes, start_request};
 use serde_json::json;
-use standin::keys::Scope::{Admin, Decide};
+use standin::access::Scope::{Admin, Decide};
 
 #[tokio::test]
 async fn e1_new_facts_end_the_sessions_they_no_longer_allow() {

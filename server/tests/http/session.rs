@@ -3,7 +3,7 @@
 
 use crate::support::{Server, codes, start_request};
 use serde_json::json;
-use standin::keys::Scope::{Admin, Audit, Decide};
+use standin::access::Scope::{Admin, Audit, Decide};
 use standin_server::client::{Client, Started};
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! client, or with raw sockets.
 
 use serde_json::{Value, json};
-use standin::keys::Scope;
+use standin::access::Scope;
 use standin::{Host, HostKey, Sessions};
 use standin_server::Limits;
 use standin_store_sqlite::OpenSqlite;
@@ -41,11 +41,11 @@ impl Server {
 
     /// A server that signs impersonation tokens with a key of `seed`.
     pub fn with_tokens(seed: u8) -> Self {
-        let keys = standin::token::TokenKeys::new(standin::audit::SigningKey::from_seed(&[seed; 32]), Vec::new());
+        let keys = standin::access::TokenKeys::new(standin::audit::SigningKey::from_seed(&[seed; 32]), Vec::new());
         Self::build(Limits::default(), Some(keys))
     }
 
-    fn build(limits: Limits, tokens: Option<standin::token::TokenKeys>) -> Self {
+    fn build(limits: Limits, tokens: Option<standin::access::TokenKeys>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let key = HostKey::load_or_create(&dir.path().join("host.key")).unwrap();
         let mut sessions = Sessions::open(Host::new().unwrap(), dir.path().join("standin.db"))

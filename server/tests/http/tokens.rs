@@ -2,7 +2,7 @@
 //! public, introspection is active only while the session runs.
 
 use crate::support::{Server, start_request};
-use standin::keys::Scope::{Admin, Audit, Decide};
+use standin::access::Scope::{Admin, Audit, Decide};
 
 #[tokio::test]
 async fn a_started_session_carries_a_token_that_introspects_active_until_it_ends() {

@@ -67,7 +67,7 @@ pub mod events {
     pub const ACTION_ALLOWED: &str = "action.allowed";
     pub const ACTION_DENIED: &str = "action.denied";
     pub const POLICY_ERROR: &str = "policy.error";
-    /// A policy version was stored (see [`StoredPolicy::uploaded_event`](crate::store::StoredPolicy::uploaded_event)).
+    /// A policy version was stored (see [`StoredPolicy::uploaded_event`](crate::policies::StoredPolicy::uploaded_event)).
     pub const POLICY_UPLOADED: &str = "policy.uploaded";
     /// A start waits for approval (the session is `pending`).
     pub const SESSION_REQUESTED: &str = "session.requested";

@@ -2,16 +2,22 @@
 //! is sealed into its tenant's hash chain (`chain`: formats, row
 //! digests, `expected_hash`), the request facts an action's row refers to
 //! (`facts`), the Ed25519 keys that sign checkpoints of a chain's head
-//! (`signing`), the report formats of `audit query` (`report`), and
-//! the check of a chain ([`verify_chain`]).
+//! (`signing`), the report formats of `audit query` (`report`), the
+//! check of a chain ([`verify_chain`]) and of the tables against it
+//! (`verify`, `crosscheck`), signed checkpoints of a chain's head
+//! (`checkpoints`) and the thread that takes them on a schedule
+//! (`checkpointer`).
 //!
 //! Where a row is written: the session layer builds the event
-//! (`session::changes`), a store appends it in order and seals it with
-//! [`chain_hash_v2`] (`standin-store-sqlite`'s `audit.rs`, `standin-store-postgres`'s); `Sessions::verify`
-//! (`session::verify`) recomputes the chain and cross-checks the tables.
-//! Nothing here knows a database.
+//! (`sessions::changes`), a store appends it in order and seals it with
+//! [`seal`] (`standin-store-sqlite`'s `audit.rs`, `standin-store-postgres`'s);
+//! `Sessions::verify` (`verify`) recomputes the chain and cross-checks the
+//! tables. Nothing here knows a database but through the [`Store`](crate::Store).
 
 mod chain;
+pub(crate) mod checkpointer;
+mod checkpoints;
+mod crosscheck;
 mod event;
 mod facts;
 mod report;
@@ -23,8 +29,12 @@ pub use chain::{
     CHAIN_V1, CHAIN_V2, CHAIN_V3, GENESIS_HASH, Head, SessionDigests, chain_hash, chain_hash_v2, expected_hash,
     row_digest, row_digest_after, seal, session_digest,
 };
+pub use checkpointer::{
+    CheckpointCounts, CheckpointNote, CheckpointSchedule, Checkpointer, is_folder_name, write_checkpoint,
+};
+pub use checkpoints::{Checkpoint, CheckpointError, CheckpointProblem, DOMAIN, NamedCheckpoint, signed_bytes};
 pub use event::{AuditEvent, events};
 pub use facts::{FactsSeen, RequestFacts, Seal, action_request_json, is_action_request_json};
 pub use report::{Format, View, render};
 pub use signing::{ALGORITHM, KeyError, PublicKey, SigningKey};
-pub use verify::{Broken, CheckpointChecked, TenantChain, verify_chain};
+pub use verify::{Broken, CheckpointChecked, TenantChain, VerifyOptions, verify_chain};

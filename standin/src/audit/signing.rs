@@ -25,7 +25,7 @@ use std::path::Path;
 pub const ALGORITHM: &str = "ed25519";
 
 /// Key and checkpoint files are small; anything longer is not one.
-pub(super) const MAX_FILE_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024;
 
 /// Why a key or checkpoint file could not be made or read.
 #[derive(Debug, thiserror::Error)]

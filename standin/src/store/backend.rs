@@ -5,6 +5,10 @@
 //! a [`Store`].
 
 use super::*;
+use crate::audit::AuditEvent;
+use crate::decision::PolicyRef;
+use crate::model::{Acked, Notifications, OutboxMessage, SessionRecord};
+use crate::policies::{ArtifactKey, NewPolicy, StoredPolicy};
 
 /// The storage of sessions, policies, audit and outbox.
 ///
@@ -49,7 +53,7 @@ pub trait Store: PolicyStore + TenantStore + SessionStore + AuditStore + OutboxS
 impl<T> Store for T where T: PolicyStore + TenantStore + SessionStore + AuditStore + OutboxStore + KeyStore {}
 
 /// Tenants' policy versions, their components and the compiled artifacts
-/// the host sealed (see [`crate::session`]'s policy registry).
+/// the host sealed (see [`crate::sessions`]'s policy registry).
 pub trait PolicyStore: Send + Sync + std::fmt::Debug {
     /// Stores a component (once per digest) and a new version of the
     /// tenant's policy, active if `new.activate` (the previous version
@@ -276,7 +280,7 @@ pub trait OutboxStore: Send + Sync + std::fmt::Debug {
 
 /// API keys of `standin serve`, kept by the sha256 of their secret.
 pub trait KeyStore: Send + Sync + std::fmt::Debug {
-    /// Stores an API key by the hash of its secret (see [`crate::keys`]).
+    /// Stores an API key by the hash of its secret (see [`crate::access`]).
     fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError>;
     /// The key whose secret hashes to `hash`, revoked or not.
     fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError>;

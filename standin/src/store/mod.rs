@@ -1,7 +1,7 @@
 //! Where sessions, tenant policies, the audit trail and the outbox live.
 //!
 //! [`Store`] is small and synchronous, and knows nothing of policies: the
-//! session logic ([`crate::session`]) decides, the store applies. Every
+//! session logic ([`crate::sessions`]) decides, the store applies. Every
 //! change that must be atomic (a session row, its audit events and its
 //! outbox messages) is one [`Change`], applied in one transaction; a start
 //! or a state change reads the rows it depends on inside that same
@@ -19,24 +19,14 @@
 //! `standin-store-postgres` (many replicas on one database).
 
 mod backend;
-mod outbox;
-mod policies;
-mod records;
+mod change;
 
-pub(crate) use crate::audit::hex;
-pub use crate::audit::{AuditEvent, RequestFacts, Seal, action_request_json, events, is_action_request_json};
-pub use crate::audit::{
-    CHAIN_V1, CHAIN_V2, CHAIN_V3, GENESIS_HASH, Head, SessionDigests, chain_hash, chain_hash_v2, expected_hash,
-    row_digest, row_digest_after, session_digest,
-};
-pub use crate::decision::PolicyRef;
 pub use backend::{AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, Store, TenantStore};
-pub use outbox::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
-pub use policies::{ArtifactKey, NewPolicy, StoredPolicy, settings_note};
-pub use records::{Applied, Approval, AuditFilter, Change, EndReason, SessionRecord, SessionState, Trail};
+pub use change::{Applied, AuditFilter, Change, Trail};
 
+use crate::access::ApiKey;
+use crate::audit::AuditEvent;
 use crate::integrity::Integrity;
-use crate::keys::ApiKey;
 use chrono::{DateTime, Utc};
 
 /// Upper bounds, in seconds, of the latency buckets of [`AuditStats`].

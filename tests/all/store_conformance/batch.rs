@@ -5,7 +5,8 @@
 
 use super::{each, sessions, start, trail};
 use crate::common::now;
-use standin::store::{AuditEvent, Store, StoreError};
+use standin::audit::AuditEvent;
+use standin::store::{Store, StoreError};
 use standin::{ActionCall, SessionError};
 use std::sync::Arc;
 

@@ -6,7 +6,8 @@
 use super::{each, sessions, start};
 use crate::common::now;
 use chrono::Duration;
-use standin::store::{Change, NewMessage, Store, kinds};
+use standin::model::{NewMessage, kinds};
+use standin::store::{Change, Store};
 use std::collections::HashSet;
 use std::sync::Arc;
 

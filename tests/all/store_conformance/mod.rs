@@ -5,8 +5,10 @@
 
 use crate::common::{host, now};
 use serde_json::json;
-use standin::keys::{ApiKey, Scope, key_hash};
-use standin::store::{ActionAppended, ActionRecord, AuditFilter, NewPolicy, SessionRecord, Store, StoreError};
+use standin::access::{ApiKey, Scope, key_hash};
+use standin::model::SessionRecord;
+use standin::policies::NewPolicy;
+use standin::store::{ActionAppended, ActionRecord, AuditFilter, Store, StoreError};
 use standin::{Sessions, StartRequest};
 use standin_store_sqlite::SqliteStore;
 use std::sync::Arc;
@@ -54,7 +56,7 @@ fn start(s: &Sessions, tenant: &str, actor: &str, target: &str) -> SessionRecord
         .expect("allowed")
 }
 
-fn trail(store: &Arc<dyn Store>, tenant: &str) -> Vec<standin::store::AuditEvent> {
+fn trail(store: &Arc<dyn Store>, tenant: &str) -> Vec<standin::audit::AuditEvent> {
     store
         .audit(&AuditFilter {
             tenant: Some(tenant.to_string()),
@@ -141,7 +143,7 @@ fn an_action_is_appended_only_while_its_session_is_active() {
         let row = |at| ActionRecord {
             session: session.id.clone(),
             now: at,
-            audit: vec![standin::store::AuditEvent {
+            audit: vec![standin::audit::AuditEvent {
                 event: "action.allowed".to_string(),
                 action: Some("course.view".to_string()),
                 ..started.clone()
@@ -362,7 +364,7 @@ fn audit_pages_follow_the_cursor_without_gaps_or_repeats() {
             filter.after_seq = Some(last.seq);
             paged.extend(page);
         }
-        let seqs = |events: &[standin::store::AuditEvent]| events.iter().map(|e| e.seq).collect::<Vec<_>>();
+        let seqs = |events: &[standin::audit::AuditEvent]| events.iter().map(|e| e.seq).collect::<Vec<_>>();
         assert_eq!(seqs(&paged), seqs(&whole), "{name}");
     });
 }

@@ -22,7 +22,7 @@ fn from_authorization(a: &Authorization) -> Value {
     })
 }
 
-fn from_start(d: &Decision, policy: &standin::store::PolicyRef) -> Value {
+fn from_start(d: &Decision, policy: &standin::decision::PolicyRef) -> Value {
     let mut context = json!({ "reasons": d.reasons, "policy": policy });
     // A start that needs approval is not a permit: `decision` is false, and
     // the context says it would be granted once approved, and by whom.

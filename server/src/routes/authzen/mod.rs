@@ -186,11 +186,11 @@ async fn evaluations(
         let kind = classify(&tenant, &q);
         return Ok(axum::Json(single(&state, tenant, kind).await?).into_response());
     }
-    if items.len() > standin::session::MAX_BATCH_CALLS {
+    if items.len() > standin::sessions::MAX_BATCH_CALLS {
         return Err(ApiError::bad_request(format!(
             "{} evaluations are over the limit of {}",
             items.len(),
-            standin::session::MAX_BATCH_CALLS
+            standin::sessions::MAX_BATCH_CALLS
         )));
     }
     let mut kinds = Vec::with_capacity(items.len());

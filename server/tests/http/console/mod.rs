@@ -7,10 +7,10 @@ mod browser;
 use crate::support::{Server, start_request};
 use browser::Browser;
 use serde_json::{Value, json};
-use standin::keys::Scope::{Admin, Audit, Decide};
+use standin::access::Scope::{Admin, Audit, Decide};
 
 /// Signs in to the console of `server` as acme with a key of `scope`.
-async fn signed_in(b: &Browser, server: &Server, scope: standin::keys::Scope) {
+async fn signed_in(b: &Browser, server: &Server, scope: standin::access::Scope) {
     b.goto(&format!("{}/console", server.base)).await;
     b.fill("#tenant", "acme").await;
     b.fill("#key", server.key("acme", scope)).await;

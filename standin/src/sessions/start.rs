@@ -1,0 +1,270 @@
+//! Starting a session (E1-E10, S1, S6, E7): the tenant's policy asked
+//! outside any transaction, then one transaction that checks the actor's
+//! session is still the one the policy saw, and writes the session, its
+//! audit event and its message, or the refusal.
+
+use super::changes::{
+    clip, clip_opt, codes_of, event_of, expire_change, new_session_id, policy_error, recorded_request, render_template,
+    secs,
+};
+use super::{SessionError, Sessions, StartOutcome};
+use crate::audit::{AuditEvent, events};
+use crate::decision::Decision;
+use crate::decision::PolicyRef;
+use crate::model::{Approval, NewMessage, Notifications, SessionRecord, SessionState, kinds};
+use crate::request::{MAX_ID_BYTES, MAX_REASON_BYTES, SessionRef, StartRequest, check_id};
+use crate::store::{Change, StoreError};
+use chrono::{DateTime, TimeDelta, Utc};
+use standin_engine::HARD_MAX_TTL_SECONDS;
+
+/// What one asking of the policy saw and answered.
+struct Asked {
+    /// The request as the policy saw it (the host's time, the actor's session).
+    req: StartRequest,
+    decision: Decision,
+    /// The actor's current session when the policy was asked.
+    seen: Option<SessionRecord>,
+}
+
+/// What every asking of one start shares.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    reference: &'a PolicyRef,
+    notifications: &'a Notifications,
+    return_to: Option<&'a str>,
+    now: DateTime<Utc>,
+}
+
+impl Sessions {
+    /// Starts a session if the tenant's active policy allows it (E1-E10),
+    /// in one transaction with its audit event (`session.started` or
+    /// `session.denied`, A1, A2) and the message to the target (N1). A
+    /// start the policy answers `pending` is stored waiting for approval
+    /// (`session.requested`, messages to the approvers; see `approval`).
+    ///
+    /// The host's clock `now` is the request's time and `actor_session` is
+    /// the actor's current session from the store, whatever the request says.
+    pub fn start(
+        &self,
+        request: &StartRequest,
+        return_to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<StartOutcome, SessionError> {
+        let now = secs(now);
+        let tenant = request.tenant.as_str();
+        // A tenant id that is not one gets no chain of its own: refused
+        // before anything is recorded. Every other malformed field is a
+        // recorded deny (`invalid-request`).
+        check_id("tenant", tenant)?;
+        if let Some(url) = return_to {
+            self.check_return_to(tenant, url)?;
+        }
+        let policy = self.policy(tenant, None)?;
+        let n = self.store.notifications(tenant)?;
+        // The policy runs outside the write transaction, so a slow policy
+        // holds up no other tenant's writes; the transaction then checks the
+        // actor's session is still the one the policy saw, or asks again.
+        loop {
+            let seen = self
+                .store
+                .current_session(tenant, &request.actor.id)?
+                .filter(|c| !c.is_due(now));
+            let mut req = request.clone();
+            req.now = Some(now);
+            req.actor_session = seen.as_ref().map(|c| SessionRef {
+                id: c.id.clone(),
+                target: c.target.clone(),
+            });
+            let decision = policy.evaluate_start(&req, now);
+            let asked = Asked { req, decision, seen };
+            let context = Context {
+                reference: &policy.reference,
+                notifications: &n,
+                return_to,
+                now,
+            };
+            if let Some(outcome) = self.commit_start(&context, &asked)? {
+                if let Some(s) = &outcome.session {
+                    self.active.remember(s);
+                    self.wake.notify();
+                }
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// Writes what a start decided, if the actor's current session is still
+    /// `seen`; `None` when it changed meanwhile (the caller asks again).
+    fn commit_start(&self, context: &Context<'_>, asked: &Asked) -> Result<Option<StartOutcome>, SessionError> {
+        let Asked { req, decision, seen } = asked;
+        let Context {
+            reference,
+            notifications: n,
+            return_to,
+            now,
+        } = *context;
+        let tenant = req.tenant.as_str();
+        let max_depth = self.max_depth;
+        let (mut outcome, mut asked) = (None, false);
+        let applied = self.store.start(tenant, &req.actor.id, &mut |current| {
+            asked = true;
+            let mut change = Change::default();
+            let mut current = current.cloned();
+            if let Some(due) = current.as_ref().filter(|c| c.is_due(now)) {
+                change = expire_change(due, n);
+                current = None;
+            }
+            if current.as_ref().map(|c| &c.id) != seen.as_ref().map(|c| &c.id) {
+                return Change::default();
+            }
+            // The host caps nesting whatever the policy allows (E7): a
+            // chain of sessions deeper than `max_depth` is refused.
+            let depth = current.as_ref().map_or(0, |c| c.depth + 1);
+            let decision = if decision.is_granted() && depth > max_depth {
+                too_deep(depth, max_depth)
+            } else {
+                decision.clone()
+            };
+            let request_json = recorded_request(serde_json::to_string(&req).ok(), &decision);
+            if decision.is_granted() {
+                let max = decision
+                    .max_ttl_seconds
+                    .unwrap_or(HARD_MAX_TTL_SECONDS)
+                    .min(HARD_MAX_TTL_SECONDS);
+                let ttl = decision.ttl_seconds.unwrap_or(max).min(max).max(1);
+                // A pending start waits for its approvers until `expires_at`;
+                // its clock starts at the approval (see `approval`).
+                let approval = decision
+                    .approvers
+                    .clone()
+                    .filter(|_| decision.is_pending())
+                    .map(|approvers| Approval {
+                        approvers: *approvers,
+                        ttl_seconds: ttl,
+                        max_ttl_seconds: max.max(ttl),
+                        requested_at: now,
+                        approved_by: None,
+                        approved_at: None,
+                    });
+                let (expires_at, max_expires_at) = match &approval {
+                    Some(a) => {
+                        let wait = now + TimeDelta::seconds(a.approvers.ttl_seconds as i64);
+                        (wait, wait)
+                    }
+                    None => (
+                        now + TimeDelta::seconds(ttl as i64),
+                        now + TimeDelta::seconds(max.max(ttl) as i64),
+                    ),
+                };
+                let session = SessionRecord {
+                    id: new_session_id(),
+                    tenant: tenant.to_string(),
+                    actor: req.actor.id.clone(),
+                    target: req.target.id.clone(),
+                    reason: req.reason.clone(),
+                    domain: req.domain.clone(),
+                    read_only: decision.read_only.unwrap_or(false),
+                    started_at: now,
+                    expires_at,
+                    max_expires_at,
+                    state: if approval.is_some() {
+                        SessionState::Pending
+                    } else {
+                        SessionState::Active
+                    },
+                    ended_at: None,
+                    end_reason: None,
+                    return_to: return_to.map(str::to_string),
+                    policy: reference.clone(),
+                    notify_target: decision.notify_target.unwrap_or(true),
+                    obligations: decision.obligations.clone().unwrap_or_default(),
+                    revoke_reason: None,
+                    parent: current.as_ref().map(|c| c.id.clone()),
+                    depth: current.as_ref().map_or(0, |c| c.depth + 1),
+                    approval,
+                    actor_principal: req.actor.clone(),
+                    target_principal: req.target.clone(),
+                };
+                let kind = if session.is_pending() {
+                    events::SESSION_REQUESTED
+                } else {
+                    events::SESSION_STARTED
+                };
+                let mut event = event_of(&session, kind, now);
+                event.expires_at = Some(session.expires_at);
+                event.obligations = Some(session.obligations.clone());
+                event.request = request_json;
+                change.audit.push(event);
+                if session.is_pending() {
+                    change.outbox.extend(super::approval::requests(&session));
+                } else if n.enabled && session.notify_target {
+                    change.outbox.push(NewMessage {
+                        tenant: tenant.to_string(),
+                        to: session.target.clone(),
+                        kind: kinds::STARTED.to_string(),
+                        session: session.id.clone(),
+                        text: render_template(&n.started_template, &session),
+                        created_at: now,
+                    });
+                }
+                change.insert = Some(session.clone());
+                outcome = Some(StartOutcome {
+                    decision,
+                    session: Some(session),
+                    policy: reference.clone(),
+                });
+            } else {
+                let event = AuditEvent {
+                    seq: 0,
+                    tenant: tenant.to_string(),
+                    at: now,
+                    event: events::SESSION_DENIED.to_string(),
+                    session: None,
+                    actor: clip(&req.actor.id, MAX_ID_BYTES),
+                    target: clip(&req.target.id, MAX_ID_BYTES),
+                    action: None,
+                    resource: None,
+                    reason: clip_opt(req.reason.as_deref(), MAX_REASON_BYTES),
+                    codes: codes_of(&decision),
+                    end_reason: None,
+                    policy: reference.clone(),
+                    expires_at: None,
+                    obligations: None,
+                    note: None,
+                    request: request_json,
+                    prev_hash: String::new(),
+                    hash: String::new(),
+                    seal: crate::audit::Seal::default(),
+                };
+                let error = policy_error(&event, &decision);
+                change.audit.push(event);
+                change.audit.extend(error);
+                outcome = Some(StartOutcome {
+                    decision,
+                    session: None,
+                    policy: reference.clone(),
+                });
+            }
+            change
+        })?;
+        if !asked {
+            return Err(StoreError::Contract("`start` returned without asking for the change").into());
+        }
+        // The session as written: its times are the chain's.
+        if let Some(session) = outcome.as_mut().and_then(|o: &mut StartOutcome| o.session.as_mut())
+            && let Some(written) = applied.session.filter(|w| w.id == session.id)
+        {
+            *session = written;
+        }
+        Ok(outcome)
+    }
+}
+
+/// The deny of a start nested deeper than the host allows.
+fn too_deep(depth: u32, max: u32) -> Decision {
+    Decision::deny(vec![crate::decision::Reason {
+        code: crate::invariants::NESTED_IMPERSONATION.to_string(),
+        rule: "E7".to_string(),
+        message: format!("this start would nest {depth} sessions deep; the host allows at most {max}"),
+    }])
+}

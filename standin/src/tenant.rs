@@ -1,0 +1,210 @@
+//! One tenant's window on [`Sessions`]: what a platform hands to code
+//! acting for one tenant, so that nothing it calls can reach another
+//! tenant's sessions, policies, audit trail or messages.
+//!
+//! A session id of another tenant is answered as unknown, never as
+//! forbidden: its existence is not the asker's business either.
+
+use crate::audit::AuditEvent;
+use crate::audit::TenantChain;
+use crate::model::{Acked, OutboxMessage, SessionRecord};
+use crate::policies::StoredPolicy;
+use crate::policies::{PolicyError, Replay, Upload, Uploaded};
+use crate::request::{Principal, StartRequest};
+use crate::sessions::{
+    ActionCall, ApprovalOutcome, Authorization, Banner, ExtendOutcome, SessionError, Sessions, StartOutcome,
+};
+use crate::store::{AuditFilter, StoreError};
+use chrono::{DateTime, Utc};
+
+/// [`Sessions`] seen by one tenant (see [`Sessions::tenant`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TenantSessions<'a> {
+    sessions: &'a Sessions,
+    tenant: &'a str,
+}
+
+impl Sessions {
+    /// The calls of one tenant: every session, policy, audit event and
+    /// message they reach is `tenant`'s.
+    pub fn tenant<'a>(&'a self, tenant: &'a str) -> TenantSessions<'a> {
+        TenantSessions { sessions: self, tenant }
+    }
+}
+
+impl TenantSessions<'_> {
+    pub fn name(&self) -> &str {
+        self.tenant
+    }
+
+    /// Session `id` if it is this tenant's; unknown otherwise.
+    fn own(&self, id: &str) -> Result<SessionRecord, SessionError> {
+        match self.sessions.store.session(id)? {
+            Some(s) if s.tenant == self.tenant => Ok(s),
+            _ => Err(StoreError::UnknownSession(id.to_string()).into()),
+        }
+    }
+
+    /// Starts a session; a request naming another tenant is refused.
+    pub fn start(
+        &self,
+        request: &StartRequest,
+        return_to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<StartOutcome, SessionError> {
+        if request.tenant != self.tenant {
+            return Err(SessionError::OtherTenant(request.tenant.clone()));
+        }
+        self.sessions.start(request, return_to, now)
+    }
+
+    pub fn session(&self, id: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
+        self.own(id)?;
+        self.sessions.session(id, now)
+    }
+
+    pub fn status(&self, id: &str, now: DateTime<Utc>) -> Result<Banner, SessionError> {
+        self.own(id)?;
+        self.sessions.status(id, now)
+    }
+
+    pub fn end(&self, id: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
+        self.own(id)?;
+        self.sessions.end(id, now)
+    }
+
+    pub fn revoke(&self, id: &str, reason: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
+        self.own(id)?;
+        self.sessions.revoke(id, reason, now)
+    }
+
+    /// [`Sessions::approve`]; the approver must be of this tenant (a
+    /// principal naming no tenant is taken as this tenant's).
+    pub fn approve(&self, id: &str, approver: &Principal, now: DateTime<Utc>) -> Result<ApprovalOutcome, SessionError> {
+        self.own(id)?;
+        self.sessions.approve(id, approver, now)
+    }
+
+    /// [`Sessions::reject`], as [`Self::approve`].
+    pub fn reject(
+        &self,
+        id: &str,
+        approver: &Principal,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ApprovalOutcome, SessionError> {
+        self.own(id)?;
+        self.sessions.reject(id, approver, reason, now)
+    }
+
+    pub fn extend(&self, id: &str, ttl: u64, now: DateTime<Utc>) -> Result<ExtendOutcome, SessionError> {
+        self.own(id)?;
+        self.sessions.extend(id, ttl, now)
+    }
+
+    pub fn authorize(
+        &self,
+        id: &str,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Authorization, SessionError> {
+        // Through the active-session cache, as `authorize` itself reads it:
+        // the hot path reads no row to tell whose session it is.
+        if self.sessions.entry(id)?.session().tenant != self.tenant {
+            return Err(StoreError::UnknownSession(id.to_string()).into());
+        }
+        self.sessions.authorize(id, action, resource, now)
+    }
+
+    /// [`Sessions::authorize_batch`]; a call on another tenant's session
+    /// is answered as unknown, the others as usual.
+    pub fn authorize_batch(
+        &self,
+        calls: &[ActionCall<'_>],
+    ) -> Result<Vec<Result<Authorization, SessionError>>, SessionError> {
+        self.sessions.authorize_calls(Some(self.tenant), calls)
+    }
+
+    pub fn sessions(&self, active_only: bool, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, SessionError> {
+        self.sessions.list(self.tenant, active_only, now)
+    }
+
+    /// One page of [`Self::sessions`]: see [`Sessions::list_page`].
+    pub fn sessions_page(
+        &self,
+        active_only: bool,
+        after: Option<&str>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRecord>, SessionError> {
+        self.sessions.list_page(self.tenant, active_only, after, limit, now)
+    }
+
+    /// This tenant's audit events matching `filter` (its `tenant` is ignored).
+    pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, SessionError> {
+        let filter = AuditFilter {
+            tenant: Some(self.tenant.to_string()),
+            ..filter.clone()
+        };
+        self.sessions.audit(&filter)
+    }
+
+    pub fn verify(&self) -> Result<Vec<TenantChain>, SessionError> {
+        self.sessions.verify(Some(self.tenant))
+    }
+
+    pub fn outbox(&self, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
+        self.sessions.outbox(Some(self.tenant), include_acked)
+    }
+
+    /// One page of [`Self::outbox`]: at most `limit` messages with ids above `after`.
+    pub fn outbox_page(
+        &self,
+        include_acked: bool,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, SessionError> {
+        self.sessions
+            .outbox_page(Some(self.tenant), include_acked, after, limit)
+    }
+
+    /// Acknowledges `ids`, all or nothing: when some id is not this
+    /// tenant's message, none is acknowledged ([`Acked::unknown`]).
+    pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
+        self.sessions.ack(self.tenant, ids, now)
+    }
+
+    pub fn active_policy(&self) -> Result<Option<StoredPolicy>, PolicyError> {
+        self.sessions.policies().active(self.tenant)
+    }
+
+    pub fn policy_versions(&self) -> Result<Vec<StoredPolicy>, PolicyError> {
+        self.sessions.policies().versions(self.tenant)
+    }
+
+    pub fn policy_version(&self, version: u32) -> Result<StoredPolicy, PolicyError> {
+        self.sessions.policies().version(self.tenant, version)
+    }
+
+    /// Uploads a version of this tenant's policy (whatever `upload.tenant` says).
+    pub fn upload(&self, upload: &Upload<'_>, now: DateTime<Utc>) -> Result<Uploaded, PolicyError> {
+        let upload = Upload {
+            tenant: self.tenant,
+            ..upload.clone()
+        };
+        self.sessions.policies().upload(&upload, now)
+    }
+
+    pub fn activate(&self, version: u32, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, PolicyError> {
+        self.sessions.policies().activate(self.tenant, version, by, now)
+    }
+
+    pub fn rollback(&self, by: Option<&str>, now: DateTime<Utc>) -> Result<StoredPolicy, PolicyError> {
+        self.sessions.policies().rollback(self.tenant, by, now)
+    }
+
+    pub fn replay(&self, candidate: u32, since: Option<DateTime<Utc>>) -> Result<Replay, PolicyError> {
+        self.sessions.policies().replay(self.tenant, candidate, since)
+    }
+}
