@@ -4,7 +4,7 @@ use crate::{Access, Exit, output};
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
-use standin::Sessions;
+use standin::Standin;
 use standin::audit::{CheckpointError, Format, NamedCheckpoint, PublicKey, SigningKey, VerifyOptions, View, render};
 use standin::store::AuditFilter;
 use std::path::PathBuf;
@@ -101,9 +101,9 @@ impl Command {
 }
 
 /// `audit checkpoint`: the checkpoint on stdout, or exit 3 for a broken chain.
-fn checkpoint(sessions: &Sessions, tenant: &str, key: &std::path::Path, now: DateTime<Utc>) -> Result<Exit> {
+fn checkpoint(sessions: &Standin, tenant: &str, key: &std::path::Path, now: DateTime<Utc>) -> Result<Exit> {
     let key = SigningKey::read(key)?;
-    match sessions.checkpoint(tenant, &key, now) {
+    match sessions.audit().checkpoint(tenant, &key, now) {
         Ok(c) => {
             output::json(&c)?;
             Ok(Exit::Allow)
@@ -116,7 +116,7 @@ fn checkpoint(sessions: &Sessions, tenant: &str, key: &std::path::Path, now: Dat
     }
 }
 
-pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Query {
             tenant,
@@ -140,7 +140,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 until,
                 ..AuditFilter::default()
             };
-            let mut events = sessions.audit(&filter)?;
+            let mut events = sessions.audit().query(&filter)?;
             if !with_request {
                 events.iter_mut().for_each(|e| e.request = None);
             }
@@ -170,7 +170,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 .map(PublicKey::parse)
                 .transpose()
                 .context("`--public-key`")?;
-            let chains = sessions.verify_with(&VerifyOptions {
+            let chains = sessions.audit().verify_with(&VerifyOptions {
                 tenant: tenant.as_deref(),
                 checkpoints: &checkpoints,
                 trusted_key: trusted.as_ref(),

@@ -4,7 +4,7 @@
 use crate::{Access, Exit, output};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use standin::Sessions;
+use standin::Standin;
 use standin::access::Scope;
 use standin::audit::SigningKey;
 use std::path::PathBuf;
@@ -91,17 +91,17 @@ pub fn run_offline(command: Command, token_keys: &[PathBuf]) -> Result<Exit> {
     }
 }
 
-pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Create { tenant, scope, name } => {
-            output::json(&sessions.create_key(&tenant, scope, name.as_deref(), now)?)?;
+            output::json(&sessions.access().create_key(&tenant, scope, name.as_deref(), now)?)?;
         }
         Command::List { tenant } => {
-            for key in sessions.keys(&tenant)? {
+            for key in sessions.access().keys(&tenant)? {
                 output::json(&key)?;
             }
         }
-        Command::Revoke { id } => output::json(&sessions.revoke_key(&id, now)?)?,
+        Command::Revoke { id } => output::json(&sessions.access().revoke_key(&id, now)?)?,
         c @ (Command::GenSigning { .. } | Command::Jwks) => return run_offline(c, &[]),
     }
     Ok(Exit::Allow)

@@ -177,17 +177,17 @@ pub enum Access {
 }
 
 /// The sessions on `db`, opened as `access` says.
-fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Sessions> {
+fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Standin> {
     use anyhow::Context as _;
     let host = standin::Host::new()?;
     let path = &db.path;
     let opened = match (&db.url, access) {
         (Some(url), _) => standin_store_postgres::PostgresStore::connect(url)
-            .map(|store| standin::Sessions::new(host, std::sync::Arc::new(store)))
+            .map(|store| standin::Standin::new(host, std::sync::Arc::new(store)))
             .context("cannot open the PostgreSQL database of `--database-url`"),
-        (None, Access::Read) => standin::Sessions::open_read_only(host, path)
+        (None, Access::Read) => standin::Standin::open_read_only(host, path)
             .with_context(|| format!("cannot open the session database `{}`", path.display())),
-        (None, Access::Write) => standin::Sessions::open(host, path)
+        (None, Access::Write) => standin::Standin::open(host, path)
             .with_context(|| format!("cannot open the session database `{}`", path.display())),
     };
     // With `--now` the caller chooses the time; otherwise a change dated

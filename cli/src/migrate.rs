@@ -7,7 +7,7 @@ use crate::output::json as print;
 use crate::progress::Progress;
 use anyhow::{Context as _, Result, bail};
 use standin::audit::VerifyOptions;
-use standin::{Host, Sessions};
+use standin::{Host, Standin};
 use standin_store_sqlite::OpenSqlite;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,12 +47,12 @@ pub fn run(args: Args, host_key: Option<&std::path::Path>) -> Result<Exit> {
     // The source is checked before anything is copied: a broken trail is
     // not moved to serve from the target. An older schema is migrated first.
     drop(standin_store_sqlite::SqliteStore::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?);
-    let mut source = Sessions::open_read_only(Host::new()?, &path)
+    let mut source = Standin::open_read_only(Host::new()?, &path)
         .with_context(|| format!("cannot open `{}` to check it", path.display()))?;
     if let Some(key) = &key {
         source = source.with_host_key(key.clone());
     }
-    let before = source.verify_with(&VerifyOptions::default())?;
+    let before = source.audit().verify_with(&VerifyOptions::default())?;
     if let Some(broken) = before.iter().find_map(|c| c.broken.as_ref()) {
         bail!(
             "the source's trail of tenant `{}` is broken at event {}: {}; nothing was copied",
@@ -69,11 +69,11 @@ pub fn run(args: Args, host_key: Option<&std::path::Path>) -> Result<Exit> {
     })?;
     drop(progress);
 
-    let mut target = Sessions::new(Host::new()?, Arc::new(target));
+    let mut target = Standin::new(Host::new()?, Arc::new(target));
     if let Some(key) = key {
         target = target.with_host_key(key);
     }
-    let after = target.verify_with(&VerifyOptions::default())?;
+    let after = target.audit().verify_with(&VerifyOptions::default())?;
     let same = |a: &standin::audit::TenantChain, b: &standin::audit::TenantChain| {
         (&a.tenant, a.events, &a.head) == (&b.tenant, b.events, &b.head)
     };

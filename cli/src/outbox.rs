@@ -4,7 +4,7 @@ use crate::output::json as print;
 use crate::{Access, Exit};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use standin::Sessions;
+use standin::Standin;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -78,13 +78,15 @@ impl Command {
     }
 }
 
-pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::List { tenant, all } => {
             // Page by page: a long outbox streams in bounded memory.
             let mut after = None;
             loop {
-                let page = sessions.outbox_page(tenant.as_deref(), all, after, crate::output::PAGE)?;
+                let page = sessions
+                    .outbox()
+                    .page(tenant.as_deref(), all, after, crate::output::PAGE)?;
                 for m in &page {
                     print(m)?;
                 }
@@ -96,14 +98,14 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         }
         Command::Claim { tenant, limit, lease } => {
             let lease = std::time::Duration::from_secs(lease);
-            for m in sessions.claim(tenant.as_deref(), limit as usize, lease, now)? {
+            for m in sessions.outbox().claim(tenant.as_deref(), limit as usize, lease, now)? {
                 print(&m)?;
             }
         }
         Command::Ack { tenant, ids } => {
             let acked = match &tenant {
-                Some(t) => sessions.ack(t, &ids, now)?,
-                None => sessions.ack_any(&ids, now)?,
+                Some(t) => sessions.outbox().ack(t, &ids, now)?,
+                None => sessions.outbox().ack_any(&ids, now)?,
             };
             if !acked.unknown.is_empty() {
                 let unknown: Vec<String> = acked.unknown.iter().map(i64::to_string).collect();
@@ -121,7 +123,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             started_template,
             ended_template,
         } => {
-            let mut n = sessions.notifications(&tenant)?;
+            let mut n = sessions.outbox().notifications(&tenant)?;
             if let Some(e) = enabled {
                 n.enabled = e;
             }
@@ -131,7 +133,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             if let Some(t) = ended_template {
                 n.ended_template = t;
             }
-            sessions.set_notifications(&tenant, &n)?;
+            sessions.outbox().set_notifications(&tenant, &n)?;
             print(&n)?;
         }
     }

@@ -6,7 +6,7 @@ use crate::output::json as print;
 use crate::{Access, Exit};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use standin::Sessions;
+use standin::Standin;
 use standin::policies::Upload;
 use std::path::{Path, PathBuf};
 
@@ -166,7 +166,7 @@ pub fn new_crate(name: &str, dir: &Path) -> Result<Exit> {
     Ok(Exit::Allow)
 }
 
-pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::New { name, dir } => return new_crate(&name, &dir),
         Command::Set {

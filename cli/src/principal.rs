@@ -6,7 +6,7 @@ use crate::input::{self, Kind};
 use crate::output::json as print;
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
-use standin::Sessions;
+use standin::Standin;
 use standin::request::Principal;
 use std::path::PathBuf;
 
@@ -27,13 +27,13 @@ pub enum Command {
     },
 }
 
-pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Update { tenant, principal } => {
             let bytes = input::read(&principal, Kind::Request)?;
             let parsed: Principal = serde_json::from_slice(&bytes)
                 .with_context(|| format!("`{}` is not a valid principal", principal.display()))?;
-            print(&sessions.update_principal(&tenant, &parsed, now)?)?;
+            print(&sessions.sessions().update_principal(&tenant, &parsed, now)?)?;
         }
     }
     Ok(Exit::Allow)

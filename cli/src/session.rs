@@ -5,7 +5,7 @@ use crate::output::{self, json as print};
 use crate::{Access, Exit};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use standin::{Sessions, StartRequest};
+use standin::{Standin, StartRequest};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
@@ -116,7 +116,7 @@ pub enum Command {
 }
 
 impl Command {
-    /// `status` and `list` only read (see [`Sessions::peek_status`]).
+    /// `status` and `list` only read (see [`Sessions::peek_status`](standin::sessions::Sessions::peek_status)).
     pub fn access(&self) -> Access {
         match self {
             Self::Status { .. } | Self::List { .. } => Access::Read,
@@ -133,13 +133,13 @@ impl Command {
     }
 }
 
-pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
+pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::Start { request, return_to } => {
             let bytes = input::read(&request, Kind::Request)?;
             let parsed: StartRequest = serde_json::from_slice(&bytes)
                 .with_context(|| format!("`{}` is not a valid start request", request.display()))?;
-            let outcome = sessions.start(&parsed, return_to.as_deref(), now)?;
+            let outcome = sessions.sessions().start(&parsed, return_to.as_deref(), now)?;
             match outcome.session {
                 Some(session) if session.is_pending() => {
                     let mut answer = serde_json::to_value(&session)?;
@@ -150,7 +150,7 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
                 }
                 Some(session) => {
                     let mut answer = serde_json::to_value(&session)?;
-                    if let Some(token) = sessions.token_for(&session, now) {
+                    if let Some(token) = sessions.access().token_for(&session, now) {
                         answer["token"] = token.into();
                     }
                     print(&answer)?;
@@ -168,10 +168,10 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         // Read-only: a session past its deadline is shown as its expiry will
         // be recorded, without recording it (see `Sessions::peek_status`).
         Command::Status { id } => {
-            print(&sessions.peek_status(&id, now)?)?;
+            print(&sessions.sessions().peek_status(&id, now)?)?;
             Ok(Exit::Allow)
         }
-        Command::Token { id } => match sessions.token(&id, now)? {
+        Command::Token { id } => match sessions.access().token(&id, now)? {
             Some(token) => {
                 print(&serde_json::json!({ "token": token }))?;
                 Ok(Exit::Allow)
@@ -179,19 +179,19 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             None => anyhow::bail!("no token key: give `--token-key FILE` (made by `standin key gen-signing`)"),
         },
         Command::End { id } => {
-            print(&sessions.end(&id, now)?)?;
+            print(&sessions.sessions().end(&id, now)?)?;
             Ok(Exit::Allow)
         }
         Command::Approve { id, approver } => {
             let approver = principal(&approver)?;
-            answered(sessions, sessions.approve(&id, &approver, now)?, now)
+            answered(sessions, sessions.sessions().approve(&id, &approver, now)?, now)
         }
         Command::Reject { id, approver, reason } => {
             let approver = principal(&approver)?;
-            answered(sessions, sessions.reject(&id, &approver, &reason, now)?, now)
+            answered(sessions, sessions.sessions().reject(&id, &approver, &reason, now)?, now)
         }
         Command::Extend { id, ttl } => {
-            let outcome = sessions.extend(&id, ttl, now)?;
+            let outcome = sessions.sessions().extend(&id, ttl, now)?;
             if outcome.decision.is_allow() {
                 // An extension never shortens: say so when it kept the expiry.
                 let mut answer = serde_json::to_value(&outcome.session)?;
@@ -212,9 +212,9 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             reason,
         } => {
             match (id, tenant, actor) {
-                (Some(id), _, _) => print(&sessions.revoke(&id, &reason, now)?)?,
+                (Some(id), _, _) => print(&sessions.sessions().revoke(&id, &reason, now)?)?,
                 (None, Some(tenant), Some(actor)) => {
-                    for ended in sessions.revoke_actor(&tenant, &actor, &reason, now)? {
+                    for ended in sessions.sessions().revoke_actor(&tenant, &actor, &reason, now)? {
                         print(&ended)?;
                     }
                 }
@@ -226,7 +226,10 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
             // Page by page: a long list streams in bounded memory.
             let mut after = None;
             loop {
-                let (page, next) = sessions.peek_page(&tenant, active, after.as_deref(), output::PAGE, now)?;
+                let (page, next) =
+                    sessions
+                        .sessions()
+                        .peek_page(&tenant, active, after.as_deref(), output::PAGE, now)?;
                 for s in page {
                     print(&s)?;
                 }
@@ -238,9 +241,9 @@ pub fn run(command: Command, sessions: &Sessions, now: DateTime<Utc>) -> Result<
         }
         Command::Origins { tenant, allow, clear } => {
             let origins = if clear || !allow.is_empty() {
-                sessions.set_return_origins(&tenant, &allow)?
+                sessions.access().set_return_origins(&tenant, &allow)?
             } else {
-                sessions.return_origins(&tenant)?
+                sessions.access().return_origins(&tenant)?
             };
             print(&serde_json::json!({"tenant": tenant, "return_origins": origins}))?;
             Ok(Exit::Allow)
@@ -264,13 +267,13 @@ fn principal(path: &std::path::Path) -> Result<standin::Principal> {
 
 /// An approval's answer: the session (with its token once approved), or
 /// the refusal.
-fn answered(sessions: &Sessions, outcome: standin::ApprovalOutcome, now: DateTime<Utc>) -> Result<Exit> {
+fn answered(sessions: &Standin, outcome: standin::ApprovalOutcome, now: DateTime<Utc>) -> Result<Exit> {
     if !outcome.decision.is_allow() {
         output::line(&outcome.decision.to_json())?;
         return Ok(Exit::Deny);
     }
     let mut answer = serde_json::to_value(&outcome.session)?;
-    if let Some(token) = sessions.token_for(&outcome.session, now) {
+    if let Some(token) = sessions.access().token_for(&outcome.session, now) {
         answer["token"] = token.into();
     }
     print(&answer)?;
@@ -278,8 +281,8 @@ fn answered(sessions: &Sessions, outcome: standin::ApprovalOutcome, now: DateTim
 }
 
 /// `standin sweep`: record every session past its deadline as expired.
-pub fn sweep(sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
-    for s in sessions.sweep(now)? {
+pub fn sweep(sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
+    for s in sessions.sessions().sweep(now)? {
         print(&s)?;
     }
     Ok(Exit::Allow)
@@ -297,8 +300,10 @@ pub struct AuthorizeArgs {
 }
 
 /// `standin authorize`: the decision plus `acting_as` and `on_behalf_of`.
-pub fn authorize(args: AuthorizeArgs, sessions: &Sessions, now: DateTime<Utc>) -> Result<Exit> {
-    let answer = sessions.authorize(&args.session, &args.action, args.resource.as_deref(), now)?;
+pub fn authorize(args: AuthorizeArgs, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
+    let answer = sessions
+        .sessions()
+        .authorize(&args.session, &args.action, args.resource.as_deref(), now)?;
     print(&answer)?;
     Ok(if answer.decision.is_allow() {
         Exit::Allow

@@ -25,7 +25,7 @@ use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use clap::Parser as _;
 use standin::store::AuditMode;
-use standin::{ActionCall, Authorization, Host, Sessions, StartRequest};
+use standin::{ActionCall, Authorization, Host, Standin, StartRequest};
 use standin_store_sqlite::SqliteStore;
 use std::path::Path;
 use std::sync::Arc;
@@ -86,7 +86,7 @@ fn run(args: Args) -> Result<()> {
         .with_context(|| format!("cannot open the session database `{}`", db.display()))?;
     // The CLI's host key, so the rows it writes are tagged as the CLI's
     // are and `standin audit verify` checks them with the same key.
-    let mut sessions = Sessions::new(Host::new()?, Arc::new(store)).with_test_clock(args.now.is_some());
+    let mut sessions = Standin::new(Host::new()?, Arc::new(store)).with_test_clock(args.now.is_some());
     if let Some(key) = standin::default_host_key_path() {
         sessions = sessions.with_host_key(standin::HostKey::load_or_create(&key)?);
     }
@@ -105,7 +105,7 @@ fn run(args: Args) -> Result<()> {
             "target": {"id": format!("{}-t{i}", args.run), "active": true, "has_logged_in": true},
             "reason": "stress",
         }))?;
-        let started = sessions.start(&request, None, now)?;
+        let started = sessions.sessions().start(&request, None, now)?;
         let Some(session) = started.session else {
             anyhow::bail!("start {i} was denied: {}", started.decision.to_json());
         };
@@ -120,17 +120,17 @@ fn run(args: Args) -> Result<()> {
             })
             .collect();
         if args.batch {
-            for (c, answer) in calls.iter().zip(sessions.authorize_batch(&calls)?) {
+            for (c, answer) in calls.iter().zip(sessions.sessions().authorize_batch(&calls)?) {
                 acknowledge(c, &answer?)?;
             }
         } else {
             // One at a time, each acknowledged as soon as it returned.
             for c in &calls {
-                let answer = sessions.authorize(c.session, c.action, c.resource, c.now)?;
+                let answer = sessions.sessions().authorize(c.session, c.action, c.resource, c.now)?;
                 acknowledge(c, &answer)?;
             }
         }
-        sessions.end(&session.id, now)?;
+        sessions.sessions().end(&session.id, now)?;
         output::line(&format!("ended {}", session.id))?;
     }
     Ok(())

@@ -22,7 +22,7 @@
 
 use serde_json::json;
 use standin::access::Scope;
-use standin::{Host, HostKey, Sessions, StartRequest};
+use standin::{Host, HostKey, Standin, StartRequest};
 use standin_server::{AppState, Limits};
 use standin_store_sqlite::OpenSqlite;
 use std::io::Write as _;
@@ -81,7 +81,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// `ids.len()` threads, each authorizing in its own session for `run`.
-fn in_process(sessions: &Sessions, ids: &[String], run: Duration) -> Row {
+fn in_process(sessions: &Standin, ids: &[String], run: Duration) -> Row {
     let stop = AtomicBool::new(false);
     let started = Instant::now();
     let mut latencies: Vec<Duration> = std::thread::scope(|scope| {
@@ -94,6 +94,7 @@ fn in_process(sessions: &Sessions, ids: &[String], run: Duration) -> Row {
                     while !stop.load(Ordering::Relaxed) {
                         let t = Instant::now();
                         sessions
+                            .sessions()
                             .authorize(id, "course.view", Some("c-1"), chrono::Utc::now())
                             .unwrap();
                         lat.push(t.elapsed());
@@ -220,24 +221,33 @@ fn main() {
     // `STANDIN_BENCH_DATABASE_URL=postgres://...`: the same rows on a
     // PostgreSQL database (an empty one: the bench makes tenant `acme`).
     let sessions = match std::env::var("STANDIN_BENCH_DATABASE_URL") {
-        Ok(url) => Sessions::new(
+        Ok(url) => Standin::new(
             Host::new().unwrap(),
             Arc::new(standin_store_postgres::PostgresStore::connect(&url).unwrap()),
         ),
-        Err(_) => Sessions::open(Host::new().unwrap(), dir.path().join("bench.db")).unwrap(),
+        Err(_) => Standin::open(Host::new().unwrap(), dir.path().join("bench.db")).unwrap(),
     }
     .with_host_key(key);
     let now = chrono::Utc::now();
     sessions.policies().set("acme", None, "{}", now).unwrap();
     let api_key = sessions
+        .access()
         .create_key("acme", Scope::Decide, Some("bench"), now)
         .unwrap()
         .key;
     let ids: Vec<String> = (0..64)
-        .map(|i| sessions.start(&request(i), None, now).unwrap().session.unwrap().id)
+        .map(|i| {
+            sessions
+                .sessions()
+                .start(&request(i), None, now)
+                .unwrap()
+                .session
+                .unwrap()
+                .id
+        })
         .collect();
     for id in &ids {
-        sessions.authorize(id, "course.view", None, now).unwrap();
+        sessions.sessions().authorize(id, "course.view", None, now).unwrap();
     }
     let sessions = Arc::new(sessions);
 
@@ -313,6 +323,6 @@ fn main() {
         )
         .unwrap();
     }
-    let audited = sessions.audit(&Default::default()).unwrap().len();
+    let audited = sessions.audit().query(&Default::default()).unwrap().len();
     writeln!(out, "\naudit events in the trail after the run: {audited}").unwrap();
 }

@@ -20,7 +20,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use standin::Sessions;
+use standin::Standin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -81,7 +81,7 @@ pub struct AppState(Arc<Shared>);
 /// The state behind [`AppState`].
 #[derive(Debug, Clone)]
 pub struct Shared {
-    pub(crate) sessions: Arc<Sessions>,
+    pub(crate) sessions: Arc<Standin>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) keys: Arc<KeyCache>,
     /// Single `authorize` calls go through here ([`crate::batcher`]).
@@ -103,7 +103,7 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(sessions: Arc<Sessions>, limits: Limits) -> Self {
+    pub fn new(sessions: Arc<Standin>, limits: Limits) -> Self {
         started();
         Self(Arc::new(Shared {
             authorizer: Arc::new(crate::batcher::Authorizer::spawn(sessions.clone())),
@@ -127,7 +127,7 @@ impl AppState {
         self
     }
 
-    pub fn sessions(&self) -> &Arc<Sessions> {
+    pub fn sessions(&self) -> &Arc<Standin> {
         &self.sessions
     }
 
@@ -138,7 +138,7 @@ impl AppState {
     /// Runs a library call on the blocking pool.
     pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&Sessions) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&Standin) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let sessions = self.sessions.clone();

@@ -106,7 +106,7 @@ async fn authenticate(state: &AppState, secret: &str) -> Result<Option<ApiKey>, 
     }
     let owned = secret.to_string();
     let found = state
-        .run(move |sessions| match sessions.authenticate(&owned) {
+        .run(move |sessions| match sessions.access().authenticate(&owned) {
             // A key row the host key does not authenticate (inserted or
             // edited by a database writer) is no key: `401`, as an unknown
             // one, never cached; the log says which row.
@@ -135,7 +135,7 @@ async fn session_token(state: &AppState, request: &mut Request, token: String) -
         return Ok(false);
     };
     let seen = state
-        .run(move |s| Ok(s.introspect(&tenant, &token, chrono::Utc::now())?))
+        .run(move |s| Ok(s.access().introspect(&tenant, &token, chrono::Utc::now())?))
         .await?;
     Ok(seen.active && seen.sid.as_deref() == Some(id.as_str()))
 }

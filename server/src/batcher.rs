@@ -6,7 +6,7 @@
 //! server's CPU (measured: 146 µs of server CPU per call at 64 connections,
 //! against 24 µs in-process; BENCHMARKS.md). Here handlers queue their call
 //! and await a reply; [`THREADS`] threads take everything queued at once and
-//! answer it with one [`standin::sessions::TenantSessions::authorize_batch`]
+//! answer it with one [`standin::TenantSessions::authorize_batch`]
 //! per tenant: one wait for the batch's commit, one hand-off per batch. The
 //! busier the server, the bigger the batches; a lone call is a batch of one.
 //!
@@ -17,7 +17,7 @@
 use crate::error::{ApiError, codes};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use standin::{ActionCall, Authorization, SessionError, Sessions};
+use standin::{ActionCall, Authorization, SessionError, Standin};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -49,7 +49,7 @@ pub struct Authorizer {
 }
 
 impl Authorizer {
-    pub fn spawn(sessions: Arc<Sessions>) -> Self {
+    pub fn spawn(sessions: Arc<Standin>) -> Self {
         let (queue, jobs) = mpsc::sync_channel(MAX_QUEUED);
         let jobs = Arc::new(Mutex::new(jobs));
         let threads = (0..THREADS)
@@ -123,7 +123,7 @@ impl Drop for Authorizer {
 }
 
 /// Takes everything queued (waiting for the first), answers it, again.
-fn work(sessions: &Sessions, jobs: &Mutex<Receiver<Job>>) {
+fn work(sessions: &Standin, jobs: &Mutex<Receiver<Job>>) {
     loop {
         let batch = {
             let jobs = jobs.lock().unwrap_or_else(PoisonError::into_inner);
@@ -142,7 +142,7 @@ fn work(sessions: &Sessions, jobs: &Mutex<Receiver<Job>>) {
 }
 
 /// One `authorize_batch` per tenant of `batch`; every job answered.
-fn answer(sessions: &Sessions, mut batch: Vec<Job>) {
+fn answer(sessions: &Standin, mut batch: Vec<Job>) {
     while !batch.is_empty() {
         let tenant = batch[0].tenant.clone();
         let (mine, rest): (Vec<Job>, Vec<Job>) = batch.into_iter().partition(|j| j.tenant == tenant);

@@ -62,7 +62,7 @@ pub struct FileConfig {
 }
 
 /// Checkpoints the server signs on a schedule (see
-/// [`standin::Sessions::spawn_checkpointer`]).
+/// [`standin::Standin::spawn_checkpointer`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoints {
     /// The signing key file (`standin key gen-signing`).

@@ -213,7 +213,7 @@ impl Metrics {
 
     /// The text exposition of every family, with the store's audit figures
     /// and what the sweeper does.
-    pub fn render(&self, sessions: &standin::Sessions) -> String {
+    pub fn render(&self, sessions: &standin::Standin) -> String {
         let store = sessions.store();
         let mut out = String::new();
         let counters: [(&str, &str, &[&str], &Counters); 5] = [

@@ -13,7 +13,7 @@ use crate::app::{AppState, router};
 use crate::config::{Checkpoints, Config};
 use crate::tls::{TlsError, acceptor};
 use standin::audit::{CheckpointNote, CheckpointSchedule, Checkpointer};
-use standin::{Host, HostKey, Sessions};
+use standin::{Host, HostKey, Standin};
 use standin_store_sqlite::OpenSqlite;
 use std::io::Write as _;
 use std::sync::Arc;
@@ -46,13 +46,13 @@ pub enum ServeError {
 }
 
 /// The sessions `config` names, with the host key and fallback it says.
-pub fn open(config: &Config) -> Result<Sessions, ServeError> {
+pub fn open(config: &Config) -> Result<Standin, ServeError> {
     let mut sessions = match &config.database_url {
         Some(url) => {
             let store = standin_store_postgres::PostgresStore::connect(url)?;
-            Sessions::new(Host::new()?, Arc::new(store))
+            Standin::new(Host::new()?, Arc::new(store))
         }
-        None => Sessions::open(Host::new()?, &config.db)?,
+        None => Standin::open(Host::new()?, &config.db)?,
     }
     .with_builtin_fallback(config.builtin_fallback);
     if let Some(key) = config.host_key.clone().or_else(standin::default_host_key_path) {
@@ -104,7 +104,7 @@ pub fn run(config: Config) -> Result<(), ServeError> {
 
 /// Starts signing checkpoints as `c` says: reads the key, makes the
 /// folder, and logs what each round does.
-fn checkpointer(sessions: &Arc<Sessions>, c: &Checkpoints) -> Result<Checkpointer, ServeError> {
+fn checkpointer(sessions: &Arc<Standin>, c: &Checkpoints) -> Result<Checkpointer, ServeError> {
     let key = standin::audit::SigningKey::read(&c.key).map_err(ServeError::CheckpointKey)?;
     #[cfg(unix)]
     if let Ok(meta) = std::fs::metadata(&c.key) {
@@ -149,7 +149,7 @@ fn checkpointer(sessions: &Arc<Sessions>, c: &Checkpoints) -> Result<Checkpointe
 /// then drains (see [`crate::conn`]) and returns.
 pub async fn serve(
     config: Config,
-    sessions: Arc<Sessions>,
+    sessions: Arc<Standin>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let tcp = tokio::net::TcpListener::bind(config.listen)
@@ -174,7 +174,7 @@ pub async fn serve(
 pub async fn serve_on(
     tcp: tokio::net::TcpListener,
     config: Config,
-    sessions: Arc<Sessions>,
+    sessions: Arc<Standin>,
     shutdown: impl Future<Output = ()> + Send + 'static,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), ServeError> {

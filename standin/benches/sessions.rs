@@ -1,4 +1,4 @@
-//! Sessions on SQLite: starts per second, `authorize` per second with its
+//! Standin on SQLite: starts per second, `authorize` per second with its
 //! audit row durable (group commit) and batched, `authorize_batch` (durable,
 //! one wait per batch) per call, with p50/p99 latency, and `audit verify`
 //! events per second. A custom harness that prints a table:
@@ -17,7 +17,7 @@
 
 use serde_json::json;
 use standin::store::AuditMode;
-use standin::{ActionCall, Host, Sessions, StartRequest};
+use standin::{ActionCall, Host, Standin, StartRequest};
 use standin_store_sqlite::SqliteStore;
 use std::io::Write as _;
 use std::sync::Arc;
@@ -39,9 +39,9 @@ fn request(tenant: &str, i: usize) -> StartRequest {
     .expect("request")
 }
 
-fn open(dir: &std::path::Path, name: &str, mode: AuditMode) -> Sessions {
+fn open(dir: &std::path::Path, name: &str, mode: AuditMode) -> Standin {
     let store = SqliteStore::open_with(dir.join(name), mode).expect("open");
-    Sessions::new(Host::new().expect("host"), Arc::new(store)).with_builtin_fallback(true)
+    Standin::new(Host::new().expect("host"), Arc::new(store)).with_builtin_fallback(true)
 }
 
 #[path = "sessions/report.rs"]
@@ -49,16 +49,22 @@ mod report;
 use report::{Row, cpu_now, percentile, print, us};
 
 /// `threads` callers authorizing for `run`, each in its own session.
-fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, what: &str) -> Row {
+fn authorize(sessions: &Standin, tenant: &str, threads: usize, run: Duration, what: &str) -> Row {
     let ids: Vec<String> = (0..threads)
         .map(|i| {
-            let out = sessions.start(&request(tenant, i), None, now()).expect("start");
+            let out = sessions
+                .sessions()
+                .start(&request(tenant, i), None, now())
+                .expect("start");
             out.session.expect("allowed").id
         })
         .collect();
     // Warm the policy and the cache.
     for id in &ids {
-        sessions.authorize(id, "course.view", None, now()).expect("authorize");
+        sessions
+            .sessions()
+            .authorize(id, "course.view", None, now())
+            .expect("authorize");
     }
     let stop = AtomicBool::new(false);
     let cpu_before = cpu_now();
@@ -75,6 +81,7 @@ fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, w
                         let action = if i % 4 == 3 { "billing.purchase" } else { "course.view" };
                         let t = Instant::now();
                         sessions
+                            .sessions()
                             .authorize(id, action, Some("course-17"), now())
                             .expect("authorize");
                         lat.push(t.elapsed());
@@ -91,7 +98,7 @@ fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, w
     let secs = started.elapsed().as_secs_f64();
     let cpu_after = cpu_now();
     for id in &ids {
-        sessions.end(id, now()).expect("end");
+        sessions.sessions().end(id, now()).expect("end");
     }
     latencies.sort_unstable();
     Row {
@@ -113,24 +120,21 @@ fn authorize(sessions: &Sessions, tenant: &str, threads: usize, run: Duration, w
 /// latency is its batch's, from submission to return: every call of a
 /// batch has the same, and every batch has `batch` calls, so the per-call
 /// percentiles are those of the batches.
-fn authorize_batches(
-    sessions: &Sessions,
-    tenant: &str,
-    threads: usize,
-    batch: usize,
-    run: Duration,
-    what: &str,
-) -> Row {
+fn authorize_batches(sessions: &Standin, tenant: &str, threads: usize, batch: usize, run: Duration, what: &str) -> Row {
     let per = batch.min(16);
     let ids: Vec<Vec<String>> = (0..threads)
         .map(|t| {
             (0..per)
                 .map(|i| {
                     let out = sessions
+                        .sessions()
                         .start(&request(tenant, t * per + i), None, now())
                         .expect("start");
                     let id = out.session.expect("allowed").id;
-                    sessions.authorize(&id, "course.view", None, now()).expect("authorize");
+                    sessions
+                        .sessions()
+                        .authorize(&id, "course.view", None, now())
+                        .expect("authorize");
                     id
                 })
                 .collect()
@@ -154,7 +158,7 @@ fn authorize_batches(
                     let mut lat = Vec::with_capacity(1 << 14);
                     while !stop.load(Ordering::Relaxed) {
                         let t = Instant::now();
-                        let answers = sessions.authorize_batch(&calls).expect("batch");
+                        let answers = sessions.sessions().authorize_batch(&calls).expect("batch");
                         lat.push(t.elapsed());
                         assert!(answers.iter().all(Result::is_ok));
                     }
@@ -169,7 +173,7 @@ fn authorize_batches(
     let secs = started.elapsed().as_secs_f64();
     let cpu_after = cpu_now();
     for id in ids.iter().flatten() {
-        sessions.end(id, now()).expect("end");
+        sessions.sessions().end(id, now()).expect("end");
     }
     latencies.sort_unstable();
     Row {
@@ -256,12 +260,12 @@ fn main() {
 /// Session starts: each its own transaction (policy inside it), one fsync.
 fn session_starts(dir: &std::path::Path, starts: usize) -> Row {
     let s = open(dir, "starts.db", AuditMode::Durable);
-    s.start(&request("warm", 0), None, now()).expect("warm");
+    s.sessions().start(&request("warm", 0), None, now()).expect("warm");
     let mut lat = Vec::with_capacity(starts);
     let t = Instant::now();
     for i in 0..starts {
         let c = Instant::now();
-        let out = s.start(&request("acme", i), None, now()).expect("start");
+        let out = s.sessions().start(&request("acme", i), None, now()).expect("start");
         assert!(out.session.is_some());
         lat.push(c.elapsed());
     }
@@ -318,11 +322,11 @@ fn policy_only(run: Duration) -> Row {
 }
 
 /// `audit verify` of every tenant of the durable database: read + recompute.
-fn verify(durable: &Sessions) -> Row {
-    let chains = durable.verify(None).expect("verify");
+fn verify(durable: &Standin) -> Row {
+    let chains = durable.audit().verify(None).expect("verify");
     let events: u64 = chains.iter().map(|c| c.events).sum();
     let t = Instant::now();
-    let chains = durable.verify(None).expect("verify");
+    let chains = durable.audit().verify(None).expect("verify");
     let secs = t.elapsed().as_secs_f64();
     assert!(chains.iter().all(|c| c.broken.is_none()));
     Row {

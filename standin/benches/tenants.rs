@@ -19,7 +19,7 @@
 
 use serde_json::json;
 use standin::policies::Upload;
-use standin::{Host, Sessions, StartRequest};
+use standin::{Host, Standin, StartRequest};
 use standin_store_sqlite::OpenSqlite;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -111,7 +111,7 @@ static HOST_KEY: std::sync::LazyLock<standin::HostKey> =
     std::sync::LazyLock::new(|| standin::HostKey::from_bytes([42; 32]));
 
 fn setup(db: &std::path::Path, tenants: usize) {
-    let sessions = Sessions::open(Host::new().expect("host"), db)
+    let sessions = Standin::open(Host::new().expect("host"), db)
         .expect("open")
         .with_host_key(HOST_KEY.clone());
     let started = Instant::now();
@@ -162,9 +162,11 @@ fn timed(n: usize, calls: usize, mut decide: impl FnMut(usize, &StartRequest) ->
     times
 }
 
-/// Through [`Sessions`]: the active version read, the policy cache, the call.
-fn decisions(sessions: &Sessions, n: usize, calls: usize) -> Vec<Duration> {
-    timed(n, calls, |_, r| sessions.evaluate_start(r, now()).expect("evaluate").0)
+/// Through [`Standin`]: the active version read, the policy cache, the call.
+fn decisions(sessions: &Standin, n: usize, calls: usize) -> Vec<Duration> {
+    timed(n, calls, |_, r| {
+        sessions.policies().evaluate_start(r, now()).expect("evaluate").0
+    })
 }
 
 /// The engine alone: each tenant's policy held by the caller, no store
@@ -191,7 +193,7 @@ fn report(title: &str, rows: [(&str, &[Duration]); 3]) {
 
 fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
     let host = Host::new().expect("host");
-    let sessions = Sessions::open(host.clone(), db)
+    let sessions = Standin::open(host.clone(), db)
         .expect("open")
         .with_host_key(HOST_KEY.clone());
     let rss0 = rss();
@@ -273,7 +275,10 @@ fn measure(db: &std::path::Path, tenants: usize, load_only: bool) {
                 .policies()
                 .activate(&t, version, Some("bench"), now())
                 .expect("activate");
-            let (_, used) = sessions.evaluate_start(&request(&t, i), now()).expect("evaluate");
+            let (_, used) = sessions
+                .policies()
+                .evaluate_start(&request(&t, i), now())
+                .expect("evaluate");
             times.push(t0.elapsed());
             assert_eq!(used.version, version);
         }

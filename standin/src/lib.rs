@@ -9,7 +9,7 @@
 //!
 //! Two layers: the engine (`standin-engine`; what a platform uses of it is
 //! re-exported here) loads, sandboxes and asks policies; this crate adds
-//! what a platform runs on top: [`Sessions`] (who impersonates whom until when), the hash-chained
+//! what a platform runs on top: [`Standin`] (who impersonates whom until when), the hash-chained
 //! audit trail ([`audit`]), the outbox, and the [`Store`] they are kept in
 //! (SQLite by default; PostgreSQL in `standin-store-postgres`).
 //!
@@ -43,9 +43,7 @@ pub mod store;
 mod tenant;
 pub mod worker;
 
-pub use sessions::{
-    ActionCall, ApprovalOutcome, Authorization, Banner, SessionError, Sessions, StartOutcome, SweeperRole,
-};
+pub use sessions::{ActionCall, ApprovalOutcome, Authorization, Banner, SessionError, StartOutcome, SweeperRole};
 pub use tenant::TenantSessions;
 // The engine layer, at the paths it had before it was its own crate.
 pub use model::SessionRecord;
@@ -58,3 +56,152 @@ pub use standin_engine::{
 };
 pub use standin_engine::{decision, invariants, request};
 pub use store::Store;
+
+use decision::PolicyRef;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use store::StoreError;
+
+/// Standin for every tenant: decisions by a [`Host`], records in a
+/// [`Store`], the caches between them. Safe to share between threads.
+///
+/// It hands out one handle per subject, each borrowing it:
+/// [`sessions`](Self::sessions) (start, end, authorize, ...),
+/// [`policies`](Self::policies) (versions, upload, replay, stateless
+/// checks), [`audit`](Self::audit) (query, verify, checkpoints),
+/// [`access`](Self::access) (API keys, tokens, origins) and
+/// [`outbox`](Self::outbox) (messages for the target); and
+/// [`tenant`](Self::tenant), the same with one tenant fixed.
+#[derive(Debug)]
+pub struct Standin {
+    pub(crate) host: Host,
+    pub(crate) store: Arc<dyn Store>,
+    /// Loaded policies by tenant and version (a version never changes).
+    pub(crate) loaded: RwLock<HashMap<(String, u32), (Policy, PolicyRef)>>,
+    /// Active sessions as this process last wrote or read them (see `authorize`).
+    pub(crate) active: Arc<sessions::ActiveCache>,
+    /// Whether a tenant without a stored policy gets the built-in one
+    /// (version 0) instead of `policy-unavailable` (T1).
+    pub(crate) builtin_fallback: bool,
+    /// Authenticates compiled artifacts in the store (see `policies`); without
+    /// one, artifacts are neither trusted nor written.
+    pub(crate) host_key: Option<HostKey>,
+    /// Wakes the sweeper when a start or an extension sets a deadline.
+    pub(crate) wake: Arc<sessions::Wake>,
+    /// What the checkpointer (if one was started) did so far.
+    pub(crate) checkpoints: audit::checkpointer::Counts,
+    /// Signs sessions' tokens (see `tokens`); none without a key.
+    pub(crate) tokens: Option<Arc<access::TokenKeys>>,
+    /// What the store authenticates with and dates by (see
+    /// [`crate::integrity`]); keyed once there is a host key.
+    pub(crate) integrity: integrity::Integrity,
+    /// The deepest nesting of sessions the host allows, whatever a policy
+    /// says (0: none).
+    pub(crate) max_depth: u32,
+}
+
+/// How deep sessions may nest by default: a session started from a
+/// session started from another (depth 2), no deeper.
+pub const DEFAULT_MAX_DEPTH: u32 = 2;
+
+impl Standin {
+    pub fn new(host: Host, store: Arc<dyn Store>) -> Self {
+        Self {
+            host,
+            store,
+            loaded: RwLock::new(HashMap::new()),
+            active: Arc::default(),
+            builtin_fallback: false,
+            host_key: None,
+            wake: Arc::default(),
+            checkpoints: audit::checkpointer::Counts::default(),
+            tokens: None,
+            integrity: integrity::Integrity::default(),
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+
+    /// Lets the caller date changes freely (the CLI's `--now`, tests):
+    /// otherwise a change dated more than
+    /// [`Integrity::max_ahead`](crate::integrity::Integrity::max_ahead)
+    /// past the real clock is refused, so one far-future event cannot
+    /// drag a tenant's trail with it.
+    pub fn with_test_clock(mut self, on: bool) -> Self {
+        self.integrity = self.integrity.clone().with_test_clock(on);
+        self.store.set_integrity(self.integrity.clone());
+        self
+    }
+
+    /// The deepest nesting the host allows (E7), whatever the policy
+    /// allows: a start that would nest deeper is denied
+    /// `nested-impersonation`.
+    pub fn with_max_depth(mut self, depth: u32) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// The keys the store authenticates with, when there is a host key.
+    pub fn keyring(&self) -> Option<&integrity::Keyring> {
+        self.integrity.keyring()
+    }
+
+    /// Lets a tenant that never stored a policy run on the built-in one
+    /// with its defaults (version 0). Off by default: such a tenant's starts
+    /// are denied `policy-unavailable` (T1), so a misspelt tenant (`Acme`
+    /// for `acme`) never escapes its tenant's rules.
+    pub fn with_builtin_fallback(mut self, on: bool) -> Self {
+        self.builtin_fallback = on;
+        self
+    }
+
+    /// Trusts and writes compiled artifacts authenticated with `key`, a
+    /// secret kept outside the store. Without a key every process compiles
+    /// the components it loads (slower, never less safe).
+    ///
+    /// The key also authenticates what the store keeps (see
+    /// [`crate::integrity`]): audit events are chained with it, and rows
+    /// the host acts on carry its tags. Every replica of one database
+    /// needs the same key.
+    pub fn with_host_key(mut self, key: HostKey) -> Self {
+        self.integrity = self.integrity.clone().with_keyring(Some(integrity::Keyring::new(&key)));
+        self.store.set_integrity(self.integrity.clone());
+        self.host_key = Some(key);
+        self
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    /// Session `id` as stored, or the error that names it unknown.
+    pub(crate) fn stored(&self, id: &str) -> Result<SessionRecord, SessionError> {
+        Ok(self
+            .store
+            .session(id)?
+            .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?)
+    }
+
+    /// Sessions: start, approve, end, extend, revoke, status, authorize.
+    pub fn sessions(&self) -> sessions::Sessions<'_> {
+        sessions::Sessions(self)
+    }
+
+    /// The audit trail: query, verify, checkpoints.
+    pub fn audit(&self) -> audit::Audit<'_> {
+        audit::Audit(self)
+    }
+
+    /// API keys, impersonation tokens, `return_to` origins.
+    pub fn access(&self) -> access::Access<'_> {
+        access::Access(self)
+    }
+
+    /// The messages for targets (N1) and their settings.
+    pub fn outbox(&self) -> outbox::Outbox<'_> {
+        outbox::Outbox(self)
+    }
+}

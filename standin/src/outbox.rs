@@ -3,11 +3,23 @@
 //! acknowledged once delivered.
 
 use crate::model::{Acked, Notifications, OutboxMessage};
+use crate::sessions::SessionError;
 use crate::sessions::changes::{MAX_MESSAGE_BYTES, secs};
-use crate::sessions::{SessionError, Sessions};
 use chrono::{DateTime, Utc};
 
-impl Sessions {
+/// The messages for targets (N1) and their settings; from [`Outbox::list`](crate::outbox::Outbox::list).
+#[derive(Debug, Clone, Copy)]
+pub struct Outbox<'a>(pub(crate) &'a crate::Standin);
+
+impl std::ops::Deref for Outbox<'_> {
+    type Target = crate::Standin;
+
+    fn deref(&self) -> &crate::Standin {
+        self.0
+    }
+}
+
+impl Outbox<'_> {
     /// Switches a tenant's notifications and texts (N1). A template is at
     /// most [`MAX_MESSAGE_BYTES`] long.
     pub fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), SessionError> {
@@ -33,12 +45,12 @@ impl Sessions {
     }
 
     /// Messages not yet acknowledged (or all), oldest first.
-    pub fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
+    pub fn list(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
         Ok(self.store.outbox(tenant, include_acked)?)
     }
 
-    /// One page of [`Self::outbox`]: at most `limit` messages with ids above `after`.
-    pub fn outbox_page(
+    /// One page of [`Self::list`]: at most `limit` messages with ids above `after`.
+    pub fn page(
         &self,
         tenant: Option<&str>,
         include_acked: bool,

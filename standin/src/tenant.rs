@@ -1,30 +1,29 @@
-//! One tenant's window on [`Sessions`]: what a platform hands to code
+//! One tenant's window on [`Standin`]: what a platform hands to code
 //! acting for one tenant, so that nothing it calls can reach another
 //! tenant's sessions, policies, audit trail or messages.
 //!
 //! A session id of another tenant is answered as unknown, never as
 //! forbidden: its existence is not the asker's business either.
 
+use crate::Standin;
 use crate::audit::AuditEvent;
 use crate::audit::TenantChain;
 use crate::model::{Acked, OutboxMessage, SessionRecord};
 use crate::policies::StoredPolicy;
 use crate::policies::{PolicyError, Replay, Upload, Uploaded};
 use crate::request::{Principal, StartRequest};
-use crate::sessions::{
-    ActionCall, ApprovalOutcome, Authorization, Banner, ExtendOutcome, SessionError, Sessions, StartOutcome,
-};
+use crate::sessions::{ActionCall, ApprovalOutcome, Authorization, Banner, ExtendOutcome, SessionError, StartOutcome};
 use crate::store::{AuditFilter, StoreError};
 use chrono::{DateTime, Utc};
 
-/// [`Sessions`] seen by one tenant (see [`Sessions::tenant`]).
+/// [`Standin`] seen by one tenant (see [`Standin::tenant`]).
 #[derive(Debug, Clone, Copy)]
 pub struct TenantSessions<'a> {
-    sessions: &'a Sessions,
+    sessions: &'a Standin,
     tenant: &'a str,
 }
 
-impl Sessions {
+impl Standin {
     /// The calls of one tenant: every session, policy, audit event and
     /// message they reach is `tenant`'s.
     pub fn tenant<'a>(&'a self, tenant: &'a str) -> TenantSessions<'a> {
@@ -55,37 +54,37 @@ impl TenantSessions<'_> {
         if request.tenant != self.tenant {
             return Err(SessionError::OtherTenant(request.tenant.clone()));
         }
-        self.sessions.start(request, return_to, now)
+        self.sessions.sessions().start(request, return_to, now)
     }
 
     pub fn session(&self, id: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
         self.own(id)?;
-        self.sessions.session(id, now)
+        self.sessions.sessions().session(id, now)
     }
 
     pub fn status(&self, id: &str, now: DateTime<Utc>) -> Result<Banner, SessionError> {
         self.own(id)?;
-        self.sessions.status(id, now)
+        self.sessions.sessions().status(id, now)
     }
 
     pub fn end(&self, id: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
         self.own(id)?;
-        self.sessions.end(id, now)
+        self.sessions.sessions().end(id, now)
     }
 
     pub fn revoke(&self, id: &str, reason: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
         self.own(id)?;
-        self.sessions.revoke(id, reason, now)
+        self.sessions.sessions().revoke(id, reason, now)
     }
 
-    /// [`Sessions::approve`]; the approver must be of this tenant (a
+    /// [`Sessions::approve`](crate::sessions::Sessions::approve); the approver must be of this tenant (a
     /// principal naming no tenant is taken as this tenant's).
     pub fn approve(&self, id: &str, approver: &Principal, now: DateTime<Utc>) -> Result<ApprovalOutcome, SessionError> {
         self.own(id)?;
-        self.sessions.approve(id, approver, now)
+        self.sessions.sessions().approve(id, approver, now)
     }
 
-    /// [`Sessions::reject`], as [`Self::approve`].
+    /// [`Sessions::reject`](crate::sessions::Sessions::reject), as [`Self::approve`].
     pub fn reject(
         &self,
         id: &str,
@@ -94,12 +93,12 @@ impl TenantSessions<'_> {
         now: DateTime<Utc>,
     ) -> Result<ApprovalOutcome, SessionError> {
         self.own(id)?;
-        self.sessions.reject(id, approver, reason, now)
+        self.sessions.sessions().reject(id, approver, reason, now)
     }
 
     pub fn extend(&self, id: &str, ttl: u64, now: DateTime<Utc>) -> Result<ExtendOutcome, SessionError> {
         self.own(id)?;
-        self.sessions.extend(id, ttl, now)
+        self.sessions.sessions().extend(id, ttl, now)
     }
 
     pub fn authorize(
@@ -114,10 +113,10 @@ impl TenantSessions<'_> {
         if self.sessions.entry(id)?.session().tenant != self.tenant {
             return Err(StoreError::UnknownSession(id.to_string()).into());
         }
-        self.sessions.authorize(id, action, resource, now)
+        self.sessions.sessions().authorize(id, action, resource, now)
     }
 
-    /// [`Sessions::authorize_batch`]; a call on another tenant's session
+    /// [`Sessions::authorize_batch`](crate::sessions::Sessions::authorize_batch); a call on another tenant's session
     /// is answered as unknown, the others as usual.
     pub fn authorize_batch(
         &self,
@@ -127,10 +126,10 @@ impl TenantSessions<'_> {
     }
 
     pub fn sessions(&self, active_only: bool, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, SessionError> {
-        self.sessions.list(self.tenant, active_only, now)
+        self.sessions.sessions().list(self.tenant, active_only, now)
     }
 
-    /// One page of [`Self::sessions`]: see [`Sessions::list_page`].
+    /// One page of [`Self::sessions`]: see [`Sessions::list_page`](crate::sessions::Sessions::list_page).
     pub fn sessions_page(
         &self,
         active_only: bool,
@@ -138,7 +137,9 @@ impl TenantSessions<'_> {
         limit: usize,
         now: DateTime<Utc>,
     ) -> Result<Vec<SessionRecord>, SessionError> {
-        self.sessions.list_page(self.tenant, active_only, after, limit, now)
+        self.sessions
+            .sessions()
+            .list_page(self.tenant, active_only, after, limit, now)
     }
 
     /// This tenant's audit events matching `filter` (its `tenant` is ignored).
@@ -147,15 +148,15 @@ impl TenantSessions<'_> {
             tenant: Some(self.tenant.to_string()),
             ..filter.clone()
         };
-        self.sessions.audit(&filter)
+        self.sessions.audit().query(&filter)
     }
 
     pub fn verify(&self) -> Result<Vec<TenantChain>, SessionError> {
-        self.sessions.verify(Some(self.tenant))
+        self.sessions.audit().verify(Some(self.tenant))
     }
 
     pub fn outbox(&self, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
-        self.sessions.outbox(Some(self.tenant), include_acked)
+        self.sessions.outbox().list(Some(self.tenant), include_acked)
     }
 
     /// One page of [`Self::outbox`]: at most `limit` messages with ids above `after`.
@@ -166,13 +167,14 @@ impl TenantSessions<'_> {
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, SessionError> {
         self.sessions
-            .outbox_page(Some(self.tenant), include_acked, after, limit)
+            .outbox()
+            .page(Some(self.tenant), include_acked, after, limit)
     }
 
     /// Acknowledges `ids`, all or nothing: when some id is not this
     /// tenant's message, none is acknowledged ([`Acked::unknown`]).
     pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
-        self.sessions.ack(self.tenant, ids, now)
+        self.sessions.outbox().ack(self.tenant, ids, now)
     }
 
     pub fn active_policy(&self) -> Result<Option<StoredPolicy>, PolicyError> {

@@ -259,7 +259,7 @@ pub(crate) fn update(c: &mut impl GenericClient, s: &SessionRecord, integrity: &
 /// A session's id and its row, or why the row is not used.
 pub(crate) type Shared = (String, Result<SessionRecord, StoreError>);
 
-/// Sessions `ids`, each locked `FOR SHARE` for the transaction, in id
+/// Standin `ids`, each locked `FOR SHARE` for the transaction, in id
 /// order; a row whose tag does not hold is an error of its own.
 pub(crate) fn share(
     c: &mut impl GenericClient,

@@ -3,7 +3,7 @@
 //! its own so the library builds no database driver, and so this backend,
 //! like PostgreSQL's, reaches the session logic only through the `Store`
 //! trait and passes the same conformance suite (`tests/all/store_conformance`).
-//! `Sessions::open(host, path)` comes with [`OpenSqlite`].
+//! `Standin::open(host, path)` comes with [`OpenSqlite`].
 //!
 //! - WAL: a transaction that returned is on disk (the WAL fsync'd after
 //!   its commit), so a process killed right after a call returned has lost

@@ -6,7 +6,7 @@ use crate::common::*;
 use crate::policies::{no_reason_start, upload};
 use crate::sessions::req;
 use serde_json::json;
-use standin::Sessions;
+use standin::Standin;
 use standin::policies::PolicyError;
 use standin::policies::Upload;
 use standin::sessions::PolicyUnavailable;
@@ -19,11 +19,9 @@ fn host_key() -> standin::HostKey {
     standin::HostKey::from_bytes([9; 32])
 }
 
-/// Sessions on `db` with the tests' host key.
-fn keyed(host: &standin::Host, db: &Path) -> Sessions {
-    Sessions::open(host.clone(), db)
-        .expect("open")
-        .with_host_key(host_key())
+/// Standin on `db` with the tests' host key.
+fn keyed(host: &standin::Host, db: &Path) -> Standin {
+    Standin::open(host.clone(), db).expect("open").with_host_key(host_key())
 }
 
 /// Stores "night-shift" (a custom component) and "acme" (the built-in one,
@@ -38,7 +36,7 @@ fn two_tenants_with_artifacts_on(host: &standin::Host, db: &Path) {
 }
 
 /// [`two_tenants_with_artifacts`] through `s`, whatever its store.
-fn two_tenants_with_artifacts_in(s: &Sessions) {
+fn two_tenants_with_artifacts_in(s: &Standin) {
     let custom = component(BUSINESS_HOURS);
     let up = Upload {
         tenant: "night-shift",
@@ -59,7 +57,7 @@ fn t1_on_postgres_a_swapped_artifact_never_runs_in_any_replica() {
     let url = pg.create_database("artifacts");
     let replica = |host: &standin::Host| {
         let store = standin_store_postgres::PostgresStore::connect(&url).expect("connect");
-        Sessions::new(host.clone(), std::sync::Arc::new(store)).with_host_key(host_key())
+        Standin::new(host.clone(), std::sync::Arc::new(store)).with_host_key(host_key())
     };
     two_tenants_with_artifacts_in(&replica(&standin::Host::new().expect("host")));
     let host = standin::Host::new().expect("host");
@@ -141,7 +139,7 @@ fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denie
     // A host with another key trusts none of them, nor the versions
     // themselves (their tags are another key's): nothing is compiled or run.
     let host = standin::Host::new().expect("host");
-    let other = Sessions::open(host.clone(), &db)
+    let other = Standin::open(host.clone(), &db)
         .expect("open")
         .with_host_key(standin::HostKey::from_bytes([1; 32]));
     let refused = other
@@ -152,7 +150,7 @@ fn t1_a_swapped_artifact_with_its_checksum_never_runs_and_the_policy_still_denie
     assert_eq!(host.compilations(), (0, 0));
     // One without a key reads the versions unchecked and trusts no artifact.
     let host = standin::Host::new().expect("host");
-    Sessions::open(host.clone(), &db)
+    Standin::open(host.clone(), &db)
         .expect("open")
         .policies()
         .preload()
@@ -201,6 +199,7 @@ fn t1_a_component_edited_in_the_store_is_refused_by_its_digest() {
         assert!(err.to_string().contains("does not have its digest"), "{err}");
     }
     let (decision, _) = s
+        .policies()
         .evaluate_start(&req(json!({"tenant": "night-shift"})), now())
         .expect("answered");
     assert!(
@@ -229,11 +228,11 @@ fn t1_fresh_instances_are_never_pre_initialized_from_a_component_edited_in_the_s
     let request = req(json!({"tenant": "night-shift"}));
     // The second call is the first on a fresh, pre-initialized instance.
     for _ in 0..2 {
-        let (decision, policy) = s.evaluate_start(&request, now()).expect("evaluate");
+        let (decision, policy) = s.policies().evaluate_start(&request, now()).expect("evaluate");
         assert_eq!(policy.digest, strict);
         assert!(!decision.is_allow(), "{}", decision.to_json());
     }
-    let (decision, _) = s.evaluate_start(&request, now()).expect("evaluate");
+    let (decision, _) = s.policies().evaluate_start(&request, now()).expect("evaluate");
     assert!(
         !decision.codes().any(|c| c == "policy-unavailable"),
         "the custom policy itself answered: {}",
@@ -334,7 +333,8 @@ fn t1_a_cold_host_with_fresh_instances_loads_pre_initialized_policies_from_artif
     );
     assert_deny(&no_reason_start(&s).0, &["reason-required"]);
     assert_allow(
-        &s.start(&req(json!({"reason": "ticket 9"})), None, now())
+        &s.sessions()
+            .start(&req(json!({"reason": "ticket 9"})), None, now())
             .expect("start")
             .decision,
     );

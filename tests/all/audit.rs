@@ -9,11 +9,11 @@ use standin::audit::{Format, View, render};
 use standin::model::Notifications;
 use standin::store::AuditFilter;
 
-fn all(s: &standin::Sessions) -> Vec<AuditEvent> {
-    s.audit(&AuditFilter::default()).expect("audit")
+fn all(s: &standin::Standin) -> Vec<AuditEvent> {
+    s.audit().query(&AuditFilter::default()).expect("audit")
 }
 
-fn events(s: &standin::Sessions) -> Vec<String> {
+fn events(s: &standin::Standin) -> Vec<String> {
     all(s).into_iter().map(|e| e.event).collect()
 }
 
@@ -21,14 +21,20 @@ fn events(s: &standin::Sessions) -> Vec<String> {
 fn a1_a2_a3_every_event_with_both_identities_reason_codes_and_digest() {
     let (_d, s) = service();
     let a = started(&s, json!({"reason": "ticket SUP-1234"}));
-    let denied = s.start(&req(json!({"reason": "again"})), None, now()).expect("start");
+    let denied = s
+        .sessions()
+        .start(&req(json!({"reason": "again"})), None, now())
+        .expect("start");
     assert!(!denied.decision.is_allow());
     let t = now() + TimeDelta::seconds(60);
-    s.authorize(&a.id, "course.view", Some("course-17"), t)
+    s.sessions()
+        .authorize(&a.id, "course.view", Some("course-17"), t)
         .expect("authorize");
-    s.authorize(&a.id, "billing.purchase", None, t).expect("authorize");
-    s.extend(&a.id, 7200, t).expect("extend");
-    s.revoke(&a.id, "security review", t).expect("revoke");
+    s.sessions()
+        .authorize(&a.id, "billing.purchase", None, t)
+        .expect("authorize");
+    s.sessions().extend(&a.id, 7200, t).expect("extend");
+    s.sessions().revoke(&a.id, "security review", t).expect("revoke");
     assert_eq!(
         events(&s),
         [
@@ -89,6 +95,7 @@ fn a4_query_filters_by_tenant_actor_target_event_and_time() {
     let other = patch(actor(), json!({"id": "u-2"}));
     let later = now() + TimeDelta::seconds(1800);
     let b = s
+        .sessions()
         .start(
             &start_request(other, patch(target(), json!({"id": "u-7"})), json!({})),
             None,
@@ -97,9 +104,9 @@ fn a4_query_filters_by_tenant_actor_target_event_and_time() {
         .expect("start")
         .session
         .expect("session");
-    s.end(&a.id, later).expect("end");
-    s.end(&b.id, later).expect("end");
-    let q = |f: AuditFilter| -> Vec<u64> { s.audit(&f).expect("audit").iter().map(|e| e.seq).collect() };
+    s.sessions().end(&a.id, later).expect("end");
+    s.sessions().end(&b.id, later).expect("end");
+    let q = |f: AuditFilter| -> Vec<u64> { s.audit().query(&f).expect("audit").iter().map(|e| e.seq).collect() };
     assert_eq!(q(AuditFilter::default()), [1, 2, 3, 4]);
     let by_actor = q(AuditFilter {
         actor: Some("u-2".into()),
@@ -133,7 +140,9 @@ fn a4_query_filters_by_tenant_actor_target_event_and_time() {
 fn a3_a4_both_views_and_every_format() {
     let (_d, s) = service();
     let a = started(&s, json!({}));
-    s.authorize(&a.id, "billing.purchase", None, now()).expect("authorize");
+    s.sessions()
+        .authorize(&a.id, "billing.purchase", None, now())
+        .expect("authorize");
     let trail = all(&s);
     let lines = |view| -> Vec<Value> {
         render(&trail, Format::Jsonl, Some(view))
@@ -168,15 +177,21 @@ fn a3_a4_both_views_and_every_format() {
 }
 
 /// A trail of 6 events for tamper tests; returns the db path.
-fn trail() -> (tempfile::TempDir, standin::Sessions, std::path::PathBuf) {
+fn trail() -> (tempfile::TempDir, standin::Standin, std::path::PathBuf) {
     let (d, s) = service();
     let a = started(&s, json!({}));
     for action in ["course.view", "billing.purchase", "course.view", "report.generate"] {
-        s.authorize(&a.id, action, None, now()).expect("authorize");
+        s.sessions().authorize(&a.id, action, None, now()).expect("authorize");
     }
-    s.end(&a.id, now()).expect("end");
+    s.sessions().end(&a.id, now()).expect("end");
     let path = d.path().join("standin.db");
-    assert!(s.verify(None).expect("verify").iter().all(|c| c.broken.is_none()));
+    assert!(
+        s.audit()
+            .verify(None)
+            .expect("verify")
+            .iter()
+            .all(|c| c.broken.is_none())
+    );
     (d, s, path)
 }
 
@@ -186,8 +201,8 @@ fn tamper(path: &std::path::Path, sql: &str) {
 }
 
 /// The seq at which verify finds the acme chain broken.
-fn broken_at(s: &standin::Sessions) -> Option<u64> {
-    let chains = s.verify(Some("acme")).expect("verify");
+fn broken_at(s: &standin::Standin) -> Option<u64> {
+    let chains = s.audit().verify(Some("acme")).expect("verify");
     chains[0].broken.as_ref().map(|b| b.seq)
 }
 
@@ -276,9 +291,9 @@ fn a_verify_names_the_tenant_and_leaves_other_chains_intact() {
     let (_d, s, path) = trail();
     let mut r = req(json!({}));
     r.tenant = "globex".to_string();
-    assert!(s.start(&r, None, now()).expect("start").decision.is_allow());
+    assert!(s.sessions().start(&r, None, now()).expect("start").decision.is_allow());
     tamper(&path, "UPDATE audit SET at = at + 1 WHERE tenant = 'acme' AND seq = 6");
-    let chains = s.verify(None).expect("verify");
+    let chains = s.audit().verify(None).expect("verify");
     let acme = chains.iter().find(|c| c.tenant == "acme").expect("acme");
     let globex = chains.iter().find(|c| c.tenant == "globex").expect("globex");
     let broken = acme.broken.as_ref().expect("acme broken");
@@ -290,27 +305,30 @@ fn a_verify_names_the_tenant_and_leaves_other_chains_intact() {
 #[test]
 fn n1_started_and_ended_messages_to_the_target_for_stop_expiry_and_revoke() {
     let (_d, s) = service();
-    s.set_notifications(
-        "acme",
-        &Notifications {
-            enabled: true,
-            started_template: "{actor} is now acting as you: {reason}".into(),
-            ended_template: "{actor} is no longer acting as you ({end_reason})".into(),
-        },
-    )
-    .expect("configure");
+    s.outbox()
+        .set_notifications(
+            "acme",
+            &Notifications {
+                enabled: true,
+                started_template: "{actor} is now acting as you: {reason}".into(),
+                ended_template: "{actor} is no longer acting as you ({end_reason})".into(),
+            },
+        )
+        .expect("configure");
     let a = started(&s, json!({"reason": "SUP-1"}));
-    s.end(&a.id, now()).expect("end");
+    s.sessions().end(&a.id, now()).expect("end");
     let b = started(&s, json!({"ttl_seconds": 60}));
-    s.sweep(now() + TimeDelta::seconds(60)).expect("sweep");
+    s.sessions().sweep(now() + TimeDelta::seconds(60)).expect("sweep");
     let c = s
+        .sessions()
         .start(&req(json!({})), None, now() + TimeDelta::seconds(61))
         .expect("start")
         .session
         .expect("session");
-    s.revoke(&c.id, "audit", now() + TimeDelta::seconds(62))
+    s.sessions()
+        .revoke(&c.id, "audit", now() + TimeDelta::seconds(62))
         .expect("revoke");
-    let messages = s.outbox(Some("acme"), false).expect("outbox");
+    let messages = s.outbox().list(Some("acme"), false).expect("outbox");
     let got: Vec<(&str, &str, &str)> = messages
         .iter()
         .map(|m| (m.session.as_str(), m.kind.as_str(), m.text.as_str()))
@@ -353,35 +371,38 @@ fn n1_started_and_ended_messages_to_the_target_for_stop_expiry_and_revoke() {
     assert!(messages.iter().all(|m| m.to == "u-42" && m.tenant == "acme"));
     // Acknowledged messages leave the list.
     assert_eq!(
-        s.ack("acme", &[messages[0].id, messages[1].id], now())
+        s.outbox()
+            .ack("acme", &[messages[0].id, messages[1].id], now())
             .expect("ack")
             .acked,
         2
     );
-    assert_eq!(s.outbox(Some("acme"), false).expect("outbox").len(), 4);
-    assert_eq!(s.outbox(Some("acme"), true).expect("outbox").len(), 6);
+    assert_eq!(s.outbox().list(Some("acme"), false).expect("outbox").len(), 4);
+    assert_eq!(s.outbox().list(Some("acme"), true).expect("outbox").len(), 6);
 }
 
 #[test]
 fn n1_a_tenant_with_notifications_off_or_a_policy_that_says_no_gets_no_messages() {
     let (_d, s) = service();
-    s.set_notifications(
-        "acme",
-        &Notifications {
-            enabled: false,
-            ..Notifications::default()
-        },
-    )
-    .expect("configure");
+    s.outbox()
+        .set_notifications(
+            "acme",
+            &Notifications {
+                enabled: false,
+                ..Notifications::default()
+            },
+        )
+        .expect("configure");
     let a = started(&s, json!({}));
-    s.end(&a.id, now()).expect("end");
-    assert!(s.outbox(None, true).expect("outbox").is_empty());
-    s.set_notifications("acme", &Notifications::default())
+    s.sessions().end(&a.id, now()).expect("end");
+    assert!(s.outbox().list(None, true).expect("outbox").is_empty());
+    s.outbox()
+        .set_notifications("acme", &Notifications::default())
         .expect("configure");
     set(&s, "acme", json!({"notify_target": false}));
     let b = started(&s, json!({}));
-    s.end(&b.id, now()).expect("end");
-    assert!(s.outbox(None, true).expect("outbox").is_empty());
+    s.sessions().end(&b.id, now()).expect("end");
+    assert!(s.outbox().list(None, true).expect("outbox").is_empty());
 }
 
 #[test]
@@ -389,7 +410,7 @@ fn n1_message_is_in_the_same_transaction_as_the_session() {
     // Every session has its started message and every message its session.
     let (_d, s) = service();
     let a = started(&s, json!({}));
-    let m = s.outbox(None, false).expect("outbox");
+    let m = s.outbox().list(None, false).expect("outbox");
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].session, a.id);
     assert_eq!(m[0].created_at, at("2026-11-21T10:00:00Z"));

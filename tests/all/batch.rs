@@ -7,7 +7,7 @@ use serde_json::json;
 use standin::audit::AuditEvent;
 use standin::sessions::MAX_BATCH_CALLS;
 use standin::store::AuditFilter;
-use standin::{ActionCall, Authorization, SessionError, Sessions};
+use standin::{ActionCall, Authorization, SessionError, Standin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// An answer without what differs between two databases (session ids,
@@ -35,7 +35,7 @@ fn outcome(r: &Result<Authorization, SessionError>, ids: &[String]) -> String {
 type Row = (String, Option<String>, Option<String>, Vec<String>);
 
 /// The trail without session ids and hashes.
-fn rows(s: &Sessions) -> Vec<Row> {
+fn rows(s: &Standin) -> Vec<Row> {
     trail(s)
         .into_iter()
         .map(|e| (e.event, e.action, e.resource, e.codes))
@@ -43,14 +43,15 @@ fn rows(s: &Sessions) -> Vec<Row> {
 }
 
 /// Two sessions, the second ended (by another actor), on a fresh database.
-fn two_sessions(s: &Sessions) -> (String, String) {
+fn two_sessions(s: &Standin) -> (String, String) {
     let open = started(s, json!({}));
     let other = patch(actor(), json!({"id": "u-2"}));
     let out = s
+        .sessions()
         .start(&start_request(other, target(), json!({})), None, now())
         .expect("start");
     let ended = out.session.expect("session").id;
-    s.end(&ended, now()).expect("end");
+    s.sessions().end(&ended, now()).expect("end");
     (open.id, ended)
 }
 
@@ -80,13 +81,13 @@ fn a3_f1_f2_a_batch_answers_and_records_what_the_same_calls_one_by_one_do_in_ord
     let ids = [o, e, "s-missing".to_string()];
     let one_by_one: Vec<String> = calls(&ids)
         .iter()
-        .map(|c| outcome(&one.authorize(c.session, c.action, c.resource, c.now), &ids))
+        .map(|c| outcome(&one.sessions().authorize(c.session, c.action, c.resource, c.now), &ids))
         .collect();
 
     let (_d2, batch) = service();
     let (o, e) = two_sessions(&batch);
     let ids = [o, e, "s-missing".to_string()];
-    let answers = batch.authorize_batch(&calls(&ids)).expect("batch");
+    let answers = batch.sessions().authorize_batch(&calls(&ids)).expect("batch");
     let batched: Vec<String> = answers.iter().map(|a| outcome(a, &ids)).collect();
     assert_eq!(batched, one_by_one);
 
@@ -130,7 +131,7 @@ fn s2_batches_racing_an_end_never_record_an_allowed_action_after_it() {
                     .collect();
                 loop {
                     let mut ended = false;
-                    for answer in s.authorize_batch(&calls).expect("batch") {
+                    for answer in s.sessions().authorize_batch(&calls).expect("batch") {
                         let d = answer.expect("authorize").decision;
                         if d.is_allow() {
                             allowed.fetch_add(1, Ordering::Relaxed);
@@ -148,7 +149,7 @@ fn s2_batches_racing_an_end_never_record_an_allowed_action_after_it() {
         }
         go.store(true, Ordering::Relaxed);
         std::thread::sleep(std::time::Duration::from_millis(200));
-        s.end(&session.id, now()).expect("end");
+        s.sessions().end(&session.id, now()).expect("end");
     });
     assert_race_recorded_as_answered(&s, allowed.into_inner(), denied.into_inner());
 }
@@ -156,21 +157,23 @@ fn s2_batches_racing_an_end_never_record_an_allowed_action_after_it() {
 #[test]
 fn s2_a_batch_answers_each_call_its_own_when_a_session_ended_elsewhere_fails_the_commit_check() {
     let (d, a) = service();
-    // A second `Sessions` on the same file stands for another process.
+    // A second `Standin` on the same file stands for another process.
     let b = open(d.path().join("standin.db"));
     let (live, _) = two_sessions(&a);
     let other = patch(actor(), json!({"id": "u-3"}));
     let out = a
+        .sessions()
         .start(&start_request(other, target(), json!({})), None, now())
         .expect("start");
     let ended_elsewhere = out.session.expect("session").id;
     // `a` has it cached as active; `b` ends it.
     assert_allow(
-        &a.authorize(&ended_elsewhere, "course.view", None, now())
+        &a.sessions()
+            .authorize(&ended_elsewhere, "course.view", None, now())
             .expect("authorize")
             .decision,
     );
-    b.end(&ended_elsewhere, now()).expect("end");
+    b.sessions().end(&ended_elsewhere, now()).expect("end");
     // 100 calls, more than one of the writer's chunks, alternating.
     let resources: Vec<String> = (0..100).map(|i| format!("r-{i}")).collect();
     let calls: Vec<ActionCall<'_>> = resources
@@ -181,7 +184,7 @@ fn s2_a_batch_answers_each_call_its_own_when_a_session_ended_elsewhere_fails_the
             ActionCall::new(id, "course.view", Some(r), now())
         })
         .collect();
-    let answers = a.authorize_batch(&calls).expect("batch");
+    let answers = a.sessions().authorize_batch(&calls).expect("batch");
     for (i, answer) in answers.iter().enumerate() {
         let d = &answer.as_ref().expect("answer").decision;
         if i % 2 == 0 {
@@ -218,7 +221,7 @@ fn s3_a_batch_records_a_due_sessions_expiry_before_its_deny() {
         ActionCall::new(&session.id, "course.view", Some("before"), now()),
         ActionCall::new(&session.id, "course.view", Some("at-deadline"), later),
     ];
-    let answers = s.authorize_batch(&calls).expect("batch");
+    let answers = s.sessions().authorize_batch(&calls).expect("batch");
     assert_allow(&answers[0].as_ref().expect("answer").decision);
     assert_deny(&answers[1].as_ref().expect("answer").decision, &["session-expired"]);
     let events: Vec<String> = trail(&s).into_iter().map(|e| e.event).collect();
@@ -234,7 +237,7 @@ fn a3_a_batch_over_the_limit_is_refused_whole_and_records_nothing() {
     let (_d, s) = service();
     let session = started(&s, json!({}));
     let calls = vec![ActionCall::new(&session.id, "course.view", None, now()); MAX_BATCH_CALLS + 1];
-    match s.authorize_batch(&calls) {
+    match s.sessions().authorize_batch(&calls) {
         Err(SessionError::BatchTooLarge { calls, max }) => {
             assert_eq!((calls, max), (MAX_BATCH_CALLS + 1, MAX_BATCH_CALLS));
         }
@@ -242,7 +245,7 @@ fn a3_a_batch_over_the_limit_is_refused_whole_and_records_nothing() {
     }
     assert_eq!(trail(&s).len(), 1, "only the start");
     // At the limit it is one batch, every row in order.
-    let answers = s.authorize_batch(&calls[1..]).expect("batch");
+    let answers = s.sessions().authorize_batch(&calls[1..]).expect("batch");
     assert!(answers.iter().all(|a| a.as_ref().is_ok_and(|a| a.decision.is_allow())));
     let trail = trail(&s);
     assert_eq!(trail.len(), 1 + MAX_BATCH_CALLS);

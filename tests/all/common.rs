@@ -126,7 +126,7 @@ pub fn assert_deny(decision: &Decision, expected: &[&str]) {
 }
 
 /// Uploads `component` for tenant `acme` with empty settings and activates it.
-pub fn activate_component(s: &standin::Sessions, component: &[u8]) {
+pub fn activate_component(s: &standin::Standin, component: &[u8]) {
     let up = standin::policies::Upload {
         tenant: "acme",
         component: Some(component),

@@ -8,8 +8,9 @@ use crate::sessions::{assert_intact, service, set, started};
 use serde_json::json;
 use standin::model::kinds;
 
-fn changes(s: &standin::Sessions) -> Vec<standin::model::OutboxMessage> {
-    s.outbox(Some("acme"), true)
+fn changes(s: &standin::Standin) -> Vec<standin::model::OutboxMessage> {
+    s.outbox()
+        .list(Some("acme"), true)
         .expect("outbox")
         .into_iter()
         .filter(|m| m.kind == kinds::CHANGES)
@@ -22,6 +23,7 @@ fn n2_matching_changes_are_summed_up_to_the_target_when_the_session_ends() {
     set(&s, "acme", json!({"notify_changes": ["profile.*"]}));
     let session = started(&s, json!({}));
     let changed = s
+        .sessions()
         .authorize(&session.id, "profile.update", Some("avatar"), now())
         .expect("authorize");
     assert!(
@@ -34,12 +36,14 @@ fn n2_matching_changes_are_summed_up_to_the_target_when_the_session_ends() {
         "{:?}",
         changed.decision
     );
-    s.authorize(&session.id, "course.view", Some("c-1"), now())
+    s.sessions()
+        .authorize(&session.id, "course.view", Some("c-1"), now())
         .expect("authorize");
-    s.authorize(&session.id, "billing.purchase", None, now())
+    s.sessions()
+        .authorize(&session.id, "billing.purchase", None, now())
         .expect("authorize (denied)");
     assert!(changes(&s).is_empty(), "nothing before the end");
-    s.end(&session.id, now()).expect("end");
+    s.sessions().end(&session.id, now()).expect("end");
     let digest = changes(&s);
     assert_eq!(digest.len(), 1, "{digest:?}");
     assert_eq!(digest[0].to, "u-42");
@@ -61,12 +65,15 @@ fn n2_no_digest_without_matching_changes_and_one_on_expiry_or_revoke() {
     let (_d, s) = service();
     set(&s, "acme", json!({"notify_changes": ["profile.*"]}));
     let quiet = started(&s, json!({}));
-    s.authorize(&quiet.id, "course.view", None, now()).expect("authorize");
-    s.end(&quiet.id, now()).expect("end");
+    s.sessions()
+        .authorize(&quiet.id, "course.view", None, now())
+        .expect("authorize");
+    s.sessions().end(&quiet.id, now()).expect("end");
     assert!(changes(&s).is_empty(), "no change, no message");
 
     let other = patch(actor(), json!({"id": "u-2"}));
     let revoked = s
+        .sessions()
         .start(
             &start_request(other, patch(target(), json!({"id": "u-43"})), json!({})),
             None,
@@ -75,13 +82,15 @@ fn n2_no_digest_without_matching_changes_and_one_on_expiry_or_revoke() {
         .expect("start")
         .session
         .expect("allowed");
-    s.authorize(&revoked.id, "profile.rename", None, now())
+    s.sessions()
+        .authorize(&revoked.id, "profile.rename", None, now())
         .expect("authorize");
-    s.revoke(&revoked.id, "done", now()).expect("revoke");
+    s.sessions().revoke(&revoked.id, "done", now()).expect("revoke");
     let expiring = started(&s, json!({}));
-    s.authorize(&expiring.id, "profile.update", None, now())
+    s.sessions()
+        .authorize(&expiring.id, "profile.update", None, now())
         .expect("authorize");
-    s.sweep(expiring.expires_at).expect("sweep");
+    s.sessions().sweep(expiring.expires_at).expect("sweep");
     let sent: Vec<String> = changes(&s).into_iter().map(|m| m.to).collect();
     assert_eq!(sent, ["u-43", "u-42"], "one digest per session that ended with changes");
 }

@@ -15,17 +15,25 @@ fn s3_expiry_is_exact_at_the_deadline_by_sweep() {
     let (_d, s) = service();
     let a = started(&s, json!({"ttl_seconds": 3600}));
     let deadline = at("2026-11-21T11:00:00Z");
-    assert!(s.sweep(deadline - TimeDelta::seconds(1)).expect("sweep").is_empty());
-    let b = s.status(&a.id, deadline - TimeDelta::seconds(1)).expect("status");
+    assert!(
+        s.sessions()
+            .sweep(deadline - TimeDelta::seconds(1))
+            .expect("sweep")
+            .is_empty()
+    );
+    let b = s
+        .sessions()
+        .status(&a.id, deadline - TimeDelta::seconds(1))
+        .expect("status");
     assert_eq!((b.state, b.remaining_seconds), (SessionState::Active, 1));
     // The sweep runs late; the end is recorded at the deadline.
-    let swept = s.sweep(deadline + TimeDelta::seconds(42)).expect("sweep");
+    let swept = s.sessions().sweep(deadline + TimeDelta::seconds(42)).expect("sweep");
     assert_eq!(swept.len(), 1);
     assert_eq!(swept[0].end_reason, Some(EndReason::Expired));
     assert_eq!(swept[0].ended_at, Some(deadline));
     let stored = s.store().session(&a.id).expect("read").expect("session");
     assert_eq!((stored.state, stored.ended_at), (SessionState::Ended, Some(deadline)));
-    let ended = s.audit(&standin::store::AuditFilter {
+    let ended = s.audit().query(&standin::store::AuditFilter {
         event: Some("session.ended".into()),
         ..Default::default()
     });
@@ -46,29 +54,32 @@ fn s3_expiry_is_recorded_when_an_expired_session_is_touched() {
         let late = deadline + TimeDelta::seconds(5);
         match touch {
             "status" => {
-                let b = s.status(&a.id, deadline).expect("status");
+                let b = s.sessions().status(&a.id, deadline).expect("status");
                 assert_eq!(
                     (b.state, b.remaining_seconds, b.expiring_soon),
                     (SessionState::Ended, 0, false)
                 );
             }
             "authorize" => {
-                let d = s.authorize(&a.id, "course.view", None, deadline).expect("authorize");
+                let d = s
+                    .sessions()
+                    .authorize(&a.id, "course.view", None, deadline)
+                    .expect("authorize");
                 assert_deny(&d.decision, &["session-expired"]);
             }
             "end" => assert!(matches!(
-                s.end(&a.id, late),
+                s.sessions().end(&a.id, late),
                 Err(SessionError::Ended {
                     end_reason: "expired",
                     ..
                 })
             )),
-            "extend" => assert!(s.extend(&a.id, 60, late).is_err()),
+            "extend" => assert!(s.sessions().extend(&a.id, 60, late).is_err()),
             _ => {
                 // The same actor starts again: the expired session is no obstacle (no nesting).
-                let out = s.start(&req(json!({})), None, late).expect("start");
+                let out = s.sessions().start(&req(json!({})), None, late).expect("start");
                 assert_allow(&out.decision);
-                s.end(&out.session.expect("session").id, late).expect("end");
+                s.sessions().end(&out.session.expect("session").id, late).expect("end");
             }
         }
         let stored = s.store().session(&a.id).expect("read").expect("session");
@@ -84,13 +95,14 @@ fn s3_background_sweeper_records_expiry() {
     let s = Arc::new(s);
     let start = Utc::now() - TimeDelta::seconds(10);
     let out = s
+        .sessions()
         .start(&req(json!({"ttl_seconds": 2, "now": null})), None, start)
         .expect("start");
     let id = out.session.expect("session").id;
     let _sweeper = s.spawn_sweeper(std::time::Duration::from_millis(50));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        // Read the store directly: reading through `Sessions` would expire it too.
+        // Read the store directly: reading through `Standin` would expire it too.
         let stored = s.store().session(&id).expect("read").expect("session");
         if stored.state == SessionState::Ended {
             assert_eq!(stored.end_reason, Some(EndReason::Expired));
@@ -115,6 +127,7 @@ fn s3_the_sweeper_sleeps_until_the_next_deadline_not_a_fixed_tick() {
     // Started after the sweeper went to sleep: the start wakes it, and it
     // then sleeps until this session's deadline, 2 s from now.
     let out = s
+        .sessions()
         .start(&req(json!({"ttl_seconds": 2, "now": null})), None, Utc::now())
         .expect("start");
     let id = out.session.expect("session").id;

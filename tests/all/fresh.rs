@@ -135,31 +135,34 @@ fn e9_refused_settings_still_refuse_the_load() {
     assert!(err.to_string().contains("max_ttl_seconds"), "{err}");
 }
 
-/// Sessions on a fresh-instance host: the tenant's stored settings hold
+/// Standin on a fresh-instance host: the tenant's stored settings hold
 /// for every call (the component pre-initialized with them).
 #[test]
 fn s2_f1_sessions_on_fresh_instances_keep_the_tenants_settings() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let s = standin::Sessions::open(fresh_host(Some(8)), dir.path().join("standin.db")).expect("open db");
+    let s = standin::Standin::open(fresh_host(Some(8)), dir.path().join("standin.db")).expect("open db");
     let settings = json!({"require_reason": true, "forbidden_actions": ["course.delete"]});
     s.policies()
         .set("acme", None, &settings.to_string(), now())
         .expect("policy set");
     let request = start_request(actor(), target(), json!({}));
-    let refused = s.start(&request, None, now()).expect("answered");
+    let refused = s.sessions().start(&request, None, now()).expect("answered");
     assert_deny(&refused.decision, &["reason-required"]);
     let request = start_request(actor(), target(), json!({"reason": "SUP-1"}));
     let session = s
+        .sessions()
         .start(&request, None, now())
         .expect("answered")
         .session
         .expect("a session");
     let later = now() + chrono::TimeDelta::seconds(5);
     let denied = s
+        .sessions()
         .authorize(&session.id, "course.delete", None, later)
         .expect("answered");
     assert_deny(&denied.decision, &["forbidden-action"]);
     let allowed = s
+        .sessions()
         .authorize(&session.id, "billing.purchase", None, later)
         .expect("answered");
     assert_allow(&allowed.decision);

@@ -4,7 +4,7 @@
 use crate::common::*;
 use crate::sessions::{assert_intact, assert_race_recorded_as_answered, open, service, started, trail};
 use serde_json::json;
-use standin::Sessions;
+use standin::Standin;
 use standin::store::AuditMode;
 use standin_store_sqlite::SqliteStore;
 use std::sync::Arc;
@@ -17,6 +17,7 @@ fn many_threads_authorizing_share_batches_and_keep_one_gapless_chain() {
         .map(|i| {
             let actor = patch(actor(), json!({"id": format!("u-{}", 10 + i)}));
             let out = s
+                .sessions()
                 .start(&start_request(actor, target(), json!({})), None, now())
                 .expect("start");
             assert_allow(&out.decision);
@@ -31,6 +32,7 @@ fn many_threads_authorizing_share_batches_and_keep_one_gapless_chain() {
                 for i in 0..50 {
                     let action = if i % 3 == 0 { "billing.purchase" } else { "course.view" };
                     let d = s
+                        .sessions()
                         .authorize(&sessions[(t + i) % 4], action, Some(&format!("r-{t}-{i}")), now())
                         .expect("authorize");
                     assert_eq!(d.decision.is_allow(), action == "course.view");
@@ -48,17 +50,21 @@ fn many_threads_authorizing_share_batches_and_keep_one_gapless_chain() {
 #[test]
 fn an_action_after_an_end_by_another_process_is_denied_session_ended_and_recorded_after_the_end() {
     let (d, a) = service();
-    // A second `Sessions` on the same file stands for another process.
+    // A second `Standin` on the same file stands for another process.
     let b = open(d.path().join("standin.db"));
     let s = started(&a, json!({}));
     // `a` has the session cached as active.
     assert_allow(
-        &a.authorize(&s.id, "course.view", None, now())
+        &a.sessions()
+            .authorize(&s.id, "course.view", None, now())
             .expect("authorize")
             .decision,
     );
-    b.end(&s.id, now()).expect("end");
-    let d = a.authorize(&s.id, "course.view", None, now()).expect("authorize");
+    b.sessions().end(&s.id, now()).expect("end");
+    let d = a
+        .sessions()
+        .authorize(&s.id, "course.view", None, now())
+        .expect("authorize");
     assert_deny(&d.decision, &["session-ended"]);
     let events: Vec<(String, Vec<String>)> = trail(&a).into_iter().map(|e| (e.event, e.codes)).collect();
     assert_eq!(
@@ -87,7 +93,10 @@ fn actions_racing_an_end_are_answered_as_recorded_and_none_is_allowed_after_it()
                     std::hint::spin_loop();
                 }
                 loop {
-                    let d = s.authorize(id, "course.view", None, now()).expect("authorize");
+                    let d = s
+                        .sessions()
+                        .authorize(id, "course.view", None, now())
+                        .expect("authorize");
                     if d.decision.is_allow() {
                         allowed.fetch_add(1, Ordering::Relaxed);
                     } else {
@@ -100,7 +109,7 @@ fn actions_racing_an_end_are_answered_as_recorded_and_none_is_allowed_after_it()
         }
         go.store(true, Ordering::Relaxed);
         std::thread::sleep(std::time::Duration::from_millis(200));
-        s.end(&session.id, now()).expect("end");
+        s.sessions().end(&session.id, now()).expect("end");
     });
     assert_race_recorded_as_answered(&s, allowed.into_inner(), denied.into_inner());
 }
@@ -111,15 +120,16 @@ fn batched_mode_answers_before_the_commit_and_writes_everything_by_the_drop() {
     let path = dir.path().join("standin.db");
     let store = SqliteStore::open_with(&path, AuditMode::Batched).expect("open");
     assert_eq!(store.audit_mode(), AuditMode::Batched);
-    let s = Sessions::new(host().clone(), Arc::new(store)).with_builtin_fallback(true);
+    let s = Standin::new(host().clone(), Arc::new(store)).with_builtin_fallback(true);
     let session = started(&s, json!({}));
     for i in 0..300 {
         let d = s
+            .sessions()
             .authorize(&session.id, "course.view", Some(&format!("r-{i}")), now())
             .expect("authorize");
         assert_allow(&d.decision);
     }
-    s.end(&session.id, now()).expect("end");
+    s.sessions().end(&session.id, now()).expect("end");
     drop(s);
     let s = open(&path);
     let trail = trail(&s);

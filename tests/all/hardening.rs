@@ -9,12 +9,12 @@ use serde_json::json;
 use standin::model::Notifications;
 use standin::policies::Upload;
 use standin::store::AuditFilter;
-use standin::{SessionError, Sessions, StartRequest};
+use standin::{SessionError, Standin, StartRequest};
 use standin_tests::{MISCHIEF, component};
 
 /// A tenant `acme` whose policy allows everything (the mischief component
 /// allows whatever names no mischief).
-fn allow_everything() -> (tempfile::TempDir, Sessions) {
+fn allow_everything() -> (tempfile::TempDir, Standin) {
     let (dir, s) = service();
     let mischief = component(MISCHIEF);
     let up = Upload {
@@ -35,9 +35,12 @@ fn request(value: serde_json::Value) -> StartRequest {
 #[test]
 fn e8_an_allow_everything_policy_cannot_grant_self_or_cross_tenant_impersonation() {
     let (_d, s) = allow_everything();
-    let ok = s.start(&req_of("u-1", None, "u-2", None), None, now()).expect("start");
+    let ok = s
+        .sessions()
+        .start(&req_of("u-1", None, "u-2", None), None, now())
+        .expect("start");
     assert_allow(&ok.decision);
-    s.end(&ok.session.expect("session").id, now()).expect("end");
+    s.sessions().end(&ok.session.expect("session").id, now()).expect("end");
     for (actor, actor_tenant, target, target_tenant, code) in [
         ("u-1", None, "u-1", None, "self-impersonation"),
         ("u-1", None, "U-1", None, "self-impersonation"),
@@ -45,6 +48,7 @@ fn e8_an_allow_everything_policy_cannot_grant_self_or_cross_tenant_impersonation
         ("u-1", None, "u-2", Some("globex"), "cross-tenant"),
     ] {
         let out = s
+            .sessions()
             .start(&req_of(actor, actor_tenant, target, target_tenant), None, now())
             .expect("answered");
         assert!(out.session.is_none(), "{actor} -> {target}");
@@ -53,9 +57,13 @@ fn e8_an_allow_everything_policy_cannot_grant_self_or_cross_tenant_impersonation
         assert!(out.decision.diagnostics.iter().any(|d| d.contains("breaks E8")));
     }
     // Nested: the actor holds a session, and the policy allows nesting.
-    let outer = s.start(&req_of("u-1", None, "u-2", None), None, now()).expect("start");
+    let outer = s
+        .sessions()
+        .start(&req_of("u-1", None, "u-2", None), None, now())
+        .expect("start");
     assert_allow(&outer.decision);
     let nested = s
+        .sessions()
         .start(&req_of("u-1", None, "u-1", None), None, now())
         .expect("answered");
     assert_deny(&nested.decision, &["self-impersonation"]);
@@ -69,7 +77,8 @@ fn e8_an_allow_everything_policy_cannot_grant_self_or_cross_tenant_impersonation
         &["self-impersonation"],
     );
     let denied = s
-        .audit(&AuditFilter {
+        .audit()
+        .query(&AuditFilter {
             event: Some("session.denied".to_string()),
             ..AuditFilter::default()
         })
@@ -176,6 +185,7 @@ fn a2_an_oversized_request_is_recorded_with_its_code_and_digest_not_its_bytes() 
     let (dir, s) = service();
     let huge = "x".repeat(5 << 20);
     let out = s
+        .sessions()
         .start(&crate::sessions::req(json!({"reason": huge})), None, now())
         .expect("answered");
     assert_deny(&out.decision, &["invalid-request"]);
@@ -196,6 +206,7 @@ fn a2_an_oversized_request_is_recorded_with_its_code_and_digest_not_its_bytes() 
     let session = started(&s, json!({}));
     let big = "r".repeat(1 << 20);
     let d = s
+        .sessions()
         .authorize(&session.id, "course.view", Some(&big), now())
         .expect("authorize");
     assert_deny(&d.decision, &["invalid-request"]);
@@ -217,20 +228,21 @@ fn n1_a_template_expands_once_and_no_message_outgrows_its_cap() {
         ended_template: "{actor} ended".to_string(),
     };
     assert!(matches!(
-        s.set_notifications("acme", &too_long),
+        s.outbox().set_notifications("acme", &too_long),
         Err(SessionError::Invalid(_))
     ));
-    s.set_notifications(
-        "acme",
-        &Notifications {
-            enabled: true,
-            started_template: "{reason}".repeat(1_000),
-            ended_template: "{".repeat(8_000),
-        },
-    )
-    .expect("notifications");
+    s.outbox()
+        .set_notifications(
+            "acme",
+            &Notifications {
+                enabled: true,
+                started_template: "{reason}".repeat(1_000),
+                ended_template: "{".repeat(8_000),
+            },
+        )
+        .expect("notifications");
     started(&s, json!({"reason": format!("{{actor}}{}", "y".repeat(1000))}));
-    let messages = s.outbox(Some("acme"), true).expect("outbox");
+    let messages = s.outbox().list(Some("acme"), true).expect("outbox");
     let text = &messages[0].text;
     assert!(
         text.len() <= standin::sessions::MAX_MESSAGE_BYTES + 128,
@@ -238,9 +250,9 @@ fn n1_a_template_expands_once_and_no_message_outgrows_its_cap() {
         text.len()
     );
     assert!(text.starts_with("{actor}yyy"), "a value is not expanded again");
-    let session = s.outbox(Some("acme"), true).expect("outbox")[0].session.clone();
-    s.end(&session, now()).expect("end");
-    let ended = s.outbox(Some("acme"), true).expect("outbox");
+    let session = s.outbox().list(Some("acme"), true).expect("outbox")[0].session.clone();
+    s.sessions().end(&session, now()).expect("end");
+    let ended = s.outbox().list(Some("acme"), true).expect("outbox");
     assert_eq!(ended[1].text, "{".repeat(8_000), "no placeholder, no change");
 }
 
@@ -249,14 +261,20 @@ fn s3_no_transition_or_action_before_a_sessions_start_and_the_trail_never_runs_b
     let (_d, s) = service();
     let a = started(&s, json!({}));
     let before = at("2026-11-21T09:00:00Z");
-    let d = s.authorize(&a.id, "course.view", None, before).expect("authorize");
+    let d = s
+        .sessions()
+        .authorize(&a.id, "course.view", None, before)
+        .expect("authorize");
     assert_deny(&d.decision, &["invalid-request"]);
-    assert!(matches!(s.end(&a.id, before), Err(SessionError::BeforeStart { .. })));
     assert!(matches!(
-        s.extend(&a.id, 60, before),
+        s.sessions().end(&a.id, before),
         Err(SessionError::BeforeStart { .. })
     ));
-    assert!(s.session(&a.id, now()).expect("session").is_active());
+    assert!(matches!(
+        s.sessions().extend(&a.id, 60, before),
+        Err(SessionError::BeforeStart { .. })
+    ));
+    assert!(s.sessions().session(&a.id, now()).expect("session").is_active());
     let times: Vec<_> = trail(&s).iter().map(|e| e.at).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     assert_eq!(
@@ -277,20 +295,26 @@ fn s2_return_to_is_a_local_path_or_an_origin_the_tenant_allowed() {
         "https://evil.example/",
         "http://app.example/",
     ] {
-        let err = s.start(&request, Some(bad), now()).expect_err(bad);
+        let err = s.sessions().start(&request, Some(bad), now()).expect_err(bad);
         assert!(matches!(err, SessionError::ReturnTo { .. }), "{bad}: {err}");
     }
     assert!(trail(&s).is_empty(), "a refused return_to starts nothing");
-    s.set_return_origins("acme", &["https://app.example".to_string()])
+    s.access()
+        .set_return_origins("acme", &["https://app.example".to_string()])
         .expect("origins");
     let out = s
+        .sessions()
         .start(&request, Some("https://app.example/admin/users"), now())
         .expect("allowed origin");
     assert_eq!(
         out.session.expect("session").return_to.as_deref(),
         Some("https://app.example/admin/users")
     );
-    assert!(s.set_return_origins("acme", &["javascript:x".to_string()]).is_err());
+    assert!(
+        s.access()
+            .set_return_origins("acme", &["javascript:x".to_string()])
+            .is_err()
+    );
 }
 
 #[test]
@@ -299,11 +323,11 @@ fn s2_revoke_needs_a_reason() {
     let a = started(&s, json!({}));
     for blank in ["", "   ", "why\n"] {
         assert!(
-            matches!(s.revoke(&a.id, blank, now()), Err(SessionError::Invalid(_))),
+            matches!(s.sessions().revoke(&a.id, blank, now()), Err(SessionError::Invalid(_))),
             "{blank:?}"
         );
     }
-    assert!(s.revoke(&a.id, "security review", now()).is_ok());
+    assert!(s.sessions().revoke(&a.id, "security review", now()).is_ok());
 }
 
 #[test]
@@ -312,22 +336,24 @@ fn a1_text_that_is_not_utf8_in_the_database_is_a_broken_trail_not_a_panic() {
     let db = dir.path().join("standin.db");
     let s = crate::sessions::open(&db);
     let a = started(&s, json!({}));
-    s.authorize(&a.id, "course.view", None, now()).expect("authorize");
+    s.sessions()
+        .authorize(&a.id, "course.view", None, now())
+        .expect("authorize");
     let conn = rusqlite::Connection::open(&db).expect("sqlite");
     conn.execute("UPDATE audit SET actor = CAST(x'ff' AS TEXT) WHERE seq = 2", [])
         .expect("tamper");
     conn.execute("UPDATE sessions SET target = CAST(x'c3' AS TEXT)", [])
         .expect("tamper");
     let s = crate::sessions::open(&db);
-    let chains = s.verify(Some("acme")).expect("verify answers");
+    let chains = s.audit().verify(Some("acme")).expect("verify answers");
     let broken = chains[0].broken.as_ref().expect("broken");
     assert_eq!(broken.seq, 2, "{broken}");
     assert!(broken.problem.contains("`actor`"), "{broken}");
-    let err = s.session(&a.id, now()).expect_err("unreadable session");
+    let err = s.sessions().session(&a.id, now()).expect_err("unreadable session");
     assert!(err.to_string().contains("`target`"), "{err}");
     conn.execute("UPDATE audit SET tenant = CAST(x'fe' AS TEXT) WHERE seq = 1", [])
         .expect("tamper");
-    let chains = s.verify(None).expect("verify answers");
+    let chains = s.audit().verify(None).expect("verify answers");
     assert!(chains.iter().any(|c| c.broken.is_some()), "{chains:?}");
 }
 
@@ -398,6 +424,7 @@ fn e8_zero_width_self_is_refused() {
         "u\u{00ad}-1",
     ] {
         let out = s
+            .sessions()
             .start(&req_of("u-1", None, myself, None), None, now())
             .expect("answered");
         assert!(out.session.is_none(), "{myself:?}");
@@ -414,6 +441,7 @@ fn e8_fullwidth_self_is_refused() {
     let (_d, s) = allow_everything();
     for myself in ["ｕ-1", "u－1", "u-１", "𝐮-1", "ⓤ-1", "u\u{00a0}-1"] {
         let out = s
+            .sessions()
             .start(&req_of("u-1", None, myself, None), None, now())
             .expect("answered");
         assert!(out.session.is_none(), "{myself:?}");
@@ -440,6 +468,7 @@ fn ap1_zero_width_approver_is_refused() {
     // actor, whatever invisible or compatibility character it hides behind.
     let (_d, s) = allow_everything();
     let out = s
+        .sessions()
         .start(
             &request(json!({"tenant": "acme", "reason": "pending",
                 "actor": {"id": "u-1", "roles": ["super_admin"], "active": true, "has_logged_in": true},
@@ -454,13 +483,13 @@ fn ap1_zero_width_approver_is_refused() {
         let approver: standin::request::Principal =
             serde_json::from_value(json!({"id": myself, "roles": ["security_officer"], "active": true}))
                 .expect("principal");
-        let out = s.approve(&pending.id, &approver, now()).expect("answer");
+        let out = s.sessions().approve(&pending.id, &approver, now()).expect("answer");
         assert_deny(&out.decision, &["invalid-request"]);
         assert!(out.session.is_pending(), "{myself:?}");
     }
     let other: standin::request::Principal =
         serde_json::from_value(json!({"id": "u-3", "active": true})).expect("principal");
-    let out = s.approve(&pending.id, &other, now()).expect("answer");
+    let out = s.sessions().approve(&pending.id, &other, now()).expect("answer");
     assert_allow(&out.decision);
     assert!(out.session.is_active());
 }

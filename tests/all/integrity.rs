@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use standin::audit::{AuditEvent, CHAIN_V2, Seal};
 use standin::model::SessionState;
 use standin::store::{AuditFilter, StoreError};
-use standin::{HostKey, SessionError, Sessions};
+use standin::{HostKey, SessionError, Standin};
 use standin_store_sqlite::{OpenSqlite, SqliteStore};
 use std::path::Path;
 use std::sync::Arc;
@@ -23,8 +23,8 @@ pub(crate) fn key() -> HostKey {
 /// Sessions on the SQLite file at `path`, as one process sees it: its own
 /// store handle, a test clock, the built-in policy for tenants with none,
 /// and the host key when `keyed`.
-pub(crate) fn open(path: &Path, keyed: bool) -> Sessions {
-    let s = Sessions::open(host().clone(), path)
+pub(crate) fn open(path: &Path, keyed: bool) -> Standin {
+    let s = Standin::open(host().clone(), path)
         .expect("open db")
         .with_builtin_fallback(true)
         .with_test_clock(true);
@@ -32,18 +32,19 @@ pub(crate) fn open(path: &Path, keyed: bool) -> Sessions {
 }
 
 /// Sessions over another store handle on `path` (`SqliteStore::open` +
-/// `Sessions::new`), as a second process.
-pub(crate) fn second(path: &Path, keyed: bool) -> Sessions {
+/// `Standin::new`), as a second process.
+pub(crate) fn second(path: &Path, keyed: bool) -> Standin {
     let store = SqliteStore::open(path).expect("open sqlite");
-    let s = Sessions::new(host().clone(), Arc::new(store))
+    let s = Standin::new(host().clone(), Arc::new(store))
         .with_builtin_fallback(true)
         .with_test_clock(true);
     if keyed { s.with_host_key(key()) } else { s }
 }
 
 /// Every problem `audit verify` reports, every tenant.
-pub(crate) fn problems(s: &Sessions) -> Vec<String> {
-    s.verify(None)
+pub(crate) fn problems(s: &Standin) -> Vec<String> {
+    s.audit()
+        .verify(None)
         .expect("verify")
         .into_iter()
         .flat_map(|c| {
@@ -59,13 +60,13 @@ pub(crate) fn problems(s: &Sessions) -> Vec<String> {
 }
 
 #[track_caller]
-pub(crate) fn assert_verifies(s: &Sessions, what: &str) {
+pub(crate) fn assert_verifies(s: &Standin, what: &str) {
     let found = problems(s);
     assert!(found.is_empty(), "{what}: audit verify reports:\n{}", found.join("\n"));
 }
 
 #[track_caller]
-pub(crate) fn assert_reported(s: &Sessions, needles: &[&str]) {
+pub(crate) fn assert_reported(s: &Standin, needles: &[&str]) {
     let found = problems(s);
     for needle in needles {
         assert!(
@@ -76,12 +77,13 @@ pub(crate) fn assert_reported(s: &Sessions, needles: &[&str]) {
     }
 }
 
-fn trail_of(s: &Sessions, tenant: &str) -> Vec<AuditEvent> {
-    s.audit(&AuditFilter {
-        tenant: Some(tenant.to_string()),
-        ..AuditFilter::default()
-    })
-    .expect("audit")
+fn trail_of(s: &Standin, tenant: &str) -> Vec<AuditEvent> {
+    s.audit()
+        .query(&AuditFilter {
+            tenant: Some(tenant.to_string()),
+            ..AuditFilter::default()
+        })
+        .expect("audit")
 }
 
 fn actor_id(id: &str) -> Value {
@@ -110,9 +112,9 @@ fn refused<T: std::fmt::Debug>(r: &Result<T, SessionError>, allowed: impl Fn(&T)
 /// then dated by the chain, and `audit verify` finds nothing. Answers the
 /// number of ends refused because the ending handle's clock was before the
 /// start (the start was lifted past it), each then retried at the start.
-fn b1_concurrent_on(a: &Sessions, b: &Sessions, name: &str, mismatches: &mut Vec<String>) -> usize {
+fn b1_concurrent_on(a: &Standin, b: &Standin, name: &str, mismatches: &mut Vec<String>) -> usize {
     let base = now();
-    let handles: [(&Sessions, i64); 2] = [(a, 30), (b, -30)];
+    let handles: [(&Standin, i64); 2] = [(a, 30), (b, -30)];
     let before_start = std::sync::atomic::AtomicUsize::new(0);
     let told = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -125,11 +127,12 @@ fn b1_concurrent_on(a: &Sessions, b: &Sessions, name: &str, mismatches: &mut Vec
                 for i in 0..12i64 {
                     let clock = |skew: i64| base + TimeDelta::seconds(skew + 3 * i);
                     let request = start_request(actor_id(&format!("a-{t}-{i}")), target(), json!({}));
-                    let out = own.start(&request, None, clock(skew)).expect("start");
+                    let out = own.sessions().start(&request, None, clock(skew)).expect("start");
                     assert_allow(&out.decision);
                     let session = out.session.expect("a session");
                     told.lock().expect("lock").push(session.clone());
                     other
+                        .sessions()
                         .authorize(
                             &session.id,
                             "course.view",
@@ -137,14 +140,15 @@ fn b1_concurrent_on(a: &Sessions, b: &Sessions, name: &str, mismatches: &mut Vec
                             clock(other_skew) + TimeDelta::seconds(1),
                         )
                         .expect("authorize");
-                    own.authorize(&session.id, "course.view", None, clock(skew) + TimeDelta::seconds(1))
+                    own.sessions()
+                        .authorize(&session.id, "course.view", None, clock(skew) + TimeDelta::seconds(1))
                         .expect("authorize");
                     let (ender, end_at) = if i % 2 == 0 {
                         (other, clock(other_skew) + TimeDelta::seconds(2))
                     } else {
                         (own, clock(skew) + TimeDelta::seconds(2))
                     };
-                    match ender.end(&session.id, end_at) {
+                    match ender.sessions().end(&session.id, end_at) {
                         Ok(ended) => assert_eq!(ended.state, SessionState::Ended),
                         // Replicas a few seconds apart are one moment: an end
                         // from a clock behind the (lifted) start is not refused.
@@ -205,16 +209,19 @@ fn b1_concurrent_on(a: &Sessions, b: &Sessions, name: &str, mismatches: &mut Vec
 /// dated an hour before the upload of the policy it runs under (and an
 /// upload dated before the last start): each takes the chain's time, its
 /// row with it, and `audit verify` finds nothing.
-fn b1_back_dated_on(a: &Sessions, b: &Sessions, name: &str, mismatches: &mut Vec<String>) {
+fn b1_back_dated_on(a: &Standin, b: &Standin, name: &str, mismatches: &mut Vec<String>) {
     let t = now() + TimeDelta::hours(2);
     let x = a
+        .sessions()
         .start(&start_request(actor_id("u-rev"), target(), json!({})), None, t)
         .expect("start")
         .session
         .expect("session");
-    b.authorize(&x.id, "course.view", None, t + TimeDelta::minutes(20))
+    b.sessions()
+        .authorize(&x.id, "course.view", None, t + TimeDelta::minutes(20))
         .expect("authorize");
     let revoked = b
+        .sessions()
         .revoke(&x.id, "security review", t + TimeDelta::minutes(10))
         .expect("a back-dated revoke");
     let last = trail_of(a, "acme").pop().expect("events");
@@ -241,6 +248,7 @@ fn b1_back_dated_on(a: &Sessions, b: &Sessions, name: &str, mismatches: &mut Vec
         .set("globex", None, &json!({"default_ttl_seconds": 1800}).to_string(), t)
         .expect("policy set");
     let early = b
+        .sessions()
         .start(
             &start_request(actor_id("u-early"), target(), json!({"tenant": "globex"})),
             None,
@@ -275,7 +283,7 @@ fn b1_back_dated_on(a: &Sessions, b: &Sessions, name: &str, mismatches: &mut Vec
         .expect("policy set");
     let v2 = a.policies().version("globex", 2).expect("version 2");
     assert_eq!(v2.created_at, t, "{name}: the version takes the chain's time");
-    b.end(&early.id, t + TimeDelta::minutes(1)).expect("end");
+    b.sessions().end(&early.id, t + TimeDelta::minutes(1)).expect("end");
     assert_verifies(a, &format!("{name}: after an upload dated before the head"));
 }
 
@@ -321,17 +329,17 @@ fn b1_answers_say_the_stored_times() {
 fn b1_far_future_refused_without_test_clock() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("standin.db");
-    let real = Sessions::open(host().clone(), &path)
+    let real = Standin::open(host().clone(), &path)
         .expect("open db")
         .with_builtin_fallback(true);
     let far = at("9999-01-01T00:00:00Z");
-    let out = real.start(&req(json!({})), None, far);
+    let out = real.sessions().start(&req(json!({})), None, far);
     assert!(
         matches!(out, Err(SessionError::Store(StoreError::Clock { .. }))),
         "a start in year 9999: {out:?}"
     );
     let ahead = Utc::now() + TimeDelta::minutes(10);
-    let out = real.start(&req(json!({})), None, ahead);
+    let out = real.sessions().start(&req(json!({})), None, ahead);
     assert!(
         matches!(out, Err(SessionError::Store(StoreError::Clock { .. }))),
         "a start 10 minutes ahead: {out:?}"
@@ -346,21 +354,24 @@ fn b1_far_future_refused_without_test_clock() {
     // Within the 5 minutes: accepted.
     let soon = Utc::now() + TimeDelta::minutes(1);
     let s = real
+        .sessions()
         .start(&req(json!({})), None, soon)
         .expect("start")
         .session
         .expect("session");
-    real.end(&s.id, soon).expect("end");
+    real.sessions().end(&s.id, soon).expect("end");
     assert_verifies(&real, "after a start a minute ahead");
 
     // With the test clock on, year 9999 is the caller's to choose.
     let test = open(&path, false);
-    let s = test.start(&req(json!({})), None, far).expect("start");
+    let s = test.sessions().start(&req(json!({})), None, far).expect("start");
     assert_allow(&s.decision);
     let s = s.session.expect("session");
     assert_eq!(s.started_at, far);
-    test.authorize(&s.id, "course.view", None, far).expect("authorize");
-    test.end(&s.id, far + TimeDelta::seconds(5)).expect("end");
+    test.sessions()
+        .authorize(&s.id, "course.view", None, far)
+        .expect("authorize");
+    test.sessions().end(&s.id, far + TimeDelta::seconds(5)).expect("end");
     assert_verifies(&test, "after a start in year 9999 with a test clock");
 }
 
@@ -376,6 +387,7 @@ fn b2_forged_session_row_refused_and_reported() {
     let path = dir.path().join("standin.db");
     let s = open(&path, true);
     let real = s
+        .sessions()
         .start(&req(json!({"reason": "ticket SUP-1"})), None, now())
         .expect("start")
         .session
@@ -396,12 +408,14 @@ fn b2_forged_session_row_refused_and_reported() {
     }
     for id in ["s-forged", "s-untagged"] {
         for (who, sessions) in [("this process", &s), ("another process", &second(&path, true))] {
-            let r = sessions.authorize(id, "course.view", None, now() + TimeDelta::minutes(1));
+            let r = sessions
+                .sessions()
+                .authorize(id, "course.view", None, now() + TimeDelta::minutes(1));
             assert!(
                 refused(&r, |a| a.decision.is_allow()),
                 "{who}: an action in forged session `{id}` was allowed: {r:?}"
             );
-            let status = sessions.status(id, now() + TimeDelta::minutes(1));
+            let status = sessions.sessions().status(id, now() + TimeDelta::minutes(1));
             assert!(
                 status.is_err(),
                 "{who}: the banner of forged session `{id}`: {status:?}"
@@ -410,6 +424,7 @@ fn b2_forged_session_row_refused_and_reported() {
     }
     // The legitimate session still works.
     let ok = s
+        .sessions()
         .authorize(&real.id, "course.view", None, now() + TimeDelta::minutes(1))
         .expect("authorize");
     assert_allow(&ok.decision);
@@ -431,18 +446,23 @@ fn b2_forged_session_row_refused_and_reported() {
         .set("acme", None, &json!({"read_only": true}).to_string(), now())
         .expect("policy set");
     let ro = s
+        .sessions()
         .start(&req(json!({})), None, now())
         .expect("start")
         .session
         .expect("session");
     assert!(ro.read_only);
-    let writable = s.authorize(&ro.id, "course.edit", None, now()).expect("authorize");
+    let writable = s
+        .sessions()
+        .authorize(&ro.id, "course.edit", None, now())
+        .expect("authorize");
     assert!(
         !writable.decision.is_allow(),
         "read-only: {}",
         writable.decision.to_json()
     );
     let long = s
+        .sessions()
         .start(&start_request(actor_id("u-2"), target(), json!({})), None, now())
         .expect("start")
         .session
@@ -462,12 +482,16 @@ fn b2_forged_session_row_refused_and_reported() {
     );
     let other = second(&path, true);
     for (who, sessions) in [("this process", &s), ("another process", &other)] {
-        let r = sessions.authorize(&ro.id, "course.edit", None, now() + TimeDelta::minutes(1));
+        let r = sessions
+            .sessions()
+            .authorize(&ro.id, "course.edit", None, now() + TimeDelta::minutes(1));
         assert!(
             refused(&r, |a| a.decision.is_allow()),
             "{who}: a write in a read-only session made writable: {r:?}"
         );
-        let r = sessions.authorize(&long.id, "course.view", None, now() + TimeDelta::hours(2));
+        let r = sessions
+            .sessions()
+            .authorize(&long.id, "course.view", None, now() + TimeDelta::hours(2));
         assert!(
             refused(&r, |a| a.decision.is_allow()),
             "{who}: an action after the real deadline of a session whose deadline was raised: {r:?}"
@@ -476,11 +500,15 @@ fn b2_forged_session_row_refused_and_reported() {
     // Refused when read, by a process that did not write them.
     let fresh = second(&path, true);
     // (`course.view` is allowed in both; only the tag can refuse it.)
-    let r = fresh.authorize(&ro.id, "course.view", None, now() + TimeDelta::minutes(1));
+    let r = fresh
+        .sessions()
+        .authorize(&ro.id, "course.view", None, now() + TimeDelta::minutes(1));
     assert!(refused(&r, |a| a.decision.is_allow()), "an edited row was used: {r:?}");
-    let r = fresh.authorize(&long.id, "course.view", None, now() + TimeDelta::minutes(1));
+    let r = fresh
+        .sessions()
+        .authorize(&long.id, "course.view", None, now() + TimeDelta::minutes(1));
     assert!(refused(&r, |a| a.decision.is_allow()), "an edited row was used: {r:?}");
-    let r = fresh.extend(&long.id, 3600, now() + TimeDelta::minutes(1));
+    let r = fresh.sessions().extend(&long.id, 3600, now() + TimeDelta::minutes(1));
     assert!(
         refused(&r, |o| o.decision.is_allow()),
         "an edited row was extended: {r:?}"
@@ -504,24 +532,29 @@ fn b2_ended_row_set_back_to_active_allows_nothing() {
     let a = open(&path, true);
     let b = second(&path, true);
     let x = a
+        .sessions()
         .start(&req(json!({})), None, now())
         .expect("start")
         .session
         .expect("session");
     // Process b reads it (and caches it as active).
     assert_allow(
-        &b.authorize(&x.id, "course.view", None, now() + TimeDelta::seconds(1))
+        &b.sessions()
+            .authorize(&x.id, "course.view", None, now() + TimeDelta::seconds(1))
             .expect("authorize")
             .decision,
     );
-    a.revoke(&x.id, "security review", now() + TimeDelta::seconds(2))
+    a.sessions()
+        .revoke(&x.id, "security review", now() + TimeDelta::seconds(2))
         .expect("revoke");
     sql(
         &path,
         "UPDATE sessions SET state = 'active', ended_at = NULL, end_reason = NULL, revoke_reason = NULL WHERE id = ?1",
         [&x.id],
     );
-    let r = b.authorize(&x.id, "course.view", None, now() + TimeDelta::seconds(3));
+    let r = b
+        .sessions()
+        .authorize(&x.id, "course.view", None, now() + TimeDelta::seconds(3));
     assert!(
         refused(&r, |a| a.decision.is_allow()),
         "an action in a revoked session set back to active by SQL was allowed: {r:?}"
@@ -541,7 +574,7 @@ fn b2_forged_policy_version_refused() {
     s.policies()
         .set("acme", None, &json!({"require_reason": true}).to_string(), now())
         .expect("policy set");
-    let out = s.start(&req(json!({})), None, now()).expect("start");
+    let out = s.sessions().start(&req(json!({})), None, now()).expect("start");
     assert_deny(&out.decision, &["reason-required"]);
     assert_verifies(&s, "a keyed policy version");
 
@@ -559,7 +592,7 @@ fn b2_forged_policy_version_refused() {
     drop(conn);
     let at = now() + TimeDelta::minutes(1);
     for (who, sessions) in [("this process", &s), ("another process", &second(&path, true))] {
-        let out = sessions.start(&req(json!({})), None, at);
+        let out = sessions.sessions().start(&req(json!({})), None, at);
         assert!(
             refused(&out, |o| o.decision.is_allow() || o.session.is_some()),
             "{who}: a start under a forged version was allowed: {out:?}"
@@ -584,7 +617,7 @@ fn b2_forged_policy_version_refused() {
         .set("acme", None, &json!({"require_reason": true}).to_string(), now())
         .expect("policy set");
     sql(&path, "UPDATE policies SET settings = '{}' WHERE tenant = 'acme'", []);
-    let out = second(&path, true).start(&req(json!({})), None, at);
+    let out = second(&path, true).sessions().start(&req(json!({})), None, at);
     assert!(
         refused(&out, |o| o.decision.is_allow() || o.session.is_some()),
         "a start under edited settings was allowed: {out:?}"
@@ -598,18 +631,24 @@ fn b2_unkeyed_event_after_keyed_is_a_break() {
     let path = dir.path().join("standin.db");
     let keyed = open(&path, true);
     let x = keyed
+        .sessions()
         .start(&req(json!({})), None, now())
         .expect("start")
         .session
         .expect("session");
-    keyed.authorize(&x.id, "course.view", None, now()).expect("authorize");
-    keyed.end(&x.id, now()).expect("end");
+    keyed
+        .sessions()
+        .authorize(&x.id, "course.view", None, now())
+        .expect("authorize");
+    keyed.sessions().end(&x.id, now()).expect("end");
     assert_verifies(&keyed, "a keyed trail");
     let events = trail_of(&keyed, "acme").len();
 
     // A process without the key may not extend the keyed chain.
     let unkeyed = second(&path, false);
-    let out = unkeyed.start(&start_request(actor_id("u-2"), target(), json!({})), None, now());
+    let out = unkeyed
+        .sessions()
+        .start(&start_request(actor_id("u-2"), target(), json!({})), None, now());
     assert!(
         matches!(out, Err(SessionError::Store(StoreError::Unkeyed(_)))),
         "an unkeyed start after keyed events: {out:?}"
@@ -680,7 +719,7 @@ fn b2_unkeyed_event_after_keyed_is_a_break() {
         "the hand-made row is chained correctly"
     );
     // ...and the keyed verify reports it.
-    let chains = keyed.verify(Some("acme")).expect("verify");
+    let chains = keyed.audit().verify(Some("acme")).expect("verify");
     let broken = chains[0].broken.clone().expect("broken");
     assert_eq!(broken.seq, e.seq, "{broken}");
     assert!(broken.problem.contains("without the host key"), "{broken}");
@@ -695,18 +734,19 @@ type Raise<'a> = &'a dyn Fn(&str, i64);
 
 /// Sessions started at T for 1 h, their deadline and ceiling raised to
 /// T + 47 h by a database writer, are active until T + 24 h at most.
-fn s1_raised_on(s: &Sessions, fresh: &dyn Fn() -> Sessions, raise: Raise<'_>, name: &str) {
+fn s1_raised_on(s: &Standin, fresh: &dyn Fn() -> Standin, raise: Raise<'_>, name: &str) {
     let t = now();
     let cap = t + TimeDelta::hours(24);
     let start = |who: &str| {
-        s.start(
-            &start_request(actor_id(who), target(), json!({"ttl_seconds": 3600})),
-            None,
-            t,
-        )
-        .expect("start")
-        .session
-        .expect("session")
+        s.sessions()
+            .start(
+                &start_request(actor_id(who), target(), json!({"ttl_seconds": 3600})),
+                None,
+                t,
+            )
+            .expect("start")
+            .session
+            .expect("session")
     };
     let (x, y, w) = (start("u-s1a"), start("u-s1b"), start("u-s1c"));
     assert_eq!(x.started_at, t, "{name}");
@@ -715,6 +755,7 @@ fn s1_raised_on(s: &Sessions, fresh: &dyn Fn() -> Sessions, raise: Raise<'_>, na
     raise(&w.id, -47 * 3600);
     // An extension stops at T + 24 h, whatever the ceiling says.
     let out = fresh()
+        .sessions()
         .extend(&w.id, 86_400, t + TimeDelta::minutes(30))
         .expect("extend");
     assert_allow(&out.decision);
@@ -723,11 +764,13 @@ fn s1_raised_on(s: &Sessions, fresh: &dyn Fn() -> Sessions, raise: Raise<'_>, na
     assert_eq!(row.expires_at, cap, "{name}: the row");
     // The raised row is read (no cache): active past its 1 h...
     let ok = fresh()
+        .sessions()
         .authorize(&x.id, "course.view", None, t + TimeDelta::hours(23))
         .expect("authorize");
     assert_allow(&ok.decision);
     // ...and never past T + 24 h.
     let late = fresh()
+        .sessions()
         .authorize(&x.id, "course.view", None, cap + TimeDelta::seconds(1))
         .expect("authorize");
     assert_deny(&late.decision, &["session-expired"]);
@@ -735,14 +778,19 @@ fn s1_raised_on(s: &Sessions, fresh: &dyn Fn() -> Sessions, raise: Raise<'_>, na
     assert_eq!(row.state, SessionState::Ended, "{name}");
     assert_eq!(row.ended_at, Some(cap), "{name}: ended at its real deadline");
     let late = fresh()
+        .sessions()
         .authorize(&w.id, "course.view", None, cap + TimeDelta::seconds(1))
         .expect("authorize");
     assert_deny(&late.decision, &["session-expired"]);
     // The banner says so before anything records it...
-    let banner = fresh().peek_status(&y.id, t + TimeDelta::hours(25)).expect("status");
+    let banner = fresh()
+        .sessions()
+        .peek_status(&y.id, t + TimeDelta::hours(25))
+        .expect("status");
     assert_eq!(banner.state, SessionState::Ended, "{name}");
     assert!(
         !fresh()
+            .sessions()
             .peek_list("acme", true, t + TimeDelta::hours(25))
             .expect("list")
             .iter()
@@ -750,7 +798,7 @@ fn s1_raised_on(s: &Sessions, fresh: &dyn Fn() -> Sessions, raise: Raise<'_>, na
         "{name}: listed active past its 24 h"
     );
     // ...and a sweep records it.
-    let swept = fresh().sweep(t + TimeDelta::hours(25)).expect("sweep");
+    let swept = fresh().sessions().sweep(t + TimeDelta::hours(25)).expect("sweep");
     let row = s.store().session(&y.id).expect("read").expect("row");
     assert!(
         swept.iter().any(|s| s.id == y.id) && row.state == SessionState::Ended,
@@ -799,12 +847,14 @@ fn s1_extend_does_not_keep_a_raised_expires_at_past_24h() {
     let s = open(&path, false);
     let t = now();
     let z = s
+        .sessions()
         .start(&req(json!({"ttl_seconds": 3600})), None, t)
         .expect("start")
         .session
         .expect("session");
     sqlite_raise(&path)(&z.id, 47 * 3600);
     let out = second(&path, false)
+        .sessions()
         .extend(&z.id, 86_400, t + TimeDelta::hours(23))
         .expect("extend");
     assert_allow(&out.decision);
@@ -822,6 +872,7 @@ fn s1_extend_does_not_keep_a_raised_expires_at_past_24h() {
         out.kept_expiry
     );
     let banner = second(&path, false)
+        .sessions()
         .status(&z.id, t + TimeDelta::hours(23))
         .expect("status");
     assert!(
@@ -842,20 +893,20 @@ fn e7_nesting_capped_by_host() {
         if let Some(max) = max {
             s = s.with_max_depth(max);
         }
-        let max = max.unwrap_or(standin::sessions::DEFAULT_MAX_DEPTH);
+        let max = max.unwrap_or(standin::DEFAULT_MAX_DEPTH);
         s.policies()
             .set("acme", None, &json!({"allow_nested": true}).to_string(), now())
             .expect("policy set");
         let mut parent: Option<String> = None;
         for depth in 0..=max {
-            let out = s.start(&req(json!({})), None, now()).expect("start");
+            let out = s.sessions().start(&req(json!({})), None, now()).expect("start");
             assert_allow(&out.decision);
             let session = out.session.expect("session");
             assert_eq!(session.depth, depth, "{label}");
             assert_eq!(session.parent, parent, "{label}");
             parent = Some(session.id);
         }
-        let out = s.start(&req(json!({})), None, now()).expect("start");
+        let out = s.sessions().start(&req(json!({})), None, now()).expect("start");
         assert_deny(&out.decision, &["nested-impersonation"]);
         assert!(
             out.decision.reasons.iter().all(|r| r.rule == "E7"),
@@ -873,11 +924,13 @@ fn e7_nesting_capped_by_host() {
         if max == 1 {
             other = other.with_max_depth(1);
         }
-        let out = other.start(&req(json!({})), None, now()).expect("start");
+        let out = other.sessions().start(&req(json!({})), None, now()).expect("start");
         assert_deny(&out.decision, &["nested-impersonation"]);
         // Ending the innermost frees one level.
-        s.end(parent.as_deref().expect("innermost"), now()).expect("end");
-        let out = s.start(&req(json!({})), None, now()).expect("start");
+        s.sessions()
+            .end(parent.as_deref().expect("innermost"), now())
+            .expect("end");
+        let out = s.sessions().start(&req(json!({})), None, now()).expect("start");
         assert_allow(&out.decision);
         assert_eq!(out.session.expect("session").depth, max, "{label}");
         assert_verifies(&s, label);
@@ -916,7 +969,7 @@ fn expected_error(e: &SessionError) -> bool {
 
 /// Runs `ops` on two handles of one store, each with its clock `skews`
 /// off, then checks the trail verifies and runs forwards.
-fn interleave(handles: &[Sessions; 2], skews: (i64, i64), ops: Vec<(Op, i64)>) -> Result<(), TestCaseError> {
+fn interleave(handles: &[Standin; 2], skews: (i64, i64), ops: Vec<(Op, i64)>) -> Result<(), TestCaseError> {
     let skew = [skews.0, skews.1];
     let mut elapsed = 0i64;
     let mut started: Vec<String> = Vec::new();
@@ -926,6 +979,7 @@ fn interleave(handles: &[Sessions; 2], skews: (i64, i64), ops: Vec<(Op, i64)>) -
         let pick = |p: u8| (!started.is_empty()).then(|| started[usize::from(p) % started.len()].clone());
         let result: Result<(), SessionError> = match &op {
             Op::Start { h, actor } => handles[*h]
+                .sessions()
                 .start(
                     &start_request(actor_id(&format!("u-p{actor}")), target(), json!({})),
                     None,
@@ -934,6 +988,7 @@ fn interleave(handles: &[Sessions; 2], skews: (i64, i64), ops: Vec<(Op, i64)>) -
                 .map(|o| started.extend(o.session.map(|s| s.id))),
             Op::Authorize { h, pick: p, view } => match pick(*p) {
                 Some(id) => handles[*h]
+                    .sessions()
                     .authorize(
                         &id,
                         if *view { "course.view" } else { "billing.purchase" },
@@ -944,18 +999,18 @@ fn interleave(handles: &[Sessions; 2], skews: (i64, i64), ops: Vec<(Op, i64)>) -
                 None => Ok(()),
             },
             Op::Extend { h, pick: p, ttl } => match pick(*p) {
-                Some(id) => handles[*h].extend(&id, u64::from(*ttl), clock(*h)).map(drop),
+                Some(id) => handles[*h].sessions().extend(&id, u64::from(*ttl), clock(*h)).map(drop),
                 None => Ok(()),
             },
             Op::End { h, pick: p } => match pick(*p) {
-                Some(id) => handles[*h].end(&id, clock(*h)).map(drop),
+                Some(id) => handles[*h].sessions().end(&id, clock(*h)).map(drop),
                 None => Ok(()),
             },
             Op::Revoke { h, pick: p } => match pick(*p) {
-                Some(id) => handles[*h].revoke(&id, "random revoke", clock(*h)).map(drop),
+                Some(id) => handles[*h].sessions().revoke(&id, "random revoke", clock(*h)).map(drop),
                 None => Ok(()),
             },
-            Op::Sweep { h } => handles[*h].sweep(clock(*h)).map(drop),
+            Op::Sweep { h } => handles[*h].sessions().sweep(clock(*h)).map(drop),
         };
         if let Err(e) = &result {
             prop_assert!(expected_error(e), "{op:?} at +{elapsed}s: {e}");
@@ -1021,9 +1076,9 @@ fn b1_random_interleavings_verify_on_two_postgres_replicas() {
 
 /// Two handles on one PostgreSQL database (two `PostgresStore::connect`),
 /// as two processes, when a server can be started.
-pub(crate) fn pg_sessions(url: &str, keyed: bool) -> Sessions {
+pub(crate) fn pg_sessions(url: &str, keyed: bool) -> Standin {
     let store = standin_store_postgres::PostgresStore::connect(url).expect("connect to postgres");
-    let s = Sessions::new(host().clone(), Arc::new(store))
+    let s = Standin::new(host().clone(), Arc::new(store))
         .with_builtin_fallback(true)
         .with_test_clock(true);
     if keyed { s.with_host_key(key()) } else { s }
@@ -1083,12 +1138,14 @@ fn a1_postgres_verify_finds_a_tail_cut_under_a_stale_head() {
     let s = pg_sessions(&url, true);
     let t = now();
     let x = s
+        .sessions()
         .start(&req(json!({})), None, t)
         .expect("start")
         .session
         .expect("session");
     for i in 1..=3 {
-        s.authorize(&x.id, "course.view", None, t + TimeDelta::seconds(i))
+        s.sessions()
+            .authorize(&x.id, "course.view", None, t + TimeDelta::seconds(i))
             .expect("authorize");
     }
     assert_verifies(&s, "before the cut");
@@ -1103,9 +1160,10 @@ fn a1_postgres_verify_finds_a_tail_cut_under_a_stale_head() {
 /// A call whose caller's deadline passed before its rows were committed
 /// (a server answered `503 deadline-exceeded`) records nothing: the trail
 /// never holds an allow its caller never got.
-fn late_call_on(s: &Sessions, name: &str) {
+fn late_call_on(s: &Standin, name: &str) {
     let t = now();
     let x = s
+        .sessions()
         .start(&req(json!({})), None, t)
         .expect("start")
         .session
@@ -1113,14 +1171,16 @@ fn late_call_on(s: &Sessions, name: &str) {
     let before = trail_of(s, "acme").len();
     let past = std::time::Instant::now() - std::time::Duration::from_millis(1);
     let late = standin::deadline::within(past, || {
-        s.authorize(&x.id, "course.view", None, t + TimeDelta::seconds(1))
+        s.sessions()
+            .authorize(&x.id, "course.view", None, t + TimeDelta::seconds(1))
     });
     assert!(matches!(late, Err(SessionError::Late { .. })), "{name}: {late:?}");
     assert_eq!(trail_of(s, "acme").len(), before, "{name}: a late call was recorded");
     // With time left, the same call is recorded.
     let future = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let on_time = standin::deadline::within(future, || {
-        s.authorize(&x.id, "course.view", None, t + TimeDelta::seconds(2))
+        s.sessions()
+            .authorize(&x.id, "course.view", None, t + TimeDelta::seconds(2))
     })
     .expect("authorize");
     assert_allow(&on_time.decision);
@@ -1145,12 +1205,14 @@ fn a2_an_oversized_resource_is_refused_and_stored_clipped_to_1_kib() {
     let s = open(&dir.path().join("standin.db"), true);
     let t = now();
     let x = s
+        .sessions()
         .start(&req(json!({})), None, t)
         .expect("start")
         .session
         .expect("session");
     let huge = "r".repeat(100 * 1024);
     let d = s
+        .sessions()
         .authorize(&x.id, "course.view", Some(&huge), t + TimeDelta::seconds(1))
         .expect("authorize");
     assert_deny(&d.decision, &["invalid-request"]);
@@ -1175,6 +1237,7 @@ fn b2_forged_session_row_and_policy_version_refused_on_postgres() {
         .set("acme", None, &json!({"require_reason": true}).to_string(), now())
         .expect("policy set");
     let real = s
+        .sessions()
         .start(&req(json!({"reason": "ticket SUP-1"})), None, now())
         .expect("start")
         .session
@@ -1188,7 +1251,9 @@ fn b2_forged_session_row_and_policy_version_refused_on_postgres() {
             real.id
         ),
     );
-    let r = pg_sessions(&url, true).authorize(&real.id, "course.view", None, now() + TimeDelta::minutes(1));
+    let r = pg_sessions(&url, true)
+        .sessions()
+        .authorize(&real.id, "course.view", None, now() + TimeDelta::minutes(1));
     assert!(
         refused(&r, |a| a.decision.is_allow()),
         "postgres: an action in an edited session row was allowed: {r:?}"
@@ -1204,7 +1269,9 @@ fn b2_forged_session_row_and_policy_version_refused_on_postgres() {
          activated_at, tag, active_tag) SELECT tenant, 2, digest, '{}', created_at + 1, TRUE, uploaded_by, note, \
          describe, activated_at + 1, tag, active_tag FROM policies WHERE tenant = 'acme' AND version = 1",
     );
-    let out = pg_sessions(&url, true).start(&req(json!({})), None, now() + TimeDelta::minutes(2));
+    let out = pg_sessions(&url, true)
+        .sessions()
+        .start(&req(json!({})), None, now() + TimeDelta::minutes(2));
     assert!(
         refused(&out, |o| o.decision.is_allow() || o.session.is_some()),
         "postgres: a start under a forged version was allowed: {out:?}"

@@ -14,14 +14,14 @@ use serde_json::json;
 use standin::access::{Scope, key_hash};
 use standin::model::{Notifications, kinds};
 use standin::store::StoreError;
-use standin::{SessionError, Sessions};
+use standin::{SessionError, Standin};
 use std::path::Path;
 
 /// A database writer: runs `sql` (statements separated by `;`).
 type Writer<'a> = &'a dyn Fn(&str);
 
 /// A fresh handle on the same database, as another process.
-type Fresh<'a> = &'a dyn Fn() -> Sessions;
+type Fresh<'a> = &'a dyn Fn() -> Standin;
 
 fn sqlite_writer(path: &Path) -> impl Fn(&str) + '_ {
     move |sql: &str| {
@@ -33,7 +33,7 @@ fn sqlite_writer(path: &Path) -> impl Fn(&str) + '_ {
 }
 
 /// Runs `scenario` on a keyed SQLite file.
-fn on_sqlite(scenario: fn(&Sessions, Fresh<'_>, Writer<'_>, &str)) {
+fn on_sqlite(scenario: fn(&Standin, Fresh<'_>, Writer<'_>, &str)) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("standin.db");
     let s = open(&path, true);
@@ -42,7 +42,7 @@ fn on_sqlite(scenario: fn(&Sessions, Fresh<'_>, Writer<'_>, &str)) {
 
 /// Runs `scenario` on a keyed PostgreSQL database, when a server can be
 /// started (required with `STANDIN_REQUIRE_POSTGRES=1`).
-fn on_postgres(db: &str, scenario: fn(&Sessions, Fresh<'_>, Writer<'_>, &str)) {
+fn on_postgres(db: &str, scenario: fn(&Standin, Fresh<'_>, Writer<'_>, &str)) {
     let Some(pg) = standin_tests::postgres::PgServer::start() else {
         return;
     };
@@ -63,12 +63,13 @@ fn assert_forged<T: std::fmt::Debug>(r: &Result<T, SessionError>, what: &str) {
 
 const FORGED_SECRET: &str = "stn_forged-by-the-database-writer";
 
-fn inserted_admin_key(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
+fn inserted_admin_key(s: &Standin, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
     let real = s
+        .access()
         .create_key("acme", Scope::Decide, Some("ci"), now())
         .expect("create key");
     assert!(
-        s.authenticate(&real.key).expect("authenticate").is_some(),
+        s.access().authenticate(&real.key).expect("authenticate").is_some(),
         "{name}: a key made by the host authenticates"
     );
     assert_verifies(s, &format!("{name}: a keyed API key"));
@@ -88,11 +89,15 @@ fn inserted_admin_key(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name: &st
     let other = fresh();
     for (who, sessions) in [("this process", s), ("another process", &other)] {
         assert_forged(
-            &sessions.authenticate(FORGED_SECRET),
+            &sessions.access().authenticate(FORGED_SECRET),
             &format!("{name}, {who}: an admin key hash inserted by SQL"),
         );
         assert!(
-            sessions.authenticate(&real.key).expect("authenticate").is_some(),
+            sessions
+                .access()
+                .authenticate(&real.key)
+                .expect("authenticate")
+                .is_some(),
             "{name}, {who}: the real key still authenticates"
         );
     }
@@ -116,12 +121,15 @@ fn inserted_admin_key_does_not_authenticate_and_is_reported_postgres() {
     on_postgres("forged_key", inserted_admin_key);
 }
 
-fn raised_key_scope(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
-    let made = s.create_key("acme", Scope::Audit, None, now()).expect("create key");
+fn raised_key_scope(s: &Standin, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
+    let made = s
+        .access()
+        .create_key("acme", Scope::Audit, None, now())
+        .expect("create key");
     sql(&format!("UPDATE api_keys SET scope = 'admin' WHERE id = '{}'", made.id));
     for (who, sessions) in [("this process", s), ("another process", &fresh())] {
         assert_forged(
-            &sessions.authenticate(&made.key),
+            &sessions.access().authenticate(&made.key),
             &format!("{name}, {who}: an audit key raised to admin by SQL"),
         );
     }
@@ -141,15 +149,24 @@ fn key_scope_raised_to_admin_by_sql_is_refused_postgres() {
     on_postgres("raised_key", raised_key_scope);
 }
 
-fn unrevoked_key(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
-    let made = s.create_key("acme", Scope::Admin, None, now()).expect("create key");
-    let revoked = s.revoke_key(&made.id, now() + TimeDelta::minutes(1)).expect("revoke");
+fn unrevoked_key(s: &Standin, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
+    let made = s
+        .access()
+        .create_key("acme", Scope::Admin, None, now())
+        .expect("create key");
+    let revoked = s
+        .access()
+        .revoke_key(&made.id, now() + TimeDelta::minutes(1))
+        .expect("revoke");
     assert_eq!(revoked.revoked_at, Some(now() + TimeDelta::minutes(1)), "{name}");
     // The revoke wrote the row's new tag: nothing to report, and the key is
     // refused as revoked (not as forged).
     assert_verifies(s, &format!("{name}: after a revoke"));
     assert!(
-        s.authenticate(&made.key).expect("a revoked key is no error").is_none(),
+        s.access()
+            .authenticate(&made.key)
+            .expect("a revoked key is no error")
+            .is_none(),
         "{name}: a revoked key authenticated"
     );
     sql(&format!(
@@ -158,7 +175,7 @@ fn unrevoked_key(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
     ));
     for (who, sessions) in [("this process", s), ("another process", &fresh())] {
         assert_forged(
-            &sessions.authenticate(&made.key),
+            &sessions.access().authenticate(&made.key),
             &format!("{name}, {who}: a revoked key set back to unrevoked by SQL"),
         );
     }
@@ -180,10 +197,12 @@ fn revoked_key_set_back_to_unrevoked_by_sql_is_refused_postgres() {
 
 // ---------------------------------------------------------------- return_to origins
 
-fn inserted_origin(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
-    s.set_return_origins("acme", &["https://app.example".to_string()])
+fn inserted_origin(s: &Standin, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
+    s.access()
+        .set_return_origins("acme", &["https://app.example".to_string()])
         .expect("set origins");
     let out = s
+        .sessions()
         .start(&req(json!({})), Some("https://app.example/back"), now())
         .expect("a start with an allowed origin");
     assert_allow(&out.decision);
@@ -206,14 +225,16 @@ fn inserted_origin(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) 
                 target(),
                 json!({}),
             );
-            let out = sessions.start(&request, Some(url), now() + TimeDelta::minutes(1));
+            let out = sessions
+                .sessions()
+                .start(&request, Some(url), now() + TimeDelta::minutes(1));
             assert!(
                 matches!(out, Err(SessionError::ReturnTo { .. })),
                 "{name}, {who}: a start returning to {url}, an origin inserted by SQL: {out:?}"
             );
         }
         assert_eq!(
-            sessions.return_origins("acme").expect("origins"),
+            sessions.access().return_origins("acme").expect("origins"),
             vec!["https://app.example".to_string()],
             "{name}, {who}: the origins in force"
         );
@@ -240,31 +261,32 @@ fn inserted_origin_is_not_allowed_for_return_to_and_is_reported_postgres() {
 // ---------------------------------------------------------------- notifications
 
 /// Whether `s` wrote the message that tells the target session `id` started.
-fn told(s: &Sessions, tenant: &str, id: &str) -> bool {
-    s.outbox(Some(tenant), true)
+fn told(s: &Standin, tenant: &str, id: &str) -> bool {
+    s.outbox()
+        .list(Some(tenant), true)
         .expect("outbox")
         .iter()
         .any(|m| m.session == id && m.kind == kinds::STARTED && m.to == "u-42")
 }
 
-fn start_in(s: &Sessions, tenant: &str, actor_id: &str) -> String {
+fn start_in(s: &Standin, tenant: &str, actor_id: &str) -> String {
     let request = start_request(
         patch(actor(), json!({ "id": actor_id })),
         target(),
         json!({ "tenant": tenant }),
     );
-    let out = s.start(&request, None, now()).expect("start");
+    let out = s.sessions().start(&request, None, now()).expect("start");
     assert_allow(&out.decision);
     out.session.expect("a session").id
 }
 
-fn silenced_notifications(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
+fn silenced_notifications(s: &Standin, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
     // The premise: settings the host wrote do silence (globex turned off).
     let off = Notifications {
         enabled: false,
         ..Notifications::default()
     };
-    s.set_notifications("globex", &off).expect("set notifications");
+    s.outbox().set_notifications("globex", &off).expect("set notifications");
     let id = start_in(s, "globex", "u-quiet");
     assert!(!told(s, "globex", &id), "{name}: notifications turned off by the host");
 
@@ -273,7 +295,9 @@ fn silenced_notifications(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name:
         started_template: "{actor} is acting as you".to_string(),
         ..Notifications::default()
     };
-    s.set_notifications("acme", &custom).expect("set notifications");
+    s.outbox()
+        .set_notifications("acme", &custom)
+        .expect("set notifications");
     assert_verifies(s, &format!("{name}: keyed notification settings"));
     sql("UPDATE notifications SET enabled = FALSE WHERE tenant = 'acme';
          INSERT INTO notifications (tenant, enabled, started_template, ended_template) \
@@ -288,7 +312,7 @@ fn silenced_notifications(s: &Sessions, fresh: Fresh<'_>, sql: Writer<'_>, name:
             );
             // The settings in force are the defaults (which notify).
             assert_eq!(
-                sessions.notifications(tenant).expect("notifications"),
+                sessions.outbox().notifications(tenant).expect("notifications"),
                 Notifications::default(),
                 "{name}, {who}: {tenant}'s settings in force"
             );
@@ -322,18 +346,26 @@ fn unkeyed_store_uses_untagged_keys_origins_and_notifications() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("standin.db");
     let s = open(&path, false);
-    let made = s.create_key("acme", Scope::Admin, None, now()).expect("create key");
-    assert!(s.authenticate(&made.key).expect("authenticate").is_some());
-    s.set_return_origins("acme", &["https://app.example".to_string()])
+    let made = s
+        .access()
+        .create_key("acme", Scope::Admin, None, now())
+        .expect("create key");
+    assert!(s.access().authenticate(&made.key).expect("authenticate").is_some());
+    s.access()
+        .set_return_origins("acme", &["https://app.example".to_string()])
         .expect("set origins");
-    assert_eq!(s.return_origins("acme").expect("origins"), vec!["https://app.example"]);
+    assert_eq!(
+        s.access().return_origins("acme").expect("origins"),
+        vec!["https://app.example"]
+    );
     let off = Notifications {
         enabled: false,
         ..Notifications::default()
     };
-    s.set_notifications("acme", &off).expect("set notifications");
-    assert_eq!(s.notifications("acme").expect("notifications"), off);
+    s.outbox().set_notifications("acme", &off).expect("set notifications");
+    assert_eq!(s.outbox().notifications("acme").expect("notifications"), off);
     let out = s
+        .sessions()
         .start(&req(json!({})), Some("https://app.example/x"), now())
         .expect("start");
     assert_allow(&out.decision);

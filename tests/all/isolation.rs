@@ -5,7 +5,7 @@
 use crate::common::*;
 use crate::sessions::req;
 use serde_json::json;
-use standin::Sessions;
+use standin::Standin;
 use standin::policies::Upload;
 use standin_store_sqlite::OpenSqlite;
 use standin_tests::{MISCHIEF, component};
@@ -20,7 +20,7 @@ use std::time::Duration;
 fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
     let dir = tempfile::tempdir().expect("temp dir");
     let host = host_with_deadline(Duration::from_secs(3));
-    let s = Sessions::open(host, dir.path().join("standin.db")).expect("open");
+    let s = Standin::open(host, dir.path().join("standin.db")).expect("open");
     let mischief = component(MISCHIEF);
     let up = Upload {
         tenant: "loopy",
@@ -38,7 +38,7 @@ fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
             scope.spawn(move || {
                 let mut r = req(json!({"tenant": "loopy", "reason": "loop"}));
                 r.actor.id = format!("loopy-{i}");
-                let out = s.start(&r, None, now()).expect("start");
+                let out = s.sessions().start(&r, None, now()).expect("start");
                 assert_deny(&out.decision, &["policy-timeout"]);
                 looped.fetch_add(1, Ordering::SeqCst);
             });
@@ -48,13 +48,19 @@ fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
         for i in 0..5 {
             let mut r = req(json!({}));
             r.actor.id = format!("u-{i}");
-            let session = s.start(&r, None, now()).expect("start").session.expect("allowed");
+            let session = s
+                .sessions()
+                .start(&r, None, now())
+                .expect("start")
+                .session
+                .expect("allowed");
             assert_allow(
-                &s.authorize(&session.id, "reports.view", None, now())
+                &s.sessions()
+                    .authorize(&session.id, "reports.view", None, now())
                     .expect("authorize")
                     .decision,
             );
-            s.end(&session.id, now()).expect("end");
+            s.sessions().end(&session.id, now()).expect("end");
         }
         assert_eq!(
             looped.load(Ordering::SeqCst),
@@ -63,7 +69,8 @@ fn t1_a_looping_tenant_does_not_hold_up_other_tenants() {
         );
     });
     let denied = s
-        .audit(&standin::store::AuditFilter {
+        .audit()
+        .query(&standin::store::AuditFilter {
             tenant: Some("loopy".to_string()),
             ..Default::default()
         })
@@ -82,6 +89,7 @@ fn t1_a_tenant_reaches_nothing_of_another_tenant() {
         .set("globex", None, r#"{"require_reason": true}"#, now())
         .expect("globex");
     let theirs = s
+        .sessions()
         .start(&req(json!({})), None, now())
         .expect("start")
         .session
@@ -107,7 +115,10 @@ fn t1_a_tenant_reaches_nothing_of_another_tenant() {
         );
     }
     assert!(
-        s.session(&theirs.id, now()).expect("still there").is_active(),
+        s.sessions()
+            .session(&theirs.id, now())
+            .expect("still there")
+            .is_active(),
         "untouched"
     );
     let all = standin::store::AuditFilter::default();

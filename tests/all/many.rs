@@ -177,12 +177,14 @@ fn a3_f1_authorize_batch_asks_the_policy_once_for_a_run_of_one_sessions_calls() 
     let (_d, s) = service();
     activate_component(&s, &component(MISCHIEF));
     let first = s
+        .sessions()
         .start(&start_request(actor(), target(), json!({})), None, now())
         .expect("start")
         .session
         .expect("session");
     let other = patch(actor(), json!({"id": "u-2"}));
     let second = s
+        .sessions()
         .start(&start_request(other, target(), json!({})), None, now())
         .expect("start")
         .session
@@ -195,7 +197,7 @@ fn a3_f1_authorize_batch_asks_the_policy_once_for_a_run_of_one_sessions_calls() 
         ActionCall::new(&first.id, "a.five", None, now()),
         ActionCall::new(&first.id, "a.six", None, now() + chrono::TimeDelta::seconds(1)),
     ];
-    let answers = s.authorize_batch(&calls).expect("batch");
+    let answers = s.sessions().authorize_batch(&calls).expect("batch");
     let batch = |i: usize| -> Option<String> {
         let decision = &answers[i].as_ref().expect("answer").decision;
         assert_allow(decision);
@@ -209,7 +211,7 @@ fn a3_f1_authorize_batch_asks_the_policy_once_for_a_run_of_one_sessions_calls() 
         (0..6).map(batch).collect::<Vec<_>>(),
         [Some("batch:3"), Some("batch:3"), Some("batch:3"), None, None, None].map(|b| b.map(String::from))
     );
-    let recorded = s.authorize_batch(&calls[..2]).expect("batch");
+    let recorded = s.sessions().authorize_batch(&calls[..2]).expect("batch");
     assert!(recorded.iter().all(|a| a.as_ref().is_ok_and(|a| a.decision.is_allow())));
     assert_intact(&s);
 }

@@ -9,13 +9,13 @@ use serde_json::json;
 use standin::harness::Suite;
 use standin::policies::{ChangeKind, PolicyError, Upload, UploadStep};
 use standin::store::StoreError;
-use standin::{SessionError, Sessions};
+use standin::{SessionError, Standin};
 use standin_store_sqlite::OpenSqlite;
 use standin_tests::{READS_FILES, WRONG_WORLD, component};
 use std::path::Path;
 
 /// Uploads the built-in policy with `settings`, activated.
-pub(crate) fn upload(s: &Sessions, tenant: &str, settings: serde_json::Value) -> u32 {
+pub(crate) fn upload(s: &Standin, tenant: &str, settings: serde_json::Value) -> u32 {
     let settings = settings.to_string();
     let up = Upload {
         tenant,
@@ -44,8 +44,8 @@ fn suite(expect_without_reason: &str) -> Suite {
 
 /// The start of the base request with no reason: allowed under `{}`,
 /// denied under `require_reason`.
-pub(crate) fn no_reason_start(s: &Sessions) -> (standin::Decision, u32) {
-    let (decision, policy) = s.evaluate_start(&req(json!({})), now()).expect("evaluate");
+pub(crate) fn no_reason_start(s: &Standin) -> (standin::Decision, u32) {
+    let (decision, policy) = s.policies().evaluate_start(&req(json!({})), now()).expect("evaluate");
     (decision, policy.version)
 }
 
@@ -236,6 +236,7 @@ fn t1_sessions_and_audit_rows_keep_the_version_they_started_under() {
     let (_dir, s) = service();
     upload(&s, "acme", json!({}));
     let old = s
+        .sessions()
         .start(&req(json!({})), None, now())
         .expect("start")
         .session
@@ -243,18 +244,25 @@ fn t1_sessions_and_audit_rows_keep_the_version_they_started_under() {
     upload(&s, "acme", json!({"forbidden_actions": ["reports.view"]}));
     let new_actor = patch(actor(), json!({"id": "u-9"}));
     let new = s
+        .sessions()
         .start(&start_request(new_actor, target(), json!({})), None, now())
         .expect("start")
         .session
         .expect("session");
     assert_eq!((old.policy.version, new.policy.version), (1, 2));
-    let a = s.authorize(&old.id, "reports.view", None, now()).expect("authorize");
+    let a = s
+        .sessions()
+        .authorize(&old.id, "reports.view", None, now())
+        .expect("authorize");
     assert_allow(&a.decision);
     assert_eq!(a.policy.version, 1);
-    let b = s.authorize(&new.id, "reports.view", None, now()).expect("authorize");
+    let b = s
+        .sessions()
+        .authorize(&new.id, "reports.view", None, now())
+        .expect("authorize");
     assert_deny(&b.decision, &["forbidden-action"]);
     assert_eq!(b.policy, new.policy);
-    let rows = s.audit(&Default::default()).expect("audit");
+    let rows = s.audit().query(&Default::default()).expect("audit");
     for row in rows.iter().filter(|r| r.session.as_deref() == Some(&old.id)) {
         assert_eq!(row.policy.version, 1, "{}", row.event);
     }
@@ -267,15 +275,18 @@ fn t1_replay_reports_every_decision_a_candidate_would_change() {
     // Recorded under version 1: an allowed start without a reason, an
     // allowed report, a denied purchase.
     let session = s
+        .sessions()
         .start(&req(json!({})), None, now())
         .expect("start")
         .session
         .expect("session");
-    s.authorize(&session.id, "reports.view", None, now())
+    s.sessions()
+        .authorize(&session.id, "reports.view", None, now())
         .expect("authorize");
-    s.authorize(&session.id, "billing.purchase", None, now())
+    s.sessions()
+        .authorize(&session.id, "billing.purchase", None, now())
         .expect("authorize");
-    s.end(&session.id, now()).expect("end");
+    s.sessions().end(&session.id, now()).expect("end");
     // Candidate 2 requires a reason and forbids reports; candidate 3 allows purchases.
     let up = |settings: serde_json::Value| {
         let settings = settings.to_string();
@@ -333,22 +344,23 @@ fn t1_replay_reports_every_decision_a_candidate_would_change() {
 fn t1_a_tenant_without_a_policy_gets_no_sessions_unless_the_fallback_is_on() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("standin.db");
-    let s = Sessions::open(host().clone(), &db).expect("open");
+    let s = Standin::open(host().clone(), &db).expect("open");
     upload(&s, "acme", json!({"require_reason": true}));
     // `Acme` and `acme ` are not `acme`, and have no policy of their own.
     for tenant in ["Acme", "globex"] {
         let request = req(json!({"tenant": tenant, "reason": "SUP-1"}));
-        let out = s.start(&request, None, now()).expect("answered");
+        let out = s.sessions().start(&request, None, now()).expect("answered");
         assert!(out.session.is_none(), "{tenant}");
         assert_deny(&out.decision, &["policy-unavailable"]);
         assert_eq!(out.policy.version, 0);
     }
     // Nor is it a tenant id: refused before anything is recorded.
     let request = req(json!({"tenant": "acme ", "reason": "SUP-1"}));
-    let err = s.start(&request, None, now()).expect_err("not a tenant id");
+    let err = s.sessions().start(&request, None, now()).expect_err("not a tenant id");
     assert!(matches!(err, SessionError::Invalid(_)), "{err}");
     let denied = s
-        .audit(&standin::store::AuditFilter {
+        .audit()
+        .query(&standin::store::AuditFilter {
             tenant: Some("globex".to_string()),
             ..Default::default()
         })
@@ -359,7 +371,13 @@ fn t1_a_tenant_without_a_policy_gets_no_sessions_unless_the_fallback_is_on() {
 
     let s = s.with_builtin_fallback(true);
     let request = req(json!({"tenant": "globex"}));
-    assert!(s.start(&request, None, now()).expect("answered").session.is_some());
+    assert!(
+        s.sessions()
+            .start(&request, None, now())
+            .expect("answered")
+            .session
+            .is_some()
+    );
 }
 
 #[test]

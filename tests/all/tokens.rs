@@ -42,15 +42,15 @@ fn tokens_carry_both_identities_and_verify_with_an_independent_library() {
     let (_d, s) = service();
     let s = s.with_token_keys(TokenKeys::new(key(1), Vec::new()));
     let session = started(&s, json!({}));
-    let token = s.token_for(&session, now()).expect("a token");
-    let claims = independent(&s.jwks().expect("jwks"), &token, "acme");
+    let token = s.access().token_for(&session, now()).expect("a token");
+    let claims = independent(&s.access().jwks().expect("jwks"), &token, "acme");
     assert_eq!(claims.sub, "u-42", "the target");
     assert_eq!(claims.act.sub, "u-1", "the actor, RFC 8693");
     assert_eq!(claims.sid, session.id);
     assert_eq!(claims.exp, session.expires_at.timestamp());
     // Another tenant's audience is refused by the independent check too.
-    let key =
-        DecodingKey::from_ed_components(s.jwks().expect("jwks")["keys"][0]["x"].as_str().expect("x")).expect("key");
+    let key = DecodingKey::from_ed_components(s.access().jwks().expect("jwks")["keys"][0]["x"].as_str().expect("x"))
+        .expect("key");
     let mut other = Validation::new(Algorithm::EdDSA);
     other.set_audience(&["globex"]);
     other.validate_exp = false;
@@ -62,12 +62,15 @@ fn introspection_is_active_only_while_the_session_is() {
     let (_d, s) = service();
     let s = s.with_token_keys(TokenKeys::new(key(1), Vec::new()));
     let session = started(&s, json!({}));
-    let token = s.token_for(&session, now()).expect("a token");
-    let live = s.introspect("acme", &token, now()).expect("introspect");
+    let token = s.access().token_for(&session, now()).expect("a token");
+    let live = s.access().introspect("acme", &token, now()).expect("introspect");
     assert!(live.active);
     assert_eq!(live.act.as_ref().map(|a| a.sub.as_str()), Some("u-1"));
     assert!(
-        !s.introspect("globex", &token, now()).expect("introspect").active,
+        !s.access()
+            .introspect("globex", &token, now())
+            .expect("introspect")
+            .active,
         "another tenant"
     );
     // A forged token: the claims changed, the signature kept.
@@ -78,7 +81,8 @@ fn introspection_is_active_only_while_the_session_is() {
     claims["act"]["sub"] = json!("u-9");
     parts[1] = b64.encode(claims.to_string());
     assert!(
-        !s.introspect("acme", &parts.join("."), now())
+        !s.access()
+            .introspect("acme", &parts.join("."), now())
             .expect("introspect")
             .active,
         "forged"
@@ -86,15 +90,21 @@ fn introspection_is_active_only_while_the_session_is() {
     // A key that is not ours.
     let stranger = TokenKeys::new(key(7), Vec::new()).issue(&session, now());
     assert!(
-        !s.introspect("acme", &stranger, now()).expect("introspect").active,
+        !s.access()
+            .introspect("acme", &stranger, now())
+            .expect("introspect")
+            .active,
         "unknown key"
     );
-    s.end(&session.id, now()).expect("end");
+    s.sessions().end(&session.id, now()).expect("end");
     assert!(
-        !s.introspect("acme", &token, now()).expect("introspect").active,
+        !s.access().introspect("acme", &token, now()).expect("introspect").active,
         "ended"
     );
-    assert!(s.token(&session.id, now()).is_err(), "no token for an ended session");
+    assert!(
+        s.access().token(&session.id, now()).is_err(),
+        "no token for an ended session"
+    );
 }
 
 #[test]
@@ -102,15 +112,20 @@ fn rotation_publishes_both_keys_and_keeps_old_tokens_valid() {
     let (_d, s) = service();
     let old = s.with_token_keys(TokenKeys::new(key(1), Vec::new()));
     let session = started(&old, json!({}));
-    let old_token = old.token_for(&session, now()).expect("a token");
+    let old_token = old.access().token_for(&session, now()).expect("a token");
     // The new key signs; the old one is still published.
     let (_d2, _) = service();
     let rotated = TokenKeys::new(key(2), vec![key(1).public()]);
     let jwks = rotated.jwks();
     assert_eq!(jwks["keys"].as_array().expect("keys").len(), 2);
     let s = old.with_token_keys(rotated);
-    assert!(s.introspect("acme", &old_token, now()).expect("introspect").active);
-    let new_token = s.token(&session.id, now()).expect("token").expect("a token");
+    assert!(
+        s.access()
+            .introspect("acme", &old_token, now())
+            .expect("introspect")
+            .active
+    );
+    let new_token = s.access().token(&session.id, now()).expect("token").expect("a token");
     independent(&jwks, &old_token, "acme");
     independent(&jwks, &new_token, "acme");
     assert_ne!(
@@ -119,5 +134,10 @@ fn rotation_publishes_both_keys_and_keeps_old_tokens_valid() {
     );
     // Once the old key is no longer published, its tokens are refused.
     let s = s.with_token_keys(TokenKeys::new(key(2), Vec::new()));
-    assert!(!s.introspect("acme", &old_token, now()).expect("introspect").active);
+    assert!(
+        !s.access()
+            .introspect("acme", &old_token, now())
+            .expect("introspect")
+            .active
+    );
 }

@@ -77,17 +77,20 @@ fn ap1_a_tenant_running_a_0_2_0_component_starts_and_guards_sessions() {
     let (_d, s) = service();
     activate_component(&s, &component(POLICY_0_2));
     let out = s
+        .sessions()
         .start(&start_request(actor(), target(), json!({})), None, now())
         .expect("start");
     assert_allow(&out.decision);
     let session = out.session.expect("session");
     assert_allow(
-        &s.authorize(&session.id, "course.view", None, now())
+        &s.sessions()
+            .authorize(&session.id, "course.view", None, now())
             .expect("authorize")
             .decision,
     );
     assert_deny(
-        &s.authorize(&session.id, "billing.purchase", None, now())
+        &s.sessions()
+            .authorize(&session.id, "billing.purchase", None, now())
             .expect("authorize")
             .decision,
         &["forbidden-action"],

@@ -23,7 +23,7 @@
 
 use serde_json::json;
 use standin::access::Scope;
-use standin::{Host, HostKey, Sessions, StartRequest, Store};
+use standin::{Host, HostKey, Standin, StartRequest, Store};
 use standin_store_sqlite::OpenSqlite;
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::Path;
@@ -166,16 +166,18 @@ struct Tenant {
 }
 
 /// Tenant `name`'s policy, a decide key and 64 sessions.
-fn prepare(sessions: &Sessions, name: &str) -> Tenant {
+fn prepare(sessions: &Standin, name: &str) -> Tenant {
     let now = chrono::Utc::now();
     sessions.policies().set(name, None, "{}", now).expect("policy");
     let key = sessions
+        .access()
         .create_key(name, Scope::Decide, Some("bench"), now)
         .expect("key")
         .key;
     let ids = (0..64)
         .map(|i| {
             let started = sessions
+                .sessions()
                 .start(&request(name, &format!("a-{i}")), None, now)
                 .expect("start");
             started.session.expect("allowed").id
@@ -240,7 +242,7 @@ fn measure(
 }
 
 /// Starts/s from 8 threads, each start a new actor (no conflicts).
-fn starts(sessions: &Sessions, run: Duration) -> f64 {
+fn starts(sessions: &Standin, run: Duration) -> f64 {
     let next = AtomicUsize::new(0);
     let began = Instant::now();
     std::thread::scope(|scope| {
@@ -249,7 +251,7 @@ fn starts(sessions: &Sessions, run: Duration) -> f64 {
                 while began.elapsed() < run {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let r = request("starts", &format!("s-{i}"));
-                    sessions.start(&r, None, chrono::Utc::now()).expect("start");
+                    sessions.sessions().start(&r, None, chrono::Utc::now()).expect("start");
                 }
             });
         }
@@ -258,9 +260,9 @@ fn starts(sessions: &Sessions, run: Duration) -> f64 {
 }
 
 /// `audit verify` of every tenant: events/s.
-fn verify(sessions: &Sessions) -> (u64, f64) {
+fn verify(sessions: &Standin) -> (u64, f64) {
     let began = Instant::now();
-    let chains = sessions.verify_with(&Default::default()).expect("verify");
+    let chains = sessions.audit().verify_with(&Default::default()).expect("verify");
     assert!(chains.iter().all(|c| c.broken.is_none()), "a chain does not verify");
     let events: u64 = chains.iter().map(|c| c.events).sum();
     (events, events as f64 / began.elapsed().as_secs_f64())
@@ -287,11 +289,11 @@ fn main() {
     let url = pg.create_database("bench");
 
     let sqlite_path = d.join("bench.db");
-    let sqlite = Sessions::open(Host::new().expect("host"), &sqlite_path)
+    let sqlite = Standin::open(Host::new().expect("host"), &sqlite_path)
         .expect("sqlite")
         .with_host_key(key.clone());
     let store: Arc<dyn Store> = Arc::new(standin_store_postgres::PostgresStore::connect(&url).expect("postgres"));
-    let postgres = Sessions::new(Host::new().expect("host"), store).with_host_key(key);
+    let postgres = Standin::new(Host::new().expect("host"), store).with_host_key(key);
     let names = ["acme", "globex", "initech", "umbrella"];
     let sqlite_tenants: Vec<Tenant> = names.iter().map(|t| prepare(&sqlite, t)).collect();
     let pg_tenants: Vec<Tenant> = names.iter().map(|t| prepare(&postgres, t)).collect();

@@ -168,14 +168,16 @@ fn read_only_store_refuses_writes_with_a_typed_error() {
         store.set_notifications("acme", &Default::default()),
         Err(StoreError::ReadOnly(_))
     ));
-    let sessions = standin::Sessions::new(standin::Host::new().expect("host"), std::sync::Arc::new(store));
-    let id = sessions.peek_list("acme", true, now).expect("list")[0].id.clone();
+    let sessions = standin::Standin::new(standin::Host::new().expect("host"), std::sync::Arc::new(store));
+    let id = sessions.sessions().peek_list("acme", true, now).expect("list")[0]
+        .id
+        .clone();
     assert!(matches!(
-        sessions.end(&id, now),
+        sessions.sessions().end(&id, now),
         Err(standin::SessionError::Store(StoreError::ReadOnly(_)))
     ));
     assert!(matches!(
-        sessions.authorize(&id, "course.view", None, now),
+        sessions.sessions().authorize(&id, "course.view", None, now),
         Err(standin::SessionError::Store(StoreError::ReadOnly(_)))
     ));
     drop(sessions);

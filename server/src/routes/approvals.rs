@@ -94,7 +94,7 @@ fn answered(state: &AppState, tenant: &str, outcome: ApprovalOutcome, started: I
         return Ok(axum::Json(outcome.decision).into_response());
     }
     let mut body = serde_json::to_value(&outcome.session).unwrap_or(Value::Null);
-    if let Some(token) = state.sessions().token_for(&outcome.session, now()) {
+    if let Some(token) = state.sessions().access().token_for(&outcome.session, now()) {
         body["token"] = token.into();
     }
     Ok(axum::Json(body).into_response())

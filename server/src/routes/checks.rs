@@ -63,7 +63,9 @@ async fn check_start(
     let tenant = p.tenant();
     same_tenant(&request.tenant, &tenant)?;
     let started = Instant::now();
-    let (decision, policy) = state.run(move |s| Ok(s.evaluate_start(&request, now())?)).await?;
+    let (decision, policy) = state
+        .run(move |s| Ok(s.policies().evaluate_start(&request, now())?))
+        .await?;
     state
         .metrics
         .decision(&tenant, "check-start", &decision, started.elapsed());
@@ -78,7 +80,9 @@ async fn check_action(
     let tenant = p.tenant();
     same_tenant(&request.tenant, &tenant)?;
     let started = Instant::now();
-    let (decision, policy) = state.run(move |s| Ok(s.evaluate_action(&request, now())?)).await?;
+    let (decision, policy) = state
+        .run(move |s| Ok(s.policies().evaluate_action(&request, now())?))
+        .await?;
     state
         .metrics
         .decision(&tenant, "check-action", &decision, started.elapsed());

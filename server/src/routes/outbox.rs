@@ -156,7 +156,7 @@ async fn claim(State(state): State<AppState>, p: Params, Json(body): Json<Claim>
     let lease = std::time::Duration::from_secs(body.lease_seconds);
     let claimed_until = at.timestamp() + i64::try_from(body.lease_seconds).unwrap_or(i64::MAX);
     let messages = state
-        .run(move |s| Ok(s.claim(Some(&tenant), body.limit, lease, at)?))
+        .run(move |s| Ok(s.outbox().claim(Some(&tenant), body.limit, lease, at)?))
         .await?;
     let claimed_until = DateTime::<Utc>::from_timestamp(claimed_until, 0);
     Ok(axum::Json(json!({ "messages": messages, "claimed_until": claimed_until })).into_response())
@@ -184,7 +184,7 @@ async fn ack(State(state): State<AppState>, p: Params, Json(body): Json<Ack>) ->
 
 async fn notifications(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let tenant = p.tenant();
-    let n = state.run(move |s| Ok(s.notifications(&tenant)?)).await?;
+    let n = state.run(move |s| Ok(s.outbox().notifications(&tenant)?)).await?;
     Ok(axum::Json(n).into_response())
 }
 
@@ -204,13 +204,13 @@ async fn set_notifications(
     let tenant = p.tenant();
     let n = state
         .run(move |s| {
-            let current = s.notifications(&tenant)?;
+            let current = s.outbox().notifications(&tenant)?;
             let next = Notifications {
                 enabled: patch.enabled.unwrap_or(current.enabled),
                 started_template: patch.started_template.unwrap_or(current.started_template),
                 ended_template: patch.ended_template.unwrap_or(current.ended_template),
             };
-            s.set_notifications(&tenant, &next)?;
+            s.outbox().set_notifications(&tenant, &next)?;
             Ok(next)
         })
         .await?;

@@ -61,7 +61,7 @@ async fn update(
         )));
     }
     let out = state
-        .run(move |s| Ok(s.update_principal(&tenant, &principal, now())?))
+        .run(move |s| Ok(s.sessions().update_principal(&tenant, &principal, now())?))
         .await?;
     Ok(axum::Json(out).into_response())
 }
@@ -80,7 +80,7 @@ async fn revoke_actor(
 ) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let revoked = state
-        .run(move |s| Ok(s.revoke_actor(&tenant, &body.actor, &body.reason, now())?))
+        .run(move |s| Ok(s.sessions().revoke_actor(&tenant, &body.actor, &body.reason, now())?))
         .await?;
     Ok(axum::Json(serde_json::json!({ "revoked": revoked })).into_response())
 }

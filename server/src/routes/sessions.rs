@@ -208,7 +208,7 @@ async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Va
             (StatusCode::ACCEPTED, axum::Json(body)).into_response()
         }
         Some(session) => {
-            let token = state.sessions().token_for(&session, now());
+            let token = state.sessions().access().token_for(&session, now());
             let mut body = serde_json::to_value(&session).unwrap_or_default();
             if let Some(token) = token {
                 body["token"] = token.into();

@@ -52,7 +52,7 @@ pub(super) fn routes() -> Vec<Route> {
 }
 
 async fn jwks(State(state): State<AppState>) -> Result<Response, ApiError> {
-    match state.sessions().jwks() {
+    match state.sessions().access().jwks() {
         Some(keys) => Ok(axum::Json(keys).into_response()),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -75,7 +75,7 @@ async fn introspect(
 ) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let answer = state
-        .run(move |s| Ok(s.introspect(&tenant, &body.token, now())?))
+        .run(move |s| Ok(s.access().introspect(&tenant, &body.token, now())?))
         .await?;
     Ok(axum::Json(answer).into_response())
 }

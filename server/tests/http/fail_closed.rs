@@ -109,6 +109,7 @@ async fn a_tenant_without_a_policy_gets_no_session_t1() {
     let server = Server::start();
     let made = server
         .sessions
+        .access()
         .create_key("initech", Decide, None, chrono::Utc::now())
         .unwrap();
     let mut request = start_request("u-1", "u-2");

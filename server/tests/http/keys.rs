@@ -74,13 +74,18 @@ async fn a_revoked_key_stops_working() {
     let server = Server::start();
     let made = server
         .sessions
+        .access()
         .create_key("acme", Scope::Decide, None, chrono::Utc::now())
         .unwrap();
     let (status, _) = server
         .call("GET", "/v1/tenants/acme/sessions", Some(&made.key), None)
         .await;
     assert_eq!(status, 200);
-    server.sessions.revoke_key(&made.id, chrono::Utc::now()).unwrap();
+    server
+        .sessions
+        .access()
+        .revoke_key(&made.id, chrono::Utc::now())
+        .unwrap();
     // A key found is trusted for at most the cache's time.
     tokio::time::sleep(standin_server::auth::KEY_CACHE_TTL + std::time::Duration::from_millis(100)).await;
     let (status, answer) = server
@@ -94,10 +99,11 @@ async fn keys_are_stored_hashed_and_listed_without_secrets() {
     let server = Server::start();
     let made = server
         .sessions
+        .access()
         .create_key("acme", Scope::Audit, Some("siem"), chrono::Utc::now())
         .unwrap();
     assert!(made.key.starts_with("stn_"));
-    let listed = server.sessions.keys("acme").unwrap();
+    let listed = server.sessions.access().keys("acme").unwrap();
     let text = serde_json::to_string(&listed).unwrap();
     assert!(!text.contains(&made.key), "a secret is listed");
     let dump: Value = serde_json::to_value(listed.iter().find(|k| k.id == made.id).unwrap()).unwrap();
@@ -112,8 +118,9 @@ async fn keys_are_stored_hashed_and_listed_without_secrets() {
 async fn a_key_row_not_authenticated_by_the_host_key_is_401() {
     let server = Server::start();
     use standin_store_sqlite::OpenSqlite as _;
-    let unkeyed = standin::Sessions::open(standin::Host::new().unwrap(), server.db_path()).unwrap();
+    let unkeyed = standin::Standin::open(standin::Host::new().unwrap(), server.db_path()).unwrap();
     let forged = unkeyed
+        .access()
         .create_key("acme", Scope::Admin, Some("inserted"), chrono::Utc::now())
         .unwrap();
     let admin = server.key("acme", Scope::Admin).to_string();

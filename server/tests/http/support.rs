@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 use standin::access::Scope;
-use standin::{Host, HostKey, Sessions};
+use standin::{Host, HostKey, Standin};
 use standin_server::Limits;
 use standin_store_sqlite::OpenSqlite;
 use std::net::SocketAddr;
@@ -20,7 +20,7 @@ pub const TENANTS: [&str; 2] = ["acme", "globex"];
 pub struct Server {
     pub base: String,
     pub addr: SocketAddr,
-    pub sessions: Arc<Sessions>,
+    pub sessions: Arc<Standin>,
     pub http: reqwest::Client,
     keys: Vec<(String, Scope, String)>,
     stop: Option<oneshot::Sender<()>>,
@@ -48,7 +48,7 @@ impl Server {
     fn build(limits: Limits, tokens: Option<standin::access::TokenKeys>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let key = HostKey::load_or_create(&dir.path().join("host.key")).unwrap();
-        let mut sessions = Sessions::open(Host::new().unwrap(), dir.path().join("standin.db"))
+        let mut sessions = Standin::open(Host::new().unwrap(), dir.path().join("standin.db"))
             .unwrap()
             .with_host_key(key);
         if let Some(tokens) = tokens {
@@ -59,7 +59,7 @@ impl Server {
         for tenant in TENANTS {
             sessions.policies().set(tenant, None, "{}", now).unwrap();
             for scope in Scope::ALL {
-                let made = sessions.create_key(tenant, scope, Some("tests"), now).unwrap();
+                let made = sessions.access().create_key(tenant, scope, Some("tests"), now).unwrap();
                 keys.push((tenant.to_string(), scope, made.key));
             }
         }

@@ -8,8 +8,9 @@
 //!
 //! Making, listing, revoking and checking API keys (see [`crate::keys`]).
 
+use super::Access;
 use crate::request::{check_id, check_text};
-use crate::sessions::{SessionError, Sessions};
+use crate::sessions::SessionError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -126,7 +127,7 @@ pub fn key_hash(secret: &str) -> String {
 /// A key's name is a label for people: at most this many bytes.
 pub const MAX_KEY_NAME_BYTES: usize = 256;
 
-impl Sessions {
+impl Access<'_> {
     /// Makes a key for `tenant` with `scope`; the secret is in the answer
     /// and nowhere else.
     pub fn create_key(

@@ -11,3 +11,15 @@ mod tokens;
 pub use api_keys::{ApiKey, KEY_PREFIX, KeyError, MAX_KEY_NAME_BYTES, NewApiKey, Scope, key_hash};
 pub use origins::{MAX_RETURN_TO_BYTES, origin_of};
 pub use tokens::{Actor, Claims, ISSUER, Introspection, TokenError, TokenKeys};
+
+/// API keys, impersonation tokens and `return_to` origins; from [`Standin::access`](crate::Standin::access).
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a>(pub(crate) &'a crate::Standin);
+
+impl std::ops::Deref for Access<'_> {
+    type Target = crate::Standin;
+
+    fn deref(&self) -> &crate::Standin {
+        self.0
+    }
+}

@@ -6,7 +6,9 @@
 //! Accepted: a path on the platform itself (`/admin/users?tab=2`), or an
 //! absolute `https://` URL whose origin the tenant allowed.
 
-use crate::sessions::{SessionError, Sessions};
+use super::Access;
+use crate::Standin;
+use crate::sessions::SessionError;
 
 /// Longest `return_to`, in bytes.
 pub const MAX_RETURN_TO_BYTES: usize = 2048;
@@ -40,7 +42,7 @@ pub fn origin_of(url: &str) -> Option<String> {
     valid.then(|| format!("https://{}", authority.to_ascii_lowercase()))
 }
 
-impl Sessions {
+impl Standin {
     /// Refuses a `return_to` that is neither a local path nor a URL of an
     /// origin `tenant` allowed.
     pub(crate) fn check_return_to(&self, tenant: &str, url: &str) -> Result<(), SessionError> {
@@ -59,7 +61,9 @@ impl Sessions {
             url: url.chars().take(200).collect(),
         })
     }
+}
 
+impl Access<'_> {
     /// The origins `tenant` allows as `return_to` besides local paths.
     pub fn return_origins(&self, tenant: &str) -> Result<Vec<String>, SessionError> {
         Ok(self.store.return_origins(tenant)?)

@@ -18,10 +18,12 @@
 //! request, and introspected against the session itself, so a token is
 //! active only while its session is.
 
+use super::Access;
+use crate::Standin;
 use crate::audit::{KeyError, PublicKey, SigningKey};
 use crate::model::{EndReason, SessionRecord};
+use crate::sessions::SessionError;
 use crate::sessions::changes::secs;
-use crate::sessions::{SessionError, Sessions};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -128,7 +130,7 @@ impl TokenKeys {
     }
 
     /// The claims of a token one of these keys signed (its times and its
-    /// session are not checked here: see `Sessions::introspect`).
+    /// session are not checked here: see `Access::introspect`).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Malformed("too long"));
@@ -218,14 +220,16 @@ impl Introspection {
     }
 }
 
-impl Sessions {
+impl Standin {
     /// Signs tokens with `keys` (see [`crate::access`]): started sessions
     /// then carry one.
     pub fn with_token_keys(mut self, keys: TokenKeys) -> Self {
         self.tokens = Some(Arc::new(keys));
         self
     }
+}
 
+impl Access<'_> {
     /// A token for `s` when it is active and tokens are signed here.
     pub fn token_for(&self, s: &SessionRecord, now: DateTime<Utc>) -> Option<String> {
         let keys = self.tokens.as_ref()?;
@@ -235,7 +239,7 @@ impl Sessions {
     /// A fresh token for session `id` (after an extension, its `exp` is the
     /// new deadline); `None` when no token key is configured.
     pub fn token(&self, id: &str, now: DateTime<Utc>) -> Result<Option<String>, SessionError> {
-        let s = self.session(id, now)?;
+        let s = self.sessions().session(id, now)?;
         if !s.is_active() {
             return Err(SessionError::Ended {
                 id: id.to_string(),
@@ -264,7 +268,7 @@ impl Sessions {
         if claims.aud != tenant || claims.exp <= now.timestamp() {
             return Ok(Introspection::inactive());
         }
-        let session = match self.session(&claims.sid, now) {
+        let session = match self.sessions().session(&claims.sid, now) {
             Ok(s) => s,
             Err(SessionError::Store(crate::store::StoreError::UnknownSession(_))) => {
                 return Ok(Introspection::inactive());

@@ -9,7 +9,7 @@
 //!
 //! Each round lists the tenants with audit events and, for each one whose
 //! chain grew past its last checkpoint, signs the head with
-//! [`Sessions::checkpoint_after`] (the chain must verify, and must still
+//! [`Audit::checkpoint_after`](crate::audit::Audit::checkpoint_after) (the chain must verify, and must still
 //! hold the tenant's previous checkpoint: a cut or rewritten chain is not
 //! vouched for afresh) and writes the JSON `standin audit checkpoint`
 //! prints to `DIR/<tenant>/<seq>.json` and `DIR/<tenant>/latest.json`
@@ -19,13 +19,13 @@
 //! The thread takes one round when it starts, sleeps until the next is
 //! due (it does not poll), and takes one last round when its
 //! [`Checkpointer`] is dropped, so that a process that drops it after its
-//! last write, before the [`Sessions`], covers its last head. What each
+//! last write, before the [`Standin`], covers its last head. What each
 //! round did for each tenant is told to the caller's `report` (the server
-//! logs it) and counted in [`Sessions::checkpoint_counts`].
+//! logs it) and counted in [`Standin::checkpoint_counts`].
 
 use super::{Checkpoint, CheckpointError};
+use crate::Standin;
 use crate::audit::SigningKey;
-use crate::sessions::Sessions;
 use crate::store::AuditFilter;
 use crate::worker::{Stop, Worker};
 use chrono::{DateTime, Utc};
@@ -47,7 +47,7 @@ pub struct CheckpointSchedule {
 }
 
 /// What a round did about one tenant (or about all, when `tenant` is
-/// `None`), for [`Sessions::spawn_checkpointer`]'s `report`. A tenant whose
+/// `None`), for [`Standin::spawn_checkpointer`]'s `report`. A tenant whose
 /// head did not move is not reported.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -85,7 +85,7 @@ pub(crate) struct Counts {
     failed: AtomicU64,
 }
 
-impl Sessions {
+impl Standin {
     /// What this process's checkpointer (if any) did so far.
     pub fn checkpoint_counts(&self) -> CheckpointCounts {
         let c = &self.checkpoints;
@@ -100,7 +100,7 @@ impl Sessions {
     /// Starts a thread that checkpoints every tenant whose chain head
     /// moved, once now, then every `schedule.every`, and once more when the
     /// returned [`Checkpointer`] is dropped (drop it before the last
-    /// [`Sessions`]: the thread does not keep them alive). `report` hears
+    /// [`Standin`]: the thread does not keep them alive). `report` hears
     /// what each round did.
     pub fn spawn_checkpointer(
         self: &Arc<Self>,
@@ -183,7 +183,7 @@ impl Sessions {
                     }
                 }
             }
-            match self.checkpoint_after(&tenant, &schedule.key, now, previous) {
+            match self.audit().checkpoint_after(&tenant, &schedule.key, now, previous) {
                 Ok(c) => match write_checkpoint(&schedule.dir, &c) {
                     Ok(path) => {
                         counts.written.fetch_add(1, Ordering::Relaxed);

@@ -23,11 +23,11 @@
 //! a checkpoint signature from being mistaken for a signature of anything
 //! else made with the same key; the lengths keep the fields apart.
 
+use super::Audit;
 use super::{Broken, verify_chain};
 use crate::audit::signing::{decode_exact, encode, read_capped};
 use crate::audit::{AuditEvent, GENESIS_HASH};
 use crate::audit::{KeyError, PublicKey, SigningKey};
-use crate::sessions::Sessions;
 use crate::store::{AuditFilter, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -84,7 +84,7 @@ pub enum CheckpointError {
     #[error("{0}; no checkpoint signed")]
     Broken(Broken),
     /// The chain no longer holds what an earlier checkpoint vouched for
-    /// (see [`Sessions::checkpoint_after`]): nothing is signed.
+    /// (see [`Audit::checkpoint_after`](crate::audit::Audit::checkpoint_after)): nothing is signed.
     #[error("the chain no longer holds the checkpoint of event {seq}: {problem}; no checkpoint signed")]
     Contradicts { seq: u64, problem: CheckpointProblem },
     #[error(transparent)]
@@ -211,7 +211,7 @@ impl NamedCheckpoint {
     }
 }
 
-impl Sessions {
+impl Audit<'_> {
     /// Signs `tenant`'s chain head with `key`, at `now`, once the chain
     /// verifies (a broken chain is not vouched for).
     pub fn checkpoint(
@@ -223,7 +223,7 @@ impl Sessions {
         self.checkpoint_after(tenant, key, now, None)
     }
 
-    /// [`Sessions::checkpoint`], once the chain also still holds
+    /// [`Audit::checkpoint`](crate::audit::Audit::checkpoint), once the chain also still holds
     /// `previous` (an earlier checkpoint of `tenant`, signed by any key):
     /// a chain cut below it or rewritten at it is refused
     /// ([`CheckpointError::Contradicts`]) rather than vouched for afresh.

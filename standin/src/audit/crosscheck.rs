@@ -7,7 +7,7 @@
 //! would change what the policy allows, while every hash still holds. So
 //! each tenant's tables are compared with what its chain says:
 //!
-//! - Sessions: `session.started` (or `session.requested`, for a start that
+//! - Standin: `session.started` (or `session.requested`, for a start that
 //!   waited for approval) gives the actor, target, reason, start, deadline,
 //!   policy version and obligations; `session.approved` makes a request
 //!   active and moves its start and deadline; `session.extended` moves the

@@ -11,7 +11,7 @@
 //! Where a row is written: the session layer builds the event
 //! (`sessions::changes`), a store appends it in order and seals it with
 //! [`seal`] (`standin-store-sqlite`'s `audit.rs`, `standin-store-postgres`'s);
-//! `Sessions::verify` (`verify`) recomputes the chain and cross-checks the
+//! `Audit::verify` (`verify`) recomputes the chain and cross-checks the
 //! tables. Nothing here knows a database but through the [`Store`](crate::Store).
 
 mod chain;
@@ -38,3 +38,15 @@ pub use facts::{FactsSeen, RequestFacts, Seal, action_request_json, is_action_re
 pub use report::{Format, View, render};
 pub use signing::{ALGORITHM, KeyError, PublicKey, SigningKey};
 pub use verify::{Broken, CheckpointChecked, TenantChain, VerifyOptions, verify_chain};
+
+/// One trail per tenant: query, verify, checkpoints; from [`Audit::query`](crate::audit::Audit::query).
+#[derive(Debug, Clone, Copy)]
+pub struct Audit<'a>(pub(crate) &'a crate::Standin);
+
+impl std::ops::Deref for Audit<'_> {
+    type Target = crate::Standin;
+
+    fn deref(&self) -> &crate::Standin {
+        self.0
+    }
+}

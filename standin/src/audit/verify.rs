@@ -9,18 +9,19 @@
 //!
 //! The chain alone cannot see its tail cut off, nor itself rewritten with
 //! every hash recomputed, nor the tables the host acts on edited beside
-//! it; so [`Sessions::verify_with`] also checks signed checkpoints against
+//! it; so [`Audit::verify_with`](crate::audit::Audit::verify_with) also checks signed checkpoints against
 //! the chain (`checkpoint`) and the sessions and policy versions against
 //! what the chain recorded (`crosscheck`), all read as of one commit
 //! ([`AuditStore::trail`](crate::store::AuditStore::trail)).
 
+use super::Audit;
 use super::PublicKey;
 use super::checkpoints::{CheckpointProblem, NamedCheckpoint};
 use super::crosscheck::crosscheck;
 use super::{AuditEvent, CHAIN_V3, GENESIS_HASH, RequestFacts, SessionDigests, expected_hash, is_action_request_json};
 use crate::integrity::Keyring;
-use crate::sessions::{SessionError, Sessions};
-use crate::store::StoreError;
+use crate::sessions::SessionError;
+use crate::store::{AuditFilter, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -56,7 +57,7 @@ pub struct TenantChain {
     /// The first problem: the chain's first broken event, else the first of
     /// [`TenantChain::problems`]. `None`: intact.
     pub broken: Option<Broken>,
-    /// Every problem found ([`Sessions::verify_with`](crate::Sessions::verify_with)): the chain's first
+    /// Every problem found ([`Audit::verify_with`](crate::audit::Audit::verify_with)): the chain's first
     /// broken event, checkpoints that do not hold, sessions and policy
     /// versions that disagree with the chain.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -199,7 +200,7 @@ fn facts_problem(e: &AuditEvent, intact: &mut Intact) -> Option<String> {
     }
 }
 
-/// What [`Sessions::verify_with`] checks besides each chain.
+/// What [`Audit::verify_with`](crate::audit::Audit::verify_with) checks besides each chain.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VerifyOptions<'a> {
     /// Only this tenant (default: every tenant with events, sessions or
@@ -211,7 +212,48 @@ pub struct VerifyOptions<'a> {
     pub trusted_key: Option<&'a PublicKey>,
 }
 
-impl Sessions {
+/// The verdict on a tenant's trail that has a row the store cannot read.
+fn unreadable(tenant: &str, column: &str, message: &str) -> TenantChain {
+    let seq = message
+        .strip_prefix("event ")
+        .and_then(|m| m.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let broken = Broken {
+        tenant: tenant.to_string(),
+        seq,
+        problem: format!("a row cannot be read (column `{column}`): {message}"),
+    };
+    TenantChain {
+        tenant: tenant.to_string(),
+        events: 0,
+        head: String::new(),
+        broken: Some(broken.clone()),
+        problems: vec![broken],
+        checkpoints: Vec::new(),
+    }
+}
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Audit<'_> {
+    /// Audit events matching `filter`, by tenant and `seq`.
+    pub fn query(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, SessionError> {
+        Ok(self.store.audit(filter)?)
+    }
+
+    /// Recomputes the hash chain of `tenant` (default: every tenant) and
+    /// compares its sessions and policy versions with it; with checkpoints:
+    /// [`Audit::verify_with`].
+    pub fn verify(&self, tenant: Option<&str>) -> Result<Vec<TenantChain>, SessionError> {
+        self.verify_with(&VerifyOptions {
+            tenant,
+            ..VerifyOptions::default()
+        })
+    }
+
     /// Verifies each tenant's chain, its sessions and policy versions
     /// against it, and the checkpoints given: see the module documentation.
     pub fn verify_with(&self, options: &VerifyOptions<'_>) -> Result<Vec<TenantChain>, SessionError> {
@@ -296,30 +338,4 @@ impl Sessions {
         }
         Ok(chains)
     }
-}
-
-/// The verdict on a tenant's trail that has a row the store cannot read.
-fn unreadable(tenant: &str, column: &str, message: &str) -> TenantChain {
-    let seq = message
-        .strip_prefix("event ")
-        .and_then(|m| m.split(':').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    let broken = Broken {
-        tenant: tenant.to_string(),
-        seq,
-        problem: format!("a row cannot be read (column `{column}`): {message}"),
-    };
-    TenantChain {
-        tenant: tenant.to_string(),
-        events: 0,
-        head: String::new(),
-        broken: Some(broken.clone()),
-        problems: vec![broken],
-        checkpoints: Vec::new(),
-    }
-}
-
-fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

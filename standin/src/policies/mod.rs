@@ -23,9 +23,10 @@ pub use replay::{ChangeKind, Replay, ReplayChange, ReplayOutcome};
 pub use stored::{ArtifactKey, NewPolicy, StoredPolicy, settings_note};
 pub use upload::{SuiteResult, Upload, UploadStep, Uploaded};
 
+use crate::Standin;
 use crate::request::RequestError;
+use crate::sessions::PolicyUnavailable;
 use crate::sessions::changes::secs;
-use crate::sessions::{PolicyUnavailable, Sessions};
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use standin_engine::{LoadError, Policy};
@@ -81,13 +82,21 @@ pub struct Preloaded {
     pub failed: Vec<(String, PolicyUnavailable)>,
 }
 
-/// Tenants' policy versions (see [`Sessions::policies`]).
+/// Tenants' policy versions (see [`Standin::policies`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Registry<'a> {
-    sessions: &'a Sessions,
+    sessions: &'a Standin,
 }
 
-impl Sessions {
+impl std::ops::Deref for Registry<'_> {
+    type Target = Standin;
+
+    fn deref(&self) -> &Standin {
+        self.sessions
+    }
+}
+
+impl Standin {
     /// The policy registry: upload, versions, activation, rollback, replay.
     pub fn policies(&self) -> Registry<'_> {
         Registry { sessions: self }
@@ -98,7 +107,7 @@ impl Registry<'_> {
     /// Stores a new version of a tenant's policy and activates it:
     /// `component` (default: the built-in one) with `settings`. Loaded
     /// first: a component or settings that do not load are refused, and
-    /// nothing is stored. Sessions already running keep their version.
+    /// nothing is stored. Standin already running keep their version.
     /// [`Registry::upload`] does the same with test suites and a note.
     pub fn set(
         &self,

@@ -15,12 +15,14 @@
 //! trusted only with a tag made by the host key, which the store never
 //! holds (`standin_engine::HostKey`).
 
+use super::Registry;
+use crate::Standin;
 use crate::decision::PolicyRef;
 use crate::decision::{Decision, codes};
 use crate::policies::{ArtifactKey, StoredPolicy};
 use crate::request::{ActionRequest, ApprovalRequest, PackedSession, RequestError, StartRequest};
 use crate::sessions::changes::{builtin_digest, secs};
-use crate::sessions::{PolicyUnavailable, SessionError, Sessions};
+use crate::sessions::{PolicyUnavailable, SessionError};
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use standin_engine::Policy;
@@ -102,33 +104,7 @@ impl Resolved {
     }
 }
 
-impl Sessions {
-    /// Asks the tenant's active policy whether `request` may start, without
-    /// starting a session or writing anything (a platform deciding whether
-    /// to offer "log in as"). The answer names the version that decided.
-    pub fn evaluate_start(
-        &self,
-        request: &StartRequest,
-        now: DateTime<Utc>,
-    ) -> Result<(Decision, PolicyRef), SessionError> {
-        crate::request::check_id("tenant", &request.tenant)?;
-        let policy = self.policy(&request.tenant, None)?;
-        Ok((policy.evaluate_start(request, now), policy.reference))
-    }
-
-    /// Asks the tenant's active policy about an action described whole in
-    /// `request` (its session facts included), without a stored session or
-    /// an audit row: a stateless check.
-    pub fn evaluate_action(
-        &self,
-        request: &ActionRequest,
-        now: DateTime<Utc>,
-    ) -> Result<(Decision, PolicyRef), SessionError> {
-        crate::request::check_id("tenant", &request.tenant)?;
-        let policy = self.policy(&request.tenant, None)?;
-        Ok((policy.evaluate_action(request, now), policy.reference))
-    }
-
+impl Standin {
     /// A stored version, loaded (cached per tenant and version).
     pub(crate) fn load_version(&self, stored: &StoredPolicy) -> Result<Policy, PolicyUnavailable> {
         let key = (stored.tenant.clone(), stored.version);
@@ -202,7 +178,7 @@ impl Sessions {
 
 /// The store's artifacts: components this host compiled, pre-initialized
 /// ones included, for the next process.
-impl Artifacts for Sessions {
+impl Artifacts for Standin {
     /// Only an artifact whose tag proves this host's key made it for this
     /// digest and engine is deserialized (native code); anything else in
     /// the store is ignored and the component compiled from its bytes.
@@ -226,7 +202,7 @@ impl Artifacts for Sessions {
     }
 }
 
-impl Sessions {
+impl Standin {
     /// A policy version, loaded; a policy that cannot be had is a
     /// `policy-unavailable` deny, not an error. `None` is the tenant's
     /// active version; version 0 the built-in policy with its defaults.
@@ -306,4 +282,32 @@ pub(crate) fn builtin(tenant: &str) -> StoredPolicy {
 /// Why a version the store holds is not used.
 fn forged(what: &str) -> String {
     format!("{what} is not authenticated by the host key (written or edited outside Standin): it is not used")
+}
+
+impl Registry<'_> {
+    /// Asks the tenant's active policy whether `request` may start, without
+    /// starting a session or writing anything (a platform deciding whether
+    /// to offer "log in as"). The answer names the version that decided.
+    pub fn evaluate_start(
+        &self,
+        request: &StartRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(Decision, PolicyRef), SessionError> {
+        crate::request::check_id("tenant", &request.tenant)?;
+        let policy = self.policy(&request.tenant, None)?;
+        Ok((policy.evaluate_start(request, now), policy.reference))
+    }
+
+    /// Asks the tenant's active policy about an action described whole in
+    /// `request` (its session facts included), without a stored session or
+    /// an audit row: a stateless check.
+    pub fn evaluate_action(
+        &self,
+        request: &ActionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(Decision, PolicyRef), SessionError> {
+        crate::request::check_id("tenant", &request.tenant)?;
+        let policy = self.policy(&request.tenant, None)?;
+        Ok((policy.evaluate_action(request, now), policy.reference))
+    }
 }

@@ -18,6 +18,7 @@
 use super::changes::{codes_of, end_change, event_of, policy_error, render_template, secs};
 use super::lifecycle::restart_request_under;
 use super::{SessionError, Sessions};
+use crate::Standin;
 use crate::audit::events;
 use crate::decision::Decision;
 use crate::model::{EndReason, NewMessage, SessionRecord, SessionState, kinds};
@@ -66,27 +67,7 @@ pub(crate) fn requests(s: &SessionRecord) -> Vec<NewMessage> {
         .collect()
 }
 
-impl Sessions {
-    /// `approver` approves pending session `id`: when the policy lets them
-    /// answer, the session is active from `now` for what the pending start
-    /// granted; otherwise it keeps waiting and the refusal is audited.
-    pub fn approve(&self, id: &str, approver: &Principal, now: DateTime<Utc>) -> Result<ApprovalOutcome, SessionError> {
-        self.answer(id, approver, None, now)
-    }
-
-    /// `approver` rejects pending session `id` for `reason`: when the policy
-    /// lets them answer, it ends `rejected`.
-    pub fn reject(
-        &self,
-        id: &str,
-        approver: &Principal,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> Result<ApprovalOutcome, SessionError> {
-        check_text("reason", reason, MAX_REASON_BYTES)?;
-        self.answer(id, approver, Some(reason), now)
-    }
-
+impl Standin {
     fn answer(
         &self,
         id: &str,
@@ -237,5 +218,27 @@ fn not_pending(s: &SessionRecord) -> SessionError {
             (SessionState::Ended, Some(r)) => r.as_str(),
             (SessionState::Ended, None) => "ended",
         },
+    }
+}
+
+impl Sessions<'_> {
+    /// `approver` approves pending session `id`: when the policy lets them
+    /// answer, the session is active from `now` for what the pending start
+    /// granted; otherwise it keeps waiting and the refusal is audited.
+    pub fn approve(&self, id: &str, approver: &Principal, now: DateTime<Utc>) -> Result<ApprovalOutcome, SessionError> {
+        self.answer(id, approver, None, now)
+    }
+
+    /// `approver` rejects pending session `id` for `reason`: when the policy
+    /// lets them answer, it ends `rejected`.
+    pub fn reject(
+        &self,
+        id: &str,
+        approver: &Principal,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ApprovalOutcome, SessionError> {
+        check_text("reason", reason, MAX_REASON_BYTES)?;
+        self.answer(id, approver, Some(reason), now)
     }
 }

@@ -25,6 +25,7 @@ use super::changes::{
     session_facts,
 };
 use super::{Authorization, SessionError, Sessions};
+use crate::Standin;
 use crate::audit::{AuditEvent, RequestFacts, events, row_digest_after, session_digest};
 use crate::decision::{Decision, codes};
 use crate::model::SessionRecord;
@@ -124,7 +125,7 @@ impl ActiveCache {
     }
 }
 
-impl Sessions {
+impl Standin {
     /// Follows session changes other processes commit (where the store
     /// tells of them, [`SessionStore::watch_sessions`](crate::store::SessionStore::watch_sessions)):
     /// a session ended or extended elsewhere leaves this process's cache at
@@ -141,12 +142,6 @@ impl Sessions {
             }
         }))?;
         Ok(())
-    }
-
-    /// Whether session `id` is in this process's cache of active sessions
-    /// (which a call reads before the store).
-    pub fn is_cached(&self, id: &str) -> bool {
-        self.active.contains(id)
     }
 }
 
@@ -225,33 +220,7 @@ fn answer(s: &SessionRecord, decision: Decision) -> Authorization {
     }
 }
 
-impl Sessions {
-    /// May the actor do `action` inside session `id`? The policy version the
-    /// session started with answers, with the session's stored facts. An
-    /// ended or expired session is denied (`session-ended`,
-    /// `session-expired`) without asking the policy. Every answer is an
-    /// audit event (`action.allowed` / `action.denied`, A3), durable when
-    /// this returns unless the store is in batched mode. An action racing
-    /// the session's end: see the module documentation. Many calls at
-    /// once, with one wait for all of them: [`Sessions::authorize_batch`].
-    pub fn authorize(
-        &self,
-        id: &str,
-        action: &str,
-        resource: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Authorization, SessionError> {
-        let now = secs(now);
-        let entry = self.entry(id)?;
-        match self.decide(&entry, action, resource, now, None)? {
-            None => self.authorize_in_transaction(id, action, resource, now),
-            Some((decision, record)) => {
-                let appended = self.store.append_action(record)?;
-                self.settle(&entry, decision, appended, action, resource, now)
-            }
-        }
-    }
-
+impl Standin {
     /// Session `id` from the cache, or read (and cached when active).
     pub(crate) fn entry(&self, id: &str) -> Result<Arc<Active>, SessionError> {
         if let Some(e) = self.active.get(id) {
@@ -394,5 +363,39 @@ impl Sessions {
             },
         )?;
         Ok(answer(&session, decision))
+    }
+}
+
+impl Sessions<'_> {
+    /// Whether session `id` is in this process's cache of active sessions
+    /// (which a call reads before the store).
+    pub fn is_cached(&self, id: &str) -> bool {
+        self.active.contains(id)
+    }
+
+    /// May the actor do `action` inside session `id`? The policy version the
+    /// session started with answers, with the session's stored facts. An
+    /// ended or expired session is denied (`session-ended`,
+    /// `session-expired`) without asking the policy. Every answer is an
+    /// audit event (`action.allowed` / `action.denied`, A3), durable when
+    /// this returns unless the store is in batched mode. An action racing
+    /// the session's end: see the module documentation. Many calls at
+    /// once, with one wait for all of them: [`Sessions::authorize_batch`](crate::sessions::Sessions::authorize_batch).
+    pub fn authorize(
+        &self,
+        id: &str,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Authorization, SessionError> {
+        let now = secs(now);
+        let entry = self.entry(id)?;
+        match self.decide(&entry, action, resource, now, None)? {
+            None => self.authorize_in_transaction(id, action, resource, now),
+            Some((decision, record)) => {
+                let appended = self.store.append_action(record)?;
+                self.settle(&entry, decision, appended, action, resource, now)
+            }
+        }
     }
 }

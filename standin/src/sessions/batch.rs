@@ -28,20 +28,21 @@
 use super::authorize::Active;
 use super::{Authorization, SessionError, Sessions, changes::secs};
 use crate::MAX_ACTIONS_PER_CALL;
+use crate::Standin;
 use crate::decision::Decision;
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-/// At most this many calls per [`Sessions::authorize_batch`]: a bound on
+/// At most this many calls per [`Sessions::authorize_batch`](crate::sessions::Sessions::authorize_batch): a bound on
 /// how long one batch keeps its caller (and the calls before it in the
 /// writer's queue) waiting, the size of the writer's largest transaction.
 /// A larger batch is refused ([`SessionError::BatchTooLarge`]), not split:
 /// the caller chooses how to split it.
 pub const MAX_BATCH_CALLS: usize = 4096;
 
-/// One call of [`Sessions::authorize_batch`]: the arguments of one
-/// [`Sessions::authorize`].
+/// One call of [`Sessions::authorize_batch`](crate::sessions::Sessions::authorize_batch): the arguments of one
+/// [`Sessions::authorize`](crate::sessions::Sessions::authorize).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ActionCall<'a> {
     pub session: &'a str,
@@ -68,19 +69,7 @@ struct Decided {
     decision: Decision,
 }
 
-impl Sessions {
-    /// [`Sessions::authorize`] for each of `calls`, in order, with one
-    /// wait: every audit row is committed (and, in durable mode, fsync'd)
-    /// when this returns. One answer per call, in order; a call's failure
-    /// is its own answer. Only a batch of more than [`MAX_BATCH_CALLS`]
-    /// calls is refused as a whole. See the module documentation.
-    pub fn authorize_batch(
-        &self,
-        calls: &[ActionCall<'_>],
-    ) -> Result<Vec<Result<Authorization, SessionError>>, SessionError> {
-        self.authorize_calls(None, calls)
-    }
-
+impl Standin {
     /// `authorize_batch`; with `tenant`, a session of another tenant is
     /// answered as unknown.
     pub(crate) fn authorize_calls(
@@ -163,7 +152,7 @@ impl Sessions {
     }
 }
 
-impl Sessions {
+impl Standin {
     /// Decides ahead the run of calls at the start of `calls` that share
     /// the first's session and time (at most [`MAX_ACTIONS_PER_CALL`]),
     /// into `ahead`, when there are two or more and the session can take
@@ -193,5 +182,19 @@ impl Sessions {
             }
         }
         run
+    }
+}
+
+impl Sessions<'_> {
+    /// [`Sessions::authorize`](crate::sessions::Sessions::authorize) for each of `calls`, in order, with one
+    /// wait: every audit row is committed (and, in durable mode, fsync'd)
+    /// when this returns. One answer per call, in order; a call's failure
+    /// is its own answer. Only a batch of more than [`MAX_BATCH_CALLS`]
+    /// calls is refused as a whole. See the module documentation.
+    pub fn authorize_batch(
+        &self,
+        calls: &[ActionCall<'_>],
+    ) -> Result<Vec<Result<Authorization, SessionError>>, SessionError> {
+        self.authorize_calls(None, calls)
     }
 }

@@ -291,7 +291,7 @@ pub(crate) fn inactive_deny(s: &SessionRecord) -> Decision {
     }])
 }
 
-impl super::Sessions {
+impl crate::Standin {
     /// The `impersonation.changes` message for `s` (N2): its allowed
     /// actions that carry the `change-digest` obligation, with resources
     /// and times; `None` when there is none, or messages are off.

@@ -5,6 +5,7 @@
 
 use super::changes::{codes_of, end_change, ended, event_of, expire_change, expiry_reason, policy_error, secs};
 use super::{Banner, ExtendOutcome, SessionError, Sessions};
+use crate::Standin;
 use crate::audit::events;
 use crate::model::{EndReason, SessionRecord};
 use crate::request::{MAX_REASON_BYTES, SessionRef, StartRequest, check_text};
@@ -12,7 +13,7 @@ use crate::store::{Change, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use standin_engine::HARD_MAX_TTL_SECONDS;
 
-impl Sessions {
+impl Standin {
     /// Reads session `id` in a write transaction: a due session is recorded
     /// as expired and `f` is not asked; an open one (active, or pending
     /// approval) is given to `f`, an ended one to `inactive`.
@@ -115,6 +116,54 @@ impl Sessions {
         }
     }
 
+    /// The start request that would grant `s` now: its actor, target,
+    /// reason, domain and parent (read from the store), at `now`.
+    pub(crate) fn restart_request(&self, s: &SessionRecord, now: DateTime<Utc>) -> Result<StartRequest, SessionError> {
+        let parent = match &s.parent {
+            Some(p) => self.store.session(p)?.map(|p| SessionRef {
+                id: p.id,
+                target: p.target,
+            }),
+            None => None,
+        };
+        Ok(restart_request_under(s, parent, now))
+    }
+}
+
+/// The start request that would grant `s` at `now` with `parent` as the
+/// actor's current session: for callers that already hold that session.
+pub(crate) fn restart_request_under(s: &SessionRecord, parent: Option<SessionRef>, now: DateTime<Utc>) -> StartRequest {
+    StartRequest {
+        tenant: s.tenant.clone(),
+        actor: s.actor_principal.clone(),
+        target: s.target_principal.clone(),
+        reason: s.reason.clone(),
+        ttl_seconds: None,
+        domain: s.domain.clone(),
+        actor_session: parent,
+        consent_on_behalf: s.obligations.iter().any(|o| o == "revert-consent"),
+        now: Some(now),
+    }
+}
+
+/// No change to a session is dated before its start: a host clock that
+/// jumped back would otherwise end a session before it began. Up to
+/// `skew` before it is the same moment on another replica's clock: the
+/// change is recorded at the chain's time, after the start (see
+/// [`crate::integrity::Integrity::stamp`]), so an end or a revoke from a
+/// replica a little behind is not refused.
+fn not_before_start(s: &SessionRecord, now: DateTime<Utc>, skew: TimeDelta) -> Result<(), SessionError> {
+    if now + skew < s.started_at {
+        return Err(SessionError::BeforeStart {
+            id: s.id.clone(),
+            now,
+            started_at: s.started_at,
+        });
+    }
+    Ok(())
+}
+
+impl Sessions<'_> {
     /// The actor ends the session (S2); `return_to` is in the answer.
     pub fn end(&self, id: &str, now: DateTime<Utc>) -> Result<SessionRecord, SessionError> {
         self.finish(id, EndReason::Stopped, None, now)
@@ -264,19 +313,6 @@ impl Sessions {
         }
     }
 
-    /// The start request that would grant `s` now: its actor, target,
-    /// reason, domain and parent (read from the store), at `now`.
-    pub(crate) fn restart_request(&self, s: &SessionRecord, now: DateTime<Utc>) -> Result<StartRequest, SessionError> {
-        let parent = match &s.parent {
-            Some(p) => self.store.session(p)?.map(|p| SessionRef {
-                id: p.id,
-                target: p.target,
-            }),
-            None => None,
-        };
-        Ok(restart_request_under(s, parent, now))
-    }
-
     /// Records every session past its deadline as expired at its deadline;
     /// returns those this call recorded (not those another process, sweeping
     /// at the same time, recorded first).
@@ -292,37 +328,4 @@ impl Sessions {
         }
         Ok(ended)
     }
-}
-
-/// The start request that would grant `s` at `now` with `parent` as the
-/// actor's current session: for callers that already hold that session.
-pub(crate) fn restart_request_under(s: &SessionRecord, parent: Option<SessionRef>, now: DateTime<Utc>) -> StartRequest {
-    StartRequest {
-        tenant: s.tenant.clone(),
-        actor: s.actor_principal.clone(),
-        target: s.target_principal.clone(),
-        reason: s.reason.clone(),
-        ttl_seconds: None,
-        domain: s.domain.clone(),
-        actor_session: parent,
-        consent_on_behalf: s.obligations.iter().any(|o| o == "revert-consent"),
-        now: Some(now),
-    }
-}
-
-/// No change to a session is dated before its start: a host clock that
-/// jumped back would otherwise end a session before it began. Up to
-/// `skew` before it is the same moment on another replica's clock: the
-/// change is recorded at the chain's time, after the start (see
-/// [`crate::integrity::Integrity::stamp`]), so an end or a revoke from a
-/// replica a little behind is not refused.
-fn not_before_start(s: &SessionRecord, now: DateTime<Utc>, skew: TimeDelta) -> Result<(), SessionError> {
-    if now + skew < s.started_at {
-        return Err(SessionError::BeforeStart {
-            id: s.id.clone(),
-            now,
-            started_at: s.started_at,
-        });
-    }
-    Ok(())
 }

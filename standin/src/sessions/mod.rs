@@ -1,4 +1,4 @@
-//! Sessions: a [`Host`] for decisions and a [`Store`] for what was decided.
+//! Sessions: a [`Host`](crate::Host) for decisions and a [`Store`](crate::Store) for what was decided.
 //!
 //! [`Sessions`] starts impersonation sessions with the tenant's active
 //! policy (filling `actor_session` from the store, E7), keeps them to their
@@ -11,7 +11,7 @@
 //! Times are whole seconds: `now` is truncated. A session is active while
 //! `now < expires_at`; at its deadline it is expired, and the first thing
 //! that touches it (status, authorize, end, extend, revoke, a start by the
-//! same actor, [`Sessions::sweep`] or the [`Sweeper`] thread) records it as
+//! same actor, [`Sessions::sweep`](crate::sessions::Sessions::sweep) or the [`Sweeper`] thread) records it as
 //! ended with `end_reason` `expired` and `ended_at` = the deadline.
 //!
 //! Standin only ever ends impersonation sessions: nothing here touches the
@@ -47,24 +47,21 @@ mod start;
 mod sweeper;
 
 pub use approval::ApprovalOutcome;
+pub(crate) use authorize::ActiveCache;
 pub use batch::{ActionCall, MAX_BATCH_CALLS};
 pub use changes::{MAX_MESSAGE_BYTES, new_session_id};
 pub use errors::{PolicyUnavailable, SessionError};
 pub use reevaluate::Reevaluated;
+pub(crate) use sweeper::Wake;
 pub use sweeper::{Sweeper, SweeperRole};
 
-use crate::audit::{AuditEvent, TenantChain, VerifyOptions};
+use crate::Standin;
 use crate::decision::Decision;
 use crate::decision::PolicyRef;
 use crate::model::{EndReason, SessionRecord, SessionState};
-use crate::store::{AuditFilter, Store, StoreError};
 use changes::secs;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use standin_engine::Host;
-use standin_engine::Policy;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 
 /// Reason codes the session layer adds to the contract's.
 pub mod session_codes {
@@ -161,128 +158,24 @@ fn as_of(s: SessionRecord, now: DateTime<Utc>) -> SessionRecord {
     }
 }
 
-/// Sessions of every tenant: decisions by a [`Host`], records in a [`Store`].
-/// Safe to share between threads.
-#[derive(Debug)]
-pub struct Sessions {
-    pub(crate) host: Host,
-    pub(crate) store: Arc<dyn Store>,
-    /// Loaded policies by tenant and version (a version never changes).
-    pub(crate) loaded: RwLock<HashMap<(String, u32), (Policy, PolicyRef)>>,
-    /// Active sessions as this process last wrote or read them (see `authorize`).
-    pub(crate) active: Arc<authorize::ActiveCache>,
-    /// Whether a tenant without a stored policy gets the built-in one
-    /// (version 0) instead of `policy-unavailable` (T1).
-    pub(crate) builtin_fallback: bool,
-    /// Authenticates compiled artifacts in the store (see `policies`); without
-    /// one, artifacts are neither trusted nor written.
-    pub(crate) host_key: Option<crate::HostKey>,
-    /// Wakes the sweeper when a start or an extension sets a deadline.
-    pub(crate) wake: Arc<sweeper::Wake>,
-    /// What the checkpointer (if one was started) did so far.
-    pub(crate) checkpoints: crate::audit::checkpointer::Counts,
-    /// Signs sessions' tokens (see `tokens`); none without a key.
-    pub(crate) tokens: Option<Arc<crate::access::TokenKeys>>,
-    /// What the store authenticates with and dates by (see
-    /// [`crate::integrity`]); keyed once there is a host key.
-    pub(crate) integrity: crate::integrity::Integrity,
-    /// The deepest nesting of sessions the host allows, whatever a policy
-    /// says (0: none).
-    pub(crate) max_depth: u32,
+/// The sessions of every tenant: start, approve, end, extend, revoke,
+/// status and lists, and the per-action guard; from [`Standin::sessions`].
+#[derive(Debug, Clone, Copy)]
+pub struct Sessions<'a>(pub(crate) &'a Standin);
+
+impl std::ops::Deref for Sessions<'_> {
+    type Target = Standin;
+
+    fn deref(&self) -> &Standin {
+        self.0
+    }
 }
 
-/// How deep sessions may nest by default: a session started from a
-/// session started from another (depth 2), no deeper.
-pub const DEFAULT_MAX_DEPTH: u32 = 2;
-
-impl Sessions {
-    pub fn new(host: Host, store: Arc<dyn Store>) -> Self {
-        Self {
-            host,
-            store,
-            loaded: RwLock::new(HashMap::new()),
-            active: Arc::default(),
-            builtin_fallback: false,
-            host_key: None,
-            wake: Arc::default(),
-            checkpoints: crate::audit::checkpointer::Counts::default(),
-            tokens: None,
-            integrity: crate::integrity::Integrity::default(),
-            max_depth: DEFAULT_MAX_DEPTH,
-        }
-    }
-
-    /// Lets the caller date changes freely (the CLI's `--now`, tests):
-    /// otherwise a change dated more than
-    /// [`Integrity::max_ahead`](crate::integrity::Integrity::max_ahead)
-    /// past the real clock is refused, so one far-future event cannot
-    /// drag a tenant's trail with it.
-    pub fn with_test_clock(mut self, on: bool) -> Self {
-        self.integrity = self.integrity.clone().with_test_clock(on);
-        self.store.set_integrity(self.integrity.clone());
-        self
-    }
-
-    /// The deepest nesting the host allows (E7), whatever the policy
-    /// allows: a start that would nest deeper is denied
-    /// `nested-impersonation`.
-    pub fn with_max_depth(mut self, depth: u32) -> Self {
-        self.max_depth = depth;
-        self
-    }
-
-    /// The keys the store authenticates with, when there is a host key.
-    pub fn keyring(&self) -> Option<&crate::integrity::Keyring> {
-        self.integrity.keyring()
-    }
-
-    /// Lets a tenant that never stored a policy run on the built-in one
-    /// with its defaults (version 0). Off by default: such a tenant's starts
-    /// are denied `policy-unavailable` (T1), so a misspelt tenant (`Acme`
-    /// for `acme`) never escapes its tenant's rules.
-    pub fn with_builtin_fallback(mut self, on: bool) -> Self {
-        self.builtin_fallback = on;
-        self
-    }
-
-    /// Trusts and writes compiled artifacts authenticated with `key`, a
-    /// secret kept outside the store. Without a key every process compiles
-    /// the components it loads (slower, never less safe).
-    ///
-    /// The key also authenticates what the store keeps (see
-    /// [`crate::integrity`]): audit events are chained with it, and rows
-    /// the host acts on carry its tags. Every replica of one database
-    /// needs the same key.
-    pub fn with_host_key(mut self, key: crate::HostKey) -> Self {
-        self.integrity = self
-            .integrity
-            .clone()
-            .with_keyring(Some(crate::integrity::Keyring::new(&key)));
-        self.store.set_integrity(self.integrity.clone());
-        self.host_key = Some(key);
-        self
-    }
-
-    pub fn store(&self) -> &dyn Store {
-        &*self.store
-    }
-
-    pub fn host(&self) -> &Host {
-        &self.host
-    }
-
-    /// Session `id` as stored, or the error that names it unknown.
-    pub(crate) fn stored(&self, id: &str) -> Result<SessionRecord, SessionError> {
-        Ok(self
-            .store
-            .session(id)?
-            .ok_or_else(|| StoreError::UnknownSession(id.to_string()))?)
-    }
-
-    /// The banner as [`Sessions::status`] would answer it, without writing
+impl Sessions<'_> {
+    /// The banner as [`Sessions::status`](crate::sessions::Sessions::status) would answer it, without writing
     /// (so on a read-only store too): a session past its deadline is shown
     /// ended, `expired`, at its deadline, exactly as its expiry will be
-    /// recorded by the next call that touches it, [`Sessions::sweep`] or the
+    /// recorded by the next call that touches it, [`Sessions::sweep`](crate::sessions::Sessions::sweep) or the
     /// sweeper. Nothing is lost by not recording it here: the expiry
     /// depends on the stored row alone (`ended_at` is the deadline, not the
     /// time it is noticed), and no later call can undo it.
@@ -291,8 +184,8 @@ impl Sessions {
         Ok(Banner::of(&as_of(self.stored(id)?, now), now))
     }
 
-    /// A tenant's sessions, newest first, as [`Sessions::list`] would
-    /// answer, without recording due expiries (see [`Sessions::peek_status`]).
+    /// A tenant's sessions, newest first, as [`Sessions::list`](crate::sessions::Sessions::list) would
+    /// answer, without recording due expiries (see [`Sessions::peek_status`](crate::sessions::Sessions::peek_status)).
     pub fn peek_list(
         &self,
         tenant: &str,
@@ -332,20 +225,5 @@ impl Sessions {
             .filter(|s| !active_only || s.is_open())
             .collect();
         Ok((page, next))
-    }
-
-    /// Audit events matching `filter`, by tenant and `seq`.
-    pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, SessionError> {
-        Ok(self.store.audit(filter)?)
-    }
-
-    /// Recomputes the hash chain of `tenant` (default: every tenant) and
-    /// compares its sessions and policy versions with it; with checkpoints:
-    /// [`Sessions::verify_with`].
-    pub fn verify(&self, tenant: Option<&str>) -> Result<Vec<TenantChain>, SessionError> {
-        self.verify_with(&VerifyOptions {
-            tenant,
-            ..VerifyOptions::default()
-        })
     }
 }

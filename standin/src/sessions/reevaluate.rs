@@ -1,4 +1,4 @@
-//! Sessions that end when their grounds go: new facts about a principal
+//! Standin that end when their grounds go: new facts about a principal
 //! re-ask the policy for every active session it is part of, and an actor's
 //! sessions can be revoked all at once ("beyond the seeds": re-evaluation).
 //!
@@ -19,22 +19,22 @@ use crate::store::Change;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// What [`Sessions::update_principal`] did.
+/// What [`Sessions::update_principal`](crate::sessions::Sessions::update_principal) did.
 #[derive(Debug, Clone, Default, Serialize)]
 #[non_exhaustive]
 pub struct Reevaluated {
     /// The principal's id.
     pub principal: String,
-    /// Sessions still allowed with the new facts, which they now carry.
+    /// Standin still allowed with the new facts, which they now carry.
     pub kept: Vec<String>,
-    /// Sessions no longer allowed, as they ended.
+    /// Standin no longer allowed, as they ended.
     pub ended: Vec<SessionRecord>,
 }
 
-impl Sessions {
+impl Sessions<'_> {
     /// New facts about `principal` in `tenant`: every active session where
     /// it is the actor or the target is asked again (see the module
-    /// documentation). Sessions that ended meanwhile are left alone.
+    /// documentation). Standin that ended meanwhile are left alone.
     pub fn update_principal(
         &self,
         tenant: &str,
@@ -99,8 +99,8 @@ impl Sessions {
     }
 
     /// Ends every active session of `actor` in `tenant`, innermost first,
-    /// as [`Sessions::revoke`] ends one (`revoked`, with `reason`); returns
-    /// them. Sessions that end meanwhile are left out.
+    /// as [`Sessions::revoke`](crate::sessions::Sessions::revoke) ends one (`revoked`, with `reason`); returns
+    /// them. Standin that end meanwhile are left out.
     pub fn revoke_actor(
         &self,
         tenant: &str,

@@ -8,6 +8,7 @@ use super::changes::{
     secs,
 };
 use super::{SessionError, Sessions, StartOutcome};
+use crate::Standin;
 use crate::audit::{AuditEvent, events};
 use crate::decision::Decision;
 use crate::decision::PolicyRef;
@@ -35,64 +36,7 @@ struct Context<'a> {
     now: DateTime<Utc>,
 }
 
-impl Sessions {
-    /// Starts a session if the tenant's active policy allows it (E1-E10),
-    /// in one transaction with its audit event (`session.started` or
-    /// `session.denied`, A1, A2) and the message to the target (N1). A
-    /// start the policy answers `pending` is stored waiting for approval
-    /// (`session.requested`, messages to the approvers; see `approval`).
-    ///
-    /// The host's clock `now` is the request's time and `actor_session` is
-    /// the actor's current session from the store, whatever the request says.
-    pub fn start(
-        &self,
-        request: &StartRequest,
-        return_to: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<StartOutcome, SessionError> {
-        let now = secs(now);
-        let tenant = request.tenant.as_str();
-        // A tenant id that is not one gets no chain of its own: refused
-        // before anything is recorded. Every other malformed field is a
-        // recorded deny (`invalid-request`).
-        check_id("tenant", tenant)?;
-        if let Some(url) = return_to {
-            self.check_return_to(tenant, url)?;
-        }
-        let policy = self.policy(tenant, None)?;
-        let n = self.store.notifications(tenant)?;
-        // The policy runs outside the write transaction, so a slow policy
-        // holds up no other tenant's writes; the transaction then checks the
-        // actor's session is still the one the policy saw, or asks again.
-        loop {
-            let seen = self
-                .store
-                .current_session(tenant, &request.actor.id)?
-                .filter(|c| !c.is_due(now));
-            let mut req = request.clone();
-            req.now = Some(now);
-            req.actor_session = seen.as_ref().map(|c| SessionRef {
-                id: c.id.clone(),
-                target: c.target.clone(),
-            });
-            let decision = policy.evaluate_start(&req, now);
-            let asked = Asked { req, decision, seen };
-            let context = Context {
-                reference: &policy.reference,
-                notifications: &n,
-                return_to,
-                now,
-            };
-            if let Some(outcome) = self.commit_start(&context, &asked)? {
-                if let Some(s) = &outcome.session {
-                    self.active.remember(s);
-                    self.wake.notify();
-                }
-                return Ok(outcome);
-            }
-        }
-    }
-
+impl Standin {
     /// Writes what a start decided, if the actor's current session is still
     /// `seen`; `None` when it changed meanwhile (the caller asks again).
     fn commit_start(&self, context: &Context<'_>, asked: &Asked) -> Result<Option<StartOutcome>, SessionError> {
@@ -267,4 +211,63 @@ fn too_deep(depth: u32, max: u32) -> Decision {
         rule: "E7".to_string(),
         message: format!("this start would nest {depth} sessions deep; the host allows at most {max}"),
     }])
+}
+
+impl Sessions<'_> {
+    /// Starts a session if the tenant's active policy allows it (E1-E10),
+    /// in one transaction with its audit event (`session.started` or
+    /// `session.denied`, A1, A2) and the message to the target (N1). A
+    /// start the policy answers `pending` is stored waiting for approval
+    /// (`session.requested`, messages to the approvers; see `approval`).
+    ///
+    /// The host's clock `now` is the request's time and `actor_session` is
+    /// the actor's current session from the store, whatever the request says.
+    pub fn start(
+        &self,
+        request: &StartRequest,
+        return_to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<StartOutcome, SessionError> {
+        let now = secs(now);
+        let tenant = request.tenant.as_str();
+        // A tenant id that is not one gets no chain of its own: refused
+        // before anything is recorded. Every other malformed field is a
+        // recorded deny (`invalid-request`).
+        check_id("tenant", tenant)?;
+        if let Some(url) = return_to {
+            self.check_return_to(tenant, url)?;
+        }
+        let policy = self.policy(tenant, None)?;
+        let n = self.store.notifications(tenant)?;
+        // The policy runs outside the write transaction, so a slow policy
+        // holds up no other tenant's writes; the transaction then checks the
+        // actor's session is still the one the policy saw, or asks again.
+        loop {
+            let seen = self
+                .store
+                .current_session(tenant, &request.actor.id)?
+                .filter(|c| !c.is_due(now));
+            let mut req = request.clone();
+            req.now = Some(now);
+            req.actor_session = seen.as_ref().map(|c| SessionRef {
+                id: c.id.clone(),
+                target: c.target.clone(),
+            });
+            let decision = policy.evaluate_start(&req, now);
+            let asked = Asked { req, decision, seen };
+            let context = Context {
+                reference: &policy.reference,
+                notifications: &n,
+                return_to,
+                now,
+            };
+            if let Some(outcome) = self.commit_start(&context, &asked)? {
+                if let Some(s) = &outcome.session {
+                    self.active.remember(s);
+                    self.wake.notify();
+                }
+                return Ok(outcome);
+            }
+        }
+    }
 }

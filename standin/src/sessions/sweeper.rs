@@ -14,7 +14,7 @@
 //! dies. Sweeping twice would be harmless (an expiry is decided in its
 //! commit) but wasted.
 
-use super::Sessions;
+use crate::Standin;
 use crate::worker::{Stop, Worker};
 use chrono::Utc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -66,7 +66,7 @@ impl Wake {
     }
 }
 
-impl Sessions {
+impl Standin {
     /// What this process's sweeper (if any) does now.
     pub fn sweeper_role(&self) -> SweeperRole {
         match self.wake.role.load(Ordering::Relaxed) {
@@ -100,7 +100,7 @@ impl Sessions {
                 let sleep = if leads {
                     // A failed sweep is retried at the next wake-up;
                     // touching a session also expires it.
-                    let _ = sessions.sweep(now);
+                    let _ = sessions.sessions().sweep(now);
                     match sessions.store.next_deadline() {
                         Ok(Some(at)) => (at - now).to_std().unwrap_or(Duration::ZERO).min(every),
                         _ => every,

@@ -104,7 +104,7 @@ pub trait TenantStore: Send + Sync + std::fmt::Debug {
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError>;
 }
 
-/// Sessions: their rows, the atomic changes that start and end them, and
+/// Standin: their rows, the atomic changes that start and end them, and
 /// actions' audit rows appended while a session is active (guarantees 2, 3
 /// and 4 of [`Store`]).
 pub trait SessionStore: Send + Sync + std::fmt::Debug {

@@ -24,19 +24,19 @@ fn a3_s3_a_batch_across_tenants_commits_in_order_and_only_in_active_sessions() {
         let s = sessions(&store);
         let (a, b) = (start(&s, "acme", "a-1", "t-1"), start(&s, "globex", "a-2", "t-2"));
         let ended = start(&s, "acme", "a-3", "t-3");
-        s.end(&ended.id, now()).expect("end");
+        s.sessions().end(&ended.id, now()).expect("end");
         let ids = [a.id.as_str(), b.id.as_str(), ended.id.as_str(), "s-missing"];
         let calls: Vec<ActionCall<'_>> = (0..40)
             .map(|i| ActionCall::new(ids[i % 4], "course.view", None, now()))
             .collect();
-        let answers = s.authorize_batch(&calls).expect("batch");
+        let answers = s.sessions().authorize_batch(&calls).expect("batch");
         assert_eq!(answers.len(), calls.len(), "{name}: one answer per call");
         // And a batch in open sessions only, long enough that PostgreSQL
         // writes it with `COPY`.
         let open: Vec<ActionCall<'_>> = (0..200)
             .map(|i| ActionCall::new(ids[i % 2], "course.view", None, now()))
             .collect();
-        let all_allowed = s.authorize_batch(&open).expect("batch");
+        let all_allowed = s.sessions().authorize_batch(&open).expect("batch");
         assert!(
             all_allowed
                 .iter()
@@ -92,7 +92,7 @@ fn s3_batches_racing_an_end_never_record_an_allowed_action_after_it() {
                             let calls: Vec<ActionCall<'_>> = (0..16)
                                 .map(|_| ActionCall::new(id, "course.view", None, now()))
                                 .collect();
-                            for a in s.authorize_batch(&calls).expect("batch") {
+                            for a in s.sessions().authorize_batch(&calls).expect("batch") {
                                 allowed += usize::from(a.expect("answer").decision.is_allow());
                             }
                         }
@@ -101,7 +101,7 @@ fn s3_batches_racing_an_end_never_record_an_allowed_action_after_it() {
                 })
                 .collect();
             std::thread::sleep(std::time::Duration::from_millis(20));
-            s.end(&session.id, now()).expect("end");
+            s.sessions().end(&session.id, now()).expect("end");
             workers.into_iter().map(|w| w.join().expect("thread")).sum()
         });
         let events = trail(&store, "acme");

@@ -114,7 +114,7 @@ fn outbox_acks_all_or_nothing_within_a_tenant() {
         let s = sessions(&store);
         let a = start(&s, "acme", "u-1", "u-2");
         start(&s, "globex", "u-1", "u-2");
-        s.end(&a.id, now()).expect("end");
+        s.sessions().end(&a.id, now()).expect("end");
         let acme: Vec<i64> = store
             .outbox(Some("acme"), false)
             .expect("outbox")

@@ -1,5 +1,5 @@
 //! The `Store` contract (see the trait's documentation), checked on every
-//! backend through the trait alone, or through `Sessions` over it where the
+//! backend through the trait alone, or through `Standin` over it where the
 //! session logic builds the changes. A new backend adds itself to [`each`]
 //! and must pass all of it.
 
@@ -9,7 +9,7 @@ use standin::access::{ApiKey, Scope, key_hash};
 use standin::model::SessionRecord;
 use standin::policies::NewPolicy;
 use standin::store::{ActionAppended, ActionRecord, AuditFilter, Store, StoreError};
-use standin::{Sessions, StartRequest};
+use standin::{Standin, StartRequest};
 use standin_store_sqlite::SqliteStore;
 use std::sync::Arc;
 
@@ -36,8 +36,8 @@ fn each(check: impl Fn(&str, Arc<dyn Store>)) {
     }
 }
 
-fn sessions(store: &Arc<dyn Store>) -> Sessions {
-    Sessions::new(host().clone(), store.clone()).with_builtin_fallback(true)
+fn sessions(store: &Arc<dyn Store>) -> Standin {
+    Standin::new(host().clone(), store.clone()).with_builtin_fallback(true)
 }
 
 fn start_request(tenant: &str, actor: &str, target: &str) -> StartRequest {
@@ -49,8 +49,9 @@ fn start_request(tenant: &str, actor: &str, target: &str) -> StartRequest {
     .expect("start request")
 }
 
-fn start(s: &Sessions, tenant: &str, actor: &str, target: &str) -> SessionRecord {
-    s.start(&start_request(tenant, actor, target), None, now())
+fn start(s: &Standin, tenant: &str, actor: &str, target: &str) -> SessionRecord {
+    s.sessions()
+        .start(&start_request(tenant, actor, target), None, now())
         .expect("start")
         .session
         .expect("allowed")
@@ -77,9 +78,11 @@ fn one_chain_per_tenant_gapless_sealed_in_order() {
                     let session = start(s, tenant, &format!("a-{t}"), &format!("t-{t}"));
                     for i in 0..25 {
                         let action = if i % 3 == 0 { "billing.purchase" } else { "course.view" };
-                        s.authorize(&session.id, action, None, now()).expect("authorize");
+                        s.sessions()
+                            .authorize(&session.id, action, None, now())
+                            .expect("authorize");
                     }
-                    s.end(&session.id, now()).expect("end");
+                    s.sessions().end(&session.id, now()).expect("end");
                 });
             }
         });
@@ -111,7 +114,10 @@ fn one_active_session_per_actor_when_starts_race() {
                     scope.spawn(move || {
                         let request = start_request("acme", "u-1", &format!("t-{i}"));
                         // A start that loses the race is a deny (E7), never an error.
-                        let outcome = s.start(&request, None, now()).expect("a racing start is answered");
+                        let outcome = s
+                            .sessions()
+                            .start(&request, None, now())
+                            .expect("a racing start is answered");
                         if outcome.session.is_none() {
                             let codes: Vec<&str> = outcome.decision.codes().collect();
                             assert_eq!(codes, ["nested-impersonation"], "{}", outcome.decision.to_json());
@@ -163,7 +169,7 @@ fn an_action_is_appended_only_while_its_session_is_active() {
             ),
             "{name}"
         );
-        s.end(&session.id, now()).expect("end");
+        s.sessions().end(&session.id, now()).expect("end");
         let before = trail(&store, "acme").len();
         assert!(
             matches!(
@@ -192,7 +198,8 @@ fn an_end_racing_actions_leaves_no_allowed_action_after_it() {
                     scope.spawn(move || {
                         (0..40)
                             .map(|_| {
-                                s.authorize(&id, "course.view", None, now())
+                                s.sessions()
+                                    .authorize(&id, "course.view", None, now())
                                     .expect("authorize")
                                     .decision
                                     .is_allow()
@@ -202,7 +209,7 @@ fn an_end_racing_actions_leaves_no_allowed_action_after_it() {
                 })
                 .collect();
             std::thread::sleep(std::time::Duration::from_millis(5));
-            s.end(&session.id, now()).expect("end");
+            s.sessions().end(&session.id, now()).expect("end");
             workers.into_iter().flat_map(|w| w.join().expect("thread")).collect()
         });
         let events = trail(&store, "acme");
@@ -334,7 +341,7 @@ fn deadlines_and_due_sessions() {
             vec![session.id.clone()],
             "{name}"
         );
-        s.end(&session.id, now()).expect("end");
+        s.sessions().end(&session.id, now()).expect("end");
         assert!(
             store.next_deadline().expect("deadline").is_none(),
             "{name}: an ended session is due"
@@ -348,7 +355,9 @@ fn audit_pages_follow_the_cursor_without_gaps_or_repeats() {
         let s = sessions(&store);
         let session = start(&s, "acme", "u-1", "u-2");
         for _ in 0..10 {
-            s.authorize(&session.id, "course.view", None, now()).expect("authorize");
+            s.sessions()
+                .authorize(&session.id, "course.view", None, now())
+                .expect("authorize");
         }
         let whole = trail(&store, "acme");
         let mut paged = Vec::new();

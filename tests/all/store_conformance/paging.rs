@@ -14,7 +14,7 @@ fn pages_of_sessions_and_messages_add_up_to_the_whole_list_in_order() {
         for i in 0..23 {
             let session = start(&s, "acme", &format!("a-{i}"), &format!("t-{i}"));
             if i % 3 == 0 {
-                s.end(&session.id, now()).expect("end");
+                s.sessions().end(&session.id, now()).expect("end");
             }
         }
         start(&s, "globex", "a-0", "t-0");

@@ -46,16 +46,17 @@ fn s5_a_session_ended_on_one_replica_leaves_the_others_caches() {
     let id = super::start(&a, "acme", "u-1", "u-2").id;
     for s in [&b, &deaf] {
         assert!(
-            s.authorize(&id, "course.view", None, now())
+            s.sessions()
+                .authorize(&id, "course.view", None, now())
                 .expect("authorize")
                 .decision
                 .is_allow()
         );
-        assert!(s.is_cached(&id), "read once, then cached");
+        assert!(s.sessions().is_cached(&id), "read once, then cached");
     }
-    a.end(&id, now()).expect("end");
+    a.sessions().end(&id, now()).expect("end");
     let started = Instant::now();
-    while b.is_cached(&id) {
+    while b.sessions().is_cached(&id) {
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "the end never reached replica B"
@@ -64,8 +65,11 @@ fn s5_a_session_ended_on_one_replica_leaves_the_others_caches() {
     }
     // A replica that does not follow keeps it until an action finds out;
     // the commit check still refuses that action.
-    assert!(deaf.is_cached(&id));
-    let late = deaf.authorize(&id, "course.view", None, now()).expect("authorize");
+    assert!(deaf.sessions().is_cached(&id));
+    let late = deaf
+        .sessions()
+        .authorize(&id, "course.view", None, now())
+        .expect("authorize");
     assert!(!late.decision.is_allow(), "{:?}", late.decision);
-    assert!(!deaf.is_cached(&id));
+    assert!(!deaf.sessions().is_cached(&id));
 }

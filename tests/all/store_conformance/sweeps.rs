@@ -18,7 +18,7 @@ fn s4_hosts_sweeping_together_record_each_expiry_once() {
         let expired: usize = std::thread::scope(|scope| {
             let sweeps: Vec<_> = [&one, &two, &one, &two]
                 .into_iter()
-                .map(|s| scope.spawn(move || s.sweep(later).expect("sweep").len()))
+                .map(|s| scope.spawn(move || s.sessions().sweep(later).expect("sweep").len()))
                 .collect();
             sweeps.into_iter().map(|t| t.join().expect("sweeper")).sum()
         });

@@ -17,7 +17,7 @@ fn e1_new_facts_are_stored_with_the_session_or_end_it() {
             serde_json::json!({"id": "u-2", "active": true, "has_logged_in": true, "groups": ["g-9"]}),
         )
         .expect("principal");
-        let out = s.update_principal("acme", &moved, now()).expect("update");
+        let out = s.sessions().update_principal("acme", &moved, now()).expect("update");
         assert_eq!(out.kept, std::slice::from_ref(&session.id), "{name}");
         let stored = store.session(&session.id).expect("read").expect("session");
         assert_eq!(
@@ -26,7 +26,7 @@ fn e1_new_facts_are_stored_with_the_session_or_end_it() {
             "{name}: the new facts are stored"
         );
         let demoted: Principal = serde_json::from_value(serde_json::json!({"id": "u-1"})).expect("principal");
-        let out = s.update_principal("acme", &demoted, now()).expect("update");
+        let out = s.sessions().update_principal("acme", &demoted, now()).expect("update");
         assert_eq!(out.ended.len(), 1, "{name}");
         let stored = store.session(&session.id).expect("read").expect("session");
         assert!(!stored.is_active(), "{name}: ended in the store");
@@ -57,7 +57,7 @@ fn ap1_a_pending_request_is_stored_approved_and_swept_on_every_backend() {
             serde_json::from_value(serde_json::json!({"id": "u-lead", "roles": ["lead"], "active": true}))
                 .expect("principal");
         let later = now() + chrono::TimeDelta::seconds(30);
-        let approved = s.approve(&first.id, &lead, later).expect("approve").session;
+        let approved = s.sessions().approve(&first.id, &lead, later).expect("approve").session;
         let stored = store.session(&first.id).expect("read").expect("session");
         assert_eq!(stored, approved, "{name}: the approval's columns are written");
         assert!(stored.is_active() && stored.started_at == later, "{name}");
@@ -66,7 +66,10 @@ fn ap1_a_pending_request_is_stored_approved_and_swept_on_every_backend() {
             Some("u-lead"),
             "{name}"
         );
-        let swept = s.sweep(now() + chrono::TimeDelta::seconds(60)).expect("sweep");
+        let swept = s
+            .sessions()
+            .sweep(now() + chrono::TimeDelta::seconds(60))
+            .expect("sweep");
         assert_eq!(swept.len(), 1, "{name}");
         let expired = store.session(&second.id).expect("read").expect("session");
         assert_eq!(
@@ -80,14 +83,15 @@ fn ap1_a_pending_request_is_stored_approved_and_swept_on_every_backend() {
         );
         let chain = standin::audit::verify_chain("acme", &super::trail(&store, "acme"), None);
         assert!(chain.broken.is_none(), "{name}: {:?}", chain.broken);
-        for c in s.verify(Some("acme")).expect("verify") {
+        for c in s.audit().verify(Some("acme")).expect("verify") {
             assert!(c.broken.is_none(), "{name}: {:?}", c.broken);
         }
     });
 }
 
-fn start_pending(s: &standin::Sessions, name: &str) -> standin::SessionRecord {
+fn start_pending(s: &standin::Standin, name: &str) -> standin::SessionRecord {
     let out = s
+        .sessions()
         .start(&super::start_request("acme", "u-1", "u-2"), None, now())
         .expect("start");
     assert!(out.decision.is_pending(), "{name}: {:?}", out.decision);

@@ -5,7 +5,7 @@ use super::question::Kind;
 use crate::error::ApiError;
 use crate::routes::now;
 use serde_json::{Value, json};
-use standin::{Authorization, Decision, Sessions};
+use standin::{Authorization, Decision, Standin};
 use std::time::{Duration, Instant};
 
 fn from_authorization(a: &Authorization) -> Value {
@@ -65,7 +65,7 @@ pub(super) fn refusal(status: u16, message: &str) -> Value {
 }
 
 /// Answers one question (on the blocking pool's thread).
-pub(super) fn answer(s: &Sessions, tenant: &str, kind: Kind, metrics: &crate::metrics::Metrics) -> Value {
+pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::metrics::Metrics) -> Value {
     let started = Instant::now();
     match kind {
         Kind::Action {
@@ -79,7 +79,7 @@ pub(super) fn answer(s: &Sessions, tenant: &str, kind: Kind, metrics: &crate::me
                 .map_err(ApiError::from);
             authorized(result, tenant, metrics, started.elapsed())
         }
-        Kind::Start(request) => match s.evaluate_start(&request, now()) {
+        Kind::Start(request) => match s.policies().evaluate_start(&request, now()) {
             Ok((d, policy)) => {
                 metrics.decision(tenant, "check-start", &d, started.elapsed());
                 from_start(&d, &policy)

@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use question::{Kind, classify, question};
 use serde_json::{Map, Value, json};
-use standin::{ActionCall, Sessions};
+use standin::{ActionCall, Standin};
 use std::time::Instant;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -229,7 +229,7 @@ async fn evaluations(
 
 /// Every question: the session ones through `authorize_batch` (one wait
 /// for all their audit rows), the others one by one; answers in order.
-fn execute_all(s: &Sessions, tenant: &str, kinds: Vec<Kind>, metrics: &crate::metrics::Metrics) -> Vec<Value> {
+fn execute_all(s: &Standin, tenant: &str, kinds: Vec<Kind>, metrics: &crate::metrics::Metrics) -> Vec<Value> {
     let at = now();
     let started = Instant::now();
     let calls: Vec<(usize, ActionCall<'_>)> = kinds
