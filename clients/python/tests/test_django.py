@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.contrib.auth.models import Group, User
 from django.test import Client as Browser
 from django.utils import timezone
+from hijack.templatetags.hijack import can_hijack
 
 from standin import Client, Principal, StartRequest
 
@@ -35,7 +36,7 @@ def wired(standin: Standin, settings: Any) -> Iterator[None]:
 
 
 def user(name: str, *roles: str) -> User:
-    account = User.objects.create_user(name, password="pw", last_login=timezone.now())
+    account = User.objects.create_user(name, password=None, last_login=timezone.now())
     for role in roles:
         account.groups.add(Group.objects.get_or_create(name=role)[0])
     return account
@@ -81,6 +82,15 @@ def test_a_support_agent_cannot_hijack_a_super_admin_and_sees_why(standin: Stand
     assert levels(browser) == []
     assert b"dj-support" in browser.get("/page/").content
     assert not [s for s in api(standin).list_sessions().sessions or [] if s.actor == "dj-support"]
+    # Refused by the permission check, which stores nothing: no start was even tried.
+    assert api(standin, "audit").query_audit(actor="dj-support") == []
+
+
+def test_django_hijacks_can_hijack_filter_asks_standin() -> None:
+    admin, agent = user("dj-admin-f", "admin"), user("dj-support-f", "support")
+    plain, root = user("dj-user-f"), user("dj-root-f", "super_admin")
+    assert can_hijack(admin, plain) is True
+    assert can_hijack(agent, root) is False
 
 
 def test_a_forbidden_view_while_hijacked_is_403_and_in_the_audit_trail(standin: Standin) -> None:
