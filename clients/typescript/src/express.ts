@@ -7,25 +7,16 @@
 //
 // Allowed: `req.standin` holds the session, who acts as whom and the
 // obligations (`deliver-to-target`, `do-not-persist`, `revert-consent`),
-// and the route runs. Denied: 403 with the reasons, the route does not
-// run. Standin unreachable, slow (past the client's timeout), or
-// answering something that is not a decision: 503, the route does not
-// run. There is no path from an error to `next()` without an error: the
-// request goes through only on `decision === "allow"`.
+// and the route runs. Denied (or no action mapped): 403 with the reasons,
+// the route does not run. Standin unreachable, slow (past the client's
+// timeout), or answering something that is not a decision: 503, the route
+// does not run. The request goes on only on `decision === "allow"`.
 
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import type { Authorization, Reason, StandinClient } from "./client.js";
-import { StandinError } from "./errors.js";
+import type { Authorization, StandinClient } from "./client.js";
+import { type StandinRequestContext, decide } from "./guard.js";
 
-/** What the middleware puts on `req.standin` for an allowed request. */
-export interface StandinRequestContext {
-  session: string;
-  action: string;
-  actingAs: string | undefined;
-  onBehalfOf: string | undefined;
-  obligations: string[];
-  authorization: Authorization;
-}
+export type { StandinRequestContext } from "./guard.js";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -45,70 +36,29 @@ export interface GuardOptions {
   resource?: (req: Request, action: string) => string | undefined | null;
   /** Called on a deny because the session has ended or expired (clear the app's impersonation state here). */
   onSessionEnded?: (req: Request, res: Response, authorization: Authorization) => void;
-  /** Renders a deny; default: 403 JSON `{"error": {"code": "impersonation-denied", "message", "reasons"}}`. */
-  onDeny?: (req: Request, res: Response, authorization: Authorization) => void;
 }
-
-const ENDED = new Set(["session-ended", "session-expired"]);
 
 /** Makes guards: `guard("billing.purchase")` or `guard((req) => actionFor(req))`. */
 export function standinGuard(options: GuardOptions) {
   return function guard(action: string | ((req: Request) => string | undefined | null)): RequestHandler {
     return async function standinAuthorize(req: Request, res: Response, next: NextFunction): Promise<void> {
-      let id: string | undefined | null;
-      let name: string | undefined | null;
-      try {
-        id = options.session(req);
-        if (id === undefined || id === null || id === "") {
+      const outcome = await decide(options.client, req, options.session, action, options.resource, `${req.method} ${req.path}`);
+      switch (outcome.kind) {
+        case "not-impersonating":
           next();
           return;
-        }
-        name = typeof action === "string" ? action : action(req);
-      } catch (error) {
-        unavailable(res, error);
-        return;
+        case "allow":
+          req.standin = outcome.context;
+          next();
+          return;
+        case "deny":
+          if (outcome.ended && outcome.authorization) options.onSessionEnded?.(req, res, outcome.authorization);
+          res.status(outcome.status).json(outcome.body);
+          return;
+        case "unavailable":
+          res.status(outcome.status).json(outcome.body);
+          return;
       }
-      if (name === undefined || name === null || name === "") {
-        deny(res, [{ code: "action-unmapped", message: `no Standin action is mapped to ${req.method} ${req.path}` }]);
-        return;
-      }
-      let authorization: Authorization;
-      try {
-        const resource = options.resource?.(req, name) ?? undefined;
-        authorization = await options.client.authorize(id, name, resource);
-      } catch (error) {
-        unavailable(res, error);
-        return;
-      }
-      if (authorization.decision !== "allow") {
-        if (authorization.reasons.some((reason) => ENDED.has(reason.code))) {
-          options.onSessionEnded?.(req, res, authorization);
-        }
-        if (options.onDeny) options.onDeny(req, res, authorization);
-        else deny(res, authorization.reasons);
-        return;
-      }
-      req.standin = {
-        session: id,
-        action: name,
-        actingAs: authorization.acting_as,
-        onBehalfOf: authorization.on_behalf_of,
-        obligations: authorization.obligations ?? [],
-        authorization,
-      };
-      next();
     };
   };
-}
-
-function deny(res: Response, reasons: Reason[]): void {
-  const message = reasons.map((reason) => reason.message).join("; ") || "denied while impersonating";
-  res.status(403).json({ error: { code: "impersonation-denied", message, reasons } });
-}
-
-function unavailable(res: Response, error: unknown): void {
-  const requestId = error instanceof StandinError ? error.requestId : undefined;
-  res.status(503).json({
-    error: { code: "standin-unavailable", message: "the impersonation check could not be made; nothing was done", request_id: requestId ?? null },
-  });
 }
