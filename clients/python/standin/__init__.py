@@ -1,0 +1,60 @@
+"""Standin's HTTP API from Python: sync (`Client`) and async (`AsyncClient`) clients.
+
+The JSON forms are dataclasses generated from docs/openapi.json
+(`standin.models`); errors are typed (`standin.errors`). The Django
+integration (django-hijack) is `standin.django`.
+"""
+
+from ._calls import OPERATIONS, SessionOrDenied, Started
+from ._transport import CallOptions
+from .aio import AsyncClient
+from .client import Client
+from .errors import ApiError, ProtocolError, StandinError, UnreachableError, UploadRefusedError
+from .models import (
+    ActionRequest,
+    AuditEvent,
+    Authorization,
+    AuthorizeBatchCallsItem,
+    AuthzenEntity,
+    AuthzenEvaluation,
+    AuthzenEvaluationAction,
+    AuthzenEvaluations,
+    Banner,
+    Decision,
+    Principal,
+    Reason,
+    Session,
+    SessionFacts,
+    StartRequest,
+    Upload,
+)
+
+__all__ = [
+    "OPERATIONS",
+    "ActionRequest",
+    "ApiError",
+    "AsyncClient",
+    "AuditEvent",
+    "Authorization",
+    "AuthorizeBatchCallsItem",
+    "AuthzenEntity",
+    "AuthzenEvaluation",
+    "AuthzenEvaluationAction",
+    "AuthzenEvaluations",
+    "Banner",
+    "CallOptions",
+    "Client",
+    "Decision",
+    "Principal",
+    "ProtocolError",
+    "Reason",
+    "Session",
+    "SessionFacts",
+    "SessionOrDenied",
+    "StandinError",
+    "StartRequest",
+    "Started",
+    "UnreachableError",
+    "UploadRefusedError",
+    "Upload",
+]

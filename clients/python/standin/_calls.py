@@ -1,0 +1,334 @@
+"""One function per route of docs/openapi.json: what to send and how to read the answer.
+
+The sync `Client` and the async `AsyncClient` both run these, so the two
+cannot drift apart; `OPERATIONS` maps each operationId of the document to
+its function, and tests/test_models.py checks that every route is there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, Union
+from urllib.parse import quote
+
+from . import models as m
+from ._wire import encode
+from .errors import ProtocolError
+
+T = TypeVar("T")
+Query = Mapping[str, Union[str, int, bool, None]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+    text: str
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    method: str
+    path: str
+    expect: tuple[int, ...]
+    read: Callable[[Answer], T]
+    body: Any = None
+    query: Query | None = None
+    raw: bool = False
+    key: str | None = None
+
+    @property
+    def idempotent(self) -> bool:
+        return self.method == "GET"
+
+
+@dataclass(frozen=True)
+class Started:
+    """A start's outcome: `started`, `pending` (waits for approval) or `denied` (with the decision)."""
+
+    outcome: str
+    session: m.Session | None = None
+    decision: m.Decision | None = None
+
+
+@dataclass(frozen=True)
+class SessionOrDenied:
+    """An extension, approval or rejection: the session, or the deny decision."""
+
+    session: m.Session | None = None
+    decision: m.Decision | None = None
+
+
+def _t(tenant: str, rest: str = "") -> str:
+    return f"/v1/tenants/{quote(tenant, safe='')}{rest}"
+
+
+def _s(tenant: str, session: str, rest: str = "") -> str:
+    return _t(tenant, f"/sessions/{quote(session, safe='')}{rest}")
+
+
+def _model(cls: type[Any]) -> Callable[[Answer], Any]:
+    def read(answer: Answer) -> Any:
+        return cls.from_json(answer.body)
+
+    return read
+
+
+def _dict(answer: Answer) -> dict[str, Any]:
+    if not isinstance(answer.body, dict):
+        raise ProtocolError("the answer is not a JSON object", answer.request_id)
+    return answer.body
+
+
+def _text(answer: Answer) -> str:
+    return answer.text
+
+
+def _started(answer: Answer) -> Started:
+    if answer.status == 403:
+        return Started("denied", decision=m.Decision.from_json(answer.body))
+    outcome = "pending" if answer.status == 202 else "started"
+    return Started(outcome, session=m.Session.from_json(answer.body))
+
+
+def _session_or_denied(answer: Answer) -> SessionOrDenied:
+    if isinstance(answer.body, dict) and answer.body.get("decision") == "deny":
+        return SessionOrDenied(decision=m.Decision.from_json(answer.body))
+    return SessionOrDenied(session=m.Session.from_json(answer.body))
+
+
+def _audit(answer: Answer) -> list[m.AuditEvent]:
+    events = []
+    for line in answer.text.splitlines():
+        if line.strip():
+            try:
+                events.append(m.AuditEvent.from_json(json.loads(line)))
+            except json.JSONDecodeError as error:
+                raise ProtocolError("an audit line is not JSON", answer.request_id) from error
+    return events
+
+
+def _body(value: Any) -> Any:
+    return encode(value)
+
+
+# ---- public routes -----------------------------------------------------
+def healthz() -> Call[m.Health]:
+    return Call("GET", "/healthz", (200,), _model(m.Health))
+
+
+def readyz() -> Call[m.Health]:
+    return Call("GET", "/readyz", (200,), _model(m.Health))
+
+
+def metrics() -> Call[str]:
+    return Call("GET", "/metrics", (200,), _text, raw=True)
+
+
+def openapi() -> Call[dict[str, Any]]:
+    return Call("GET", "/openapi.json", (200,), _dict)
+
+
+def jwks() -> Call[m.Jwks]:
+    return Call("GET", "/.well-known/jwks.json", (200,), _model(m.Jwks))
+
+
+def authzen_configuration(tenant: str) -> Call[m.AuthzenMetadata]:
+    path = f"/.well-known/authzen-configuration/{quote(tenant, safe='')}"
+    return Call("GET", path, (200,), _model(m.AuthzenMetadata))
+
+
+# ---- checks, sessions, authorize ----------------------------------------
+def check_start(tenant: str, request: m.StartRequest) -> Call[m.Decision]:
+    return Call("POST", _t(tenant, "/check/start"), (200,), _model(m.Decision), _body(request))
+
+
+def check_action(tenant: str, request: m.ActionRequest) -> Call[m.Decision]:
+    return Call("POST", _t(tenant, "/check/action"), (200,), _model(m.Decision), _body(request))
+
+
+def start_session(tenant: str, request: m.StartRequest, return_to: str | None) -> Call[Started]:
+    body = _body(request)
+    if return_to is not None:
+        body["return_to"] = return_to
+    return Call("POST", _t(tenant, "/sessions"), (201, 202, 403), _started, body)
+
+
+def list_sessions(tenant: str, active: bool | None, limit: int | None, after: str | None) -> Call[m.SessionList]:
+    query = {"active": active, "limit": limit, "after": after}
+    return Call("GET", _t(tenant, "/sessions"), (200,), _model(m.SessionList), query=query)
+
+
+def get_session(tenant: str, session: str) -> Call[m.Session]:
+    return Call("GET", _s(tenant, session), (200,), _model(m.Session))
+
+
+def get_banner(tenant: str, session: str, token: str | None) -> Call[m.Banner]:
+    return Call("GET", _s(tenant, session, "/banner"), (200,), _model(m.Banner), key=token)
+
+
+def end_session(tenant: str, session: str, token: str | None) -> Call[m.Session]:
+    return Call("POST", _s(tenant, session, "/end"), (200,), _model(m.Session), key=token)
+
+
+def extend_session(tenant: str, session: str, ttl_seconds: int) -> Call[SessionOrDenied]:
+    body = {"ttl_seconds": ttl_seconds}
+    return Call("POST", _s(tenant, session, "/extend"), (200,), _session_or_denied, body)
+
+
+def revoke_session(tenant: str, session: str, reason: str) -> Call[m.Session]:
+    return Call("POST", _s(tenant, session, "/revoke"), (200,), _model(m.Session), {"reason": reason})
+
+
+def approve_session(tenant: str, session: str, approver: m.Principal) -> Call[SessionOrDenied]:
+    body = {"approver": _body(approver)}
+    return Call("POST", _s(tenant, session, "/approve"), (200,), _session_or_denied, body)
+
+
+def reject_session(tenant: str, session: str, approver: m.Principal, reason: str) -> Call[SessionOrDenied]:
+    body = {"approver": _body(approver), "reason": reason}
+    return Call("POST", _s(tenant, session, "/reject"), (200,), _session_or_denied, body)
+
+
+def revoke_actor(tenant: str, actor: str, reason: str) -> Call[m.Revoked]:
+    body = {"actor": actor, "reason": reason}
+    return Call("POST", _t(tenant, "/sessions/revoke"), (200,), _model(m.Revoked), body)
+
+
+def authorize(tenant: str, session: str, action: str, resource: str | None) -> Call[m.Authorization]:
+    body: dict[str, Any] = {"action": action}
+    if resource is not None:
+        body["resource"] = resource
+    return Call("POST", _s(tenant, session, "/authorize"), (200,), _model(m.Authorization), body)
+
+
+def authorize_batch(tenant: str, calls: list[m.AuthorizeBatchCallsItem]) -> Call[m.AuthorizeResults]:
+    body = {"calls": _body(calls)}
+    return Call("POST", _t(tenant, "/authorize"), (200,), _model(m.AuthorizeResults), body)
+
+
+def introspect_token(tenant: str, token: str) -> Call[m.Introspection]:
+    body = {"token": token}
+    return Call("POST", _t(tenant, "/tokens/introspect"), (200,), _model(m.Introspection), body)
+
+
+def update_principal(tenant: str, principal: m.Principal) -> Call[m.Reevaluated]:
+    path = _t(tenant, f"/principals/{quote(principal.id, safe='')}")
+    return Call("PUT", path, (200,), _model(m.Reevaluated), _body(principal))
+
+
+# ---- AuthZEN -------------------------------------------------------------
+def evaluation(tenant: str, request: m.AuthzenEvaluation) -> Call[m.AuthzenDecision]:
+    path = _t(tenant, "/access/v1/evaluation")
+    return Call("POST", path, (200,), _model(m.AuthzenDecision), _body(request))
+
+
+def evaluations(tenant: str, request: m.AuthzenEvaluations) -> Call[m.AuthzenDecisions]:
+    path = _t(tenant, "/access/v1/evaluations")
+    return Call("POST", path, (200,), _model(m.AuthzenDecisions), _body(request))
+
+
+# ---- audit, outbox, notifications ---------------------------------------
+def query_audit(tenant: str, query: Query) -> Call[list[m.AuditEvent]]:
+    return Call("GET", _t(tenant, "/audit"), (200,), _audit, query=query, raw=True)
+
+
+def export_audit_csv(tenant: str, query: Query) -> Call[str]:
+    return Call("GET", _t(tenant, "/audit"), (200,), _text, query={**query, "format": "csv"}, raw=True)
+
+
+def verify_audit(tenant: str) -> Call[m.Verification]:
+    return Call("GET", _t(tenant, "/audit/verify"), (200,), _model(m.Verification))
+
+
+def list_outbox(tenant: str, all: bool | None, limit: int | None, after: int | None) -> Call[m.OutboxList]:
+    query = {"all": all, "limit": limit, "after": after}
+    return Call("GET", _t(tenant, "/outbox"), (200,), _model(m.OutboxList), query=query)
+
+
+def claim_outbox(tenant: str, limit: int | None, lease_seconds: int | None) -> Call[m.Claimed]:
+    body = _body(m.Claim(limit=limit, lease_seconds=lease_seconds))
+    return Call("POST", _t(tenant, "/outbox/claim"), (200,), _model(m.Claimed), body)
+
+
+def ack_outbox(tenant: str, ids: list[int]) -> Call[m.Acked]:
+    return Call("POST", _t(tenant, "/outbox/ack"), (200,), _model(m.Acked), {"ids": ids})
+
+
+def get_notifications(tenant: str) -> Call[m.Notifications]:
+    return Call("GET", _t(tenant, "/notifications"), (200,), _model(m.Notifications))
+
+
+def set_notifications(tenant: str, patch: m.NotificationsPatch) -> Call[m.Notifications]:
+    return Call("PUT", _t(tenant, "/notifications"), (200,), _model(m.Notifications), _body(patch))
+
+
+# ---- policy versions -------------------------------------------------------
+def upload_policy(tenant: str, upload: m.Upload) -> Call[m.PolicyVersion]:
+    return Call("POST", _t(tenant, "/policies"), (201,), _model(m.PolicyVersion), _body(upload))
+
+
+def list_policies(tenant: str) -> Call[m.PolicyVersions]:
+    return Call("GET", _t(tenant, "/policies"), (200,), _model(m.PolicyVersions))
+
+
+def get_policy(tenant: str, version: int) -> Call[m.PolicyVersion]:
+    return Call("GET", _t(tenant, f"/policies/{int(version)}"), (200,), _model(m.PolicyVersion))
+
+
+def activate_policy(tenant: str, version: int) -> Call[m.PolicyVersion]:
+    path = _t(tenant, f"/policies/{int(version)}/activate")
+    return Call("POST", path, (200,), _model(m.PolicyVersion))
+
+
+def rollback_policy(tenant: str) -> Call[m.PolicyVersion]:
+    return Call("POST", _t(tenant, "/policies/rollback"), (200,), _model(m.PolicyVersion))
+
+
+def diff_policy(tenant: str, version: int, since: str | None) -> Call[dict[str, Any]]:
+    path = _t(tenant, f"/policies/{int(version)}/diff")
+    return Call("GET", path, (200,), _dict, query={"since": since})
+
+
+OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
+    "healthz": healthz,
+    "readyz": readyz,
+    "metrics": metrics,
+    "openapi": openapi,
+    "jwks": jwks,
+    "authzenConfiguration": authzen_configuration,
+    "checkStart": check_start,
+    "checkAction": check_action,
+    "startSession": start_session,
+    "listSessions": list_sessions,
+    "getSession": get_session,
+    "getBanner": get_banner,
+    "endSession": end_session,
+    "extendSession": extend_session,
+    "revokeSession": revoke_session,
+    "approveSession": approve_session,
+    "rejectSession": reject_session,
+    "revokeActor": revoke_actor,
+    "authorize": authorize,
+    "authorizeBatch": authorize_batch,
+    "introspectToken": introspect_token,
+    "updatePrincipal": update_principal,
+    "authzenEvaluation": evaluation,
+    "authzenEvaluations": evaluations,
+    "queryAudit": query_audit,
+    "verifyAudit": verify_audit,
+    "listOutbox": list_outbox,
+    "claimOutbox": claim_outbox,
+    "ackOutbox": ack_outbox,
+    "getNotifications": get_notifications,
+    "setNotifications": set_notifications,
+    "uploadPolicy": upload_policy,
+    "listPolicies": list_policies,
+    "getPolicy": get_policy,
+    "activatePolicy": activate_policy,
+    "rollbackPolicy": rollback_policy,
+    "diffPolicy": diff_policy,
+}

@@ -1,0 +1,222 @@
+"""The asynchronous client: the same routes as `standin.Client`, awaitable (httpx.AsyncClient)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, TypeVar
+
+import httpx
+
+from . import _calls as _c
+from . import models as m
+from ._calls import Call, SessionOrDenied, Started
+from ._transport import CallOptions, content, finish, headers, params, should_retry, unreachable
+
+T = TypeVar("T")
+
+
+class AsyncClient:
+    """A tenant's async client. `timeout` is per attempt (seconds); `retries` apply to GETs only."""
+
+    def __init__(
+        self,
+        base_url: str,
+        tenant: str,
+        api_key: str | None = None,
+        *,
+        timeout: float = 5.0,
+        retries: int = 2,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tenant = tenant
+        self.api_key = api_key
+        self.timeout = timeout
+        self.retries = retries
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._own_http = http is None
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def _run(self, call: Call[T], options: CallOptions | None) -> T:
+        options = options or CallOptions()
+        attempt = 0
+        while True:
+            response: httpx.Response | None = None
+            try:
+                response = await self._http.request(
+                    call.method,
+                    self.base_url + call.path,
+                    params=params(call),
+                    content=content(call),
+                    headers=headers(call, self.api_key, options),
+                    timeout=options.timeout or self.timeout,
+                )
+            except httpx.TransportError as error:
+                if not should_retry(call, None, attempt, self.retries):
+                    raise unreachable(error, self.base_url) from error
+            if response is not None and not should_retry(call, response, attempt, self.retries):
+                result: T = finish(call, response)
+                return result
+            await asyncio.sleep(0.05 * 4**attempt)
+            attempt += 1
+
+    async def healthz(self, *, options: CallOptions | None = None) -> m.Health:
+        """The process answers (no key)."""
+        return await self._run(_c.healthz(), options)
+
+    async def readyz(self, *, options: CallOptions | None = None) -> m.Health:
+        """The store answers (no key); 503 `unavailable` when not."""
+        return await self._run(_c.readyz(), options)
+
+    async def metrics(self, *, options: CallOptions | None = None) -> str:
+        """Prometheus text (no key)."""
+        return await self._run(_c.metrics(), options)
+
+    async def openapi(self, *, options: CallOptions | None = None) -> dict[str, Any]:
+        """The OpenAPI document the server serves."""
+        return await self._run(_c.openapi(), options)
+
+    async def jwks(self, *, options: CallOptions | None = None) -> m.Jwks:
+        """Public keys of impersonation tokens; 404 without `--token-key`."""
+        return await self._run(_c.jwks(), options)
+
+    async def authzen_configuration(self, *, options: CallOptions | None = None) -> m.AuthzenMetadata:
+        """The tenant's AuthZEN metadata."""
+        return await self._run(_c.authzen_configuration(self.tenant), options)
+
+    async def check_start(self, request: m.StartRequest, *, options: CallOptions | None = None) -> m.Decision:
+        """May the actor start impersonating the target? Stores nothing."""
+        return await self._run(_c.check_start(self.tenant, request), options)
+
+    async def check_action(self, request: m.ActionRequest, *, options: CallOptions | None = None) -> m.Decision:
+        """May the actor do this in these session facts? Stores nothing."""
+        return await self._run(_c.check_action(self.tenant, request), options)
+
+    async def start_session(self, request: m.StartRequest, return_to: str | None = None, *, options: CallOptions | None = None) -> Started:
+        """Starts a session (audited either way): started, pending, or denied with the reasons."""
+        return await self._run(_c.start_session(self.tenant, request, return_to), options)
+
+    async def list_sessions(self, active: bool | None = None, limit: int | None = None, after: str | None = None, *, options: CallOptions | None = None) -> m.SessionList:
+        """The tenant's sessions, newest first."""
+        return await self._run(_c.list_sessions(self.tenant, active, limit, after), options)
+
+    async def get_session(self, session: str, *, options: CallOptions | None = None) -> m.Session:
+        """One session."""
+        return await self._run(_c.get_session(self.tenant, session), options)
+
+    async def get_banner(self, session: str, token: str | None = None, *, options: CallOptions | None = None) -> m.Banner:
+        """The banner facts; `token` (the session's) may stand in for the key."""
+        return await self._run(_c.get_banner(self.tenant, session, token), options)
+
+    async def end_session(self, session: str, token: str | None = None, *, options: CallOptions | None = None) -> m.Session:
+        """Ends a session; `ApiError` 409 `session-ended` when it already has."""
+        return await self._run(_c.end_session(self.tenant, session, token), options)
+
+    async def extend_session(self, session: str, ttl_seconds: int, *, options: CallOptions | None = None) -> SessionOrDenied:
+        """Asks for `ttl_seconds` from now."""
+        return await self._run(_c.extend_session(self.tenant, session, ttl_seconds), options)
+
+    async def revoke_session(self, session: str, reason: str, *, options: CallOptions | None = None) -> m.Session:
+        """Ends someone's session and says why (admin)."""
+        return await self._run(_c.revoke_session(self.tenant, session, reason), options)
+
+    async def approve_session(self, session: str, approver: m.Principal, *, options: CallOptions | None = None) -> SessionOrDenied:
+        """Approves a pending session."""
+        return await self._run(_c.approve_session(self.tenant, session, approver), options)
+
+    async def reject_session(self, session: str, approver: m.Principal, reason: str, *, options: CallOptions | None = None) -> SessionOrDenied:
+        """Rejects a pending session."""
+        return await self._run(_c.reject_session(self.tenant, session, approver, reason), options)
+
+    async def revoke_actor(self, actor: str, reason: str, *, options: CallOptions | None = None) -> m.Revoked:
+        """Ends every active session of `actor` (admin)."""
+        return await self._run(_c.revoke_actor(self.tenant, actor, reason), options)
+
+    async def authorize(self, session: str, action: str, resource: str | None = None, *, options: CallOptions | None = None) -> m.Authorization:
+        """May the actor, in this session, do `action`? Audited; never retried."""
+        return await self._run(_c.authorize(self.tenant, session, action, resource), options)
+
+    async def authorize_batch(self, calls: list[m.AuthorizeBatchCallsItem], *, options: CallOptions | None = None) -> m.AuthorizeResults:
+        """Many `authorize` calls, one answer each, in order."""
+        return await self._run(_c.authorize_batch(self.tenant, calls), options)
+
+    async def introspect_token(self, token: str, *, options: CallOptions | None = None) -> m.Introspection:
+        """Whether an impersonation token is active, and for which session."""
+        return await self._run(_c.introspect_token(self.tenant, token), options)
+
+    async def update_principal(self, principal: m.Principal, *, options: CallOptions | None = None) -> m.Reevaluated:
+        """Replaces a principal's facts; its active sessions are asked again (admin)."""
+        return await self._run(_c.update_principal(self.tenant, principal), options)
+
+    async def evaluation(self, request: m.AuthzenEvaluation, *, options: CallOptions | None = None) -> m.AuthzenDecision:
+        """One AuthZEN evaluation."""
+        return await self._run(_c.evaluation(self.tenant, request), options)
+
+    async def evaluations(self, request: m.AuthzenEvaluations, *, options: CallOptions | None = None) -> m.AuthzenDecisions:
+        """AuthZEN evaluations."""
+        return await self._run(_c.evaluations(self.tenant, request), options)
+
+    async def query_audit(self, *, options: CallOptions | None = None, **filters: str) -> list[m.AuditEvent]:
+        """The audit trail, oldest first (`actor`, `target`, `event`, `session`, `since`, `until`, `view`)."""
+        return await self._run(_c.query_audit(self.tenant, filters), options)
+
+    async def export_audit_csv(self, *, options: CallOptions | None = None, **filters: str) -> str:
+        """The audit trail as CSV."""
+        return await self._run(_c.export_audit_csv(self.tenant, filters), options)
+
+    async def verify_audit(self, *, options: CallOptions | None = None) -> m.Verification:
+        """Checks the tenant's hash chain."""
+        return await self._run(_c.verify_audit(self.tenant), options)
+
+    async def list_outbox(self, all: bool | None = None, limit: int | None = None, after: int | None = None, *, options: CallOptions | None = None) -> m.OutboxList:
+        """Messages not yet acknowledged (`all`: those too)."""
+        return await self._run(_c.list_outbox(self.tenant, all, limit, after), options)
+
+    async def claim_outbox(self, limit: int | None = None, lease_seconds: int | None = None, *, options: CallOptions | None = None) -> m.Claimed:
+        """Messages held for this caller until `claimed_until` (admin)."""
+        return await self._run(_c.claim_outbox(self.tenant, limit, lease_seconds), options)
+
+    async def ack_outbox(self, ids: list[int], *, options: CallOptions | None = None) -> m.Acked:
+        """Acknowledges delivered messages (admin)."""
+        return await self._run(_c.ack_outbox(self.tenant, ids), options)
+
+    async def get_notifications(self, *, options: CallOptions | None = None) -> m.Notifications:
+        """The notification settings (admin)."""
+        return await self._run(_c.get_notifications(self.tenant), options)
+
+    async def set_notifications(self, patch: m.NotificationsPatch, *, options: CallOptions | None = None) -> m.Notifications:
+        """Changes the given notification settings (admin)."""
+        return await self._run(_c.set_notifications(self.tenant, patch), options)
+
+    async def upload_policy(self, upload: m.Upload, *, options: CallOptions | None = None) -> m.PolicyVersion:
+        """Uploads a policy version; `UploadRefusedError` names the failed step."""
+        return await self._run(_c.upload_policy(self.tenant, upload), options)
+
+    async def list_policies(self, *, options: CallOptions | None = None) -> m.PolicyVersions:
+        """The tenant's policy versions."""
+        return await self._run(_c.list_policies(self.tenant), options)
+
+    async def get_policy(self, version: int, *, options: CallOptions | None = None) -> m.PolicyVersion:
+        """One policy version."""
+        return await self._run(_c.get_policy(self.tenant, version), options)
+
+    async def activate_policy(self, version: int, *, options: CallOptions | None = None) -> m.PolicyVersion:
+        """Makes a stored version active."""
+        return await self._run(_c.activate_policy(self.tenant, version), options)
+
+    async def rollback_policy(self, *, options: CallOptions | None = None) -> m.PolicyVersion:
+        """Undoes the last activation."""
+        return await self._run(_c.rollback_policy(self.tenant), options)
+
+    async def diff_policy(self, version: int, since: str | None = None, *, options: CallOptions | None = None) -> dict[str, Any]:
+        """Replays recorded decisions against `version`."""
+        return await self._run(_c.diff_policy(self.tenant, version, since), options)

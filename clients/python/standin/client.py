@@ -1,0 +1,232 @@
+"""The synchronous client: one tenant, one API key, every route of docs/openapi.json.
+
+    from standin import Client, Principal, StartRequest
+
+    client = Client("http://127.0.0.1:8080", tenant="acme", api_key="stn_...")
+    started = client.start_session(StartRequest(tenant="acme", actor=..., target=...))
+    answer = client.authorize(started.session.id, "billing.purchase")
+
+A deny is a returned decision; every failure raises a `StandinError`
+(`ApiError`, `UnreachableError`, `ProtocolError`), never an allow.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, TypeVar
+
+import httpx
+
+from . import _calls as _c
+from . import models as m
+from ._calls import Call, SessionOrDenied, Started
+from ._transport import CallOptions, content, finish, headers, params, should_retry, unreachable
+
+T = TypeVar("T")
+
+
+class Client:
+    """A tenant's client. `timeout` is per attempt (seconds); `retries` apply to GETs only."""
+
+    def __init__(
+        self,
+        base_url: str,
+        tenant: str,
+        api_key: str | None = None,
+        *,
+        timeout: float = 5.0,
+        retries: int = 2,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tenant = tenant
+        self.api_key = api_key
+        self.timeout = timeout
+        self.retries = retries
+        self._http = http or httpx.Client(timeout=timeout)
+        self._own_http = http is None
+
+    def close(self) -> None:
+        if self._own_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self, call: Call[T], options: CallOptions | None) -> T:
+        options = options or CallOptions()
+        attempt = 0
+        while True:
+            response: httpx.Response | None = None
+            try:
+                response = self._http.request(
+                    call.method,
+                    self.base_url + call.path,
+                    params=params(call),
+                    content=content(call),
+                    headers=headers(call, self.api_key, options),
+                    timeout=options.timeout or self.timeout,
+                )
+            except httpx.TransportError as error:
+                if not should_retry(call, None, attempt, self.retries):
+                    raise unreachable(error, self.base_url) from error
+            if response is not None and not should_retry(call, response, attempt, self.retries):
+                result: T = finish(call, response)
+                return result
+            time.sleep(0.05 * 4**attempt)
+            attempt += 1
+
+    def healthz(self, *, options: CallOptions | None = None) -> m.Health:
+        """The process answers (no key)."""
+        return self._run(_c.healthz(), options)
+
+    def readyz(self, *, options: CallOptions | None = None) -> m.Health:
+        """The store answers (no key); 503 `unavailable` when not."""
+        return self._run(_c.readyz(), options)
+
+    def metrics(self, *, options: CallOptions | None = None) -> str:
+        """Prometheus text (no key)."""
+        return self._run(_c.metrics(), options)
+
+    def openapi(self, *, options: CallOptions | None = None) -> dict[str, Any]:
+        """The OpenAPI document the server serves."""
+        return self._run(_c.openapi(), options)
+
+    def jwks(self, *, options: CallOptions | None = None) -> m.Jwks:
+        """Public keys of impersonation tokens; 404 without `--token-key`."""
+        return self._run(_c.jwks(), options)
+
+    def authzen_configuration(self, *, options: CallOptions | None = None) -> m.AuthzenMetadata:
+        """The tenant's AuthZEN metadata."""
+        return self._run(_c.authzen_configuration(self.tenant), options)
+
+    def check_start(self, request: m.StartRequest, *, options: CallOptions | None = None) -> m.Decision:
+        """May the actor start impersonating the target? Stores nothing."""
+        return self._run(_c.check_start(self.tenant, request), options)
+
+    def check_action(self, request: m.ActionRequest, *, options: CallOptions | None = None) -> m.Decision:
+        """May the actor do this in these session facts? Stores nothing."""
+        return self._run(_c.check_action(self.tenant, request), options)
+
+    def start_session(self, request: m.StartRequest, return_to: str | None = None, *, options: CallOptions | None = None) -> Started:
+        """Starts a session (audited either way): started, pending, or denied with the reasons."""
+        return self._run(_c.start_session(self.tenant, request, return_to), options)
+
+    def list_sessions(self, active: bool | None = None, limit: int | None = None, after: str | None = None, *, options: CallOptions | None = None) -> m.SessionList:
+        """The tenant's sessions, newest first."""
+        return self._run(_c.list_sessions(self.tenant, active, limit, after), options)
+
+    def get_session(self, session: str, *, options: CallOptions | None = None) -> m.Session:
+        """One session."""
+        return self._run(_c.get_session(self.tenant, session), options)
+
+    def get_banner(self, session: str, token: str | None = None, *, options: CallOptions | None = None) -> m.Banner:
+        """The banner facts; `token` (the session's) may stand in for the key."""
+        return self._run(_c.get_banner(self.tenant, session, token), options)
+
+    def end_session(self, session: str, token: str | None = None, *, options: CallOptions | None = None) -> m.Session:
+        """Ends a session; `ApiError` 409 `session-ended` when it already has."""
+        return self._run(_c.end_session(self.tenant, session, token), options)
+
+    def extend_session(self, session: str, ttl_seconds: int, *, options: CallOptions | None = None) -> SessionOrDenied:
+        """Asks for `ttl_seconds` from now."""
+        return self._run(_c.extend_session(self.tenant, session, ttl_seconds), options)
+
+    def revoke_session(self, session: str, reason: str, *, options: CallOptions | None = None) -> m.Session:
+        """Ends someone's session and says why (admin)."""
+        return self._run(_c.revoke_session(self.tenant, session, reason), options)
+
+    def approve_session(self, session: str, approver: m.Principal, *, options: CallOptions | None = None) -> SessionOrDenied:
+        """Approves a pending session."""
+        return self._run(_c.approve_session(self.tenant, session, approver), options)
+
+    def reject_session(self, session: str, approver: m.Principal, reason: str, *, options: CallOptions | None = None) -> SessionOrDenied:
+        """Rejects a pending session."""
+        return self._run(_c.reject_session(self.tenant, session, approver, reason), options)
+
+    def revoke_actor(self, actor: str, reason: str, *, options: CallOptions | None = None) -> m.Revoked:
+        """Ends every active session of `actor` (admin)."""
+        return self._run(_c.revoke_actor(self.tenant, actor, reason), options)
+
+    def authorize(self, session: str, action: str, resource: str | None = None, *, options: CallOptions | None = None) -> m.Authorization:
+        """May the actor, in this session, do `action`? Audited; never retried."""
+        return self._run(_c.authorize(self.tenant, session, action, resource), options)
+
+    def authorize_batch(self, calls: list[m.AuthorizeBatchCallsItem], *, options: CallOptions | None = None) -> m.AuthorizeResults:
+        """Many `authorize` calls, one answer each, in order."""
+        return self._run(_c.authorize_batch(self.tenant, calls), options)
+
+    def introspect_token(self, token: str, *, options: CallOptions | None = None) -> m.Introspection:
+        """Whether an impersonation token is active, and for which session."""
+        return self._run(_c.introspect_token(self.tenant, token), options)
+
+    def update_principal(self, principal: m.Principal, *, options: CallOptions | None = None) -> m.Reevaluated:
+        """Replaces a principal's facts; its active sessions are asked again (admin)."""
+        return self._run(_c.update_principal(self.tenant, principal), options)
+
+    def evaluation(self, request: m.AuthzenEvaluation, *, options: CallOptions | None = None) -> m.AuthzenDecision:
+        """One AuthZEN evaluation."""
+        return self._run(_c.evaluation(self.tenant, request), options)
+
+    def evaluations(self, request: m.AuthzenEvaluations, *, options: CallOptions | None = None) -> m.AuthzenDecisions:
+        """AuthZEN evaluations."""
+        return self._run(_c.evaluations(self.tenant, request), options)
+
+    def query_audit(self, *, options: CallOptions | None = None, **filters: str) -> list[m.AuditEvent]:
+        """The audit trail, oldest first (`actor`, `target`, `event`, `session`, `since`, `until`, `view`)."""
+        return self._run(_c.query_audit(self.tenant, filters), options)
+
+    def export_audit_csv(self, *, options: CallOptions | None = None, **filters: str) -> str:
+        """The audit trail as CSV."""
+        return self._run(_c.export_audit_csv(self.tenant, filters), options)
+
+    def verify_audit(self, *, options: CallOptions | None = None) -> m.Verification:
+        """Checks the tenant's hash chain."""
+        return self._run(_c.verify_audit(self.tenant), options)
+
+    def list_outbox(self, all: bool | None = None, limit: int | None = None, after: int | None = None, *, options: CallOptions | None = None) -> m.OutboxList:
+        """Messages not yet acknowledged (`all`: those too)."""
+        return self._run(_c.list_outbox(self.tenant, all, limit, after), options)
+
+    def claim_outbox(self, limit: int | None = None, lease_seconds: int | None = None, *, options: CallOptions | None = None) -> m.Claimed:
+        """Messages held for this caller until `claimed_until` (admin)."""
+        return self._run(_c.claim_outbox(self.tenant, limit, lease_seconds), options)
+
+    def ack_outbox(self, ids: list[int], *, options: CallOptions | None = None) -> m.Acked:
+        """Acknowledges delivered messages (admin)."""
+        return self._run(_c.ack_outbox(self.tenant, ids), options)
+
+    def get_notifications(self, *, options: CallOptions | None = None) -> m.Notifications:
+        """The notification settings (admin)."""
+        return self._run(_c.get_notifications(self.tenant), options)
+
+    def set_notifications(self, patch: m.NotificationsPatch, *, options: CallOptions | None = None) -> m.Notifications:
+        """Changes the given notification settings (admin)."""
+        return self._run(_c.set_notifications(self.tenant, patch), options)
+
+    def upload_policy(self, upload: m.Upload, *, options: CallOptions | None = None) -> m.PolicyVersion:
+        """Uploads a policy version; `UploadRefusedError` names the failed step."""
+        return self._run(_c.upload_policy(self.tenant, upload), options)
+
+    def list_policies(self, *, options: CallOptions | None = None) -> m.PolicyVersions:
+        """The tenant's policy versions."""
+        return self._run(_c.list_policies(self.tenant), options)
+
+    def get_policy(self, version: int, *, options: CallOptions | None = None) -> m.PolicyVersion:
+        """One policy version."""
+        return self._run(_c.get_policy(self.tenant, version), options)
+
+    def activate_policy(self, version: int, *, options: CallOptions | None = None) -> m.PolicyVersion:
+        """Makes a stored version active."""
+        return self._run(_c.activate_policy(self.tenant, version), options)
+
+    def rollback_policy(self, *, options: CallOptions | None = None) -> m.PolicyVersion:
+        """Undoes the last activation."""
+        return self._run(_c.rollback_policy(self.tenant), options)
+
+    def diff_policy(self, version: int, since: str | None = None, *, options: CallOptions | None = None) -> dict[str, Any]:
+        """Replays recorded decisions against `version`."""
+        return self._run(_c.diff_policy(self.tenant, version, since), options)

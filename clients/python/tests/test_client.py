@@ -1,0 +1,173 @@
+"""The sync and async clients against a real `standin serve` over loopback."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from standin import (
+    ApiError,
+    AsyncClient,
+    AuthorizeBatchCallsItem,
+    AuthzenEntity,
+    AuthzenEvaluation,
+    AuthzenEvaluationAction,
+    CallOptions,
+    Client,
+    Principal,
+    ProtocolError,
+    StartRequest,
+    UnreachableError,
+    Upload,
+    UploadRefusedError,
+)
+
+from .standin_server import Standin, answer, dead_url, fake_server, never_answer
+
+
+def person(name: str, *roles: str) -> Principal:
+    return Principal(id=name, roles=list(roles), active=True, has_logged_in=True)
+
+
+def start(actor: Principal, target: Principal) -> StartRequest:
+    return StartRequest(tenant="acme", actor=actor, target=target, reason="ticket SUP-1")
+
+
+def test_a_whole_session(standin: Standin) -> None:
+    with Client(standin.url, "acme", standin.keys["decide"]) as client:
+        audit = Client(standin.url, "acme", standin.keys["audit"])
+        assert client.healthz().status == "ok"
+        assert client.openapi()["openapi"] == "3.1.0"
+        assert client.jwks().keys[0].alg == "EdDSA"
+        assert "standin_http_requests_total" in client.metrics()
+        assert client.authzen_configuration().access_evaluation_endpoint.endswith("/acme/access/v1/evaluation")
+
+        admin, user = person("py-admin", "admin"), person("py-user")
+        assert client.check_start(start(admin, user)).decision == "allow"
+        started = client.start_session(start(admin, user), return_to="/admin/users")
+        assert started.outcome == "started" and started.session is not None
+        session = started.session
+        assert (session.state, session.return_to, session.actor) == ("active", "/admin/users", "py-admin")
+        assert session.token is not None
+        banner = client.get_banner(session.id, token=session.token)
+        assert (banner.actor, banner.target) == ("py-admin", "py-user")
+
+        report = client.authorize(session.id, "report.generate", "r-1")
+        assert (report.decision, report.obligations, report.acting_as) == ("allow", ["deliver-to-target"], "py-user")
+        denied = client.authorize(session.id, "billing.purchase")
+        assert denied.decision == "deny" and denied.reasons[0].code == "forbidden-action"
+        batch = client.authorize_batch([
+            AuthorizeBatchCallsItem(session=session.id, action="course.view"),
+            AuthorizeBatchCallsItem(session="s-0000000000000000", action="course.view"),
+        ])
+        assert batch.results is not None
+        assert getattr(batch.results[0], "decision") == "allow"
+        assert getattr(batch.results[1], "error").code == "not-found"
+        evaluation = client.evaluation(AuthzenEvaluation(
+            subject=AuthzenEntity(type="impersonation_session", id=session.id),
+            action=AuthzenEvaluationAction(name="billing.purchase"),
+            resource=AuthzenEntity(type="course", id="c-1"),
+        ))
+        assert evaluation.decision is False
+        assert client.introspect_token(session.token).sid == session.id
+        assert client.extend_session(session.id, 600).session is not None
+        assert any(s.id == session.id for s in client.list_sessions(active=True).sessions or [])
+
+        ended = client.end_session(session.id, token=session.token)
+        assert (ended.state, ended.end_reason) == ("ended", "stopped")
+        with pytest.raises(ApiError) as again:
+            client.end_session(session.id)
+        assert (again.value.status, again.value.code) == (409, "session-ended")
+        late = client.authorize(session.id, "course.view")
+        assert late.decision == "deny" and late.reasons[0].code == "session-ended"
+
+        events = [e.event for e in audit.query_audit(session=session.id)]
+        for kind in ("session.started", "action.allowed", "action.denied", "session.ended"):
+            assert kind in events
+        assert "action.denied" in audit.export_audit_csv(session=session.id)
+        assert audit.verify_audit().broken is None
+
+
+def test_a_refused_start_is_a_decision_with_every_reason(standin: Standin) -> None:
+    client = Client(standin.url, "acme", standin.keys["decide"])
+    started = client.start_session(start(person("py-support", "support"), person("py-root", "super_admin")))
+    assert started.outcome == "denied" and started.decision is not None
+    assert "target-level-not-lower" in [r.code for r in started.decision.reasons]
+
+
+def test_admin_routes(standin: Standin) -> None:
+    admin = Client(standin.url, "acme", standin.keys["admin"])
+    assert admin.get_policy(1).version == 1
+    with pytest.raises(UploadRefusedError) as refused:
+        admin.upload_policy(Upload(component_base64="AAAA"))
+    assert refused.value.step == "component"
+    assert admin.set_notifications(__import__("standin").models.NotificationsPatch(enabled=True)).enabled
+    claimed = admin.claim_outbox(limit=5)
+    assert admin.ack_outbox([msg.id for msg in claimed.messages]).acked == len(claimed.messages)
+    assert isinstance(admin.diff_policy(1), dict)
+
+
+def test_errors_carry_the_code_and_the_callers_request_id(standin: Standin) -> None:
+    wrong = Client(standin.url, "acme", "stn_nope")
+    with pytest.raises(ApiError) as error:
+        wrong.get_session("s-1", options=CallOptions(request_id="py-req-1", traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"))
+    assert (error.value.status, error.value.code, error.value.request_id) == (401, "unauthenticated", "py-req-1")
+
+
+def test_get_is_retried_after_503_post_never() -> None:
+    seen: list[str] = []
+    unavailable = answer(503, json.dumps({"error": {"code": "unavailable", "message": "down"}}))
+
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        seen.append(request.command)
+        unavailable(request)
+
+    with fake_server(handle) as url:
+        client = Client(url, "acme", "k", retries=2)
+        with pytest.raises(ApiError):
+            client.get_session("s-1")
+        assert seen.count("GET") == 3
+        with pytest.raises(ApiError):
+            client.authorize("s-1", "course.view")
+        assert seen.count("POST") == 1
+
+
+def test_down_slow_and_garbage_are_errors_never_decisions() -> None:
+    with pytest.raises(UnreachableError) as down:
+        Client(dead_url(), "acme", "k", retries=0).authorize("s-1", "course.view")
+    assert down.value.kind == "network"
+    stop = threading.Event()
+    with fake_server(never_answer(stop)) as url:
+        with pytest.raises(UnreachableError) as slow:
+            Client(url, "acme", "k", timeout=0.3).authorize("s-1", "course.view")
+        assert slow.value.kind == "timeout"
+        stop.set()
+    for body, kind in (('{"decision": "yes", "reasons": []}', "application/json"), ("<html>", "application/json"), ("allow", "text/html")):
+        with fake_server(answer(200, body, kind)) as url:
+            with pytest.raises(ProtocolError):
+                Client(url, "acme", "k").authorize("s-1", "course.view")
+
+
+@pytest.mark.anyio
+async def test_the_async_client(standin: Standin) -> None:
+    async with AsyncClient(standin.url, "acme", standin.keys["decide"]) as client:
+        started = await client.start_session(start(person("py-async-admin", "admin"), person("py-async-user")))
+        assert started.session is not None
+        answer_ = await client.authorize(started.session.id, "billing.purchase")
+        assert answer_.decision == "deny"
+        assert (await client.end_session(started.session.id)).state == "ended"
+    async with AsyncClient(dead_url(), "acme", "k", retries=0) as down:
+        with pytest.raises(UnreachableError):
+            await down.authorize("s-1", "course.view")
+
+
+def jwt_parts(token: str) -> tuple[dict[str, object], dict[str, object], bytes, bytes]:
+    def b64(text: str) -> bytes:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+    head, body, signature = token.split(".")
+    return json.loads(b64(head)), json.loads(b64(body)), f"{head}.{body}".encode(), b64(signature)

@@ -1,0 +1,56 @@
+"""The models and routes are those of docs/openapi.json, and stay so."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import standin
+from standin import AsyncClient, Client, ProtocolError
+from standin import models as m
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import gen_models  # noqa: E402
+
+
+def test_models_are_generated_from_the_current_document() -> None:
+    assert (ROOT / "standin" / "models.py").read_text() == gen_models.generate(), (
+        "docs/openapi.json changed: run python clients/python/scripts/gen_models.py"
+    )
+
+
+def test_every_route_of_the_document_has_a_call() -> None:
+    document = json.loads(gen_models.DOCUMENT.read_text())
+    operations = {
+        op["operationId"]
+        for item in document["paths"].values()
+        for method, op in item.items()
+        if method in ("get", "post", "put", "delete", "patch")
+    }
+    assert operations == set(standin.OPERATIONS)
+
+
+def test_sync_and_async_clients_offer_the_same_calls() -> None:
+    def public(cls: type) -> set[str]:
+        return {n for n, f in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")} - {"close"}
+
+    assert public(Client) == public(AsyncClient) - {"aclose"}
+    assert len(public(Client)) >= len(standin.OPERATIONS)
+
+
+def test_a_decision_that_is_not_allow_deny_or_pending_is_refused() -> None:
+    assert m.Decision.from_json({"decision": "allow", "reasons": []}).decision == "allow"
+    for garbage in ({"decision": "yes", "reasons": []}, {"decision": "allow"}, {"decision": True, "reasons": []}, []):
+        with pytest.raises(ProtocolError):
+            m.Decision.from_json(garbage)
+
+
+def test_unknown_fields_are_ignored_and_unset_fields_not_sent() -> None:
+    reason = m.Reason.from_json({"code": "c", "message": "x", "new_field": 1})
+    assert reason.code == "c"
+    assert m.Principal(id="u-1", roles=["a"]).to_json() == {"id": "u-1", "roles": ["a"]}

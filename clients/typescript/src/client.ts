@@ -1,0 +1,277 @@
+// A client of one Standin tenant with one API key: every route of
+// docs/openapi.json, typed by src/openapi.ts (generated from that
+// document). Decisions are checked at run time before they are returned:
+// an answer whose `decision` is not one of the API's values is a
+// `StandinProtocolError`, never something a caller could read as an allow.
+
+import type { components } from "./openapi.js";
+import { StandinProtocolError } from "./errors.js";
+import { type Answer, type CallOptions, Transport, type TransportOptions, isObject } from "./http.js";
+
+type S = components["schemas"];
+export type Principal = S["Principal"];
+export type StartRequest = S["StartRequest"];
+export type ActionRequest = S["ActionRequest"];
+export type Decision = S["Decision"];
+export type Reason = S["Reason"];
+export type Session = S["Session"];
+export type Banner = S["Banner"];
+export type Authorization = S["Authorization"];
+export type AuthorizeResults = S["AuthorizeResults"];
+export type AuthzenEvaluation = S["AuthzenEvaluation"];
+export type AuthzenEvaluations = S["AuthzenEvaluations"];
+export type AuthzenDecision = S["AuthzenDecision"];
+export type AuthzenDecisions = S["AuthzenDecisions"];
+export type AuthzenMetadata = S["AuthzenMetadata"];
+export type AuditEvent = S["AuditEvent"];
+export type Verification = S["Verification"];
+export type OutboxList = S["OutboxList"];
+export type Claimed = S["Claimed"];
+export type Notifications = S["Notifications"];
+export type NotificationsPatch = S["NotificationsPatch"];
+export type PolicyVersion = S["PolicyVersion"];
+export type PolicyVersions = S["PolicyVersions"];
+export type Upload = S["Upload"];
+export type Replay = S["Replay"];
+export type Reevaluated = S["Reevaluated"];
+export type Revoked = S["Revoked"];
+export type SessionList = S["SessionList"];
+export type Introspection = S["Introspection"];
+export type Jwks = S["Jwks"];
+export type Health = S["Health"];
+
+/** A start's outcome: started, waiting for approval, or refused with the reasons. */
+export type Started =
+  | { outcome: "started"; session: Session }
+  | { outcome: "pending"; session: Session }
+  | { outcome: "denied"; decision: Decision };
+
+/** An extension, approval or rejection: the session, or the deny decision. */
+export type SessionOrDenied = { outcome: "session"; session: Session } | { outcome: "denied"; decision: Decision };
+
+export interface ClientOptions extends TransportOptions {
+  tenant: string;
+}
+
+export interface AuditQuery {
+  actor?: string;
+  target?: string;
+  event?: string;
+  session?: string;
+  since?: string;
+  until?: string;
+  view?: "impersonator" | "impersonated";
+}
+
+const DECISIONS = new Set(["allow", "deny", "pending"]);
+
+export class StandinClient {
+  readonly tenant: string;
+  private readonly http: Transport;
+
+  constructor(options: ClientOptions) {
+    this.tenant = options.tenant;
+    this.http = new Transport(options);
+  }
+
+  private t(rest = ""): string {
+    return `/v1/tenants/${encodeURIComponent(this.tenant)}${rest}`;
+  }
+
+  private s(id: string, rest = ""): string {
+    return this.t(`/sessions/${encodeURIComponent(id)}${rest}`);
+  }
+
+  // ---- public routes -------------------------------------------------
+  async healthz(o?: CallOptions): Promise<Health> {
+    return (await this.http.call("GET", "/healthz", { expect: [200] }, o)).body as Health;
+  }
+  async readyz(o?: CallOptions): Promise<Health> {
+    return (await this.http.call("GET", "/readyz", { expect: [200] }, o)).body as Health;
+  }
+  /** Prometheus text. */
+  async metrics(o?: CallOptions): Promise<string> {
+    return (await this.http.call("GET", "/metrics", { expect: [200], raw: true }, o)).text;
+  }
+  async openapi(o?: CallOptions): Promise<Record<string, unknown>> {
+    return (await this.http.call("GET", "/openapi.json", { expect: [200] }, o)).body as Record<string, unknown>;
+  }
+  /** The public keys that verify impersonation tokens (404 without `--token-key`). */
+  async jwks(o?: CallOptions): Promise<Jwks> {
+    return (await this.http.call("GET", "/.well-known/jwks.json", { expect: [200] }, o)).body as Jwks;
+  }
+  async authzenConfiguration(o?: CallOptions): Promise<AuthzenMetadata> {
+    const path = `/.well-known/authzen-configuration/${encodeURIComponent(this.tenant)}`;
+    return (await this.http.call("GET", path, { expect: [200] }, o)).body as AuthzenMetadata;
+  }
+
+  // ---- checks and sessions -------------------------------------------
+  /** May `actor` start impersonating `target`? Asks the active policy; stores nothing. */
+  async checkStart(request: StartRequest, o?: CallOptions): Promise<Decision> {
+    return decision(await this.http.call("POST", this.t("/check/start"), { body: request, expect: [200] }, o));
+  }
+  async checkAction(request: ActionRequest, o?: CallOptions): Promise<Decision> {
+    return decision(await this.http.call("POST", this.t("/check/action"), { body: request, expect: [200] }, o));
+  }
+  /** Starts a session (audited either way). `returnTo`: where the banner's Stop goes. */
+  async startSession(request: StartRequest, options: CallOptions & { returnTo?: string } = {}): Promise<Started> {
+    const { returnTo, ...o } = options;
+    const body = returnTo === undefined ? request : { ...request, return_to: returnTo };
+    const answer = await this.http.call("POST", this.t("/sessions"), { body, expect: [201, 202, 403] }, o);
+    if (answer.status === 403) return { outcome: "denied", decision: decision(answer) };
+    const started = session(answer);
+    return { outcome: answer.status === 202 ? "pending" : "started", session: started };
+  }
+  async listSessions(query: { active?: boolean; limit?: number; after?: string } = {}, o?: CallOptions): Promise<SessionList> {
+    return (await this.http.call("GET", this.t("/sessions"), { query, expect: [200] }, o)).body as SessionList;
+  }
+  async getSession(id: string, o?: CallOptions): Promise<Session> {
+    return session(await this.http.call("GET", this.s(id), { expect: [200] }, o));
+  }
+  /** The banner facts; `token` (the session's impersonation token) may stand in for the key. */
+  async getBanner(id: string, options: CallOptions & { token?: string } = {}): Promise<Banner> {
+    const { token, ...o } = options;
+    return (await this.http.call("GET", this.s(id, "/banner"), { expect: [200], key: token }, o)).body as Banner;
+  }
+  /** Ends a session; `409 session-ended` (a `StandinApiError`) when it already has. */
+  async endSession(id: string, options: CallOptions & { token?: string } = {}): Promise<Session> {
+    const { token, ...o } = options;
+    return session(await this.http.call("POST", this.s(id, "/end"), { expect: [200], key: token }, o));
+  }
+  async extendSession(id: string, ttlSeconds: number, o?: CallOptions): Promise<SessionOrDenied> {
+    return sessionOrDenied(await this.http.call("POST", this.s(id, "/extend"), { body: { ttl_seconds: ttlSeconds }, expect: [200] }, o));
+  }
+  async revokeSession(id: string, reason: string, o?: CallOptions): Promise<Session> {
+    return session(await this.http.call("POST", this.s(id, "/revoke"), { body: { reason }, expect: [200] }, o));
+  }
+  async approveSession(id: string, approver: Principal, o?: CallOptions): Promise<SessionOrDenied> {
+    return sessionOrDenied(await this.http.call("POST", this.s(id, "/approve"), { body: { approver }, expect: [200] }, o));
+  }
+  async rejectSession(id: string, approver: Principal, reason: string, o?: CallOptions): Promise<SessionOrDenied> {
+    return sessionOrDenied(await this.http.call("POST", this.s(id, "/reject"), { body: { approver, reason }, expect: [200] }, o));
+  }
+  /** Ends every active session of `actor`. */
+  async revokeActor(actor: string, reason: string, o?: CallOptions): Promise<Revoked> {
+    return (await this.http.call("POST", this.t("/sessions/revoke"), { body: { actor, reason }, expect: [200] }, o)).body as Revoked;
+  }
+  /** May the actor, in this session, do `action`? Audited. Never retried. */
+  async authorize(id: string, action: string, resource?: string | null, o?: CallOptions): Promise<Authorization> {
+    const body = resource === undefined ? { action } : { action, resource };
+    return decision(await this.http.call("POST", this.s(id, "/authorize"), { body, expect: [200] }, o)) as Authorization;
+  }
+  async authorizeBatch(calls: { session: string; action: string; resource?: string | null }[], o?: CallOptions): Promise<AuthorizeResults> {
+    const answer = await this.http.call("POST", this.t("/authorize"), { body: { calls }, expect: [200] }, o);
+    const results = (answer.body as Record<string, unknown>).results;
+    if (!Array.isArray(results)) throw new StandinProtocolError(answer.status, "no `results` list", answer.requestId);
+    for (const result of results) {
+      if (isObject(result) && "error" in result) continue;
+      checkDecision(result, answer);
+    }
+    return answer.body as AuthorizeResults;
+  }
+  async introspectToken(token: string, o?: CallOptions): Promise<Introspection> {
+    return (await this.http.call("POST", this.t("/tokens/introspect"), { body: { token }, expect: [200] }, o)).body as Introspection;
+  }
+  /** Replaces a principal's facts and asks its active sessions again. */
+  async updatePrincipal(principal: Principal, o?: CallOptions): Promise<Reevaluated> {
+    const path = this.t(`/principals/${encodeURIComponent(principal.id)}`);
+    return (await this.http.call("PUT", path, { body: principal, expect: [200] }, o)).body as Reevaluated;
+  }
+
+  // ---- AuthZEN -------------------------------------------------------
+  async evaluation(request: AuthzenEvaluation, o?: CallOptions): Promise<AuthzenDecision> {
+    const answer = await this.http.call("POST", this.t("/access/v1/evaluation"), { body: request, expect: [200] }, o);
+    if ((answer.body as Record<string, unknown>).decision !== true && (answer.body as Record<string, unknown>).decision !== false) {
+      throw new StandinProtocolError(answer.status, "`decision` is not a boolean", answer.requestId);
+    }
+    return answer.body as AuthzenDecision;
+  }
+  async evaluations(request: AuthzenEvaluations, o?: CallOptions): Promise<AuthzenDecisions> {
+    return (await this.http.call("POST", this.t("/access/v1/evaluations"), { body: request, expect: [200] }, o)).body as AuthzenDecisions;
+  }
+
+  // ---- audit and outbox ----------------------------------------------
+  /** The audit trail, oldest first (the JSON lines, parsed). */
+  async queryAudit(query: AuditQuery = {}, o?: CallOptions): Promise<AuditEvent[]> {
+    const answer = await this.http.call("GET", this.t("/audit"), { query: { ...query }, expect: [200], raw: true }, o);
+    return answer.text
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => {
+        try {
+          return JSON.parse(line) as AuditEvent;
+        } catch {
+          throw new StandinProtocolError(answer.status, "an audit line is not JSON", answer.requestId);
+        }
+      });
+  }
+  /** The audit trail as CSV. */
+  async exportAuditCsv(query: AuditQuery = {}, o?: CallOptions): Promise<string> {
+    return (await this.http.call("GET", this.t("/audit"), { query: { ...query, format: "csv" }, expect: [200], raw: true }, o)).text;
+  }
+  async verifyAudit(o?: CallOptions): Promise<Verification> {
+    return (await this.http.call("GET", this.t("/audit/verify"), { expect: [200] }, o)).body as Verification;
+  }
+  async listOutbox(query: { all?: boolean; limit?: number; after?: number } = {}, o?: CallOptions): Promise<OutboxList> {
+    return (await this.http.call("GET", this.t("/outbox"), { query, expect: [200] }, o)).body as OutboxList;
+  }
+  async claimOutbox(claim: { limit?: number; lease_seconds?: number } = {}, o?: CallOptions): Promise<Claimed> {
+    return (await this.http.call("POST", this.t("/outbox/claim"), { body: claim, expect: [200] }, o)).body as Claimed;
+  }
+  async ackOutbox(ids: number[], o?: CallOptions): Promise<S["Acked"]> {
+    return (await this.http.call("POST", this.t("/outbox/ack"), { body: { ids }, expect: [200] }, o)).body as S["Acked"];
+  }
+  async getNotifications(o?: CallOptions): Promise<Notifications> {
+    return (await this.http.call("GET", this.t("/notifications"), { expect: [200] }, o)).body as Notifications;
+  }
+  async setNotifications(patch: NotificationsPatch, o?: CallOptions): Promise<Notifications> {
+    return (await this.http.call("PUT", this.t("/notifications"), { body: patch, expect: [200] }, o)).body as Notifications;
+  }
+
+  // ---- policy versions -----------------------------------------------
+  /** Uploads a version; a refused one is a `StandinUploadRefusedError` naming the step. */
+  async uploadPolicy(upload: Upload, o?: CallOptions): Promise<PolicyVersion> {
+    return (await this.http.call("POST", this.t("/policies"), { body: upload, expect: [201] }, o)).body as PolicyVersion;
+  }
+  async listPolicies(o?: CallOptions): Promise<PolicyVersions> {
+    return (await this.http.call("GET", this.t("/policies"), { expect: [200] }, o)).body as PolicyVersions;
+  }
+  async getPolicy(version: number, o?: CallOptions): Promise<PolicyVersion> {
+    return (await this.http.call("GET", this.t(`/policies/${version}`), { expect: [200] }, o)).body as PolicyVersion;
+  }
+  async activatePolicy(version: number, o?: CallOptions): Promise<PolicyVersion> {
+    return (await this.http.call("POST", this.t(`/policies/${version}/activate`), { expect: [200] }, o)).body as PolicyVersion;
+  }
+  async rollbackPolicy(o?: CallOptions): Promise<PolicyVersion> {
+    return (await this.http.call("POST", this.t("/policies/rollback"), { expect: [200] }, o)).body as PolicyVersion;
+  }
+  /** The replay of recorded decisions against `version` (`policy diff`). */
+  async diffPolicy(version: number, query: { since?: string } = {}, o?: CallOptions): Promise<Replay> {
+    return (await this.http.call("GET", this.t(`/policies/${version}/diff`), { query, expect: [200] }, o)).body as Replay;
+  }
+}
+
+function checkDecision(body: unknown, answer: Answer): Decision {
+  if (!isObject(body) || typeof body.decision !== "string" || !DECISIONS.has(body.decision) || !Array.isArray(body.reasons)) {
+    throw new StandinProtocolError(answer.status, "not a decision", answer.requestId);
+  }
+  return body as Decision;
+}
+
+function decision(answer: Answer): Decision {
+  return checkDecision(answer.body, answer);
+}
+
+function session(answer: Answer): Session {
+  const body = answer.body;
+  if (!isObject(body) || typeof body.id !== "string" || typeof body.state !== "string") {
+    throw new StandinProtocolError(answer.status, "not a session", answer.requestId);
+  }
+  return body as Session;
+}
+
+function sessionOrDenied(answer: Answer): SessionOrDenied {
+  const body = answer.body as Record<string, unknown>;
+  if (body.decision === "deny") return { outcome: "denied", decision: decision(answer) };
+  return { outcome: "session", session: session(answer) };
+}

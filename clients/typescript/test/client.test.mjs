@@ -1,0 +1,207 @@
+// The client against a real `standin serve` over loopback: a whole
+// session, refusals, the API's errors as typed errors, the request id,
+// and which calls are retried (against a loopback server that answers 503).
+import assert from "node:assert/strict";
+import { createPublicKey, verify } from "node:crypto";
+import { after, before, test } from "node:test";
+import {
+  StandinApiError,
+  StandinClient,
+  StandinProtocolError,
+  StandinUnreachableError,
+  StandinUploadRefusedError,
+} from "../dist/index.js";
+import { actor, deadUrl, fakeServer, startStandin } from "./standin.mjs";
+
+let server;
+let client;
+let admin;
+let audit;
+
+before(async () => {
+  server = await startStandin();
+  const base = { baseUrl: server.url, tenant: server.tenant };
+  client = new StandinClient({ ...base, apiKey: server.keys.decide });
+  admin = new StandinClient({ ...base, apiKey: server.keys.admin });
+  audit = new StandinClient({ ...base, apiKey: server.keys.audit });
+});
+after(async () => server?.stop());
+
+const start = (a, t, extra = {}) => ({ tenant: "acme", actor: a, target: t, reason: "ticket SUP-1", ...extra });
+
+test("a whole session: check, start, banner, authorize, batch, AuthZEN, extend, end, audit", async () => {
+  assert.equal((await client.healthz()).status, "ok");
+  assert.equal((await client.readyz()).status, "ready");
+  assert.equal((await client.openapi()).openapi, "3.1.0");
+  assert.match(await client.metrics(), /standin_http_requests_total/);
+  const jwks = await client.jwks();
+  assert.equal(jwks.keys[0].alg, "EdDSA");
+  assert.match((await client.authzenConfiguration()).access_evaluation_endpoint, /\/v1\/tenants\/acme\/access\/v1\/evaluation$/);
+
+  const admin1 = actor("u-admin", ["admin"]);
+  const user = actor("u-user", []);
+  assert.equal((await client.checkStart(start(admin1, user))).decision, "allow");
+
+  const started = await client.startSession(start(admin1, user), { returnTo: "/admin/users" });
+  assert.equal(started.outcome, "started");
+  const session = started.session;
+  assert.equal(session.state, "active");
+  assert.equal(session.return_to, "/admin/users");
+  assert.ok(session.token, "the server signs tokens");
+  // The token verifies against the JWKS (EdDSA over "header.claims").
+  const [head, claims, signature] = session.token.split(".");
+  const header = JSON.parse(Buffer.from(head, "base64url"));
+  const jwk = jwks.keys.find((k) => k.kid === header.kid);
+  const key = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: "jwk" });
+  assert.ok(verify(null, Buffer.from(`${head}.${claims}`), key, Buffer.from(signature, "base64url")));
+  const payload = JSON.parse(Buffer.from(claims, "base64url"));
+  assert.deepEqual([payload.sid, payload.sub, payload.act.sub], [session.id, "u-user", "u-admin"]);
+  assert.equal((await client.getSession(session.id)).id, session.id);
+
+  const banner = await client.getBanner(session.id, { token: session.token });
+  assert.deepEqual([banner.actor, banner.target, banner.state], ["u-admin", "u-user", "active"]);
+  const introspection = await client.introspectToken(session.token);
+  assert.deepEqual([introspection.active, introspection.sid], [true, session.id]);
+
+  const view = await client.authorize(session.id, "course.view", "course-17");
+  assert.deepEqual([view.decision, view.acting_as, view.on_behalf_of], ["allow", "u-user", "u-admin"]);
+  const report = await client.authorize(session.id, "report.generate");
+  assert.deepEqual(report.obligations, ["deliver-to-target"]);
+  const purchase = await client.authorize(session.id, "billing.purchase");
+  assert.equal(purchase.decision, "deny");
+  assert.equal(purchase.reasons[0].code, "forbidden-action");
+
+  const batch = await client.authorizeBatch([
+    { session: session.id, action: "course.view" },
+    { session: session.id, action: "billing.purchase" },
+    { session: "s-0000000000000000", action: "course.view" },
+  ]);
+  assert.deepEqual(batch.results.slice(0, 2).map((r) => r.decision), ["allow", "deny"]);
+  assert.equal(batch.results[2].error.code, "not-found");
+
+  const evaluation = await client.evaluation({
+    subject: { type: "impersonation_session", id: session.id },
+    action: { name: "billing.purchase" },
+    resource: { type: "course", id: "course-17" },
+  });
+  assert.equal(evaluation.decision, false);
+  const evaluations = await client.evaluations({
+    subject: { type: "impersonation_session", id: session.id },
+    resource: { type: "course", id: "course-17" },
+    evaluations: [{ action: { name: "course.view" } }, { action: { name: "billing.purchase" } }],
+  });
+  assert.deepEqual(evaluations.evaluations.map((e) => e.decision), [true, false]);
+
+  const extended = await client.extendSession(session.id, 600);
+  assert.equal(extended.outcome, "session");
+  assert.ok((await client.listSessions({ active: true })).sessions.some((s) => s.id === session.id));
+
+  const ended = await client.endSession(session.id, { token: session.token });
+  assert.deepEqual([ended.state, ended.end_reason], ["ended", "stopped"]);
+  const again = await client.endSession(session.id).catch((e) => e);
+  assert.ok(again instanceof StandinApiError);
+  assert.deepEqual([again.status, again.code], [409, "session-ended"]);
+  const late = await client.authorize(session.id, "course.view");
+  assert.deepEqual([late.decision, late.reasons[0].code], ["deny", "session-ended"]);
+  assert.equal((await client.introspectToken(session.token)).active, false);
+
+  const events = await audit.queryAudit({ session: session.id });
+  const kinds = events.map((e) => e.event);
+  for (const kind of ["session.started", "action.allowed", "action.denied", "session.ended"]) {
+    assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
+  }
+  assert.match(await audit.exportAuditCsv({ session: session.id }), /action\.denied/);
+  assert.equal((await audit.verifyAudit()).broken, null);
+});
+
+test("a refused start is a decision with every reason, not an error", async () => {
+  const support = actor("u-support", ["support"]);
+  const root = actor("u-root", ["super_admin"]);
+  const check = await client.checkStart(start(support, root));
+  assert.equal(check.decision, "deny");
+  const started = await client.startSession(start(support, root));
+  assert.equal(started.outcome, "denied");
+  assert.ok(started.decision.reasons.some((r) => r.code === "target-level-not-lower"));
+});
+
+test("admin routes: policies, notifications, outbox, principals, revoke", async () => {
+  const versions = await admin.listPolicies();
+  assert.ok(versions.versions.length >= 1);
+  assert.equal((await admin.getPolicy(1)).version, 1);
+  const refused = await admin.uploadPolicy({ component_base64: "AAAA" }).catch((e) => e);
+  assert.ok(refused instanceof StandinUploadRefusedError, String(refused));
+  assert.equal(refused.step, "component");
+  const uploaded = await admin.uploadPolicy({ settings: { impersonator_roles: ["super_admin", "admin", "support"] }, note: "t" });
+  assert.equal((await admin.activatePolicy(uploaded.version)).active, true);
+  assert.equal((await admin.rollbackPolicy()).version, 1);
+  assert.equal(typeof (await admin.diffPolicy(uploaded.version)), "object");
+  assert.equal(typeof (await admin.getNotifications()).enabled, "boolean");
+  assert.equal((await admin.setNotifications({ enabled: true })).enabled, true);
+
+  const a = actor("u-admin2", ["admin"]);
+  const started = await client.startSession(start(a, actor("u-user2", [])));
+  assert.ok((await audit.listOutbox()).messages.some((m) => m.session === started.session.id));
+  const claimed = await admin.claimOutbox({ limit: 10 });
+  assert.equal((await admin.ackOutbox(claimed.messages.map((m) => m.id))).acked, claimed.messages.length);
+  const changed = await admin.updatePrincipal({ id: "u-admin2", roles: [], active: true, has_logged_in: true });
+  assert.deepEqual(changed.ended.map((s) => s.id), [started.session.id]);
+  const other = await client.startSession(start(actor("u-admin3", ["admin"]), actor("u-user3", [])));
+  assert.equal((await admin.revokeSession(other.session.id, "left the company")).end_reason, "revoked");
+  assert.deepEqual((await admin.revokeActor("u-admin3", "again")).revoked, []);
+});
+
+test("API errors are typed and carry the code and the caller's request id", async () => {
+  const wrong = new StandinClient({ baseUrl: server.url, tenant: "acme", apiKey: "stn_nope" });
+  const error = await wrong.getSession("s-1", { requestId: "req-from-caller-1", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }).catch((e) => e);
+  assert.ok(error instanceof StandinApiError);
+  assert.deepEqual([error.status, error.code, error.requestId], [401, "unauthenticated", "req-from-caller-1"]);
+  const scope = await audit.authorize("s-1", "course.view").catch((e) => e);
+  assert.deepEqual([scope.status, scope.code], [403, "forbidden"]);
+  const missing = await client.getSession("s-0000000000000000").catch((e) => e);
+  assert.deepEqual([missing.status, missing.code], [404, "not-found"]);
+});
+
+test("GET is retried after a 503, POST never is", async () => {
+  let gets = 0;
+  let posts = 0;
+  const fake = await fakeServer((req, res) => {
+    if (req.method === "GET") gets++;
+    else posts++;
+    res.writeHead(503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "unavailable", message: "down" } }));
+  });
+  try {
+    const c = new StandinClient({ baseUrl: fake.url, tenant: "acme", apiKey: "k", retries: 2, retryDelayMs: () => 1 });
+    const get = await c.getSession("s-1").catch((e) => e);
+    assert.deepEqual([get.status, get.code, gets], [503, "unavailable", 3]);
+    const post = await c.authorize("s-1", "course.view").catch((e) => e);
+    assert.deepEqual([post.status, posts], [503, 1]);
+  } finally {
+    await fake.close();
+  }
+});
+
+test("down, slow and garbage servers are errors, never decisions", async () => {
+  const down = new StandinClient({ baseUrl: await deadUrl(), tenant: "acme", apiKey: "k", retries: 0 });
+  const d = await down.authorize("s-1", "course.view").catch((e) => e);
+  assert.ok(d instanceof StandinUnreachableError);
+  assert.equal(d.kind, "network");
+
+  const slow = await fakeServer(() => {});
+  const garbage = await fakeServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(req.url.includes("authorize") ? '{"decision": "yes", "reasons": []}' : "<html>");
+  });
+  try {
+    const s = new StandinClient({ baseUrl: slow.url, tenant: "acme", apiKey: "k", timeoutMs: 200 });
+    const e = await s.authorize("s-1", "course.view").catch((x) => x);
+    assert.ok(e instanceof StandinUnreachableError);
+    assert.equal(e.kind, "timeout");
+    const g = new StandinClient({ baseUrl: garbage.url, tenant: "acme", apiKey: "k" });
+    assert.ok((await g.authorize("s-1", "course.view").catch((x) => x)) instanceof StandinProtocolError);
+    assert.ok((await g.getSession("s-1").catch((x) => x)) instanceof StandinProtocolError);
+  } finally {
+    await slow.close();
+    await garbage.close();
+  }
+});

@@ -1,0 +1,39 @@
+// The types are generated from docs/openapi.json: fail when the document
+// changed and `npm run generate` was not run again. And the banner that
+// bundlers import is the server's.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { test } from "node:test";
+import { OUTPUT, generate } from "../scripts/generate.mjs";
+
+test("src/openapi.ts is what docs/openapi.json generates (run `npm run generate`)", async () => {
+  assert.equal(await readFile(OUTPUT, "utf8"), await generate());
+});
+
+test("@standin/client/banner is the server's <standin-banner>", async () => {
+  const shipped = await readFile(new URL("../dist/banner.js", import.meta.url), "utf8");
+  const server = await readFile(new URL("../../../server/console/banner.js", import.meta.url), "utf8");
+  assert.equal(shipped, server);
+});
+
+// Every operation of the document has a method (operationId -> method).
+const METHODS = {
+  authzenConfiguration: "authzenConfiguration", jwks: "jwks", healthz: "healthz", metrics: "metrics", openapi: "openapi",
+  readyz: "readyz", authzenEvaluation: "evaluation", authzenEvaluations: "evaluations", queryAudit: "queryAudit",
+  verifyAudit: "verifyAudit", authorizeBatch: "authorizeBatch", checkAction: "checkAction", checkStart: "checkStart",
+  getNotifications: "getNotifications", setNotifications: "setNotifications", listOutbox: "listOutbox",
+  ackOutbox: "ackOutbox", claimOutbox: "claimOutbox", listPolicies: "listPolicies", uploadPolicy: "uploadPolicy",
+  rollbackPolicy: "rollbackPolicy", getPolicy: "getPolicy", activatePolicy: "activatePolicy", diffPolicy: "diffPolicy",
+  updatePrincipal: "updatePrincipal", listSessions: "listSessions", startSession: "startSession", revokeActor: "revokeActor",
+  getSession: "getSession", approveSession: "approveSession", authorize: "authorize", getBanner: "getBanner",
+  endSession: "endSession", extendSession: "extendSession", rejectSession: "rejectSession", revokeSession: "revokeSession",
+  introspectToken: "introspectToken",
+};
+
+test("every route of docs/openapi.json has a method of StandinClient", async () => {
+  const { StandinClient } = await import("../dist/index.js");
+  const document = JSON.parse(await readFile(new URL("../../../docs/openapi.json", import.meta.url), "utf8"));
+  const operations = Object.values(document.paths).flatMap((item) => Object.values(item).map((op) => op.operationId)).filter(Boolean);
+  assert.deepEqual(operations.filter((op) => !(op in METHODS)), [], "operations without a method: add them to the client and here");
+  for (const op of operations) assert.equal(typeof StandinClient.prototype[METHODS[op]], "function", op);
+});
