@@ -5,8 +5,13 @@
 # (.ci/install.d/clients.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build -q --locked -p standin-cli
-export STANDIN_BIN="${STANDIN_BIN:-$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/standin}"
+# The binary `scripts/test` names (the one `cargo test` just built), or
+# one built here when the suite runs alone.
+if [ -z "${STANDIN_BIN:-}" ]; then
+    cargo build -q --locked -p standin-cli
+    STANDIN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/standin"
+fi
+export STANDIN_BIN
 cd clients/python
 if [ ! -x .venv/bin/python ]; then
     echo "clients/python: no .venv; run: source .ci/install.d/clients.sh" >&2

@@ -151,7 +151,7 @@ fn answer(sessions: &Standin, mut batch: Vec<Job>) {
             .iter()
             .map(|j| ActionCall::new(&j.session, &j.action, j.resource.as_deref(), j.now))
             .collect();
-        match sessions.tenant(&tenant).authorize_batch(&calls) {
+        match sessions.tenant(&tenant).sessions().authorize_batch(&calls) {
             Ok(results) => {
                 drop(calls);
                 for (job, result) in mine.into_iter().zip(results) {

@@ -44,7 +44,7 @@ mod tenant;
 pub mod worker;
 
 pub use sessions::{ActionCall, ApprovalOutcome, Authorization, Banner, SessionError, StartOutcome, SweeperRole};
-pub use tenant::TenantSessions;
+pub use tenant::{Tenant, TenantAudit, TenantOutbox, TenantPolicies, TenantSessions};
 // The engine layer, at the paths it had before it was its own crate.
 pub use model::SessionRecord;
 pub use standin_engine::{

@@ -16,9 +16,10 @@ use crate::sessions::{ActionCall, ApprovalOutcome, Authorization, Banner, Extend
 use crate::store::{AuditFilter, StoreError};
 use chrono::{DateTime, Utc};
 
-/// [`Standin`] seen by one tenant (see [`Standin::tenant`]).
+/// [`Standin`] seen by one tenant (see [`Standin::tenant`]): the same
+/// handles, with the tenant fixed.
 #[derive(Debug, Clone, Copy)]
-pub struct TenantSessions<'a> {
+pub struct Tenant<'a> {
     sessions: &'a Standin,
     tenant: &'a str,
 }
@@ -26,12 +27,12 @@ pub struct TenantSessions<'a> {
 impl Standin {
     /// The calls of one tenant: every session, policy, audit event and
     /// message they reach is `tenant`'s.
-    pub fn tenant<'a>(&'a self, tenant: &'a str) -> TenantSessions<'a> {
-        TenantSessions { sessions: self, tenant }
+    pub fn tenant<'a>(&'a self, tenant: &'a str) -> Tenant<'a> {
+        Tenant { sessions: self, tenant }
     }
 }
 
-impl TenantSessions<'_> {
+impl<'a> Tenant<'a> {
     pub fn name(&self) -> &str {
         self.tenant
     }
@@ -44,6 +45,40 @@ impl TenantSessions<'_> {
         }
     }
 
+    /// This tenant's sessions.
+    pub fn sessions(&self) -> TenantSessions<'a> {
+        TenantSessions(*self)
+    }
+
+    /// This tenant's audit trail.
+    pub fn audit(&self) -> TenantAudit<'a> {
+        TenantAudit(*self)
+    }
+
+    /// This tenant's messages.
+    pub fn outbox(&self) -> TenantOutbox<'a> {
+        TenantOutbox(*self)
+    }
+
+    /// This tenant's policy versions.
+    pub fn policies(&self) -> TenantPolicies<'a> {
+        TenantPolicies(*self)
+    }
+}
+
+/// One tenant's sessions (see [`Tenant::sessions`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TenantSessions<'a>(Tenant<'a>);
+
+impl<'a> std::ops::Deref for TenantSessions<'a> {
+    type Target = Tenant<'a>;
+
+    fn deref(&self) -> &Tenant<'a> {
+        &self.0
+    }
+}
+
+impl TenantSessions<'_> {
     /// Starts a session; a request naming another tenant is refused.
     pub fn start(
         &self,
@@ -125,12 +160,12 @@ impl TenantSessions<'_> {
         self.sessions.authorize_calls(Some(self.tenant), calls)
     }
 
-    pub fn sessions(&self, active_only: bool, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, SessionError> {
+    pub fn list(&self, active_only: bool, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, SessionError> {
         self.sessions.sessions().list(self.tenant, active_only, now)
     }
 
-    /// One page of [`Self::sessions`]: see [`Sessions::list_page`](crate::sessions::Sessions::list_page).
-    pub fn sessions_page(
+    /// One page of [`Self::list`]: see [`Sessions::list_page`](crate::sessions::Sessions::list_page).
+    pub fn page(
         &self,
         active_only: bool,
         after: Option<&str>,
@@ -141,9 +176,23 @@ impl TenantSessions<'_> {
             .sessions()
             .list_page(self.tenant, active_only, after, limit, now)
     }
+}
 
+/// One tenant's audit trail (see [`Tenant::audit`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TenantAudit<'a>(Tenant<'a>);
+
+impl<'a> std::ops::Deref for TenantAudit<'a> {
+    type Target = Tenant<'a>;
+
+    fn deref(&self) -> &Tenant<'a> {
+        &self.0
+    }
+}
+
+impl TenantAudit<'_> {
     /// This tenant's audit events matching `filter` (its `tenant` is ignored).
-    pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, SessionError> {
+    pub fn query(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, SessionError> {
         let filter = AuditFilter {
             tenant: Some(self.tenant.to_string()),
             ..filter.clone()
@@ -154,13 +203,27 @@ impl TenantSessions<'_> {
     pub fn verify(&self) -> Result<Vec<TenantChain>, SessionError> {
         self.sessions.audit().verify(Some(self.tenant))
     }
+}
 
-    pub fn outbox(&self, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
+/// One tenant's messages (see [`Tenant::outbox`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TenantOutbox<'a>(Tenant<'a>);
+
+impl<'a> std::ops::Deref for TenantOutbox<'a> {
+    type Target = Tenant<'a>;
+
+    fn deref(&self) -> &Tenant<'a> {
+        &self.0
+    }
+}
+
+impl TenantOutbox<'_> {
+    pub fn list(&self, include_acked: bool) -> Result<Vec<OutboxMessage>, SessionError> {
         self.sessions.outbox().list(Some(self.tenant), include_acked)
     }
 
-    /// One page of [`Self::outbox`]: at most `limit` messages with ids above `after`.
-    pub fn outbox_page(
+    /// One page of [`Self::list`]: at most `limit` messages with ids above `after`.
+    pub fn page(
         &self,
         include_acked: bool,
         after: Option<i64>,
@@ -176,16 +239,30 @@ impl TenantSessions<'_> {
     pub fn ack(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Acked, SessionError> {
         self.sessions.outbox().ack(self.tenant, ids, now)
     }
+}
 
-    pub fn active_policy(&self) -> Result<Option<StoredPolicy>, PolicyError> {
+/// One tenant's policy versions (see [`Tenant::policies`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TenantPolicies<'a>(Tenant<'a>);
+
+impl<'a> std::ops::Deref for TenantPolicies<'a> {
+    type Target = Tenant<'a>;
+
+    fn deref(&self) -> &Tenant<'a> {
+        &self.0
+    }
+}
+
+impl TenantPolicies<'_> {
+    pub fn active(&self) -> Result<Option<StoredPolicy>, PolicyError> {
         self.sessions.policies().active(self.tenant)
     }
 
-    pub fn policy_versions(&self) -> Result<Vec<StoredPolicy>, PolicyError> {
+    pub fn versions(&self) -> Result<Vec<StoredPolicy>, PolicyError> {
         self.sessions.policies().versions(self.tenant)
     }
 
-    pub fn policy_version(&self, version: u32) -> Result<StoredPolicy, PolicyError> {
+    pub fn version(&self, version: u32) -> Result<StoredPolicy, PolicyError> {
         self.sessions.policies().version(self.tenant, version)
     }
 

@@ -262,7 +262,7 @@ fn t1_a_tenants_batch_answers_another_tenants_session_as_unknown() {
         ActionCall::new(&acme.id, "course.view", Some("mine"), now()),
         ActionCall::new(&other.id, "course.view", Some("theirs"), now()),
     ];
-    let answers = s.tenant("acme").authorize_batch(&calls).expect("batch");
+    let answers = s.tenant("acme").sessions().authorize_batch(&calls).expect("batch");
     assert_allow(&answers[0].as_ref().expect("answer").decision);
     assert!(matches!(
         &answers[1],
@@ -271,7 +271,8 @@ fn t1_a_tenants_batch_answers_another_tenants_session_as_unknown() {
     // Nothing was recorded in the other tenant's trail.
     let globex: Vec<String> = s
         .tenant("globex")
-        .audit(&AuditFilter::default())
+        .audit()
+        .query(&AuditFilter::default())
         .expect("audit")
         .into_iter()
         .map(|e| e.event)

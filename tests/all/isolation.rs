@@ -96,13 +96,16 @@ fn t1_a_tenant_reaches_nothing_of_another_tenant() {
         .expect("acme session");
     let globex = s.tenant("globex");
     for result in [
-        globex.session(&theirs.id, now()).map(|_| ()),
-        globex.status(&theirs.id, now()).map(|_| ()),
-        globex.end(&theirs.id, now()).map(|_| ()),
-        globex.revoke(&theirs.id, "x", now()).map(|_| ()),
-        globex.extend(&theirs.id, 60, now()).map(|_| ()),
-        globex.authorize(&theirs.id, "reports.view", None, now()).map(|_| ()),
-        globex.start(&req(json!({})), None, now()).map(|_| ()),
+        globex.sessions().session(&theirs.id, now()).map(|_| ()),
+        globex.sessions().status(&theirs.id, now()).map(|_| ()),
+        globex.sessions().end(&theirs.id, now()).map(|_| ()),
+        globex.sessions().revoke(&theirs.id, "x", now()).map(|_| ()),
+        globex.sessions().extend(&theirs.id, 60, now()).map(|_| ()),
+        globex
+            .sessions()
+            .authorize(&theirs.id, "reports.view", None, now())
+            .map(|_| ()),
+        globex.sessions().start(&req(json!({})), None, now()).map(|_| ()),
     ] {
         let err = result.expect_err("another tenant's");
         assert!(
@@ -124,28 +127,30 @@ fn t1_a_tenant_reaches_nothing_of_another_tenant() {
     let all = standin::store::AuditFilter::default();
     // Its own policy's upload, nothing of acme's.
     let theirs_seen: Vec<String> = globex
-        .audit(&all)
+        .audit()
+        .query(&all)
         .expect("audit")
         .into_iter()
         .map(|e| e.event)
         .collect();
     assert_eq!(theirs_seen, ["policy.uploaded"]);
-    assert!(globex.sessions(false, now()).expect("sessions").is_empty());
-    assert!(globex.outbox(true).expect("outbox").is_empty());
+    assert!(globex.sessions().list(false, now()).expect("sessions").is_empty());
+    assert!(globex.outbox().list(true).expect("outbox").is_empty());
     let acme_messages: Vec<i64> = s
         .tenant("acme")
-        .outbox(false)
+        .outbox()
+        .list(false)
         .expect("outbox")
         .iter()
         .map(|m| m.id)
         .collect();
-    let acked = globex.ack(&acme_messages, now()).expect("ack");
+    let acked = globex.outbox().ack(&acme_messages, now()).expect("ack");
     assert_eq!((acked.acked, acked.unknown), (0, acme_messages.clone()));
     assert_eq!(
-        s.tenant("acme").outbox(false).expect("outbox").len(),
+        s.tenant("acme").outbox().list(false).expect("outbox").len(),
         acme_messages.len()
     );
-    let versions = globex.policy_versions().expect("versions");
+    let versions = globex.policies().versions().expect("versions");
     assert_eq!(versions.len(), 1);
     assert!(versions.iter().all(|v| v.tenant == "globex"));
     let up = Upload {
@@ -153,6 +158,9 @@ fn t1_a_tenant_reaches_nothing_of_another_tenant() {
         settings: r#"{"require_reason": false}"#,
         ..Upload::default()
     };
-    assert_eq!(globex.upload(&up, now()).expect("upload").stored.tenant, "globex");
+    assert_eq!(
+        globex.policies().upload(&up, now()).expect("upload").stored.tenant,
+        "globex"
+    );
     assert_eq!(s.policies().versions("acme").expect("acme versions").len(), 1);
 }

@@ -66,7 +66,7 @@ async fn approve(State(state): State<AppState>, p: Params, Json(body): Json<Answ
     let started = Instant::now();
     let t = tenant.clone();
     let outcome = state
-        .run(move |s| Ok(s.tenant(&t).approve(&id, &body.approver, now())?))
+        .run(move |s| Ok(s.tenant(&t).sessions().approve(&id, &body.approver, now())?))
         .await?;
     answered(&state, &tenant, outcome, started)
 }
@@ -79,7 +79,7 @@ async fn reject(State(state): State<AppState>, p: Params, Json(body): Json<Answe
     let started = Instant::now();
     let t = tenant.clone();
     let outcome = state
-        .run(move |s| Ok(s.tenant(&t).reject(&id, &body.approver, &reason, now())?))
+        .run(move |s| Ok(s.tenant(&t).sessions().reject(&id, &body.approver, &reason, now())?))
         .await?;
     answered(&state, &tenant, outcome, started)
 }

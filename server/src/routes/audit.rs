@@ -185,7 +185,9 @@ async fn page(
     filter: &AuditFilter,
 ) -> Result<Vec<standin::audit::AuditEvent>, ApiError> {
     let (tenant, filter) = (tenant.to_string(), filter.clone());
-    let mut events = state.run(move |s| Ok(s.tenant(&tenant).audit(&filter)?)).await?;
+    let mut events = state
+        .run(move |s| Ok(s.tenant(&tenant).audit().query(&filter)?))
+        .await?;
     events.iter_mut().for_each(|e| e.request = None);
     Ok(events)
 }
@@ -193,7 +195,7 @@ async fn page(
 async fn verify(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let t = tenant.clone();
-    let chains = state.run(move |s| Ok(s.tenant(&t).verify()?)).await?;
+    let chains = state.run(move |s| Ok(s.tenant(&t).audit().verify()?)).await?;
     Ok(match chains.into_iter().find(|c| c.tenant == tenant) {
         Some(chain) => axum::Json(chain).into_response(),
         None => axum::Json(json!({

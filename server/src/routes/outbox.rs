@@ -113,11 +113,11 @@ struct OutboxQuery {
 async fn outbox(State(state): State<AppState>, p: Params, Query(q): Query<OutboxQuery>) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let Some(limit) = super::page_limit(q.limit, q.after.is_some())? else {
-        let messages = state.run(move |s| Ok(s.tenant(&tenant).outbox(q.all)?)).await?;
+        let messages = state.run(move |s| Ok(s.tenant(&tenant).outbox().list(q.all)?)).await?;
         return Ok(axum::Json(json!({ "messages": messages })).into_response());
     };
     let messages = state
-        .run(move |s| Ok(s.tenant(&tenant).outbox_page(q.all, q.after, limit)?))
+        .run(move |s| Ok(s.tenant(&tenant).outbox().page(q.all, q.after, limit)?))
         .await?;
     let next = (messages.len() == limit)
         .then(|| messages.last().map(|m| m.id))
@@ -170,7 +170,9 @@ struct Ack {
 
 async fn ack(State(state): State<AppState>, p: Params, Json(body): Json<Ack>) -> Result<Response, ApiError> {
     let tenant = p.tenant();
-    let acked = state.run(move |s| Ok(s.tenant(&tenant).ack(&body.ids, now())?)).await?;
+    let acked = state
+        .run(move |s| Ok(s.tenant(&tenant).outbox().ack(&body.ids, now())?))
+        .await?;
     if !acked.unknown.is_empty() {
         let ids: Vec<String> = acked.unknown.iter().map(i64::to_string).collect();
         return Err(ApiError::new(

@@ -178,7 +178,7 @@ async fn upload(
                 note: body.note.as_deref(),
                 activate: body.activate,
             };
-            Ok(s.tenant(&tenant).upload(&upload, now())?)
+            Ok(s.tenant(&tenant).policies().upload(&upload, now())?)
         })
         .await?;
     Ok((StatusCode::CREATED, axum::Json(uploaded)).into_response())
@@ -186,13 +186,13 @@ async fn upload(
 
 async fn list(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let tenant = p.tenant();
-    let versions = state.run(move |s| Ok(s.tenant(&tenant).policy_versions()?)).await?;
+    let versions = state.run(move |s| Ok(s.tenant(&tenant).policies().versions()?)).await?;
     Ok(axum::Json(json!({ "versions": versions })).into_response())
 }
 
 async fn show(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let (tenant, v) = (p.tenant(), version(&p)?);
-    let stored = state.run(move |s| Ok(s.tenant(&tenant).policy_version(v)?)).await?;
+    let stored = state.run(move |s| Ok(s.tenant(&tenant).policies().version(v)?)).await?;
     Ok(axum::Json(stored).into_response())
 }
 
@@ -204,7 +204,7 @@ async fn activate(
     let (tenant, v) = (p.tenant(), version(&p)?);
     let by = caller.name();
     let stored = state
-        .run(move |s| Ok(s.tenant(&tenant).activate(v, Some(&by), now())?))
+        .run(move |s| Ok(s.tenant(&tenant).policies().activate(v, Some(&by), now())?))
         .await?;
     Ok(axum::Json(stored).into_response())
 }
@@ -217,7 +217,7 @@ async fn rollback(
     let tenant = p.tenant();
     let by = caller.name();
     let stored = state
-        .run(move |s| Ok(s.tenant(&tenant).rollback(Some(&by), now())?))
+        .run(move |s| Ok(s.tenant(&tenant).policies().rollback(Some(&by), now())?))
         .await?;
     Ok(axum::Json(stored).into_response())
 }
@@ -230,6 +230,8 @@ struct DiffQuery {
 
 async fn diff(State(state): State<AppState>, p: Params, Query(q): Query<DiffQuery>) -> Result<Response, ApiError> {
     let (tenant, v) = (p.tenant(), version(&p)?);
-    let replay = state.run(move |s| Ok(s.tenant(&tenant).replay(v, q.since)?)).await?;
+    let replay = state
+        .run(move |s| Ok(s.tenant(&tenant).policies().replay(v, q.since)?))
+        .await?;
     Ok(axum::Json(replay).into_response())
 }

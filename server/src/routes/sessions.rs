@@ -195,7 +195,7 @@ async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Va
     let started = Instant::now();
     let t = tenant.clone();
     let outcome = state
-        .run(move |s| Ok(s.tenant(&t).start(&request, return_to.as_deref(), now())?))
+        .run(move |s| Ok(s.tenant(&t).sessions().start(&request, return_to.as_deref(), now())?))
         .await?;
     state
         .metrics
@@ -236,14 +236,15 @@ async fn list(State(state): State<AppState>, p: Params, Query(q): Query<ListQuer
     let tenant = p.tenant();
     let Some(limit) = super::page_limit(q.limit, q.after.is_some())? else {
         let sessions = state
-            .run(move |s| Ok(s.tenant(&tenant).sessions(q.active, now())?))
+            .run(move |s| Ok(s.tenant(&tenant).sessions().list(q.active, now())?))
             .await?;
         return Ok(axum::Json(json!({ "sessions": sessions })).into_response());
     };
     let sessions = state
         .run(move |s| {
             Ok(s.tenant(&tenant)
-                .sessions_page(q.active, q.after.as_deref(), limit, now())?)
+                .sessions()
+                .page(q.active, q.after.as_deref(), limit, now())?)
         })
         .await?;
     let next = (sessions.len() == limit)
@@ -254,19 +255,25 @@ async fn list(State(state): State<AppState>, p: Params, Query(q): Query<ListQuer
 
 async fn session(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let (tenant, id) = (p.tenant(), p.get("id"));
-    let session = state.run(move |s| Ok(s.tenant(&tenant).session(&id, now())?)).await?;
+    let session = state
+        .run(move |s| Ok(s.tenant(&tenant).sessions().session(&id, now())?))
+        .await?;
     Ok(axum::Json(session).into_response())
 }
 
 async fn banner(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let (tenant, id) = (p.tenant(), p.get("id"));
-    let banner = state.run(move |s| Ok(s.tenant(&tenant).status(&id, now())?)).await?;
+    let banner = state
+        .run(move |s| Ok(s.tenant(&tenant).sessions().status(&id, now())?))
+        .await?;
     Ok(axum::Json(banner).into_response())
 }
 
 async fn end(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let (tenant, id) = (p.tenant(), p.get("id"));
-    let session = state.run(move |s| Ok(s.tenant(&tenant).end(&id, now())?)).await?;
+    let session = state
+        .run(move |s| Ok(s.tenant(&tenant).sessions().end(&id, now())?))
+        .await?;
     Ok(axum::Json(session).into_response())
 }
 
@@ -281,7 +288,7 @@ async fn extend(State(state): State<AppState>, p: Params, Json(body): Json<Exten
     let started = Instant::now();
     let t = tenant.clone();
     let outcome = state
-        .run(move |s| Ok(s.tenant(&t).extend(&id, body.ttl_seconds, now())?))
+        .run(move |s| Ok(s.tenant(&t).sessions().extend(&id, body.ttl_seconds, now())?))
         .await?;
     state
         .metrics
@@ -305,7 +312,7 @@ struct Revoke {
 async fn revoke(State(state): State<AppState>, p: Params, Json(body): Json<Revoke>) -> Result<Response, ApiError> {
     let (tenant, id) = (p.tenant(), p.get("id"));
     let session = state
-        .run(move |s| Ok(s.tenant(&tenant).revoke(&id, &body.reason, now())?))
+        .run(move |s| Ok(s.tenant(&tenant).sessions().revoke(&id, &body.reason, now())?))
         .await?;
     Ok(axum::Json(session).into_response())
 }
@@ -366,7 +373,7 @@ async fn authorize_batch(
                 .iter()
                 .map(|c| ActionCall::new(&c.session, &c.action, c.resource.as_deref(), at))
                 .collect();
-            Ok(s.tenant(&t).authorize_batch(&calls)?)
+            Ok(s.tenant(&t).sessions().authorize_batch(&calls)?)
         })
         .await?;
     let took = started.elapsed();

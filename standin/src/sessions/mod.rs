@@ -33,7 +33,7 @@
 //! the background expiry thread. Policies are resolved in
 //! [`crate::policies`], the trail is checked and signed in
 //! [`crate::audit`], keys, tokens and origins are [`crate::access`], the
-//! messages [`crate::outbox`], and [`crate::TenantSessions`] is one
+//! messages [`crate::outbox`], and [`crate::Tenant`] is one
 //! tenant's window on all of it.
 
 mod approval;

@@ -75,6 +75,7 @@ pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::met
         } => {
             let result = s
                 .tenant(tenant)
+                .sessions()
                 .authorize(&session, &action, resource.as_deref(), now())
                 .map_err(ApiError::from);
             authorized(result, tenant, metrics, started.elapsed())

@@ -247,7 +247,7 @@ fn execute_all(s: &Standin, tenant: &str, kinds: Vec<Kind>, metrics: &crate::met
     let mut answers: Vec<Option<Value>> = (0..kinds.len()).map(|_| None).collect();
     if !calls.is_empty() {
         let batch: Vec<ActionCall<'_>> = calls.iter().map(|(_, c)| *c).collect();
-        let results = s.tenant(tenant).authorize_batch(&batch);
+        let results = s.tenant(tenant).sessions().authorize_batch(&batch);
         let took = started.elapsed();
         match results {
             Ok(results) => {
