@@ -139,7 +139,7 @@ CREATE TABLE audit_facts (
 );
 ",
     // Origins a tenant allows as `return_to` besides its own paths
-    // (`session::origins`).
+    // (`access::origins`).
     r"
 CREATE TABLE return_origins (
     tenant TEXT NOT NULL,
@@ -165,7 +165,7 @@ CREATE INDEX api_keys_by_tenant ON api_keys(tenant, created_at);
     r"
 ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
 ",
-    // Approval (`session::approval`): a session may be `pending`, end
+    // Approval (`sessions::approval`): a session may be `pending`, end
     // `rejected` or `approval-expired`, and keeps its approval as JSON.
     // SQLite cannot change a CHECK constraint in place: the table is made
     // again, rows copied as they are, indexes made again (a pending
