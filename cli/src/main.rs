@@ -191,7 +191,7 @@ fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Standin> {
             .with_context(|| format!("cannot open the session database `{}`", path.display())),
     };
     // With `--now` the caller chooses the time; otherwise a change dated
-    // far past the real clock is refused (see `standin::integrity`).
+    // far past the real clock is refused (see `standin::store::Integrity`).
     let mut sessions = opened?
         .with_builtin_fallback(db.builtin_fallback)
         .with_test_clock(db.test_clock);

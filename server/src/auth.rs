@@ -12,7 +12,7 @@
 //! revoked (by `standin key revoke`, from any process) stops working within
 //! that time. Unknown secrets are never cached: a flood of made-up keys
 //! cannot push real ones out. A key whose row the host key does not
-//! authenticate (`standin::integrity`: inserted or edited in the database)
+//! authenticate (`standin::store::Integrity`: inserted or edited in the database)
 //! is answered `401` like an unknown one.
 
 use crate::app::AppState;

@@ -89,7 +89,13 @@ pub fn run(config: Config) -> Result<(), ServeError> {
         Some(c) => Some(checkpointer(&sessions, c)?),
         None => None,
     };
-    let result = runtime.block_on(serve(config, sessions.clone(), shutdown_signal()));
+    // The handlers are in place before the address is announced: a SIGTERM
+    // sent the moment the server says it listens drains it, never kills it.
+    let shutdown = {
+        let _runtime = runtime.enter();
+        shutdown_signal().map_err(ServeError::Runtime)?
+    };
+    let result = runtime.block_on(serve(config, sessions.clone(), shutdown));
     drop(sweeper);
     // The runtime's blocking threads may hold the last clones; end them,
     // then the store's drop flushes the audit writer.
@@ -211,25 +217,22 @@ fn announce(local: std::net::SocketAddr, tls: bool) {
     let _ = out.flush();
 }
 
-/// SIGTERM or SIGINT.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM or SIGINT: the handlers are registered when this is called
+/// (inside the runtime), the future completes on the first signal.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
+    let (mut term, mut int) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?)
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down: finishing the requests in flight, up to the drain deadline");
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing the requests in flight, up to the drain deadline");
+    })
 }

@@ -34,7 +34,6 @@ pub mod access;
 pub mod audit;
 pub mod deadline;
 pub mod harness;
-pub mod integrity;
 pub mod model;
 pub mod outbox;
 pub mod policies;
@@ -93,8 +92,8 @@ pub struct Standin {
     /// Signs sessions' tokens (see `tokens`); none without a key.
     pub(crate) tokens: Option<Arc<access::TokenKeys>>,
     /// What the store authenticates with and dates by (see
-    /// [`crate::integrity`]); keyed once there is a host key.
-    pub(crate) integrity: integrity::Integrity,
+    /// [`crate::store::Integrity`]); keyed once there is a host key.
+    pub(crate) integrity: store::Integrity,
     /// The deepest nesting of sessions the host allows, whatever a policy
     /// says (0: none).
     pub(crate) max_depth: u32,
@@ -116,14 +115,14 @@ impl Standin {
             wake: Arc::default(),
             checkpoints: audit::checkpointer::Counts::default(),
             tokens: None,
-            integrity: integrity::Integrity::default(),
+            integrity: store::Integrity::default(),
             max_depth: DEFAULT_MAX_DEPTH,
         }
     }
 
     /// Lets the caller date changes freely (the CLI's `--now`, tests):
     /// otherwise a change dated more than
-    /// [`Integrity::max_ahead`](crate::integrity::Integrity::max_ahead)
+    /// [`Integrity::max_ahead`](crate::store::Integrity::max_ahead)
     /// past the real clock is refused, so one far-future event cannot
     /// drag a tenant's trail with it.
     pub fn with_test_clock(mut self, on: bool) -> Self {
@@ -141,7 +140,7 @@ impl Standin {
     }
 
     /// The keys the store authenticates with, when there is a host key.
-    pub fn keyring(&self) -> Option<&integrity::Keyring> {
+    pub fn keyring(&self) -> Option<&store::Keyring> {
         self.integrity.keyring()
     }
 
@@ -159,11 +158,11 @@ impl Standin {
     /// the components it loads (slower, never less safe).
     ///
     /// The key also authenticates what the store keeps (see
-    /// [`crate::integrity`]): audit events are chained with it, and rows
+    /// [`crate::store::Integrity`]): audit events are chained with it, and rows
     /// the host acts on carry its tags. Every replica of one database
     /// needs the same key.
     pub fn with_host_key(mut self, key: HostKey) -> Self {
-        self.integrity = self.integrity.clone().with_keyring(Some(integrity::Keyring::new(&key)));
+        self.integrity = self.integrity.clone().with_keyring(Some(store::Keyring::new(&key)));
         self.store.set_integrity(self.integrity.clone());
         self.host_key = Some(key);
         self

@@ -17,7 +17,7 @@ use crate::PostgresStore;
 use crate::audit::Appender;
 use chrono::{DateTime, Utc};
 use postgres::Transaction;
-use standin::integrity::Integrity;
+use standin::store::Integrity;
 use standin::store::{ActionAppended, ActionRecord, LATENCY_BUCKETS, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError};

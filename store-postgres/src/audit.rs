@@ -14,7 +14,7 @@ use postgres::{GenericClient, Row};
 use standin::audit::{AuditEvent, Seal};
 use standin::audit::{FactsSeen, GENESIS_HASH, Head, seal};
 use standin::decision::PolicyRef;
-use standin::integrity::Integrity;
+use standin::store::Integrity;
 use standin::store::{AuditFilter, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

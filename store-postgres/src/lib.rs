@@ -52,9 +52,9 @@ use postgres::{Client, Transaction};
 use standin::access::ApiKey;
 use standin::audit::AuditEvent;
 use standin::decision::PolicyRef;
-use standin::integrity::Integrity;
 use standin::model::{Acked, Notifications, OutboxMessage, SessionRecord};
 use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
+use standin::store::Integrity;
 use standin::store::{
     ActionAppended, ActionRecord, Applied, AuditFilter, AuditStats, AuditStore, Change, KeyStore, OutboxStore,
     PolicyStore, SessionStore, SessionWatcher, StoreError, TenantStore, Trail,
@@ -80,7 +80,7 @@ pub struct PostgresStore {
     stats: Mutex<AuditStats>,
     /// Appends waiting for the next group commit, per tenant (see `group`).
     groups: group::Groups,
-    /// What rows and events are sealed and checked by (`standin::integrity`).
+    /// What rows and events are sealed and checked by (`standin::store::Integrity`).
     integrity: RwLock<Arc<Integrity>>,
 }
 

@@ -8,8 +8,8 @@ use crate::codec::{get, json, small, time, to_json, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
-use standin::integrity::Integrity;
 use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
+use standin::store::Integrity;
 use standin::store::StoreError;
 
 const COLUMNS: &str = "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, \
@@ -23,7 +23,7 @@ pub(crate) struct Tagged {
 }
 
 impl Tagged {
-    /// The version, if its tags hold (see `standin::integrity`).
+    /// The version, if its tags hold (see `standin::store::Integrity`).
     pub(crate) fn check(self, integrity: &Integrity) -> Result<StoredPolicy, StoreError> {
         let p = integrity.check_policy(self.policy, self.tag.as_deref())?;
         if p.active {

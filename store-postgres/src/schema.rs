@@ -164,7 +164,7 @@ DROP INDEX sessions_due;
 CREATE INDEX sessions_due ON sessions(expires_at) WHERE state IN ('active', 'pending');
 ",
     // Tags the host key makes for the rows the host acts on
-    // (`standin::integrity`): with a key, a row without a valid tag is
+    // (`standin::store::Integrity`): with a key, a row without a valid tag is
     // refused when read.
     r"
 ALTER TABLE sessions ADD COLUMN tag TEXT;
@@ -172,7 +172,7 @@ ALTER TABLE policies ADD COLUMN tag TEXT;
 ALTER TABLE policies ADD COLUMN active_tag TEXT;
 ",
     // Tags for the other rows the host grants access from or obeys
-    // (`standin::integrity`): API keys, allowed `return_to` origins and
+    // (`standin::store::Integrity`): API keys, allowed `return_to` origins and
     // notification settings. With a key, a key without a valid tag
     // authenticates nothing, such an origin is not allowed, and such
     // settings give way to the defaults (which notify).

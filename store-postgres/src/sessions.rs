@@ -8,15 +8,15 @@ use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
 use standin::decision::PolicyRef;
-use standin::integrity::Integrity;
 use standin::model::{EndReason, SessionRecord, SessionState};
+use standin::store::Integrity;
 use standin::store::StoreError;
 
 const COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
     policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag";
 
-/// The record, if its tag holds (see `standin::integrity`).
+/// The record, if its tag holds (see `standin::store::Integrity`).
 fn decode(r: &Row, integrity: &Integrity) -> Result<SessionRecord, StoreError> {
     let (s, tag) = decode_tagged(r)?;
     integrity.check_session(s, tag.as_deref())

@@ -1,14 +1,14 @@
 //! Small per-tenant tables (notification settings, allowed `return_to`
 //! origins, API keys; each row tagged by the host key, see
-//! `standin::integrity`) and the outbox.
+//! `standin::store::Integrity`) and the outbox.
 
 use crate::codec::{get, time, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
 use standin::access::{ApiKey, Scope};
-use standin::integrity::Integrity;
 use standin::model::{Acked, NewMessage, Notifications, OutboxMessage};
+use standin::store::Integrity;
 use standin::store::StoreError;
 
 /// `tenant`'s notification settings row and its tag, unchecked.
@@ -251,7 +251,7 @@ pub(crate) struct TaggedKey {
 }
 
 impl TaggedKey {
-    /// The key, if its tag holds (see `standin::integrity`).
+    /// The key, if its tag holds (see `standin::store::Integrity`).
     pub(crate) fn check(self, integrity: &Integrity) -> Result<ApiKey, StoreError> {
         integrity.check_key(self.key, &self.hash, self.tag.as_deref())
     }

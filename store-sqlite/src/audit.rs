@@ -19,13 +19,13 @@ use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use standin::audit::{AuditEvent, Seal};
 use standin::audit::{FactsSeen, Head, seal};
 use standin::decision::PolicyRef;
-use standin::integrity::Integrity;
+use standin::store::Integrity;
 use standin::store::{AuditFilter, StoreError, Trail};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Each tenant's chain head, the request facts known to be stored, and
-/// what the store seals with (`standin::integrity`).
+/// what the store seals with (`standin::store::Integrity`).
 #[derive(Debug, Default)]
 pub(super) struct Heads {
     /// Per tenant: the last event's `seq`, `hash`, time and format.

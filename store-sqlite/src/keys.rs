@@ -1,6 +1,6 @@
 //! The `api_keys` table (see [`standin::keys`]): each key's tenant, scope,
 //! name and times, and the sha256 of its secret, never the secret; and the
-//! tag the host key makes for the row (`standin::integrity`), without which
+//! tag the host key makes for the row (`standin::store::Integrity`), without which
 //! a keyed store authenticates nothing with it.
 
 use super::codec::{cell, int, opt_int, opt_text, text, time, ts};
@@ -8,7 +8,7 @@ use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use standin::access::{ApiKey, Scope};
-use standin::integrity::Integrity;
+use standin::store::Integrity;
 use standin::store::StoreError;
 
 const COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at, hash, tag";
@@ -21,7 +21,7 @@ pub(super) struct Tagged {
 }
 
 impl Tagged {
-    /// The key, if its tag holds (see `standin::integrity`).
+    /// The key, if its tag holds (see `standin::store::Integrity`).
     pub(super) fn check(self, integrity: &Integrity) -> Result<ApiKey, StoreError> {
         integrity.check_key(self.key, &self.hash, self.tag.as_deref())
     }

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use standin::Digest;
 use standin::decision::PolicyRef;
-use standin::integrity::Integrity;
 use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
+use standin::store::Integrity;
 use standin::store::StoreError;
 
 const COLUMNS: &str = "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, \
@@ -42,7 +42,7 @@ pub(super) struct Tagged {
 }
 
 impl Tagged {
-    /// The version, if its tags hold (see `standin::integrity`).
+    /// The version, if its tags hold (see `standin::store::Integrity`).
     pub(super) fn check(self, integrity: &Integrity) -> Result<StoredPolicy, StoreError> {
         let p = integrity.check_policy(self.policy, self.tag.as_deref())?;
         if p.active {

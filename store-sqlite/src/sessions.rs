@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use standin::decision::PolicyRef;
-use standin::integrity::Integrity;
 use standin::model::{EndReason, SessionRecord, SessionState};
+use standin::store::Integrity;
 use standin::store::StoreError;
 
 const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
@@ -30,7 +30,7 @@ impl SessionRow {
         Ok((self.decode_record()?, tag))
     }
 
-    /// The record, if its tag holds (see `standin::integrity`).
+    /// The record, if its tag holds (see `standin::store::Integrity`).
     fn decode(self, integrity: &Integrity) -> Result<SessionRecord, StoreError> {
         let (s, tag) = self.decode_tagged()?;
         integrity.check_session(s, tag.as_deref())

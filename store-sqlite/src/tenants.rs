@@ -1,5 +1,5 @@
 //! Per-tenant notification settings, allowed `return_to` origins (each
-//! row tagged by the host key, `standin::integrity`) and the outbox: small tables that
+//! row tagged by the host key, `standin::store::Integrity`) and the outbox: small tables that
 //! change rarely (except the outbox, which grows with sessions). Policy
 //! versions are in [`super::policies`].
 
@@ -7,8 +7,8 @@ use super::codec::{time, ts};
 use crate::db;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use standin::integrity::Integrity;
 use standin::model::{Acked, Notifications, OutboxMessage};
+use standin::store::Integrity;
 use standin::store::StoreError;
 
 /// `tenant`'s notification settings row and its tag, unchecked.

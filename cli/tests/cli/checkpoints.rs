@@ -6,7 +6,7 @@
 use crate::sessions::{json, standin};
 use serde_json::Value;
 use standin::audit::{CHAIN_V2, SessionDigests, expected_hash};
-use standin::integrity::Keyring;
+use standin::store::Keyring;
 use standin::store::{AuditFilter, AuditStore};
 use standin_store_sqlite::SqliteStore;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! the impersonation tokens a session hands to the platform and their
 //! introspection (`tokens`), and where a session's `return_to` may point
 //! (`origins`). Each row a database writer could forge carries the host
-//! key's tag (see [`crate::integrity`]).
+//! key's tag (see [`Integrity`](crate::store::Integrity)).
 
 mod api_keys;
 mod origins;

@@ -22,8 +22,8 @@
 
 use super::AuditEvent;
 use crate::decision::PolicyRef;
-use crate::integrity::{Integrity, Keyring};
 use crate::store::StoreError;
+use crate::store::{Integrity, Keyring};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -38,7 +38,7 @@ pub const CHAIN_V1: u32 = 1;
 pub const CHAIN_V2: u32 = 2;
 /// The current format when the host has its key: [`CHAIN_V2`]'s input,
 /// chained with an HMAC under a key derived from the host key, so a
-/// database writer cannot extend the chain ([`crate::integrity`]).
+/// database writer cannot extend the chain ([`crate::store::Integrity`]).
 pub const CHAIN_V3: u32 = 3;
 
 /// A tenant's chain head as a store found it under its lock.

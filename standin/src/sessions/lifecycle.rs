@@ -150,7 +150,7 @@ pub(crate) fn restart_request_under(s: &SessionRecord, parent: Option<SessionRef
 /// jumped back would otherwise end a session before it began. Up to
 /// `skew` before it is the same moment on another replica's clock: the
 /// change is recorded at the chain's time, after the start (see
-/// [`crate::integrity::Integrity::stamp`]), so an end or a revoke from a
+/// [`crate::store::Integrity::stamp`]), so an end or a revoke from a
 /// replica a little behind is not refused.
 fn not_before_start(s: &SessionRecord, now: DateTime<Utc>, skew: TimeDelta) -> Result<(), SessionError> {
     if now + skew < s.started_at {

@@ -205,7 +205,7 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
 pub trait AuditStore: SessionStore + PolicyStore {
     /// From now on, authenticates what this store writes and reads with
     /// `integrity`'s keys, and dates changes by its clock rule (see
-    /// [`crate::integrity`]). A store told nothing is unkeyed, with the
+    /// [`Integrity`](crate::store::Integrity)). A store told nothing is unkeyed, with the
     /// default clock rule.
     fn set_integrity(&self, integrity: Integrity);
     /// Audit events matching `filter`, by tenant then `seq`.

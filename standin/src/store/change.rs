@@ -34,7 +34,7 @@ pub struct Applied {
     pub outbox: Vec<OutboxMessage>,
     /// The session row as written (inserted, else updated): its times are
     /// the chain's, which may be later than the change said (see
-    /// [`crate::integrity::Integrity::stamp`]).
+    /// [`crate::store::Integrity::stamp`]).
     pub session: Option<SessionRecord>,
 }
 
@@ -46,7 +46,7 @@ pub struct Trail {
     pub sessions: Vec<SessionRecord>,
     pub policies: Vec<StoredPolicy>,
     /// Rows whose tag the store's key does not make (`session `s-1``,
-    /// `policy version 2`, ...): forged or edited (see [`crate::integrity`]).
+    /// `policy version 2`, ...): forged or edited (see [`crate::store::Integrity`]).
     pub unauthenticated: Vec<String>,
     /// The chain head the store keeps beside the events (`seq`, `hash`), if
     /// it keeps one (PostgreSQL's `chain_heads`): it must be the last

@@ -20,13 +20,16 @@
 
 mod backend;
 mod change;
+mod integrity;
+mod keyring;
 
 pub use backend::{AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, Store, TenantStore};
 pub use change::{Applied, AuditFilter, Change, Trail};
+pub use integrity::{DEFAULT_MAX_AHEAD_SECONDS, Integrity};
+pub use keyring::Keyring;
 
 use crate::access::ApiKey;
 use crate::audit::AuditEvent;
-use crate::integrity::Integrity;
 use chrono::{DateTime, Utc};
 
 /// Upper bounds, in seconds, of the latency buckets of [`AuditStats`].
@@ -100,11 +103,11 @@ pub enum StoreError {
     Contract(&'static str),
     /// A row the host would act on does not carry the tag the host's key
     /// makes for it: written by someone without the key (a database
-    /// writer), or edited since (see [`crate::integrity`]). Never an allow.
+    /// writer), or edited since (see [`crate::store::Integrity`]). Never an allow.
     #[error("{0} is not authenticated by the host key: written or edited outside Standin")]
     Forged(String),
     /// A change dated further past the real clock than the store accepts
-    /// (see [`crate::integrity::Integrity::check_time`]).
+    /// (see [`crate::store::Integrity::check_time`]).
     #[error(
         "a change dated {at} is ahead of the real clock ({real}) by more than the store accepts (a test clock is off)"
     )]
