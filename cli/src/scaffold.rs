@@ -2,9 +2,9 @@
 //! repository.
 //!
 //! The SDK is not on crates.io, so the new crate carries it: the SDK's
-//! sources and the WIT package, as this binary was built with them, in
-//! `NAME/sdk` and `NAME/wit`; the policy depends on it by path. The crate is
-//! its own workspace with the release profile the host's own guests use
+//! sources, the request layout it reads and the WIT package, as this
+//! binary was built with them, in `NAME/sdk`, `NAME/wire` and `NAME/wit`;
+//! the policy depends on it by path. The crate is its own workspace with the release profile the host's own guests use
 //! (small, fast, abort on panic), a starter policy and a suite it passes.
 
 use anyhow::{Context as _, Result, bail};
@@ -21,9 +21,20 @@ const SDK: &[(&str, &str)] = &[
     ("sdk/src/guest/heap.rs", include_str!("../../sdk/src/guest/heap.rs")),
     ("sdk/src/pattern.rs", include_str!("../../sdk/src/pattern.rs")),
     ("sdk/src/text.rs", include_str!("../../sdk/src/text.rs")),
-    ("sdk/src/wire.rs", include_str!("../../sdk/src/wire.rs")),
-    ("sdk/src/wire/words.rs", include_str!("../../sdk/src/wire/words.rs")),
+    ("wire/src/lib.rs", include_str!("../../wire/src/lib.rs")),
+    ("wire/src/words.rs", include_str!("../../wire/src/words.rs")),
+    ("wire/src/words/tests.rs", include_str!("../../wire/src/words/tests.rs")),
 ];
+
+/// The request layout the SDK reads (crate `standin-wire`), carried beside it.
+const WIRE_MANIFEST: &str = r#"[package]
+name = "standin-wire"
+version = "@VERSION@"
+description = "Standin's request layout across the policy component boundary (carried by `standin policy new`)"
+edition = "2024"
+license = "Apache-2.0"
+publish = false
+"#;
 
 const SDK_MANIFEST: &str = r#"[package]
 name = "standin-policy-sdk"
@@ -36,6 +47,9 @@ publish = false
 [features]
 default = ["runtime"]
 runtime = ["dep:dlmalloc"]
+
+[dependencies]
+standin-wire = { path = "../wire" }
 
 [target.'cfg(target_arch = "wasm32")'.dependencies]
 wit-bindgen = { version = "0.63", default-features = false, features = ["macros", "realloc"] }
@@ -148,7 +162,7 @@ standin test --policy target/wasm32-wasip2/release/@FILE@.wasm suite.json
 ```
 
 Then upload it: `standin policy upload --tenant T target/wasm32-wasip2/release/@FILE@.wasm --suite suite.json`.
-`sdk/` and `wit/` are the Standin policy SDK and WIT package this crate was
+`sdk/`, `wire/` and `wit/` are the Standin policy SDK, the request layout it reads and the WIT package this crate was
 made with (`standin policy new`); keep them as they are.
 "#;
 
@@ -181,6 +195,7 @@ pub fn create(name: &str, dir: &Path) -> Result<PathBuf> {
         ("README.md", fill(README)),
         (".gitignore", "/target\n".to_string()),
         ("sdk/Cargo.toml", fill(SDK_MANIFEST)),
+        ("wire/Cargo.toml", fill(WIRE_MANIFEST)),
     ];
     files.extend(SDK.iter().map(|(path, text)| (*path, text.to_string())));
     for (path, text) in files {

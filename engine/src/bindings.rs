@@ -6,7 +6,7 @@
 //!
 //! Everything else in the host speaks the SDK's wire types and the
 //! contract's JSON types. A request crosses as its text and words
-//! (`standin_policy_sdk::wire::words`), so nothing here converts requests;
+//! (`standin_wire::words`), so nothing here converts requests;
 //! an older version's answers are turned into the current version's types
 //! here, and checked where every answer is (`answer`).
 

@@ -255,7 +255,7 @@ impl Policy {
     /// (which need the request unpacked), so it may allow what
     /// `evaluate_start` refuses: only with the `bench-api` feature.
     #[cfg(feature = "bench-api")]
-    pub fn evaluate_start_packed(&self, request: standin_policy_sdk::wire::StartRequest) -> Decision {
+    pub fn evaluate_start_packed(&self, request: standin_wire::StartRequest) -> Decision {
         self.evaluate_start_with(|b| {
             b.words = request.to_words();
             b.text = request.text;
@@ -266,7 +266,7 @@ impl Policy {
     /// [`Self::evaluate_action`] for a request already packed (benchmarks;
     /// the `bench-api` feature).
     #[cfg(feature = "bench-api")]
-    pub fn evaluate_action_packed(&self, request: standin_policy_sdk::wire::ActionRequest) -> Decision {
+    pub fn evaluate_action_packed(&self, request: standin_wire::ActionRequest) -> Decision {
         self.evaluate_action_with(|b| {
             b.words = request.to_words();
             b.text = request.text;

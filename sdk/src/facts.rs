@@ -1,10 +1,10 @@
 //! Requests as a policy reads them: `&str` views over a packed request.
 //!
-//! Views are built once per call from [`crate::wire`] types; every field is
+//! Views are built once per call from [`standin_wire`] types; every field is
 //! resolved eagerly, so rule code reads plain fields. A span that points
 //! outside the text (only a broken host could send one) reads as `""`.
 
-use crate::wire;
+use standin_wire as wire;
 
 #[derive(Debug, Clone, Copy)]
 struct Packed<'a> {
@@ -174,7 +174,7 @@ impl<'a> StartRequest<'a> {
     /// when `words` is shorter than the header.
     pub fn read(text: &'a str, words: &'a [u64]) -> Option<Self> {
         let (head, spans) = wire::StartRequest::read_header(words)?;
-        Some(head.view_in(Packed { text, spans }))
+        Some(start_in(&head, Packed { text, spans }))
     }
 }
 
@@ -193,22 +193,22 @@ impl<'a> ApprovalRequest<'a> {
         let (head, spans) = wire::ApprovalRequest::read_header(words)?;
         let p = Packed { text, spans };
         Some(Self {
-            start: head.start.view_in(p),
+            start: start_in(&head.start, p),
             approver: p.principal(&head.approver),
         })
     }
 }
 
-impl wire::ApprovalRequest {
-    /// The request as `&str` views.
-    pub fn view(&self) -> ApprovalRequest<'_> {
+impl<'a> ApprovalRequest<'a> {
+    /// A request the host packed, as `&str` views.
+    pub fn of(packed: &'a wire::ApprovalRequest) -> Self {
         let p = Packed {
-            text: &self.start.text,
-            spans: &self.start.spans,
+            text: &packed.start.text,
+            spans: &packed.start.spans,
         };
         ApprovalRequest {
-            start: self.start.view_in(p),
-            approver: p.principal(&self.approver),
+            start: start_in(&packed.start, p),
+            approver: p.principal(&packed.approver),
         }
     }
 }
@@ -225,7 +225,7 @@ impl<'a> ActionRequest<'a> {
     /// As [`StartRequest::read`].
     pub fn read(text: &'a str, words: &'a [u64]) -> Option<Self> {
         let (head, spans) = wire::ActionRequest::read_header(words)?;
-        Some(head.view_in(Packed { text, spans }))
+        Some(action_in(&head, Packed { text, spans }))
     }
 
     /// An `evaluate-actions` request read in place: the session's request
@@ -253,69 +253,76 @@ impl<'a> ActionRequest<'a> {
     }
 }
 
-impl wire::StartRequest {
-    /// The request as `&str` views.
-    pub fn view(&self) -> StartRequest<'_> {
-        self.view_in(Packed {
-            text: &self.text,
-            spans: &self.spans,
-        })
-    }
-
-    /// The facts of this request's header, resolved in `p`.
-    fn view_in<'a>(&self, p: Packed<'a>) -> StartRequest<'a> {
-        StartRequest {
-            tenant: p.str(self.tenant),
-            actor: p.principal(&self.actor),
-            target: p.principal(&self.target),
-            reason: p.opt(self.reason),
-            ttl_seconds: self.ttl_seconds,
-            domain: p.opt(self.domain),
-            actor_session: self.actor_session.map(|s| SessionRef {
-                id: p.str(s.id),
-                target: p.str(s.target),
-            }),
-            consent_on_behalf: self.consent_on_behalf,
-            now: self.now,
-        }
+impl<'a> StartRequest<'a> {
+    /// A request the host packed, as `&str` views.
+    pub fn of(packed: &'a wire::StartRequest) -> Self {
+        start_in(
+            packed,
+            Packed {
+                text: &packed.text,
+                spans: &packed.spans,
+            },
+        )
     }
 }
 
-impl wire::ActionRequest {
-    /// The request as `&str` views.
-    pub fn view(&self) -> ActionRequest<'_> {
-        self.view_in(Packed {
-            text: &self.text,
-            spans: &self.spans,
-        })
+/// The facts of a start's header, resolved in `p`.
+fn start_in<'a>(s: &wire::StartRequest, p: Packed<'a>) -> StartRequest<'a> {
+    StartRequest {
+        tenant: p.str(s.tenant),
+        actor: p.principal(&s.actor),
+        target: p.principal(&s.target),
+        reason: p.opt(s.reason),
+        ttl_seconds: s.ttl_seconds,
+        domain: p.opt(s.domain),
+        actor_session: s.actor_session.map(|s| SessionRef {
+            id: p.str(s.id),
+            target: p.str(s.target),
+        }),
+        consent_on_behalf: s.consent_on_behalf,
+        now: s.now,
     }
+}
 
-    fn view_in<'a>(&self, p: Packed<'a>) -> ActionRequest<'a> {
-        let s = &self.session;
-        ActionRequest {
-            tenant: p.str(self.tenant),
-            session: Session {
-                id: p.str(s.id),
-                actor: p.principal(&s.actor),
-                target: p.principal(&s.target),
-                started_at: s.started_at,
-                expires_at: s.expires_at,
-                domain: p.opt(s.domain),
-                reason: p.opt(s.reason),
-                read_only: s.read_only,
+impl<'a> ActionRequest<'a> {
+    /// A request the host packed, as `&str` views.
+    pub fn of(packed: &'a wire::ActionRequest) -> Self {
+        action_in(
+            packed,
+            Packed {
+                text: &packed.text,
+                spans: &packed.spans,
             },
-            action: p.str(self.action),
-            resource: p.opt(self.resource),
-            now: self.now,
-        }
+        )
+    }
+}
+
+/// The facts of an action's header, resolved in `p`.
+fn action_in<'a>(head: &wire::ActionRequest, p: Packed<'a>) -> ActionRequest<'a> {
+    let s = &head.session;
+    ActionRequest {
+        tenant: p.str(head.tenant),
+        session: Session {
+            id: p.str(s.id),
+            actor: p.principal(&s.actor),
+            target: p.principal(&s.target),
+            started_at: s.started_at,
+            expires_at: s.expires_at,
+            domain: p.opt(s.domain),
+            reason: p.opt(s.reason),
+            read_only: s.read_only,
+        },
+        action: p.str(head.action),
+        resource: p.opt(head.resource),
+        now: head.now,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::Packer;
     use alloc::vec::Vec;
+    use standin_wire::Packer;
 
     #[test]
     fn packed_lists_and_attributes_read_back() {
@@ -369,7 +376,7 @@ mod tests {
         };
         let words = request.to_words();
         let read = ActionRequest::read(&text, &words).expect("a whole header");
-        let view = request.view();
+        let view = ActionRequest::of(&request);
         assert_eq!(read.action, "report.generate");
         assert_eq!(read.session.target.id, "u-2");
         assert_eq!(

@@ -7,8 +7,8 @@
 //! measures its sandbox against a baseline.
 //!
 //! Requests cross the component boundary packed (see `wit/policy.wit`): the
-//! [`wire`] types carry spans into one text buffer, and [`facts`] resolves
-//! them into `&str` views. The crate is `no_std` + `alloc` so that a policy
+//! `standin-wire` types carry spans into one text buffer, and [`facts`]
+//! resolves them into `&str` views. The crate is `no_std` + `alloc` so that a policy
 //! imports nothing from WASI.
 #![no_std]
 
@@ -22,7 +22,6 @@ pub mod decision;
 pub mod facts;
 pub mod pattern;
 pub mod text;
-pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -87,7 +87,10 @@ fn start<M: Measurement>(c: &mut Criterion<M>) {
 
     // The benchmark measures the allow path: every rule runs.
     assert!(
-        matches!(native.evaluate_start(&packed.view()), StartDecision::Allow(_)),
+        matches!(
+            native.evaluate_start(&standin_policy_sdk::StartRequest::of(&packed)),
+            StartDecision::Allow(_)
+        ),
         "native must allow"
     );
     for (name, policy) in &policies {
@@ -99,11 +102,11 @@ fn start<M: Measurement>(c: &mut Criterion<M>) {
     group.bench_function("native", |b| {
         b.iter(|| {
             let packed = black_box(&request).pack(&limits, now()).expect("the request packs");
-            native.evaluate_start(&packed.view())
+            native.evaluate_start(&standin_policy_sdk::StartRequest::of(&packed))
         })
     });
     group.bench_function("native-rules-only", |b| {
-        let view = packed.view();
+        let view = standin_policy_sdk::StartRequest::of(&packed);
         b.iter(|| native.evaluate_start(black_box(&view)))
     });
     group.bench_function("pack-only", |b| b.iter(|| black_box(&request).pack(&limits, now())));
@@ -129,7 +132,10 @@ fn action<M: Measurement>(c: &mut Criterion<M>) {
     let policies = component_policies();
 
     assert!(
-        matches!(native.evaluate_action(&packed.view()), ActionDecision::Allow(_)),
+        matches!(
+            native.evaluate_action(&standin_policy_sdk::ActionRequest::of(&packed)),
+            ActionDecision::Allow(_)
+        ),
         "native must allow"
     );
     for (name, policy) in &policies {
@@ -141,11 +147,11 @@ fn action<M: Measurement>(c: &mut Criterion<M>) {
     group.bench_function("native", |b| {
         b.iter(|| {
             let packed = black_box(&request).pack(&limits, now()).expect("the request packs");
-            native.evaluate_action(&packed.view())
+            native.evaluate_action(&standin_policy_sdk::ActionRequest::of(&packed))
         })
     });
     group.bench_function("native-rules-only", |b| {
-        let view = packed.view();
+        let view = standin_policy_sdk::ActionRequest::of(&packed);
         b.iter(|| native.evaluate_action(black_box(&view)))
     });
     group.bench_function("pack-only", |b| b.iter(|| black_box(&request).pack(&limits, now())));

@@ -178,7 +178,7 @@ fn run_case(case: &str, iterations: u64) {
         "start/native" => Box::new(move || {
             let packed = black_box(&start).pack(&limits, now()).expect("the request packs");
             matches!(
-                native.evaluate_start(&packed.view()),
+                native.evaluate_start(&standin_policy_sdk::StartRequest::of(&packed)),
                 standin_policy_sdk::StartDecision::Allow(_)
             )
         }),
@@ -202,7 +202,7 @@ fn run_case(case: &str, iterations: u64) {
             Box::new(move || {
                 let packed = black_box(&deny).pack(&limits, now()).expect("the request packs");
                 matches!(
-                    native.evaluate_start(&packed.view()),
+                    native.evaluate_start(&standin_policy_sdk::StartRequest::of(&packed)),
                     standin_policy_sdk::StartDecision::Deny(_)
                 )
             })
@@ -215,7 +215,7 @@ fn run_case(case: &str, iterations: u64) {
         "action/native" => Box::new(move || {
             let packed = black_box(&action).pack(&limits, now()).expect("the request packs");
             matches!(
-                native.evaluate_action(&packed.view()),
+                native.evaluate_action(&standin_policy_sdk::ActionRequest::of(&packed)),
                 standin_policy_sdk::ActionDecision::Allow(_)
             )
         }),

@@ -7,7 +7,7 @@ use crate::Outcome;
 use crate::requests::{SETTINGS, now};
 use standin::{ActionRequest, Decision, Host, RequestLimits, StartRequest, Verdict};
 use standin_default_policy::DefaultPolicy;
-use standin_policy_sdk::wire;
+use standin_wire as wire;
 use standin_policy_sdk::{ActionDecision, Policy as _, StartDecision};
 
 /// The default policy as plain Rust, configured with [`SETTINGS`].
@@ -30,13 +30,13 @@ impl Native {
     /// Packs `request` (checks included) and runs the start rules on it.
     pub fn start(&self, request: &StartRequest) -> StartDecision {
         let packed = request.pack(&self.limits, now()).expect("the request packs");
-        self.policy.evaluate_start(&packed.view())
+        self.policy.evaluate_start(&standin_policy_sdk::StartRequest::of(&packed))
     }
 
     /// Packs `request` and runs the action rules on it.
     pub fn action(&self, request: &ActionRequest) -> ActionDecision {
         let packed = request.pack(&self.limits, now()).expect("the request packs");
-        self.policy.evaluate_action(&packed.view())
+        self.policy.evaluate_action(&standin_policy_sdk::ActionRequest::of(&packed))
     }
 }
 

@@ -5,7 +5,7 @@
 use super::check::{check_action, check_id, check_resource, unix};
 use super::{ActionRequest, ApprovalRequest, Principal, RequestError, RequestLimits, SessionFacts, StartRequest};
 use chrono::{DateTime, Utc};
-use standin_policy_sdk::wire::{self, Packer, words};
+use standin_wire::{self as wire, Packer, words};
 
 /// A request's text and words as they cross the boundary, in buffers kept
 /// between calls (each pooled instance has its own), so that packing a

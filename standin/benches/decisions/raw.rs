@@ -8,7 +8,7 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::standin::policy::types as wit;
-use standin_policy_sdk::wire;
+use standin_wire as wire;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy, ResourceLimiter,

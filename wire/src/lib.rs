@@ -1,10 +1,18 @@
-//! Requests as they cross the component boundary, and the packer that
-//! builds them.
+//! Requests as they cross the policy component boundary, and the packer
+//! that builds them: the one layout the host writes and a guest reads.
 //!
-//! Each type mirrors a record of `wit/policy.wit` field for field. A `span`
-//! is `offset << 32 | len` into `text`; a `strs` is `first << 32 | count`
+//! A crate of its own because both sides depend on it and neither should
+//! depend on the other for it: the engine packs requests without linking
+//! the guest SDK, and the SDK reads them without the engine. Each type
+//! mirrors a record of `wit/policy.wit` field for field. A `span` is
+//! `offset << 32 | len` into `text`; a `strs` is `first << 32 | count`
 //! into `spans`. The host packs a request once with [`Packer`]; the guest
-//! reads it through [`crate::facts`] without copying a byte.
+//! reads it (the SDK's `facts` views) without copying a byte. [`words`]
+//! lays each request out as the flat words that cross, written and read by
+//! one walk so that the two sides cannot disagree.
+#![no_std]
+
+extern crate alloc;
 
 use alloc::string::String;
 use alloc::vec::Vec;
