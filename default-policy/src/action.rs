@@ -41,7 +41,7 @@ pub fn evaluate_many(s: &Settings, req: &ActionRequest<'_>, actions: &[Action<'_
 fn session_reasons(req: &ActionRequest<'_>) -> Reasons {
     let session = &req.session;
     let mut reasons = Reasons::new();
-    crate::cross_tenant(&mut reasons, req.tenant, &session.actor, &session.target);
+    crate::principal::cross_tenant(&mut reasons, req.tenant, &session.actor, &session.target);
     if req.now >= session.expires_at {
         reasons.push(
             "session-expired",

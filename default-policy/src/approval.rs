@@ -6,11 +6,11 @@
 //! role while waiting, or who started another session meanwhile, is not let
 //! in by an approval given in good faith.
 
+use crate::principal::{has_any_role, level};
 use crate::settings::{Approval, Settings};
-use crate::start::{has_any_role, level};
 use alloc::string::String;
 use standin_policy_sdk::message;
-use standin_policy_sdk::{ApprovalDecision, ApprovalRequest, Approvers, Reasons, StartDecision, StartRequest};
+use standin_policy_sdk::{ApprovalDecision, ApprovalRequest, Approvers, Reasons, StartRequest};
 
 /// Who must answer `req` before it begins; `None` when it needs no approval.
 pub fn approvers(s: &Settings, req: &StartRequest<'_>) -> Option<Approvers> {
@@ -26,13 +26,11 @@ pub fn approvers(s: &Settings, req: &StartRequest<'_>) -> Option<Approvers> {
     })
 }
 
-/// May `req.approver` answer the pending start? The start must still pass
-/// its rules; the approver is the target (when the tenant lets targets
-/// approve) or a second person holding an approver role; never the actor.
+/// May `req.approver` answer the pending start, whose own rules the
+/// caller has checked again ([`crate::DefaultPolicy`])? The approver is
+/// the target (when the tenant lets targets approve) or a second person
+/// holding an approver role; never the actor.
 pub fn evaluate(s: &Settings, req: &ApprovalRequest<'_>) -> ApprovalDecision {
-    if let StartDecision::Deny(reasons) = crate::start::evaluate(s, &req.start) {
-        return ApprovalDecision::Deny(reasons);
-    }
     let (actor, target, approver) = (&req.start.actor, &req.start.target, &req.approver);
     if approver.id == actor.id {
         return ApprovalDecision::refuse(

@@ -15,16 +15,15 @@ extern crate alloc;
 
 pub mod action;
 pub mod approval;
+pub mod principal;
 pub mod settings;
 pub mod start;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 pub use settings::Settings;
-use standin_policy_sdk::message;
 use standin_policy_sdk::{
-    Action, ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Policy, Principal, Reasons,
-    StartDecision, StartRequest,
+    Action, ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Policy, StartDecision, StartRequest,
 };
 
 /// The default policy, configured.
@@ -60,25 +59,11 @@ impl Policy for DefaultPolicy {
     }
 
     fn evaluate_approval(&self, request: &ApprovalRequest<'_>) -> ApprovalDecision {
-        approval::evaluate(&self.settings, request)
-    }
-}
-
-/// E8: both sides of an impersonation belong to the request's tenant.
-fn cross_tenant(reasons: &mut Reasons, tenant: &str, actor: &Principal<'_>, target: &Principal<'_>) {
-    for (who, p) in [("actor", actor), ("target", target)] {
-        if p.tenant != tenant {
-            let message = message!(
-                who,
-                " `",
-                p.id,
-                "` belongs to tenant `",
-                p.tenant,
-                "`, not `",
-                tenant,
-                "`"
-            );
-            reasons.push("cross-tenant", "E8", message);
+        // An approval is asked with the start as it stands at the answer:
+        // its own rules first, then who may answer.
+        match start::evaluate(&self.settings, &request.start) {
+            StartDecision::Deny(reasons) => ApprovalDecision::Deny(reasons),
+            _ => approval::evaluate(&self.settings, request),
         }
     }
 }

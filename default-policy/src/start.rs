@@ -3,31 +3,12 @@
 //! Every rule is checked, whatever failed before it, so a refusal names all
 //! of its reasons (E9).
 
+use crate::principal::{has_any_role, level};
 use crate::settings::Settings;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use standin_policy_sdk::message;
-use standin_policy_sdk::{Grant, Principal, Reasons, StartDecision, StartRequest, Strs};
-
-pub(crate) fn has_any_role(principal: &Principal<'_>, roles: &[String]) -> bool {
-    principal.roles.iter().any(|r| roles.iter().any(|x| x == r))
-}
-
-/// A principal's level: its highest `role_levels` entry (unknown role: 0).
-pub(crate) fn level(settings: &Settings, principal: &Principal<'_>) -> u32 {
-    principal
-        .roles
-        .iter()
-        .filter_map(|r| {
-            settings
-                .role_levels
-                .iter()
-                .find(|(role, _)| role == r)
-                .map(|&(_, level)| level)
-        })
-        .max()
-        .unwrap_or(0)
-}
+use standin_policy_sdk::{Grant, Reasons, StartDecision, StartRequest, Strs};
 
 fn join(items: impl Iterator<Item = impl AsRef<str>>) -> String {
     let mut out = String::new();
@@ -59,7 +40,7 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
             message!("`", actor.id, "` cannot impersonate themselves"),
         );
     }
-    crate::cross_tenant(&mut reasons, req.tenant, actor, target);
+    crate::principal::cross_tenant(&mut reasons, req.tenant, actor, target);
 
     // E1: the impersonation role or permission.
     let permitted = has_any_role(actor, &s.impersonator_roles)
