@@ -8,17 +8,14 @@
 //! action's request as its facts.
 
 use crate::codec::{get, json, small, time, to_json, ts};
-use crate::db;
+use crate::{PostgresStore, db};
 use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Row};
-use standin::audit::{AuditEvent, Seal};
-use standin::audit::{FactsSeen, GENESIS_HASH, Head, seal};
+use standin::audit::{AuditEvent, FactsSeen, GENESIS_HASH, Head, Seal, seal};
 use standin::decision::PolicyRef;
-use standin::store::Integrity;
-use standin::store::{AuditFilter, StoreError};
+use standin::store::{AuditFilter, AuditStats, AuditStore, Integrity, StoreError, Trail};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, PoisonError};
 
 /// Appends in one transaction: the heads it locked, the facts it stored,
 /// what it seals with.
@@ -441,4 +438,88 @@ pub(crate) fn tenants(c: &mut impl GenericClient, all: bool) -> Result<Vec<Strin
         .iter()
         .map(|r| get(r, "tenant"))
         .collect()
+}
+
+impl AuditStore for PostgresStore {
+    fn set_integrity(&self, integrity: Integrity) {
+        *self.integrity.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(integrity);
+    }
+
+    fn audit_stats(&self) -> Option<AuditStats> {
+        Some(self.stats.lock().unwrap_or_else(PoisonError::into_inner).clone())
+    }
+
+    fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        self.read(|c| query(c, filter))
+    }
+
+    fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| tenants(c, false))
+    }
+
+    fn tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| tenants(c, true))
+    }
+
+    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
+        // One snapshot: a change committed meanwhile cannot look like a
+        // mismatch to `audit verify`.
+        self.read(|c| {
+            let mut tx = c
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(db)?;
+            let filter = AuditFilter {
+                tenant: Some(tenant.to_string()),
+                ..AuditFilter::default()
+            };
+            let integrity = self.integrity();
+            let events = query(&mut tx, &filter)?;
+            let mut unauthenticated = Vec::new();
+            let mut sessions = Vec::new();
+            for (s, tag) in crate::sessions::list_tagged(&mut tx, tenant, false)? {
+                if let Err(StoreError::Forged(what)) = integrity.check_session(s.clone(), tag.as_deref()) {
+                    unauthenticated.push(what);
+                }
+                sessions.push(s);
+            }
+            let mut policies = Vec::new();
+            for t in crate::policies::history_tagged(&mut tx, tenant)? {
+                let p = t.policy.clone();
+                if let Err(StoreError::Forged(what)) = t.check(&integrity) {
+                    unauthenticated.push(what);
+                }
+                policies.push(p);
+            }
+            for k in crate::keys::keys_tagged(&mut tx, tenant)? {
+                if let Err(StoreError::Forged(what)) = k.check(&integrity) {
+                    unauthenticated.push(what);
+                }
+            }
+            for (origin, tag) in crate::tenants::return_origins_tagged(&mut tx, tenant)? {
+                if let Err(StoreError::Forged(what)) = integrity.check_origin(tenant, &origin, tag.as_deref()) {
+                    unauthenticated.push(what);
+                }
+            }
+            if let Some((n, tag)) = crate::tenants::notifications_tagged(&mut tx, tenant)?
+                && let Err(StoreError::Forged(what)) = integrity.check_notifications(tenant, n, tag.as_deref())
+            {
+                unauthenticated.push(what);
+            }
+            let recorded_head = tx
+                .query_opt("SELECT seq, hash FROM chain_heads WHERE tenant = $1", &[&tenant])
+                .map_err(db)?
+                .map(|r| (u64::try_from(r.get::<_, i64>(0)).unwrap_or(0), r.get::<_, String>(1)));
+            tx.commit().map_err(db)?;
+            Ok(Trail {
+                events,
+                sessions,
+                policies,
+                unauthenticated,
+                recorded_head,
+            })
+        })
+    }
 }

@@ -29,36 +29,23 @@
 //! [`import_sqlite`] fills an empty database from a SQLite one (`import`).
 //! Connections come from a small pool (`pool`).
 
-mod actions;
 mod audit;
 mod codec;
 mod group;
-#[cfg(feature = "sqlite")]
-mod import;
-mod leader;
+mod keys;
+mod native;
+mod outbox;
 mod policies;
-mod pool;
 mod schema;
 mod sessions;
 mod tenants;
-mod watch;
 
 #[cfg(feature = "sqlite")]
-pub use import::{ImportError, Imported, import_sqlite};
+pub use native::import::{ImportError, Imported, import_sqlite};
 pub use schema::MIGRATIONS;
 
-use chrono::{DateTime, Utc};
 use postgres::{Client, Transaction};
-use standin::access::ApiKey;
-use standin::audit::AuditEvent;
-use standin::decision::PolicyRef;
-use standin::model::{Acked, Notifications, OutboxMessage, SessionRecord};
-use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
-use standin::store::Integrity;
-use standin::store::{
-    ActionAppended, ActionRecord, Applied, AuditFilter, AuditStats, AuditStore, Change, KeyStore, OutboxStore,
-    PolicyStore, SessionStore, SessionWatcher, StoreError, TenantStore, Trail,
-};
+use standin::store::{Applied, AuditStats, Change, Integrity, StoreError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
@@ -137,7 +124,7 @@ fn apply(tx: &mut Transaction<'_>, mut change: Change, integrity: Arc<Integrity>
     if let Some(s) = &change.update {
         sessions::update(tx, s, &integrity)?;
         // Other replicas drop it from their caches when this commits.
-        tx.execute("SELECT pg_notify($1, $2)", &[&watch::CHANNEL, &s.id])
+        tx.execute("SELECT pg_notify($1, $2)", &[&native::watch::CHANNEL, &s.id])
             .map_err(db)?;
     }
     if let Some(s) = &change.insert {
@@ -149,319 +136,7 @@ fn apply(tx: &mut Transaction<'_>, mut change: Change, integrity: Arc<Integrity>
         ..Applied::default()
     };
     for m in change.outbox {
-        applied.outbox.push(tenants::push(tx, m)?);
+        applied.outbox.push(outbox::push(tx, m)?);
     }
     Ok(applied)
-}
-
-impl PolicyStore for PostgresStore {
-    fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
-        let integrity = self.integrity();
-        self.write(|tx| {
-            // The version and its event carry one time: the chain's.
-            let mut appender = audit::Appender::new(integrity.clone());
-            let head = appender.head(tx, new.tenant)?;
-            let new = NewPolicy {
-                at: integrity.lift_time(new.at, head.at)?,
-                ..new
-            };
-            let stored = policies::put(tx, &new, &integrity)?;
-            appender.append(tx, stored.uploaded_event())?;
-            Ok(stored)
-        })
-    }
-
-    fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
-        self.read(|c| policies::active(c, tenant, &self.integrity()))
-    }
-
-    fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
-        self.read(|c| Ok(policies::active(c, tenant, &self.integrity())?.map(|p| p.reference())))
-    }
-
-    fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
-        self.read(|c| policies::get_version(c, tenant, version, &self.integrity()))
-    }
-
-    fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
-        self.read(|c| policies::history(c, tenant, &self.integrity()))
-    }
-
-    fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
-        self.read(|c| policies::all_active(c, &self.integrity()))
-    }
-
-    fn activate(
-        &self,
-        tenant: &str,
-        version: u32,
-        by: Option<&str>,
-        at: DateTime<Utc>,
-    ) -> Result<StoredPolicy, StoreError> {
-        self.write(|tx| policies::activate(tx, tenant, version, by, at, &self.integrity()))
-    }
-
-    fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
-        self.write(|tx| policies::rollback(tx, tenant, by, at, &self.integrity()))
-    }
-
-    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.read(|c| policies::component(c, digest))
-    }
-
-    fn artifact(&self, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
-        self.read(|c| policies::artifact(c, key))
-    }
-
-    fn has_artifact(&self, key: &ArtifactKey) -> Result<bool, StoreError> {
-        self.read(|c| policies::has_artifact(c, key))
-    }
-
-    fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.write(|tx| policies::put_artifact(tx, key, bytes, at))
-    }
-}
-
-impl TenantStore for PostgresStore {
-    fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError> {
-        self.read(|c| tenants::notifications(c, tenant, &self.integrity()))
-    }
-
-    fn set_notifications(&self, tenant: &str, n: &Notifications) -> Result<(), StoreError> {
-        self.write(|tx| tenants::set_notifications(tx, tenant, n, &self.integrity()))
-    }
-
-    fn return_origins(&self, tenant: &str) -> Result<Vec<String>, StoreError> {
-        self.read(|c| tenants::return_origins(c, tenant, &self.integrity()))
-    }
-
-    fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
-        self.write(|tx| tenants::set_return_origins(tx, tenant, origins, &self.integrity()))
-    }
-}
-
-impl SessionStore for PostgresStore {
-    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        self.read(|c| sessions::by_id(c, id, false, &self.integrity()))
-    }
-
-    fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
-        self.read(|c| sessions::list(c, tenant, active_only, &self.integrity()))
-    }
-
-    fn sessions_page(
-        &self,
-        tenant: &str,
-        active_only: bool,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<SessionRecord>, StoreError> {
-        self.read(|c| sessions::page(c, tenant, active_only, after, limit, &self.integrity()))
-    }
-
-    fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
-        self.read(|c| sessions::current(c, tenant, actor, &self.integrity()))
-    }
-
-    fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-        self.read(|c| sessions::due(c, now))
-    }
-
-    fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        self.read(sessions::next_deadline)
-    }
-
-    fn start(
-        &self,
-        tenant: &str,
-        actor: &str,
-        decide: &mut dyn FnMut(Option<&SessionRecord>) -> Change,
-    ) -> Result<Applied, StoreError> {
-        self.write(|tx| {
-            // Starts of one actor, from any replica, one at a time.
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                &[&format!("{tenant}\u{1f}{actor}")],
-            )
-            .map_err(db)?;
-            let integrity = self.integrity();
-            let current = sessions::current(tx, tenant, actor, &integrity)?;
-            apply(tx, decide(current.as_ref()), integrity)
-        })
-    }
-
-    fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError> {
-        self.write(|tx| {
-            let integrity = self.integrity();
-            let current =
-                sessions::by_id(tx, id, true, &integrity)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
-            apply(tx, decide(&current), integrity)
-        })
-    }
-
-    fn record(&self, change: Change) -> Result<Applied, StoreError> {
-        self.write(|tx| apply(tx, change, self.integrity()))
-    }
-
-    fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
-        let mut answers = self.append_grouped(vec![record]);
-        answers
-            .pop()
-            .unwrap_or(Err(StoreError::Contract("an append was not answered")))
-    }
-
-    fn append_actions(
-        &self,
-        records: &mut dyn Iterator<Item = ActionRecord>,
-    ) -> Vec<Result<ActionAppended, StoreError>> {
-        let mut answers = Vec::new();
-        loop {
-            let batch: Vec<ActionRecord> = (&mut *records).take(actions::MAX_BATCH).collect();
-            if batch.is_empty() {
-                return answers;
-            }
-            answers.extend(self.append_grouped(batch));
-        }
-    }
-
-    fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {
-        watch::spawn(self.url.clone(), f, self.watching.clone())
-    }
-
-    /// One replica sweeps: see `leader`.
-    fn lead_sweeps(&self) -> Result<bool, StoreError> {
-        self.try_lead()
-    }
-}
-
-impl AuditStore for PostgresStore {
-    fn set_integrity(&self, integrity: Integrity) {
-        *self.integrity.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(integrity);
-    }
-
-    fn audit_stats(&self) -> Option<AuditStats> {
-        Some(self.stats.lock().unwrap_or_else(PoisonError::into_inner).clone())
-    }
-
-    fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
-        self.read(|c| audit::query(c, filter))
-    }
-
-    fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
-        self.read(|c| audit::tenants(c, false))
-    }
-
-    fn tenants(&self) -> Result<Vec<String>, StoreError> {
-        self.read(|c| audit::tenants(c, true))
-    }
-
-    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
-        // One snapshot: a change committed meanwhile cannot look like a
-        // mismatch to `audit verify`.
-        self.read(|c| {
-            let mut tx = c
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .map_err(db)?;
-            let filter = AuditFilter {
-                tenant: Some(tenant.to_string()),
-                ..AuditFilter::default()
-            };
-            let integrity = self.integrity();
-            let events = audit::query(&mut tx, &filter)?;
-            let mut unauthenticated = Vec::new();
-            let mut sessions = Vec::new();
-            for (s, tag) in sessions::list_tagged(&mut tx, tenant, false)? {
-                if let Err(StoreError::Forged(what)) = integrity.check_session(s.clone(), tag.as_deref()) {
-                    unauthenticated.push(what);
-                }
-                sessions.push(s);
-            }
-            let mut policies = Vec::new();
-            for t in policies::history_tagged(&mut tx, tenant)? {
-                let p = t.policy.clone();
-                if let Err(StoreError::Forged(what)) = t.check(&integrity) {
-                    unauthenticated.push(what);
-                }
-                policies.push(p);
-            }
-            for k in tenants::keys_tagged(&mut tx, tenant)? {
-                if let Err(StoreError::Forged(what)) = k.check(&integrity) {
-                    unauthenticated.push(what);
-                }
-            }
-            for (origin, tag) in tenants::return_origins_tagged(&mut tx, tenant)? {
-                if let Err(StoreError::Forged(what)) = integrity.check_origin(tenant, &origin, tag.as_deref()) {
-                    unauthenticated.push(what);
-                }
-            }
-            if let Some((n, tag)) = tenants::notifications_tagged(&mut tx, tenant)?
-                && let Err(StoreError::Forged(what)) = integrity.check_notifications(tenant, n, tag.as_deref())
-            {
-                unauthenticated.push(what);
-            }
-            let recorded_head = tx
-                .query_opt("SELECT seq, hash FROM chain_heads WHERE tenant = $1", &[&tenant])
-                .map_err(db)?
-                .map(|r| (u64::try_from(r.get::<_, i64>(0)).unwrap_or(0), r.get::<_, String>(1)));
-            tx.commit().map_err(db)?;
-            Ok(Trail {
-                events,
-                sessions,
-                policies,
-                unauthenticated,
-                recorded_head,
-            })
-        })
-    }
-}
-
-impl OutboxStore for PostgresStore {
-    fn outbox(&self, tenant: Option<&str>, include_acked: bool) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.read(|c| tenants::outbox(c, tenant, include_acked))
-    }
-
-    fn outbox_page(
-        &self,
-        tenant: Option<&str>,
-        include_acked: bool,
-        after: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.read(|c| tenants::outbox_page(c, tenant, include_acked, after, limit))
-    }
-
-    fn ack(&self, tenant: Option<&str>, ids: &[i64], at: DateTime<Utc>) -> Result<Acked, StoreError> {
-        self.write(|tx| tenants::ack(tx, tenant, ids, at))
-    }
-
-    fn claim(
-        &self,
-        tenant: Option<&str>,
-        limit: usize,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.write(|tx| tenants::claim(tx, tenant, limit, now, until))
-    }
-}
-
-impl KeyStore for PostgresStore {
-    fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
-        self.write(|tx| tenants::put_key(tx, key, hash, &self.integrity()))
-    }
-
-    fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        self.read(|c| tenants::key_where(c, "hash = $1", hash, &self.integrity()))
-    }
-
-    fn keys(&self, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
-        self.read(|c| tenants::keys(c, tenant, &self.integrity()))
-    }
-
-    fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError> {
-        self.write(|tx| tenants::revoke_key(tx, id, at, &self.integrity()))
-    }
 }

@@ -5,12 +5,12 @@
 //! replicas uploading at once number their versions one after the other.
 
 use crate::codec::{get, json, small, time, to_json, ts};
-use crate::db;
+use crate::{PostgresStore, db};
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
+use standin::decision::PolicyRef;
 use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
-use standin::store::Integrity;
-use standin::store::StoreError;
+use standin::store::{Integrity, PolicyStore, StoreError};
 
 const COLUMNS: &str = "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, \
     describe, tag, active_tag";
@@ -345,4 +345,72 @@ pub(crate) fn put_artifact(
     )
     .map_err(db)?;
     Ok(())
+}
+
+impl PolicyStore for PostgresStore {
+    fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+        let integrity = self.integrity();
+        self.write(|tx| {
+            // The version and its event carry one time: the chain's.
+            let mut appender = crate::audit::Appender::new(integrity.clone());
+            let head = appender.head(tx, new.tenant)?;
+            let new = NewPolicy {
+                at: integrity.lift_time(new.at, head.at)?,
+                ..new
+            };
+            let stored = put(tx, &new, &integrity)?;
+            appender.append(tx, stored.uploaded_event())?;
+            Ok(stored)
+        })
+    }
+
+    fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| active(c, tenant, &self.integrity()))
+    }
+
+    fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
+        self.read(|c| Ok(active(c, tenant, &self.integrity())?.map(|p| p.reference())))
+    }
+
+    fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| get_version(c, tenant, version, &self.integrity()))
+    }
+
+    fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(|c| history(c, tenant, &self.integrity()))
+    }
+
+    fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(|c| all_active(c, &self.integrity()))
+    }
+
+    fn activate(
+        &self,
+        tenant: &str,
+        version: u32,
+        by: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPolicy, StoreError> {
+        self.write(|tx| activate(tx, tenant, version, by, at, &self.integrity()))
+    }
+
+    fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
+        self.write(|tx| rollback(tx, tenant, by, at, &self.integrity()))
+    }
+
+    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| component(c, digest))
+    }
+
+    fn artifact(&self, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| artifact(c, key))
+    }
+
+    fn has_artifact(&self, key: &ArtifactKey) -> Result<bool, StoreError> {
+        self.read(|c| has_artifact(c, key))
+    }
+
+    fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| put_artifact(tx, key, bytes, at))
+    }
 }

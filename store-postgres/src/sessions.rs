@@ -4,13 +4,14 @@
 //! to it are decided by the order of their commits.
 
 use crate::codec::{get, json, small, time, to_json, ts};
-use crate::db;
+use crate::{PostgresStore, apply, db};
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
 use standin::decision::PolicyRef;
 use standin::model::{EndReason, SessionRecord, SessionState};
-use standin::store::Integrity;
-use standin::store::StoreError;
+use standin::store::{
+    ActionAppended, ActionRecord, Applied, Change, Integrity, SessionStore, SessionWatcher, StoreError,
+};
 
 const COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
@@ -274,4 +275,97 @@ pub(crate) fn share(
     .iter()
     .map(|r| Ok((get(r, "id")?, decode(r, integrity))))
     .collect()
+}
+
+impl SessionStore for PostgresStore {
+    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| by_id(c, id, false, &self.integrity()))
+    }
+
+    fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| list(c, tenant, active_only, &self.integrity()))
+    }
+
+    fn sessions_page(
+        &self,
+        tenant: &str,
+        active_only: bool,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| page(c, tenant, active_only, after, limit, &self.integrity()))
+    }
+
+    fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| current(c, tenant, actor, &self.integrity()))
+    }
+
+    fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.read(|c| due(c, now))
+    }
+
+    fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(next_deadline)
+    }
+
+    fn start(
+        &self,
+        tenant: &str,
+        actor: &str,
+        decide: &mut dyn FnMut(Option<&SessionRecord>) -> Change,
+    ) -> Result<Applied, StoreError> {
+        self.write(|tx| {
+            // Starts of one actor, from any replica, one at a time.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                &[&format!("{tenant}\u{1f}{actor}")],
+            )
+            .map_err(db)?;
+            let integrity = self.integrity();
+            let current = current(tx, tenant, actor, &integrity)?;
+            apply(tx, decide(current.as_ref()), integrity)
+        })
+    }
+
+    fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError> {
+        self.write(|tx| {
+            let integrity = self.integrity();
+            let current = by_id(tx, id, true, &integrity)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+            apply(tx, decide(&current), integrity)
+        })
+    }
+
+    fn record(&self, change: Change) -> Result<Applied, StoreError> {
+        self.write(|tx| apply(tx, change, self.integrity()))
+    }
+
+    fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+        let mut answers = self.append_grouped(vec![record]);
+        answers
+            .pop()
+            .unwrap_or(Err(StoreError::Contract("an append was not answered")))
+    }
+
+    fn append_actions(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        let mut answers = Vec::new();
+        loop {
+            let batch: Vec<ActionRecord> = (&mut *records).take(crate::group::MAX_BATCH).collect();
+            if batch.is_empty() {
+                return answers;
+            }
+            answers.extend(self.append_grouped(batch));
+        }
+    }
+
+    fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {
+        crate::native::watch::spawn(self.url.clone(), f, self.watching.clone())
+    }
+
+    /// One replica sweeps: see `leader`.
+    fn lead_sweeps(&self) -> Result<bool, StoreError> {
+        self.try_lead()
+    }
 }

@@ -13,14 +13,12 @@
 //! with an action's request rebuilt from its stored facts.
 
 use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
-use crate::db;
+use crate::{SqliteStore, db};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
-use standin::audit::{AuditEvent, Seal};
-use standin::audit::{FactsSeen, Head, seal};
+use standin::audit::{AuditEvent, FactsSeen, Head, Seal, seal};
 use standin::decision::PolicyRef;
-use standin::store::Integrity;
-use standin::store::{AuditFilter, StoreError, Trail};
+use standin::store::{AuditFilter, AuditStats, AuditStore, Integrity, StoreError, Trail};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -287,31 +285,31 @@ pub(super) fn trail(conn: &Connection, tenant: &str, integrity: &Integrity) -> R
     )?;
     let mut unauthenticated = Vec::new();
     let mut sessions = Vec::new();
-    for (s, tag) in super::sessions::list_tagged(&tx, tenant, false)? {
+    for (s, tag) in crate::sessions::list_tagged(&tx, tenant, false)? {
         if let Err(StoreError::Forged(what)) = integrity.check_session(s.clone(), tag.as_deref()) {
             unauthenticated.push(what);
         }
         sessions.push(s);
     }
     let mut policies = Vec::new();
-    for t in super::policies::history_tagged(&tx, tenant)? {
+    for t in crate::policies::history_tagged(&tx, tenant)? {
         let p = t.policy.clone();
         if let Err(StoreError::Forged(what)) = t.check(integrity) {
             unauthenticated.push(what);
         }
         policies.push(p);
     }
-    for t in super::keys::of_tenant_tagged(&tx, tenant)? {
+    for t in crate::keys::of_tenant_tagged(&tx, tenant)? {
         if let Err(StoreError::Forged(what)) = t.check(integrity) {
             unauthenticated.push(what);
         }
     }
-    for (origin, tag) in super::tenants::return_origins_tagged(&tx, tenant)? {
+    for (origin, tag) in crate::tenants::return_origins_tagged(&tx, tenant)? {
         if let Err(StoreError::Forged(what)) = integrity.check_origin(tenant, &origin, tag.as_deref()) {
             unauthenticated.push(what);
         }
     }
-    if let Some((n, tag)) = super::tenants::notifications_tagged(&tx, tenant)?
+    if let Some((n, tag)) = crate::tenants::notifications_tagged(&tx, tenant)?
         && let Err(StoreError::Forged(what)) = integrity.check_notifications(tenant, n, tag.as_deref())
     {
         unauthenticated.push(what);
@@ -325,4 +323,30 @@ pub(super) fn trail(conn: &Connection, tenant: &str, integrity: &Integrity) -> R
         // The head is the last row: nothing kept beside it.
         recorded_head: None,
     })
+}
+
+impl AuditStore for SqliteStore {
+    fn set_integrity(&self, integrity: Integrity) {
+        SqliteStore::set_integrity(self, integrity);
+    }
+
+    fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        self.read(|c| query(c, f))
+    }
+
+    fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(tenants)
+    }
+
+    fn tenants(&self) -> Result<Vec<String>, StoreError> {
+        self.read(all_tenants)
+    }
+
+    fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
+        self.read(|c| trail(c, tenant, &self.integrity()))
+    }
+
+    fn audit_stats(&self) -> Option<AuditStats> {
+        Some(self.writer.stats())
+    }
 }

@@ -34,9 +34,9 @@
 //! The writer takes the same write connection lock as session changes, so
 //! the audit chain has one order and each tenant's `seq` stays gapless.
 
-use super::answer::{Answer, Cell, Reply};
-use super::sync::{Log, Syncer};
 use super::{Db, audit, lock, sessions};
+use crate::native::answer::{Answer, Cell, Reply};
+use crate::native::sync::{Log, Syncer};
 use standin::store::{ActionAppended, ActionRecord, AuditMode, AuditStats, LATENCY_BUCKETS, StoreError};
 use standin::worker::{Stop, Worker};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -4,12 +4,11 @@
 //! a keyed store authenticates nothing with it.
 
 use super::codec::{cell, int, opt_int, opt_text, text, time, ts};
-use crate::db;
+use crate::{SqliteStore, db};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use standin::access::{ApiKey, Scope};
-use standin::store::Integrity;
-use standin::store::StoreError;
+use standin::store::{Integrity, KeyStore, StoreError};
 
 const COLUMNS: &str = "id, tenant, scope, name, created_at, revoked_at, hash, tag";
 
@@ -134,4 +133,22 @@ pub(super) fn revoke(
     )
     .map_err(db)?;
     by_id(conn, id, integrity)
+}
+
+impl KeyStore for SqliteStore {
+    fn put_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
+        self.write(|conn, heads| put(conn, key, hash, &heads.integrity))
+    }
+
+    fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        self.read(|c| by_hash(c, hash, &self.integrity()))
+    }
+
+    fn keys(&self, tenant: &str) -> Result<Vec<ApiKey>, StoreError> {
+        self.read(|c| of_tenant(c, tenant, &self.integrity()))
+    }
+
+    fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<Option<ApiKey>, StoreError> {
+        self.write(|conn, heads| revoke(conn, id, at, &heads.integrity))
+    }
 }

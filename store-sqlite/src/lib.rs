@@ -15,12 +15,12 @@
 //!   heads it caches) and, for a file, one read connection: in WAL, reads
 //!   (sessions, policies, audit queries) do not wait for a commit's fsync.
 //!   A third connection copies the log into the database file on its own
-//!   thread (`checkpoint`), so no commit waits for a checkpoint.
+//!   thread (`native::wal`), so no commit waits for a checkpoint.
 //! - Writes are `BEGIN IMMEDIATE`: the write lock is taken before the rows
 //!   a decision depends on are read, so threads (the mutex) and processes
 //!   (`busy_timeout`) are serialized. Session lifecycle changes run on the
 //!   caller's thread; actions' audit rows go through the group-commit
-//!   `writer`, which takes the same lock, so the chain has one order.
+//!   `group`, which takes the same lock, so the chain has one order.
 //! - Schema migrations: `schema`.
 //! - One active session per actor and nesting depth: a partial unique index
 //!   on `sessions(tenant, actor, depth) WHERE state = 'active'`. A session
@@ -28,23 +28,19 @@
 //!   depth parent + 1, so a policy that refuses nesting and the index agree,
 //!   and a policy that allows it still cannot get two sessions at one depth.
 
-mod answer;
 mod audit;
-mod checkpoint;
 mod codec;
+mod group;
 mod keys;
-mod open;
+mod native;
+mod outbox;
 mod policies;
 mod schema;
 mod sessions;
-mod store;
-mod sync;
 mod tenants;
 #[cfg(test)]
 mod tests;
-mod writer;
 
-pub use open::OpenSqlite;
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 
 /// SQLite's error as the store's: its `source`, so no rusqlite type
@@ -54,19 +50,15 @@ fn db(e: rusqlite::Error) -> StoreError {
 }
 
 use audit::Heads;
-use checkpoint::Checkpointer;
 use chrono::{DateTime, Utc};
+use native::sync::Log;
+use native::wal::Checkpointer;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use standin::audit::AuditEvent;
-use standin::decision::PolicyRef;
-use standin::model::{Acked, Notifications, OutboxMessage, SessionRecord};
-use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
-use standin::store::Integrity;
-use standin::store::{ActionAppended, ActionRecord, Applied, AuditFilter, AuditMode, Change, StoreError, Trail};
+use standin::store::{Applied, AuditMode, Change, Integrity, StoreError};
+use standin::{Host, SessionError, Standin};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
-use sync::Log;
 
 /// The write connection and what it caches about the chain.
 #[derive(Debug)]
@@ -155,7 +147,7 @@ pub struct SqliteStore {
     integrity: RwLock<Arc<Integrity>>,
     /// Reads; `None` for an in-memory database, which reads through `db`.
     reader: Option<Mutex<Connection>>,
-    writer: writer::Writer,
+    writer: group::Writer,
     /// Opened with [`SqliteStore::open_read_only`]: every write is refused.
     read_only: bool,
 }
@@ -190,7 +182,7 @@ impl SqliteStore {
         let mut conn = open()?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
-        // Checkpoints run on their own connection and thread (see `checkpoint`).
+        // Checkpoints run on their own connection and thread (see `native::wal`).
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(db)?;
         let reader = open()?;
         configure(&reader)?;
@@ -295,7 +287,7 @@ impl SqliteStore {
             log: log.clone(),
         }));
         Ok(Self {
-            writer: writer::Writer::spawn(db.clone(), mode, log.clone())?,
+            writer: group::Writer::spawn(db.clone(), mode, log.clone())?,
             db,
             integrity: RwLock::default(),
             reader: reader.map(Mutex::new),
@@ -364,7 +356,31 @@ fn apply(conn: &Connection, heads: &mut Heads, mut change: Change) -> Result<App
         }
     }
     for m in change.outbox {
-        applied.outbox.push(tenants::push(conn, m)?);
+        applied.outbox.push(outbox::push(conn, m)?);
     }
     Ok(applied)
+}
+
+/// Opens [`Standin`] on a SQLite file (`use standin_store_sqlite::OpenSqlite;`).
+pub trait OpenSqlite: Sized {
+    /// Sessions on the SQLite file at `path` (created when missing).
+    fn open(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError>;
+
+    /// Sessions on the existing SQLite file at `path`, read-only
+    /// ([`SqliteStore::open_read_only`]): nothing is created or written;
+    /// every call that would write fails with
+    /// [`StoreError::ReadOnly`](standin::store::StoreError::ReadOnly). For a
+    /// banner or a list on such a store, see [`Sessions::peek_status`](standin::sessions::Sessions::peek_status) and
+    /// [`Sessions::peek_list`](standin::sessions::Sessions::peek_list).
+    fn open_read_only(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError>;
+}
+
+impl OpenSqlite for Standin {
+    fn open(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError> {
+        Ok(Self::new(host, Arc::new(SqliteStore::open(path)?)))
+    }
+
+    fn open_read_only(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError> {
+        Ok(Self::new(host, Arc::new(SqliteStore::open_read_only(path)?)))
+    }
 }

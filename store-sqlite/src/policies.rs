@@ -7,14 +7,14 @@
 //! sees the old version or the new one, never none.
 
 use super::codec::{json, time, to_json, ts};
-use crate::db;
+use crate::audit;
+use crate::{SqliteStore, db};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use standin::Digest;
 use standin::decision::PolicyRef;
 use standin::policies::{ArtifactKey, NewPolicy, StoredPolicy};
-use standin::store::Integrity;
-use standin::store::StoreError;
+use standin::store::{Integrity, PolicyStore, StoreError};
 
 const COLUMNS: &str = "tenant, version, digest, settings, created_at, active, uploaded_by, note, activated_at, \
     describe, tag, active_tag";
@@ -383,4 +383,72 @@ pub(super) fn put_artifact(
     )
     .map_err(db)?;
     Ok(())
+}
+
+impl PolicyStore for SqliteStore {
+    fn put_policy(&self, new: NewPolicy<'_>) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, heads| {
+            // The version and its event carry one time: the chain's.
+            let mut appender = audit::Appender::new(conn)?;
+            let head = appender.head(heads, new.tenant)?;
+            let integrity = heads.integrity.clone();
+            let new = NewPolicy {
+                at: integrity.lift_time(new.at, head.at)?,
+                ..new
+            };
+            let stored = put(conn, &new, &integrity)?;
+            appender.append(heads, stored.uploaded_event())?;
+            Ok(stored)
+        })
+    }
+
+    fn active_policy(&self, tenant: &str) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| active(c, tenant, &self.integrity()))
+    }
+
+    fn active_ref(&self, tenant: &str) -> Result<Option<PolicyRef>, StoreError> {
+        self.read(|c| active_ref(c, tenant, &self.integrity()))
+    }
+
+    fn policy(&self, tenant: &str, version: u32) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(|c| get(c, tenant, version, &self.integrity()))
+    }
+
+    fn policies(&self, tenant: &str) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(|c| history(c, tenant, &self.integrity()))
+    }
+
+    fn active_policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.read(|c| all_active(c, &self.integrity()))
+    }
+
+    fn activate(
+        &self,
+        tenant: &str,
+        version: u32,
+        by: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, heads| activate(conn, tenant, version, by, at, &heads.integrity))
+    }
+
+    fn rollback(&self, tenant: &str, by: Option<&str>, at: DateTime<Utc>) -> Result<StoredPolicy, StoreError> {
+        self.write(|conn, heads| rollback(conn, tenant, by, at, &heads.integrity))
+    }
+
+    fn component(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| component(c, digest))
+    }
+
+    fn artifact(&self, key: &ArtifactKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| artifact(c, key))
+    }
+
+    fn has_artifact(&self, key: &ArtifactKey) -> Result<bool, StoreError> {
+        self.read(|c| has_artifact(c, key))
+    }
+
+    fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|conn, _| put_artifact(conn, key, bytes, at))
+    }
 }

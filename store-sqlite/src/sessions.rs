@@ -3,14 +3,13 @@
 //! tenant's list, the due ones).
 
 use super::codec::{cell, int, json, opt_int, opt_text, text, time, to_json, ts};
-use crate::db;
+use crate::{SqliteStore, apply, db};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use standin::decision::PolicyRef;
 use standin::model::{EndReason, SessionRecord, SessionState};
-use standin::store::Integrity;
-use standin::store::StoreError;
+use standin::store::{ActionAppended, ActionRecord, Applied, Change, Integrity, SessionStore, StoreError};
 
 const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
@@ -265,4 +264,77 @@ pub(super) fn update(conn: &Connection, s: &SessionRecord, integrity: &Integrity
         return Err(StoreError::UnknownSession(s.id.clone()));
     }
     Ok(())
+}
+
+impl SessionStore for SqliteStore {
+    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| by_id(c, id, &self.integrity()))
+    }
+
+    fn sessions(&self, tenant: &str, active_only: bool) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| list(c, tenant, active_only, &self.integrity()))
+    }
+
+    fn sessions_page(
+        &self,
+        tenant: &str,
+        active_only: bool,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| page(c, tenant, active_only, after, limit, &self.integrity()))
+    }
+
+    fn current_session(&self, tenant: &str, actor: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| current(c, tenant, actor, &self.integrity()))
+    }
+
+    fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(next_deadline)
+    }
+
+    fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.read(|c| due(c, now))
+    }
+
+    fn start(
+        &self,
+        tenant: &str,
+        actor: &str,
+        decide: &mut dyn FnMut(Option<&SessionRecord>) -> Change,
+    ) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| {
+            let current = current(conn, tenant, actor, &heads.integrity)?;
+            apply(conn, heads, decide(current.as_ref()))
+        })
+    }
+
+    fn modify(&self, id: &str, decide: &mut dyn FnMut(&SessionRecord) -> Change) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| {
+            let current =
+                by_id(conn, id, &heads.integrity)?.ok_or_else(|| StoreError::UnknownSession(id.to_string()))?;
+            apply(conn, heads, decide(&current))
+        })
+    }
+
+    fn record(&self, change: Change) -> Result<Applied, StoreError> {
+        self.write(|conn, heads| apply(conn, heads, change))
+    }
+
+    fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+        self.writable("an action's audit rows")?;
+        self.writer.submit(record)
+    }
+
+    fn append_actions(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        if self.read_only {
+            return records
+                .map(|_| Err(StoreError::ReadOnly("an action's audit rows")))
+                .collect();
+        }
+        self.writer.submit_all(records)
+    }
 }

@@ -6,8 +6,7 @@
 use super::{MIGRATIONS, SqliteStore};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
-use standin::audit::verify_chain;
-use standin::audit::{AuditEvent, CHAIN_V1, CHAIN_V2, GENESIS_HASH, RequestFacts, Seal, chain_hash};
+use standin::audit::{AuditEvent, CHAIN_V1, CHAIN_V2, GENESIS_HASH, RequestFacts, Seal, chain_hash, verify_chain};
 use standin::decision::PolicyRef;
 use standin::store::{ActionAppended, ActionRecord, AuditFilter, AuditStore, Change, SessionStore};
 use std::sync::Arc;

@@ -25,7 +25,7 @@ const TICK: Duration = Duration::from_millis(500);
 /// have been missed meanwhile).
 pub(crate) fn spawn(url: String, f: SessionWatcher, stop: Arc<AtomicBool>) -> Result<(), StoreError> {
     let first = listen(&url).map_err(|source| StoreError::Open {
-        path: crate::pool::redacted(&url),
+        path: crate::native::pool::redacted(&url),
         source: Box::new(source),
     })?;
     std::thread::Builder::new()

@@ -10,7 +10,7 @@
 //! hands their [`Answer`]s to the sync thread, which sends them after the
 //! log's fsync (`sync`).
 
-use super::lock;
+use crate::lock;
 use standin::store::{ActionAppended, StoreError};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -22,7 +22,7 @@ use std::sync::{Arc, Condvar, Mutex};
 /// yields before it sleeps, which with dozens of waiting callers on two
 /// cores burnt more CPU than the rest of the call.
 #[derive(Debug, Default)]
-pub(super) struct Cell {
+pub(crate) struct Cell {
     slots: Mutex<Slots>,
     ready: Condvar,
 }
@@ -36,7 +36,7 @@ struct Slots {
 
 impl Cell {
     /// Opens `n` more slots; returns the first one's index.
-    pub(super) fn open(&self, n: usize) -> usize {
+    pub(crate) fn open(&self, n: usize) -> usize {
         let mut slots = lock(&self.slots);
         let first = slots.answers.len();
         slots.answers.extend((0..n).map(|_| None));
@@ -56,7 +56,7 @@ impl Cell {
         }
     }
 
-    pub(super) fn wait(&self) -> Vec<Result<ActionAppended, StoreError>> {
+    pub(crate) fn wait(&self) -> Vec<Result<ActionAppended, StoreError>> {
         let mut slots = lock(&self.slots);
         while slots.pending > 0 {
             slots = self
@@ -74,15 +74,15 @@ impl Cell {
 /// The writing end of one slot of a [`Cell`]; dropped unanswered, it
 /// answers that the writer stopped.
 #[derive(Debug)]
-pub(super) struct Reply(Option<(Arc<Cell>, usize)>);
+pub(crate) struct Reply(Option<(Arc<Cell>, usize)>);
 
 impl Reply {
     /// The reply that sets `slot` of `cell`.
-    pub(super) fn to(cell: Arc<Cell>, slot: usize) -> Self {
+    pub(crate) fn to(cell: Arc<Cell>, slot: usize) -> Self {
         Self(Some((cell, slot)))
     }
 
-    pub(super) fn send(mut self, answer: Result<ActionAppended, StoreError>) {
+    pub(crate) fn send(mut self, answer: Result<ActionAppended, StoreError>) {
         if let Some((cell, slot)) = self.0.take() {
             cell.set(slot, answer);
         }
@@ -102,21 +102,21 @@ impl Drop for Reply {
 
 /// What a waiting caller will be told once its batch is durable.
 #[derive(Debug)]
-pub(super) struct Answer {
+pub(crate) struct Answer {
     reply: Reply,
     outcome: ActionAppended,
 }
 
 impl Answer {
-    pub(super) fn new(reply: Reply, outcome: ActionAppended) -> Self {
+    pub(crate) fn new(reply: Reply, outcome: ActionAppended) -> Self {
         Self { reply, outcome }
     }
 
-    pub(super) fn send(self) {
+    pub(crate) fn send(self) {
         self.reply.send(Ok(self.outcome));
     }
 
-    pub(super) fn fail(self, why: &str) {
+    pub(crate) fn fail(self, why: &str) {
         self.reply.send(Err(StoreError::Writer(why.to_string())));
     }
 }

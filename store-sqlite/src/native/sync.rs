@@ -26,7 +26,7 @@
 //! store keeps `synchronous = FULL` and commits answer for themselves.
 
 use super::answer::Answer;
-use super::{StoreError, lock};
+use crate::{StoreError, lock};
 use standin::worker::{Stop, Worker};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -34,14 +34,14 @@ use std::sync::{Arc, Condvar, Mutex};
 
 /// The database's write-ahead log, open for fsync.
 #[derive(Debug)]
-pub(super) struct Log {
+pub(crate) struct Log {
     file: File,
     path: PathBuf,
 }
 
 impl Log {
     /// The log of the database at `db` (SQLite's `<db>-wal`), if it exists.
-    pub(super) fn open(db: &Path) -> Option<Self> {
+    pub(crate) fn open(db: &Path) -> Option<Self> {
         let mut path = db.as_os_str().to_owned();
         path.push("-wal");
         let path = PathBuf::from(path);
@@ -50,7 +50,7 @@ impl Log {
     }
 
     /// Flushes everything written to the log so far to the disk.
-    pub(super) fn sync(&self) -> Result<(), StoreError> {
+    pub(crate) fn sync(&self) -> Result<(), StoreError> {
         self.file.sync_data().map_err(|e| StoreError::Sync {
             path: self.path.display().to_string(),
             source: e,
@@ -80,15 +80,15 @@ struct Shared {
 /// The thread that fsyncs the log after the audit writer's commits and
 /// then answers their callers.
 #[derive(Debug)]
-pub(super) struct Syncer(Worker<Shared>);
+pub(crate) struct Syncer(Worker<Shared>);
 
 impl Syncer {
-    pub(super) fn spawn(log: Arc<Log>) -> std::io::Result<Self> {
+    pub(crate) fn spawn(log: Arc<Log>) -> std::io::Result<Self> {
         Worker::spawn("standin-audit-sync", Shared::default(), move |s| run(s, &log)).map(Self)
     }
 
     /// A batch committed: answer `answers` once the log is fsync'd.
-    pub(super) fn committed(&self, answers: Vec<Answer>) {
+    pub(crate) fn committed(&self, answers: Vec<Answer>) {
         let mut state = lock(&self.0.shared().state);
         if let Some(why) = &state.failed {
             let why = why.clone();
@@ -105,7 +105,7 @@ impl Syncer {
     }
 
     /// Why commits are refused, after a failed fsync.
-    pub(super) fn failed(&self) -> Option<String> {
+    pub(crate) fn failed(&self) -> Option<String> {
         lock(&self.0.shared().state).failed.clone()
     }
 }

@@ -17,18 +17,18 @@
 //! next commit start the log over. Checkpoints never lose anything: every
 //! frame they copy is committed and already in the log.
 
-use super::lock;
+use crate::lock;
 use rusqlite::Connection;
 use standin::worker::{Stop, Worker};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// At most one checkpoint per this much time.
-pub(super) const PACE: Duration = Duration::from_millis(50);
+pub(crate) const PACE: Duration = Duration::from_millis(50);
 
 /// Past this many frames in the log (about 64 MiB of 4 KiB pages), a
 /// passive checkpoint is followed by a restarting one.
-pub(super) const RESTART_FRAMES: i64 = 4_096;
+pub(crate) const RESTART_FRAMES: i64 = 4_096;
 
 #[derive(Debug, Default)]
 struct State {
@@ -45,16 +45,16 @@ struct Shared {
 
 /// The checkpoint thread; dropping it stops the thread.
 #[derive(Debug)]
-pub(super) struct Checkpointer(Worker<Shared>);
+pub(crate) struct Checkpointer(Worker<Shared>);
 
 impl Checkpointer {
     /// Starts the thread on `conn`, a connection of its own to the database.
-    pub(super) fn spawn(conn: Connection) -> std::io::Result<Self> {
+    pub(crate) fn spawn(conn: Connection) -> std::io::Result<Self> {
         Worker::spawn("standin-checkpoint", Shared::default(), move |s| run(s, &conn)).map(Self)
     }
 
     /// A transaction committed: the log has frames to copy.
-    pub(super) fn committed(&self) {
+    pub(crate) fn committed(&self) {
         let mut state = lock(&self.0.shared().state);
         if !state.dirty {
             state.dirty = true;
