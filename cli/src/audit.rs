@@ -106,7 +106,7 @@ fn checkpoint(sessions: &Standin, tenant: &str, key: &std::path::Path, now: Date
     match sessions.audit().checkpoint(tenant, &key, now) {
         Ok(c) => {
             output::json(&c)?;
-            Ok(Exit::Allow)
+            Ok(Exit::Success)
         }
         Err(e @ CheckpointError::Broken(_)) => {
             output::error_line(&e.to_string());
@@ -154,7 +154,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
                 ViewArg::Impersonated => View::Impersonated,
             });
             output::write(render(&events, format, view).as_bytes())?;
-            Ok(Exit::Allow)
+            Ok(Exit::Success)
         }
         Command::Verify {
             tenant,
@@ -175,7 +175,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
                 checkpoints: &checkpoints,
                 trusted_key: trusted.as_ref(),
             })?;
-            let mut exit = Exit::Allow;
+            let mut exit = Exit::Success;
             for chain in chains {
                 output::json(&chain)?;
                 for problem in &chain.problems {

@@ -77,7 +77,7 @@ pub fn run_offline(command: Command, token_keys: &[PathBuf]) -> Result<Exit> {
         Command::Jwks => match standin::access::TokenKeys::read(token_keys)? {
             Some(keys) => {
                 output::json(&keys.jwks())?;
-                Ok(Exit::Allow)
+                Ok(Exit::Success)
             }
             None => anyhow::bail!("no token key: give `--token-key FILE`"),
         },
@@ -85,7 +85,7 @@ pub fn run_offline(command: Command, token_keys: &[PathBuf]) -> Result<Exit> {
             let key = SigningKey::generate()?;
             key.write_new(&out)?;
             output::json(&key.public())?;
-            Ok(Exit::Allow)
+            Ok(Exit::Success)
         }
         _ => unreachable!("every other key command opens the database"),
     }
@@ -104,5 +104,5 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
         Command::Revoke { id } => output::json(&sessions.access().revoke_key(&id, now)?)?,
         c @ (Command::GenSigning { .. } | Command::Jwks) => return run_offline(c, &[]),
     }
-    Ok(Exit::Allow)
+    Ok(Exit::Success)
 }

@@ -15,6 +15,7 @@ mod check;
 mod input;
 mod key;
 mod migrate;
+mod open;
 mod outbox;
 mod output;
 mod policy_cmd;
@@ -26,14 +27,14 @@ mod session;
 mod test;
 
 use clap::{Parser, Subcommand};
-use standin_store_sqlite::OpenSqlite;
+use open::{Access, Db, open as sessions};
 use std::process::ExitCode;
 
 /// What the process tells its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// Allowed, or every case passed.
-    Allow = 0,
+    /// Success: allowed, done, or every case passed.
+    Success = 0,
     /// Bad input or an unloadable policy.
     Error = 1,
     /// Denied.
@@ -83,18 +84,6 @@ struct Cli {
     token_key: Vec<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
-}
-
-/// How commands that use the database open it.
-#[derive(Debug, Clone)]
-struct Db {
-    path: std::path::PathBuf,
-    url: Option<String>,
-    builtin_fallback: bool,
-    host_key: Option<std::path::PathBuf>,
-    token_keys: Vec<std::path::PathBuf>,
-    /// `--now` was given: the caller dates changes (a test clock).
-    test_clock: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,49 +154,6 @@ enum Command {
     /// With no option it serves `standin.db` on 127.0.0.1:8080. Make keys
     /// with `standin key create`.
     Serve(serve::Args),
-}
-
-/// Whether a command opens the database read-only or read-write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Only reads: opened read-only, a missing file is an error (nothing is created).
-    Read,
-    /// Writes: opened read-write, created when missing.
-    Write,
-}
-
-/// The sessions on `db`, opened as `access` says.
-fn sessions(db: &Db, access: Access) -> anyhow::Result<standin::Standin> {
-    use anyhow::Context as _;
-    let host = standin::Host::new()?;
-    let path = &db.path;
-    let opened = match (&db.url, access) {
-        (Some(url), _) => standin_store_postgres::PostgresStore::connect(url)
-            .map(|store| standin::Standin::new(host, std::sync::Arc::new(store)))
-            .context("cannot open the PostgreSQL database of `--database-url`"),
-        (None, Access::Read) => standin::Standin::open_read_only(host, path)
-            .with_context(|| format!("cannot open the session database `{}`", path.display())),
-        (None, Access::Write) => standin::Standin::open(host, path)
-            .with_context(|| format!("cannot open the session database `{}`", path.display())),
-    };
-    // With `--now` the caller chooses the time; otherwise a change dated
-    // far past the real clock is refused (see `standin::store::Integrity`).
-    let mut sessions = opened?
-        .with_builtin_fallback(db.builtin_fallback)
-        .with_test_clock(db.test_clock);
-    // Without a key file (no flag, no home folder) compiled policies are
-    // not cached: slower, never less safe. A command that only reads
-    // creates no key either (it could not store an artifact anyway): it
-    // uses the key when there is one.
-    if let Some(key) = db.host_key.clone().or_else(standin::default_host_key_path)
-        && (access == Access::Write || key.exists())
-    {
-        sessions = sessions.with_host_key(standin::HostKey::load_or_create(&key)?);
-    }
-    if let Some(keys) = standin::access::TokenKeys::read(&db.token_keys)? {
-        sessions = sessions.with_token_keys(keys);
-    }
-    Ok(sessions)
 }
 
 /// Parses the command line. `--help` and `--version` print and exit 0;

@@ -93,5 +93,5 @@ pub fn run(args: Args, host_key: Option<&std::path::Path>) -> Result<Exit> {
     if !matches {
         bail!("the target's chains differ from the source's (events or heads)");
     }
-    Ok(Exit::Allow)
+    Ok(Exit::Success)
 }

@@ -163,7 +163,7 @@ fn read_component(path: Option<&Path>) -> Result<Option<Vec<u8>>, InputError> {
 pub fn new_crate(name: &str, dir: &Path) -> Result<Exit> {
     let root = crate::scaffold::create(name, dir)?;
     print(&serde_json::json!({"created": root.display().to_string(), "name": name}))?;
-    Ok(Exit::Allow)
+    Ok(Exit::Success)
 }
 
 pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
@@ -250,5 +250,5 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
             }
         }
     }
-    Ok(Exit::Allow)
+    Ok(Exit::Success)
 }

@@ -36,5 +36,5 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
             print(&sessions.sessions().update_principal(&tenant, &parsed, now)?)?;
         }
     }
-    Ok(Exit::Allow)
+    Ok(Exit::Success)
 }

@@ -1,6 +1,7 @@
 //! `standin serve`: the HTTP API (crate `standin-server`).
 
 use crate::Exit;
+use crate::open::{Access, Db, open};
 use anyhow::Result;
 use standin_server::config::{Config, FileConfig, Overrides};
 use standin_server::logging::LogFormat;
@@ -63,7 +64,7 @@ pub struct Globals {
 pub fn run(args: Args, globals: Globals) -> Result<Exit> {
     if args.print_openapi {
         crate::output::write(standin_server::openapi::document_text().as_bytes())?;
-        return Ok(Exit::Allow);
+        return Ok(Exit::Success);
     }
     let file = match &args.config {
         Some(path) => FileConfig::read(path)?,
@@ -86,6 +87,16 @@ pub fn run(args: Args, globals: Globals) -> Result<Exit> {
         checkpoint_every: args.checkpoint_every,
         checkpoint_dir: args.checkpoint_dir,
     };
-    standin_server::run(Config::merge(file, over)?)?;
-    Ok(Exit::Allow)
+    let config = Config::merge(file, over)?;
+    let db = Db {
+        path: config.db.clone(),
+        url: config.database_url.clone(),
+        builtin_fallback: config.builtin_fallback,
+        host_key: config.host_key.clone(),
+        token_keys: config.token_keys.clone(),
+        test_clock: false,
+    };
+    let standin = open(&db, Access::Write)?;
+    standin_server::run(config, standin)?;
+    Ok(Exit::Success)
 }

@@ -154,7 +154,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
                         answer["token"] = token.into();
                     }
                     print(&answer)?;
-                    Ok(Exit::Allow)
+                    Ok(Exit::Success)
                 }
                 None => {
                     // The contract's decision, naming the version that decided.
@@ -169,18 +169,18 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
         // be recorded, without recording it (see `Sessions::peek_status`).
         Command::Status { id } => {
             print(&sessions.sessions().peek_status(&id, now)?)?;
-            Ok(Exit::Allow)
+            Ok(Exit::Success)
         }
         Command::Token { id } => match sessions.access().token(&id, now)? {
             Some(token) => {
                 print(&serde_json::json!({ "token": token }))?;
-                Ok(Exit::Allow)
+                Ok(Exit::Success)
             }
             None => anyhow::bail!("no token key: give `--token-key FILE` (made by `standin key gen-signing`)"),
         },
         Command::End { id } => {
             print(&sessions.sessions().end(&id, now)?)?;
-            Ok(Exit::Allow)
+            Ok(Exit::Success)
         }
         Command::Approve { id, approver } => {
             let approver = principal(&approver)?;
@@ -199,7 +199,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
                     answer["kept_expiry"] = true.into();
                 }
                 print(&answer)?;
-                Ok(Exit::Allow)
+                Ok(Exit::Success)
             } else {
                 output::line(&outcome.decision.to_json())?;
                 Ok(Exit::Deny)
@@ -220,7 +220,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
                 }
                 _ => anyhow::bail!("name a session, or `--tenant` and `--actor`"),
             }
-            Ok(Exit::Allow)
+            Ok(Exit::Success)
         }
         Command::List { tenant, active } => {
             // Page by page: a long list streams in bounded memory.
@@ -235,7 +235,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
                 }
                 match next {
                     Some(n) => after = Some(n),
-                    None => return Ok(Exit::Allow),
+                    None => return Ok(Exit::Success),
                 }
             }
         }
@@ -246,7 +246,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
                 sessions.access().return_origins(&tenant)?
             };
             print(&serde_json::json!({"tenant": tenant, "return_origins": origins}))?;
-            Ok(Exit::Allow)
+            Ok(Exit::Success)
         }
     }
 }
@@ -254,7 +254,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
 /// The exit code of a decision: allow 0, deny 2, pending 4.
 pub fn exit_of(decision: &standin::Decision) -> Exit {
     match decision.decision {
-        standin::Verdict::Allow => Exit::Allow,
+        standin::Verdict::Allow => Exit::Success,
         standin::Verdict::Pending => Exit::Pending,
         _ => Exit::Deny,
     }
@@ -277,7 +277,7 @@ fn answered(sessions: &Standin, outcome: standin::ApprovalOutcome, now: DateTime
         answer["token"] = token.into();
     }
     print(&answer)?;
-    Ok(Exit::Allow)
+    Ok(Exit::Success)
 }
 
 /// `standin sweep`: record every session past its deadline as expired.
@@ -285,7 +285,7 @@ pub fn sweep(sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     for s in sessions.sessions().sweep(now)? {
         print(&s)?;
     }
-    Ok(Exit::Allow)
+    Ok(Exit::Success)
 }
 
 #[derive(Debug, clap::Args)]
@@ -306,7 +306,7 @@ pub fn authorize(args: AuthorizeArgs, sessions: &Standin, now: DateTime<Utc>) ->
         .authorize(&args.session, &args.action, args.resource.as_deref(), now)?;
     print(&answer)?;
     Ok(if answer.decision.is_allow() {
-        Exit::Allow
+        Exit::Success
     } else {
         Exit::Deny
     })

@@ -68,7 +68,7 @@ pub fn run(args: Args, host_key: Option<&std::path::Path>) -> Result<Exit> {
         Format::Junit => junit(&reports, passed, failed),
     };
     output::line(&out)?;
-    Ok(if failed > 0 { Exit::Failed } else { Exit::Allow })
+    Ok(if failed > 0 { Exit::Failed } else { Exit::Success })
 }
 
 fn human(reports: &[SuiteReport], passed: usize, failed: usize) -> String {

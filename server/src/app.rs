@@ -167,14 +167,19 @@ impl AppState {
 /// The router with every route of the table and every layer.
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new();
+    let mut slow = std::collections::HashSet::new();
     for route in crate::routes::table() {
         app = app.route(route.spec.path, route.handler(&state));
+        if route.spec.slow {
+            slow.insert(route.spec.path);
+        }
     }
+    let slow: SlowPaths = Arc::new(slow);
     let x_request_id = HeaderName::from_static(X_REQUEST_ID);
     app.merge(crate::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), deadline))
+        .layer(middleware::from_fn_with_state((state.clone(), slow), deadline))
         .layer(middleware::from_fn(screen))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(tower_http::compression::CompressionLayer::new())
@@ -308,6 +313,9 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     .into_response()
 }
 
+/// The paths of the routes whose spec says `slow`.
+type SlowPaths = Arc<std::collections::HashSet<&'static str>>;
+
 tokio::task_local! {
     /// The request's deadline for commits, set by [`deadline`], read by
     /// [`AppState::run`].
@@ -320,11 +328,11 @@ tokio::task_local! {
 /// succeeded, so nothing acknowledged is lost) but its answer is dropped;
 /// an action's audit rows are not committed past the deadline (less a
 /// margin), so the trail never records an allow its caller never got.
-async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn deadline(State((state, slow)): State<(AppState, SlowPaths)>, request: Request, next: Next) -> Response {
     let slow = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .is_some_and(|p| p.as_str().contains("/policies") || p.as_str().contains("/audit"));
+        .is_some_and(|p| slow.contains(p.as_str()));
     let limit = if slow {
         state.limits.slow_request_timeout
     } else {

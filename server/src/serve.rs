@@ -12,9 +12,8 @@
 use crate::app::{AppState, router};
 use crate::config::{Checkpoints, Config};
 use crate::tls::{TlsError, acceptor};
+use standin::Standin;
 use standin::audit::{CheckpointNote, CheckpointSchedule, Checkpointer};
-use standin::{Host, HostKey, Standin};
-use standin_store_sqlite::OpenSqlite;
 use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,34 +44,17 @@ pub enum ServeError {
     Runtime(std::io::Error),
 }
 
-/// The sessions `config` names, with the host key and fallback it says.
-pub fn open(config: &Config) -> Result<Standin, ServeError> {
-    let mut sessions = match &config.database_url {
-        Some(url) => {
-            let store = standin_store_postgres::PostgresStore::connect(url)?;
-            Standin::new(Host::new()?, Arc::new(store))
-        }
-        None => Standin::open(Host::new()?, &config.db)?,
-    }
-    .with_builtin_fallback(config.builtin_fallback);
-    if let Some(key) = config.host_key.clone().or_else(standin::default_host_key_path) {
-        sessions = sessions.with_host_key(HostKey::load_or_create(&key)?);
-    }
-    if let Some(keys) = standin::access::TokenKeys::read(&config.token_keys)? {
-        sessions = sessions.with_token_keys(keys);
-    }
-    Ok(sessions)
-}
-
-/// Serves `config` until SIGTERM or SIGINT; returns once shut down.
-pub fn run(config: Config) -> Result<(), ServeError> {
+/// Serves `standin` as `config` says until SIGTERM or SIGINT; returns once
+/// shut down. The caller opened `standin` (the CLI's composition root picks
+/// the store and the keys): this crate names no backend.
+pub fn run(config: Config, standin: Standin) -> Result<(), ServeError> {
     crate::logging::init(config.log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("standin-serve")
         .build()
         .map_err(ServeError::Runtime)?;
-    let sessions = Arc::new(open(&config)?);
+    let sessions = Arc::new(standin);
     match sessions.policies().preload() {
         Ok(report) => {
             for (tenant, error) in &report.failed {

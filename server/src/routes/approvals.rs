@@ -22,6 +22,7 @@ pub(super) fn routes() -> Vec<Route> {
         operation,
         summary,
         tag: "sessions",
+        slow: false,
         access: DECIDE,
         body: Some(body),
         query: &[],

@@ -26,6 +26,7 @@ pub(super) fn routes() -> Vec<Route> {
                 operation: "queryAudit",
                 summary: "The tenant's audit events, oldest first, streamed as JSON lines or CSV.",
                 tag: "audit",
+                slow: true,
                 access: AUDIT,
                 body: None,
                 query: &[
@@ -57,6 +58,7 @@ pub(super) fn routes() -> Vec<Route> {
                 operation: "verifyAudit",
                 summary: "Verify the tenant's hash chain, and the sessions and policy versions against it.",
                 tag: "audit",
+                slow: true,
                 access: AUDIT,
                 body: None,
                 query: &[],

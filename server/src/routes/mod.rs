@@ -87,6 +87,9 @@ pub struct Spec {
     pub operation: &'static str,
     pub summary: &'static str,
     pub tag: &'static str,
+    /// Given the longer deadline ([`crate::Limits::slow_request_timeout`]):
+    /// policy uploads (compiling), replays and audit streams and checks.
+    pub slow: bool,
     pub access: Access,
     /// The body's schema, when the route takes one.
     pub body: Option<&'static str>,

@@ -17,6 +17,7 @@ pub(super) fn routes() -> Vec<Route> {
         operation,
         summary,
         tag: "operations",
+        slow: false,
         access: Access::Public,
         body: None,
         query: &[],

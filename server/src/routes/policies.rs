@@ -26,6 +26,7 @@ pub(super) fn routes() -> Vec<Route> {
         operation,
         summary,
         tag: "policies",
+        slow: true,
         access: ADMIN,
         body,
         query: &[],

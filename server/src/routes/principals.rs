@@ -24,6 +24,7 @@ pub(super) fn routes() -> Vec<Route> {
                           asked again; those no longer allowed end (revoked, with the codes), the others go on \
                           with the new facts.",
                 tag: "sessions",
+                slow: false,
                 access: ADMIN,
                 body: Some("Principal"),
                 query: &[],
@@ -38,6 +39,7 @@ pub(super) fn routes() -> Vec<Route> {
                 operation: "revokeActor",
                 summary: "End every active session of an actor, saying why.",
                 tag: "sessions",
+                slow: false,
                 access: ADMIN,
                 body: Some("RevokeActor"),
                 query: &[],

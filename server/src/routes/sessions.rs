@@ -24,6 +24,7 @@ pub(super) fn routes() -> Vec<Route> {
         operation,
         summary,
         tag: "sessions",
+        slow: false,
         access,
         body,
         query: E,

@@ -22,6 +22,7 @@ pub(super) fn routes() -> Vec<Route> {
                 summary: "The public keys of impersonation tokens (EdDSA, Ed25519), the signing key first; \
                           404 when the server signs no tokens.",
                 tag: "tokens",
+                slow: false,
                 access: Access::Public,
                 body: None,
                 query: &[],
@@ -37,6 +38,7 @@ pub(super) fn routes() -> Vec<Route> {
                 summary: "Is this impersonation token active: signed here, for this tenant, and its session \
                           still running?",
                 tag: "tokens",
+                slow: false,
                 access: READ_SESSIONS,
                 body: Some("Introspect"),
                 query: &[],

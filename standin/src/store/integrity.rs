@@ -86,11 +86,6 @@ impl Integrity {
         self
     }
 
-    pub fn with_max_ahead(mut self, max: TimeDelta) -> Self {
-        self.max_ahead = max;
-        self
-    }
-
     pub fn keyring(&self) -> Option<&Keyring> {
         self.keyring.as_ref()
     }
@@ -218,7 +213,7 @@ impl Integrity {
 
     /// Refuses `at` when it is more than [`Self::max_ahead`] past the real
     /// clock and no test clock is on.
-    pub fn check_time(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+    fn check_time(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
         if self.test_clock {
             return Ok(());
         }

@@ -107,7 +107,7 @@ pub enum StoreError {
     #[error("{0} is not authenticated by the host key: written or edited outside Standin")]
     Forged(String),
     /// A change dated further past the real clock than the store accepts
-    /// (see [`crate::store::Integrity::check_time`]).
+    /// (see [`crate::store::Integrity::max_ahead`]).
     #[error(
         "a change dated {at} is ahead of the real clock ({real}) by more than the store accepts (a test clock is off)"
     )]

@@ -35,6 +35,7 @@ pub(super) fn routes() -> Vec<Route> {
         operation,
         summary,
         tag: "authzen",
+        slow: false,
         access,
         body,
         query: &[],
