@@ -22,7 +22,7 @@ pub enum Kind {
 pub struct Args {
     /// Which question REQUEST asks.
     kind: Kind,
-    /// The request, as CONTRACT.md's JSON (`-` reads standard input).
+    /// The request, as docs/contract.md's JSON (`-` reads standard input).
     #[arg(value_name = "REQUEST.json")]
     request: PathBuf,
     /// A policy component (`.wasm`); default: the built-in policy.
@@ -114,7 +114,7 @@ pub fn run(args: Args, now: DateTime<Utc>, host_key: Option<&Path>) -> Result<Ex
         // does not parse: exit 1, the reason on stderr, never 2 (a deny).
         Ok(decision) if decision.codes().any(|c| c == codes::INVALID_REQUEST) => {
             output::line(&decision.to_json())?;
-            for reason in decision.reasons.iter().filter(|r| r.code == codes::INVALID_REQUEST) {
+            for reason in decision.reasons().iter().filter(|r| r.code == codes::INVALID_REQUEST) {
                 output::error_line(&format!("error: {}", reason.message));
             }
             Ok(Exit::Error)

@@ -1,5 +1,5 @@
 //! Every file and standard input the CLI reads, size-capped while it is
-//! read (CONTRACT.md, "Hardening rules"): at most cap + 1 bytes are ever
+//! read (docs/contract.md, "Hardening rules"): at most cap + 1 bytes are ever
 //! taken from the source, so `/dev/zero` or a huge file costs the cap in
 //! memory, never more, and is refused naming the file and the cap.
 

@@ -49,7 +49,7 @@ pub enum Command {
         /// The policy's settings (JSON); default: `{}`, the policy's defaults.
         #[arg(long, value_name = "FILE.json")]
         settings: Option<PathBuf>,
-        /// A test suite the version must pass (CONTRACT.md format), run
+        /// A test suite the version must pass (docs/contract.md format), run
         /// with the uploaded settings; repeatable.
         #[arg(long = "suite", value_name = "SUITE.json")]
         suites: Vec<PathBuf>,

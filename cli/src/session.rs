@@ -18,7 +18,7 @@ pub enum Command {
     /// `actor_session` from its store and uses its clock (`--now`) as the
     /// request's time.
     Start {
-        /// The start request, as CONTRACT.md's JSON (`-` reads standard input).
+        /// The start request, as docs/contract.md's JSON (`-` reads standard input).
         #[arg(value_name = "START_REQUEST.json")]
         request: PathBuf,
         /// Where to send the actor when the session ends (kept with the session).
@@ -144,7 +144,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
                 Some(session) if session.is_pending() => {
                     let mut answer = serde_json::to_value(&session)?;
                     answer["decision"] = "pending".into();
-                    answer["approvers"] = serde_json::to_value(&outcome.decision.approvers)?;
+                    answer["approvers"] = serde_json::to_value(outcome.decision.approvers())?;
                     print(&answer)?;
                     Ok(Exit::Pending)
                 }
@@ -253,7 +253,7 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
 
 /// The exit code of a decision: allow 0, deny 2, pending 4.
 pub fn exit_of(decision: &standin::Decision) -> Exit {
-    match decision.decision {
+    match decision.verdict() {
         standin::Verdict::Allow => Exit::Success,
         standin::Verdict::Pending => Exit::Pending,
         _ => Exit::Deny,

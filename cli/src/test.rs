@@ -22,7 +22,7 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Suite files (CONTRACT.md, "Test suite file").
+    /// Suite files (docs/contract.md, "Test suite file").
     #[arg(value_name = "SUITE.json", required = true)]
     suites: Vec<PathBuf>,
     /// The policy under test (`.wasm`); default: the built-in policy.

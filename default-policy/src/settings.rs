@@ -1,4 +1,4 @@
-//! The tenant's settings (CONTRACT.md, "Settings of the default policy").
+//! The tenant's settings (docs/contract.md, "Settings of the default policy").
 //!
 //! Every field is optional. Nonsense is refused when the policy is loaded,
 //! never discovered during a request: an unknown field, a key given twice

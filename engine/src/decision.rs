@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Reason codes the host itself emits (CONTRACT.md, "Reason codes").
+/// Reason codes the host itself emits (docs/contract.md, "Reason codes").
 pub mod codes {
     /// The policy trapped (panic, stack overflow, bad output, ...).
     pub const POLICY_ERROR: &str = "policy-error";
@@ -63,90 +63,301 @@ impl Reason {
     }
 }
 
-/// A policy's answer, in the contract's JSON form.
+/// A policy's answer, as the host acts on it: an allow carries a grant, a
+/// pending start a grant and who may approve it, a deny its reasons. Each
+/// shape holds only what it can mean, so the host reads a start's length
+/// from its [`Lease`] (already capped at [`crate::HARD_MAX_TTL_SECONDS`]
+/// when the engine read the policy's answer) and never from an optional
+/// field.
 ///
-/// A start allow carries `ttl_seconds`, `max_ttl_seconds`, `notify_target`,
-/// `read_only` and `obligations`; a pending start carries the same and
-/// `approvers`; an action allow carries `obligations` only; a deny carries
-/// every reason.
+/// In JSON it is the contract's Decision, one flat object (see
+/// [`form::DecisionForm`]): a start allow carries `ttl_seconds`,
+/// `max_ttl_seconds`, `notify_target`, `read_only` and `obligations`; a
+/// pending start the same and `approvers`; an action allow `obligations`
+/// only; a deny every reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Decision {
-    pub decision: Verdict,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ttl_seconds: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_ttl_seconds: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notify_target: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub read_only: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub obligations: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approvers: Option<Box<Approvers>>,
-    #[serde(default)]
+#[serde(into = "form::DecisionForm", from = "form::DecisionForm")]
+pub enum Decision {
+    Allow(Grant),
+    /// A start allowed once one of its approvers approves it.
+    Pending(Grant, Box<Approvers>),
+    Deny(Denial),
+}
+
+/// What an allow grants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grant {
+    /// A start's session; `None` for an action or an approval.
+    pub lease: Option<Lease>,
+    pub obligations: Vec<String>,
+    /// For operators (a grant the host capped). Never part of the verdict.
+    pub diagnostics: Vec<String>,
+}
+
+/// The session a start grants, within the host's cap: made only by
+/// [`Lease::new`], the one place the 24 h ceiling of S1 is applied to a
+/// grant, so no reader of a lease caps it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    ttl_seconds: u64,
+    max_ttl_seconds: u64,
+    notify_target: bool,
+    read_only: bool,
+}
+
+impl Lease {
+    /// A session of `ttl_seconds`, extensible to `max_ttl_seconds`, both
+    /// capped at [`crate::HARD_MAX_TTL_SECONDS`] and the length at the
+    /// ceiling.
+    pub fn new(ttl_seconds: u64, max_ttl_seconds: u64, notify_target: bool, read_only: bool) -> Self {
+        let max_ttl_seconds = max_ttl_seconds.min(crate::HARD_MAX_TTL_SECONDS);
+        Self {
+            ttl_seconds: ttl_seconds.min(max_ttl_seconds),
+            max_ttl_seconds,
+            notify_target,
+            read_only,
+        }
+    }
+
+    pub fn ttl_seconds(&self) -> u64 {
+        self.ttl_seconds
+    }
+
+    /// How far extensions may take the session (S1).
+    pub fn max_ttl_seconds(&self) -> u64 {
+        self.max_ttl_seconds
+    }
+
+    pub fn notify_target(&self) -> bool {
+        self.notify_target
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+}
+
+/// Why not: every reason, and for operators what went wrong inside the
+/// host or the policy (a trap message, a cap that was hit).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Denial {
     pub reasons: Vec<Reason>,
-    /// For operators: what went wrong inside the host or the policy (a trap
-    /// message, a cap that was hit). Never part of the verdict.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<String>,
 }
 
 impl Decision {
     /// A deny for these reasons.
     pub fn deny(reasons: Vec<Reason>) -> Self {
-        Self {
-            decision: Verdict::Deny,
-            ttl_seconds: None,
-            max_ttl_seconds: None,
-            notify_target: None,
-            read_only: None,
-            obligations: None,
-            approvers: None,
+        Self::Deny(Denial {
             reasons,
             diagnostics: Vec::new(),
-        }
+        })
     }
 
     /// A deny by the host, with one reason and a diagnostic.
     pub fn host_deny(code: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        let mut decision = Self::deny(vec![Reason::host(code, message.clone())]);
-        decision.diagnostics.push(message);
-        decision
+        Self::Deny(Denial {
+            reasons: vec![Reason::host(code, message.clone())],
+            diagnostics: vec![message],
+        })
     }
 
     /// An action allow with these obligations.
     pub fn allow_action(obligations: Vec<String>) -> Self {
-        Self {
-            decision: Verdict::Allow,
-            obligations: Some(obligations),
-            ..Self::deny(Vec::new())
+        Self::Allow(Grant {
+            lease: None,
+            obligations,
+            diagnostics: Vec::new(),
+        })
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Self::Allow(_) => Verdict::Allow,
+            Self::Pending(..) => Verdict::Pending,
+            Self::Deny(_) => Verdict::Deny,
         }
     }
 
     pub fn is_allow(&self) -> bool {
-        self.decision == Verdict::Allow
+        matches!(self, Self::Allow(_))
     }
 
     /// A start allowed once approved.
     pub fn is_pending(&self) -> bool {
-        self.decision == Verdict::Pending
+        matches!(self, Self::Pending(..))
     }
 
     /// Allowed now or once approved: not a deny.
     pub fn is_granted(&self) -> bool {
-        self.decision != Verdict::Deny
+        !matches!(self, Self::Deny(_))
+    }
+
+    /// The grant of an allow or a pending start.
+    pub fn grant(&self) -> Option<&Grant> {
+        match self {
+            Self::Allow(g) | Self::Pending(g, _) => Some(g),
+            Self::Deny(_) => None,
+        }
+    }
+
+    /// The session a start grants (allowed or pending).
+    pub fn lease(&self) -> Option<Lease> {
+        self.grant().and_then(|g| g.lease)
+    }
+
+    /// Who may approve a pending start.
+    pub fn approvers(&self) -> Option<&Approvers> {
+        match self {
+            Self::Pending(_, a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The obligations of a grant; none for a deny.
+    pub fn obligations(&self) -> &[String] {
+        self.grant().map_or(&[], |g| &g.obligations)
+    }
+
+    /// The reasons of a deny; none for a grant.
+    pub fn reasons(&self) -> &[Reason] {
+        match self {
+            Self::Deny(d) => &d.reasons,
+            _ => &[],
+        }
     }
 
     /// The reason codes, in order.
     pub fn codes(&self) -> impl Iterator<Item = &str> {
-        self.reasons.iter().map(|r| r.code.as_str())
+        self.reasons().iter().map(|r| r.code.as_str())
+    }
+
+    pub fn diagnostics(&self) -> &[String] {
+        match self {
+            Self::Allow(g) | Self::Pending(g, _) => &g.diagnostics,
+            Self::Deny(d) => &d.diagnostics,
+        }
+    }
+
+    /// Adds a note for operators.
+    pub fn diagnose(&mut self, note: impl Into<String>) {
+        match self {
+            Self::Allow(g) | Self::Pending(g, _) => g.diagnostics.push(note.into()),
+            Self::Deny(d) => d.diagnostics.push(note.into()),
+        }
     }
 
     /// One JSON line.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| r#"{"decision":"deny","reasons":[]}"#.to_string())
+    }
+}
+
+pub mod form {
+    //! The contract's JSON form of a [`Decision`]: one flat object whose
+    //! fields are present as its verdict says. Written exactly as it was
+    //! before the typed form, field for field, so answers, recorded
+    //! decisions and clients see no change.
+
+    use super::{Approvers, Decision, Denial, Grant, Lease, Reason, Verdict};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct DecisionForm {
+        pub decision: Verdict,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub ttl_seconds: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub max_ttl_seconds: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub notify_target: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub read_only: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub obligations: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approvers: Option<Box<Approvers>>,
+        #[serde(default)]
+        pub reasons: Vec<Reason>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub diagnostics: Vec<String>,
+    }
+
+    impl From<Decision> for DecisionForm {
+        fn from(d: Decision) -> Self {
+            let empty = |decision| Self {
+                decision,
+                ttl_seconds: None,
+                max_ttl_seconds: None,
+                notify_target: None,
+                read_only: None,
+                obligations: None,
+                approvers: None,
+                reasons: Vec::new(),
+                diagnostics: Vec::new(),
+            };
+            let granted = |verdict, g: Grant, approvers| {
+                let lease = g.lease;
+                Self {
+                    ttl_seconds: lease.map(|l| l.ttl_seconds),
+                    max_ttl_seconds: lease.map(|l| l.max_ttl_seconds),
+                    notify_target: lease.map(|l| l.notify_target),
+                    read_only: lease.map(|l| l.read_only),
+                    obligations: Some(g.obligations),
+                    approvers,
+                    diagnostics: g.diagnostics,
+                    ..empty(verdict)
+                }
+            };
+            match d {
+                Decision::Allow(g) => granted(Verdict::Allow, g, None),
+                Decision::Pending(g, a) => granted(Verdict::Pending, g, Some(a)),
+                Decision::Deny(d) => Self {
+                    reasons: d.reasons,
+                    diagnostics: d.diagnostics,
+                    ..empty(Verdict::Deny)
+                },
+            }
+        }
+    }
+
+    impl From<DecisionForm> for Decision {
+        /// A form the host wrote reads back as it was; a pending form with
+        /// no approvers reads as a deny-free pending with nobody to ask,
+        /// which nobody can approve.
+        fn from(f: DecisionForm) -> Self {
+            let lease = f.ttl_seconds.map(|ttl| {
+                Lease::new(
+                    ttl,
+                    f.max_ttl_seconds.unwrap_or(ttl),
+                    f.notify_target.unwrap_or(true),
+                    f.read_only.unwrap_or(false),
+                )
+            });
+            let grant = Grant {
+                lease,
+                obligations: f.obligations.unwrap_or_default(),
+                diagnostics: f.diagnostics.clone(),
+            };
+            match f.decision {
+                Verdict::Allow => Decision::Allow(grant),
+                Verdict::Pending => Decision::Pending(
+                    grant,
+                    f.approvers.unwrap_or_else(|| {
+                        Box::new(Approvers {
+                            roles: Vec::new(),
+                            target: false,
+                            ttl_seconds: 0,
+                        })
+                    }),
+                ),
+                Verdict::Deny => Decision::Deny(Denial {
+                    reasons: f.reasons,
+                    diagnostics: f.diagnostics,
+                }),
+            }
+        }
     }
 }
 

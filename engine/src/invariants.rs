@@ -12,7 +12,7 @@
 //! Ids are compared without regard to case: `U-1` and `u-1` may or may not
 //! be one user on the platform, and when in doubt the host refuses.
 
-use crate::decision::{Decision, Reason, Verdict};
+use crate::decision::{Decision, Denial, Reason};
 use crate::request::{ApprovalRequest, StartRequest};
 
 /// The reason code for E8's first half.
@@ -68,25 +68,27 @@ pub fn enforce_start(request: &StartRequest, decision: Decision) -> Decision {
 /// `decision` turned into a deny when there are `violations` (a grant
 /// loses its grant, `diagnostic` says why), with every violation whose
 /// code the policy did not give already.
-fn refuse(mut decision: Decision, violations: Vec<Reason>, diagnostic: &str) -> Decision {
+fn refuse(decision: Decision, violations: Vec<Reason>, diagnostic: &str) -> Decision {
     if violations.is_empty() {
         return decision;
     }
-    if decision.is_granted() {
-        decision.diagnostics.push(diagnostic.to_string());
-        let diagnostics = std::mem::take(&mut decision.diagnostics);
-        decision = Decision {
-            diagnostics,
-            ..Decision::deny(Vec::new())
-        };
-    }
-    debug_assert_eq!(decision.decision, Verdict::Deny);
+    let mut denial = match decision {
+        Decision::Deny(denial) => denial,
+        Decision::Allow(grant) | Decision::Pending(grant, _) => {
+            let mut diagnostics = grant.diagnostics;
+            diagnostics.push(diagnostic.to_string());
+            Denial {
+                reasons: Vec::new(),
+                diagnostics,
+            }
+        }
+    };
     for v in violations {
-        if !decision.reasons.iter().any(|r| r.code == v.code) {
-            decision.reasons.push(v);
+        if !denial.reasons.iter().any(|r| r.code == v.code) {
+            denial.reasons.push(v);
         }
     }
-    decision
+    Decision::Deny(denial)
 }
 
 /// `decision` on an approval, refused when the approver is the actor (up

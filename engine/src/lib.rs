@@ -13,7 +13,7 @@
 //! and the WIT checks in `load.rs`, the sandbox (memory cap, deadline) in
 //! `sandbox.rs`, the WIT boundary in `bindings.rs` (generated) with the
 //! packing of requests in `request/` and the reading of answers in
-//! `answer.rs`, and the rules the host enforces whatever a policy says in
+//! `checked.rs`, and the rules the host enforces whatever a policy says in
 //! `invariants.rs`.
 //!
 //! Policies are untrusted. Each runs in its own store with no imports, a
@@ -33,10 +33,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod answer;
 mod artifact_dir;
 mod bindings;
 mod capped;
+mod checked;
 mod compiled;
 pub mod decision;
 mod digest;
@@ -49,11 +49,11 @@ mod preinit;
 pub mod request;
 mod sandbox;
 
-pub use answer::{HARD_MAX_TTL_SECONDS, MAX_APPROVAL_TTL_SECONDS};
 pub use artifact_dir::ArtifactDir;
 pub use capped::read_file as read_capped_file;
+pub use checked::{HARD_MAX_TTL_SECONDS, MAX_APPROVAL_TTL_SECONDS};
 pub use compiled::Compiled;
-pub use decision::{Approvers, Decision, Reason, Verdict};
+pub use decision::{Approvers, Decision, Denial, Grant, Lease, Reason, Verdict};
 pub use host::{Artifacts, Digest, Host, HostConfig, HostError};
 pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
 pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3};

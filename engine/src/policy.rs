@@ -10,8 +10,8 @@
 //! before anyone sees it ([`crate::answer`]): size caps, a deny without a
 //! reason, a session longer than 24 hours.
 
-use crate::answer;
 use crate::bindings::{Version, World, WorldPre};
+use crate::checked;
 use crate::compiled::Compiled;
 use crate::decision::{Decision, codes};
 use crate::host::Artifacts;
@@ -245,7 +245,7 @@ impl Policy {
         );
         let decision = answer.map_or_else(
             |deny| deny,
-            |a| answer::approval_decision(&self.inner.host.config().sandbox, a),
+            |a| checked::approval_decision(&self.inner.host.config().sandbox, a),
         );
         crate::invariants::enforce_approval(request, decision)
     }
@@ -278,7 +278,7 @@ impl Policy {
         let answer = self.ask(pack, |w, s, b| w.evaluate_start(s, &b.text, &b.words));
         answer.map_or_else(
             |deny| deny,
-            |a| answer::start_decision(&self.inner.host.config().sandbox, a),
+            |a| checked::start_decision(&self.inner.host.config().sandbox, a),
         )
     }
 
@@ -286,7 +286,7 @@ impl Policy {
         let answer = self.ask(pack, |w, s, b| w.evaluate_action(s, &b.text, &b.words));
         answer.map_or_else(
             |deny| deny,
-            |a| answer::action_decision(&self.inner.host.config().sandbox, a),
+            |a| checked::action_decision(&self.inner.host.config().sandbox, a),
         )
     }
 

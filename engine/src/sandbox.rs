@@ -117,7 +117,9 @@ impl Failure {
 
     pub(crate) fn into_decision(self) -> Decision {
         let mut decision = Decision::host_deny(self.code, self.message);
-        decision.diagnostics.extend(self.detail);
+        if let Some(detail) = self.detail {
+            decision.diagnose(detail);
+        }
         decision
     }
 }

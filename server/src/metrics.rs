@@ -180,15 +180,15 @@ impl Metrics {
     /// its outcome is `allow`, `deny` or `pending` (a start that waits for
     /// approval).
     pub fn decision(&self, tenant: &str, kind: &str, decision: &Decision, took: Duration) {
-        let outcome = match decision.decision {
+        let outcome = match decision.verdict() {
             standin::Verdict::Allow => "allow",
             standin::Verdict::Pending => "pending",
             _ => "deny",
         };
-        let code = decision.reasons.first().map_or("none", |r| code_label(&r.code));
+        let code = decision.reasons().first().map_or("none", |r| code_label(&r.code));
         self.decisions.add(&[tenant, kind, outcome, code], 1);
         self.decision_seconds.observe(&[kind], took);
-        for reason in &decision.reasons {
+        for reason in decision.reasons() {
             match reason.code.as_str() {
                 codes::POLICY_TIMEOUT => self.policy_timeouts.add(&[tenant], 1),
                 c @ (codes::POLICY_ERROR | codes::POLICY_MEMORY | codes::POLICY_UNAVAILABLE) => {

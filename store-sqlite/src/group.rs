@@ -35,7 +35,7 @@
 //! the audit chain has one order and each tenant's `seq` stays gapless.
 
 use super::{Db, audit, lock, sessions};
-use crate::native::answer::{Answer, Cell, Reply};
+use crate::native::cells::{Answer, Cell, Reply};
 use crate::native::sync::{Log, Syncer};
 use standin::store::{ActionAppended, ActionRecord, AuditMode, AuditStats, LATENCY_BUCKETS, StoreError};
 use standin::worker::{Stop, Worker};

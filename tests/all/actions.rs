@@ -8,8 +8,12 @@ use serde_json::json;
 fn s7_ordinary_actions_are_the_targets_to_take() {
     let d = action(&policy(json!({})), "course.complete", json!({}));
     assert_allow(&d);
-    assert_eq!(d.obligations.as_deref(), Some(&[][..]));
-    assert_eq!(d.ttl_seconds, None, "an action allow carries obligations only");
+    assert_eq!(d.grant().map(|g| g.obligations.as_slice()), Some(&[][..]));
+    assert_eq!(
+        d.lease().map(|l| l.ttl_seconds()),
+        None,
+        "an action allow carries obligations only"
+    );
 }
 
 #[test]
@@ -73,7 +77,10 @@ fn f4_guides_and_notifications_are_left_for_the_target() {
 fn f5_reports_go_to_the_target() {
     let d = action(&policy(json!({})), "report.generate", json!({}));
     assert_allow(&d);
-    assert_eq!(d.obligations.as_deref(), Some(&["deliver-to-target".to_string()][..]));
+    assert_eq!(
+        d.grant().map(|g| g.obligations.as_slice()),
+        Some(&["deliver-to-target".to_string()][..])
+    );
 }
 
 #[test]
@@ -82,7 +89,7 @@ fn f6_layout_and_preferences_are_not_kept() {
         let d = action(&policy(json!({})), a, json!({}));
         assert_allow(&d);
         assert_eq!(
-            d.obligations.as_deref(),
+            d.grant().map(|g| g.obligations.as_slice()),
             Some(&["do-not-persist".to_string()][..]),
             "{a}"
         );
@@ -109,7 +116,7 @@ fn e9_an_action_deny_names_every_failing_rule() {
     let d = action(&policy(json!({})), "billing.purchase", json!({"read_only": true}));
     assert_deny(&d, &["forbidden-action", "read-only-session"]);
     // Word for word, as `format!` wrote them (see `start::e9_...`).
-    let mut messages: Vec<&str> = d.reasons.iter().map(|r| r.message.as_str()).collect();
+    let mut messages: Vec<&str> = d.reasons().iter().map(|r| r.message.as_str()).collect();
     messages.sort_unstable();
     assert_eq!(
         messages,
@@ -120,7 +127,7 @@ fn e9_an_action_deny_names_every_failing_rule() {
     );
     let foreign = patch(target(), json!({"tenant": "globex"}));
     let d = action(&policy(json!({})), "guide.dismiss", json!({"target": foreign}));
-    let messages: Vec<&str> = d.reasons.iter().map(|r| r.message.as_str()).collect();
+    let messages: Vec<&str> = d.reasons().iter().map(|r| r.message.as_str()).collect();
     assert_eq!(
         messages,
         [

@@ -97,7 +97,7 @@ pub fn codes(decision: &Decision) -> Vec<&str> {
 
 /// The rule ids of a decision's reasons, sorted.
 pub fn rules(decision: &Decision) -> Vec<&str> {
-    let mut rules: Vec<&str> = decision.reasons.iter().map(|r| r.rule.as_str()).collect();
+    let mut rules: Vec<&str> = decision.reasons().iter().map(|r| r.rule.as_str()).collect();
     rules.sort_unstable();
     rules
 }
@@ -117,7 +117,7 @@ pub fn assert_deny(decision: &Decision, expected: &[&str]) {
     let mut expected = expected.to_vec();
     expected.sort_unstable();
     assert_eq!(codes(decision), expected, "{}", decision.to_json());
-    for reason in &decision.reasons {
+    for reason in decision.reasons() {
         assert!(
             !reason.message.is_empty() && !reason.rule.is_empty(),
             "reason without rule or message: {reason:?}"

@@ -27,12 +27,7 @@ fn n2_matching_changes_are_summed_up_to_the_target_when_the_session_ends() {
         .authorize(&session.id, "profile.update", Some("avatar"), now())
         .expect("authorize");
     assert!(
-        changed
-            .decision
-            .obligations
-            .iter()
-            .flatten()
-            .any(|o| o == "change-digest"),
+        changed.decision.obligations().iter().any(|o| o == "change-digest"),
         "{:?}",
         changed.decision
     );

@@ -94,7 +94,7 @@ fn t1_a_fresh_instance_sees_no_state_of_an_earlier_call() {
         let d = start(&p, actor(), target(), json!({"reason": "fine"}));
         assert_allow(&d);
         assert_eq!(
-            d.obligations.as_deref(),
+            d.grant().map(|g| g.obligations.as_slice()),
             Some(&["calls:1".to_string()][..]),
             "{}",
             d.to_json()

@@ -53,8 +53,8 @@ fn e8_an_allow_everything_policy_cannot_grant_self_or_cross_tenant_impersonation
             .expect("answered");
         assert!(out.session.is_none(), "{actor} -> {target}");
         assert_deny(&out.decision, &[code]);
-        assert_eq!(out.decision.reasons[0].rule, "E8");
-        assert!(out.decision.diagnostics.iter().any(|d| d.contains("breaks E8")));
+        assert_eq!(out.decision.reasons()[0].rule, "E8");
+        assert!(out.decision.diagnostics().iter().any(|d| d.contains("breaks E8")));
     }
     // Nested: the actor holds a session, and the policy allows nesting.
     let outer = s
@@ -397,7 +397,7 @@ fn f1_compatibility_forms_in_an_action_are_refused() {
     ] {
         let d = action(&p, look_alike, json!({}));
         assert_deny(&d, &["invalid-request"]);
-        assert!(d.reasons[0].message.contains("NFKC"), "{}", d.to_json());
+        assert!(d.reasons()[0].message.contains("NFKC"), "{}", d.to_json());
     }
 }
 
@@ -407,7 +407,7 @@ fn f1_uppercase_action_is_refused() {
     for shouted in ["BILLING.purchase", "Billing.purchase", "billing.PURCHASE", "ÉLÈVE.view"] {
         let d = action(&p, shouted, json!({}));
         assert_deny(&d, &["invalid-request"]);
-        assert!(d.reasons[0].message.contains("uppercase"), "{}", d.to_json());
+        assert!(d.reasons()[0].message.contains("uppercase"), "{}", d.to_json());
     }
 }
 
@@ -447,7 +447,7 @@ fn e8_fullwidth_self_is_refused() {
         assert!(out.session.is_none(), "{myself:?}");
         assert_deny(&out.decision, &["invalid-request"]);
         assert!(
-            out.decision.reasons[0].message.contains("NFKC"),
+            out.decision.reasons()[0].message.contains("NFKC"),
             "{}",
             out.decision.to_json()
         );
@@ -529,7 +529,7 @@ fn s1_a_stateless_session_over_24_hours_is_refused() {
     let long = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2029-11-21T10:00:00Z"});
     let d = action(&p, "course.view", long);
     assert_deny(&d, &["invalid-request"]);
-    assert!(d.reasons[0].message.contains("S1"), "{}", d.to_json());
+    assert!(d.reasons()[0].message.contains("S1"), "{}", d.to_json());
     let day = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-22T10:00:00Z"});
     assert_allow(&action(&p, "course.view", day));
     let longer = json!({"started_at": "2026-11-21T10:00:00Z", "expires_at": "2026-11-22T10:00:01Z"});
@@ -545,7 +545,7 @@ fn s3_a_stateless_session_that_has_not_begun_is_refused() {
     let later = json!({"started_at": "2026-11-21T10:06:00Z", "expires_at": "2026-11-21T11:00:00Z"});
     let d = action(&p, "course.view", later);
     assert_deny(&d, &["invalid-request"]);
-    assert!(d.reasons[0].message.contains("not begun"), "{}", d.to_json());
+    assert!(d.reasons()[0].message.contains("not begun"), "{}", d.to_json());
     let begun = json!({"started_at": "2026-11-21T10:05:00Z", "expires_at": "2026-11-21T11:00:00Z"});
     assert_allow(&action(&p, "course.view", begun));
 }
@@ -560,6 +560,6 @@ fn e8_a_stateless_session_of_a_user_with_themselves_is_refused() {
             json!({"target": patch(target(), json!({"id": myself}))}),
         );
         assert_deny(&d, &["invalid-request"]);
-        assert!(d.reasons[0].message.contains("E8"), "{}", d.to_json());
+        assert!(d.reasons()[0].message.contains("E8"), "{}", d.to_json());
     }
 }

@@ -18,9 +18,9 @@ fn start_with(p: &Policy, mischief: &str) -> Decision {
 #[track_caller]
 fn assert_host_deny(d: &Decision, code: &str) {
     assert_deny(d, &[code]);
-    assert_eq!(d.reasons[0].rule, "host");
+    assert_eq!(d.reasons()[0].rule, "host");
     assert!(
-        !d.diagnostics.is_empty(),
+        !d.diagnostics().is_empty(),
         "a host deny carries diagnostics: {}",
         d.to_json()
     );
@@ -32,7 +32,7 @@ fn assert_recovers(p: &Policy) {
     let d = start_with(p, "fine");
     assert_allow(&d);
     assert_eq!(
-        d.obligations.as_deref(),
+        d.grant().map(|g| g.obligations.as_slice()),
         Some(&["calls:1".to_string()][..]),
         "a fresh instance: {}",
         d.to_json()
@@ -45,7 +45,7 @@ fn hostile_infinite_loop_is_a_timeout() {
     let d = start_with(&p, "loop");
     assert_host_deny(&d, "policy-timeout");
     let deadline = format!("deadline of {} ms", HOSTILE_DEADLINE.as_millis());
-    assert!(d.reasons[0].message.contains(&deadline), "{}", d.to_json());
+    assert!(d.reasons()[0].message.contains(&deadline), "{}", d.to_json());
     assert_recovers(&p);
 }
 
@@ -55,7 +55,7 @@ fn hostile_memory_bomb_hits_the_cap() {
     let d = action(&p, "oom", json!({}));
     assert_host_deny(&d, "policy-memory");
     assert!(
-        d.reasons[0].message.contains("above the cap of 67108864 bytes"),
+        d.reasons()[0].message.contains("above the cap of 67108864 bytes"),
         "names the cap: {}",
         d.to_json()
     );
@@ -67,7 +67,7 @@ fn hostile_unbounded_recursion_is_a_policy_error() {
     let p = mischief();
     let d = start_with(&p, "recurse");
     assert_host_deny(&d, "policy-error");
-    assert!(d.reasons[0].message.contains("stack"), "{}", d.to_json());
+    assert!(d.reasons()[0].message.contains("stack"), "{}", d.to_json());
     assert_recovers(&p);
 }
 
@@ -83,7 +83,7 @@ fn hostile_oversized_response_is_a_policy_error() {
     let p = mischief();
     let d = start_with(&p, "huge");
     assert_host_deny(&d, "policy-error");
-    assert!(d.reasons[0].message.contains("above the caps"), "{}", d.to_json());
+    assert!(d.reasons()[0].message.contains("above the caps"), "{}", d.to_json());
     assert!(d.to_json().len() < 4096, "the oversized answer is not passed on");
     assert_host_deny(&start_with(&p, "many"), "policy-error");
     assert_host_deny(&action(&p, "many-obligations", json!({})), "policy-error");
@@ -101,12 +101,15 @@ fn s1_host_caps_any_grant_at_24_hours() {
     let d = start_with(&mischief(), "overgrant");
     assert_allow(&d);
     assert_eq!(
-        (d.ttl_seconds, d.max_ttl_seconds),
+        (
+            d.lease().map(|l| l.ttl_seconds()),
+            d.lease().map(|l| l.max_ttl_seconds())
+        ),
         (Some(86400), Some(86400)),
         "{}",
         d.to_json()
     );
-    assert!(!d.diagnostics.is_empty());
+    assert!(!d.diagnostics().is_empty());
 }
 
 #[test]
@@ -115,8 +118,14 @@ fn hostile_trapped_instance_is_never_reused() {
     let first = start_with(&p, "fine");
     let second = start_with(&p, "fine");
     // A healthy instance is kept: its call count goes on.
-    assert_eq!(first.obligations.as_deref(), Some(&["calls:1".to_string()][..]));
-    assert_eq!(second.obligations.as_deref(), Some(&["calls:2".to_string()][..]));
+    assert_eq!(
+        first.grant().map(|g| g.obligations.as_slice()),
+        Some(&["calls:1".to_string()][..])
+    );
+    assert_eq!(
+        second.grant().map(|g| g.obligations.as_slice()),
+        Some(&["calls:2".to_string()][..])
+    );
     assert_host_deny(&start_with(&p, "panic"), "policy-error");
     assert_recovers(&p);
 }
@@ -180,6 +189,6 @@ fn e9_requests_at_and_past_the_call_arena_are_answered() {
         assert_allow(&start(&big, actor(), target(), json!({})));
         let d = start(&big, actor(), target(), json!({"ttl_seconds": 100_000}));
         assert_allow(&d);
-        assert_eq!(d.ttl_seconds, Some(86_400));
+        assert_eq!(d.lease().map(|l| l.ttl_seconds()), Some(86_400));
     }
 }

@@ -909,7 +909,7 @@ fn e7_nesting_capped_by_host() {
         let out = s.sessions().start(&req(json!({})), None, now()).expect("start");
         assert_deny(&out.decision, &["nested-impersonation"]);
         assert!(
-            out.decision.reasons.iter().all(|r| r.rule == "E7"),
+            out.decision.reasons().iter().all(|r| r.rule == "E7"),
             "{}",
             out.decision.to_json()
         );

@@ -159,7 +159,7 @@ fn t1_activate_and_rollback_switch_the_serving_version() {
     assert_eq!(s.policies().active("acme").expect("active").map(|p| p.version), Some(3));
     let (decision, version) = no_reason_start(&s);
     assert_allow(&decision);
-    assert_eq!((decision.ttl_seconds, version), (Some(600), 3));
+    assert_eq!((decision.lease().map(|l| l.ttl_seconds()), version), (Some(600), 3));
 
     s.policies().rollback("acme", Some("ops"), now()).expect("rollback");
     let (decision, version) = no_reason_start(&s);

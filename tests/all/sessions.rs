@@ -241,7 +241,7 @@ fn s7_actions_answer_with_the_session_facts_and_both_identities() {
         .authorize(&a.id, "report.generate", None, t)
         .expect("authorize");
     assert_allow(&d.decision);
-    assert_eq!(d.decision.obligations, Some(vec!["deliver-to-target".to_string()]));
+    assert_eq!(d.decision.obligations(), ["deliver-to-target".to_string()]);
 }
 
 #[test]

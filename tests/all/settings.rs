@@ -1,4 +1,4 @@
-//! Settings of the default policy: defaults per CONTRACT.md, and nonsense
+//! Settings of the default policy: defaults per docs/contract.md, and nonsense
 //! refused at load with every problem named.
 
 use crate::common::*;
@@ -79,7 +79,9 @@ fn settings_defaults_follow_the_contract() {
     assert_deny(&action(&p, "esign.sign", json!({})), &["forbidden-action"]);
     assert_deny(&action(&p, "guide.dismiss", json!({})), &["reserved-for-target"]);
     assert_eq!(
-        action(&p, "report.run", json!({})).obligations.as_deref(),
+        action(&p, "report.run", json!({}))
+            .grant()
+            .map(|g| g.obligations.as_slice()),
         Some(&["deliver-to-target".to_string()][..])
     );
 }

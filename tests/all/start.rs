@@ -71,7 +71,7 @@ fn e3_target_must_have_accepted_required_consents() {
     let missing = patch(target(), json!({"consents": ["privacy-policy"]}));
     let d = start(&p, actor(), missing, json!({}));
     assert_deny(&d, &["target-consent-missing"]);
-    assert!(d.reasons[0].message.contains("terms"), "{}", d.to_json());
+    assert!(d.reasons()[0].message.contains("terms"), "{}", d.to_json());
     assert_allow(&start(&p, actor(), target(), json!({})));
 }
 
@@ -81,7 +81,10 @@ fn e3_super_admin_accepts_on_behalf_and_must_revert() {
     let missing = patch(target(), json!({"consents": []}));
     let d = start(&p, actor(), missing.clone(), json!({"consent_on_behalf": true}));
     assert_allow(&d);
-    assert_eq!(d.obligations.as_deref(), Some(&["revert-consent".to_string()][..]));
+    assert_eq!(
+        d.grant().map(|g| g.obligations.as_slice()),
+        Some(&["revert-consent".to_string()][..])
+    );
     // Without the offer, the missing consent still denies.
     assert_deny(&start(&p, actor(), missing, json!({})), &["target-consent-missing"]);
 }
@@ -96,7 +99,7 @@ fn e3_power_user_may_not_accept_on_behalf() {
     let missing = patch(target(), json!({"consents": []}));
     let d = start(&p, power_user, missing, json!({"consent_on_behalf": true}));
     assert_deny(&d, &["target-consent-missing"]);
-    assert!(d.reasons[0].message.contains("may not accept"), "{}", d.to_json());
+    assert!(d.reasons()[0].message.contains("may not accept"), "{}", d.to_json());
 }
 
 #[test]
@@ -171,7 +174,7 @@ fn e6_never_a_target_with_access_the_actor_lacks() {
     let wider = patch(target(), json!({"permissions": ["location:nyc", "report:payroll"]}));
     let d = start(&p, a.clone(), wider.clone(), json!({}));
     assert_deny(&d, &["target-has-wider-access"]);
-    assert!(d.reasons[0].message.contains("report:payroll"), "{}", d.to_json());
+    assert!(d.reasons()[0].message.contains("report:payroll"), "{}", d.to_json());
     let narrower = patch(target(), json!({"permissions": ["location:nyc"]}));
     assert_allow(&start(&p, a.clone(), narrower, json!({})));
     assert_allow(&start(&policy(json!({})), a, wider, json!({})));
@@ -226,7 +229,7 @@ fn e9_a_deny_names_every_failing_rule() {
     assert_eq!(rules(&d), ["E2", "E3", "E3", "E4", "E5", "E7"]);
     // Word for word, as `format!` wrote them before the policy built them
     // with the SDK's `message!`.
-    let messages: Vec<&str> = d.reasons.iter().map(|r| r.message.as_str()).collect();
+    let messages: Vec<&str> = d.reasons().iter().map(|r| r.message.as_str()).collect();
     assert_eq!(
         messages,
         [
@@ -259,22 +262,32 @@ fn s1_ttl_is_requested_or_default_and_never_past_the_maximum() {
     let p = policy(json!({"default_ttl_seconds": 1800, "max_ttl_seconds": 7200}));
     let d = start(&p, actor(), target(), json!({}));
     assert_eq!(
-        (d.ttl_seconds, d.max_ttl_seconds),
+        (
+            d.lease().map(|l| l.ttl_seconds()),
+            d.lease().map(|l| l.max_ttl_seconds())
+        ),
         (Some(1800), Some(7200)),
         "{}",
         d.to_json()
     );
     assert_eq!(
-        start(&p, actor(), target(), json!({"ttl_seconds": 600})).ttl_seconds,
+        start(&p, actor(), target(), json!({"ttl_seconds": 600}))
+            .lease()
+            .map(|l| l.ttl_seconds()),
         Some(600)
     );
     assert_eq!(
-        start(&p, actor(), target(), json!({"ttl_seconds": 90000})).ttl_seconds,
+        start(&p, actor(), target(), json!({"ttl_seconds": 90000}))
+            .lease()
+            .map(|l| l.ttl_seconds()),
         Some(7200)
     );
     let defaults = start(&policy(json!({})), actor(), target(), json!({}));
     assert_eq!(
-        (defaults.ttl_seconds, defaults.max_ttl_seconds),
+        (
+            defaults.lease().map(|l| l.ttl_seconds()),
+            defaults.lease().map(|l| l.max_ttl_seconds())
+        ),
         (Some(3600), Some(86400))
     );
 }
@@ -288,8 +301,14 @@ fn s1_allow_carries_the_tenants_grant() {
         json!({}),
     );
     assert_allow(&d);
-    assert_eq!((d.notify_target, d.read_only), (Some(false), Some(true)));
-    assert_eq!(d.obligations.as_deref(), Some(&[][..]));
+    assert_eq!(
+        (d.lease().map(|l| l.notify_target()), d.lease().map(|l| l.read_only())),
+        (Some(false), Some(true))
+    );
+    assert_eq!(d.grant().map(|g| g.obligations.as_slice()), Some(&[][..]));
     let d = start(&policy(json!({})), actor(), target(), json!({}));
-    assert_eq!((d.notify_target, d.read_only), (Some(true), Some(false)));
+    assert_eq!(
+        (d.lease().map(|l| l.notify_target()), d.lease().map(|l| l.read_only())),
+        (Some(true), Some(false))
+    );
 }

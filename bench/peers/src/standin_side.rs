@@ -5,7 +5,7 @@
 
 use crate::Outcome;
 use crate::requests::{SETTINGS, now};
-use standin::{ActionRequest, Decision, Host, RequestLimits, StartRequest, Verdict};
+use standin::{ActionRequest, Decision, Host, RequestLimits, StartRequest};
 use standin_default_policy::DefaultPolicy;
 use standin_wire as wire;
 use standin_policy_sdk::{ActionDecision, Policy as _, StartDecision};
@@ -111,9 +111,12 @@ pub fn action_outcome(decision: &ActionDecision) -> Outcome {
 
 /// A component decision (start or action) as an [`Outcome`].
 pub fn decision_outcome(decision: &Decision) -> Outcome {
-    match decision.decision {
-        Verdict::Allow => Outcome::allow(decision.ttl_seconds, decision.obligations.iter().flatten().cloned()),
-        Verdict::Pending => Outcome::deny(["pending"]),
-        Verdict::Deny => Outcome::deny(decision.codes()),
+    match decision {
+        Decision::Allow(grant) => Outcome::allow(
+            grant.lease.map(|l| l.ttl_seconds()),
+            grant.obligations.iter().cloned(),
+        ),
+        Decision::Pending(..) => Outcome::deny(["pending"]),
+        Decision::Deny(_) => Outcome::deny(decision.codes()),
     }
 }

@@ -1,4 +1,4 @@
-//! Input is size-capped *while* it is read (CONTRACT.md, "Hardening
+//! Input is size-capped *while* it is read (docs/contract.md, "Hardening
 //! rules"): every file or standard input the CLI reads is taken at most to
 //! its cap (1 MiB for requests, settings and suites; the host's 16 MiB for
 //! components) and refused past it, naming the file and the cap, so

@@ -1,5 +1,5 @@
 //! How the command line itself is read: usage errors are errors (exit 1,
-//! never 2, which means deny: CONTRACT.md, "Hardening rules"), help and
+//! never 2, which means deny: docs/contract.md, "Hardening rules"), help and
 //! version are answers (exit 0), and every flag says what it is for.
 
 use std::process::{Command, Output};

@@ -14,8 +14,8 @@
 //! action of that call is denied `policy-error`.
 
 use super::Policy;
-use crate::answer;
 use crate::bindings::Version;
+use crate::checked;
 use crate::decision::{Decision, codes};
 use crate::request::PackedSession;
 use chrono::{DateTime, Utc};
@@ -106,7 +106,7 @@ impl Policy {
             }
         };
         for (&i, a) in call.iter().zip(answers) {
-            decisions[i] = Some(answer::action_decision(sandbox, a));
+            decisions[i] = Some(checked::action_decision(sandbox, a));
         }
     }
 }

@@ -194,7 +194,7 @@ impl ActionRequest {
             return Err(RequestError::SessionEndsBeforeStart);
         }
         let seconds = (s.expires_at - s.started_at).num_seconds();
-        let max = crate::answer::HARD_MAX_TTL_SECONDS;
+        let max = crate::checked::HARD_MAX_TTL_SECONDS;
         if u64::try_from(seconds).is_ok_and(|secs| secs > max) {
             return Err(RequestError::SessionTooLong {
                 seconds: seconds.unsigned_abs(),

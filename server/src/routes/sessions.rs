@@ -205,7 +205,7 @@ async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Va
         Some(session) if session.is_pending() => {
             let mut body = serde_json::to_value(&session).unwrap_or_default();
             body["decision"] = "pending".into();
-            body["approvers"] = serde_json::to_value(&outcome.decision.approvers).unwrap_or_default();
+            body["approvers"] = serde_json::to_value(outcome.decision.approvers()).unwrap_or_default();
             (StatusCode::ACCEPTED, axum::Json(body)).into_response()
         }
         Some(session) => {

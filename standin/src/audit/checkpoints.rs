@@ -36,7 +36,7 @@ use std::path::Path;
 /// The domain tag that starts every signed checkpoint.
 pub const DOMAIN: &[u8] = b"standin/audit-checkpoint/v1\0";
 
-/// A signed statement of a tenant's chain head (CONTRACT.md "Signed audit
+/// A signed statement of a tenant's chain head (docs/contract.md "Signed audit
 /// checkpoints").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

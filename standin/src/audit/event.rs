@@ -7,7 +7,7 @@ use crate::decision::PolicyRef;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// One audit event (CONTRACT.md "Audit event").
+/// One audit event (docs/contract.md "Audit event").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
     /// Per tenant, from 1, without gaps. Assigned by the store.

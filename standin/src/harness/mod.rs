@@ -1,7 +1,7 @@
 //! The policy test harness: prove a policy on scenario files before any
 //! tenant runs it (`standin test`).
 //!
-//! A suite (CONTRACT.md, "Test suite file") names principals once and asks
+//! A suite (docs/contract.md, "Test suite file") names principals once and asks
 //! questions with expected answers. [`Suite::load`] resolves it into real
 //! requests, refusing malformed suites with the file and case named (a
 //! malformed suite is an error, never a failing case); [`run`] asks the

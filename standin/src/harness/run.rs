@@ -1,7 +1,7 @@
 //! Running a suite: ask, compare, and count what was covered.
 
 use super::suite::{Case, Expect, Question, Suite};
-use crate::decision::{Decision, Verdict};
+use crate::decision::Decision;
 use chrono::Utc;
 use serde::Serialize;
 use standin_engine::{Policy, PolicyInfo};
@@ -76,34 +76,34 @@ fn compare<T: PartialEq + Serialize>(out: &mut Vec<Mismatch>, field: &'static st
 
 fn mismatches(expect: &Expect, actual: &Decision) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    compare(&mut out, "decision", Some(&expect.decision), &actual.decision);
+    compare(&mut out, "decision", Some(&expect.decision), &actual.verdict());
     let codes: BTreeSet<String> = actual.codes().map(str::to_string).collect();
     compare(&mut out, "codes", expect.codes.as_ref(), &codes);
     compare(
         &mut out,
         "ttl_seconds",
         expect.ttl_seconds.map(Some).as_ref(),
-        &actual.ttl_seconds,
+        &actual.lease().map(|l| l.ttl_seconds()),
     );
     compare(
         &mut out,
         "notify_target",
         expect.notify_target.map(Some).as_ref(),
-        &actual.notify_target,
+        &actual.lease().map(|l| l.notify_target()),
     );
     compare(
         &mut out,
         "read_only",
         expect.read_only.map(Some).as_ref(),
-        &actual.read_only,
+        &actual.lease().map(|l| l.read_only()),
     );
-    let obligations: BTreeSet<String> = actual.obligations.iter().flatten().cloned().collect();
+    let obligations: BTreeSet<String> = actual.obligations().iter().cloned().collect();
     compare(&mut out, "obligations", expect.obligations.as_ref(), &obligations);
     compare(
         &mut out,
         "approvers",
         expect.approvers.as_ref().map(Some).as_ref(),
-        &actual.approvers.as_deref(),
+        &actual.approvers(),
     );
     out
 }
@@ -129,9 +129,9 @@ pub fn run(policy: &Policy, suite: &Suite, filter: Option<&str>) -> SuiteReport 
         .map(|case| {
             let actual = ask(policy, case);
             coverage.rules.extend(case.rules.iter().cloned());
-            coverage.rules.extend(actual.reasons.iter().map(|r| r.rule.clone()));
+            coverage.rules.extend(actual.reasons().iter().map(|r| r.rule.clone()));
             coverage.codes.extend(actual.codes().map(str::to_string));
-            if actual.decision == Verdict::Deny {
+            if !actual.is_granted() {
                 // E9 is exercised by every deny: it names its reasons.
                 coverage.rules.insert("E9".to_string());
             }

@@ -45,7 +45,7 @@ impl NewMessage {
     }
 }
 
-/// A message of the outbox (CONTRACT.md "Outbox message").
+/// A message of the outbox (docs/contract.md "Outbox message").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxMessage {
     pub id: i64,

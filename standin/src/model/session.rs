@@ -93,7 +93,7 @@ pub struct Approval {
     pub approved_at: Option<DateTime<Utc>>,
 }
 
-/// An impersonation session (CONTRACT.md "Session"), with what the host
+/// An impersonation session (docs/contract.md "Session"), with what the host
 /// needs to re-evaluate its actions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionRecord {

@@ -42,7 +42,7 @@ impl ReplayOutcome {
     }
 
     fn decided(d: &Decision) -> Self {
-        Self::of(d.decision, d.codes().map(str::to_string))
+        Self::of(d.verdict(), d.codes().map(str::to_string))
     }
 }
 

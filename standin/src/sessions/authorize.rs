@@ -185,7 +185,7 @@ fn action_events(
     };
     event.resource = clip_opt(resource, max_resource);
     event.codes = codes_of(decision);
-    event.obligations.clone_from(&decision.obligations);
+    event.obligations = decision.grant().map(|g| g.obligations.clone());
     event.request = request;
     let error = policy_error(&event, decision);
     let mut audit = vec![event];

@@ -120,7 +120,7 @@ pub(crate) fn clip_opt(s: Option<&str>, max: usize) -> Option<String> {
 }
 
 pub(crate) fn is_policy_failure(d: &Decision) -> bool {
-    d.reasons
+    d.reasons()
         .iter()
         .any(|r| r.rule == codes::HOST_RULE && r.code.starts_with("policy-"))
 }
@@ -181,7 +181,7 @@ pub(crate) fn policy_error(event: &AuditEvent, decision: &Decision) -> Option<Au
         event: events::POLICY_ERROR.to_string(),
         note: Some(
             decision
-                .reasons
+                .reasons()
                 .iter()
                 .map(|r| r.message.as_str())
                 .collect::<Vec<_>>()

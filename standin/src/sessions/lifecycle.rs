@@ -261,7 +261,10 @@ impl Sessions<'_> {
                 // An approved session needs no second approval to be
                 // extended: a pending answer grants as an allow would.
                 if decision.is_granted() {
-                    let granted = decision.ttl_seconds.unwrap_or(ttl).min(HARD_MAX_TTL_SECONDS);
+                    let granted = decision
+                        .lease()
+                        .map_or(ttl, |l| l.ttl_seconds())
+                        .min(HARD_MAX_TTL_SECONDS);
                     let mut extended = s.clone();
                     // Never past the ceiling granted at start, nor 24 h
                     // after the start (S1), whatever the row says.

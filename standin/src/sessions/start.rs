@@ -16,7 +16,7 @@ use crate::model::{Approval, NewMessage, Notifications, SessionRecord, SessionSt
 use crate::request::{MAX_ID_BYTES, MAX_REASON_BYTES, SessionRef, StartRequest, check_id};
 use crate::store::{Change, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
-use standin_engine::HARD_MAX_TTL_SECONDS;
+use standin_engine::decision::codes;
 
 /// What one asking of the policy saw and answered.
 struct Asked {
@@ -66,30 +66,28 @@ impl Standin {
             let depth = current.as_ref().map_or(0, |c| c.depth + 1);
             let decision = if decision.is_granted() && depth > max_depth {
                 too_deep(depth, max_depth)
+            } else if decision.is_granted() && decision.lease().is_none() {
+                // Never from the engine, which reads every start grant
+                // into a lease: refused rather than given a length here.
+                Decision::host_deny(codes::POLICY_ERROR, "a start was granted without a session")
             } else {
                 decision.clone()
             };
             let request_json = recorded_request(serde_json::to_string(&req).ok(), &decision);
-            if decision.is_granted() {
-                let max = decision
-                    .max_ttl_seconds
-                    .unwrap_or(HARD_MAX_TTL_SECONDS)
-                    .min(HARD_MAX_TTL_SECONDS);
-                let ttl = decision.ttl_seconds.unwrap_or(max).min(max).max(1);
+            if let Some(lease) = decision.lease() {
+                // Capped by the lease itself (S1), and never 0 seconds.
+                let max = lease.max_ttl_seconds();
+                let ttl = lease.ttl_seconds().max(1);
                 // A pending start waits for its approvers until `expires_at`;
                 // its clock starts at the approval (see `approval`).
-                let approval = decision
-                    .approvers
-                    .clone()
-                    .filter(|_| decision.is_pending())
-                    .map(|approvers| Approval {
-                        approvers: *approvers,
-                        ttl_seconds: ttl,
-                        max_ttl_seconds: max.max(ttl),
-                        requested_at: now,
-                        approved_by: None,
-                        approved_at: None,
-                    });
+                let approval = decision.approvers().cloned().map(|approvers| Approval {
+                    approvers,
+                    ttl_seconds: ttl,
+                    max_ttl_seconds: max.max(ttl),
+                    requested_at: now,
+                    approved_by: None,
+                    approved_at: None,
+                });
                 let (expires_at, max_expires_at) = match &approval {
                     Some(a) => {
                         let wait = now + TimeDelta::seconds(a.approvers.ttl_seconds as i64);
@@ -107,7 +105,7 @@ impl Standin {
                     target: req.target.id.clone(),
                     reason: req.reason.clone(),
                     domain: req.domain.clone(),
-                    read_only: decision.read_only.unwrap_or(false),
+                    read_only: lease.read_only(),
                     started_at: now,
                     expires_at,
                     max_expires_at,
@@ -120,8 +118,8 @@ impl Standin {
                     end_reason: None,
                     return_to: return_to.map(str::to_string),
                     policy: reference.clone(),
-                    notify_target: decision.notify_target.unwrap_or(true),
-                    obligations: decision.obligations.clone().unwrap_or_default(),
+                    notify_target: lease.notify_target(),
+                    obligations: decision.obligations().to_vec(),
                     revoke_reason: None,
                     parent: current.as_ref().map(|c| c.id.clone()),
                     depth: current.as_ref().map_or(0, |c| c.depth + 1),

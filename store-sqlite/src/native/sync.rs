@@ -25,7 +25,7 @@
 //! When the log cannot be opened (not WAL, or an in-memory database) the
 //! store keeps `synchronous = FULL` and commits answer for themselves.
 
-use super::answer::Answer;
+use super::cells::Answer;
 use crate::{StoreError, lock};
 use standin::worker::{Stop, Worker};
 use std::fs::File;

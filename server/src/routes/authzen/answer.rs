@@ -12,8 +12,8 @@ fn from_authorization(a: &Authorization) -> Value {
     json!({
         "decision": a.decision.is_allow(),
         "context": {
-            "reasons": a.decision.reasons,
-            "obligations": a.decision.obligations.clone().unwrap_or_default(),
+            "reasons": a.decision.reasons(),
+            "obligations": a.decision.obligations(),
             "acting_as": a.acting_as,
             "on_behalf_of": a.on_behalf_of,
             "session": a.session,
@@ -23,20 +23,20 @@ fn from_authorization(a: &Authorization) -> Value {
 }
 
 fn from_start(d: &Decision, policy: &standin::decision::PolicyRef) -> Value {
-    let mut context = json!({ "reasons": d.reasons, "policy": policy });
+    let mut context = json!({ "reasons": d.reasons(), "policy": policy });
     // A start that needs approval is not a permit: `decision` is false, and
     // the context says it would be granted once approved, and by whom.
     if d.is_pending() {
         context["pending"] = true.into();
-        context["approvers"] = serde_json::to_value(&d.approvers).unwrap_or_default();
+        context["approvers"] = serde_json::to_value(d.approvers()).unwrap_or_default();
     }
     if d.is_granted() {
         context["grant"] = json!({
-            "ttl_seconds": d.ttl_seconds,
-            "max_ttl_seconds": d.max_ttl_seconds,
-            "notify_target": d.notify_target,
-            "read_only": d.read_only,
-            "obligations": d.obligations,
+            "ttl_seconds": d.lease().map(|l| l.ttl_seconds()),
+            "max_ttl_seconds": d.lease().map(|l| l.max_ttl_seconds()),
+            "notify_target": d.lease().map(|l| l.notify_target()),
+            "read_only": d.lease().map(|l| l.read_only()),
+            "obligations": d.obligations(),
         });
     }
     json!({ "decision": d.is_allow(), "context": context })

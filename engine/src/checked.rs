@@ -5,7 +5,7 @@
 //! `policy-error` deny.
 
 use crate::bindings::wit;
-use crate::decision::{Approvers, Decision, Reason, Verdict, codes};
+use crate::decision::{Approvers, Decision, Grant, Lease, Reason, codes};
 use crate::sandbox::{Failure, SandboxLimits};
 
 /// No session outlives this, whatever a policy grants (S1).
@@ -34,16 +34,17 @@ pub(crate) fn start_decision(limits: &SandboxLimits, answer: wit::StartDecision)
                     ),
                 );
             }
-            let mut decision = granted(limits, grant);
-            if decision.is_allow() {
-                decision.decision = Verdict::Pending;
-                decision.approvers = Some(Box::new(Approvers {
-                    roles: approvers.roles,
-                    target: approvers.target,
-                    ttl_seconds: approvers.ttl_seconds,
-                }));
+            match granted(limits, grant) {
+                Decision::Allow(grant) => Decision::Pending(
+                    grant,
+                    Box::new(Approvers {
+                        roles: approvers.roles,
+                        target: approvers.target,
+                        ttl_seconds: approvers.ttl_seconds,
+                    }),
+                ),
+                refused => refused,
             }
-            decision
         }
         wit::StartDecision::Deny(reasons) => deny(limits, reasons),
     }
@@ -54,22 +55,23 @@ fn granted(limits: &SandboxLimits, grant: wit::StartGrant) -> Decision {
     if let Err(failure) = check_size(limits, &grant.obligations, &[]) {
         return failure.into_decision();
     }
-    let max_ttl = grant.max_ttl_seconds.min(HARD_MAX_TTL_SECONDS);
-    let ttl = grant.ttl_seconds.min(max_ttl);
-    if ttl == 0 {
+    let lease = Lease::new(
+        grant.ttl_seconds,
+        grant.max_ttl_seconds,
+        grant.notify_target,
+        grant.read_only,
+    );
+    if lease.ttl_seconds() == 0 {
         return Decision::host_deny(codes::POLICY_ERROR, "policy granted a session of 0 seconds");
     }
-    let mut decision = Decision {
-        decision: Verdict::Allow,
-        ttl_seconds: Some(ttl),
-        max_ttl_seconds: Some(max_ttl),
-        notify_target: Some(grant.notify_target),
-        read_only: Some(grant.read_only),
-        obligations: Some(grant.obligations),
-        ..Decision::deny(Vec::new())
-    };
-    if ttl != grant.ttl_seconds || max_ttl != grant.max_ttl_seconds {
-        decision.diagnostics.push(format!(
+    let capped = (lease.ttl_seconds(), lease.max_ttl_seconds()) != (grant.ttl_seconds, grant.max_ttl_seconds);
+    let mut decision = Decision::Allow(Grant {
+        lease: Some(lease),
+        obligations: grant.obligations,
+        diagnostics: Vec::new(),
+    });
+    if capped {
+        decision.diagnose(format!(
             "policy granted {} s (max {} s); the host caps sessions at {HARD_MAX_TTL_SECONDS} s",
             grant.ttl_seconds, grant.max_ttl_seconds
         ));
