@@ -477,37 +477,7 @@ impl AuditStore for PostgresStore {
             };
             let integrity = self.integrity();
             let events = query(&mut tx, &filter)?;
-            let mut unauthenticated = Vec::new();
-            let mut sessions = Vec::new();
-            for (s, tag) in crate::sessions::list_tagged(&mut tx, tenant, false)? {
-                if let Err(StoreError::Forged(what)) = integrity.check_session(s.clone(), tag.as_deref()) {
-                    unauthenticated.push(what);
-                }
-                sessions.push(s);
-            }
-            let mut policies = Vec::new();
-            for t in crate::policies::history_tagged(&mut tx, tenant)? {
-                let p = t.policy.clone();
-                if let Err(StoreError::Forged(what)) = t.check(&integrity) {
-                    unauthenticated.push(what);
-                }
-                policies.push(p);
-            }
-            for k in crate::keys::keys_tagged(&mut tx, tenant)? {
-                if let Err(StoreError::Forged(what)) = k.check(&integrity) {
-                    unauthenticated.push(what);
-                }
-            }
-            for (origin, tag) in crate::tenants::return_origins_tagged(&mut tx, tenant)? {
-                if let Err(StoreError::Forged(what)) = integrity.check_origin(tenant, &origin, tag.as_deref()) {
-                    unauthenticated.push(what);
-                }
-            }
-            if let Some((n, tag)) = crate::tenants::notifications_tagged(&mut tx, tenant)?
-                && let Err(StoreError::Forged(what)) = integrity.check_notifications(tenant, n, tag.as_deref())
-            {
-                unauthenticated.push(what);
-            }
+            let (sessions, policies, unauthenticated) = crate::trail::rows(&mut tx, tenant, &integrity)?;
             let recorded_head = tx
                 .query_opt("SELECT seq, hash FROM chain_heads WHERE tenant = $1", &[&tenant])
                 .map_err(db)?

@@ -141,9 +141,6 @@ impl PostgresStore {
     }
 }
 
-/// Calls per transaction: bounds one statement's size and one commit's wait.
-pub(crate) const MAX_BATCH: usize = 2048;
-
 /// What each record became, in order.
 pub(crate) fn append(
     tx: &mut Transaction<'_>,

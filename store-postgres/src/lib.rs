@@ -39,6 +39,7 @@ mod policies;
 mod schema;
 mod sessions;
 mod tenants;
+mod trail;
 
 #[cfg(feature = "sqlite")]
 pub use native::import::{ImportError, Imported, import_sqlite};
@@ -48,6 +49,10 @@ use postgres::{Client, Transaction};
 use standin::store::{Applied, AuditStats, Change, Integrity, StoreError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+/// Calls per transaction of actions' rows (`group`): bounds one
+/// statement's size and one commit's wait.
+pub(crate) const MAX_BATCH: usize = 2048;
 
 /// A driver error as the store's.
 pub(crate) fn db(e: postgres::Error) -> StoreError {

@@ -352,7 +352,7 @@ impl SessionStore for PostgresStore {
     ) -> Vec<Result<ActionAppended, StoreError>> {
         let mut answers = Vec::new();
         loop {
-            let batch: Vec<ActionRecord> = (&mut *records).take(crate::group::MAX_BATCH).collect();
+            let batch: Vec<ActionRecord> = (&mut *records).take(crate::MAX_BATCH).collect();
             if batch.is_empty() {
                 return answers;
             }

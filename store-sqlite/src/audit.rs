@@ -283,37 +283,7 @@ pub(super) fn trail(conn: &Connection, tenant: &str, integrity: &Integrity) -> R
             ..AuditFilter::default()
         },
     )?;
-    let mut unauthenticated = Vec::new();
-    let mut sessions = Vec::new();
-    for (s, tag) in crate::sessions::list_tagged(&tx, tenant, false)? {
-        if let Err(StoreError::Forged(what)) = integrity.check_session(s.clone(), tag.as_deref()) {
-            unauthenticated.push(what);
-        }
-        sessions.push(s);
-    }
-    let mut policies = Vec::new();
-    for t in crate::policies::history_tagged(&tx, tenant)? {
-        let p = t.policy.clone();
-        if let Err(StoreError::Forged(what)) = t.check(integrity) {
-            unauthenticated.push(what);
-        }
-        policies.push(p);
-    }
-    for t in crate::keys::of_tenant_tagged(&tx, tenant)? {
-        if let Err(StoreError::Forged(what)) = t.check(integrity) {
-            unauthenticated.push(what);
-        }
-    }
-    for (origin, tag) in crate::tenants::return_origins_tagged(&tx, tenant)? {
-        if let Err(StoreError::Forged(what)) = integrity.check_origin(tenant, &origin, tag.as_deref()) {
-            unauthenticated.push(what);
-        }
-    }
-    if let Some((n, tag)) = crate::tenants::notifications_tagged(&tx, tenant)?
-        && let Err(StoreError::Forged(what)) = integrity.check_notifications(tenant, n, tag.as_deref())
-    {
-        unauthenticated.push(what);
-    }
+    let (sessions, policies, unauthenticated) = crate::trail::rows(&tx, tenant, integrity)?;
     tx.finish().map_err(db)?;
     Ok(Trail {
         events,

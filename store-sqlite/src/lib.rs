@@ -40,6 +40,7 @@ mod sessions;
 mod tenants;
 #[cfg(test)]
 mod tests;
+mod trail;
 
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 

@@ -9,4 +9,4 @@ mod session;
 
 pub(crate) use ids::random_id;
 pub use message::{Acked, NewMessage, Notifications, OutboxMessage, kinds};
-pub use session::{Approval, EndReason, SessionRecord, SessionState};
+pub use session::{Approval, EndReason, Extension, Opening, SessionRecord, SessionState};

@@ -1,11 +1,25 @@
-//! A session as the store keeps it: its state, why it ended, its approval.
-//! Plain data, in the contract's JSON form; the transitions that change it
-//! are in [`crate::sessions`], where each becomes one store change.
+//! A session as the store keeps it: its state, why it ended, its approval,
+//! and every transition of its state machine, as pure functions of a
+//! record and a time:
+//!
+//! ```text
+//!  start ──allow──▶ active ──end/revoke/expire──▶ ended
+//!    └──pending──▶ pending ──approve──▶ active
+//!                     └──reject/approval-expired──▶ ended
+//! ```
+//!
+//! [`SessionRecord::opened`] makes a session from a granted start;
+//! [`SessionRecord::approved`], [`SessionRecord::extended`] and
+//! [`SessionRecord::ended`] are the only places its state, times or end
+//! change after that; [`crate::sessions`] asks the policy,
+//! turns each result into one store change (the row, its audit event, the
+//! target's message) and commits it. Nothing here reads a clock or a
+//! store.
 
-use crate::decision::Approvers;
 use crate::decision::PolicyRef;
-use crate::request::Principal;
-use chrono::{DateTime, Utc};
+use crate::decision::{Approvers, Grant, Lease};
+use crate::request::{Principal, StartRequest};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 /// `active` or `ended`; `pending` while a start waits for approval.
@@ -155,7 +169,7 @@ impl SessionRecord {
         if self.is_pending() {
             return self.expires_at;
         }
-        let cap = self.started_at + chrono::TimeDelta::seconds(standin_engine::HARD_MAX_TTL_SECONDS as i64);
+        let cap = self.started_at + TimeDelta::seconds(standin_engine::HARD_MAX_TTL_SECONDS as i64);
         self.expires_at.min(cap)
     }
 
@@ -164,4 +178,154 @@ impl SessionRecord {
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         self.is_open() && now >= self.deadline()
     }
+
+    /// The session a granted start opens at `o.at`: active for its lease,
+    /// or pending (waiting for its approvers until `expires_at`; its clock
+    /// starts at the approval, [`Self::approved`]). A grant without a lease
+    /// (never from the engine) opens the shortest session.
+    pub fn opened(o: Opening<'_>) -> Self {
+        let lease = o.grant.lease.unwrap_or_else(|| Lease::new(1, 1, true, true));
+        // Capped by the lease itself (S1), and never 0 seconds.
+        let max = lease.max_ttl_seconds();
+        let ttl = lease.ttl_seconds().max(1);
+        let approval = o.approvers.cloned().map(|approvers| Approval {
+            approvers,
+            ttl_seconds: ttl,
+            max_ttl_seconds: max.max(ttl),
+            requested_at: o.at,
+            approved_by: None,
+            approved_at: None,
+        });
+        let (expires_at, max_expires_at) = match &approval {
+            Some(a) => {
+                let wait = o.at + TimeDelta::seconds(a.approvers.ttl_seconds as i64);
+                (wait, wait)
+            }
+            None => (
+                o.at + TimeDelta::seconds(ttl as i64),
+                o.at + TimeDelta::seconds(max.max(ttl) as i64),
+            ),
+        };
+        let req = o.request;
+        Self {
+            id: o.id,
+            tenant: req.tenant.clone(),
+            actor: req.actor.id.clone(),
+            target: req.target.id.clone(),
+            reason: req.reason.clone(),
+            domain: req.domain.clone(),
+            read_only: lease.read_only(),
+            started_at: o.at,
+            expires_at,
+            max_expires_at,
+            state: if approval.is_some() {
+                SessionState::Pending
+            } else {
+                SessionState::Active
+            },
+            ended_at: None,
+            end_reason: None,
+            return_to: o.return_to.map(str::to_string),
+            policy: o.policy.clone(),
+            notify_target: lease.notify_target(),
+            obligations: o.grant.obligations.clone(),
+            revoke_reason: None,
+            parent: o.parent.map(|c| c.id.clone()),
+            depth: o.parent.map_or(0, |c| c.depth + 1),
+            approval,
+            actor_principal: req.actor.clone(),
+            target_principal: req.target.clone(),
+        }
+    }
+
+    /// How it ends by itself at its deadline: `expired`, or
+    /// `approval-expired` for a request nobody answered.
+    pub fn expiry_reason(&self) -> EndReason {
+        if self.is_pending() {
+            EndReason::ApprovalExpired
+        } else {
+            EndReason::Expired
+        }
+    }
+
+    /// This session ended by `reason` at `at`; `note` is kept as the
+    /// revoke reason of a revoke or a rejection.
+    pub fn ended(&self, reason: EndReason, at: DateTime<Utc>, note: Option<&str>) -> Self {
+        let mut ended = self.clone();
+        ended.state = SessionState::Ended;
+        ended.ended_at = Some(at);
+        ended.end_reason = Some(reason);
+        if matches!(reason, EndReason::Revoked | EndReason::Rejected) {
+            ended.revoke_reason = note.map(str::to_string);
+        }
+        ended
+    }
+
+    /// This pending session active from `at`, approved by `approver`, one
+    /// level inside the actor's `parent` session if any: it gets what the
+    /// pending start granted, counted from the approval.
+    pub fn approved(&self, approver: &str, parent: Option<&SessionRecord>, at: DateTime<Utc>) -> Self {
+        let mut started = self.clone();
+        let (ttl, max_ttl) = self
+            .approval
+            .as_ref()
+            .map_or((1, 1), |a| (a.ttl_seconds, a.max_ttl_seconds.max(a.ttl_seconds)));
+        started.state = SessionState::Active;
+        started.started_at = at;
+        started.expires_at = at + TimeDelta::seconds(ttl as i64);
+        started.max_expires_at = at + TimeDelta::seconds(max_ttl as i64);
+        started.parent = parent.map(|c| c.id.clone());
+        started.depth = parent.map_or(0, |c| c.depth + 1);
+        if let Some(a) = &mut started.approval {
+            a.approved_by = Some(approver.to_string());
+            a.approved_at = Some(at);
+        }
+        started
+    }
+
+    /// This session extended at `now` by `granted` seconds: never past the
+    /// ceiling granted at start nor 24 h after the start (S1), whatever the
+    /// row says, and never shorter than it is (then its deadline is kept).
+    pub fn extended(&self, granted: u64, now: DateTime<Utc>) -> Extension {
+        let cap = self.started_at + TimeDelta::seconds(standin_engine::HARD_MAX_TTL_SECONDS as i64);
+        let proposed = (now + TimeDelta::seconds(granted.min(standin_engine::HARD_MAX_TTL_SECONDS) as i64))
+            .min(self.max_expires_at)
+            .min(cap);
+        let current = self.deadline();
+        let mut session = self.clone();
+        let kept = proposed < current;
+        session.expires_at = if kept { current } else { proposed };
+        Extension {
+            session,
+            proposed,
+            kept,
+        }
+    }
+}
+
+/// What a granted start opens a session from ([`SessionRecord::opened`]).
+#[derive(Debug)]
+pub struct Opening<'a> {
+    pub id: String,
+    /// The start as the policy saw it.
+    pub request: &'a StartRequest,
+    pub grant: &'a Grant,
+    /// Who must approve it first; `None`: it starts at once.
+    pub approvers: Option<&'a Approvers>,
+    /// The actor's session it is started from, if any.
+    pub parent: Option<&'a SessionRecord>,
+    pub policy: &'a PolicyRef,
+    pub return_to: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+/// What [`SessionRecord::extended`] made of an extension.
+#[derive(Debug, Clone)]
+pub struct Extension {
+    /// The session as extended.
+    pub session: SessionRecord,
+    /// The deadline the grant asked for, within the caps.
+    pub proposed: DateTime<Utc>,
+    /// The grant would have shortened the session: its deadline is kept.
+    pub kept: bool,
 }

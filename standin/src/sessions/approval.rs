@@ -24,7 +24,7 @@ use crate::decision::Decision;
 use crate::model::{EndReason, NewMessage, SessionRecord, SessionState, kinds};
 use crate::request::{ApprovalRequest, MAX_REASON_BYTES, Principal, SessionRef, check_text};
 use crate::store::Change;
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 /// What an answer to a pending start came to.
 #[derive(Debug, Clone)]
@@ -172,21 +172,7 @@ fn approved(
     now: DateTime<Utc>,
     n: &crate::model::Notifications,
 ) -> Change {
-    let mut started = s.clone();
-    let (ttl, max_ttl) = s
-        .approval
-        .as_ref()
-        .map_or((1, 1), |a| (a.ttl_seconds, a.max_ttl_seconds.max(a.ttl_seconds)));
-    started.state = SessionState::Active;
-    started.started_at = now;
-    started.expires_at = now + TimeDelta::seconds(ttl as i64);
-    started.max_expires_at = now + TimeDelta::seconds(max_ttl as i64);
-    started.parent = current.map(|c| c.id.clone());
-    started.depth = current.map_or(0, |c| c.depth + 1);
-    if let Some(a) = &mut started.approval {
-        a.approved_by = Some(approver.id.clone());
-        a.approved_at = Some(now);
-    }
+    let started = s.approved(&approver.id, current, now);
     let mut event = event_of(&started, events::SESSION_APPROVED, now);
     event.expires_at = Some(started.expires_at);
     event.obligations = Some(started.obligations.clone());

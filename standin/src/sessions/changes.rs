@@ -196,20 +196,8 @@ pub(crate) fn policy_error(event: &AuditEvent, decision: &Decision) -> Option<Au
     })
 }
 
-/// Ends `s` at `at`, with its audit event and, when the tenant and the
-/// policy want it, the message to the target.
-/// Session `s` as it is once ended by `reason` at `at`.
-pub(crate) fn ended(s: &SessionRecord, reason: EndReason, at: DateTime<Utc>, note: Option<&str>) -> SessionRecord {
-    let mut ended = s.clone();
-    ended.state = SessionState::Ended;
-    ended.ended_at = Some(at);
-    ended.end_reason = Some(reason);
-    if matches!(reason, EndReason::Revoked | EndReason::Rejected) {
-        ended.revoke_reason = note.map(str::to_string);
-    }
-    ended
-}
-
+/// Ends `s` at `at` ([`SessionRecord::ended`]), with its audit event and,
+/// when the tenant and the policy want it, the message to the target.
 pub(crate) fn end_change(
     s: &SessionRecord,
     reason: EndReason,
@@ -217,7 +205,7 @@ pub(crate) fn end_change(
     note: Option<String>,
     n: &Notifications,
 ) -> Change {
-    let ended = ended(s, reason, at, note.as_deref());
+    let ended = s.ended(reason, at, note.as_deref());
     let mut event = event_of(&ended, events::SESSION_ENDED, at);
     event.end_reason = Some(reason.as_str().to_string());
     event.note = note;
@@ -242,17 +230,9 @@ pub(crate) fn end_change(
 
 /// How a due session ends: `expired`, or `approval-expired` for a request
 /// nobody answered.
-pub(crate) fn expiry_reason(s: &SessionRecord) -> EndReason {
-    if s.is_pending() {
-        EndReason::ApprovalExpired
-    } else {
-        EndReason::Expired
-    }
-}
-
 /// Records a due session as expired at its deadline.
 pub(crate) fn expire_change(s: &SessionRecord, n: &Notifications) -> Change {
-    end_change(s, expiry_reason(s), s.deadline(), None, n)
+    end_change(s, s.expiry_reason(), s.deadline(), None, n)
 }
 
 /// The deny of anything asked of a session that is not active: ended,

@@ -3,7 +3,7 @@
 //! depends on, writes the session, its audit events and its messages, and
 //! then refreshes the cache of active sessions the per-action guard reads.
 
-use super::changes::{codes_of, end_change, ended, event_of, expire_change, expiry_reason, policy_error, secs};
+use super::changes::{codes_of, end_change, event_of, expire_change, policy_error, secs};
 use super::{Banner, ExtendOutcome, SessionError, Sessions};
 use crate::Standin;
 use crate::audit::events;
@@ -11,7 +11,6 @@ use crate::model::{EndReason, SessionRecord};
 use crate::request::{MAX_REASON_BYTES, SessionRef, StartRequest, check_text};
 use crate::store::{Change, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
-use standin_engine::HARD_MAX_TTL_SECONDS;
 
 impl Standin {
     /// Reads session `id` in a write transaction: a due session is recorded
@@ -54,7 +53,7 @@ impl Standin {
         let applied = self.store.modify(id, &mut |s| {
             let (change, value, after, expired) = if s.is_due(now) {
                 let mut change = expire_change(s, &n);
-                let after = ended(s, expiry_reason(s), s.deadline(), None);
+                let after = s.ended(s.expiry_reason(), s.deadline(), None);
                 let (more, value) = inactive(&after);
                 change.audit.extend(more.audit);
                 change.outbox.extend(more.outbox);
@@ -261,33 +260,21 @@ impl Sessions<'_> {
                 // An approved session needs no second approval to be
                 // extended: a pending answer grants as an allow would.
                 if decision.is_granted() {
-                    let granted = decision
-                        .lease()
-                        .map_or(ttl, |l| l.ttl_seconds())
-                        .min(HARD_MAX_TTL_SECONDS);
-                    let mut extended = s.clone();
-                    // Never past the ceiling granted at start, nor 24 h
-                    // after the start (S1), whatever the row says.
-                    let cap = s.started_at + TimeDelta::seconds(HARD_MAX_TTL_SECONDS as i64);
-                    let proposed = (now + TimeDelta::seconds(granted as i64))
-                        .min(s.max_expires_at)
-                        .min(cap);
-                    // An extension never shortens a session (its real
-                    // deadline: never past the cap either).
-                    let current = s.deadline();
-                    kept_expiry = proposed < current;
-                    if kept_expiry {
+                    let granted = decision.lease().map_or(ttl, |l| l.ttl_seconds());
+                    let extension = s.extended(granted, now);
+                    kept_expiry = extension.kept;
+                    if extension.kept {
                         event.note = Some(format!(
                             "the extension would end the session at {} instead of {}: its expiry is kept",
-                            proposed.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                            current.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                            extension.proposed.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            extension
+                                .session
+                                .expires_at
+                                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                         ));
-                        extended.expires_at = current;
-                    } else {
-                        extended.expires_at = proposed;
                     }
-                    event.expires_at = Some(extended.expires_at);
-                    change.update = Some(extended);
+                    event.expires_at = Some(extension.session.expires_at);
+                    change.update = Some(extension.session);
                     change.audit.push(event);
                 } else {
                     event.event = events::SESSION_DENIED.to_string();

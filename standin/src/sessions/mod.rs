@@ -152,7 +152,7 @@ impl Banner {
 /// The session as it is at `now`: when due, as its expiry will be recorded.
 fn as_of(s: SessionRecord, now: DateTime<Utc>) -> SessionRecord {
     if s.is_due(now) {
-        changes::ended(&s, changes::expiry_reason(&s), s.deadline(), None)
+        s.ended(s.expiry_reason(), s.deadline(), None)
     } else {
         s
     }

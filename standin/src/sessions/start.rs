@@ -12,10 +12,10 @@ use crate::Standin;
 use crate::audit::{AuditEvent, events};
 use crate::decision::Decision;
 use crate::decision::PolicyRef;
-use crate::model::{Approval, NewMessage, Notifications, SessionRecord, SessionState, kinds};
+use crate::model::{NewMessage, Notifications, Opening, SessionRecord, kinds};
 use crate::request::{MAX_ID_BYTES, MAX_REASON_BYTES, SessionRef, StartRequest, check_id};
 use crate::store::{Change, StoreError};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use standin_engine::decision::codes;
 
 /// What one asking of the policy saw and answered.
@@ -74,59 +74,17 @@ impl Standin {
                 decision.clone()
             };
             let request_json = recorded_request(serde_json::to_string(&req).ok(), &decision);
-            if let Some(lease) = decision.lease() {
-                // Capped by the lease itself (S1), and never 0 seconds.
-                let max = lease.max_ttl_seconds();
-                let ttl = lease.ttl_seconds().max(1);
-                // A pending start waits for its approvers until `expires_at`;
-                // its clock starts at the approval (see `approval`).
-                let approval = decision.approvers().cloned().map(|approvers| Approval {
-                    approvers,
-                    ttl_seconds: ttl,
-                    max_ttl_seconds: max.max(ttl),
-                    requested_at: now,
-                    approved_by: None,
-                    approved_at: None,
-                });
-                let (expires_at, max_expires_at) = match &approval {
-                    Some(a) => {
-                        let wait = now + TimeDelta::seconds(a.approvers.ttl_seconds as i64);
-                        (wait, wait)
-                    }
-                    None => (
-                        now + TimeDelta::seconds(ttl as i64),
-                        now + TimeDelta::seconds(max.max(ttl) as i64),
-                    ),
-                };
-                let session = SessionRecord {
+            if let Some(grant) = decision.grant() {
+                let session = SessionRecord::opened(Opening {
                     id: new_session_id(),
-                    tenant: tenant.to_string(),
-                    actor: req.actor.id.clone(),
-                    target: req.target.id.clone(),
-                    reason: req.reason.clone(),
-                    domain: req.domain.clone(),
-                    read_only: lease.read_only(),
-                    started_at: now,
-                    expires_at,
-                    max_expires_at,
-                    state: if approval.is_some() {
-                        SessionState::Pending
-                    } else {
-                        SessionState::Active
-                    },
-                    ended_at: None,
-                    end_reason: None,
-                    return_to: return_to.map(str::to_string),
-                    policy: reference.clone(),
-                    notify_target: lease.notify_target(),
-                    obligations: decision.obligations().to_vec(),
-                    revoke_reason: None,
-                    parent: current.as_ref().map(|c| c.id.clone()),
-                    depth: current.as_ref().map_or(0, |c| c.depth + 1),
-                    approval,
-                    actor_principal: req.actor.clone(),
-                    target_principal: req.target.clone(),
-                };
+                    request: req,
+                    grant,
+                    approvers: decision.approvers(),
+                    parent: current.as_ref(),
+                    policy: reference,
+                    return_to,
+                    at: now,
+                });
                 let kind = if session.is_pending() {
                     events::SESSION_REQUESTED
                 } else {
