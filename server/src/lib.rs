@@ -29,6 +29,7 @@ pub mod error;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;
+pub mod replies;
 pub mod routes;
 mod schemas;
 pub mod serve;

@@ -21,7 +21,10 @@ pub fn all() -> Value {
     let time_or_null = json!({"type": ["string", "null"], "format": "date-time"});
     let mut parts = Vec::new();
     parts.push(json!({
-        "Health": {"type": "object", "properties": {"status": {"type": "string"}}},
+        "Health": {"type": "object", "properties": {
+            "status": {"type": "string"},
+            "uptime_seconds": {"type": "integer", "description": "`/healthz`: seconds since the process started"},
+        }},
         "Error": {
             "type": "object", "required": ["error"],
             "properties": {"error": {
@@ -47,6 +50,7 @@ pub fn all() -> Value {
                 "obligations": strings(),
                 "reasons": {"type": "array", "items": r("Reason")},
                 "policy": r("PolicyRef"),
+                "diagnostics": {"type": "array", "items": {"type": "string"}, "description": "for operators: what went wrong inside the host or the policy"},
             },
         },
         "Principal": {
@@ -110,6 +114,11 @@ pub fn all() -> Value {
                 "decision": {"const": "pending", "description": "on a start that waits for approval"},
                 "approvers": r("Approvers"),
                 "return_to": nullable("string"), "policy": r("PolicyRef"),
+                "notify_target": {"type": "boolean", "description": "the target is told when it starts and ends"},
+                "obligations": strings(),
+                "revoke_reason": nullable("string"),
+                "parent": {"type": ["string", "null"], "description": "the actor's session it was started from (nesting)"},
+                "depth": {"type": "integer", "minimum": 0, "description": "0 outside any other session; the parent's + 1"},
                 "kept_expiry": {"type": "boolean", "description": "an extension kept the later expiry"},
                 "token": {"type": "string", "description": "on a start, when the server signs tokens: an EdDSA JWT with the target as `sub` and the actor as `act.sub`"},
             },

@@ -16,11 +16,7 @@ type Rows = (Vec<SessionRecord>, Vec<StoredPolicy>, Vec<String>);
 
 /// A tenant's sessions and policy versions, and what of its rows the host
 /// key does not authenticate, read in `conn`'s transaction.
-pub(crate) fn rows(
-    conn: &Connection,
-    tenant: &str,
-    integrity: &Integrity,
-) -> Result<Rows, StoreError> {
+pub(crate) fn rows(conn: &Connection, tenant: &str, integrity: &Integrity) -> Result<Rows, StoreError> {
     let mut unauthenticated = Vec::new();
     let mut sessions = Vec::new();
     for (s, tag) in sessions::list_tagged(conn, tenant, false)? {

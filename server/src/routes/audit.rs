@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
 use standin::audit::{Format, View, render};
 use standin::store::AuditFilter;
 
@@ -200,12 +199,7 @@ async fn verify(State(state): State<AppState>, p: Params) -> Result<Response, Ap
     let chains = state.run(move |s| Ok(s.tenant(&t).audit().verify()?)).await?;
     Ok(match chains.into_iter().find(|c| c.tenant == tenant) {
         Some(chain) => axum::Json(chain).into_response(),
-        None => axum::Json(json!({
-            "tenant": tenant,
-            "events": 0,
-            "head": standin::audit::GENESIS_HASH,
-            "broken": null,
-        }))
-        .into_response(),
+        // A tenant with no events: an empty chain, intact.
+        None => axum::Json(standin::audit::TenantChain::empty(&tenant)).into_response(),
     })
 }

@@ -4,11 +4,11 @@
 use super::{Access, Answer, Route, Spec, json};
 use crate::app::AppState;
 use crate::error::{ApiError, codes};
+use crate::replies::Health;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::json;
 
 pub(super) fn routes() -> Vec<Route> {
     let spec = |path, operation, summary, answers| Spec {
@@ -78,13 +78,21 @@ pub(super) fn routes() -> Vec<Route> {
 
 async fn healthz() -> Response {
     let up = crate::app::started().elapsed().as_secs();
-    axum::Json(json!({"status": "ok", "uptime_seconds": up})).into_response()
+    axum::Json(Health {
+        status: "ok",
+        uptime_seconds: Some(up),
+    })
+    .into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
     let answered = state.run(|s| Ok(s.store().next_deadline().is_ok())).await?;
     if answered {
-        Ok(axum::Json(json!({"status": "ready"})).into_response())
+        Ok(axum::Json(Health {
+            status: "ready",
+            uptime_seconds: None,
+        })
+        .into_response())
     } else {
         Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -5,13 +5,13 @@ use super::{ADMIN, AUDIT, Params, Query, Route, Spec, json, now};
 use crate::app::AppState;
 use crate::body::Json;
 use crate::error::{ApiError, codes};
+use crate::replies::{Acked, Claimed, Next, OutboxList};
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
 use standin::model::Notifications;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -119,7 +119,11 @@ async fn outbox(State(state): State<AppState>, p: Params, Query(q): Query<Outbox
     let tenant = p.tenant();
     let Some(limit) = super::page_limit(q.limit, q.after.is_some())? else {
         let messages = state.run(move |s| Ok(s.tenant(&tenant).outbox().list(q.all)?)).await?;
-        return Ok(axum::Json(json!({ "messages": messages })).into_response());
+        return Ok(axum::Json(OutboxList {
+            messages,
+            next: Next::Whole,
+        })
+        .into_response());
     };
     let messages = state
         .run(move |s| Ok(s.tenant(&tenant).outbox().page(q.all, q.after, limit)?))
@@ -127,7 +131,11 @@ async fn outbox(State(state): State<AppState>, p: Params, Query(q): Query<Outbox
     let next = (messages.len() == limit)
         .then(|| messages.last().map(|m| m.id))
         .flatten();
-    Ok(axum::Json(json!({ "messages": messages, "next": next })).into_response())
+    Ok(axum::Json(OutboxList {
+        messages,
+        next: Next::Page(next),
+    })
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,7 +172,11 @@ async fn claim(State(state): State<AppState>, p: Params, Json(body): Json<Claim>
         .run(move |s| Ok(s.outbox().claim(Some(&tenant), body.limit, lease, at)?))
         .await?;
     let claimed_until = DateTime::<Utc>::from_timestamp(claimed_until, 0);
-    Ok(axum::Json(json!({ "messages": messages, "claimed_until": claimed_until })).into_response())
+    Ok(axum::Json(Claimed {
+        messages,
+        claimed_until,
+    })
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,7 +198,7 @@ async fn ack(State(state): State<AppState>, p: Params, Json(body): Json<Ack>) ->
             format!("no message {} of this tenant; nothing was acknowledged", ids.join(", ")),
         ));
     }
-    Ok(axum::Json(json!({ "acked": acked.acked })).into_response())
+    Ok(axum::Json(Acked { acked: acked.acked }).into_response())
 }
 
 async fn notifications(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {

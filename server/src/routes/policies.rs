@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use standin::harness::Suite;
 use standin::policies::Upload;
 
@@ -188,7 +188,7 @@ async fn upload(
 async fn list(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let versions = state.run(move |s| Ok(s.tenant(&tenant).policies().versions()?)).await?;
-    Ok(axum::Json(json!({ "versions": versions })).into_response())
+    Ok(axum::Json(crate::replies::PolicyVersions { versions }).into_response())
 }
 
 async fn show(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {

@@ -84,5 +84,5 @@ async fn revoke_actor(
     let revoked = state
         .run(move |s| Ok(s.sessions().revoke_actor(&tenant, &body.actor, &body.reason, now())?))
         .await?;
-    Ok(axum::Json(serde_json::json!({ "revoked": revoked })).into_response())
+    Ok(axum::Json(crate::replies::Revoked { revoked }).into_response())
 }

@@ -5,12 +5,16 @@ use super::{ADMIN, Answer, BANNER_END, BANNER_READ, DECIDE, Params, Query, READ_
 use crate::app::AppState;
 use crate::body::{BatchJson, Json};
 use crate::error::ApiError;
+use crate::replies::{
+    AuthorizeResults, BatchItem, Decided, ErrorBody, Extended, Next, Requested, SessionList, Started,
+};
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+use standin::Verdict;
 use standin::{ActionCall, Decision, StartRequest};
 use std::time::Instant;
 
@@ -176,10 +180,8 @@ pub(super) fn same_tenant(named: &str, path: &str) -> Result<(), ApiError> {
     }
 }
 
-pub(super) fn with_policy(decision: &Decision, policy: &standin::decision::PolicyRef) -> Value {
-    let mut value = serde_json::to_value(decision).unwrap_or(Value::Null);
-    value["policy"] = serde_json::to_value(policy).unwrap_or(Value::Null);
-    value
+pub(super) fn with_policy<'a>(decision: &'a Decision, policy: &'a standin::decision::PolicyRef) -> Decided<'a> {
+    Decided { decision, policy }
 }
 
 async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Value>) -> Result<Response, ApiError> {
@@ -203,17 +205,19 @@ async fn start(State(state): State<AppState>, p: Params, Json(mut body): Json<Va
         .decision(&tenant, "start", &outcome.decision, started.elapsed());
     Ok(match outcome.session {
         Some(session) if session.is_pending() => {
-            let mut body = serde_json::to_value(&session).unwrap_or_default();
-            body["decision"] = "pending".into();
-            body["approvers"] = serde_json::to_value(outcome.decision.approvers()).unwrap_or_default();
+            let body = Requested {
+                session: &session,
+                decision: Verdict::Pending,
+                approvers: outcome.decision.approvers(),
+            };
             (StatusCode::ACCEPTED, axum::Json(body)).into_response()
         }
         Some(session) => {
             let token = state.sessions().access().token_for(&session, now());
-            let mut body = serde_json::to_value(&session).unwrap_or_default();
-            if let Some(token) = token {
-                body["token"] = token.into();
-            }
+            let body = Started {
+                session: &session,
+                token,
+            };
             (StatusCode::CREATED, axum::Json(body)).into_response()
         }
         None => (
@@ -239,7 +243,11 @@ async fn list(State(state): State<AppState>, p: Params, Query(q): Query<ListQuer
         let sessions = state
             .run(move |s| Ok(s.tenant(&tenant).sessions().list(q.active, now())?))
             .await?;
-        return Ok(axum::Json(json!({ "sessions": sessions })).into_response());
+        return Ok(axum::Json(SessionList {
+            sessions,
+            next: Next::Whole,
+        })
+        .into_response());
     };
     let sessions = state
         .run(move |s| {
@@ -251,7 +259,11 @@ async fn list(State(state): State<AppState>, p: Params, Query(q): Query<ListQuer
     let next = (sessions.len() == limit)
         .then(|| sessions.last().map(|s| s.id.clone()))
         .flatten();
-    Ok(axum::Json(json!({ "sessions": sessions, "next": next })).into_response())
+    Ok(axum::Json(SessionList {
+        sessions,
+        next: Next::Page(next),
+    })
+    .into_response())
 }
 
 async fn session(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
@@ -297,11 +309,11 @@ async fn extend(State(state): State<AppState>, p: Params, Json(body): Json<Exten
     if !outcome.decision.is_allow() {
         return Ok(axum::Json(outcome.decision).into_response());
     }
-    let mut answer = serde_json::to_value(&outcome.session).unwrap_or(Value::Null);
-    if outcome.kept_expiry {
-        answer["kept_expiry"] = true.into();
-    }
-    Ok(axum::Json(answer).into_response())
+    Ok(axum::Json(Extended {
+        session: &outcome.session,
+        kept_expiry: outcome.kept_expiry,
+    })
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,18 +390,24 @@ async fn authorize_batch(
         })
         .await?;
     let took = started.elapsed();
-    let results: Vec<Value> = results
+    let results = results
         .into_iter()
         .map(|r| match r {
             Ok(answer) => {
                 state.metrics.decision(&tenant, "action", &answer.decision, took);
-                serde_json::to_value(answer).unwrap_or(Value::Null)
+                BatchItem::Answer(answer)
             }
             Err(e) => {
                 let e = ApiError::from(e);
-                json!({"error": {"code": e.code, "message": e.message, "status": e.status.as_u16()}})
+                BatchItem::Error {
+                    error: ErrorBody {
+                        code: e.code,
+                        message: e.message,
+                        status: e.status.as_u16(),
+                    },
+                }
             }
         })
         .collect();
-    Ok(axum::Json(json!({ "results": results })).into_response())
+    Ok(axum::Json(AuthorizeResults { results }).into_response())
 }

@@ -5,6 +5,7 @@ mod authzen;
 mod batching;
 mod config;
 mod console;
+mod documented;
 mod errors;
 mod fail_closed;
 mod hostile;

@@ -149,6 +149,7 @@ impl Server {
     /// `method path` with `key` and a JSON body; the status and the JSON answer.
     pub async fn call(&self, method: &str, path: &str, key: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let method_name = method.clone();
         let mut request = self.http.request(method, self.url(path));
         if let Some(key) = key {
             request = request.bearer_auth(key);
@@ -160,6 +161,7 @@ impl Server {
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        crate::documented::check(method_name.as_str(), path, status, &value);
         (status, value)
     }
 

@@ -67,6 +67,21 @@ pub struct TenantChain {
     pub checkpoints: Vec<CheckpointChecked>,
 }
 
+impl TenantChain {
+    /// The chain of a tenant with no events: empty, its head the genesis
+    /// hash, intact.
+    pub fn empty(tenant: &str) -> Self {
+        Self {
+            tenant: tenant.to_string(),
+            events: 0,
+            head: GENESIS_HASH.to_string(),
+            broken: None,
+            problems: Vec::new(),
+            checkpoints: Vec::new(),
+        }
+    }
+}
+
 /// One checkpoint as `audit verify` found it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckpointChecked {
