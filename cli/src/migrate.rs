@@ -8,7 +8,8 @@ use crate::progress::Progress;
 use anyhow::{Context as _, Result, bail};
 use standin::audit::VerifyOptions;
 use standin::{Host, Standin};
-use standin_store_sqlite::OpenSqlite;
+use standin::store::copy::Import as _;
+use standin_store_sqlite::{OpenSqlite, SqliteStore};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -46,7 +47,7 @@ pub fn run(args: Args, host_key: Option<&std::path::Path>) -> Result<Exit> {
         .transpose()?;
     // The source is checked before anything is copied: a broken trail is
     // not moved to serve from the target. An older schema is migrated first.
-    drop(standin_store_sqlite::SqliteStore::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?);
+    drop(SqliteStore::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?);
     let mut source = Standin::open_read_only(Host::new()?, &path)
         .with_context(|| format!("cannot open `{}` to check it", path.display()))?;
     if let Some(key) = &key {
@@ -63,11 +64,14 @@ pub fn run(args: Args, host_key: Option<&std::path::Path>) -> Result<Exit> {
     }
     let target = standin_store_postgres::PostgresStore::connect(&args.to)
         .context("cannot open the PostgreSQL database of `--to`")?;
+    // Through the stores: the source exports, the target imports.
+    let from = SqliteStore::open_read_only(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
     let mut progress = Progress::new();
-    let imported = standin_store_postgres::import_sqlite(&path, &target, &mut |table, done, total| {
+    let imported = target.import(&from, &mut |table, done, total| {
         progress.set(&format!("copying {table}"), done, total);
     })?;
     drop(progress);
+    drop(from);
 
     let mut target = Standin::new(Host::new()?, Arc::new(target));
     if let Some(key) = key {

@@ -26,11 +26,13 @@
 //! another consumer is claiming (`FOR UPDATE SKIP LOCKED`, in `tenants`);
 //! one replica sweeps at a time (`leader`); every session change sends a
 //! `NOTIFY` other replicas use to empty their caches (`watch`); and
-//! [`import_sqlite`] fills an empty database from a SQLite one (`import`).
+//! An empty database is filled from another store's export
+//! ([`standin::store::copy::Import`], in `copy`).
 //! Connections come from a small pool (`pool`).
 
 mod audit;
 mod codec;
+mod copy;
 mod group;
 mod keys;
 mod native;
@@ -40,10 +42,6 @@ mod schema;
 mod sessions;
 mod tenants;
 mod trail;
-
-#[cfg(feature = "sqlite")]
-pub use native::import::{ImportError, Imported, import_sqlite};
-pub use schema::MIGRATIONS;
 
 use postgres::{Client, Transaction};
 use standin::store::{Applied, AuditStats, Change, Integrity, StoreError};

@@ -30,6 +30,7 @@
 
 mod audit;
 mod codec;
+mod copy;
 mod group;
 mod keys;
 mod native;

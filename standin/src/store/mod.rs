@@ -20,6 +20,7 @@
 
 mod backend;
 mod change;
+pub mod copy;
 mod integrity;
 mod keyring;
 
