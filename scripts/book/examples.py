@@ -178,6 +178,18 @@ def check_blocks(scripts):
     return problems
 
 
+def check_readme():
+    """README.md's HTTP example is examples/guides/http-quickstart.sh, verbatim."""
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    script = open(os.path.join(GUIDES, "http-quickstart.sh"), encoding="utf-8").read()
+    m = re.search(r"^## Over HTTP\n.*?^```sh\n(.*?)^```", text, re.S | re.M)
+    if not m:
+        return ["README.md: no ```sh block under `## Over HTTP`"]
+    if m.group(1) != script:
+        return ["README.md: the HTTP example under `## Over HTTP` is not examples/guides/http-quickstart.sh"]
+    return []
+
+
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     if mode not in ("--check", "--update"):
@@ -187,7 +199,7 @@ def main():
         raise SystemExit("examples.py: set STANDIN_BIN to the `standin` binary")
     only = sys.argv[2:]
     scripts = sorted(os.path.join(GUIDES, f) for f in os.listdir(GUIDES) if f.endswith(".sh"))
-    failed = check_blocks(scripts) if mode == "--check" and not only else []
+    failed = check_blocks(scripts) + check_readme() if mode == "--check" and not only else []
     for p in failed:
         print(p, file=sys.stderr)
     passed = 0

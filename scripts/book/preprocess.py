@@ -113,6 +113,9 @@ def rewrite_links(text, file_rel, page_rel, whole):
                 raise SystemExit(f"standin-include: {file_rel} links #{anchor} but the book has no page for it")
             return f"{bang}[{label}]({os.path.relpath(dest, page_dir)}#{anchor})"
         repo_path = os.path.normpath(os.path.join(file_dir, path))
+        if repo_path.startswith("docs/book/src/"):  # a file of the book itself
+            dest = os.path.relpath(repo_path[len("docs/book/src/"):], page_dir)
+            return f"{bang}[{label}]({dest}{'#' + anchor if anchor else ''})"
         if repo_path in PAGES:
             dest = os.path.relpath(PAGES[repo_path], page_dir)
             return f"{bang}[{label}]({dest}{'#' + anchor if anchor else ''})"
