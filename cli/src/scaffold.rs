@@ -151,12 +151,15 @@ const SUITE: &str = r#"{
 }
 "#;
 
+/// Standin's own `rust-toolchain.toml` (its channel, `wasm32-wasip2`).
+const TOOLCHAIN: &str = include_str!("../../rust-toolchain.toml");
+
 const README: &str = r#"# @NAME@
 
 A Standin policy. Build it and prove it on its suite:
 
 ```sh
-rustup target add wasm32-wasip2
+rustup toolchain install    # the toolchain and target of rust-toolchain.toml
 cargo build --target wasm32-wasip2 --release
 standin test --policy target/wasm32-wasip2/release/@FILE@.wasm suite.json
 ```
@@ -194,6 +197,9 @@ pub fn create(name: &str, dir: &Path) -> Result<PathBuf> {
         ("suite.json", fill(SUITE)),
         ("README.md", fill(README)),
         (".gitignore", "/target\n".to_string()),
+        // The toolchain Standin itself is built with, and the guest target:
+        // a reader's `cargo build` then needs no `rustup target add`.
+        ("rust-toolchain.toml", TOOLCHAIN.to_string()),
         ("sdk/Cargo.toml", fill(SDK_MANIFEST)),
         ("wire/Cargo.toml", fill(WIRE_MANIFEST)),
     ];

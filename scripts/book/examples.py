@@ -17,7 +17,8 @@ command as `$ COMMAND`, then what it printed (stdout and stderr), then
 as a placeholder: session ids `s-<1>`, API keys, key ids, hashes, digests,
 signatures, tokens and temporary paths, numbered in order of appearance.
 A server a script starts in the background on 127.0.0.1:8080 is moved to a
-free port (the transcript says 8080) and stopped at the end.
+free port (STANDIN_LISTEN, and 8080 in its commands; the transcript says
+8080) and stopped at the end. A script gets 300 seconds.
 
 The guides (docs/book/src/getting-started.md and guides/, concepts/)
 must take their examples from files: a ```sh, ```bash, ```console or
@@ -92,7 +93,9 @@ def run(script, binary):
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("STANDIN_") and k not in ("CARGO_TARGET_DIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
         env.update(PATH=bindir + os.pathsep + os.environ["PATH"], TMPDIR=os.path.join(work, "tmp"),
-                   XDG_CONFIG_HOME=os.path.join(work, "config"), XDG_CACHE_HOME=os.path.join(work, "cache"))
+                   XDG_CONFIG_HOME=os.path.join(work, "config"), XDG_CACHE_HOME=os.path.join(work, "cache"),
+                   # `standin serve` with no --listen binds STANDIN_LISTEN: the free port.
+                   STANDIN_LISTEN=f"127.0.0.1:{port}")
         program = ["set +e", "trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT"]
         for cmd in commands(script):
             shown = cmd.replace("'", "'\\''")
@@ -101,7 +104,7 @@ def run(script, binary):
             program.append('__rc=$?; [ "$__rc" = 0 ] || echo "(exit $__rc)"')
         done = subprocess.run(["bash", "-c", "\n".join(program) + "\n"], cwd=ROOT, env=env,
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=600)
+                              text=True, timeout=300)
         text = done.stdout.replace(port, "8080").replace(os.path.join(work, "tmp"), "$TMPDIR")
         text = re.sub(r"\$TMPDIR/tmp\.[A-Za-z0-9]+", "$TMPDIR/tmp.<dir>", text)
         return normalize(text)

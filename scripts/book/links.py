@@ -6,6 +6,8 @@
                              link names a file or folder that exists, and
                              each #anchor a heading of that file (GitHub's
                              anchors); the book's sources are checked built;
+                             and every repository path the code map names
+                             in code (`engine/src/checked.rs`) exists;
     links.py --html DIR      the built book: each relative href and src of
                              every page names a file of the book, and each
                              #fragment an id in that page.
@@ -111,6 +113,30 @@ def check_repo():
                 broken += 1
                 print(f"{rel}:{number}: {target}: {why}")
     print(f"links.py --repo: {checked} relative links in Markdown files, {broken} broken", file=sys.stderr)
+    return broken + check_code_map()
+
+
+# The code map says where things happen in code spans, not links; a file
+# renamed or moved must not leave it pointing at nothing. A span names a
+# path when it starts with a top-level folder of the repository and holds
+# a slash (`cli/src/open.rs`, `store-sqlite/`, `wit/archive/0.3.0/`).
+CODE_MAP = "docs/book/src/reference/code-map.md"
+PATH_SPAN = re.compile(r"`([A-Za-z0-9_.-]+/[A-Za-z0-9_./-]*)`")
+
+
+def check_code_map():
+    tops = {e for e in os.listdir(ROOT) if os.path.isdir(os.path.join(ROOT, e)) and not e.startswith(".")}
+    broken = named = 0
+    with open(os.path.join(ROOT, CODE_MAP), encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            for path in PATH_SPAN.findall(line):
+                if path.split("/", 1)[0] not in tops:
+                    continue
+                named += 1
+                if not os.path.exists(os.path.join(ROOT, path)):
+                    broken += 1
+                    print(f"{CODE_MAP}:{number}: `{path}`: no such file or folder")
+    print(f"links.py --repo: {named} paths in the code map, {broken} missing", file=sys.stderr)
     return broken
 
 

@@ -371,7 +371,7 @@ pub trait OpenSqlite: Sized {
     /// Sessions on the existing SQLite file at `path`, read-only
     /// ([`SqliteStore::open_read_only`]): nothing is created or written;
     /// every call that would write fails with
-    /// [`StoreError::ReadOnly`](standin::store::StoreError::ReadOnly). For a
+    /// [`StoreError::ReadOnly`]. For a
     /// banner or a list on such a store, see [`Sessions::peek_status`](standin::sessions::Sessions::peek_status) and
     /// [`Sessions::peek_list`](standin::sessions::Sessions::peek_list).
     fn open_read_only(host: Host, path: impl AsRef<Path>) -> Result<Self, SessionError>;

@@ -29,9 +29,9 @@ fn policy_new_scaffolds_a_crate_that_builds_without_warnings_and_passes_its_suit
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("authoring");
     let build = Command::new("cargo")
         .args(["build", "--offline", "--target", "wasm32-wasip2", "--release"])
-        // Outside this repository no rust-toolchain.toml applies: build with
-        // the repository's toolchain, which has the wasm target.
-        .env("RUSTUP_TOOLCHAIN", repository_toolchain())
+        // Outside this repository, the crate's own rust-toolchain.toml picks
+        // the toolchain and its wasm target, not the one running this test.
+        .env_remove("RUSTUP_TOOLCHAIN")
         .env("CARGO_TARGET_DIR", &target)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -41,6 +41,11 @@ fn policy_new_scaffolds_a_crate_that_builds_without_warnings_and_passes_its_suit
     let stderr = String::from_utf8_lossy(&build.stderr);
     assert!(build.status.success(), "{stderr}");
     assert!(!stderr.contains("warning"), "the build warned:\n{stderr}");
+
+    let toolchain = std::fs::read_to_string(root.join("rust-toolchain.toml")).expect("rust-toolchain.toml");
+    let ours = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../rust-toolchain.toml"))
+        .expect("the repository's rust-toolchain.toml");
+    assert_eq!(toolchain, ours, "the crate is built with Standin's toolchain");
 
     let wasm = target.join("wasm32-wasip2/release/night_desk.wasm");
     let size = std::fs::metadata(&wasm).expect("component").len();
@@ -71,15 +76,4 @@ fn policy_new_refuses_a_name_that_is_not_a_crate_name() {
         assert_eq!(out.status.code(), Some(1), "{name}: {out:?}");
     }
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
-}
-
-/// The `channel` of the repository's `rust-toolchain.toml`.
-fn repository_toolchain() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rust-toolchain.toml");
-    let text = std::fs::read_to_string(&path).expect("rust-toolchain.toml");
-    text.lines()
-        .find_map(|l| l.trim().strip_prefix("channel"))
-        .and_then(|rest| rest.split('"').nth(1))
-        .expect("a channel")
-        .to_string()
 }

@@ -2,8 +2,8 @@
 //! and every field of the event, `seq` and `tenant` included, so editing,
 //! deleting, inserting or reordering rows breaks the chain.
 //!
-//! Two formats, recorded per row (`audit.chain`), so a trail written by an
-//! older build still verifies and new rows are appended to it:
+//! Three formats, recorded per row (`audit.chain`), so a trail written by
+//! an older build still verifies and new rows are appended to it:
 //!
 //! - [`CHAIN_V1`]: `sha256(prev_hash || canonical JSON of the event)`. The
 //!   JSON holds the whole request the policy saw (about 1 KB), so the
@@ -19,6 +19,10 @@
 //!   ([`RequestFacts`](super::RequestFacts)), stored once per session: the
 //!   row's digest covers that digest, and `audit verify` checks the stored
 //!   facts against it.
+//! - [`CHAIN_V3`], the current one when the host has its key:
+//!   [`CHAIN_V2`]'s input under an HMAC keyed from the host key
+//!   (`Keyring::chain_hash` in `store/keyring.rs`), so whoever can write the database but
+//!   lacks the key cannot extend the chain or rewrite it with fresh hashes.
 
 use super::AuditEvent;
 use crate::decision::PolicyRef;

@@ -237,7 +237,7 @@ impl Integrity {
     /// time, and so do the session row's start or end and the messages it
     /// wrote; a start or approval keeps its length (its deadline and
     /// ceiling move by as much). Every time is then checked against the
-    /// real clock ([`Self::check_time`]). Called by every backend under
+    /// real clock (`check_time`, below). Called by every backend under
     /// the chain lock, before it writes the change.
     pub fn stamp(&self, change: &mut Change, head_at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
         let mut floor = head_at;
