@@ -9,11 +9,13 @@ use standin_policy_sdk::message;
 use standin_policy_sdk::{Principal, Reasons};
 
 /// Does `principal` hold any of `roles`?
+#[inline]
 pub fn has_any_role(principal: &Principal<'_>, roles: &[String]) -> bool {
     principal.roles.iter().any(|r| roles.iter().any(|x| x == r))
 }
 
 /// A principal's level: its highest `role_levels` entry (unknown role: 0).
+#[inline]
 pub fn level(settings: &Settings, principal: &Principal<'_>) -> u32 {
     principal
         .roles

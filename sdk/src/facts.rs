@@ -201,6 +201,7 @@ impl<'a> ApprovalRequest<'a> {
 
 impl<'a> ApprovalRequest<'a> {
     /// A request the host packed, as `&str` views.
+    #[inline]
     pub fn of(packed: &'a wire::ApprovalRequest) -> Self {
         let p = Packed {
             text: &packed.start.text,
@@ -286,6 +287,7 @@ fn start_in<'a>(s: &wire::StartRequest, p: Packed<'a>) -> StartRequest<'a> {
 
 impl<'a> ActionRequest<'a> {
     /// A request the host packed, as `&str` views.
+    #[inline]
     pub fn of(packed: &'a wire::ActionRequest) -> Self {
         action_in(
             packed,
@@ -298,6 +300,7 @@ impl<'a> ActionRequest<'a> {
 }
 
 /// The facts of an action's header, resolved in `p`.
+#[inline]
 fn action_in<'a>(head: &wire::ActionRequest, p: Packed<'a>) -> ActionRequest<'a> {
     let s = &head.session;
     ActionRequest {

@@ -92,6 +92,7 @@ pub struct ActionRequest {
 
 /// The span of `len` bytes at `offset` of a request's text. Text past
 /// 4 GiB is not representable; the host caps requests far below that.
+#[inline]
 pub fn span(offset: usize, len: usize) -> u64 {
     ((offset as u64) << 32) | (len as u64 & 0xffff_ffff)
 }
@@ -146,6 +147,7 @@ impl Packer {
 
     /// Stores `s` and returns its span. Text past 4 GiB is not representable;
     /// the host caps requests far below that.
+    #[inline]
     pub fn str(&mut self, s: &str) -> u64 {
         let span = span(self.text.len(), s.len());
         self.text.push_str(s);
@@ -178,6 +180,7 @@ impl Packer {
     }
 
     /// Appends one string to the list being built.
+    #[inline]
     pub fn push(&mut self, item: &str) {
         let span = self.str(item);
         self.spans.push(span);
