@@ -127,6 +127,7 @@ class Authorization(Model):
     reasons: list[Reason]
     acting_as: str | None = None
     approvers: Approvers | None = None
+    diagnostics: list[str] | None = None
     max_ttl_seconds: int | None = None
     notify_target: bool | None = None
     obligations: list[str] | None = None
@@ -141,6 +142,7 @@ class Authorization(Model):
         "reasons": (("list", ("ref", "Reason")), True),
         "acting_as": (("str",), False),
         "approvers": (("ref", "Approvers"), False),
+        "diagnostics": (("list", ("str",)), False),
         "max_ttl_seconds": (("int",), False),
         "notify_target": (("bool",), False),
         "obligations": (("list", ("str",)), False),
@@ -391,6 +393,7 @@ class Decision(Model):
     decision: Literal["allow", "deny", "pending"]
     reasons: list[Reason]
     approvers: Approvers | None = None
+    diagnostics: list[str] | None = None
     max_ttl_seconds: int | None = None
     notify_target: bool | None = None
     obligations: list[str] | None = None
@@ -402,6 +405,7 @@ class Decision(Model):
         "decision": (("enum", ("allow", "deny", "pending",)), True),
         "reasons": (("list", ("ref", "Reason")), True),
         "approvers": (("ref", "Approvers"), False),
+        "diagnostics": (("list", ("str",)), False),
         "max_ttl_seconds": (("int",), False),
         "notify_target": (("bool",), False),
         "obligations": (("list", ("str",)), False),
@@ -451,9 +455,11 @@ class Health(Model):
     """The `Health` form of docs/openapi.json."""
 
     status: str | None = None
+    uptime_seconds: int | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
         "status": (("str",), False),
+        "uptime_seconds": (("int",), False),
     }
 
 
@@ -807,13 +813,18 @@ class Session(Model):
     approval: SessionApproval | None = None
     approvers: Approvers | None = None
     decision: Literal["pending"] | None = None
+    depth: int | None = None
     domain: str | None = None
     end_reason: Literal["stopped", "expired", "revoked", "rejected", "approval-expired"] | None = None
     ended_at: str | None = None
     kept_expiry: bool | None = None
+    notify_target: bool | None = None
+    obligations: list[str] | None = None
+    parent: str | None = None
     read_only: bool | None = None
     reason: str | None = None
     return_to: str | None = None
+    revoke_reason: str | None = None
     token: str | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
@@ -829,13 +840,18 @@ class Session(Model):
         "approval": (("ref", "SessionApproval"), False),
         "approvers": (("ref", "Approvers"), False),
         "decision": (("enum", ("pending",)), False),
+        "depth": (("int",), False),
         "domain": (("opt", ("str",)), False),
         "end_reason": (("opt", ("enum", ("stopped", "expired", "revoked", "rejected", "approval-expired",))), False),
         "ended_at": (("opt", ("str",)), False),
         "kept_expiry": (("bool",), False),
+        "notify_target": (("bool",), False),
+        "obligations": (("list", ("str",)), False),
+        "parent": (("opt", ("str",)), False),
         "read_only": (("bool",), False),
         "reason": (("opt", ("str",)), False),
         "return_to": (("opt", ("str",)), False),
+        "revoke_reason": (("opt", ("str",)), False),
         "token": (("str",), False),
     }
 

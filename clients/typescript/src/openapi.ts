@@ -718,6 +718,8 @@ export interface components {
             approvers?: components["schemas"]["Approvers"];
             /** @enum {unknown} */
             decision: "allow" | "deny" | "pending";
+            /** @description for operators: what went wrong inside the host or the policy */
+            diagnostics?: string[];
             max_ttl_seconds?: number;
             notify_target?: boolean;
             obligations?: string[];
@@ -737,6 +739,8 @@ export interface components {
         };
         Health: {
             status?: string;
+            /** @description `/healthz`: seconds since the process started */
+            uptime_seconds?: number;
         };
         Introspect: {
             token: string;
@@ -872,6 +876,8 @@ export interface components {
              * @constant
              */
             decision?: "pending";
+            /** @description 0 outside any other session; the parent's + 1 */
+            depth?: number;
             domain?: string | null;
             /** @enum {unknown} */
             end_reason?: "stopped" | "expired" | "revoked" | "rejected" | "approval-expired" | null;
@@ -884,10 +890,16 @@ export interface components {
             kept_expiry?: boolean;
             /** Format: date-time */
             max_expires_at: string;
+            /** @description the target is told when it starts and ends */
+            notify_target?: boolean;
+            obligations?: string[];
+            /** @description the actor's session it was started from (nesting) */
+            parent?: string | null;
             policy: components["schemas"]["PolicyRef"];
             read_only?: boolean;
             reason?: string | null;
             return_to?: string | null;
+            revoke_reason?: string | null;
             /** Format: date-time */
             started_at: string;
             /** @enum {unknown} */
