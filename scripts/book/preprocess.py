@@ -30,6 +30,7 @@ PAGES = {
     "docs/contract.md": "reference/contract.md",
     "docs/rules.md": "reference/rules.md",
     "docs/http.md": "reference/http.md",
+    "docs/deploy.md": "guides/deploying.md",
     "docs/openapi.json": "reference/http-api.md",
     "SECURITY.md": "reference/security.md",
     "BENCHMARKS.md": "benchmarks.md",
