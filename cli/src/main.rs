@@ -65,8 +65,9 @@ struct Cli {
     /// defaults (version 0). Off: their starts are denied `policy-unavailable` (T1).
     #[arg(long, global = true, env = "STANDIN_BUILTIN_FALLBACK")]
     builtin_fallback: bool,
-    /// The host key (32 bytes, made on first use) that authenticates compiled
-    /// policies cached in the database; keep it outside the database.
+    /// The host key (32 bytes, made on first use): it keys the audit chain,
+    /// tags the rows the host acts on and seals compiled policies; keep it
+    /// outside the database, and give every replica the same file.
     /// Default: `$XDG_CONFIG_HOME/standin/host.key` or `~/.config/standin/host.key`.
     #[arg(long, global = true, value_name = "FILE", env = "STANDIN_HOST_KEY_FILE")]
     host_key: Option<std::path::PathBuf>,
