@@ -4,42 +4,134 @@
 use super::question::Kind;
 use crate::error::ApiError;
 use crate::routes::now;
-use serde_json::{Value, json};
+use serde::{Serialize, Serializer};
+use standin::decision::{Approvers, PolicyRef, Reason};
 use standin::{Authorization, Decision, Standin};
 use std::time::{Duration, Instant};
 
-fn from_authorization(a: &Authorization) -> Value {
-    json!({
-        "decision": a.decision.is_allow(),
-        "context": {
-            "reasons": a.decision.reasons(),
-            "obligations": a.decision.obligations(),
-            "acting_as": a.acting_as,
-            "on_behalf_of": a.on_behalf_of,
-            "session": a.session,
-            "policy": a.policy,
-        }
-    })
+/// One AuthZEN answer, typed: what was decided, kept as the library gave
+/// it, and written as `{"context": {...}, "decision": bool}` by
+/// [`Serialize`] below (no handler builds or edits a JSON value). Members
+/// are written in the order the answers have always had (alphabetical).
+#[derive(Debug)]
+pub(super) enum Evaluation {
+    /// A question inside a session: `authorize`'s answer.
+    Action(Authorization),
+    /// May this start, storing nothing: the decision and the version that made it.
+    Start(Decision, PolicyRef),
+    /// A question that could not be answered: a deny, with why.
+    Refused { status: u16, message: String },
 }
 
-fn from_start(d: &Decision, policy: &standin::decision::PolicyRef) -> Value {
-    let mut context = json!({ "reasons": d.reasons(), "policy": policy });
-    // A start that needs approval is not a permit: `decision` is false, and
-    // the context says it would be granted once approved, and by whom.
-    if d.is_pending() {
-        context["pending"] = true.into();
-        context["approvers"] = serde_json::to_value(d.approvers()).unwrap_or_default();
+impl Evaluation {
+    /// The AuthZEN `decision`: only an allow is a permit (a pending start is not).
+    pub(super) fn permits(&self) -> bool {
+        match self {
+            Self::Action(a) => a.decision.is_allow(),
+            Self::Start(d, _) => d.is_allow(),
+            Self::Refused { .. } => false,
+        }
     }
-    if d.is_granted() {
-        context["grant"] = json!({
-            "ttl_seconds": d.lease().map(|l| l.ttl_seconds()),
-            "max_ttl_seconds": d.lease().map(|l| l.max_ttl_seconds()),
-            "notify_target": d.lease().map(|l| l.notify_target()),
-            "read_only": d.lease().map(|l| l.read_only()),
-            "obligations": d.obligations(),
-        });
+}
+
+#[derive(Serialize)]
+struct Answer<C> {
+    context: C,
+    decision: bool,
+}
+
+#[derive(Serialize)]
+struct ActionContext<'a> {
+    acting_as: &'a str,
+    obligations: &'a [String],
+    on_behalf_of: &'a str,
+    policy: &'a PolicyRef,
+    reasons: &'a [Reason],
+    session: &'a str,
+}
+
+/// A start's context: a pending start says so and who may approve it;
+/// a start that would be granted says what it would grant.
+#[derive(Serialize)]
+struct StartContext<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approvers: Option<Option<&'a Approvers>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant: Option<GrantContext<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending: Option<bool>,
+    policy: &'a PolicyRef,
+    reasons: &'a [Reason],
+}
+
+#[derive(Serialize)]
+struct GrantContext<'a> {
+    max_ttl_seconds: Option<u64>,
+    notify_target: Option<bool>,
+    obligations: &'a [String],
+    read_only: Option<bool>,
+    ttl_seconds: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct ErrorContext<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    message: &'a str,
+    status: u16,
+}
+
+impl Serialize for Evaluation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let decision = self.permits();
+        match self {
+            Self::Action(a) => Answer {
+                context: ActionContext {
+                    acting_as: &a.acting_as,
+                    obligations: a.decision.obligations(),
+                    on_behalf_of: &a.on_behalf_of,
+                    policy: &a.policy,
+                    reasons: a.decision.reasons(),
+                    session: &a.session,
+                },
+                decision,
+            }
+            .serialize(serializer),
+            Self::Start(d, policy) => {
+                let lease = d.lease();
+                Answer {
+                    context: StartContext {
+                        approvers: d.is_pending().then(|| d.approvers()),
+                        grant: d.is_granted().then(|| GrantContext {
+                            max_ttl_seconds: lease.map(|l| l.max_ttl_seconds()),
+                            notify_target: lease.map(|l| l.notify_target()),
+                            obligations: d.obligations(),
+                            read_only: lease.map(|l| l.read_only()),
+                            ttl_seconds: lease.map(|l| l.ttl_seconds()),
+                        }),
+                        pending: d.is_pending().then_some(true),
+                        policy,
+                        reasons: d.reasons(),
+                    },
+                    decision,
+                }
+                .serialize(serializer)
+            }
+            Self::Refused { status, message } => Answer {
+                context: ErrorContext {
+                    error: ErrorDetail {
+                        message,
+                        status: *status,
+                    },
+                },
+                decision,
+            }
+            .serialize(serializer),
+        }
     }
-    json!({ "decision": d.is_allow(), "context": context })
 }
 
 /// An `authorize`'s result as an AuthZEN answer: the decision (counted in
@@ -50,22 +142,25 @@ pub(super) fn authorized(
     tenant: &str,
     metrics: &crate::metrics::Metrics,
     took: Duration,
-) -> Value {
+) -> Evaluation {
     match result {
         Ok(a) => {
             metrics.decision(tenant, "action", &a.decision, took);
-            from_authorization(&a)
+            Evaluation::Action(a)
         }
         Err(e) => refusal(e.status.as_u16(), &e.message),
     }
 }
 
-pub(super) fn refusal(status: u16, message: &str) -> Value {
-    json!({ "decision": false, "context": { "error": { "status": status, "message": message } } })
+pub(super) fn refusal(status: u16, message: &str) -> Evaluation {
+    Evaluation::Refused {
+        status,
+        message: message.to_string(),
+    }
 }
 
 /// Answers one question (on the blocking pool's thread).
-pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::metrics::Metrics) -> Value {
+pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::metrics::Metrics) -> Evaluation {
     let started = Instant::now();
     match kind {
         Kind::Action {
@@ -83,7 +178,7 @@ pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::met
         Kind::Start(request) => match s.policies().evaluate_start(&request, now()) {
             Ok((d, policy)) => {
                 metrics.decision(tenant, "check-start", &d, started.elapsed());
-                from_start(&d, &policy)
+                Evaluation::Start(d, policy)
             }
             Err(e) => {
                 let e = ApiError::from(e);

@@ -18,13 +18,13 @@ use super::{Access, DECIDE, Params, Route, Spec, json, now};
 use crate::app::AppState;
 use crate::body::{BatchJson, Json};
 use crate::error::ApiError;
-use answer::{answer, authorized, refusal};
+use answer::{Evaluation, answer, authorized, refusal};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use question::{Kind, classify, question};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use standin::{ActionCall, Standin};
 use std::time::Instant;
 
@@ -99,14 +99,22 @@ async fn discovery(State(state): State<AppState>, p: Params, headers: HeaderMap)
     let tenant = p.tenant();
     standin::request::check_id("tenant", &tenant).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let base = base_url(&state, &headers);
-    Ok(axum::Json(json!({
+    Ok(axum::Json(Discovery {
+        access_evaluation_endpoint: format!("{base}/v1/tenants/{tenant}/access/v1/evaluation"),
+        access_evaluations_endpoint: format!("{base}/v1/tenants/{tenant}/access/v1/evaluations"),
         // RFC 8615: the well-known string was inserted before the tenant,
         // so the PDP identifier is the base URL and the tenant.
-        "policy_decision_point": format!("{base}/{tenant}"),
-        "access_evaluation_endpoint": format!("{base}/v1/tenants/{tenant}/access/v1/evaluation"),
-        "access_evaluations_endpoint": format!("{base}/v1/tenants/{tenant}/access/v1/evaluations"),
-    }))
+        policy_decision_point: format!("{base}/{tenant}"),
+    })
     .into_response())
+}
+
+/// A tenant's Policy Decision Point metadata (AuthZEN 1.0 discovery).
+#[derive(serde::Serialize)]
+struct Discovery {
+    access_evaluation_endpoint: String,
+    access_evaluations_endpoint: String,
+    policy_decision_point: String,
 }
 
 /// One evaluation, its defaults applied.
@@ -126,7 +134,7 @@ async fn evaluation(State(state): State<AppState>, p: Params, Json(body): Json<V
 
 /// One question: a session one through the batching authorizer, the
 /// others on the blocking pool.
-async fn single(state: &AppState, tenant: String, kind: Kind) -> Result<Value, ApiError> {
+async fn single(state: &AppState, tenant: String, kind: Kind) -> Result<Evaluation, ApiError> {
     match kind {
         Kind::Action {
             session,
@@ -149,6 +157,13 @@ async fn single(state: &AppState, tenant: String, kind: Kind) -> Result<Value, A
             state.run(move |s| Ok(answer(s, &tenant, other, &metrics))).await
         }
     }
+}
+
+/// The answer to a batch: one evaluation per question asked (fewer when a
+/// semantic stopped early), in order.
+#[derive(serde::Serialize)]
+struct Evaluations {
+    evaluations: Vec<Evaluation>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,7 +229,7 @@ async fn evaluations(
                     let mut answers = Vec::new();
                     for kind in kinds {
                         let a = answer(s, &tenant, kind, &metrics);
-                        let decided = a["decision"].as_bool() == Some(true);
+                        let decided = a.permits();
                         answers.push(a);
                         if decided == stop_on {
                             break;
@@ -225,12 +240,12 @@ async fn evaluations(
             })
         })
         .await?;
-    Ok(axum::Json(json!({ "evaluations": answers })).into_response())
+    Ok(axum::Json(Evaluations { evaluations: answers }).into_response())
 }
 
 /// Every question: the session ones through `authorize_batch` (one wait
 /// for all their audit rows), the others one by one; answers in order.
-fn execute_all(s: &Standin, tenant: &str, kinds: Vec<Kind>, metrics: &crate::metrics::Metrics) -> Vec<Value> {
+fn execute_all(s: &Standin, tenant: &str, kinds: Vec<Kind>, metrics: &crate::metrics::Metrics) -> Vec<Evaluation> {
     let at = now();
     let started = Instant::now();
     let calls: Vec<(usize, ActionCall<'_>)> = kinds
@@ -245,7 +260,7 @@ fn execute_all(s: &Standin, tenant: &str, kinds: Vec<Kind>, metrics: &crate::met
             _ => None,
         })
         .collect();
-    let mut answers: Vec<Option<Value>> = (0..kinds.len()).map(|_| None).collect();
+    let mut answers: Vec<Option<Evaluation>> = (0..kinds.len()).map(|_| None).collect();
     if !calls.is_empty() {
         let batch: Vec<ActionCall<'_>> = calls.iter().map(|(_, c)| *c).collect();
         let results = s.tenant(tenant).sessions().authorize_batch(&batch);
