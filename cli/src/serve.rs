@@ -3,7 +3,7 @@
 use crate::Exit;
 use crate::open::{Access, Db, open};
 use anyhow::Result;
-use standin_server::config::{Config, FileConfig, Overrides};
+use standin_server::config::{Config, FileConfig, Overrides, Source};
 use standin_server::logging::LogFormat;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +43,16 @@ pub struct Args {
     /// for `standin audit verify --checkpoint`.
     #[arg(long, value_name = "DIR")]
     checkpoint_dir: Option<PathBuf>,
+    /// Export OpenTelemetry traces over OTLP/HTTP to this collector base URL
+    /// (spans go to its `/v1/traces`; `OTEL_EXPORTER_OTLP_ENDPOINT` does the
+    /// same). Off when neither is set. The other `OTEL_*` variables apply
+    /// (service name, headers, timeout, batch sizes, sampler).
+    #[arg(long, value_name = "URL")]
+    otlp_endpoint: Option<String>,
+    /// The share of new traces kept, 0.0 to 1.0 (default: `OTEL_TRACES_SAMPLER`,
+    /// else all); a request's `traceparent` keeps its caller's choice.
+    #[arg(long, value_name = "RATIO")]
+    trace_sample_ratio: Option<f64>,
     /// Log lines as JSON (default) or plain text, on standard error.
     #[arg(long, value_name = "FORMAT", value_parser = ["json", "text"])]
     log_format: Option<String>,
@@ -86,8 +96,20 @@ pub fn run(args: Args, globals: Globals) -> Result<Exit> {
         checkpoint_key: args.checkpoint_key,
         checkpoint_every: args.checkpoint_every,
         checkpoint_dir: args.checkpoint_dir,
+        otlp_endpoint: args.otlp_endpoint,
+        sample_ratio: args.trace_sample_ratio,
     };
-    let config = Config::merge(file, over)?;
+    let config = Config::merge(file, over.clone())?;
+    // SIGHUP reads the file again; the command line still wins.
+    let config = match args.config {
+        Some(path) => Config {
+            source: Some(Source::new(move || {
+                Config::merge(FileConfig::read(&path)?, over.clone())
+            })),
+            ..config
+        },
+        None => config,
+    };
     let db = Db {
         path: config.db.clone(),
         url: config.database_url.clone(),

@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo bench -p standin-server --bench http                 # 10 s rows
 //! cargo bench -p standin-server --bench http -- --seconds 3  # shorter rows
+//! cargo bench -p standin-server --bench http -- --tracing    # tracing's cost
 //! ```
 //!
 //! The load generator is `wrk` (Debian's package; `apt-get install wrk`), a
@@ -30,6 +31,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+#[path = "http/tracing.rs"]
+mod traced;
 
 #[derive(Debug)]
 struct Row {
@@ -208,11 +212,14 @@ fn wrk(
 }
 
 fn main() {
-    let mut seconds = 10;
+    let (mut seconds, mut rounds, mut tracing_rows) = (10, 3, false);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--seconds" {
-            seconds = args.next().and_then(|s| s.parse().ok()).expect("--seconds N");
+        match a.as_str() {
+            "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).expect("--seconds N"),
+            "--rounds" => rounds = args.next().and_then(|s| s.parse().ok()).expect("--rounds N"),
+            "--tracing" => tracing_rows = true,
+            _ => {}
         }
     }
     let run = Duration::from_secs(seconds);
@@ -253,25 +260,7 @@ fn main() {
 
     // The server, in this process, on its own runtime (the same code as
     // `standin serve`; the load comes from another process).
-    let state = AppState::new(sessions.clone(), Limits::default());
-    let app = standin_server::router(state);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut rt = tokio::runtime::Builder::new_multi_thread();
-        if let Some(n) = std::env::var("STANDIN_BENCH_WORKERS").ok().and_then(|n| n.parse().ok()) {
-            rt.worker_threads(n);
-        }
-        let rt = rt.enable_all().build().unwrap();
-        rt.block_on(async move {
-            let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(tcp.local_addr().unwrap()).unwrap();
-            let tcp = axum::serve::ListenerExt::tap_io(tcp, |s| {
-                let _ = s.set_nodelay(true);
-            });
-            axum::serve(tcp, app).await.unwrap();
-        });
-    });
-    let addr = rx.recv().unwrap().to_string();
+    let addr = spawn_server(AppState::new(sessions.clone(), Limits::default()));
     let script = dir.path().join("load.lua");
     std::fs::write(&script, LUA).unwrap();
 
@@ -283,6 +272,11 @@ fn main() {
         );
         rows.push(row);
     };
+    if tracing_rows {
+        traced::rows(&sessions, &script, &api_key, &ids, run, rounds, &mut show);
+        print_rows(&rows);
+        return;
+    }
     // Warm the server's pools and the key cache.
     wrk(
         &script,
@@ -312,10 +306,16 @@ fn main() {
         wrk(&script, &addr, "evaluation", &api_key, &ids, 64, 2, run)
     }));
 
+    print_rows(&rows);
+    let audited = sessions.audit().query(&Default::default()).unwrap().len();
+    println!("\naudit events in the trail after the run: {audited}");
+}
+
+fn print_rows(rows: &[Row]) {
     let mut out = std::io::stdout().lock();
     writeln!(out, "| what | calls/s | p50 | p99 | server CPU/call | non-2xx |").unwrap();
     writeln!(out, "|---|---:|---:|---:|---:|---:|").unwrap();
-    for r in &rows {
+    for r in rows {
         writeln!(
             out,
             "| {} | {:.0} | {:.0} µs | {:.0} µs | {:.1} µs | {} |",
@@ -323,6 +323,27 @@ fn main() {
         )
         .unwrap();
     }
-    let audited = sessions.audit().query(&Default::default()).unwrap().len();
-    writeln!(out, "\naudit events in the trail after the run: {audited}").unwrap();
+}
+
+/// Serves `state`'s router in this process, on its own runtime (the same
+/// code as `standin serve`; the load comes from another process); its address.
+fn spawn_server(state: AppState) -> String {
+    let app = standin_server::router(state);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut rt = tokio::runtime::Builder::new_multi_thread();
+        if let Some(n) = std::env::var("STANDIN_BENCH_WORKERS").ok().and_then(|n| n.parse().ok()) {
+            rt.worker_threads(n);
+        }
+        let rt = rt.enable_all().build().unwrap();
+        rt.block_on(async move {
+            let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(tcp.local_addr().unwrap()).unwrap();
+            let tcp = axum::serve::ListenerExt::tap_io(tcp, |s| {
+                let _ = s.set_nodelay(true);
+            });
+            axum::serve(tcp, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap().to_string()
 }

@@ -15,6 +15,8 @@
 use crate::auth::KeyCache;
 use crate::error::{ApiError, codes};
 use crate::metrics::Metrics;
+use crate::telemetry::Telemetry;
+use arc_swap::ArcSwap;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -86,12 +88,15 @@ pub struct Shared {
     pub(crate) keys: Arc<KeyCache>,
     /// Single `authorize` calls go through here ([`crate::batcher`]).
     pub(crate) authorizer: Arc<crate::batcher::Authorizer>,
-    pub(crate) limits: Limits,
+    /// Read at each request: a SIGHUP may replace them ([`crate::reload`]).
+    pub(crate) limits: Arc<ArcSwap<Limits>>,
     /// The base URL AuthZEN discovery names (`https://pdp.example.com`);
     /// `None`: taken from the request's `Host` header.
     pub(crate) public_url: Option<String>,
     /// Whether the listener speaks TLS (the scheme of derived URLs).
     pub(crate) tls: bool,
+    /// Where requests' spans go ([`crate::telemetry`]).
+    pub(crate) telemetry: Telemetry,
 }
 
 impl std::ops::Deref for AppState {
@@ -110,10 +115,17 @@ impl AppState {
             sessions,
             metrics: Arc::new(Metrics::default()),
             keys: Arc::new(KeyCache::default()),
-            limits,
+            limits: Arc::new(ArcSwap::from_pointee(limits)),
             public_url: None,
             tls: false,
+            telemetry: Telemetry::off(),
         }))
+    }
+
+    /// Exports requests' spans through `telemetry`.
+    pub fn with_telemetry(mut self, telemetry: Telemetry) -> Self {
+        Arc::make_mut(&mut self.0).telemetry = telemetry;
+        self
     }
 
     /// Names the base URL given out by AuthZEN discovery.
@@ -147,10 +159,20 @@ impl AppState {
         // Its deadline, so the store records nothing its caller was told
         // timed out (see `standin::deadline`).
         let answer_by = ANSWER_BY.try_with(|by| *by).ok();
+        // Its trace, when sampled: the phases of `f` become its spans.
+        let trace = crate::telemetry::sampled();
         tokio::task::spawn_blocking(move || {
-            span.in_scope(|| match answer_by {
+            let call = || match answer_by {
                 Some(by) => standin::deadline::within(by, || f(&sessions)),
                 None => f(&sessions),
+            };
+            span.in_scope(|| match trace {
+                None => call(),
+                Some(trace) => {
+                    let (answer, phases) = standin::trace::recorded(call);
+                    trace.own_phases(phases);
+                    answer
+                }
             })
         })
         .await
@@ -185,7 +207,10 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(json_errors))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
-        .layer(middleware::from_fn(crate::logging::access_log))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::logging::access_log,
+        ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, RequestIds))
         .layer(middleware::map_request(checked_request_id))
@@ -334,9 +359,9 @@ async fn deadline(State((state, slow)): State<(AppState, SlowPaths)>, request: R
         .get::<axum::extract::MatchedPath>()
         .is_some_and(|p| slow.contains(p.as_str()));
     let limit = if slow {
-        state.limits.slow_request_timeout
+        state.limits.load().slow_request_timeout
     } else {
-        state.limits.request_timeout
+        state.limits.load().request_timeout
     };
     // Rows are committed only before this, a margin ahead of the answer
     // `503`, so a commit under way when the deadline passes is not one its

@@ -23,6 +23,7 @@ use axum::extract::{RawPathParams, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use opentelemetry::KeyValue;
 use standin::SessionError;
 use standin::access::{ApiKey, Scope, key_hash};
 use standin::store::StoreError;
@@ -163,7 +164,22 @@ pub(crate) async fn require(
             Err(e) => e.into_response(),
         };
     }
-    let key = match authenticate(&state, secret).await {
+    let checking = Instant::now();
+    let key = authenticate(&state, secret).await;
+    if let Some(trace) = crate::telemetry::sampled() {
+        let outcome = match &key {
+            Ok(Some(_)) => "known",
+            Ok(None) => "unknown",
+            Err(_) => "error",
+        };
+        trace.child(
+            "auth.key",
+            checking,
+            Instant::now(),
+            vec![KeyValue::new("standin.auth.key", outcome)],
+        );
+    }
+    let key = match key {
         Ok(Some(key)) => key,
         Ok(None) => return unauthenticated("unknown or revoked key"),
         Err(e) => return e.into_response(),

@@ -15,12 +15,14 @@
 //! tenant's session is answered as unknown, as `authorize` does.
 
 use crate::error::{ApiError, codes};
+use crate::telemetry::RequestTrace;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use standin::{ActionCall, Authorization, SessionError, Standin};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::Instant;
 use tokio::sync::oneshot;
 
 /// Threads taking batches: while one waits for its batch's commit, the
@@ -39,6 +41,8 @@ struct Job {
     resource: Option<String>,
     now: DateTime<Utc>,
     reply: oneshot::Sender<Result<Authorization, SessionError>>,
+    /// Its request's trace, when sampled, and when it was queued.
+    trace: Option<(Arc<RequestTrace>, Instant)>,
 }
 
 /// The queue and its threads (see the module documentation).
@@ -84,6 +88,7 @@ impl Authorizer {
             resource,
             now,
             reply,
+            trace: crate::telemetry::sampled().map(|t| (t, Instant::now())),
         };
         let queue = self.queue.as_ref().ok_or_else(stopped)?;
         match queue.try_send(job) {
@@ -151,7 +156,17 @@ fn answer(sessions: &Standin, mut batch: Vec<Job>) {
             .iter()
             .map(|j| ActionCall::new(&j.session, &j.action, j.resource.as_deref(), j.now))
             .collect();
-        match sessions.tenant(&tenant).sessions().authorize_batch(&calls) {
+        let batch = || sessions.tenant(&tenant).sessions().authorize_batch(&calls);
+        let answers = match mine.iter().any(|j| j.trace.is_some()) {
+            false => batch(),
+            true => {
+                let taken = Instant::now();
+                let (answers, phases) = standin::trace::recorded(batch);
+                traced(&mine, &phases, taken);
+                answers
+            }
+        };
+        match answers {
             Ok(results) => {
                 drop(calls);
                 for (job, result) in mine.into_iter().zip(results) {
@@ -170,6 +185,19 @@ fn answer(sessions: &Standin, mut batch: Vec<Job>) {
                         ))));
                 }
             }
+        }
+    }
+}
+
+/// Adds to each traced job's request its wait in the queue (attributes of
+/// its span) and the phases of its call (and of the batch as a whole).
+fn traced(jobs: &[Job], phases: &[standin::trace::Phase], taken: Instant) {
+    for (i, job) in jobs.iter().enumerate() {
+        if let Some((trace, queued)) = &job.trace {
+            let waited = taken.saturating_duration_since(*queued).as_micros() as i64;
+            trace.set(opentelemetry::KeyValue::new("standin.queue.wait_us", waited));
+            trace.set(opentelemetry::KeyValue::new("standin.batch.size", jobs.len() as i64));
+            trace.phases(phases, Some(i));
         }
     }
 }

@@ -22,7 +22,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        read(request, state.limits.max_body_bytes).await.map(Json)
+        read(request, state.limits.load().max_body_bytes).await.map(Json)
     }
 }
 
@@ -35,7 +35,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for BatchJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        read(request, state.limits.max_batch_body_bytes).await.map(BatchJson)
+        read(request, state.limits.load().max_batch_body_bytes)
+            .await
+            .map(BatchJson)
     }
 }
 
@@ -43,7 +45,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for UploadJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        read(request, state.limits.max_upload_bytes).await.map(UploadJson)
+        read(request, state.limits.load().max_upload_bytes)
+            .await
+            .map(UploadJson)
     }
 }
 

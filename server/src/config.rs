@@ -10,6 +10,7 @@
 //! builtin_fallback = false
 //! host_key = "/etc/standin/host.key"
 //! log = "json"                      # or "text"
+//! log_level = "info"                # as RUST_LOG says it (which wins)
 //! checkpoint_key = "/etc/standin/checkpoint.key"
 //! checkpoint_every = "15m"          # s, m or h
 //! checkpoint_dir = "/var/lib/standin/checkpoints"
@@ -28,13 +29,19 @@
 //! idle_timeout_ms = 60000           # a connection between requests
 //! max_connections = 10000           # lowered to fit the file limit
 //! drain_timeout_ms = 10000          # on shutdown, for requests in flight
+//!
+//! [tracing]
+//! otlp_endpoint = "http://otel-collector:4318"   # OTLP/HTTP; off when unset
+//! sample_ratio = 0.1                # new traces kept; a traceparent's choice wins
 //! ```
 
 use crate::app::Limits;
 use crate::logging::LogFormat;
+use crate::telemetry::{TelemetryError, TracingSettings};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The settings file's form (every field optional).
@@ -51,6 +58,9 @@ pub struct FileConfig {
     #[serde(default)]
     pub token_keys: Vec<PathBuf>,
     pub log: Option<LogFormat>,
+    /// Which lines are logged, as `RUST_LOG` says it (`info`,
+    /// `warn,standin_server=debug`); `RUST_LOG` wins.
+    pub log_level: Option<String>,
     /// Signed checkpoints on a schedule: the signing key file, how often
     /// (`30s`, `15m`, `1h`) and the folder; the three go together.
     pub checkpoint_key: Option<PathBuf>,
@@ -59,6 +69,9 @@ pub struct FileConfig {
     pub tls: Option<TlsFiles>,
     #[serde(default)]
     pub limits: FileLimits,
+    /// OpenTelemetry traces ([`crate::telemetry`]).
+    #[serde(default)]
+    pub tracing: TracingSettings,
 }
 
 /// Checkpoints the server signs on a schedule (see
@@ -146,6 +159,10 @@ pub enum ConfigError {
     HalfCheckpoints,
     #[error("`checkpoint_every`: {0}")]
     Every(String),
+    #[error("`tracing`: {0}")]
+    Tracing(TelemetryError),
+    #[error("`log_level`: {0}")]
+    LogLevel(String),
 }
 
 /// The config file's size cap: a settings file is small.
@@ -193,6 +210,10 @@ pub struct Overrides {
     pub checkpoint_key: Option<PathBuf>,
     pub checkpoint_every: Option<Duration>,
     pub checkpoint_dir: Option<PathBuf>,
+    /// `--otlp-endpoint`: the collector's OTLP/HTTP base URL.
+    pub otlp_endpoint: Option<String>,
+    /// `--trace-sample-ratio`.
+    pub sample_ratio: Option<f64>,
 }
 
 /// The settings `serve` runs with.
@@ -207,10 +228,37 @@ pub struct Config {
     /// Impersonation tokens' keys: the first signs, all are published.
     pub token_keys: Vec<PathBuf>,
     pub log: LogFormat,
+    /// The log filter of the settings file (`RUST_LOG` wins); `info` if unset.
+    pub log_level: Option<String>,
     pub tls: Option<TlsFiles>,
     /// Signed checkpoints on a schedule; none by default.
     pub checkpoints: Option<Checkpoints>,
     pub limits: Limits,
+    /// Where spans go and how many; off unless an endpoint is named.
+    pub tracing: TracingSettings,
+    /// How to read these settings again on SIGHUP (the file and the
+    /// command line that made them); `None`: a SIGHUP changes nothing.
+    pub source: Option<Source>,
+}
+
+/// Reads the settings again: what a SIGHUP calls ([`crate::reload`]).
+#[derive(Clone)]
+pub struct Source(Arc<dyn Fn() -> Result<Config, ConfigError> + Send + Sync>);
+
+impl Source {
+    pub fn new(read: impl Fn() -> Result<Config, ConfigError> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(read))
+    }
+
+    pub fn read(&self) -> Result<Config, ConfigError> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Source")
+    }
 }
 
 impl Default for Config {
@@ -224,9 +272,12 @@ impl Default for Config {
             host_key: None,
             token_keys: Vec::new(),
             log: LogFormat::Json,
+            log_level: None,
             tls: None,
             checkpoints: None,
             limits: Limits::default(),
+            tracing: TracingSettings::default(),
+            source: None,
         }
     }
 }
@@ -306,9 +357,25 @@ impl Config {
                 over.token_keys
             },
             log: over.log.or(file.log).unwrap_or(d.log),
+            log_level: match file.log_level {
+                Some(level) => {
+                    crate::logging::check_level(&level).map_err(ConfigError::LogLevel)?;
+                    Some(level)
+                }
+                None => None,
+            },
             tls,
             checkpoints,
             limits,
+            tracing: {
+                let tracing = TracingSettings {
+                    otlp_endpoint: over.otlp_endpoint.or(file.tracing.otlp_endpoint),
+                    sample_ratio: over.sample_ratio.or(file.tracing.sample_ratio),
+                };
+                tracing.check().map_err(ConfigError::Tracing)?;
+                tracing
+            },
+            source: None,
         })
     }
 }

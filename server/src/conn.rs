@@ -24,6 +24,7 @@
 
 use crate::app::Limits;
 use crate::metrics::Metrics;
+use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{Request, Response};
@@ -166,7 +167,8 @@ impl Tracker {
 /// The open connections, for the cap.
 #[derive(Debug)]
 struct Registry {
-    limits: Limits,
+    /// Read at each use: a SIGHUP may replace them.
+    limits: Arc<ArcSwap<Limits>>,
     epoch: Instant,
     open: Mutex<HashMap<u64, Arc<Tracker>>>,
     next: AtomicU64,
@@ -179,7 +181,7 @@ impl Registry {
     /// connection is answering one; the new one is to be closed.
     fn admit(&self) -> Option<(u64, Arc<Tracker>)> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        if open.len() >= self.limits.max_connections.max(1) {
+        if open.len() >= self.limits.load().max_connections.max(1) {
             let victim = open
                 .iter()
                 .filter(|(_, t)| t.phase() != BUSY)
@@ -238,11 +240,10 @@ pub(crate) async fn serve(
     tcp: TcpListener,
     tls: Option<TlsAcceptor>,
     app: Router,
-    limits: Limits,
+    limits: Arc<ArcSwap<Limits>>,
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let drain = limits.drain_timeout;
     let registry = Arc::new(Registry {
         limits,
         epoch: Instant::now(),
@@ -285,6 +286,7 @@ pub(crate) async fn serve(
     }
     drop(tcp);
     let _ = stop_tx.send(true);
+    let drain = registry.limits.load().drain_timeout;
     let drained = tokio::time::timeout(drain, async { while tasks.join_next().await.is_some() {} }).await;
     if drained.is_err() {
         tracing::warn!(
@@ -386,7 +388,6 @@ where
     let mut evicted = pin!(tracker.evict.notified());
     let mut stopping = pin!(stop.wait_for(|stopping| *stopping));
     let mut draining = false;
-    let limits = &registry.limits;
     std::future::poll_fn(|cx| {
         loop {
             if let Poll::Ready(ended) = conn.as_mut().poll(cx) {
@@ -411,7 +412,7 @@ where
             // Between requests or in the middle of a head: nothing to wait for.
             return Poll::Ready(None);
         }
-        if let Some((at, why)) = tracker.deadline(limits) {
+        if let Some((at, why)) = tracker.deadline(&registry.limits.load()) {
             if timer.deadline() != at {
                 timer.as_mut().reset(at);
             }

@@ -29,10 +29,12 @@ pub mod error;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;
+pub mod reload;
 pub mod replies;
 pub mod routes;
 mod schemas;
 pub mod serve;
+pub mod telemetry;
 pub mod tls;
 
 pub use app::{AppState, Limits, router};

@@ -11,6 +11,8 @@
 
 use crate::app::{AppState, router};
 use crate::config::{Checkpoints, Config};
+use crate::reload::Live;
+use crate::telemetry::Telemetry;
 use crate::tls::{TlsError, acceptor};
 use standin::Standin;
 use standin::audit::{CheckpointNote, CheckpointSchedule, Checkpointer};
@@ -42,13 +44,20 @@ pub enum ServeError {
     Tls(#[from] TlsError),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("cannot start tracing: {0}")]
+    Telemetry(#[from] crate::telemetry::TelemetryError),
 }
 
 /// Serves `standin` as `config` says until SIGTERM or SIGINT; returns once
 /// shut down. The caller opened `standin` (the CLI's composition root picks
 /// the store and the keys): this crate names no backend.
 pub fn run(config: Config, standin: Standin) -> Result<(), ServeError> {
-    crate::logging::init(config.log);
+    crate::logging::init(config.log, config.log_level.as_deref());
+    // Before the runtime: the exporter's HTTP client runs its own.
+    let telemetry = Telemetry::start(&config.tracing)?;
+    if telemetry.is_on() {
+        tracing::info!("exporting traces over OTLP/HTTP");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("standin-serve")
@@ -77,7 +86,7 @@ pub fn run(config: Config, standin: Standin) -> Result<(), ServeError> {
         let _runtime = runtime.enter();
         shutdown_signal().map_err(ServeError::Runtime)?
     };
-    let result = runtime.block_on(serve(config, sessions.clone(), shutdown));
+    let result = runtime.block_on(serve(config, sessions.clone(), telemetry.clone(), shutdown));
     drop(sweeper);
     // The runtime's blocking threads may hold the last clones; end them,
     // then the store's drop flushes the audit writer.
@@ -86,6 +95,7 @@ pub fn run(config: Config, standin: Standin) -> Result<(), ServeError> {
     // last head, before the store closes.
     drop(checkpointer);
     drop(sessions);
+    telemetry.shutdown();
     tracing::info!("stopped");
     result
 }
@@ -138,6 +148,7 @@ fn checkpointer(sessions: &Arc<Standin>, c: &Checkpoints) -> Result<Checkpointer
 pub async fn serve(
     config: Config,
     sessions: Arc<Standin>,
+    telemetry: Telemetry,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let tcp = tokio::net::TcpListener::bind(config.listen)
@@ -151,7 +162,7 @@ pub async fn serve(
         source,
     })?;
     let tls = config.tls.is_some();
-    serve_on(tcp, config, sessions, shutdown, |_| announce(local, tls)).await
+    serve_on(tcp, config, sessions, telemetry, shutdown, |_| announce(local, tls)).await
 }
 
 /// Serves on `tcp`, already bound (`config.listen` is not used), with
@@ -163,6 +174,7 @@ pub async fn serve_on(
     tcp: tokio::net::TcpListener,
     config: Config,
     sessions: Arc<Standin>,
+    telemetry: Telemetry,
     shutdown: impl Future<Output = ()> + Send + 'static,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), ServeError> {
@@ -170,19 +182,35 @@ pub async fn serve_on(
         addr: config.listen.to_string(),
         source,
     })?;
-    let tls = match &config.tls {
-        Some(files) => Some(acceptor(&files.cert, &files.key)?),
-        None => None,
+    let (tls, certs) = match &config.tls {
+        Some(files) => {
+            let (acceptor, certs) = acceptor(&files.cert, &files.key)?;
+            (Some(acceptor), Some(certs))
+        }
+        None => (None, None),
     };
     let mut limits = config.limits.clone();
     limits.max_connections = crate::conn::effective_cap(limits.max_connections);
-    let state = AppState::new(sessions, config.limits.clone())
+    let state = AppState::new(sessions, limits)
         .with_public_url(config.public_url.clone())
-        .with_tls(tls.is_some());
+        .with_tls(tls.is_some())
+        .with_telemetry(telemetry.clone());
     let metrics = state.metrics().clone();
+    let live = Live {
+        limits: state.limits.clone(),
+        certs,
+        telemetry,
+    };
     let app = router(state);
+    let hangups = config
+        .source
+        .clone()
+        .map(|source| tokio::spawn(crate::reload::on_hangup(source, config, live.clone())));
     ready(local);
-    crate::conn::serve(tcp, tls, app, limits, metrics, shutdown).await;
+    crate::conn::serve(tcp, tls, app, live.limits, metrics, shutdown).await;
+    if let Some(h) = hangups {
+        h.abort();
+    }
     Ok(())
 }
 

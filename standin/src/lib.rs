@@ -40,6 +40,7 @@ pub mod policies;
 pub mod sessions;
 pub mod store;
 mod tenant;
+pub mod trace;
 pub mod worker;
 
 pub use sessions::{ActionCall, ApprovalOutcome, Authorization, Banner, SessionError, StartOutcome, SweeperRole};

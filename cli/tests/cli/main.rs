@@ -15,6 +15,7 @@ mod policies;
 mod postgres;
 mod principals;
 mod read_only;
+mod reload;
 mod serve;
 mod sessions;
 mod tokens;

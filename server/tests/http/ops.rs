@@ -95,6 +95,7 @@ fn tls_serves_https_from_pem_files() {
             tcp,
             config,
             sessions,
+            standin_server::telemetry::Telemetry::off(),
             std::future::pending(),
             |_| {},
         ));

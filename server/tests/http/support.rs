@@ -83,9 +83,16 @@ impl Server {
                 let stop = async {
                     let _ = stopped.await;
                 };
-                standin_server::serve_on(listener, config, served, stop, |_| {})
-                    .await
-                    .unwrap();
+                standin_server::serve_on(
+                    listener,
+                    config,
+                    served,
+                    standin_server::telemetry::Telemetry::off(),
+                    stop,
+                    |_| {},
+                )
+                .await
+                .unwrap();
                 let _ = served_tx.send(());
             });
         });

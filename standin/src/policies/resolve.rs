@@ -18,17 +18,20 @@
 use super::Registry;
 use crate::Standin;
 use crate::decision::PolicyRef;
+use crate::decision::Verdict;
 use crate::decision::{Decision, codes};
 use crate::policies::{ArtifactKey, StoredPolicy};
 use crate::request::{ActionRequest, ApprovalRequest, PackedSession, RequestError, StartRequest};
 use crate::sessions::changes::{builtin_digest, secs};
 use crate::sessions::{PolicyUnavailable, SessionError};
 use crate::store::StoreError;
+use crate::trace;
 use chrono::{DateTime, Utc};
 use standin_engine::Policy;
 use standin_engine::{Artifacts, Compiled};
 use standin_engine::{Digest, Host};
 use std::sync::{Arc, PoisonError};
+use std::time::Instant;
 
 /// A tenant's policy version as a call uses it: loaded, or the
 /// `policy-unavailable` deny that answers every question in its place
@@ -52,24 +55,33 @@ impl Resolved {
     }
 
     pub(crate) fn evaluate_start(&self, request: &StartRequest, now: DateTime<Utc>) -> Decision {
-        match &self.policy {
+        let t = trace::start();
+        let d = match &self.policy {
             Ok(p) => p.evaluate_start(request, now),
             Err(deny) => deny.clone(),
-        }
+        };
+        self.called(t, "start", std::slice::from_ref(&d));
+        d
     }
 
     pub(crate) fn evaluate_approval(&self, request: &ApprovalRequest, now: DateTime<Utc>) -> Decision {
-        match &self.policy {
+        let t = trace::start();
+        let d = match &self.policy {
             Ok(p) => p.evaluate_approval(request, now),
             Err(deny) => deny.clone(),
-        }
+        };
+        self.called(t, "approval", std::slice::from_ref(&d));
+        d
     }
 
     pub(crate) fn evaluate_action(&self, request: &ActionRequest, now: DateTime<Utc>) -> Decision {
-        match &self.policy {
+        let t = trace::start();
+        let d = match &self.policy {
             Ok(p) => p.evaluate_action(request, now),
             Err(deny) => deny.clone(),
-        }
+        };
+        self.called(t, "action", std::slice::from_ref(&d));
+        d
     }
 
     /// [`Self::evaluate_action`] in a session packed once.
@@ -80,11 +92,14 @@ impl Resolved {
         resource: Option<&str>,
         now: DateTime<Utc>,
     ) -> Decision {
-        match (&self.policy, session) {
+        let t = trace::start();
+        let d = match (&self.policy, session) {
             (Err(deny), _) => deny.clone(),
             (Ok(_), Err(e)) => Decision::host_deny(codes::INVALID_REQUEST, e.to_string()),
             (Ok(p), Ok(session)) => p.evaluate_action_in(session, action, resource, now),
-        }
+        };
+        self.called(t, "action", std::slice::from_ref(&d));
+        d
     }
 }
 
@@ -96,11 +111,44 @@ impl Resolved {
         actions: &[(&str, Option<&str>)],
         now: DateTime<Utc>,
     ) -> Vec<Decision> {
-        match (&self.policy, session) {
+        let t = trace::start();
+        let d = match (&self.policy, session) {
             (Err(deny), _) => vec![deny.clone(); actions.len()],
             (Ok(_), Err(e)) => vec![Decision::host_deny(codes::INVALID_REQUEST, e.to_string()); actions.len()],
             (Ok(p), Ok(session)) => p.evaluate_actions_in(session, actions, now),
-        }
+        };
+        self.called(t, "action", &d);
+        d
+    }
+
+    /// Records the `policy.call` phase of a call begun at `t` that answered
+    /// `decisions` (one, or a run of actions in one call).
+    fn called(&self, t: Option<Instant>, question: &'static str, decisions: &[Decision]) {
+        trace::phase("policy.call", t, || {
+            let verdict = |d: &Decision| match d.verdict() {
+                Verdict::Allow => "allow",
+                Verdict::Deny => "deny",
+                Verdict::Pending => "pending",
+            };
+            let mut a = vec![
+                ("standin.question", question.into()),
+                ("standin.policy.version", i64::from(self.reference.version).into()),
+                ("standin.policy.digest", self.reference.digest.as_str().into()),
+                (
+                    "standin.policy.builtin",
+                    (self.reference.digest == builtin_digest()).into(),
+                ),
+                ("standin.policy.loaded", self.policy.is_ok().into()),
+                ("standin.decisions", (decisions.len() as i64).into()),
+            ];
+            if let Some(d) = decisions.first() {
+                a.push(("standin.decision", verdict(d).into()));
+                if let Some(code) = d.codes().next() {
+                    a.push(("standin.reason_code", code.into()));
+                }
+            }
+            a
+        });
     }
 }
 
@@ -207,6 +255,20 @@ impl Standin {
     /// `policy-unavailable` deny, not an error. `None` is the tenant's
     /// active version; version 0 the built-in policy with its defaults.
     pub(crate) fn policy(&self, tenant: &str, version: Option<u32>) -> Result<Resolved, StoreError> {
+        let t = trace::start();
+        let resolved = self.resolve(tenant, version);
+        trace::phase("policy.resolve", t, || {
+            let mut a = vec![("standin.tenant", tenant.into())];
+            if let Ok(r) = &resolved {
+                a.push(("standin.policy.version", i64::from(r.reference.version).into()));
+                a.push(("standin.policy.loaded", r.policy.is_ok().into()));
+            }
+            a
+        });
+        resolved
+    }
+
+    fn resolve(&self, tenant: &str, version: Option<u32>) -> Result<Resolved, StoreError> {
         // The active version's number is read at every call (another
         // process may have activated one); the loaded policy is cached.
         let version = match version {

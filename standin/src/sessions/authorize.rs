@@ -393,7 +393,12 @@ impl Sessions<'_> {
         match self.decide(&entry, action, resource, now, None)? {
             None => self.authorize_in_transaction(id, action, resource, now),
             Some((decision, record)) => {
-                let appended = self.store.append_action(record)?;
+                let committing = crate::trace::start();
+                let appended = self.store.append_action(record);
+                crate::trace::phase("audit.commit", committing, || {
+                    vec![("standin.audit.group_size", 1i64.into())]
+                });
+                let appended = appended?;
                 self.settle(&entry, decision, appended, action, resource, now)
             }
         }

@@ -31,8 +31,10 @@ use crate::MAX_ACTIONS_PER_CALL;
 use crate::Standin;
 use crate::decision::Decision;
 use crate::store::StoreError;
+use crate::trace;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// At most this many calls per [`Sessions::authorize_batch`](crate::sessions::Sessions::authorize_batch): a bound on
 /// how long one batch keeps its caller (and the calls before it in the
@@ -67,6 +69,8 @@ struct Decided {
     call: usize,
     entry: Arc<Active>,
     decision: Decision,
+    /// When its row was handed to the store (recording a trace only).
+    handed: Option<Instant>,
 }
 
 impl Standin {
@@ -99,6 +103,7 @@ impl Standin {
                     let i = next;
                     next += 1;
                     let now = secs(c.now);
+                    trace::at_call(Some(i));
                     let decision = self.entry(c.session).and_then(|entry| {
                         // A session's tenant never changes: the cached one will do.
                         if tenant.is_some_and(|t| t != entry.session().tenant) {
@@ -111,12 +116,14 @@ impl Standin {
                             .decide(&entry, c.action, c.resource, now, ahead[i].take())?
                             .map(|d| (entry, d)))
                     });
+                    trace::at_call(None);
                     match decision {
                         Ok(Some((entry, (decision, record)))) => {
                             decided.push(Decided {
                                 call: i,
                                 entry,
                                 decision,
+                                handed: trace::start(),
                             });
                             return Some(record);
                         }
@@ -131,8 +138,14 @@ impl Standin {
             })
             .fuse();
             let mut appended = self.store.append_actions(&mut records).into_iter();
+            let group = decided.len() as i64;
             for d in decided {
                 let c = &calls[d.call];
+                trace::at_call(Some(d.call));
+                trace::phase("audit.commit", d.handed, || {
+                    vec![("standin.audit.group_size", group.into())]
+                });
+                trace::at_call(None);
                 answers[d.call] = Some(match appended.next() {
                     Some(Ok(a)) => self.settle(&d.entry, d.decision, a, c.action, c.resource, secs(c.now)),
                     Some(Err(e)) => Err(e.into()),
@@ -142,7 +155,9 @@ impl Standin {
             // Ended or due: recorded after the calls before it, as `authorize` does.
             if let Some(i) = inactive {
                 let c = &calls[i];
+                trace::at_call(Some(i));
                 answers[i] = Some(self.authorize_in_transaction(c.session, c.action, c.resource, secs(c.now)));
+                trace::at_call(None);
             }
         }
         Ok(answers

@@ -50,6 +50,7 @@ impl Standin {
             None
         };
         let mut out = None;
+        let committing = crate::trace::start();
         let applied = self.store.modify(id, &mut |s| {
             let (change, value, after, expired) = if s.is_due(now) {
                 let mut change = expire_change(s, &n);
@@ -76,7 +77,11 @@ impl Standin {
             }
             out = Some((after, value, expired));
             change
-        })?;
+        });
+        crate::trace::phase("audit.commit", committing, || {
+            vec![("standin.audit.transaction", "session".into())]
+        });
+        let applied = applied?;
         let (mut after, value, expired) =
             out.ok_or(StoreError::Contract("`modify` returned without asking for the change"))?;
         // The session as written: its times are the chain's.

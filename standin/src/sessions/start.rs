@@ -50,6 +50,7 @@ impl Standin {
         let tenant = req.tenant.as_str();
         let max_depth = self.max_depth;
         let (mut outcome, mut asked) = (None, false);
+        let committing = crate::trace::start();
         let applied = self.store.start(tenant, &req.actor.id, &mut |current| {
             asked = true;
             let mut change = Change::default();
@@ -146,7 +147,11 @@ impl Standin {
                 });
             }
             change
-        })?;
+        });
+        crate::trace::phase("audit.commit", committing, || {
+            vec![("standin.audit.transaction", "start".into())]
+        });
+        let applied = applied?;
         if !asked {
             return Err(StoreError::Contract("`start` returned without asking for the change").into());
         }
