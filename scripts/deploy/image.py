@@ -29,7 +29,8 @@ import tarfile
 import tempfile
 import urllib.request
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from standin_proc import ROOT, call  # noqa: E402
 MAX_BYTES = 40 * 1000 * 1000
 
 
@@ -51,18 +52,6 @@ def podman(*args):
     return subprocess.run(["podman", *args], check=True, capture_output=True, text=True).stdout
 
 
-def call(method, url, key=None, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if key:
-        request.add_header("Authorization", f"Bearer {key}")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
 
 
 def main():

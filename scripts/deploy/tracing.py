@@ -41,8 +41,8 @@ import urllib.request
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.path.abspath(os.environ.get("STANDIN_BIN") or os.path.join(ROOT, "target/debug/standin"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from standin_proc import BIN, ROOT, Server, call  # noqa: E402
 REASON = "ticket SUP-4242: the learner cannot see her course"
 
 
@@ -96,43 +96,6 @@ def attributes(kvs):
     return out
 
 
-def call(method, url, key=None, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if key:
-        request.add_header("Authorization", f"Bearer {key}")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        request.add_header(k, v)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
-
-
-class Server:
-    """`standin serve` on a free port, its stderr kept."""
-
-    def __init__(self, work, *flags, env=None):
-        self.errors = open(os.path.join(work, f"serve-{time.monotonic_ns()}.log"), "w+", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [BIN, "--db", os.path.join(work, "standin.db"), "serve", "--listen", "127.0.0.1:0", *flags],
-            cwd=work, stdout=subprocess.PIPE, stderr=self.errors, text=True, env=env)
-        line = self.process.stdout.readline()
-        if not line:
-            raise SystemExit(f"tracing: serve did not start: {self.log()}")
-        self.base = f"http://{json.loads(line)['listening']}"
-
-    def log(self):
-        self.errors.flush()
-        self.errors.seek(0)
-        return self.errors.read()
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
 
 
 def session(server, key, headers=None):

@@ -8,13 +8,8 @@
 # and sqlite3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# The binary `scripts/test` names (the one `cargo test` just built), or
-# one built here when the suite runs alone.
-if [ -z "${STANDIN_BIN:-}" ]; then
-    cargo build -q --locked -p standin-cli
-    STANDIN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/standin"
-fi
-export STANDIN_BIN
+source scripts/lib/suite.sh
+standin_bin
 for tool in mdbook python3 jq curl sqlite3; do
     command -v "$tool" >/dev/null || { echo "book: no $tool; run: source .ci/install.d/book.sh" >&2; exit 1; }
 done

@@ -4,13 +4,8 @@
 # runner. Needs `npm ci` there first (.ci/install.d/clients.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# The binary `scripts/test` names (the one `cargo test` just built), or
-# one built here when the suite runs alone.
-if [ -z "${STANDIN_BIN:-}" ]; then
-    cargo build -q --locked -p standin-cli
-    STANDIN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/standin"
-fi
-export STANDIN_BIN
+source scripts/lib/suite.sh
+standin_bin
 cd clients/typescript
 if [ ! -d node_modules ]; then
     echo "clients/typescript: no node_modules; run: (cd clients/typescript && npm ci)" >&2

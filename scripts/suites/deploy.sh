@@ -7,15 +7,9 @@
 # Needs deploy/.venv (.ci/install.d/deploy.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ -z "${STANDIN_BIN:-}" ]; then
-    cargo build -q --locked -p standin-cli
-    STANDIN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/standin"
-fi
-export STANDIN_BIN
-if [ ! -x deploy/.venv/bin/python ]; then
-    echo "deploy: no deploy/.venv; run: source .ci/install.d/deploy.sh" >&2
-    exit 1
-fi
+source scripts/lib/suite.sh
+standin_bin
+need_venv deploy deploy .ci/install.d/deploy.sh
 echo "-- yamllint deploy/" >&2
 deploy/.venv/bin/yamllint --strict -c deploy/.yamllint deploy/kubernetes
 echo "-- kubernetes-validate --strict" >&2

@@ -7,13 +7,7 @@
 # Needs deploy/.venv (.ci/install.d/deploy.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ -z "${STANDIN_BIN:-}" ]; then
-    cargo build -q --locked -p standin-cli
-    STANDIN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/standin"
-fi
-export STANDIN_BIN
-if [ ! -x deploy/.venv/bin/python ]; then
-    echo "tracing: no deploy/.venv; run: source .ci/install.d/deploy.sh" >&2
-    exit 1
-fi
+source scripts/lib/suite.sh
+standin_bin
+need_venv tracing deploy .ci/install.d/deploy.sh
 deploy/.venv/bin/python scripts/deploy/tracing.py
