@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from standin_proc import ROOT, call  # noqa: E402
@@ -50,8 +49,6 @@ def missing():
 
 def podman(*args):
     return subprocess.run(["podman", *args], check=True, capture_output=True, text=True).stdout
-
-
 
 
 def main():

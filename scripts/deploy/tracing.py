@@ -35,8 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
@@ -94,8 +92,6 @@ def attributes(kvs):
         v = kv.value
         out[kv.key] = getattr(v, v.WhichOneof("value")) if v.WhichOneof("value") else None
     return out
-
-
 
 
 def session(server, key, headers=None):

@@ -1,7 +1,7 @@
 """What the Python suites share: the binary they test, a JSON call over
 loopback, and `standin serve` on a free port.
 
-The suites (scripts/deploy/, scripts/events/) start real processes; this
+The suites (scripts/deploy/ and those to come) start real processes; this
 module keeps the one way they do it, so a change to how `serve` says
 where it listens is made once. Standard library only: each suite runs in
 whichever virtual environment its own packages need.
@@ -39,11 +39,11 @@ def call(method, url, key=None, body=None, headers=None, timeout=10):
 class Server:
     """`standin serve` on a free port of loopback, its stderr kept in `work`."""
 
-    def __init__(self, work, *flags, env=None, db=None, global_flags=()):
+    def __init__(self, work, *flags, env=None, db=None):
         self.errors = open(os.path.join(work, f"serve-{time.monotonic_ns()}.log"), "w+", encoding="utf-8")
         database = db or ["--db", os.path.join(work, "standin.db")]
         self.process = subprocess.Popen(
-            [BIN, *database, *global_flags, "serve", "--listen", "127.0.0.1:0", *flags],
+            [BIN, *database, "serve", "--listen", "127.0.0.1:0", *flags],
             cwd=work, stdout=subprocess.PIPE, stderr=self.errors, text=True, env=env)
         line = self.process.stdout.readline()
         if not line:
