@@ -41,6 +41,7 @@ pub mod sessions;
 pub mod store;
 mod tenant;
 pub mod trace;
+pub mod webhooks;
 pub mod worker;
 
 pub use sessions::{ActionCall, ApprovalOutcome, Authorization, Banner, SessionError, StartOutcome, SweeperRole};
@@ -69,8 +70,9 @@ use store::StoreError;
 /// [`sessions`](Self::sessions) (start, end, authorize, ...),
 /// [`policies`](Self::policies) (versions, upload, replay, stateless
 /// checks), [`audit`](Self::audit) (query, verify, checkpoints),
-/// [`access`](Self::access) (API keys, tokens, origins) and
-/// [`outbox`](Self::outbox) (messages for the target); and
+/// [`access`](Self::access) (API keys, tokens, origins),
+/// [`outbox`](Self::outbox) (messages for the target) and
+/// [`webhooks`](Self::webhooks) (endpoints and their deliveries); and
 /// [`tenant`](Self::tenant), the same with one tenant fixed.
 #[derive(Debug)]
 pub struct Standin {
@@ -141,7 +143,7 @@ impl Standin {
     }
 
     /// The keys the store authenticates with, when there is a host key.
-    pub fn keyring(&self) -> Option<&store::Keyring> {
+    pub(crate) fn keyring(&self) -> Option<&store::Keyring> {
         self.integrity.keyring()
     }
 
@@ -203,5 +205,10 @@ impl Standin {
     /// The messages for targets (N1) and their settings.
     pub fn outbox(&self) -> outbox::Outbox<'_> {
         outbox::Outbox(self)
+    }
+
+    /// Webhook endpoints: add, list, rotate, deliveries, replay.
+    pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
+        webhooks::Webhooks(self)
     }
 }

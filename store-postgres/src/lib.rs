@@ -42,6 +42,7 @@ mod schema;
 mod sessions;
 mod tenants;
 mod trail;
+mod webhooks;
 
 use postgres::{Client, Transaction};
 use standin::store::{Applied, AuditStats, Change, Integrity, StoreError};

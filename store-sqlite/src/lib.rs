@@ -42,6 +42,7 @@ mod tenants;
 #[cfg(test)]
 mod tests;
 mod trail;
+mod webhooks;
 
 pub use schema::{BUSY_TIMEOUT, MIGRATIONS};
 

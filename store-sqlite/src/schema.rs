@@ -222,6 +222,43 @@ ALTER TABLE api_keys ADD COLUMN tag TEXT;
 ALTER TABLE return_origins ADD COLUMN tag TEXT;
 ALTER TABLE notifications ADD COLUMN tag TEXT;
 ",
+    // Webhook endpoints (`standin::webhooks`): each with its cursor into
+    // its tenant's audit chain and the lease of the deliverer holding it;
+    // the delivery log, one row per endpoint and event delivered or given
+    // up on (`dead`, until replayed).
+    r"
+CREATE TABLE webhooks (
+    id            TEXT PRIMARY KEY,
+    tenant        TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    events        TEXT NOT NULL,
+    description   TEXT,
+    created_at    INTEGER NOT NULL,
+    secrets       TEXT NOT NULL,
+    cursor_seq    INTEGER NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    failing_since INTEGER,
+    next_at       INTEGER,
+    last_error    TEXT,
+    lease_holder  TEXT,
+    lease_until   INTEGER,
+    tag           TEXT
+);
+CREATE INDEX webhooks_by_tenant ON webhooks(tenant, created_at);
+CREATE TABLE webhook_log (
+    endpoint        TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    seq             INTEGER NOT NULL,
+    message_id      TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('delivered', 'dead', 'replaying')),
+    attempts        INTEGER NOT NULL,
+    response_status INTEGER,
+    error           TEXT,
+    at              INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, seq)
+);
+CREATE INDEX webhook_log_pending ON webhook_log(endpoint, status, seq);
+",
 ];
 
 /// How long a writer waits for another process's write lock.

@@ -373,3 +373,51 @@ fn unkeyed_store_uses_untagged_keys_origins_and_notifications() {
     assert!(!told(&s, "acme", &id), "notifications turned off");
     assert_verifies(&s, "an unkeyed store");
 }
+
+/// A database writer points a tenant's webhook endpoint at their own
+/// server: with the host key the edited row is never leased, so no
+/// deliverer sends it anything, and listing it is refused as forged.
+fn redirected_webhook(s: &Standin, _fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
+    use standin::webhooks::NewEndpoint;
+    let new = NewEndpoint {
+        url: "https://hooks.example/acme".into(),
+        events: vec!["*".into()],
+        description: None,
+    };
+    let (endpoint, _) = s.webhooks().add("acme", new, now()).expect("add");
+    let until = now() + TimeDelta::seconds(30);
+    // Unedited, it is leased (then released for the scenario).
+    assert_eq!(
+        s.store().lease_webhooks("d", now(), until, 10).expect("lease").len(),
+        1,
+        "{name}"
+    );
+    sql(&format!(
+        "UPDATE webhooks SET url = 'https://attacker.example/', lease_holder = NULL, lease_until = NULL WHERE id = '{}'",
+        endpoint.id
+    ));
+    assert!(
+        s.store()
+            .lease_webhooks("d", now(), until, 10)
+            .expect("lease")
+            .is_empty(),
+        "{name}: a redirected endpoint was leased"
+    );
+    assert!(
+        matches!(
+            s.webhooks().list("acme"),
+            Err(standin::webhooks::WebhookError::Store(StoreError::Forged(_)))
+        ),
+        "{name}: a redirected endpoint was listed as genuine"
+    );
+}
+
+#[test]
+fn wh5_a_webhook_endpoint_redirected_by_sql_receives_nothing() {
+    on_sqlite(redirected_webhook);
+}
+
+#[test]
+fn wh5_a_webhook_endpoint_redirected_by_sql_receives_nothing_postgres() {
+    on_postgres("wh5", redirected_webhook);
+}

@@ -1,9 +1,10 @@
-//! What a backend implements: [`Store`], in six parts by what they keep
+//! What a backend implements: [`Store`], in seven parts by what they keep
 //! (policies, tenant settings, sessions, the audit trail, the outbox, API
-//! keys), so that a reader finds a method by its subject and code that
-//! needs one part can say so. Every type that implements the six parts is
-//! a [`Store`].
+//! keys, webhook endpoints), so that a reader finds a method by its
+//! subject and code that needs one part can say so. Every type that
+//! implements the seven parts is a [`Store`].
 
+pub use super::webhooks::WebhookStore;
 use super::*;
 use crate::audit::AuditEvent;
 use crate::decision::PolicyRef;
@@ -48,9 +49,12 @@ use crate::policies::{ArtifactKey, NewPolicy, StoredPolicy};
 /// Backends answer [`StoreError`]; their driver's error rides as the
 /// source of [`StoreError::Database`], so no backend's types leak into this
 /// API.
-pub trait Store: PolicyStore + TenantStore + SessionStore + AuditStore + OutboxStore + KeyStore {}
+pub trait Store: PolicyStore + TenantStore + SessionStore + AuditStore + OutboxStore + KeyStore + WebhookStore {}
 
-impl<T> Store for T where T: PolicyStore + TenantStore + SessionStore + AuditStore + OutboxStore + KeyStore {}
+impl<T> Store for T where
+    T: PolicyStore + TenantStore + SessionStore + AuditStore + OutboxStore + KeyStore + WebhookStore
+{
+}
 
 /// Tenants' policy versions, their components and the compiled artifacts
 /// the host sealed (see [`crate::sessions`]'s policy registry).

@@ -167,6 +167,40 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("tag", Text),
         ],
     ),
+    (
+        "webhooks",
+        &[
+            ("id", Text),
+            ("tenant", Text),
+            ("url", Text),
+            ("events", Text),
+            ("description", Text),
+            ("created_at", Big),
+            ("secrets", Text),
+            ("cursor_seq", Big),
+            ("attempts", Int),
+            ("failing_since", Big),
+            ("next_at", Big),
+            ("last_error", Text),
+            ("lease_holder", Text),
+            ("lease_until", Big),
+            ("tag", Text),
+        ],
+    ),
+    (
+        "webhook_log",
+        &[
+            ("endpoint", Text),
+            ("seq", Big),
+            ("message_id", Text),
+            ("event", Text),
+            ("status", Text),
+            ("attempts", Int),
+            ("response_status", Int),
+            ("error", Text),
+            ("at", Big),
+        ],
+    ),
 ];
 
 /// The tables a target must hold no row of before a copy: rows already
@@ -182,6 +216,7 @@ pub const MUST_BE_EMPTY: &[&str] = &[
     "return_origins",
     "activations",
     "chain_heads",
+    "webhooks",
 ];
 
 /// A store its rows can be read out of, as stored.

@@ -43,6 +43,7 @@ use crate::audit::{AuditEvent, events};
 use crate::model::{Notifications, SessionRecord};
 use crate::policies::StoredPolicy;
 use crate::store::{Change, StoreError};
+use crate::webhooks::Endpoint;
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// How far ahead of the real clock a change may be dated, by default.
@@ -157,6 +158,21 @@ impl Integrity {
         match &self.keyring {
             Some(k) if !k.key_holds(&key, hash, tag) => Err(StoreError::Forged(format!("API key `{}`", key.id))),
             _ => Ok(key),
+        }
+    }
+
+    /// A webhook endpoint row's tag, to store with it.
+    pub fn endpoint_tag(&self, e: &Endpoint) -> Option<String> {
+        self.keyring.as_ref().map(|k| k.endpoint_tag(e))
+    }
+
+    /// `e` as read with `tag`, if the tag holds (or the store is unkeyed):
+    /// an endpoint a database writer inserted or pointed elsewhere
+    /// receives nothing.
+    pub fn check_endpoint(&self, e: Endpoint, tag: Option<&str>) -> Result<Endpoint, StoreError> {
+        match &self.keyring {
+            Some(k) if !k.endpoint_holds(&e, tag) => Err(StoreError::Forged(format!("webhook endpoint `{}`", e.id))),
+            _ => Ok(e),
         }
     }
 

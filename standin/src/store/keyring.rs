@@ -1,6 +1,7 @@
 //! The keys derived from the host key ([`Keyring`]) and what each tag
 //! covers: the fields of a session row, a policy version, an active mark,
-//! an API key, an origin and a tenant's notification settings, each under
+//! an API key, an origin, a tenant's notification settings and a webhook
+//! endpoint, each under
 //! its own domain, so no tag can stand for another kind of row (see
 //! [`Integrity`](super::Integrity) for how a store uses them).
 
@@ -9,6 +10,7 @@ use crate::audit::hex;
 
 use crate::model::{Notifications, SessionRecord};
 use crate::policies::StoredPolicy;
+use crate::webhooks::Endpoint;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
@@ -118,6 +120,16 @@ impl Keyring {
 
     pub fn notifications_hold(&self, tenant: &str, n: &Notifications, tag: Option<&str>) -> bool {
         self.holds(&notifications_fields(tenant, n), tag)
+    }
+
+    /// A webhook endpoint's tag: where it sends, what, signed with what
+    /// (not where its delivery stands, which moves with every round).
+    pub fn endpoint_tag(&self, e: &Endpoint) -> String {
+        self.tag(&endpoint_fields(e))
+    }
+
+    pub fn endpoint_holds(&self, e: &Endpoint, tag: Option<&str>) -> bool {
+        self.holds(&endpoint_fields(e), tag)
     }
 }
 
@@ -260,6 +272,22 @@ fn notifications_fields(tenant: &str, n: &Notifications) -> Fields {
     f.uint(u64::from(n.enabled));
     f.str(&n.started_template);
     f.str(&n.ended_template);
+    f
+}
+
+fn endpoint_fields(e: &Endpoint) -> Fields {
+    let mut f = Fields::new("standin/webhook/v1");
+    f.str(&e.id);
+    f.str(&e.tenant);
+    f.str(&e.url);
+    f.json(&e.events);
+    f.opt_str(e.description.as_deref());
+    f.int(e.created_at.timestamp());
+    f.uint(e.secrets.len() as u64);
+    for s in &e.secrets {
+        f.str(&s.value);
+        f.opt_int(s.expires_at.map(|t| t.timestamp()));
+    }
     f
 }
 

@@ -23,8 +23,9 @@ mod change;
 pub mod copy;
 mod integrity;
 mod keyring;
+pub mod webhooks;
 
-pub use backend::{AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, Store, TenantStore};
+pub use backend::{AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, Store, TenantStore, WebhookStore};
 pub use change::{Applied, AuditFilter, Change, Trail};
 pub use integrity::{DEFAULT_MAX_AHEAD_SECONDS, Integrity};
 pub use keyring::Keyring;

@@ -19,6 +19,7 @@ mod paging;
 mod replicas;
 mod sweeps;
 mod updates;
+mod webhooks;
 
 /// Runs `check` on a fresh store of every backend: SQLite, and PostgreSQL
 /// on a throwaway server of the system's (skipped with a note where none

@@ -1,0 +1,181 @@
+//! Webhooks: audit events pushed to a tenant's endpoints, signed as
+//! Standard Webhooks define (see [`sign`]), at least once, in order.
+//!
+//! Why this shape: the audit chain already is a durable, ordered,
+//! per-tenant log written in the transaction of every change, so an
+//! endpoint needs only a cursor into it ([`Cursor`]), not a second queue
+//! written on the decision path. A decision costs nothing more with a
+//! hundred endpoints than with none; a slow or dead receiver holds back
+//! only its own cursor. The deliverer that sends (in `standin-server`)
+//! leases an endpoint, sends what follows its cursor, and records the
+//! new cursor with its log rows while it holds the lease
+//! ([`crate::store::WebhookStore`]); [`schedule`] decides retries, backoff
+//! and dead letters.
+
+mod delivery;
+mod endpoint;
+pub mod schedule;
+pub mod sign;
+
+pub use delivery::{Delivery, DeliveryStatus, Progress};
+pub use endpoint::{
+    Cursor, Endpoint, EndpointError, EventFilter, Lease, MAX_ENDPOINTS_PER_TENANT, MAX_EVENT_PATTERNS, MAX_URL_BYTES,
+    Secret, check_url,
+};
+
+use crate::audit::AuditEvent;
+use crate::store::{AuditFilter, StoreError};
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// How long the previous secret keeps signing after a rotation by default.
+pub const DEFAULT_ROTATION_OVERLAP: TimeDelta = TimeDelta::hours(24);
+
+/// Why a webhook call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookError {
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    #[error("no webhook endpoint `{0}`")]
+    Unknown(String),
+    #[error("tenant `{0}` has {MAX_ENDPOINTS_PER_TENANT} webhook endpoints already")]
+    TooMany(String),
+    #[error("cannot make a secret: {0}")]
+    Random(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What `webhook add` asks for.
+#[derive(Debug, Clone)]
+pub struct NewEndpoint {
+    pub url: String,
+    pub events: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// Webhook endpoints; from [`Standin::webhooks`](crate::Standin::webhooks).
+#[derive(Debug, Clone, Copy)]
+pub struct Webhooks<'a>(pub(crate) &'a crate::Standin);
+
+impl Webhooks<'_> {
+    /// Adds an endpoint; returns it and its secret (shown once). It
+    /// receives the tenant's events from now on.
+    pub fn add(&self, tenant: &str, new: NewEndpoint, now: DateTime<Utc>) -> Result<(Endpoint, String), WebhookError> {
+        check_url(&new.url)?;
+        let events = EventFilter::new(new.events)?;
+        if new.description.as_ref().is_some_and(|d| d.len() > 256) {
+            return Err(EndpointError::Description.into());
+        }
+        if self.0.store.webhooks(Some(tenant))?.len() >= MAX_ENDPOINTS_PER_TENANT {
+            return Err(WebhookError::TooMany(tenant.to_string()));
+        }
+        let secret = sign::new_secret().map_err(|e| WebhookError::Random(e.to_string()))?;
+        let endpoint = Endpoint {
+            id: crate::model::random_id("wh-"),
+            tenant: tenant.to_string(),
+            url: new.url,
+            events,
+            description: new.description,
+            created_at: now,
+            secrets: vec![Secret {
+                value: secret.clone(),
+                expires_at: None,
+            }],
+            cursor: Cursor::default(),
+            lease: None,
+        };
+        self.0.store.put_webhook(&endpoint)?;
+        let stored = self
+            .0
+            .store
+            .webhook(&endpoint.id)?
+            .ok_or(StoreError::Contract("a put webhook is readable"))?;
+        Ok((stored, secret))
+    }
+
+    /// A tenant's endpoints, oldest first.
+    pub fn list(&self, tenant: &str) -> Result<Vec<Endpoint>, WebhookError> {
+        Ok(self.0.store.webhooks(Some(tenant))?)
+    }
+
+    /// One of a tenant's endpoints (another tenant's is unknown here).
+    pub fn get(&self, tenant: &str, id: &str) -> Result<Endpoint, WebhookError> {
+        match self.0.store.webhook(id)? {
+            Some(e) if e.tenant == tenant => Ok(e),
+            _ => Err(WebhookError::Unknown(id.to_string())),
+        }
+    }
+
+    pub fn remove(&self, tenant: &str, id: &str) -> Result<Endpoint, WebhookError> {
+        let endpoint = self.get(tenant, id)?;
+        self.0.store.remove_webhook(id)?;
+        Ok(endpoint)
+    }
+
+    /// A new secret for the endpoint (returned once); the current one keeps
+    /// signing beside it for `overlap`, so receivers can switch without
+    /// refusing a message. Older secrets are dropped.
+    pub fn rotate(
+        &self,
+        tenant: &str,
+        id: &str,
+        overlap: TimeDelta,
+        now: DateTime<Utc>,
+    ) -> Result<(Endpoint, String), WebhookError> {
+        let endpoint = self.get(tenant, id)?;
+        let secret = sign::new_secret().map_err(|e| WebhookError::Random(e.to_string()))?;
+        let mut secrets = vec![Secret {
+            value: secret.clone(),
+            expires_at: None,
+        }];
+        if let Some(current) = endpoint.secrets.iter().find(|s| s.expires_at.is_none()) {
+            secrets.push(Secret {
+                value: current.value.clone(),
+                expires_at: Some(now + overlap),
+            });
+        }
+        if !self.0.store.set_webhook_secrets(id, &secrets)? {
+            return Err(WebhookError::Unknown(id.to_string()));
+        }
+        Ok((self.get(tenant, id)?, secret))
+    }
+
+    /// The endpoint's delivery log, newest first.
+    pub fn deliveries(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: Option<DeliveryStatus>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, WebhookError> {
+        self.get(tenant, id)?;
+        Ok(self.0.store.webhook_deliveries(id, status, limit)?)
+    }
+
+    /// Sends the endpoint's dead letters again; how many were queued.
+    pub fn replay(&self, tenant: &str, id: &str, now: DateTime<Utc>) -> Result<usize, WebhookError> {
+        self.get(tenant, id)?;
+        Ok(self.0.store.replay_webhook(id, now)?)
+    }
+
+    /// Up to `limit` of the tenant's events after `seq`, in order (what a
+    /// deliverer sends next).
+    pub fn events_after(&self, tenant: &str, seq: u64, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
+        self.0.store.audit(&AuditFilter {
+            tenant: Some(tenant.to_string()),
+            after_seq: Some(seq),
+            limit: Some(limit),
+            ..AuditFilter::default()
+        })
+    }
+}
+
+/// The secrets of `endpoint` that sign at `now`.
+pub fn signing_secrets(endpoint: &Endpoint, now: DateTime<Utc>) -> impl Iterator<Item = &str> {
+    endpoint
+        .secrets
+        .iter()
+        .filter(move |s| s.expires_at.is_none_or(|t| t > now))
+        .map(|s| s.value.as_str())
+}
