@@ -97,6 +97,8 @@ pub struct Shared {
     pub(crate) tls: bool,
     /// Where requests' spans go ([`crate::telemetry`]).
     pub(crate) telemetry: Telemetry,
+    /// How webhook messages are sent (the test route sends one).
+    pub(crate) webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl std::ops::Deref for AppState {
@@ -119,6 +121,7 @@ impl AppState {
             public_url: None,
             tls: false,
             telemetry: Telemetry::off(),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }))
     }
 
@@ -132,6 +135,20 @@ impl AppState {
     pub fn with_public_url(mut self, url: Option<String>) -> Self {
         Arc::make_mut(&mut self.0).public_url = url.map(|u| u.trim_end_matches('/').to_string());
         self
+    }
+
+    /// How the test route sends a webhook message (the deliverer's settings).
+    pub fn with_webhooks(mut self, settings: crate::webhooks::WebhookSettings) -> Self {
+        Arc::make_mut(&mut self.0).webhooks = settings;
+        self
+    }
+
+    pub(crate) fn webhook_sender(&self) -> crate::webhooks::sender::Sender {
+        crate::webhooks::sender::Sender {
+            timeout: self.webhooks.timeout(),
+            allow_private: self.webhooks.allow_private,
+            user_agent: format!("Standin-Webhooks/{}", env!("CARGO_PKG_VERSION")),
+        }
     }
 
     pub(crate) fn with_tls(mut self, tls: bool) -> Self {

@@ -38,6 +38,7 @@
 use crate::app::Limits;
 use crate::logging::LogFormat;
 use crate::telemetry::{TelemetryError, TracingSettings};
+use crate::webhooks::WebhookSettings;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -72,6 +73,9 @@ pub struct FileConfig {
     /// OpenTelemetry traces ([`crate::telemetry`]).
     #[serde(default)]
     pub tracing: TracingSettings,
+    /// Webhook delivery ([`crate::webhooks`]).
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
 }
 
 /// Checkpoints the server signs on a schedule (see
@@ -163,6 +167,8 @@ pub enum ConfigError {
     Tracing(TelemetryError),
     #[error("`log_level`: {0}")]
     LogLevel(String),
+    #[error("{0}")]
+    Webhooks(String),
 }
 
 /// The config file's size cap: a settings file is small.
@@ -236,6 +242,8 @@ pub struct Config {
     pub limits: Limits,
     /// Where spans go and how many; off unless an endpoint is named.
     pub tracing: TracingSettings,
+    /// Webhook delivery: on by default, to public addresses only.
+    pub webhooks: WebhookSettings,
     /// How to read these settings again on SIGHUP (the file and the
     /// command line that made them); `None`: a SIGHUP changes nothing.
     pub source: Option<Source>,
@@ -277,6 +285,7 @@ impl Default for Config {
             checkpoints: None,
             limits: Limits::default(),
             tracing: TracingSettings::default(),
+            webhooks: WebhookSettings::default(),
             source: None,
         }
     }
@@ -374,6 +383,10 @@ impl Config {
                 };
                 tracing.check().map_err(ConfigError::Tracing)?;
                 tracing
+            },
+            webhooks: {
+                file.webhooks.check().map_err(ConfigError::Webhooks)?;
+                file.webhooks
             },
             source: None,
         })

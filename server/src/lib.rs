@@ -36,6 +36,7 @@ mod schemas;
 pub mod serve;
 pub mod telemetry;
 pub mod tls;
+pub mod webhooks;
 
 pub use app::{AppState, Limits, router};
 pub use config::{Config, FileConfig, Overrides};

@@ -6,7 +6,8 @@
 //! requests and their latency by route; decision latency by kind; and the
 //! audit writer's queue depth and commit latency, read from the store when
 //! scraped; open connections and those the server dropped; and, with
-//! `--checkpoint-every`, the checkpoints written, refused and failed. Label values
+//! `--checkpoint-every`, the checkpoints written, refused and failed; webhook
+//! attempts by endpoint and outcome, and each endpoint's queue. Label values
 //! are bounded: tenants are only those a key reached, routes only those of
 //! the table, reason codes only those of [`KNOWN_CODES`] (any other is
 //! `other`).
@@ -172,6 +173,10 @@ pub struct Metrics {
     decision_seconds: Histograms,
     connections: AtomicU64,
     connections_dropped: Counters,
+    webhook_attempts: Counters,
+    /// By endpoint: its tenant, events known to wait behind its cursor,
+    /// and the age in seconds of the oldest of them.
+    webhook_lag: RwLock<BTreeMap<String, (String, usize, f64)>>,
 }
 
 impl Metrics {
@@ -211,12 +216,28 @@ impl Metrics {
         self.connections_dropped.add(&[reason], 1);
     }
 
+    /// Counts a webhook attempt (`delivered`, `failed`) or a message
+    /// given up on (`dead`).
+    pub(crate) fn webhook_attempt(&self, tenant: &str, endpoint: &str, outcome: &str) {
+        self.webhook_attempts.add(&[tenant, endpoint, outcome], 1);
+    }
+
+    /// Where an endpoint stood after its last round: events waiting, and
+    /// how old the oldest is (`None`: none waits).
+    pub(crate) fn webhook_lag(&self, tenant: &str, endpoint: &str, behind: usize, oldest_seconds: Option<f64>) {
+        let mut lag = self.webhook_lag.write().unwrap_or_else(PoisonError::into_inner);
+        lag.insert(
+            endpoint.to_string(),
+            (tenant.to_string(), behind, oldest_seconds.unwrap_or(0.0)),
+        );
+    }
+
     /// The text exposition of every family, with the store's audit figures
     /// and what the sweeper does.
     pub fn render(&self, sessions: &standin::Standin) -> String {
         let store = sessions.store();
         let mut out = String::new();
-        let counters: [(&str, &str, &[&str], &Counters); 5] = [
+        let counters: [(&str, &str, &[&str], &Counters); 6] = [
             (
                 "standin_decisions_total",
                 "Decisions made, by tenant, kind, outcome and first reason code.",
@@ -247,6 +268,12 @@ impl Metrics {
                 &["reason"],
                 &self.connections_dropped,
             ),
+            (
+                "standin_webhook_deliveries_total",
+                "Webhook attempts by tenant, endpoint and outcome (delivered, failed; dead: a message given up on).",
+                &["tenant", "endpoint", "outcome"],
+                &self.webhook_attempts,
+            ),
         ];
         for (name, help, labels, family) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
@@ -273,6 +300,7 @@ impl Metrics {
         );
         self.decision_seconds.render(&mut out, name, &["kind"]);
         render_audit(&mut out, store);
+        self.render_webhook_lag(&mut out);
         render_checkpoints(&mut out, sessions.checkpoint_counts());
         let name = "standin_sweeper_leader";
         let leads = u8::from(sessions.sweeper_role() == standin::SweeperRole::Leader);
@@ -282,6 +310,33 @@ impl Metrics {
              # TYPE {name} gauge\n{name} {leads}"
         );
         out
+    }
+}
+
+impl Metrics {
+    fn render_webhook_lag(&self, out: &mut String) {
+        let lag = self.webhook_lag.read().unwrap_or_else(PoisonError::into_inner);
+        for (name, help, pick) in [
+            (
+                "standin_webhook_queue_depth",
+                "Events waiting behind an endpoint's cursor after its last round (at least; counted up to 64 a round).",
+                0,
+            ),
+            (
+                "standin_webhook_oldest_undelivered_seconds",
+                "Age of the oldest event waiting for an endpoint after its last round (0: none waits).",
+                1,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+            for (endpoint, (tenant, behind, oldest)) in lag.iter() {
+                let labels = label_pairs(&["tenant", "endpoint"], &[tenant.clone(), endpoint.clone()]);
+                let _ = match pick {
+                    0 => writeln!(out, "{name}{{{labels}}} {behind}"),
+                    _ => writeln!(out, "{name}{{{labels}}} {oldest}"),
+                };
+            }
+        }
     }
 }
 

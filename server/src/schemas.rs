@@ -357,6 +357,7 @@ pub fn all() -> Value {
             "properties": {"evaluations": {"type": "array", "items": r("AuthzenDecision")}},
         },
     }));
+    parts.push(crate::webhooks::schemas::all());
     let mut all = serde_json::Map::new();
     for part in parts {
         if let Value::Object(map) = part {

@@ -194,8 +194,13 @@ pub async fn serve_on(
     let state = AppState::new(sessions, limits)
         .with_public_url(config.public_url.clone())
         .with_tls(tls.is_some())
-        .with_telemetry(telemetry.clone());
+        .with_telemetry(telemetry.clone())
+        .with_webhooks(config.webhooks.clone());
     let metrics = state.metrics().clone();
+    let deliverer = config
+        .webhooks
+        .deliver
+        .then(|| crate::webhooks::deliverer::spawn(state.sessions().clone(), config.webhooks.clone(), metrics.clone()));
     let live = Live {
         limits: state.limits.clone(),
         certs,
@@ -210,6 +215,11 @@ pub async fn serve_on(
     crate::conn::serve(tcp, tls, app, live.limits, metrics, shutdown).await;
     if let Some(h) = hangups {
         h.abort();
+    }
+    // A round cut short leaves its lease to run out: its messages go again,
+    // with the same ids, from this or another process.
+    if let Some(d) = deliverer {
+        d.abort();
     }
     Ok(())
 }

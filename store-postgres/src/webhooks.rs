@@ -157,7 +157,8 @@ impl WebhookStore for PostgresStore {
                 .query(
                     &format!(
                         "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE (lease_until IS NULL OR lease_until <= $1) \
-                         AND (next_at IS NULL OR next_at <= $1 OR EXISTS (SELECT 1 FROM webhook_log \
+                         AND ((next_at IS NULL OR next_at <= $1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
+                 WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
                          WHERE endpoint = webhooks.id AND status = 'replaying')) \
                          ORDER BY COALESCE(next_at, 0), id LIMIT $2 FOR UPDATE SKIP LOCKED"
                     ),

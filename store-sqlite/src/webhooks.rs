@@ -192,12 +192,29 @@ impl WebhookStore for SqliteStore {
         limit: usize,
     ) -> Result<Vec<Endpoint>, StoreError> {
         let integrity = self.integrity();
+        // Most polls find nothing due: look first without the write lock
+        // the decisions need.
+        let any: bool = self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM webhooks WHERE (lease_until IS NULL OR lease_until <= ?1) \
+                 AND ((next_at IS NULL OR next_at <= ?1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
+                 WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
+                 WHERE endpoint = webhooks.id AND status = 'replaying')))",
+            )
+            .map_err(db)?
+            .query_row([now.timestamp_millis()], |r| r.get(0))
+            .map_err(db)
+        })?;
+        if !any {
+            return Ok(Vec::new());
+        }
         self.write_unsynced(|conn| {
             let due = endpoints(
                 conn,
                 &format!(
                     "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE (lease_until IS NULL OR lease_until <= ?1) \
-                     AND (next_at IS NULL OR next_at <= ?1 OR EXISTS (SELECT 1 FROM webhook_log \
+                     AND ((next_at IS NULL OR next_at <= ?1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
+                 WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
                      WHERE endpoint = webhooks.id AND status = 'replaying')) ORDER BY COALESCE(next_at, 0), id"
                 ),
                 [now.timestamp_millis()],

@@ -385,6 +385,7 @@ fn redirected_webhook(s: &Standin, _fresh: Fresh<'_>, sql: Writer<'_>, name: &st
         description: None,
     };
     let (endpoint, _) = s.webhooks().add("acme", new, now()).expect("add");
+    start_in(s, "acme", "a-wh5");
     let until = now() + TimeDelta::seconds(30);
     // Unedited, it is leased (then released for the scenario).
     assert_eq!(

@@ -14,6 +14,7 @@ mod policies;
 mod principals;
 mod sessions;
 mod tokens;
+mod webhooks;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -142,6 +143,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(tokens::routes());
     routes.extend(audit::routes());
     routes.extend(outbox::routes());
+    routes.extend(webhooks::routes());
     routes.extend(policies::routes());
     routes.extend(authzen::routes());
     routes

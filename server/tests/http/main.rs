@@ -17,3 +17,4 @@ mod principals;
 mod session;
 mod support;
 mod tokens;
+mod webhooks;

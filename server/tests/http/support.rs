@@ -36,16 +36,33 @@ impl Server {
     }
 
     pub fn with_limits(limits: Limits) -> Self {
-        Self::build(limits, None)
+        Self::build(
+            standin_server::Config {
+                limits,
+                ..standin_server::Config::default()
+            },
+            None,
+        )
+    }
+
+    /// A server whose deliverer runs with `webhooks`.
+    pub fn with_webhooks(webhooks: standin_server::webhooks::WebhookSettings) -> Self {
+        Self::build(
+            standin_server::Config {
+                webhooks,
+                ..standin_server::Config::default()
+            },
+            None,
+        )
     }
 
     /// A server that signs impersonation tokens with a key of `seed`.
     pub fn with_tokens(seed: u8) -> Self {
         let keys = standin::access::TokenKeys::new(standin::audit::SigningKey::from_seed(&[seed; 32]), Vec::new());
-        Self::build(Limits::default(), Some(keys))
+        Self::build(standin_server::Config::default(), Some(keys))
     }
 
-    fn build(limits: Limits, tokens: Option<standin::access::TokenKeys>) -> Self {
+    fn build(config: standin_server::Config, tokens: Option<standin::access::TokenKeys>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let key = HostKey::load_or_create(&dir.path().join("host.key")).unwrap();
         let mut sessions = Standin::open(Host::new().unwrap(), dir.path().join("standin.db"))
@@ -64,10 +81,6 @@ impl Server {
             }
         }
         let sessions = Arc::new(sessions);
-        let config = standin_server::Config {
-            limits,
-            ..standin_server::Config::default()
-        };
         let served = sessions.clone();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = oneshot::channel::<()>();

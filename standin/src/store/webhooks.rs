@@ -31,8 +31,10 @@ pub trait WebhookStore: Send + Sync + std::fmt::Debug {
     /// Removes an endpoint and its log; `false` when there is no such
     /// endpoint.
     fn remove_webhook(&self, id: &str) -> Result<bool, StoreError>;
-    /// Leases up to `limit` endpoints that are due at `now` (their retry
-    /// time, if any, has come) and that no one holds, to `holder` until
+    /// Leases up to `limit` endpoints that are due at `now` (events of
+    /// their tenant follow their cursor and their retry time, if any, has
+    /// come; or an admin replayed dead letters) and that no one holds, to
+    /// `holder` until
     /// `until`: two deliverers, in any processes, never hold one endpoint
     /// at once (SQLite: the write lock; PostgreSQL: `FOR UPDATE SKIP
     /// LOCKED`). Rows whose tag does not hold are never leased.

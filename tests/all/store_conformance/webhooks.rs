@@ -56,6 +56,18 @@ fn wh2_deliverers_racing_never_hold_one_endpoint_at_once() {
         let ids: HashSet<String> = (0..12)
             .map(|i| add(&store, &format!("t{}", i % 3), &format!("https://hooks.example/{i}")))
             .collect();
+        // Caught up, an endpoint is not due; an event makes it due.
+        assert!(
+            store
+                .lease_webhooks("early", now(), now(), 100)
+                .expect("lease")
+                .is_empty(),
+            "{name}"
+        );
+        let s = sessions(&store);
+        for t in 0..3 {
+            start(&s, &format!("t{t}"), "a-1", "t-1");
+        }
         let until = now() + Duration::seconds(30);
         let held: Vec<Vec<String>> = std::thread::scope(|scope| {
             let deliverers: Vec<_> = (0..4)
@@ -102,6 +114,7 @@ fn wh3_a_deliverer_that_lost_its_lease_records_nothing() {
     each(|name, store| {
         let id = add(&store, "acme", "https://hooks.example/a");
         let start_seq = store.webhook(&id).expect("read").expect("stored").cursor.seq;
+        start(&sessions(&store), "acme", "a-1", "t-1");
         let t0 = now();
         assert_eq!(
             store
@@ -120,10 +133,10 @@ fn wh3_a_deliverer_that_lost_its_lease_records_nothing() {
             1
         );
         let mut progress = Progress::new(&id, "a");
-        progress.cursor = Some(Cursor::past(start_seq + 7));
+        progress.cursor = Some(Cursor::past(start_seq + 1));
         progress.log.push(Delivery::new(
             &id,
-            start_seq + 7,
+            start_seq + 1,
             "msg_x",
             "session.started",
             DeliveryStatus::Delivered,
@@ -148,10 +161,11 @@ fn wh3_a_deliverer_that_lost_its_lease_records_nothing() {
         assert!(store.advance_webhook(&progress).expect("advance"), "{name}");
         assert_eq!(
             store.webhook(&id).expect("read").expect("stored").cursor.seq,
-            start_seq + 7,
+            start_seq + 1,
             "{name}"
         );
         assert_eq!(store.webhook_deliveries(&id, None, 10).expect("log").len(), 1, "{name}");
+        start(&sessions(&store), "acme", "a-2", "t-2");
         assert_eq!(
             store
                 .lease_webhooks("c", later, later + Duration::seconds(5), 10)
@@ -166,6 +180,7 @@ fn wh3_a_deliverer_that_lost_its_lease_records_nothing() {
 fn wh4_dead_letters_are_listed_and_replayed() {
     each(|name, store| {
         let id = add(&store, "acme", "https://hooks.example/a");
+        start(&sessions(&store), "acme", "a-1", "t-1");
         let t0 = now();
         store
             .lease_webhooks("a", t0, t0 + Duration::seconds(5), 10)
