@@ -25,6 +25,7 @@ mod scaffold;
 mod serve;
 mod session;
 mod test;
+mod webhook;
 
 use clap::{Parser, Subcommand};
 use open::{Access, Db, open as sessions};
@@ -141,6 +142,12 @@ enum Command {
     /// Messages to impersonated users: list, acknowledge, configure.
     #[command(subcommand)]
     Outbox(outbox::Command),
+    /// Webhook endpoints: add, list, show, remove, rotate the secret,
+    /// test, read the delivery log, replay dead letters. `standin serve`
+    /// delivers the tenant's audit events to them, signed as Standard
+    /// Webhooks say.
+    #[command(subcommand)]
+    Webhook(webhook::Command),
     /// Move a SQLite database into an empty PostgreSQL one, chain and all:
     /// `--from sqlite:PATH --to postgres://...`.
     ///
@@ -201,6 +208,7 @@ fn main() -> ExitCode {
             None => key::run_offline(c, &db.token_keys),
         },
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
+        Command::Webhook(c) => sessions(&db, c.access()).and_then(|s| webhook::run(c, &s, now)),
         Command::Migrate(args) => migrate::run(args, cli.host_key.as_deref()),
         Command::Serve(_) if cli.now.is_some() => Err(anyhow::anyhow!(
             "`--now` does not apply to `serve`: a server answers on the real clock"

@@ -143,14 +143,6 @@ impl AppState {
         self
     }
 
-    pub(crate) fn webhook_sender(&self) -> crate::webhooks::sender::Sender {
-        crate::webhooks::sender::Sender {
-            timeout: self.webhooks.timeout(),
-            allow_private: self.webhooks.allow_private,
-            user_agent: format!("Standin-Webhooks/{}", env!("CARGO_PKG_VERSION")),
-        }
-    }
-
     pub(crate) fn with_tls(mut self, tls: bool) -> Self {
         Arc::make_mut(&mut self.0).tls = tls;
         self

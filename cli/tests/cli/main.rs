@@ -20,6 +20,7 @@ mod serve;
 mod sessions;
 mod tokens;
 mod usage;
+mod webhooks;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

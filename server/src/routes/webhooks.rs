@@ -6,13 +6,12 @@ use super::{ADMIN, Params, Query, Route, Spec, json, now};
 use crate::app::AppState;
 use crate::body::Json;
 use crate::error::{ApiError, codes};
-use crate::webhooks::deliverer::send_message;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use standin::webhooks::schedule::{Attempt, Message};
+use standin::webhooks::schedule::Attempt;
 use standin::webhooks::{DEFAULT_ROTATION_OVERLAP, Delivery, DeliveryStatus, Endpoint, NewEndpoint, WebhookError};
 
 fn spec(
@@ -244,10 +243,7 @@ async fn test(State(state): State<AppState>, p: Params) -> Result<Response, ApiE
     let endpoint = state
         .run(move |s| s.webhooks().get(&tenant, &id).map_err(error))
         .await?;
-    let at = now();
-    let nonce = format!("{:x}", at.timestamp_nanos_opt().unwrap_or_default());
-    let message = Message::test(&endpoint.tenant, &endpoint.id, at, &nonce);
-    let attempt = send_message(&state.webhook_sender(), &endpoint, &message).await;
+    let (message, attempt) = crate::webhooks::send_test(&endpoint, &state.webhooks).await;
     let tested = match attempt {
         Attempt::Delivered { status } => Tested {
             delivered: true,

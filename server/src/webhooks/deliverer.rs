@@ -43,11 +43,7 @@ struct Shared {
 /// the same ids).
 pub fn spawn(standin: Arc<Standin>, settings: WebhookSettings, metrics: Arc<Metrics>) -> tokio::task::JoinHandle<()> {
     let shared = Arc::new(Shared {
-        sender: Sender {
-            timeout: settings.timeout(),
-            allow_private: settings.allow_private,
-            user_agent: format!("Standin-Webhooks/{}", env!("CARGO_PKG_VERSION")),
-        },
+        sender: settings.sender(),
         backoff: Backoff {
             first: TimeDelta::milliseconds(i64::try_from(settings.retry_first_ms).unwrap_or(i64::MAX)),
             max: TimeDelta::seconds(i64::try_from(settings.retry_max_seconds).unwrap_or(i64::MAX)),

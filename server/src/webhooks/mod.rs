@@ -9,6 +9,8 @@ pub(crate) mod schemas;
 pub mod sender;
 
 use serde::Deserialize;
+use standin::webhooks::Endpoint;
+use standin::webhooks::schedule::{Attempt, Message};
 use std::time::Duration;
 
 /// `[webhooks]` of the settings file.
@@ -76,4 +78,30 @@ impl WebhookSettings {
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
     }
+
+    /// How messages are sent under these settings.
+    pub fn sender(&self) -> sender::Sender {
+        sender::Sender {
+            timeout: self.timeout(),
+            allow_private: self.allow_private,
+            user_agent: format!("Standin-Webhooks/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// Sends `endpoint` a signed `webhook.test` message now, outside its
+/// delivery order (what `POST .../webhooks/{id}/test` and `standin webhook
+/// test` do); the message and what came of it.
+pub async fn send_test(endpoint: &Endpoint, settings: &WebhookSettings) -> (Message, Attempt) {
+    let at = chrono::Utc::now();
+    let nonce = format!("{:x}", at.timestamp_nanos_opt().unwrap_or_default());
+    let message = Message::test(&endpoint.tenant, &endpoint.id, at, &nonce);
+    let attempt = deliverer::send_message(&settings.sender(), endpoint, &message).await;
+    (message, attempt)
+}
+
+/// [`send_test`] from outside a runtime (the CLI).
+pub fn send_test_blocking(endpoint: &Endpoint, settings: &WebhookSettings) -> std::io::Result<(Message, Attempt)> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    Ok(runtime.block_on(send_test(endpoint, settings)))
 }

@@ -153,6 +153,7 @@ async fn wh6_every_event_of_a_session_reaches_the_receiver_signed_in_order() {
         assert_eq!(b["data"]["hash"], event["hash"]);
         assert_eq!(g.id, format!("msg_{}", event["hash"].as_str().unwrap()));
         assert!(b["data"].get("request").is_none(), "the policy's request is not pushed");
+        assert_eq!((&b["event"], &b["session"]), (&b["type"], &Value::from(id.as_str())));
         let expected = standin::webhooks::sign::signature([secret.as_str()], &g.id, g.timestamp, &g.body);
         assert_eq!(g.signature, expected, "signature");
     }

@@ -9,8 +9,10 @@ use crate::audit::AuditEvent;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
-/// One message to an endpoint: the Standard Webhooks payload
-/// (`type`, `timestamp`, `data`) of one audit event.
+/// One message to an endpoint: the Standard Webhooks payload (`type`,
+/// `timestamp`, `data`) of one audit event, with the event's name and
+/// session also at the top (`event`, `session`), as the contract's
+/// receivers read them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     /// `webhook-id`: the same for every attempt and every endpoint
@@ -26,6 +28,8 @@ struct Payload<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
     timestamp: DateTime<Utc>,
+    event: &'a str,
+    session: Option<&'a str>,
     data: &'a AuditEvent,
 }
 
@@ -39,6 +43,8 @@ impl Message {
         let body = serde_json::to_vec(&Payload {
             kind: &event.event,
             timestamp: event.at,
+            event: &event.event,
+            session: event.session.as_deref(),
             data: &data,
         })
         .expect("an audit event serializes");
