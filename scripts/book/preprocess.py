@@ -31,6 +31,7 @@ PAGES = {
     "docs/rules.md": "reference/rules.md",
     "docs/http.md": "reference/http.md",
     "docs/deploy.md": "guides/deploying.md",
+    "docs/webhooks.md": "guides/webhooks.md",
     "docs/openapi.json": "reference/http-api.md",
     "SECURITY.md": "reference/security.md",
     "BENCHMARKS.md": "benchmarks.md",

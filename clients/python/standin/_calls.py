@@ -70,6 +70,10 @@ def _s(tenant: str, session: str, rest: str = "") -> str:
     return _t(tenant, f"/sessions/{quote(session, safe='')}{rest}")
 
 
+def _w(tenant: str, webhook: str, rest: str = "") -> str:
+    return _t(tenant, f"/webhooks/{quote(webhook, safe='')}{rest}")
+
+
 def _model(cls: type[Any]) -> Callable[[Answer], Any]:
     def read(answer: Answer) -> Any:
         return cls.from_json(answer.body)
@@ -266,6 +270,42 @@ def set_notifications(tenant: str, patch: m.NotificationsPatch) -> Call[m.Notifi
     return Call("PUT", _t(tenant, "/notifications"), (200,), _model(m.Notifications), _body(patch))
 
 
+# ---- webhook endpoints ------------------------------------------------------
+def add_webhook(tenant: str, url: str, events: list[str] | None, description: str | None) -> Call[m.WebhookWithSecret]:
+    body = _body(m.WebhookNew(url=url, events=events, description=description))
+    return Call("POST", _t(tenant, "/webhooks"), (201,), _model(m.WebhookWithSecret), body)
+
+
+def list_webhooks(tenant: str) -> Call[m.WebhookList]:
+    return Call("GET", _t(tenant, "/webhooks"), (200,), _model(m.WebhookList))
+
+
+def get_webhook(tenant: str, webhook: str) -> Call[m.Webhook]:
+    return Call("GET", _w(tenant, webhook), (200,), _model(m.Webhook))
+
+
+def remove_webhook(tenant: str, webhook: str) -> Call[m.Webhook]:
+    return Call("DELETE", _w(tenant, webhook), (200,), _model(m.Webhook))
+
+
+def rotate_webhook_secret(tenant: str, webhook: str, overlap_seconds: int | None) -> Call[m.WebhookWithSecret]:
+    body = _body(m.WebhookRotate(overlap_seconds=overlap_seconds))
+    return Call("POST", _w(tenant, webhook, "/rotate"), (200,), _model(m.WebhookWithSecret), body)
+
+
+def test_webhook(tenant: str, webhook: str) -> Call[m.WebhookTest]:
+    return Call("POST", _w(tenant, webhook, "/test"), (200,), _model(m.WebhookTest))
+
+
+def list_webhook_deliveries(tenant: str, webhook: str, status: str | None, limit: int | None) -> Call[m.WebhookDeliveries]:
+    query = {"status": status, "limit": limit}
+    return Call("GET", _w(tenant, webhook, "/deliveries"), (200,), _model(m.WebhookDeliveries), query=query)
+
+
+def replay_webhooks(tenant: str, webhook: str) -> Call[m.WebhookReplay]:
+    return Call("POST", _w(tenant, webhook, "/replay"), (200,), _model(m.WebhookReplay))
+
+
 # ---- policy versions -------------------------------------------------------
 def upload_policy(tenant: str, upload: m.Upload) -> Call[m.PolicyVersion]:
     return Call("POST", _t(tenant, "/policies"), (201,), _model(m.PolicyVersion), _body(upload))
@@ -325,6 +365,14 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "ackOutbox": ack_outbox,
     "getNotifications": get_notifications,
     "setNotifications": set_notifications,
+    "addWebhook": add_webhook,
+    "listWebhooks": list_webhooks,
+    "getWebhook": get_webhook,
+    "removeWebhook": remove_webhook,
+    "rotateWebhookSecret": rotate_webhook_secret,
+    "testWebhook": test_webhook,
+    "listWebhookDeliveries": list_webhook_deliveries,
+    "replayWebhooks": replay_webhooks,
     "uploadPolicy": upload_policy,
     "listPolicies": list_policies,
     "getPolicy": get_policy,

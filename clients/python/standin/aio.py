@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -196,6 +196,38 @@ class AsyncClient:
     async def set_notifications(self, patch: m.NotificationsPatch, *, options: CallOptions | None = None) -> m.Notifications:
         """Changes the given notification settings (admin)."""
         return await self._run(_c.set_notifications(self.tenant, patch), options)
+
+    async def add_webhook(self, url: str, events: list[str] | None = None, description: str | None = None, *, options: CallOptions | None = None) -> m.WebhookWithSecret:
+        """Adds an endpoint for the tenant's events (`events`: names, `session.*` families or `*`, the default); its `secret` is shown this once (admin)."""
+        return await self._run(_c.add_webhook(self.tenant, url, events, description), options)
+
+    async def list_webhooks(self, *, options: CallOptions | None = None) -> m.WebhookList:
+        """The webhook endpoints, oldest first, with where each one's delivery stands (admin)."""
+        return await self._run(_c.list_webhooks(self.tenant), options)
+
+    async def get_webhook(self, webhook: str, *, options: CallOptions | None = None) -> m.Webhook:
+        """One webhook endpoint (admin)."""
+        return await self._run(_c.get_webhook(self.tenant, webhook), options)
+
+    async def remove_webhook(self, webhook: str, *, options: CallOptions | None = None) -> m.Webhook:
+        """Removes an endpoint and its delivery log (admin)."""
+        return await self._run(_c.remove_webhook(self.tenant, webhook), options)
+
+    async def rotate_webhook_secret(self, webhook: str, overlap_seconds: int | None = None, *, options: CallOptions | None = None) -> m.WebhookWithSecret:
+        """A new secret (shown this once); the current one keeps signing for `overlap_seconds` (default 86400) (admin)."""
+        return await self._run(_c.rotate_webhook_secret(self.tenant, webhook, overlap_seconds), options)
+
+    async def test_webhook(self, webhook: str, *, options: CallOptions | None = None) -> m.WebhookTest:
+        """Sends a signed `webhook.test` message now; says what the receiver answered (admin)."""
+        return await self._run(_c.test_webhook(self.tenant, webhook), options)
+
+    async def list_webhook_deliveries(self, webhook: str, status: Literal["delivered", "dead", "replaying"] | None = None, limit: int | None = None, *, options: CallOptions | None = None) -> m.WebhookDeliveries:
+        """The endpoint's delivery log, newest first (admin)."""
+        return await self._run(_c.list_webhook_deliveries(self.tenant, webhook, status, limit), options)
+
+    async def replay_webhooks(self, webhook: str, *, options: CallOptions | None = None) -> m.WebhookReplay:
+        """Delivers the endpoint's dead letters again, before new events (admin)."""
+        return await self._run(_c.replay_webhooks(self.tenant, webhook), options)
 
     async def upload_policy(self, upload: m.Upload, *, options: CallOptions | None = None) -> m.PolicyVersion:
         """Uploads a policy version; `UploadRefusedError` names the failed step."""

@@ -13,7 +13,7 @@ A deny is a returned decision; every failure raises a `StandinError`
 from __future__ import annotations
 
 import time
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -206,6 +206,38 @@ class Client:
     def set_notifications(self, patch: m.NotificationsPatch, *, options: CallOptions | None = None) -> m.Notifications:
         """Changes the given notification settings (admin)."""
         return self._run(_c.set_notifications(self.tenant, patch), options)
+
+    def add_webhook(self, url: str, events: list[str] | None = None, description: str | None = None, *, options: CallOptions | None = None) -> m.WebhookWithSecret:
+        """Adds an endpoint for the tenant's events (`events`: names, `session.*` families or `*`, the default); its `secret` is shown this once (admin)."""
+        return self._run(_c.add_webhook(self.tenant, url, events, description), options)
+
+    def list_webhooks(self, *, options: CallOptions | None = None) -> m.WebhookList:
+        """The webhook endpoints, oldest first, with where each one's delivery stands (admin)."""
+        return self._run(_c.list_webhooks(self.tenant), options)
+
+    def get_webhook(self, webhook: str, *, options: CallOptions | None = None) -> m.Webhook:
+        """One webhook endpoint (admin)."""
+        return self._run(_c.get_webhook(self.tenant, webhook), options)
+
+    def remove_webhook(self, webhook: str, *, options: CallOptions | None = None) -> m.Webhook:
+        """Removes an endpoint and its delivery log (admin)."""
+        return self._run(_c.remove_webhook(self.tenant, webhook), options)
+
+    def rotate_webhook_secret(self, webhook: str, overlap_seconds: int | None = None, *, options: CallOptions | None = None) -> m.WebhookWithSecret:
+        """A new secret (shown this once); the current one keeps signing for `overlap_seconds` (default 86400) (admin)."""
+        return self._run(_c.rotate_webhook_secret(self.tenant, webhook, overlap_seconds), options)
+
+    def test_webhook(self, webhook: str, *, options: CallOptions | None = None) -> m.WebhookTest:
+        """Sends a signed `webhook.test` message now; says what the receiver answered (admin)."""
+        return self._run(_c.test_webhook(self.tenant, webhook), options)
+
+    def list_webhook_deliveries(self, webhook: str, status: Literal["delivered", "dead", "replaying"] | None = None, limit: int | None = None, *, options: CallOptions | None = None) -> m.WebhookDeliveries:
+        """The endpoint's delivery log, newest first (admin)."""
+        return self._run(_c.list_webhook_deliveries(self.tenant, webhook, status, limit), options)
+
+    def replay_webhooks(self, webhook: str, *, options: CallOptions | None = None) -> m.WebhookReplay:
+        """Delivers the endpoint's dead letters again, before new events (admin)."""
+        return self._run(_c.replay_webhooks(self.tenant, webhook), options)
 
     def upload_policy(self, upload: m.Upload, *, options: CallOptions | None = None) -> m.PolicyVersion:
         """Uploads a policy version; `UploadRefusedError` names the failed step."""

@@ -1040,6 +1040,195 @@ class Verification(Model):
     }
 
 
+@dataclass(frozen=True)
+class WebhookCursor(Model):
+    """where delivery stands: every event up to `seq` is handled; the next is being tried"""
+
+    attempts: int
+    seq: int
+    failing_since: str | None = None
+    last_error: str | None = None
+    next_at: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "attempts": (("int",), True),
+        "seq": (("int",), True),
+        "failing_since": (("opt", ("str",)), False),
+        "last_error": (("opt", ("str",)), False),
+        "next_at": (("opt", ("str",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class Webhook(Model):
+    """The `Webhook` form of docs/openapi.json."""
+
+    created_at: str
+    cursor: WebhookCursor
+    events: list[str]
+    id: str
+    tenant: str
+    url: str
+    description: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "created_at": (("str",), True),
+        "cursor": (("ref", "WebhookCursor"), True),
+        "events": (("list", ("str",)), True),
+        "id": (("str",), True),
+        "tenant": (("str",), True),
+        "url": (("str",), True),
+        "description": (("opt", ("str",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookDeliveries(Model):
+    """The `WebhookDeliveries` form of docs/openapi.json."""
+
+    deliveries: list[WebhookDelivery]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "deliveries": (("list", ("ref", "WebhookDelivery")), True),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookDelivery(Model):
+    """The `WebhookDelivery` form of docs/openapi.json."""
+
+    at: str
+    attempts: int
+    endpoint: str
+    event: str
+    message_id: str
+    seq: int
+    status: Literal["delivered", "dead", "replaying"]
+    error: str | None = None
+    response_status: int | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "at": (("str",), True),
+        "attempts": (("int",), True),
+        "endpoint": (("str",), True),
+        "event": (("str",), True),
+        "message_id": (("str",), True),
+        "seq": (("int",), True),
+        "status": (("enum", ("delivered", "dead", "replaying",)), True),
+        "error": (("opt", ("str",)), False),
+        "response_status": (("opt", ("int",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookList(Model):
+    """The `WebhookList` form of docs/openapi.json."""
+
+    webhooks: list[Webhook]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "webhooks": (("list", ("ref", "Webhook")), True),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookNew(Model):
+    """The `WebhookNew` form of docs/openapi.json."""
+
+    url: str
+    description: str | None = None
+    events: list[str] | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "url": (("str",), True),
+        "description": (("str",), False),
+        "events": (("list", ("str",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookReplay(Model):
+    """The `WebhookReplay` form of docs/openapi.json."""
+
+    replaying: int
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "replaying": (("int",), True),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookRotate(Model):
+    """The `WebhookRotate` form of docs/openapi.json."""
+
+    overlap_seconds: int | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "overlap_seconds": (("int",), False),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookTest(Model):
+    """The `WebhookTest` form of docs/openapi.json."""
+
+    delivered: bool
+    message_id: str
+    error: str | None = None
+    status: int | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "delivered": (("bool",), True),
+        "message_id": (("str",), True),
+        "error": (("opt", ("str",)), False),
+        "status": (("opt", ("int",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookWithSecretCursor(Model):
+    """where delivery stands: every event up to `seq` is handled; the next is being tried"""
+
+    attempts: int
+    seq: int
+    failing_since: str | None = None
+    last_error: str | None = None
+    next_at: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "attempts": (("int",), True),
+        "seq": (("int",), True),
+        "failing_since": (("opt", ("str",)), False),
+        "last_error": (("opt", ("str",)), False),
+        "next_at": (("opt", ("str",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookWithSecret(Model):
+    """The `WebhookWithSecret` form of docs/openapi.json."""
+
+    created_at: str
+    cursor: WebhookWithSecretCursor
+    events: list[str]
+    id: str
+    secret: str
+    tenant: str
+    url: str
+    description: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "created_at": (("str",), True),
+        "cursor": (("ref", "WebhookWithSecretCursor"), True),
+        "events": (("list", ("str",)), True),
+        "id": (("str",), True),
+        "secret": (("str",), True),
+        "tenant": (("str",), True),
+        "url": (("str",), True),
+        "description": (("opt", ("str",)), False),
+    }
+
+
 SessionOrDecision = Union[Session, Decision]
 
 register(
@@ -1103,4 +1292,15 @@ register(
     UploadRefusedDetail,
     UploadRefused,
     Verification,
+    WebhookCursor,
+    Webhook,
+    WebhookDeliveries,
+    WebhookDelivery,
+    WebhookList,
+    WebhookNew,
+    WebhookReplay,
+    WebhookRotate,
+    WebhookTest,
+    WebhookWithSecretCursor,
+    WebhookWithSecret,
 )

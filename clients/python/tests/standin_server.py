@@ -4,7 +4,8 @@ The binary: $STANDIN_BIN, else $CARGO_TARGET_DIR/debug/standin, else the
 repository's target/debug/standin (scripts/suites/clients-python.sh builds
 it first). Each server gets a fresh SQLite database, host key and token key
 in a temporary folder, tenant `acme` with the built-in policy and SETTINGS,
-and one API key per scope.
+one API key per scope, and CONFIG as its `--config` (webhook receivers on
+loopback allowed).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ SETTINGS = {
     "impersonator_roles": ["super_admin", "admin", "support"],
     "role_levels": {"super_admin": 100, "admin": 50, "support": 10},
 }
+
+CONFIG = "[webhooks]\nallow_private = true\n"
 
 
 def standin_bin() -> str:
@@ -77,8 +80,12 @@ def start_standin(tenant: str = "acme") -> Standin:
         scope: json.loads(run("key", "create", "--tenant", tenant, "--scope", scope, "--name", f"t-{scope}"))["key"]
         for scope in ("decide", "audit", "admin")
     }
+    config = os.path.join(folder, "standin.toml")
+    Path(config).write_text(CONFIG)
     process = subprocess.Popen(
-        [binary, "--token-key", token_key, "serve", "--listen", "127.0.0.1:0"], env=env, stdout=subprocess.PIPE
+        [binary, "--token-key", token_key, "serve", "--listen", "127.0.0.1:0", "--config", config],
+        env=env,
+        stdout=subprocess.PIPE,
     )
     assert process.stdout is not None
     line = process.stdout.readline()

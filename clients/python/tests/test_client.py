@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import threading
 from http.server import BaseHTTPRequestHandler
@@ -111,6 +113,68 @@ def test_admin_routes(standin: Standin) -> None:
     assert isinstance(admin.diff_policy(1), dict)
 
 
+def test_webhook_endpoints(standin: Standin) -> None:
+    admin = Client(standin.url, "acme", standin.keys["admin"])
+    url = dead_url() + "/hook"
+    added = admin.add_webhook(url, events=["session.*", "action.denied"], description="py hook")
+    assert (added.tenant, added.url, added.events, added.description) == ("acme", url, ["session.*", "action.denied"], "py hook")
+    assert added.id.startswith("wh-") and added.secret.startswith("whsec_")
+    assert added.id in [w.id for w in admin.list_webhooks().webhooks]
+    got = admin.get_webhook(added.id)
+    assert (got.url, got.cursor.seq, got.cursor.attempts) == (url, added.cursor.seq, 0)
+    assert not hasattr(got, "secret")
+
+    rotated = admin.rotate_webhook_secret(added.id, overlap_seconds=60)
+    assert rotated.id == added.id and rotated.secret.startswith("whsec_") and rotated.secret != added.secret
+    assert admin.rotate_webhook_secret(added.id).secret not in (added.secret, rotated.secret)
+    assert admin.list_webhook_deliveries(added.id, status="dead", limit=10).deliveries == []
+    assert admin.list_webhook_deliveries(added.id).deliveries == []
+    assert admin.replay_webhooks(added.id).replaying == 0
+    tested = admin.test_webhook(added.id)
+    assert (tested.delivered, tested.status) == (False, None)
+    assert tested.message_id and tested.error
+
+    assert admin.remove_webhook(added.id).id == added.id
+    assert added.id not in [w.id for w in admin.list_webhooks().webhooks]
+    for call in (admin.get_webhook, admin.remove_webhook, admin.test_webhook, admin.replay_webhooks, admin.list_webhook_deliveries):
+        with pytest.raises(ApiError) as missing:
+            call(added.id)
+        assert (missing.value.status, missing.value.code) == (404, "not-found")
+    with pytest.raises(ApiError) as scope:
+        Client(standin.url, "acme", standin.keys["decide"]).list_webhooks()
+    assert (scope.value.status, scope.value.code) == (403, "forbidden")
+
+
+def test_a_webhook_test_message_is_signed_with_the_secret(standin: Standin) -> None:
+    admin = Client(standin.url, "acme", standin.keys["admin"])
+    received: dict[str, tuple[str, str, bytes]] = {}
+
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        received[request.headers["webhook-id"]] = (request.headers["webhook-timestamp"], request.headers["webhook-signature"], body)
+        request.send_response(204)
+        request.end_headers()
+
+    def signed_by(message: str, secret: str) -> bool:
+        timestamp, signatures, body = received[message]
+        key = base64.b64decode(secret.removeprefix("whsec_"))
+        mac = hmac.new(key, f"{message}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+        return f"v1,{base64.b64encode(mac).decode()}" in signatures.split(" ")
+
+    with fake_server(handle) as url:
+        added = admin.add_webhook(url + "/hook")
+        try:
+            first = admin.test_webhook(added.id)
+            assert (first.delivered, first.status, first.error) == (True, 204, None)
+            assert signed_by(first.message_id, added.secret)
+            assert json.loads(received[first.message_id][2])["type"] == "webhook.test"
+            rotated = admin.rotate_webhook_secret(added.id)
+            second = admin.test_webhook(added.id)
+            assert signed_by(second.message_id, rotated.secret) and signed_by(second.message_id, added.secret)
+        finally:
+            admin.remove_webhook(added.id)
+
+
 def test_errors_carry_the_code_and_the_callers_request_id(standin: Standin) -> None:
     wrong = Client(standin.url, "acme", "stn_nope")
     with pytest.raises(ApiError) as error:
@@ -160,6 +224,12 @@ async def test_the_async_client(standin: Standin) -> None:
         answer_ = await client.authorize(started.session.id, "billing.purchase")
         assert answer_.decision == "deny"
         assert (await client.end_session(started.session.id)).state == "ended"
+    async with AsyncClient(standin.url, "acme", standin.keys["admin"]) as admin:
+        added = await admin.add_webhook(dead_url() + "/hook")
+        assert added.secret.startswith("whsec_")
+        assert (await admin.get_webhook(added.id)).url == added.url
+        assert (await admin.test_webhook(added.id)).delivered is False
+        assert (await admin.remove_webhook(added.id)).id == added.id
     async with AsyncClient(dead_url(), "acme", "k", retries=0) as down:
         with pytest.raises(UnreachableError):
             await down.authorize("s-1", "course.view")

@@ -39,6 +39,15 @@ export type SessionList = S["SessionList"];
 export type Introspection = S["Introspection"];
 export type Jwks = S["Jwks"];
 export type Health = S["Health"];
+export type Webhook = S["Webhook"];
+export type WebhookNew = S["WebhookNew"];
+export type WebhookWithSecret = S["WebhookWithSecret"];
+export type WebhookList = S["WebhookList"];
+export type WebhookRotate = S["WebhookRotate"];
+export type WebhookTest = S["WebhookTest"];
+export type WebhookDelivery = S["WebhookDelivery"];
+export type WebhookDeliveries = S["WebhookDeliveries"];
+export type WebhookReplay = S["WebhookReplay"];
 
 /** A start's outcome: started, waiting for approval, or refused with the reasons. */
 export type Started =
@@ -80,6 +89,10 @@ export class StandinClient {
 
   private s(id: string, rest = ""): string {
     return this.t(`/sessions/${encodeURIComponent(id)}${rest}`);
+  }
+
+  private w(id: string, rest = ""): string {
+    return this.t(`/webhooks/${encodeURIComponent(id)}${rest}`);
   }
 
   // ---- public routes -------------------------------------------------
@@ -226,6 +239,46 @@ export class StandinClient {
   }
   async setNotifications(patch: NotificationsPatch, o?: CallOptions): Promise<Notifications> {
     return (await this.http.call("PUT", this.t("/notifications"), { body: patch, expect: [200] }, o)).body as Notifications;
+  }
+
+  // ---- webhook endpoints --------------------------------------------
+  /**
+   * Adds an endpoint for the tenant's events (`events`: names, `session.*`
+   * families or `*`, the default). Its `secret` is shown this once.
+   */
+  async addWebhook(webhook: WebhookNew, o?: CallOptions): Promise<WebhookWithSecret> {
+    return (await this.http.call("POST", this.t("/webhooks"), { body: webhook, expect: [201] }, o)).body as WebhookWithSecret;
+  }
+  /** The endpoints, oldest first, with where each one's delivery stands. */
+  async listWebhooks(o?: CallOptions): Promise<WebhookList> {
+    return (await this.http.call("GET", this.t("/webhooks"), { expect: [200] }, o)).body as WebhookList;
+  }
+  async getWebhook(id: string, o?: CallOptions): Promise<Webhook> {
+    return (await this.http.call("GET", this.w(id), { expect: [200] }, o)).body as Webhook;
+  }
+  /** Removes an endpoint and its delivery log. */
+  async removeWebhook(id: string, o?: CallOptions): Promise<Webhook> {
+    return (await this.http.call("DELETE", this.w(id), { expect: [200] }, o)).body as Webhook;
+  }
+  /** A new secret (shown this once); the current one keeps signing for `overlap_seconds` (default 86400). */
+  async rotateWebhookSecret(id: string, rotate: WebhookRotate = {}, o?: CallOptions): Promise<WebhookWithSecret> {
+    return (await this.http.call("POST", this.w(id, "/rotate"), { body: rotate, expect: [200] }, o)).body as WebhookWithSecret;
+  }
+  /** Sends a signed `webhook.test` message now and says what the receiver answered. */
+  async testWebhook(id: string, o?: CallOptions): Promise<WebhookTest> {
+    return (await this.http.call("POST", this.w(id, "/test"), { expect: [200] }, o)).body as WebhookTest;
+  }
+  /** The endpoint's delivery log, newest first. */
+  async listWebhookDeliveries(
+    id: string,
+    query: { status?: WebhookDelivery["status"]; limit?: number } = {},
+    o?: CallOptions,
+  ): Promise<WebhookDeliveries> {
+    return (await this.http.call("GET", this.w(id, "/deliveries"), { query, expect: [200] }, o)).body as WebhookDeliveries;
+  }
+  /** Delivers the endpoint's dead letters again, before new events. */
+  async replayWebhooks(id: string, o?: CallOptions): Promise<WebhookReplay> {
+    return (await this.http.call("POST", this.w(id, "/replay"), { expect: [200] }, o)).body as WebhookReplay;
   }
 
   // ---- policy versions -----------------------------------------------

@@ -44,7 +44,7 @@ export interface Answer {
   requestId: string | undefined;
 }
 
-type Method = "GET" | "POST" | "PUT";
+type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
 

@@ -2,7 +2,7 @@
 // session, refusals, the API's errors as typed errors, the request id,
 // and which calls are retried (against a loopback server that answers 503).
 import assert from "node:assert/strict";
-import { createPublicKey, verify } from "node:crypto";
+import { createHmac, createPublicKey, verify } from "node:crypto";
 import { after, before, test } from "node:test";
 import {
   StandinApiError,
@@ -148,6 +148,71 @@ test("admin routes: policies, notifications, outbox, principals, revoke", async 
   const other = await client.startSession(start(actor("u-admin3", ["admin"]), actor("u-user3", [])));
   assert.equal((await admin.revokeSession(other.session.id, "left the company")).end_reason, "revoked");
   assert.deepEqual((await admin.revokeActor("u-admin3", "again")).revoked, []);
+});
+
+test("webhook endpoints: add, list, get, rotate, deliveries, replay, test, remove", async () => {
+  const url = `${await deadUrl()}/hook`;
+  const added = await admin.addWebhook({ url, events: ["session.*", "action.denied"], description: "ts hook" });
+  assert.deepEqual([added.tenant, added.url, added.events, added.description], ["acme", url, ["session.*", "action.denied"], "ts hook"]);
+  assert.match(added.id, /^wh-/);
+  assert.match(added.secret, /^whsec_/);
+  assert.ok((await admin.listWebhooks()).webhooks.some((w) => w.id === added.id));
+  const got = await admin.getWebhook(added.id);
+  assert.deepEqual([got.url, got.cursor.seq, got.cursor.attempts, "secret" in got], [url, added.cursor.seq, 0, false]);
+
+  const rotated = await admin.rotateWebhookSecret(added.id, { overlap_seconds: 60 });
+  assert.equal(rotated.id, added.id);
+  assert.match(rotated.secret, /^whsec_/);
+  assert.notEqual(rotated.secret, added.secret);
+  assert.ok(![added.secret, rotated.secret].includes((await admin.rotateWebhookSecret(added.id)).secret));
+  assert.deepEqual((await admin.listWebhookDeliveries(added.id, { status: "dead", limit: 10 })).deliveries, []);
+  assert.deepEqual((await admin.listWebhookDeliveries(added.id)).deliveries, []);
+  assert.equal((await admin.replayWebhooks(added.id)).replaying, 0);
+  const tested = await admin.testWebhook(added.id);
+  assert.deepEqual([tested.delivered, tested.status], [false, null]);
+  assert.ok(tested.message_id && tested.error, JSON.stringify(tested));
+
+  assert.equal((await admin.removeWebhook(added.id)).id, added.id);
+  assert.ok(!(await admin.listWebhooks()).webhooks.some((w) => w.id === added.id));
+  for (const call of ["getWebhook", "removeWebhook", "testWebhook", "replayWebhooks", "listWebhookDeliveries", "rotateWebhookSecret"]) {
+    const missing = await admin[call](added.id).catch((e) => e);
+    assert.ok(missing instanceof StandinApiError, `${call}: ${missing}`);
+    assert.deepEqual([missing.status, missing.code], [404, "not-found"], call);
+  }
+  const scope = await client.listWebhooks().catch((e) => e);
+  assert.deepEqual([scope.status, scope.code], [403, "forbidden"]);
+});
+
+test("a webhook test message is signed with the endpoint's secret", async () => {
+  const received = new Map();
+  const receiver = await fakeServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      received.set(req.headers["webhook-id"], { timestamp: req.headers["webhook-timestamp"], signature: req.headers["webhook-signature"], body: Buffer.concat(chunks) });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  const signedBy = (message, secret) => {
+    const { timestamp, signature, body } = received.get(message);
+    const key = Buffer.from(secret.slice("whsec_".length), "base64");
+    const mac = createHmac("sha256", key).update(`${message}.${timestamp}.`).update(body).digest("base64");
+    return signature.split(" ").includes(`v1,${mac}`);
+  };
+  const added = await admin.addWebhook({ url: `${receiver.url}/hook` });
+  try {
+    const first = await admin.testWebhook(added.id);
+    assert.deepEqual([first.delivered, first.status, first.error], [true, 204, null]);
+    assert.ok(signedBy(first.message_id, added.secret));
+    assert.equal(JSON.parse(received.get(first.message_id).body).type, "webhook.test");
+    const rotated = await admin.rotateWebhookSecret(added.id);
+    const second = await admin.testWebhook(added.id);
+    assert.ok(signedBy(second.message_id, rotated.secret) && signedBy(second.message_id, added.secret));
+  } finally {
+    await admin.removeWebhook(added.id);
+    await receiver.close();
+  }
 });
 
 test("API errors are typed and carry the code and the caller's request id", async () => {

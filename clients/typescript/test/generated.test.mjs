@@ -27,7 +27,9 @@ const METHODS = {
   updatePrincipal: "updatePrincipal", listSessions: "listSessions", startSession: "startSession", revokeActor: "revokeActor",
   getSession: "getSession", approveSession: "approveSession", authorize: "authorize", getBanner: "getBanner",
   endSession: "endSession", extendSession: "extendSession", rejectSession: "rejectSession", revokeSession: "revokeSession",
-  introspectToken: "introspectToken",
+  introspectToken: "introspectToken", addWebhook: "addWebhook", listWebhooks: "listWebhooks", getWebhook: "getWebhook",
+  removeWebhook: "removeWebhook", rotateWebhookSecret: "rotateWebhookSecret", testWebhook: "testWebhook",
+  listWebhookDeliveries: "listWebhookDeliveries", replayWebhooks: "replayWebhooks",
 };
 
 test("every route of docs/openapi.json has a method of StandinClient", async () => {

@@ -1,6 +1,7 @@
 // Starts a real `standin serve` for the tests: a fresh SQLite database, a
 // host key and a token-signing key in a temporary folder, tenant `acme`
-// with the built-in policy and the settings below, and one key per scope.
+// with the built-in policy and the settings below, one key per scope, and
+// CONFIG as its `--config` (webhook receivers on loopback allowed).
 // The binary: $STANDIN_BIN, else $CARGO_TARGET_DIR/debug/standin, else the
 // repository's target/debug/standin (scripts/suites/clients-typescript.sh
 // builds it first).
@@ -19,6 +20,8 @@ export const SETTINGS = {
   role_levels: { super_admin: 100, admin: 50, support: 10 },
 };
 
+export const CONFIG = "[webhooks]\nallow_private = true\n";
+
 export function standinBin() {
   const candidates = [
     process.env.STANDIN_BIN,
@@ -36,11 +39,12 @@ export async function startStandin({ tenant = "acme" } = {}) {
   const env = { ...process.env, STANDIN_DB: join(dir, "standin.db"), STANDIN_HOST_KEY_FILE: join(dir, "host.key"), RUST_LOG: "warn" };
   const run = (...args) => execFileSync(bin, args, { env, encoding: "utf8" });
   writeFileSync(join(dir, "settings.json"), JSON.stringify(SETTINGS));
+  writeFileSync(join(dir, "standin.toml"), CONFIG);
   run("key", "gen-signing", "--out", join(dir, "token.key"));
   run("policy", "set", "--tenant", tenant, "--settings", join(dir, "settings.json"));
   const key = (scope) => JSON.parse(run("key", "create", "--tenant", tenant, "--scope", scope, "--name", `test-${scope}`)).key;
   const keys = { decide: key("decide"), audit: key("audit"), admin: key("admin") };
-  const child = spawn(bin, ["--token-key", join(dir, "token.key"), "serve", "--listen", "127.0.0.1:0"], {
+  const child = spawn(bin, ["--token-key", join(dir, "token.key"), "serve", "--listen", "127.0.0.1:0", "--config", join(dir, "standin.toml")], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
   });
