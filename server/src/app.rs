@@ -99,6 +99,8 @@ pub struct Shared {
     pub(crate) telemetry: Telemetry,
     /// How webhook messages are sent (the test route sends one).
     pub(crate) webhooks: crate::webhooks::WebhookSettings,
+    /// Where the server listens (the SSF issuer's URL without `public_url`).
+    pub(crate) listen: Option<std::net::SocketAddr>,
 }
 
 impl std::ops::Deref for AppState {
@@ -122,6 +124,7 @@ impl AppState {
             tls: false,
             telemetry: Telemetry::off(),
             webhooks: crate::webhooks::WebhookSettings::default(),
+            listen: None,
         }))
     }
 
@@ -141,6 +144,21 @@ impl AppState {
     pub fn with_webhooks(mut self, settings: crate::webhooks::WebhookSettings) -> Self {
         Arc::make_mut(&mut self.0).webhooks = settings;
         self
+    }
+
+    pub(crate) fn with_listen_addr(mut self, addr: std::net::SocketAddr) -> Self {
+        Arc::make_mut(&mut self.0).listen = Some(addr);
+        self
+    }
+
+    /// The base of SSF issuers (`{base}/{tenant}`): `public_url`, else
+    /// the listening address; the same for discovery and for every SET.
+    pub(crate) fn issuer_base(&self) -> String {
+        match (&self.public_url, self.listen) {
+            (Some(url), _) => url.clone(),
+            (None, Some(addr)) => format!("{}://{addr}", if self.tls { "https" } else { "http" }),
+            (None, None) => "urn:standin".to_string(),
+        }
     }
 
     pub(crate) fn with_tls(mut self, tls: bool) -> Self {

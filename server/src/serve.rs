@@ -195,12 +195,17 @@ pub async fn serve_on(
         .with_public_url(config.public_url.clone())
         .with_tls(tls.is_some())
         .with_telemetry(telemetry.clone())
-        .with_webhooks(config.webhooks.clone());
+        .with_webhooks(config.webhooks.clone())
+        .with_listen_addr(local);
     let metrics = state.metrics().clone();
-    let deliverer = config
-        .webhooks
-        .deliver
-        .then(|| crate::webhooks::deliverer::spawn(state.sessions().clone(), config.webhooks.clone(), metrics.clone()));
+    let deliverer = config.webhooks.deliver.then(|| {
+        crate::webhooks::deliverer::spawn(
+            state.sessions().clone(),
+            config.webhooks.clone(),
+            metrics.clone(),
+            state.issuer_base(),
+        )
+    });
     let live = Live {
         limits: state.limits.clone(),
         certs,

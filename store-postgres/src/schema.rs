@@ -201,7 +201,9 @@ CREATE TABLE webhooks (
     last_error    TEXT,
     lease_holder  TEXT,
     lease_until   BIGINT,
-    tag           TEXT
+    tag           TEXT,
+    format        TEXT NOT NULL DEFAULT 'webhook' CHECK (format IN ('webhook', 'ssf-push', 'ssf-poll')),
+    options       TEXT
 );
 CREATE INDEX webhooks_by_tenant ON webhooks(tenant, created_at);
 CREATE TABLE webhook_log (

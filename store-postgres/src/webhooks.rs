@@ -29,6 +29,8 @@ fn endpoint_row(r: &Row) -> Result<EndpointRow, StoreError> {
         lease_holder: get(r, "lease_holder")?,
         lease_until: get(r, "lease_until")?,
         tag: get(r, "tag")?,
+        format: get(r, "format")?,
+        options: get(r, "options")?,
     })
 }
 
@@ -76,7 +78,7 @@ impl WebhookStore for PostgresStore {
             tx.execute(
                 &format!(
                     "INSERT INTO webhooks ({ENDPOINT_COLUMNS}) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL, NULL, NULL, NULL, $9)"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL, NULL, NULL, NULL, $9, $10, $11)"
                 ),
                 &[
                     &row.id,
@@ -88,6 +90,8 @@ impl WebhookStore for PostgresStore {
                     &row.secrets,
                     &head,
                     &row.tag,
+                    &row.format,
+                    &row.options,
                 ],
             )
             .map_err(db)?;
@@ -109,6 +113,40 @@ impl WebhookStore for PostgresStore {
             )
             .map_err(db)?;
             Ok(true)
+        })
+    }
+
+    fn set_webhook_stream(&self, id: &str, stream: &standin::webhooks::ssf::Stream) -> Result<bool, StoreError> {
+        let integrity = self.integrity();
+        self.write(|tx| {
+            let Some(row) = one(tx, id, "FOR UPDATE")? else {
+                return Ok(false);
+            };
+            let mut endpoint = row.endpoint(&integrity)?;
+            endpoint.stream = Some(stream.clone());
+            endpoint.events = standin::webhooks::EventFilter::new(stream.audit_events())
+                .map_err(|_| StoreError::Contract("a stream's events make a filter"))?;
+            let updated = EndpointRow::new(&endpoint, &integrity);
+            tx.execute(
+                "UPDATE webhooks SET events = $2, options = $3, format = $4, tag = $5 WHERE id = $1",
+                &[&id, &updated.events, &updated.options, &updated.format, &updated.tag],
+            )
+            .map_err(db)?;
+            Ok(true)
+        })
+    }
+
+    fn ack_webhook(&self, id: &str, seq: u64) -> Result<bool, StoreError> {
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        self.write(|tx| {
+            tx.batch_execute("SET LOCAL synchronous_commit = off").map_err(db)?;
+            let n = tx
+                .execute(
+                    "UPDATE webhooks SET cursor_seq = GREATEST(cursor_seq, $2) WHERE id = $1",
+                    &[&id, &seq],
+                )
+                .map_err(db)?;
+            Ok(n > 0)
         })
     }
 
@@ -156,7 +194,7 @@ impl WebhookStore for PostgresStore {
             let due = tx
                 .query(
                     &format!(
-                        "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE (lease_until IS NULL OR lease_until <= $1) \
+                        "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE format <> 'ssf-poll' AND (lease_until IS NULL OR lease_until <= $1) \
                          AND ((next_at IS NULL OR next_at <= $1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
                  WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
                          WHERE endpoint = webhooks.id AND status = 'replaying')) \

@@ -13,7 +13,7 @@ use standin::store::{Integrity, StoreError, WebhookStore};
 use standin::webhooks::{Delivery, DeliveryStatus, Endpoint, Progress, Secret};
 
 fn endpoint_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<EndpointRow, StoreError>> {
-    let c = (0..15).map(|i| cell(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
+    let c = (0..17).map(|i| cell(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((|| {
         Ok(EndpointRow {
             id: text("id", &c[0])?,
@@ -31,6 +31,8 @@ fn endpoint_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<EndpointRow, S
             lease_holder: opt_text("lease_holder", &c[12])?,
             lease_until: opt_int("lease_until", &c[13])?,
             tag: opt_text("tag", &c[14])?,
+            format: text("format", &c[15])?,
+            options: opt_text("options", &c[16])?,
         })
     })())
 }
@@ -111,7 +113,7 @@ impl WebhookStore for SqliteStore {
             conn.execute(
                 &format!(
                     "INSERT INTO webhooks ({ENDPOINT_COLUMNS}) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL, NULL, NULL, NULL, NULL, ?9)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL, NULL, NULL, NULL, NULL, ?9, ?10, ?11)"
                 ),
                 params![
                     row.id,
@@ -122,7 +124,9 @@ impl WebhookStore for SqliteStore {
                     row.created_at,
                     row.secrets,
                     head,
-                    row.tag
+                    row.tag,
+                    row.format,
+                    row.options
                 ],
             )
             .map_err(db)?;
@@ -149,6 +153,43 @@ impl WebhookStore for SqliteStore {
             )
             .map_err(db)?;
             Ok(true)
+        })
+    }
+
+    fn set_webhook_stream(&self, id: &str, stream: &standin::webhooks::ssf::Stream) -> Result<bool, StoreError> {
+        let integrity = self.integrity();
+        self.write(|conn, _| {
+            let Some(row) = endpoints(
+                conn,
+                &format!("SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE id = ?1"),
+                [id],
+            )?
+            .pop() else {
+                return Ok(false);
+            };
+            let mut endpoint = row.endpoint(&integrity)?;
+            endpoint.stream = Some(stream.clone());
+            endpoint.events = standin::webhooks::EventFilter::new(stream.audit_events())
+                .map_err(|_| StoreError::Contract("a stream's events make a filter"))?;
+            let updated = EndpointRow::new(&endpoint, &integrity);
+            conn.execute(
+                "UPDATE webhooks SET events = ?2, options = ?3, format = ?4, tag = ?5 WHERE id = ?1",
+                params![id, updated.events, updated.options, updated.format, updated.tag],
+            )
+            .map_err(db)?;
+            Ok(true)
+        })
+    }
+
+    fn ack_webhook(&self, id: &str, seq: u64) -> Result<bool, StoreError> {
+        self.write_unsynced(|conn| {
+            let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+            conn.execute(
+                "UPDATE webhooks SET cursor_seq = MAX(cursor_seq, ?2) WHERE id = ?1",
+                params![id, seq],
+            )
+            .map(|n| n > 0)
+            .map_err(db)
         })
     }
 
@@ -196,7 +237,7 @@ impl WebhookStore for SqliteStore {
         // the decisions need.
         let any: bool = self.read(|conn| {
             conn.prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM webhooks WHERE (lease_until IS NULL OR lease_until <= ?1) \
+                "SELECT EXISTS (SELECT 1 FROM webhooks WHERE format <> 'ssf-poll' AND (lease_until IS NULL OR lease_until <= ?1) \
                  AND ((next_at IS NULL OR next_at <= ?1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
                  WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
                  WHERE endpoint = webhooks.id AND status = 'replaying')))",
@@ -212,7 +253,7 @@ impl WebhookStore for SqliteStore {
             let due = endpoints(
                 conn,
                 &format!(
-                    "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE (lease_until IS NULL OR lease_until <= ?1) \
+                    "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE format <> 'ssf-poll' AND (lease_until IS NULL OR lease_until <= ?1) \
                      AND ((next_at IS NULL OR next_at <= ?1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
                  WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
                      WHERE endpoint = webhooks.id AND status = 'replaying')) ORDER BY COALESCE(next_at, 0), id"

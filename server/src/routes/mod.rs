@@ -13,6 +13,7 @@ mod outbox;
 mod policies;
 mod principals;
 mod sessions;
+mod ssf;
 mod tokens;
 mod webhooks;
 
@@ -144,6 +145,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(audit::routes());
     routes.extend(outbox::routes());
     routes.extend(webhooks::routes());
+    routes.extend(ssf::routes());
     routes.extend(policies::routes());
     routes.extend(authzen::routes());
     routes

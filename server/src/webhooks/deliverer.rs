@@ -12,14 +12,14 @@
 //! only its own round.
 
 use super::WebhookSettings;
-use super::sender::Sender;
+use super::sender::{Outgoing, Sender};
 use crate::metrics::Metrics;
 use chrono::{DateTime, TimeDelta, Utc};
 use standin::Standin;
 use standin::audit::AuditEvent;
 use standin::store::StoreError;
 use standin::webhooks::schedule::{AfterFailure, Attempt, Backoff, Message};
-use standin::webhooks::{Cursor, Delivery, DeliveryStatus, Endpoint, Progress, signing_secrets};
+use standin::webhooks::{Cursor, Delivery, DeliveryStatus, Endpoint, Progress, signing_secrets, ssf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -36,12 +36,25 @@ struct Shared {
     backoff: Backoff,
     holder: String,
     metrics: Arc<Metrics>,
+    /// The SSF issuer's base URL (a tenant's issuer is `{base}/{tenant}`).
+    issuer_base: String,
+}
+
+impl Shared {
+    fn issuer(&self, tenant: &str) -> String {
+        format!("{}/{tenant}", self.issuer_base)
+    }
 }
 
 /// Starts the deliverer; it runs until the task is aborted (a round cut
 /// short leaves its lease to run out; its messages are sent again, with
 /// the same ids).
-pub fn spawn(standin: Arc<Standin>, settings: WebhookSettings, metrics: Arc<Metrics>) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    standin: Arc<Standin>,
+    settings: WebhookSettings,
+    metrics: Arc<Metrics>,
+    issuer_base: String,
+) -> tokio::task::JoinHandle<()> {
     let shared = Arc::new(Shared {
         sender: settings.sender(),
         backoff: Backoff {
@@ -53,6 +66,7 @@ pub fn spawn(standin: Arc<Standin>, settings: WebhookSettings, metrics: Arc<Metr
         standin,
         settings,
         metrics,
+        issuer_base,
     });
     tokio::spawn(run(shared))
 }
@@ -151,7 +165,9 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
         let Some(event) = events.into_iter().find(|e| e.seq == r.seq) else {
             continue;
         };
-        let attempt = send(shared, endpoint, &event).await;
+        let Some(attempt) = send(shared, endpoint, &event).await else {
+            continue;
+        };
         let (status, code, error) = match &attempt {
             Attempt::Delivered { status } => (DeliveryStatus::Delivered, Some(*status), None),
             Attempt::Failed { status, error } => (DeliveryStatus::Dead, *status, Some(error.clone())),
@@ -179,16 +195,21 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
         let events = blocking(move || s.standin.webhooks().events_after(&tenant, after, EVENTS_PER_ROUND)).await?;
         let mut rest = events.iter();
         for event in rest.by_ref() {
-            if !endpoint.events.matches(&event.event) {
+            let status = endpoint.stream.as_ref().map(|s| s.status);
+            if !endpoint.events.matches(&event.event) || status == Some(ssf::Status::Disabled) {
                 cursor = Cursor::past(event.seq);
                 continue;
             }
-            if Utc::now() >= stop_at {
+            // A paused stream holds its events; so does a round out of time.
+            if status == Some(ssf::Status::Paused) || Utc::now() >= stop_at {
                 oldest = Some(event.at);
                 behind += 1;
                 break;
             }
-            let attempt = send(shared, endpoint, event).await;
+            let Some(attempt) = send(shared, endpoint, event).await else {
+                cursor = Cursor::past(event.seq);
+                continue;
+            };
             let now = Utc::now();
             let message_id = standin::webhooks::schedule::message_id(event);
             match &attempt {
@@ -254,28 +275,67 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
     Ok(())
 }
 
-/// Signs and sends one event; counts the attempt.
-async fn send(shared: &Shared, endpoint: &Endpoint, event: &AuditEvent) -> Attempt {
-    let message = Message::of(event);
-    let attempt = send_message(shared, endpoint, &message).await;
+/// Signs and sends one event; counts the attempt. `None`: nothing to
+/// send for it (an SSF stream sends CAEP events only).
+async fn send(shared: &Shared, endpoint: &Endpoint, event: &AuditEvent) -> Option<Attempt> {
+    let attempt = match &endpoint.stream {
+        None => send_message(shared, endpoint, &Message::of(event)).await,
+        Some(stream) => {
+            let claims = ssf::claims(event, stream, &shared.issuer(&endpoint.tenant), Utc::now())?;
+            match shared.standin.webhooks().sign_set(&claims) {
+                Some(set) => shared.sender.send(&endpoint.url, set_request(stream, set)).await,
+                None => Attempt::Failed {
+                    status: None,
+                    error: "no token key to sign SETs with (--token-key)".into(),
+                },
+            }
+        }
+    };
     let outcome = match &attempt {
         Attempt::Delivered { .. } => "delivered",
         Attempt::Failed { .. } => "failed",
     };
     shared.metrics.webhook_attempt(&endpoint.tenant, &endpoint.id, outcome);
-    attempt
+    Some(attempt)
 }
 
 /// Signs `message` with the endpoint's secrets in force and sends it.
 pub(crate) async fn send_message(shared_sender: &impl AsSender, endpoint: &Endpoint, message: &Message) -> Attempt {
+    shared_sender
+        .sender()
+        .send(&endpoint.url, webhook_request(endpoint, message))
+        .await
+}
+
+/// A Standard Webhooks request of `message`, signed with the endpoint's
+/// secrets in force now.
+fn webhook_request(endpoint: &Endpoint, message: &Message) -> Outgoing {
     let now = Utc::now();
     let timestamp = now.timestamp();
     let signature =
         standin::webhooks::sign::signature(signing_secrets(endpoint, now), &message.id, timestamp, &message.body);
-    shared_sender
-        .sender()
-        .send(&endpoint.url, message, &signature, timestamp)
-        .await
+    Outgoing {
+        content_type: "application/json",
+        headers: vec![
+            ("webhook-id", message.id.clone()),
+            ("webhook-timestamp", timestamp.to_string()),
+            ("webhook-signature", signature),
+        ],
+        body: message.body.clone(),
+    }
+}
+
+/// An RFC 8935 push of a signed SET, with the receiver's `Authorization`.
+pub(crate) fn set_request(stream: &ssf::Stream, set: String) -> Outgoing {
+    let mut headers = vec![("accept", "application/json".to_string())];
+    if let Some(auth) = &stream.authorization_header {
+        headers.push(("authorization", auth.clone()));
+    }
+    Outgoing {
+        content_type: "application/secevent+jwt",
+        headers,
+        body: set.into_bytes(),
+    }
 }
 
 /// Whatever holds a [`Sender`].

@@ -73,6 +73,76 @@ pub fn all() -> Value {
             "type": "object", "required": ["deliveries"],
             "properties": {"deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/WebhookDelivery"}}},
         },
+        "SsfConfiguration": {
+            "type": "object", "required": ["spec_version", "issuer", "jwks_uri", "delivery_methods_supported"],
+            "properties": {
+                "spec_version": {"type": "string"}, "issuer": {"type": "string"}, "jwks_uri": {"type": "string"},
+                "delivery_methods_supported": {"type": "array", "items": {"type": "string"}},
+                "configuration_endpoint": {"type": "string"}, "status_endpoint": {"type": "string"},
+                "verification_endpoint": {"type": "string"},
+                "authorization_schemes": {"type": "array", "items": {"type": "object"}},
+                "default_subjects": {"type": "string"},
+                "events_supported": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "SsfStreamRequest": {
+            "type": "object",
+            "properties": {
+                "stream_id": {"type": "string", "description": "update and replace: the stream"},
+                "delivery": {"type": "object", "properties": {
+                    "method": {"enum": ["urn:ietf:rfc:8935", "urn:ietf:rfc:8936"]},
+                    "endpoint_url": {"type": "string"}, "authorization_header": {"type": "string"},
+                }},
+                "events_requested": {"type": "array", "items": {"type": "string"}},
+                "description": {"type": "string", "maxLength": 256},
+                "aud": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            },
+        },
+        "SsfStream": {
+            "type": "object", "required": ["stream_id", "iss", "aud", "delivery", "events_delivered"],
+            "properties": {
+                "stream_id": {"type": "string"}, "iss": {"type": "string"},
+                "aud": {"type": "array", "items": {"type": "string"}},
+                "events_supported": {"type": "array", "items": {"type": "string"}},
+                "events_requested": {"type": "array", "items": {"type": "string"}},
+                "events_delivered": {"type": "array", "items": {"type": "string"}},
+                "delivery": {"type": "object", "required": ["method", "endpoint_url"], "properties": {
+                    "method": {"type": "string"}, "endpoint_url": {"type": "string"},
+                }},
+                "description": {"type": ["string", "null"]},
+                "min_verification_interval": {"type": "integer"},
+            },
+        },
+        "SsfStreamOrList": {"oneOf": [
+            {"$ref": "#/components/schemas/SsfStream"},
+            {"type": "array", "items": {"$ref": "#/components/schemas/SsfStream"}},
+        ]},
+        "SsfStatus": {
+            "type": "object",
+            "properties": {
+                "stream_id": {"type": "string"}, "status": {"enum": ["enabled", "paused", "disabled"]},
+                "reason": {"type": "string"},
+            },
+        },
+        "SsfVerify": {
+            "type": "object", "required": ["stream_id"],
+            "properties": {"stream_id": {"type": "string"}, "state": {"type": "string"}},
+        },
+        "SsfPoll": {
+            "type": "object",
+            "properties": {
+                "maxEvents": {"type": "integer", "minimum": 0}, "returnImmediately": {"type": "boolean"},
+                "ack": {"type": "array", "items": {"type": "string"}},
+                "setErrs": {"type": "object"},
+            },
+        },
+        "SsfPollAnswer": {
+            "type": "object", "required": ["sets", "moreAvailable"],
+            "properties": {
+                "sets": {"type": "object", "additionalProperties": {"type": "string"}},
+                "moreAvailable": {"type": "boolean"},
+            },
+        },
         "WebhookReplay": {
             "type": "object", "required": ["replaying"],
             "properties": {"replaying": {"type": "integer", "minimum": 0}},

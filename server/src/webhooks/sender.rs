@@ -14,7 +14,7 @@
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
-use standin::webhooks::schedule::{Attempt, Message};
+use standin::webhooks::schedule::Attempt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -23,6 +23,16 @@ use tokio_rustls::rustls;
 /// At most this many bytes of an answer's body are read (and kept, cut
 /// to 200, as the error).
 pub const MAX_READ_BYTES: usize = 1024;
+
+/// One request's body and the headers of its kind (Standard Webhooks'
+/// signature headers, or a SET's media type and the receiver's
+/// `Authorization`).
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub content_type: &'static str,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
 
 /// Where a message goes and how.
 #[derive(Debug, Clone)]
@@ -35,9 +45,9 @@ pub struct Sender {
 }
 
 impl Sender {
-    /// Sends `message` to `url` with the signature headers; what came of it.
-    pub async fn send(&self, url: &str, message: &Message, signature: &str, timestamp: i64) -> Attempt {
-        match tokio::time::timeout(self.timeout, self.exchange(url, message, signature, timestamp)).await {
+    /// POSTs `out` to `url`; what came of it.
+    pub async fn send(&self, url: &str, out: Outgoing) -> Attempt {
+        match tokio::time::timeout(self.timeout, self.exchange(url, out)).await {
             Ok(Ok(attempt)) => attempt,
             Ok(Err(error)) => Attempt::Failed { status: None, error },
             Err(_) => Attempt::Failed {
@@ -47,7 +57,7 @@ impl Sender {
         }
     }
 
-    async fn exchange(&self, url: &str, message: &Message, signature: &str, timestamp: i64) -> Result<Attempt, String> {
+    async fn exchange(&self, url: &str, out: Outgoing) -> Result<Attempt, String> {
         let uri: hyper::Uri = url.parse().map_err(|e| format!("bad url: {e}"))?;
         let https = match uri.scheme_str() {
             Some("https") => true,
@@ -68,14 +78,15 @@ impl Sender {
         tcp.set_nodelay(true).ok();
         let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
         let authority = uri.authority().map(|a| a.as_str().to_string()).unwrap_or_default();
-        let request = hyper::Request::post(path)
+        let mut request = hyper::Request::post(path)
             .header(hyper::header::HOST, authority)
-            .header(hyper::header::CONTENT_TYPE, "application/json")
-            .header(hyper::header::USER_AGENT, &self.user_agent)
-            .header("webhook-id", &message.id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(Full::new(Bytes::from(message.body.clone())))
+            .header(hyper::header::CONTENT_TYPE, out.content_type)
+            .header(hyper::header::USER_AGENT, &self.user_agent);
+        for (name, value) in &out.headers {
+            request = request.header(*name, value);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(out.body)))
             .map_err(|e| format!("cannot make the request: {e}"))?;
         if https {
             let name =

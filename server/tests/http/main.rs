@@ -15,6 +15,7 @@ mod ops;
 mod outbox;
 mod principals;
 mod session;
+mod ssf;
 mod support;
 mod tokens;
 mod webhooks;

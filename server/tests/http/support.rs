@@ -45,6 +45,19 @@ impl Server {
         )
     }
 
+    /// A server that signs tokens and SETs with a key of `seed`, its
+    /// deliverer running with `webhooks`.
+    pub fn with_tokens_and_webhooks(seed: u8, webhooks: standin_server::webhooks::WebhookSettings) -> Self {
+        let keys = standin::access::TokenKeys::new(standin::audit::SigningKey::from_seed(&[seed; 32]), Vec::new());
+        Self::build(
+            standin_server::Config {
+                webhooks,
+                ..standin_server::Config::default()
+            },
+            Some(keys),
+        )
+    }
+
     /// A server whose deliverer runs with `webhooks`.
     pub fn with_webhooks(webhooks: standin_server::webhooks::WebhookSettings) -> Self {
         Self::build(

@@ -129,6 +129,20 @@ impl TokenKeys {
         format!("{signed}.{signature}")
     }
 
+    /// A Security Event Token (RFC 8417) of `claims`, typed
+    /// `secevent+jwt` and signed as tokens are (EdDSA, this key's `kid`).
+    pub fn sign_set(&self, claims: &serde_json::Value) -> String {
+        let header = Header {
+            alg: "EdDSA".to_string(),
+            typ: "secevent+jwt".to_string(),
+            kid: self.published[0].key_id.clone(),
+        };
+        let part = |v: &dyn erased::Json| URL_SAFE_NO_PAD.encode(v.json());
+        let signed = format!("{}.{}", part(&header), part(claims));
+        let signature = URL_SAFE_NO_PAD.encode(self.signing.sign(signed.as_bytes()));
+        format!("{signed}.{signature}")
+    }
+
     /// The claims of a token one of these keys signed (its times and its
     /// session are not checked here: see `Access::introspect`).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {

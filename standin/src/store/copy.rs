@@ -185,6 +185,8 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("lease_holder", Text),
             ("lease_until", Big),
             ("tag", Text),
+            ("format", Text),
+            ("options", Text),
         ],
     ),
     (

@@ -288,6 +288,13 @@ fn endpoint_fields(e: &Endpoint) -> Fields {
         f.str(&s.value);
         f.opt_int(s.expires_at.map(|t| t.timestamp()));
     }
+    match &e.stream {
+        None => f.0.push(0),
+        Some(stream) => {
+            f.0.push(1);
+            f.json(stream);
+        }
+    }
     f
 }
 

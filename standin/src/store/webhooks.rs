@@ -23,6 +23,13 @@ pub trait WebhookStore: Send + Sync + std::fmt::Debug {
     /// Replaces an endpoint's secrets (a rotation); `false` when there is
     /// no such endpoint.
     fn set_webhook_secrets(&self, id: &str, secrets: &[Secret]) -> Result<bool, StoreError>;
+    /// Replaces an SSF stream's settings (its state, its audience, the
+    /// events it asks for) and the event filter they make; `false` when
+    /// there is no such endpoint.
+    fn set_webhook_stream(&self, id: &str, stream: &crate::webhooks::ssf::Stream) -> Result<bool, StoreError>;
+    /// Moves a poll stream's cursor to `seq` if it is behind it (a
+    /// receiver's acknowledgement); `false` when there is no such endpoint.
+    fn ack_webhook(&self, id: &str, seq: u64) -> Result<bool, StoreError>;
     /// A tenant's endpoints (every tenant's with `None`), oldest first.
     /// An endpoint whose row a database writer made or edited is
     /// [`StoreError::Forged`].
@@ -37,7 +44,8 @@ pub trait WebhookStore: Send + Sync + std::fmt::Debug {
     /// `holder` until
     /// `until`: two deliverers, in any processes, never hold one endpoint
     /// at once (SQLite: the write lock; PostgreSQL: `FOR UPDATE SKIP
-    /// LOCKED`). Rows whose tag does not hold are never leased.
+    /// LOCKED`). Rows whose tag does not hold, and poll streams (their
+    /// receivers come for their events), are never leased.
     fn lease_webhooks(
         &self,
         holder: &str,
@@ -81,11 +89,15 @@ pub struct EndpointRow {
     pub lease_holder: Option<String>,
     pub lease_until: Option<i64>,
     pub tag: Option<String>,
+    /// `webhook`, `ssf-push` or `ssf-poll` ([`Endpoint::format`]).
+    pub format: String,
+    /// An SSF stream's settings as JSON.
+    pub options: Option<String>,
 }
 
 /// The columns of [`EndpointRow`], in its fields' order.
 pub const ENDPOINT_COLUMNS: &str = "id, tenant, url, events, description, created_at, secrets, cursor_seq, attempts, \
-     failing_since, next_at, last_error, lease_holder, lease_until, tag";
+     failing_since, next_at, last_error, lease_holder, lease_until, tag, format, options";
 
 /// The columns of a [`Delivery`] row, in its fields' order.
 pub const DELIVERY_COLUMNS: &str = "endpoint, seq, message_id, event, status, attempts, response_status, error, at";
@@ -138,6 +150,11 @@ impl EndpointRow {
             lease_holder: e.lease.as_ref().map(|l| l.holder.clone()),
             lease_until: e.lease.as_ref().map(|l| l.until.timestamp_millis()),
             tag: integrity.endpoint_tag(e),
+            format: e.format().to_string(),
+            options: e
+                .stream
+                .as_ref()
+                .map(|s| serde_json::to_string(s).expect("a stream serializes")),
         }
     }
 
@@ -167,6 +184,12 @@ impl EndpointRow {
             description: self.description,
             created_at: time("created_at", self.created_at)?,
             secrets,
+            stream: self
+                .options
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| corrupt("options", e))?,
             cursor: Cursor {
                 seq: u64::try_from(self.cursor_seq).map_err(|e| corrupt("cursor_seq", e))?,
                 attempts: u32::try_from(self.attempts).map_err(|e| corrupt("attempts", e))?,

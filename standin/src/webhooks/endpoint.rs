@@ -29,6 +29,10 @@ pub struct Endpoint {
     /// signs too, until it expires.
     #[serde(skip)]
     pub secrets: Vec<Secret>,
+    /// An SSF stream's own settings (SETs instead of Standard Webhooks
+    /// messages); `None` for a webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<super::ssf::Stream>,
     /// Where delivery stands.
     pub cursor: Cursor,
     /// Who holds the endpoint's delivery, until when (see
@@ -195,6 +199,18 @@ fn host_of(authority: &str) -> &str {
 
 fn is_loopback_name(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl Endpoint {
+    /// How the store files it: `webhook`, `ssf-push` or `ssf-poll` (a poll
+    /// stream is never delivered to: its receiver comes for its events).
+    pub fn format(&self) -> &'static str {
+        match &self.stream {
+            None => "webhook",
+            Some(s) if s.method == super::ssf::POLL => "ssf-poll",
+            Some(_) => "ssf-push",
+        }
+    }
 }
 
 #[cfg(test)]

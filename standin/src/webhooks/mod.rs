@@ -16,6 +16,7 @@ mod delivery;
 mod endpoint;
 pub mod schedule;
 pub mod sign;
+pub mod ssf;
 
 pub use delivery::{Delivery, DeliveryStatus, Progress};
 pub use endpoint::{
@@ -82,6 +83,7 @@ impl Webhooks<'_> {
                 value: secret.clone(),
                 expires_at: None,
             }],
+            stream: None,
             cursor: Cursor::default(),
             lease: None,
         };
@@ -92,6 +94,70 @@ impl Webhooks<'_> {
             .webhook(&endpoint.id)?
             .ok_or(StoreError::Contract("a put webhook is readable"))?;
         Ok((stored, secret))
+    }
+
+    /// Adds an SSF stream: pushed to `url` ([`ssf::PUSH`]) or polled by
+    /// its receiver ([`ssf::POLL`], `url` none). Like an endpoint it
+    /// receives what happens from now on.
+    pub fn add_stream(
+        &self,
+        tenant: &str,
+        stream: ssf::Stream,
+        url: Option<String>,
+        description: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Endpoint, WebhookError> {
+        let url = match (stream.method.as_str(), url) {
+            (ssf::PUSH, Some(url)) => {
+                check_url(&url)?;
+                url
+            }
+            (ssf::PUSH, None) => {
+                return Err(EndpointError::Url("a push stream needs `delivery.endpoint_url`".into()).into());
+            }
+            (_, _) => ssf::POLL.to_string(),
+        };
+        if description.as_ref().is_some_and(|d| d.len() > 256) {
+            return Err(EndpointError::Description.into());
+        }
+        if self.0.store.webhooks(Some(tenant))?.len() >= MAX_ENDPOINTS_PER_TENANT {
+            return Err(WebhookError::TooMany(tenant.to_string()));
+        }
+        let endpoint = Endpoint {
+            id: crate::model::random_id("ssf-"),
+            tenant: tenant.to_string(),
+            url,
+            events: EventFilter::new(stream.audit_events())?,
+            description,
+            created_at: now,
+            secrets: Vec::new(),
+            stream: Some(stream),
+            cursor: Cursor::default(),
+            lease: None,
+        };
+        self.0.store.put_webhook(&endpoint)?;
+        self.get(tenant, &endpoint.id)
+    }
+
+    /// Replaces an SSF stream's settings (state, audience, events).
+    pub fn set_stream(&self, tenant: &str, id: &str, stream: ssf::Stream) -> Result<Endpoint, WebhookError> {
+        let endpoint = self.get(tenant, id)?;
+        if endpoint.stream.is_none() || !self.0.store.set_webhook_stream(id, &stream)? {
+            return Err(WebhookError::Unknown(id.to_string()));
+        }
+        self.get(tenant, id)
+    }
+
+    /// A poll stream's receiver acknowledged every SET up to `seq`.
+    pub fn ack(&self, tenant: &str, id: &str, seq: u64) -> Result<(), WebhookError> {
+        self.get(tenant, id)?;
+        self.0.store.ack_webhook(id, seq)?;
+        Ok(())
+    }
+
+    /// Signs SET `claims` with the server's token key (`None` without one).
+    pub fn sign_set(&self, claims: &serde_json::Value) -> Option<String> {
+        self.0.tokens.as_ref().map(|k| k.sign_set(claims))
     }
 
     /// A tenant's endpoints, oldest first.
