@@ -109,7 +109,11 @@ impl WebhookStore for PostgresStore {
             endpoint.secrets = secrets.to_vec();
             tx.execute(
                 "UPDATE webhooks SET secrets = $2, tag = $3 WHERE id = $1",
-                &[&id, &secrets_text(secrets), &integrity.endpoint_tag(&endpoint)],
+                &[
+                    &id,
+                    &secrets_text(secrets),
+                    &EndpointRow::new(&endpoint, &integrity).tag,
+                ],
             )
             .map_err(db)?;
             Ok(true)

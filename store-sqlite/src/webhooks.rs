@@ -149,7 +149,7 @@ impl WebhookStore for SqliteStore {
             endpoint.secrets = secrets.to_vec();
             conn.execute(
                 "UPDATE webhooks SET secrets = ?2, tag = ?3 WHERE id = ?1",
-                params![id, secrets_text(secrets), integrity.endpoint_tag(&endpoint)],
+                params![id, secrets_text(secrets), EndpointRow::new(&endpoint, &integrity).tag],
             )
             .map_err(db)?;
             Ok(true)

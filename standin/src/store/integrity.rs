@@ -162,14 +162,14 @@ impl Integrity {
     }
 
     /// A webhook endpoint row's tag, to store with it.
-    pub fn endpoint_tag(&self, e: &Endpoint) -> Option<String> {
+    pub(crate) fn endpoint_tag(&self, e: &Endpoint) -> Option<String> {
         self.keyring.as_ref().map(|k| k.endpoint_tag(e))
     }
 
     /// `e` as read with `tag`, if the tag holds (or the store is unkeyed):
     /// an endpoint a database writer inserted or pointed elsewhere
     /// receives nothing.
-    pub fn check_endpoint(&self, e: Endpoint, tag: Option<&str>) -> Result<Endpoint, StoreError> {
+    pub(crate) fn check_endpoint(&self, e: Endpoint, tag: Option<&str>) -> Result<Endpoint, StoreError> {
         match &self.keyring {
             Some(k) if !k.endpoint_holds(&e, tag) => Err(StoreError::Forged(format!("webhook endpoint `{}`", e.id))),
             _ => Ok(e),
