@@ -5,6 +5,7 @@
 //! cargo bench -p standin-server --bench http                 # 10 s rows
 //! cargo bench -p standin-server --bench http -- --seconds 3  # shorter rows
 //! cargo bench -p standin-server --bench http -- --tracing    # tracing's cost
+//! cargo bench -p standin-server --bench http -- --webhooks   # webhooks' cost
 //! ```
 //!
 //! The load generator is `wrk` (Debian's package; `apt-get install wrk`), a
@@ -32,6 +33,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "http/webhooks.rs"]
+mod hooks;
 #[path = "http/tracing.rs"]
 mod traced;
 
@@ -212,13 +215,14 @@ fn wrk(
 }
 
 fn main() {
-    let (mut seconds, mut rounds, mut tracing_rows) = (10, 3, false);
+    let (mut seconds, mut rounds, mut tracing_rows, mut webhook_rows) = (10, 3, false, false);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).expect("--seconds N"),
             "--rounds" => rounds = args.next().and_then(|s| s.parse().ok()).expect("--rounds N"),
             "--tracing" => tracing_rows = true,
+            "--webhooks" => webhook_rows = true,
             _ => {}
         }
     }
@@ -274,6 +278,11 @@ fn main() {
     };
     if tracing_rows {
         traced::rows(&sessions, &script, &api_key, &ids, run, rounds, &mut show);
+        print_rows(&rows);
+        return;
+    }
+    if webhook_rows {
+        hooks::rows(&sessions, &script, &api_key, &ids, run, rounds, &mut show);
         print_rows(&rows);
         return;
     }

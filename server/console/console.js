@@ -10,6 +10,8 @@ const state = {
   key: sessionStorage.getItem("standin.key"),
   sessions: [],
   versions: [],
+  /** The endpoint whose dead letters are shown. */
+  deadFor: null,
 };
 
 /** An element with attributes and children (strings become text). */
@@ -136,7 +138,14 @@ function openPage(page) {
   }
   for (const section of document.querySelectorAll(".page")) section.hidden = section.id !== page;
   say("");
-  guarded({ sessions: loadSessions, audit: loadAudit, policies: loadPolicies, notifications: loadNotifications }[page]);
+  const loads = {
+    sessions: loadSessions,
+    audit: loadAudit,
+    policies: loadPolicies,
+    notifications: loadNotifications,
+    webhooks: loadWebhooks,
+  };
+  guarded(loads[page]);
 }
 
 // --- Sessions ----------------------------------------------------------------
@@ -409,6 +418,159 @@ async function saveNotifications() {
   $("notifications-result").textContent = "Saved.";
 }
 
+// --- Webhooks ----------------------------------------------------------------
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const hook = (w) => `/webhooks/${encodeURIComponent(w.id)}`;
+
+async function loadWebhooks() {
+  const { webhooks } = await json("GET", "/webhooks");
+  const rows = webhooks.map((w) => {
+    const c = w.cursor || {};
+    const failing = c.attempts > 0;
+    const url = el("th", { scope: "row" }, el("span", { class: "url" }, w.url));
+    if (w.stream) {
+      const method = w.stream.method === "urn:ietf:rfc:8936" ? "poll" : "push";
+      url.append(el("br"), el("span", { class: "muted" }, `Shared Signals stream (${method})`));
+    }
+    if (w.description) url.append(el("br"), el("span", { class: "muted" }, w.description));
+    return el(
+      "tr",
+      { "data-webhook": w.id },
+      url,
+      el("td", {}, w.events.join(", ")),
+      el("td", { class: "cursor" }, c.seq ? `up to #${c.seq}` : "nothing yet"),
+      el(
+        "td",
+        { class: failing ? "failing bad" : "failing" },
+        failing
+          ? `${plural(c.attempts, "failed attempt")} since ${when(c.failing_since)}: ${c.last_error || "no answer"}`
+          : "no",
+      ),
+      el("td", { class: "next" }, failing ? when(c.next_at) : ""),
+      el("td", {}, when(w.created_at)),
+      el(
+        "td",
+        { class: "actions" },
+        el("button", { type: "button", onclick: () => guarded(() => openDead(w)) }, "Dead letters"),
+        " ",
+        el("button", { type: "button", onclick: () => guarded(() => sendTest(w)) }, "Send test"),
+        " ",
+        el("button", { type: "button", onclick: () => guarded(() => removeWebhook(w)) }, "Remove"),
+      ),
+    );
+  });
+  $("webhooks-rows").replaceChildren(...rows);
+  if (state.deadFor && !webhooks.some((w) => w.id === state.deadFor.id)) closeDead();
+  say(plural(rows.length, "endpoint"));
+}
+
+/** The dead letters of `w`, replayable. */
+async function showDead(w) {
+  const { deliveries } = await json("GET", `${hook(w)}/deliveries?status=dead`);
+  state.deadFor = w;
+  $("dead").hidden = false;
+  $("dead-title").textContent = `Dead letters of ${w.url}`;
+  $("dead-summary").textContent = deliveries.length
+    ? `${plural(deliveries.length, "message")} given up on, newest first.`
+    : "None: nothing was given up on.";
+  $("dead-replay").disabled = deliveries.length === 0;
+  $("dead-rows").replaceChildren(
+    ...deliveries.map((d) =>
+      el(
+        "tr",
+        { "data-seq": String(d.seq) },
+        el("td", {}, String(d.seq)),
+        el("td", {}, d.event),
+        el("td", {}, String(d.attempts)),
+        el("td", {}, d.response_status ? `HTTP ${d.response_status}` : "none"),
+        el("td", {}, d.error || ""),
+        el("td", {}, when(d.at)),
+        el("td", {}, el("code", {}, d.message_id)),
+      ),
+    ),
+  );
+}
+
+/** The dead letters of `w`, and where every endpoint stands now. */
+async function openDead(w) {
+  await showDead(w);
+  await loadWebhooks();
+  $("dead").scrollIntoView({ block: "nearest" });
+}
+
+function closeDead() {
+  state.deadFor = null;
+  $("dead").hidden = true;
+  $("dead-rows").replaceChildren();
+}
+
+async function replay() {
+  const w = state.deadFor;
+  if (!w) return;
+  const { replaying } = await json("POST", `${hook(w)}/replay`);
+  await showDead(w);
+  await loadWebhooks();
+  say(
+    replaying
+      ? `Replaying ${plural(replaying, "dead letter")} to ${w.url}, before new events.`
+      : `No dead letters to replay to ${w.url}.`,
+  );
+}
+
+async function sendTest(w) {
+  say(`Sending a test message to ${w.url}…`);
+  const t = await json("POST", `${hook(w)}/test`);
+  if (t.delivered) {
+    say(`Test message delivered to ${w.url} (HTTP ${t.status}).`);
+    return;
+  }
+  // The error is the answer's body, or "answered 503" when it had none.
+  const body = t.error && t.error !== `answered ${t.status}` ? `: ${t.error}` : "";
+  const why = t.status ? `the receiver answered HTTP ${t.status}${body}` : t.error || "no answer";
+  say(`Test message not delivered to ${w.url}: ${why}.`, true);
+}
+
+async function removeWebhook(w) {
+  const text = `Remove ${w.url}? It receives nothing more, and its delivery log and dead letters go with it.`;
+  if ((await confirmDialog("Remove endpoint", text, false)) === null) return;
+  await json("DELETE", hook(w));
+  if (state.deadFor?.id === w.id) closeDead();
+  await loadWebhooks();
+  say(`Endpoint ${w.url} removed.`);
+}
+
+async function addWebhook() {
+  const result = $("webhook-add-result");
+  const events = $("webhook-events")
+    .value.split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const body = { url: $("webhook-url").value.trim(), events: events.length ? events : ["*"] };
+  let added;
+  try {
+    added = await json("POST", "/webhooks", body);
+  } catch (e) {
+    result.textContent = e.status === 403 ? `Not allowed with this key: ${e.message}` : `Refused: ${e.message}`;
+    result.className = "bad";
+    return;
+  }
+  result.textContent = `Added ${added.id} for ${added.events.join(", ")}.`;
+  result.className = "";
+  $("webhook-url").value = "";
+  $("webhook-secret-for").textContent = `The secret that signs what ${added.url} receives:`;
+  $("webhook-secret-value").textContent = added.secret;
+  $("webhook-secret").hidden = false;
+  $("webhook-secret").focus();
+  await loadWebhooks();
+}
+
+/** Forgets the secret: it is on the page once, until dismissed. */
+function hideSecret() {
+  $("webhook-secret-value").textContent = "";
+  $("webhook-secret").hidden = true;
+}
+
 // --- Wiring ------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -433,8 +595,13 @@ document.addEventListener("DOMContentLoaded", () => {
   submit("audit-filter", loadAudit);
   submit("upload-form", upload);
   submit("notifications-form", saveNotifications);
+  submit("webhook-add-form", addWebhook);
   $("audit-csv").addEventListener("click", () => guarded(downloadCsv));
   $("policies-rollback").addEventListener("click", () => guarded(rollback));
+  $("webhooks-refresh").addEventListener("click", () => guarded(loadWebhooks));
+  $("dead-replay").addEventListener("click", () => guarded(replay));
+  $("dead-close").addEventListener("click", closeDead);
+  $("webhook-secret-done").addEventListener("click", hideSecret);
   $("started-template").addEventListener("input", preview);
   $("ended-template").addEventListener("input", preview);
   setInterval(tick, 1000);

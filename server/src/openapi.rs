@@ -71,7 +71,11 @@ fn operation(spec: &Spec) -> Value {
             "name": name, "in": "path", "required": true, "schema": {"type": "string"},
             "description": match name {
                 "t" => "the tenant",
-                "id" => "a session id",
+                "id" => match spec.tag {
+                    "webhooks" => "a webhook endpoint's id",
+                    "ssf" => "a stream's id",
+                    _ => "a session id",
+                },
                 "version" => "a policy version number",
                 _ => "",
             },

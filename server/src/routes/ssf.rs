@@ -45,6 +45,7 @@ fn spec(
 }
 
 const STREAM_ID: &[(&str, &str)] = &[("stream_id", "the stream; without it, every stream of the tenant")];
+const THE_STREAM: &[(&str, &str)] = &[("stream_id", "the stream (required)")];
 const STREAMS: &str = "/v1/tenants/{t}/ssf/streams";
 
 pub(super) fn routes() -> Vec<Route> {
@@ -64,7 +65,10 @@ pub(super) fn routes() -> Vec<Route> {
                 Access::Public,
                 None,
                 &[],
-                vec![json(200, "the transmitter metadata", "SsfConfiguration")],
+                vec![
+                    json(200, "the transmitter metadata", "SsfConfiguration"),
+                    json(404, "the server signs no SETs (no --token-key)", "Error"),
+                ],
             ),
             || get(configuration),
         ),
@@ -100,7 +104,7 @@ pub(super) fn routes() -> Vec<Route> {
                 Method::PATCH,
                 STREAMS,
                 "updateSsfStream",
-                "Change a stream's `events_requested`, `description` or push `authorization_header` (members given replace).",
+                "Change a stream's `events_requested`, `aud` or push `delivery.authorization_header` (members given replace).",
                 ADMIN,
                 Some("SsfStreamRequest"),
                 &[],
@@ -113,7 +117,7 @@ pub(super) fn routes() -> Vec<Route> {
                 Method::PUT,
                 STREAMS,
                 "replaceSsfStream",
-                "Replace a stream's `events_requested`, `description` and push `authorization_header`.",
+                "Replace a stream's `events_requested`, `aud` and push `delivery.authorization_header` (as PATCH does).",
                 ADMIN,
                 Some("SsfStreamRequest"),
                 &[],
@@ -129,7 +133,7 @@ pub(super) fn routes() -> Vec<Route> {
                 "Delete a stream.",
                 ADMIN,
                 None,
-                STREAM_ID,
+                THE_STREAM,
                 vec![no_content],
             ),
             || axum::routing::delete(remove),
@@ -142,7 +146,7 @@ pub(super) fn routes() -> Vec<Route> {
                 "A stream's status: `enabled`, `paused` (events held) or `disabled` (events dropped).",
                 ADMIN,
                 None,
-                STREAM_ID,
+                THE_STREAM,
                 vec![json(200, "the status", "SsfStatus")],
             ),
             || get(status),

@@ -12,7 +12,7 @@
 //! only its own round.
 
 use super::WebhookSettings;
-use super::sender::{Outgoing, Sender};
+use super::sender::{Conn, Outgoing, Sender};
 use crate::metrics::Metrics;
 use chrono::{DateTime, TimeDelta, Utc};
 use standin::Standin;
@@ -142,6 +142,8 @@ async fn round(shared: Arc<Shared>, endpoint: Endpoint, until: DateTime<Utc>) {
 async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Utc>) -> Result<(), StoreError> {
     let mut progress = Progress::new(&endpoint.id, &shared.holder);
     progress.release = true;
+    // One kept-alive connection for the round's messages.
+    let mut conn = None;
     // Stop starting attempts once one more might outlive the lease.
     let stop_at =
         until - TimeDelta::milliseconds(i64::try_from(shared.settings.timeout_ms).unwrap_or(0)) - TimeDelta::seconds(2);
@@ -162,22 +164,28 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
         }
         let (s, tenant, seq) = (shared.clone(), endpoint.tenant.clone(), r.seq);
         let events = blocking(move || s.standin.webhooks().events_after(&tenant, seq.saturating_sub(1), 1)).await?;
-        let Some(event) = events.into_iter().find(|e| e.seq == r.seq) else {
-            continue;
-        };
-        let Some(attempt) = send(shared, endpoint, &event).await else {
-            continue;
+        // A replay that cannot be sent any more (no such event, or one the
+        // endpoint no longer takes) is dead again, saying why, rather than
+        // replaying forever.
+        let event = events.into_iter().find(|e| e.seq == r.seq);
+        let attempt = match &event {
+            Some(event) => send(shared, endpoint, event, &mut conn).await,
+            None => None,
         };
         let (status, code, error) = match &attempt {
-            Attempt::Delivered { status } => (DeliveryStatus::Delivered, Some(*status), None),
-            Attempt::Failed { status, error } => (DeliveryStatus::Dead, *status, Some(error.clone())),
+            Some(Attempt::Delivered { status }) => (DeliveryStatus::Delivered, Some(*status), None),
+            Some(Attempt::Failed { status, error }) => (DeliveryStatus::Dead, *status, Some(error.clone())),
+            None => (
+                DeliveryStatus::Dead,
+                None,
+                Some("not sent: no such event for this endpoint any more".into()),
+            ),
         };
-        let message = Message::of(&event);
         progress.log.push(Delivery::new(
             &endpoint.id,
-            event.seq,
-            &message.id,
-            &event.event,
+            r.seq,
+            &r.message_id,
+            &r.event,
             status,
             r.attempts + 1,
             code,
@@ -190,9 +198,17 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
     let mut cursor = endpoint.cursor.clone();
     let mut behind = 0;
     let mut oldest: Option<DateTime<Utc>> = None;
-    if cursor.is_due(Utc::now()) {
+    // Chunk after chunk while the receiver keeps up, each chunk's
+    // progress recorded before the next is read (so a crash resends at
+    // most one chunk), until caught up, a failure, or the lease's end.
+    let mut stopped = !cursor.is_due(Utc::now());
+    if stopped {
+        oldest = cursor.failing_since;
+    }
+    while !stopped {
         let (s, tenant, after) = (shared.clone(), endpoint.tenant.clone(), cursor.seq);
         let events = blocking(move || s.standin.webhooks().events_after(&tenant, after, EVENTS_PER_ROUND)).await?;
+        stopped = events.len() < EVENTS_PER_ROUND;
         let mut rest = events.iter();
         for event in rest.by_ref() {
             let status = endpoint.stream.as_ref().map(|s| s.status);
@@ -204,9 +220,10 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
             if status == Some(ssf::Status::Paused) || Utc::now() >= stop_at {
                 oldest = Some(event.at);
                 behind += 1;
+                stopped = true;
                 break;
             }
-            let Some(attempt) = send(shared, endpoint, event).await else {
+            let Some(attempt) = send(shared, endpoint, event, &mut conn).await else {
                 cursor = Cursor::past(event.seq);
                 continue;
             };
@@ -233,6 +250,7 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
                             cursor = next;
                             oldest = Some(event.at);
                             behind += 1;
+                            stopped = true;
                             break;
                         }
                         AfterFailure::Dead => {
@@ -255,8 +273,16 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
             }
         }
         behind += rest.count();
-    } else {
-        oldest = cursor.failing_since;
+        if !stopped {
+            // A full chunk went through: record it, keep the lease, go on.
+            let mut chunk = Progress::new(&endpoint.id, &shared.holder);
+            chunk.cursor = Some(cursor.clone());
+            chunk.log = std::mem::take(&mut progress.log);
+            let s = shared.clone();
+            if !blocking(move || s.standin.store().advance_webhook(&chunk)).await? {
+                return Ok(());
+            }
+        }
     }
     shared.metrics.webhook_lag(
         &endpoint.tenant,
@@ -277,13 +303,21 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
 
 /// Signs and sends one event; counts the attempt. `None`: nothing to
 /// send for it (an SSF stream sends CAEP events only).
-async fn send(shared: &Shared, endpoint: &Endpoint, event: &AuditEvent) -> Option<Attempt> {
+async fn send(shared: &Shared, endpoint: &Endpoint, event: &AuditEvent, conn: &mut Option<Conn>) -> Option<Attempt> {
     let attempt = match &endpoint.stream {
-        None => send_message(shared, endpoint, &Message::of(event)).await,
+        None => {
+            let request = webhook_request(endpoint, &Message::of(event));
+            shared.sender.send_on(conn, &endpoint.url, request).await
+        }
         Some(stream) => {
             let claims = ssf::claims(event, stream, &shared.issuer(&endpoint.tenant), Utc::now())?;
             match shared.standin.webhooks().sign_set(&claims) {
-                Some(set) => shared.sender.send(&endpoint.url, set_request(stream, set)).await,
+                Some(set) => {
+                    shared
+                        .sender
+                        .send_on(conn, &endpoint.url, set_request(stream, set))
+                        .await
+                }
                 None => Attempt::Failed {
                     status: None,
                     error: "no token key to sign SETs with (--token-key)".into(),

@@ -7,7 +7,8 @@
 //!   (no second lookup a rebinding DNS could answer differently);
 //! - the whole exchange has one deadline; redirects are answers, never
 //!   followed; at most [`MAX_READ_BYTES`] of the answer's body are read;
-//! - TLS with rustls (`ring`) and the system's roots.
+//! - TLS with rustls (`ring`) and the system's roots;
+//! - a round's messages to one receiver share a kept-alive connection.
 //!
 //! HTTP/1.1 by hand on hyper's client connection: a full client (reqwest)
 //! would bring a second TLS stack and a process-wide crypto provider.
@@ -44,21 +45,97 @@ pub struct Sender {
     pub user_agent: String,
 }
 
+/// A kept-alive connection to one receiver (`scheme://authority`), reused
+/// by the next message of a round while the receiver keeps it open.
+#[derive(Debug)]
+pub struct Conn {
+    origin: String,
+    send: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    driver: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.driver.abort();
+    }
+}
+
 impl Sender {
-    /// POSTs `out` to `url`; what came of it.
+    /// POSTs `out` to `url` on a connection of its own; what came of it.
     pub async fn send(&self, url: &str, out: Outgoing) -> Attempt {
-        match tokio::time::timeout(self.timeout, self.exchange(url, out)).await {
+        self.send_on(&mut None, url, out).await
+    }
+
+    /// POSTs `out` to `url`, on `conn` when it is a connection to the same
+    /// receiver that is still open, else on a new one left in `conn`; a
+    /// failure, or an answer not read to its end, closes it.
+    pub async fn send_on(&self, conn: &mut Option<Conn>, url: &str, out: Outgoing) -> Attempt {
+        match tokio::time::timeout(self.timeout, self.exchange(conn, url, out)).await {
             Ok(Ok(attempt)) => attempt,
-            Ok(Err(error)) => Attempt::Failed { status: None, error },
-            Err(_) => Attempt::Failed {
-                status: None,
-                error: format!("no answer within {} ms", self.timeout.as_millis()),
-            },
+            Ok(Err(error)) => {
+                *conn = None;
+                Attempt::Failed { status: None, error }
+            }
+            Err(_) => {
+                *conn = None;
+                Attempt::Failed {
+                    status: None,
+                    error: format!("no answer within {} ms", self.timeout.as_millis()),
+                }
+            }
         }
     }
 
-    async fn exchange(&self, url: &str, out: Outgoing) -> Result<Attempt, String> {
+    async fn exchange(&self, conn: &mut Option<Conn>, url: &str, out: Outgoing) -> Result<Attempt, String> {
         let uri: hyper::Uri = url.parse().map_err(|e| format!("bad url: {e}"))?;
+        let authority = uri.authority().map(|a| a.as_str().to_string()).unwrap_or_default();
+        let origin = format!("{}://{authority}", uri.scheme_str().unwrap_or(""));
+        let reusable = conn
+            .as_ref()
+            .is_some_and(|c| c.origin == origin && c.send.is_ready() && !c.driver.is_finished());
+        if !reusable {
+            *conn = None;
+            *conn = Some(self.connect(&uri, origin).await?);
+        }
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let mut request = hyper::Request::post(path)
+            .header(hyper::header::HOST, authority)
+            .header(hyper::header::CONTENT_TYPE, out.content_type)
+            .header(hyper::header::USER_AGENT, &self.user_agent);
+        for (name, value) in &out.headers {
+            request = request.header(*name, value);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(out.body)))
+            .map_err(|e| format!("cannot make the request: {e}"))?;
+        let c = conn.as_mut().ok_or("no connection")?;
+        let answer = c.send.send_request(request).await.map_err(|e| format!("HTTP: {e}"))?;
+        let status = answer.status().as_u16();
+        // Read a little of the body, never all of it; a longer one ends the
+        // connection (its rest is not read).
+        let body = match Limited::new(answer.into_body(), MAX_READ_BYTES).collect().await {
+            Ok(b) => String::from_utf8_lossy(&b.to_bytes()).chars().take(200).collect(),
+            Err(_) => {
+                *conn = None;
+                String::from("(a body over 1 KiB, not read)")
+            }
+        };
+        Ok(if (200..300).contains(&status) {
+            Attempt::Delivered { status }
+        } else {
+            Attempt::Failed {
+                status: Some(status),
+                error: if body.is_empty() {
+                    format!("answered {status}")
+                } else {
+                    body
+                },
+            }
+        })
+    }
+
+    /// A new connection to `uri`'s receiver, its address checked.
+    async fn connect(&self, uri: &hyper::Uri, origin: String) -> Result<Conn, String> {
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -76,18 +153,6 @@ impl Sender {
             .await
             .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
         tcp.set_nodelay(true).ok();
-        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
-        let authority = uri.authority().map(|a| a.as_str().to_string()).unwrap_or_default();
-        let mut request = hyper::Request::post(path)
-            .header(hyper::header::HOST, authority)
-            .header(hyper::header::CONTENT_TYPE, out.content_type)
-            .header(hyper::header::USER_AGENT, &self.user_agent);
-        for (name, value) in &out.headers {
-            request = request.header(*name, value);
-        }
-        let request = request
-            .body(Full::new(Bytes::from(out.body)))
-            .map_err(|e| format!("cannot make the request: {e}"))?;
         if https {
             let name =
                 rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| format!("bad host name: {e}"))?;
@@ -95,9 +160,9 @@ impl Sender {
                 .connect(name, tcp)
                 .await
                 .map_err(|e| format!("TLS: {e}"))?;
-            post(tls, request).await
+            handshake(tls, origin).await
         } else {
-            post(tcp, request).await
+            handshake(tcp, origin).await
         }
     }
 
@@ -124,38 +189,17 @@ impl Sender {
     }
 }
 
-async fn post<S>(io: S, request: hyper::Request<Full<Bytes>>) -> Result<Attempt, String>
+async fn handshake<S>(io: S, origin: String) -> Result<Conn, String>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
+    let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
         .await
         .map_err(|e| format!("HTTP: {e}"))?;
-    let driver = tokio::spawn(conn);
-    let result = async {
-        let answer = send.send_request(request).await.map_err(|e| format!("HTTP: {e}"))?;
-        let status = answer.status().as_u16();
-        // Read a little of the body, never all of it.
-        let body = match Limited::new(answer.into_body(), MAX_READ_BYTES).collect().await {
-            Ok(b) => String::from_utf8_lossy(&b.to_bytes()).chars().take(200).collect(),
-            Err(_) => String::from("(a body over 1 KiB, not read)"),
-        };
-        Ok(if (200..300).contains(&status) {
-            Attempt::Delivered { status }
-        } else {
-            Attempt::Failed {
-                status: Some(status),
-                error: if body.is_empty() {
-                    format!("answered {status}")
-                } else {
-                    body
-                },
-            }
-        })
-    }
-    .await;
-    driver.abort();
-    result
+    let driver = tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(Conn { origin, send, driver })
 }
 
 /// Whether the deliverer may reach `ip` without `allow_private`: not

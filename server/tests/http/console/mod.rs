@@ -1,8 +1,9 @@
 //! The console and the banner in a real headless Chromium: what a tenant
 //! admin and an impersonating admin see and do, checked through the API
-//! (S2, S3, S4, A4, T1).
+//! (S2, S3, S4, A4, T1, WH8).
 
 mod browser;
+mod webhooks;
 
 use crate::support::{Server, start_request};
 use browser::Browser;
