@@ -39,10 +39,10 @@ class Generator:
         if "$ref" in schema:
             name = self.ref(schema)
             if "oneOf" in self.schemas[name]:
-                return self.oneof(self.schemas[name]["oneOf"])
+                return self.oneof(self.schemas[name]["oneOf"], owner, prop)
             return name, f'("ref", "{name}")'
         if "oneOf" in schema:
-            return self.oneof(schema["oneOf"])
+            return self.oneof(schema["oneOf"], owner, prop)
         if "const" in schema:
             return f"Literal[{json.dumps(schema['const'])}]", f"(\"enum\", ({json.dumps(schema['const'])},))"
         if "enum" in schema:
@@ -84,13 +84,17 @@ class Generator:
             return "dict[str, Any]", '("dict",)'
         return "Any", '("any",)'
 
-    def oneof(self, options: list[dict[str, Any]]) -> tuple[str, str]:
-        names = [self.ref(option) for option in options]
-        return " | ".join(names), f"(\"oneof\", ({', '.join(json.dumps(n) for n in names)},))"
+    def oneof(self, options: list[dict[str, Any]], owner: str, prop: str) -> tuple[str, str]:
+        if all("$ref" in option for option in options):
+            names = [self.ref(option) for option in options]
+            return " | ".join(names), f"(\"oneof\", ({', '.join(json.dumps(n) for n in names)},))"
+        # Not only forms (`aud`: a string or strings): the first that decodes.
+        parts = [self.typ(option, owner, prop) for option in options]
+        return " | ".join(p[0] for p in parts), f"(\"union\", ({', '.join(p[1] for p in parts)},))"
 
     def model(self, name: str, schema: dict[str, Any]) -> None:
         if "oneOf" in schema:
-            names = [self.ref(option) for option in schema["oneOf"]]
+            names = [self.typ(option, name, "item")[0] for option in schema["oneOf"]]
             self.aliases.append(f"{name} = Union[{', '.join(names)}]")
             return
         properties: dict[str, Any] = {}

@@ -25,6 +25,8 @@ from .models import (
     Reason,
     Session,
     SessionFacts,
+    SsfStreamRequest,
+    SsfStreamRequestDelivery,
     StartRequest,
     Upload,
 )
@@ -51,6 +53,8 @@ __all__ = [
     "Session",
     "SessionFacts",
     "SessionOrDenied",
+    "SsfStreamRequest",
+    "SsfStreamRequestDelivery",
     "StandinError",
     "StartRequest",
     "Started",

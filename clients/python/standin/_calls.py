@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, Literal, TypeVar, Union
 from urllib.parse import quote
 
 from . import models as m
@@ -19,6 +19,7 @@ from .errors import ProtocolError
 
 T = TypeVar("T")
 Query = Mapping[str, Union[str, int, bool, None]]
+SsfStatusValue = Literal["enabled", "paused", "disabled"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,10 @@ def _w(tenant: str, webhook: str, rest: str = "") -> str:
     return _t(tenant, f"/webhooks/{quote(webhook, safe='')}{rest}")
 
 
+def _ssf(tenant: str, rest: str) -> str:
+    return _t(tenant, f"/ssf{rest}")
+
+
 def _model(cls: type[Any]) -> Callable[[Answer], Any]:
     def read(answer: Answer) -> Any:
         return cls.from_json(answer.body)
@@ -89,6 +94,16 @@ def _dict(answer: Answer) -> dict[str, Any]:
 
 def _text(answer: Answer) -> str:
     return answer.text
+
+
+def _nothing(answer: Answer) -> None:
+    return None
+
+
+def _streams(answer: Answer) -> m.SsfStream | list[m.SsfStream]:
+    if isinstance(answer.body, list):
+        return [m.SsfStream.from_json(item, f"$[{i}]") for i, item in enumerate(answer.body)]
+    return m.SsfStream.from_json(answer.body)
 
 
 def _started(answer: Answer) -> Started:
@@ -306,6 +321,55 @@ def replay_webhooks(tenant: str, webhook: str) -> Call[m.WebhookReplay]:
     return Call("POST", _w(tenant, webhook, "/replay"), (200,), _model(m.WebhookReplay))
 
 
+# ---- Shared Signals (SSF) streams ---------------------------------------------
+def ssf_configuration(tenant: str) -> Call[m.SsfConfiguration]:
+    path = f"/.well-known/ssf-configuration/{quote(tenant, safe='')}"
+    return Call("GET", path, (200,), _model(m.SsfConfiguration))
+
+
+def create_ssf_stream(tenant: str, stream: m.SsfStreamRequest) -> Call[m.SsfStream]:
+    return Call("POST", _ssf(tenant, "/streams"), (201,), _model(m.SsfStream), _body(stream))
+
+
+def get_ssf_streams(tenant: str, stream_id: str | None) -> Call[m.SsfStream | list[m.SsfStream]]:
+    # One stream (an object) or every stream (a list): raw, so a list is not refused.
+    return Call("GET", _ssf(tenant, "/streams"), (200,), _streams, query={"stream_id": stream_id}, raw=True)
+
+
+def update_ssf_stream(tenant: str, stream: m.SsfStreamRequest) -> Call[m.SsfStream]:
+    return Call("PATCH", _ssf(tenant, "/streams"), (200,), _model(m.SsfStream), _body(stream))
+
+
+def replace_ssf_stream(tenant: str, stream: m.SsfStreamRequest) -> Call[m.SsfStream]:
+    return Call("PUT", _ssf(tenant, "/streams"), (200,), _model(m.SsfStream), _body(stream))
+
+
+def delete_ssf_stream(tenant: str, stream_id: str) -> Call[None]:
+    return Call("DELETE", _ssf(tenant, "/streams"), (204,), _nothing, query={"stream_id": stream_id}, raw=True)
+
+
+def get_ssf_status(tenant: str, stream_id: str) -> Call[m.SsfStatus]:
+    return Call("GET", _ssf(tenant, "/status"), (200,), _model(m.SsfStatus), query={"stream_id": stream_id})
+
+
+def set_ssf_status(tenant: str, stream_id: str, status: SsfStatusValue, reason: str | None) -> Call[m.SsfStatus]:
+    body = _body(m.SsfStatus(stream_id=stream_id, status=status, reason=reason))
+    return Call("POST", _ssf(tenant, "/status"), (200,), _model(m.SsfStatus), body)
+
+
+def verify_ssf_stream(tenant: str, stream_id: str, state: str | None) -> Call[None]:
+    body = _body(m.SsfVerify(stream_id=stream_id, state=state))
+    return Call("POST", _ssf(tenant, "/verify"), (204,), _nothing, body, raw=True)
+
+
+def poll_ssf_stream(
+    tenant: str, stream_id: str, max_events: int | None, return_immediately: bool | None, ack: list[str] | None, set_errs: dict[str, Any] | None
+) -> Call[m.SsfPollAnswer]:
+    body = _body(m.SsfPoll(maxEvents=max_events, returnImmediately=return_immediately, ack=ack, setErrs=set_errs))
+    path = _ssf(tenant, f"/poll/{quote(stream_id, safe='')}")
+    return Call("POST", path, (200,), _model(m.SsfPollAnswer), body)
+
+
 # ---- policy versions -------------------------------------------------------
 def upload_policy(tenant: str, upload: m.Upload) -> Call[m.PolicyVersion]:
     return Call("POST", _t(tenant, "/policies"), (201,), _model(m.PolicyVersion), _body(upload))
@@ -373,6 +437,16 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "testWebhook": test_webhook,
     "listWebhookDeliveries": list_webhook_deliveries,
     "replayWebhooks": replay_webhooks,
+    "ssfConfiguration": ssf_configuration,
+    "createSsfStream": create_ssf_stream,
+    "getSsfStreams": get_ssf_streams,
+    "updateSsfStream": update_ssf_stream,
+    "replaceSsfStream": replace_ssf_stream,
+    "deleteSsfStream": delete_ssf_stream,
+    "getSsfStatus": get_ssf_status,
+    "setSsfStatus": set_ssf_status,
+    "verifySsfStream": verify_ssf_stream,
+    "pollSsfStream": poll_ssf_stream,
     "uploadPolicy": upload_policy,
     "listPolicies": list_policies,
     "getPolicy": get_policy,

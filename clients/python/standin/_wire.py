@@ -21,7 +21,7 @@ from .errors import ProtocolError
 # A field's type, as the generator writes it:
 #   ("str",) ("int",) ("float",) ("bool",) ("any",) ("dict",)
 #   ("enum", (values...))  ("list", spec)  ("opt", spec)  ("ref", "Name")
-#   ("oneof", ("Name", ...))  ("dict|str",)
+#   ("oneof", ("Name", ...))  ("union", (spec, ...))  ("dict|str",)
 Spec = tuple[Any, ...]
 
 _MODELS: dict[str, type[Model]] = {}
@@ -111,4 +111,11 @@ def decode(spec: Spec, value: object, path: str) -> Any:
             except ProtocolError:
                 continue
         raise ProtocolError(f"{path}: none of {list(spec[1])}")
+    elif kind == "union":
+        for option in spec[1]:
+            try:
+                return decode(option, value, path)
+            except ProtocolError:
+                continue
+        raise ProtocolError(f"{path}: none of the forms {[s[0] for s in spec[1]]}")
     raise ProtocolError(f"{path}: expected {kind}, got {type(value).__name__}")

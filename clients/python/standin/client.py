@@ -239,6 +239,46 @@ class Client:
         """Delivers the endpoint's dead letters again, before new events (admin)."""
         return self._run(_c.replay_webhooks(self.tenant, webhook), options)
 
+    def ssf_configuration(self, *, options: CallOptions | None = None) -> m.SsfConfiguration:
+        """The tenant's SSF transmitter metadata (issuer `{base}/{tenant}`, no key); 404 without `--token-key`."""
+        return self._run(_c.ssf_configuration(self.tenant), options)
+
+    def create_ssf_stream(self, stream: m.SsfStreamRequest, *, options: CallOptions | None = None) -> m.SsfStream:
+        """Creates an SSF stream: push (`urn:ietf:rfc:8935`, to `delivery.endpoint_url`) or poll (`urn:ietf:rfc:8936`); it receives CAEP session events from now on (admin)."""
+        return self._run(_c.create_ssf_stream(self.tenant, stream), options)
+
+    def get_ssf_streams(self, stream_id: str | None = None, *, options: CallOptions | None = None) -> m.SsfStream | list[m.SsfStream]:
+        """One stream's configuration (`stream_id`), or a list of every stream of the tenant (admin)."""
+        return self._run(_c.get_ssf_streams(self.tenant, stream_id), options)
+
+    def update_ssf_stream(self, stream: m.SsfStreamRequest, *, options: CallOptions | None = None) -> m.SsfStream:
+        """Changes the `events_requested`, `description`, `aud` or push `authorization_header` given of stream `stream.stream_id` (admin)."""
+        return self._run(_c.update_ssf_stream(self.tenant, stream), options)
+
+    def replace_ssf_stream(self, stream: m.SsfStreamRequest, *, options: CallOptions | None = None) -> m.SsfStream:
+        """Replaces the `events_requested`, `description` and push `authorization_header` of stream `stream.stream_id` (admin)."""
+        return self._run(_c.replace_ssf_stream(self.tenant, stream), options)
+
+    def delete_ssf_stream(self, stream_id: str, *, options: CallOptions | None = None) -> None:
+        """Deletes a stream (admin)."""
+        return self._run(_c.delete_ssf_stream(self.tenant, stream_id), options)
+
+    def get_ssf_status(self, stream_id: str, *, options: CallOptions | None = None) -> m.SsfStatus:
+        """A stream's status: `enabled`, `paused` (events held) or `disabled` (events dropped) (admin)."""
+        return self._run(_c.get_ssf_status(self.tenant, stream_id), options)
+
+    def set_ssf_status(self, stream_id: str, status: Literal["enabled", "paused", "disabled"], reason: str | None = None, *, options: CallOptions | None = None) -> m.SsfStatus:
+        """Enables, pauses or disables a stream (admin)."""
+        return self._run(_c.set_ssf_status(self.tenant, stream_id, status, reason), options)
+
+    def verify_ssf_stream(self, stream_id: str, state: str | None = None, *, options: CallOptions | None = None) -> None:
+        """Sends the stream a verification SET carrying `state`: pushed now, or in its next poll (admin)."""
+        return self._run(_c.verify_ssf_stream(self.tenant, stream_id, state), options)
+
+    def poll_ssf_stream(self, stream_id: str, max_events: int | None = None, return_immediately: bool | None = None, ack: list[str] | None = None, set_errs: dict[str, Any] | None = None, *, options: CallOptions | None = None) -> m.SsfPollAnswer:
+        """RFC 8936: acknowledges `ack` (and every SET before them), then takes the next SETs by `jti`, waiting up to 5 s for one unless `return_immediately` (audit; a longer wait needs a `timeout` over 5 s)."""
+        return self._run(_c.poll_ssf_stream(self.tenant, stream_id, max_events, return_immediately, ack, set_errs), options)
+
     def upload_policy(self, upload: m.Upload, *, options: CallOptions | None = None) -> m.PolicyVersion:
         """Uploads a policy version; `UploadRefusedError` names the failed step."""
         return self._run(_c.upload_policy(self.tenant, upload), options)

@@ -895,6 +895,167 @@ class SessionList(Model):
 
 
 @dataclass(frozen=True)
+class SsfConfiguration(Model):
+    """The `SsfConfiguration` form of docs/openapi.json."""
+
+    delivery_methods_supported: list[str]
+    issuer: str
+    jwks_uri: str
+    spec_version: str
+    authorization_schemes: list[dict[str, Any]] | None = None
+    configuration_endpoint: str | None = None
+    default_subjects: str | None = None
+    events_supported: list[str] | None = None
+    status_endpoint: str | None = None
+    verification_endpoint: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "delivery_methods_supported": (("list", ("str",)), True),
+        "issuer": (("str",), True),
+        "jwks_uri": (("str",), True),
+        "spec_version": (("str",), True),
+        "authorization_schemes": (("list", ("dict",)), False),
+        "configuration_endpoint": (("str",), False),
+        "default_subjects": (("str",), False),
+        "events_supported": (("list", ("str",)), False),
+        "status_endpoint": (("str",), False),
+        "verification_endpoint": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
+class SsfPoll(Model):
+    """The `SsfPoll` form of docs/openapi.json."""
+
+    ack: list[str] | None = None
+    maxEvents: int | None = None
+    returnImmediately: bool | None = None
+    setErrs: dict[str, Any] | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "ack": (("list", ("str",)), False),
+        "maxEvents": (("int",), False),
+        "returnImmediately": (("bool",), False),
+        "setErrs": (("dict",), False),
+    }
+
+
+@dataclass(frozen=True)
+class SsfPollAnswer(Model):
+    """The `SsfPollAnswer` form of docs/openapi.json."""
+
+    moreAvailable: bool
+    sets: dict[str, Any]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "moreAvailable": (("bool",), True),
+        "sets": (("dict",), True),
+    }
+
+
+@dataclass(frozen=True)
+class SsfStatus(Model):
+    """The `SsfStatus` form of docs/openapi.json."""
+
+    reason: str | None = None
+    status: Literal["enabled", "paused", "disabled"] | None = None
+    stream_id: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "reason": (("str",), False),
+        "status": (("enum", ("enabled", "paused", "disabled",)), False),
+        "stream_id": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
+class SsfStreamDelivery(Model):
+    """The `SsfStreamDelivery` form of docs/openapi.json."""
+
+    endpoint_url: str
+    method: str
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "endpoint_url": (("str",), True),
+        "method": (("str",), True),
+    }
+
+
+@dataclass(frozen=True)
+class SsfStream(Model):
+    """The `SsfStream` form of docs/openapi.json."""
+
+    aud: list[str]
+    delivery: SsfStreamDelivery
+    events_delivered: list[str]
+    iss: str
+    stream_id: str
+    description: str | None = None
+    events_requested: list[str] | None = None
+    events_supported: list[str] | None = None
+    min_verification_interval: int | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "aud": (("list", ("str",)), True),
+        "delivery": (("ref", "SsfStreamDelivery"), True),
+        "events_delivered": (("list", ("str",)), True),
+        "iss": (("str",), True),
+        "stream_id": (("str",), True),
+        "description": (("opt", ("str",)), False),
+        "events_requested": (("list", ("str",)), False),
+        "events_supported": (("list", ("str",)), False),
+        "min_verification_interval": (("int",), False),
+    }
+
+
+@dataclass(frozen=True)
+class SsfStreamRequestDelivery(Model):
+    """The `SsfStreamRequestDelivery` form of docs/openapi.json."""
+
+    authorization_header: str | None = None
+    endpoint_url: str | None = None
+    method: Literal["urn:ietf:rfc:8935", "urn:ietf:rfc:8936"] | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "authorization_header": (("str",), False),
+        "endpoint_url": (("str",), False),
+        "method": (("enum", ("urn:ietf:rfc:8935", "urn:ietf:rfc:8936",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class SsfStreamRequest(Model):
+    """The `SsfStreamRequest` form of docs/openapi.json."""
+
+    aud: str | list[str] | None = None
+    delivery: SsfStreamRequestDelivery | None = None
+    description: str | None = None
+    events_requested: list[str] | None = None
+    stream_id: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "aud": (("union", (("str",), ("list", ("str",)),)), False),
+        "delivery": (("ref", "SsfStreamRequestDelivery"), False),
+        "description": (("str",), False),
+        "events_requested": (("list", ("str",)), False),
+        "stream_id": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
+class SsfVerify(Model):
+    """The `SsfVerify` form of docs/openapi.json."""
+
+    stream_id: str
+    state: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "stream_id": (("str",), True),
+        "state": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
 class StartRequestActorSession(Model):
     """The `StartRequestActorSession` form of docs/openapi.json."""
 
@@ -1230,6 +1391,7 @@ class WebhookWithSecret(Model):
 
 
 SessionOrDecision = Union[Session, Decision]
+SsfStreamOrList = Union[SsfStream, list[SsfStream]]
 
 register(
     Ack,
@@ -1284,6 +1446,15 @@ register(
     Session,
     SessionFacts,
     SessionList,
+    SsfConfiguration,
+    SsfPoll,
+    SsfPollAnswer,
+    SsfStatus,
+    SsfStreamDelivery,
+    SsfStream,
+    SsfStreamRequestDelivery,
+    SsfStreamRequest,
+    SsfVerify,
     StartRequestActorSession,
     StartRequest,
     StartSessionActorSession,

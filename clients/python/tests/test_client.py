@@ -8,8 +8,10 @@ import hmac
 import json
 import threading
 from http.server import BaseHTTPRequestHandler
+from typing import Any, Final
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from standin import (
     ApiError,
@@ -22,6 +24,8 @@ from standin import (
     Client,
     Principal,
     ProtocolError,
+    SsfStreamRequest,
+    SsfStreamRequestDelivery,
     StartRequest,
     UnreachableError,
     Upload,
@@ -29,6 +33,11 @@ from standin import (
 )
 
 from .standin_server import Standin, answer, dead_url, fake_server, never_answer
+
+POLL: Final = "urn:ietf:rfc:8936"
+PUSH: Final = "urn:ietf:rfc:8935"
+CAEP = "https://schemas.openid.net/secevent/caep/event-type/"
+VERIFICATION = "https://schemas.openid.net/secevent/ssf/event-type/verification"
 
 
 def person(name: str, *roles: str) -> Principal:
@@ -175,6 +184,113 @@ def test_a_webhook_test_message_is_signed_with_the_secret(standin: Standin) -> N
             admin.remove_webhook(added.id)
 
 
+def test_ssf_poll_stream(standin: Standin) -> None:
+    admin = Client(standin.url, "acme", standin.keys["admin"])
+    audit = Client(standin.url, "acme", standin.keys["audit"])
+    decide = Client(standin.url, "acme", standin.keys["decide"])
+    discovery = Client(standin.url, "acme").ssf_configuration()
+    assert discovery.issuer.endswith("/acme") and discovery.spec_version == "1_0"
+    assert POLL in discovery.delivery_methods_supported
+    assert (discovery.configuration_endpoint or "").endswith("/v1/tenants/acme/ssf/streams")
+    keys = {k.kid: k for k in decide.jwks().keys}
+
+    def claims_of(token: str) -> dict[str, Any]:
+        header, claims, signed, signature = jwt_parts(token)
+        assert (header["alg"], header["typ"]) == ("EdDSA", "secevent+jwt")
+        x = keys[str(header["kid"])].x
+        Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))).verify(signature, signed)
+        assert claims["iss"] == discovery.issuer
+        return claims
+
+    def session_started_and_ended(name: str) -> str:
+        started = decide.start_session(start(person(f"{name}-admin", "admin"), person(f"{name}-user")))
+        assert started.outcome == "started" and started.session is not None
+        assert decide.end_session(started.session.id).state == "ended"
+        return started.session.id
+
+    stream = admin.create_ssf_stream(SsfStreamRequest(delivery=SsfStreamRequestDelivery(method=POLL), description="py stream"))
+    assert (stream.iss, stream.aud, stream.delivery.method, stream.description) == (discovery.issuer, ["acme"], POLL, "py stream")
+    assert stream.delivery.endpoint_url.endswith(f"/v1/tenants/acme/ssf/poll/{stream.stream_id}")
+    assert stream.events_delivered == [CAEP + "session-established", CAEP + "session-revoked"]
+    one = admin.get_ssf_streams(stream.stream_id)
+    assert not isinstance(one, list) and one.stream_id == stream.stream_id
+    every = admin.get_ssf_streams()
+    assert isinstance(every, list) and stream.stream_id in [s.stream_id for s in every]
+
+    session = session_started_and_ended("py-ssf")
+    first = audit.poll_ssf_stream(stream.stream_id, return_immediately=True)
+    assert len(first.sets) == 2 and first.moreAvailable is False
+    claims = [claims_of(token) for token in first.sets.values()]
+    assert sorted(kind for c in claims for kind in c["events"]) == [CAEP + "session-established", CAEP + "session-revoked"]
+    assert [c["jti"] for c in claims] == list(first.sets)
+    assert all(c["sub_id"]["session"]["id"] == session for c in claims)
+    assert audit.poll_ssf_stream(stream.stream_id, return_immediately=True).sets.keys() == first.sets.keys()
+    assert audit.poll_ssf_stream(stream.stream_id, return_immediately=True, ack=list(first.sets)).sets == {}
+
+    paused = admin.set_ssf_status(stream.stream_id, "paused", reason="maintenance")
+    assert (paused.stream_id, paused.status, paused.reason) == (stream.stream_id, "paused", "maintenance")
+    assert admin.get_ssf_status(stream.stream_id).status == "paused"
+    session_started_and_ended("py-ssf2")
+    assert audit.poll_ssf_stream(stream.stream_id, return_immediately=True).sets == {}
+    assert admin.set_ssf_status(stream.stream_id, "enabled").status == "enabled"
+    assert (admin.get_ssf_status(stream.stream_id).status, admin.get_ssf_status(stream.stream_id).reason) == ("enabled", None)
+    held = audit.poll_ssf_stream(stream.stream_id, return_immediately=True, max_events=1)
+    assert len(held.sets) == 1 and held.moreAvailable is True
+    held = audit.poll_ssf_stream(stream.stream_id, return_immediately=True, ack=list(held.sets))
+    assert len(held.sets) == 1 and held.moreAvailable is False
+    assert audit.poll_ssf_stream(stream.stream_id, return_immediately=True, ack=list(held.sets)).sets == {}
+
+    admin.verify_ssf_stream(stream.stream_id, state="py-state")
+    verified = audit.poll_ssf_stream(stream.stream_id, return_immediately=True)
+    [token] = verified.sets.values()
+    assert claims_of(token)["events"] == {VERIFICATION: {"state": "py-state"}}
+    assert audit.poll_ssf_stream(stream.stream_id, return_immediately=True).sets == {}
+
+    updated = admin.update_ssf_stream(SsfStreamRequest(stream_id=stream.stream_id, events_requested=[CAEP + "session-revoked"]))
+    assert (updated.events_requested, updated.events_delivered) == ([CAEP + "session-revoked"], [CAEP + "session-revoked"])
+    replaced = admin.replace_ssf_stream(SsfStreamRequest(stream_id=stream.stream_id, events_requested=[]))
+    assert (replaced.events_requested, len(replaced.events_delivered)) == ([], 2)
+    with pytest.raises(ApiError) as unsupported:
+        admin.update_ssf_stream(SsfStreamRequest(stream_id=stream.stream_id, events_requested=["urn:nope"]))
+    assert (unsupported.value.status, unsupported.value.code) == (400, "invalid-request")
+
+    admin.delete_ssf_stream(stream.stream_id)
+    for call in (admin.get_ssf_streams, admin.delete_ssf_stream, admin.get_ssf_status, admin.verify_ssf_stream, audit.poll_ssf_stream):
+        with pytest.raises(ApiError) as missing:
+            call(stream.stream_id)
+        assert (missing.value.status, missing.value.code) == (404, "not-found")
+    with pytest.raises(ApiError) as scope:
+        decide.get_ssf_streams()
+    assert (scope.value.status, scope.value.code) == (403, "forbidden")
+
+
+def test_ssf_push_stream_verification_carries_the_receivers_authorization(standin: Standin) -> None:
+    admin = Client(standin.url, "acme", standin.keys["admin"])
+    received: list[tuple[str, str, str]] = []
+
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        body = request.rfile.read(int(request.headers.get("Content-Length") or 0)).decode()
+        received.append((request.headers["Content-Type"], request.headers["Authorization"], body))
+        request.send_response(202)
+        request.end_headers()
+
+    with fake_server(handle) as url:
+        delivery = SsfStreamRequestDelivery(method=PUSH, endpoint_url=url + "/ssf", authorization_header="Bearer rx-1")
+        stream = admin.create_ssf_stream(SsfStreamRequest(delivery=delivery, aud="https://rx.example"))
+        try:
+            assert (stream.delivery.method, stream.delivery.endpoint_url, stream.aud) == (PUSH, url + "/ssf", ["https://rx.example"])
+            admin.verify_ssf_stream(stream.stream_id, state="py-push")
+            [(content_type, authorization, token)] = received
+            assert (content_type, authorization) == ("application/secevent+jwt", "Bearer rx-1")
+            _, claims, _, _ = jwt_parts(token)
+            assert (claims["aud"], claims["events"]) == (["https://rx.example"], {VERIFICATION: {"state": "py-push"}})
+            with pytest.raises(ApiError) as pushed:
+                admin.poll_ssf_stream(stream.stream_id, return_immediately=True)
+            assert (pushed.value.status, pushed.value.code) == (400, "invalid-request")
+        finally:
+            admin.delete_ssf_stream(stream.stream_id)
+
+
 def test_errors_carry_the_code_and_the_callers_request_id(standin: Standin) -> None:
     wrong = Client(standin.url, "acme", "stn_nope")
     with pytest.raises(ApiError) as error:
@@ -230,6 +346,16 @@ async def test_the_async_client(standin: Standin) -> None:
         assert (await admin.get_webhook(added.id)).url == added.url
         assert (await admin.test_webhook(added.id)).delivered is False
         assert (await admin.remove_webhook(added.id)).id == added.id
+        assert (await admin.ssf_configuration()).issuer.endswith("/acme")
+        stream = await admin.create_ssf_stream(SsfStreamRequest(delivery=SsfStreamRequestDelivery(method=POLL)))
+        assert not isinstance(got := await admin.get_ssf_streams(stream.stream_id), list) and got.stream_id == stream.stream_id
+        assert (await admin.set_ssf_status(stream.stream_id, "paused")).status == "paused"
+        assert (await admin.get_ssf_status(stream.stream_id)).status == "paused"
+        assert (await admin.update_ssf_stream(SsfStreamRequest(stream_id=stream.stream_id, events_requested=[]))).stream_id == stream.stream_id
+        assert (await admin.replace_ssf_stream(SsfStreamRequest(stream_id=stream.stream_id))).stream_id == stream.stream_id
+        await admin.verify_ssf_stream(stream.stream_id)
+        assert len((await admin.poll_ssf_stream(stream.stream_id, return_immediately=True)).sets) == 1
+        await admin.delete_ssf_stream(stream.stream_id)
     async with AsyncClient(dead_url(), "acme", "k", retries=0) as down:
         with pytest.raises(UnreachableError):
             await down.authorize("s-1", "course.view")

@@ -54,3 +54,11 @@ def test_unknown_fields_are_ignored_and_unset_fields_not_sent() -> None:
     reason = m.Reason.from_json({"code": "c", "message": "x", "new_field": 1})
     assert reason.code == "c"
     assert m.Principal(id="u-1", roles=["a"]).to_json() == {"id": "u-1", "roles": ["a"]}
+
+
+def test_a_one_of_plain_forms_takes_the_first_that_fits() -> None:
+    assert m.SsfStreamRequest.from_json({"aud": "rx"}).aud == "rx"
+    assert m.SsfStreamRequest.from_json({"aud": ["a", "b"]}).aud == ["a", "b"]
+    for garbage in (1, ["a", 2], {"a": 1}):
+        with pytest.raises(ProtocolError):
+            m.SsfStreamRequest.from_json({"aud": garbage})

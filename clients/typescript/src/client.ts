@@ -48,6 +48,14 @@ export type WebhookTest = S["WebhookTest"];
 export type WebhookDelivery = S["WebhookDelivery"];
 export type WebhookDeliveries = S["WebhookDeliveries"];
 export type WebhookReplay = S["WebhookReplay"];
+export type SsfConfiguration = S["SsfConfiguration"];
+export type SsfStream = S["SsfStream"];
+export type SsfStreamOrList = S["SsfStreamOrList"];
+export type SsfStreamRequest = S["SsfStreamRequest"];
+export type SsfStatus = S["SsfStatus"];
+export type SsfVerify = S["SsfVerify"];
+export type SsfPoll = S["SsfPoll"];
+export type SsfPollAnswer = S["SsfPollAnswer"];
 
 /** A start's outcome: started, waiting for approval, or refused with the reasons. */
 export type Started =
@@ -93,6 +101,10 @@ export class StandinClient {
 
   private w(id: string, rest = ""): string {
     return this.t(`/webhooks/${encodeURIComponent(id)}${rest}`);
+  }
+
+  private ssf(rest: string): string {
+    return this.t(`/ssf${rest}`);
   }
 
   // ---- public routes -------------------------------------------------
@@ -279,6 +291,67 @@ export class StandinClient {
   /** Delivers the endpoint's dead letters again, before new events. */
   async replayWebhooks(id: string, o?: CallOptions): Promise<WebhookReplay> {
     return (await this.http.call("POST", this.w(id, "/replay"), { expect: [200] }, o)).body as WebhookReplay;
+  }
+
+  // ---- Shared Signals (SSF) streams -----------------------------------
+  /** The tenant's SSF transmitter metadata (issuer `{base}/{tenant}`; no key); 404 without `--token-key`. */
+  async ssfConfiguration(o?: CallOptions): Promise<SsfConfiguration> {
+    const path = `/.well-known/ssf-configuration/${encodeURIComponent(this.tenant)}`;
+    return (await this.http.call("GET", path, { expect: [200] }, o)).body as SsfConfiguration;
+  }
+  /**
+   * Creates a stream: push (`urn:ietf:rfc:8935`, to `delivery.endpoint_url`)
+   * or poll (`urn:ietf:rfc:8936`). It receives CAEP session events from now on.
+   */
+  async createSsfStream(stream: SsfStreamRequest, o?: CallOptions): Promise<SsfStream> {
+    return (await this.http.call("POST", this.ssf("/streams"), { body: stream, expect: [201] }, o)).body as SsfStream;
+  }
+  /** One stream's configuration (`streamId`), or a list of every stream of the tenant. */
+  async getSsfStreams(streamId?: string, o?: CallOptions): Promise<SsfStreamOrList> {
+    // raw: the answer is an object or a list, read here.
+    const answer = await this.http.call("GET", this.ssf("/streams"), { query: { stream_id: streamId }, expect: [200], raw: true }, o);
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      throw new StandinProtocolError(answer.status, "the answer is not valid JSON", answer.requestId);
+    }
+    if (!isObject(body) && !Array.isArray(body)) {
+      throw new StandinProtocolError(answer.status, "neither a stream nor a list of them", answer.requestId);
+    }
+    return body as SsfStreamOrList;
+  }
+  /** Changes the `events_requested`, `aud` or push `authorization_header` given of stream `stream.stream_id`. */
+  async updateSsfStream(stream: SsfStreamRequest, o?: CallOptions): Promise<SsfStream> {
+    return (await this.http.call("PATCH", this.ssf("/streams"), { body: stream, expect: [200] }, o)).body as SsfStream;
+  }
+  /** Replaces the `events_requested` and push `authorization_header` of stream `stream.stream_id`. */
+  async replaceSsfStream(stream: SsfStreamRequest, o?: CallOptions): Promise<SsfStream> {
+    return (await this.http.call("PUT", this.ssf("/streams"), { body: stream, expect: [200] }, o)).body as SsfStream;
+  }
+  async deleteSsfStream(streamId: string, o?: CallOptions): Promise<void> {
+    await this.http.call("DELETE", this.ssf("/streams"), { query: { stream_id: streamId }, expect: [204], raw: true }, o);
+  }
+  /** A stream's status: `enabled`, `paused` (events held) or `disabled` (events dropped). */
+  async getSsfStatus(streamId: string, o?: CallOptions): Promise<SsfStatus> {
+    return (await this.http.call("GET", this.ssf("/status"), { query: { stream_id: streamId }, expect: [200] }, o)).body as SsfStatus;
+  }
+  /** Enables, pauses or disables a stream (`{ stream_id, status, reason }`). */
+  async setSsfStatus(status: SsfStatus & { stream_id: string; status: NonNullable<SsfStatus["status"]> }, o?: CallOptions): Promise<SsfStatus> {
+    return (await this.http.call("POST", this.ssf("/status"), { body: status, expect: [200] }, o)).body as SsfStatus;
+  }
+  /** Sends the stream a verification SET carrying `state`: pushed now, or in its next poll. */
+  async verifySsfStream(verify: SsfVerify, o?: CallOptions): Promise<void> {
+    await this.http.call("POST", this.ssf("/verify"), { body: verify, expect: [204], raw: true }, o);
+  }
+  /**
+   * RFC 8936: acknowledges `ack` (and every SET before them), then takes the
+   * next SETs by `jti`, waiting up to 5 s for one unless `returnImmediately`
+   * (a longer wait needs `timeoutMs` over 5000).
+   */
+  async pollSsfStream(streamId: string, poll: SsfPoll = {}, o?: CallOptions): Promise<SsfPollAnswer> {
+    const path = this.ssf(`/poll/${encodeURIComponent(streamId)}`);
+    return (await this.http.call("POST", path, { body: poll, expect: [200] }, o)).body as SsfPollAnswer;
   }
 
   // ---- policy versions -----------------------------------------------

@@ -44,7 +44,7 @@ export interface Answer {
   requestId: string | undefined;
 }
 
-type Method = "GET" | "POST" | "PUT" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
 

@@ -215,6 +215,122 @@ test("a webhook test message is signed with the endpoint's secret", async () => 
   }
 });
 
+const POLL = "urn:ietf:rfc:8936";
+const PUSH = "urn:ietf:rfc:8935";
+const CAEP = "https://schemas.openid.net/secevent/caep/event-type/";
+const VERIFICATION = "https://schemas.openid.net/secevent/ssf/event-type/verification";
+
+// A SET's claims, once its EdDSA signature verifies against the JWKS.
+async function setClaims(token) {
+  const [head, claims, signature] = token.split(".");
+  const header = JSON.parse(Buffer.from(head, "base64url"));
+  assert.deepEqual([header.alg, header.typ], ["EdDSA", "secevent+jwt"]);
+  const jwk = (await client.jwks()).keys.find((k) => k.kid === header.kid);
+  const key = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: "jwk" });
+  assert.ok(verify(null, Buffer.from(`${head}.${claims}`), key, Buffer.from(signature, "base64url")));
+  return JSON.parse(Buffer.from(claims, "base64url"));
+}
+
+async function sessionStartedAndEnded(name) {
+  const started = await client.startSession(start(actor(`${name}-admin`, ["admin"]), actor(`${name}-user`, [])));
+  assert.equal(started.outcome, "started");
+  assert.equal((await client.endSession(started.session.id)).state, "ended");
+  return started.session.id;
+}
+
+test("SSF poll stream: discovery, create, read, poll and ack, status, verify, update, replace, delete", async () => {
+  const discovery = await new StandinClient({ baseUrl: server.url, tenant: "acme" }).ssfConfiguration();
+  assert.match(discovery.issuer, /\/acme$/);
+  assert.equal(discovery.spec_version, "1_0");
+  assert.ok(discovery.delivery_methods_supported.includes(POLL));
+  assert.match(discovery.configuration_endpoint, /\/v1\/tenants\/acme\/ssf\/streams$/);
+
+  const stream = await admin.createSsfStream({ delivery: { method: POLL }, description: "ts stream" });
+  const id = stream.stream_id;
+  assert.deepEqual([stream.iss, stream.aud, stream.delivery.method, stream.description], [discovery.issuer, ["acme"], POLL, "ts stream"]);
+  assert.ok(stream.delivery.endpoint_url.endsWith(`/v1/tenants/acme/ssf/poll/${id}`), stream.delivery.endpoint_url);
+  assert.deepEqual(stream.events_delivered, [`${CAEP}session-established`, `${CAEP}session-revoked`]);
+  const one = await admin.getSsfStreams(id);
+  assert.ok(!Array.isArray(one) && one.stream_id === id);
+  const every = await admin.getSsfStreams();
+  assert.ok(Array.isArray(every) && every.some((s) => s.stream_id === id));
+
+  const session = await sessionStartedAndEnded("u-ssf");
+  const first = await audit.pollSsfStream(id, { returnImmediately: true });
+  assert.deepEqual([Object.keys(first.sets).length, first.moreAvailable], [2, false]);
+  const claims = await Promise.all(Object.values(first.sets).map(setClaims));
+  assert.deepEqual(claims.flatMap((c) => Object.keys(c.events)).sort(), [`${CAEP}session-established`, `${CAEP}session-revoked`]);
+  assert.deepEqual(claims.map((c) => c.jti), Object.keys(first.sets));
+  assert.ok(claims.every((c) => c.iss === discovery.issuer && c.sub_id.session.id === session));
+  assert.deepEqual(Object.keys((await audit.pollSsfStream(id, { returnImmediately: true })).sets), Object.keys(first.sets));
+  assert.deepEqual((await audit.pollSsfStream(id, { returnImmediately: true, ack: Object.keys(first.sets) })).sets, {});
+
+  const paused = await admin.setSsfStatus({ stream_id: id, status: "paused", reason: "maintenance" });
+  assert.deepEqual([paused.stream_id, paused.status, paused.reason], [id, "paused", "maintenance"]);
+  assert.equal((await admin.getSsfStatus(id)).status, "paused");
+  await sessionStartedAndEnded("u-ssf2");
+  assert.deepEqual((await audit.pollSsfStream(id, { returnImmediately: true })).sets, {});
+  assert.equal((await admin.setSsfStatus({ stream_id: id, status: "enabled" })).status, "enabled");
+  assert.deepEqual(await admin.getSsfStatus(id), { stream_id: id, status: "enabled" });
+  let held = await audit.pollSsfStream(id, { returnImmediately: true, maxEvents: 1 });
+  assert.deepEqual([Object.keys(held.sets).length, held.moreAvailable], [1, true]);
+  held = await audit.pollSsfStream(id, { returnImmediately: true, ack: Object.keys(held.sets) });
+  assert.deepEqual([Object.keys(held.sets).length, held.moreAvailable], [1, false]);
+  assert.deepEqual((await audit.pollSsfStream(id, { returnImmediately: true, ack: Object.keys(held.sets) })).sets, {});
+
+  assert.equal(await admin.verifySsfStream({ stream_id: id, state: "ts-state" }), undefined);
+  const verified = Object.values((await audit.pollSsfStream(id, { returnImmediately: true })).sets);
+  assert.equal(verified.length, 1);
+  assert.deepEqual((await setClaims(verified[0])).events, { [VERIFICATION]: { state: "ts-state" } });
+  assert.deepEqual((await audit.pollSsfStream(id, { returnImmediately: true })).sets, {});
+
+  const updated = await admin.updateSsfStream({ stream_id: id, events_requested: [`${CAEP}session-revoked`] });
+  assert.deepEqual([updated.events_requested, updated.events_delivered], [[`${CAEP}session-revoked`], [`${CAEP}session-revoked`]]);
+  const replaced = await admin.replaceSsfStream({ stream_id: id, events_requested: [] });
+  assert.deepEqual([replaced.events_requested, replaced.events_delivered.length], [[], 2]);
+  const unsupported = await admin.updateSsfStream({ stream_id: id, events_requested: ["urn:nope"] }).catch((e) => e);
+  assert.deepEqual([unsupported.status, unsupported.code], [400, "invalid-request"]);
+
+  assert.equal(await admin.deleteSsfStream(id), undefined);
+  for (const [who, call] of [[admin, "getSsfStreams"], [admin, "deleteSsfStream"], [admin, "getSsfStatus"], [audit, "pollSsfStream"]]) {
+    const missing = await who[call](id).catch((e) => e);
+    assert.ok(missing instanceof StandinApiError, `${call}: ${missing}`);
+    assert.deepEqual([missing.status, missing.code], [404, "not-found"], call);
+  }
+  const gone = await admin.verifySsfStream({ stream_id: id }).catch((e) => e);
+  assert.deepEqual([gone.status, gone.code], [404, "not-found"]);
+  const scope = await client.getSsfStreams().catch((e) => e);
+  assert.deepEqual([scope.status, scope.code], [403, "forbidden"]);
+});
+
+test("SSF push stream: a verification SET is pushed with the receiver's Authorization", async () => {
+  const received = [];
+  const receiver = await fakeServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      received.push({ type: req.headers["content-type"], authorization: req.headers.authorization, body: Buffer.concat(chunks).toString() });
+      res.writeHead(202);
+      res.end();
+    });
+  });
+  const url = `${receiver.url}/ssf`;
+  const stream = await admin.createSsfStream({ delivery: { method: PUSH, endpoint_url: url, authorization_header: "Bearer rx-1" }, aud: "https://rx.example" });
+  try {
+    assert.deepEqual([stream.delivery.method, stream.delivery.endpoint_url, stream.aud], [PUSH, url, ["https://rx.example"]]);
+    await admin.verifySsfStream({ stream_id: stream.stream_id, state: "ts-push" });
+    assert.equal(received.length, 1);
+    assert.deepEqual([received[0].type, received[0].authorization], ["application/secevent+jwt", "Bearer rx-1"]);
+    const claims = await setClaims(received[0].body);
+    assert.deepEqual([claims.aud, claims.events], [["https://rx.example"], { [VERIFICATION]: { state: "ts-push" } }]);
+    const polled = await audit.pollSsfStream(stream.stream_id, { returnImmediately: true }).catch((e) => e);
+    assert.deepEqual([polled.status, polled.code], [400, "invalid-request"]);
+  } finally {
+    await admin.deleteSsfStream(stream.stream_id);
+    await receiver.close();
+  }
+});
+
 test("API errors are typed and carry the code and the caller's request id", async () => {
   const wrong = new StandinClient({ baseUrl: server.url, tenant: "acme", apiKey: "stn_nope" });
   const error = await wrong.getSession("s-1", { requestId: "req-from-caller-1", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }).catch((e) => e);

@@ -30,6 +30,10 @@ const METHODS = {
   introspectToken: "introspectToken", addWebhook: "addWebhook", listWebhooks: "listWebhooks", getWebhook: "getWebhook",
   removeWebhook: "removeWebhook", rotateWebhookSecret: "rotateWebhookSecret", testWebhook: "testWebhook",
   listWebhookDeliveries: "listWebhookDeliveries", replayWebhooks: "replayWebhooks",
+  ssfConfiguration: "ssfConfiguration", createSsfStream: "createSsfStream", getSsfStreams: "getSsfStreams",
+  updateSsfStream: "updateSsfStream", replaceSsfStream: "replaceSsfStream", deleteSsfStream: "deleteSsfStream",
+  getSsfStatus: "getSsfStatus", setSsfStatus: "setSsfStatus", verifySsfStream: "verifySsfStream",
+  pollSsfStream: "pollSsfStream",
 };
 
 test("every route of docs/openapi.json has a method of StandinClient", async () => {
