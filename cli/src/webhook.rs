@@ -14,6 +14,7 @@ use standin::webhooks::{DEFAULT_ROTATION_OVERLAP, DeliveryStatus, Endpoint, NewE
 /// Which endpoint: the tenant and the id (as a word or `--id`).
 #[derive(Debug, clap::Args)]
 pub struct Which {
+    /// The tenant whose endpoint it is.
     #[arg(long)]
     tenant: String,
     /// The endpoint's id (`wh-...`).
@@ -39,13 +40,15 @@ pub enum Command {
     /// refuses to deliver to private, loopback or link-local addresses
     /// unless its settings say `[webhooks] allow_private = true`.
     Add {
+        /// The tenant.
         #[arg(long)]
         tenant: String,
         /// Where to POST.
         #[arg(long)]
         url: String,
-        /// Events (`action.denied`), families (`session.*`) or `*`;
-        /// repeat or separate with commas. Default: every event.
+        /// Events (`action.denied`), families (`session.*`) or `*` (every
+        /// audit event); the outbox's messages for targets as `outbox.*`
+        /// or `outbox.KIND`; repeat or separate with commas. Default: `*`.
         #[arg(
             long = "events",
             visible_alias = "event",
@@ -60,6 +63,7 @@ pub enum Command {
     /// Print the tenant's endpoints, one JSON line each, with where each
     /// one's delivery stands (`cursor`).
     List {
+        /// The tenant.
         #[arg(long)]
         tenant: String,
     },

@@ -86,6 +86,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class Hook(http.server.BaseHTTPRequestHandler):
+    """A webhook receiver that takes everything (204)."""
+
+    def do_POST(self):  # noqa: N802 (the standard library's name)
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
 def attributes(kvs):
     out = {}
     for kv in kvs:
@@ -146,9 +158,19 @@ def main():
         key = json.loads(cli("key", "create", "--tenant", "acme", "--scope", "decide", "--name", "tracing"))["key"]
         cli("policy", "set", "--tenant", "acme")
 
+        # A webhook receiver on loopback: each delivery attempt is a span.
+        hooks = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+        threading.Thread(target=hooks.serve_forever, daemon=True).start()
+        hook = json.loads(cli("webhook", "add", "--tenant", "acme", "--url",
+                              f"http://127.0.0.1:{hooks.server_address[1]}/hook"))
+        hook_settings = os.path.join(work, "hooks.toml")
+        with open(hook_settings, "w", encoding="utf-8") as fh:
+            fh.write("[webhooks]\nallow_private = true\npoll_ms = 50\n")
+
         # 1. Tracing on, every trace kept.
         # Every request's access line (at debug), to see its trace id.
-        server = Server(work, "--otlp-endpoint", receiver.url(), env={**env, "RUST_LOG": "info,standin_server=debug"})
+        server = Server(work, "--otlp-endpoint", receiver.url(), "--config", hook_settings,
+                        env={**env, "RUST_LOG": "info,standin_server=debug"})
         start_trace, start_parent, headers = traceparent()
         started = session(server, key, headers)
         sid, token = started["id"], (started.get("token") or {}).get("token", "no-token-issued")
@@ -162,6 +184,20 @@ def main():
             names = {s.name for _, s in spans if s.trace_id.hex() == act_trace}
             return wanted <= names
         check(wait_for(receiver, arrived), "the authorize's spans arrive while the server runs")
+
+        def delivered(spans):
+            return [s for _, s in spans if s.name == "webhook.deliver"
+                    and attributes(s.attributes).get("standin.webhook.outcome") == "delivered"]
+        check(wait_for(receiver, lambda spans: len(delivered(spans)) >= 2),
+              "each webhook delivery is a span (the start's and the authorize's events)")
+        with receiver.lock:
+            deliveries = delivered(list(receiver.spans))
+        first = attributes(deliveries[0].attributes) if deliveries else {}
+        check(bool(deliveries) and all(d.kind == trace_pb2.Span.SPAN_KIND_CLIENT and d.parent_span_id == b""
+                                       for d in deliveries)
+              and first.get("standin.tenant") == "acme" and first.get("standin.webhook.endpoint") == hook["id"]
+              and first.get("standin.audit.seq", 0) >= 1 and first.get("http.response.status_code") == 204,
+              f"webhook.deliver: a CLIENT root span naming tenant, endpoint, seq, status ({first})")
         code = server.stop()
         check(code == 0, f"SIGTERM -> exit {code}")
         log = server.log()
@@ -208,6 +244,7 @@ def main():
             if label == "authorize":
                 check(commit.get("standin.audit.group_size", 0) >= 1, f"authorize: audit.commit has a group size ({commit})")
         for secret, what in ((key, "the API key"), (token, "the impersonation token"), (REASON, "the reason text"),
+                             (hook["secret"], "the webhook secret"),
                              (key.split("_")[-1][:16], "part of the API key")):
             check(secret.encode() not in raw, f"no span holds {what}")
         lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
@@ -266,6 +303,7 @@ def main():
         with receiver.lock:
             check(receiver.posts == posts, "tracing off: nothing is sent")
 
+        hooks.shutdown()
     receiver.shutdown()
     if problems:
         print(f"tracing: {len(problems)} problem(s)", file=sys.stderr)

@@ -204,6 +204,7 @@ pub async fn serve_on(
             config.webhooks.clone(),
             metrics.clone(),
             state.issuer_base(),
+            telemetry.clone(),
         )
     });
     let live = Live {

@@ -219,6 +219,21 @@ impl Telemetry {
         }
     }
 
+    /// A webhook or SSF delivery attempt's span: a root span of its own
+    /// (deliveries run apart from the requests that made their events),
+    /// sampled as new traces are.
+    pub(crate) fn delivery(&self, start: SystemTime, end: SystemTime, attributes: Vec<KeyValue>) {
+        let Some(on) = &self.on else { return };
+        let mut span = on
+            .tracer
+            .span_builder("webhook.deliver")
+            .with_kind(SpanKind::Client)
+            .with_start_time(start)
+            .with_attributes(attributes)
+            .start(&on.tracer);
+        span.end_with_timestamp(end);
+    }
+
     /// The span of one request, child of its `traceparent` if it has one.
     pub(crate) fn begin(&self, headers: &HeaderMap, method: &str, route: &str) -> RequestTrace {
         let parent = TraceContextPropagator::new().extract(&Headers(headers));

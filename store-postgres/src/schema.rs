@@ -203,7 +203,8 @@ CREATE TABLE webhooks (
     lease_until   BIGINT,
     tag           TEXT,
     format        TEXT NOT NULL DEFAULT 'webhook' CHECK (format IN ('webhook', 'ssf-push', 'ssf-poll')),
-    options       TEXT
+    options       TEXT,
+    outbox_seq    BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX webhooks_by_tenant ON webhooks(tenant, created_at);
 CREATE TABLE webhook_log (

@@ -31,6 +31,7 @@ fn endpoint_row(r: &Row) -> Result<EndpointRow, StoreError> {
         tag: get(r, "tag")?,
         format: get(r, "format")?,
         options: get(r, "options")?,
+        outbox_seq: get(r, "outbox_seq")?,
     })
 }
 
@@ -75,10 +76,17 @@ impl WebhookStore for PostgresStore {
                 )
                 .map_err(db)?
                 .get(0);
+            let last_message: i64 = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(id), 0) FROM outbox WHERE tenant = $1",
+                    &[&row.tenant],
+                )
+                .map_err(db)?
+                .get(0);
             tx.execute(
                 &format!(
                     "INSERT INTO webhooks ({ENDPOINT_COLUMNS}) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL, NULL, NULL, NULL, $9, $10, $11)"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL, NULL, NULL, NULL, $9, $10, $11, $12)"
                 ),
                 &[
                     &row.id,
@@ -92,6 +100,7 @@ impl WebhookStore for PostgresStore {
                     &row.tag,
                     &row.format,
                     &row.options,
+                    &last_message,
                 ],
             )
             .map_err(db)?;
@@ -199,8 +208,9 @@ impl WebhookStore for PostgresStore {
                 .query(
                     &format!(
                         "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE format <> 'ssf-poll' AND (lease_until IS NULL OR lease_until <= $1) \
-                         AND ((next_at IS NULL OR next_at <= $1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
-                 WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
+                         AND ((next_at IS NULL OR next_at <= $1) AND (cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
+                 WHERE audit.tenant = webhooks.tenant) OR (events LIKE '%\"outbox.%' AND outbox_seq < \
+                 (SELECT COALESCE(MAX(id), 0) FROM outbox WHERE outbox.tenant = webhooks.tenant))) OR EXISTS (SELECT 1 FROM webhook_log \
                          WHERE endpoint = webhooks.id AND status = 'replaying')) \
                          ORDER BY COALESCE(next_at, 0), id LIMIT $2 FOR UPDATE SKIP LOCKED"
                     ),
@@ -274,7 +284,7 @@ impl WebhookStore for PostgresStore {
                 let attempts = i32::try_from(c.attempts).unwrap_or(i32::MAX);
                 tx.execute(
                     "UPDATE webhooks SET cursor_seq = $2, attempts = $3, failing_since = $4, next_at = $5, \
-                     last_error = $6 WHERE id = $1",
+                     last_error = $6, outbox_seq = $7 WHERE id = $1",
                     &[
                         &p.endpoint,
                         &seq(c.seq),
@@ -282,6 +292,7 @@ impl WebhookStore for PostgresStore {
                         &c.failing_since.map(|t| t.timestamp()),
                         &c.next_at.map(|t| t.timestamp_millis()),
                         &c.last_error,
+                        &c.outbox,
                     ],
                 )
                 .map_err(db)?;

@@ -13,7 +13,7 @@ use standin::store::{Integrity, StoreError, WebhookStore};
 use standin::webhooks::{Delivery, DeliveryStatus, Endpoint, Progress, Secret};
 
 fn endpoint_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<EndpointRow, StoreError>> {
-    let c = (0..17).map(|i| cell(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
+    let c = (0..18).map(|i| cell(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((|| {
         Ok(EndpointRow {
             id: text("id", &c[0])?,
@@ -33,6 +33,7 @@ fn endpoint_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<EndpointRow, S
             tag: opt_text("tag", &c[14])?,
             format: text("format", &c[15])?,
             options: opt_text("options", &c[16])?,
+            outbox_seq: int("outbox_seq", &c[17])?,
         })
     })())
 }
@@ -110,10 +111,17 @@ impl WebhookStore for SqliteStore {
                     |r| r.get(0),
                 )
                 .map_err(db)?;
+            let last_message: i64 = conn
+                .query_row(
+                    "SELECT COALESCE(MAX(id), 0) FROM outbox WHERE tenant = ?1",
+                    [&row.tenant],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
             conn.execute(
                 &format!(
                     "INSERT INTO webhooks ({ENDPOINT_COLUMNS}) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL, NULL, NULL, NULL, NULL, ?9, ?10, ?11)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, NULL, NULL, NULL, NULL, NULL, ?9, ?10, ?11, ?12)"
                 ),
                 params![
                     row.id,
@@ -126,7 +134,8 @@ impl WebhookStore for SqliteStore {
                     head,
                     row.tag,
                     row.format,
-                    row.options
+                    row.options,
+                    last_message
                 ],
             )
             .map_err(db)?;
@@ -238,8 +247,9 @@ impl WebhookStore for SqliteStore {
         let any: bool = self.read(|conn| {
             conn.prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM webhooks WHERE format <> 'ssf-poll' AND (lease_until IS NULL OR lease_until <= ?1) \
-                 AND ((next_at IS NULL OR next_at <= ?1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
-                 WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
+                 AND ((next_at IS NULL OR next_at <= ?1) AND (cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
+                 WHERE audit.tenant = webhooks.tenant) OR (events LIKE '%\"outbox.%' AND outbox_seq < \
+                 (SELECT COALESCE(MAX(id), 0) FROM outbox WHERE outbox.tenant = webhooks.tenant))) OR EXISTS (SELECT 1 FROM webhook_log \
                  WHERE endpoint = webhooks.id AND status = 'replaying')))",
             )
             .map_err(db)?
@@ -254,8 +264,9 @@ impl WebhookStore for SqliteStore {
                 conn,
                 &format!(
                     "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE format <> 'ssf-poll' AND (lease_until IS NULL OR lease_until <= ?1) \
-                     AND ((next_at IS NULL OR next_at <= ?1) AND cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
-                 WHERE audit.tenant = webhooks.tenant) OR EXISTS (SELECT 1 FROM webhook_log \
+                     AND ((next_at IS NULL OR next_at <= ?1) AND (cursor_seq < (SELECT COALESCE(MAX(seq), 0) FROM audit \
+                 WHERE audit.tenant = webhooks.tenant) OR (events LIKE '%\"outbox.%' AND outbox_seq < \
+                 (SELECT COALESCE(MAX(id), 0) FROM outbox WHERE outbox.tenant = webhooks.tenant))) OR EXISTS (SELECT 1 FROM webhook_log \
                      WHERE endpoint = webhooks.id AND status = 'replaying')) ORDER BY COALESCE(next_at, 0), id"
                 ),
                 [now.timestamp_millis()],
@@ -300,14 +311,15 @@ impl WebhookStore for SqliteStore {
             if let Some(c) = &p.cursor {
                 conn.execute(
                     "UPDATE webhooks SET cursor_seq = ?2, attempts = ?3, failing_since = ?4, next_at = ?5, \
-                     last_error = ?6 WHERE id = ?1",
+                     last_error = ?6, outbox_seq = ?7 WHERE id = ?1",
                     params![
                         p.endpoint,
                         i64::try_from(c.seq).unwrap_or(i64::MAX),
                         c.attempts,
                         c.failing_since.map(|t| t.timestamp()),
                         c.next_at.map(|t| t.timestamp_millis()),
-                        c.last_error
+                        c.last_error,
+                        c.outbox
                     ],
                 )
                 .map_err(db)?;

@@ -627,7 +627,7 @@ export interface paths {
         };
         /** One stream's configuration (`stream_id`), or every stream of the tenant. */
         get: operations["getSsfStreams"];
-        /** Replace a stream's `events_requested`, `description` and push `authorization_header`. */
+        /** Replace a stream's `events_requested`, `aud` and push `delivery.authorization_header` (as PATCH does). */
         put: operations["replaceSsfStream"];
         /** Create a stream: push (`urn:ietf:rfc:8935`, to `delivery.endpoint_url`) or poll (`urn:ietf:rfc:8936`, the transmitter gives the URL). It receives CAEP session events from now on. */
         post: operations["createSsfStream"];
@@ -635,7 +635,7 @@ export interface paths {
         delete: operations["deleteSsfStream"];
         options?: never;
         head?: never;
-        /** Change a stream's `events_requested`, `description` or push `authorization_header` (members given replace). */
+        /** Change a stream's `events_requested`, `aud` or push `delivery.authorization_header` (members given replace). */
         patch: operations["updateSsfStream"];
         trace?: never;
     };
@@ -1268,7 +1268,7 @@ export interface components {
         };
         WebhookNew: {
             description?: string;
-            /** @description events (`action.denied`), families (`session.*`) or `*` (the default) */
+            /** @description events (`action.denied`), families (`session.*`) or `*` (every audit event, the default); the outbox's messages for targets as `outbox.*` or `outbox.KIND` */
             events?: string[];
             /** @description https://, or http:// to a loopback host */
             url: string;
@@ -1414,6 +1414,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SsfConfiguration"];
+                };
+            };
+            /** @description the server signs no SETs (no --token-key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description a failure of the server */
@@ -4233,7 +4242,7 @@ export interface operations {
                 "X-Request-ID"?: string;
             };
             path: {
-                /** @description a session id */
+                /** @description a stream's id */
                 id: string;
                 /** @description the tenant */
                 t: string;
@@ -4332,7 +4341,7 @@ export interface operations {
     getSsfStatus: {
         parameters: {
             query?: {
-                /** @description the stream; without it, every stream of the tenant */
+                /** @description the stream (required) */
                 stream_id?: string;
             };
             header?: {
@@ -4759,7 +4768,7 @@ export interface operations {
     deleteSsfStream: {
         parameters: {
             query?: {
-                /** @description the stream; without it, every stream of the tenant */
+                /** @description the stream (required) */
                 stream_id?: string;
             };
             header?: {
@@ -5272,7 +5281,7 @@ export interface operations {
                 "X-Request-ID"?: string;
             };
             path: {
-                /** @description a session id */
+                /** @description a webhook endpoint's id */
                 id: string;
                 /** @description the tenant */
                 t: string;
@@ -5345,7 +5354,7 @@ export interface operations {
                 "X-Request-ID"?: string;
             };
             path: {
-                /** @description a session id */
+                /** @description a webhook endpoint's id */
                 id: string;
                 /** @description the tenant */
                 t: string;
@@ -5423,7 +5432,7 @@ export interface operations {
                 "X-Request-ID"?: string;
             };
             path: {
-                /** @description a session id */
+                /** @description a webhook endpoint's id */
                 id: string;
                 /** @description the tenant */
                 t: string;
@@ -5505,7 +5514,7 @@ export interface operations {
                 "X-Request-ID"?: string;
             };
             path: {
-                /** @description a session id */
+                /** @description a webhook endpoint's id */
                 id: string;
                 /** @description the tenant */
                 t: string;
@@ -5578,7 +5587,7 @@ export interface operations {
                 "X-Request-ID"?: string;
             };
             path: {
-                /** @description a session id */
+                /** @description a webhook endpoint's id */
                 id: string;
                 /** @description the tenant */
                 t: string;
@@ -5682,7 +5691,7 @@ export interface operations {
                 "X-Request-ID"?: string;
             };
             path: {
-                /** @description a session id */
+                /** @description a webhook endpoint's id */
                 id: string;
                 /** @description the tenant */
                 t: string;

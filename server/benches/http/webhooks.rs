@@ -66,6 +66,7 @@ fn deliverer(sessions: &Arc<Standin>) {
                 settings,
                 Arc::new(Metrics::default()),
                 "urn:bench".into(),
+                standin_server::telemetry::Telemetry::off(),
             )
             .await;
         });

@@ -464,7 +464,7 @@ async fn verify(State(state): State<AppState>, p: Params, Json(body): Json<Verif
     }
     let sender = state.webhooks.sender();
     match sender
-        .send(&endpoint.url, crate::webhooks::deliverer::set_request(&stream, set))
+        .send(&endpoint.url, crate::webhooks::attempt::set_request(&stream, set))
         .await
     {
         standin::webhooks::schedule::Attempt::Delivered { .. } => Ok(StatusCode::NO_CONTENT.into_response()),

@@ -8,43 +8,25 @@
 //! cursor keeps it, with its retry time: later events wait, so a receiver
 //! sees them in order) or the lease nears its end. The round's cursor and
 //! log rows are recorded in one store call, and only while the lease
-//! holds. Store calls run on the blocking pool; a slow receiver holds
-//! only its own round.
+//! holds. Then, for an endpoint that asks for them, the outbox's messages
+//! for targets (`outbox.rs`). Store calls run on the blocking pool; a slow
+//! receiver holds only its own round. One attempt is `attempt.rs`.
 
 use super::WebhookSettings;
-use super::sender::{Conn, Outgoing, Sender};
+use super::attempt::{Shared, attempt, blocking, jitter, send, webhook_request};
 use crate::metrics::Metrics;
+use crate::telemetry::Telemetry;
 use chrono::{DateTime, TimeDelta, Utc};
 use standin::Standin;
-use standin::audit::AuditEvent;
 use standin::store::StoreError;
-use standin::webhooks::schedule::{AfterFailure, Attempt, Backoff, Message};
-use standin::webhooks::{Cursor, Delivery, DeliveryStatus, Endpoint, Progress, signing_secrets, ssf};
+use standin::webhooks::schedule::{AfterFailure, Attempt, Backoff};
+use standin::webhooks::{Delivery, DeliveryStatus, Endpoint, Progress, ssf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 
 /// Events read per round at most.
 const EVENTS_PER_ROUND: usize = 64;
-
-/// What runs a round: shared by the rounds of one deliverer.
-#[derive(Debug)]
-struct Shared {
-    standin: Arc<Standin>,
-    settings: WebhookSettings,
-    sender: Sender,
-    backoff: Backoff,
-    holder: String,
-    metrics: Arc<Metrics>,
-    /// The SSF issuer's base URL (a tenant's issuer is `{base}/{tenant}`).
-    issuer_base: String,
-}
-
-impl Shared {
-    fn issuer(&self, tenant: &str) -> String {
-        format!("{}/{tenant}", self.issuer_base)
-    }
-}
 
 /// Starts the deliverer; it runs until the task is aborted (a round cut
 /// short leaves its lease to run out; its messages are sent again, with
@@ -54,6 +36,7 @@ pub fn spawn(
     settings: WebhookSettings,
     metrics: Arc<Metrics>,
     issuer_base: String,
+    telemetry: Telemetry,
 ) -> tokio::task::JoinHandle<()> {
     let shared = Arc::new(Shared {
         sender: settings.sender(),
@@ -67,6 +50,7 @@ pub fn spawn(
         settings,
         metrics,
         issuer_base,
+        telemetry,
     });
     tokio::spawn(run(shared))
 }
@@ -118,14 +102,6 @@ fn lease_length(settings: &WebhookSettings) -> TimeDelta {
         + TimeDelta::seconds(5)
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(StoreError::Writer(format!("webhook store call panicked: {e}"))))
-}
-
 /// One round for one leased endpoint.
 async fn round(shared: Arc<Shared>, endpoint: Endpoint, until: DateTime<Utc>) {
     let id = endpoint.id.clone();
@@ -162,15 +138,24 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
         if Utc::now() >= stop_at {
             break;
         }
-        let (s, tenant, seq) = (shared.clone(), endpoint.tenant.clone(), r.seq);
-        let events = blocking(move || s.standin.webhooks().events_after(&tenant, seq.saturating_sub(1), 1)).await?;
         // A replay that cannot be sent any more (no such event, or one the
         // endpoint no longer takes) is dead again, saying why, rather than
         // replaying forever.
-        let event = events.into_iter().find(|e| e.seq == r.seq);
-        let attempt = match &event {
-            Some(event) => send(shared, endpoint, event, &mut conn).await,
-            None => None,
+        let attempt = if r.seq >= standin::webhooks::OUTBOX_SEQ {
+            match super::outbox::replayed(shared, endpoint, r.seq).await? {
+                Some(m) => {
+                    let out = webhook_request(endpoint, &m);
+                    Some(attempt(shared, endpoint, out, &m.event, m.seq, &mut conn).await)
+                }
+                None => None,
+            }
+        } else {
+            let (s, tenant, seq) = (shared.clone(), endpoint.tenant.clone(), r.seq);
+            let events = blocking(move || s.standin.webhooks().events_after(&tenant, seq.saturating_sub(1), 1)).await?;
+            match events.into_iter().find(|e| e.seq == r.seq) {
+                Some(event) => send(shared, endpoint, &event, &mut conn).await,
+                None => None,
+            }
         };
         let (status, code, error) = match &attempt {
             Some(Attempt::Delivered { status }) => (DeliveryStatus::Delivered, Some(*status), None),
@@ -202,6 +187,8 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
     // progress recorded before the next is read (so a crash resends at
     // most one chunk), until caught up, a failure, or the lease's end.
     let mut stopped = !cursor.is_due(Utc::now());
+    // Waiting for a retry, paused, failing or out of time (not caught up).
+    let mut blocked = stopped;
     if stopped {
         oldest = cursor.failing_since;
     }
@@ -213,18 +200,18 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
         for event in rest.by_ref() {
             let status = endpoint.stream.as_ref().map(|s| s.status);
             if !endpoint.events.matches(&event.event) || status == Some(ssf::Status::Disabled) {
-                cursor = Cursor::past(event.seq);
+                cursor = cursor.passed(event.seq);
                 continue;
             }
             // A paused stream holds its events; so does a round out of time.
             if status == Some(ssf::Status::Paused) || Utc::now() >= stop_at {
                 oldest = Some(event.at);
                 behind += 1;
-                stopped = true;
+                (stopped, blocked) = (true, true);
                 break;
             }
             let Some(attempt) = send(shared, endpoint, event, &mut conn).await else {
-                cursor = Cursor::past(event.seq);
+                cursor = cursor.passed(event.seq);
                 continue;
             };
             let now = Utc::now();
@@ -242,7 +229,7 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
                         None,
                         now,
                     ));
-                    cursor = Cursor::past(event.seq);
+                    cursor = cursor.passed(event.seq);
                 }
                 Attempt::Failed { status, error } => {
                     match shared.backoff.after_failure(&cursor, &attempt, now, jitter()) {
@@ -250,7 +237,7 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
                             cursor = next;
                             oldest = Some(event.at);
                             behind += 1;
-                            stopped = true;
+                            (stopped, blocked) = (true, true);
                             break;
                         }
                         AfterFailure::Dead => {
@@ -266,7 +253,7 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
                                 Some(error.clone()),
                                 now,
                             ));
-                            cursor = Cursor::past(event.seq);
+                            cursor = cursor.passed(event.seq);
                         }
                     }
                 }
@@ -284,6 +271,10 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
             }
         }
     }
+    // Then the outbox's messages, for an endpoint that asks for them.
+    if !blocked && endpoint.stream.is_none() && endpoint.events.wants_outbox() {
+        super::outbox::deliver(shared, endpoint, &mut cursor, &mut progress, &mut conn, stop_at).await?;
+    }
     shared.metrics.webhook_lag(
         &endpoint.tenant,
         &endpoint.id,
@@ -299,104 +290,4 @@ async fn try_round(shared: &Arc<Shared>, endpoint: &Endpoint, until: DateTime<Ut
         tracing::warn!(endpoint = %endpoint.id, "webhooks: the lease ran out before the round was recorded; its messages will be sent again");
     }
     Ok(())
-}
-
-/// Signs and sends one event; counts the attempt. `None`: nothing to
-/// send for it (an SSF stream sends CAEP events only).
-async fn send(shared: &Shared, endpoint: &Endpoint, event: &AuditEvent, conn: &mut Option<Conn>) -> Option<Attempt> {
-    let attempt = match &endpoint.stream {
-        None => {
-            let request = webhook_request(endpoint, &Message::of(event));
-            shared.sender.send_on(conn, &endpoint.url, request).await
-        }
-        Some(stream) => {
-            let claims = ssf::claims(event, stream, &shared.issuer(&endpoint.tenant), Utc::now())?;
-            match shared.standin.webhooks().sign_set(&claims) {
-                Some(set) => {
-                    shared
-                        .sender
-                        .send_on(conn, &endpoint.url, set_request(stream, set))
-                        .await
-                }
-                None => Attempt::Failed {
-                    status: None,
-                    error: "no token key to sign SETs with (--token-key)".into(),
-                },
-            }
-        }
-    };
-    let outcome = match &attempt {
-        Attempt::Delivered { .. } => "delivered",
-        Attempt::Failed { .. } => "failed",
-    };
-    shared.metrics.webhook_attempt(&endpoint.tenant, &endpoint.id, outcome);
-    Some(attempt)
-}
-
-/// Signs `message` with the endpoint's secrets in force and sends it.
-pub(crate) async fn send_message(shared_sender: &impl AsSender, endpoint: &Endpoint, message: &Message) -> Attempt {
-    shared_sender
-        .sender()
-        .send(&endpoint.url, webhook_request(endpoint, message))
-        .await
-}
-
-/// A Standard Webhooks request of `message`, signed with the endpoint's
-/// secrets in force now.
-fn webhook_request(endpoint: &Endpoint, message: &Message) -> Outgoing {
-    let now = Utc::now();
-    let timestamp = now.timestamp();
-    let signature =
-        standin::webhooks::sign::signature(signing_secrets(endpoint, now), &message.id, timestamp, &message.body);
-    Outgoing {
-        content_type: "application/json",
-        headers: vec![
-            ("webhook-id", message.id.clone()),
-            ("webhook-timestamp", timestamp.to_string()),
-            ("webhook-signature", signature),
-        ],
-        body: message.body.clone(),
-    }
-}
-
-/// An RFC 8935 push of a signed SET, with the receiver's `Authorization`.
-pub(crate) fn set_request(stream: &ssf::Stream, set: String) -> Outgoing {
-    let mut headers = vec![("accept", "application/json".to_string())];
-    if let Some(auth) = &stream.authorization_header {
-        headers.push(("authorization", auth.clone()));
-    }
-    Outgoing {
-        content_type: "application/secevent+jwt",
-        headers,
-        body: set.into_bytes(),
-    }
-}
-
-/// Whatever holds a [`Sender`].
-pub(crate) trait AsSender {
-    fn sender(&self) -> &Sender;
-}
-
-impl AsSender for Shared {
-    fn sender(&self) -> &Sender {
-        &self.sender
-    }
-}
-
-impl AsSender for Sender {
-    fn sender(&self) -> &Sender {
-        self
-    }
-}
-
-/// A number in `[0, 1)` that differs from call to call.
-fn jitter() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }

@@ -4,7 +4,9 @@
 //! go are the library's (`standin::webhooks`); this is the part that
 //! needs a network and a clock.
 
+pub(crate) mod attempt;
 pub mod deliverer;
+mod outbox;
 pub(crate) mod schemas;
 pub mod sender;
 
@@ -96,7 +98,7 @@ pub async fn send_test(endpoint: &Endpoint, settings: &WebhookSettings) -> (Mess
     let at = chrono::Utc::now();
     let nonce = format!("{:x}", at.timestamp_nanos_opt().unwrap_or_default());
     let message = Message::test(&endpoint.tenant, &endpoint.id, at, &nonce);
-    let attempt = deliverer::send_message(&settings.sender(), endpoint, &message).await;
+    let attempt = attempt::send_message(&settings.sender(), endpoint, &message).await;
     (message, attempt)
 }
 

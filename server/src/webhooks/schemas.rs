@@ -14,7 +14,7 @@ pub fn all() -> Value {
                 "url": {"type": "string", "maxLength": 2048, "description": "https://, or http:// to a loopback host"},
                 "events": {
                     "type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 32,
-                    "description": "events (`action.denied`), families (`session.*`) or `*` (the default)",
+                    "description": "events (`action.denied`), families (`session.*`) or `*` (every audit event, the default); the outbox's messages for targets as `outbox.*` or `outbox.KIND`",
                 },
                 "description": {"type": "string", "maxLength": 256},
             },

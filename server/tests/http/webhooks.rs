@@ -4,7 +4,8 @@
 //! same id, and nothing else twice (WH7); a receiver that stays down
 //! leaves dead letters a replay delivers (WH8); private addresses are
 //! refused unless the operator allows them, and redirects are not
-//! followed (WH9). (The official Standard Webhooks libraries verify the
+//! followed (WH9); a rotation signs with both secrets (WH10); a slow, a
+//! garbled, a huge or a TLS-less answer is a failure saying why (WH11). (The official Standard Webhooks libraries verify the
 //! same deliveries in `scripts/suites/webhooks.sh`.)
 
 use crate::support::{Server, start_request};
@@ -365,4 +366,134 @@ async fn wh10_a_rotation_signs_with_both_secrets_until_the_old_one_expires() {
         .await;
     let got = receiver.until(|g| g.len() >= 2).await;
     assert_eq!(got[1].signature.split(' ').count(), 1, "{}", got[1].signature);
+}
+
+/// A raw TCP receiver that answers every connection with `answer` after
+/// `delay` (or nothing at all, when `answer` is empty, but holds it open).
+async fn raw_receiver(answer: &'static [u8], delay: Duration) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                tokio::time::sleep(delay).await;
+                if !answer.is_empty() {
+                    let _ = socket.write_all(answer).await;
+                }
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            });
+        }
+    });
+    format!("{addr}")
+}
+
+#[tokio::test]
+async fn wh11_slow_garbage_huge_and_tls_failures_are_failures_with_their_reason() {
+    let server = Server::with_webhooks(WebhookSettings {
+        timeout_ms: 400,
+        ..fast()
+    });
+    let huge: &'static [u8] = Box::leak(
+        format!(
+            "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 5000000\r\n\r\n{}",
+            "x".repeat(5_000_000)
+        )
+        .into_bytes()
+        .into_boxed_slice(),
+    );
+    let cases = [
+        (
+            "slow",
+            format!("http://{}/hook", raw_receiver(b"", Duration::from_secs(3)).await),
+            "no answer within 400 ms",
+        ),
+        (
+            "garbage",
+            format!(
+                "http://{}/hook",
+                raw_receiver(b"SSH-2.0-OpenSSH_9.6\r\n\r\n", Duration::ZERO).await
+            ),
+            "HTTP",
+        ),
+        (
+            "huge",
+            format!("http://{}/hook", raw_receiver(huge, Duration::ZERO).await),
+            "over 1 KiB",
+        ),
+        (
+            "tls to a plain listener",
+            format!(
+                "https://localhost:{}/hook",
+                raw_receiver(b"HTTP/1.1 200 OK\r\n\r\n", Duration::ZERO)
+                    .await
+                    .rsplit(':')
+                    .next()
+                    .unwrap()
+            ),
+            "TLS",
+        ),
+    ];
+    for (what, url, why) in cases {
+        let (endpoint, _) = add(&server, &url, json!(["*"])).await;
+        let (status, tested) = server
+            .acme(Admin, "POST", &format!("/webhooks/{endpoint}/test"), None)
+            .await;
+        assert_eq!(status, 200, "{what}: {tested}");
+        assert_eq!(tested["delivered"], false, "{what}: {tested}");
+        assert!(tested["error"].as_str().unwrap_or("").contains(why), "{what}: {tested}");
+        server
+            .acme(Admin, "DELETE", &format!("/webhooks/{endpoint}"), None)
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn wh12_an_endpoint_that_asks_for_outbox_messages_gets_the_targets_messages_and_star_does_not() {
+    let server = Server::with_webhooks(fast());
+    let (outbox, url) = Receiver::start(&[]).await;
+    add(&server, &url, json!(["outbox.*"])).await;
+    let (audit, audit_url) = Receiver::start(&[]).await;
+    add(&server, &audit_url, json!(["*"])).await;
+    let id = server.session("u-42").await;
+    server.acme(Decide, "POST", &format!("/sessions/{id}/end"), None).await;
+    let got = outbox.until(|g| g.len() >= 2).await;
+    audit.until(|g| g.len() >= 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let kinds: Vec<String> = outbox
+        .got()
+        .iter()
+        .map(|g| body(g)["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["outbox.impersonation.started", "outbox.impersonation.ended"]);
+    let (_, messages) = server.acme(Audit, "GET", "/outbox?all=true", None).await;
+    let ids: Vec<String> = messages["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("msg_outbox_{}", m["id"]))
+        .collect();
+    assert_eq!(
+        got.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+        ids,
+        "one message per outbox message, its id"
+    );
+    let first = body(&got[0]);
+    assert_eq!(
+        (first["session"].as_str(), first["data"]["to"].as_str()),
+        (Some(id.as_str()), Some("u-42"))
+    );
+    assert!(!first["data"]["text"].as_str().unwrap().is_empty());
+    assert!(
+        audit
+            .got()
+            .iter()
+            .all(|g| !body(g)["type"].as_str().unwrap().starts_with("outbox.")),
+        "`*` is the audit events only"
+    );
 }

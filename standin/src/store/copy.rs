@@ -187,6 +187,7 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("tag", Text),
             ("format", Text),
             ("options", Text),
+            ("outbox_seq", Big),
         ],
     ),
     (

@@ -17,8 +17,9 @@ use chrono::{DateTime, Utc};
 
 /// Webhook endpoints and their delivery (see the module's documentation).
 pub trait WebhookStore: Send + Sync + std::fmt::Debug {
-    /// Stores a new endpoint (its cursor as given: the tenant's head when
-    /// it was added, so it receives what happens from then on).
+    /// Stores a new endpoint, its cursors at the tenant's audit head and
+    /// last outbox message as of this commit (it receives what happens
+    /// from then on).
     fn put_webhook(&self, endpoint: &Endpoint) -> Result<(), StoreError>;
     /// Replaces an endpoint's secrets (a rotation); `false` when there is
     /// no such endpoint.
@@ -93,11 +94,13 @@ pub struct EndpointRow {
     pub format: String,
     /// An SSF stream's settings as JSON.
     pub options: Option<String>,
+    /// The last outbox message id handled ([`Cursor::outbox`](crate::webhooks::Cursor::outbox)).
+    pub outbox_seq: i64,
 }
 
 /// The columns of [`EndpointRow`], in its fields' order.
 pub const ENDPOINT_COLUMNS: &str = "id, tenant, url, events, description, created_at, secrets, cursor_seq, attempts, \
-     failing_since, next_at, last_error, lease_holder, lease_until, tag, format, options";
+     failing_since, next_at, last_error, lease_holder, lease_until, tag, format, options, outbox_seq";
 
 /// The columns of a [`Delivery`] row, in its fields' order.
 pub const DELIVERY_COLUMNS: &str = "endpoint, seq, message_id, event, status, attempts, response_status, error, at";
@@ -155,6 +158,7 @@ impl EndpointRow {
                 .stream
                 .as_ref()
                 .map(|s| serde_json::to_string(s).expect("a stream serializes")),
+            outbox_seq: e.cursor.outbox,
         }
     }
 
@@ -196,6 +200,7 @@ impl EndpointRow {
                 failing_since: self.failing_since.map(|t| time("failing_since", t)).transpose()?,
                 next_at: self.next_at.map(|t| millis("next_at", t)).transpose()?,
                 last_error: self.last_error,
+                outbox: self.outbox_seq,
             },
             lease: match (self.lease_holder, self.lease_until) {
                 (Some(holder), Some(until)) => Some(Lease {

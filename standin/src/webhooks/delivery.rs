@@ -5,6 +5,11 @@ use super::endpoint::Cursor;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Where outbox messages' rows start in the delivery log, which is keyed
+/// by endpoint and `seq`: an outbox message's row has `OUTBOX_SEQ` + its
+/// id, far above any audit `seq`.
+pub const OUTBOX_SEQ: u64 = 1 << 62;
+
 /// What became of one event for one endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -12,6 +12,13 @@ pub const MAX_URL_BYTES: usize = 2048;
 pub const MAX_EVENT_PATTERNS: usize = 32;
 /// At most this many endpoints per tenant.
 pub const MAX_ENDPOINTS_PER_TENANT: usize = 16;
+/// The outbox's message kinds an endpoint may ask for (`outbox.KIND`).
+pub const OUTBOX_KINDS: [&str; 4] = [
+    crate::model::kinds::STARTED,
+    crate::model::kinds::ENDED,
+    crate::model::kinds::CHANGES,
+    crate::model::kinds::APPROVAL_REQUESTED,
+];
 
 /// One endpoint of a tenant, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,10 +87,17 @@ pub struct Cursor {
     pub next_at: Option<DateTime<Utc>>,
     /// The last failure, as the deliverer saw it.
     pub last_error: Option<String>,
+    /// The last outbox message (its id) handled, for an endpoint that
+    /// takes them (`outbox.*`): they follow the audit events.
+    #[serde(default)]
+    pub outbox: i64,
 }
 
 /// Which events an endpoint receives: exact names (`action.denied`),
-/// families (`session.*`) or everything (`*`). Serialized as the list.
+/// families (`session.*`) or every audit event (`*`); and the messages the
+/// outbox has for targets, as `outbox.KIND` (`outbox.impersonation.started`)
+/// or all of them (`outbox.*`), which `*` does not include. Serialized as
+/// the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EventFilter(Vec<String>);
@@ -120,27 +134,35 @@ impl EventFilter {
         }
         for p in &patterns {
             let known = p == "*"
+                || p == "outbox.*"
+                || p.strip_prefix("outbox.").is_some_and(|k| OUTBOX_KINDS.contains(&k))
                 || ALL.contains(&p.as_str())
                 || p.strip_suffix(".*")
                     .is_some_and(|family| ALL.iter().any(|e| e.split_once('.').is_some_and(|(f, _)| f == family)));
             if !known {
                 return Err(EndpointError::Events(format!(
-                    "`{p}` is no event, family (`session.*`) or `*`; events: {}",
-                    ALL.join(", ")
+                    "`{p}` is no event, family (`session.*`), `outbox.*` or `*`; events: {}; outbox messages: {}",
+                    ALL.join(", "),
+                    OUTBOX_KINDS.map(|k| format!("outbox.{k}")).join(", ")
                 )));
             }
         }
         Ok(Self(patterns))
     }
 
-    /// Whether `event` is one of these.
+    /// Whether `event` (an audit event's name, or `outbox.KIND`) is one of these.
     pub fn matches(&self, event: &str) -> bool {
         self.0.iter().any(|p| {
-            p == "*"
+            (p == "*" && !event.starts_with("outbox."))
                 || p == event
                 || p.strip_suffix(".*")
                     .is_some_and(|family| event.split_once('.').is_some_and(|(f, _)| f == family))
         })
+    }
+
+    /// Whether any outbox message is asked for.
+    pub fn wants_outbox(&self) -> bool {
+        self.0.iter().any(|p| p.starts_with("outbox."))
     }
 
     pub fn patterns(&self) -> &[String] {
@@ -247,6 +269,15 @@ mod tests {
         assert!(f.matches("session.started") && f.matches("session.ended") && f.matches("action.denied"));
         assert!(!f.matches("action.allowed") && !f.matches("policy.uploaded"));
         assert!(EventFilter::all().matches("approval.denied"));
+        assert!(
+            !EventFilter::all().matches("outbox.impersonation.started"),
+            "`*` is the audit events"
+        );
+        let o = EventFilter::new(vec!["outbox.*".into()]).unwrap();
+        assert!(o.wants_outbox() && o.matches("outbox.impersonation.changes") && !o.matches("session.started"));
+        let one = EventFilter::new(vec!["outbox.impersonation.started".into()]).unwrap();
+        assert!(one.matches("outbox.impersonation.started") && !one.matches("outbox.impersonation.ended"));
+        assert!(EventFilter::new(vec!["outbox.nonsense".into()]).is_err());
         for bad in [
             vec![],
             vec!["session".into()],

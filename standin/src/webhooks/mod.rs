@@ -18,10 +18,10 @@ pub mod schedule;
 pub mod sign;
 pub mod ssf;
 
-pub use delivery::{Delivery, DeliveryStatus, Progress};
+pub use delivery::{Delivery, DeliveryStatus, OUTBOX_SEQ, Progress};
 pub use endpoint::{
     Cursor, Endpoint, EndpointError, EventFilter, Lease, MAX_ENDPOINTS_PER_TENANT, MAX_EVENT_PATTERNS, MAX_URL_BYTES,
-    Secret, check_url,
+    OUTBOX_KINDS, Secret, check_url,
 };
 
 use crate::audit::AuditEvent;
@@ -223,6 +223,17 @@ impl Webhooks<'_> {
     pub fn replay(&self, tenant: &str, id: &str, now: DateTime<Utc>) -> Result<usize, WebhookError> {
         self.get(tenant, id)?;
         Ok(self.0.store.replay_webhook(id, now)?)
+    }
+
+    /// Up to `limit` of the tenant's outbox messages after id `after`,
+    /// acknowledged or not, in order (what an `outbox.*` endpoint gets).
+    pub fn messages_after(
+        &self,
+        tenant: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::model::OutboxMessage>, StoreError> {
+        self.0.store.outbox_page(Some(tenant), true, Some(after), limit)
     }
 
     /// Up to `limit` of the tenant's events after `seq`, in order (what a

@@ -56,6 +56,27 @@ impl Message {
         }
     }
 
+    /// The message of an outbox message for a target (`type`
+    /// `outbox.KIND`, `data` the message as `outbox list` shows it); its
+    /// `webhook-id` is `msg_outbox_` and the message's id.
+    pub fn of_outbox(m: &crate::model::OutboxMessage) -> Self {
+        let event = format!("outbox.{}", m.kind);
+        let body = serde_json::to_vec(&serde_json::json!({
+            "type": event,
+            "timestamp": m.created_at,
+            "event": event,
+            "session": m.session,
+            "data": m,
+        }))
+        .expect("JSON");
+        Self {
+            id: format!("msg_outbox_{}", m.id),
+            seq: super::delivery::OUTBOX_SEQ + u64::try_from(m.id).unwrap_or(0),
+            event,
+            body,
+        }
+    }
+
     /// The `webhook.test` message `standin webhook test` sends (not an
     /// audit event: `seq` 0).
     pub fn test(tenant: &str, endpoint: &str, at: DateTime<Utc>, nonce: &str) -> Self {
@@ -164,6 +185,7 @@ impl Backoff {
             failing_since: Some(since),
             next_at: Some(now + delay),
             last_error: Some(error),
+            outbox: cursor.outbox,
         })
     }
 }
@@ -173,6 +195,25 @@ impl Cursor {
     /// for this endpoint): the next one starts fresh.
     pub fn past(seq: u64) -> Self {
         Self { seq, ..Self::default() }
+    }
+
+    /// This cursor once audit event `seq` is handled (the outbox cursor
+    /// stays).
+    pub fn passed(&self, seq: u64) -> Self {
+        Self {
+            seq,
+            outbox: self.outbox,
+            ..Self::default()
+        }
+    }
+
+    /// This cursor once outbox message `id` is handled.
+    pub fn passed_message(&self, id: i64) -> Self {
+        Self {
+            seq: self.seq,
+            outbox: id,
+            ..Self::default()
+        }
     }
 
     /// Whether the deliverer may try now.

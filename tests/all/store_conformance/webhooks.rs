@@ -30,6 +30,14 @@ fn wh1_a_new_endpoint_starts_at_its_tenant_s_head() {
         let id = add(&store, "acme", "https://hooks.example/acme");
         let endpoint = store.webhook(&id).expect("read").expect("stored");
         assert_eq!(endpoint.cursor.seq, head, "{name}");
+        // And at the tenant's last outbox message (`outbox.*` endpoints).
+        let last_message = store
+            .outbox_page(Some("acme"), true, None, 1000)
+            .expect("outbox")
+            .last()
+            .map_or(0, |m| m.id);
+        assert!(last_message > 0, "{name}: the start wrote a message");
+        assert_eq!(endpoint.cursor.outbox, last_message, "{name}");
         assert!(
             s.webhooks()
                 .events_after("acme", endpoint.cursor.seq, 10)
