@@ -21,6 +21,7 @@ mod output;
 mod policy_cmd;
 mod principal;
 mod progress;
+mod routes;
 mod scaffold;
 mod serve;
 mod session;
@@ -148,6 +149,11 @@ enum Command {
     /// Webhooks say.
     #[command(subcommand)]
     Webhook(webhook::Command),
+    /// Route tables: which action each request a gateway asks about
+    /// (`/v1/forward-auth`: nginx auth_request, Caddy forward_auth,
+    /// Traefik forwardAuth) is, by method and path.
+    #[command(subcommand)]
+    Routes(routes::Command),
     /// Move a SQLite database into an empty PostgreSQL one, chain and all:
     /// `--from sqlite:PATH --to postgres://...`.
     ///
@@ -209,6 +215,7 @@ fn main() -> ExitCode {
         },
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
         Command::Webhook(c) => sessions(&db, c.access()).and_then(|s| webhook::run(c, &s, now)),
+        Command::Routes(c) => sessions(&db, c.access()).and_then(|s| routes::run(c, &s)),
         Command::Migrate(args) => migrate::run(args, cli.host_key.as_deref()),
         Command::Serve(_) if cli.now.is_some() => Err(anyhow::anyhow!(
             "`--now` does not apply to `serve`: a server answers on the real clock"

@@ -221,6 +221,15 @@ CREATE TABLE webhook_log (
 );
 CREATE INDEX webhook_log_pending ON webhook_log(endpoint, status, seq);
 ",
+    // Tenants' route tables (`standin::access::RouteTable`): which action a
+    // gateway's request is; tagged by the host key.
+    r"
+CREATE TABLE routes (
+    tenant TEXT PRIMARY KEY,
+    rules  TEXT NOT NULL,
+    tag    TEXT
+);
+",
 ];
 
 /// The advisory lock key migrations take (any fixed number).

@@ -126,4 +126,29 @@ impl TenantStore for PostgresStore {
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
         self.write(|tx| set_return_origins(tx, tenant, origins, &self.integrity()))
     }
+
+    fn routes(&self, tenant: &str) -> Result<Option<standin::access::RouteTable>, StoreError> {
+        let row = self.read(|c| {
+            c.query_opt("SELECT rules, tag FROM routes WHERE tenant = $1", &[&tenant])
+                .map_err(db)
+        })?;
+        row.map(|r| {
+            let (rules, tag): (String, Option<String>) = (get(&r, "rules")?, get(&r, "tag")?);
+            standin::store::routes::table(tenant, &rules, tag.as_deref(), &self.integrity())
+        })
+        .transpose()
+    }
+
+    fn set_routes(&self, tenant: &str, table: &standin::access::RouteTable) -> Result<(), StoreError> {
+        let (rules, tag) = standin::store::routes::row(tenant, table, &self.integrity());
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO routes (tenant, rules, tag) VALUES ($1, $2, $3) \
+                 ON CONFLICT (tenant) DO UPDATE SET rules = EXCLUDED.rules, tag = EXCLUDED.tag",
+                &[&tenant, &rules, &tag],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
 }

@@ -262,6 +262,15 @@ CREATE TABLE webhook_log (
 );
 CREATE INDEX webhook_log_pending ON webhook_log(endpoint, status, seq);
 ",
+    // Tenants' route tables (`standin::access::RouteTable`): which action a
+    // gateway's request is; tagged by the host key.
+    r"
+CREATE TABLE routes (
+    tenant TEXT PRIMARY KEY,
+    rules  TEXT NOT NULL,
+    tag    TEXT
+);
+",
 ];
 
 /// How long a writer waits for another process's write lock.

@@ -122,4 +122,29 @@ impl TenantStore for SqliteStore {
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError> {
         self.write(|conn, heads| set_return_origins(conn, tenant, origins, &heads.integrity))
     }
+
+    fn routes(&self, tenant: &str) -> Result<Option<standin::access::RouteTable>, StoreError> {
+        let row: Option<(String, Option<String>)> = self.read(|c| {
+            c.query_row("SELECT rules, tag FROM routes WHERE tenant = ?1", [tenant], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(db)
+        })?;
+        row.map(|(rules, tag)| standin::store::routes::table(tenant, &rules, tag.as_deref(), &self.integrity()))
+            .transpose()
+    }
+
+    fn set_routes(&self, tenant: &str, table: &standin::access::RouteTable) -> Result<(), StoreError> {
+        let (rules, tag) = standin::store::routes::row(tenant, table, &self.integrity());
+        self.write(|conn, _| {
+            conn.execute(
+                "INSERT INTO routes (tenant, rules, tag) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (tenant) DO UPDATE SET rules = excluded.rules, tag = excluded.tag",
+                params![tenant, rules, tag],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
 }

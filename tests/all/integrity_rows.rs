@@ -422,3 +422,28 @@ fn wh5_a_webhook_endpoint_redirected_by_sql_receives_nothing() {
 fn wh5_a_webhook_endpoint_redirected_by_sql_receives_nothing_postgres() {
     on_postgres("wh5", redirected_webhook);
 }
+
+/// A database writer remaps a tenant's billing route to an action the
+/// policy allows: with the host key the table is refused (forward-auth
+/// then answers 503, never an allow).
+fn remapped_routes(s: &Standin, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
+    let table = standin::access::RouteTable::parse("POST /billing/** -> billing.purchase\n* /** -> course.view")
+        .expect("a table");
+    s.access().set_routes("acme", &table).expect("set");
+    assert_eq!(fresh().access().routes("acme").expect("read"), Some(table), "{name}");
+    sql("UPDATE routes SET rules = replace(rules, 'billing.purchase', 'course.view') WHERE tenant = 'acme'");
+    assert_forged(
+        &fresh().access().routes("acme"),
+        &format!("{name}: a remapped route table"),
+    );
+}
+
+#[test]
+fn routes_remapped_by_sql_are_refused() {
+    on_sqlite(remapped_routes);
+}
+
+#[test]
+fn routes_remapped_by_sql_are_refused_postgres() {
+    on_postgres("routes", remapped_routes);
+}

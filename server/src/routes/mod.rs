@@ -8,6 +8,7 @@ mod approvals;
 mod audit;
 mod authzen;
 mod checks;
+mod edge;
 mod ops;
 mod outbox;
 mod policies;
@@ -134,6 +135,11 @@ impl Route {
     }
 }
 
+/// The schemas of the gateway routes' bodies.
+pub(crate) fn edge_schemas() -> serde_json::Value {
+    edge::schemas()
+}
+
 /// Every route, in the order of the document.
 pub fn table() -> Vec<Route> {
     let mut routes = ops::routes();
@@ -146,6 +152,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(outbox::routes());
     routes.extend(webhooks::routes());
     routes.extend(ssf::routes());
+    routes.extend(edge::routes());
     routes.extend(policies::routes());
     routes.extend(authzen::routes());
     routes

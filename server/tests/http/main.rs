@@ -6,6 +6,7 @@ mod batching;
 mod config;
 mod console;
 mod documented;
+mod edge;
 mod errors;
 mod fail_closed;
 mod hostile;

@@ -97,8 +97,8 @@ pub trait PolicyStore: Send + Sync + std::fmt::Debug {
     fn put_artifact(&self, key: &ArtifactKey, bytes: &[u8], at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
-/// A tenant's own settings besides its policy: notification texts and the
-/// origins allowed as `return_to`.
+/// A tenant's own settings besides its policy: notification texts, the
+/// origins allowed as `return_to`, and its route table.
 pub trait TenantStore: Send + Sync + std::fmt::Debug {
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError>;
     fn set_notifications(&self, tenant: &str, notifications: &Notifications) -> Result<(), StoreError>;
@@ -106,6 +106,11 @@ pub trait TenantStore: Send + Sync + std::fmt::Debug {
     fn return_origins(&self, tenant: &str) -> Result<Vec<String>, StoreError>;
     /// Replaces the tenant's allowed `return_to` origins.
     fn set_return_origins(&self, tenant: &str, origins: &[String]) -> Result<(), StoreError>;
+    /// The tenant's route table (for gateways' forward-auth), if it set
+    /// one; [`StoreError::Forged`] when its row does not hold.
+    fn routes(&self, tenant: &str) -> Result<Option<crate::access::RouteTable>, StoreError>;
+    /// Replaces the tenant's route table.
+    fn set_routes(&self, tenant: &str, table: &crate::access::RouteTable) -> Result<(), StoreError>;
 }
 
 /// Standin: their rows, the atomic changes that start and end them, and

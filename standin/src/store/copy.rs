@@ -154,6 +154,7 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     ("return_origins", &[("tenant", Text), ("origin", Text), ("tag", Text)]),
+    ("routes", &[("tenant", Text), ("rules", Text), ("tag", Text)]),
     (
         "api_keys",
         &[
@@ -220,6 +221,7 @@ pub const MUST_BE_EMPTY: &[&str] = &[
     "activations",
     "chain_heads",
     "webhooks",
+    "routes",
 ];
 
 /// A store its rows can be read out of, as stored.

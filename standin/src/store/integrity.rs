@@ -161,6 +161,23 @@ impl Integrity {
         }
     }
 
+    /// The tag of `tenant`'s route table row, to store with it.
+    pub(crate) fn routes_tag(&self, tenant: &str, rules: &str) -> Option<String> {
+        self.keyring.as_ref().map(|k| k.routes_tag(tenant, rules))
+    }
+
+    /// Whether `tenant`'s route table row, read with `tag`, holds (or the
+    /// store is unkeyed): a table a database writer wrote or edited (an
+    /// action remapped to one the policy allows) routes nothing.
+    pub(crate) fn check_routes(&self, tenant: &str, rules: &str, tag: Option<&str>) -> Result<(), StoreError> {
+        match &self.keyring {
+            Some(k) if !k.routes_hold(tenant, rules, tag) => {
+                Err(StoreError::Forged(format!("the route table of tenant `{tenant}`")))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// A webhook endpoint row's tag, to store with it.
     pub(crate) fn endpoint_tag(&self, e: &Endpoint) -> Option<String> {
         self.keyring.as_ref().map(|k| k.endpoint_tag(e))

@@ -122,6 +122,15 @@ impl Keyring {
         self.holds(&notifications_fields(tenant, n), tag)
     }
 
+    /// The tag of `tenant`'s route table row (its rules, as stored).
+    pub fn routes_tag(&self, tenant: &str, rules: &str) -> String {
+        self.tag(&routes_fields(tenant, rules))
+    }
+
+    pub fn routes_hold(&self, tenant: &str, rules: &str, tag: Option<&str>) -> bool {
+        self.holds(&routes_fields(tenant, rules), tag)
+    }
+
     /// A webhook endpoint's tag: where it sends, what, signed with what
     /// (not where its delivery stands, which moves with every round).
     pub fn endpoint_tag(&self, e: &Endpoint) -> String {
@@ -272,6 +281,13 @@ fn notifications_fields(tenant: &str, n: &Notifications) -> Fields {
     f.uint(u64::from(n.enabled));
     f.str(&n.started_template);
     f.str(&n.ended_template);
+    f
+}
+
+fn routes_fields(tenant: &str, rules: &str) -> Fields {
+    let mut f = Fields::new("standin/routes/v1");
+    f.str(tenant);
+    f.str(rules);
     f
 }
 

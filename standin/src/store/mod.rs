@@ -23,6 +23,7 @@ mod change;
 pub mod copy;
 mod integrity;
 mod keyring;
+pub mod routes;
 pub mod webhooks;
 
 pub use backend::{AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, Store, TenantStore, WebhookStore};
