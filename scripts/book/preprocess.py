@@ -32,6 +32,7 @@ PAGES = {
     "docs/http.md": "reference/http.md",
     "docs/deploy.md": "guides/deploying.md",
     "docs/webhooks.md": "guides/webhooks.md",
+    "docs/edge.md": "guides/edge.md",
     "docs/openapi.json": "reference/http-api.md",
     "SECURITY.md": "reference/security.md",
     "BENCHMARKS.md": "benchmarks.md",

@@ -110,3 +110,38 @@ fn wh_cli_endpoints_are_added_rotated_tested_and_removed() {
         assert!(String::from_utf8_lossy(&out.stderr).contains(why), "{out:?}");
     }
 }
+
+#[test]
+fn routes_set_reads_a_table_and_names_a_bad_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let file = dir.path().join("routes.txt");
+    std::fs::write(
+        &file,
+        "# billing\nPOST /billing/** -> billing.purchase\nGET /** -> course.view\n",
+    )
+    .expect("write");
+    let out = standin(
+        &db,
+        T0,
+        &["routes", "set", "--tenant", "acme", file.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = standin(&db, T0, &["routes", "show", "--tenant", "acme"]);
+    let rules = lines(&out);
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[0]["action"], "billing.purchase");
+    std::fs::write(&file, "GET /a -> read\nGET /a/b** -> read\n").expect("write");
+    let out = standin(
+        &db,
+        T0,
+        &["routes", "set", "--tenant", "acme", file.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"), "{out:?}");
+    assert_eq!(
+        lines(&standin(&db, T0, &["routes", "show", "--tenant", "acme"])).len(),
+        2,
+        "the old table stays"
+    );
+}
