@@ -5,7 +5,7 @@ The JSON forms are dataclasses generated from docs/openapi.json
 integration (django-hijack) is `standin.django`.
 """
 
-from ._calls import OPERATIONS, SessionOrDenied, Started
+from ._calls import OPERATIONS, ForwardAuth, SessionOrDenied, Started
 from ._transport import CallOptions
 from .aio import AsyncClient
 from .client import Client
@@ -23,6 +23,8 @@ from .models import (
     Decision,
     Principal,
     Reason,
+    RouteTable,
+    RouteTableSetRoutesItem,
     Session,
     SessionFacts,
     SsfStreamRequest,
@@ -47,9 +49,12 @@ __all__ = [
     "CallOptions",
     "Client",
     "Decision",
+    "ForwardAuth",
     "Principal",
     "ProtocolError",
     "Reason",
+    "RouteTable",
+    "RouteTableSetRoutesItem",
     "Session",
     "SessionFacts",
     "SessionOrDenied",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar, Union
 from urllib.parse import quote
 
@@ -28,6 +28,7 @@ class Answer:
     body: Any
     text: str
     request_id: str | None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Call(Generic[T]):
     query: Query | None = None
     raw: bool = False
     key: str | None = None
+    # Sent as they are (forward-auth's X-Original-*).
+    headers: Mapping[str, str] | None = None
+    # Sends `key` alone, never the client's API key (forward-auth's token).
+    anonymous: bool = False
 
     @property
     def idempotent(self) -> bool:
@@ -60,6 +65,26 @@ class SessionOrDenied:
     """An extension, approval or rejection: the session, or the deny decision."""
 
     session: m.Session | None = None
+    decision: m.Decision | None = None
+
+
+@dataclass(frozen=True)
+class ForwardAuth:
+    """Forward-auth's answer, as a gateway reads it: `allowed` (200) passes the request on.
+
+    An allow of an impersonation token names who is acted as (`acting_as`),
+    by whom (`on_behalf_of`) and in which `session`; a request with no
+    impersonation token is allowed with those unset. 401 (a token that does
+    not hold, or whose session ended) and 403 (denied, with the `decision`,
+    or `no-route`) are refusals, returned; 503 (Standin could not decide)
+    raises `ApiError`, as every other failure does.
+    """
+
+    status: int
+    allowed: bool
+    acting_as: str | None = None
+    on_behalf_of: str | None = None
+    session: str | None = None
     decision: m.Decision | None = None
 
 
@@ -117,6 +142,15 @@ def _session_or_denied(answer: Answer) -> SessionOrDenied:
     if isinstance(answer.body, dict) and answer.body.get("decision") == "deny":
         return SessionOrDenied(decision=m.Decision.from_json(answer.body))
     return SessionOrDenied(session=m.Session.from_json(answer.body))
+
+
+def _forward_auth(answer: Answer) -> ForwardAuth:
+    if answer.status == 200:
+        h = answer.headers
+        return ForwardAuth(200, True, h.get("x-standin-acting-as"), h.get("x-standin-on-behalf-of"), h.get("x-standin-session"))
+    if answer.status == 403:
+        return ForwardAuth(403, False, decision=m.Decision.from_json(answer.body))
+    return ForwardAuth(answer.status, False)
 
 
 def _audit(answer: Answer) -> list[m.AuditEvent]:
@@ -370,6 +404,30 @@ def poll_ssf_stream(
     return Call("POST", path, (200,), _model(m.SsfPollAnswer), body)
 
 
+# ---- enforcement at the gateway ----------------------------------------------
+def _forward(method: str, original_method: str, uri: str, token: str | None) -> Call[ForwardAuth]:
+    # raw: a pass has no body; 401 and 403 are answers, not errors.
+    headers = {"X-Original-Method": original_method, "X-Original-URI": uri}
+    return Call(method, "/v1/forward-auth", (200, 401, 403), _forward_auth, raw=True, key=token, headers=headers, anonymous=True)
+
+
+def forward_auth(method: str, uri: str, token: str | None) -> Call[ForwardAuth]:
+    return _forward("GET", method, uri, token)
+
+
+def forward_auth_post(method: str, uri: str, token: str | None) -> Call[ForwardAuth]:
+    return _forward("POST", method, uri, token)
+
+
+def get_routes(tenant: str) -> Call[m.RouteTable]:
+    return Call("GET", _t(tenant, "/routes"), (200,), _model(m.RouteTable))
+
+
+def set_routes(tenant: str, routes: list[m.RouteTableSetRoutesItem] | None, text: str | None) -> Call[m.RouteTable]:
+    body = _body(m.RouteTableSet(routes=routes, text=text))
+    return Call("PUT", _t(tenant, "/routes"), (200,), _model(m.RouteTable), body)
+
+
 # ---- policy versions -------------------------------------------------------
 def upload_policy(tenant: str, upload: m.Upload) -> Call[m.PolicyVersion]:
     return Call("POST", _t(tenant, "/policies"), (201,), _model(m.PolicyVersion), _body(upload))
@@ -447,6 +505,10 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "setSsfStatus": set_ssf_status,
     "verifySsfStream": verify_ssf_stream,
     "pollSsfStream": poll_ssf_stream,
+    "forwardAuth": forward_auth,
+    "forwardAuthPost": forward_auth_post,
+    "getRoutes": get_routes,
+    "setRoutes": set_routes,
     "uploadPolicy": upload_policy,
     "listPolicies": list_policies,
     "getPolicy": get_policy,

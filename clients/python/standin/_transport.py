@@ -30,7 +30,7 @@ class CallOptions:
 
 def headers(call: Call[Any], api_key: str | None, options: CallOptions) -> dict[str, str]:
     out = {"Accept": "*/*" if call.raw else "application/json"}
-    key = call.key if call.key is not None else api_key
+    key = call.key if call.key is not None or call.anonymous else api_key
     if key is not None:
         out["Authorization"] = f"Bearer {key}"
     if options.request_id is not None:
@@ -39,6 +39,7 @@ def headers(call: Call[Any], api_key: str | None, options: CallOptions) -> dict[
         out["traceparent"] = options.traceparent
     if call.body is not None:
         out["Content-Type"] = "application/json"
+    out.update(call.headers or {})
     return out
 
 
@@ -80,7 +81,7 @@ def finish(call: Call[Any], response: httpx.Response) -> Any:
         if not call.raw and not isinstance(body, dict):
             raise ProtocolError(f"{response.status_code}: the answer is not a JSON object", request_id)
         try:
-            return call.read(Answer(response.status_code, body, text, request_id))
+            return call.read(Answer(response.status_code, body, text, request_id, response.headers))
         except ProtocolError as error:
             raise ProtocolError(f"{response.status_code}: {error.message}", request_id) from error
     detail = body.get("error") if isinstance(body, dict) else None

@@ -9,7 +9,7 @@ import httpx
 
 from . import _calls as _c
 from . import models as m
-from ._calls import Call, SessionOrDenied, Started
+from ._calls import Call, ForwardAuth, SessionOrDenied, Started
 from ._transport import CallOptions, content, finish, headers, params, should_retry, unreachable
 
 T = TypeVar("T")
@@ -268,6 +268,22 @@ class AsyncClient:
     async def poll_ssf_stream(self, stream_id: str, max_events: int | None = None, return_immediately: bool | None = None, ack: list[str] | None = None, set_errs: dict[str, Any] | None = None, *, options: CallOptions | None = None) -> m.SsfPollAnswer:
         """RFC 8936: acknowledges `ack` (and every SET before them), then takes the next SETs by `jti`, waiting up to 5 s for one unless `return_immediately` (audit; a longer wait needs a `timeout` over 5 s)."""
         return await self._run(_c.poll_ssf_stream(self.tenant, stream_id, max_events, return_immediately, ack, set_errs), options)
+
+    async def forward_auth(self, method: str, uri: str, token: str | None = None, *, options: CallOptions | None = None) -> ForwardAuth:
+        """The gateway's question (GET; no API key): may the request `method uri` pass with the impersonation `token`? 401 and 403 are returned refusals, never raised; 503 raises."""
+        return await self._run(_c.forward_auth(method, uri, token), options)
+
+    async def forward_auth_post(self, method: str, uri: str, token: str | None = None, *, options: CallOptions | None = None) -> ForwardAuth:
+        """`forward_auth`, asked with POST (gateways that forward the method), never retried."""
+        return await self._run(_c.forward_auth_post(method, uri, token), options)
+
+    async def get_routes(self, *, options: CallOptions | None = None) -> m.RouteTable:
+        """The route table that names each request's action for forward-auth, in order (empty when none is set) (admin)."""
+        return await self._run(_c.get_routes(self.tenant), options)
+
+    async def set_routes(self, routes: list[m.RouteTableSetRoutesItem] | None = None, text: str | None = None, *, options: CallOptions | None = None) -> m.RouteTable:
+        """Replaces the route table: `routes`, or `text` (one `METHOD PATTERN -> ACTION` a line; first match wins); `ApiError` 400 names a bad line (admin)."""
+        return await self._run(_c.set_routes(self.tenant, routes, text), options)
 
     async def upload_policy(self, upload: m.Upload, *, options: CallOptions | None = None) -> m.PolicyVersion:
         """Uploads a policy version; `UploadRefusedError` names the failed step."""

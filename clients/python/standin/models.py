@@ -777,6 +777,60 @@ class Revoked(Model):
 
 
 @dataclass(frozen=True)
+class RouteTableRoutesItem(Model):
+    """The `RouteTableRoutesItem` form of docs/openapi.json."""
+
+    action: str
+    method: str
+    path: str
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "action": (("str",), True),
+        "method": (("str",), True),
+        "path": (("str",), True),
+    }
+
+
+@dataclass(frozen=True)
+class RouteTable(Model):
+    """The `RouteTable` form of docs/openapi.json."""
+
+    routes: list[RouteTableRoutesItem]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "routes": (("list", ("ref", "RouteTableRoutesItem")), True),
+    }
+
+
+@dataclass(frozen=True)
+class RouteTableSetRoutesItem(Model):
+    """The `RouteTableSetRoutesItem` form of docs/openapi.json."""
+
+    action: str
+    method: str
+    path: str
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "action": (("str",), True),
+        "method": (("str",), True),
+        "path": (("str",), True),
+    }
+
+
+@dataclass(frozen=True)
+class RouteTableSet(Model):
+    """The `RouteTableSet` form of docs/openapi.json."""
+
+    routes: list[RouteTableSetRoutesItem] | None = None
+    text: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "routes": (("list", ("ref", "RouteTableSetRoutesItem")), False),
+        "text": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
 class SessionApproval(Model):
     """the approval a pending start waits for, or got"""
 
@@ -1442,6 +1496,10 @@ register(
     Revoke,
     RevokeActor,
     Revoked,
+    RouteTableRoutesItem,
+    RouteTable,
+    RouteTableSetRoutesItem,
+    RouteTableSet,
     SessionApproval,
     Session,
     SessionFacts,

@@ -24,6 +24,7 @@ from standin import (
     Client,
     Principal,
     ProtocolError,
+    RouteTableSetRoutesItem,
     SsfStreamRequest,
     SsfStreamRequestDelivery,
     StartRequest,
@@ -291,6 +292,76 @@ def test_ssf_push_stream_verification_carries_the_receivers_authorization(standi
             admin.delete_ssf_stream(stream.stream_id)
 
 
+TABLE = "POST /billing/** -> billing.purchase\nGET /** -> course.view"
+
+
+def test_forward_auth_by_the_route_table(standin: Standin) -> None:
+    admin = Client(standin.url, "acme", standin.keys["admin"])
+    table = admin.set_routes(text=TABLE)
+    assert [(r.method, r.path, r.action) for r in table.routes] == [("POST", "/billing/**", "billing.purchase"), ("GET", "/**", "course.view")]
+    assert admin.get_routes() == table
+    started = Client(standin.url, "acme", standin.keys["decide"]).start_session(start(person("py-edge-admin", "admin"), person("py-edge-user")))
+    assert started.session is not None and started.session.token is not None
+    session, token = started.session, started.session.token
+
+    gateway = Client(standin.url, "acme")  # forward-auth is public: no API key
+    allowed = gateway.forward_auth("GET", "/reports", token)
+    assert (allowed.status, allowed.allowed, allowed.decision) == (200, True, None)
+    assert (allowed.acting_as, allowed.on_behalf_of, allowed.session) == ("py-edge-user", "py-edge-admin", session.id)
+    denied = gateway.forward_auth_post("POST", "/billing/charge", token)
+    assert (denied.status, denied.allowed, denied.acting_as) == (403, False, None)
+    assert denied.decision is not None and denied.decision.decision == "deny"
+    assert denied.decision.reasons[0].code == "forbidden-action"
+    no_route = gateway.forward_auth("DELETE", "/reports", token)
+    assert (no_route.status, no_route.allowed) == (403, False)
+    assert no_route.decision is not None and no_route.decision.reasons[0].code == "no-route"
+    untouched = admin.forward_auth("GET", "/reports")  # no token: not an impersonation, passes
+    assert (untouched.status, untouched.allowed, untouched.acting_as, untouched.on_behalf_of, untouched.session) == (200, True, None, None, None)
+    assert "action.denied" in [e.event for e in Client(standin.url, "acme", standin.keys["audit"]).query_audit(session=session.id)]
+
+    with pytest.raises(ApiError) as bad:
+        admin.set_routes(text="GET /** -> course.view\nGET reports -> report.generate")
+    assert (bad.value.status, bad.value.code) == (400, "invalid-request") and "line 2" in bad.value.message
+    assert admin.get_routes() == table
+    with pytest.raises(ApiError) as scope:
+        Client(standin.url, "acme", standin.keys["decide"]).get_routes()
+    assert scope.value.status == 403
+
+    Client(standin.url, "acme", standin.keys["decide"]).end_session(session.id)
+    ended = gateway.forward_auth("GET", "/reports", token)
+    assert (ended.status, ended.allowed, ended.acting_as, ended.decision) == (401, False, None, None)
+
+
+def test_forward_auth_sends_the_original_request_and_only_the_token() -> None:
+    seen: list[tuple[str, str, str | None, str | None, str | None]] = []
+
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        h = request.headers
+        seen.append((request.command, request.path, h["X-Original-Method"], h["X-Original-URI"], h["Authorization"]))
+        status = 503 if h["X-Original-URI"] == "/down" else 200
+        body = b'{"error": {"code": "unavailable", "message": "refuse"}}' if status == 503 else b""
+        request.send_response(status)
+        request.send_header("X-Standin-Acting-As", "u-42")
+        if body:
+            request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    with fake_server(handle) as url:
+        client = Client(url, "acme", "stn_api_key", retries=0)
+        assert client.forward_auth("GET", "/a?b=1", "tok").acting_as == "u-42"
+        assert client.forward_auth_post("PUT", "/c").allowed
+        with pytest.raises(ApiError) as down:
+            client.forward_auth("GET", "/down", "tok")
+        assert (down.value.status, down.value.code) == (503, "unavailable")
+    assert seen == [
+        ("GET", "/v1/forward-auth", "GET", "/a?b=1", "Bearer tok"),
+        ("POST", "/v1/forward-auth", "PUT", "/c", None),
+        ("GET", "/v1/forward-auth", "GET", "/down", "Bearer tok"),
+    ]
+
+
 def test_errors_carry_the_code_and_the_callers_request_id(standin: Standin) -> None:
     wrong = Client(standin.url, "acme", "stn_nope")
     with pytest.raises(ApiError) as error:
@@ -356,6 +427,21 @@ async def test_the_async_client(standin: Standin) -> None:
         await admin.verify_ssf_stream(stream.stream_id)
         assert len((await admin.poll_ssf_stream(stream.stream_id, return_immediately=True)).sets) == 1
         await admin.delete_ssf_stream(stream.stream_id)
+        rule = RouteTableSetRoutesItem(method="GET", path="/**", action="course.view")
+        assert (await admin.set_routes(routes=[rule])).routes[0].action == "course.view"
+        assert [r.path for r in (await admin.get_routes()).routes] == ["/**"]
+        with pytest.raises(ApiError) as bad:
+            await admin.set_routes(text="GET /** -> course.view", routes=[rule])
+        assert bad.value.status == 400
+    async with AsyncClient(standin.url, "acme", standin.keys["decide"]) as client:
+        started = await client.start_session(start(person("py-async-admin", "admin"), person("py-async-edge")))
+        assert started.session is not None and started.session.token is not None
+        allowed = await client.forward_auth("GET", "/reports", started.session.token)
+        assert (allowed.allowed, allowed.acting_as, allowed.session) == (True, "py-async-edge", started.session.id)
+        no_route = await client.forward_auth_post("POST", "/billing/charge", started.session.token)
+        assert no_route.status == 403 and no_route.decision is not None and no_route.decision.reasons[0].code == "no-route"
+        assert (await client.forward_auth("GET", "/reports")).acting_as is None
+        await client.end_session(started.session.id)
     async with AsyncClient(dead_url(), "acme", "k", retries=0) as down:
         with pytest.raises(UnreachableError):
             await down.authorize("s-1", "course.view")

@@ -56,6 +56,9 @@ export type SsfStatus = S["SsfStatus"];
 export type SsfVerify = S["SsfVerify"];
 export type SsfPoll = S["SsfPoll"];
 export type SsfPollAnswer = S["SsfPollAnswer"];
+export type RouteTable = S["RouteTable"];
+export type RouteTableSet = S["RouteTableSet"];
+export type RouteRule = RouteTable["routes"][number];
 
 /** A start's outcome: started, waiting for approval, or refused with the reasons. */
 export type Started =
@@ -65,6 +68,31 @@ export type Started =
 
 /** An extension, approval or rejection: the session, or the deny decision. */
 export type SessionOrDenied = { outcome: "session"; session: Session } | { outcome: "denied"; decision: Decision };
+
+/** The request a gateway asks about: its method and URI, and the impersonation token it carried (if any). */
+export interface ForwardAuthRequest {
+  method: string;
+  uri: string;
+  token?: string;
+}
+
+/**
+ * Forward-auth's answer, as a gateway reads it: `allowed` (200) passes the
+ * request on. An allow of an impersonation token names who is acted as
+ * (`actingAs`), by whom (`onBehalfOf`) and in which `session`; a request
+ * with no impersonation token is allowed with those unset. 401 (a token
+ * that does not hold, or whose session ended) and 403 (denied, with the
+ * `decision`, or `no-route`) are refusals, returned; 503 (Standin could not
+ * decide) throws a `StandinApiError`, as every other failure does.
+ */
+export interface ForwardAuthAnswer {
+  status: 200 | 401 | 403;
+  allowed: boolean;
+  actingAs?: string;
+  onBehalfOf?: string;
+  session?: string;
+  decision?: Decision;
+}
 
 export interface ClientOptions extends TransportOptions {
   tenant: string;
@@ -354,6 +382,37 @@ export class StandinClient {
     return (await this.http.call("POST", path, { body: poll, expect: [200] }, o)).body as SsfPollAnswer;
   }
 
+  // ---- enforcement at the gateway ------------------------------------
+  /**
+   * The gateway's question (GET; no API key is sent): may `method uri` pass
+   * with the impersonation `token`? 401 and 403 are returned refusals.
+   */
+  async forwardAuth(request: ForwardAuthRequest, o?: CallOptions): Promise<ForwardAuthAnswer> {
+    return this.forward("GET", request, o);
+  }
+  /** `forwardAuth`, asked with POST (never retried). */
+  async forwardAuthPost(request: ForwardAuthRequest, o?: CallOptions): Promise<ForwardAuthAnswer> {
+    return this.forward("POST", request, o);
+  }
+  private async forward(verb: "GET" | "POST", request: ForwardAuthRequest, o?: CallOptions): Promise<ForwardAuthAnswer> {
+    // raw: a pass has no body; 401 and 403 are answers, not errors.
+    const headers = { "X-Original-Method": request.method, "X-Original-URI": request.uri };
+    const init = { expect: [200, 401, 403], raw: true, key: request.token, anonymous: true, headers };
+    return forwardAuthAnswer(await this.http.call(verb, "/v1/forward-auth", init, o));
+  }
+  /** The route table that names each request's action for forward-auth, in order (empty when none is set). */
+  async getRoutes(o?: CallOptions): Promise<RouteTable> {
+    return routeTable(await this.http.call("GET", this.t("/routes"), { expect: [200] }, o));
+  }
+  /**
+   * Replaces the route table: `{ routes }`, or `{ text }` (one
+   * `METHOD PATTERN -> ACTION` a line; first match wins). A bad rule is a
+   * `400 invalid-request` naming its line.
+   */
+  async setRoutes(table: RouteTableSet, o?: CallOptions): Promise<RouteTable> {
+    return routeTable(await this.http.call("PUT", this.t("/routes"), { body: table, expect: [200] }, o));
+  }
+
   // ---- policy versions -----------------------------------------------
   /** Uploads a version; a refused one is a `StandinUploadRefusedError` naming the step. */
   async uploadPolicy(upload: Upload, o?: CallOptions): Promise<PolicyVersion> {
@@ -386,6 +445,28 @@ function checkDecision(body: unknown, answer: Answer): Decision {
 
 function decision(answer: Answer): Decision {
   return checkDecision(answer.body, answer);
+}
+
+function forwardAuthAnswer(answer: Answer): ForwardAuthAnswer {
+  if (answer.status === 200) {
+    const header = (name: string) => answer.headers.get(name) ?? undefined;
+    const passed: ForwardAuthAnswer = { status: 200, allowed: true };
+    const actingAs = header("x-standin-acting-as");
+    const onBehalfOf = header("x-standin-on-behalf-of");
+    const session = header("x-standin-session");
+    if (actingAs !== undefined) passed.actingAs = actingAs;
+    if (onBehalfOf !== undefined) passed.onBehalfOf = onBehalfOf;
+    if (session !== undefined) passed.session = session;
+    return passed;
+  }
+  if (answer.status === 403) return { status: 403, allowed: false, decision: decision(answer) };
+  return { status: 401, allowed: false };
+}
+
+function routeTable(answer: Answer): RouteTable {
+  const routes = (answer.body as Record<string, unknown>).routes;
+  if (!Array.isArray(routes)) throw new StandinProtocolError(answer.status, "no `routes` list", answer.requestId);
+  return answer.body as RouteTable;
 }
 
 function session(answer: Answer): Session {

@@ -42,6 +42,22 @@ export interface Answer {
   body: unknown;
   text: string;
   requestId: string | undefined;
+  headers: Headers;
+}
+
+/**
+ * One call's request. `key` replaces the client's API key; `anonymous`
+ * sends `key` alone, never the API key (forward-auth's impersonation
+ * token); `headers` are sent as they are (forward-auth's X-Original-*).
+ */
+export interface CallInit {
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  expect: number[];
+  raw?: boolean;
+  key?: string;
+  anonymous?: boolean;
+  headers?: Record<string, string>;
 }
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -73,7 +89,7 @@ export class Transport {
   async call(
     method: Method,
     path: string,
-    init: { body?: unknown; query?: Record<string, string | number | boolean | undefined>; expect: number[]; raw?: boolean; key?: string },
+    init: CallInit,
     options: CallOptions = {},
   ): Promise<Answer> {
     const idempotent = method === "GET";
@@ -96,7 +112,7 @@ export class Transport {
   private async once(
     method: Method,
     path: string,
-    init: { body?: unknown; query?: Record<string, string | number | boolean | undefined>; raw?: boolean; key?: string },
+    init: Omit<CallInit, "expect">,
     options: CallOptions,
   ): Promise<Answer> {
     const url = new URL(this.base + path);
@@ -104,11 +120,12 @@ export class Transport {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = { Accept: init.raw ? "*/*" : "application/json" };
-    const key = init.key ?? this.apiKey;
+    const key = init.anonymous ? init.key : (init.key ?? this.apiKey);
     if (key !== undefined) headers.Authorization = `Bearer ${key}`;
     if (options.requestId !== undefined) headers["X-Request-ID"] = options.requestId;
     if (options.traceparent !== undefined) headers.traceparent = options.traceparent;
     if (init.body !== undefined) headers["Content-Type"] = "application/json";
+    Object.assign(headers, init.headers);
     const timeout = options.timeoutMs ?? this.timeoutMs;
     const signals = [AbortSignal.timeout(timeout)];
     if (options.signal) signals.push(options.signal);
@@ -144,7 +161,7 @@ export class Transport {
         }
       }
     }
-    return { status: response.status, body, text, requestId };
+    return { status: response.status, body, text, requestId, headers: response.headers };
   }
 }
 

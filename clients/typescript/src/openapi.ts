@@ -121,6 +121,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/forward-auth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gateway's question (nginx auth_request, Caddy forward_auth, Traefik forwardAuth): the original method and URI from X-Original-Method/X-Original-URI or X-Forwarded-Method/-Uri, the impersonation token from Authorization: Bearer; the tenant's route table names the action, the session's policy decides (audited). */
+        get: operations["forwardAuth"];
+        put?: never;
+        /** The gateway's question (nginx auth_request, Caddy forward_auth, Traefik forwardAuth): the original method and URI from X-Original-Method/X-Original-URI or X-Forwarded-Method/-Uri, the impersonation token from Authorization: Bearer; the tenant's route table names the action, the session's policy decides (audited). */
+        post: operations["forwardAuthPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{t}/access/v1/evaluation": {
         parameters: {
             query?: never;
@@ -405,6 +423,24 @@ export interface paths {
         get?: never;
         /** New facts about a user: every active session where it is the actor or the target is asked again; those no longer allowed end (revoked, with the codes), the others go on with the new facts. */
         put: operations["updatePrincipal"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{t}/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's route table (empty when none is set). */
+        get: operations["getRoutes"];
+        /** Replace the tenant's route table: `{"routes": [{method, path, action}]}` or `{"text": "METHOD PATTERN -> ACTION\n..."}`; a bad rule is refused naming it. */
+        put: operations["setRoutes"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1051,6 +1087,26 @@ export interface components {
         Revoked: {
             revoked: components["schemas"]["Session"][];
         };
+        RouteTable: {
+            routes: {
+                action: string;
+                /** @description an HTTP method, or `*` */
+                method: string;
+                /** @description `/` segments; `*` one segment, `**` any number */
+                path: string;
+            }[];
+        };
+        RouteTableSet: {
+            routes?: {
+                action: string;
+                /** @description an HTTP method, or `*` */
+                method: string;
+                /** @description `/` segments; `*` one segment, `**` any number */
+                path: string;
+            }[];
+            /** @description one rule a line: `METHOD PATTERN -> ACTION` */
+            text?: string;
+        };
         Session: {
             actor: string;
             /** @description the approval a pending start waits for, or got */
@@ -1599,6 +1655,124 @@ export interface operations {
                 };
             };
             /** @description the store does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    forwardAuth: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description pass: allowed (with the X-Standin-Acting-As, -On-Behalf-Of, -Session headers), or no impersonation token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description an impersonation token that does not hold, or whose session ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description denied: the decision, or `no-route` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Standin could not decide (store, policy failure, deadline): refuse */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    forwardAuthPost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description pass: allowed (with the X-Standin-Acting-As, -On-Behalf-Of, -Session headers), or no impersonation token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description an impersonation token that does not hold, or whose session ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description denied: the decision, or `no-route` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Standin could not decide (store, policy failure, deadline): refuse */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3177,6 +3351,161 @@ export interface operations {
             };
             /** @description no such session or version of this tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is over its cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRoutes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the rules, in order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteTable"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setRoutes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteTableSet"];
+            };
+        };
+        responses: {
+            /** @description the rules now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteTable"];
+                };
+            };
+            /** @description malformed input, naming the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -331,6 +331,80 @@ test("SSF push stream: a verification SET is pushed with the receiver's Authoriz
   }
 });
 
+const TABLE = "POST /billing/** -> billing.purchase\nGET /** -> course.view";
+
+test("forward-auth: the route table names the action, the session's policy decides", async () => {
+  const table = await admin.setRoutes({ text: TABLE });
+  assert.deepEqual(table.routes, [
+    { method: "POST", path: "/billing/**", action: "billing.purchase" },
+    { method: "GET", path: "/**", action: "course.view" },
+  ]);
+  assert.deepEqual(await admin.getRoutes(), table);
+  const started = await client.startSession(start(actor("ts-edge-admin", ["admin"]), actor("ts-edge-user", [])));
+  assert.equal(started.outcome, "started");
+  const { id, token } = started.session;
+  assert.ok(token, "the server signs tokens");
+
+  const gateway = new StandinClient({ baseUrl: server.url, tenant: "acme" }); // public: no API key
+  assert.deepEqual(await gateway.forwardAuth({ method: "GET", uri: "/reports", token }), {
+    status: 200, allowed: true, actingAs: "ts-edge-user", onBehalfOf: "ts-edge-admin", session: id,
+  });
+  const denied = await gateway.forwardAuthPost({ method: "POST", uri: "/billing/charge", token });
+  assert.deepEqual([denied.status, denied.allowed, denied.actingAs, denied.decision.decision], [403, false, undefined, "deny"]);
+  assert.equal(denied.decision.reasons[0].code, "forbidden-action");
+  const noRoute = await gateway.forwardAuth({ method: "DELETE", uri: "/reports", token });
+  assert.deepEqual([noRoute.status, noRoute.allowed, noRoute.decision.reasons[0].code], [403, false, "no-route"]);
+  // No impersonation token: not an impersonation, passes untouched.
+  assert.deepEqual(await admin.forwardAuth({ method: "GET", uri: "/reports" }), { status: 200, allowed: true });
+  assert.ok((await audit.queryAudit({ session: id })).some((e) => e.event === "action.denied"));
+
+  const bad = await admin.setRoutes({ text: "GET /** -> course.view\nGET reports -> report.generate" }).catch((e) => e);
+  assert.ok(bad instanceof StandinApiError);
+  assert.deepEqual([bad.status, bad.code], [400, "invalid-request"]);
+  assert.match(bad.message, /line 2/);
+  const both = await admin.setRoutes({ text: TABLE, routes: table.routes }).catch((e) => e);
+  assert.equal(both.status, 400);
+  assert.deepEqual(await admin.getRoutes(), table);
+  const scope = await client.getRoutes().catch((e) => e);
+  assert.deepEqual([scope.status, scope.code], [403, "forbidden"]);
+  const rules = await admin.setRoutes({ routes: [{ method: "get", path: "/**", action: "course.view" }] });
+  assert.deepEqual(rules.routes, [{ method: "GET", path: "/**", action: "course.view" }]);
+  await admin.setRoutes({ text: TABLE });
+
+  await client.endSession(id);
+  assert.deepEqual(await gateway.forwardAuth({ method: "GET", uri: "/reports", token }), { status: 401, allowed: false });
+});
+
+test("forward-auth sends the original request and only the token; 503 is an error", async () => {
+  const seen = [];
+  const fake = await fakeServer((req, res) => {
+    const h = req.headers;
+    seen.push([req.method, req.url, h["x-original-method"], h["x-original-uri"], h.authorization]);
+    if (h["x-original-uri"] === "/down") {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "unavailable", message: "refuse" } }));
+      return;
+    }
+    res.writeHead(200, { "x-standin-acting-as": "u-42" });
+    res.end();
+  });
+  try {
+    const c = new StandinClient({ baseUrl: fake.url, tenant: "acme", apiKey: "stn_api_key", retries: 0 });
+    assert.equal((await c.forwardAuth({ method: "GET", uri: "/a?b=1", token: "tok" })).actingAs, "u-42");
+    assert.equal((await c.forwardAuthPost({ method: "PUT", uri: "/c" })).allowed, true);
+    const down = await c.forwardAuth({ method: "GET", uri: "/down", token: "tok" }).catch((e) => e);
+    assert.ok(down instanceof StandinApiError);
+    assert.deepEqual([down.status, down.code], [503, "unavailable"]);
+  } finally {
+    await fake.close();
+  }
+  assert.deepEqual(seen, [
+    ["GET", "/v1/forward-auth", "GET", "/a?b=1", "Bearer tok"],
+    ["POST", "/v1/forward-auth", "PUT", "/c", undefined],
+    ["GET", "/v1/forward-auth", "GET", "/down", "Bearer tok"],
+  ]);
+});
+
 test("API errors are typed and carry the code and the caller's request id", async () => {
   const wrong = new StandinClient({ baseUrl: server.url, tenant: "acme", apiKey: "stn_nope" });
   const error = await wrong.getSession("s-1", { requestId: "req-from-caller-1", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }).catch((e) => e);

@@ -33,7 +33,8 @@ const METHODS = {
   ssfConfiguration: "ssfConfiguration", createSsfStream: "createSsfStream", getSsfStreams: "getSsfStreams",
   updateSsfStream: "updateSsfStream", replaceSsfStream: "replaceSsfStream", deleteSsfStream: "deleteSsfStream",
   getSsfStatus: "getSsfStatus", setSsfStatus: "setSsfStatus", verifySsfStream: "verifySsfStream",
-  pollSsfStream: "pollSsfStream",
+  pollSsfStream: "pollSsfStream", forwardAuth: "forwardAuth", forwardAuthPost: "forwardAuthPost", getRoutes: "getRoutes",
+  setRoutes: "setRoutes",
 };
 
 test("every route of docs/openapi.json has a method of StandinClient", async () => {
