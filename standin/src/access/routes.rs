@@ -101,6 +101,9 @@ impl RouteTable {
             }
             check_pattern(&r.path).map_err(|m| bad(format!("pattern `{}`: {m}", r.path)))?;
             crate::request::check_id("action", &r.action).map_err(|e| bad(format!("action `{}`: {e}", r.action)))?;
+            if r.action.chars().any(char::is_whitespace) {
+                return Err(bad(format!("action `{}`: one word (no spaces)", r.action)));
+            }
             checked.push(r);
         }
         Ok(Self(checked))
