@@ -194,6 +194,12 @@ events {{ worker_connections 256; }}
 http {{
     access_log {d}/access.log;
 {temp}
+    # Kept-alive connections to Standin: a new one per subrequest costs
+    # more than the question.
+    upstream standin {{
+        server {self.auth};
+        keepalive 16;
+    }}
     server {{
         listen 127.0.0.1:{self.port};
         location / {{
@@ -208,7 +214,9 @@ http {{
         }}
         location = /_standin {{
             internal;
-            proxy_pass http://{self.auth}/v1/forward-auth;
+            proxy_pass http://standin/v1/forward-auth;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
             proxy_pass_request_body off;
             proxy_set_header Content-Length "";
             proxy_set_header X-Original-URI $request_uri;

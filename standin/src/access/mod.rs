@@ -11,7 +11,7 @@ mod tokens;
 
 pub use api_keys::{ApiKey, KEY_PREFIX, KeyError, MAX_KEY_NAME_BYTES, NewApiKey, Scope, key_hash};
 pub use origins::{MAX_RETURN_TO_BYTES, origin_of};
-pub use routes::{AmbiguousPath, Gate, MAX_ROUTES, Route, RouteError, RouteTable};
+pub use routes::{AmbiguousPath, Gate, MAX_ROUTES, Route, RouteError, RouteTable, is_impersonation_token};
 pub use tokens::{Actor, Claims, ISSUER, Introspection, TokenError, TokenKeys};
 
 /// API keys, impersonation tokens and `return_to` origins; from [`Standin::access`](crate::Standin::access).

@@ -251,7 +251,12 @@ impl Access<'_> {
 }
 
 /// Whether `token` says Standin issued it (`iss`): only such a token is an
-/// impersonation; anything else is the platform's own business.
+/// impersonation; anything else is the platform's own business (a
+/// gateway's question about it is answered without asking the store).
+pub fn is_impersonation_token(token: &str) -> bool {
+    issued_here(token)
+}
+
 fn issued_here(token: &str) -> bool {
     use base64::Engine as _;
     let Some(payload) = token.split('.').nth(1) else {
