@@ -8,9 +8,9 @@ use crate::codec::get;
 use crate::{PostgresStore, db};
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
-use standin::store::webhooks::{DELIVERY_COLUMNS, ENDPOINT_COLUMNS, EndpointRow, delivery_row, secrets_text};
+use standin::store::webhooks::{DELIVERY_COLUMNS, ENDPOINT_COLUMNS, EndpointRow, delivery_row};
 use standin::store::{StoreError, WebhookStore};
-use standin::webhooks::{Delivery, DeliveryStatus, Endpoint, Lease, Progress, Secret};
+use standin::webhooks::{Delivery, DeliveryStatus, Endpoint, Lease, Progress};
 
 fn endpoint_row(r: &Row) -> Result<EndpointRow, StoreError> {
     Ok(EndpointRow {
@@ -108,44 +108,26 @@ impl WebhookStore for PostgresStore {
         })
     }
 
-    fn set_webhook_secrets(&self, id: &str, secrets: &[Secret]) -> Result<bool, StoreError> {
-        let integrity = self.integrity();
+    fn update_webhook(&self, endpoint: &Endpoint) -> Result<bool, StoreError> {
+        let row = EndpointRow::new(endpoint, &self.integrity());
         self.write(|tx| {
-            let Some(row) = one(tx, id, "FOR UPDATE")? else {
-                return Ok(false);
-            };
-            let mut endpoint = row.endpoint(&integrity)?;
-            endpoint.secrets = secrets.to_vec();
-            tx.execute(
-                "UPDATE webhooks SET secrets = $2, tag = $3 WHERE id = $1",
-                &[
-                    &id,
-                    &secrets_text(secrets),
-                    &EndpointRow::new(&endpoint, &integrity).tag,
-                ],
-            )
-            .map_err(db)?;
-            Ok(true)
-        })
-    }
-
-    fn set_webhook_stream(&self, id: &str, stream: &standin::webhooks::ssf::Stream) -> Result<bool, StoreError> {
-        let integrity = self.integrity();
-        self.write(|tx| {
-            let Some(row) = one(tx, id, "FOR UPDATE")? else {
-                return Ok(false);
-            };
-            let mut endpoint = row.endpoint(&integrity)?;
-            endpoint.stream = Some(stream.clone());
-            endpoint.events = standin::webhooks::EventFilter::new(stream.audit_events())
-                .map_err(|_| StoreError::Contract("a stream's events make a filter"))?;
-            let updated = EndpointRow::new(&endpoint, &integrity);
-            tx.execute(
-                "UPDATE webhooks SET events = $2, options = $3, format = $4, tag = $5 WHERE id = $1",
-                &[&id, &updated.events, &updated.options, &updated.format, &updated.tag],
-            )
-            .map_err(db)?;
-            Ok(true)
+            let n = tx
+                .execute(
+                    "UPDATE webhooks SET url = $2, events = $3, description = $4, secrets = $5, format = $6, \
+                     options = $7, tag = $8 WHERE id = $1",
+                    &[
+                        &row.id,
+                        &row.url,
+                        &row.events,
+                        &row.description,
+                        &row.secrets,
+                        &row.format,
+                        &row.options,
+                        &row.tag,
+                    ],
+                )
+                .map_err(db)?;
+            Ok(n > 0)
         })
     }
 

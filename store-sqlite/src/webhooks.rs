@@ -8,9 +8,9 @@ use super::codec::{cell, int, opt_int, opt_text, text};
 use crate::{SqliteStore, db, lock};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use standin::store::webhooks::{DELIVERY_COLUMNS, ENDPOINT_COLUMNS, EndpointRow, delivery_row, secrets_text};
+use standin::store::webhooks::{DELIVERY_COLUMNS, ENDPOINT_COLUMNS, EndpointRow, delivery_row};
 use standin::store::{Integrity, StoreError, WebhookStore};
-use standin::webhooks::{Delivery, DeliveryStatus, Endpoint, Progress, Secret};
+use standin::webhooks::{Delivery, DeliveryStatus, Endpoint, Progress};
 
 fn endpoint_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<EndpointRow, StoreError>> {
     let c = (0..18).map(|i| cell(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
@@ -143,50 +143,26 @@ impl WebhookStore for SqliteStore {
         })
     }
 
-    fn set_webhook_secrets(&self, id: &str, secrets: &[Secret]) -> Result<bool, StoreError> {
-        let integrity = self.integrity();
+    fn update_webhook(&self, endpoint: &Endpoint) -> Result<bool, StoreError> {
+        let row = EndpointRow::new(endpoint, &self.integrity());
         self.write(|conn, _| {
-            let Some(row) = endpoints(
-                conn,
-                &format!("SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE id = ?1"),
-                [id],
-            )?
-            .pop() else {
-                return Ok(false);
-            };
-            let mut endpoint = row.endpoint(&integrity)?;
-            endpoint.secrets = secrets.to_vec();
-            conn.execute(
-                "UPDATE webhooks SET secrets = ?2, tag = ?3 WHERE id = ?1",
-                params![id, secrets_text(secrets), EndpointRow::new(&endpoint, &integrity).tag],
-            )
-            .map_err(db)?;
-            Ok(true)
-        })
-    }
-
-    fn set_webhook_stream(&self, id: &str, stream: &standin::webhooks::ssf::Stream) -> Result<bool, StoreError> {
-        let integrity = self.integrity();
-        self.write(|conn, _| {
-            let Some(row) = endpoints(
-                conn,
-                &format!("SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE id = ?1"),
-                [id],
-            )?
-            .pop() else {
-                return Ok(false);
-            };
-            let mut endpoint = row.endpoint(&integrity)?;
-            endpoint.stream = Some(stream.clone());
-            endpoint.events = standin::webhooks::EventFilter::new(stream.audit_events())
-                .map_err(|_| StoreError::Contract("a stream's events make a filter"))?;
-            let updated = EndpointRow::new(&endpoint, &integrity);
-            conn.execute(
-                "UPDATE webhooks SET events = ?2, options = ?3, format = ?4, tag = ?5 WHERE id = ?1",
-                params![id, updated.events, updated.options, updated.format, updated.tag],
-            )
-            .map_err(db)?;
-            Ok(true)
+            let n = conn
+                .execute(
+                    "UPDATE webhooks SET url = ?2, events = ?3, description = ?4, secrets = ?5, format = ?6, \
+                     options = ?7, tag = ?8 WHERE id = ?1",
+                    params![
+                        row.id,
+                        row.url,
+                        row.events,
+                        row.description,
+                        row.secrets,
+                        row.format,
+                        row.options,
+                        row.tag
+                    ],
+                )
+                .map_err(db)?;
+            Ok(n > 0)
         })
     }
 

@@ -21,13 +21,10 @@ pub trait WebhookStore: Send + Sync + std::fmt::Debug {
     /// last outbox message as of this commit (it receives what happens
     /// from then on).
     fn put_webhook(&self, endpoint: &Endpoint) -> Result<(), StoreError>;
-    /// Replaces an endpoint's secrets (a rotation); `false` when there is
-    /// no such endpoint.
-    fn set_webhook_secrets(&self, id: &str, secrets: &[Secret]) -> Result<bool, StoreError>;
-    /// Replaces an SSF stream's settings (its state, its audience, the
-    /// events it asks for) and the event filter they make; `false` when
-    /// there is no such endpoint.
-    fn set_webhook_stream(&self, id: &str, stream: &crate::webhooks::ssf::Stream) -> Result<bool, StoreError>;
+    /// Replaces what an endpoint is: its URL, events, description, secrets
+    /// and SSF stream, as given (tagged anew); where its delivery stands
+    /// stays. `false` when there is no such endpoint.
+    fn update_webhook(&self, endpoint: &Endpoint) -> Result<bool, StoreError>;
     /// Moves a poll stream's cursor to `seq` if it is behind it (a
     /// receiver's acknowledgement); `false` when there is no such endpoint.
     fn ack_webhook(&self, id: &str, seq: u64) -> Result<bool, StoreError>;
@@ -123,7 +120,7 @@ fn time(column: &'static str, t: i64) -> Result<DateTime<Utc>, StoreError> {
 }
 
 /// The secrets' column.
-pub fn secrets_text(secrets: &[Secret]) -> String {
+fn secrets_text(secrets: &[Secret]) -> String {
     let stored: Vec<_> = secrets
         .iter()
         .map(|s| StoredSecret {

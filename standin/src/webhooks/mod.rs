@@ -65,12 +65,6 @@ impl Webhooks<'_> {
     pub fn add(&self, tenant: &str, new: NewEndpoint, now: DateTime<Utc>) -> Result<(Endpoint, String), WebhookError> {
         check_url(&new.url)?;
         let events = EventFilter::new(new.events)?;
-        if new.description.as_ref().is_some_and(|d| d.len() > 256) {
-            return Err(EndpointError::Description.into());
-        }
-        if self.0.store.webhooks(Some(tenant))?.len() >= MAX_ENDPOINTS_PER_TENANT {
-            return Err(WebhookError::TooMany(tenant.to_string()));
-        }
         let secret = sign::new_secret().map_err(|e| WebhookError::Random(e.to_string()))?;
         let endpoint = Endpoint {
             id: crate::model::random_id("wh-"),
@@ -87,13 +81,7 @@ impl Webhooks<'_> {
             cursor: Cursor::default(),
             lease: None,
         };
-        self.0.store.put_webhook(&endpoint)?;
-        let stored = self
-            .0
-            .store
-            .webhook(&endpoint.id)?
-            .ok_or(StoreError::Contract("a put webhook is readable"))?;
-        Ok((stored, secret))
+        Ok((self.put(endpoint)?, secret))
     }
 
     /// Adds an SSF stream: pushed to `url` ([`ssf::PUSH`]) or polled by
@@ -117,12 +105,6 @@ impl Webhooks<'_> {
             }
             (_, _) => ssf::POLL.to_string(),
         };
-        if description.as_ref().is_some_and(|d| d.len() > 256) {
-            return Err(EndpointError::Description.into());
-        }
-        if self.0.store.webhooks(Some(tenant))?.len() >= MAX_ENDPOINTS_PER_TENANT {
-            return Err(WebhookError::TooMany(tenant.to_string()));
-        }
         let endpoint = Endpoint {
             id: crate::model::random_id("ssf-"),
             tenant: tenant.to_string(),
@@ -135,17 +117,31 @@ impl Webhooks<'_> {
             cursor: Cursor::default(),
             lease: None,
         };
+        self.put(endpoint)
+    }
+
+    /// Stores a new endpoint or stream, within the tenant's room for them;
+    /// the endpoint as stored (its cursors at the tenant's head).
+    fn put(&self, endpoint: Endpoint) -> Result<Endpoint, WebhookError> {
+        if endpoint.description.as_ref().is_some_and(|d| d.len() > 256) {
+            return Err(EndpointError::Description.into());
+        }
+        if self.0.store.webhooks(Some(&endpoint.tenant))?.len() >= MAX_ENDPOINTS_PER_TENANT {
+            return Err(WebhookError::TooMany(endpoint.tenant.clone()));
+        }
         self.0.store.put_webhook(&endpoint)?;
-        self.get(tenant, &endpoint.id)
+        self.get(&endpoint.tenant, &endpoint.id)
     }
 
     /// Replaces an SSF stream's settings (state, audience, events).
     pub fn set_stream(&self, tenant: &str, id: &str, stream: ssf::Stream) -> Result<Endpoint, WebhookError> {
-        let endpoint = self.get(tenant, id)?;
-        if endpoint.stream.is_none() || !self.0.store.set_webhook_stream(id, &stream)? {
+        let mut endpoint = self.get(tenant, id)?;
+        if endpoint.stream.is_none() {
             return Err(WebhookError::Unknown(id.to_string()));
         }
-        self.get(tenant, id)
+        endpoint.events = EventFilter::new(stream.audit_events())?;
+        endpoint.stream = Some(stream);
+        self.update(tenant, &endpoint)
     }
 
     /// A poll stream's receiver acknowledged every SET up to `seq`.
@@ -189,7 +185,7 @@ impl Webhooks<'_> {
         overlap: TimeDelta,
         now: DateTime<Utc>,
     ) -> Result<(Endpoint, String), WebhookError> {
-        let endpoint = self.get(tenant, id)?;
+        let mut endpoint = self.get(tenant, id)?;
         let secret = sign::new_secret().map_err(|e| WebhookError::Random(e.to_string()))?;
         let mut secrets = vec![Secret {
             value: secret.clone(),
@@ -201,10 +197,16 @@ impl Webhooks<'_> {
                 expires_at: Some(now + overlap),
             });
         }
-        if !self.0.store.set_webhook_secrets(id, &secrets)? {
-            return Err(WebhookError::Unknown(id.to_string()));
+        endpoint.secrets = secrets;
+        Ok((self.update(tenant, &endpoint)?, secret))
+    }
+
+    /// Writes `endpoint`'s definition back; the endpoint as stored then.
+    fn update(&self, tenant: &str, endpoint: &Endpoint) -> Result<Endpoint, WebhookError> {
+        if !self.0.store.update_webhook(endpoint)? {
+            return Err(WebhookError::Unknown(endpoint.id.clone()));
         }
-        Ok((self.get(tenant, id)?, secret))
+        self.get(tenant, &endpoint.id)
     }
 
     /// The endpoint's delivery log, newest first.

@@ -191,14 +191,9 @@ impl Backoff {
 }
 
 impl Cursor {
-    /// The cursor once the event `seq` is handled (delivered, dead, or not
-    /// for this endpoint): the next one starts fresh.
-    pub fn past(seq: u64) -> Self {
-        Self { seq, ..Self::default() }
-    }
-
-    /// This cursor once audit event `seq` is handled (the outbox cursor
-    /// stays).
+    /// This cursor once audit event `seq` is handled (delivered, dead, or
+    /// not for this endpoint): the next one starts fresh; the outbox
+    /// cursor stays.
     pub fn passed(&self, seq: u64) -> Self {
         Self {
             seq,
@@ -244,7 +239,7 @@ mod tests {
             max: TimeDelta::seconds(8),
             horizon: TimeDelta::hours(1),
         };
-        let mut c = Cursor::past(4);
+        let mut c = Cursor::default().passed(4);
         let mut delays = Vec::new();
         for _ in 0..6 {
             let AfterFailure::Retry(next) = b.after_failure(&c, &fail(Some(503)), t(0), 0.999_999) else {
@@ -255,7 +250,7 @@ mod tests {
             c = next;
         }
         assert_eq!(delays, [999, 1999, 3999, 7999, 7999, 7999]);
-        let AfterFailure::Retry(low) = b.after_failure(&Cursor::past(4), &fail(None), t(0), 0.0) else {
+        let AfterFailure::Retry(low) = b.after_failure(&Cursor::default().passed(4), &fail(None), t(0), 0.0) else {
             panic!()
         };
         assert_eq!(low.next_at, Some(t(0) + TimeDelta::milliseconds(500)));
@@ -267,7 +262,7 @@ mod tests {
         let c = Cursor {
             failing_since: Some(t(0)),
             attempts: 30,
-            ..Cursor::past(9)
+            ..Cursor::default().passed(9)
         };
         assert!(matches!(
             b.after_failure(&c, &fail(Some(500)), t(86_399), 0.5),
@@ -282,7 +277,7 @@ mod tests {
     #[test]
     fn a_refusal_is_tried_three_times_and_a_busy_receiver_forever() {
         let b = Backoff::default();
-        let mut c = Cursor::past(1);
+        let mut c = Cursor::default().passed(1);
         for _ in 0..2 {
             let AfterFailure::Retry(next) = b.after_failure(&c, &fail(Some(400)), t(0), 0.5) else {
                 panic!()

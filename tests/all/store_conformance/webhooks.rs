@@ -141,7 +141,7 @@ fn wh3_a_deliverer_that_lost_its_lease_records_nothing() {
             1
         );
         let mut progress = Progress::new(&id, "a");
-        progress.cursor = Some(Cursor::past(start_seq + 1));
+        progress.cursor = Some(Cursor::default().passed(start_seq + 1));
         progress.log.push(Delivery::new(
             &id,
             start_seq + 1,
@@ -194,7 +194,7 @@ fn wh4_dead_letters_are_listed_and_replayed() {
             .lease_webhooks("a", t0, t0 + Duration::seconds(5), 10)
             .expect("lease");
         let mut progress = Progress::new(&id, "a");
-        let mut retry = Cursor::past(3);
+        let mut retry = Cursor::default().passed(3);
         retry.attempts = 2;
         retry.next_at = Some(t0 + Duration::hours(1));
         progress.cursor = Some(retry);
