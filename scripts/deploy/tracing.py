@@ -245,7 +245,7 @@ def main():
                 check(commit.get("standin.audit.group_size", 0) >= 1, f"authorize: audit.commit has a group size ({commit})")
         for secret, what in ((key, "the API key"), (token, "the impersonation token"), (REASON, "the reason text"),
                              (hook["secret"], "the webhook secret"),
-                             (key.split("_")[-1][:16], "part of the API key")):
+                             (key.removeprefix("stn_")[:16], "part of the API key")):
             check(secret.encode() not in raw, f"no span holds {what}")
         lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
         request_lines = [line for line in lines if (line.get("span") or {}).get("name") == "request"
