@@ -32,7 +32,10 @@ printf 'root:x:0:0:root:/root:/sbin/nologin\nstandin:x:65532:65532:standin:/var/
 printf 'root:x:0:\nstandin:x:65532:\n' > "$context/group"
 mkdir "$context/empty"
 
-podman build --quiet --file deploy/image/Containerfile \
+# No layer cache: a cached LABEL step kept an earlier commit's revision
+# label on a machine that had built the image before (the layers are four
+# COPYs onto scratch; rebuilding them takes about a second).
+podman build --quiet --no-cache --file deploy/image/Containerfile \
     --build-arg STANDIN_VERSION="$VERSION" --build-arg REVISION="$REVISION" --build-arg SOURCE="$SOURCE" \
     --tag "$TAG" "$context" >&2
 echo "$TAG"
