@@ -13,6 +13,7 @@
 mod audit;
 mod check;
 mod input;
+mod issuers;
 mod key;
 mod migrate;
 mod open;
@@ -154,6 +155,11 @@ enum Command {
     /// Traefik forwardAuth) is, by method and path.
     #[command(subcommand)]
     Routes(routes::Command),
+    /// Trusted issuers: the identity providers whose JWTs the token
+    /// exchange (`POST /v1/tenants/{t}/oauth/token`, RFC 8693) takes as
+    /// the target's and the admin's tokens, each with its JWKS.
+    #[command(subcommand)]
+    Issuers(issuers::Command),
     /// Move a SQLite database into an empty PostgreSQL one, chain and all:
     /// `--from sqlite:PATH --to postgres://...`.
     ///
@@ -216,6 +222,7 @@ fn main() -> ExitCode {
         Command::Outbox(c) => sessions(&db, c.access()).and_then(|s| outbox::run(c, &s, now)),
         Command::Webhook(c) => sessions(&db, c.access()).and_then(|s| webhook::run(c, &s, now)),
         Command::Routes(c) => sessions(&db, c.access()).and_then(|s| routes::run(c, &s)),
+        Command::Issuers(c) => sessions(&db, c.access()).and_then(|s| issuers::run(c, &s)),
         Command::Migrate(args) => migrate::run(args, cli.host_key.as_deref()),
         Command::Serve(_) if cli.now.is_some() => Err(anyhow::anyhow!(
             "`--now` does not apply to `serve`: a server answers on the real clock"

@@ -74,10 +74,12 @@ impl KeyCache {
     }
 }
 
-/// The secret of the request's `Authorization: Bearer ...` header.
+/// The secret of the request's `Authorization` header: `Bearer KEY`, or
+/// HTTP Basic with the key as the password (OAuth's `client_secret_basic`,
+/// which token-exchange clients send; the user part is not read).
 /// Several `Authorization` headers are refused, whatever they hold: which
 /// one counts would be a guess (RFC 6750: `400 invalid_request`).
-fn bearer(request: &Request) -> Result<Option<&str>, ApiError> {
+fn bearer(request: &Request) -> Result<Option<String>, ApiError> {
     let mut values = request.headers().get_all(header::AUTHORIZATION).iter();
     let Some(value) = values.next() else {
         return Ok(None);
@@ -88,7 +90,15 @@ fn bearer(request: &Request) -> Result<Option<&str>, ApiError> {
     let Some((scheme, token)) = value.to_str().ok().and_then(|v| v.split_once(' ')) else {
         return Ok(None);
     };
-    Ok(scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()))
+    if scheme.eq_ignore_ascii_case("basic") {
+        use base64::Engine as _;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(token.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        return Ok(decoded.and_then(|d| d.split_once(':').map(|(_, password)| password.to_string())));
+    }
+    Ok(scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()))
 }
 
 fn unauthenticated(message: &str) -> Response {
@@ -165,7 +175,7 @@ pub(crate) async fn require(
         };
     }
     let checking = Instant::now();
-    let key = authenticate(&state, secret).await;
+    let key = authenticate(&state, &secret).await;
     if let Some(trace) = crate::telemetry::sampled() {
         let outcome = match &key {
             Ok(Some(_)) => "known",

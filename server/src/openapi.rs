@@ -94,7 +94,8 @@ fn operation(spec: &Spec) -> Value {
     if let Some(body) = spec.body {
         op["requestBody"] = json!({
             "required": true,
-            "content": {"application/json": {"schema": schema_ref(body)}},
+            // A `...Form` body is a form (OAuth's token endpoint); any other JSON.
+            "content": {body_media(body): {"schema": schema_ref(body)}},
         });
     }
     let mut responses = Map::new();
@@ -116,7 +117,9 @@ fn operation(spec: &Spec) -> Value {
     }
     if spec.body.is_some() {
         errors.push(("413", "the body is over its cap"));
-        errors.push(("415", "the body is not `application/json`"));
+        if body_media(spec.body.unwrap_or_default()) == "application/json" {
+            errors.push(("415", "the body is not `application/json`"));
+        }
     }
     if spec.path.contains("{id}") || spec.path.contains("{version}") {
         errors.push(("404", "no such session or version of this tenant"));
@@ -147,4 +150,13 @@ pub fn path_params(path: &str) -> Vec<&str> {
     path.split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         .collect()
+}
+
+/// The media type of a request body of schema `body`.
+fn body_media(body: &str) -> &'static str {
+    if body.ends_with("Form") {
+        "application/x-www-form-urlencoded"
+    } else {
+        "application/json"
+    }
 }

@@ -7,6 +7,7 @@ use crate::codec::get;
 use crate::{PostgresStore, db};
 use postgres::GenericClient;
 use standin::model::Notifications;
+use standin::store::documents::Document;
 use standin::store::{Integrity, StoreError, TenantStore};
 
 /// `tenant`'s notification settings row and its tag, unchecked.
@@ -134,18 +135,43 @@ impl TenantStore for PostgresStore {
         })?;
         row.map(|r| {
             let (rules, tag): (String, Option<String>) = (get(&r, "rules")?, get(&r, "tag")?);
-            standin::store::routes::table(tenant, &rules, tag.as_deref(), &self.integrity())
+            standin::store::documents::routes(tenant, &rules, tag.as_deref(), &self.integrity())
         })
         .transpose()
     }
 
     fn set_routes(&self, tenant: &str, table: &standin::access::RouteTable) -> Result<(), StoreError> {
-        let (rules, tag) = standin::store::routes::row(tenant, table, &self.integrity());
+        let (rules, tag) = standin::store::documents::row(Document::Routes, tenant, table, &self.integrity());
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO routes (tenant, rules, tag) VALUES ($1, $2, $3) \
                  ON CONFLICT (tenant) DO UPDATE SET rules = EXCLUDED.rules, tag = EXCLUDED.tag",
                 &[&tenant, &rules, &tag],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn token_issuers(&self, tenant: &str) -> Result<Option<standin::access::TrustedIssuers>, StoreError> {
+        let row = self.read(|c| {
+            c.query_opt("SELECT issuers, tag FROM token_issuers WHERE tenant = $1", &[&tenant])
+                .map_err(db)
+        })?;
+        row.map(|r| {
+            let (text, tag): (String, Option<String>) = (get(&r, "issuers")?, get(&r, "tag")?);
+            standin::store::documents::issuers(tenant, &text, tag.as_deref(), &self.integrity())
+        })
+        .transpose()
+    }
+
+    fn set_token_issuers(&self, tenant: &str, issuers: &standin::access::TrustedIssuers) -> Result<(), StoreError> {
+        let (text, tag) = standin::store::documents::row(Document::Issuers, tenant, issuers, &self.integrity());
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO token_issuers (tenant, issuers, tag) VALUES ($1, $2, $3) \
+                 ON CONFLICT (tenant) DO UPDATE SET issuers = EXCLUDED.issuers, tag = EXCLUDED.tag",
+                &[&tenant, &text, &tag],
             )
             .map_err(db)?;
             Ok(())

@@ -271,6 +271,15 @@ CREATE TABLE routes (
     tag    TEXT
 );
 ",
+    // Tenants' trusted issuers (`standin::access::TrustedIssuers`): whose
+    // tokens a token exchange takes; tagged by the host key.
+    r"
+CREATE TABLE token_issuers (
+    tenant  TEXT PRIMARY KEY,
+    issuers TEXT NOT NULL,
+    tag     TEXT
+);
+",
 ];
 
 /// How long a writer waits for another process's write lock.

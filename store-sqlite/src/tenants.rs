@@ -7,6 +7,7 @@
 use crate::{SqliteStore, db};
 use rusqlite::{Connection, OptionalExtension, params};
 use standin::model::Notifications;
+use standin::store::documents::Document;
 use standin::store::{Integrity, StoreError, TenantStore};
 
 /// `tenant`'s notification settings row and its tag, unchecked.
@@ -131,17 +132,44 @@ impl TenantStore for SqliteStore {
             .optional()
             .map_err(db)
         })?;
-        row.map(|(rules, tag)| standin::store::routes::table(tenant, &rules, tag.as_deref(), &self.integrity()))
+        row.map(|(rules, tag)| standin::store::documents::routes(tenant, &rules, tag.as_deref(), &self.integrity()))
             .transpose()
     }
 
     fn set_routes(&self, tenant: &str, table: &standin::access::RouteTable) -> Result<(), StoreError> {
-        let (rules, tag) = standin::store::routes::row(tenant, table, &self.integrity());
+        let (rules, tag) = standin::store::documents::row(Document::Routes, tenant, table, &self.integrity());
         self.write(|conn, _| {
             conn.execute(
                 "INSERT INTO routes (tenant, rules, tag) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (tenant) DO UPDATE SET rules = excluded.rules, tag = excluded.tag",
                 params![tenant, rules, tag],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn token_issuers(&self, tenant: &str) -> Result<Option<standin::access::TrustedIssuers>, StoreError> {
+        let row: Option<(String, Option<String>)> = self.read(|c| {
+            c.query_row(
+                "SELECT issuers, tag FROM token_issuers WHERE tenant = ?1",
+                [tenant],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db)
+        })?;
+        row.map(|(text, tag)| standin::store::documents::issuers(tenant, &text, tag.as_deref(), &self.integrity()))
+            .transpose()
+    }
+
+    fn set_token_issuers(&self, tenant: &str, issuers: &standin::access::TrustedIssuers) -> Result<(), StoreError> {
+        let (text, tag) = standin::store::documents::row(Document::Issuers, tenant, issuers, &self.integrity());
+        self.write(|conn, _| {
+            conn.execute(
+                "INSERT INTO token_issuers (tenant, issuers, tag) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (tenant) DO UPDATE SET issuers = excluded.issuers, tag = excluded.tag",
+                params![tenant, text, tag],
             )
             .map_err(db)?;
             Ok(())

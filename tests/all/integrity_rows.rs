@@ -447,3 +447,30 @@ fn routes_remapped_by_sql_are_refused() {
 fn routes_remapped_by_sql_are_refused_postgres() {
     on_postgres("routes", remapped_routes);
 }
+
+fn issuers_edited(s: &Standin, fresh: Fresh<'_>, sql: Writer<'_>, name: &str) {
+    let jwks = serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "idp",
+        "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]});
+    let issuers = serde_json::json!([{"issuer": "https://id.example.com", "audience": "standin", "jwks": jwks}]);
+    let issuers = standin::access::TrustedIssuers::parse(&issuers.to_string()).expect("issuers");
+    s.access().set_token_issuers("acme", &issuers).expect("set");
+    assert_eq!(fresh().access().token_issuers("acme").expect("read"), issuers, "{name}");
+    // A database writer swaps in an issuer of its own, keeping the keys.
+    sql(
+        "UPDATE token_issuers SET issuers = replace(issuers, 'id.example.com', 'evil.example.com') WHERE tenant = 'acme'",
+    );
+    assert_forged(
+        &fresh().access().token_issuers("acme"),
+        &format!("{name}: an issuer swapped in"),
+    );
+}
+
+#[test]
+fn token_issuers_edited_by_sql_are_refused() {
+    on_sqlite(issuers_edited);
+}
+
+#[test]
+fn token_issuers_edited_by_sql_are_refused_postgres() {
+    on_postgres("issuers", issuers_edited);
+}

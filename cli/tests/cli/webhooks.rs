@@ -145,3 +145,39 @@ fn routes_set_reads_a_table_and_names_a_bad_line() {
         "the old table stays"
     );
 }
+
+#[test]
+fn issuers_set_reads_a_list_and_names_a_bad_issuer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let file = dir.path().join("issuers.json");
+    let jwks = serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "idp",
+        "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]});
+    let good = serde_json::json!({"issuer": "https://id.example.com/realms/acme", "audience": "standin",
+        "jwks": jwks, "claims": {"roles": "/realm_access/roles"}});
+    std::fs::write(&file, serde_json::json!([good]).to_string()).expect("write");
+    let set = |file: &std::path::Path| {
+        standin(
+            &db,
+            T0,
+            &["issuers", "set", "--tenant", "acme", file.to_str().expect("utf-8")],
+        )
+    };
+    let out = set(&file);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let shown = lines(&standin(&db, T0, &["issuers", "show", "--tenant", "acme"]));
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0]["claims"]["roles"], "/realm_access/roles");
+    let secret = serde_json::json!({"issuer": "https://other", "audience": "standin",
+        "jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}});
+    std::fs::write(&file, serde_json::json!([good, secret]).to_string()).expect("write");
+    let out = set(&file);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("issuer 2") && stderr.contains("oct"), "{stderr}");
+    assert_eq!(
+        lines(&standin(&db, T0, &["issuers", "show", "--tenant", "acme"])).len(),
+        1,
+        "the old list stays"
+    );
+}

@@ -9,6 +9,7 @@ mod audit;
 mod authzen;
 mod checks;
 mod edge;
+mod oauth;
 mod ops;
 mod outbox;
 mod policies;
@@ -137,7 +138,11 @@ impl Route {
 
 /// The schemas of the gateway routes' bodies.
 pub(crate) fn edge_schemas() -> serde_json::Value {
-    edge::schemas()
+    let mut all = edge::schemas();
+    if let (Some(all), serde_json::Value::Object(more)) = (all.as_object_mut(), oauth::schemas()) {
+        all.extend(more);
+    }
+    all
 }
 
 /// Every route, in the order of the document.
@@ -153,6 +158,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(webhooks::routes());
     routes.extend(ssf::routes());
     routes.extend(edge::routes());
+    routes.extend(oauth::routes());
     routes.extend(policies::routes());
     routes.extend(authzen::routes());
     routes

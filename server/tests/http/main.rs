@@ -11,6 +11,7 @@ mod errors;
 mod fail_closed;
 mod hostile;
 mod keys;
+mod oauth;
 mod openapi;
 mod ops;
 mod outbox;

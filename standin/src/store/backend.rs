@@ -98,7 +98,7 @@ pub trait PolicyStore: Send + Sync + std::fmt::Debug {
 }
 
 /// A tenant's own settings besides its policy: notification texts, the
-/// origins allowed as `return_to`, and its route table.
+/// origins allowed as `return_to`, its route table and its trusted issuers.
 pub trait TenantStore: Send + Sync + std::fmt::Debug {
     fn notifications(&self, tenant: &str) -> Result<Notifications, StoreError>;
     fn set_notifications(&self, tenant: &str, notifications: &Notifications) -> Result<(), StoreError>;
@@ -111,6 +111,11 @@ pub trait TenantStore: Send + Sync + std::fmt::Debug {
     fn routes(&self, tenant: &str) -> Result<Option<crate::access::RouteTable>, StoreError>;
     /// Replaces the tenant's route table.
     fn set_routes(&self, tenant: &str, table: &crate::access::RouteTable) -> Result<(), StoreError>;
+    /// The identity providers whose tokens the tenant's token exchange
+    /// takes, if it set any; [`StoreError::Forged`] when the row does not hold.
+    fn token_issuers(&self, tenant: &str) -> Result<Option<crate::access::TrustedIssuers>, StoreError>;
+    /// Replaces the tenant's trusted issuers.
+    fn set_token_issuers(&self, tenant: &str, issuers: &crate::access::TrustedIssuers) -> Result<(), StoreError>;
 }
 
 /// Standin: their rows, the atomic changes that start and end them, and

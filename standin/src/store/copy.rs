@@ -155,6 +155,7 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
     ),
     ("return_origins", &[("tenant", Text), ("origin", Text), ("tag", Text)]),
     ("routes", &[("tenant", Text), ("rules", Text), ("tag", Text)]),
+    ("token_issuers", &[("tenant", Text), ("issuers", Text), ("tag", Text)]),
     (
         "api_keys",
         &[
@@ -222,6 +223,7 @@ pub const MUST_BE_EMPTY: &[&str] = &[
     "chain_heads",
     "webhooks",
     "routes",
+    "token_issuers",
 ];
 
 /// A store its rows can be read out of, as stored.

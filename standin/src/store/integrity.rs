@@ -161,18 +161,27 @@ impl Integrity {
         }
     }
 
-    /// The tag of `tenant`'s route table row, to store with it.
-    pub(crate) fn routes_tag(&self, tenant: &str, rules: &str) -> Option<String> {
-        self.keyring.as_ref().map(|k| k.routes_tag(tenant, rules))
+    /// The tag of `tenant`'s document row of `kind`, to store with it.
+    pub(crate) fn document_tag(&self, kind: super::documents::Document, tenant: &str, text: &str) -> Option<String> {
+        self.keyring
+            .as_ref()
+            .map(|k| k.document_tag(kind.domain(), tenant, text))
     }
 
-    /// Whether `tenant`'s route table row, read with `tag`, holds (or the
-    /// store is unkeyed): a table a database writer wrote or edited (an
-    /// action remapped to one the policy allows) routes nothing.
-    pub(crate) fn check_routes(&self, tenant: &str, rules: &str, tag: Option<&str>) -> Result<(), StoreError> {
+    /// Whether `tenant`'s document row of `kind`, read with `tag`, holds
+    /// (or the store is unkeyed): a route table a database writer wrote or
+    /// edited (an action remapped to one the policy allows) routes nothing,
+    /// and an issuer it added (its own keys) verifies no token.
+    pub(crate) fn check_document(
+        &self,
+        kind: super::documents::Document,
+        tenant: &str,
+        text: &str,
+        tag: Option<&str>,
+    ) -> Result<(), StoreError> {
         match &self.keyring {
-            Some(k) if !k.routes_hold(tenant, rules, tag) => {
-                Err(StoreError::Forged(format!("the route table of tenant `{tenant}`")))
+            Some(k) if !k.document_holds(kind.domain(), tenant, text, tag) => {
+                Err(StoreError::Forged(format!("{} of tenant `{tenant}`", kind.what())))
             }
             _ => Ok(()),
         }

@@ -122,13 +122,14 @@ impl Keyring {
         self.holds(&notifications_fields(tenant, n), tag)
     }
 
-    /// The tag of `tenant`'s route table row (its rules, as stored).
-    pub fn routes_tag(&self, tenant: &str, rules: &str) -> String {
-        self.tag(&routes_fields(tenant, rules))
+    /// The tag of `tenant`'s document row (its text, as stored) under
+    /// `domain`, the document kind's.
+    pub fn document_tag(&self, domain: &str, tenant: &str, text: &str) -> String {
+        self.tag(&document_fields(domain, tenant, text))
     }
 
-    pub fn routes_hold(&self, tenant: &str, rules: &str, tag: Option<&str>) -> bool {
-        self.holds(&routes_fields(tenant, rules), tag)
+    pub fn document_holds(&self, domain: &str, tenant: &str, text: &str, tag: Option<&str>) -> bool {
+        self.holds(&document_fields(domain, tenant, text), tag)
     }
 
     /// A webhook endpoint's tag: where it sends, what, signed with what
@@ -284,10 +285,10 @@ fn notifications_fields(tenant: &str, n: &Notifications) -> Fields {
     f
 }
 
-fn routes_fields(tenant: &str, rules: &str) -> Fields {
-    let mut f = Fields::new("standin/routes/v1");
+fn document_fields(domain: &str, tenant: &str, text: &str) -> Fields {
+    let mut f = Fields::new(domain);
     f.str(tenant);
-    f.str(rules);
+    f.str(text);
     f
 }
 

@@ -21,9 +21,9 @@
 mod backend;
 mod change;
 pub mod copy;
+pub mod documents;
 mod integrity;
 mod keyring;
-pub mod routes;
 pub mod webhooks;
 
 pub use backend::{AuditStore, KeyStore, OutboxStore, PolicyStore, SessionStore, Store, TenantStore, WebhookStore};
