@@ -22,7 +22,8 @@ pub fn document() -> Value {
     let mut paths = Map::new();
     for route in table() {
         let spec = route.spec;
-        let entry = paths.entry(spec.path.to_string()).or_insert_with(|| json!({}));
+        // axum's catch-all `{*path}` is OpenAPI's `{path}`.
+        let entry = paths.entry(spec.path.replace("{*", "{")).or_insert_with(|| json!({}));
         entry[spec.method.as_str().to_ascii_lowercase()] = operation(&spec);
     }
     json!({
@@ -149,6 +150,7 @@ fn operation(spec: &Spec) -> Value {
 pub fn path_params(path: &str) -> Vec<&str> {
     path.split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| name.trim_start_matches('*'))
         .collect()
 }
 

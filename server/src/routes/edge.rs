@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{any, get, post, put};
 use serde::{Deserialize, Serialize};
 use standin::access::{Gate, Route as Rule, RouteTable};
 
@@ -96,6 +96,20 @@ pub(super) fn routes() -> Vec<Route> {
         Route::new(
             spec(
                 Method::GET,
+                "/v1/forward-auth/{*path}",
+                "forwardAuthPrefix",
+                "Envoy ext_authz (HTTP service, `path_prefix: /v1/forward-auth`): the question asked with the \
+                 original method (any) and the original path and query after the prefix; forwarded headers are \
+                 not read here, the request line is the original. Answers as forwardAuth.",
+                Access::Public,
+                None,
+                forward_answers(),
+            ),
+            || any(forward_prefix),
+        ),
+        Route::new(
+            spec(
+                Method::GET,
                 "/v1/tenants/{t}/routes",
                 "getRoutes",
                 "The tenant's route table (empty when none is set).",
@@ -158,9 +172,30 @@ async fn forward_auth(
     headers: HeaderMap,
 ) -> Response {
     let (method, path) = original(&headers, &method, &uri);
+    decide(state, &headers, method, path).await
+}
+
+/// Envoy's form: the original request line under the prefix. Forwarded
+/// headers are ignored, so a client's own `X-Original-URI` (passed on by a
+/// permissive `allowed_headers`) cannot name another path.
+async fn forward_prefix(
+    State(state): State<AppState>,
+    method: Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let full = uri.path_and_query().map_or("/", |p| p.as_str());
+    let path = full.strip_prefix(PREFIX).unwrap_or(full).to_string();
+    decide(state, &headers, method.to_string(), path).await
+}
+
+/// The route of Envoy's form.
+const PREFIX: &str = "/v1/forward-auth";
+
+async fn decide(state: AppState, headers: &HeaderMap, method: String, path: String) -> Response {
     // Not an impersonation (no token, or the platform's own): answered
     // here, without the blocking pool or the store.
-    let Some(token) = bearer(&headers).filter(|t| standin::access::is_impersonation_token(t)) else {
+    let Some(token) = bearer(headers).filter(|t| standin::access::is_impersonation_token(t)) else {
         return StatusCode::OK.into_response();
     };
     let token = Some(token);

@@ -154,3 +154,43 @@ fn base64_url(v: &Value) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
 }
+
+#[tokio::test]
+async fn fa3_envoy_asks_with_the_original_request_line_under_the_prefix() {
+    let server = Server::with_tokens(3);
+    let table = "POST /billing/** -> billing.purchase\n* /reports/** -> course.view\n";
+    let (status, set) = server.acme(Admin, "PUT", "/routes", Some(json!({"text": table}))).await;
+    assert_eq!(status, 200, "{set}");
+    let (id, token) = started(&server, "u-42").await;
+    let envoy = |method: &str, path: &str| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        server
+            .http
+            .request(method, server.url(&format!("/v1/forward-auth{path}")))
+            .bearer_auth(&token)
+    };
+    let answer = envoy("GET", "/reports/7?x=1").send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["x-standin-session"], id.as_str());
+    let answer = envoy("DELETE", "/reports/7").send().await.unwrap();
+    assert_eq!(answer.status(), 200, "any method, as the route table says");
+    let answer = envoy("POST", "/billing/charge").send().await.unwrap();
+    assert_eq!(answer.status(), 403);
+    // A client's own forwarded headers do not name another request here.
+    let answer = envoy("POST", "/billing/charge")
+        .header("x-original-method", "GET")
+        .header("x-original-uri", "/reports/7")
+        .header("x-forwarded-uri", "/reports/7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 403, "the request line is the original");
+    // No impersonation token: passes untouched, as the other form.
+    let answer = server
+        .http
+        .post(server.url("/v1/forward-auth/billing/charge"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+}

@@ -20,10 +20,11 @@ async fn every_keyed_route_refuses_no_key_a_wrong_tenant_and_a_small_scope() {
     for (path, methods) in document["paths"].as_object().unwrap() {
         for (method, op) in methods.as_object().unwrap() {
             let Some(scopes) = op.get("x-standin-scopes") else {
-                // The one public route under /v1/: a gateway's question,
-                // whose credential is the impersonation token itself.
+                // The public routes under /v1/: a gateway's question (and
+                // Envoy's form of it), whose credential is the
+                // impersonation token itself.
                 assert!(
-                    !path.starts_with("/v1/") || path == "/v1/forward-auth",
+                    !path.starts_with("/v1/") || path == "/v1/forward-auth" || path.starts_with("/v1/forward-auth/"),
                     "{method} {path} is keyed but says no scope"
                 );
                 continue;

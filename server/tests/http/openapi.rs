@@ -22,8 +22,9 @@ fn every_route_is_documented_and_every_reference_resolves() {
     assert_eq!(document["openapi"], "3.1.0");
     for route in standin_server::routes::table() {
         let method = route.spec.method.as_str().to_ascii_lowercase();
+        let path = route.spec.path.replace("{*", "{"); // a catch-all, as OpenAPI writes it
         assert!(
-            document["paths"][route.spec.path][&method].is_object(),
+            document["paths"][&path][&method].is_object(),
             "{method} {}",
             route.spec.path
         );
