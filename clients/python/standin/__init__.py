@@ -5,11 +5,11 @@ The JSON forms are dataclasses generated from docs/openapi.json
 integration (django-hijack) is `standin.django`.
 """
 
-from ._calls import OPERATIONS, ForwardAuth, SessionOrDenied, Started
+from ._calls import OPERATIONS, Exchanged, ForwardAuth, SessionOrDenied, Started
 from ._transport import CallOptions
 from .aio import AsyncClient
 from .client import Client
-from .errors import ApiError, ProtocolError, StandinError, UnreachableError, UploadRefusedError
+from .errors import ApiError, ProtocolError, StandinError, TokenExchangeError, UnreachableError, UploadRefusedError
 from .models import (
     ActionRequest,
     AuditEvent,
@@ -21,6 +21,7 @@ from .models import (
     AuthzenEvaluations,
     Banner,
     Decision,
+    OAuthError,
     Principal,
     Reason,
     RouteTable,
@@ -30,6 +31,9 @@ from .models import (
     SsfStreamRequest,
     SsfStreamRequestDelivery,
     StartRequest,
+    TokenExchanged,
+    TokenIssuers,
+    TokenIssuersIssuersItem,
     Upload,
 )
 
@@ -49,7 +53,9 @@ __all__ = [
     "CallOptions",
     "Client",
     "Decision",
+    "Exchanged",
     "ForwardAuth",
+    "OAuthError",
     "Principal",
     "ProtocolError",
     "Reason",
@@ -63,6 +69,10 @@ __all__ = [
     "StandinError",
     "StartRequest",
     "Started",
+    "TokenExchangeError",
+    "TokenExchanged",
+    "TokenIssuers",
+    "TokenIssuersIssuersItem",
     "UnreachableError",
     "UploadRefusedError",
     "Upload",

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar, Union
+from typing import Any, Final, Generic, Literal, TypeVar, Union
 from urllib.parse import quote
 
 from . import models as m
 from ._wire import encode
-from .errors import ProtocolError
+from .errors import ApiError, ProtocolError, TokenExchangeError
 
 T = TypeVar("T")
 Query = Mapping[str, Union[str, int, bool, None]]
@@ -45,6 +45,9 @@ class Call(Generic[T]):
     headers: Mapping[str, str] | None = None
     # Sends `key` alone, never the client's API key (forward-auth's token).
     anonymous: bool = False
+    # Sent as `application/x-www-form-urlencoded` instead of a JSON `body`
+    # (the token exchange, RFC 6749); a None value is left out.
+    form: Mapping[str, str | int | None] | None = None
 
     @property
     def idempotent(self) -> bool:
@@ -86,6 +89,48 @@ class ForwardAuth:
     on_behalf_of: str | None = None
     session: str | None = None
     decision: m.Decision | None = None
+
+
+JWT_TOKEN_TYPE: Final = "urn:ietf:params:oauth:token-type:jwt"
+TOKEN_EXCHANGE: Final = "urn:ietf:params:oauth:grant-type:token-exchange"
+TokenType = Literal[
+    "urn:ietf:params:oauth:token-type:jwt",
+    "urn:ietf:params:oauth:token-type:access_token",
+    "urn:ietf:params:oauth:token-type:id_token",
+]
+RequestedTokenType = Literal["urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:jwt"]
+# The OAuth errors that are an answer about the grant, returned: the
+# policy's deny (`invalid_grant`), a pending start turned down
+# (`access_denied`) or left unanswered (`expired_token`).
+_DENIED = frozenset({"invalid_grant", "access_denied", "expired_token"})
+
+
+@dataclass(frozen=True)
+class Exchanged:
+    """A token exchange's outcome, as a start's: `issued` (the `token`),
+    `pending` (waits for approval: ask again with `session_id`) or `denied`
+    (`error`: `invalid_grant` with the policy's `reasons`, or `access_denied`
+    / `expired_token` for a pending start that was rejected or expired).
+
+    Any other OAuth error (`invalid_request`: a token not accepted, and the
+    like) raises `TokenExchangeError`.
+    """
+
+    outcome: Literal["issued", "pending", "denied"]
+    token: m.TokenExchanged | None = None
+    error: m.OAuthError | None = None
+
+    @property
+    def session_id(self) -> str | None:
+        """The session of an issued token or of a pending start (and of an ended one)."""
+        if self.token is not None:
+            return self.token.session_id
+        return self.error.session_id if self.error is not None else None
+
+    @property
+    def reasons(self) -> list[m.Reason]:
+        """The policy's reasons of a deny (empty otherwise)."""
+        return list(self.error.reasons or []) if self.error is not None else []
 
 
 def _t(tenant: str, rest: str = "") -> str:
@@ -151,6 +196,25 @@ def _forward_auth(answer: Answer) -> ForwardAuth:
     if answer.status == 403:
         return ForwardAuth(403, False, decision=m.Decision.from_json(answer.body))
     return ForwardAuth(answer.status, False)
+
+
+def _exchanged(answer: Answer) -> Exchanged:
+    if answer.status == 200:
+        return Exchanged("issued", token=m.TokenExchanged.from_json(answer.body))
+    detail = answer.body.get("error") if isinstance(answer.body, dict) else None
+    if isinstance(detail, dict):
+        # A 400 in the house form (a tenant id that is not one), not OAuth's.
+        code, message = detail.get("code"), detail.get("message")
+        if isinstance(code, str) and isinstance(message, str):
+            raise ApiError(answer.status, code, message, answer.request_id)
+    error = m.OAuthError.from_json(answer.body)
+    if error.error == "authorization_pending":
+        if error.session_id is None:
+            raise ProtocolError("`authorization_pending` without a `session_id`", answer.request_id)
+        return Exchanged("pending", error=error)
+    if error.error in _DENIED:
+        return Exchanged("denied", error=error)
+    raise TokenExchangeError(error.error, error.error_description, answer.request_id, error)
 
 
 def _audit(answer: Answer) -> list[m.AuditEvent]:
@@ -419,6 +483,13 @@ def forward_auth_post(method: str, uri: str, token: str | None) -> Call[ForwardA
     return _forward("POST", method, uri, token)
 
 
+def forward_auth_prefix(method: str, uri: str, token: str | None) -> Call[ForwardAuth]:
+    # Envoy's form: the original request line itself, under the prefix.
+    if not uri.startswith("/"):
+        raise ValueError(f"`uri` must be a path from `/`, not {uri!r}")
+    return Call(method.upper(), f"/v1/forward-auth{uri}", (200, 401, 403), _forward_auth, raw=True, key=token, anonymous=True)
+
+
 def get_routes(tenant: str) -> Call[m.RouteTable]:
     return Call("GET", _t(tenant, "/routes"), (200,), _model(m.RouteTable))
 
@@ -426,6 +497,45 @@ def get_routes(tenant: str) -> Call[m.RouteTable]:
 def set_routes(tenant: str, routes: list[m.RouteTableSetRoutesItem] | None, text: str | None) -> Call[m.RouteTable]:
     body = _body(m.RouteTableSet(routes=routes, text=text))
     return Call("PUT", _t(tenant, "/routes"), (200,), _model(m.RouteTable), body)
+
+
+# ---- token exchange (RFC 8693) ------------------------------------------------
+def exchange_token(
+    tenant: str,
+    subject_token: str,
+    actor_token: str,
+    reason: str | None = None,
+    ttl_seconds: int | None = None,
+    domain: str | None = None,
+    session_id: str | None = None,
+    audience: str | None = None,
+    requested_token_type: RequestedTokenType | None = None,
+    subject_token_type: TokenType = JWT_TOKEN_TYPE,
+    actor_token_type: TokenType = JWT_TOKEN_TYPE,
+) -> Call[Exchanged]:
+    form = {
+        "grant_type": TOKEN_EXCHANGE,
+        "subject_token": subject_token,
+        "subject_token_type": subject_token_type,
+        "actor_token": actor_token,
+        "actor_token_type": actor_token_type,
+        "requested_token_type": requested_token_type,
+        "audience": audience,
+        "reason": reason,
+        "ttl_seconds": ttl_seconds,
+        "domain": domain,
+        "session_id": session_id,
+    }
+    return Call("POST", _t(tenant, "/oauth/token"), (200, 400), _exchanged, form=form)
+
+
+def get_token_issuers(tenant: str) -> Call[m.TokenIssuers]:
+    return Call("GET", _t(tenant, "/token-issuers"), (200,), _model(m.TokenIssuers))
+
+
+def set_token_issuers(tenant: str, issuers: list[m.TokenIssuersIssuersItem]) -> Call[m.TokenIssuers]:
+    body = _body(m.TokenIssuers(issuers=issuers))
+    return Call("PUT", _t(tenant, "/token-issuers"), (200,), _model(m.TokenIssuers), body)
 
 
 # ---- policy versions -------------------------------------------------------
@@ -507,8 +617,12 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "pollSsfStream": poll_ssf_stream,
     "forwardAuth": forward_auth,
     "forwardAuthPost": forward_auth_post,
+    "forwardAuthPrefix": forward_auth_prefix,
     "getRoutes": get_routes,
     "setRoutes": set_routes,
+    "exchangeToken": exchange_token,
+    "getTokenIssuers": get_token_issuers,
+    "setTokenIssuers": set_token_issuers,
     "uploadPolicy": upload_policy,
     "listPolicies": list_policies,
     "getPolicy": get_policy,

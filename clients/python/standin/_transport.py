@@ -8,6 +8,7 @@ timeout or a 502/503/504. A POST (a start, an `authorize`) is sent once:
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,15 +38,20 @@ def headers(call: Call[Any], api_key: str | None, options: CallOptions) -> dict[
         out["X-Request-ID"] = options.request_id
     if options.traceparent is not None:
         out["traceparent"] = options.traceparent
-    if call.body is not None:
+    if call.form is not None:
+        out["Content-Type"] = "application/x-www-form-urlencoded"
+    elif call.body is not None:
         out["Content-Type"] = "application/json"
     out.update(call.headers or {})
     return out
 
 
-def params(call: Call[Any]) -> dict[str, str]:
+def params(call: Call[Any]) -> dict[str, str] | None:
+    # None, not {}: httpx would drop a query the path carries (forward-auth's prefix form).
+    if call.query is None:
+        return None
     out: dict[str, str] = {}
-    for name, value in (call.query or {}).items():
+    for name, value in call.query.items():
         if value is None:
             continue
         out[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
@@ -53,6 +59,8 @@ def params(call: Call[Any]) -> dict[str, str]:
 
 
 def content(call: Call[Any]) -> bytes | None:
+    if call.form is not None:
+        return urlencode({name: str(value) for name, value in call.form.items() if value is not None}).encode()
     return None if call.body is None else json.dumps(call.body).encode()
 
 

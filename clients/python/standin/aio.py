@@ -9,7 +9,7 @@ import httpx
 
 from . import _calls as _c
 from . import models as m
-from ._calls import Call, ForwardAuth, SessionOrDenied, Started
+from ._calls import Call, Exchanged, ForwardAuth, RequestedTokenType, SessionOrDenied, Started, TokenType
 from ._transport import CallOptions, content, finish, headers, params, should_retry, unreachable
 
 T = TypeVar("T")
@@ -277,6 +277,10 @@ class AsyncClient:
         """`forward_auth`, asked with POST (gateways that forward the method), never retried."""
         return await self._run(_c.forward_auth_post(method, uri, token), options)
 
+    async def forward_auth_prefix(self, method: str, uri: str, token: str | None = None, *, options: CallOptions | None = None) -> ForwardAuth:
+        """`forward_auth` in Envoy's form (ext_authz `path_prefix`): asked with the original `method` on `/v1/forward-auth` + `uri` (path and query), no forwarded headers; retried only as a GET."""
+        return await self._run(_c.forward_auth_prefix(method, uri, token), options)
+
     async def get_routes(self, *, options: CallOptions | None = None) -> m.RouteTable:
         """The route table that names each request's action for forward-auth, in order (empty when none is set) (admin)."""
         return await self._run(_c.get_routes(self.tenant), options)
@@ -284,6 +288,35 @@ class AsyncClient:
     async def set_routes(self, routes: list[m.RouteTableSetRoutesItem] | None = None, text: str | None = None, *, options: CallOptions | None = None) -> m.RouteTable:
         """Replaces the route table: `routes`, or `text` (one `METHOD PATTERN -> ACTION` a line; first match wins); `ApiError` 400 names a bad line (admin)."""
         return await self._run(_c.set_routes(self.tenant, routes, text), options)
+
+    async def exchange_token(
+        self,
+        subject_token: str,
+        actor_token: str,
+        reason: str | None = None,
+        *,
+        ttl_seconds: int | None = None,
+        domain: str | None = None,
+        session_id: str | None = None,
+        audience: str | None = None,
+        requested_token_type: RequestedTokenType | None = None,
+        subject_token_type: TokenType = _c.JWT_TOKEN_TYPE,
+        actor_token_type: TokenType = _c.JWT_TOKEN_TYPE,
+        options: CallOptions | None = None,
+    ) -> Exchanged:
+        """RFC 8693 token exchange (form body; the key needs `decide`): the target's JWT (`subject_token`) and the admin's (`actor_token`), of issuers the tenant trusts, for an impersonation token when the policy allows the start (audited). Issued, pending (ask again with `session_id`) or denied with the reasons, returned; any other OAuth error (`invalid_request`: a token not accepted) raises `TokenExchangeError`. Never retried."""
+        call = _c.exchange_token(
+            self.tenant, subject_token, actor_token, reason, ttl_seconds, domain, session_id, audience, requested_token_type, subject_token_type, actor_token_type
+        )
+        return await self._run(call, options)
+
+    async def get_token_issuers(self, *, options: CallOptions | None = None) -> m.TokenIssuers:
+        """The identity providers whose tokens the token exchange takes (admin)."""
+        return await self._run(_c.get_token_issuers(self.tenant), options)
+
+    async def set_token_issuers(self, issuers: list[m.TokenIssuersIssuersItem], *, options: CallOptions | None = None) -> m.TokenIssuers:
+        """Replaces the trusted issuers, each with its JWKS (public keys only) and optional claim map; `ApiError` 400 names a bad one (admin)."""
+        return await self._run(_c.set_token_issuers(self.tenant, issuers), options)
 
     async def upload_policy(self, upload: m.Upload, *, options: CallOptions | None = None) -> m.PolicyVersion:
         """Uploads a policy version; `UploadRefusedError` names the failed step."""

@@ -8,6 +8,11 @@ fails closed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import OAuthError
+
 
 class StandinError(Exception):
     """Anything this client raises. `request_id` matches the server's log line."""
@@ -38,6 +43,22 @@ class UploadRefusedError(ApiError):
     def __init__(self, step: str, message: str, request_id: str | None = None) -> None:
         super().__init__(422, "upload-refused", message, request_id)
         self.step = step
+
+
+class TokenExchangeError(ApiError):
+    """400 of the token exchange in OAuth's form (RFC 6749 §5.2) that is not
+    about the grant: `invalid_request` (a token not accepted, a bad
+    `session_id`), `unsupported_grant_type`, `invalid_target`,
+    `invalid_scope`. `code` and `error` are the OAuth error code, `answer`
+    the whole `OAuthError`. (A deny, a pending start and one turned down
+    are returned as `Exchanged`, not raised.)
+    """
+
+    def __init__(self, error: str, description: str | None, request_id: str | None = None, answer: OAuthError | None = None) -> None:
+        super().__init__(400, error, description or error, request_id)
+        self.error = error
+        self.error_description = description
+        self.answer = answer
 
 
 class UnreachableError(StandinError):

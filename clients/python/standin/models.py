@@ -567,6 +567,27 @@ class NotificationsPatch(Model):
 
 
 @dataclass(frozen=True)
+class OAuthError(Model):
+    """The `OAuthError` form of docs/openapi.json."""
+
+    error: Literal["invalid_request", "invalid_grant", "authorization_pending", "access_denied", "expired_token", "unsupported_grant_type", "invalid_target", "invalid_scope"]
+    error_description: str | None = None
+    interval: int | None = None
+    policy: PolicyRef | None = None
+    reasons: list[Reason] | None = None
+    session_id: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "error": (("enum", ("invalid_request", "invalid_grant", "authorization_pending", "access_denied", "expired_token", "unsupported_grant_type", "invalid_target", "invalid_scope",)), True),
+        "error_description": (("str",), False),
+        "interval": (("int",), False),
+        "policy": (("ref", "PolicyRef"), False),
+        "reasons": (("list", ("ref", "Reason")), False),
+        "session_id": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
 class OutboxList(Model):
     """The `OutboxList` form of docs/openapi.json."""
 
@@ -1192,6 +1213,86 @@ class StartSession(Model):
 
 
 @dataclass(frozen=True)
+class TokenExchangeForm(Model):
+    """The `TokenExchangeForm` form of docs/openapi.json."""
+
+    actor_token: str
+    actor_token_type: Literal["urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:id_token"]
+    grant_type: Literal["urn:ietf:params:oauth:grant-type:token-exchange"]
+    subject_token: str
+    subject_token_type: Literal["urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:id_token"]
+    audience: str | None = None
+    client_id: str | None = None
+    domain: str | None = None
+    reason: str | None = None
+    requested_token_type: Literal["urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:jwt"] | None = None
+    session_id: str | None = None
+    ttl_seconds: int | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "actor_token": (("str",), True),
+        "actor_token_type": (("enum", ("urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:id_token",)), True),
+        "grant_type": (("enum", ("urn:ietf:params:oauth:grant-type:token-exchange",)), True),
+        "subject_token": (("str",), True),
+        "subject_token_type": (("enum", ("urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:id_token",)), True),
+        "audience": (("str",), False),
+        "client_id": (("str",), False),
+        "domain": (("str",), False),
+        "reason": (("str",), False),
+        "requested_token_type": (("enum", ("urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:jwt",)), False),
+        "session_id": (("str",), False),
+        "ttl_seconds": (("int",), False),
+    }
+
+
+@dataclass(frozen=True)
+class TokenExchanged(Model):
+    """The `TokenExchanged` form of docs/openapi.json."""
+
+    access_token: str
+    expires_in: int
+    issued_token_type: str
+    session_id: str
+    token_type: Literal["Bearer"]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "access_token": (("str",), True),
+        "expires_in": (("int",), True),
+        "issued_token_type": (("str",), True),
+        "session_id": (("str",), True),
+        "token_type": (("enum", ("Bearer",)), True),
+    }
+
+
+@dataclass(frozen=True)
+class TokenIssuersIssuersItem(Model):
+    """The `TokenIssuersIssuersItem` form of docs/openapi.json."""
+
+    audience: str
+    issuer: str
+    jwks: dict[str, Any]
+    claims: dict[str, Any] | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "audience": (("str",), True),
+        "issuer": (("str",), True),
+        "jwks": (("dict",), True),
+        "claims": (("dict",), False),
+    }
+
+
+@dataclass(frozen=True)
+class TokenIssuers(Model):
+    """The `TokenIssuers` form of docs/openapi.json."""
+
+    issuers: list[TokenIssuersIssuersItem]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "issuers": (("list", ("ref", "TokenIssuersIssuersItem")), True),
+    }
+
+
+@dataclass(frozen=True)
 class Upload(Model):
     """The `Upload` form of docs/openapi.json."""
 
@@ -1483,6 +1584,7 @@ register(
     Jwks,
     Notifications,
     NotificationsPatch,
+    OAuthError,
     OutboxList,
     OutboxMessage,
     PolicyRef,
@@ -1517,6 +1619,10 @@ register(
     StartRequest,
     StartSessionActorSession,
     StartSession,
+    TokenExchangeForm,
+    TokenExchanged,
+    TokenIssuersIssuersItem,
+    TokenIssuers,
     Upload,
     UploadRefusedDetail,
     UploadRefused,

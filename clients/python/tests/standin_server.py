@@ -105,6 +105,8 @@ def fake_server(handle: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[st
 
         do_POST = do_GET
         do_PUT = do_GET
+        do_PATCH = do_GET
+        do_DELETE = do_GET
 
         def log_message(self, *args: object) -> None:
             pass

@@ -362,6 +362,38 @@ def test_forward_auth_sends_the_original_request_and_only_the_token() -> None:
     ]
 
 
+def test_forward_auth_prefix_sends_the_original_request_line_and_only_the_token() -> None:
+    # Envoy's form (the prebuilt test binary may predate it): a loopback server.
+    seen: list[tuple[str, str, str | None, str | None]] = []
+
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        seen.append((request.command, request.path, request.headers["X-Original-URI"], request.headers["Authorization"]))
+        denied = request.command == "DELETE"
+        body = b'{"decision": "deny", "reasons": [{"code": "no-route", "message": "none"}]}' if denied else b""
+        request.send_response(403 if denied else 200)
+        request.send_header("X-Standin-Acting-As", "u-42")
+        if body:
+            request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    with fake_server(handle) as url:
+        client = Client(url, "acme", "stn_api_key", retries=0)
+        assert client.forward_auth_prefix("get", "/reports/7?full=1", "tok").acting_as == "u-42"
+        refused = client.forward_auth_prefix("DELETE", "/reports/7", "tok")
+        assert (refused.status, refused.allowed) == (403, False)
+        assert refused.decision is not None and refused.decision.reasons[0].code == "no-route"
+        assert client.forward_auth_prefix("PATCH", "/c").allowed
+        with pytest.raises(ValueError):
+            client.forward_auth_prefix("GET", "reports")
+    assert seen == [
+        ("GET", "/v1/forward-auth/reports/7?full=1", None, "Bearer tok"),
+        ("DELETE", "/v1/forward-auth/reports/7", None, "Bearer tok"),
+        ("PATCH", "/v1/forward-auth/c", None, None),
+    ]
+
+
 def test_errors_carry_the_code_and_the_callers_request_id(standin: Standin) -> None:
     wrong = Client(standin.url, "acme", "stn_nope")
     with pytest.raises(ApiError) as error:

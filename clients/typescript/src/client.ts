@@ -5,8 +5,8 @@
 // `StandinProtocolError`, never something a caller could read as an allow.
 
 import type { components } from "./openapi.js";
-import { StandinProtocolError } from "./errors.js";
-import { type Answer, type CallOptions, Transport, type TransportOptions, isObject } from "./http.js";
+import { StandinApiError, StandinProtocolError, StandinTokenExchangeError } from "./errors.js";
+import { type Answer, type CallOptions, type Method, Transport, type TransportOptions, isObject } from "./http.js";
 
 type S = components["schemas"];
 export type Principal = S["Principal"];
@@ -59,6 +59,39 @@ export type SsfPollAnswer = S["SsfPollAnswer"];
 export type RouteTable = S["RouteTable"];
 export type RouteTableSet = S["RouteTableSet"];
 export type RouteRule = RouteTable["routes"][number];
+export type TokenExchangeForm = S["TokenExchangeForm"];
+export type TokenExchanged = S["TokenExchanged"];
+export type OAuthError = S["OAuthError"];
+export type TokenIssuers = S["TokenIssuers"];
+export type TokenIssuer = TokenIssuers["issuers"][number];
+
+/** RFC 8693's token type of a JWT: the default of `subject_token_type` and `actor_token_type`. */
+export const JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt";
+/** RFC 8693's grant type, sent by `exchangeToken`. */
+export const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/**
+ * What `exchangeToken` sends: the form of docs/openapi.json less
+ * `grant_type`, with the token types defaulting to a JWT.
+ */
+export type TokenExchangeRequest = Omit<TokenExchangeForm, "grant_type" | "subject_token_type" | "actor_token_type"> &
+  Partial<Pick<TokenExchangeForm, "subject_token_type" | "actor_token_type">>;
+
+/**
+ * A token exchange's outcome, as a start's: `issued` (the `token`),
+ * `pending` (waits for approval: ask again with `session_id: sessionId`),
+ * or `denied` (`error.error`: `invalid_grant` with the policy's
+ * `error.reasons`, or `access_denied` / `expired_token` for a pending
+ * start that was rejected or expired). Any other OAuth error throws a
+ * `StandinTokenExchangeError`.
+ */
+export type Exchanged =
+  | { outcome: "issued"; token: TokenExchanged }
+  | { outcome: "pending"; sessionId: string; error: OAuthError }
+  | { outcome: "denied"; error: OAuthError };
+
+// The OAuth errors that are an answer about the grant, returned.
+const DENIED = new Set(["invalid_grant", "access_denied", "expired_token"]);
 
 /** A start's outcome: started, waiting for approval, or refused with the reasons. */
 export type Started =
@@ -394,6 +427,17 @@ export class StandinClient {
   async forwardAuthPost(request: ForwardAuthRequest, o?: CallOptions): Promise<ForwardAuthAnswer> {
     return this.forward("POST", request, o);
   }
+  /**
+   * `forwardAuth` in Envoy's form (ext_authz `path_prefix: /v1/forward-auth`):
+   * asked with the original method on `/v1/forward-auth` + `uri` (path and
+   * query), no forwarded headers; retried only as a GET.
+   */
+  async forwardAuthPrefix(request: ForwardAuthRequest, o?: CallOptions): Promise<ForwardAuthAnswer> {
+    if (!request.uri.startsWith("/")) throw new TypeError(`\`uri\` must be a path from \`/\`, not ${JSON.stringify(request.uri)}`);
+    const init = { expect: [200, 401, 403], raw: true, key: request.token, anonymous: true };
+    const method = request.method.toUpperCase() as Method;
+    return forwardAuthAnswer(await this.http.call(method, `/v1/forward-auth${request.uri}`, init, o));
+  }
   private async forward(verb: "GET" | "POST", request: ForwardAuthRequest, o?: CallOptions): Promise<ForwardAuthAnswer> {
     // raw: a pass has no body; 401 and 403 are answers, not errors.
     const headers = { "X-Original-Method": request.method, "X-Original-URI": request.uri };
@@ -411,6 +455,36 @@ export class StandinClient {
    */
   async setRoutes(table: RouteTableSet, o?: CallOptions): Promise<RouteTable> {
     return routeTable(await this.http.call("PUT", this.t("/routes"), { body: table, expect: [200] }, o));
+  }
+
+  // ---- token exchange (RFC 8693) -------------------------------------
+  /**
+   * Trades the target's JWT (`subject_token`) and the admin's
+   * (`actor_token`), of issuers the tenant trusts, for an impersonation
+   * token when the policy allows the start (audited; the key needs
+   * `decide`; a form body; never retried). Issued, pending or denied with
+   * the reasons is returned; any other OAuth error (`invalid_request`: a
+   * token not accepted) throws a `StandinTokenExchangeError`.
+   */
+  async exchangeToken(request: TokenExchangeRequest, o?: CallOptions): Promise<Exchanged> {
+    const form: Record<string, string | number | undefined> = {
+      grant_type: TOKEN_EXCHANGE,
+      subject_token_type: JWT_TOKEN_TYPE,
+      actor_token_type: JWT_TOKEN_TYPE,
+      ...request,
+    };
+    return exchanged(await this.http.call("POST", this.t("/oauth/token"), { form, expect: [200, 400] }, o));
+  }
+  /** The identity providers whose tokens the token exchange takes. */
+  async getTokenIssuers(o?: CallOptions): Promise<TokenIssuers> {
+    return tokenIssuers(await this.http.call("GET", this.t("/token-issuers"), { expect: [200] }, o));
+  }
+  /**
+   * Replaces the trusted issuers, each with its JWKS (public keys only) and
+   * an optional claim map; a bad one is a `400 invalid-request` naming it.
+   */
+  async setTokenIssuers(issuers: TokenIssuers, o?: CallOptions): Promise<TokenIssuers> {
+    return tokenIssuers(await this.http.call("PUT", this.t("/token-issuers"), { body: issuers, expect: [200] }, o));
   }
 
   // ---- policy versions -----------------------------------------------
@@ -467,6 +541,38 @@ function routeTable(answer: Answer): RouteTable {
   const routes = (answer.body as Record<string, unknown>).routes;
   if (!Array.isArray(routes)) throw new StandinProtocolError(answer.status, "no `routes` list", answer.requestId);
   return answer.body as RouteTable;
+}
+
+function tokenIssuers(answer: Answer): TokenIssuers {
+  const issuers = (answer.body as Record<string, unknown>).issuers;
+  if (!Array.isArray(issuers)) throw new StandinProtocolError(answer.status, "no `issuers` list", answer.requestId);
+  return answer.body as TokenIssuers;
+}
+
+function exchanged(answer: Answer): Exchanged {
+  const body = answer.body as Record<string, unknown>;
+  if (answer.status === 200) {
+    if (typeof body.access_token !== "string" || typeof body.session_id !== "string") {
+      throw new StandinProtocolError(answer.status, "not an issued token", answer.requestId);
+    }
+    return { outcome: "issued", token: body as TokenExchanged };
+  }
+  const error = body.error;
+  if (isObject(error) && typeof error.code === "string" && typeof error.message === "string") {
+    // A 400 in the house form (a tenant id that is not one), not OAuth's.
+    throw new StandinApiError(answer.status, error.code, error.message, answer.requestId);
+  }
+  if (typeof error !== "string") throw new StandinProtocolError(answer.status, "not an OAuth error", answer.requestId);
+  const oauth = body as OAuthError;
+  if (error === "authorization_pending") {
+    if (typeof oauth.session_id !== "string") {
+      throw new StandinProtocolError(answer.status, "`authorization_pending` without a `session_id`", answer.requestId);
+    }
+    return { outcome: "pending", sessionId: oauth.session_id, error: oauth };
+  }
+  if (DENIED.has(error)) return { outcome: "denied", error: oauth };
+  const description = typeof body.error_description === "string" ? body.error_description : undefined;
+  throw new StandinTokenExchangeError(error, description, body, answer.requestId);
 }
 
 function session(answer: Answer): Session {

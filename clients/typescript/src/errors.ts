@@ -37,6 +37,26 @@ export class StandinUploadRefusedError extends StandinApiError {
   }
 }
 
+/**
+ * A 400 of the token exchange in OAuth's form (RFC 6749 §5.2) that is not
+ * about the grant: `invalid_request` (a token not accepted, a bad
+ * `session_id`), `unsupported_grant_type`, `invalid_target`, `invalid_scope`.
+ * `code` and `error` are the OAuth error code; `answer` is the whole body.
+ * A deny, a pending start and one turned down are returned by
+ * `exchangeToken`, never thrown.
+ */
+export class StandinTokenExchangeError extends StandinApiError {
+  readonly error: string;
+  readonly errorDescription: string | undefined;
+  readonly answer: Record<string, unknown>;
+  constructor(error: string, errorDescription: string | undefined, answer: Record<string, unknown>, requestId?: string) {
+    super(400, error, errorDescription ?? error, requestId);
+    this.error = error;
+    this.errorDescription = errorDescription;
+    this.answer = answer;
+  }
+}
+
 /** No answer: the server could not be reached, or did not answer in time. */
 export class StandinUnreachableError extends StandinError {
   /** `timeout` or `network`. */

@@ -49,9 +49,12 @@ export interface Answer {
  * One call's request. `key` replaces the client's API key; `anonymous`
  * sends `key` alone, never the API key (forward-auth's impersonation
  * token); `headers` are sent as they are (forward-auth's X-Original-*).
+ * `form` is sent as `application/x-www-form-urlencoded` instead of a JSON
+ * `body` (the token exchange, RFC 6749); an undefined value is left out.
  */
 export interface CallInit {
   body?: unknown;
+  form?: Record<string, string | number | undefined>;
   query?: Record<string, string | number | boolean | undefined>;
   expect: number[];
   raw?: boolean;
@@ -60,7 +63,8 @@ export interface CallInit {
   headers?: Record<string, string>;
 }
 
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+/** forward-auth's Envoy form sends the original request's method, whatever it is. */
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
 
@@ -124,7 +128,18 @@ export class Transport {
     if (key !== undefined) headers.Authorization = `Bearer ${key}`;
     if (options.requestId !== undefined) headers["X-Request-ID"] = options.requestId;
     if (options.traceparent !== undefined) headers.traceparent = options.traceparent;
-    if (init.body !== undefined) headers["Content-Type"] = "application/json";
+    let sent: string | undefined;
+    if (init.form !== undefined) {
+      const form = new URLSearchParams();
+      for (const [name, value] of Object.entries(init.form)) {
+        if (value !== undefined) form.set(name, String(value));
+      }
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      sent = form.toString();
+    } else if (init.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      sent = JSON.stringify(init.body);
+    }
     Object.assign(headers, init.headers);
     const timeout = options.timeoutMs ?? this.timeoutMs;
     const signals = [AbortSignal.timeout(timeout)];
@@ -136,7 +151,7 @@ export class Transport {
       response = await this.fetchImpl(url, {
         method,
         headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body: sent,
         signal,
       });
       text = await response.text();

@@ -139,6 +139,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/forward-auth/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Envoy ext_authz (HTTP service, `path_prefix: /v1/forward-auth`): the question asked with the original method (any) and the original path and query after the prefix; forwarded headers are not read here, the request line is the original. Answers as forwardAuth. */
+        get: operations["forwardAuthPrefix"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{t}/access/v1/evaluation": {
         parameters: {
             query?: never;
@@ -270,6 +287,23 @@ export interface paths {
         /** Change the tenant's notification switch and texts (fields left out are kept). */
         put: operations["setNotifications"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{t}/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RFC 8693 token exchange (form body): the target's `subject_token` and the admin's `actor_token`, JWTs of issuers the tenant trusts, for an impersonation token when the policy allows the start (audited). Errors are RFC 6749's: `invalid_grant` (the deny, with `reasons`), `authorization_pending` (ask again with `session_id`), `invalid_request` (a token not accepted). */
+        post: operations["exchangeToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -692,6 +726,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{t}/token-issuers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity providers whose tokens the tenant's token exchange takes. */
+        get: operations["getTokenIssuers"];
+        /** Replace the tenant's trusted issuers (each with its JWKS; public keys only). */
+        put: operations["setTokenIssuers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{t}/tokens/introspect": {
         parameters: {
             query?: never;
@@ -1008,6 +1060,15 @@ export interface components {
             ended_template?: string;
             started_template?: string;
         };
+        OAuthError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_grant" | "authorization_pending" | "access_denied" | "expired_token" | "unsupported_grant_type" | "invalid_target" | "invalid_scope";
+            error_description?: string;
+            interval?: number;
+            policy?: components["schemas"]["PolicyRef"];
+            reasons?: components["schemas"]["Reason"][];
+            session_id?: string;
+        };
         OutboxList: {
             messages?: components["schemas"]["OutboxMessage"][];
             /** @description with `limit`: the `after` of the next page; null at the end */
@@ -1258,6 +1319,50 @@ export interface components {
         StartSession: {
             return_to?: string;
         } & components["schemas"]["StartRequest"];
+        TokenExchanged: {
+            /** @description the impersonation token (EdDSA JWT with `act`) */
+            access_token: string;
+            expires_in: number;
+            issued_token_type: string;
+            session_id: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+        };
+        TokenExchangeForm: {
+            /** @description the admin's JWT */
+            actor_token: string;
+            /** @enum {string} */
+            actor_token_type: "urn:ietf:params:oauth:token-type:jwt" | "urn:ietf:params:oauth:token-type:access_token" | "urn:ietf:params:oauth:token-type:id_token";
+            /** @description the tenant, if given */
+            audience?: string;
+            client_id?: string;
+            domain?: string;
+            /** @enum {string} */
+            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange";
+            /** @description why (E2), as a start's */
+            reason?: string;
+            /** @enum {string} */
+            requested_token_type?: "urn:ietf:params:oauth:token-type:access_token" | "urn:ietf:params:oauth:token-type:jwt";
+            /** @description a pending start of this exchange, asked about again */
+            session_id?: string;
+            /** @description the target's JWT */
+            subject_token: string;
+            /** @enum {string} */
+            subject_token_type: "urn:ietf:params:oauth:token-type:jwt" | "urn:ietf:params:oauth:token-type:access_token" | "urn:ietf:params:oauth:token-type:id_token";
+            ttl_seconds?: number;
+        };
+        TokenIssuers: {
+            issuers: {
+                /** @description the `aud` its tokens name for Standin */
+                audience: string;
+                /** @description JSON pointers of roles, permissions, groups, manages, domains, consents */
+                claims?: Record<string, unknown>;
+                /** @description the tokens' `iss`, exactly */
+                issuer: string;
+                /** @description its public keys (RSA, EC P-256/P-384, OKP Ed25519) */
+                jwks: Record<string, unknown>;
+            }[];
+        };
         Upload: {
             activate?: boolean;
             /** @description the component; absent: the built-in policy */
@@ -1732,6 +1837,67 @@ export interface operations {
                 "X-Request-ID"?: string;
             };
             path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description pass: allowed (with the X-Standin-Acting-As, -On-Behalf-Of, -Session headers), or no impersonation token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description an impersonation token that does not hold, or whose session ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description denied: the decision, or `no-route` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Standin could not decide (store, policy failure, deadline): refuse */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    forwardAuthPrefix: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                path: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2526,6 +2692,90 @@ export interface operations {
             };
             /** @description the body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exchangeToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenExchangeForm"];
+            };
+        };
+        responses: {
+            /** @description the impersonation token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenExchanged"];
+                };
+            };
+            /** @description an RFC 6749 error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is over its cap */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5287,6 +5537,161 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description malformed input, naming the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is over its cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTokenIssuers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the trusted issuers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenIssuers"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setTokenIssuers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenIssuers"];
+            };
+        };
+        responses: {
+            /** @description the trusted issuers as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenIssuers"];
                 };
             };
             /** @description malformed input, naming the field */

@@ -405,6 +405,36 @@ test("forward-auth sends the original request and only the token; 503 is an erro
   ]);
 });
 
+test("forward-auth's Envoy form sends the original request line and only the token", async () => {
+  // A loopback server: the prebuilt test binary may predate this route.
+  const seen = [];
+  const fake = await fakeServer((req, res) => {
+    seen.push([req.method, req.url, req.headers["x-original-uri"], req.headers.authorization]);
+    if (req.method === "DELETE") {
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end(JSON.stringify({ decision: "deny", reasons: [{ code: "no-route", message: "none" }] }));
+      return;
+    }
+    res.writeHead(200, { "x-standin-acting-as": "u-42" });
+    res.end();
+  });
+  try {
+    const c = new StandinClient({ baseUrl: fake.url, tenant: "acme", apiKey: "stn_api_key", retries: 0 });
+    assert.equal((await c.forwardAuthPrefix({ method: "get", uri: "/reports/7?full=1", token: "tok" })).actingAs, "u-42");
+    const refused = await c.forwardAuthPrefix({ method: "DELETE", uri: "/reports/7", token: "tok" });
+    assert.deepEqual([refused.status, refused.allowed, refused.decision.reasons[0].code], [403, false, "no-route"]);
+    assert.equal((await c.forwardAuthPrefix({ method: "PATCH", uri: "/c" })).allowed, true);
+    await assert.rejects(c.forwardAuthPrefix({ method: "GET", uri: "reports" }), TypeError);
+  } finally {
+    await fake.close();
+  }
+  assert.deepEqual(seen, [
+    ["GET", "/v1/forward-auth/reports/7?full=1", undefined, "Bearer tok"],
+    ["DELETE", "/v1/forward-auth/reports/7", undefined, "Bearer tok"],
+    ["PATCH", "/v1/forward-auth/c", undefined, undefined],
+  ]);
+});
+
 test("API errors are typed and carry the code and the caller's request id", async () => {
   const wrong = new StandinClient({ baseUrl: server.url, tenant: "acme", apiKey: "stn_nope" });
   const error = await wrong.getSession("s-1", { requestId: "req-from-caller-1", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }).catch((e) => e);

@@ -34,7 +34,8 @@ const METHODS = {
   updateSsfStream: "updateSsfStream", replaceSsfStream: "replaceSsfStream", deleteSsfStream: "deleteSsfStream",
   getSsfStatus: "getSsfStatus", setSsfStatus: "setSsfStatus", verifySsfStream: "verifySsfStream",
   pollSsfStream: "pollSsfStream", forwardAuth: "forwardAuth", forwardAuthPost: "forwardAuthPost", getRoutes: "getRoutes",
-  setRoutes: "setRoutes",
+  setRoutes: "setRoutes", exchangeToken: "exchangeToken", getTokenIssuers: "getTokenIssuers",
+  setTokenIssuers: "setTokenIssuers", forwardAuthPrefix: "forwardAuthPrefix",
 };
 
 test("every route of docs/openapi.json has a method of StandinClient", async () => {
