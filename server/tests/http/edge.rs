@@ -78,6 +78,20 @@ async fn fa1_forward_auth_allows_denies_and_refuses_by_the_route_table() {
             "{method} {uri}: {body}"
         );
     }
+    // Each is in the session's trail: the request line, denied `no-route`.
+    let key = server.key("acme", Audit).to_string();
+    let trail = server
+        .text(&format!("/v1/tenants/acme/audit?session={id}"), Some(&key))
+        .await;
+    let unrouted: Vec<Value> = trail
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["action"] == "route.unmatched")
+        .collect();
+    assert_eq!(unrouted.len(), 3, "{trail}");
+    assert_eq!(unrouted[0]["event"], "action.denied");
+    assert_eq!(unrouted[0]["resource"], "DELETE /reports/7");
+    assert_eq!(unrouted[0]["codes"], json!(["no-route"]), "{trail}");
 
     // No impersonation token, or someone else's: not Standin's request.
     let (status, headers, _) = ask(&server, "POST", "/billing/charge", None).await;

@@ -20,7 +20,9 @@ pub use issuers::{
     Verified,
 };
 pub use origins::{MAX_RETURN_TO_BYTES, origin_of};
-pub use routes::{AmbiguousPath, Gate, MAX_ROUTES, Route, RouteError, RouteTable, is_impersonation_token};
+pub use routes::{
+    AmbiguousPath, Gate, MAX_ROUTES, NO_ROUTE, Route, RouteError, RouteTable, UNROUTED_ACTION, is_impersonation_token,
+};
 pub use tokens::{Actor, Claims, ISSUER, Introspection, TokenError, TokenKeys};
 
 /// API keys, impersonation tokens and `return_to` origins; from [`Standin::access`](crate::Standin::access).

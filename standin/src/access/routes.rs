@@ -19,6 +19,13 @@ use serde::{Deserialize, Serialize};
 /// At most this many rules per tenant.
 pub const MAX_ROUTES: usize = 1000;
 
+/// The code of a gateway's request that no rule names.
+pub const NO_ROUTE: &str = "no-route";
+
+/// The action an unrouted request is recorded as (its request line is the
+/// resource).
+pub const UNROUTED_ACTION: &str = "route.unmatched";
+
 /// One rule: method (or `*`), path pattern, action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {
@@ -185,7 +192,8 @@ pub enum Gate {
     /// A token Standin issued that does not hold (forged, expired, another
     /// server's key) or whose session is not active.
     Unauthenticated(&'static str),
-    /// No rule of the tenant's table names the request.
+    /// No rule of the tenant's table names the request (recorded in the
+    /// session's trail as `route.unmatched`, the request line its resource).
     NoRoute(String),
     /// The session's policy answered (allow or deny, audited).
     Decided(Authorization),
@@ -228,18 +236,21 @@ impl Access<'_> {
         if !self.introspect(&claims.aud, token, now)?.active {
             return Ok(Gate::Unauthenticated("the token's session is not active"));
         }
+        let request_line = format!("{method} {path}");
+        let unrouted = |why: String| -> Result<Gate, SessionError> {
+            // Recorded in the session's trail as any refused action is.
+            let deny = crate::decision::Decision::host_deny(NO_ROUTE, why.clone());
+            self.sessions()
+                .deny_by_host(&claims.sid, UNROUTED_ACTION, Some(&request_line), deny, now)?;
+            Ok(Gate::NoRoute(why))
+        };
         let Some(table) = self.routes(&claims.aud)? else {
-            return Ok(Gate::NoRoute(format!("tenant `{}` has no route table", claims.aud)));
+            return unrouted(format!("tenant `{}` has no route table", claims.aud));
         };
         let action = match table.action_for(method, path) {
             Ok(Some(action)) => action.to_string(),
-            Ok(None) => {
-                return Ok(Gate::NoRoute(format!(
-                    "no route of tenant `{}` matches {method} {path}",
-                    claims.aud
-                )));
-            }
-            Err(e) => return Ok(Gate::NoRoute(e.to_string())),
+            Ok(None) => return unrouted(format!("no route of tenant `{}` matches {method} {path}", claims.aud)),
+            Err(e) => return unrouted(e.to_string()),
         };
         Ok(Gate::Decided(self.sessions().authorize(
             &claims.sid,

@@ -388,9 +388,41 @@ impl Sessions<'_> {
         resource: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Authorization, SessionError> {
+        self.answer_action(id, action, resource, now, None)
+    }
+
+    /// Records `deny`, decided by the host without asking the policy, as
+    /// the answer to `action` in session `id` (audited as `action.denied`
+    /// like any other): a gateway's request that no route names. An ended
+    /// session is answered as `authorize` answers it.
+    pub fn deny_by_host(
+        &self,
+        id: &str,
+        action: &str,
+        resource: Option<&str>,
+        deny: Decision,
+        now: DateTime<Utc>,
+    ) -> Result<Authorization, SessionError> {
+        debug_assert!(!deny.is_allow(), "the host only ever denies here");
+        let deny = if deny.is_allow() {
+            Decision::host_deny(codes::INVALID_REQUEST, "a host decision must be a deny")
+        } else {
+            deny
+        };
+        self.answer_action(id, action, resource, now, Some(deny))
+    }
+
+    fn answer_action(
+        &self,
+        id: &str,
+        action: &str,
+        resource: Option<&str>,
+        now: DateTime<Utc>,
+        known: Option<Decision>,
+    ) -> Result<Authorization, SessionError> {
         let now = secs(now);
         let entry = self.entry(id)?;
-        match self.decide(&entry, action, resource, now, None)? {
+        match self.decide(&entry, action, resource, now, known)? {
             None => self.authorize_in_transaction(id, action, resource, now),
             Some((decision, record)) => {
                 let committing = crate::trace::start();
