@@ -494,8 +494,10 @@ def get_routes(tenant: str) -> Call[m.RouteTable]:
     return Call("GET", _t(tenant, "/routes"), (200,), _model(m.RouteTable))
 
 
-def set_routes(tenant: str, routes: list[m.RouteTableSetRoutesItem] | None, text: str | None) -> Call[m.RouteTable]:
-    body = _body(m.RouteTableSet(routes=routes, text=text))
+def set_routes(
+    tenant: str, routes: list[m.RouteTableSetRoutesItem] | None, text: str | None, tokenless: Literal["pass", "deny"] | None = None
+) -> Call[m.RouteTable]:
+    body = _body(m.RouteTableSet(routes=routes, text=text, tokenless=tokenless))
     return Call("PUT", _t(tenant, "/routes"), (200,), _model(m.RouteTable), body)
 
 

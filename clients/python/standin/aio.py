@@ -285,9 +285,9 @@ class AsyncClient:
         """The route table that names each request's action for forward-auth, in order (empty when none is set) (admin)."""
         return await self._run(_c.get_routes(self.tenant), options)
 
-    async def set_routes(self, routes: list[m.RouteTableSetRoutesItem] | None = None, text: str | None = None, *, options: CallOptions | None = None) -> m.RouteTable:
-        """Replaces the route table: `routes`, or `text` (one `METHOD PATTERN -> ACTION` a line; first match wins); `ApiError` 400 names a bad line (admin)."""
-        return await self._run(_c.set_routes(self.tenant, routes, text), options)
+    async def set_routes(self, routes: list[m.RouteTableSetRoutesItem] | None = None, text: str | None = None, tokenless: Literal["pass", "deny"] | None = None, *, options: CallOptions | None = None) -> m.RouteTable:
+        """Replaces the route table: `routes`, or `text` (one `METHOD PATTERN -> ACTION` a line; first match wins); `ApiError` 400 names a bad line; `tokenless="deny"` refuses requests without an impersonation token from a gateway naming this tenant (admin)."""
+        return await self._run(_c.set_routes(self.tenant, routes, text, tokenless), options)
 
     async def exchange_token(
         self,

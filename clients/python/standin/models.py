@@ -817,9 +817,11 @@ class RouteTable(Model):
     """The `RouteTable` form of docs/openapi.json."""
 
     routes: list[RouteTableRoutesItem]
+    tokenless: Literal["pass", "deny"]
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
         "routes": (("list", ("ref", "RouteTableRoutesItem")), True),
+        "tokenless": (("enum", ("pass", "deny",)), True),
     }
 
 
@@ -844,10 +846,12 @@ class RouteTableSet(Model):
 
     routes: list[RouteTableSetRoutesItem] | None = None
     text: str | None = None
+    tokenless: Literal["pass", "deny"] | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
         "routes": (("list", ("ref", "RouteTableSetRoutesItem")), False),
         "text": (("str",), False),
+        "tokenless": (("enum", ("pass", "deny",)), False),
     }
 
 

@@ -128,10 +128,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The gateway's question (nginx auth_request, Caddy forward_auth, Traefik forwardAuth): the original method and URI from X-Original-Method/X-Original-URI or X-Forwarded-Method/-Uri, the impersonation token from Authorization: Bearer; the tenant's route table names the action, the session's policy decides (audited). */
+        /** The gateway's question (nginx auth_request, Caddy forward_auth, Traefik forwardAuth): the original method and URI from X-Original-Method/X-Original-URI or X-Forwarded-Method/-Uri, the impersonation token from Authorization: Bearer; the tenant's route table names the action, the session's policy decides (audited). X-Standin-Tenant, set by the gateway, names the tenant it serves: a token of another tenant is refused, and so is a request without one when that tenant's table says `tokenless deny`. */
         get: operations["forwardAuth"];
         put?: never;
-        /** The gateway's question (nginx auth_request, Caddy forward_auth, Traefik forwardAuth): the original method and URI from X-Original-Method/X-Original-URI or X-Forwarded-Method/-Uri, the impersonation token from Authorization: Bearer; the tenant's route table names the action, the session's policy decides (audited). */
+        /** The gateway's question (nginx auth_request, Caddy forward_auth, Traefik forwardAuth): the original method and URI from X-Original-Method/X-Original-URI or X-Forwarded-Method/-Uri, the impersonation token from Authorization: Bearer; the tenant's route table names the action, the session's policy decides (audited). X-Standin-Tenant, set by the gateway, names the tenant it serves: a token of another tenant is refused, and so is a request without one when that tenant's table says `tokenless deny`. */
         post: operations["forwardAuthPost"];
         delete?: never;
         options?: never;
@@ -1156,6 +1156,11 @@ export interface components {
                 /** @description `/` segments; `*` one segment, `**` any number */
                 path: string;
             }[];
+            /**
+             * @description a request with no impersonation token from a gateway that names this tenant (`X-Standin-Tenant`): passed untouched, or refused (401)
+             * @enum {string}
+             */
+            tokenless: "pass" | "deny";
         };
         RouteTableSet: {
             routes?: {
@@ -1165,8 +1170,13 @@ export interface components {
                 /** @description `/` segments; `*` one segment, `**` any number */
                 path: string;
             }[];
-            /** @description one rule a line: `METHOD PATTERN -> ACTION` */
+            /** @description one rule a line: `METHOD PATTERN -> ACTION` (and `tokenless deny`) */
             text?: string;
+            /**
+             * @description a request with no impersonation token from a gateway that names this tenant (`X-Standin-Tenant`): passed untouched, or refused (401)
+             * @enum {string}
+             */
+            tokenless?: "pass" | "deny";
         };
         Session: {
             actor: string;

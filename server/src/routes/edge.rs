@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
 use serde::{Deserialize, Serialize};
-use standin::access::{Gate, Route as Rule, RouteTable};
+use standin::access::{Gate, Route as Rule, RouteTable, Tokenless};
 
 fn spec(
     method: Method,
@@ -65,7 +65,9 @@ fn forward_answers() -> Vec<super::Answer> {
 const FORWARD: &str = "The gateway's question (nginx auth_request, Caddy forward_auth, Traefik forwardAuth): the original \
                        method and URI from X-Original-Method/X-Original-URI or X-Forwarded-Method/-Uri, the impersonation \
                        token from Authorization: Bearer; the tenant's route table names the action, the session's policy \
-                       decides (audited).";
+                       decides (audited). X-Standin-Tenant, set by the gateway, names the tenant it serves: a token \
+                       of another tenant is refused, and so is a request without one when that tenant's table says \
+                       `tokenless deny`.";
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
@@ -193,14 +195,23 @@ async fn forward_prefix(
 const PREFIX: &str = "/v1/forward-auth";
 
 async fn decide(state: AppState, headers: &HeaderMap, method: String, path: String) -> Response {
-    // Not an impersonation (no token, or the platform's own): answered
-    // here, without the blocking pool or the store.
-    let Some(token) = bearer(headers).filter(|t| standin::access::is_impersonation_token(t)) else {
+    // The tenant the gateway serves, when its configuration says.
+    let tenant = headers
+        .get("x-standin-tenant")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let token = bearer(headers).filter(|t| standin::access::is_impersonation_token(t));
+    // Not an impersonation (no token, or the platform's own) and no tenant
+    // that could refuse it: answered here, without the blocking pool or
+    // the store.
+    if token.is_none() && tenant.is_none() {
         return StatusCode::OK.into_response();
-    };
-    let token = Some(token);
+    }
     let gate = state
-        .run(move |s| Ok(s.access().gate(token.as_deref(), &method, &path, now())?))
+        .run(move |s| {
+            Ok(s.access()
+                .gate(token.as_deref(), tenant.as_deref(), &method, &path, now())?)
+        })
         .await;
     let gate = match gate {
         Ok(g) => g,
@@ -263,13 +274,16 @@ async fn decide(state: AppState, headers: &HeaderMap, method: String, path: Stri
 #[derive(Debug, Serialize)]
 struct Table {
     routes: Vec<Rule>,
+    tokenless: Tokenless,
 }
 
 async fn read(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let table = state.run(move |s| Ok(s.access().routes(&tenant)?)).await?;
+    let table = table.unwrap_or_default();
     Ok(axum::Json(Table {
-        routes: table.map(|t| t.rules().to_vec()).unwrap_or_default(),
+        routes: table.rules().to_vec(),
+        tokenless: table.tokenless(),
     })
     .into_response())
 }
@@ -279,6 +293,8 @@ async fn read(State(state): State<AppState>, p: Params) -> Result<Response, ApiE
 struct SetBody {
     routes: Option<Vec<Rule>>,
     text: Option<String>,
+    /// Overrides a `tokenless` line of `text`.
+    tokenless: Option<Tokenless>,
 }
 
 async fn set(State(state): State<AppState>, p: Params, Json(body): Json<SetBody>) -> Result<Response, ApiError> {
@@ -291,12 +307,16 @@ async fn set(State(state): State<AppState>, p: Params, Json(body): Json<SetBody>
             ));
         }
     };
-    let table = RouteTable::parse(&text).map_err(|e| ApiError::bad_request(format!("route table: {e}")))?;
+    let mut table = RouteTable::parse(&text).map_err(|e| ApiError::bad_request(format!("route table: {e}")))?;
+    if let Some(tokenless) = body.tokenless {
+        table = table.with_tokenless(tokenless);
+    }
     let tenant = p.tenant();
     let saved = table.clone();
     state.run(move |s| Ok(s.access().set_routes(&tenant, &saved)?)).await?;
     Ok(axum::Json(Table {
         routes: table.rules().to_vec(),
+        tokenless: table.tokenless(),
     })
     .into_response())
 }
@@ -311,16 +331,25 @@ pub(crate) fn schemas() -> serde_json::Value {
             "action": {"type": "string"},
         },
     });
+    let tokenless = serde_json::json!({
+        "type": "string", "enum": ["pass", "deny"],
+        "description": "a request with no impersonation token from a gateway that names this tenant \
+                        (`X-Standin-Tenant`): passed untouched, or refused (401)",
+    });
     serde_json::json!({
         "RouteTable": {
-            "type": "object", "required": ["routes"],
-            "properties": {"routes": {"type": "array", "items": rule.clone()}},
+            "type": "object", "required": ["routes", "tokenless"],
+            "properties": {
+                "routes": {"type": "array", "items": rule.clone()},
+                "tokenless": tokenless.clone(),
+            },
         },
         "RouteTableSet": {
             "type": "object", "additionalProperties": false,
             "properties": {
                 "routes": {"type": "array", "items": rule},
-                "text": {"type": "string", "description": "one rule a line: `METHOD PATTERN -> ACTION`"},
+                "text": {"type": "string", "description": "one rule a line: `METHOD PATTERN -> ACTION` (and `tokenless deny`)"},
+                "tokenless": tokenless,
             },
         },
     })

@@ -208,3 +208,52 @@ async fn fa3_envoy_asks_with_the_original_request_line_under_the_prefix() {
         .unwrap();
     assert_eq!(answer.status(), 200);
 }
+
+#[tokio::test]
+async fn fa4_a_tenant_may_refuse_requests_without_an_impersonation_token() {
+    let server = Server::with_tokens(3);
+    let table = "# every request through this gateway is an impersonation\ntokenless deny\n* /** -> course.view\n";
+    let (status, set) = server.acme(Admin, "PUT", "/routes", Some(json!({"text": table}))).await;
+    assert_eq!((status, &set["tokenless"]), (200, &json!("deny")), "{set}");
+    let (_, token) = started(&server, "u-42").await;
+    let through = |tenant: Option<&'static str>, token: Option<String>| {
+        let mut request = server
+            .http
+            .get(server.url("/v1/forward-auth"))
+            .header("x-original-method", "GET")
+            .header("x-original-uri", "/reports");
+        if let Some(tenant) = tenant {
+            request = request.header("x-standin-tenant", tenant);
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(
+        through(Some("acme"), None).await,
+        401,
+        "acme's gateway takes impersonations only"
+    );
+    assert_eq!(through(None, None).await, 200, "a gateway that names no tenant: passed");
+    assert_eq!(through(Some("globex"), None).await, 200, "globex has no such line");
+    assert_eq!(through(Some("acme"), Some(token.clone())).await, 200);
+    assert_eq!(
+        through(Some("globex"), Some(token)).await,
+        401,
+        "acme's token at globex's gateway"
+    );
+    // Read back, and turned off over the API.
+    let (_, read) = server.acme(Admin, "GET", "/routes", None).await;
+    assert_eq!(read["tokenless"], "deny");
+    let (status, set) = server
+        .acme(
+            Admin,
+            "PUT",
+            "/routes",
+            Some(json!({"text": table, "tokenless": "pass"})),
+        )
+        .await;
+    assert_eq!((status, &set["tokenless"]), (200, &json!("pass")), "{set}");
+    assert_eq!(through(Some("acme"), None).await, 200);
+}

@@ -21,7 +21,8 @@ pub use issuers::{
 };
 pub use origins::{MAX_RETURN_TO_BYTES, origin_of};
 pub use routes::{
-    AmbiguousPath, Gate, MAX_ROUTES, NO_ROUTE, Route, RouteError, RouteTable, UNROUTED_ACTION, is_impersonation_token,
+    AmbiguousPath, Gate, MAX_ROUTES, NO_ROUTE, Route, RouteError, RouteTable, Tokenless, UNROUTED_ACTION,
+    is_impersonation_token,
 };
 pub use tokens::{Actor, Claims, ISSUER, Introspection, TokenError, TokenKeys};
 

@@ -34,10 +34,64 @@ pub struct Route {
     pub action: String,
 }
 
+/// What forward-auth answers a request that carries no impersonation
+/// token, when the gateway names the tenant (`X-Standin-Tenant`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tokenless {
+    /// Not an impersonation: passed untouched (the default).
+    #[default]
+    Pass,
+    /// Refused (401): every request through this gateway must be an
+    /// impersonation.
+    Deny,
+}
+
 /// A tenant's route table, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RouteTable(Vec<Route>);
+#[serde(from = "Stored", into = "Stored")]
+pub struct RouteTable {
+    rules: Vec<Route>,
+    tokenless: Tokenless,
+}
+
+/// A table as stored: the list of rules alone when `tokenless` is the
+/// default (so rows written before it existed read, and tag, the same).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Stored {
+    List(Vec<Route>),
+    Object {
+        #[serde(alias = "routes")]
+        rules: Vec<Route>,
+        #[serde(default)]
+        tokenless: Tokenless,
+    },
+}
+
+impl From<Stored> for RouteTable {
+    fn from(s: Stored) -> Self {
+        match s {
+            Stored::List(rules) => Self {
+                rules,
+                tokenless: Tokenless::Pass,
+            },
+            Stored::Object { rules, tokenless } => Self { rules, tokenless },
+        }
+    }
+}
+
+impl From<RouteTable> for Stored {
+    fn from(t: RouteTable) -> Self {
+        match t.tokenless {
+            Tokenless::Pass => Self::List(t.rules),
+            tokenless => Self::Object {
+                rules: t.rules,
+                tokenless,
+            },
+        }
+    }
+}
 
 /// Why a route table was refused: the line (from 1) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,17 +110,32 @@ pub struct AmbiguousPath(pub String);
 
 impl RouteTable {
     pub fn rules(&self) -> &[Route] {
-        &self.0
+        &self.rules
     }
 
-    /// Reads a table: JSON (`[{"method", "path", "action"}]`) or one rule a
-    /// line, `METHOD PATTERN -> ACTION` (blank lines and `#` comments
-    /// skipped). Every rule is checked; the first bad one is named.
+    pub fn tokenless(&self) -> Tokenless {
+        self.tokenless
+    }
+
+    /// This table with `tokenless` as given.
+    pub fn with_tokenless(mut self, tokenless: Tokenless) -> Self {
+        self.tokenless = tokenless;
+        self
+    }
+
+    /// Reads a table: JSON (`[{"method", "path", "action"}]`, or
+    /// `{"rules": [...], "tokenless": "deny"}`) or one rule a line, `METHOD
+    /// PATTERN -> ACTION`, with `tokenless deny` (or `pass`) on a line of
+    /// its own (blank lines and `#` comments skipped). Every rule is
+    /// checked; the first bad one is named.
     pub fn parse(text: &str) -> Result<Self, RouteError> {
-        let rules: Vec<(usize, Route)> = if text.trim_start().starts_with('[') {
-            let rules: Vec<Route> =
+        let mut tokenless = Tokenless::Pass;
+        let trimmed = text.trim_start();
+        let rules: Vec<(usize, Route)> = if trimmed.starts_with('[') || trimmed.starts_with('{') {
+            let table: RouteTable =
                 serde_json::from_str(text).map_err(|e| RouteError::Table(format!("not a JSON route table: {e}")))?;
-            rules.into_iter().enumerate().map(|(i, r)| (i + 1, r)).collect()
+            tokenless = table.tokenless;
+            table.rules.into_iter().enumerate().map(|(i, r)| (i + 1, r)).collect()
         } else {
             let mut rules = Vec::new();
             for (i, line) in text.lines().enumerate() {
@@ -78,6 +147,14 @@ impl RouteTable {
                     line: i + 1,
                     message: message.to_string(),
                 };
+                if let Some(choice) = line.strip_prefix("tokenless ") {
+                    tokenless = match choice.trim() {
+                        "pass" => Tokenless::Pass,
+                        "deny" => Tokenless::Deny,
+                        _ => return Err(bad("expected `tokenless pass` or `tokenless deny`")),
+                    };
+                    continue;
+                }
                 let (left, action) = line
                     .split_once("->")
                     .ok_or_else(|| bad("expected `METHOD PATTERN -> ACTION`"))?;
@@ -113,14 +190,17 @@ impl RouteTable {
             }
             checked.push(r);
         }
-        Ok(Self(checked))
+        Ok(Self {
+            rules: checked,
+            tokenless,
+        })
     }
 
     /// The action of the first rule that matches, if any.
     pub fn action_for(&self, method: &str, path: &str) -> Result<Option<&str>, AmbiguousPath> {
         let segments = segments(path)?;
         Ok(self
-            .0
+            .rules
             .iter()
             .find(|r| (r.method == "*" || r.method.eq_ignore_ascii_case(method)) && matches(&r.path, &segments))
             .map(|r| r.action.as_str()))
@@ -213,19 +293,30 @@ impl Access<'_> {
     }
 
     /// A gateway's question: may the request `method path`, carrying
-    /// `token` (its bearer token, if any), go on? A token Standin did not
-    /// issue is not an impersonation: [`Gate::Pass`]. One it issued must
-    /// verify and its session be active; then the tenant's route table
-    /// names the action and the session is asked (`authorize`, audited).
+    /// `token` (its bearer token, if any), go on? `tenant`: the tenant the
+    /// gateway says it serves, if it says. A token Standin did not issue
+    /// is not an impersonation: [`Gate::Pass`], unless that tenant's table
+    /// says `tokenless deny`. One it issued must verify, be that tenant's
+    /// and its session be active; then the tenant's route table names the
+    /// action and the session is asked (`authorize`, audited).
     pub fn gate(
         &self,
         token: Option<&str>,
+        tenant: Option<&str>,
         method: &str,
         path: &str,
         now: DateTime<Utc>,
     ) -> Result<Gate, SessionError> {
         let Some(token) = token.filter(|t| is_impersonation_token(t)) else {
-            return Ok(Gate::Pass);
+            let refused = match tenant {
+                Some(t) => self.routes(t)?.is_some_and(|table| table.tokenless == Tokenless::Deny),
+                None => false,
+            };
+            return Ok(if refused {
+                Gate::Unauthenticated("this tenant's gateway takes impersonated requests only (`tokenless deny`)")
+            } else {
+                Gate::Pass
+            });
         };
         let Some(keys) = &self.tokens else {
             return Ok(Gate::Unauthenticated("this server verifies no impersonation tokens"));
@@ -233,6 +324,11 @@ impl Access<'_> {
         let Ok(claims) = keys.verify(token) else {
             return Ok(Gate::Unauthenticated("the token is not signed by this server's keys"));
         };
+        if tenant.is_some_and(|t| t != claims.aud) {
+            return Ok(Gate::Unauthenticated(
+                "the token is another tenant's than the gateway's",
+            ));
+        }
         if !self.introspect(&claims.aud, token, now)?.active {
             return Ok(Gate::Unauthenticated("the token's session is not active"));
         }
@@ -328,5 +424,25 @@ mod tests {
         }
         let json = RouteTable::parse(r#"[{"method": "get", "path": "/**", "action": "read"}]"#).unwrap();
         assert_eq!(json.rules()[0].method, "GET");
+        assert!(matches!(
+            RouteTable::parse("GET /a -> read\ntokenless maybe"),
+            Err(RouteError::Line { line: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn tokenless_is_stored_only_when_it_is_not_the_default() {
+        let pass = RouteTable::parse("GET /a -> read").unwrap();
+        assert_eq!(
+            serde_json::to_value(&pass).unwrap()[0]["action"],
+            "read",
+            "a list, as before"
+        );
+        let deny = RouteTable::parse("tokenless deny\nGET /a -> read").unwrap();
+        assert_eq!(deny.tokenless(), Tokenless::Deny);
+        let stored = serde_json::to_string(&deny).unwrap();
+        assert_eq!(RouteTable::parse(&stored).unwrap(), deny, "{stored}");
+        let api = r#"{"routes": [{"method": "GET", "path": "/a", "action": "read"}], "tokenless": "deny"}"#;
+        assert_eq!(RouteTable::parse(api).unwrap(), deny);
     }
 }
