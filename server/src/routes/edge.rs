@@ -17,7 +17,8 @@ use axum::routing::{any, get, post, put};
 use serde::{Deserialize, Serialize};
 use standin::access::{Gate, Route as Rule, RouteTable, Tokenless};
 
-fn spec(
+/// A spec of the gateway's routes (tag `edge`, shared with `oauth`).
+pub(super) fn spec(
     method: Method,
     path: &'static str,
     operation: &'static str,

@@ -10,7 +10,8 @@
 //! API key, `decide`), as a bearer key or as the password of HTTP Basic
 //! (`client_secret_basic`).
 
-use super::{ADMIN, Access, DECIDE, Params, Route, Spec, json, now};
+use super::edge::spec;
+use super::{ADMIN, DECIDE, Params, Route, json, now};
 use crate::app::AppState;
 use crate::body::Json;
 use crate::error::ApiError;
@@ -29,29 +30,6 @@ const JWT: &str = "urn:ietf:params:oauth:token-type:jwt";
 const ID_TOKEN: &str = "urn:ietf:params:oauth:token-type:id_token";
 /// How long a client waits before asking again about a pending start.
 const POLL_SECONDS: u64 = 5;
-
-fn spec(
-    method: Method,
-    path: &'static str,
-    operation: &'static str,
-    summary: &'static str,
-    access: Access,
-    body: Option<&'static str>,
-    answers: Vec<super::Answer>,
-) -> Spec {
-    Spec {
-        method,
-        path,
-        operation,
-        summary,
-        tag: "edge",
-        slow: false,
-        access,
-        body,
-        query: &[],
-        answers,
-    }
-}
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
@@ -158,15 +136,15 @@ fn is_form(request: &Request) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
 }
 
+/// An RFC 6749 error of the form itself: its code and description.
+#[derive(Debug)]
+struct Refusal(&'static str, String);
+
 /// The form's checks that need no store; the exchange, or the error.
-fn exchange_of(tenant: &str, form: Form) -> Result<(Exchange, &'static str), Response> {
-    let invalid = |d: &str| oauth_error("invalid_request", d, json!({}));
+fn exchange_of(tenant: &str, form: Form) -> Result<(Exchange, &'static str), Refusal> {
+    let invalid = |d: &str| Refusal("invalid_request", d.to_string());
     if form.grant_type != TOKEN_EXCHANGE {
-        return Err(oauth_error(
-            "unsupported_grant_type",
-            &format!("only `{TOKEN_EXCHANGE}`"),
-            json!({}),
-        ));
+        return Err(Refusal("unsupported_grant_type", format!("only `{TOKEN_EXCHANGE}`")));
     }
     let (Some(subject), Some(subject_type)) = (form.subject_token, form.subject_token_type) else {
         return Err(invalid("`subject_token` and `subject_token_type` are required"));
@@ -193,14 +171,13 @@ fn exchange_of(tenant: &str, form: Form) -> Result<(Exchange, &'static str), Res
         }
     };
     if form.audience.as_deref().is_some_and(|a| a != tenant) || form.resource.is_some() {
-        return Err(oauth_error(
+        return Err(Refusal(
             "invalid_target",
-            &format!("the token is for tenant `{tenant}` only (`audience` `{tenant}`, no `resource`)"),
-            json!({}),
+            format!("the token is for tenant `{tenant}` only (`audience` `{tenant}`, no `resource`)"),
         ));
     }
     if form.scope.is_some() {
-        return Err(oauth_error("invalid_scope", "`scope` is not taken", json!({})));
+        return Err(Refusal("invalid_scope", "`scope` is not taken".to_string()));
     }
     let _ = form.client_id; // named, and ignored: the key says who calls
     let mut x = Exchange::new(tenant, &subject, &actor);
@@ -227,7 +204,7 @@ async fn exchange(State(state): State<AppState>, p: Params, request: Request) ->
     let tenant = p.tenant();
     let (x, issued_type) = match exchange_of(&tenant, form) {
         Ok(x) => x,
-        Err(answer) => return Ok(answer),
+        Err(Refusal(code, why)) => return Ok(oauth_error(code, &why, json!({}))),
     };
     let started = std::time::Instant::now();
     let outcome = state.run(move |s| Ok(s.access().exchange(&x, now())?)).await?;
