@@ -124,6 +124,11 @@ pub enum Command {
     /// Make a new policy crate NAME (no database): a starter policy, its
     /// suite, the SDK and the WIT it builds against, and the release profile
     /// that makes small, fast components. Prints the folder.
+    /// Print the JSON Schema (2020-12) of the default policy's settings (no
+    /// database): every field's type, default, description and the rule
+    /// ids it drives (`x-standin-rules`). The same as `GET
+    /// /v1/settings-schema` and docs/settings.schema.json.
+    Schema,
     New {
         /// The crate's name (lowercase letters, digits, `-`, `_`).
         name: String,
@@ -141,8 +146,8 @@ impl Command {
         match self {
             Self::List { .. } | Self::Show { .. } | Self::Diff { .. } => Access::Read,
             Self::Set { .. } | Self::Upload { .. } | Self::Activate { .. } | Self::Rollback { .. } => Access::Write,
-            // Never opens one: `main` runs it without a database.
-            Self::New { .. } => Access::Read,
+            // Never open one: `main` runs them without a database.
+            Self::New { .. } | Self::Schema => Access::Read,
         }
     }
 }
@@ -159,6 +164,13 @@ fn read_component(path: Option<&Path>) -> Result<Option<Vec<u8>>, InputError> {
     path.map(|p| input::read(p, Kind::Component)).transpose()
 }
 
+/// `policy schema`: the settings' schema, pretty-printed.
+pub fn schema() -> Result<Exit> {
+    let text = serde_json::to_string_pretty(&standin_default_policy::schema::settings_schema())?;
+    println!("{text}");
+    Ok(Exit::Success)
+}
+
 /// `policy new`: the crate is made, its folder printed.
 pub fn new_crate(name: &str, dir: &Path) -> Result<Exit> {
     let root = crate::scaffold::create(name, dir)?;
@@ -169,6 +181,7 @@ pub fn new_crate(name: &str, dir: &Path) -> Result<Exit> {
 pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     match command {
         Command::New { name, dir } => return new_crate(&name, &dir),
+        Command::Schema => return schema(),
         Command::Set {
             tenant,
             policy,

@@ -16,6 +16,8 @@ extern crate alloc;
 pub mod action;
 pub mod approval;
 pub mod principal;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod schema;
 pub mod settings;
 pub mod start;
 

@@ -162,8 +162,12 @@ async function loadSessions() {
         el("button", { type: "button", onclick: () => guarded(() => endSession(s)) }, "End"),
         " ",
         el("button", { type: "button", onclick: () => guarded(() => revokeSession(s)) }, "Revoke"),
+        " ",
       );
     }
+    actions.append(
+      el("button", { type: "button", class: "story", onclick: () => guarded(() => openTimeline(s.id)) }, "Story"),
+    );
     const state_ = s.state === "ended" ? `ended (${s.end_reason})` : s.state;
     return el(
       "tr",
@@ -296,6 +300,7 @@ async function loadPolicies() {
     ),
   );
   $("policies-rows").replaceChildren(...rows);
+  await loadSettingsForm();
 }
 
 const pretty = (settings) => {

@@ -24,6 +24,8 @@ const INDEX: &str = include_str!("../console/index.html");
 const SCRIPT: &str = include_str!("../console/console.js");
 const STYLE: &str = include_str!("../console/console.css");
 const BANNER: &str = include_str!("../console/banner.js");
+const SETTINGS: &str = include_str!("../console/settings.js");
+const TIMELINE: &str = include_str!("../console/timeline.js");
 
 /// The page's policy: its own files and API only, never framed.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
@@ -62,6 +64,14 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/console/banner.js",
             get(|| async { file(BANNER, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/console/settings.js",
+            get(|| async { file(SETTINGS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/console/timeline.js",
+            get(|| async { file(TIMELINE, "text/javascript; charset=utf-8") }),
         )
 }
 

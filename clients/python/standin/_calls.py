@@ -249,6 +249,10 @@ def openapi() -> Call[dict[str, Any]]:
     return Call("GET", "/openapi.json", (200,), _dict)
 
 
+def settings_schema() -> Call[dict[str, Any]]:
+    return Call("GET", "/v1/settings-schema", (200,), _dict)
+
+
 def jwks() -> Call[m.Jwks]:
     return Call("GET", "/.well-known/jwks.json", (200,), _model(m.Jwks))
 
@@ -572,6 +576,7 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "readyz": readyz,
     "metrics": metrics,
     "openapi": openapi,
+    "settingsSchema": settings_schema,
     "jwks": jwks,
     "authzenConfiguration": authzen_configuration,
     "checkStart": check_start,

@@ -85,6 +85,10 @@ class AsyncClient:
         """The OpenAPI document the server serves."""
         return await self._run(_c.openapi(), options)
 
+    async def settings_schema(self, *, options: CallOptions | None = None) -> dict[str, Any]:
+        """The JSON Schema of the default policy's settings (no key)."""
+        return await self._run(_c.settings_schema(), options)
+
     async def jwks(self, *, options: CallOptions | None = None) -> m.Jwks:
         """Public keys of impersonation tokens; 404 without `--token-key`."""
         return await self._run(_c.jwks(), options)

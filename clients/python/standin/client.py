@@ -95,6 +95,10 @@ class Client:
         """The OpenAPI document the server serves."""
         return self._run(_c.openapi(), options)
 
+    def settings_schema(self, *, options: CallOptions | None = None) -> dict[str, Any]:
+        """The JSON Schema of the default policy's settings (no key)."""
+        return self._run(_c.settings_schema(), options)
+
     def jwks(self, *, options: CallOptions | None = None) -> m.Jwks:
         """Public keys of impersonation tokens; 404 without `--token-key`."""
         return self._run(_c.jwks(), options)

@@ -54,6 +54,7 @@ def test_a_whole_session(standin: Standin) -> None:
         audit = Client(standin.url, "acme", standin.keys["audit"])
         assert client.healthz().status == "ok"
         assert client.openapi()["openapi"] == "3.1.0"
+        assert client.settings_schema()["properties"]["approval"]["enum"] == ["never", "always", "privileged"]
         assert client.jwks().keys[0].alg == "EdDSA"
         assert "standin_http_requests_total" in client.metrics()
         assert client.authzen_configuration().access_evaluation_endpoint.endswith("/acme/access/v1/evaluation")

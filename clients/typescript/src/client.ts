@@ -182,6 +182,11 @@ export class StandinClient {
   async openapi(o?: CallOptions): Promise<Record<string, unknown>> {
     return (await this.http.call("GET", "/openapi.json", { expect: [200] }, o)).body as Record<string, unknown>;
   }
+
+  /** The JSON Schema (2020-12) of the default policy's settings (no key). */
+  async settingsSchema(o?: CallOptions): Promise<Record<string, unknown>> {
+    return (await this.http.call("GET", "/v1/settings-schema", { expect: [200] }, o)).body as Record<string, unknown>;
+  }
   /** The public keys that verify impersonation tokens (404 without `--token-key`). */
   async jwks(o?: CallOptions): Promise<Jwks> {
     return (await this.http.call("GET", "/.well-known/jwks.json", { expect: [200] }, o)).body as Jwks;

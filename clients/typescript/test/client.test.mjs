@@ -33,6 +33,7 @@ test("a whole session: check, start, banner, authorize, batch, AuthZEN, extend, 
   assert.equal((await client.healthz()).status, "ok");
   assert.equal((await client.readyz()).status, "ready");
   assert.equal((await client.openapi()).openapi, "3.1.0");
+  assert.deepEqual(((await client.settingsSchema()).properties).approval.enum, ["never", "always", "privileged"]);
   assert.match(await client.metrics(), /standin_http_requests_total/);
   const jwks = await client.jwks();
   assert.equal(jwks.keys[0].alg, "EdDSA");

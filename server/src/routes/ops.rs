@@ -73,6 +73,22 @@ pub(super) fn routes() -> Vec<Route> {
             ),
             || get(openapi),
         ),
+        Route::new(
+            spec(
+                "/v1/settings-schema",
+                "settingsSchema",
+                "The JSON Schema (2020-12) of the default policy's settings: each field's type, default, \
+                 description and the rule ids it drives (`x-standin-rules`); what the console's settings form \
+                 is made from.",
+                vec![Answer {
+                    status: 200,
+                    description: "the schema (also docs/settings.schema.json)",
+                    schema: None,
+                    media: Some("application/json"),
+                }],
+            ),
+            || get(settings_schema),
+        ),
     ]
 }
 
@@ -118,4 +134,8 @@ async fn openapi() -> Response {
         crate::openapi::document_text(),
     )
         .into_response()
+}
+
+async fn settings_schema() -> Response {
+    axum::Json(standin_default_policy::schema::settings_schema()).into_response()
 }

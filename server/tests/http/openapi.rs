@@ -106,3 +106,27 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// The settings' schema is served, checked in, and says what each field
+/// means and which rules it drives (the console's form is made from it).
+#[tokio::test]
+async fn the_settings_schema_is_served_and_is_the_checked_in_one() {
+    let server = Server::start();
+    let (status, served) = server.call("GET", "/v1/settings-schema", None, None).await;
+    assert_eq!(status, 200);
+    let file: Value =
+        serde_json::from_str(include_str!("../../../docs/settings.schema.json")).expect("docs/settings.schema.json");
+    assert_eq!(
+        served, file,
+        "docs/settings.schema.json is not the served schema: regenerate it with \
+         `cargo run -p standin-cli -- policy schema > docs/settings.schema.json`"
+    );
+    let properties = served["properties"].as_object().expect("properties");
+    assert_eq!(properties.len(), standin_default_policy::schema::FIELDS.len());
+    for (name, p) in properties {
+        assert!(p["description"].as_str().is_some_and(|d| !d.is_empty()), "{name}");
+        assert!(p["x-standin-rules"].as_array().is_some_and(|r| !r.is_empty()), "{name}");
+        assert!(p.get("default").is_some(), "{name}");
+    }
+    assert_eq!(served["additionalProperties"], false);
+}

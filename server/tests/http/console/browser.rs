@@ -154,6 +154,48 @@ impl Browser {
         }
     }
 
+    /// The accessibility problems axe-core finds on the page as it is now
+    /// (WCAG 2.1 A and AA), one line each: rule, impact, where. Empty when
+    /// there are none, or when axe-core is not installed
+    /// (`server/tests/console-a11y`, `npm ci`) and the check is not
+    /// required (`STANDIN_REQUIRE_BROWSER=1` requires it).
+    pub async fn accessibility(&self) -> Vec<String> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/console-a11y/node_modules/axe-core/axe.min.js"
+        );
+        let Ok(axe) = std::fs::read_to_string(path) else {
+            assert!(
+                std::env::var("STANDIN_REQUIRE_BROWSER").as_deref() != Ok("1"),
+                "no axe-core at {path} (npm ci in server/tests/console-a11y), and STANDIN_REQUIRE_BROWSER=1"
+            );
+            eprintln!("accessibility check skipped: no {path}");
+            return Vec::new();
+        };
+        // Injected by the driver, which the page's CSP does not govern.
+        self.client
+            .execute(&format!("{axe}\nreturn true;"), Vec::new())
+            .await
+            .expect("axe-core loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})\
+                   .then((r) => done(r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)))\
+                   .catch((e) => done([`axe failed: ${e}`]));",
+                Vec::new(),
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_value(found).unwrap_or_else(|e| vec![format!("axe's answer: {e}")])
+    }
+
+    /// Resizes the window (a phone: 375 wide).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.expect("resize");
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

@@ -3,6 +3,7 @@
 //! (S2, S3, S4, A4, T1, WH8).
 
 mod browser;
+mod story;
 mod webhooks;
 
 use crate::support::{Server, start_request};
