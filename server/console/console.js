@@ -128,7 +128,7 @@ function show() {
   $("app").hidden = !signedIn;
   $("sign-out").hidden = !signedIn;
   $("who").textContent = signedIn ? `Tenant ${state.tenant}` : "";
-  if (signedIn) openPage("sessions");
+  if (signedIn) openPage("overview");
 }
 
 function openPage(page) {
@@ -139,6 +139,7 @@ function openPage(page) {
   for (const section of document.querySelectorAll(".page")) section.hidden = section.id !== page;
   say("");
   const loads = {
+    overview: loadOverview,
     sessions: loadSessions,
     audit: loadAudit,
     policies: loadPolicies,

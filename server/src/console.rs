@@ -25,6 +25,7 @@ const SCRIPT: &str = include_str!("../console/console.js");
 const STYLE: &str = include_str!("../console/console.css");
 const BANNER: &str = include_str!("../console/banner.js");
 const SETTINGS: &str = include_str!("../console/settings.js");
+const OVERVIEW: &str = include_str!("../console/overview.js");
 const TIMELINE: &str = include_str!("../console/timeline.js");
 
 /// The page's policy: its own files and API only, never framed.
@@ -64,6 +65,10 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/console/banner.js",
             get(|| async { file(BANNER, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/console/overview.js",
+            get(|| async { file(OVERVIEW, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/console/settings.js",

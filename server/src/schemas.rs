@@ -358,7 +358,7 @@ pub fn all() -> Value {
         },
     }));
     parts.push(crate::webhooks::schemas::all());
-    parts.push(crate::routes::edge_schemas());
+    parts.push(crate::routes::route_schemas());
     let mut all = serde_json::Map::new();
     for part in parts {
         if let Value::Object(map) = part {

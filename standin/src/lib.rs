@@ -100,6 +100,9 @@ pub struct Standin {
     /// The deepest nesting of sessions the host allows, whatever a policy
     /// says (0: none).
     pub(crate) max_depth: u32,
+    /// Each tenant's activity counts, as far as this process has read its
+    /// trail (see [`audit::activity`]).
+    pub(crate) activity: audit::activity::Rollups,
 }
 
 /// How deep sessions may nest by default: a session started from a
@@ -120,6 +123,7 @@ impl Standin {
             tokens: None,
             integrity: store::Integrity::default(),
             max_depth: DEFAULT_MAX_DEPTH,
+            activity: audit::activity::Rollups::default(),
         }
     }
 

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 /// handles, with the tenant fixed.
 #[derive(Debug, Clone, Copy)]
 pub struct Tenant<'a> {
-    sessions: &'a Standin,
+    pub(crate) sessions: &'a Standin,
     tenant: &'a str,
 }
 

@@ -2,6 +2,7 @@
 //! through the real default-policy component, not the native crate.
 
 mod actions;
+mod activity;
 mod approval;
 mod artifacts;
 mod audit;

@@ -278,6 +278,11 @@ def start_session(tenant: str, request: m.StartRequest, return_to: str | None) -
     return Call("POST", _t(tenant, "/sessions"), (201, 202, 403), _started, body)
 
 
+def get_stats(tenant: str, from_: str | None, to: str | None) -> Call[m.Stats]:
+    query = {"from": from_, "to": to}
+    return Call("GET", _t(tenant, "/stats"), (200,), _model(m.Stats), query=query)
+
+
 def list_sessions(tenant: str, active: bool | None, limit: int | None, after: str | None) -> Call[m.SessionList]:
     query = {"active": active, "limit": limit, "after": after}
     return Call("GET", _t(tenant, "/sessions"), (200,), _model(m.SessionList), query=query)
@@ -599,6 +604,7 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "authzenEvaluations": evaluations,
     "queryAudit": query_audit,
     "verifyAudit": verify_audit,
+    "getStats": get_stats,
     "listOutbox": list_outbox,
     "claimOutbox": claim_outbox,
     "ackOutbox": ack_outbox,

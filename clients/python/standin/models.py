@@ -1217,6 +1217,91 @@ class StartSession(Model):
 
 
 @dataclass(frozen=True)
+class StatsDaysItem(Model):
+    """The `StatsDaysItem` form of docs/openapi.json."""
+
+    actions_allowed: int
+    actions_denied: int
+    day: str
+    sessions_started: int
+    starts_denied: int
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "actions_allowed": (("int",), True),
+        "actions_denied": (("int",), True),
+        "day": (("str",), True),
+        "sessions_started": (("int",), True),
+        "starts_denied": (("int",), True),
+    }
+
+
+@dataclass(frozen=True)
+class StatsDenialsItem(Model):
+    """The `StatsDenialsItem` form of docs/openapi.json."""
+
+    count: int
+    key: str
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "count": (("int",), True),
+        "key": (("str",), True),
+    }
+
+
+@dataclass(frozen=True)
+class StatsTopActorsItem(Model):
+    """The `StatsTopActorsItem` form of docs/openapi.json."""
+
+    count: int
+    key: str
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "count": (("int",), True),
+        "key": (("str",), True),
+    }
+
+
+@dataclass(frozen=True)
+class StatsTopTargetsItem(Model):
+    """The `StatsTopTargetsItem` form of docs/openapi.json."""
+
+    count: int
+    key: str
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "count": (("int",), True),
+        "key": (("str",), True),
+    }
+
+
+@dataclass(frozen=True)
+class Stats(Model):
+    """The `Stats` form of docs/openapi.json."""
+
+    active: int
+    days: list[StatsDaysItem]
+    denials: list[StatsDenialsItem]
+    first_day: str
+    last_day: str
+    pending: int
+    through_seq: int
+    top_actors: list[StatsTopActorsItem]
+    top_targets: list[StatsTopTargetsItem]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "active": (("int",), True),
+        "days": (("list", ("ref", "StatsDaysItem")), True),
+        "denials": (("list", ("ref", "StatsDenialsItem")), True),
+        "first_day": (("str",), True),
+        "last_day": (("str",), True),
+        "pending": (("int",), True),
+        "through_seq": (("int",), True),
+        "top_actors": (("list", ("ref", "StatsTopActorsItem")), True),
+        "top_targets": (("list", ("ref", "StatsTopTargetsItem")), True),
+    }
+
+
+@dataclass(frozen=True)
 class TokenExchangeForm(Model):
     """The `TokenExchangeForm` form of docs/openapi.json."""
 
@@ -1623,6 +1708,11 @@ register(
     StartRequest,
     StartSessionActorSession,
     StartSession,
+    StatsDaysItem,
+    StatsDenialsItem,
+    StatsTopActorsItem,
+    StatsTopTargetsItem,
+    Stats,
     TokenExchangeForm,
     TokenExchanged,
     TokenIssuersIssuersItem,

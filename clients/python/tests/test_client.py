@@ -89,6 +89,8 @@ def test_a_whole_session(standin: Standin) -> None:
         assert client.introspect_token(session.token).sid == session.id
         assert client.extend_session(session.id, 600).session is not None
         assert any(s.id == session.id for s in client.list_sessions(active=True).sessions or [])
+        stats = audit.get_stats()
+        assert stats.active >= 1 and sum(d.sessions_started for d in stats.days) >= 1
 
         ended = client.end_session(session.id, token=session.token)
         assert (ended.state, ended.end_reason) == ("ended", "stopped")

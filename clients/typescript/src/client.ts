@@ -36,6 +36,7 @@ export type Replay = S["Replay"];
 export type Reevaluated = S["Reevaluated"];
 export type Revoked = S["Revoked"];
 export type SessionList = S["SessionList"];
+export type Stats = S["Stats"];
 export type Introspection = S["Introspection"];
 export type Jwks = S["Jwks"];
 export type Health = S["Health"];
@@ -212,6 +213,10 @@ export class StandinClient {
     if (answer.status === 403) return { outcome: "denied", decision: decision(answer) };
     const started = session(answer);
     return { outcome: answer.status === 202 ? "pending" : "started", session: started };
+  }
+  /** The tenant's activity per day (`YYYY-MM-DD`, default the last 30 days), denials by code, top actors and targets, sessions now (audit). */
+  async getStats(query: { from?: string; to?: string } = {}, o?: CallOptions): Promise<Stats> {
+    return (await this.http.call("GET", this.t("/stats"), { query, expect: [200] }, o)).body as Stats;
   }
   async listSessions(query: { active?: boolean; limit?: number; after?: string } = {}, o?: CallOptions): Promise<SessionList> {
     return (await this.http.call("GET", this.t("/sessions"), { query, expect: [200] }, o)).body as SessionList;

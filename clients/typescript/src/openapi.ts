@@ -743,6 +743,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{t}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's activity: sessions started and decisions per day (UTC), denials by code, the top actors and targets by sessions started, and sessions active and pending now. */
+        get: operations["getStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{t}/token-issuers": {
         parameters: {
             query?: never;
@@ -1346,6 +1363,36 @@ export interface components {
         StartSession: {
             return_to?: string;
         } & components["schemas"]["StartRequest"];
+        Stats: {
+            active: number;
+            days: {
+                actions_allowed: number;
+                actions_denied: number;
+                /** Format: date */
+                day: string;
+                sessions_started: number;
+                starts_denied: number;
+            }[];
+            denials: {
+                count: number;
+                key: string;
+            }[];
+            /** Format: date */
+            first_day: string;
+            /** Format: date */
+            last_day: string;
+            pending: number;
+            /** @description the last event of the chain counted */
+            through_seq: number;
+            top_actors: {
+                count: number;
+                key: string;
+            }[];
+            top_targets: {
+                count: number;
+                key: string;
+            }[];
+        };
         TokenExchanged: {
             /** @description the impersonation token (EdDSA JWT with `act`) */
             access_token: string;
@@ -5645,6 +5692,84 @@ export interface operations {
             };
             /** @description the body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStats: {
+        parameters: {
+            query?: {
+                /** @description `day` (the only one) */
+                bucket?: string;
+                /** @description first day, YYYY-MM-DD (default: 29 days before `to`) */
+                from?: string;
+                /** @description last day, YYYY-MM-DD (default: today, UTC) */
+                to?: string;
+            };
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the activity */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            /** @description malformed input, naming the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

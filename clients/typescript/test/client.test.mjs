@@ -96,6 +96,8 @@ test("a whole session: check, start, banner, authorize, batch, AuthZEN, extend, 
   const extended = await client.extendSession(session.id, 600);
   assert.equal(extended.outcome, "session");
   assert.ok((await client.listSessions({ active: true })).sessions.some((s) => s.id === session.id));
+  const stats = await audit.getStats();
+  assert.ok(stats.active >= 1 && stats.days.reduce((t, d) => t + d.sessions_started, 0) >= 1);
 
   const ended = await client.endSession(session.id, { token: session.token });
   assert.deepEqual([ended.state, ended.end_reason], ["ended", "stopped"]);

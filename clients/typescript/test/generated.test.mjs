@@ -18,7 +18,7 @@ test("@standin/client/banner is the server's <standin-banner>", async () => {
 
 // Every operation of the document has a method (operationId -> method).
 const METHODS = {
-  authzenConfiguration: "authzenConfiguration", jwks: "jwks", healthz: "healthz", metrics: "metrics", openapi: "openapi", settingsSchema: "settingsSchema",
+  authzenConfiguration: "authzenConfiguration", jwks: "jwks", healthz: "healthz", metrics: "metrics", openapi: "openapi", settingsSchema: "settingsSchema", getStats: "getStats",
   readyz: "readyz", authzenEvaluation: "evaluation", authzenEvaluations: "evaluations", queryAudit: "queryAudit",
   verifyAudit: "verifyAudit", authorizeBatch: "authorizeBatch", checkAction: "checkAction", checkStart: "checkStart",
   getNotifications: "getNotifications", setNotifications: "setNotifications", listOutbox: "listOutbox",

@@ -16,6 +16,7 @@ mod policies;
 mod principals;
 mod sessions;
 mod ssf;
+mod stats;
 mod tokens;
 mod webhooks;
 
@@ -136,11 +137,14 @@ impl Route {
     }
 }
 
-/// The schemas of the gateway routes' bodies.
-pub(crate) fn edge_schemas() -> serde_json::Value {
+/// The schemas the route modules keep beside their routes: the gateway's,
+/// the token exchange's and the activity's.
+pub(crate) fn route_schemas() -> serde_json::Value {
     let mut all = edge::schemas();
-    if let (Some(all), serde_json::Value::Object(more)) = (all.as_object_mut(), oauth::schemas()) {
-        all.extend(more);
+    for more in [oauth::schemas(), stats::schemas()] {
+        if let (Some(all), serde_json::Value::Object(more)) = (all.as_object_mut(), more) {
+            all.extend(more);
+        }
     }
     all
 }
@@ -154,6 +158,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(principals::routes());
     routes.extend(tokens::routes());
     routes.extend(audit::routes());
+    routes.extend(stats::routes());
     routes.extend(outbox::routes());
     routes.extend(webhooks::routes());
     routes.extend(ssf::routes());

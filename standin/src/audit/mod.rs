@@ -14,6 +14,7 @@
 //! `Audit::verify` (`verify`) recomputes the chain and cross-checks the
 //! tables. Nothing here knows a database but through the [`Store`](crate::Store).
 
+pub mod activity;
 mod chain;
 pub(crate) mod checkpointer;
 mod checkpoints;

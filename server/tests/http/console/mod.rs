@@ -19,6 +19,8 @@ async fn signed_in(b: &Browser, server: &Server, scope: standin::access::Scope) 
     b.click("#sign-in-form button[type=submit]").await;
     b.until("signed in", "return !document.getElementById('app').hidden")
         .await;
+    // The overview comes first; these tests start from the sessions.
+    b.click("nav button[data-page='sessions']").await;
 }
 
 #[tokio::test]

@@ -191,7 +191,7 @@ async fn every_page_passes_the_accessibility_check() {
     signed_in(&b, &server, Admin).await;
     for width in [1280, 375] {
         b.resize(width, 900).await;
-        for page in ["sessions", "audit", "policies", "notifications", "webhooks"] {
+        for page in ["overview", "sessions", "audit", "policies", "notifications", "webhooks"] {
             b.click(&format!("nav button[data-page='{page}']")).await;
             b.until(
                 "the page is shown",
@@ -223,5 +223,92 @@ async fn every_page_passes_the_accessibility_check() {
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
+    b.close().await;
+}
+
+/// The overview after a scripted day: its figures are the API's (`/stats`),
+/// which are the trail's.
+#[tokio::test]
+async fn a4_the_overview_shows_the_days_activity_as_the_api_counts_it() {
+    let Some(b) = Browser::start().await else { return };
+    let server = Server::start();
+    let mut ids = Vec::new();
+    for (actor, target) in [("u-1", "u-42"), ("u-2", "u-43"), ("u-1", "u-44")] {
+        if actor == "u-1" && target == "u-44" {
+            // u-1 ends its first session before its next.
+            let (status, _) = server
+                .acme(Decide, "POST", &format!("/sessions/{}/end", ids[0]), None)
+                .await;
+            assert_eq!(status, 200);
+        }
+        let start = crate::support::start_request(actor, target);
+        let (status, body) = server.acme(Decide, "POST", "/sessions", Some(start)).await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    for (id, action) in [
+        (&ids[2], "course.view"),
+        (&ids[2], "billing.purchase"),
+        (&ids[1], "course.view"),
+        (&ids[1], "payment.refund"),
+        (&ids[2], "guide.dismiss"),
+    ] {
+        let (status, _) = server.authorize(id, action).await;
+        assert_eq!(status, 200);
+    }
+    // A refused start (no role to impersonate with).
+    let mut refused = crate::support::start_request("u-9", "u-42");
+    refused["actor"]["roles"] = json!([]);
+    let (status, _) = server.acme(Decide, "POST", "/sessions", Some(refused)).await;
+    assert_eq!(status, 403);
+    let (status, stats) = server.acme(Admin, "GET", "/stats", None).await;
+    assert_eq!(status, 200, "{stats}");
+    let today = stats["days"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(today["sessions_started"], 3, "{stats}");
+    assert_eq!(today["starts_denied"], 1, "{stats}");
+    assert_eq!(today["actions_allowed"], 2, "{stats}");
+    assert_eq!(today["actions_denied"], 3, "{stats}");
+    assert_eq!(stats["active"], 2);
+    assert_eq!(
+        stats["top_actors"],
+        json!([{"key": "u-1", "count": 2}, {"key": "u-2", "count": 1}])
+    );
+    assert_eq!(
+        stats["denials"][0],
+        json!({"key": "forbidden-action", "count": 2}),
+        "{stats}"
+    );
+
+    b.goto(&format!("{}/console", server.base)).await;
+    b.fill("#tenant", "acme").await;
+    b.fill("#key", server.key("acme", Admin)).await;
+    b.click("#sign-in-form button[type=submit]").await;
+    b.wait("#fig-decisions svg").await;
+    assert_eq!(b.text("#overview-active").await, "2");
+    assert_eq!(b.text("#overview-started").await, "3");
+    assert_eq!(b.text("#overview-decisions").await, "2 allowed, 3 denied");
+    // The tables beside the charts hold the same numbers.
+    let cells = b
+        .run(
+            "const rows = [...document.querySelectorAll('#fig-decisions tbody tr')]; \
+             const last = rows[rows.length - 1]; return [...last.children].map((c) => c.textContent)",
+        )
+        .await;
+    assert_eq!(cells, json!([today["day"], "2", "3"]));
+    let denials = b
+        .run("return [...document.querySelectorAll('#fig-denials tbody tr')].map((r) => r.textContent)")
+        .await;
+    assert!(
+        denials[0].as_str().unwrap().starts_with("forbidden-action"),
+        "{denials}"
+    );
+    let label = b
+        .run("return document.querySelector('#fig-decisions svg').getAttribute('aria-labelledby')")
+        .await;
+    assert!(
+        label.as_str().is_some_and(|l| l.contains("chart-decisions-t")),
+        "{label}"
+    );
+    b.screenshot("console-overview").await;
     b.close().await;
 }
