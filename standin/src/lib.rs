@@ -32,6 +32,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod authzen;
 pub mod deadline;
 pub mod harness;
 pub mod model;

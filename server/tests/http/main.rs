@@ -2,6 +2,7 @@
 
 mod approvals;
 mod authzen;
+mod authzen_conformance;
 mod batching;
 mod config;
 mod console;

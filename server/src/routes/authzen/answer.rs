@@ -19,6 +19,8 @@ pub(super) enum Evaluation {
     Action(Authorization),
     /// May this start, storing nothing: the decision and the version that made it.
     Start(Decision, PolicyRef),
+    /// A generic question, as the tenant's policy answered it.
+    Generic(standin::authzen::Answer),
     /// A question that could not be answered: a deny, with why.
     Refused { status: u16, message: String },
 }
@@ -29,6 +31,7 @@ impl Evaluation {
         match self {
             Self::Action(a) => a.decision.is_allow(),
             Self::Start(d, _) => d.is_allow(),
+            Self::Generic(a) => a.decision,
             Self::Refused { .. } => false,
         }
     }
@@ -120,6 +123,7 @@ impl Serialize for Evaluation {
                 }
                 .serialize(serializer)
             }
+            Self::Generic(a) => generic(a, serializer),
             Self::Refused { status, message } => Answer {
                 context: ErrorContext {
                     error: ErrorDetail {
@@ -132,6 +136,29 @@ impl Serialize for Evaluation {
             .serialize(serializer),
         }
     }
+}
+
+/// A generic answer: `{"decision": bool}`, and `context` only when there
+/// is something to say (what the policy put there, its obligations, or
+/// why it could not answer), as the interop suites compare answers whole.
+fn generic<S: Serializer>(a: &standin::authzen::Answer, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut context = a.context.clone().unwrap_or_default();
+    if !a.obligations.is_empty() {
+        context.insert("obligations".to_string(), serde_json::json!(a.obligations));
+    }
+    if let Some((code, message)) = &a.error {
+        context.insert(
+            "error".to_string(),
+            serde_json::json!({"code": code, "message": message}),
+        );
+    }
+    let mut map = serializer.serialize_map(None)?;
+    if !context.is_empty() {
+        map.serialize_entry("context", &context)?;
+    }
+    map.serialize_entry("decision", &a.decision)?;
+    map.end()
 }
 
 /// An `authorize`'s result as an AuthZEN answer: the decision (counted in
@@ -185,6 +212,7 @@ pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::met
                 refusal(e.status.as_u16(), &e.message)
             }
         },
+        Kind::Generic(question) => Evaluation::Generic(s.tenant(tenant).authzen().evaluate(&question, now())),
         Kind::Unanswerable(message) => refusal(400, &message),
     }
 }

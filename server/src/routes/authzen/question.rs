@@ -1,6 +1,7 @@
 //! The questions of an AuthZEN request: each evaluation's subject, action,
-//! resource and context (the request's own as defaults), and which of the
-//! two questions Standin answers it is.
+//! resource and context (the request's own as defaults), and which
+//! question it is: one of Standin's two impersonation questions, or a
+//! generic one for the tenant's policy.
 
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
@@ -43,6 +44,17 @@ pub(super) fn question(
             Some(_) => return Err(ApiError::bad_request(format!("`{at}context` must be an object"))),
         },
     };
+    for (what, object) in [
+        ("subject", &q.subject),
+        ("resource", &q.resource),
+        ("action", &q.action),
+    ] {
+        if !matches!(object.get("properties"), None | Some(Value::Null | Value::Object(_))) {
+            return Err(ApiError::bad_request(format!(
+                "`{at}{what}.properties` must be an object"
+            )));
+        }
+    }
     for (what, object, fields) in [
         ("subject", &q.subject, &["type", "id"][..]),
         ("resource", &q.resource, &["type", "id"][..]),
@@ -73,7 +85,9 @@ pub(super) enum Kind {
     },
     /// `check start`.
     Start(Box<StartRequest>),
-    /// Not a question Standin answers: a deny saying why.
+    /// Any other question: the tenant's policy answers it.
+    Generic(Box<standin::authzen::Question>),
+    /// Not a question Standin answers (malformed): a deny saying why.
     Unanswerable(String),
 }
 
@@ -137,8 +151,11 @@ pub(super) fn classify(tenant: &str, q: &Question) -> Kind {
                 Err(message) => Kind::Unanswerable(message),
             }
         }
-        (subject, action, resource) => Kind::Unanswerable(format!(
-            "no question of subject `{subject}`, action `{action}` and resource `{resource}`: ask with subject `impersonation_session`, or subject and resource `user` and action `impersonate`"
-        )),
+        _ => Kind::Generic(Box::new(standin::authzen::Question {
+            subject: Value::Object(q.subject.clone()),
+            action: Value::Object(q.action.clone()),
+            resource: Value::Object(q.resource.clone()),
+            context: Value::Object(q.context.clone()),
+        })),
     }
 }
