@@ -1,42 +1,24 @@
 //! Generic AuthZEN questions: a subject, an action, a resource and a
-//! context of any types, asked of a tenant's policy (the impersonation
-//! questions have their own paths, `authorize` and `check start`). Here
-//! because the HTTP API is not the only asker: the harness and a platform
-//! embedding the library ask the same way.
+//! context of any types, asked of a tenant's active policy (the
+//! impersonation questions have their own paths, `authorize` and `check
+//! start`). Here because the HTTP API is not the only asker: the harness
+//! and a platform embedding the library ask the same way.
 //!
-//! Fail closed: a policy that cannot answer (built before generic
-//! questions, unavailable, broken) gives a deny carrying an error code,
-//! never an allow.
+//! Every answer is audited like the rest (`authzen.allowed`,
+//! `authzen.denied`: the subject as actor, the action, the resource as
+//! `type:id`, the policy version, an error code when no policy decision
+//! could be had). Fail closed: a policy that cannot answer (built before
+//! generic questions, unavailable, broken) gives a deny carrying an error
+//! code, never an allow; a trail that cannot be written is a deny too.
 
 use crate::Tenant;
-use crate::decision::PolicyRef;
+use crate::audit::{AuditEvent, Seal, events};
+use crate::store::Change;
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
-
-/// A policy's answer could not be had: the deny's code.
-pub mod codes {
-    /// The policy answers no generic questions (built before them).
-    pub const UNSUPPORTED: &str = "generic-questions-unsupported";
-}
-
-/// One AuthZEN question: each member a JSON object as the request gave it
-/// (`type`, `id`, `properties` of the entities; `name`, `properties` of
-/// the action).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Question {
-    pub subject: Value,
-    pub action: Value,
-    pub resource: Value,
-    pub context: Value,
-}
-
-/// What a search looks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchKind {
-    Subject,
-    Resource,
-    Action,
-}
+use serde_json::Value;
+pub use standin_engine::generic::{
+    Answer, MAX_QUESTION_BYTES, MAX_SEARCH_RESULTS, Question, SearchKind, UNSUPPORTED, question_bytes,
+};
 
 /// One AuthZEN search: the question with the searched-for member partial
 /// (no `id`, or for an action search no action at all).
@@ -47,32 +29,6 @@ pub struct Search {
     pub action: Value,
     pub resource: Value,
     pub context: Value,
-}
-
-/// The answer to a generic question.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    pub decision: bool,
-    /// What the policy says besides the decision (an object), if anything.
-    pub context: Option<Map<String, Value>>,
-    /// Duties of the caller that come with an allow.
-    pub obligations: Vec<String>,
-    /// Why no policy decision could be had: a code and a message.
-    pub error: Option<(String, String)>,
-    /// The policy version that answered.
-    pub policy: PolicyRef,
-}
-
-impl Answer {
-    fn error(code: &str, message: String, policy: PolicyRef) -> Self {
-        Self {
-            decision: false,
-            context: None,
-            obligations: Vec::new(),
-            error: Some((code.to_string(), message)),
-            policy,
-        }
-    }
 }
 
 /// One tenant's generic questions (see [`Tenant::authzen`]).
@@ -86,28 +42,100 @@ impl<'a> Tenant<'a> {
     }
 }
 
+fn text<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
 impl TenantAuthzen<'_> {
-    /// Asks the tenant's active policy `question`.
+    /// Asks the tenant's active policy `question`, and audits the answer.
     pub fn evaluate(&self, question: &Question, now: DateTime<Utc>) -> Answer {
-        let _ = (question, now);
-        let policy = PolicyRef {
-            version: 0,
-            digest: String::new(),
+        let tenant = self.0.name();
+        let standin = self.0.standin();
+        let resolved = match standin.policies().policy(tenant, None) {
+            Ok(r) => r,
+            Err(e) => return Answer::error(crate::decision::codes::POLICY_UNAVAILABLE, e.to_string()),
         };
-        Answer::error(
-            codes::UNSUPPORTED,
-            format!(
-                "tenant `{}`: the policy answers no generic questions (build it against standin:policy@0.5.0)",
-                self.0.name()
+        let answer = match &resolved.policy {
+            Ok(policy) => policy.evaluate_question(question),
+            Err(deny) => match deny.reasons().first() {
+                Some(r) => Answer::error(&r.code, r.message.clone()),
+                None => Answer::error(crate::decision::codes::POLICY_UNAVAILABLE, "no policy"),
+            },
+        };
+        let event = AuditEvent {
+            seq: 0,
+            tenant: tenant.to_string(),
+            at: now,
+            event: if answer.decision {
+                events::AUTHZEN_ALLOWED
+            } else {
+                events::AUTHZEN_DENIED
+            }
+            .to_string(),
+            session: None,
+            actor: text(&question.subject, "id").to_string(),
+            target: String::new(),
+            action: Some(text(&question.action, "name").to_string()),
+            resource: Some(format!(
+                "{}:{}",
+                text(&question.resource, "type"),
+                text(&question.resource, "id")
+            )),
+            reason: None,
+            codes: answer.error.iter().map(|(code, _)| code.clone()).collect(),
+            end_reason: None,
+            policy: resolved.reference.clone(),
+            expires_at: None,
+            obligations: answer.decision.then(|| answer.obligations.clone()),
+            note: answer.error.as_ref().map(|(_, message)| message.clone()),
+            request: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+            seal: Seal::default(),
+        };
+        let recorded = standin.store.record(Change {
+            audit: vec![event],
+            ..Change::default()
+        });
+        match recorded {
+            Ok(_) => answer,
+            // No trail, no allow.
+            Err(e) => Answer::error(
+                crate::decision::codes::POLICY_UNAVAILABLE,
+                format!("the answer could not be audited: {e}"),
             ),
-            policy,
-        )
+        }
     }
 
     /// What the tenant's active policy would allow of `search`: entities
     /// (`{"type", "id"}`) or actions (`{"name"}`); none when it cannot say.
     pub fn search(&self, search: &Search, now: DateTime<Utc>) -> Vec<Value> {
-        let _ = (search, now);
-        Vec::new()
+        let _ = now;
+        let tenant = self.0.name();
+        let Ok(resolved) = self.0.standin().policies().policy(tenant, None) else {
+            return Vec::new();
+        };
+        let Ok(policy) = &resolved.policy else {
+            return Vec::new();
+        };
+        let question = Question {
+            subject: search.subject.clone(),
+            action: search.action.clone(),
+            resource: search.resource.clone(),
+            context: search.context.clone(),
+        };
+        let found = policy.search(search.kind, &question).unwrap_or_default();
+        let kind = match search.kind {
+            SearchKind::Subject => text(&search.subject, "type"),
+            SearchKind::Resource => text(&search.resource, "type"),
+            SearchKind::Action => "",
+        };
+        found
+            .into_iter()
+            .map(|id| match search.kind {
+                SearchKind::Action => serde_json::json!({ "name": id }),
+                _ => serde_json::json!({ "type": kind, "id": id }),
+            })
+            .collect()
     }
 }

@@ -235,3 +235,47 @@ async fn g1_a_generic_question_to_a_policy_without_generic_questions_is_a_deny_w
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn g4_oversized_properties_are_a_400_naming_the_cap() {
+    let server = Server::start();
+    let cap = standin::authzen::MAX_QUESTION_BYTES;
+    let mut body = generic();
+    body["resource"]["properties"] = json!({"blob": "x".repeat(cap)});
+    let (status, answer) = server
+        .acme(Decide, "POST", "/access/v1/evaluation", Some(body.clone()))
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"]["message"].as_str().unwrap().contains(&cap.to_string()),
+        "{answer}"
+    );
+    // In a batch, that item's deny.
+    let batch = json!({"evaluations": [generic(), body]});
+    let (status, answer) = server.acme(Decide, "POST", "/access/v1/evaluations", Some(batch)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["evaluations"][1]["context"]["error"]["status"], 400, "{answer}");
+    let (status, _) = server
+        .acme(
+            Decide,
+            "POST",
+            "/access/v1/search/subject",
+            Some(json!({
+                "subject": {"type": "user"}, "action": {"name": "read"},
+                "resource": {"type": "record", "id": "r", "properties": {"blob": "x".repeat(cap)}},
+            })),
+        )
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn g5_generic_answers_are_audited_like_the_rest() {
+    let server = Server::start();
+    let (_, answer) = server
+        .acme(Decide, "POST", "/access/v1/evaluation", Some(generic()))
+        .await;
+    assert_eq!(answer["decision"], false);
+    let events = server.events("acme", "?event=authzen.denied").await;
+    assert_eq!(events, ["authzen.denied"], "{events:?}");
+}

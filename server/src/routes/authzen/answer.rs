@@ -213,6 +213,6 @@ pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::met
             }
         },
         Kind::Generic(question) => Evaluation::Generic(s.tenant(tenant).authzen().evaluate(&question, now())),
-        Kind::Unanswerable(message) => refusal(400, &message),
+        Kind::TooLarge(message) | Kind::Unanswerable(message) => refusal(400, &message),
     }
 }

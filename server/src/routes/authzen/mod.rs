@@ -159,6 +159,7 @@ async fn single(state: &AppState, tenant: String, kind: Kind) -> Result<Evaluati
                 result => Ok(authorized(result, &tenant, &state.metrics, started.elapsed())),
             }
         }
+        Kind::TooLarge(message) => Err(ApiError::bad_request(message)),
         other => {
             let metrics = state.metrics.clone();
             state.run(move |s| Ok(answer(s, &tenant, other, &metrics))).await

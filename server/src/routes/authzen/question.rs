@@ -87,6 +87,9 @@ pub(super) enum Kind {
     Start(Box<StartRequest>),
     /// Any other question: the tenant's policy answers it.
     Generic(Box<standin::authzen::Question>),
+    /// A generic question over [`standin::authzen::MAX_QUESTION_BYTES`]: a
+    /// `400` naming the cap (in a batch, that item's deny).
+    TooLarge(String),
     /// Not a question Standin answers (malformed): a deny saying why.
     Unanswerable(String),
 }
@@ -151,11 +154,21 @@ pub(super) fn classify(tenant: &str, q: &Question) -> Kind {
                 Err(message) => Kind::Unanswerable(message),
             }
         }
-        _ => Kind::Generic(Box::new(standin::authzen::Question {
-            subject: Value::Object(q.subject.clone()),
-            action: Value::Object(q.action.clone()),
-            resource: Value::Object(q.resource.clone()),
-            context: Value::Object(q.context.clone()),
-        })),
+        _ => {
+            let question = standin::authzen::Question {
+                subject: Value::Object(q.subject.clone()),
+                action: Value::Object(q.action.clone()),
+                resource: Value::Object(q.resource.clone()),
+                context: Value::Object(q.context.clone()),
+            };
+            let bytes = standin::authzen::question_bytes(&question);
+            let cap = standin::authzen::MAX_QUESTION_BYTES;
+            if bytes > cap {
+                return Kind::TooLarge(format!(
+                    "the question's properties and context are {bytes} bytes, over the cap of {cap} bytes"
+                ));
+            }
+            Kind::Generic(Box::new(question))
+        }
     }
 }

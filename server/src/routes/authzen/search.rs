@@ -133,13 +133,26 @@ pub(super) fn parse(body: &Map<String, Value>, kind: SearchKind) -> Result<Searc
         Some(Value::Object(o)) => o.clone(),
         Some(_) => return Err(ApiError::bad_request("`context` must be an object")),
     };
-    Ok(Search {
+    let search = Search {
         kind,
         subject: Value::Object(subject),
         action: Value::Object(action),
         resource: Value::Object(resource),
         context: Value::Object(context),
-    })
+    };
+    let bytes = standin::authzen::question_bytes(&standin::authzen::Question {
+        subject: search.subject.clone(),
+        action: search.action.clone(),
+        resource: search.resource.clone(),
+        context: search.context.clone(),
+    });
+    let cap = standin::authzen::MAX_QUESTION_BYTES;
+    if bytes > cap {
+        return Err(ApiError::bad_request(format!(
+            "the search's properties and context are {bytes} bytes, over the cap of {cap} bytes"
+        )));
+    }
+    Ok(search)
 }
 
 async fn search(
