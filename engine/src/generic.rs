@@ -64,6 +64,17 @@ impl Answer {
         }
     }
 
+    /// As a [`Decision`], for what counts and compares decisions (metrics,
+    /// suites): an allow with its obligations; a deny with the error's code
+    /// when there is one (a policy's own deny has no reasons).
+    pub fn to_decision(&self) -> Decision {
+        match (&self.error, self.decision) {
+            (Some((code, message)), _) => Decision::host_deny(code, message.clone()),
+            (None, true) => Decision::allow_action(self.obligations.clone()),
+            (None, false) => Decision::deny(Vec::new()),
+        }
+    }
+
     /// The deny standing for a host deny (a policy failure).
     pub(crate) fn failed(deny: &Decision) -> Self {
         match deny.reasons().first() {

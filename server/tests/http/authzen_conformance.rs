@@ -278,4 +278,12 @@ async fn g5_generic_answers_are_audited_like_the_rest() {
     assert_eq!(answer["decision"], false);
     let events = server.events("acme", "?event=authzen.denied").await;
     assert_eq!(events, ["authzen.denied"], "{events:?}");
+    // And counted like the rest, with the error's code.
+    let metrics = server.text("/metrics", None).await;
+    assert!(
+        metrics.lines().any(|l| l.starts_with("standin_decisions_total")
+            && l.contains("\"generic\"")
+            && l.contains("generic-questions-unsupported")),
+        "{metrics}"
+    );
 }

@@ -114,18 +114,7 @@ fn ask(policy: &Policy, case: &Case) -> Decision {
         Question::Start(request) => policy.evaluate_start(request, Utc::now()),
         Question::Action(request) => policy.evaluate_action(request, Utc::now()),
         Question::Approval(request) => policy.evaluate_approval(request, Utc::now()),
-        Question::Generic(question) => generic(&policy.evaluate_question(question)),
-    }
-}
-
-/// A generic answer as a decision: an allow with its obligations, a deny
-/// with the error's code when there is one (a policy's own deny of a
-/// generic question has no reasons).
-fn generic(answer: &crate::authzen::Answer) -> Decision {
-    match (&answer.error, answer.decision) {
-        (Some((code, message)), _) => Decision::host_deny(code, message.clone()),
-        (None, true) => Decision::allow_action(answer.obligations.clone()),
-        (None, false) => Decision::deny(Vec::new()),
+        Question::Generic(question) => policy.evaluate_question(question).to_decision(),
     }
 }
 

@@ -212,7 +212,11 @@ pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::met
                 refusal(e.status.as_u16(), &e.message)
             }
         },
-        Kind::Generic(question) => Evaluation::Generic(s.tenant(tenant).authzen().evaluate(&question, now())),
+        Kind::Generic(question) => {
+            let a = s.tenant(tenant).authzen().evaluate(&question, now());
+            metrics.decision(tenant, "generic", &a.to_decision(), started.elapsed());
+            Evaluation::Generic(a)
+        }
         Kind::TooLarge(message) | Kind::Unanswerable(message) => refusal(400, &message),
     }
 }
