@@ -325,6 +325,7 @@ pub fn all() -> Value {
                 "search_subject_endpoint": {"type": "string"}, "search_resource_endpoint": {"type": "string"},
                 "search_action_endpoint": {"type": "string"},
                 "capabilities": {"type": "array", "items": {"type": "string"}},
+                "supported_obligations": {"type": "array", "items": {"type": "string"}},
                 "jwks_uri": {"type": "string"}, "signed_metadata": {"type": "string"},
             },
         },

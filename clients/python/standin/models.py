@@ -327,6 +327,7 @@ class AuthzenMetadata(Model):
     search_resource_endpoint: str | None = None
     search_subject_endpoint: str | None = None
     signed_metadata: str | None = None
+    supported_obligations: list[str] | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
         "access_evaluation_endpoint": (("str",), True),
@@ -338,6 +339,7 @@ class AuthzenMetadata(Model):
         "search_resource_endpoint": (("str",), False),
         "search_subject_endpoint": (("str",), False),
         "signed_metadata": (("str",), False),
+        "supported_obligations": (("list", ("str",)), False),
     }
 
 

@@ -1058,6 +1058,7 @@ export interface components {
             search_resource_endpoint?: string;
             search_subject_endpoint?: string;
             signed_metadata?: string;
+            supported_obligations?: string[];
         };
         AuthzenSearch: {
             action?: {

@@ -6,9 +6,9 @@
 //! whole (its options, `evaluations` not an array, defaults that are not
 //! objects) is a `400`.
 
-use super::answer::{Evaluation, answer, authorized, refusal};
+use super::answer::{Evaluation, Reply, answer, authorized, refusal};
 use super::question::{Kind, classify, question};
-use super::{object, single};
+use super::{asked, object};
 use crate::app::AppState;
 use crate::body::AuthzenBatchJson;
 use crate::error::ApiError;
@@ -23,7 +23,7 @@ use std::time::Instant;
 /// semantic stopped early), in order.
 #[derive(serde::Serialize)]
 struct Evaluations {
-    evaluations: Vec<Evaluation>,
+    evaluations: Vec<Reply>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,19 +57,23 @@ fn check_defaults(body: &Map<String, Value>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Each item's question, or, for a malformed item, the deny saying why.
-fn kinds(tenant: &str, body: &Map<String, Value>, items: &[Value]) -> Vec<Kind> {
+/// Each item's question, or, for a malformed item, the deny saying why;
+/// and whether it asks for the Obligations profile's form.
+fn kinds(tenant: &str, body: &Map<String, Value>, items: &[Value]) -> Vec<(Kind, bool)> {
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             let at = format!("evaluations[{i}].");
             let Value::Object(item) = item else {
-                return Kind::Unanswerable(format!("`evaluations[{i}]` must be an object"));
+                return (
+                    Kind::Unanswerable(format!("`evaluations[{i}]` must be an object")),
+                    false,
+                );
             };
             match question(item, body, &at) {
-                Ok(q) => classify(tenant, &q),
-                Err(e) => Kind::Unanswerable(e.message),
+                Ok(q) => (classify(tenant, &q), q.objects()),
+                Err(e) => (Kind::Unanswerable(e.message), false),
             }
         })
         .collect()
@@ -91,9 +95,7 @@ pub(super) async fn evaluations(
     };
     if items.is_empty() {
         // Without evaluations, the request is a single evaluation.
-        let q = question(&body, &Map::new(), "")?;
-        let kind = classify(&tenant, &q);
-        return Ok(axum::Json(single(&state, tenant, kind).await?).into_response());
+        return Ok(axum::Json(asked(&state, tenant, &body).await?).into_response());
     }
     if items.len() > standin::sessions::MAX_BATCH_CALLS {
         return Err(ApiError::bad_request(format!(
@@ -102,7 +104,7 @@ pub(super) async fn evaluations(
             standin::sessions::MAX_BATCH_CALLS
         )));
     }
-    let kinds = kinds(&tenant, &body, &items);
+    let (kinds, objects): (Vec<Kind>, Vec<bool>) = kinds(&tenant, &body, &items).into_iter().unzip();
     let metrics = state.metrics.clone();
     let answers = state
         .run(move |s| {
@@ -124,7 +126,12 @@ pub(super) async fn evaluations(
             })
         })
         .await?;
-    Ok(axum::Json(Evaluations { evaluations: answers }).into_response())
+    let evaluations = answers
+        .into_iter()
+        .zip(objects)
+        .map(|(evaluation, objects)| Reply { evaluation, objects })
+        .collect();
+    Ok(axum::Json(Evaluations { evaluations }).into_response())
 }
 
 /// Every question: the session ones through `authorize_batch` (one wait

@@ -43,6 +43,9 @@ pub(super) struct Metadata {
     search_resource_endpoint: String,
     search_action_endpoint: String,
     capabilities: Vec<&'static str>,
+    /// The Obligations profile's types answers may carry (in its form,
+    /// which a question asks for with `context.supported_obligations`).
+    supported_obligations: Vec<&'static str>,
     /// Where the key of `signed_metadata` is published (present with it).
     #[serde(skip_serializing_if = "Option::is_none")]
     jwks_uri: Option<String>,
@@ -65,6 +68,7 @@ pub(super) fn metadata(state: &AppState, headers: &HeaderMap, tenant: &str) -> R
         search_resource_endpoint: endpoint("search/resource"),
         search_action_endpoint: endpoint("search/action"),
         capabilities: CAPABILITIES.to_vec(),
+        supported_obligations: super::obligations::SUPPORTED.to_vec(),
         jwks_uri: None,
         signed_metadata: None,
     };

@@ -21,6 +21,7 @@
 mod answer;
 mod batch;
 mod discovery;
+mod obligations;
 mod question;
 mod search;
 
@@ -28,7 +29,7 @@ use super::{Access, DECIDE, Params, Route, Spec, json, now};
 use crate::app::AppState;
 use crate::body::AuthzenJson;
 use crate::error::ApiError;
-use answer::{Evaluation, answer, authorized};
+use answer::{Evaluation, Reply, answer, authorized};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
@@ -134,9 +135,18 @@ async fn evaluation(
     AuthzenJson(body): AuthzenJson<Value>,
 ) -> Result<Response, ApiError> {
     let tenant = p.tenant();
-    let q = question(&object(body)?, &Map::new(), "")?;
+    Ok(axum::Json(asked(&state, tenant, &object(body)?).await?).into_response())
+}
+
+/// The answer to a request that is one question.
+async fn asked(state: &AppState, tenant: String, body: &Map<String, Value>) -> Result<Reply, ApiError> {
+    let q = question(body, &Map::new(), "")?;
+    let objects = q.objects();
     let kind = classify(&tenant, &q);
-    Ok(axum::Json(single(&state, tenant, kind).await?).into_response())
+    Ok(Reply {
+        evaluation: single(state, tenant, kind).await?,
+        objects,
+    })
 }
 
 /// One question: a session one through the batching authorizer, the

@@ -71,6 +71,14 @@ pub(super) fn question(
     Ok(q)
 }
 
+impl Question {
+    /// Whether the question asks for obligations as the Obligations
+    /// profile's objects.
+    pub(super) fn objects(&self) -> bool {
+        super::obligations::wanted(&self.context)
+    }
+}
+
 pub(super) fn text<'a>(o: &'a Map<String, Value>, key: &str) -> &'a str {
     o.get(key).and_then(Value::as_str).unwrap_or("")
 }
