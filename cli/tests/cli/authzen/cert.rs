@@ -148,7 +148,8 @@ const ACTION: usize = 2;
 
 type Test = (&'static str, &'static str, &'static str, fn(&Ctx<'_>) -> Check);
 
-mod cases;
+mod basic_batch;
+mod search;
 
 pub(crate) fn run(pdp: &Pdp) -> Vec<Section> {
     let c = Ctx {
@@ -162,7 +163,8 @@ pub(crate) fn run(pdp: &Pdp) -> Vec<Section> {
         ],
     };
     let mut sections: Vec<Section> = Vec::new();
-    for (id, level, what, test) in cases::ALL {
+    let all = basic_batch::BASIC_AND_BATCH.iter().chain(search::SEARCH_AND_DISCOVERY);
+    for (id, level, what, test) in all {
         let title = format!("Certification: {level}");
         if sections.last().is_none_or(|s| s.title != title) {
             sections.push(Section::new(
