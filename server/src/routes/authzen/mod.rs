@@ -1,10 +1,14 @@
-//! OpenID AuthZEN Authorization API 1.0: discovery, evaluation and
-//! evaluations, per tenant. Two questions are understood:
+//! OpenID AuthZEN Authorization API 1.0: discovery, evaluation,
+//! evaluations and search, per tenant. Two questions are Standin's own:
 //!
 //! - in a session: subject `impersonation_session`, any action and
 //!   resource: `authorize` (audited like it);
 //! - may one start: subject and resource of type `user`, action
 //!   `impersonate`: `check start` (nothing stored).
+//!
+//! Any other question is generic: the tenant's policy answers it
+//! (`standin::authzen`, audited), or, when it cannot, it is a deny saying
+//! why. Searches ask the policy too (`search.rs`).
 //!
 //! As the standard says, unknown fields are ignored, a missing required
 //! field is `400` (a body that is not JSON too: certification test
