@@ -19,8 +19,8 @@
 //!
 //! - `generic/*`: a generic AuthZEN question (issue 31), beside
 //!   `action/component-warm`: `default-component-warm` is the built-in
-//!   policy, which answers none (the host's version check and deny, no
-//!   call); `fixture-component-warm` the certification fixture
+//!   policy, which is called and answers none (the host then denies);
+//!   `fixture-component-warm` the certification fixture
 //!   (`examples/policies/authzen-fixture`), whose component
 //!   `STANDIN_BENCH_FIXTURE=<path>` names (skipped without it).
 //!
