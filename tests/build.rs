@@ -9,7 +9,10 @@ fn main() {
         ("standin-test-reads-files", "READS_FILES"),
         ("standin-test-policy-0-2", "POLICY_0_2"),
         ("standin-test-policy-0-3", "POLICY_0_3"),
+        ("standin-test-policy-0-4", "POLICY_0_4"),
         ("business-hours-policy", "BUSINESS_HOURS"),
+        ("authzen-fixture-policy", "AUTHZEN_FIXTURE"),
+        ("authzen-todo-policy", "AUTHZEN_TODO"),
     ];
     let packages: Vec<&str> = components.iter().map(|(package, _)| *package).collect();
     let built = standin_guest_build::build(&packages);

@@ -18,8 +18,18 @@ pub const POLICY_0_2: &str = env!("STANDIN_POLICY_0_2");
 /// the version before `evaluate-actions` (see `programs/policy-0-3`).
 pub const POLICY_0_3: &str = env!("STANDIN_POLICY_0_3");
 
+/// The default policy's rules as a component of `standin:policy@0.4.0`,
+/// the version before generic questions (see `programs/policy-0-4`).
+pub const POLICY_0_4: &str = env!("STANDIN_POLICY_0_4");
+
 /// The example custom policy (`examples/policies/business-hours`).
 pub const BUSINESS_HOURS: &str = env!("STANDIN_BUSINESS_HOURS");
+
+/// The AuthZEN certification fixture (`examples/policies/authzen-fixture`).
+pub const AUTHZEN_FIXTURE: &str = env!("STANDIN_AUTHZEN_FIXTURE");
+
+/// The AuthZEN interop policy (`examples/policies/authzen-todo`).
+pub const AUTHZEN_TODO: &str = env!("STANDIN_AUTHZEN_TODO");
 
 /// The bytes of a test component.
 pub fn component(path: &str) -> Vec<u8> {

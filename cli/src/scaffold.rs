@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 const SDK: &[(&str, &str)] = &[
     ("wit/policy.wit", include_str!("../../wit/policy.wit")),
     ("sdk/src/lib.rs", include_str!("../../sdk/src/lib.rs")),
+    ("sdk/src/authzen.rs", include_str!("../../sdk/src/authzen.rs")),
     ("sdk/src/compare.rs", include_str!("../../sdk/src/compare.rs")),
     ("sdk/src/decision.rs", include_str!("../../sdk/src/decision.rs")),
     ("sdk/src/facts.rs", include_str!("../../sdk/src/facts.rs")),

@@ -40,6 +40,7 @@ mod checked;
 mod compiled;
 pub mod decision;
 mod digest;
+pub mod generic;
 mod host;
 mod hostkey;
 pub mod invariants;
@@ -56,7 +57,9 @@ pub use compiled::Compiled;
 pub use decision::{Approvers, Decision, Denial, Grant, Lease, Reason, Verdict};
 pub use host::{Artifacts, Digest, Host, HostConfig, HostError};
 pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
-pub use load::{LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3};
+pub use load::{
+    LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3, POLICY_INTERFACE_0_4,
+};
 pub use policy::{MAX_ACTIONS_PER_CALL, Policy, PolicyInfo};
 pub use request::{
     ActionRequest, ApprovalRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef,

@@ -5,7 +5,8 @@
 //! module), compiles, imports nothing the host does not offer (it offers
 //! nothing), exports `standin:policy/policy` with the right functions and
 //! types, at the current version of the package or an earlier one the
-//! host still calls ([`POLICY_INTERFACE_0_3`], [`POLICY_INTERFACE_0_2`]). Components are compiled
+//! host still calls ([`POLICY_INTERFACE_0_4`], [`POLICY_INTERFACE_0_3`],
+//! [`POLICY_INTERFACE_0_2`]). Components are compiled
 //! once and cached by sha256.
 
 use crate::bindings::{Version, WorldPre};
@@ -18,16 +19,21 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 /// The interface every policy exports, at the package's current version.
-pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.4.0";
+pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.5.0";
 /// The functions of [`POLICY_INTERFACE`].
-pub const POLICY_FUNCTIONS: [&str; 6] = [
+pub const POLICY_FUNCTIONS: [&str; 8] = [
     "describe",
     "configure",
     "evaluate-start",
     "evaluate-action",
     "evaluate-approval",
     "evaluate-actions",
+    "evaluate-question",
+    "search",
 ];
+/// The interface of components built before generic questions (0.4.x):
+/// still loaded; generic questions are denied for them.
+pub const POLICY_INTERFACE_0_4: &str = "standin:policy/policy@0.4.0";
 /// The interface of components built before `evaluate-actions` (0.3.x):
 /// still loaded, and asked one call per action.
 pub const POLICY_INTERFACE_0_3: &str = "standin:policy/policy@0.3.0";
@@ -148,6 +154,7 @@ impl Compiled {
 pub(crate) fn version_of(export: &str) -> Option<Version> {
     [
         (POLICY_INTERFACE, Version::Current),
+        (POLICY_INTERFACE_0_4, Version::V0_4),
         (POLICY_INTERFACE_0_3, Version::V0_3),
         (POLICY_INTERFACE_0_2, Version::V0_2),
     ]
@@ -226,6 +233,7 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<Versi
     };
     let functions: &[&str] = match version {
         Version::Current => &POLICY_FUNCTIONS,
+        Version::V0_4 => &POLICY_FUNCTIONS[..6],
         Version::V0_3 => &POLICY_FUNCTIONS[..5],
         Version::V0_2 => &POLICY_FUNCTIONS[..4],
     };
@@ -255,9 +263,11 @@ mod tests {
     }
 
     #[test]
-    fn world_versions_compatible_with_0_4_0_0_3_0_and_0_2_0() {
-        assert_eq!(version_of("standin:policy/policy@0.4.0"), Some(Version::Current));
-        assert_eq!(version_of("standin:policy/policy@0.4.2"), Some(Version::Current));
+    fn world_versions_compatible_with_0_5_0_0_4_0_0_3_0_and_0_2_0() {
+        assert_eq!(version_of("standin:policy/policy@0.5.0"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.5.2"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.4.0"), Some(Version::V0_4));
+        assert_eq!(version_of("standin:policy/policy@0.4.2"), Some(Version::V0_4));
         assert_eq!(version_of("standin:policy/policy@0.3.0"), Some(Version::V0_3));
         assert_eq!(version_of("standin:policy/policy@0.2.1"), Some(Version::V0_2));
         assert!(compatible("standin:policy/policy@0.3.4"));
@@ -265,7 +275,7 @@ mod tests {
         assert!(compatible("standin:policy/policy@0.2.7"));
         assert!(compatible("standin:policy/policy@0.2.2-rc.1"));
         assert!(!compatible("standin:policy/policy@0.1.0"), "0.x minors break");
-        assert!(!compatible("standin:policy/policy@0.5.0"), "0.x minors break");
+        assert!(!compatible("standin:policy/policy@0.6.0"), "0.x minors break");
         assert!(!compatible("standin:policy/policy@1.1.0"));
         assert!(!compatible("standin:policy/policy"), "unversioned");
         assert!(!compatible("standin:policy/other@0.3.0"));

@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex, PoisonError};
 use wasmtime::Store;
 
+mod generic;
 mod many;
 pub use many::MAX_ACTIONS_PER_CALL;
 

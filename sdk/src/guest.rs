@@ -325,6 +325,47 @@ fn action_decision(decision: ActionDecision) -> wit::ActionDecision {
     }
 }
 
+fn entity(e: &wit::Entity) -> crate::Entity<'_> {
+    crate::Entity {
+        kind: &e.type_,
+        id: &e.id,
+        properties: &e.properties,
+    }
+}
+
+fn question(q: &wit::Question) -> crate::Question<'_> {
+    crate::Question {
+        subject: entity(&q.subject),
+        action: &q.action,
+        action_properties: &q.action_properties,
+        resource: entity(&q.resource),
+        context: &q.context,
+    }
+}
+
+pub fn evaluate_question<P: Policy>(state: &State<P>, q: wit::Question) -> Option<wit::GenericDecision> {
+    let decision = state.get().evaluate_question(&question(&q));
+    drop(q);
+    end_call();
+    decision.map(|d| wit::GenericDecision {
+        decision: d.decision,
+        context: d.context,
+        obligations: d.obligations,
+    })
+}
+
+pub fn search<P: Policy>(state: &State<P>, kind: wit::SearchKind, q: wit::Question) -> Option<Vec<String>> {
+    let kind = match kind {
+        wit::SearchKind::Subject => crate::SearchKind::Subject,
+        wit::SearchKind::Resource => crate::SearchKind::Resource,
+        wit::SearchKind::Action => crate::SearchKind::Action,
+    };
+    let found = state.get().search(kind, &question(&q));
+    drop(q);
+    end_call();
+    found
+}
+
 fn reason(r: Reason) -> wit::Reason {
     wit::Reason {
         code: r.code,
@@ -379,6 +420,15 @@ macro_rules! export_policy {
                     actions: $crate::guest::Vec<u64>,
                 ) -> $crate::guest::Vec<__wit::ActionDecision> {
                     $crate::guest::evaluate_actions(&STATE, text, words, actions)
+                }
+                fn evaluate_question(question: __wit::Question) -> Option<__wit::GenericDecision> {
+                    $crate::guest::evaluate_question(&STATE, question)
+                }
+                fn search(
+                    kind: __wit::SearchKind,
+                    question: __wit::Question,
+                ) -> Option<$crate::guest::Vec<$crate::guest::String>> {
+                    $crate::guest::search(&STATE, kind, question)
                 }
             }
 

@@ -16,6 +16,7 @@ extern crate alloc;
 // Lets the generated bindings name this crate by path, as dependents do.
 extern crate self as standin_policy_sdk;
 
+pub mod authzen;
 #[doc(hidden)]
 pub mod compare;
 pub mod decision;
@@ -27,6 +28,7 @@ pub mod text;
 #[doc(hidden)]
 pub mod guest;
 
+pub use authzen::{Entity, GenericDecision, Question, SearchKind};
 pub use decision::{ActionDecision, ApprovalDecision, Approvers, Grant, Reason, Reasons, StartDecision};
 pub use facts::{
     Action, ActionRequest, ApprovalRequest, Attributes, Principal, Session, SessionRef, StartRequest, Strs,
@@ -81,5 +83,23 @@ pub trait Policy: Sized {
                 request.approver.id
             ),
         )
+    }
+
+    /// A generic AuthZEN question (any subject, action and resource types:
+    /// see [`authzen`]). `None`, the default: this policy answers only
+    /// impersonation questions, and the host denies
+    /// (`generic-questions-unsupported`).
+    fn evaluate_question(&self, question: &Question<'_>) -> Option<GenericDecision> {
+        let _ = question;
+        None
+    }
+
+    /// What this policy knows that `question` would allow: ids of subjects
+    /// of `question.subject.kind` ([`SearchKind::Subject`]), of resources of
+    /// `question.resource.kind`, or action names. `None`, the default: this
+    /// policy does not search (the host finds nothing).
+    fn search(&self, kind: SearchKind, question: &Question<'_>) -> Option<Vec<String>> {
+        let _ = (kind, question);
+        None
     }
 }

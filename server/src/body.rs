@@ -2,7 +2,9 @@
 //! `Content-Encoding` but `identity` (`415` otherwise), read under a cap
 //! while they arrive (`413` past it: a body never grows past the cap in
 //! memory, whatever `Content-Length` says), parsed into the route's type
-//! (`400` naming the field otherwise).
+//! (`400` naming the field otherwise). The AuthZEN routes answer a body
+//! that is not JSON with `400`, as the AuthZEN certification requires
+//! (test c-2-4-3), where the rest of the API says `415`.
 
 use crate::app::AppState;
 use crate::error::{ApiError, codes};
@@ -38,6 +40,45 @@ impl<T: DeserializeOwned> FromRequest<AppState> for BatchJson<T> {
         read(request, state.limits.load().max_batch_body_bytes)
             .await
             .map(BatchJson)
+    }
+}
+
+/// An AuthZEN question: as [`Json`], but a `Content-Type` other than JSON
+/// is a `400`, not a `415`.
+#[derive(Debug)]
+pub struct AuthzenJson<T>(pub T);
+
+/// An AuthZEN batch: as [`BatchJson`] (4096 questions), and as
+/// [`AuthzenJson`] for the `Content-Type`.
+#[derive(Debug)]
+pub struct AuthzenBatchJson<T>(pub T);
+
+async fn authzen<T: DeserializeOwned>(request: Request, limit: usize) -> Result<T, ApiError> {
+    if !is_json(&request) {
+        return Err(ApiError::bad_request(
+            "the body must be JSON (`Content-Type: application/json`)",
+        ));
+    }
+    read(request, limit).await
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for AuthzenJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        authzen(request, state.limits.load().max_body_bytes)
+            .await
+            .map(AuthzenJson)
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for AuthzenBatchJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        authzen(request, state.limits.load().max_batch_body_bytes)
+            .await
+            .map(AuthzenBatchJson)
     }
 }
 

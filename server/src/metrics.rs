@@ -155,6 +155,7 @@ pub const KNOWN_CODES: &[&str] = &[
     "session-pending",
     "approver-is-actor",
     "approver-not-allowed",
+    standin::authzen::UNSUPPORTED,
 ];
 
 /// The `code` label of a reason code: itself when known, else `other`.

@@ -322,6 +322,11 @@ pub fn all() -> Value {
             "properties": {
                 "policy_decision_point": {"type": "string"}, "access_evaluation_endpoint": {"type": "string"},
                 "access_evaluations_endpoint": {"type": "string"},
+                "search_subject_endpoint": {"type": "string"}, "search_resource_endpoint": {"type": "string"},
+                "search_action_endpoint": {"type": "string"},
+                "capabilities": {"type": "array", "items": {"type": "string"}},
+                "supported_obligations": {"type": "array", "items": {"type": "string"}},
+                "jwks_uri": {"type": "string"}, "signed_metadata": {"type": "string"},
             },
         },
         "AuthzenEntity": {
@@ -355,6 +360,24 @@ pub fn all() -> Value {
         "AuthzenDecisions": {
             "type": "object",
             "properties": {"evaluations": {"type": "array", "items": r("AuthzenDecision")}},
+        },
+        "AuthzenSearch": {
+            "type": "object",
+            "properties": {
+                "subject": {"type": "object", "required": ["type"], "properties": {
+                    "type": {"type": "string"}, "id": {"type": "string"}, "properties": {"type": "object"},
+                }},
+                "resource": {"type": "object", "required": ["type"], "properties": {
+                    "type": {"type": "string"}, "id": {"type": "string"}, "properties": {"type": "object"},
+                }},
+                "action": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+                "context": {"type": "object"},
+                "page": {"type": "object"},
+            },
+        },
+        "AuthzenSearchResults": {
+            "type": "object", "required": ["results"],
+            "properties": {"results": {"type": "array", "items": {"type": "object"}}},
         },
     }));
     parts.push(crate::webhooks::schemas::all());

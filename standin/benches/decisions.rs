@@ -17,6 +17,13 @@
 //!   host does not use yet). They use wasmtime directly with the host's
 //!   engine settings, since the host keeps its instances private.
 //!
+//! - `generic/*`: a generic AuthZEN question (issue 31), beside
+//!   `action/component-warm`: `default-component-warm` is the built-in
+//!   policy, which is called and answers none (the host then denies);
+//!   `fixture-component-warm` the certification fixture
+//!   (`examples/policies/authzen-fixture`), whose component
+//!   `STANDIN_BENCH_FIXTURE=<path>` names (skipped without it).
+//!
 //! Knobs (environment): `STANDIN_BENCH_CLOCK=cpu` measures thread CPU time
 //! instead of wall-clock time; `STANDIN_BENCH_PERFMAP=1` and
 //! `STANDIN_BENCH_COMPONENT=<path>` serve `profile/*` (see [`raw::Raw::new`]).
@@ -264,9 +271,36 @@ fn config<M: Measurement>(measurement: M) -> Criterion<M> {
         .configure_from_args()
 }
 
+/// A generic question (alice reads record-1), as AuthZEN asks it.
+fn generic<M: Measurement>(c: &mut Criterion<M>) {
+    use standin::authzen::Question;
+    let question = Question {
+        subject: serde_json::json!({"type": "user", "id": "alice"}),
+        action: serde_json::json!({"name": "read"}),
+        resource: serde_json::json!({"type": "record", "id": "record-1", "properties": {"status": "active"}}),
+        context: serde_json::json!({}),
+    };
+    let host = Host::with_config(HostConfig::default()).expect("a host");
+    let default = host.load_default(SETTINGS).expect("the default policy loads");
+    let mut group = c.benchmark_group("generic");
+    group.bench_function("default-component-warm", |b| {
+        b.iter(|| default.evaluate_question(black_box(&question)))
+    });
+    if let Ok(path) = std::env::var("STANDIN_BENCH_FIXTURE") {
+        let bytes = std::fs::read(&path).expect("STANDIN_BENCH_FIXTURE names a component");
+        let fixture = host.load(&bytes, "{}").expect("the fixture loads");
+        assert!(fixture.evaluate_question(&question).decision, "the fixture must allow");
+        group.bench_function("fixture-component-warm", |b| {
+            b.iter(|| fixture.evaluate_question(black_box(&question)))
+        });
+    }
+    group.finish();
+}
+
 fn run<M: Measurement>(mut c: Criterion<M>) {
     start(&mut c);
     action(&mut c);
+    generic(&mut c);
     profile(&mut c);
     c.final_summary();
 }

@@ -32,6 +32,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod authzen;
 pub mod deadline;
 pub mod harness;
 pub mod model;
@@ -51,9 +52,9 @@ pub use model::SessionRecord;
 pub use standin_engine::{
     ActionRequest, ApprovalRequest, Approvers, ArtifactDir, DEFAULT_POLICY, Decision, Digest, HARD_MAX_TTL_SECONDS,
     Host, HostConfig, HostError, HostKey, HostKeyError, LoadError, MAX_ACTIONS_PER_CALL, MAX_APPROVAL_TTL_SECONDS,
-    POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3, PackedSession, Policy, PolicyInfo,
-    Principal, Reason, RequestError, RequestLimits, SandboxLimits, SessionFacts, SessionRef, StartRequest, Verdict,
-    default_host_key_path,
+    POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3, POLICY_INTERFACE_0_4,
+    PackedSession, Policy, PolicyInfo, Principal, Reason, RequestError, RequestLimits, SandboxLimits, SessionFacts,
+    SessionRef, StartRequest, Verdict, default_host_key_path,
 };
 pub use standin_engine::{decision, invariants, request};
 pub use store::Store;

@@ -33,8 +33,13 @@ impl Standin {
 }
 
 impl<'a> Tenant<'a> {
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &'a str {
         self.tenant
+    }
+
+    /// The [`Standin`] behind this window, for the library's own handles.
+    pub(crate) fn standin(&self) -> &'a Standin {
+        self.sessions
     }
 
     /// Session `id` if it is this tenant's; unknown otherwise.

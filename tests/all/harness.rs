@@ -187,6 +187,33 @@ fn harness_custom_policy_passes_its_own_suite() {
 }
 
 #[test]
+fn harness_generic_question_cases_run_the_authzen_fixture_suite() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/policies/authzen-fixture");
+    let suite = Suite::load(&dir.join("suite.json")).unwrap_or_else(|e| panic!("{e}"));
+    let component = standin_tests::component(standin_tests::AUTHZEN_FIXTURE);
+    let policy = host().load(&component, &suite.settings).expect("loads");
+    let report = harness::run(&policy, &suite, None);
+    let failures: Vec<_> = report.cases.iter().filter(|c| !c.passed).collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        report.coverage.uncovered_rules.is_empty(),
+        "{:?}",
+        report.coverage.uncovered_rules
+    );
+    // Against the built-in policy, which answers no generic questions, the
+    // allows fail: each a deny saying so.
+    let default = host().load_default("{}").expect("loads");
+    let against_default = harness::run(&default, &suite, Some("rule 1"));
+    assert_eq!(against_default.failed(), 1);
+    assert!(
+        against_default.cases[0]
+            .actual
+            .codes()
+            .any(|c| c == "generic-questions-unsupported")
+    );
+}
+
+#[test]
 fn non_string_attributes_reach_the_policy_as_json_text() {
     let component = standin_tests::component(standin_tests::BUSINESS_HOURS);
     let policy = host().load(&component, "{}").expect("loads");

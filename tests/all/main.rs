@@ -12,6 +12,7 @@ mod concurrency;
 mod digests;
 mod expiry;
 mod fresh;
+mod generic;
 mod group_commit;
 mod hardening;
 mod harness;

@@ -4,6 +4,7 @@
 mod approval;
 mod audit_output;
 mod authoring;
+mod authzen;
 mod auto_checkpoints;
 mod checkpoints;
 mod crosscheck;

@@ -357,6 +357,12 @@ def evaluations(tenant: str, request: m.AuthzenEvaluations) -> Call[m.AuthzenDec
     return Call("POST", path, (200,), _model(m.AuthzenDecisions), _body(request))
 
 
+def search(tenant: str, kind: str, request: m.AuthzenSearch) -> Call[m.AuthzenSearchResults]:
+    """AuthZEN search: `kind` is `subject`, `resource` or `action`."""
+    path = _t(tenant, f"/access/v1/search/{quote(kind, safe='')}")
+    return Call("POST", path, (200,), _model(m.AuthzenSearchResults), _body(request))
+
+
 # ---- audit, outbox, notifications ---------------------------------------
 def query_audit(tenant: str, query: Query) -> Call[list[m.AuditEvent]]:
     return Call("GET", _t(tenant, "/audit"), (200,), _audit, query=query, raw=True)
@@ -602,6 +608,15 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "updatePrincipal": update_principal,
     "authzenEvaluation": evaluation,
     "authzenEvaluations": evaluations,
+    # The same routes at the default paths under the PDP identifier: one call each.
+    "authzenEvaluationAtPdp": evaluation,
+    "authzenEvaluationsAtPdp": evaluations,
+    "authzenSearchSubject": search,
+    "authzenSearchResource": search,
+    "authzenSearchAction": search,
+    "authzenSearchSubjectAtPdp": search,
+    "authzenSearchResourceAtPdp": search,
+    "authzenSearchActionAtPdp": search,
     "queryAudit": query_audit,
     "verifyAudit": verify_audit,
     "getStats": get_stats,

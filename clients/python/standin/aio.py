@@ -173,6 +173,12 @@ class AsyncClient:
         """AuthZEN evaluations."""
         return await self._run(_c.evaluations(self.tenant, request), options)
 
+    async def search(
+        self, kind: str, request: m.AuthzenSearch, *, options: CallOptions | None = None
+    ) -> m.AuthzenSearchResults:
+        """AuthZEN search: `kind` is `subject`, `resource` or `action`."""
+        return await self._run(_c.search(self.tenant, kind, request), options)
+
     async def query_audit(self, *, options: CallOptions | None = None, **filters: str) -> list[m.AuditEvent]:
         """The audit trail, oldest first (`actor`, `target`, `event`, `session`, `since`, `until`, `view`)."""
         return await self._run(_c.query_audit(self.tenant, filters), options)

@@ -183,6 +183,12 @@ class Client:
         """AuthZEN evaluations."""
         return self._run(_c.evaluations(self.tenant, request), options)
 
+    def search(
+        self, kind: str, request: m.AuthzenSearch, *, options: CallOptions | None = None
+    ) -> m.AuthzenSearchResults:
+        """AuthZEN search: `kind` is `subject`, `resource` or `action`."""
+        return self._run(_c.search(self.tenant, kind, request), options)
+
     def query_audit(self, *, options: CallOptions | None = None, **filters: str) -> list[m.AuditEvent]:
         """The audit trail, oldest first (`actor`, `target`, `event`, `session`, `since`, `until`, `view`)."""
         return self._run(_c.query_audit(self.tenant, filters), options)

@@ -321,11 +321,96 @@ class AuthzenMetadata(Model):
     access_evaluation_endpoint: str
     policy_decision_point: str
     access_evaluations_endpoint: str | None = None
+    capabilities: list[str] | None = None
+    jwks_uri: str | None = None
+    search_action_endpoint: str | None = None
+    search_resource_endpoint: str | None = None
+    search_subject_endpoint: str | None = None
+    signed_metadata: str | None = None
+    supported_obligations: list[str] | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
         "access_evaluation_endpoint": (("str",), True),
         "policy_decision_point": (("str",), True),
         "access_evaluations_endpoint": (("str",), False),
+        "capabilities": (("list", ("str",)), False),
+        "jwks_uri": (("str",), False),
+        "search_action_endpoint": (("str",), False),
+        "search_resource_endpoint": (("str",), False),
+        "search_subject_endpoint": (("str",), False),
+        "signed_metadata": (("str",), False),
+        "supported_obligations": (("list", ("str",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenSearchAction(Model):
+    """The `AuthzenSearchAction` form of docs/openapi.json."""
+
+    name: str
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "name": (("str",), True),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenSearchResource(Model):
+    """The `AuthzenSearchResource` form of docs/openapi.json."""
+
+    type: str
+    id: str | None = None
+    properties: dict[str, Any] | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "type": (("str",), True),
+        "id": (("str",), False),
+        "properties": (("dict",), False),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenSearchSubject(Model):
+    """The `AuthzenSearchSubject` form of docs/openapi.json."""
+
+    type: str
+    id: str | None = None
+    properties: dict[str, Any] | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "type": (("str",), True),
+        "id": (("str",), False),
+        "properties": (("dict",), False),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenSearch(Model):
+    """The `AuthzenSearch` form of docs/openapi.json."""
+
+    action: AuthzenSearchAction | None = None
+    context: dict[str, Any] | None = None
+    page: dict[str, Any] | None = None
+    resource: AuthzenSearchResource | None = None
+    subject: AuthzenSearchSubject | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "action": (("ref", "AuthzenSearchAction"), False),
+        "context": (("dict",), False),
+        "page": (("dict",), False),
+        "resource": (("ref", "AuthzenSearchResource"), False),
+        "subject": (("ref", "AuthzenSearchSubject"), False),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenSearchResults(Model):
+    """The `AuthzenSearchResults` form of docs/openapi.json."""
+
+    results: list[dict[str, Any]]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "results": (("list", ("dict",)), True),
     }
 
 
@@ -1658,6 +1743,11 @@ register(
     AuthzenEvaluationsOptions,
     AuthzenEvaluations,
     AuthzenMetadata,
+    AuthzenSearchAction,
+    AuthzenSearchResource,
+    AuthzenSearchSubject,
+    AuthzenSearch,
+    AuthzenSearchResults,
     Banner,
     Claim,
     Claimed,

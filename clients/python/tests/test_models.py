@@ -40,7 +40,8 @@ def test_sync_and_async_clients_offer_the_same_calls() -> None:
         return {n for n, f in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")} - {"close"}
 
     assert public(Client) == public(AsyncClient) - {"aclose"}
-    assert len(public(Client)) >= len(standin.OPERATIONS)
+    # Routes served at two paths (AuthZEN's, under the PDP identifier too) share a call.
+    assert len(public(Client)) >= len(set(standin.OPERATIONS.values()))
 
 
 def test_a_decision_that_is_not_allow_deny_or_pending_is_refused() -> None:

@@ -20,6 +20,8 @@ export type Authorization = S["Authorization"];
 export type AuthorizeResults = S["AuthorizeResults"];
 export type AuthzenEvaluation = S["AuthzenEvaluation"];
 export type AuthzenEvaluations = S["AuthzenEvaluations"];
+export type AuthzenSearch = S["AuthzenSearch"];
+export type AuthzenSearchResults = S["AuthzenSearchResults"];
 export type AuthzenDecision = S["AuthzenDecision"];
 export type AuthzenDecisions = S["AuthzenDecisions"];
 export type AuthzenMetadata = S["AuthzenMetadata"];
@@ -284,6 +286,11 @@ export class StandinClient {
   }
   async evaluations(request: AuthzenEvaluations, o?: CallOptions): Promise<AuthzenDecisions> {
     return (await this.http.call("POST", this.t("/access/v1/evaluations"), { body: request, expect: [200] }, o)).body as AuthzenDecisions;
+  }
+  /** AuthZEN search: the subjects, resources or actions a question would allow. */
+  async search(kind: "subject" | "resource" | "action", request: AuthzenSearch, o?: CallOptions): Promise<AuthzenSearchResults> {
+    const path = this.t(`/access/v1/search/${kind}`);
+    return (await this.http.call("POST", path, { body: request, expect: [200] }, o)).body as AuthzenSearchResults;
   }
 
   // ---- audit and outbox ----------------------------------------------

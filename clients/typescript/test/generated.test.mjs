@@ -19,7 +19,11 @@ test("@standin/client/banner is the server's <standin-banner>", async () => {
 // Every operation of the document has a method (operationId -> method).
 const METHODS = {
   authzenConfiguration: "authzenConfiguration", jwks: "jwks", healthz: "healthz", metrics: "metrics", openapi: "openapi", settingsSchema: "settingsSchema", getStats: "getStats",
-  readyz: "readyz", authzenEvaluation: "evaluation", authzenEvaluations: "evaluations", queryAudit: "queryAudit",
+  readyz: "readyz", authzenEvaluation: "evaluation", authzenEvaluations: "evaluations",
+  // AuthZEN's routes are served under the PDP identifier too: the same methods.
+  authzenEvaluationAtPdp: "evaluation", authzenEvaluationsAtPdp: "evaluations", authzenSearchSubject: "search",
+  authzenSearchResource: "search", authzenSearchAction: "search", authzenSearchSubjectAtPdp: "search",
+  authzenSearchResourceAtPdp: "search", authzenSearchActionAtPdp: "search", queryAudit: "queryAudit",
   verifyAudit: "verifyAudit", authorizeBatch: "authorizeBatch", checkAction: "checkAction", checkStart: "checkStart",
   getNotifications: "getNotifications", setNotifications: "setNotifications", listOutbox: "listOutbox",
   ackOutbox: "ackOutbox", claimOutbox: "claimOutbox", listPolicies: "listPolicies", uploadPolicy: "uploadPolicy",

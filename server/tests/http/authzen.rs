@@ -123,10 +123,13 @@ async fn a_missing_required_field_is_400() {
     body["subject"].as_object_mut().unwrap().remove("id");
     let (status, _) = server.acme(Decide, "POST", "/access/v1/evaluation", Some(body)).await;
     assert_eq!(status, 400);
-    // In a batch, an item lacking what the defaults do not give is a 400 too.
+    // In a batch, an item lacking what the defaults do not give is that
+    // item's deny (issue 31, certification test c-3-4-1; it was a 400).
     let batch = json!({"action": {"name": "course.view"}, "evaluations": [{"subject": {"type": "impersonation_session", "id": "s-1"}}]});
-    let (status, _) = server.acme(Decide, "POST", "/access/v1/evaluations", Some(batch)).await;
-    assert_eq!(status, 400);
+    let (status, answer) = server.acme(Decide, "POST", "/access/v1/evaluations", Some(batch)).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["evaluations"][0]["decision"], false);
+    assert_eq!(answer["evaluations"][0]["context"]["error"]["status"], 400);
 }
 
 #[tokio::test]

@@ -2,6 +2,8 @@
 
 mod approvals;
 mod authzen;
+mod authzen_conformance;
+mod authzen_profiles;
 mod batching;
 mod config;
 mod console;

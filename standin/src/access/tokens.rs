@@ -132,9 +132,15 @@ impl TokenKeys {
     /// A Security Event Token (RFC 8417) of `claims`, typed
     /// `secevent+jwt` and signed as tokens are (EdDSA, this key's `kid`).
     pub fn sign_set(&self, claims: &serde_json::Value) -> String {
+        self.sign_jwt("secevent+jwt", claims)
+    }
+
+    /// A JWT of `claims` typed `typ`, signed as tokens are (EdDSA, this
+    /// key's `kid`): SETs, and AuthZEN's `signed_metadata`.
+    pub fn sign_jwt(&self, typ: &str, claims: &serde_json::Value) -> String {
         let header = Header {
             alg: "EdDSA".to_string(),
-            typ: "secevent+jwt".to_string(),
+            typ: typ.to_string(),
             kid: self.published[0].key_id.clone(),
         };
         let part = |v: &dyn erased::Json| URL_SAFE_NO_PAD.encode(v.json());
@@ -266,6 +272,12 @@ impl Access<'_> {
     /// The published keys, as a JWKS; `None` when no token key is configured.
     pub fn jwks(&self) -> Option<serde_json::Value> {
         self.tokens.as_ref().map(|k| k.jwks())
+    }
+
+    /// `claims` as a JWT typed `typ`, signed with the token key (whose
+    /// public half [`Access::jwks`] publishes); `None` without one.
+    pub fn sign_jwt(&self, typ: &str, claims: &serde_json::Value) -> Option<String> {
+        self.tokens.as_ref().map(|k| k.sign_jwt(typ, claims))
     }
 
     /// Whether `token` is active for `tenant` at `now`: signed by a

@@ -76,8 +76,14 @@ pub mod events {
     /// Someone the policy (or the host) does not let answer a pending
     /// start tried to; the request keeps waiting.
     pub const APPROVAL_DENIED: &str = "approval.denied";
+    /// A generic AuthZEN question was allowed (no session: the subject is
+    /// the actor, the resource `type:id`).
+    pub const AUTHZEN_ALLOWED: &str = "authzen.allowed";
+    /// A generic AuthZEN question was denied, or could not be answered
+    /// (`codes` then holds why).
+    pub const AUTHZEN_DENIED: &str = "authzen.denied";
     /// Every event, in the contract's order, then Standin's own.
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 13] = [
         SESSION_STARTED,
         SESSION_DENIED,
         SESSION_EXTENDED,
@@ -89,5 +95,7 @@ pub mod events {
         SESSION_REQUESTED,
         SESSION_APPROVED,
         APPROVAL_DENIED,
+        AUTHZEN_ALLOWED,
+        AUTHZEN_DENIED,
     ];
 }

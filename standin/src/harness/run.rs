@@ -114,6 +114,7 @@ fn ask(policy: &Policy, case: &Case) -> Decision {
         Question::Start(request) => policy.evaluate_start(request, Utc::now()),
         Question::Action(request) => policy.evaluate_action(request, Utc::now()),
         Question::Approval(request) => policy.evaluate_approval(request, Utc::now()),
+        Question::Generic(question) => policy.evaluate_question(question).to_decision(),
     }
 }
 

@@ -53,6 +53,9 @@ pub enum Question {
     Action(Box<ActionRequest>),
     /// May `approver` answer this pending start? (`allow`: yes.)
     Approval(Box<ApprovalRequest>),
+    /// A generic AuthZEN question (`subject`, `action`, `resource`,
+    /// `context`, as an AuthZEN request spells them).
+    Generic(Box<crate::authzen::Question>),
 }
 
 /// One scenario with its expected answer.
@@ -191,12 +194,30 @@ impl Context<'_> {
         let expect = raw.get("expect").ok_or_else(|| fail("missing `expect`".to_string()))?;
         let expect: Expect =
             serde_json::from_value(expect.clone()).map_err(|e| fail(format!("`expect` is not valid: {e}")))?;
-        let question = match (raw.get("start"), raw.get("action"), raw.get("approval")) {
-            (Some(start), None, None) => Question::Start(Box::new(self.start(start).map_err(fail)?)),
-            (None, Some(action), None) => Question::Action(Box::new(self.action(action, number).map_err(fail)?)),
-            (None, None, Some(approval)) => Question::Approval(Box::new(self.approval(approval).map_err(fail)?)),
-            (None, None, None) => return Err(fail("missing `start`, `action` or `approval`".to_string())),
-            _ => return Err(fail("a case asks one of `start`, `action` and `approval`".to_string())),
+        let asked = ["start", "action", "approval", "question"]
+            .into_iter()
+            .filter(|k| raw.get(*k).is_some())
+            .count();
+        if asked > 1 {
+            return Err(fail(
+                "a case asks one of `start`, `action` and `approval` (or a generic `question`)".to_string(),
+            ));
+        }
+        let question = match (
+            raw.get("start"),
+            raw.get("action"),
+            raw.get("approval"),
+            raw.get("question"),
+        ) {
+            (Some(start), ..) => Question::Start(Box::new(self.start(start).map_err(fail)?)),
+            (_, Some(action), ..) => Question::Action(Box::new(self.action(action, number).map_err(fail)?)),
+            (_, _, Some(approval), _) => Question::Approval(Box::new(self.approval(approval).map_err(fail)?)),
+            (_, _, _, Some(question)) => Question::Generic(Box::new(generic(question).map_err(fail)?)),
+            _ => {
+                return Err(fail(
+                    "missing `start`, `action` or `approval` (or a generic `question`)".to_string(),
+                ));
+            }
         };
         Ok(Case {
             name,
@@ -205,6 +226,31 @@ impl Context<'_> {
             expect,
         })
     }
+}
+
+/// A case's generic question: `subject`, `resource` (objects with `type`
+/// and `id`), `action` (with `name`), an optional `context` object.
+fn generic(raw: &Value) -> Result<crate::authzen::Question, String> {
+    let object = raw.as_object().ok_or("`question` must be an object")?;
+    let member = |key: &str, fields: &[&str]| -> Result<Value, String> {
+        let value = object.get(key).ok_or_else(|| format!("`question` needs `{key}`"))?;
+        for field in fields {
+            if !value.get(*field).is_some_and(Value::is_string) {
+                return Err(format!("`question.{key}.{field}` must be a string"));
+            }
+        }
+        Ok(value.clone())
+    };
+    Ok(crate::authzen::Question {
+        subject: member("subject", &["type", "id"])?,
+        action: member("action", &["name"])?,
+        resource: member("resource", &["type", "id"])?,
+        context: match object.get("context") {
+            None | Some(Value::Null) => Value::Object(Map::new()),
+            Some(c @ Value::Object(_)) => c.clone(),
+            Some(_) => return Err("`question.context` must be an object".to_string()),
+        },
+    })
 }
 
 impl Suite {

@@ -1,6 +1,7 @@
 //! AuthZEN answers: `{"decision": bool, "context": {...}}` from a decision,
 //! and the deny that stands for a question that could not be answered.
 
+use super::obligations::{Obligations, Profile};
 use super::question::Kind;
 use crate::error::ApiError;
 use crate::routes::now;
@@ -17,8 +18,11 @@ use std::time::{Duration, Instant};
 pub(super) enum Evaluation {
     /// A question inside a session: `authorize`'s answer.
     Action(Authorization),
-    /// May this start, storing nothing: the decision and the version that made it.
-    Start(Decision, PolicyRef),
+    /// May this start, storing nothing: the decision, the version that
+    /// made it, and the target.
+    Start(Decision, PolicyRef, String),
+    /// A generic question, as the tenant's policy answered it.
+    Generic(standin::authzen::Answer),
     /// A question that could not be answered: a deny, with why.
     Refused { status: u16, message: String },
 }
@@ -28,7 +32,8 @@ impl Evaluation {
     pub(super) fn permits(&self) -> bool {
         match self {
             Self::Action(a) => a.decision.is_allow(),
-            Self::Start(d, _) => d.is_allow(),
+            Self::Start(d, ..) => d.is_allow(),
+            Self::Generic(a) => a.decision,
             Self::Refused { .. } => false,
         }
     }
@@ -43,7 +48,7 @@ struct Answer<C> {
 #[derive(Serialize)]
 struct ActionContext<'a> {
     acting_as: &'a str,
-    obligations: &'a [String],
+    obligations: Obligations<'a>,
     on_behalf_of: &'a str,
     policy: &'a PolicyRef,
     reasons: &'a [Reason],
@@ -68,7 +73,7 @@ struct StartContext<'a> {
 struct GrantContext<'a> {
     max_ttl_seconds: Option<u64>,
     notify_target: Option<bool>,
-    obligations: &'a [String],
+    obligations: Obligations<'a>,
     read_only: Option<bool>,
     ttl_seconds: Option<u64>,
 }
@@ -84,14 +89,35 @@ struct ErrorDetail<'a> {
     status: u16,
 }
 
-impl Serialize for Evaluation {
+/// An answer as written: `objects` when the question asked for the
+/// Obligations profile's form (see [`super::obligations`]).
+#[derive(Debug)]
+pub(super) struct Reply {
+    pub evaluation: Evaluation,
+    pub objects: bool,
+}
+
+/// Whether an in-session deny says the session is over.
+fn ended(d: &Decision) -> bool {
+    use standin::sessions::session_codes::{SESSION_ENDED, SESSION_EXPIRED};
+    d.codes().any(|c| c == SESSION_ENDED || c == SESSION_EXPIRED)
+}
+
+impl Serialize for Reply {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let decision = self.permits();
-        match self {
-            Self::Action(a) => Answer {
+        let decision = self.evaluation.permits();
+        let objects = self.objects;
+        match &self.evaluation {
+            Evaluation::Action(a) => Answer {
                 context: ActionContext {
                     acting_as: &a.acting_as,
-                    obligations: a.decision.obligations(),
+                    obligations: Obligations {
+                        list: a.decision.obligations(),
+                        objects: objects.then(|| Profile {
+                            target: &a.acting_as,
+                            ended_session: ended(&a.decision).then_some(a.session.as_str()),
+                        }),
+                    },
                     on_behalf_of: &a.on_behalf_of,
                     policy: &a.policy,
                     reasons: a.decision.reasons(),
@@ -100,7 +126,7 @@ impl Serialize for Evaluation {
                 decision,
             }
             .serialize(serializer),
-            Self::Start(d, policy) => {
+            Evaluation::Start(d, policy, target) => {
                 let lease = d.lease();
                 Answer {
                     context: StartContext {
@@ -108,7 +134,13 @@ impl Serialize for Evaluation {
                         grant: d.is_granted().then(|| GrantContext {
                             max_ttl_seconds: lease.map(|l| l.max_ttl_seconds()),
                             notify_target: lease.map(|l| l.notify_target()),
-                            obligations: d.obligations(),
+                            obligations: Obligations {
+                                list: d.obligations(),
+                                objects: objects.then_some(Profile {
+                                    target,
+                                    ended_session: None,
+                                }),
+                            },
                             read_only: lease.map(|l| l.read_only()),
                             ttl_seconds: lease.map(|l| l.ttl_seconds()),
                         }),
@@ -120,7 +152,8 @@ impl Serialize for Evaluation {
                 }
                 .serialize(serializer)
             }
-            Self::Refused { status, message } => Answer {
+            Evaluation::Generic(a) => generic(a, objects, serializer),
+            Evaluation::Refused { status, message } => Answer {
                 context: ErrorContext {
                     error: ErrorDetail {
                         message,
@@ -132,6 +165,39 @@ impl Serialize for Evaluation {
             .serialize(serializer),
         }
     }
+}
+
+/// A generic answer: `{"decision": bool}`, and `context` only when there
+/// is something to say (what the policy put there, its obligations, or
+/// why it could not answer), as the interop suites compare answers whole.
+fn generic<S: Serializer>(a: &standin::authzen::Answer, objects: bool, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut context = a.context.clone().unwrap_or_default();
+    if !a.obligations.is_empty() {
+        let obligations = Obligations {
+            list: &a.obligations,
+            objects: objects.then_some(Profile {
+                target: "",
+                ended_session: None,
+            }),
+        };
+        context.insert(
+            "obligations".to_string(),
+            serde_json::to_value(&obligations).unwrap_or_default(),
+        );
+    }
+    if let Some((code, message)) = &a.error {
+        context.insert(
+            "error".to_string(),
+            serde_json::json!({"code": code, "message": message}),
+        );
+    }
+    let mut map = serializer.serialize_map(None)?;
+    if !context.is_empty() {
+        map.serialize_entry("context", &context)?;
+    }
+    map.serialize_entry("decision", &a.decision)?;
+    map.end()
 }
 
 /// An `authorize`'s result as an AuthZEN answer: the decision (counted in
@@ -178,13 +244,18 @@ pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::met
         Kind::Start(request) => match s.policies().evaluate_start(&request, now()) {
             Ok((d, policy)) => {
                 metrics.decision(tenant, "check-start", &d, started.elapsed());
-                Evaluation::Start(d, policy)
+                Evaluation::Start(d, policy, request.target.id.clone())
             }
             Err(e) => {
                 let e = ApiError::from(e);
                 refusal(e.status.as_u16(), &e.message)
             }
         },
-        Kind::Unanswerable(message) => refusal(400, &message),
+        Kind::Generic(question) => {
+            let a = s.tenant(tenant).authzen().evaluate(&question, now());
+            metrics.decision(tenant, "generic", &a.to_decision(), started.elapsed());
+            Evaluation::Generic(a)
+        }
+        Kind::TooLarge(message) | Kind::Unanswerable(message) => refusal(400, &message),
     }
 }

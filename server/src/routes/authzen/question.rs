@@ -1,6 +1,7 @@
 //! The questions of an AuthZEN request: each evaluation's subject, action,
-//! resource and context (the request's own as defaults), and which of the
-//! two questions Standin answers it is.
+//! resource and context (the request's own as defaults), and which
+//! question it is: one of Standin's two impersonation questions, or a
+//! generic one for the tenant's policy.
 
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
@@ -43,6 +44,17 @@ pub(super) fn question(
             Some(_) => return Err(ApiError::bad_request(format!("`{at}context` must be an object"))),
         },
     };
+    for (what, object) in [
+        ("subject", &q.subject),
+        ("resource", &q.resource),
+        ("action", &q.action),
+    ] {
+        if !matches!(object.get("properties"), None | Some(Value::Null | Value::Object(_))) {
+            return Err(ApiError::bad_request(format!(
+                "`{at}{what}.properties` must be an object"
+            )));
+        }
+    }
     for (what, object, fields) in [
         ("subject", &q.subject, &["type", "id"][..]),
         ("resource", &q.resource, &["type", "id"][..]),
@@ -59,6 +71,14 @@ pub(super) fn question(
     Ok(q)
 }
 
+impl Question {
+    /// Whether the question asks for obligations as the Obligations
+    /// profile's objects.
+    pub(super) fn objects(&self) -> bool {
+        super::obligations::wanted(&self.context)
+    }
+}
+
 pub(super) fn text<'a>(o: &'a Map<String, Value>, key: &str) -> &'a str {
     o.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -73,7 +93,12 @@ pub(super) enum Kind {
     },
     /// `check start`.
     Start(Box<StartRequest>),
-    /// Not a question Standin answers: a deny saying why.
+    /// Any other question: the tenant's policy answers it.
+    Generic(Box<standin::authzen::Question>),
+    /// A generic question over [`standin::authzen::MAX_QUESTION_BYTES`]: a
+    /// `400` naming the cap (in a batch, that item's deny).
+    TooLarge(String),
+    /// Not a question Standin answers (malformed): a deny saying why.
     Unanswerable(String),
 }
 
@@ -137,8 +162,21 @@ pub(super) fn classify(tenant: &str, q: &Question) -> Kind {
                 Err(message) => Kind::Unanswerable(message),
             }
         }
-        (subject, action, resource) => Kind::Unanswerable(format!(
-            "no question of subject `{subject}`, action `{action}` and resource `{resource}`: ask with subject `impersonation_session`, or subject and resource `user` and action `impersonate`"
-        )),
+        _ => {
+            let question = standin::authzen::Question {
+                subject: Value::Object(q.subject.clone()),
+                action: Value::Object(q.action.clone()),
+                resource: Value::Object(q.resource.clone()),
+                context: Value::Object(q.context.clone()),
+            };
+            let bytes = standin::authzen::question_bytes(&question);
+            let cap = standin::authzen::MAX_QUESTION_BYTES;
+            if bytes > cap {
+                return Kind::TooLarge(format!(
+                    "the question's properties and context are {bytes} bytes, over the cap of {cap} bytes"
+                ));
+            }
+            Kind::Generic(Box::new(question))
+        }
     }
 }

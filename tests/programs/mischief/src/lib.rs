@@ -4,6 +4,9 @@
 //! allowed, with the instance's call count as an obligation (`calls:N`), so
 //! tests can tell a fresh instance from a reused one (and, for an action,
 //! `resource:R` when it names one; for several actions at once, `batch:K`).
+//! A generic question misbehaves by its action's name too, or, for
+//! `garbage`, answers an allow whose context is not JSON; otherwise it is
+//! allowed with `calls:N`. A search misbehaves by the subject's type.
 // `no_std` where it matters (the component imports nothing); `std` natively,
 // where a cdylib needs a panic handler and an allocator.
 #![cfg_attr(target_arch = "wasm32", no_std)]
@@ -15,8 +18,8 @@ use alloc::vec::Vec;
 use alloc::{format, vec};
 use core::sync::atomic::{AtomicU64, Ordering};
 use standin_policy_sdk::{
-    Action, ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Approvers, Grant, Policy, Reason,
-    StartDecision, StartRequest,
+    Action, ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Approvers, GenericDecision, Grant,
+    Policy, Question, Reason, SearchKind, StartDecision, StartRequest,
 };
 
 static CALLS: AtomicU64 = AtomicU64::new(0);
@@ -85,6 +88,30 @@ impl Policy for Mischief {
             return Err(vec!["`refuse`: mischief refuses".into()]);
         }
         Ok(Mischief)
+    }
+
+    fn evaluate_question(&self, question: &Question<'_>) -> Option<GenericDecision> {
+        if question.action == "garbage" {
+            return Some(GenericDecision::allow().with_context("{not json".into()));
+        }
+        if misbehave(question.action).is_some() {
+            // `huge`, `many`, `silent`: an allow with far too much to say.
+            return Some(GenericDecision {
+                decision: true,
+                context: String::new(),
+                obligations: (0..10_000).map(|i| format!("o{i}")).collect(),
+            });
+        }
+        Some(GenericDecision {
+            decision: true,
+            context: String::new(),
+            obligations: counted(),
+        })
+    }
+
+    fn search(&self, _kind: SearchKind, question: &Question<'_>) -> Option<Vec<String>> {
+        misbehave(question.subject.kind);
+        Some(vec![String::from("found")])
     }
 
     fn evaluate_start(&self, request: &StartRequest<'_>) -> StartDecision {

@@ -37,6 +37,12 @@ mod component {
         fn evaluate_actions(_text: String, _words: Vec<u64>, _actions: Vec<u64>) -> Vec<ActionDecision> {
             Vec::new()
         }
+        fn evaluate_question(_question: Question) -> Option<GenericDecision> {
+            None
+        }
+        fn search(_kind: SearchKind, _question: Question) -> Option<Vec<String>> {
+            None
+        }
     }
 
     export!(ReadsFiles);
