@@ -125,8 +125,18 @@ impl Browser {
         field.send_keys(text).await.expect("type");
     }
 
+    /// Clicks `css`; found again when a page re-rendered it between
+    /// finding and clicking (a list that reloads).
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.expect("click");
+        for attempt in 0.. {
+            match self.wait(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if attempt < 10 && format!("{e:?}").contains("StaleElementReference") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("click `{css}`: {e:?}"),
+            }
+        }
     }
 
     /// The text of `css`.
