@@ -110,6 +110,8 @@ impl Policy for Starter {
                 notify_target: true,
                 read_only: false,
                 obligations: Vec::new(),
+                scope: None,
+                idle_timeout_seconds: None,
             }),
             _ => StartDecision::refuse("reason-required", "E10", "a SUP- ticket is required"),
         }

@@ -97,5 +97,9 @@ fn decide(s: &Settings, req: &ActionRequest<'_>, mut reasons: Reasons) -> Action
     if any_match(&s.notify_changes, action) {
         obligations.push("change-digest".to_string());
     }
+    // DT1: the target's presence, last-seen and login history stay theirs.
+    if s.do_not_track {
+        obligations.push("do-not-track".to_string());
+    }
     ActionDecision::Allow(obligations)
 }

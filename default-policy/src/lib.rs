@@ -18,6 +18,7 @@ pub mod approval;
 pub mod principal;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod schema;
+pub mod scope;
 pub mod settings;
 pub mod start;
 

@@ -130,6 +130,31 @@ pub const FIELDS: &[(&str, &str, &[&str])] = &[
         "How long a request waits for an answer, in seconds, before it expires.",
         &["AP1"],
     ),
+    (
+        "require_scope",
+        "Every start must ask for a scope: the actions (and optionally resources) the job needs.",
+        &["SC1"],
+    ),
+    (
+        "grantable_actions",
+        "The widest scope a start may be granted, as action patterns.",
+        &["SC1"],
+    ),
+    (
+        "scope_beyond_grantable",
+        "A start asking for more than grantable_actions: narrow (grant what is grantable) or refuse (scope-not-grantable).",
+        &["SC1"],
+    ),
+    (
+        "idle_timeout_seconds",
+        "A session with no action for this long ends as idle (null: none).",
+        &["IT1"],
+    ),
+    (
+        "do_not_track",
+        "Every allowed action carries the do-not-track obligation: the platform must not update the target's presence, last-seen or login history.",
+        &["DT1"],
+    ),
 ];
 
 /// The schema of the default policy's settings.
@@ -165,6 +190,10 @@ pub fn settings_schema() -> Value {
 fn type_of(name: &str, default: &Value) -> Value {
     match (name, default) {
         ("approval", _) => json!({"type": "string", "enum": ["never", "always", "privileged"]}),
+        ("scope_beyond_grantable", _) => json!({"type": "string", "enum": ["narrow", "refuse"]}),
+        ("idle_timeout_seconds", _) => {
+            json!({"type": ["integer", "null"], "minimum": 1, "maximum": HARD_MAX_TTL_SECONDS})
+        }
         ("role_levels", _) => json!({
             "type": "object",
             "additionalProperties": {"type": "integer", "minimum": 0, "maximum": u32::MAX},

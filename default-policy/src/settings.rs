@@ -51,6 +51,22 @@ struct Raw {
     approver_roles: Vec<String>,
     target_approves: bool,
     approval_ttl_seconds: u64,
+    require_scope: bool,
+    grantable_actions: Vec<String>,
+    scope_beyond_grantable: Beyond,
+    idle_timeout_seconds: Option<u64>,
+    do_not_track: bool,
+}
+
+/// What a start gets that asks for a scope wider than `grantable_actions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Beyond {
+    /// The scope is narrowed to what is grantable (refused when nothing is left).
+    #[default]
+    Narrow,
+    /// The start is refused (`scope-not-grantable`).
+    Refuse,
 }
 
 /// When a start needs someone's approval before it begins.
@@ -111,6 +127,11 @@ impl Default for Raw {
             approver_roles: Vec::new(),
             target_approves: false,
             approval_ttl_seconds: 900,
+            require_scope: false,
+            grantable_actions: strings(&["*"]),
+            scope_beyond_grantable: Beyond::Narrow,
+            idle_timeout_seconds: None,
+            do_not_track: false,
         }
     }
 }
@@ -162,6 +183,15 @@ pub struct Settings {
     pub approver_roles: Vec<String>,
     /// The target may approve (consent, "grant login access").
     pub target_approves: bool,
+    /// A start must ask for a scope (SC1).
+    pub require_scope: bool,
+    /// The widest scope a start may be granted (SC1).
+    pub grantable_actions: Vec<Pattern>,
+    pub scope_beyond_grantable: Beyond,
+    /// Granted to every session (its idle timeout), when set.
+    pub idle_timeout_seconds: Option<u64>,
+    /// Every allowed action carries `do-not-track` (DT1).
+    pub do_not_track: bool,
     /// How long a request waits for an answer.
     pub approval_ttl_seconds: u64,
 }
@@ -290,6 +320,10 @@ impl Settings {
         let deliver_to_target = patterns("deliver_to_target", raw.deliver_to_target);
         let ephemeral_actions = patterns("ephemeral_actions", raw.ephemeral_actions);
         let notify_changes = patterns("notify_changes", raw.notify_changes);
+        let grantable_actions = patterns("grantable_actions", raw.grantable_actions);
+        if raw.idle_timeout_seconds == Some(0) {
+            problems.push("`idle_timeout_seconds`: must be at least 1 (use null for none)".to_string());
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -322,6 +356,11 @@ impl Settings {
             approver_roles: raw.approver_roles,
             target_approves: raw.target_approves,
             approval_ttl_seconds: raw.approval_ttl_seconds,
+            require_scope: raw.require_scope,
+            grantable_actions,
+            scope_beyond_grantable: raw.scope_beyond_grantable,
+            idle_timeout_seconds: raw.idle_timeout_seconds,
+            do_not_track: raw.do_not_track,
         })
     }
 }

@@ -200,6 +200,9 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         );
     }
 
+    // SC1: the scope asked for, within what the tenant grants.
+    let scope = crate::scope::grant(s, req, &mut reasons);
+
     // E10: say why, when the tenant asks for it.
     if s.require_reason && req.reason.is_none_or(|r| r.trim().is_empty()) {
         reasons.push("reason-required", "E10", "a reason (e.g. a ticket id) is required");
@@ -219,6 +222,8 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         notify_target: s.notify_target,
         read_only: s.read_only,
         obligations,
+        scope,
+        idle_timeout_seconds: s.idle_timeout_seconds,
     };
     match crate::approval::approvers(s, req) {
         Some(approvers) => StartDecision::Pending(grant, approvers),

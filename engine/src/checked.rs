@@ -65,10 +65,24 @@ fn granted(limits: &SandboxLimits, grant: wit::StartGrant) -> Decision {
         return Decision::host_deny(codes::POLICY_ERROR, "policy granted a session of 0 seconds");
     }
     let capped = (lease.ttl_seconds(), lease.max_ttl_seconds()) != (grant.ttl_seconds, grant.max_ttl_seconds);
+    let scope = grant.scope.map(|s| {
+        Box::new(crate::Scope {
+            actions: s.actions,
+            resources: s.resources,
+        })
+    });
+    if let Some(Err(e)) = scope.as_deref().map(crate::Scope::check) {
+        return Decision::host_deny(codes::POLICY_ERROR, format!("policy granted a malformed scope: {e}"));
+    }
+    if grant.idle_timeout_seconds == Some(0) {
+        return Decision::host_deny(codes::POLICY_ERROR, "policy granted an idle timeout of 0 seconds");
+    }
     let mut decision = Decision::Allow(Grant {
         lease: Some(lease),
         obligations: grant.obligations,
         diagnostics: Vec::new(),
+        scope,
+        idle_timeout_seconds: grant.idle_timeout_seconds,
     });
     if capped {
         decision.diagnose(format!(

@@ -90,6 +90,13 @@ pub struct Grant {
     /// A start's session; `None` for an action or an approval.
     pub lease: Option<Lease>,
     pub obligations: Vec<String>,
+    /// What a start's session may do (SC1): the policy's grant, or what
+    /// the start asked for when the grant names none; `None`: anything
+    /// the policy allows. Never wider than what the start asked for.
+    /// Boxed: most grants have none, and a decision stays small.
+    pub scope: Option<Box<crate::Scope>>,
+    /// A start's idle timeout, in seconds, when the policy grants one.
+    pub idle_timeout_seconds: Option<u64>,
     /// For operators (a grant the host capped). Never part of the verdict.
     pub diagnostics: Vec<String>,
 }
@@ -168,7 +175,7 @@ impl Decision {
         Self::Allow(Grant {
             lease: None,
             obligations,
-            diagnostics: Vec::new(),
+            ..Grant::default()
         })
     }
 
@@ -278,6 +285,11 @@ pub mod form {
         pub obligations: Option<Vec<String>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub approvers: Option<Box<Approvers>>,
+        /// A start's granted scope (SC1), when it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub scope: Option<crate::Scope>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub idle_timeout_seconds: Option<u64>,
         #[serde(default)]
         pub reasons: Vec<Reason>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -294,6 +306,8 @@ pub mod form {
                 read_only: None,
                 obligations: None,
                 approvers: None,
+                scope: None,
+                idle_timeout_seconds: None,
                 reasons: Vec::new(),
                 diagnostics: Vec::new(),
             };
@@ -306,6 +320,8 @@ pub mod form {
                     read_only: lease.map(|l| l.read_only),
                     obligations: Some(g.obligations),
                     approvers,
+                    scope: g.scope.map(|s| *s),
+                    idle_timeout_seconds: g.idle_timeout_seconds,
                     diagnostics: g.diagnostics,
                     ..empty(verdict)
                 }
@@ -339,6 +355,8 @@ pub mod form {
                 lease,
                 obligations: f.obligations.unwrap_or_default(),
                 diagnostics: f.diagnostics.clone(),
+                scope: f.scope.clone().map(Box::new),
+                idle_timeout_seconds: f.idle_timeout_seconds,
             };
             match f.decision {
                 Verdict::Allow => Decision::Allow(grant),

@@ -58,11 +58,43 @@ pub fn start_violations(request: &StartRequest) -> Vec<Reason> {
 /// `decision` with the host's E8 reasons added: an allow that violates E8
 /// becomes a deny; a deny gains the reasons its policy did not give.
 pub fn enforce_start(request: &StartRequest, decision: Decision) -> Decision {
-    refuse(
+    let decision = refuse(
         decision,
         start_violations(request),
         "the policy allowed a start that breaks E8; the host denies it",
-    )
+    );
+    enforce_scope(request, decision)
+}
+
+/// SC2: a grant holds the session to the scope its start asked for. A
+/// grant that names no scope gets the one asked for; one wider than it is
+/// refused (`scope-widened`), whatever the policy meant.
+fn enforce_scope(request: &StartRequest, decision: Decision) -> Decision {
+    let Some(asked) = &request.scope else {
+        return decision;
+    };
+    let (Decision::Allow(grant) | Decision::Pending(grant, _)) = &decision else {
+        return decision;
+    };
+    let wider = grant.scope.as_deref().and_then(|granted| granted.wider_than(asked));
+    match wider {
+        Some(why) => refuse(
+            decision,
+            vec![Reason {
+                code: crate::scope::SCOPE_WIDENED.to_string(),
+                rule: "SC2".to_string(),
+                message: format!("the policy granted a scope wider than the start asked for: {why}"),
+            }],
+            "the policy granted a scope wider than asked; the host refuses the start",
+        ),
+        None => {
+            let mut decision = decision;
+            if let Decision::Allow(grant) | Decision::Pending(grant, _) = &mut decision {
+                grant.scope.get_or_insert_with(|| Box::new(asked.clone()));
+            }
+            decision
+        }
+    }
 }
 
 /// `decision` turned into a deny when there are `violations` (a grant

@@ -49,6 +49,7 @@ mod policy;
 mod preinit;
 pub mod request;
 mod sandbox;
+pub mod scope;
 
 pub use artifact_dir::ArtifactDir;
 pub use capped::read_file as read_capped_file;
@@ -59,6 +60,7 @@ pub use host::{Artifacts, Digest, Host, HostConfig, HostError};
 pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
 pub use load::{
     LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3, POLICY_INTERFACE_0_4,
+    POLICY_INTERFACE_0_5,
 };
 pub use policy::{MAX_ACTIONS_PER_CALL, Policy, PolicyInfo};
 pub use request::{
@@ -66,6 +68,7 @@ pub use request::{
     StartRequest,
 };
 pub use sandbox::SandboxLimits;
+pub use scope::Scope;
 
 /// The built-in default policy component (`default-policy/`, built for
 /// `wasm32-wasip2` by this crate's build script).

@@ -5,7 +5,7 @@
 //! module), compiles, imports nothing the host does not offer (it offers
 //! nothing), exports `standin:policy/policy` with the right functions and
 //! types, at the current version of the package or an earlier one the
-//! host still calls ([`POLICY_INTERFACE_0_4`], [`POLICY_INTERFACE_0_3`],
+//! host still calls ([`POLICY_INTERFACE_0_5`], [`POLICY_INTERFACE_0_4`], [`POLICY_INTERFACE_0_3`],
 //! [`POLICY_INTERFACE_0_2`]). Components are compiled
 //! once and cached by sha256.
 
@@ -19,9 +19,9 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 /// The interface every policy exports, at the package's current version.
-pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.5.0";
+pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.6.0";
 /// The functions of [`POLICY_INTERFACE`].
-pub const POLICY_FUNCTIONS: [&str; 8] = [
+pub const POLICY_FUNCTIONS: [&str; 9] = [
     "describe",
     "configure",
     "evaluate-start",
@@ -30,7 +30,11 @@ pub const POLICY_FUNCTIONS: [&str; 8] = [
     "evaluate-actions",
     "evaluate-question",
     "search",
+    "settings-schema",
 ];
+/// The interface of components built before constrained sessions (0.5.x):
+/// still loaded; they grant no scope or idle timeout and publish no schema.
+pub const POLICY_INTERFACE_0_5: &str = "standin:policy/policy@0.5.0";
 /// The interface of components built before generic questions (0.4.x):
 /// still loaded; generic questions are denied for them.
 pub const POLICY_INTERFACE_0_4: &str = "standin:policy/policy@0.4.0";
@@ -154,6 +158,7 @@ impl Compiled {
 pub(crate) fn version_of(export: &str) -> Option<Version> {
     [
         (POLICY_INTERFACE, Version::Current),
+        (POLICY_INTERFACE_0_5, Version::V0_5),
         (POLICY_INTERFACE_0_4, Version::V0_4),
         (POLICY_INTERFACE_0_3, Version::V0_3),
         (POLICY_INTERFACE_0_2, Version::V0_2),
@@ -233,6 +238,7 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<Versi
     };
     let functions: &[&str] = match version {
         Version::Current => &POLICY_FUNCTIONS,
+        Version::V0_5 => &POLICY_FUNCTIONS[..8],
         Version::V0_4 => &POLICY_FUNCTIONS[..6],
         Version::V0_3 => &POLICY_FUNCTIONS[..5],
         Version::V0_2 => &POLICY_FUNCTIONS[..4],
@@ -263,9 +269,11 @@ mod tests {
     }
 
     #[test]
-    fn world_versions_compatible_with_0_5_0_0_4_0_0_3_0_and_0_2_0() {
-        assert_eq!(version_of("standin:policy/policy@0.5.0"), Some(Version::Current));
-        assert_eq!(version_of("standin:policy/policy@0.5.2"), Some(Version::Current));
+    fn world_versions_compatible_with_0_6_0_0_5_0_0_4_0_0_3_0_and_0_2_0() {
+        assert_eq!(version_of("standin:policy/policy@0.6.0"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.6.2"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.5.0"), Some(Version::V0_5));
+        assert_eq!(version_of("standin:policy/policy@0.5.2"), Some(Version::V0_5));
         assert_eq!(version_of("standin:policy/policy@0.4.0"), Some(Version::V0_4));
         assert_eq!(version_of("standin:policy/policy@0.4.2"), Some(Version::V0_4));
         assert_eq!(version_of("standin:policy/policy@0.3.0"), Some(Version::V0_3));
@@ -275,7 +283,7 @@ mod tests {
         assert!(compatible("standin:policy/policy@0.2.7"));
         assert!(compatible("standin:policy/policy@0.2.2-rc.1"));
         assert!(!compatible("standin:policy/policy@0.1.0"), "0.x minors break");
-        assert!(!compatible("standin:policy/policy@0.6.0"), "0.x minors break");
+        assert!(!compatible("standin:policy/policy@0.7.0"), "0.x minors break");
         assert!(!compatible("standin:policy/policy@1.1.0"));
         assert!(!compatible("standin:policy/policy"), "unversioned");
         assert!(!compatible("standin:policy/other@0.3.0"));

@@ -25,6 +25,7 @@ use wasmtime::Store;
 
 mod generic;
 mod many;
+mod schema;
 pub use many::MAX_ACTIONS_PER_CALL;
 
 /// What a policy says about itself (`describe`).

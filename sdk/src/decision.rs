@@ -26,6 +26,21 @@ pub struct Grant {
     pub notify_target: bool,
     pub read_only: bool,
     pub obligations: Vec<String>,
+    /// What the session may do; `None`: what the start asked for, or
+    /// everything this policy allows when it asked for none. The host
+    /// never grants more than the start asked for, whatever this says.
+    pub scope: Option<Scope>,
+    /// The session ends (`idle`) after this many seconds without an
+    /// action; `None`: only at its expiry.
+    pub idle_timeout_seconds: Option<u64>,
+}
+
+/// What a session may do: actions matching one of `actions` (patterns),
+/// on one of `resources` when there are any (none: any resource).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
 }
 
 /// Who may answer a start that needs approval. The host never lets the

@@ -142,6 +142,18 @@ pub struct StartRequest<'a> {
     pub consent_on_behalf: bool,
     /// Unix seconds.
     pub now: u64,
+    /// What the start asks to be allowed to do, when it names it.
+    pub scope: Option<ScopeRequest<'a>>,
+}
+
+/// The scope a start asks for: action patterns (`*` any run of
+/// characters) and resources (none: any). A grant may narrow it
+/// ([`Grant::scope`](crate::Grant::scope)); the host never lets a session
+/// do more than its start asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeRequest<'a> {
+    pub actions: Strs<'a>,
+    pub resources: Strs<'a>,
 }
 
 /// The session an action happens in.
@@ -282,6 +294,10 @@ fn start_in<'a>(s: &wire::StartRequest, p: Packed<'a>) -> StartRequest<'a> {
         }),
         consent_on_behalf: s.consent_on_behalf,
         now: s.now,
+        scope: s.scope.map(|scope| ScopeRequest {
+            actions: p.strs(scope.actions),
+            resources: p.strs(scope.resources),
+        }),
     }
 }
 

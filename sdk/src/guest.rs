@@ -276,6 +276,11 @@ fn grant(g: Grant) -> wit::StartGrant {
         notify_target: g.notify_target,
         read_only: g.read_only,
         obligations: g.obligations,
+        scope: g.scope.map(|s| wit::Scope {
+            actions: s.actions,
+            resources: s.resources,
+        }),
+        idle_timeout_seconds: g.idle_timeout_seconds,
     }
 }
 
@@ -423,6 +428,9 @@ macro_rules! export_policy {
                 }
                 fn evaluate_question(question: __wit::Question) -> Option<__wit::GenericDecision> {
                     $crate::guest::evaluate_question(&STATE, question)
+                }
+                fn settings_schema() -> Option<$crate::guest::String> {
+                    <$policy as $crate::Policy>::settings_schema()
                 }
                 fn search(
                     kind: __wit::SearchKind,

@@ -29,9 +29,10 @@ pub mod text;
 pub mod guest;
 
 pub use authzen::{Entity, GenericDecision, Question, SearchKind};
-pub use decision::{ActionDecision, ApprovalDecision, Approvers, Grant, Reason, Reasons, StartDecision};
+pub use decision::{ActionDecision, ApprovalDecision, Approvers, Grant, Reason, Reasons, Scope, StartDecision};
 pub use facts::{
-    Action, ActionRequest, ApprovalRequest, Attributes, Principal, Session, SessionRef, StartRequest, Strs,
+    Action, ActionRequest, ApprovalRequest, Attributes, Principal, ScopeRequest, Session, SessionRef, StartRequest,
+    Strs,
 };
 pub use pattern::Pattern;
 
@@ -91,6 +92,13 @@ pub trait Policy: Sized {
     /// (`generic-questions-unsupported`).
     fn evaluate_question(&self, question: &Question<'_>) -> Option<GenericDecision> {
         let _ = question;
+        None
+    }
+
+    /// The JSON Schema (draft 2020-12) of the settings [`Self::configure`]
+    /// reads, as text, so the console draws a form for them. `None`, the
+    /// default: the console edits the settings as JSON.
+    fn settings_schema() -> Option<String> {
         None
     }
 

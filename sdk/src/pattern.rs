@@ -67,6 +67,25 @@ impl Pattern {
         &self.text
     }
 
+    /// Whether every text `other` matches, this pattern matches too
+    /// (`billing.*` covers `billing.refund.*` and `billing.view`). It
+    /// answers `false` when it cannot tell cheaply (patterns of several
+    /// stars each), so a scope checked with it is never wider than the one
+    /// it is checked against: in doubt, not covered.
+    pub fn covers(&self, other: &Pattern) -> bool {
+        if other.stars == 0 {
+            return self.matches(other.as_str());
+        }
+        if self.stars != 1 {
+            return self.text == other.text;
+        }
+        // One star here: every text `other` matches starts with its prefix
+        // and ends with its suffix, and those are all that `self` asks.
+        let (p, o) = (self.text.as_bytes(), other.text.as_bytes());
+        let (prefix, suffix) = (&p[..self.prefix], &p[p.len() - self.suffix..]);
+        o[..other.prefix].starts_with(prefix) && o[o.len() - other.suffix..].ends_with(suffix)
+    }
+
     /// Whether `text` matches.
     pub fn matches(&self, text: &str) -> bool {
         let (p, t) = (self.text.as_bytes(), text.as_bytes());
@@ -116,6 +135,27 @@ mod tests {
 
     fn m(p: &str, t: &str) -> bool {
         Pattern::new(p).map(|p| p.matches(t)).unwrap_or(false)
+    }
+
+    fn covers(a: &str, b: &str) -> bool {
+        Pattern::new(a).expect("a").covers(&Pattern::new(b).expect("b"))
+    }
+
+    #[test]
+    fn sc1_a_pattern_covers_only_what_it_surely_matches() {
+        assert!(covers("report.*", "report.view"));
+        assert!(covers("report.*", "report.export.*"));
+        assert!(covers("*", "a*b*c"));
+        assert!(covers("*.view", "report.*.view"));
+        assert!(covers("ticket.comment", "ticket.comment"));
+        assert!(!covers("ticket.comment", "ticket.*"));
+        assert!(!covers("report.view", "report.*"));
+        assert!(!covers("report.*", "*"));
+        assert!(!covers("report.*", "reports.*"));
+        assert!(!covers("*.view", "*.viewer"));
+        // Several stars: only the same pattern, in doubt.
+        assert!(covers("a*b*", "a*b*"));
+        assert!(covers("a*b*", "abx"));
     }
 
     #[test]

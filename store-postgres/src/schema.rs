@@ -239,9 +239,16 @@ CREATE TABLE token_issuers (
     tag     TEXT
 );
 ",
+    // Constrained sessions: the granted scope (SC1), as JSON, and idle
+    // timeout (IT1), in seconds; NULL for a session with none (and every
+    // session stored before them).
+    r"
+ALTER TABLE sessions ADD COLUMN scope TEXT;
+ALTER TABLE sessions ADD COLUMN idle_timeout BIGINT;
+",
 ];
 
-/// The advisory lock key migrations take (any fixed number).
+///  The advisory lock key migrations take (any fixed number).
 const MIGRATION_LOCK: i64 = 0x5354_414e_4449_4e01;
 
 pub(crate) fn migrate(client: &mut Client) -> Result<(), StoreError> {

@@ -15,7 +15,7 @@ use standin::store::{
 
 const COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
-    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag";
+    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag, scope, idle_timeout";
 
 /// The record, if its tag holds (see `standin::store::Integrity`).
 fn decode(r: &Row, integrity: &Integrity) -> Result<SessionRecord, StoreError> {
@@ -73,6 +73,10 @@ fn decode_record(r: &Row) -> Result<SessionRecord, StoreError> {
         approval: get::<Option<String>>(r, "approval")?
             .map(|a| json("approval", &a))
             .transpose()?,
+        scope: get::<Option<String>>(r, "scope")?
+            .map(|s| json("scope", &s))
+            .transpose()?,
+        idle_timeout_seconds: get::<Option<i64>>(r, "idle_timeout")?.map(|t| t.max(1) as u64),
     })
 }
 
@@ -190,7 +194,7 @@ pub(crate) fn next_deadline(c: &mut postgres::Client) -> Result<Option<DateTime<
 
 /// Inserts `s` with the tag `integrity` makes for it.
 pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord, integrity: &Integrity) -> Result<(), StoreError> {
-    let params = (1..=25).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let params = (1..=27).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     c.execute(
         &format!("INSERT INTO sessions ({COLUMNS}) VALUES ({params})"),
         &[
@@ -219,6 +223,8 @@ pub(crate) fn insert(c: &mut impl GenericClient, s: &SessionRecord, integrity: &
             &(s.depth as i32),
             &s.approval.as_ref().map(to_json),
             &integrity.session_tag(s),
+            &s.scope.as_ref().map(to_json),
+            &s.idle_timeout_seconds.map(|t| t as i64),
         ],
     )
     .map_err(db)?;

@@ -280,9 +280,16 @@ CREATE TABLE token_issuers (
     tag     TEXT
 );
 ",
+    // Constrained sessions: the granted scope (SC1), as JSON, and idle
+    // timeout (IT1), in seconds; NULL for a session with none (and every
+    // session stored before them).
+    r"
+ALTER TABLE sessions ADD COLUMN scope TEXT;
+ALTER TABLE sessions ADD COLUMN idle_timeout INTEGER;
+",
 ];
 
-/// How long a writer waits for another process's write lock.
+///  How long a writer waits for another process's write lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -13,13 +13,13 @@ use standin::store::{ActionAppended, ActionRecord, Applied, Change, Integrity, S
 
 const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
     read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
-    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag";
+    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag, scope, idle_timeout";
 
 /// A row of `SESSION_COLUMNS`, raw.
 struct SessionRow(Vec<SqlValue>);
 
 fn session_row(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
-    (0..25).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
+    (0..27).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
 }
 
 impl SessionRow {
@@ -79,6 +79,8 @@ impl SessionRow {
             approval: opt_text("approval", &v[23])?
                 .map(|a| json("approval", &a))
                 .transpose()?,
+            scope: opt_text("scope", &v[25])?.map(|s| json("scope", &s)).transpose()?,
+            idle_timeout_seconds: opt_int("idle_timeout", &v[26])?.map(|t| t.max(1) as u64),
         })
     }
 }
@@ -199,7 +201,7 @@ pub(super) fn next_deadline(conn: &Connection) -> Result<Option<DateTime<Utc>>, 
 pub(super) fn insert(conn: &Connection, s: &SessionRecord, integrity: &Integrity) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
     ))
     .map_err(db)?
     .execute(params![
@@ -228,6 +230,8 @@ pub(super) fn insert(conn: &Connection, s: &SessionRecord, integrity: &Integrity
         s.depth,
         s.approval.as_ref().map(to_json),
         integrity.session_tag(s),
+        s.scope.as_ref().map(to_json),
+        s.idle_timeout_seconds.map(|t| t as i64),
     ])
     .map_err(db)?;
     Ok(())

@@ -25,6 +25,7 @@ mod many;
 mod policies;
 mod properties;
 mod reevaluate;
+mod scope;
 mod sessions;
 mod settings;
 mod start;

@@ -40,6 +40,14 @@ pub struct SessionRef {
     pub target: u64,
 }
 
+/// The scope a start asks for, as strs: its action patterns and its
+/// resources. It crosses as the start's tail (see `wit/policy.wit`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub actions: u64,
+    pub resources: u64,
+}
+
 /// A packed start request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StartRequest {
@@ -54,6 +62,8 @@ pub struct StartRequest {
     pub actor_session: Option<SessionRef>,
     pub consent_on_behalf: bool,
     pub now: u64,
+    /// The scope the start asks for (flag bit 5 and the tail).
+    pub scope: Option<Scope>,
 }
 
 /// A packed approval request: the pending start as it stands at the

@@ -2,7 +2,7 @@
 //! the request's scalar facts, then the spans (see `wit/policy.wit`). A
 //! `strs`' `first` counts from the first span, after the header.
 
-use super::{ActionRequest, ApprovalRequest, Principal, SessionRef, StartRequest};
+use super::{ActionRequest, ApprovalRequest, Principal, Scope, SessionRef, StartRequest};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -12,8 +12,12 @@ use alloc::vec::Vec;
 pub const PRINCIPAL: usize = 10;
 /// Header of a start request: tenant, actor, target, reason, ttl,
 /// domain, actor-session id, actor-session target, now, flags (bit 0
-/// reason, 1 ttl, 2 domain, 3 actor-session present; 4 consent-on-behalf).
+/// reason, 1 ttl, 2 domain, 3 actor-session present; 4 consent-on-behalf;
+/// 5 scope, whose two words are the tail: [`START_TAIL`]).
 pub const START: usize = 1 + 2 * PRINCIPAL + 7;
+/// Words of a start's tail, after its spans: the scope's actions and
+/// resources (strs), there when flag bit 5 is set.
+pub const START_TAIL: usize = 2;
 /// Header of an action request: tenant, session id, actor, target,
 /// started-at, expires-at, domain, reason, action, resource, now, flags
 /// (bit 0 domain, 1 reason, 2 resource present; 3 read-only).
@@ -196,7 +200,22 @@ fn walk_start(w: &mut impl Walk, r: &mut StartRequest) {
     w.flag(&mut present, 3);
     r.actor_session = present.then_some(SessionRef { id, target });
     w.flag(&mut r.consent_on_behalf, 4);
+    // The scope's words are the tail (`StartRequest::tail`); the header
+    // says only that it is there.
+    let mut scoped = r.scope.is_some();
+    w.flag(&mut scoped, 5);
+    r.scope = scoped.then(|| r.scope.unwrap_or_default());
     w.word(&mut r.now);
+}
+
+/// Splits off a start's tail when its header says there is one: the
+/// spans, and the scope read from the tail. A tail that is not there
+/// (fewer words than it needs) reads as no scope.
+fn split_tail(scoped: bool, rest: &[u64]) -> (&[u64], Option<Scope>) {
+    match rest.split_last_chunk::<START_TAIL>() {
+        Some((spans, &[actions, resources])) if scoped => (spans, Some(Scope { actions, resources })),
+        _ => (rest, None),
+    }
 }
 
 /// One action's layout (see [`ACTION_ITEM`]).
@@ -227,7 +246,14 @@ fn walk_action(w: &mut impl Walk, r: &mut ActionRequest) {
 impl StartRequest {
     /// The text and words that cross the boundary.
     pub fn to_words(&self) -> Vec<u64> {
-        join(&self.header(), &self.spans)
+        let mut words = join(&self.header(), &self.spans);
+        words.extend(self.tail().into_iter().flatten());
+        words
+    }
+
+    /// The words after the spans: the scope's, when it asks for one.
+    pub fn tail(&self) -> Option<[u64; START_TAIL]> {
+        self.scope.map(|s| [s.actions, s.resources])
     }
 
     /// The header words, for a request packed in place (see
@@ -246,9 +272,11 @@ impl StartRequest {
     /// allocation) and the spans after it: how a policy reads a request
     /// in place. `None` when `words` is shorter than the header.
     pub fn read_header(words: &[u64]) -> Option<(Self, &[u64])> {
-        let (h, spans) = split::<START>(words)?;
+        let (h, rest) = split::<START>(words)?;
         let mut head = Self::default();
         walk_start(&mut Reader::new(h, true), &mut head);
+        let (spans, scope) = split_tail(head.scope.is_some(), rest);
+        head.scope = scope;
         Some((head, spans))
     }
 }
@@ -256,7 +284,9 @@ impl StartRequest {
 impl ApprovalRequest {
     /// The text and words that cross the boundary.
     pub fn to_words(&self) -> Vec<u64> {
-        join(&self.header(), &self.start.spans)
+        let mut words = join(&self.header(), &self.start.spans);
+        words.extend(self.start.tail().into_iter().flatten());
+        words
     }
 
     /// As [`StartRequest::header`]: the start's header, then the approver.
@@ -271,8 +301,11 @@ impl ApprovalRequest {
 
     /// As [`StartRequest::read_header`].
     pub fn read_header(words: &[u64]) -> Option<(Self, &[u64])> {
-        let (h, spans) = split::<APPROVAL>(words)?;
-        let (start, _) = StartRequest::read_header(&h[..START])?;
+        let (h, rest) = split::<APPROVAL>(words)?;
+        let mut start = StartRequest::default();
+        walk_start(&mut Reader::new(&h[..START], true), &mut start);
+        let (spans, scope) = split_tail(start.scope.is_some(), rest);
+        start.scope = scope;
         let mut head = Self {
             start,
             approver: Principal::default(),

@@ -94,7 +94,8 @@ fn a1_verify_finds_session_rows_that_differ_from_the_chain_or_have_no_events() {
             "UPDATE sessions SET expires_at = expires_at + 86400, target = 'u-7' WHERE id = '{id}'; \
              INSERT INTO sessions SELECT 's-made-up', tenant, actor, target, actor_principal, target_principal, \
                reason, domain, read_only, started_at, expires_at, max_expires_at, 'active', NULL, NULL, return_to, \
-               policy_version, policy_digest, notify_target, obligations, revoke_reason, parent, 1, approval, tag \
+               policy_version, policy_digest, notify_target, obligations, revoke_reason, parent, 1, approval, tag, scope, \
+               idle_timeout \
                FROM sessions WHERE id = '{id}'"
         ),
     );

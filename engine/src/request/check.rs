@@ -156,7 +156,7 @@ impl StartRequest {
             check_id("actor_session.id", &s.id)?;
             check_id("actor_session.target", &s.target)?;
         }
-        Ok(())
+        self.scope.as_ref().map_or(Ok(()), crate::Scope::check)
     }
 }
 

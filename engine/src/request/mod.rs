@@ -75,6 +75,10 @@ pub struct StartRequest {
     /// Omitted: the host's clock.
     #[serde(default)]
     pub now: Option<DateTime<Utc>>,
+    /// What the session is to be allowed to do (SC1); omitted: whatever
+    /// the policy allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<crate::Scope>,
 }
 
 /// The session an action happens in.
@@ -174,6 +178,9 @@ pub enum RequestError {
     SessionTooLong { seconds: u64, max: u64 },
     #[error("the session's actor and target are the same user (E8)")]
     SessionOfSelf,
+    /// A malformed scope (SC3), naming the field.
+    #[error("{0}")]
+    Scope(String),
 }
 
 mod check;

@@ -115,6 +115,7 @@ impl StartRequest {
         let head = self.pack_with(&mut p, now)?;
         (buffers.text, buffers.words) = p.finish()?.into_parts();
         buffers.words[..words::START].copy_from_slice(&head.header());
+        buffers.words.extend(head.tail().into_iter().flatten());
         Ok(())
     }
 
@@ -132,6 +133,10 @@ impl StartRequest {
             id: p.packer.str(&s.id),
             target: p.packer.str(&s.target),
         });
+        let scope = self.scope.as_ref().map(|s| wire::Scope {
+            actions: p.packer.strs(s.actions.iter().map(String::as_str)),
+            resources: p.packer.strs(s.resources.iter().map(String::as_str)),
+        });
         Ok(wire::StartRequest {
             text: String::new(),
             spans: Vec::new(),
@@ -144,6 +149,7 @@ impl StartRequest {
             actor_session,
             consent_on_behalf: self.consent_on_behalf,
             now,
+            scope,
         })
     }
 }
@@ -164,6 +170,7 @@ impl ApprovalRequest {
         (buffers.text, buffers.words) = p.finish()?.into_parts();
         let head = wire::ApprovalRequest { start, approver };
         buffers.words[..words::APPROVAL].copy_from_slice(&head.header());
+        buffers.words.extend(head.start.tail().into_iter().flatten());
         Ok(())
     }
 }

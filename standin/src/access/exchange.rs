@@ -120,6 +120,7 @@ impl Access<'_> {
             actor_session: None,
             consent_on_behalf: false,
             now: None,
+            scope: None,
         };
         let outcome = self.sessions().start(&request, None, now)?;
         Ok(match outcome.session {

@@ -140,6 +140,15 @@ pub struct SessionRecord {
     /// `expires_at` when the request expires.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<Approval>,
+    /// What the session may do (SC1, SC2): the granted scope; `None`:
+    /// whatever the policy allows. The host denies anything outside it
+    /// (`outside-session-scope`) before a policy is asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<standin_engine::Scope>,
+    /// The session ends (`idle`) after this many seconds without an action
+    /// (IT1); `None`: only at `expires_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_seconds: Option<u64>,
     /// The principals as the platform sent them at start.
     #[serde(skip)]
     pub actor_principal: Principal,
@@ -233,6 +242,8 @@ impl SessionRecord {
             parent: o.parent.map(|c| c.id.clone()),
             depth: o.parent.map_or(0, |c| c.depth + 1),
             approval,
+            scope: o.grant.scope.as_deref().cloned(),
+            idle_timeout_seconds: o.grant.idle_timeout_seconds,
             actor_principal: req.actor.clone(),
             target_principal: req.target.clone(),
         }

@@ -210,6 +210,21 @@ fn before_start(s: &SessionRecord, now: DateTime<Utc>, skew: chrono::TimeDelta) 
     })
 }
 
+/// SC2: an action outside the session's scope is denied by the host,
+/// whatever the policy would say (a component is trusted to narrow, never
+/// to widen).
+fn outside_scope(s: &SessionRecord, action: &str, resource: Option<&str>) -> Option<Decision> {
+    let scope = s.scope.as_ref()?;
+    (!scope.allows(action, resource)).then(|| {
+        let on = resource.map_or_else(String::new, |r| format!(" on `{r}`"));
+        Decision::deny(vec![standin_engine::Reason {
+            code: standin_engine::scope::OUTSIDE_SESSION_SCOPE.to_string(),
+            rule: "SC2".to_string(),
+            message: format!("`{action}`{on} is outside the scope of session `{}`", s.id),
+        }])
+    })
+}
+
 fn answer(s: &SessionRecord, decision: Decision) -> Authorization {
     Authorization {
         decision,
@@ -250,9 +265,11 @@ impl Standin {
         if !session.is_active() || session.is_due(now) {
             return Ok(None);
         }
-        let decision = match known {
-            Some(known) => known,
-            None => {
+        let decision = match (known, outside_scope(session, action, resource)) {
+            (Some(known), _) if !known.is_allow() => known,
+            (_, Some(outside)) => outside,
+            (Some(known), None) => known,
+            (None, None) => {
                 let policy = self.policy(&session.tenant, Some(session.policy.version))?;
                 match before_start(session, now, self.integrity.max_ahead()) {
                     Some(deny) => deny,
@@ -353,7 +370,9 @@ impl Standin {
                     return (changes(s, &decision, None), decision);
                 }
                 let request = action_request(s, action, resource, now);
-                let decision = before_start(s, now, skew).unwrap_or_else(|| policy.evaluate_action(&request, now));
+                let decision = before_start(s, now, skew)
+                    .or_else(|| outside_scope(s, action, resource))
+                    .unwrap_or_else(|| policy.evaluate_action(&request, now));
                 let json = recorded_request(serde_json::to_string(&request).ok(), &decision);
                 (changes(s, &decision, json), decision)
             },

@@ -147,6 +147,8 @@ pub(crate) fn restart_request_under(s: &SessionRecord, parent: Option<SessionRef
         actor_session: parent,
         consent_on_behalf: s.obligations.iter().any(|o| o == "revert-consent"),
         now: Some(now),
+        // Asked again as granted: a later answer may narrow it, never widen it.
+        scope: s.scope.clone(),
     }
 }
 

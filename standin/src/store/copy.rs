@@ -99,6 +99,8 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("depth", Int),
             ("approval", Text),
             ("tag", Text),
+            ("scope", Text),
+            ("idle_timeout", Big),
         ],
     ),
     ("audit_facts", &[("digest", Text), ("body", Text)]),

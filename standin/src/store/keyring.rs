@@ -233,6 +233,15 @@ fn session_fields(s: &SessionRecord) -> Fields {
             f.json(a);
         }
     }
+    // Only when there is one: rows stored before scopes keep their tags.
+    if let Some(scope) = &s.scope {
+        f.0.push(2);
+        f.json(scope);
+    }
+    if let Some(idle) = s.idle_timeout_seconds {
+        f.0.push(3);
+        f.uint(idle);
+    }
     f
 }
 

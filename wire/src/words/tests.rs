@@ -1,7 +1,7 @@
 //! The words of each request: round trips, packing in place, and the
 //! layout pinned word for word.
 
-use super::super::{ActionRequest, ApprovalRequest, Packer, Principal, Session, SessionRef, StartRequest};
+use super::super::{ActionRequest, ApprovalRequest, Packer, Principal, Scope, Session, SessionRef, StartRequest};
 
 fn principal(p: &mut Packer, id: &str, active: bool) -> Principal {
     Principal {
@@ -21,10 +21,14 @@ fn start_requests_cross_the_boundary_unchanged() {
     let mut p = Packer::default();
     let (actor, target) = (principal(&mut p, "u-1", true), principal(&mut p, "u-2", false));
     let (tenant, reason, sid, st) = (p.str("acme"), p.str("why"), p.str("s-1"), p.str("u-3"));
+    let scope = Scope {
+        actions: p.strs(["report.*", "ticket.comment"]),
+        resources: p.strs(["account:17"]),
+    };
     let (text, spans) = p.finish();
-    for (session, ttl, consent) in [
-        (None, None, false),
-        (Some(SessionRef { id: sid, target: st }), Some(60), true),
+    for (session, ttl, consent, scope) in [
+        (None, None, false, None),
+        (Some(SessionRef { id: sid, target: st }), Some(60), true, Some(scope)),
     ] {
         let r = StartRequest {
             text: text.clone(),
@@ -38,8 +42,14 @@ fn start_requests_cross_the_boundary_unchanged() {
             actor_session: session,
             consent_on_behalf: consent,
             now: 1_800_000_000,
+            scope,
         };
         let words = r.to_words();
+        // The tail comes after every span; the header is as before 0.6.0.
+        assert_eq!(
+            words.len(),
+            super::START + spans.len() + if scope.is_some() { 2 } else { 0 }
+        );
         let (head, spans) = StartRequest::read_header(&words).expect("a whole header");
         let read = StartRequest {
             text: text.clone(),
@@ -47,6 +57,14 @@ fn start_requests_cross_the_boundary_unchanged() {
             ..head
         };
         assert_eq!(read, r);
+        let approval = ApprovalRequest {
+            start: r.clone(),
+            approver: actor,
+        };
+        let words = approval.to_words();
+        let (head, spans) = ApprovalRequest::read_header(&words).expect("a whole header");
+        assert_eq!(head.start.scope, scope);
+        assert_eq!(spans, &r.spans[..]);
     }
     assert!(StartRequest::read_header(&[0; 3]).is_none());
 }

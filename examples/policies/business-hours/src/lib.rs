@@ -173,6 +173,8 @@ impl Policy for BusinessHours {
                 notify_target: true,
                 read_only: false,
                 obligations: Vec::new(),
+                scope: None,
+                idle_timeout_seconds: None,
             }),
         }
     }

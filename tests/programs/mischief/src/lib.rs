@@ -19,7 +19,7 @@ use alloc::{format, vec};
 use core::sync::atomic::{AtomicU64, Ordering};
 use standin_policy_sdk::{
     Action, ActionDecision, ActionRequest, ApprovalDecision, ApprovalRequest, Approvers, GenericDecision, Grant,
-    Policy, Question, Reason, SearchKind, StartDecision, StartRequest,
+    Policy, Question, Reason, Scope, SearchKind, StartDecision, StartRequest,
 };
 
 static CALLS: AtomicU64 = AtomicU64::new(0);
@@ -109,6 +109,14 @@ impl Policy for Mischief {
         })
     }
 
+    /// A schema of its own, so the console's form for a custom policy has
+    /// one to draw.
+    fn settings_schema() -> Option<String> {
+        Some(String::from(
+            r#"{"type": "object", "properties": {"mood": {"type": "string", "enum": ["calm", "wild"], "description": "How the mischief behaves."}}}"#,
+        ))
+    }
+
     fn search(&self, _kind: SearchKind, question: &Question<'_>) -> Option<Vec<String>> {
         misbehave(question.subject.kind);
         Some(vec![String::from("found")])
@@ -116,6 +124,21 @@ impl Policy for Mischief {
 
     fn evaluate_start(&self, request: &StartRequest<'_>) -> StartDecision {
         let reason = request.reason.unwrap_or("");
+        // SC2: a grant wider than the scope asked for.
+        if reason == "widen-scope" {
+            return StartDecision::Allow(Grant {
+                ttl_seconds: 3600,
+                max_ttl_seconds: 3600,
+                notify_target: false,
+                read_only: false,
+                obligations: Vec::new(),
+                scope: Some(Scope {
+                    actions: vec!["*".into()],
+                    resources: Vec::new(),
+                }),
+                idle_timeout_seconds: None,
+            });
+        }
         if reason == "overgrant" {
             let grant = Grant {
                 ttl_seconds: 1 << 40,
@@ -123,6 +146,8 @@ impl Policy for Mischief {
                 notify_target: true,
                 read_only: false,
                 obligations: Vec::new(),
+                scope: None,
+                idle_timeout_seconds: None,
             };
             return StartDecision::Allow(grant);
         }
@@ -135,6 +160,8 @@ impl Policy for Mischief {
                 notify_target: false,
                 read_only: false,
                 obligations: Vec::new(),
+                scope: None,
+                idle_timeout_seconds: None,
             };
             StartDecision::Pending(
                 grant,
@@ -159,6 +186,8 @@ impl Policy for Mischief {
                 notify_target: false,
                 read_only: false,
                 obligations: counted(),
+                scope: None,
+                idle_timeout_seconds: None,
             }),
         }
     }
