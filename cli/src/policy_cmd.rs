@@ -30,6 +30,11 @@ pub enum Command {
         /// The policy's settings (JSON); default: `{}`, the policy's defaults.
         #[arg(long, value_name = "FILE.json")]
         settings: Option<PathBuf>,
+        /// The built-in policy's preset: what the settings left out mean
+        /// (`strict`: a ticket as the reason, read-only unless scoped, 1 h,
+        /// 15 min idle, approval for privileged targets, do-not-track).
+        #[arg(long, value_enum, conflicts_with_all = ["policy", "component"])]
+        preset: Option<PresetArg>,
     },
     /// Check, test and store a new version of a tenant's policy; prints it.
     ///
@@ -152,6 +157,30 @@ impl Command {
     }
 }
 
+/// The built-in policy's presets (`preset` in its settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PresetArg {
+    Permissive,
+    Strict,
+}
+
+/// `settings` with `"preset"` set; refused when they name another one.
+fn with_preset(settings: &str, preset: PresetArg) -> Result<String> {
+    let name = match preset {
+        PresetArg::Permissive => "permissive",
+        PresetArg::Strict => "strict",
+    };
+    let mut value: serde_json::Value = serde_json::from_str(settings)?;
+    let Some(fields) = value.as_object_mut() else {
+        anyhow::bail!("settings: must be a JSON object to take a preset");
+    };
+    match fields.get("preset").and_then(|p| p.as_str()) {
+        Some(other) if other != name => anyhow::bail!("settings name preset `{other}`, but --preset is `{name}`"),
+        _ => fields.insert("preset".to_string(), name.into()),
+    };
+    Ok(value.to_string())
+}
+
 fn settings(path: Option<&Path>) -> Result<String> {
     match path {
         Some(path) => input::read_text(path, Kind::Settings),
@@ -187,8 +216,12 @@ pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<E
             policy,
             component,
             settings: path,
+            preset,
         } => {
-            let settings = settings(path.as_deref())?;
+            let mut settings = settings(path.as_deref())?;
+            if let Some(preset) = preset {
+                settings = with_preset(&settings, preset)?;
+            }
             let component = read_component(policy.or(component).as_deref())?;
             print(&sessions.policies().set(&tenant, component.as_deref(), &settings, now)?)?;
         }

@@ -40,7 +40,7 @@ impl Policy for DefaultPolicy {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const RULES: &'static [&'static str] = &[
         "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "S1", "S3", "S7", "F1", "F2", "F3", "F4", "F5",
-        "F6", "N2", "AP1",
+        "F6", "N2", "AP1", "SC1", "IT1", "DT1", "ST1",
     ];
 
     fn configure(settings: &str) -> Result<Self, Vec<String>> {

@@ -14,6 +14,11 @@ use serde_json::{Map, Value, json};
 
 /// Each field: its name, what it means, and the rule ids it drives.
 pub const FIELDS: &[(&str, &str, &[&str])] = &[
+    (
+        "preset",
+        "Which defaults the fields left out take: permissive (read-write, reason optional, up to 24 h) or strict (a ticket as the reason, read-only unless scoped, 1 h, 15 min idle, approval by a super_admin for targets of level 100 or more, do-not-track).",
+        &["ST1"],
+    ),
     ("impersonator_roles", "Roles whose holders may impersonate.", &["E1"]),
     (
         "impersonate_permission",
@@ -151,6 +156,16 @@ pub const FIELDS: &[(&str, &str, &[&str])] = &[
         &["IT1"],
     ),
     (
+        "reason_pattern",
+        "A reason must match this pattern (e.g. SUP-* for a ticket id; null: any reason).",
+        &["E10"],
+    ),
+    (
+        "read_only_unless_scoped",
+        "A start that asks for no scope gets a read-only session.",
+        &["ST1", "S7"],
+    ),
+    (
         "do_not_track",
         "Every allowed action carries the do-not-track obligation: the platform must not update the target's presence, last-seen or login history.",
         &["DT1"],
@@ -190,6 +205,8 @@ pub fn settings_schema() -> Value {
 fn type_of(name: &str, default: &Value) -> Value {
     match (name, default) {
         ("approval", _) => json!({"type": "string", "enum": ["never", "always", "privileged"]}),
+        ("preset", _) => json!({"type": "string", "enum": ["permissive", "strict"]}),
+        ("reason_pattern", _) => json!({"type": ["string", "null"], "minLength": 1}),
         ("scope_beyond_grantable", _) => json!({"type": "string", "enum": ["narrow", "refuse"]}),
         ("idle_timeout_seconds", _) => {
             json!({"type": ["integer", "null"], "minimum": 1, "maximum": HARD_MAX_TTL_SECONDS})

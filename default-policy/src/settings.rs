@@ -22,6 +22,7 @@ pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 struct Raw {
+    preset: Preset,
     impersonator_roles: Vec<String>,
     impersonate_permission: Option<String>,
     #[serde(deserialize_with = "unique_keys")]
@@ -56,6 +57,22 @@ struct Raw {
     scope_beyond_grantable: Beyond,
     idle_timeout_seconds: Option<u64>,
     do_not_track: bool,
+    reason_pattern: Option<String>,
+    read_only_unless_scoped: bool,
+}
+
+/// Which defaults the fields a tenant leaves out take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// The defaults every tenant had before presets: read-write, reason
+    /// optional, up to 24 h.
+    #[default]
+    Permissive,
+    /// What peers default to (ST1): a ticket as the reason, read-only
+    /// unless the start asks for a scope, 1 h at most, 15 min idle, the
+    /// target told, approval for privileged targets, do-not-track.
+    Strict,
 }
 
 /// What a start gets that asks for a scope wider than `grantable_actions`.
@@ -89,9 +106,34 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
+impl Raw {
+    /// The defaults of `preset` (ST1).
+    fn of(preset: Preset) -> Self {
+        match preset {
+            Preset::Permissive => Self::default(),
+            Preset::Strict => Self {
+                preset,
+                require_reason: true,
+                reason_pattern: Some("*-*".to_string()),
+                read_only_unless_scoped: true,
+                default_ttl_seconds: 3600,
+                max_ttl_seconds: 3600,
+                idle_timeout_seconds: Some(900),
+                notify_target: true,
+                approval: Approval::Privileged,
+                approval_min_target_level: 100,
+                approver_roles: vec!["super_admin".to_string()],
+                do_not_track: true,
+                ..Self::default()
+            },
+        }
+    }
+}
+
 impl Default for Raw {
     fn default() -> Self {
         Self {
+            preset: Preset::Permissive,
             impersonator_roles: vec!["super_admin".to_string()],
             impersonate_permission: Some("users.impersonate".to_string()),
             role_levels: BTreeMap::new(),
@@ -132,6 +174,8 @@ impl Default for Raw {
             scope_beyond_grantable: Beyond::Narrow,
             idle_timeout_seconds: None,
             do_not_track: false,
+            reason_pattern: None,
+            read_only_unless_scoped: false,
         }
     }
 }
@@ -139,7 +183,12 @@ impl Default for Raw {
 /// What an empty settings object means, as JSON: every setting with its
 /// default (what the built-in policy, version 0, runs with).
 pub fn defaults() -> String {
-    serde_json::to_string(&Raw::default()).unwrap_or_default()
+    defaults_of(Preset::Permissive)
+}
+
+/// What `{"preset": ...}` alone means, as JSON (ST1).
+pub fn defaults_of(preset: Preset) -> String {
+    serde_json::to_string(&Raw::of(preset)).unwrap_or_default()
 }
 
 /// Checked settings, ready for every request.
@@ -192,6 +241,10 @@ pub struct Settings {
     pub idle_timeout_seconds: Option<u64>,
     /// Every allowed action carries `do-not-track` (DT1).
     pub do_not_track: bool,
+    /// A reason must match it, e.g. a ticket id (E10).
+    pub reason_pattern: Option<Pattern>,
+    /// A start that asks for no scope gets a read-only session (ST1).
+    pub read_only_unless_scoped: bool,
     /// How long a request waits for an answer.
     pub approval_ttl_seconds: u64,
 }
@@ -217,6 +270,7 @@ impl Settings {
         // costs several times a configure (measured 5 -> 21 us).
         if json.trim_start().starts_with('{')
             && let Ok(raw) = serde_json::from_str::<Raw>(json)
+            && raw.preset == Preset::Permissive
         {
             return Self::check(raw);
         }
@@ -224,7 +278,12 @@ impl Settings {
         let Value::Object(fields) = value else {
             return Err(vec!["settings: must be a JSON object".to_string()]);
         };
-        let Ok(Value::Object(known)) = serde_json::to_value(Raw::default()) else {
+        // A preset changes what the fields left out mean (ST1).
+        let preset = fields
+            .get("preset")
+            .and_then(|p| serde_json::from_value::<Preset>(p.clone()).ok())
+            .unwrap_or_default();
+        let Ok(Value::Object(known)) = serde_json::to_value(Raw::of(preset)) else {
             return Err(vec!["settings: the defaults do not serialize".to_string()]);
         };
         // `Value` keeps the last of a key given twice; the first pass
@@ -244,7 +303,9 @@ impl Settings {
                 Err(e) => problems.push(format!("`{name}`: {e}")),
             }
         }
-        let raw: Raw = serde_json::from_value(Value::Object(good)).map_err(|e| vec![format!("settings: {e}")])?;
+        let mut merged = known;
+        merged.extend(good);
+        let raw: Raw = serde_json::from_value(Value::Object(merged)).map_err(|e| vec![format!("settings: {e}")])?;
         match Self::check(raw) {
             Ok(settings) if problems.is_empty() => Ok(settings),
             Ok(_) => Err(problems),
@@ -321,6 +382,7 @@ impl Settings {
         let ephemeral_actions = patterns("ephemeral_actions", raw.ephemeral_actions);
         let notify_changes = patterns("notify_changes", raw.notify_changes);
         let grantable_actions = patterns("grantable_actions", raw.grantable_actions);
+        let reason_pattern = patterns("reason_pattern", raw.reason_pattern.into_iter().collect()).pop();
         if raw.idle_timeout_seconds == Some(0) {
             problems.push("`idle_timeout_seconds`: must be at least 1 (use null for none)".to_string());
         }
@@ -361,6 +423,8 @@ impl Settings {
             scope_beyond_grantable: raw.scope_beyond_grantable,
             idle_timeout_seconds: raw.idle_timeout_seconds,
             do_not_track: raw.do_not_track,
+            reason_pattern,
+            read_only_unless_scoped: raw.read_only_unless_scoped,
         })
     }
 }

@@ -206,6 +206,14 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
     // E10: say why, when the tenant asks for it.
     if s.require_reason && req.reason.is_none_or(|r| r.trim().is_empty()) {
         reasons.push("reason-required", "E10", "a reason (e.g. a ticket id) is required");
+    } else if let (Some(pattern), Some(reason)) = (&s.reason_pattern, req.reason)
+        && !pattern.matches(reason)
+    {
+        reasons.push(
+            "reason-pattern-mismatch",
+            "E10",
+            message!("the reason must match `", pattern.as_str(), "` (a ticket id)"),
+        );
     }
 
     if let Err(reasons) = reasons.into_result() {
@@ -220,7 +228,8 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         ttl_seconds: ttl.min(s.max_ttl_seconds),
         max_ttl_seconds: s.max_ttl_seconds,
         notify_target: s.notify_target,
-        read_only: s.read_only,
+        // ST1: without a scope, a strict tenant's session only reads.
+        read_only: s.read_only || (s.read_only_unless_scoped && req.scope.is_none()),
         obligations,
         scope,
         idle_timeout_seconds: s.idle_timeout_seconds,

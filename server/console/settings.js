@@ -9,14 +9,22 @@
 // ($, el, json, say, state, diff, activate, loadPolicies) it uses.
 "use strict";
 
-const settingsForm = { schema: null, fields: [], stored: null };
+const settingsForm = { schema: null, digest: null, fields: [], stored: null };
 
-/** The schema, once per page. */
-async function settingsSchema() {
-  if (!settingsForm.schema) {
-    const response = await fetch("/v1/settings-schema");
-    if (!response.ok) throw new Error(`the settings schema did not load (HTTP ${response.status})`);
-    settingsForm.schema = await response.json();
+/**
+ * The schema of the active policy's settings, once per active component:
+ * the built-in policy's, or what a custom component publishes; null when
+ * it publishes none (its settings are then edited as JSON).
+ */
+async function settingsSchema(digest) {
+  if (settingsForm.digest !== digest) {
+    try {
+      settingsForm.schema = await json("GET", "/settings-schema");
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      settingsForm.schema = null;
+    }
+    settingsForm.digest = digest;
   }
   return settingsForm.schema;
 }
@@ -40,8 +48,10 @@ function editor(name, p, value) {
     read = () => input.checked;
   } else if (types.includes("integer")) {
     input = el("input", { id, type: "number", step: "1", min: p.minimum, max: p.maximum, inputmode: "numeric" });
-    input.value = String(value);
+    input.value = value === null || value === undefined ? "" : String(value);
     read = () => {
+      // Empty means none, for a field that may be null (an idle timeout).
+      if (input.value.trim() === "" && types.includes("null")) return null;
       const n = Number(input.value);
       if (input.value.trim() === "" || !Number.isInteger(n)) throw "must be a whole number";
       if (p.minimum !== undefined && n < p.minimum) throw `must be at least ${p.minimum}`;
@@ -49,8 +59,9 @@ function editor(name, p, value) {
       return n;
     };
   } else if (types.includes("array")) {
-    input = el("textarea", { id, rows: String(Math.max(2, Math.min(6, value.length + 1))), spellcheck: "false" });
-    input.value = value.join("\n");
+    const items = Array.isArray(value) ? value : [];
+    input = el("textarea", { id, rows: String(Math.max(2, Math.min(6, items.length + 1))), spellcheck: "false" });
+    input.value = items.join("\n");
     read = () => {
       const items = input.value.split("\n").map((s) => s.trim()).filter(Boolean);
       const twice = items.find((x, i) => items.indexOf(x) !== i);
@@ -105,12 +116,14 @@ function levels(name, p, value) {
 
 /** Builds the form from the schema and the active version's settings. */
 async function loadSettingsForm() {
-  const schema = await settingsSchema();
   const active = state.versions.find((v) => v.active);
-  const custom = active && active.policy && active.policy.name && active.policy.name !== "standin-default";
-  $("settings-custom").hidden = !custom;
-  $("settings-form").hidden = Boolean(custom);
-  if (custom) return;
+  const schema = await settingsSchema(active ? active.digest : null);
+  // A custom component's form is its own schema's; one without a schema
+  // is edited as JSON (the upload form).
+  $("settings-custom").hidden = Boolean(schema);
+  $("settings-form").hidden = !schema;
+  if (!schema) return;
+  settingsForm.component = active && active.policy && active.policy.name !== "standin-default" ? active.digest : null;
   let current = {};
   try {
     current = active ? JSON.parse(active.settings) : {};
@@ -131,7 +144,9 @@ async function loadSettingsForm() {
     const help = el(
       "small",
       { id: `${fieldId(name)}-help`, class: "muted" },
-      `${p.description} Default: ${JSON.stringify(p.default)}. Rules: ${(p["x-standin-rules"] || []).join(", ")}.` +
+      `${p.description || ""}` +
+        ("default" in p ? ` Default: ${JSON.stringify(p.default)}.` : "") +
+        (p["x-standin-rules"] ? ` Rules: ${p["x-standin-rules"].join(", ")}.` : "") +
         ([].concat(p.type).includes("array") ? " One per line." : ""),
     );
     const error = el("small", { id: `${fieldId(name)}-error`, class: "bad field-error" });
@@ -187,7 +202,9 @@ async function previewSettings() {
   $("settings-json").textContent = JSON.stringify(settings, null, 2);
   const result = $("settings-result");
   try {
-    settingsForm.stored = await json("POST", "/policies", { settings, activate: false, note: "settings form" });
+    const body = { settings, activate: false, note: "settings form" };
+    if (settingsForm.component) body.component_digest = settingsForm.component;
+    settingsForm.stored = await json("POST", "/policies", body);
   } catch (e) {
     result.textContent = e.step ? `Refused at step "${e.step}": ${e.message}` : e.message;
     result.className = "bad";

@@ -48,6 +48,8 @@ pub fn all() -> Value {
                 "ttl_seconds": {"type": "integer"}, "max_ttl_seconds": {"type": "integer"},
                 "notify_target": {"type": "boolean"}, "read_only": {"type": "boolean"},
                 "obligations": strings(),
+                "scope": r("Scope"),
+                "idle_timeout_seconds": {"type": "integer", "minimum": 1, "description": "a start's granted idle timeout (IT1)"},
                 "reasons": {"type": "array", "items": r("Reason")},
                 "policy": r("PolicyRef"),
                 "diagnostics": {"type": "array", "items": {"type": "string"}, "description": "for operators: what went wrong inside the host or the policy"},
@@ -69,6 +71,15 @@ pub fn all() -> Value {
                 "reason": {"type": "string", "maxLength": 1024}, "ttl_seconds": {"type": "integer", "minimum": 0},
                 "domain": {"type": "string"}, "consent_on_behalf": {"type": "boolean"}, "now": time,
                 "actor_session": {"type": "object", "properties": {"id": {"type": "string"}, "target": {"type": "string"}}},
+                "scope": r("Scope"),
+            },
+        },
+        "Scope": {
+            "description": "What a session may do (SC1): actions matching a pattern (`*` any run of characters), on one of `resources` when there are any",
+            "type": "object", "required": ["actions"], "additionalProperties": false,
+            "properties": {
+                "actions": {"type": "array", "minItems": 1, "maxItems": 32, "items": {"type": "string", "minLength": 1, "maxLength": 256}},
+                "resources": {"type": "array", "maxItems": 32, "items": {"type": "string", "minLength": 1, "maxLength": 256}},
             },
         },
         "StartSession": {
@@ -101,7 +112,7 @@ pub fn all() -> Value {
                 "target": {"type": "string"}, "reason": nullable("string"), "domain": nullable("string"),
                 "read_only": {"type": "boolean"}, "started_at": time, "expires_at": time,
                 "max_expires_at": time, "state": {"enum": ["active", "ended", "pending"]}, "ended_at": time_or_null,
-                "end_reason": {"enum": ["stopped", "expired", "revoked", "rejected", "approval-expired", null]},
+                "end_reason": {"enum": ["stopped", "expired", "revoked", "rejected", "approval-expired", "idle", null]},
                 "approval": {
                     "type": "object",
                     "description": "the approval a pending start waits for, or got",
@@ -120,6 +131,8 @@ pub fn all() -> Value {
                 "parent": {"type": ["string", "null"], "description": "the actor's session it was started from (nesting)"},
                 "depth": {"type": "integer", "minimum": 0, "description": "0 outside any other session; the parent's + 1"},
                 "kept_expiry": {"type": "boolean", "description": "an extension kept the later expiry"},
+                "scope": r("Scope"),
+                "idle_timeout_seconds": {"type": "integer", "minimum": 1, "description": "it ends `idle` after this long without an action (IT1)"},
                 "token": {"type": "string", "description": "on a start, when the server signs tokens: an EdDSA JWT with the target as `sub` and the actor as `act.sub`"},
             },
         },
@@ -135,8 +148,10 @@ pub fn all() -> Value {
                 "id": {"type": "string"}, "tenant": {"type": "string"}, "actor": {"type": "string"},
                 "target": {"type": "string"}, "state": {"enum": ["active", "ended", "pending"]}, "expires_at": time,
                 "remaining_seconds": {"type": "integer"}, "expiring_soon": {"type": "boolean"},
-                "end_reason": {"enum": ["stopped", "expired", "revoked", "rejected", "approval-expired", null]},
+                "end_reason": {"enum": ["stopped", "expired", "revoked", "rejected", "approval-expired", "idle", null]},
                 "return_to": nullable("string"), "read_only": {"type": "boolean"},
+                "scope": r("Scope"),
+                "idle_timeout_seconds": {"type": "integer", "minimum": 1},
             },
         },
         "Extend": {
@@ -288,6 +303,7 @@ pub fn all() -> Value {
             "type": "object", "additionalProperties": false,
             "properties": {
                 "component_base64": {"type": "string", "description": "the component; absent: the built-in policy"},
+                "component_digest": {"type": "string", "description": "instead of the bytes: a stored version's `digest` (new settings for the same component)"},
                 "settings": {"type": ["object", "string"]},
                 "suites": {"type": "array", "items": {"type": "object"}, "description": "suites it must pass; `settings_file` is refused"},
                 "activate": {"type": "boolean"}, "note": {"type": "string"},

@@ -267,6 +267,12 @@ impl TenantPolicies<'_> {
         self.sessions.policies().versions(self.tenant)
     }
 
+    /// The settings schema of the active policy (see
+    /// [`Policies::settings_schema`](crate::policies::Policies::settings_schema)).
+    pub fn settings_schema(&self) -> Result<crate::policies::SettingsSchema, PolicyError> {
+        self.sessions.policies().settings_schema(self.tenant)
+    }
+
     pub fn version(&self, version: u32) -> Result<StoredPolicy, PolicyError> {
         self.sessions.policies().version(self.tenant, version)
     }

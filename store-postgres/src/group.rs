@@ -155,7 +155,7 @@ pub(crate) fn append(
     // from the start (S1), whatever `expires_at` says.
     let mut sessions = HashMap::new();
     for (id, row) in crate::sessions::share(tx, &ids, &integrity)? {
-        let open = row.ok().filter(|s| s.is_active()).map(|s| s.deadline());
+        let open = row.ok().filter(|s| s.is_active()).map(|s| s.hard_deadline());
         sessions.insert(id, (open.is_some(), open.unwrap_or(DateTime::<Utc>::MIN_UTC)));
     }
     // The heads are locked before the deadlines are looked at: a call that

@@ -245,6 +245,12 @@ CREATE TABLE token_issuers (
     r"
 ALTER TABLE sessions ADD COLUMN scope TEXT;
 ALTER TABLE sessions ADD COLUMN idle_timeout BIGINT;
+ALTER TABLE sessions DROP CONSTRAINT sessions_end_reason_check;
+ALTER TABLE sessions ADD CONSTRAINT sessions_end_reason_check
+    CHECK (end_reason IN ('stopped', 'expired', 'revoked', 'rejected', 'approval-expired', 'idle'));
+CREATE INDEX sessions_idle ON sessions(id) WHERE state = 'active' AND idle_timeout IS NOT NULL;
+CREATE INDEX audit_by_session_at ON audit(session, at);
+DROP INDEX audit_by_session;
 ",
 ];
 

@@ -13,9 +13,33 @@ use standin::store::{
     ActionAppended, ActionRecord, Applied, Change, Integrity, SessionStore, SessionWatcher, StoreError,
 };
 
-const COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
-    read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
-    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag, scope, idle_timeout";
+/// The columns of a row, in the order rows are written.
+macro_rules! columns {
+    () => {
+        "id, tenant, actor, target, actor_principal, target_principal, reason, domain, read_only, started_at, \
+         expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, policy_digest, \
+         notify_target, obligations, revoke_reason, parent, depth, approval, tag, scope, idle_timeout"
+    };
+}
+
+/// When a session's last audit row was written (IT1: the audit row is the
+/// activity record, found by `audit_by_session_at`).
+macro_rules! last_action {
+    () => {
+        "(SELECT MAX(a.at) FROM audit a WHERE a.session = sessions.id)"
+    };
+}
+
+const COLUMNS: &str = columns!();
+
+/// What a read selects: the columns, then the last action's time for a
+/// session with an idle timeout.
+const READ_COLUMNS: &str = concat!(
+    columns!(),
+    ", CASE WHEN idle_timeout IS NULL THEN NULL ELSE ",
+    last_action!(),
+    " END AS last_action_at"
+);
 
 /// The record, if its tag holds (see `standin::store::Integrity`).
 fn decode(r: &Row, integrity: &Integrity) -> Result<SessionRecord, StoreError> {
@@ -77,6 +101,9 @@ fn decode_record(r: &Row) -> Result<SessionRecord, StoreError> {
             .map(|s| json("scope", &s))
             .transpose()?,
         idle_timeout_seconds: get::<Option<i64>>(r, "idle_timeout")?.map(|t| t.max(1) as u64),
+        last_action_at: get::<Option<i64>>(r, "last_action_at")?
+            .map(|t| time("last_action_at", t))
+            .transpose()?,
     })
 }
 
@@ -88,10 +115,13 @@ pub(crate) fn by_id(
     integrity: &Integrity,
 ) -> Result<Option<SessionRecord>, StoreError> {
     let lock = if for_update { " FOR UPDATE" } else { "" };
-    c.query_opt(&format!("SELECT {COLUMNS} FROM sessions WHERE id = $1{lock}"), &[&id])
-        .map_err(db)?
-        .map(|r| decode(&r, integrity))
-        .transpose()
+    c.query_opt(
+        &format!("SELECT {READ_COLUMNS} FROM sessions WHERE id = $1{lock}"),
+        &[&id],
+    )
+    .map_err(db)?
+    .map(|r| decode(&r, integrity))
+    .transpose()
 }
 
 /// The actor's innermost active session.
@@ -103,7 +133,7 @@ pub(crate) fn current(
 ) -> Result<Option<SessionRecord>, StoreError> {
     c.query_opt(
         &format!(
-            "SELECT {COLUMNS} FROM sessions WHERE tenant = $1 AND actor = $2 AND state = 'active' \
+            "SELECT {READ_COLUMNS} FROM sessions WHERE tenant = $1 AND actor = $2 AND state = 'active' \
              ORDER BY depth DESC LIMIT 1"
         ),
         &[&tenant, &actor],
@@ -133,7 +163,7 @@ pub(crate) fn list_tagged(
 ) -> Result<Vec<(SessionRecord, Option<String>)>, StoreError> {
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
     c.query(
-        &format!("SELECT {COLUMNS} FROM sessions WHERE tenant = $1{filter} ORDER BY started_at DESC, id"),
+        &format!("SELECT {READ_COLUMNS} FROM sessions WHERE tenant = $1{filter} ORDER BY started_at DESC, id"),
         &[&tenant],
     )
     .map_err(db)?
@@ -154,7 +184,7 @@ pub(crate) fn page(
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
     c.query(
         &format!(
-            "SELECT {COLUMNS} FROM sessions WHERE tenant = $1{filter} AND ($2::TEXT IS NULL OR \
+            "SELECT {READ_COLUMNS} FROM sessions WHERE tenant = $1{filter} AND ($2::TEXT IS NULL OR \
              started_at < (SELECT started_at FROM sessions WHERE id = $2 AND tenant = $1) OR \
              (started_at = (SELECT started_at FROM sessions WHERE id = $2 AND tenant = $1) AND id > $2)) \
              ORDER BY started_at DESC, id LIMIT $3"
@@ -176,14 +206,39 @@ pub(crate) fn due(c: &mut impl GenericClient, now: DateTime<Utc>) -> Result<Vec<
             &[&ts(now)],
         )
         .map_err(db)?;
-    rows.iter().map(|r| get(r, "id")).collect()
+    let mut due: Vec<String> = rows.iter().map(|r| get(r, "id")).collect::<Result<_, _>>()?;
+    // Idle ones (IT1), after: each found by its last audit row.
+    let idle = c
+        .query(
+            concat!(
+                "SELECT id FROM sessions WHERE state = 'active' AND idle_timeout IS NOT NULL AND \
+                 GREATEST(started_at, COALESCE(",
+                last_action!(),
+                ", 0)) + idle_timeout <= $1 ORDER BY started_at"
+            ),
+            &[&ts(now)],
+        )
+        .map_err(db)?;
+    for r in &idle {
+        let id: String = get(r, "id")?;
+        if !due.contains(&id) {
+            due.push(id);
+        }
+    }
+    Ok(due)
 }
 
 pub(crate) fn next_deadline(c: &mut postgres::Client) -> Result<Option<DateTime<Utc>>, StoreError> {
     let row = c
         .query_one(
-            "SELECT MIN(CASE state WHEN 'active' THEN LEAST(expires_at, started_at + 86400) ELSE expires_at END) \
-             AS at FROM sessions WHERE state IN ('active', 'pending')",
+            concat!(
+                "SELECT MIN(d) AS at FROM ( \
+                 SELECT MIN(CASE state WHEN 'active' THEN LEAST(expires_at, started_at + 86400) ELSE expires_at END) \
+                 AS d FROM sessions WHERE state IN ('active', 'pending') UNION ALL \
+                 SELECT MIN(GREATEST(started_at, COALESCE(",
+                last_action!(),
+                ", 0)) + idle_timeout) FROM sessions WHERE state = 'active' AND idle_timeout IS NOT NULL) AS deadlines"
+            ),
             &[],
         )
         .map_err(db)?;
@@ -274,7 +329,7 @@ pub(crate) fn share(
     integrity: &Integrity,
 ) -> Result<Vec<Shared>, StoreError> {
     c.query(
-        &format!("SELECT {COLUMNS} FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE"),
+        &format!("SELECT {READ_COLUMNS} FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE"),
         &[&ids],
     )
     .map_err(db)?

@@ -325,7 +325,7 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Sync
                         // database writer set back to active allows nothing.
                         let d = sessions::by_id(conn, &r.session, &heads.integrity)?
                             .filter(|s| s.is_active())
-                            .map(|s| s.deadline());
+                            .map(|s| s.hard_deadline());
                         deadlines.insert(r.session.clone(), d);
                         d
                     }

@@ -281,11 +281,48 @@ CREATE TABLE token_issuers (
 );
 ",
     // Constrained sessions: the granted scope (SC1), as JSON, and idle
-    // timeout (IT1), in seconds; NULL for a session with none (and every
-    // session stored before them).
+    // timeout (IT1), in seconds, NULL for a session with none (and every
+    // session stored before them); a session may end `idle`, decided by
+    // its last action's audit row (found by `audit_by_session`). The
+    // CHECK changes, so the table is made again as for approval.
     r"
-ALTER TABLE sessions ADD COLUMN scope TEXT;
-ALTER TABLE sessions ADD COLUMN idle_timeout INTEGER;
+CREATE TABLE sessions_v8 (
+    id               TEXT PRIMARY KEY,
+    tenant           TEXT NOT NULL,
+    actor            TEXT NOT NULL,
+    target           TEXT NOT NULL,
+    actor_principal  TEXT NOT NULL,
+    target_principal TEXT NOT NULL,
+    reason           TEXT,
+    domain           TEXT,
+    read_only        INTEGER NOT NULL,
+    started_at       INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL,
+    max_expires_at   INTEGER NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('active', 'ended', 'pending')),
+    ended_at         INTEGER,
+    end_reason       TEXT CHECK (end_reason IN ('stopped', 'expired', 'revoked', 'rejected', 'approval-expired', 'idle')),
+    return_to        TEXT,
+    policy_version   INTEGER NOT NULL,
+    policy_digest    TEXT NOT NULL,
+    notify_target    INTEGER NOT NULL,
+    obligations      TEXT NOT NULL,
+    revoke_reason    TEXT,
+    parent           TEXT,
+    depth            INTEGER NOT NULL,
+    approval         TEXT,
+    tag              TEXT,
+    scope            TEXT,
+    idle_timeout     INTEGER
+);
+INSERT INTO sessions_v8 SELECT *, NULL, NULL FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v8 RENAME TO sessions;
+CREATE UNIQUE INDEX sessions_one_active ON sessions(tenant, actor, depth) WHERE state = 'active';
+CREATE INDEX sessions_due ON sessions(expires_at) WHERE state IN ('active', 'pending');
+CREATE INDEX sessions_by_tenant ON sessions(tenant, started_at);
+CREATE INDEX sessions_idle ON sessions(id) WHERE state = 'active' AND idle_timeout IS NOT NULL;
+CREATE INDEX audit_by_session ON audit(session, at) WHERE session IS NOT NULL;
 ",
 ];
 

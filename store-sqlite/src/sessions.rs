@@ -11,15 +11,41 @@ use standin::decision::PolicyRef;
 use standin::model::{EndReason, SessionRecord, SessionState};
 use standin::store::{ActionAppended, ActionRecord, Applied, Change, Integrity, SessionStore, StoreError};
 
-const SESSION_COLUMNS: &str = "id, tenant, actor, target, actor_principal, target_principal, reason, domain, \
-    read_only, started_at, expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, \
-    policy_digest, notify_target, obligations, revoke_reason, parent, depth, approval, tag, scope, idle_timeout";
+/// The columns of a row, in the order rows are written and read.
+macro_rules! columns {
+    () => {
+        "id, tenant, actor, target, actor_principal, target_principal, reason, domain, read_only, started_at, \
+         expires_at, max_expires_at, state, ended_at, end_reason, return_to, policy_version, policy_digest, \
+         notify_target, obligations, revoke_reason, parent, depth, approval, tag, scope, idle_timeout"
+    };
+}
 
-/// A row of `SESSION_COLUMNS`, raw.
+const SESSION_COLUMNS: &str = columns!();
+
+/// When a session's last audit row was written (IT1: the audit row is the
+/// activity record, found by `audit_by_session`).
+macro_rules! last_action {
+    () => {
+        "(SELECT MAX(a.at) FROM audit a WHERE a.session = sessions.id)"
+    };
+}
+
+const LAST_ACTION: &str = last_action!();
+
+/// What a read selects: the columns, then [`LAST_ACTION`] for a session
+/// with an idle timeout.
+const READ_COLUMNS: &str = concat!(
+    columns!(),
+    ", CASE WHEN idle_timeout IS NULL THEN NULL ELSE ",
+    last_action!(),
+    " END"
+);
+
+/// A row of `READ_COLUMNS`, raw.
 struct SessionRow(Vec<SqlValue>);
 
 fn session_row(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
-    (0..27).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
+    (0..28).map(|i| cell(row, i)).collect::<Result<_, _>>().map(SessionRow)
 }
 
 impl SessionRow {
@@ -81,6 +107,9 @@ impl SessionRow {
                 .transpose()?,
             scope: opt_text("scope", &v[25])?.map(|s| json("scope", &s)).transpose()?,
             idle_timeout_seconds: opt_int("idle_timeout", &v[26])?.map(|t| t.max(1) as u64),
+            last_action_at: opt_int("last_action_at", &v[27])?
+                .map(|t| time("last_action_at", t))
+                .transpose()?,
         })
     }
 }
@@ -91,7 +120,7 @@ pub(super) fn one_session(
     params: impl rusqlite::Params,
     integrity: &Integrity,
 ) -> Result<Option<SessionRecord>, StoreError> {
-    let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE {sql_where}");
+    let sql = format!("SELECT {READ_COLUMNS} FROM sessions WHERE {sql_where}");
     conn.prepare_cached(&sql)
         .map_err(db)?
         .query_row(params, session_row)
@@ -142,7 +171,7 @@ pub(super) fn list_tagged(
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter} ORDER BY started_at DESC, id"
+            "SELECT {READ_COLUMNS} FROM sessions WHERE tenant = ?1{filter} ORDER BY started_at DESC, id"
         ))
         .map_err(db)?;
     let rows = stmt.query_map([tenant], session_row).map_err(db)?;
@@ -162,7 +191,7 @@ pub(super) fn page(
     let filter = if active_only { " AND state <> 'ended'" } else { "" };
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions WHERE tenant = ?1{filter}  AND (?2 IS NULL OR \
+            "SELECT {READ_COLUMNS} FROM sessions WHERE tenant = ?1{filter}  AND (?2 IS NULL OR \
          started_at < (SELECT started_at FROM sessions WHERE id = ?2 AND tenant = ?1) OR \
          (started_at = (SELECT started_at FROM sessions WHERE id = ?2 AND tenant = ?1) AND id > ?2)) \
          ORDER BY started_at DESC, id LIMIT ?3"
@@ -182,15 +211,32 @@ pub(super) fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, 
         )
         .map_err(db)?;
     let rows = stmt.query_map([ts(now)], |r| r.get(0)).map_err(db)?;
-    rows.collect::<Result<_, _>>().map_err(db)
+    let mut due: Vec<String> = rows.collect::<Result<_, _>>().map_err(db)?;
+    // Idle ones (IT1), after: each found by its last audit row.
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT id FROM sessions WHERE state = 'active' AND idle_timeout IS NOT NULL AND \
+             MAX(started_at, COALESCE({LAST_ACTION}, 0)) + idle_timeout <= ?1 ORDER BY started_at"
+        ))
+        .map_err(db)?;
+    for id in stmt.query_map([ts(now)], |r| r.get::<_, String>(0)).map_err(db)? {
+        let id = id.map_err(db)?;
+        if !due.contains(&id) {
+            due.push(id);
+        }
+    }
+    Ok(due)
 }
 
 pub(super) fn next_deadline(conn: &Connection) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at: Option<i64> = conn
-        .prepare_cached(
-            "SELECT MIN(CASE state WHEN 'active' THEN MIN(expires_at, started_at + 86400) ELSE expires_at END) \
-             FROM sessions WHERE state IN ('active', 'pending')",
-        )
+        .prepare_cached(&format!(
+            "SELECT MIN(d) FROM ( \
+                 SELECT MIN(CASE state WHEN 'active' THEN MIN(expires_at, started_at + 86400) ELSE expires_at END) \
+                 AS d FROM sessions WHERE state IN ('active', 'pending') UNION ALL \
+                 SELECT MIN(MAX(started_at, COALESCE({LAST_ACTION}, 0)) + idle_timeout) FROM sessions \
+                 WHERE state = 'active' AND idle_timeout IS NOT NULL)"
+        ))
         .map_err(db)?
         .query_row([], |r| r.get(0))
         .map_err(db)?;

@@ -30,5 +30,6 @@ mod sessions;
 mod settings;
 mod start;
 mod store_conformance;
+mod strict;
 mod tokens;
 mod versions;

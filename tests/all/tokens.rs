@@ -55,6 +55,22 @@ fn tokens_carry_both_identities_and_verify_with_an_independent_library() {
     other.set_audience(&["globex"]);
     other.validate_exp = false;
     assert!(decode::<Claims>(&token, &key, &other).is_err());
+    assert_eq!(claims.session_scope, None, "no scope, no claim");
+}
+
+#[test]
+fn sc1_a_scoped_session_s_token_names_its_scope() {
+    let (_d, s) = service();
+    let s = s.with_token_keys(TokenKeys::new(key(1), Vec::new()));
+    let session = started(
+        &s,
+        json!({"scope": {"actions": ["report.*"], "resources": ["account:17"]}}),
+    );
+    let token = s.access().token_for(&session, now()).expect("a token");
+    let claims = independent(&s.access().jwks().expect("jwks"), &token, "acme");
+    let scope = claims.session_scope.expect("the claim");
+    assert_eq!(scope.actions, ["report.*"]);
+    assert_eq!(scope.resources, ["account:17"]);
 }
 
 #[test]

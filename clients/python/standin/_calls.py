@@ -253,6 +253,10 @@ def settings_schema() -> Call[dict[str, Any]]:
     return Call("GET", "/v1/settings-schema", (200,), _dict)
 
 
+def get_tenant_settings_schema(tenant: str) -> Call[dict[str, Any]]:
+    return Call("GET", _t(tenant, "/settings-schema"), (200,), _dict)
+
+
 def jwks() -> Call[m.Jwks]:
     return Call("GET", "/.well-known/jwks.json", (200,), _model(m.Jwks))
 
@@ -620,6 +624,7 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "queryAudit": query_audit,
     "verifyAudit": verify_audit,
     "getStats": get_stats,
+    "getTenantSettingsSchema": get_tenant_settings_schema,
     "listOutbox": list_outbox,
     "claimOutbox": claim_outbox,
     "ackOutbox": ack_outbox,

@@ -109,6 +109,10 @@ class AsyncClient:
         """Starts a session (audited either way): started, pending, or denied with the reasons."""
         return await self._run(_c.start_session(self.tenant, request, return_to), options)
 
+    async def get_tenant_settings_schema(self, *, options: CallOptions | None = None) -> dict[str, Any]:
+        """The JSON Schema of the settings the tenant's active policy takes (a custom component's own, or the built-in policy's; 404 when it publishes none)."""
+        return await self._run(_c.get_tenant_settings_schema(self.tenant), options)
+
     async def get_stats(self, from_: str | None = None, to: str | None = None, *, options: CallOptions | None = None) -> m.Stats:
         """The tenant's activity per day (`YYYY-MM-DD`, default the last 30 days), denials by code, top actors and targets, sessions now (audit)."""
         return await self._run(_c.get_stats(self.tenant, from_, to), options)

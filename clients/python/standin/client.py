@@ -119,6 +119,10 @@ class Client:
         """Starts a session (audited either way): started, pending, or denied with the reasons."""
         return self._run(_c.start_session(self.tenant, request, return_to), options)
 
+    def get_tenant_settings_schema(self, *, options: CallOptions | None = None) -> dict[str, Any]:
+        """The JSON Schema of the settings the tenant's active policy takes (a custom component's own, or the built-in policy's; 404 when it publishes none)."""
+        return self._run(_c.get_tenant_settings_schema(self.tenant), options)
+
     def get_stats(self, from_: str | None = None, to: str | None = None, *, options: CallOptions | None = None) -> m.Stats:
         """The tenant's activity per day (`YYYY-MM-DD`, default the last 30 days), denials by code, top actors and targets, sessions now (audit)."""
         return self._run(_c.get_stats(self.tenant, from_, to), options)

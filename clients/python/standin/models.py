@@ -128,12 +128,14 @@ class Authorization(Model):
     acting_as: str | None = None
     approvers: Approvers | None = None
     diagnostics: list[str] | None = None
+    idle_timeout_seconds: int | None = None
     max_ttl_seconds: int | None = None
     notify_target: bool | None = None
     obligations: list[str] | None = None
     on_behalf_of: str | None = None
     policy: PolicyRef | None = None
     read_only: bool | None = None
+    scope: Scope | None = None
     session: str | None = None
     ttl_seconds: int | None = None
 
@@ -143,12 +145,14 @@ class Authorization(Model):
         "acting_as": (("str",), False),
         "approvers": (("ref", "Approvers"), False),
         "diagnostics": (("list", ("str",)), False),
+        "idle_timeout_seconds": (("int",), False),
         "max_ttl_seconds": (("int",), False),
         "notify_target": (("bool",), False),
         "obligations": (("list", ("str",)), False),
         "on_behalf_of": (("str",), False),
         "policy": (("ref", "PolicyRef"), False),
         "read_only": (("bool",), False),
+        "scope": (("ref", "Scope"), False),
         "session": (("str",), False),
         "ttl_seconds": (("int",), False),
     }
@@ -425,9 +429,11 @@ class Banner(Model):
     remaining_seconds: int
     state: Literal["active", "ended", "pending"]
     target: str
-    end_reason: Literal["stopped", "expired", "revoked", "rejected", "approval-expired"] | None = None
+    end_reason: Literal["stopped", "expired", "revoked", "rejected", "approval-expired", "idle"] | None = None
+    idle_timeout_seconds: int | None = None
     read_only: bool | None = None
     return_to: str | None = None
+    scope: Scope | None = None
     tenant: str | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
@@ -438,9 +444,11 @@ class Banner(Model):
         "remaining_seconds": (("int",), True),
         "state": (("enum", ("active", "ended", "pending",)), True),
         "target": (("str",), True),
-        "end_reason": (("opt", ("enum", ("stopped", "expired", "revoked", "rejected", "approval-expired",))), False),
+        "end_reason": (("opt", ("enum", ("stopped", "expired", "revoked", "rejected", "approval-expired", "idle",))), False),
+        "idle_timeout_seconds": (("int",), False),
         "read_only": (("bool",), False),
         "return_to": (("opt", ("str",)), False),
+        "scope": (("ref", "Scope"), False),
         "tenant": (("str",), False),
     }
 
@@ -479,11 +487,13 @@ class Decision(Model):
     reasons: list[Reason]
     approvers: Approvers | None = None
     diagnostics: list[str] | None = None
+    idle_timeout_seconds: int | None = None
     max_ttl_seconds: int | None = None
     notify_target: bool | None = None
     obligations: list[str] | None = None
     policy: PolicyRef | None = None
     read_only: bool | None = None
+    scope: Scope | None = None
     ttl_seconds: int | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
@@ -491,11 +501,13 @@ class Decision(Model):
         "reasons": (("list", ("ref", "Reason")), True),
         "approvers": (("ref", "Approvers"), False),
         "diagnostics": (("list", ("str",)), False),
+        "idle_timeout_seconds": (("int",), False),
         "max_ttl_seconds": (("int",), False),
         "notify_target": (("bool",), False),
         "obligations": (("list", ("str",)), False),
         "policy": (("ref", "PolicyRef"), False),
         "read_only": (("bool",), False),
+        "scope": (("ref", "Scope"), False),
         "ttl_seconds": (("int",), False),
     }
 
@@ -941,6 +953,19 @@ class RouteTableSet(Model):
 
 
 @dataclass(frozen=True)
+class Scope(Model):
+    """What a session may do (SC1): actions matching a pattern (`*` any run of characters), on one of `resources` when there are any"""
+
+    actions: list[str]
+    resources: list[str] | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "actions": (("list", ("str",)), True),
+        "resources": (("list", ("str",)), False),
+    }
+
+
+@dataclass(frozen=True)
 class SessionApproval(Model):
     """the approval a pending start waits for, or got"""
 
@@ -979,8 +1004,9 @@ class Session(Model):
     decision: Literal["pending"] | None = None
     depth: int | None = None
     domain: str | None = None
-    end_reason: Literal["stopped", "expired", "revoked", "rejected", "approval-expired"] | None = None
+    end_reason: Literal["stopped", "expired", "revoked", "rejected", "approval-expired", "idle"] | None = None
     ended_at: str | None = None
+    idle_timeout_seconds: int | None = None
     kept_expiry: bool | None = None
     notify_target: bool | None = None
     obligations: list[str] | None = None
@@ -989,6 +1015,7 @@ class Session(Model):
     reason: str | None = None
     return_to: str | None = None
     revoke_reason: str | None = None
+    scope: Scope | None = None
     token: str | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
@@ -1006,8 +1033,9 @@ class Session(Model):
         "decision": (("enum", ("pending",)), False),
         "depth": (("int",), False),
         "domain": (("opt", ("str",)), False),
-        "end_reason": (("opt", ("enum", ("stopped", "expired", "revoked", "rejected", "approval-expired",))), False),
+        "end_reason": (("opt", ("enum", ("stopped", "expired", "revoked", "rejected", "approval-expired", "idle",))), False),
         "ended_at": (("opt", ("str",)), False),
+        "idle_timeout_seconds": (("int",), False),
         "kept_expiry": (("bool",), False),
         "notify_target": (("bool",), False),
         "obligations": (("list", ("str",)), False),
@@ -1016,6 +1044,7 @@ class Session(Model):
         "reason": (("opt", ("str",)), False),
         "return_to": (("opt", ("str",)), False),
         "revoke_reason": (("opt", ("str",)), False),
+        "scope": (("ref", "Scope"), False),
         "token": (("str",), False),
     }
 
@@ -1244,6 +1273,7 @@ class StartRequest(Model):
     domain: str | None = None
     now: str | None = None
     reason: str | None = None
+    scope: Scope | None = None
     ttl_seconds: int | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
@@ -1255,6 +1285,7 @@ class StartRequest(Model):
         "domain": (("str",), False),
         "now": (("str",), False),
         "reason": (("str",), False),
+        "scope": (("ref", "Scope"), False),
         "ttl_seconds": (("int",), False),
     }
 
@@ -1285,6 +1316,7 @@ class StartSession(Model):
     now: str | None = None
     reason: str | None = None
     return_to: str | None = None
+    scope: Scope | None = None
     ttl_seconds: int | None = None
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
@@ -1297,6 +1329,7 @@ class StartSession(Model):
         "now": (("str",), False),
         "reason": (("str",), False),
         "return_to": (("str",), False),
+        "scope": (("ref", "Scope"), False),
         "ttl_seconds": (("int",), False),
     }
 
@@ -1472,6 +1505,7 @@ class Upload(Model):
 
     activate: bool | None = None
     component_base64: str | None = None
+    component_digest: str | None = None
     note: str | None = None
     settings: dict[str, Any] | str | None = None
     suites: list[dict[str, Any]] | None = None
@@ -1479,6 +1513,7 @@ class Upload(Model):
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
         "activate": (("bool",), False),
         "component_base64": (("str",), False),
+        "component_digest": (("str",), False),
         "note": (("str",), False),
         "settings": (("dict|str",), False),
         "suites": (("list", ("dict",)), False),
@@ -1781,6 +1816,7 @@ register(
     RouteTable,
     RouteTableSetRoutesItem,
     RouteTableSet,
+    Scope,
     SessionApproval,
     Session,
     SessionFacts,

@@ -216,6 +216,10 @@ export class StandinClient {
     const started = session(answer);
     return { outcome: answer.status === 202 ? "pending" : "started", session: started };
   }
+  /** The JSON Schema of the settings the tenant's active policy takes (a custom component's own, or the built-in policy's; 404 when it publishes none). */
+  async getTenantSettingsSchema(o?: CallOptions): Promise<Record<string, unknown>> {
+    return (await this.http.call("GET", this.t("/settings-schema"), { expect: [200] }, o)).body as Record<string, unknown>;
+  }
   /** The tenant's activity per day (`YYYY-MM-DD`, default the last 30 days), denials by code, top actors and targets, sessions now (audit). */
   async getStats(query: { from?: string; to?: string } = {}, o?: CallOptions): Promise<Stats> {
     return (await this.http.call("GET", this.t("/stats"), { query, expect: [200] }, o)).body as Stats;

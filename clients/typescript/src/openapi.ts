@@ -806,6 +806,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{t}/settings-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The JSON Schema of the settings the tenant's active policy takes: the built-in policy's (as GET /v1/settings-schema), or what a custom component publishes (`settings-schema`, standin:policy@0.6.0); what the console's settings form is made from. */
+        get: operations["getTenantSettingsSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{t}/ssf/poll/{id}": {
         parameters: {
             query?: never;
@@ -1169,14 +1186,16 @@ export interface components {
         Banner: {
             actor: string;
             /** @enum {unknown} */
-            end_reason?: "stopped" | "expired" | "revoked" | "rejected" | "approval-expired" | null;
+            end_reason?: "stopped" | "expired" | "revoked" | "rejected" | "approval-expired" | "idle" | null;
             /** Format: date-time */
             expires_at: string;
             expiring_soon: boolean;
             id: string;
+            idle_timeout_seconds?: number;
             read_only?: boolean;
             remaining_seconds: number;
             return_to?: string | null;
+            scope?: components["schemas"]["Scope"];
             /** @enum {unknown} */
             state: "active" | "ended" | "pending";
             target: string;
@@ -1199,12 +1218,15 @@ export interface components {
             decision: "allow" | "deny" | "pending";
             /** @description for operators: what went wrong inside the host or the policy */
             diagnostics?: string[];
+            /** @description a start's granted idle timeout (IT1) */
+            idle_timeout_seconds?: number;
             max_ttl_seconds?: number;
             notify_target?: boolean;
             obligations?: string[];
             policy?: components["schemas"]["PolicyRef"];
             read_only?: boolean;
             reasons: components["schemas"]["Reason"][];
+            scope?: components["schemas"]["Scope"];
             ttl_seconds?: number;
         };
         Error: {
@@ -1375,6 +1397,11 @@ export interface components {
              */
             tokenless?: "pass" | "deny";
         };
+        /** @description What a session may do (SC1): actions matching a pattern (`*` any run of characters), on one of `resources` when there are any */
+        Scope: {
+            actions: string[];
+            resources?: string[];
+        };
         Session: {
             actor: string;
             /** @description the approval a pending start waits for, or got */
@@ -1398,12 +1425,14 @@ export interface components {
             depth?: number;
             domain?: string | null;
             /** @enum {unknown} */
-            end_reason?: "stopped" | "expired" | "revoked" | "rejected" | "approval-expired" | null;
+            end_reason?: "stopped" | "expired" | "revoked" | "rejected" | "approval-expired" | "idle" | null;
             /** Format: date-time */
             ended_at?: string | null;
             /** Format: date-time */
             expires_at: string;
             id: string;
+            /** @description it ends `idle` after this long without an action (IT1) */
+            idle_timeout_seconds?: number;
             /** @description an extension kept the later expiry */
             kept_expiry?: boolean;
             /** Format: date-time */
@@ -1418,6 +1447,7 @@ export interface components {
             reason?: string | null;
             return_to?: string | null;
             revoke_reason?: string | null;
+            scope?: components["schemas"]["Scope"];
             /** Format: date-time */
             started_at: string;
             /** @enum {unknown} */
@@ -1518,6 +1548,7 @@ export interface components {
             /** Format: date-time */
             now?: string;
             reason?: string;
+            scope?: components["schemas"]["Scope"];
             target: components["schemas"]["Principal"];
             tenant: string;
             ttl_seconds?: number;
@@ -1604,6 +1635,8 @@ export interface components {
             activate?: boolean;
             /** @description the component; absent: the built-in policy */
             component_base64?: string;
+            /** @description instead of the bytes: a stored version's `digest` (new settings for the same component) */
+            component_digest?: string;
             note?: string;
             settings?: Record<string, unknown> | string;
             /** @description suites it must pass; `settings_file` is refused */
@@ -5808,6 +5841,77 @@ export interface operations {
             };
             /** @description the body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenantSettingsSchema: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the schema */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the tenant's policy publishes no schema (edit its settings as JSON) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,7 +18,7 @@ test("@standin/client/banner is the server's <standin-banner>", async () => {
 
 // Every operation of the document has a method (operationId -> method).
 const METHODS = {
-  authzenConfiguration: "authzenConfiguration", jwks: "jwks", healthz: "healthz", metrics: "metrics", openapi: "openapi", settingsSchema: "settingsSchema", getStats: "getStats",
+  authzenConfiguration: "authzenConfiguration", jwks: "jwks", healthz: "healthz", metrics: "metrics", openapi: "openapi", settingsSchema: "settingsSchema", getStats: "getStats", getTenantSettingsSchema: "getTenantSettingsSchema",
   readyz: "readyz", authzenEvaluation: "evaluation", authzenEvaluations: "evaluations",
   // AuthZEN's routes are served under the PDP identifier too: the same methods.
   authzenEvaluationAtPdp: "evaluation", authzenEvaluationsAtPdp: "evaluations", authzenSearchSubject: "search",

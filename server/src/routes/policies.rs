@@ -61,6 +61,29 @@ pub(super) fn routes() -> Vec<Route> {
         Route::new(
             spec(
                 Method::GET,
+                "/v1/tenants/{t}/settings-schema",
+                "getTenantSettingsSchema",
+                "The JSON Schema of the settings the tenant's active policy takes: the built-in policy's (as GET /v1/settings-schema), or what a custom component publishes (`settings-schema`, standin:policy@0.6.0); what the console's settings form is made from.",
+                None,
+                vec![
+                    super::Answer {
+                        status: 200,
+                        description: "the schema",
+                        schema: None,
+                        media: Some("application/json"),
+                    },
+                    json(
+                        404,
+                        "the tenant's policy publishes no schema (edit its settings as JSON)",
+                        "Error",
+                    ),
+                ],
+            ),
+            || get(settings_schema),
+        ),
+        Route::new(
+            spec(
+                Method::GET,
                 "/v1/tenants/{t}/policies/{version}",
                 "getPolicy",
                 "One version.",
@@ -112,6 +135,10 @@ pub(super) fn routes() -> Vec<Route> {
 #[serde(deny_unknown_fields)]
 struct UploadBody {
     component_base64: Option<String>,
+    /// A component already stored (a version's `digest`), instead of its
+    /// bytes: new settings for the same custom component (the console's
+    /// settings form).
+    component_digest: Option<String>,
     /// An object (or its JSON text).
     settings: Option<Value>,
     #[serde(default)]
@@ -167,9 +194,18 @@ async fn upload(
                 .map_err(|e| ApiError::bad_request(e.to_string()))?,
         );
     }
+    if component.is_some() && body.component_digest.is_some() {
+        return Err(ApiError::bad_request(
+            "give `component_base64` or `component_digest`, not both",
+        ));
+    }
     let by = caller.name();
     let uploaded = state
         .run(move |s| {
+            let component = match &body.component_digest {
+                Some(digest) => stored_component(s, digest)?,
+                None => component,
+            };
             let upload = Upload {
                 tenant: &tenant,
                 component: component.as_deref(),
@@ -185,10 +221,51 @@ async fn upload(
     Ok((StatusCode::CREATED, axum::Json(uploaded)).into_response())
 }
 
+/// The bytes of a stored component, checked against their digest (a
+/// database writer's swap is refused, not uploaded under another name);
+/// `None` for the built-in policy's digest.
+fn stored_component(s: &standin::Standin, digest: &str) -> Result<Option<Vec<u8>>, ApiError> {
+    if digest == standin::Digest::of(standin::DEFAULT_POLICY).to_string() {
+        return Ok(None);
+    }
+    let bytes = s.store().component(digest)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            crate::error::codes::NOT_FOUND,
+            format!("no stored component has digest `{digest}`"),
+        )
+    })?;
+    if standin::Digest::of(&bytes).to_string() != digest {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            crate::error::codes::CONFLICT,
+            format!("the stored component `{digest}` does not match its digest"),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
 async fn list(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let tenant = p.tenant();
     let versions = state.run(move |s| Ok(s.tenant(&tenant).policies().versions()?)).await?;
     Ok(axum::Json(crate::replies::PolicyVersions { versions }).into_response())
+}
+
+async fn settings_schema(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    use standin::policies::SettingsSchema;
+    let tenant = p.tenant();
+    let found = state
+        .run(move |s| Ok(s.tenant(&tenant).policies().settings_schema()?))
+        .await?;
+    match found {
+        SettingsSchema::Published(schema) => Ok(axum::Json(schema).into_response()),
+        SettingsSchema::BuiltIn => Ok(axum::Json(standin_default_policy::schema::settings_schema()).into_response()),
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            crate::error::codes::NOT_FOUND,
+            "the tenant's policy publishes no settings schema: edit its settings as JSON",
+        )),
+    }
 }
 
 async fn show(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {

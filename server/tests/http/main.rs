@@ -7,6 +7,7 @@ mod authzen_profiles;
 mod batching;
 mod config;
 mod console;
+mod constrained;
 mod documented;
 mod edge;
 mod errors;

@@ -62,6 +62,11 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The session's scope (SC1), when it has one: what a gateway or the
+    /// platform may check without asking; the host holds the session to
+    /// it whatever a token says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_scope: Option<standin_engine::Scope>,
 }
 
 /// Why a token is not one of ours.
@@ -122,6 +127,7 @@ impl TokenKeys {
             iat: now.timestamp(),
             exp: s.expires_at.timestamp(),
             jti: crate::model::random_id("t-"),
+            session_scope: s.scope.clone(),
         };
         let part = |v: &dyn erased::Json| URL_SAFE_NO_PAD.encode(v.json());
         let signed = format!("{}.{}", part(&header), part(&claims));

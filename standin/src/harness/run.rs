@@ -105,6 +105,22 @@ fn mismatches(expect: &Expect, actual: &Decision) -> Vec<Mismatch> {
         expect.approvers.as_ref().map(Some).as_ref(),
         &actual.approvers(),
     );
+    let grant = match actual {
+        Decision::Allow(g) | Decision::Pending(g, _) => Some(g),
+        Decision::Deny(_) => None,
+    };
+    compare(
+        &mut out,
+        "scope",
+        expect.scope.as_ref().map(Some).as_ref(),
+        &grant.and_then(|g| g.scope.as_deref()),
+    );
+    compare(
+        &mut out,
+        "idle_timeout_seconds",
+        expect.idle_timeout_seconds.map(Some).as_ref(),
+        &grant.and_then(|g| g.idle_timeout_seconds),
+    );
     out
 }
 

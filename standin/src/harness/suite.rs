@@ -44,6 +44,12 @@ pub struct Expect {
     /// Who may answer a `pending` start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approvers: Option<Approvers>,
+    /// The scope a start is granted (SC1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<standin_engine::Scope>,
+    /// The idle timeout a start is granted (IT1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_seconds: Option<u64>,
 }
 
 /// The question a case asks.

@@ -47,6 +47,8 @@ pub enum EndReason {
     /// Nobody answered the request in time (approval).
     #[serde(rename = "approval-expired")]
     ApprovalExpired,
+    /// No action for its idle timeout (IT1).
+    Idle,
 }
 
 impl EndReason {
@@ -57,6 +59,7 @@ impl EndReason {
             Self::Revoked => "revoked",
             Self::Rejected => "rejected",
             Self::ApprovalExpired => "approval-expired",
+            Self::Idle => "idle",
         }
     }
 
@@ -68,6 +71,7 @@ impl EndReason {
             Self::Revoked,
             Self::Rejected,
             Self::ApprovalExpired,
+            Self::Idle,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -149,6 +153,12 @@ pub struct SessionRecord {
     /// (IT1); `None`: only at `expires_at`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idle_timeout_seconds: Option<u64>,
+    /// When its last action was recorded (IT1): the newest `action.*` row
+    /// of its audit chain, as the store read it; the audit row is the
+    /// activity record, so an action costs no write of the session's row.
+    /// Not part of the row (nor of its tag).
+    #[serde(skip)]
+    pub last_action_at: Option<DateTime<Utc>>,
     /// The principals as the platform sent them at start.
     #[serde(skip)]
     pub actor_principal: Principal,
@@ -175,6 +185,20 @@ impl SessionRecord {
     /// after its start (S1), whatever the row says (a host invariant no
     /// stored column can widen); a pending one's is its request's expiry.
     pub fn deadline(&self) -> DateTime<Utc> {
+        self.deadline_seen(None)
+    }
+
+    /// [`Self::deadline`], counting `seen`, a later action than the store
+    /// knew of when it read this row (see [`Self::idle_deadline`]).
+    pub fn deadline_seen(&self, seen: Option<DateTime<Utc>>) -> DateTime<Utc> {
+        match self.idle_deadline(seen) {
+            Some(idle) => idle.min(self.hard_deadline()),
+            None => self.hard_deadline(),
+        }
+    }
+
+    /// [`Self::deadline`] without the idle timeout: its expiry.
+    pub fn hard_deadline(&self) -> DateTime<Utc> {
         if self.is_pending() {
             return self.expires_at;
         }
@@ -182,10 +206,27 @@ impl SessionRecord {
         self.expires_at.min(cap)
     }
 
+    /// When an active session with an idle timeout ends for want of an
+    /// action (IT1): its timeout after its last action (or its start),
+    /// counting `seen`, a later action this process knows of.
+    pub fn idle_deadline(&self, seen: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        let timeout = self.idle_timeout_seconds.filter(|_| self.is_active())?;
+        let last = [Some(self.started_at), self.last_action_at, seen]
+            .into_iter()
+            .flatten()
+            .max()?;
+        Some(last + TimeDelta::seconds(timeout.min(standin_engine::HARD_MAX_TTL_SECONDS) as i64))
+    }
+
     /// Open but at or past its [deadline](Self::deadline): due to be
     /// recorded as expired (a pending one, as `approval-expired`).
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         self.is_open() && now >= self.deadline()
+    }
+
+    /// [`Self::is_due`], counting `seen` (see [`Self::deadline_seen`]).
+    pub fn is_due_seen(&self, now: DateTime<Utc>, seen: Option<DateTime<Utc>>) -> bool {
+        self.is_open() && now >= self.deadline_seen(seen)
     }
 
     /// The session a granted start opens at `o.at`: active for its lease,
@@ -244,6 +285,7 @@ impl SessionRecord {
             approval,
             scope: o.grant.scope.as_deref().cloned(),
             idle_timeout_seconds: o.grant.idle_timeout_seconds,
+            last_action_at: None,
             actor_principal: req.actor.clone(),
             target_principal: req.target.clone(),
         }
@@ -254,6 +296,8 @@ impl SessionRecord {
     pub fn expiry_reason(&self) -> EndReason {
         if self.is_pending() {
             EndReason::ApprovalExpired
+        } else if self.idle_deadline(None).is_some_and(|idle| idle < self.hard_deadline()) {
+            EndReason::Idle
         } else {
             EndReason::Expired
         }
@@ -302,7 +346,7 @@ impl SessionRecord {
         let proposed = (now + TimeDelta::seconds(granted.min(standin_engine::HARD_MAX_TTL_SECONDS) as i64))
             .min(self.max_expires_at)
             .min(cap);
-        let current = self.deadline();
+        let current = self.hard_deadline();
         let mut session = self.clone();
         let kept = proposed < current;
         session.expires_at = if kept { current } else { proposed };

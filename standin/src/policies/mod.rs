@@ -132,6 +132,22 @@ impl Registry<'_> {
         Ok(self.sessions.store.active_policy(tenant)?)
     }
 
+    /// The JSON Schema of the settings the tenant's active policy takes,
+    /// for the console's form: what a custom component publishes
+    /// (`settings-schema`), [`SettingsSchema::BuiltIn`] for the built-in
+    /// policy (whose schema the embedder has natively), or
+    /// [`SettingsSchema::None`] for a component that publishes none.
+    pub fn settings_schema(&self, tenant: &str) -> Result<SettingsSchema, PolicyError> {
+        let stored = self.active(tenant)?.unwrap_or_else(|| resolve::builtin(tenant));
+        if stored.digest == crate::sessions::changes::builtin_digest() {
+            return Ok(SettingsSchema::BuiltIn);
+        }
+        let (_, policy) = self.load(stored)?;
+        Ok(policy
+            .settings_schema()
+            .map_or(SettingsSchema::None, SettingsSchema::Published))
+    }
+
     /// Every version of the tenant's policy, oldest first.
     pub fn versions(&self, tenant: &str) -> Result<Vec<StoredPolicy>, PolicyError> {
         Ok(self.sessions.store.policies(tenant)?)
@@ -203,4 +219,16 @@ impl Registry<'_> {
             }),
         }
     }
+}
+
+/// What [`Policies::settings_schema`] found.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SettingsSchema {
+    /// The built-in policy's (`standin_default_policy::schema`).
+    BuiltIn,
+    /// What the tenant's component publishes.
+    Published(serde_json::Value),
+    /// The tenant's component publishes none.
+    None,
 }

@@ -33,6 +33,7 @@ use crate::request::{ActionRequest, MAX_ID_BYTES, MAX_REASON_BYTES, PackedSessio
 use crate::store::{ActionAppended, ActionRecord, Change};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 /// Beyond this many entries the cache starts over (sessions ended by
@@ -51,6 +52,12 @@ pub(crate) struct Active {
     /// Both principals (every list and attribute) packed once, so that an
     /// action adds only its own strings (see [`PackedSession`]).
     packed: OnceLock<Result<PackedSession, RequestError>>,
+    /// When this process last recorded an action of it (Unix seconds; 0:
+    /// none since it was read): with an idle timeout (IT1), the row's
+    /// `last_action_at` is as old as the read, and this keeps the session
+    /// alive here as its committed actions keep it alive in the store.
+    /// Never ahead of the store: set once the action's row is committed.
+    seen: AtomicI64,
 }
 
 impl Active {
@@ -59,6 +66,23 @@ impl Active {
             session,
             sealed: OnceLock::new(),
             packed: OnceLock::new(),
+            seen: AtomicI64::new(0),
+        }
+    }
+
+    /// Whether it is due at `now`, counting the actions recorded here.
+    fn is_due(&self, now: DateTime<Utc>) -> bool {
+        let seen = match self.seen.load(Ordering::Relaxed) {
+            0 => None,
+            t => DateTime::from_timestamp(t, 0),
+        };
+        self.session.is_due_seen(now, seen)
+    }
+
+    /// An action at `now` was recorded (IT1).
+    fn touch(&self, now: DateTime<Utc>) {
+        if self.session.idle_timeout_seconds.is_some() {
+            self.seen.fetch_max(now.timestamp(), Ordering::Relaxed);
         }
     }
 
@@ -262,7 +286,7 @@ impl Standin {
         known: Option<Decision>,
     ) -> Result<Option<(Decision, ActionRecord)>, SessionError> {
         let session = &entry.session;
-        if !session.is_active() || session.is_due(now) {
+        if !session.is_active() || entry.is_due(now) {
             return Ok(None);
         }
         let decision = match (known, outside_scope(session, action, resource)) {
@@ -310,9 +334,7 @@ impl Standin {
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Decision>>, SessionError> {
         let session = &entry.session;
-        if !session.is_active()
-            || session.is_due(now)
-            || before_start(session, now, self.integrity.max_ahead()).is_some()
+        if !session.is_active() || entry.is_due(now) || before_start(session, now, self.integrity.max_ahead()).is_some()
         {
             return Ok(None);
         }
@@ -333,7 +355,10 @@ impl Standin {
     ) -> Result<Authorization, SessionError> {
         let id = &entry.session.id;
         match appended {
-            ActionAppended::Committed(_) | ActionAppended::Queued => Ok(answer(&entry.session, decision)),
+            ActionAppended::Committed(_) | ActionAppended::Queued => {
+                entry.touch(now);
+                Ok(answer(&entry.session, decision))
+            }
             ActionAppended::Inactive => {
                 // Ended (or due) since it was read: answer and record it as such.
                 self.active.forget(id);

@@ -249,6 +249,15 @@ pub(crate) fn inactive_deny(s: &SessionRecord) -> Decision {
             "S3",
             format!("session `{}` expired at {}", s.id, s.deadline().to_rfc3339()),
         ),
+        (_, Some(EndReason::Idle)) => (
+            session_codes::SESSION_ENDED,
+            "IT1",
+            format!(
+                "session `{}` ended idle: no action for {} s",
+                s.id,
+                s.idle_timeout_seconds.unwrap_or_default()
+            ),
+        ),
         (_, reason) => (
             session_codes::SESSION_ENDED,
             "S2",

@@ -124,6 +124,14 @@ pub struct Banner {
     pub end_reason: Option<EndReason>,
     pub return_to: Option<String>,
     pub read_only: bool,
+    /// What the session may do (SC1), when it is scoped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<standin_engine::Scope>,
+    /// Its idle timeout (IT1), when it has one: `expires_at` is then the
+    /// earlier of its expiry and its idle deadline, and `expiring_soon`
+    /// warns in the last minute of either.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_seconds: Option<u64>,
 }
 
 impl Banner {
@@ -145,6 +153,8 @@ impl Banner {
             end_reason: s.end_reason,
             return_to: s.return_to.clone(),
             read_only: s.read_only,
+            scope: s.scope.clone(),
+            idle_timeout_seconds: s.idle_timeout_seconds,
         }
     }
 }
