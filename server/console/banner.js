@@ -1,6 +1,8 @@
 // <standin-banner>: the impersonation banner a platform puts on every page
-// of an impersonation session (S4): who acts as whom, the time left, a
-// warning in the last five minutes (S3), and Stop, which ends the session
+// of an impersonation session (S4): who acts as whom (and, for a scoped
+// session, what it is limited to), the time left (to its expiry, or to its
+// idle deadline when that comes first), a warning in the last five minutes
+// (S3), and Stop, which ends the session
 // and returns to its `return_to` (S2).
 //
 //   <script src="https://standin.example/console/banner.js" defer></script>
@@ -110,7 +112,11 @@
       const f = this.facts;
       if (!f) return;
       const who = this.shadowRoot.querySelector("[part=who]");
-      if (f.state === "active") who.textContent = `You are acting as ${f.target} (signed in as ${f.actor})`;
+      // A scoped session (SC1) says what it is limited to.
+      const scope = f.scope
+        ? `, only ${f.scope.actions.join(", ")}${f.scope.resources ? ` on ${f.scope.resources.join(", ")}` : ""}`
+        : "";
+      if (f.state === "active") who.textContent = `You are acting as ${f.target} (signed in as ${f.actor}${scope})`;
       else if (f.state === "pending") who.textContent = `Waiting for approval to act as ${f.target}`;
       else who.textContent = `You are no longer acting as ${f.target}`;
       this.shadowRoot.querySelector("button").hidden = f.state === "ended";

@@ -148,3 +148,53 @@ fn policy_set_and_upload_take_the_component_the_same_ways() {
     let both = standin(&db, &["policy", "upload", "--tenant", "e", wasm, "--policy", wasm]);
     assert_eq!(both.status.code(), Some(1), "one component, one way: {both:?}");
 }
+
+/// ST1: `policy set --preset strict` stores the preset in the settings; a
+/// start without a ticket is then refused, and one with a ticket gets the
+/// strict session.
+#[test]
+fn st1_policy_set_preset_strict() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    let stored = ok(standin(
+        &db,
+        &["policy", "set", "--tenant", "acme", "--preset", "strict"],
+    ));
+    let settings: Value = serde_json::from_str(stored["settings"].as_str().expect("settings")).expect("json");
+    assert_eq!(settings["preset"], "strict");
+    let start = |reason: &str| {
+        let request = serde_json::json!({
+            "tenant": "acme", "reason": reason,
+            "actor": {"id": "u-1", "roles": ["super_admin"]},
+            "target": {"id": "u-2", "active": true, "has_logged_in": true},
+        });
+        let file = dir.path().join("start.json");
+        std::fs::write(&file, request.to_string()).expect("write");
+        standin(&db, &["session", "start", file.to_str().expect("utf-8")])
+    };
+    let refused = start("looking around");
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("reason-pattern-mismatch"));
+    let session = ok(start("SUP-7"));
+    assert_eq!(
+        (session["read_only"].as_bool(), session["idle_timeout_seconds"].as_u64()),
+        (Some(true), Some(900))
+    );
+    // Settings that name another preset are refused, not merged.
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, r#"{"preset": "permissive"}"#).expect("write");
+    let clash = standin(
+        &db,
+        &[
+            "policy",
+            "set",
+            "--tenant",
+            "acme",
+            "--preset",
+            "strict",
+            "--settings",
+            other.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(clash.status.code(), Some(1), "{clash:?}");
+}

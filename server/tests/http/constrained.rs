@@ -86,3 +86,45 @@ async fn a_custom_component_s_settings_schema_is_served_and_its_settings_change_
     let (status, _) = server.acme(Admin, "POST", "/policies", Some(unknown)).await;
     assert_eq!(status, 404);
 }
+
+/// SC2 at the gateway: forward-auth asks the session, so a route outside
+/// the session's scope is refused (403) though the policy would allow it;
+/// the token names the scope for whoever reads it.
+#[tokio::test]
+async fn sc2_forward_auth_refuses_a_route_outside_the_session_s_scope() {
+    let server = Server::with_tokens(5);
+    let table = "GET /reports/** -> report.view\nGET /courses/** -> course.view\n";
+    let (status, set) = server.acme(Admin, "PUT", "/routes", Some(json!({"text": table}))).await;
+    assert_eq!(status, 200, "{set}");
+    let mut request = start_request("u-1", "u-42");
+    request["scope"] = json!({"actions": ["report.*"]});
+    let (status, session) = server.acme(Decide, "POST", "/sessions", Some(request)).await;
+    assert_eq!(status, 201, "{session}");
+    let token = session["token"].as_str().expect("a token");
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64url"),
+    )
+    .expect("claims");
+    assert_eq!(claims["session_scope"], json!({"actions": ["report.*"]}));
+
+    let ask = |uri: &'static str| {
+        let request = server
+            .http
+            .get(server.url("/v1/forward-auth"))
+            .header("x-original-method", "GET")
+            .header("x-original-uri", uri)
+            .bearer_auth(token);
+        async move {
+            let answer = request.send().await.unwrap();
+            let status = answer.status().as_u16();
+            (status, answer.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(ask("/reports/7").await.0, 200);
+    let (status, body) = ask("/courses/7").await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(codes(&body), ["outside-session-scope"]);
+}

@@ -199,12 +199,13 @@ async fn t1_the_policies_page_replays_a_candidate_and_activates_it() {
 }
 
 #[tokio::test]
-async fn s3_the_banner_counts_down_warns_and_stop_ends_the_session() {
+async fn s3_the_banner_counts_down_warns_shows_the_scope_and_stop_ends_the_session() {
     let Some(b) = Browser::start().await else { return };
     let server = Server::with_tokens(9);
     let mut request = start_request("u-1", "u-42");
     request["ttl_seconds"] = json!(240);
     request["return_to"] = json!("/console/?stopped=1");
+    request["scope"] = json!({"actions": ["course.view", "report.*"]});
     let (status, started) = server.acme(Decide, "POST", "/sessions", Some(request)).await;
     assert_eq!(status, 201, "{started}");
     let (id, token) = (started["id"].as_str().unwrap(), started["token"].as_str().unwrap());
@@ -218,7 +219,9 @@ async fn s3_the_banner_counts_down_warns_and_stop_ends_the_session() {
     let shadow = "document.querySelector('standin-banner').shadowRoot";
     b.until(
         "the banner names both",
-        &format!("const r = {shadow}; return !!r && r.textContent.includes('acting as u-42 (signed in as u-1)')"),
+        &format!(
+            "const r = {shadow}; return !!r && r.textContent.includes('acting as u-42 (signed in as u-1, only course.view, report.*)')"
+        ),
     )
     .await;
     // 240 s left: inside the last five minutes, so it warns.
