@@ -209,3 +209,40 @@ fn dt1_do_not_track_rides_on_every_allowed_action_when_the_tenant_asks() {
         allowed.to_json()
     );
 }
+
+/// `policy diff` replays scoped starts as they were asked: a candidate
+/// that grants less than a recorded scope changes that start's decision,
+/// and one that requires a scope changes only the unscoped start.
+#[test]
+fn sc1_a_what_if_replay_asks_recorded_starts_with_their_scope() {
+    let (_d, s) = service();
+    crate::policies::upload(&s, "acme", json!({}));
+    let scoped = start(&s, json!({"scope": {"actions": ["billing.refund"]}}));
+    assert_allow(&scoped.decision);
+    s.sessions()
+        .end(&scoped.session.expect("a session").id, now())
+        .expect("end");
+    let plain = start(&s, json!({}));
+    s.sessions()
+        .end(&plain.session.expect("a session").id, now())
+        .expect("end");
+
+    let candidate = |settings: Value| {
+        let settings = settings.to_string();
+        let up = Upload {
+            tenant: "acme",
+            settings: &settings,
+            ..Upload::default()
+        };
+        s.policies().upload(&up, now()).expect("upload").stored.version
+    };
+    let required = candidate(json!({"require_scope": true}));
+    let r = s.policies().replay("acme", required, None).expect("replay");
+    assert_eq!((r.replayed, r.changed), (2, 1));
+    assert_eq!(r.changes[0].after.codes, ["scope-required"]);
+
+    let narrow = candidate(json!({"grantable_actions": ["report.*"], "scope_beyond_grantable": "refuse"}));
+    let r = s.policies().replay("acme", narrow, None).expect("replay");
+    assert_eq!((r.replayed, r.changed), (2, 1));
+    assert_eq!(r.changes[0].after.codes, ["scope-not-grantable"]);
+}
