@@ -45,7 +45,11 @@ async function openTimeline(id) {
   $("timeline-facts").textContent =
     `${session.state === "ended" ? `Ended (${session.end_reason})` : session.state}; started ${when(session.started_at)}` +
     `, ${session.state === "ended" ? "ended" : "expires"} ${when(session.ended_at || session.expires_at)}` +
-    `${session.reason ? `; reason "${session.reason}"` : ""}.`;
+    `${session.reason ? `; reason "${session.reason}"` : ""}` +
+    // A scoped session (SC1) and its idle timeout (IT1).
+    `${session.scope ? `; only ${session.scope.actions.join(", ")}` : ""}` +
+    `${session.scope && session.scope.resources ? ` on ${session.scope.resources.join(", ")}` : ""}` +
+    `${session.idle_timeout_seconds ? `; ends after ${session.idle_timeout_seconds} s without an action` : ""}.`;
   const items = timeline.events.map((e) =>
     el(
       "li",

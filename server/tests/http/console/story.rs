@@ -173,6 +173,28 @@ async fn a4_a_sessions_story_lists_its_events_in_order_and_exports_them() {
     let csv = b.downloaded(&format!("session-{id}.csv")).await;
     assert!(csv.starts_with("seq,at,event,actor,target,action"), "{csv}");
     assert_eq!(csv.lines().count(), 6, "{csv}");
+
+    // A scoped session's story says what it was limited to (SC1), and an
+    // action outside it is told as the host's refusal (SC2).
+    let mut request = crate::support::start_request("u-2", "u-43");
+    request["scope"] = json!({"actions": ["report.*"], "resources": ["account:17"]});
+    let (status, scoped) = server.acme(Decide, "POST", "/sessions", Some(request)).await;
+    assert_eq!(status, 201, "{scoped}");
+    let scoped = scoped["id"].as_str().expect("id").to_string();
+    let (status, _) = server.authorize(&scoped, "course.view").await;
+    assert_eq!(status, 200);
+    b.click("#sessions-filter button[type=submit]").await;
+    b.click(&format!("tr[data-session='{scoped}'] button.story")).await;
+    b.until(
+        "the scoped story is shown",
+        "return document.getElementById('timeline-facts').textContent.includes('only report.* on account:17')",
+    )
+    .await;
+    b.until(
+        "the refusal is told",
+        "return [...document.querySelectorAll('#timeline-events li')].some((li) => li.textContent.includes('outside-session-scope'))",
+    )
+    .await;
     b.close().await;
 }
 
