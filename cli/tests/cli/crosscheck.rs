@@ -158,3 +158,42 @@ fn t1_verify_finds_a_version_without_its_upload_event() {
     );
     broken(&db, &["policy version 2 has no `policy.uploaded` event"]);
 }
+
+/// SC1: the scope a session was granted is in its start's event, so a row
+/// whose scope was widened by SQL is found (and refused by its tag).
+#[test]
+fn sc1_verify_finds_a_session_row_whose_scope_was_widened() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("standin.db");
+    ok(standin(
+        &db,
+        "2026-11-21T09:00:00Z",
+        &[
+            "policy",
+            "set",
+            "--tenant",
+            "acme",
+            "--settings",
+            "settings/betterworks.json",
+        ],
+    ));
+    let mut request: Value =
+        serde_json::from_str(&std::fs::read_to_string("../examples/requests/start-allow.json").expect("read"))
+            .expect("json");
+    request["scope"] = serde_json::json!({"actions": ["report.view"]});
+    let file = dir.path().join("scoped.json");
+    std::fs::write(&file, request.to_string()).expect("write");
+    let id = ok(standin(&db, T0, &["session", "start", file.to_str().expect("utf-8")]))["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    ok(standin(&db, T0, &["audit", "verify"]));
+    tamper(
+        &db,
+        &format!("UPDATE sessions SET scope = '{{\"actions\":[\"*\"]}}' WHERE id = '{id}'"),
+    );
+    broken(
+        &db,
+        &[&format!("session `{id}` disagrees with the chain"), "`scope` is"],
+    );
+}

@@ -191,6 +191,9 @@ fn session_differences(row: &SessionRecord, t: &Told<'_>) -> Vec<String> {
         format!("version {} ({})", row.policy.version, row.policy.digest),
         format!("version {} ({})", s.policy.version, s.policy.digest),
     );
+    // SC1: the scope granted, as the start's event noted it.
+    let noted = s.note.as_deref().filter(|n| n.starts_with("scope "));
+    differs(&mut out, "scope", shown(row.scope_note().as_deref()), shown(noted));
     if let Some(obligations) = &s.obligations {
         differs(
             &mut out,

@@ -291,6 +291,15 @@ impl SessionRecord {
         }
     }
 
+    /// The note of its `session.started` (or `session.requested`) event
+    /// when it is scoped: `scope {"actions": [...], ...}`, so the chain
+    /// holds the scope granted (the event's request holds the one asked
+    /// for), and `audit verify` finds a row whose scope differs.
+    pub fn scope_note(&self) -> Option<String> {
+        let scope = self.scope.as_ref()?;
+        Some(format!("scope {}", serde_json::to_string(scope).unwrap_or_default()))
+    }
+
     /// How it ends by itself at its deadline: `expired`, or
     /// `approval-expired` for a request nobody answered.
     pub fn expiry_reason(&self) -> EndReason {

@@ -95,6 +95,7 @@ impl Standin {
                 event.expires_at = Some(session.expires_at);
                 event.obligations = Some(session.obligations.clone());
                 event.request = request_json;
+                event.note = session.scope_note();
                 change.audit.push(event);
                 if session.is_pending() {
                     change.outbox.extend(super::approval::requests(&session));
