@@ -224,6 +224,11 @@ pub fn evaluate(s: &Settings, req: &StartRequest<'_>) -> StartDecision {
         Some(t) if t > 0 => t,
         _ => s.default_ttl_seconds,
     };
+    // DT1: the start too (the platform's "log in as" must not count as the
+    // target's login).
+    if s.do_not_track {
+        obligations.push("do-not-track".to_string());
+    }
     let grant = Grant {
         ttl_seconds: ttl.min(s.max_ttl_seconds),
         max_ttl_seconds: s.max_ttl_seconds,
