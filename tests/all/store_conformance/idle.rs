@@ -61,6 +61,32 @@ fn it1_a_session_idle_past_its_timeout_ends_idle_at_its_deadline() {
         assert_eq!(session.end_reason, Some(EndReason::Idle), "{name}");
         assert_eq!(session.ended_at, Some(at(1199)), "{name}: ended at its idle deadline");
         assert!(!allowed(&s, &id, 1300), "{name}");
+        // The target is told it ended, as for any end.
+        let told = s.outbox().list(Some("acme"), true).expect("outbox");
+        assert!(
+            told.iter().any(|m| m.session == id && m.kind == "impersonation.ended"),
+            "{name}: {told:?}"
+        );
+    });
+}
+
+#[test]
+fn it1_the_banner_counts_down_to_the_idle_deadline_and_warns_before_it() {
+    each(|name, store: Arc<dyn Store>| {
+        let s = sessions(&store);
+        idle_tenant(&s);
+        let id = start(&s, "acme", "u-1", "u-2").id;
+        let early = s.sessions().status(&id, at(100)).expect("banner");
+        assert_eq!(early.expires_at, at(600), "{name}: idle deadline before the expiry");
+        assert_eq!(early.idle_timeout_seconds, Some(600), "{name}");
+        assert!(!early.expiring_soon, "{name}");
+        let late = s.sessions().status(&id, at(400)).expect("banner");
+        assert!(late.expiring_soon, "{name}: warned in its last minutes");
+        assert_eq!(late.remaining_seconds, 200, "{name}");
+        // An action moves the deadline, and the warning goes.
+        assert!(allowed(&s, &id, 450), "{name}");
+        let after = s.sessions().status(&id, at(460)).expect("banner");
+        assert_eq!((after.expires_at, after.expiring_soon), (at(1050), false), "{name}");
     });
 }
 
