@@ -28,15 +28,21 @@ fn now() -> chrono::DateTime<chrono::Utc> {
     "2026-11-21T10:00:00Z".parse().expect("time")
 }
 
+/// A start in `tenant`; in a tenant named `scoped-*`, one that asks for a
+/// scope covering both actions the rows ask (so every call still reaches
+/// the policy, after the host's scope check).
 fn request(tenant: &str, i: usize) -> StartRequest {
-    serde_json::from_value(json!({
+    let mut start = json!({
         "tenant": tenant,
         "actor": {"id": format!("a-{i}"), "roles": ["super_admin"], "active": true, "has_logged_in": true},
         "target": {"id": format!("t-{i}"), "roles": ["employee"], "permissions": ["course.view"],
                    "active": true, "has_logged_in": true},
         "reason": "ticket SUP-1234",
-    }))
-    .expect("request")
+    });
+    if tenant.starts_with("scoped-") {
+        start["scope"] = json!({"actions": ["course.*", "billing.*"]});
+    }
+    serde_json::from_value(start).expect("request")
 }
 
 fn open(dir: &std::path::Path, name: &str, mode: AuditMode) -> Standin {
@@ -232,6 +238,25 @@ fn main() {
         let what = format!("authorize, durable audit, group commit ({threads} threads)");
         if wanted(&what) {
             rows.push(authorize(&durable, &format!("d{threads}"), threads, run, &what));
+        }
+    }
+    // Constrained sessions (issue 33): the host's scope check before the
+    // policy, and an idle timeout, whose activity record is the audit row
+    // each call writes anyway; beside the rows above, same database.
+    for (kind, settings) in [
+        ("scoped", "{}"),
+        ("scoped with idle timeout", r#"{"idle_timeout_seconds": 900}"#),
+    ] {
+        for threads in [1, 8, 64] {
+            let what = format!("authorize, durable, {kind} ({threads} threads)");
+            if wanted(&what) {
+                let tenant = format!("scoped-{}-{threads}", settings.len());
+                durable
+                    .policies()
+                    .set(&tenant, None, settings, now())
+                    .expect("settings");
+                rows.push(authorize(&durable, &tenant, threads, run, &what));
+            }
         }
     }
     for batch in [16, 64, 256] {

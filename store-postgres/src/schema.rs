@@ -249,8 +249,8 @@ ALTER TABLE sessions DROP CONSTRAINT sessions_end_reason_check;
 ALTER TABLE sessions ADD CONSTRAINT sessions_end_reason_check
     CHECK (end_reason IN ('stopped', 'expired', 'revoked', 'rejected', 'approval-expired', 'idle'));
 CREATE INDEX sessions_idle ON sessions(id) WHERE state = 'active' AND idle_timeout IS NOT NULL;
-CREATE INDEX audit_by_session_at ON audit(session, at);
-DROP INDEX audit_by_session;
+CREATE INDEX audit_idle ON audit(session, at)
+    WHERE expires_at IS NOT NULL AND event IN ('action.allowed', 'action.denied');
 ",
 ];
 

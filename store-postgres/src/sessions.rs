@@ -23,10 +23,12 @@ macro_rules! columns {
 }
 
 /// When a session's last audit row was written (IT1: the audit row is the
-/// activity record, found by `audit_by_session_at`).
+/// activity record, found by `audit_idle`: the rows of actions in sessions
+/// with an idle timeout, which carry the deadline they move it to).
 macro_rules! last_action {
     () => {
-        "(SELECT MAX(a.at) FROM audit a WHERE a.session = sessions.id)"
+        "(SELECT MAX(a.at) FROM audit a WHERE a.session = sessions.id AND a.expires_at IS NOT NULL \
+         AND a.event IN ('action.allowed', 'action.denied'))"
     };
 }
 

@@ -283,7 +283,11 @@ CREATE TABLE token_issuers (
     // Constrained sessions: the granted scope (SC1), as JSON, and idle
     // timeout (IT1), in seconds, NULL for a session with none (and every
     // session stored before them); a session may end `idle`, decided by
-    // its last action's audit row (found by `audit_by_session`). The
+    // its last action's audit row: an action of a session with an idle
+    // timeout records the deadline it moves to (`expires_at`), and only
+    // those rows are indexed (`audit_idle`), so other rows cost nothing
+    // more to append (a full index on `session` cost 30 % of durable
+    // authorizes at 64 callers). The
     // CHECK changes, so the table is made again as for approval.
     r"
 CREATE TABLE sessions_v8 (
@@ -322,7 +326,8 @@ CREATE UNIQUE INDEX sessions_one_active ON sessions(tenant, actor, depth) WHERE 
 CREATE INDEX sessions_due ON sessions(expires_at) WHERE state IN ('active', 'pending');
 CREATE INDEX sessions_by_tenant ON sessions(tenant, started_at);
 CREATE INDEX sessions_idle ON sessions(id) WHERE state = 'active' AND idle_timeout IS NOT NULL;
-CREATE INDEX audit_by_session ON audit(session, at) WHERE session IS NOT NULL;
+CREATE INDEX audit_idle ON audit(session, at)
+    WHERE expires_at IS NOT NULL AND event IN ('action.allowed', 'action.denied');
 ",
 ];
 

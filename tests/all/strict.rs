@@ -49,7 +49,11 @@ fn st1_strict_sessions_are_short_idle_bounded_and_read_only_unless_scoped() {
     assert_eq!(lease(&out.decision), (3600, 3600, true), "1 h at most, read-only");
     let session = out.session.expect("a session");
     assert_eq!(session.idle_timeout_seconds, Some(900));
-    assert_eq!(session.obligations, ["do-not-track"], "the login-as is not the target's login");
+    assert_eq!(
+        session.obligations,
+        ["do-not-track"],
+        "the login-as is not the target's login"
+    );
     assert!(session.notify_target);
     // Reads are fine; a write is not, in a session that asked for no scope.
     let view = s

@@ -211,6 +211,12 @@ fn action_events(
     event.codes = codes_of(decision);
     event.obligations = decision.grant().map(|g| g.obligations.clone());
     event.request = request;
+    // IT1: in a session with an idle timeout, the row says the deadline
+    // this action moves it to. Such rows (and only those) are indexed, so
+    // finding a session's last action costs the others nothing.
+    if s.is_active() {
+        event.expires_at = s.idle_deadline(Some(now)).map(|idle| idle.min(s.hard_deadline()));
+    }
     let error = policy_error(&event, decision);
     let mut audit = vec![event];
     audit.extend(error);

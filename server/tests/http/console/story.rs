@@ -334,3 +334,49 @@ async fn a4_the_overview_shows_the_days_activity_as_the_api_counts_it() {
     b.screenshot("console-overview").await;
     b.close().await;
 }
+
+/// A custom component that publishes its settings' schema gets the same
+/// form (issue 35): its fields, not the built-in policy's, and the new
+/// settings are stored for the same component (by its digest).
+#[tokio::test]
+async fn a_custom_component_s_own_schema_makes_its_settings_form() {
+    use base64::Engine as _;
+    let Some(b) = Browser::start().await else { return };
+    let server = Server::start();
+    let bytes = standin_tests::component(standin_tests::MISCHIEF);
+    let upload = json!({
+        "component_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+        "activate": true,
+    });
+    let (status, version) = server.acme(Admin, "POST", "/policies", Some(upload)).await;
+    assert_eq!(status, 201, "{version}");
+    signed_in(&b, &server, Admin).await;
+    b.click("nav button[data-page='policies']").await;
+    b.wait("#set-mood").await;
+    assert!(
+        b.run("return !document.getElementById('set-impersonator-roles')").await == json!(true),
+        "not the built-in policy's fields"
+    );
+    let help = b.text("#set-mood-help").await;
+    assert!(help.contains("How the mischief behaves"), "{help}");
+    b.run("const s = document.getElementById('set-mood'); s.value = 'wild'; return true")
+        .await;
+    b.click("#settings-form button[type=submit]").await;
+    b.until(
+        "the activate button is offered",
+        "return !document.getElementById('settings-activate').hidden",
+    )
+    .await;
+    let (_, versions) = server.acme(Admin, "GET", "/policies", None).await;
+    let stored = versions["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["note"] == "settings form")
+        .expect("stored as a version")
+        .clone();
+    assert_eq!(stored["digest"], version["digest"], "the same component");
+    let settings: Value = serde_json::from_str(stored["settings"].as_str().unwrap()).unwrap();
+    assert_eq!(settings, json!({"mood": "wild"}));
+    b.close().await;
+}

@@ -43,6 +43,9 @@ mod component {
         fn search(_kind: SearchKind, _question: Question) -> Option<Vec<String>> {
             None
         }
+        fn settings_schema() -> Option<String> {
+            None
+        }
     }
 
     export!(ReadsFiles);
