@@ -31,6 +31,16 @@ fn find(names: &[&str]) -> Option<String> {
 impl Browser {
     /// A fresh browser, or `None` (skipped) where there is none.
     pub async fn start() -> Option<Self> {
+        Self::start_with(&[]).await
+    }
+
+    /// [`Self::start`] with the page in dark mode (`prefers-color-scheme:
+    /// dark`), as a user whose system is dark sees the console.
+    pub async fn start_dark() -> Option<Self> {
+        Self::start_with(&["--force-dark-mode"]).await
+    }
+
+    async fn start_with(extra: &[&str]) -> Option<Self> {
         let (Some(driver), Some(chromium)) = (
             find(&["chromedriver"]),
             find(&["chromium", "chromium-browser", "google-chrome"]),
@@ -54,12 +64,22 @@ impl Browser {
             .expect("start chromedriver");
         let downloads = tempfile::tempdir().expect("download dir");
         let mut caps = serde_json::Map::new();
+        let args: Vec<&str> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+            "--lang=en-US",
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
         caps.insert(
             "goog:chromeOptions".to_string(),
             json!({
                 "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1280,900", "--lang=en-US"],
+                "args": args,
                 "prefs": {
                     "download.default_directory": downloads.path(),
                     "download.prompt_for_download": false,

@@ -198,6 +198,46 @@ async fn a4_a_sessions_story_lists_its_events_in_order_and_exports_them() {
     b.close().await;
 }
 
+/// Every page in dark mode (the console follows the system's colour
+/// scheme): no WCAG 2.1 A/AA problem axe-core can find, contrast included.
+#[tokio::test]
+async fn every_page_passes_the_accessibility_check_in_dark_mode() {
+    let Some(b) = Browser::start_dark().await else { return };
+    let server = Server::start();
+    let id = server.session("u-42").await;
+    b.goto(&format!("{}/console", server.base)).await;
+    assert_eq!(
+        b.run("return matchMedia('(prefers-color-scheme: dark)').matches").await,
+        json!(true),
+        "the page is dark"
+    );
+    let mut problems = Vec::new();
+    for p in b.accessibility().await {
+        problems.push(format!("sign-in: {p}"));
+    }
+    signed_in(&b, &server, Admin).await;
+    for page in ["overview", "sessions", "audit", "policies", "notifications", "webhooks"] {
+        b.click(&format!("nav button[data-page='{page}']")).await;
+        b.until(
+            "the page is shown",
+            &format!("return !document.getElementById('{page}').hidden"),
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        for p in b.accessibility().await {
+            problems.push(format!("{page}, dark: {p}"));
+        }
+    }
+    b.click("nav button[data-page='sessions']").await;
+    b.click(&format!("tr[data-session='{id}'] button.story")).await;
+    b.wait("#timeline-events li").await;
+    for p in b.accessibility().await {
+        problems.push(format!("story, dark: {p}"));
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    b.close().await;
+}
+
 /// Every page, wide and at 375 px: no WCAG 2.1 A/AA
 /// problem axe-core can find.
 #[tokio::test]
