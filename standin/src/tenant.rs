@@ -268,7 +268,7 @@ impl TenantPolicies<'_> {
     }
 
     /// The settings schema of the active policy (see
-    /// [`Policies::settings_schema`](crate::policies::Policies::settings_schema)).
+    /// [`Registry::settings_schema`](crate::policies::Registry::settings_schema)).
     pub fn settings_schema(&self) -> Result<crate::policies::SettingsSchema, PolicyError> {
         self.sessions.policies().settings_schema(self.tenant)
     }

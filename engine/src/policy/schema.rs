@@ -6,12 +6,12 @@ use super::Policy;
 use serde_json::Value;
 
 /// Longest schema a policy may publish, in bytes.
-pub const MAX_SCHEMA_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_SCHEMA_BYTES: usize = 256 * 1024;
 
 impl Policy {
     /// The schema the policy publishes: `None` when it publishes none, was
     /// built before 0.6.0, fails, or answers something other than a JSON
-    /// object of at most [`MAX_SCHEMA_BYTES`] (a form is a convenience:
+    /// object of at most 256 KiB (`MAX_SCHEMA_BYTES`; a form is a convenience:
     /// without one the console edits the settings as JSON).
     pub fn settings_schema(&self) -> Option<Value> {
         let answer = self

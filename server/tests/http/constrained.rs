@@ -128,3 +128,32 @@ async fn sc2_forward_auth_refuses_a_route_outside_the_session_s_scope() {
     assert_eq!(status, 403, "{body}");
     assert_eq!(codes(&body), ["outside-session-scope"]);
 }
+
+/// SC1 through AuthZEN: a start question may carry `context.scope`, and the
+/// answer says the scope (and idle timeout) it would grant.
+#[tokio::test]
+async fn sc1_an_authzen_start_question_names_the_scope_it_would_grant() {
+    let server = Server::start();
+    let (status, _) = server
+        .acme(
+            Admin,
+            "POST",
+            "/policies",
+            Some(json!({"settings": {"idle_timeout_seconds": 600}, "activate": true})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let question = json!({
+        "subject": {"type": "user", "id": "u-1", "properties": {"roles": ["super_admin"]}},
+        "action": {"name": "impersonate"},
+        "resource": {"type": "user", "id": "u-42", "properties": {"active": true, "has_logged_in": true}},
+        "context": {"reason": "SUP-9", "scope": {"actions": ["report.*"]}},
+    });
+    let (status, answer) = server
+        .acme(Decide, "POST", "/access/v1/evaluation", Some(question))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["decision"], true, "{answer}");
+    assert_eq!(answer["context"]["grant"]["scope"], json!({"actions": ["report.*"]}));
+    assert_eq!(answer["context"]["grant"]["idle_timeout_seconds"], 600);
+}

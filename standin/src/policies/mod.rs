@@ -221,7 +221,7 @@ impl Registry<'_> {
     }
 }
 
-/// What [`Policies::settings_schema`] found.
+/// What [`Registry::settings_schema`] found.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SettingsSchema {

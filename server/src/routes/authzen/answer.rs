@@ -71,10 +71,16 @@ struct StartContext<'a> {
 
 #[derive(Serialize)]
 struct GrantContext<'a> {
+    /// The idle timeout it would grant (IT1), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    idle_timeout_seconds: Option<u64>,
     max_ttl_seconds: Option<u64>,
     notify_target: Option<bool>,
     obligations: Obligations<'a>,
     read_only: Option<bool>,
+    /// The scope it would grant (SC1), when the start asked for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a standin::Scope>,
     ttl_seconds: Option<u64>,
 }
 
@@ -128,10 +134,15 @@ impl Serialize for Reply {
             .serialize(serializer),
             Evaluation::Start(d, policy, target) => {
                 let lease = d.lease();
+                let granted = match d {
+                    Decision::Allow(g) | Decision::Pending(g, _) => Some(g),
+                    Decision::Deny(_) => None,
+                };
                 Answer {
                     context: StartContext {
                         approvers: d.is_pending().then(|| d.approvers()),
                         grant: d.is_granted().then(|| GrantContext {
+                            idle_timeout_seconds: granted.and_then(|g| g.idle_timeout_seconds),
                             max_ttl_seconds: lease.map(|l| l.max_ttl_seconds()),
                             notify_target: lease.map(|l| l.notify_target()),
                             obligations: Obligations {
@@ -142,6 +153,7 @@ impl Serialize for Reply {
                                 }),
                             },
                             read_only: lease.map(|l| l.read_only()),
+                            scope: granted.and_then(|g| g.scope.as_deref()),
                             ttl_seconds: lease.map(|l| l.ttl_seconds()),
                         }),
                         pending: d.is_pending().then_some(true),

@@ -150,7 +150,7 @@ pub(super) fn classify(tenant: &str, q: &Question) -> Kind {
                     "actor": principal(&q.subject)?,
                     "target": principal(&q.resource)?,
                 });
-                for key in ["reason", "ttl_seconds", "domain", "consent_on_behalf"] {
+                for key in ["reason", "ttl_seconds", "domain", "consent_on_behalf", "scope"] {
                     if let Some(v) = ctx.get(key).filter(|v| !v.is_null()) {
                         request[key] = v.clone();
                     }
