@@ -145,6 +145,10 @@ function request()
   local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}
   if mode == "healthz" then
     return wrk.format("GET", "/healthz")
+  elseif mode:sub(1, 8) == "generic:" then
+    -- A generic AuthZEN question (issue 31) of the tenant after the colon.
+    return wrk.format("POST", "/v1/tenants/" .. mode:sub(9) .. "/access/v1/evaluation", headers,
+      '{"subject": {"type": "user", "id": "alice"}, "action": {"name": "read"}, "resource": {"type": "record", "id": "record-1"}}')
   elseif mode == "authorize" then
     return wrk.format("POST", "/v1/tenants/acme/sessions/" .. s .. "/authorize", headers,
       '{"action": "course.view", "resource": "c-1"}')
@@ -201,6 +205,8 @@ fn wrk(
             match mode {
                 "authorize" => "authorize",
                 "healthz" => "GET /healthz",
+                "generic:acme" => "AuthZEN generic question, built-in policy",
+                "generic:fixture" => "AuthZEN generic question, fixture component",
                 _ => "AuthZEN evaluation",
             },
             if connections == 1 { "" } else { "s" }
@@ -216,6 +222,7 @@ fn wrk(
 
 fn main() {
     let (mut seconds, mut rounds, mut tracing_rows, mut webhook_rows) = (10, 3, false, false);
+    let mut generic_rows = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -223,6 +230,7 @@ fn main() {
             "--rounds" => rounds = args.next().and_then(|s| s.parse().ok()).expect("--rounds N"),
             "--tracing" => tracing_rows = true,
             "--webhooks" => webhook_rows = true,
+            "--generic" => generic_rows = true,
             _ => {}
         }
     }
@@ -283,6 +291,51 @@ fn main() {
     }
     if webhook_rows {
         hooks::rows(&sessions, &script, &api_key, &ids, run, rounds, &mut show);
+        print_rows(&rows);
+        return;
+    }
+    if generic_rows {
+        // Issue 31: a generic question through the built-in policy (it
+        // answers none: a deny, audited) and through the certification
+        // fixture (an allow, audited), beside the impersonation action
+        // question, each over HTTP at 1 and 64 connections.
+        let fixture = standin_tests::component(standin_tests::AUTHZEN_FIXTURE);
+        sessions.policies().set("fixture", Some(&fixture), "{}", now).unwrap();
+        let fixture_key = sessions
+            .access()
+            .create_key("fixture", Scope::Decide, Some("bench"), now)
+            .unwrap()
+            .key;
+        for connections in [1, 64] {
+            let threads = connections.min(2);
+            show(measured(|| {
+                wrk(&script, &addr, "evaluation", &api_key, &ids, connections, threads, run)
+            }));
+            show(measured(|| {
+                wrk(
+                    &script,
+                    &addr,
+                    "generic:acme",
+                    &api_key,
+                    &ids,
+                    connections,
+                    threads,
+                    run,
+                )
+            }));
+            show(measured(|| {
+                wrk(
+                    &script,
+                    &addr,
+                    "generic:fixture",
+                    &fixture_key,
+                    &ids,
+                    connections,
+                    threads,
+                    run,
+                )
+            }));
+        }
         print_rows(&rows);
         return;
     }

@@ -343,6 +343,7 @@ pub fn all() -> Value {
                 "capabilities": {"type": "array", "items": {"type": "string"}},
                 "supported_obligations": {"type": "array", "items": {"type": "string"}},
                 "jwks_uri": {"type": "string"}, "signed_metadata": {"type": "string"},
+                "access_request_endpoint": {"type": "string"},
             },
         },
         "AuthzenEntity": {
@@ -394,6 +395,46 @@ pub fn all() -> Value {
         "AuthzenSearchResults": {
             "type": "object", "required": ["results"],
             "properties": {"results": {"type": "array", "items": {"type": "object"}}},
+        },
+        "AuthzenAccessRequest": {
+            "type": "object", "required": ["subject", "action", "resource", "denial"],
+            "description": "the Access Request profile's submission: the denied start question, and the denial it echoes",
+            "properties": {
+                "subject": r("AuthzenEntity"), "resource": r("AuthzenEntity"),
+                "action": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+                "context": {"type": "object"},
+                "denial": {"type": "object", "required": ["binding_token", "expires_at"], "properties": {
+                    "binding_token": {"type": "string"}, "expires_at": {"type": "string"},
+                    "evaluation_id": {"type": "string"}, "evaluated_at": {"type": "string"},
+                    "reason": {"type": "string"},
+                }},
+            },
+        },
+        "AuthzenTask": {
+            "type": "object", "required": ["task"],
+            "properties": {
+                "task": {"type": "object", "required": ["id", "status", "status_endpoint"], "properties": {
+                    "id": {"type": "string"},
+                    "status": {"enum": ["pending", "approved", "denied", "expired", "cancelled"]},
+                    "status_endpoint": {"type": "string"},
+                    "expires_at": {"type": "string"},
+                }},
+                "result": {"type": "object", "required": ["mode", "approval"], "properties": {
+                    "mode": {"const": "reevaluate"},
+                    "approval": {"type": "object", "required": ["id", "approved_until"], "properties": {
+                        "id": {"type": "string"}, "approved_at": {"type": "string"},
+                        "approved_until": {"type": "string"},
+                    }},
+                }},
+            },
+        },
+        "AuthzenProblem": {
+            "type": "object", "required": ["type", "status"],
+            "description": "an RFC 9457 problem of the Access Request profile",
+            "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"},
+                "status": {"type": "integer"}, "detail": {"type": "string"},
+            },
         },
     }));
     parts.push(crate::webhooks::schemas::all());

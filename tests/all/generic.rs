@@ -236,3 +236,48 @@ fn todo_interop_the_component_answers_the_todo_and_gateway_questions() {
         route
     ));
 }
+
+/// G5: a generic answer is audited like the rest; a tenant whose settings
+/// say `"audit_generic_allows": false` keeps its allows out of the trail,
+/// never its denies (the fixture component accepts any settings).
+#[test]
+fn g5_a_tenant_may_turn_auditing_of_generic_allows_off_never_of_denies() {
+    use standin::policies::Upload;
+    use standin::store::AuditFilter;
+    for (settings, allows_audited) in [("{}", true), (r#"{"audit_generic_allows": false}"#, false)] {
+        let (_dir, s) = crate::sessions::service();
+        let bytes = component(AUTHZEN_FIXTURE);
+        let up = Upload {
+            tenant: "cert",
+            component: Some(&bytes),
+            settings,
+            activate: true,
+            ..Upload::default()
+        };
+        s.policies().upload(&up, crate::common::now()).expect("upload");
+        let ask = |user: &str, action: &str| {
+            s.tenant("cert").authzen().evaluate(
+                &question(
+                    json!({"type": "user", "id": user}),
+                    json!({"name": action}),
+                    json!({"type": "record", "id": "record-1"}),
+                ),
+                crate::common::now(),
+            )
+        };
+        assert!(ask("alice", "read").decision, "rule 1");
+        assert!(!ask("bob", "write").decision, "rule 4");
+        let count = |event: &str| {
+            s.tenant("cert")
+                .audit()
+                .query(&AuditFilter {
+                    event: Some(event.to_string()),
+                    ..AuditFilter::default()
+                })
+                .expect("audit")
+                .len()
+        };
+        assert_eq!(count("authzen.allowed"), usize::from(allows_audited), "{settings}");
+        assert_eq!(count("authzen.denied"), 1, "{settings}: denies are always audited");
+    }
+}

@@ -367,6 +367,19 @@ def search(tenant: str, kind: str, request: m.AuthzenSearch) -> Call[m.AuthzenSe
     return Call("POST", path, (200,), _model(m.AuthzenSearchResults), _body(request))
 
 
+def access_request(tenant: str, request: m.AuthzenAccessRequest) -> Call[m.AuthzenTask]:
+    """AuthZEN Access Request profile: submits a requestable denial of a start
+    (the question again, with `denial` echoing `context.access_request`)."""
+    path = _t(tenant, "/access/v1/requests")
+    return Call("POST", path, (201, 202), _model(m.AuthzenTask), _body(request))
+
+
+def access_request_task(tenant: str, id: str) -> Call[m.AuthzenTask]:
+    """AuthZEN Access Request profile: a submitted request's task."""
+    path = _t(tenant, f"/access/v1/requests/{quote(id, safe='')}")
+    return Call("GET", path, (200,), _model(m.AuthzenTask))
+
+
 # ---- audit, outbox, notifications ---------------------------------------
 def query_audit(tenant: str, query: Query) -> Call[list[m.AuditEvent]]:
     return Call("GET", _t(tenant, "/audit"), (200,), _audit, query=query, raw=True)
@@ -621,6 +634,10 @@ OPERATIONS: dict[str, Callable[..., Call[Any]]] = {
     "authzenSearchSubjectAtPdp": search,
     "authzenSearchResourceAtPdp": search,
     "authzenSearchActionAtPdp": search,
+    "authzenAccessRequest": access_request,
+    "authzenAccessRequestAtPdp": access_request,
+    "authzenAccessRequestTask": access_request_task,
+    "authzenAccessRequestTaskAtPdp": access_request_task,
     "queryAudit": query_audit,
     "verifyAudit": verify_audit,
     "getStats": get_stats,

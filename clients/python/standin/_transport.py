@@ -80,7 +80,8 @@ def finish(call: Call[Any], response: httpx.Response) -> Any:
     request_id = response.headers.get("x-request-id")
     text = response.text
     body: Any = None
-    if response.headers.get("content-type", "").startswith("application/json") and text:
+    kind = response.headers.get("content-type", "")
+    if kind.startswith(("application/json", "application/problem+json")) and text:
         try:
             body = json.loads(text)
         except json.JSONDecodeError as error:
@@ -97,4 +98,9 @@ def finish(call: Call[Any], response: httpx.Response) -> Any:
         if response.status_code == 422 and detail["code"] == "upload-refused" and isinstance(detail.get("step"), str):
             raise UploadRefusedError(detail["step"], detail["message"], request_id)
         raise ApiError(response.status_code, detail["code"], detail["message"], request_id)
+    if isinstance(body, dict) and isinstance(body.get("type"), str) and kind.startswith("application/problem+json"):
+        # RFC 9457, as the AuthZEN Access Request profile answers: the code
+        # is the type's last part (`urn:...:error:invalid_denial_binding`).
+        message = body.get("detail") or body.get("title") or body["type"]
+        raise ApiError(response.status_code, body["type"].rsplit(":", 1)[-1], str(message), request_id)
     raise ProtocolError(f"{response.status_code}: unexpected answer {text[:80]!r}", request_id)

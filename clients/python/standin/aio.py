@@ -183,6 +183,16 @@ class AsyncClient:
         """AuthZEN search: `kind` is `subject`, `resource` or `action`."""
         return await self._run(_c.search(self.tenant, kind, request), options)
 
+    async def access_request(
+        self, request: m.AuthzenAccessRequest, *, options: CallOptions | None = None
+    ) -> m.AuthzenTask:
+        """AuthZEN Access Request profile: submits a requestable denial; its task."""
+        return await self._run(_c.access_request(self.tenant, request), options)
+
+    async def access_request_task(self, id: str, *, options: CallOptions | None = None) -> m.AuthzenTask:
+        """AuthZEN Access Request profile: a submitted request's task."""
+        return await self._run(_c.access_request_task(self.tenant, id), options)
+
     async def query_audit(self, *, options: CallOptions | None = None, **filters: str) -> list[m.AuditEvent]:
         """The audit trail, oldest first (`actor`, `target`, `event`, `session`, `since`, `until`, `view`)."""
         return await self._run(_c.query_audit(self.tenant, filters), options)

@@ -209,6 +209,55 @@ class AuthorizeResults(Model):
 
 
 @dataclass(frozen=True)
+class AuthzenAccessRequestAction(Model):
+    """The `AuthzenAccessRequestAction` form of docs/openapi.json."""
+
+    name: str
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "name": (("str",), True),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenAccessRequestDenial(Model):
+    """The `AuthzenAccessRequestDenial` form of docs/openapi.json."""
+
+    binding_token: str
+    expires_at: str
+    evaluated_at: str | None = None
+    evaluation_id: str | None = None
+    reason: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "binding_token": (("str",), True),
+        "expires_at": (("str",), True),
+        "evaluated_at": (("str",), False),
+        "evaluation_id": (("str",), False),
+        "reason": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenAccessRequest(Model):
+    """the Access Request profile's submission: the denied start question, and the denial it echoes"""
+
+    action: AuthzenAccessRequestAction
+    denial: AuthzenAccessRequestDenial
+    resource: AuthzenEntity
+    subject: AuthzenEntity
+    context: dict[str, Any] | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "action": (("ref", "AuthzenAccessRequestAction"), True),
+        "denial": (("ref", "AuthzenAccessRequestDenial"), True),
+        "resource": (("ref", "AuthzenEntity"), True),
+        "subject": (("ref", "AuthzenEntity"), True),
+        "context": (("dict",), False),
+    }
+
+
+@dataclass(frozen=True)
 class AuthzenDecision(Model):
     """The `AuthzenDecision` form of docs/openapi.json."""
 
@@ -325,6 +374,7 @@ class AuthzenMetadata(Model):
     access_evaluation_endpoint: str
     policy_decision_point: str
     access_evaluations_endpoint: str | None = None
+    access_request_endpoint: str | None = None
     capabilities: list[str] | None = None
     jwks_uri: str | None = None
     search_action_endpoint: str | None = None
@@ -337,6 +387,7 @@ class AuthzenMetadata(Model):
         "access_evaluation_endpoint": (("str",), True),
         "policy_decision_point": (("str",), True),
         "access_evaluations_endpoint": (("str",), False),
+        "access_request_endpoint": (("str",), False),
         "capabilities": (("list", ("str",)), False),
         "jwks_uri": (("str",), False),
         "search_action_endpoint": (("str",), False),
@@ -344,6 +395,23 @@ class AuthzenMetadata(Model):
         "search_subject_endpoint": (("str",), False),
         "signed_metadata": (("str",), False),
         "supported_obligations": (("list", ("str",)), False),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenProblem(Model):
+    """an RFC 9457 problem of the Access Request profile"""
+
+    status: int
+    type: str
+    detail: str | None = None
+    title: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "status": (("int",), True),
+        "type": (("str",), True),
+        "detail": (("str",), False),
+        "title": (("str",), False),
     }
 
 
@@ -415,6 +483,64 @@ class AuthzenSearchResults(Model):
 
     _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
         "results": (("list", ("dict",)), True),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenTaskTask(Model):
+    """The `AuthzenTaskTask` form of docs/openapi.json."""
+
+    id: str
+    status: Literal["pending", "approved", "denied", "expired", "cancelled"]
+    status_endpoint: str
+    expires_at: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "id": (("str",), True),
+        "status": (("enum", ("pending", "approved", "denied", "expired", "cancelled",)), True),
+        "status_endpoint": (("str",), True),
+        "expires_at": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenTaskResultApproval(Model):
+    """The `AuthzenTaskResultApproval` form of docs/openapi.json."""
+
+    approved_until: str
+    id: str
+    approved_at: str | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "approved_until": (("str",), True),
+        "id": (("str",), True),
+        "approved_at": (("str",), False),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenTaskResult(Model):
+    """The `AuthzenTaskResult` form of docs/openapi.json."""
+
+    approval: AuthzenTaskResultApproval
+    mode: Literal["reevaluate"]
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "approval": (("ref", "AuthzenTaskResultApproval"), True),
+        "mode": (("enum", ("reevaluate",)), True),
+    }
+
+
+@dataclass(frozen=True)
+class AuthzenTask(Model):
+    """The `AuthzenTask` form of docs/openapi.json."""
+
+    task: AuthzenTaskTask
+    result: AuthzenTaskResult | None = None
+
+    _SPEC: ClassVar[dict[str, tuple[Spec, bool]]] = {
+        "task": (("ref", "AuthzenTaskTask"), True),
+        "result": (("ref", "AuthzenTaskResult"), False),
     }
 
 
@@ -1769,6 +1895,9 @@ register(
     AuthorizeBatchCallsItem,
     AuthorizeBatch,
     AuthorizeResults,
+    AuthzenAccessRequestAction,
+    AuthzenAccessRequestDenial,
+    AuthzenAccessRequest,
     AuthzenDecision,
     AuthzenDecisions,
     AuthzenEntity,
@@ -1778,11 +1907,16 @@ register(
     AuthzenEvaluationsOptions,
     AuthzenEvaluations,
     AuthzenMetadata,
+    AuthzenProblem,
     AuthzenSearchAction,
     AuthzenSearchResource,
     AuthzenSearchSubject,
     AuthzenSearch,
     AuthzenSearchResults,
+    AuthzenTaskTask,
+    AuthzenTaskResultApproval,
+    AuthzenTaskResult,
+    AuthzenTask,
     Banner,
     Claim,
     Claimed,

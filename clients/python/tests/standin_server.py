@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -58,7 +59,7 @@ class Standin:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_standin(tenant: str = "acme") -> Standin:
+def start_standin(tenant: str = "acme", settings: dict[str, Any] | None = None) -> Standin:
     binary = standin_bin()
     folder = tempfile.mkdtemp(prefix="standin-py-")
     env = {
@@ -71,11 +72,11 @@ def start_standin(tenant: str = "acme") -> Standin:
     def run(*args: str) -> str:
         return subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True).stdout
 
-    settings = os.path.join(folder, "settings.json")
-    Path(settings).write_text(json.dumps(SETTINGS))
+    settings_file = os.path.join(folder, "settings.json")
+    Path(settings_file).write_text(json.dumps(SETTINGS if settings is None else settings))
     token_key = os.path.join(folder, "token.key")
     run("key", "gen-signing", "--out", token_key)
-    run("policy", "set", "--tenant", tenant, "--settings", settings)
+    run("policy", "set", "--tenant", tenant, "--settings", settings_file)
     keys = {
         scope: json.loads(run("key", "create", "--tenant", tenant, "--scope", scope, "--name", f"t-{scope}"))["key"]
         for scope in ("decide", "audit", "admin")

@@ -25,6 +25,8 @@ export type AuthzenSearchResults = S["AuthzenSearchResults"];
 export type AuthzenDecision = S["AuthzenDecision"];
 export type AuthzenDecisions = S["AuthzenDecisions"];
 export type AuthzenMetadata = S["AuthzenMetadata"];
+export type AuthzenAccessRequest = S["AuthzenAccessRequest"];
+export type AuthzenTask = S["AuthzenTask"];
 export type AuditEvent = S["AuditEvent"];
 export type Verification = S["Verification"];
 export type OutboxList = S["OutboxList"];
@@ -295,6 +297,20 @@ export class StandinClient {
   async search(kind: "subject" | "resource" | "action", request: AuthzenSearch, o?: CallOptions): Promise<AuthzenSearchResults> {
     const path = this.t(`/access/v1/search/${kind}`);
     return (await this.http.call("POST", path, { body: request, expect: [200] }, o)).body as AuthzenSearchResults;
+  }
+
+  /**
+   * AuthZEN Access Request profile: submits a requestable denial of a start
+   * (the question again, `denial` echoing `context.access_request`); its task.
+   */
+  async accessRequest(request: AuthzenAccessRequest, o?: CallOptions): Promise<AuthzenTask> {
+    const answer = await this.http.call("POST", this.t("/access/v1/requests"), { body: request, expect: [201, 202] }, o);
+    return answer.body as AuthzenTask;
+  }
+  /** AuthZEN Access Request profile: a submitted request's task. */
+  async accessRequestTask(id: string, o?: CallOptions): Promise<AuthzenTask> {
+    const path = this.t(`/access/v1/requests/${encodeURIComponent(id)}`);
+    return (await this.http.call("GET", path, { expect: [200] }, o)).body as AuthzenTask;
   }
 
   // ---- audit and outbox ----------------------------------------------

@@ -168,7 +168,7 @@ export class Transport {
     let body: unknown = undefined;
     const type = response.headers.get("content-type") ?? "";
     if (!init.raw || !response.ok) {
-      if (type.startsWith("application/json") && text.length > 0) {
+      if ((type.startsWith("application/json") || type.startsWith("application/problem+json")) && text.length > 0) {
         try {
           body = JSON.parse(text);
         } catch {
@@ -193,6 +193,13 @@ function finish(answer: Answer, init: { expect: number[]; raw?: boolean }): Answ
       throw new StandinUploadRefusedError(error.step, error.message, answer.requestId);
     }
     throw new StandinApiError(answer.status, error.code, error.message, answer.requestId);
+  }
+  if (isObject(answer.body) && typeof answer.body.type === "string") {
+    // RFC 9457, as the AuthZEN Access Request profile answers: the code is
+    // the type's last part (`urn:...:error:invalid_denial_binding`).
+    const { type, detail, title } = answer.body;
+    const message = typeof detail === "string" ? detail : typeof title === "string" ? title : type;
+    throw new StandinApiError(answer.status, type.split(":").pop() ?? type, message, answer.requestId);
   }
   throw new StandinProtocolError(answer.status, `unexpected answer (${answer.text.slice(0, 80)})`, answer.requestId);
 }

@@ -87,6 +87,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/{t}/access/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** AuthZEN Access Request profile: submit, at the default path under the PDP identifier. */
+        post: operations["authzenAccessRequestAtPdp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{t}/access/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** AuthZEN Access Request profile: a task, at the default path under the PDP identifier. */
+        get: operations["authzenAccessRequestTaskAtPdp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/{t}/access/v1/search/action": {
         parameters: {
             query?: never;
@@ -286,6 +320,40 @@ export interface paths {
         put?: never;
         /** AuthZEN Access Evaluations: many questions, with defaults and a semantic. */
         post: operations["authzenEvaluations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{t}/access/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** AuthZEN Access Request profile: submit a requestable denial of a start; the session starts waiting for its approvers. */
+        post: operations["authzenAccessRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{t}/access/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** AuthZEN Access Request profile: an access request's task (its session, as the profile's status). */
+        get: operations["authzenAccessRequestTask"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1118,6 +1186,22 @@ export interface components {
         AuthorizeResults: {
             results?: (components["schemas"]["Authorization"] | components["schemas"]["Error"])[];
         };
+        /** @description the Access Request profile's submission: the denied start question, and the denial it echoes */
+        AuthzenAccessRequest: {
+            action: {
+                name: string;
+            };
+            context?: Record<string, unknown>;
+            denial: {
+                binding_token: string;
+                evaluated_at?: string;
+                evaluation_id?: string;
+                expires_at: string;
+                reason?: string;
+            };
+            resource: components["schemas"]["AuthzenEntity"];
+            subject: components["schemas"]["AuthzenEntity"];
+        };
         AuthzenDecision: {
             context?: Record<string, unknown>;
             decision: boolean;
@@ -1154,6 +1238,7 @@ export interface components {
         AuthzenMetadata: {
             access_evaluation_endpoint: string;
             access_evaluations_endpoint?: string;
+            access_request_endpoint?: string;
             capabilities?: string[];
             jwks_uri?: string;
             policy_decision_point: string;
@@ -1162,6 +1247,13 @@ export interface components {
             search_subject_endpoint?: string;
             signed_metadata?: string;
             supported_obligations?: string[];
+        };
+        /** @description an RFC 9457 problem of the Access Request profile */
+        AuthzenProblem: {
+            detail?: string;
+            status: number;
+            title?: string;
+            type: string;
         };
         AuthzenSearch: {
             action?: {
@@ -1182,6 +1274,24 @@ export interface components {
         };
         AuthzenSearchResults: {
             results: Record<string, unknown>[];
+        };
+        AuthzenTask: {
+            result?: {
+                approval: {
+                    approved_at?: string;
+                    approved_until: string;
+                    id: string;
+                };
+                /** @constant */
+                mode: "reevaluate";
+            };
+            task: {
+                expires_at?: string;
+                id: string;
+                /** @enum {unknown} */
+                status: "pending" | "approved" | "denied" | "expired" | "cancelled";
+                status_endpoint: string;
+            };
         };
         Banner: {
             actor: string;
@@ -2062,6 +2172,190 @@ export interface operations {
             };
         };
     };
+    authzenAccessRequestAtPdp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthzenAccessRequest"];
+            };
+        };
+        responses: {
+            /** @description the policy now allows the start outright: the task, approved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthzenTask"];
+                };
+            };
+            /** @description the request is waiting for its approvers: its task */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthzenTask"];
+                };
+            };
+            /** @description `not_requestable` or `invalid_denial_binding` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["AuthzenProblem"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `expired_denial`: the requestable denial expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["AuthzenProblem"];
+                };
+            };
+            /** @description the body is over its cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    authzenAccessRequestTaskAtPdp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description a session id */
+                id: string;
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the task, with its approval once approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthzenTask"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown_task` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["AuthzenProblem"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     authzenSearchActionAtPdp: {
         parameters: {
             query?: never;
@@ -2889,6 +3183,190 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    authzenAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthzenAccessRequest"];
+            };
+        };
+        responses: {
+            /** @description the policy now allows the start outright: the task, approved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthzenTask"];
+                };
+            };
+            /** @description the request is waiting for its approvers: its task */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthzenTask"];
+                };
+            };
+            /** @description `not_requestable` or `invalid_denial_binding` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["AuthzenProblem"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `expired_denial`: the requestable denial expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["AuthzenProblem"];
+                };
+            };
+            /** @description the body is over its cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a failure of the server */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    authzenAccessRequestTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed on the answer; made up when absent */
+                "X-Request-ID"?: string;
+            };
+            path: {
+                /** @description a session id */
+                id: string;
+                /** @description the tenant */
+                t: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the task, with its approval once approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthzenTask"];
+                };
+            };
+            /** @description no key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the key is another tenant's, or its scope is too small */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown_task` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["AuthzenProblem"];
                 };
             };
             /** @description a failure of the server */

@@ -23,7 +23,9 @@ const METHODS = {
   // AuthZEN's routes are served under the PDP identifier too: the same methods.
   authzenEvaluationAtPdp: "evaluation", authzenEvaluationsAtPdp: "evaluations", authzenSearchSubject: "search",
   authzenSearchResource: "search", authzenSearchAction: "search", authzenSearchSubjectAtPdp: "search",
-  authzenSearchResourceAtPdp: "search", authzenSearchActionAtPdp: "search", queryAudit: "queryAudit",
+  authzenSearchResourceAtPdp: "search", authzenSearchActionAtPdp: "search",
+  authzenAccessRequest: "accessRequest", authzenAccessRequestAtPdp: "accessRequest",
+  authzenAccessRequestTask: "accessRequestTask", authzenAccessRequestTaskAtPdp: "accessRequestTask", queryAudit: "queryAudit",
   verifyAudit: "verifyAudit", authorizeBatch: "authorizeBatch", checkAction: "checkAction", checkStart: "checkStart",
   getNotifications: "getNotifications", setNotifications: "setNotifications", listOutbox: "listOutbox",
   ackOutbox: "ackOutbox", claimOutbox: "claimOutbox", listPolicies: "listPolicies", uploadPolicy: "uploadPolicy",

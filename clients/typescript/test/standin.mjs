@@ -33,12 +33,12 @@ export function standinBin() {
   return found;
 }
 
-export async function startStandin({ tenant = "acme" } = {}) {
+export async function startStandin({ tenant = "acme", settings = SETTINGS } = {}) {
   const bin = standinBin();
   const dir = mkdtempSync(join(tmpdir(), "standin-ts-"));
   const env = { ...process.env, STANDIN_DB: join(dir, "standin.db"), STANDIN_HOST_KEY_FILE: join(dir, "host.key"), RUST_LOG: "warn" };
   const run = (...args) => execFileSync(bin, args, { env, encoding: "utf8" });
-  writeFileSync(join(dir, "settings.json"), JSON.stringify(SETTINGS));
+  writeFileSync(join(dir, "settings.json"), JSON.stringify(settings));
   writeFileSync(join(dir, "standin.toml"), CONFIG);
   run("key", "gen-signing", "--out", join(dir, "token.key"));
   run("policy", "set", "--tenant", tenant, "--settings", join(dir, "settings.json"));

@@ -158,6 +158,26 @@ impl TokenKeys {
     /// The claims of a token one of these keys signed (its times and its
     /// session are not checked here: see `Access::introspect`).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let (header, claims) = self.verified(token)?;
+        if header.typ != "JWT" {
+            return Err(TokenError::Malformed("a token of another type"));
+        }
+        serde_json::from_slice(&claims).map_err(|_| TokenError::Malformed("claims that are not JSON"))
+    }
+
+    /// The claims of a JWT of type `typ` one of these keys signed (see
+    /// [`Self::sign_jwt`]); a token of any other type is refused, so no
+    /// kind of token this key signs stands for another.
+    pub fn verify_jwt(&self, typ: &str, token: &str) -> Result<serde_json::Value, TokenError> {
+        let (header, claims) = self.verified(token)?;
+        if header.typ != typ {
+            return Err(TokenError::Malformed("a token of another type"));
+        }
+        serde_json::from_slice(&claims).map_err(|_| TokenError::Malformed("claims that are not JSON"))
+    }
+
+    /// A token's header and its claims' bytes, if one of these keys signed it.
+    fn verified(&self, token: &str) -> Result<(Header, Vec<u8>), TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Malformed("too long"));
         }
@@ -186,7 +206,7 @@ impl TokenKeys {
         key.key
             .verify_strict(signed.as_bytes(), &ed25519_dalek::Signature::from_bytes(&signature))
             .map_err(|_| TokenError::BadSignature)?;
-        serde_json::from_slice(&decode(claims)?).map_err(|_| TokenError::Malformed("claims that are not JSON"))
+        Ok((header, decode(claims)?))
     }
 
     /// The public keys as a JWKS (RFC 7517; OKP keys, RFC 8037).
@@ -284,6 +304,12 @@ impl Access<'_> {
     /// public half [`Access::jwks`] publishes); `None` without one.
     pub fn sign_jwt(&self, typ: &str, claims: &serde_json::Value) -> Option<String> {
         self.tokens.as_ref().map(|k| k.sign_jwt(typ, claims))
+    }
+
+    /// The claims of `token`, a JWT typed `typ` the token key signed;
+    /// `None` without a key, or when it is not one.
+    pub fn verify_jwt(&self, typ: &str, token: &str) -> Option<serde_json::Value> {
+        self.tokens.as_ref()?.verify_jwt(typ, token).ok()
     }
 
     /// Whether `token` is active for `tenant` at `now`: signed by a

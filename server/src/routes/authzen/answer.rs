@@ -6,6 +6,7 @@ use super::question::Kind;
 use crate::error::ApiError;
 use crate::routes::now;
 use serde::{Serialize, Serializer};
+use standin::authzen::access_request::{APPROVAL_REQUIRED, RequestableDenial};
 use standin::decision::{Approvers, PolicyRef, Reason};
 use standin::{Authorization, Decision, Standin};
 use std::time::{Duration, Instant};
@@ -18,9 +19,11 @@ use std::time::{Duration, Instant};
 pub(super) enum Evaluation {
     /// A question inside a session: `authorize`'s answer.
     Action(Authorization),
-    /// May this start, storing nothing: the decision, the version that
-    /// made it, and the target.
-    Start(Decision, PolicyRef, String),
+    /// May this start, storing nothing.
+    Start(Box<StartAnswer>),
+    /// A start re-evaluated with an approval that applies: the session
+    /// the approval opened (the Access Request profile).
+    Approved(Box<standin::SessionRecord>),
     /// A generic question, as the tenant's policy answered it.
     Generic(standin::authzen::Answer),
     /// A question that could not be answered: a deny, with why.
@@ -32,11 +35,25 @@ impl Evaluation {
     pub(super) fn permits(&self) -> bool {
         match self {
             Self::Action(a) => a.decision.is_allow(),
-            Self::Start(d, ..) => d.is_allow(),
+            Self::Start(a) => a.decision.is_allow(),
+            Self::Approved(_) => true,
             Self::Generic(a) => a.decision,
             Self::Refused { .. } => false,
         }
     }
+}
+
+/// A start question's answer: the decision, the version that made it,
+/// the target, and for a pending start the Access Request profile's
+/// requestable denial (when a token key can bind one).
+#[derive(Debug)]
+pub(super) struct StartAnswer {
+    pub decision: Decision,
+    pub policy: PolicyRef,
+    pub target: String,
+    pub requestable: Option<(RequestableDenial, String)>,
+    /// Why an approval the question presented did not apply.
+    pub approval_refused: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -59,14 +76,58 @@ struct ActionContext<'a> {
 /// a start that would be granted says what it would grant.
 #[derive(Serialize)]
 struct StartContext<'a> {
+    /// The Access Request profile's requestable denial.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_request: Option<AccessRequestContext<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     approvers: Option<Option<&'a Approvers>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    evaluated_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evaluation_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     grant: Option<GrantContext<'a>>,
+    /// What a PEP should do after a re-evaluation whose approval did not
+    /// apply: `request` (a fresh `access_request` is here) or `none`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_action: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pending: Option<bool>,
     policy: &'a PolicyRef,
+    /// The profile's reason code: `approval_required`, or why a presented
+    /// approval did not apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
     reasons: &'a [Reason],
+}
+
+#[derive(Serialize)]
+struct AccessRequestContext<'a> {
+    binding_token: &'a str,
+    endpoint: &'a str,
+    expires_at: String,
+}
+
+/// A re-evaluation's allow: the approval (as the profile echoes it) and
+/// the session it opened.
+#[derive(Serialize)]
+struct ApprovedContext<'a> {
+    acting_as: &'a str,
+    approval: ApprovalContext<'a>,
+    on_behalf_of: &'a str,
+    policy: &'a PolicyRef,
+    reasons: [Reason; 0],
+    session: &'a str,
+}
+
+#[derive(Serialize)]
+struct ApprovalContext<'a> {
+    approved_until: String,
+    id: &'a str,
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[derive(Serialize)]
@@ -132,15 +193,45 @@ impl Serialize for Reply {
                 decision,
             }
             .serialize(serializer),
-            Evaluation::Start(d, policy, target) => {
+            Evaluation::Approved(session) => Answer {
+                context: ApprovedContext {
+                    acting_as: &session.target,
+                    approval: ApprovalContext {
+                        approved_until: rfc3339(session.deadline()),
+                        id: &session.id,
+                    },
+                    on_behalf_of: &session.actor,
+                    policy: &session.policy,
+                    reasons: [],
+                    session: &session.id,
+                },
+                decision,
+            }
+            .serialize(serializer),
+            Evaluation::Start(a) => {
+                let StartAnswer {
+                    decision: d,
+                    policy,
+                    target,
+                    requestable,
+                    approval_refused,
+                } = a.as_ref();
                 let lease = d.lease();
+                let requestable = requestable.as_ref().filter(|_| d.is_pending());
                 let granted = match d {
                     Decision::Allow(g) | Decision::Pending(g, _) => Some(g),
                     Decision::Deny(_) => None,
                 };
                 Answer {
                     context: StartContext {
+                        access_request: requestable.map(|(r, endpoint)| AccessRequestContext {
+                            binding_token: &r.binding_token,
+                            endpoint,
+                            expires_at: rfc3339(r.expires_at),
+                        }),
                         approvers: d.is_pending().then(|| d.approvers()),
+                        evaluated_at: requestable.map(|(r, _)| rfc3339(r.evaluated_at)),
+                        evaluation_id: requestable.map(|(r, _)| r.evaluation_id.as_str()),
                         grant: d.is_granted().then(|| GrantContext {
                             idle_timeout_seconds: granted.and_then(|g| g.idle_timeout_seconds),
                             max_ttl_seconds: lease.map(|l| l.max_ttl_seconds()),
@@ -148,7 +239,7 @@ impl Serialize for Reply {
                             obligations: Obligations {
                                 list: d.obligations(),
                                 objects: objects.then_some(Profile {
-                                    target,
+                                    target: target.as_str(),
                                     ended_session: None,
                                 }),
                             },
@@ -156,8 +247,10 @@ impl Serialize for Reply {
                             scope: granted.and_then(|g| g.scope.as_deref()),
                             ttl_seconds: lease.map(|l| l.ttl_seconds()),
                         }),
+                        next_action: approval_refused.map(|_| if requestable.is_some() { "request" } else { "none" }),
                         pending: d.is_pending().then_some(true),
                         policy,
+                        reason: approval_refused.or(requestable.map(|_| APPROVAL_REQUIRED)),
                         reasons: d.reasons(),
                     },
                     decision,
@@ -237,8 +330,15 @@ pub(super) fn refusal(status: u16, message: &str) -> Evaluation {
     }
 }
 
-/// Answers one question (on the blocking pool's thread).
-pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::metrics::Metrics) -> Evaluation {
+/// Answers one question (on the blocking pool's thread), asked of the
+/// PDP `pdp` (where a requestable denial's access request goes).
+pub(super) fn answer(
+    s: &Standin,
+    tenant: &str,
+    kind: Kind,
+    metrics: &crate::metrics::Metrics,
+    pdp: &str,
+) -> Evaluation {
     let started = Instant::now();
     match kind {
         Kind::Action {
@@ -253,16 +353,37 @@ pub(super) fn answer(s: &Standin, tenant: &str, kind: Kind, metrics: &crate::met
                 .map_err(ApiError::from);
             authorized(result, tenant, metrics, started.elapsed())
         }
-        Kind::Start(request) => match s.policies().evaluate_start(&request, now()) {
-            Ok((d, policy)) => {
-                metrics.decision(tenant, "check-start", &d, started.elapsed());
-                Evaluation::Start(d, policy, request.target.id.clone())
+        Kind::Start(q) => {
+            let authzen = s.tenant(tenant).authzen();
+            let refused = match &q.approval {
+                None => None,
+                Some(id) => match authzen.approved(id, &q.request.actor.id, &q.request.target.id, now()) {
+                    Ok(session) => return Evaluation::Approved(Box::new(session)),
+                    Err(why) => Some(why),
+                },
+            };
+            match s.policies().evaluate_start(&q.request, now()) {
+                Ok((decision, policy)) => {
+                    metrics.decision(tenant, "check-start", &decision, started.elapsed());
+                    let requestable = decision
+                        .is_pending()
+                        .then(|| authzen.requestable(&q.bound, pdp, now()))
+                        .flatten()
+                        .map(|r| (r, format!("{pdp}/access/v1/requests")));
+                    Evaluation::Start(Box::new(StartAnswer {
+                        decision,
+                        policy,
+                        target: q.request.target.id.clone(),
+                        requestable,
+                        approval_refused: refused,
+                    }))
+                }
+                Err(e) => {
+                    let e = ApiError::from(e);
+                    refusal(e.status.as_u16(), &e.message)
+                }
             }
-            Err(e) => {
-                let e = ApiError::from(e);
-                refusal(e.status.as_u16(), &e.message)
-            }
-        },
+        }
         Kind::Generic(question) => {
             let a = s.tenant(tenant).authzen().evaluate(&question, now());
             metrics.decision(tenant, "generic", &a.to_decision(), started.elapsed());

@@ -82,9 +82,11 @@ fn kinds(tenant: &str, body: &Map<String, Value>, items: &[Value]) -> Vec<(Kind,
 pub(super) async fn evaluations(
     State(state): State<AppState>,
     p: Params,
+    headers: axum::http::HeaderMap,
     AuthzenBatchJson(body): AuthzenBatchJson<Value>,
 ) -> Result<Response, ApiError> {
     let tenant = p.tenant();
+    let pdp = super::pdp(&state, &headers, &tenant);
     let body = object(body)?;
     let semantic = semantic(&body)?;
     check_defaults(&body)?;
@@ -95,7 +97,7 @@ pub(super) async fn evaluations(
     };
     if items.is_empty() {
         // Without evaluations, the request is a single evaluation.
-        return Ok(axum::Json(asked(&state, tenant, &body).await?).into_response());
+        return Ok(axum::Json(asked(&state, tenant, &body, pdp).await?).into_response());
     }
     if items.len() > standin::sessions::MAX_BATCH_CALLS {
         return Err(ApiError::bad_request(format!(
@@ -109,12 +111,12 @@ pub(super) async fn evaluations(
     let answers = state
         .run(move |s| {
             Ok(match semantic {
-                Semantic::ExecuteAll => execute_all(s, &tenant, kinds, &metrics),
+                Semantic::ExecuteAll => execute_all(s, &tenant, kinds, &metrics, &pdp),
                 _ => {
                     let stop_on = semantic == Semantic::PermitOnFirstPermit;
                     let mut answers = Vec::new();
                     for kind in kinds {
-                        let a = answer(s, &tenant, kind, &metrics);
+                        let a = answer(s, &tenant, kind, &metrics, &pdp);
                         let decided = a.permits();
                         answers.push(a);
                         if decided == stop_on {
@@ -136,7 +138,13 @@ pub(super) async fn evaluations(
 
 /// Every question: the session ones through `authorize_batch` (one wait
 /// for all their audit rows), the others one by one; answers in order.
-fn execute_all(s: &Standin, tenant: &str, kinds: Vec<Kind>, metrics: &crate::metrics::Metrics) -> Vec<Evaluation> {
+fn execute_all(
+    s: &Standin,
+    tenant: &str,
+    kinds: Vec<Kind>,
+    metrics: &crate::metrics::Metrics,
+    pdp: &str,
+) -> Vec<Evaluation> {
     let at = now();
     let started = Instant::now();
     let calls: Vec<(usize, ActionCall<'_>)> = kinds
@@ -175,7 +183,7 @@ fn execute_all(s: &Standin, tenant: &str, kinds: Vec<Kind>, metrics: &crate::met
         .zip(answers)
         .map(|(kind, done)| match done {
             Some(a) => a,
-            None => answer(s, tenant, kind, metrics),
+            None => answer(s, tenant, kind, metrics, pdp),
         })
         .collect()
 }

@@ -19,6 +19,9 @@ pub(super) const CAPABILITIES: [&str; 3] = [
     "urn:standin:authzen:capability:generic-questions",
 ];
 
+/// The Access Request profile's capability (the profile's own URN).
+pub(super) const ACCESS_REQUEST: &str = "urn:openid:authzen:capability:access-request";
+
 /// The base URL of this server as the caller reached it.
 pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.public_url {
@@ -46,6 +49,10 @@ pub(super) struct Metadata {
     /// The Obligations profile's types answers may carry (in its form,
     /// which a question asks for with `context.supported_obligations`).
     supported_obligations: Vec<&'static str>,
+    /// Where a requestable denial is submitted (the Access Request
+    /// profile; present with a token key, which binds denials).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_request_endpoint: Option<String>,
     /// Where the key of `signed_metadata` is published (present with it).
     #[serde(skip_serializing_if = "Option::is_none")]
     jwks_uri: Option<String>,
@@ -69,11 +76,14 @@ pub(super) fn metadata(state: &AppState, headers: &HeaderMap, tenant: &str) -> R
         search_action_endpoint: endpoint("search/action"),
         capabilities: CAPABILITIES.to_vec(),
         supported_obligations: super::obligations::SUPPORTED.to_vec(),
+        access_request_endpoint: None,
         jwks_uri: None,
         signed_metadata: None,
     };
     let access = state.sessions().access();
     if access.jwks().is_some() {
+        meta.access_request_endpoint = Some(endpoint("requests"));
+        meta.capabilities.push(ACCESS_REQUEST);
         let mut claims = serde_json::to_value(&meta).unwrap_or(Value::Null);
         if let Value::Object(claims) = &mut claims {
             claims.insert("iss".to_string(), Value::String(meta.policy_decision_point.clone()));

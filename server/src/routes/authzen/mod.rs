@@ -17,6 +17,10 @@
 //! a malformed item of a batch: c-3-4-1) is a deny with `context.error`,
 //! never a permit.
 //!
+//! A start that would wait for approval is, in the Access Request
+//! profile's terms, a requestable denial; its submission and task are
+//! `requests.rs`.
+//!
 //! The PDP identifier is `{base}/{t}`; the endpoints are served both under
 //! `/v1/tenants/{t}/access/v1/...` (what the metadata names) and under the
 //! identifier's default paths `/{t}/access/v1/...`, for a PEP that falls
@@ -27,6 +31,7 @@ mod batch;
 mod discovery;
 mod obligations;
 mod question;
+mod requests;
 mod search;
 
 use super::{Access, DECIDE, Params, Route, Spec, json, now};
@@ -118,6 +123,7 @@ pub(super) fn routes() -> Vec<Route> {
         ),
     ];
     routes.extend(search::routes());
+    routes.extend(requests::routes());
     routes
 }
 
@@ -136,26 +142,33 @@ fn object(body: Value) -> Result<Map<String, Value>, ApiError> {
 async fn evaluation(
     State(state): State<AppState>,
     p: Params,
+    headers: HeaderMap,
     AuthzenJson(body): AuthzenJson<Value>,
 ) -> Result<Response, ApiError> {
     let tenant = p.tenant();
-    Ok(axum::Json(asked(&state, tenant, &object(body)?).await?).into_response())
+    let pdp = pdp(&state, &headers, &tenant);
+    Ok(axum::Json(asked(&state, tenant, &object(body)?, pdp).await?).into_response())
 }
 
-/// The answer to a request that is one question.
-async fn asked(state: &AppState, tenant: String, body: &Map<String, Value>) -> Result<Reply, ApiError> {
+/// The PDP identifier of `tenant` as the caller reached this server.
+pub(super) fn pdp(state: &AppState, headers: &HeaderMap, tenant: &str) -> String {
+    format!("{}/{tenant}", discovery::base_url(state, headers))
+}
+
+/// The answer to a request that is one question, asked of the PDP `pdp`.
+async fn asked(state: &AppState, tenant: String, body: &Map<String, Value>, pdp: String) -> Result<Reply, ApiError> {
     let q = question(body, &Map::new(), "")?;
     let objects = q.objects();
     let kind = classify(&tenant, &q);
     Ok(Reply {
-        evaluation: single(state, tenant, kind).await?,
+        evaluation: single(state, tenant, kind, pdp).await?,
         objects,
     })
 }
 
 /// One question: a session one through the batching authorizer, the
 /// others on the blocking pool.
-async fn single(state: &AppState, tenant: String, kind: Kind) -> Result<Evaluation, ApiError> {
+async fn single(state: &AppState, tenant: String, kind: Kind, pdp: String) -> Result<Evaluation, ApiError> {
     match kind {
         Kind::Action {
             session,
@@ -176,7 +189,7 @@ async fn single(state: &AppState, tenant: String, kind: Kind) -> Result<Evaluati
         Kind::TooLarge(message) => Err(ApiError::bad_request(message)),
         other => {
             let metrics = state.metrics.clone();
-            state.run(move |s| Ok(answer(s, &tenant, other, &metrics))).await
+            state.run(move |s| Ok(answer(s, &tenant, other, &metrics, &pdp))).await
         }
     }
 }

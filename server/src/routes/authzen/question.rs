@@ -5,6 +5,7 @@
 
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
+use standin::authzen::access_request::Bound;
 use standin::{Principal, StartRequest};
 
 #[derive(Debug)]
@@ -92,7 +93,7 @@ pub(super) enum Kind {
         resource: Option<String>,
     },
     /// `check start`.
-    Start(Box<StartRequest>),
+    Start(Box<StartQuestion>),
     /// Any other question: the tenant's policy answers it.
     Generic(Box<standin::authzen::Question>),
     /// A generic question over [`standin::authzen::MAX_QUESTION_BYTES`]: a
@@ -100,6 +101,27 @@ pub(super) enum Kind {
     TooLarge(String),
     /// Not a question Standin answers (malformed): a deny saying why.
     Unanswerable(String),
+}
+
+/// A start question: the start it asks, what a requestable denial of it
+/// binds, and the approval a re-evaluation presents (`context.approval.id`,
+/// the Access Request profile).
+#[derive(Debug)]
+pub(super) struct StartQuestion {
+    pub request: StartRequest,
+    pub bound: Bound,
+    pub approval: Option<String>,
+}
+
+impl Question {
+    /// The start this question asks, if it is a start question.
+    pub(super) fn start(&self, tenant: &str) -> Option<Result<StartQuestion, String>> {
+        match classify(tenant, self) {
+            Kind::Start(q) => Some(Ok(*q)),
+            Kind::Unanswerable(message) => Some(Err(message)),
+            _ => None,
+        }
+    }
 }
 
 /// A principal from an AuthZEN entity: its `properties` (unknown ones
@@ -158,7 +180,16 @@ pub(super) fn classify(tenant: &str, q: &Question) -> Kind {
                 serde_json::from_value::<StartRequest>(request).map_err(|e| format!("not a start question: {e}"))
             })();
             match start {
-                Ok(request) => Kind::Start(Box::new(request)),
+                Ok(request) => Kind::Start(Box::new(StartQuestion {
+                    request,
+                    bound: Bound::new(&q.subject, &q.resource, &q.action, &q.context),
+                    approval: q
+                        .context
+                        .get("approval")
+                        .and_then(|a| a.get("id"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                })),
                 Err(message) => Kind::Unanswerable(message),
             }
         }

@@ -7,9 +7,12 @@
 //! Every answer is audited like the rest (`authzen.allowed`,
 //! `authzen.denied`: the subject as actor, the action, the resource as
 //! `type:id`, the policy version, an error code when no policy decision
-//! could be had). Fail closed: a policy that cannot answer (built before
+//! could be had), allows unless the tenant's settings say
+//! `"audit_generic_allows": false`. Fail closed: a policy that cannot answer (built before
 //! generic questions, unavailable, broken) gives a deny carrying an error
 //! code, never an allow; a trail that cannot be written is a deny too.
+
+pub mod access_request;
 
 use crate::Tenant;
 use crate::audit::{AuditEvent, Seal, events};
@@ -42,6 +45,27 @@ impl<'a> Tenant<'a> {
     }
 }
 
+/// The settings key that turns auditing of generic allows off.
+pub const AUDIT_GENERIC_ALLOWS: &str = "audit_generic_allows";
+
+/// Whether a tenant's generic allows are audited: unless its active
+/// version's settings say `"audit_generic_allows": false` (a tenant asking
+/// its policy about its own resources at volume may not want a row per
+/// allow; denies are always audited, and so is everything impersonation
+/// does). Read from the settings the version was stored with, whichever
+/// component it runs, and only ever `false` when they say exactly that.
+fn audits_allows(policy: &Result<standin_engine::Policy, crate::Decision>) -> bool {
+    let Ok(policy) = policy else { return true };
+    let settings = policy.settings();
+    if !settings.contains(AUDIT_GENERIC_ALLOWS) {
+        return true;
+    }
+    serde_json::from_str::<Value>(settings)
+        .ok()
+        .and_then(|v| v.get(AUDIT_GENERIC_ALLOWS).and_then(Value::as_bool))
+        != Some(false)
+}
+
 fn text<'v>(v: &'v Value, key: &str) -> &'v str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -62,6 +86,9 @@ impl TenantAuthzen<'_> {
                 None => Answer::error(crate::decision::codes::POLICY_UNAVAILABLE, "no policy"),
             },
         };
+        if answer.decision && !audits_allows(&resolved.policy) {
+            return answer;
+        }
         let event = AuditEvent {
             seq: 0,
             tenant: tenant.to_string(),
