@@ -24,6 +24,7 @@ mod principal;
 mod progress;
 mod routes;
 mod scaffold;
+mod scaffold_ts;
 mod serve;
 mod session;
 mod test;
@@ -208,7 +209,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args, now, cli.host_key.as_deref()),
         Command::Test(args) => test::run(args, cli.host_key.as_deref()),
-        Command::Policy(policy_cmd::Command::New { name, dir }) => policy_cmd::new_crate(&name, &dir),
+        Command::Policy(policy_cmd::Command::New { name, dir, lang }) => policy_cmd::new_crate(&name, &dir, lang),
         Command::Policy(policy_cmd::Command::Schema) => policy_cmd::schema(),
         Command::Policy(c) => sessions(&db, c.access()).and_then(|s| policy_cmd::run(c, &s, now)),
         Command::Session(c) => sessions(&db, c.access()).and_then(|s| session::run(c, &s, now)),

@@ -126,20 +126,26 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339")]
         since: Option<DateTime<Utc>>,
     },
-    /// Make a new policy crate NAME (no database): a starter policy, its
-    /// suite, the SDK and the WIT it builds against, and the release profile
-    /// that makes small, fast components. Prints the folder.
     /// Print the JSON Schema (2020-12) of the default policy's settings (no
     /// database): every field's type, default, description and the rule
     /// ids it drives (`x-standin-rules`). The same as `GET
     /// /v1/settings-schema` and docs/settings.schema.json.
     Schema,
+    /// Make a new policy NAME (no database): a starter policy, its suite,
+    /// and the SDK and WIT it builds against. A Rust crate by default, with
+    /// the release profile that makes small, fast components; `--lang ts`
+    /// makes a TypeScript package built with componentize-js. Prints the
+    /// folder.
     New {
-        /// The crate's name (lowercase letters, digits, `-`, `_`).
+        /// The policy's name (lowercase letters, digits, `-`, `_`).
         name: String,
         /// Where to make it (default: the working directory).
         #[arg(long, value_name = "DIR", default_value = ".")]
         dir: PathBuf,
+        /// The language: `rust` (a crate built with cargo) or `ts` (a
+        /// TypeScript package built with componentize-js).
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: crate::scaffold::Lang,
     },
 }
 
@@ -201,15 +207,15 @@ pub fn schema() -> Result<Exit> {
 }
 
 /// `policy new`: the crate is made, its folder printed.
-pub fn new_crate(name: &str, dir: &Path) -> Result<Exit> {
-    let root = crate::scaffold::create(name, dir)?;
+pub fn new_crate(name: &str, dir: &Path, lang: crate::scaffold::Lang) -> Result<Exit> {
+    let root = crate::scaffold::create(name, dir, lang)?;
     print(&serde_json::json!({"created": root.display().to_string(), "name": name}))?;
     Ok(Exit::Success)
 }
 
 pub fn run(command: Command, sessions: &Standin, now: DateTime<Utc>) -> Result<Exit> {
     match command {
-        Command::New { name, dir } => return new_crate(&name, &dir),
+        Command::New { name, dir, lang } => return new_crate(&name, &dir, lang),
         Command::Schema => return schema(),
         Command::Set {
             tenant,

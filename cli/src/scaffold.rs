@@ -1,5 +1,5 @@
 //! `standin policy new NAME`: a policy crate an author builds outside this
-//! repository.
+//! repository (`--lang ts`: a TypeScript package, `scaffold_ts`).
 //!
 //! The SDK is not on crates.io, so the new crate carries it: the SDK's
 //! sources, the request layout it reads and the WIT package, as this
@@ -7,7 +7,7 @@
 //! the policy depends on it by path. The crate is its own workspace with the release profile the host's own guests use
 //! (small, fast, abort on panic), a starter policy and a suite it passes.
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 
 /// The SDK's files, by their path in the new crate.
@@ -180,15 +180,31 @@ fn valid(name: &str) -> bool {
         && name.len() <= 64
 }
 
-/// Writes the crate `name` in `dir/name`; returns its folder.
-pub fn create(name: &str, dir: &Path) -> Result<PathBuf> {
+/// The language of a new policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Rust,
+    #[value(alias = "typescript")]
+    Ts,
+}
+
+/// Writes the policy `name` in `lang` in `dir/name`; returns its folder.
+pub fn create(name: &str, dir: &Path, lang: Lang) -> Result<PathBuf> {
     if !valid(name) {
-        bail!("`{name}` is not a crate name: lowercase letters, digits, `-` and `_`, starting with a letter");
+        bail!("`{name}` is not a policy name: lowercase letters, digits, `-` and `_`, starting with a letter");
     }
     let root = dir.join(name);
     if root.exists() {
         bail!("`{}` already exists", root.display());
     }
+    match lang {
+        Lang::Rust => rust(name, root),
+        Lang::Ts => crate::scaffold_ts::create(name, root, SUITE),
+    }
+}
+
+/// The Rust crate `name` in `root`.
+fn rust(name: &str, root: PathBuf) -> Result<PathBuf> {
     let fill = |t: &str| {
         t.replace("@NAME@", name)
             .replace("@FILE@", &name.replace('-', "_"))
@@ -207,12 +223,6 @@ pub fn create(name: &str, dir: &Path) -> Result<PathBuf> {
         ("wire/Cargo.toml", fill(WIRE_MANIFEST)),
     ];
     files.extend(SDK.iter().map(|(path, text)| (*path, text.to_string())));
-    for (path, text) in files {
-        let path = root.join(path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
-    }
+    crate::scaffold_ts::write(&root, files)?;
     Ok(root)
 }
