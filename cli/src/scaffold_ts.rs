@@ -100,16 +100,16 @@ Then upload it: `standin policy upload --tenant T @NAME@.wasm --suite suite.json
 fn dependencies() -> Result<String> {
     let sdk: serde_json::Value = serde_json::from_str(SDK_PACKAGE).context("the SDK's package.json")?;
     let mut pinned = Vec::new();
-    for (section, names) in [
-        ("dependencies", &["@bytecodealliance/componentize-js", "esbuild"][..]),
-        ("devDependencies", &["typescript"][..]),
-    ] {
-        for name in names {
-            let version = sdk[section][name]
-                .as_str()
-                .with_context(|| format!("the SDK pins no `{name}`"))?;
-            pinned.push(format!("    \"{name}\": \"{version}\""));
-        }
+    let tools = sdk["dependencies"]
+        .as_object()
+        .context("the SDK's package.json has no dependencies")?;
+    let typescript = sdk["devDependencies"]["typescript"]
+        .as_str()
+        .context("the SDK pins no TypeScript")?;
+    let all = tools.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+    for (name, version) in all.chain([("typescript", Some(typescript))]) {
+        let version = version.with_context(|| format!("the SDK's `{name}` is not a version"))?;
+        pinned.push(format!("    \"{name}\": \"{version}\""));
     }
     Ok(pinned.join(",\n"))
 }
