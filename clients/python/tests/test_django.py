@@ -22,7 +22,7 @@ from hijack.templatetags.hijack import can_hijack
 from standin import Client, Principal, StartRequest
 
 from .django_app import views
-from .standin_server import Standin, answer, dead_url, fake_server, never_answer
+from .standin_server import SETTINGS, Standin, answer, dead_url, fake_server, never_answer, start_standin
 from .test_client import jwt_parts
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,24 @@ def test_an_allowed_view_gets_the_obligations() -> None:
     hijack(browser, user("dj-user3"))
     response = browser.get("/report/")
     assert response.status_code == 200
-    assert json.loads(response.content) == {"obligations": ["deliver-to-target"]}
+    assert json.loads(response.content) == {"obligations": ["deliver-to-target"], "do_not_track": False}
+
+
+def test_dt1_a_do_not_track_tenant_s_hijack_leaves_the_target_s_login_history_alone(settings: Any) -> None:
+    server = start_standin(settings={**SETTINGS, "do_not_track": True})
+    try:
+        settings.STANDIN = {**settings.STANDIN, "URL": server.url, "API_KEY": server.keys["decide"]}
+        browser = logged_in(user("dj-admin-dnt", "admin"))
+        target = user("dj-user-dnt")
+        seen = target.last_login
+        assert hijack(browser, target).status_code == 302
+        response = browser.get("/report/")
+        assert response.status_code == 200
+        body = json.loads(response.content)
+        assert body["do_not_track"] is True and "do-not-track" in body["obligations"]
+        assert User.objects.get(pk=target.pk).last_login == seen, "the hijack is not the target's login"
+    finally:
+        server.stop()
 
 
 def test_releasing_ends_the_standin_session(standin: Standin) -> None:

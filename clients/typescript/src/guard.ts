@@ -14,6 +14,12 @@ export interface StandinRequestContext {
   actingAs: string | undefined;
   onBehalfOf: string | undefined;
   obligations: string[];
+  /**
+   * The `do-not-track` obligation is among them (DT1): this request is the
+   * actor's, so the app must not update the target's presence, last-seen
+   * time or login history for it.
+   */
+  doNotTrack: boolean;
   authorization: Authorization;
 }
 
@@ -71,6 +77,7 @@ export async function decide<R>(
       actingAs: authorization.acting_as,
       onBehalfOf: authorization.on_behalf_of,
       obligations: authorization.obligations ?? [],
+      doNotTrack: (authorization.obligations ?? []).includes("do-not-track"),
       authorization,
     },
   };

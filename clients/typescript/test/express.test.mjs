@@ -7,7 +7,7 @@ import { after, before, beforeEach, test } from "node:test";
 import express from "express";
 import { StandinClient } from "../dist/index.js";
 import { standinGuard } from "../dist/express.js";
-import { actor, deadUrl, fakeServer, startStandin } from "./standin.mjs";
+import { SETTINGS, actor, deadUrl, fakeServer, startStandin } from "./standin.mjs";
 
 let server;
 let decide;
@@ -89,6 +89,7 @@ test("allowed: the route runs with req.standin and its obligations", async () =>
     assert.deepEqual([r.body.standin.session, r.body.standin.actingAs, r.body.standin.action], [id, "u-user", "course.view"]);
     const report = await get(`${a.url}/reports/goals`, id);
     assert.deepEqual(report.body.obligations, ["deliver-to-target"]);
+    assert.equal(r.body.standin.doNotTrack, false);
     assert.equal(runs, 2);
     const trail = await new StandinClient({ baseUrl: server.url, tenant: "acme", apiKey: server.keys.audit }).queryAudit({ session: id });
     assert.ok(trail.some((e) => e.event === "action.allowed" && e.resource === "course-17"));
@@ -155,3 +156,26 @@ test("Standin down, slow or answering garbage: 503, never an allow", async () =>
     await html.close();
   }
 });
+
+test("dt1: a do-not-track tenant's requests say so (req.standin.doNotTrack)", async () => {
+  const dnt = await startStandin({ settings: { ...SETTINGS, do_not_track: true } });
+  const client = new StandinClient({ baseUrl: dnt.url, tenant: "acme", apiKey: dnt.keys.decide });
+  const a = await app(client);
+  try {
+    const started = await client.startSession({
+      tenant: "acme",
+      reason: "ticket SUP-3",
+      actor: actor("u-admin-dnt", ["admin"]),
+      target: actor("u-user", []),
+    });
+    assert.equal(started.outcome, "started");
+    const r = await get(`${a.url}/courses/course-17`, started.session.id);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.standin.doNotTrack, true);
+    assert.ok(r.body.standin.obligations.includes("do-not-track"), JSON.stringify(r.body));
+  } finally {
+    await a.close();
+    dnt.stop();
+  }
+});
+

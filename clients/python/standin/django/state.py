@@ -58,6 +58,14 @@ class StandinContext:
     obligations: list[str]
     authorization: Authorization
 
+    @property
+    def do_not_track(self) -> bool:
+        """The `do-not-track` obligation is among them (DT1): this request is the
+        actor's, so the app must not update the target's presence, last-seen time
+        or login history for it. (django-hijack already leaves `last_login` alone
+        when it logs the hijacker in as the target.)"""
+        return "do-not-track" in self.obligations
+
 
 @dataclass
 class Refusal:

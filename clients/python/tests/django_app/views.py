@@ -21,4 +21,7 @@ def billing(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     RUNS.append("report")
     standin = getattr(request, "standin", None)
-    return JsonResponse({"obligations": standin.obligations if standin else None})
+    return JsonResponse({
+        "obligations": standin.obligations if standin else None,
+        "do_not_track": standin.do_not_track if standin else None,
+    })
