@@ -3,23 +3,9 @@
 //! token comes with the approval; AuthZEN says a pending start is no
 //! permit (AP1).
 
-use crate::support::{Server, codes, start_request};
+use crate::support::{Server, codes, four_eyes, start_request};
 use serde_json::{Value, json};
 use standin::access::Scope::Decide;
-
-fn four_eyes(server: &Server) {
-    let settings = json!({
-        "role_levels": {"super_admin": 100, "security_officer": 90},
-        "approval": "always",
-        "approver_roles": ["security_officer"],
-        "approval_ttl_seconds": 600
-    });
-    server
-        .sessions
-        .policies()
-        .set("acme", None, &settings.to_string(), chrono::Utc::now())
-        .unwrap();
-}
 
 async fn request(server: &Server) -> Value {
     let (status, pending) = server

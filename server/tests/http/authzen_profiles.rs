@@ -3,7 +3,7 @@
 //! question (`context.supported_obligations`), the plain strings staying
 //! the answer for every other caller; `supported_obligations` in metadata.
 
-use crate::support::Server;
+use crate::support::{Server, four_eyes};
 use serde_json::{Value, json};
 use standin::access::Scope::Decide;
 
@@ -96,21 +96,6 @@ async fn o3_the_metadata_names_the_supported_obligation_types() {
         meta["supported_obligations"],
         json!(["notification", "session_termination", "custom"])
     );
-}
-
-/// acme with every start waiting for a security officer.
-fn four_eyes(server: &Server) {
-    let settings = json!({
-        "role_levels": {"super_admin": 100, "security_officer": 90},
-        "approval": "always",
-        "approver_roles": ["security_officer"],
-        "approval_ttl_seconds": 600
-    });
-    server
-        .sessions
-        .policies()
-        .set("acme", None, &settings.to_string(), chrono::Utc::now())
-        .unwrap();
 }
 
 fn start_question() -> Value {

@@ -275,3 +275,19 @@ pub fn codes(decision: &Value) -> Vec<String> {
         .map(|r| r.iter().map(|r| r["code"].as_str().unwrap_or("").to_string()).collect())
         .unwrap_or_default()
 }
+
+/// acme with every start waiting for a security officer (approval
+/// `always`, `approver_roles` `security_officer`, 600 s to answer).
+pub fn four_eyes(server: &Server) {
+    let settings = json!({
+        "role_levels": {"super_admin": 100, "security_officer": 90},
+        "approval": "always",
+        "approver_roles": ["security_officer"],
+        "approval_ttl_seconds": 600
+    });
+    server
+        .sessions
+        .policies()
+        .set("acme", None, &settings.to_string(), chrono::Utc::now())
+        .unwrap();
+}
