@@ -158,26 +158,18 @@ impl TokenKeys {
     /// The claims of a token one of these keys signed (its times and its
     /// session are not checked here: see `Access::introspect`).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        let (header, claims) = self.verified(token)?;
-        if header.typ != "JWT" {
-            return Err(TokenError::Malformed("a token of another type"));
-        }
-        serde_json::from_slice(&claims).map_err(|_| TokenError::Malformed("claims that are not JSON"))
+        self.verified("JWT", token)
     }
 
     /// The claims of a JWT of type `typ` one of these keys signed (see
     /// [`Self::sign_jwt`]); a token of any other type is refused, so no
     /// kind of token this key signs stands for another.
     pub fn verify_jwt(&self, typ: &str, token: &str) -> Result<serde_json::Value, TokenError> {
-        let (header, claims) = self.verified(token)?;
-        if header.typ != typ {
-            return Err(TokenError::Malformed("a token of another type"));
-        }
-        serde_json::from_slice(&claims).map_err(|_| TokenError::Malformed("claims that are not JSON"))
+        self.verified(typ, token)
     }
 
-    /// A token's header and its claims' bytes, if one of these keys signed it.
-    fn verified(&self, token: &str) -> Result<(Header, Vec<u8>), TokenError> {
+    /// The claims of a token of type `typ`, if one of these keys signed it.
+    fn verified<C: serde::de::DeserializeOwned>(&self, typ: &str, token: &str) -> Result<C, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Malformed("too long"));
         }
@@ -206,7 +198,10 @@ impl TokenKeys {
         key.key
             .verify_strict(signed.as_bytes(), &ed25519_dalek::Signature::from_bytes(&signature))
             .map_err(|_| TokenError::BadSignature)?;
-        Ok((header, decode(claims)?))
+        if header.typ != typ {
+            return Err(TokenError::Malformed("a token of another type"));
+        }
+        serde_json::from_slice(&decode(claims)?).map_err(|_| TokenError::Malformed("claims that are not JSON"))
     }
 
     /// The public keys as a JWKS (RFC 7517; OKP keys, RFC 8037).
