@@ -215,7 +215,8 @@ impl From<StoreError> for AccessRequestError {
     }
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
+/// A time as the profile's members write it (RFC 3339, seconds, `Z`).
+pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

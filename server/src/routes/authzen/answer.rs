@@ -6,7 +6,7 @@ use super::question::Kind;
 use crate::error::ApiError;
 use crate::routes::now;
 use serde::{Serialize, Serializer};
-use standin::authzen::access_request::{APPROVAL_REQUIRED, RequestableDenial};
+use standin::authzen::access_request::{APPROVAL_REQUIRED, RequestableDenial, rfc3339};
 use standin::decision::{Approvers, PolicyRef, Reason};
 use standin::{Authorization, Decision, Standin};
 use std::time::{Duration, Instant};
@@ -124,10 +124,6 @@ struct ApprovedContext<'a> {
 struct ApprovalContext<'a> {
     approved_until: String,
     id: &'a str,
-}
-
-fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[derive(Serialize)]

@@ -47,8 +47,18 @@ use question::{Kind, classify, question};
 use serde_json::{Map, Value};
 use std::time::Instant;
 
-pub(super) fn routes() -> Vec<Route> {
-    let spec = |method, path, operation, summary, access, body, answers| Spec {
+/// An AuthZEN route's description (tag `authzen`, no query parameters):
+/// every route of this module and its submodules is made with it.
+fn spec(
+    method: Method,
+    path: &'static str,
+    operation: &'static str,
+    summary: &'static str,
+    access: Access,
+    body: Option<&'static str>,
+    answers: Vec<super::Answer>,
+) -> Spec {
+    Spec {
         method,
         path,
         operation,
@@ -59,7 +69,10 @@ pub(super) fn routes() -> Vec<Route> {
         body,
         query: &[],
         answers,
-    };
+    }
+}
+
+pub(super) fn routes() -> Vec<Route> {
     let evaluation = |path, operation, summary| {
         Route::new(
             spec(

@@ -11,14 +11,14 @@ use super::question::question;
 use crate::app::AppState;
 use crate::body::AuthzenJson;
 use crate::error::ApiError;
-use crate::routes::{Answer, DECIDE, Params, Route, Spec, json, now};
+use crate::routes::{Answer, DECIDE, Params, Route, json, now};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use standin::authzen::access_request::{AccessRequestError, Submission, Task, TaskStatus};
+use standin::authzen::access_request::{AccessRequestError, Submission, Task, TaskStatus, rfc3339};
 
 const PROBLEM: &str = "application/problem+json";
 
@@ -32,17 +32,8 @@ fn problem_answer(status: u16, description: &'static str) -> Answer {
 }
 
 pub(super) fn routes() -> Vec<Route> {
-    let submit_spec = |path, operation, summary| Spec {
-        method: Method::POST,
-        path,
-        operation,
-        summary,
-        tag: "authzen",
-        slow: false,
-        access: DECIDE,
-        body: Some("AuthzenAccessRequest"),
-        query: &[],
-        answers: vec![
+    let submit_spec = |path, operation, summary| {
+        let answers = vec![
             json(202, "the request is waiting for its approvers: its task", "AuthzenTask"),
             json(
                 201,
@@ -51,22 +42,23 @@ pub(super) fn routes() -> Vec<Route> {
             ),
             problem_answer(400, "`not_requestable` or `invalid_denial_binding`"),
             problem_answer(410, "`expired_denial`: the requestable denial expired"),
-        ],
+        ];
+        super::spec(
+            Method::POST,
+            path,
+            operation,
+            summary,
+            DECIDE,
+            Some("AuthzenAccessRequest"),
+            answers,
+        )
     };
-    let task_spec = |path, operation, summary| Spec {
-        method: Method::GET,
-        path,
-        operation,
-        summary,
-        tag: "authzen",
-        slow: false,
-        access: DECIDE,
-        body: None,
-        query: &[],
-        answers: vec![
+    let task_spec = |path, operation, summary| {
+        let answers = vec![
             json(200, "the task, with its approval once approved", "AuthzenTask"),
             problem_answer(404, "`unknown_task`"),
-        ],
+        ];
+        super::spec(Method::GET, path, operation, summary, DECIDE, None, answers)
     };
     vec![
         Route::new(
@@ -179,10 +171,6 @@ struct ApprovalBody {
     id: String,
     approved_at: String,
     approved_until: String,
-}
-
-fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// `task` as the profile writes it, its status endpoint under `pdp`.

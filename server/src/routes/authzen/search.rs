@@ -11,7 +11,7 @@ use super::object;
 use crate::app::AppState;
 use crate::body::AuthzenJson;
 use crate::error::ApiError;
-use crate::routes::{DECIDE, Params, Route, Spec, json};
+use crate::routes::{DECIDE, Params, Route, json};
 use axum::extract::State;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
@@ -22,18 +22,15 @@ use standin::authzen::{Search, SearchKind};
 pub(super) fn routes() -> Vec<Route> {
     let route = |path, operation, summary, make: fn() -> axum::routing::MethodRouter<AppState>| {
         Route::new(
-            Spec {
-                method: Method::POST,
+            super::spec(
+                Method::POST,
                 path,
                 operation,
                 summary,
-                tag: "authzen",
-                slow: false,
-                access: DECIDE,
-                body: Some("AuthzenSearch"),
-                query: &[],
-                answers: vec![json(200, "what the question would allow", "AuthzenSearchResults")],
-            },
+                DECIDE,
+                Some("AuthzenSearch"),
+                vec![json(200, "what the question would allow", "AuthzenSearchResults")],
+            ),
             make,
         )
     };
