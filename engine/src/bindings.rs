@@ -21,6 +21,18 @@ wasmtime::component::bindgen!({
 
 pub(crate) use self::standin::policy::types as wit;
 
+/// `standin:policy@0.6.0`: no prepared settings. Its types are the current
+/// version's, word for word, so they are shared.
+mod v0_6 {
+    wasmtime::component::bindgen!({
+        path: "../wit/archive/0.6.0",
+        world: "policy-world",
+        with: {
+            "standin:policy/types": crate::bindings::standin::policy::types,
+        },
+    });
+}
+
 /// `standin:policy@0.5.0`: no scope, no idle timeout, no settings schema.
 /// Its answers are turned into the current version's types in
 /// [`older`](crate::bindings::older).
@@ -71,8 +83,10 @@ mod v0_2 {
 /// The versions of the package the host calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Version {
-    /// `0.6.x`, the current one (`wit/policy.wit`).
+    /// `0.7.x`, the current one (`wit/policy.wit`).
     Current,
+    /// `0.6.x` (`wit/archive/0.6.0`): no prepared settings.
+    V0_6,
     /// `0.5.x` (`wit/archive/0.5.0`): no scope, idle timeout or schema.
     V0_5,
     /// `0.4.x` (`wit/archive/0.4.0`): no generic questions.
@@ -86,6 +100,7 @@ pub(crate) enum Version {
 /// A component ready to instantiate, in the version it was built for.
 pub(crate) enum WorldPre {
     Current(PolicyWorldPre<Limiter>),
+    V0_6(v0_6::PolicyWorldPre<Limiter>),
     V0_5(v0_5::PolicyWorldPre<Limiter>),
     V0_4(v0_4::PolicyWorldPre<Limiter>),
     V0_3(v0_3::PolicyWorldPre<Limiter>),
@@ -95,6 +110,7 @@ pub(crate) enum WorldPre {
 /// An instance, in the version it was built for.
 pub(crate) enum World {
     Current(PolicyWorld),
+    V0_6(v0_6::PolicyWorld),
     V0_5(v0_5::PolicyWorld),
     V0_4(v0_4::PolicyWorld),
     V0_3(v0_3::PolicyWorld),
@@ -106,6 +122,7 @@ impl WorldPre {
     pub(crate) fn new(pre: InstancePre<Limiter>, version: Version) -> wasmtime::Result<Self> {
         Ok(match version {
             Version::Current => Self::Current(PolicyWorldPre::new(pre)?),
+            Version::V0_6 => Self::V0_6(v0_6::PolicyWorldPre::new(pre)?),
             Version::V0_5 => Self::V0_5(v0_5::PolicyWorldPre::new(pre)?),
             Version::V0_4 => Self::V0_4(v0_4::PolicyWorldPre::new(pre)?),
             Version::V0_3 => Self::V0_3(v0_3::PolicyWorldPre::new(pre)?),
@@ -116,6 +133,7 @@ impl WorldPre {
     pub(crate) fn instantiate(&self, store: &mut Store<Limiter>) -> wasmtime::Result<World> {
         Ok(match self {
             Self::Current(pre) => World::Current(pre.instantiate(store)?),
+            Self::V0_6(pre) => World::V0_6(pre.instantiate(store)?),
             Self::V0_5(pre) => World::V0_5(pre.instantiate(store)?),
             Self::V0_4(pre) => World::V0_4(pre.instantiate(store)?),
             Self::V0_3(pre) => World::V0_3(pre.instantiate(store)?),
@@ -126,6 +144,7 @@ impl WorldPre {
     pub(crate) fn component(&self) -> &Component {
         match self {
             Self::Current(pre) => pre.instance_pre().component(),
+            Self::V0_6(pre) => pre.instance_pre().component(),
             Self::V0_5(pre) => pre.instance_pre().component(),
             Self::V0_4(pre) => pre.instance_pre().component(),
             Self::V0_3(pre) => pre.instance_pre().component(),
@@ -136,6 +155,7 @@ impl WorldPre {
     pub(crate) fn version(&self) -> Version {
         match self {
             Self::Current(_) => Version::Current,
+            Self::V0_6(_) => Version::V0_6,
             Self::V0_5(_) => Version::V0_5,
             Self::V0_4(_) => Version::V0_4,
             Self::V0_3(_) => Version::V0_3,
@@ -150,6 +170,7 @@ impl World {
     pub(crate) fn describe(&self, s: &mut Store<Limiter>) -> Call<wit::PolicyInfo> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_describe(s),
+            Self::V0_6(w) => w.standin_policy_policy().call_describe(s),
             Self::V0_5(w) => w.standin_policy_policy().call_describe(s).map(older::info),
             Self::V0_4(w) => w.standin_policy_policy().call_describe(s).map(older::info),
             Self::V0_3(w) => w.standin_policy_policy().call_describe(s).map(older::info),
@@ -164,6 +185,7 @@ impl World {
     pub(crate) fn configure(&self, s: &mut Store<Limiter>, settings: &str) -> Call<Result<(), Vec<String>>> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_configure(s, settings),
+            Self::V0_6(w) => w.standin_policy_policy().call_configure(s, settings),
             Self::V0_5(w) => w.standin_policy_policy().call_configure(s, settings),
             Self::V0_4(w) => w.standin_policy_policy().call_configure(s, settings),
             Self::V0_3(w) => w.standin_policy_policy().call_configure(s, settings),
@@ -174,6 +196,7 @@ impl World {
     pub(crate) fn evaluate_start(&self, s: &mut Store<Limiter>, text: &str, words: &[u64]) -> Call<wit::StartDecision> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_evaluate_start(s, text, words),
+            Self::V0_6(w) => w.standin_policy_policy().call_evaluate_start(s, text, words),
             Self::V0_5(w) => w
                 .standin_policy_policy()
                 .call_evaluate_start(s, text, words)
@@ -209,6 +232,7 @@ impl World {
     ) -> Call<wit::ActionDecision> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_evaluate_action(s, text, words),
+            Self::V0_6(w) => w.standin_policy_policy().call_evaluate_action(s, text, words),
             Self::V0_5(w) => w
                 .standin_policy_policy()
                 .call_evaluate_action(s, text, words)
@@ -238,6 +262,7 @@ impl World {
     ) -> Call<wit::ApprovalDecision> {
         match self {
             Self::Current(w) => w.standin_policy_policy().call_evaluate_approval(s, text, words),
+            Self::V0_6(w) => w.standin_policy_policy().call_evaluate_approval(s, text, words),
             Self::V0_5(w) => w
                 .standin_policy_policy()
                 .call_evaluate_approval(s, text, words)
@@ -271,6 +296,7 @@ impl World {
     ) -> Option<Call<Vec<wit::ActionDecision>>> {
         match self {
             Self::Current(w) => Some(w.standin_policy_policy().call_evaluate_actions(s, text, words, actions)),
+            Self::V0_6(w) => Some(w.standin_policy_policy().call_evaluate_actions(s, text, words, actions)),
             Self::V0_5(w) => Some(older::actions(
                 w.standin_policy_policy().call_evaluate_actions(s, text, words, actions),
             )),
@@ -292,6 +318,7 @@ impl World {
     ) -> Option<Call<Option<wit::GenericDecision>>> {
         match self {
             Self::Current(w) => Some(w.standin_policy_policy().call_evaluate_question(s, question)),
+            Self::V0_6(w) => Some(w.standin_policy_policy().call_evaluate_question(s, question)),
             Self::V0_5(w) => Some(
                 w.standin_policy_policy()
                     .call_evaluate_question(s, &older::question(question))
@@ -310,6 +337,7 @@ impl World {
     ) -> Option<Call<Option<Vec<String>>>> {
         match self {
             Self::Current(w) => Some(w.standin_policy_policy().call_search(s, kind, question)),
+            Self::V0_6(w) => Some(w.standin_policy_policy().call_search(s, kind, question)),
             Self::V0_5(w) => Some(w.standin_policy_policy().call_search(
                 s,
                 older::kind(kind),
@@ -324,7 +352,34 @@ impl World {
     pub(crate) fn settings_schema(&self, s: &mut Store<Limiter>) -> Option<Call<Option<String>>> {
         match self {
             Self::Current(w) => Some(w.standin_policy_policy().call_settings_schema(s)),
+            Self::V0_6(w) => Some(w.standin_policy_policy().call_settings_schema(s)),
             Self::V0_5(_) | Self::V0_4(_) | Self::V0_3(_) | Self::V0_2(_) => None,
+        }
+    }
+}
+
+impl World {
+    /// `prepare(settings)`; `None` before 0.7.0.
+    pub(crate) fn prepare(&self, s: &mut Store<Limiter>, settings: &str) -> Option<Call<Result<u32, Vec<String>>>> {
+        match self {
+            Self::Current(w) => Some(w.standin_policy_policy().call_prepare(s, settings)),
+            _ => None,
+        }
+    }
+
+    /// `select(handle)`; `None` before 0.7.0.
+    pub(crate) fn select(&self, s: &mut Store<Limiter>, handle: u32) -> Option<Call<()>> {
+        match self {
+            Self::Current(w) => Some(w.standin_policy_policy().call_select(s, handle)),
+            _ => None,
+        }
+    }
+
+    /// `release(handle)`; `None` before 0.7.0.
+    pub(crate) fn release(&self, s: &mut Store<Limiter>, handle: u32) -> Option<Call<()>> {
+        match self {
+            Self::Current(w) => Some(w.standin_policy_policy().call_release(s, handle)),
+            _ => None,
         }
     }
 }

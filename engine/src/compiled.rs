@@ -10,12 +10,28 @@ use crate::digest::Digest;
 pub struct Compiled {
     pub(crate) pre: WorldPre,
     pub(crate) digest: Digest,
+    /// The instances its tenants share, when it is shared (made on first use).
+    pub(crate) pool: std::sync::OnceLock<crate::policy::shared::Pool>,
 }
 
 impl Compiled {
+    pub(crate) fn new(pre: WorldPre, digest: Digest) -> Self {
+        Self {
+            pre,
+            digest,
+            pool: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The sha256 of the component's bytes.
     pub fn digest(&self) -> Digest {
         self.digest
+    }
+
+    /// What the instances its tenants share hold; `None` when nobody
+    /// shares them.
+    pub fn shared_stats(&self) -> Option<crate::SharedStats> {
+        self.pool.get().map(|p| p.stats())
     }
 }
 

@@ -36,6 +36,22 @@ pub struct HostConfig {
     /// much faster instantiation, at the price of a fixed ceiling on live
     /// instances. `None`: allocate on demand.
     pub pooling_slots: Option<u32>,
+    /// Components whose tenants share instances, each tenant's settings
+    /// prepared in them (`standin:policy@0.7.0`): by default the built-in
+    /// policy alone. Name only components trusted not to carry one
+    /// tenant's facts into another's calls; any other keeps instances of
+    /// its own per tenant.
+    pub shared_digests: Vec<Digest>,
+    /// Instances of each shared component (slots, one per core is right);
+    /// 0 turns sharing off.
+    pub shared_instances: usize,
+    /// Settings kept prepared in one shared instance; past it the least
+    /// recently used quarter is released and prepared again on demand.
+    pub max_prepared_per_instance: usize,
+    /// Linear memory of one shared instance, in bytes (it holds every
+    /// prepared tenant's settings); past three quarters of it, prepared
+    /// settings are released as past [`Self::max_prepared_per_instance`].
+    pub shared_memory_bytes: usize,
 }
 
 impl Default for HostConfig {
@@ -47,6 +63,10 @@ impl Default for HostConfig {
             reuse_instances: true,
             max_idle_instances: 16,
             pooling_slots: None,
+            shared_digests: vec![Digest::of(crate::DEFAULT_POLICY)],
+            shared_instances: std::thread::available_parallelism().map_or(4, |n| n.get().min(64)),
+            max_prepared_per_instance: 1 << 21,
+            shared_memory_bytes: 2 << 30,
         }
     }
 }
@@ -109,7 +129,7 @@ impl Host {
                 .total_core_instances(slots)
                 .total_memories(slots)
                 .total_tables(slots)
-                .max_memory_size(config.sandbox.max_memory_bytes);
+                .max_memory_size(config.sandbox.max_memory_bytes.max(config.shared_memory_bytes));
             // No `linear_memory_keep_resident`: on wasmtime 48 resetting a
             // slot's first MiB in place saved the next instance its page
             // faults (fresh decision 48.9 -> 31.1 us), but on wasmtime 50

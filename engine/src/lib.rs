@@ -60,9 +60,9 @@ pub use host::{Artifacts, Digest, Host, HostConfig, HostError};
 pub use hostkey::{HostKey, HostKeyError, default_path as default_host_key_path};
 pub use load::{
     LoadError, POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3, POLICY_INTERFACE_0_4,
-    POLICY_INTERFACE_0_5,
+    POLICY_INTERFACE_0_5, POLICY_INTERFACE_0_6,
 };
-pub use policy::{MAX_ACTIONS_PER_CALL, Policy, PolicyInfo};
+pub use policy::{MAX_ACTIONS_PER_CALL, Policy, PolicyInfo, SharedStats};
 pub use request::{
     ActionRequest, ApprovalRequest, PackedSession, Principal, RequestError, RequestLimits, SessionFacts, SessionRef,
     StartRequest,

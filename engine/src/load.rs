@@ -5,7 +5,7 @@
 //! module), compiles, imports nothing the host does not offer (it offers
 //! nothing), exports `standin:policy/policy` with the right functions and
 //! types, at the current version of the package or an earlier one the
-//! host still calls ([`POLICY_INTERFACE_0_5`], [`POLICY_INTERFACE_0_4`], [`POLICY_INTERFACE_0_3`],
+//! host still calls ([`POLICY_INTERFACE_0_6`], [`POLICY_INTERFACE_0_5`], [`POLICY_INTERFACE_0_4`], [`POLICY_INTERFACE_0_3`],
 //! [`POLICY_INTERFACE_0_2`]). Components are compiled
 //! once and cached by sha256.
 
@@ -19,9 +19,9 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 /// The interface every policy exports, at the package's current version.
-pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.6.0";
+pub const POLICY_INTERFACE: &str = "standin:policy/policy@0.7.0";
 /// The functions of [`POLICY_INTERFACE`].
-pub const POLICY_FUNCTIONS: [&str; 9] = [
+pub const POLICY_FUNCTIONS: [&str; 12] = [
     "describe",
     "configure",
     "evaluate-start",
@@ -31,7 +31,13 @@ pub const POLICY_FUNCTIONS: [&str; 9] = [
     "evaluate-question",
     "search",
     "settings-schema",
+    "prepare",
+    "select",
+    "release",
 ];
+/// The interface of components built before prepared settings (0.6.x):
+/// still loaded; each tenant's gets instances of its own.
+pub const POLICY_INTERFACE_0_6: &str = "standin:policy/policy@0.6.0";
 /// The interface of components built before constrained sessions (0.5.x):
 /// still loaded; they grant no scope or idle timeout and publish no schema.
 pub const POLICY_INTERFACE_0_5: &str = "standin:policy/policy@0.5.0";
@@ -138,7 +144,7 @@ impl Host {
             .instantiate_pre(component)
             .and_then(|pre| WorldPre::new(pre, version))
             .map_err(|e| LoadError::WrongWorld(format!("{e:#}")))?;
-        Ok(self.cache(digest, Compiled { pre, digest }))
+        Ok(self.cache(digest, Compiled::new(pre, digest)))
     }
 }
 
@@ -158,6 +164,7 @@ impl Compiled {
 pub(crate) fn version_of(export: &str) -> Option<Version> {
     [
         (POLICY_INTERFACE, Version::Current),
+        (POLICY_INTERFACE_0_6, Version::V0_6),
         (POLICY_INTERFACE_0_5, Version::V0_5),
         (POLICY_INTERFACE_0_4, Version::V0_4),
         (POLICY_INTERFACE_0_3, Version::V0_3),
@@ -238,6 +245,7 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<Versi
     };
     let functions: &[&str] = match version {
         Version::Current => &POLICY_FUNCTIONS,
+        Version::V0_6 => &POLICY_FUNCTIONS[..9],
         Version::V0_5 => &POLICY_FUNCTIONS[..8],
         Version::V0_4 => &POLICY_FUNCTIONS[..6],
         Version::V0_3 => &POLICY_FUNCTIONS[..5],
@@ -269,9 +277,11 @@ mod tests {
     }
 
     #[test]
-    fn world_versions_compatible_with_0_6_0_0_5_0_0_4_0_0_3_0_and_0_2_0() {
-        assert_eq!(version_of("standin:policy/policy@0.6.0"), Some(Version::Current));
-        assert_eq!(version_of("standin:policy/policy@0.6.2"), Some(Version::Current));
+    fn world_versions_compatible_with_0_7_0_0_6_0_0_5_0_0_4_0_0_3_0_and_0_2_0() {
+        assert_eq!(version_of("standin:policy/policy@0.7.0"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.7.2"), Some(Version::Current));
+        assert_eq!(version_of("standin:policy/policy@0.6.0"), Some(Version::V0_6));
+        assert_eq!(version_of("standin:policy/policy@0.6.2"), Some(Version::V0_6));
         assert_eq!(version_of("standin:policy/policy@0.5.0"), Some(Version::V0_5));
         assert_eq!(version_of("standin:policy/policy@0.5.2"), Some(Version::V0_5));
         assert_eq!(version_of("standin:policy/policy@0.4.0"), Some(Version::V0_4));
@@ -283,7 +293,7 @@ mod tests {
         assert!(compatible("standin:policy/policy@0.2.7"));
         assert!(compatible("standin:policy/policy@0.2.2-rc.1"));
         assert!(!compatible("standin:policy/policy@0.1.0"), "0.x minors break");
-        assert!(!compatible("standin:policy/policy@0.7.0"), "0.x minors break");
+        assert!(!compatible("standin:policy/policy@0.8.0"), "0.x minors break");
         assert!(!compatible("standin:policy/policy@1.1.0"));
         assert!(!compatible("standin:policy/policy"), "unversioned");
         assert!(!compatible("standin:policy/other@0.3.0"));

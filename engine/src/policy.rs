@@ -1,9 +1,12 @@
-//! A loaded policy: a pre-instantiated component, its settings, and a small
-//! pool of configured instances.
+//! A loaded policy: a pre-instantiated component, its settings, and the
+//! instances that answer for it.
 //!
-//! Every call takes an instance from the pool (or makes one: instantiate,
-//! then `configure`; or, with a fresh instance per call, instantiate the
-//! component pre-initialized with the settings, see [`crate::preinit`]),
+//! A trusted component's tenants share its instances, each tenant's
+//! settings prepared in them once (see [`shared`]). Any other policy has a
+//! small pool of configured instances of its own: every call takes an
+//! instance from it (or makes one: instantiate, then `configure`; or, with
+//! a fresh instance per call, instantiate the component pre-initialized
+//! with the settings, see [`crate::preinit`]),
 //! packs the request into the instance's buffers, arms the deadline, calls,
 //! and puts the instance back only if the call succeeded; an instance that
 //! trapped is dropped with its store. What the policy returns is checked
@@ -26,7 +29,9 @@ use wasmtime::Store;
 mod generic;
 mod many;
 mod schema;
+pub(crate) mod shared;
 pub use many::MAX_ACTIONS_PER_CALL;
+pub use shared::SharedStats;
 
 /// What a policy says about itself (`describe`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -49,7 +54,22 @@ struct Inner {
     host: Host,
     compiled: Arc<Compiled>,
     settings: String,
-    info: PolicyInfo,
+    /// Shared by every tenant of the component.
+    info: Arc<PolicyInfo>,
+    runtime: Runtime,
+}
+
+/// Where a policy's calls run.
+#[derive(Debug)]
+enum Runtime {
+    /// In instances of its own.
+    Own(Own),
+    /// In the component's shared instances, with its settings prepared there.
+    Shared(Arc<shared::Prepared>),
+}
+
+#[derive(Debug)]
+struct Own {
     idle: Mutex<Vec<Instance>>,
     /// The component pre-initialized with `settings` (see [`crate::preinit`]):
     /// with a fresh instance per call, instances of it start configured.
@@ -69,7 +89,7 @@ impl std::fmt::Debug for Preinit {
     }
 }
 
-struct Instance {
+pub(crate) struct Instance {
     store: Store<Limiter>,
     world: World,
     /// Where requests to this instance are packed, kept between calls.
@@ -83,7 +103,11 @@ impl std::fmt::Debug for Instance {
 }
 
 fn instantiate(host: &Host, pre: &WorldPre) -> Result<Instance, Failure> {
-    let mut store = sandbox::new_store(host.engine(), &host.config().sandbox);
+    instantiate_with(host, pre, &host.config().sandbox)
+}
+
+fn instantiate_with(host: &Host, pre: &WorldPre, limits: &sandbox::SandboxLimits) -> Result<Instance, Failure> {
+    let mut store = sandbox::new_store(host.engine(), limits);
     sandbox::arm(&mut store, host.deadline_ticks());
     match pre.instantiate(&mut store) {
         Ok(world) => Ok(Instance {
@@ -130,6 +154,9 @@ impl Host {
         bytes: Option<&[u8]>,
         artifacts: Option<&dyn Artifacts>,
     ) -> Result<Policy, LoadError> {
+        if self.pool(&compiled).is_some() {
+            return self.configure_shared(compiled, settings);
+        }
         let trapped = |f: Failure| LoadError::Trapped(f.message);
         let mut instance = instantiate(self, &compiled.pre).map_err(trapped)?;
         let info = instance.call(self, |w, s| w.describe(s)).map_err(trapped)?;
@@ -138,22 +165,67 @@ impl Host {
             .map_err(trapped)?
             .map_err(LoadError::Settings)?;
         let version = compiled.pre.version();
-        let info = PolicyInfo {
-            name: info.name,
-            version: info.version,
-            rules: info.rules,
-        };
+        Ok(Policy {
+            inner: Arc::new(Inner {
+                host: self.clone(),
+                settings: settings.to_string(),
+                info: Arc::new(PolicyInfo {
+                    name: info.name,
+                    version: info.version,
+                    rules: info.rules,
+                }),
+                runtime: Runtime::Own(Own {
+                    idle: Mutex::new(vec![instance]),
+                    spare: Mutex::new(Vec::new()),
+                    preinit: bytes
+                        .filter(|_| !self.config().reuse_instances)
+                        .and_then(|bytes| self.preinitialized(bytes, settings, version, artifacts)),
+                }),
+                compiled,
+            }),
+        })
+    }
+
+    /// The shared instances of `compiled`, when its tenants share them: a
+    /// trusted component (see [`shared`]) built against the current
+    /// version, with instances kept between calls.
+    fn pool<'a>(&self, compiled: &'a Compiled) -> Option<&'a shared::Pool> {
+        let config = self.config();
+        let shares = config.reuse_instances
+            && config.shared_instances > 0
+            && compiled.pre.version() == Version::Current
+            && config.shared_digests.contains(&compiled.digest);
+        shares.then(|| compiled.pool.get_or_init(|| shared::Pool::new(config.shared_instances)))
+    }
+
+    /// A policy on `compiled`'s shared instances: its settings prepared
+    /// in one of them now, so that settings it refuses are refused here.
+    fn configure_shared(&self, compiled: Arc<Compiled>, settings: &str) -> Result<Policy, LoadError> {
+        let pool = self.pool(&compiled).expect("a shared component");
+        let tenant = pool.enter();
+        let info = pool
+            .with(self, &compiled.pre, &tenant, settings, |instance| match pool.info() {
+                Some(info) => Ok(info),
+                None => {
+                    let info = instance.call(self, |w, s| w.describe(s))?;
+                    Ok(pool.set_info(PolicyInfo {
+                        name: info.name,
+                        version: info.version,
+                        rules: info.rules,
+                    }))
+                }
+            })
+            .map_err(|t| match t {
+                shared::Trouble::Refused(problems) => LoadError::Settings(problems),
+                shared::Trouble::Failed(f) => LoadError::Trapped(f.message),
+            });
         Ok(Policy {
             inner: Arc::new(Inner {
                 host: self.clone(),
                 compiled,
                 settings: settings.to_string(),
-                info,
-                idle: Mutex::new(vec![instance]),
-                spare: Mutex::new(Vec::new()),
-                preinit: bytes
-                    .filter(|_| !self.config().reuse_instances)
-                    .and_then(|bytes| self.preinitialized(bytes, settings, version, artifacts)),
+                info: info?,
+                runtime: Runtime::Shared(tenant),
             }),
         })
     }
@@ -206,7 +278,7 @@ impl Policy {
     /// rewritten with its memory after `configure` (a fresh instance per
     /// call, loaded from its bytes, in the shape the Rust SDK builds).
     pub fn preinitialized(&self) -> bool {
-        self.inner.preinit.is_some()
+        matches!(&self.inner.runtime, Runtime::Own(own) if own.preinit.is_some())
     }
 
     /// May the actor start impersonating the target? `now` stands in for a
@@ -292,6 +364,18 @@ impl Policy {
         )
     }
 
+    /// Whether this policy's calls run on instances shared with other
+    /// tenants of its component (see [`shared`]).
+    pub fn shares_instances(&self) -> bool {
+        matches!(self.inner.runtime, Runtime::Shared(_))
+    }
+
+    /// What the instances shared by its component's tenants hold; `None`
+    /// when it has instances of its own.
+    pub fn shared_stats(&self) -> Option<SharedStats> {
+        self.inner.compiled.shared_stats().filter(|_| self.shares_instances())
+    }
+
     /// Packs a request into an instance's buffers and asks: a request that
     /// does not pack is denied `invalid-request` before any policy sees it,
     /// and a policy failure is denied as [`Failure::into_decision`] says.
@@ -302,51 +386,61 @@ impl Policy {
     ) -> Result<R, Decision> {
         let inner = &*self.inner;
         let host = &inner.host;
-        let idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let mut instance = match idle {
-            Some(instance) => instance,
-            None => self.fresh().map_err(Failure::into_decision)?,
+        let call = |instance: &mut Instance| -> Result<Result<R, Decision>, Failure> {
+            if let Err(e) = pack(&mut instance.buffers) {
+                return Ok(Err(Decision::host_deny(codes::INVALID_REQUEST, e.to_string())));
+            }
+            let Instance { store, world, buffers } = instance;
+            sandbox::arm(store, host.deadline_ticks());
+            // An instance that failed is dropped with its store.
+            f(world, store, buffers)
+                .map(Ok)
+                .map_err(|e| sandbox::classify(store, &e, host.config().sandbox.deadline))
         };
-        let packed = pack(&mut instance.buffers);
-        let answer = match packed {
-            Ok(()) => {
-                let Instance { store, world, buffers } = &mut instance;
-                sandbox::arm(store, host.deadline_ticks());
-                match f(world, store, buffers) {
-                    Ok(answer) => Ok(answer),
-                    // An instance that failed is dropped with its store.
-                    Err(e) => return Err(sandbox::classify(store, &e, host.config().sandbox.deadline).into_decision()),
+        match &inner.runtime {
+            Runtime::Shared(tenant) => {
+                let pool = inner.compiled.pool.get().expect("a shared policy's pool");
+                match pool.with(host, &inner.compiled.pre, tenant, &inner.settings, call) {
+                    Ok(answer) => answer,
+                    Err(trouble) => Err(trouble.into_failure().into_decision()),
                 }
             }
-            Err(e) => Err(Decision::host_deny(codes::INVALID_REQUEST, e.to_string())),
-        };
-        let max = host.config().max_idle_instances;
-        if host.config().reuse_instances {
-            let mut idle = inner.idle.lock().unwrap_or_else(PoisonError::into_inner);
-            if idle.len() < max {
-                idle.push(instance);
-            }
-        } else {
-            let mut spare = inner.spare.lock().unwrap_or_else(PoisonError::into_inner);
-            if spare.len() < max {
-                spare.push(instance.buffers);
+            Runtime::Own(own) => {
+                let idle = own.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+                let mut instance = match idle {
+                    Some(instance) => instance,
+                    None => self.fresh(own).map_err(Failure::into_decision)?,
+                };
+                let answer = call(&mut instance).map_err(Failure::into_decision)?;
+                let max = host.config().max_idle_instances;
+                if host.config().reuse_instances {
+                    let mut idle = own.idle.lock().unwrap_or_else(PoisonError::into_inner);
+                    if idle.len() < max {
+                        idle.push(instance);
+                    }
+                } else {
+                    let mut spare = own.spare.lock().unwrap_or_else(PoisonError::into_inner);
+                    if spare.len() < max {
+                        spare.push(instance.buffers);
+                    }
+                }
+                answer
             }
         }
-        answer
     }
 
-    /// A new configured instance.
-    fn fresh(&self) -> Result<Instance, Failure> {
+    /// A new configured instance of this policy's own.
+    fn fresh(&self, own: &Own) -> Result<Instance, Failure> {
         let inner = &*self.inner;
-        let pre = match &inner.preinit {
+        let pre = match &own.preinit {
             Some(Preinit(compiled)) => &compiled.pre,
             None => &inner.compiled.pre,
         };
         let mut instance = instantiate(&inner.host, pre)?;
-        if let Some(buffers) = inner.spare.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+        if let Some(buffers) = own.spare.lock().unwrap_or_else(PoisonError::into_inner).pop() {
             instance.buffers = buffers;
         }
-        if inner.preinit.is_some() {
+        if own.preinit.is_some() {
             return Ok(instance);
         }
         let settings = inner.settings.as_str();

@@ -45,6 +45,15 @@ pub(crate) struct Limiter {
     /// The size the policy asked for past the cap, so that the trap that
     /// follows is reported as `policy-memory`.
     memory_exceeded: Option<usize>,
+    /// The linear memory's size after its last growth.
+    memory_bytes: usize,
+}
+
+impl Limiter {
+    /// The instance's linear memory, in bytes (as of its last growth).
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.memory_bytes
+    }
 }
 
 impl ResourceLimiter for Limiter {
@@ -56,6 +65,7 @@ impl ResourceLimiter for Limiter {
                 self.max_memory_bytes
             );
         }
+        self.memory_bytes = desired;
         Ok(true)
     }
 
@@ -84,6 +94,7 @@ pub(crate) fn new_store(engine: &wasmtime::Engine, limits: &SandboxLimits) -> St
             max_memory_bytes: limits.max_memory_bytes,
             max_table_elements: limits.max_table_elements,
             memory_exceeded: None,
+            memory_bytes: 0,
         },
     );
     store.limiter(|l| l);

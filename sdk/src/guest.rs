@@ -6,7 +6,9 @@
 //! place: no string is copied on the way in.
 
 use crate::{ActionDecision, ApprovalDecision, Grant, Policy, Reason, StartDecision};
+use alloc::boxed::Box;
 use alloc::string::ToString;
+
 use core::cell::UnsafeCell;
 
 #[doc(hidden)]
@@ -190,9 +192,21 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// The configured policy of this instance.
+/// The policy's settings in this instance: the ones `configure` set, and
+/// those `prepare` keeps under handles for the tenants sharing the
+/// instance (0.7.0), one of which governs at a time.
 #[doc(hidden)]
-pub struct State<P>(UnsafeCell<Option<P>>);
+pub struct State<P>(UnsafeCell<Slots<P>>);
+
+/// Slot 0 is `configure`'s (the policy's defaults until it runs); a
+/// handle is a slot from 1 on. Prepared policies are boxed, so a slot
+/// costs a pointer and a million of them fit in a few MiB.
+struct Slots<P> {
+    slots: Vec<Option<Box<P>>>,
+    /// Released handles, reused first.
+    free: Vec<u32>,
+    selected: usize,
+}
 
 // SAFETY: a component instance runs on one thread; wasm32 here has no threads.
 unsafe impl<P> Sync for State<P> {}
@@ -205,21 +219,77 @@ impl<P> core::fmt::Debug for State<P> {
 
 impl<P: Policy> State<P> {
     pub const fn new() -> Self {
-        Self(UnsafeCell::new(None))
+        Self(UnsafeCell::new(Slots {
+            slots: Vec::new(),
+            free: Vec::new(),
+            selected: 0,
+        }))
+    }
+
+    #[allow(clippy::mut_from_ref)]
+    fn slots(&self) -> &mut Slots<P> {
+        // SAFETY: single-threaded, and no reference from here outlives an
+        // export call.
+        unsafe { &mut *self.0.get() }
     }
 
     fn set(&self, policy: P) {
-        // SAFETY: single-threaded, and no reference from `get` outlives an export call.
-        unsafe { *self.0.get() = Some(policy) }
+        let s = self.slots();
+        if s.slots.is_empty() {
+            s.slots.push(None);
+        }
+        s.slots[0] = Some(Box::new(policy));
+        s.selected = 0;
+    }
+
+    fn prepare(&self, policy: P) -> u32 {
+        let s = self.slots();
+        if s.slots.is_empty() {
+            s.slots.push(None);
+        }
+        let policy = Some(Box::new(policy));
+        match s.free.pop() {
+            Some(handle) => {
+                s.slots[handle as usize] = policy;
+                handle
+            }
+            None => {
+                s.slots.push(policy);
+                (s.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    fn select(&self, handle: u32) {
+        let s = self.slots();
+        // A handle never prepared, or released, is a bug of the host: trap.
+        match s.slots.get(handle as usize) {
+            Some(Some(_)) if handle > 0 => s.selected = handle as usize,
+            _ => core::arch::wasm32::unreachable(),
+        }
+    }
+
+    fn release(&self, handle: u32) {
+        let s = self.slots();
+        if let Some(slot @ Some(_)) = s.slots.get_mut(handle as usize).filter(|_| handle > 0) {
+            *slot = None;
+            s.free.push(handle);
+            if s.selected == handle as usize {
+                s.selected = 0;
+            }
+        }
     }
 
     fn get(&self) -> &P {
-        // SAFETY: as in `set`.
-        let slot = unsafe { &mut *self.0.get() };
+        let s = self.slots();
+        if s.slots.is_empty() {
+            s.slots.push(None);
+        }
+        let selected = s.selected;
         // Unconfigured: the policy's defaults. Defaults that fail are a bug
         // of the policy, and the trap says so.
-        slot.get_or_insert_with(|| match P::configure("{}") {
-            Ok(policy) => policy,
+        s.slots[selected].get_or_insert_with(|| match P::configure("{}") {
+            Ok(policy) => Box::new(policy),
             Err(_) => panic!("default settings refused"),
         })
     }
@@ -245,6 +315,21 @@ pub fn configure<P: Policy>(state: &State<P>, settings: String) -> Result<(), Ve
     end_call();
     state.set(configured?);
     Ok(())
+}
+
+pub fn prepare<P: Policy>(state: &State<P>, settings: String) -> Result<u32, Vec<String>> {
+    let configured = P::configure(&settings);
+    drop(settings);
+    end_call();
+    Ok(state.prepare(configured?))
+}
+
+pub fn select<P: Policy>(state: &State<P>, handle: u32) {
+    state.select(handle);
+}
+
+pub fn release<P: Policy>(state: &State<P>, handle: u32) {
+    state.release(handle);
 }
 
 pub fn evaluate_start<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::StartDecision {
@@ -403,6 +488,15 @@ macro_rules! export_policy {
                 }
                 fn configure(settings: $crate::guest::String) -> Result<(), $crate::guest::Vec<$crate::guest::String>> {
                     $crate::guest::configure(&STATE, settings)
+                }
+                fn prepare(settings: $crate::guest::String) -> Result<u32, $crate::guest::Vec<$crate::guest::String>> {
+                    $crate::guest::prepare(&STATE, settings)
+                }
+                fn select(handle: u32) {
+                    $crate::guest::select(&STATE, handle)
+                }
+                fn release(handle: u32) {
+                    $crate::guest::release(&STATE, handle)
                 }
                 fn evaluate_start(text: $crate::guest::String, words: $crate::guest::Vec<u64>) -> __wit::StartDecision {
                     $crate::guest::evaluate_start(&STATE, text, words)

@@ -121,7 +121,7 @@ fn c_1_5_the_fixture_component_searches_s1_to_s6() {
 
 #[test]
 fn g2_components_built_before_0_5_0_load_and_deny_generic_questions() {
-    assert_eq!(POLICY_INTERFACE, "standin:policy/policy@0.6.0");
+    assert_eq!(POLICY_INTERFACE, "standin:policy/policy@0.7.0");
     assert_eq!(POLICY_INTERFACE_0_4, "standin:policy/policy@0.4.0");
     let q = question(
         json!({"type": "user", "id": "alice"}),

@@ -35,7 +35,7 @@ fn hostile_wrong_world_names_what_is_missing() {
     assert!(matches!(e, LoadError::WrongWorld(_)), "{e:?}");
     let message = e.to_string();
     assert!(
-        message.contains("standin:policy/policy@0.6.0") && message.contains("`run`"),
+        message.contains("standin:policy/policy@0.7.0") && message.contains("`run`"),
         "{message}"
     );
 }

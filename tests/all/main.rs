@@ -28,6 +28,7 @@ mod reevaluate;
 mod scope;
 mod sessions;
 mod settings;
+mod shared;
 mod start;
 mod store_conformance;
 mod strict;

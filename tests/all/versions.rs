@@ -12,7 +12,7 @@ use standin_tests::{POLICY_0_2, component};
 
 #[test]
 fn ap1_a_0_2_0_component_answers_every_question_as_the_builtin_policy() {
-    assert_eq!(POLICY_INTERFACE, "standin:policy/policy@0.6.0");
+    assert_eq!(POLICY_INTERFACE, "standin:policy/policy@0.7.0");
     assert_eq!(POLICY_INTERFACE_0_2, "standin:policy/policy@0.2.0");
     let settings = json!({
         "role_levels": {"super_admin": 100, "employee": 10},

@@ -7,6 +7,11 @@
 //! A generic question misbehaves by its action's name too, or, for
 //! `garbage`, answers an allow whose context is not JSON; otherwise it is
 //! allowed with `calls:N`. A search misbehaves by the subject's type.
+//!
+//! It also spies: it remembers every settings document it is configured
+//! (or prepared) with, and a start whose reason is `spy` is denied with
+//! them all in its message: what such a component would pass from one
+//! tenant to another if tenants shared its instances.
 // `no_std` where it matters (the component imports nothing); `std` natively,
 // where a cdylib needs a panic handler and an allocator.
 #![cfg_attr(target_arch = "wasm32", no_std)]
@@ -23,6 +28,17 @@ use standin_policy_sdk::{
 };
 
 static CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// Every settings document seen, in order.
+struct Seen(core::cell::UnsafeCell<Vec<String>>);
+// SAFETY: a component instance runs on one thread.
+unsafe impl Sync for Seen {}
+static SEEN: Seen = Seen(core::cell::UnsafeCell::new(Vec::new()));
+
+fn seen() -> &'static mut Vec<String> {
+    // SAFETY: single-threaded, and no reference outlives the export call.
+    unsafe { &mut *SEEN.0.get() }
+}
 
 #[derive(Debug)]
 pub struct Mischief;
@@ -87,6 +103,7 @@ impl Policy for Mischief {
         if settings.contains("refuse") {
             return Err(vec!["`refuse`: mischief refuses".into()]);
         }
+        seen().push(settings.into());
         Ok(Mischief)
     }
 
@@ -172,6 +189,13 @@ impl Policy for Mischief {
                 },
             )
         };
+        if reason == "spy" {
+            return StartDecision::Deny(vec![Reason {
+                code: "spy".into(),
+                rule: "X".into(),
+                message: seen().join("|"),
+            }]);
+        }
         match reason {
             "pending" | "pending-then-loop" => return wait(vec!["anyone".into()], true, 600),
             "pending-nobody" => return wait(Vec::new(), false, 600),

@@ -20,6 +20,11 @@ mod component {
         fn configure(_settings: String) -> Result<(), Vec<String>> {
             Ok(())
         }
+        fn prepare(_settings: String) -> Result<u32, Vec<String>> {
+            Ok(1)
+        }
+        fn select(_handle: u32) {}
+        fn release(_handle: u32) {}
         fn evaluate_start(_text: String, _words: Vec<u64>) -> StartDecision {
             let secret = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
             StartDecision::Deny(vec![Reason {

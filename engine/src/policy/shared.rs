@@ -1,0 +1,318 @@
+//! Instances shared by the tenants of one component (`standin:policy@0.7.0`).
+//!
+//! A warm instance costs its linear memory (resident pages, and a 4 GiB
+//! address-space reservation), so an instance per tenant stops a process
+//! near 30,000 tenants. Almost every tenant runs the built-in policy with
+//! settings of its own, and settings are small: so the tenants of one
+//! trusted component share a few instances (one *slot* per core), each
+//! tenant's settings prepared once per instance under a handle (`prepare`)
+//! and selected before its calls (`select`).
+//!
+//! Only components the host trusts are shared ([`HostConfig::shared_digests`],
+//! by default the built-in policy alone): a component is code of its
+//! uploader's choosing, and code that keeps state between calls would pass
+//! one tenant's facts to another. Every other component keeps instances of
+//! its own per tenant.
+//!
+//! A tenant has a home slot (its id modulo the slots), so its settings are
+//! mostly prepared in one instance; a call whose home is busy takes any
+//! free slot and prepares there. Each slot keeps at most
+//! [`HostConfig::max_prepared_per_instance`] prepared settings, and its
+//! memory under [`HostConfig::shared_memory_bytes`]: past either, the least
+//! recently used quarter is released (and prepared again on demand), and
+//! settings of tenants no longer loaded go first. An instance that traps is
+//! dropped with everything prepared in it; the next call makes another.
+//!
+//! [`HostConfig::shared_digests`]: crate::HostConfig::shared_digests
+//! [`HostConfig::max_prepared_per_instance`]: crate::HostConfig::max_prepared_per_instance
+//! [`HostConfig::shared_memory_bytes`]: crate::HostConfig::shared_memory_bytes
+
+use super::{Instance, PolicyInfo};
+use crate::bindings::WorldPre;
+use crate::decision::codes;
+use crate::host::Host;
+use crate::sandbox::{self, Failure};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+
+/// The shared instances of one component.
+pub(crate) struct Pool {
+    slots: Box<[Mutex<Slot>]>,
+    /// What the component says of itself, asked once.
+    info: OnceLock<Arc<PolicyInfo>>,
+    /// Hands out home slots, round robin.
+    next_home: AtomicUsize,
+    stats: Stats,
+}
+
+/// Counters of a pool, summed over its slots.
+#[derive(Debug, Default)]
+struct Stats {
+    prepares: AtomicU64,
+    releases: AtomicU64,
+    instances: AtomicU64,
+}
+
+/// What a pool holds and has done, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SharedStats {
+    /// Slots that hold a live instance.
+    pub instances: usize,
+    /// Settings prepared in them now.
+    pub prepared: usize,
+    /// Instances made since the pool began (more than the slots: some trapped).
+    pub instantiated: u64,
+    /// `prepare` calls made, and `release` calls (evictions and tenants gone).
+    pub prepares: u64,
+    pub releases: u64,
+}
+
+struct Slot {
+    instance: Option<Instance>,
+    /// Bumped whenever the instance is replaced: handles of an earlier one
+    /// are void.
+    generation: u32,
+    /// By handle: whose settings it holds, and when they were last used
+    /// (this slot's `clock`).
+    owners: Vec<Option<(Weak<Prepared>, u64)>>,
+    live: usize,
+    /// The handle `select` last named.
+    selected: u32,
+    clock: u64,
+}
+
+/// Why a call on a shared instance did not happen.
+#[derive(Debug)]
+pub(crate) enum Trouble {
+    /// The instance failed (and was dropped).
+    Failed(Failure),
+    /// `prepare` refused the tenant's settings.
+    Refused(Vec<String>),
+}
+
+impl From<Failure> for Trouble {
+    fn from(f: Failure) -> Self {
+        Self::Failed(f)
+    }
+}
+
+impl Trouble {
+    /// As a call's failure: settings refused once the tenant is loaded are
+    /// a broken policy.
+    pub(crate) fn into_failure(self) -> Failure {
+        match self {
+            Self::Failed(f) => f,
+            Self::Refused(problems) => Failure::new(
+                codes::POLICY_ERROR,
+                format!("policy refused settings it had accepted: {}", problems.join("; ")),
+            ),
+        }
+    }
+}
+
+/// One tenant's settings as the pool knows them.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    home: usize,
+    /// Per slot: `generation << 32 | handle`; 0 where not prepared.
+    handles: Box<[AtomicU64]>,
+}
+
+impl Pool {
+    pub(crate) fn new(slots: usize) -> Self {
+        Self {
+            slots: (0..slots.max(1)).map(|_| Mutex::new(Slot::empty())).collect(),
+            info: OnceLock::new(),
+            next_home: AtomicUsize::new(0),
+            stats: Stats::default(),
+        }
+    }
+
+    /// A new tenant's place in the pool (nothing prepared yet).
+    pub(crate) fn enter(&self) -> Arc<Prepared> {
+        let home = self.next_home.fetch_add(1, Ordering::Relaxed) % self.slots.len();
+        Arc::new(Prepared {
+            home,
+            handles: (0..self.slots.len()).map(|_| AtomicU64::new(0)).collect(),
+        })
+    }
+
+    pub(crate) fn info(&self) -> Option<Arc<PolicyInfo>> {
+        self.info.get().cloned()
+    }
+
+    pub(crate) fn set_info(&self, info: PolicyInfo) -> Arc<PolicyInfo> {
+        self.info.get_or_init(|| Arc::new(info)).clone()
+    }
+
+    pub(crate) fn stats(&self) -> SharedStats {
+        let mut s = SharedStats {
+            instantiated: self.stats.instances.load(Ordering::Relaxed),
+            prepares: self.stats.prepares.load(Ordering::Relaxed),
+            releases: self.stats.releases.load(Ordering::Relaxed),
+            ..SharedStats::default()
+        };
+        for slot in &self.slots {
+            let slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+            s.instances += usize::from(slot.instance.is_some());
+            s.prepared += slot.live;
+        }
+        s
+    }
+
+    /// Runs `f` on an instance with `tenant`'s settings selected: its home
+    /// slot, else any free one, else its home once free. A failure of `f`
+    /// drops the instance (and every handle in it).
+    pub(crate) fn with<R>(
+        &self,
+        host: &Host,
+        pre: &WorldPre,
+        tenant: &Arc<Prepared>,
+        settings: &str,
+        f: impl FnOnce(&mut Instance) -> Result<R, Failure>,
+    ) -> Result<R, Trouble> {
+        let (index, mut slot) = self.take(tenant.home);
+        let answer = (|| {
+            let generation = slot.ready(host, pre, &self.stats)?;
+            let handle = self.handle(host, &mut slot, index, generation, tenant, settings)?;
+            slot.choose(host, handle)?;
+            Ok(f(slot.instance.as_mut().expect("ready"))?)
+        })();
+        if let Err(Trouble::Failed(_)) = answer {
+            slot.drop_instance();
+        }
+        answer
+    }
+
+    fn take(&self, home: usize) -> (usize, MutexGuard<'_, Slot>) {
+        let n = self.slots.len();
+        for i in (0..n).map(|k| (home + k) % n) {
+            if let Ok(slot) = self.slots[i].try_lock() {
+                return (i, slot);
+            }
+        }
+        (home, self.slots[home].lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// `tenant`'s handle in `slot`, prepared there now if need be.
+    fn handle(
+        &self,
+        host: &Host,
+        slot: &mut Slot,
+        index: usize,
+        generation: u32,
+        tenant: &Arc<Prepared>,
+        settings: &str,
+    ) -> Result<u32, Trouble> {
+        slot.clock += 1;
+        let known = tenant.handles[index].load(Ordering::Relaxed);
+        if known >> 32 == u64::from(generation) && known != 0 {
+            let handle = known as u32;
+            // The handle may have been released and given to another
+            // tenant since: it is this tenant's only if it owns it. (A
+            // `Weak` keeps its allocation, so no other tenant has this one.)
+            if let Some(Some((owner, used))) = slot.owners.get_mut(handle as usize)
+                && std::ptr::eq(owner.as_ptr(), Arc::as_ptr(tenant))
+            {
+                *used = slot.clock;
+                return Ok(handle);
+            }
+        }
+        self.make_room(host, slot);
+        self.stats.prepares.fetch_add(1, Ordering::Relaxed);
+        let instance = slot.instance.as_mut().expect("ready");
+        let handle = instance
+            .call(host, |w, s| w.prepare(s, settings).expect("0.7.0"))?
+            .map_err(Trouble::Refused)?;
+        let at = handle as usize;
+        if handle == 0 || slot.owners.get(at).is_some_and(Option::is_some) {
+            return Err(Trouble::Failed(Failure::new(
+                codes::POLICY_ERROR,
+                format!("policy prepared settings under a handle in use ({handle})"),
+            )));
+        }
+        if slot.owners.len() <= at {
+            slot.owners.resize_with(at + 1, || None);
+        }
+        slot.owners[at] = Some((Arc::downgrade(tenant), slot.clock));
+        slot.live += 1;
+        tenant.handles[index].store(u64::from(generation) << 32 | u64::from(handle), Ordering::Relaxed);
+        Ok(handle)
+    }
+
+    /// Releases settings until the slot is under its budgets: those of
+    /// tenants gone, then the least recently used quarter.
+    fn make_room(&self, host: &Host, slot: &mut Slot) {
+        let config = host.config();
+        let memory = slot.instance.as_ref().map_or(0, |i| i.store.data().memory_bytes());
+        let full = slot.live >= config.max_prepared_per_instance.max(1)
+            || memory >= config.shared_memory_bytes / 4 * 3;
+        if !full {
+            return;
+        }
+        let mut candidates: Vec<(bool, u64, u32)> = (slot.owners.iter().enumerate())
+            .filter_map(|(h, o)| o.as_ref().map(|(w, used)| (w.strong_count() > 0, *used, h as u32)))
+            .collect();
+        candidates.sort_unstable();
+        let gone = candidates.iter().take_while(|(alive, ..)| !alive).count();
+        let count = gone.max(candidates.len().div_ceil(4));
+        for &(_, _, handle) in &candidates[..count] {
+            let Some(instance) = slot.instance.as_mut() else { return };
+            if instance.call(host, |w, s| w.release(s, handle).expect("0.7.0")).is_err() {
+                slot.drop_instance();
+                return;
+            }
+            slot.owners[handle as usize] = None;
+            slot.live -= 1;
+            if slot.selected == handle {
+                slot.selected = 0;
+            }
+        }
+        self.stats.releases.fetch_add(count as u64, Ordering::Relaxed);
+    }
+}
+
+impl Slot {
+    fn empty() -> Self {
+        Self {
+            instance: None,
+            generation: 0,
+            owners: Vec::new(),
+            live: 0,
+            selected: 0,
+            clock: 0,
+        }
+    }
+
+    /// Makes the instance if there is none; the instance's generation.
+    fn ready(&mut self, host: &Host, pre: &WorldPre, stats: &Stats) -> Result<u32, Failure> {
+        if self.instance.is_none() {
+            let limits = sandbox::SandboxLimits {
+                max_memory_bytes: host.config().shared_memory_bytes,
+                ..host.config().sandbox
+            };
+            self.instance = Some(super::instantiate_with(host, pre, &limits)?);
+            self.generation = self.generation.wrapping_add(1).max(1);
+            stats.instances.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(self.generation)
+    }
+
+    /// Selects `handle` unless it is already.
+    fn choose(&mut self, host: &Host, handle: u32) -> Result<(), Failure> {
+        if self.selected != handle {
+            let instance = self.instance.as_mut().expect("ready");
+            instance.call(host, |w, s| w.select(s, handle).expect("0.7.0"))?;
+            self.selected = handle;
+        }
+        Ok(())
+    }
+
+    fn drop_instance(&mut self) {
+        self.instance = None;
+        self.owners.clear();
+        self.live = 0;
+        self.selected = 0;
+    }
+}
