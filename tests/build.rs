@@ -10,6 +10,7 @@ fn main() {
         ("standin-test-policy-0-2", "POLICY_0_2"),
         ("standin-test-policy-0-3", "POLICY_0_3"),
         ("standin-test-policy-0-4", "POLICY_0_4"),
+        ("standin-test-policy-0-6", "POLICY_0_6"),
         ("business-hours-policy", "BUSINESS_HOURS"),
         ("authzen-fixture-policy", "AUTHZEN_FIXTURE"),
         ("authzen-todo-policy", "AUTHZEN_TODO"),

@@ -22,6 +22,10 @@ pub const POLICY_0_3: &str = env!("STANDIN_POLICY_0_3");
 /// the version before generic questions (see `programs/policy-0-4`).
 pub const POLICY_0_4: &str = env!("STANDIN_POLICY_0_4");
 
+/// A component of `standin:policy@0.6.0`, the version before prepared
+/// settings (see `programs/policy-0-6`).
+pub const POLICY_0_6: &str = env!("STANDIN_POLICY_0_6");
+
 /// The example custom policy (`examples/policies/business-hours`).
 pub const BUSINESS_HOURS: &str = env!("STANDIN_BUSINESS_HOURS");
 

@@ -234,6 +234,17 @@ impl Host {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// What the instances shared by tenants hold, summed over components.
+    pub fn shared_stats(&self) -> crate::SharedStats {
+        let cache = self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let pools: Vec<Arc<Compiled>> = cache.values().filter(|c| c.pool.get().is_some()).cloned().collect();
+        drop(cache);
+        pools
+            .iter()
+            .filter_map(|c| c.shared_stats())
+            .fold(crate::SharedStats::default(), |a, b| a.plus(b))
+    }
+
     /// Components compiled so far (one per distinct sha256).
     pub fn compiled_count(&self) -> usize {
         self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner).len()

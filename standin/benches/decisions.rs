@@ -50,7 +50,7 @@ fn native_policy() -> DefaultPolicy {
 ///
 /// Each load's time is printed once (compile included): pre-initializing
 /// the component for fresh instances costs a second compile and more.
-fn component_policies() -> [(&'static str, standin::Policy); 3] {
+fn component_policies() -> [(&'static str, standin::Policy); 4] {
     let load = |config: HostConfig| {
         let fresh = !config.reuse_instances;
         let host = Host::with_config(config).expect("a host");
@@ -66,7 +66,16 @@ fn component_policies() -> [(&'static str, standin::Policy); 3] {
         policy
     };
     [
+        // The built-in policy's instances shared by its tenants (the default).
         ("component-warm", load(HostConfig::default())),
+        // An instance of the tenant's own, as before 0.7.0 (and for custom components).
+        (
+            "component-warm-own",
+            load(HostConfig {
+                shared_instances: 0,
+                ..HostConfig::default()
+            }),
+        ),
         (
             "component-fresh",
             load(HostConfig {

@@ -53,8 +53,9 @@ pub use standin_engine::{
     ActionRequest, ApprovalRequest, Approvers, ArtifactDir, DEFAULT_POLICY, Decision, Digest, HARD_MAX_TTL_SECONDS,
     Host, HostConfig, HostError, HostKey, HostKeyError, LoadError, MAX_ACTIONS_PER_CALL, MAX_APPROVAL_TTL_SECONDS,
     POLICY_FUNCTIONS, POLICY_INTERFACE, POLICY_INTERFACE_0_2, POLICY_INTERFACE_0_3, POLICY_INTERFACE_0_4,
-    POLICY_INTERFACE_0_5, PackedSession, Policy, PolicyInfo, Principal, Reason, RequestError, RequestLimits,
-    SandboxLimits, Scope, SessionFacts, SessionRef, StartRequest, Verdict, default_host_key_path,
+    POLICY_INTERFACE_0_5, POLICY_INTERFACE_0_6, PackedSession, Policy, PolicyInfo, Principal, Reason, RequestError,
+    RequestLimits, SandboxLimits, Scope, SessionFacts, SessionRef, SharedStats, StartRequest, Verdict,
+    default_host_key_path,
 };
 pub use standin_engine::{decision, invariants, request};
 pub use store::Store;

@@ -6,7 +6,7 @@
 use crate::common::*;
 use serde_json::json;
 use standin::{Host, HostConfig, SandboxLimits, StartRequest};
-use standin_tests::{MISCHIEF, component};
+use standin_tests::{MISCHIEF, POLICY_0_6, component};
 use std::time::Duration;
 
 fn host_with(config: HostConfig) -> Host {
@@ -148,7 +148,9 @@ fn sh4_a_trap_in_a_shared_instance_costs_the_other_tenants_nothing_but_a_new_ins
 #[test]
 fn sh5_settings_refused_by_a_shared_component_are_refused_at_load() {
     let host = host_with(HostConfig::default());
-    let e = host.load_default(r#"{"default_ttl_seconds": "long"}"#).expect_err("refused");
+    let e = host
+        .load_default(r#"{"default_ttl_seconds": "long"}"#)
+        .expect_err("refused");
     assert!(matches!(e, standin::LoadError::Settings(_)), "{e:?}");
     let ok = host.load_default("{}").expect("load");
     assert!(ok.shares_instances());
@@ -158,4 +160,23 @@ fn sh5_settings_refused_by_a_shared_component_are_refused_at_load() {
 fn ttl(d: &standin::Decision) -> u64 {
     let lease = d.grant().and_then(|g| g.lease.as_ref());
     lease.expect("an allowed start").ttl_seconds()
+}
+
+/// A component built before prepared settings (0.6.0) cannot be shared:
+/// named trusted or not, each tenant gets instances of its own, each
+/// configured with its own settings.
+#[test]
+fn sh6_a_0_6_0_component_keeps_instances_per_tenant_even_when_named_shared() {
+    let old = component(POLICY_0_6);
+    let host = host_with(HostConfig {
+        shared_digests: vec![standin::Digest::of(&old)],
+        ..HostConfig::default()
+    });
+    let a = host.load(&old, r#"{"t": "a"}"#).expect("load");
+    let b = host.load(&old, r#"{"t": "b"}"#).expect("load");
+    assert!(!a.shares_instances() && !b.shares_instances());
+    for (p, expected) in [(&a, r#"{"t": "a"}"#), (&b, r#"{"t": "b"}"#), (&a, r#"{"t": "a"}"#)] {
+        let d = start(p, actor(), target(), json!({}));
+        assert_eq!(d.grant().expect("allowed").obligations, [expected]);
+    }
 }

@@ -9,7 +9,10 @@ use crate::generic::{self, Answer, Question, SearchKind, UNSUPPORTED};
 
 impl Policy {
     fn generic_questions(&self) -> bool {
-        matches!(self.inner.compiled.pre.version(), Version::Current | Version::V0_6 | Version::V0_5)
+        matches!(
+            self.inner.compiled.pre.version(),
+            Version::Current | Version::V0_6 | Version::V0_5
+        )
     }
 
     /// A generic AuthZEN question. Anything but the policy's own answer

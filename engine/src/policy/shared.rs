@@ -18,10 +18,16 @@
 //! mostly prepared in one instance; a call whose home is busy takes any
 //! free slot and prepares there. Each slot keeps at most
 //! [`HostConfig::max_prepared_per_instance`] prepared settings, and its
-//! memory under [`HostConfig::shared_memory_bytes`]: past either, the least
-//! recently used quarter is released (and prepared again on demand), and
-//! settings of tenants no longer loaded go first. An instance that traps is
-//! dropped with everything prepared in it; the next call makes another.
+//! memory under [`HostConfig::shared_memory_bytes`]: past either, a quarter
+//! is released (and prepared again on demand): settings of tenants no
+//! longer loaded first, then those unused for longest (by the pool's
+//! eviction rounds, a clock rather than exact recency, so that a call
+//! writes nothing shared). An instance that traps is dropped with
+//! everything prepared in it; the next call makes another.
+//!
+//! What a call reads of its tenant is one word (its handle in the slot),
+//! next to what it reads anyway: with a million tenants every tenant's
+//! data is a cache miss, so the fewer places, the faster.
 //!
 //! [`HostConfig::shared_digests`]: crate::HostConfig::shared_digests
 //! [`HostConfig::max_prepared_per_instance`]: crate::HostConfig::max_prepared_per_instance
@@ -42,6 +48,8 @@ pub(crate) struct Pool {
     info: OnceLock<Arc<PolicyInfo>>,
     /// Hands out home slots, round robin.
     next_home: AtomicUsize,
+    /// Eviction rounds so far: a tenant's last use is the round it was in.
+    epoch: AtomicU64,
     stats: Stats,
 }
 
@@ -68,18 +76,28 @@ pub struct SharedStats {
     pub releases: u64,
 }
 
+impl SharedStats {
+    pub(crate) fn plus(self, other: Self) -> Self {
+        Self {
+            instances: self.instances + other.instances,
+            prepared: self.prepared + other.prepared,
+            instantiated: self.instantiated + other.instantiated,
+            prepares: self.prepares + other.prepares,
+            releases: self.releases + other.releases,
+        }
+    }
+}
+
 struct Slot {
     instance: Option<Instance>,
     /// Bumped whenever the instance is replaced: handles of an earlier one
     /// are void.
     generation: u32,
-    /// By handle: whose settings it holds, and when they were last used
-    /// (this slot's `clock`).
-    owners: Vec<Option<(Weak<Prepared>, u64)>>,
+    /// By handle: whose settings it holds.
+    owners: Vec<Option<Weak<Prepared>>>,
     live: usize,
     /// The handle `select` last named.
     selected: u32,
-    clock: u64,
 }
 
 /// Why a call on a shared instance did not happen.
@@ -111,13 +129,17 @@ impl Trouble {
     }
 }
 
-/// One tenant's settings as the pool knows them.
-#[derive(Debug)]
-pub(crate) struct Prepared {
-    home: usize,
-    /// Per slot: `generation << 32 | handle`; 0 where not prepared.
-    handles: Box<[AtomicU64]>,
-}
+/// One tenant's settings as the pool knows them, in one allocation: its
+/// home slot, the eviction round of its last use, then per slot
+/// `generation << 32 | handle` (0 where not prepared). A slot's word is
+/// written only under the slot's lock, and cleared when the slot releases
+/// the handle, so a word of the slot's generation names this tenant's
+/// settings.
+pub(crate) type Prepared = [AtomicU64];
+
+const HOME: usize = 0;
+const USED: usize = 1;
+const SLOTS: usize = 2;
 
 impl Pool {
     pub(crate) fn new(slots: usize) -> Self {
@@ -125,6 +147,7 @@ impl Pool {
             slots: (0..slots.max(1)).map(|_| Mutex::new(Slot::empty())).collect(),
             info: OnceLock::new(),
             next_home: AtomicUsize::new(0),
+            epoch: AtomicU64::new(0),
             stats: Stats::default(),
         }
     }
@@ -132,10 +155,8 @@ impl Pool {
     /// A new tenant's place in the pool (nothing prepared yet).
     pub(crate) fn enter(&self) -> Arc<Prepared> {
         let home = self.next_home.fetch_add(1, Ordering::Relaxed) % self.slots.len();
-        Arc::new(Prepared {
-            home,
-            handles: (0..self.slots.len()).map(|_| AtomicU64::new(0)).collect(),
-        })
+        let words = (0..SLOTS + self.slots.len()).map(|i| AtomicU64::new(if i == HOME { home as u64 } else { 0 }));
+        words.collect()
     }
 
     pub(crate) fn info(&self) -> Option<Arc<PolicyInfo>> {
@@ -172,7 +193,7 @@ impl Pool {
         settings: &str,
         f: impl FnOnce(&mut Instance) -> Result<R, Failure>,
     ) -> Result<R, Trouble> {
-        let (index, mut slot) = self.take(tenant.home);
+        let (index, mut slot) = self.take(tenant[HOME].load(Ordering::Relaxed) as usize);
         let answer = (|| {
             let generation = slot.ready(host, pre, &self.stats)?;
             let handle = self.handle(host, &mut slot, index, generation, tenant, settings)?;
@@ -205,21 +226,15 @@ impl Pool {
         tenant: &Arc<Prepared>,
         settings: &str,
     ) -> Result<u32, Trouble> {
-        slot.clock += 1;
-        let known = tenant.handles[index].load(Ordering::Relaxed);
-        if known >> 32 == u64::from(generation) && known != 0 {
-            let handle = known as u32;
-            // The handle may have been released and given to another
-            // tenant since: it is this tenant's only if it owns it. (A
-            // `Weak` keeps its allocation, so no other tenant has this one.)
-            if let Some(Some((owner, used))) = slot.owners.get_mut(handle as usize)
-                && std::ptr::eq(owner.as_ptr(), Arc::as_ptr(tenant))
-            {
-                *used = slot.clock;
-                return Ok(handle);
-            }
+        let epoch = self.epoch.load(Ordering::Relaxed);
+        if tenant[USED].load(Ordering::Relaxed) != epoch {
+            tenant[USED].store(epoch, Ordering::Relaxed);
         }
-        self.make_room(host, slot);
+        let known = tenant[SLOTS + index].load(Ordering::Relaxed);
+        if known >> 32 == u64::from(generation) && known != 0 {
+            return Ok(known as u32);
+        }
+        self.make_room(host, slot, index);
         self.stats.prepares.fetch_add(1, Ordering::Relaxed);
         let instance = slot.instance.as_mut().expect("ready");
         let handle = instance
@@ -235,33 +250,42 @@ impl Pool {
         if slot.owners.len() <= at {
             slot.owners.resize_with(at + 1, || None);
         }
-        slot.owners[at] = Some((Arc::downgrade(tenant), slot.clock));
+        slot.owners[at] = Some(Arc::downgrade(tenant));
         slot.live += 1;
-        tenant.handles[index].store(u64::from(generation) << 32 | u64::from(handle), Ordering::Relaxed);
+        tenant[SLOTS + index].store(u64::from(generation) << 32 | u64::from(handle), Ordering::Relaxed);
         Ok(handle)
     }
 
     /// Releases settings until the slot is under its budgets: those of
     /// tenants gone, then the least recently used quarter.
-    fn make_room(&self, host: &Host, slot: &mut Slot) {
+    fn make_room(&self, host: &Host, slot: &mut Slot, index: usize) {
         let config = host.config();
         let memory = slot.instance.as_ref().map_or(0, |i| i.store.data().memory_bytes());
-        let full = slot.live >= config.max_prepared_per_instance.max(1)
-            || memory >= config.shared_memory_bytes / 4 * 3;
+        let full = slot.live >= config.max_prepared_per_instance.max(1) || memory >= config.shared_memory_bytes / 4 * 3;
         if !full {
             return;
         }
-        let mut candidates: Vec<(bool, u64, u32)> = (slot.owners.iter().enumerate())
-            .filter_map(|(h, o)| o.as_ref().map(|(w, used)| (w.strong_count() > 0, *used, h as u32)))
+        // Gone first (never used again), then the longest unused.
+        let mut candidates: Vec<(u64, u32, Option<Arc<Prepared>>)> = (slot.owners.iter().enumerate())
+            .filter_map(|(h, o)| {
+                let owner = o.as_ref()?.upgrade();
+                let used = owner.as_ref().map_or(0, |t| t[USED].load(Ordering::Relaxed) + 1);
+                Some((used, h as u32, owner))
+            })
             .collect();
-        candidates.sort_unstable();
-        let gone = candidates.iter().take_while(|(alive, ..)| !alive).count();
-        let count = gone.max(candidates.len().div_ceil(4));
-        for &(_, _, handle) in &candidates[..count] {
+        let count = candidates.len().div_ceil(4);
+        candidates.select_nth_unstable_by_key(count.saturating_sub(1), |(used, h, _)| (*used, *h));
+        for (_, handle, owner) in candidates.drain(..count) {
             let Some(instance) = slot.instance.as_mut() else { return };
-            if instance.call(host, |w, s| w.release(s, handle).expect("0.7.0")).is_err() {
+            if instance
+                .call(host, |w, s| w.release(s, handle).expect("0.7.0"))
+                .is_err()
+            {
                 slot.drop_instance();
                 return;
+            }
+            if let Some(owner) = owner {
+                owner[SLOTS + index].store(0, Ordering::Relaxed);
             }
             slot.owners[handle as usize] = None;
             slot.live -= 1;
@@ -269,6 +293,7 @@ impl Pool {
                 slot.selected = 0;
             }
         }
+        self.epoch.fetch_add(1, Ordering::Relaxed);
         self.stats.releases.fetch_add(count as u64, Ordering::Relaxed);
     }
 }
@@ -281,7 +306,6 @@ impl Slot {
             owners: Vec::new(),
             live: 0,
             selected: 0,
-            clock: 0,
         }
     }
 

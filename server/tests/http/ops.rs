@@ -47,6 +47,10 @@ async fn metrics_count_decisions_by_tenant_outcome_and_code() {
     assert!(line("standin_audit_commit_duration_seconds_count") >= 1.0);
     assert!(line("standin_audit_rows_total") >= 3.0);
     assert!(text.contains("standin_audit_queue_depth "));
+    // acme runs the built-in policy: its settings are prepared in a shared instance.
+    assert!(line("standin_policy_shared_instances") >= 1.0);
+    assert!(line("standin_policy_prepared_settings") >= 1.0);
+    assert!(line("standin_policy_prepares_total") >= 1.0);
     assert!(text.contains(
         r#"standin_http_request_duration_seconds_bucket{route="/v1/tenants/{t}/sessions/{id}/authorize",le="#
     ));

@@ -12,6 +12,8 @@
 //! the table, reason codes only those of [`KNOWN_CODES`] (any other is
 //! `other`).
 
+mod policies;
+
 use crate::app::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -301,6 +303,7 @@ impl Metrics {
         );
         self.decision_seconds.render(&mut out, name, &["kind"]);
         render_audit(&mut out, store);
+        policies::render(&mut out, sessions.host().shared_stats());
         self.render_webhook_lag(&mut out);
         render_checkpoints(&mut out, sessions.checkpoint_counts());
         let name = "standin_sweeper_leader";
