@@ -20,7 +20,7 @@ pub fn approvers(s: &Settings, req: &StartRequest<'_>) -> Option<Approvers> {
         Approval::Privileged => level(s, &req.target) >= s.approval_min_target_level,
     };
     needed.then(|| Approvers {
-        roles: s.approver_roles.clone(),
+        roles: s.approver_roles.to_vec(),
         target: s.target_approves,
         ttl_seconds: s.approval_ttl_seconds,
     })

@@ -15,6 +15,7 @@ extern crate alloc;
 
 pub mod action;
 pub mod approval;
+mod lists;
 pub mod principal;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod schema;

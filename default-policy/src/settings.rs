@@ -5,6 +5,7 @@
 //! (at any depth: JSON parsers disagree on which one wins), a maximum above
 //! 24 h, a default above the maximum, an empty name or a bad pattern.
 
+use crate::lists::{self, List};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -21,19 +22,19 @@ pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-struct Raw {
-    preset: Preset,
-    impersonator_roles: Vec<String>,
+pub(crate) struct Raw {
+    pub(crate) preset: Preset,
+    pub(crate) impersonator_roles: Vec<String>,
     impersonate_permission: Option<String>,
     #[serde(deserialize_with = "unique_keys")]
     role_levels: BTreeMap<String, u32>,
-    scoped_roles: Vec<String>,
+    pub(crate) scoped_roles: Vec<String>,
     require_domain: bool,
-    domain_scoped_roles: Vec<String>,
+    pub(crate) domain_scoped_roles: Vec<String>,
     require_active: bool,
     require_logged_in: bool,
-    required_consents: Vec<String>,
-    consent_on_behalf_roles: Vec<String>,
+    pub(crate) required_consents: Vec<String>,
+    pub(crate) consent_on_behalf_roles: Vec<String>,
     forbid_wider_access: bool,
     allow_nested: bool,
     require_reason: bool,
@@ -41,19 +42,19 @@ struct Raw {
     max_ttl_seconds: u64,
     notify_target: bool,
     read_only: bool,
-    read_actions: Vec<String>,
-    forbidden_actions: Vec<String>,
-    reserved_for_target: Vec<String>,
-    deliver_to_target: Vec<String>,
-    ephemeral_actions: Vec<String>,
-    notify_changes: Vec<String>,
+    pub(crate) read_actions: Vec<String>,
+    pub(crate) forbidden_actions: Vec<String>,
+    pub(crate) reserved_for_target: Vec<String>,
+    pub(crate) deliver_to_target: Vec<String>,
+    pub(crate) ephemeral_actions: Vec<String>,
+    pub(crate) notify_changes: Vec<String>,
     approval: Approval,
     approval_min_target_level: u32,
-    approver_roles: Vec<String>,
+    pub(crate) approver_roles: Vec<String>,
     target_approves: bool,
     approval_ttl_seconds: u64,
     require_scope: bool,
-    grantable_actions: Vec<String>,
+    pub(crate) grantable_actions: Vec<String>,
     scope_beyond_grantable: Beyond,
     idle_timeout_seconds: Option<u64>,
     do_not_track: bool,
@@ -108,7 +109,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 impl Raw {
     /// The defaults of `preset` (ST1).
-    fn of(preset: Preset) -> Self {
+    pub(crate) fn of(preset: Preset) -> Self {
         match preset {
             Preset::Permissive => Self::default(),
             Preset::Strict => Self {
@@ -194,21 +195,21 @@ pub fn defaults_of(preset: Preset) -> String {
 /// Checked settings, ready for every request.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub impersonator_roles: Vec<String>,
+    pub impersonator_roles: List<String>,
     pub impersonate_permission: Option<String>,
     /// A list, not a map: a request looks up every role of both
     /// principals, and a scan that compares lengths first rarely compares
     /// bytes, where each step of a tree lookup does.
-    pub role_levels: Vec<(String, u32)>,
-    pub scoped_roles: Vec<String>,
+    pub role_levels: List<(String, u32)>,
+    pub scoped_roles: List<String>,
     pub require_domain: bool,
     /// When not empty, `require_domain` applies only to actors holding one
     /// of these roles (E5, per-role domains); others need no domain.
-    pub domain_scoped_roles: Vec<String>,
+    pub domain_scoped_roles: List<String>,
     pub require_active: bool,
     pub require_logged_in: bool,
-    pub required_consents: Vec<String>,
-    pub consent_on_behalf_roles: Vec<String>,
+    pub required_consents: List<String>,
+    pub consent_on_behalf_roles: List<String>,
     pub forbid_wider_access: bool,
     pub allow_nested: bool,
     pub require_reason: bool,
@@ -216,26 +217,26 @@ pub struct Settings {
     pub max_ttl_seconds: u64,
     pub notify_target: bool,
     pub read_only: bool,
-    pub read_actions: Vec<Pattern>,
-    pub forbidden_actions: Vec<Pattern>,
-    pub reserved_for_target: Vec<Pattern>,
-    pub deliver_to_target: Vec<Pattern>,
-    pub ephemeral_actions: Vec<Pattern>,
+    pub read_actions: List<Pattern>,
+    pub forbidden_actions: List<Pattern>,
+    pub reserved_for_target: List<Pattern>,
+    pub deliver_to_target: List<Pattern>,
+    pub ephemeral_actions: List<Pattern>,
     /// Allowed actions the target is told of, summed up, when the session
     /// ends (N2): they carry the `change-digest` obligation.
-    pub notify_changes: Vec<Pattern>,
+    pub notify_changes: List<Pattern>,
     /// When a start waits for approval (four eyes, target consent).
     pub approval: Approval,
     /// With [`Approval::Privileged`]: targets at this level or above.
     pub approval_min_target_level: u32,
     /// A second person holding one of these roles may approve.
-    pub approver_roles: Vec<String>,
+    pub approver_roles: List<String>,
     /// The target may approve (consent, "grant login access").
     pub target_approves: bool,
     /// A start must ask for a scope (SC1).
     pub require_scope: bool,
     /// The widest scope a start may be granted (SC1).
-    pub grantable_actions: Vec<Pattern>,
+    pub grantable_actions: List<Pattern>,
     pub scope_beyond_grantable: Beyond,
     /// Granted to every session (its idle timeout), when set.
     pub idle_timeout_seconds: Option<u64>,
@@ -390,16 +391,16 @@ impl Settings {
             return Err(problems);
         }
         Ok(Self {
-            impersonator_roles: raw.impersonator_roles,
+            impersonator_roles: lists::strings(raw.impersonator_roles),
             impersonate_permission: raw.impersonate_permission,
-            role_levels: raw.role_levels.into_iter().collect(),
-            scoped_roles: raw.scoped_roles,
+            role_levels: lists::levels(raw.role_levels.into_iter().collect()),
+            scoped_roles: lists::strings(raw.scoped_roles),
             require_domain: raw.require_domain,
-            domain_scoped_roles: raw.domain_scoped_roles,
+            domain_scoped_roles: lists::strings(raw.domain_scoped_roles),
             require_active: raw.require_active,
             require_logged_in: raw.require_logged_in,
-            required_consents: raw.required_consents,
-            consent_on_behalf_roles: raw.consent_on_behalf_roles,
+            required_consents: lists::strings(raw.required_consents),
+            consent_on_behalf_roles: lists::strings(raw.consent_on_behalf_roles),
             forbid_wider_access: raw.forbid_wider_access,
             allow_nested: raw.allow_nested,
             require_reason: raw.require_reason,
@@ -407,19 +408,19 @@ impl Settings {
             max_ttl_seconds: raw.max_ttl_seconds,
             notify_target: raw.notify_target,
             read_only: raw.read_only,
-            read_actions,
-            forbidden_actions,
-            reserved_for_target,
-            deliver_to_target,
-            ephemeral_actions,
-            notify_changes,
+            read_actions: lists::patterns(read_actions),
+            forbidden_actions: lists::patterns(forbidden_actions),
+            reserved_for_target: lists::patterns(reserved_for_target),
+            deliver_to_target: lists::patterns(deliver_to_target),
+            ephemeral_actions: lists::patterns(ephemeral_actions),
+            notify_changes: lists::patterns(notify_changes),
             approval: raw.approval,
             approval_min_target_level: raw.approval_min_target_level,
-            approver_roles: raw.approver_roles,
+            approver_roles: lists::strings(raw.approver_roles),
             target_approves: raw.target_approves,
             approval_ttl_seconds: raw.approval_ttl_seconds,
             require_scope: raw.require_scope,
-            grantable_actions,
+            grantable_actions: lists::patterns(grantable_actions),
             scope_beyond_grantable: raw.scope_beyond_grantable,
             idle_timeout_seconds: raw.idle_timeout_seconds,
             do_not_track: raw.do_not_track,

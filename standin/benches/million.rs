@@ -9,7 +9,13 @@
 //! cargo bench -p standin --bench million -- --tenants 100000      # one count
 //! cargo bench -p standin --bench million -- --tenants 1000 --own  # an instance per tenant
 //! cargo bench -p standin --bench million -- --tenants 1000 --custom
+//! cargo bench -p standin --bench million -- --tenants 100000 --component PATH  # another component, shared
 //! ```
+//!
+//! `--component` shares a component of the caller's choosing (trusted for
+//! the run): with one that keeps no settings (the tests' `mischief`), the
+//! rows show what the host's side of a shared call costs, and what is left
+//! of the built-in policy's rows is its reading of each tenant's settings.
 //!
 //! Each count runs in a process of its own, so resident memory is that
 //! count's alone. Tenants are loaded on the engine (`Host::configure` of
@@ -108,20 +114,32 @@ fn timed(policies: &[Policy], calls: usize, pick: impl Fn(usize) -> usize) -> Ve
 
 enum Kind {
     Shared,
+    /// Another component, shared (its path).
+    Component(String),
     Own,
     Custom,
 }
 
 fn measure(tenants: usize, kind: Kind) {
+    let given = match &kind {
+        Kind::Component(path) => Some(std::fs::read(path).expect("the component")),
+        _ => None,
+    };
     let config = match kind {
         Kind::Shared | Kind::Custom => HostConfig::default(),
+        Kind::Component(_) => HostConfig {
+            shared_digests: vec![standin::Digest::of(given.as_deref().expect("read"))],
+            ..HostConfig::default()
+        },
         Kind::Own => HostConfig {
             shared_instances: 0,
             ..HostConfig::default()
         },
     };
     let host = Host::with_config(config).expect("host");
-    let builtin = host.compile(standin::DEFAULT_POLICY).expect("compile");
+    let builtin = host
+        .compile(given.as_deref().unwrap_or(standin::DEFAULT_POLICY))
+        .expect("compile");
     let components: Vec<_> = match kind {
         Kind::Custom => (0..tenants)
             .map(|i| host.compile(&custom_component(i)).expect("compile"))
@@ -164,8 +182,9 @@ fn measure(tenants: usize, kind: Kind) {
     let stats = policies[0].shared_stats();
     println!(
         "{tenants} tenants ({}): load {:.2} s ({:.1} us/tenant); resident {:.1} MiB before, {:.1} MiB loaded, {:.1} MiB after the calls: {:.2} KiB/tenant",
-        match kind {
+        match &kind {
             Kind::Shared => "built-in, shared instances",
+            Kind::Component(_) => "the given component, shared",
             Kind::Own => "built-in, an instance each",
             Kind::Custom => "distinct custom components",
         },
@@ -188,8 +207,13 @@ fn measure(tenants: usize, kind: Kind) {
     );
     if let Some(s) = stats {
         println!(
-            "  shared instances: {} live, {} made; {} settings prepared ({} prepares, {} releases)",
-            s.instances, s.instantiated, s.prepared, s.prepares, s.releases
+            "  shared instances: {} live, {} made, {:.1} MiB of linear memory; {} settings prepared ({} prepares, {} releases)",
+            s.instances,
+            s.instantiated,
+            s.memory_bytes as f64 / 1048576.0,
+            s.prepared,
+            s.prepares,
+            s.releases
         );
     }
 }
@@ -207,6 +231,7 @@ fn main() {
     }
     let has = |flag: &str| args.iter().any(|a| a == flag);
     let kind = || match () {
+        _ if arg("--component").is_some() => Kind::Component(arg("--component").expect("a path")),
         _ if has("--own") => Kind::Own,
         _ if has("--custom") => Kind::Custom,
         _ => Kind::Shared,
@@ -220,7 +245,14 @@ fn main() {
         None => vec![1, 1_000, 100_000, 1_000_000],
     };
     for n in counts {
-        let flags: Vec<&str> = ["--own", "--custom"].into_iter().filter(|f| has(f)).collect();
+        let mut flags: Vec<String> = ["--own", "--custom"]
+            .into_iter()
+            .filter(|f| has(f))
+            .map(String::from)
+            .collect();
+        if let Some(path) = arg("--component") {
+            flags.extend(["--component".to_string(), path]);
+        }
         let status = Command::new(std::env::current_exe().expect("own path"))
             .args(["--measure", &n.to_string()])
             .args(flags)

@@ -69,6 +69,8 @@ pub struct SharedStats {
     pub instances: usize,
     /// Settings prepared in them now.
     pub prepared: usize,
+    /// The linear memory of the live instances, in bytes.
+    pub memory_bytes: usize,
     /// Instances made since the pool began (more than the slots: some trapped).
     pub instantiated: u64,
     /// `prepare` calls made, and `release` calls (evictions and tenants gone).
@@ -81,6 +83,7 @@ impl SharedStats {
         Self {
             instances: self.instances + other.instances,
             prepared: self.prepared + other.prepared,
+            memory_bytes: self.memory_bytes + other.memory_bytes,
             instantiated: self.instantiated + other.instantiated,
             prepares: self.prepares + other.prepares,
             releases: self.releases + other.releases,
@@ -178,6 +181,7 @@ impl Pool {
             let slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
             s.instances += usize::from(slot.instance.is_some());
             s.prepared += slot.live;
+            s.memory_bytes += slot.instance.as_ref().map_or(0, |i| i.store.data().memory_bytes());
         }
         s
     }

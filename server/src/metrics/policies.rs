@@ -17,6 +17,11 @@ pub(super) fn render(out: &mut String, stats: standin::SharedStats) {
             "Tenants' settings prepared in shared instances now.",
             stats.prepared as u64,
         ),
+        (
+            "standin_policy_shared_memory_bytes",
+            "Linear memory of the shared instances (prepared settings live there).",
+            stats.memory_bytes as u64,
+        ),
     ];
     for (name, help, value) in gauges {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
