@@ -139,6 +139,9 @@ mod tests {
         assert_eq!(&*b.approver_roles, ["approver-b"]);
         let strict = Settings::parse(r#"{"preset": "strict"}"#).expect("strict");
         let c = Settings::parse(r#"{"approver_roles": ["super_admin"]}"#).expect("c");
-        assert!(Arc::ptr_eq(&strict.approver_roles, &c.approver_roles), "the strict preset's list");
+        assert!(
+            Arc::ptr_eq(&strict.approver_roles, &c.approver_roles),
+            "the strict preset's list"
+        );
     }
 }

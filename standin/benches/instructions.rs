@@ -38,12 +38,14 @@ const LONG: u64 = 2_304;
 
 /// The cases, in report order.
 const CASES: &[&str] = &[
+    "start/pack",
     "start/native",
     "start/component-warm",
     "start/component-warm-prepacked",
     "start/component-fresh-pooling",
     "start/native-deny",
     "start/component-warm-deny",
+    "action/pack",
     "action/native",
     "action/component-warm",
     "action/component-warm-in-session",
@@ -175,6 +177,10 @@ fn run_case(case: &str, iterations: u64) {
     let action = action_request();
     let mut per_decision = 1;
     let mut decide: Box<dyn FnMut() -> bool> = match case {
+        // Packing alone (checks, then text and words): what every
+        // component call pays before the policy runs.
+        "start/pack" => Box::new(move || black_box(&start).pack(&limits, now()).is_ok()),
+        "action/pack" => Box::new(move || black_box(&action).pack(&limits, now()).is_ok()),
         "start/native" => Box::new(move || {
             let packed = black_box(&start).pack(&limits, now()).expect("the request packs");
             matches!(

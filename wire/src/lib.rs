@@ -107,6 +107,43 @@ pub fn span(offset: usize, len: usize) -> u64 {
     ((offset as u64) << 32) | (len as u64 & 0xffff_ffff)
 }
 
+/// Copies `src` to `dst` with at most two loads and two stores when it is
+/// 16 bytes or shorter (most of a request's strings: roles, ids,
+/// permissions), instead of a call to `memcpy`: packing copies about 75
+/// strings a request.
+///
+/// # Safety
+/// `dst` is valid for writes of `src.len()` bytes and does not overlap `src`.
+#[inline(always)]
+unsafe fn copy_short(src: &[u8], dst: *mut u8) {
+    let (n, s) = (src.len(), src.as_ptr());
+    // SAFETY: every read is within `src` and every write within
+    // `dst[..n]` (the pairs overlap when `n` is not a power of two).
+    unsafe {
+        if (8..=16).contains(&n) {
+            let (a, b) = (
+                s.cast::<u64>().read_unaligned(),
+                s.add(n - 8).cast::<u64>().read_unaligned(),
+            );
+            dst.cast::<u64>().write_unaligned(a);
+            dst.add(n - 8).cast::<u64>().write_unaligned(b);
+        } else if (4..8).contains(&n) {
+            let (a, b) = (
+                s.cast::<u32>().read_unaligned(),
+                s.add(n - 4).cast::<u32>().read_unaligned(),
+            );
+            dst.cast::<u32>().write_unaligned(a);
+            dst.add(n - 4).cast::<u32>().write_unaligned(b);
+        } else if n < 4 {
+            for i in 0..n {
+                *dst.add(i) = *s.add(i);
+            }
+        } else {
+            core::ptr::copy_nonoverlapping(s, dst, n);
+        }
+    }
+}
+
 /// Where a list under construction starts (see [`Packer::begin_list`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListStart(usize);
@@ -159,9 +196,19 @@ impl Packer {
     /// the host caps requests far below that.
     #[inline]
     pub fn str(&mut self, s: &str) -> u64 {
-        let span = span(self.text.len(), s.len());
-        self.text.push_str(s);
-        span
+        let start = self.text.len();
+        let bytes = s.as_bytes();
+        if self.text.capacity() - start < bytes.len() {
+            self.text.reserve(bytes.len());
+        }
+        // SAFETY: the capacity was made above; what is appended is a whole
+        // `&str`, so the text stays UTF-8.
+        unsafe {
+            let text = self.text.as_mut_vec();
+            copy_short(bytes, text.as_mut_ptr().add(start));
+            text.set_len(start + bytes.len());
+        }
+        span(start, s.len())
     }
 
     /// Stores `item` as it displays (e.g. a JSON number) as one entry of the

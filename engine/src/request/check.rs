@@ -21,6 +21,12 @@ pub const MAX_REASON_BYTES: usize = 1024;
 /// bidirectional override reorders what is shown), no leading or trailing
 /// whitespace (`u-1 ` must not be a second name of `u-1`).
 pub fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), RequestError> {
+    checked_text(field, s, max).map(drop)
+}
+
+/// [`check_text`], answering whether `s` is printable ASCII (then it holds
+/// no character of the Unicode tables either, and callers skip them).
+fn checked_text(field: &'static str, s: &str, max: usize) -> Result<bool, RequestError> {
     non_empty(field, s)?;
     if s.len() > max {
         return Err(RequestError::FieldTooLong {
@@ -29,11 +35,39 @@ pub fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), Reques
             max,
         });
     }
+    // Nearly every id and reason: printable ASCII, whose only white space
+    // is the space (tabs and newlines are controls).
+    let bytes = s.as_bytes();
+    if printable_ascii(bytes) {
+        if bytes[0] == b' ' || bytes[bytes.len() - 1] == b' ' {
+            return Err(RequestError::SurroundingWhitespace(field));
+        }
+        return Ok(true);
+    }
     shown_as_is(field, s)?;
     if s.starts_with(char::is_whitespace) || s.ends_with(char::is_whitespace) {
         return Err(RequestError::SurroundingWhitespace(field));
     }
-    Ok(())
+    Ok(false)
+}
+
+/// Whether every byte of `s` is printable ASCII (`0x20..=0x7e`): eight
+/// bytes at a time, as packing checks every string of every request.
+fn printable_ascii(s: &[u8]) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is below `n` (`n` <= 0x80, every byte of `x` ASCII):
+    // the classic has-less-than test.
+    let below = |x: u64, n: u64| x.wrapping_sub(LOW * n) & !x & HIGH;
+    let bad = |x: u64| (x & HIGH) | below(x, 0x20) | below(x ^ (LOW * 0x7f), 1);
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if bad(x) != 0 {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| (0x20..0x7f).contains(&b))
 }
 
 /// No control character and no format or invisible one in `s`.
@@ -75,7 +109,9 @@ pub fn is_invisible(c: char) -> bool {
 /// it is refused rather than folded (ids are compared as given; E8 and AP1
 /// up to case).
 pub fn check_id(field: &'static str, s: &str) -> Result<(), RequestError> {
-    check_text(field, s, MAX_ID_BYTES)?;
+    if checked_text(field, s, MAX_ID_BYTES)? {
+        return Ok(());
+    }
     if let Some(c) = s.chars().find(|&c| !c.is_ascii() && contains(COMPATIBILITY, c)) {
         return Err(RequestError::CompatibilityCharacter {
             field,
@@ -120,7 +156,10 @@ fn check_opt_id(field: &'static str, s: &Option<String>) -> Result<(), RequestEr
 /// A resource names anything the platform likes, but holds no control,
 /// format or invisible character (it is shown in reports).
 pub(super) fn check_resource(resource: Option<&str>) -> Result<(), RequestError> {
-    resource.map_or(Ok(()), |r| shown_as_is("resource", r))
+    match resource {
+        Some(r) if !printable_ascii(r.as_bytes()) => shown_as_is("resource", r),
+        _ => Ok(()),
+    }
 }
 
 impl Principal {
@@ -217,4 +256,23 @@ fn same_user(a: &str, b: &str) -> bool {
     a.chars()
         .flat_map(char::to_lowercase)
         .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable_ascii;
+
+    #[test]
+    fn printable_ascii_is_every_byte_in_0x20_to_0x7e_at_every_length_and_place() {
+        for len in 1..20 {
+            for place in 0..len {
+                for b in 0..=255u8 {
+                    let mut s = vec![b'a'; len];
+                    s[place] = b;
+                    let expected = (0x20..0x7f).contains(&b);
+                    assert_eq!(printable_ascii(&s), expected, "byte {b:#x} at {place} of {len}");
+                }
+            }
+        }
+    }
 }

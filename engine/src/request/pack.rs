@@ -50,9 +50,16 @@ impl Pack<'_> {
         let list = k.begin_list();
         for (key, value) in &p.attributes {
             k.push(key);
-            match value.as_str() {
-                Some(text) => k.push(text),
-                None => k.push_display(value),
+            match value {
+                serde_json::Value::String(text) => k.push(text),
+                // As JSON writes them, without the formatting machinery:
+                // flags and counts are most attributes that are not text.
+                serde_json::Value::Bool(b) => k.push(if *b { "true" } else { "false" }),
+                serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => {
+                    let mut digits = [0u8; 20];
+                    k.push(integer(n.as_i64(), n.as_u64(), &mut digits));
+                }
+                _ => k.push_display(value),
             }
         }
         let attributes = k.end_list(list);
@@ -92,6 +99,31 @@ impl Pack<'_> {
         }
         Ok(self.packer)
     }
+}
+
+/// An integer's decimal digits (as JSON writes it) in `buf`: `signed`
+/// when it fits an `i64`, else `unsigned`.
+fn integer(signed: Option<i64>, unsigned: Option<u64>, buf: &mut [u8; 20]) -> &str {
+    let (negative, mut n) = match (signed, unsigned) {
+        (Some(i), _) => (i < 0, i.unsigned_abs()),
+        (None, Some(u)) => (false, u),
+        (None, None) => (false, 0),
+    };
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    // Only ASCII digits and a sign were written.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 impl StartRequest {
@@ -356,4 +388,22 @@ fn push(text: &mut String, s: &str) -> u64 {
     let span = wire::span(text.len(), s.len());
     text.push_str(s);
     span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integer;
+
+    #[test]
+    fn integers_are_written_as_json_writes_them() {
+        for n in [0i64, 7, -7, 10, 1234567, -9_223_372_036_854_775_808, i64::MAX] {
+            let mut buf = [0u8; 20];
+            assert_eq!(
+                integer(Some(n), u64::try_from(n).ok(), &mut buf),
+                serde_json::json!(n).to_string()
+            );
+        }
+        let mut buf = [0u8; 20];
+        assert_eq!(integer(None, Some(u64::MAX), &mut buf), u64::MAX.to_string());
+    }
 }

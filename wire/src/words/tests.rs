@@ -228,3 +228,18 @@ fn headers_keep_the_documented_layout() {
     let items: alloc::vec::Vec<_> = super::read_action_items(&[7, 8, 1, 9, 0, 0, 5]).collect();
     assert_eq!(items, [(7, Some(8)), (9, None)]);
 }
+
+#[test]
+fn strings_of_every_short_length_pack_and_read_back() {
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+    let mut p = Packer::with_capacity(0, 0);
+    let texts: Vec<String> = (0..40).map(|n| "abcdefghij".repeat(4)[..n].to_string()).collect();
+    let spans: Vec<u64> = texts.iter().map(|t| p.str(t)).collect();
+    let (text, _) = p.finish();
+    for (t, span) in texts.iter().zip(spans) {
+        let (at, len) = ((span >> 32) as usize, (span & 0xffff_ffff) as usize);
+        assert_eq!(&text[at..at + len], t);
+    }
+    assert_eq!(text.len(), (0..40).sum::<usize>());
+}
