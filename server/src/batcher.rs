@@ -5,7 +5,7 @@
 //! thread per call waiting for its commit. Under load that is most of the
 //! server's CPU (measured: 146 µs of server CPU per call at 64 connections,
 //! against 24 µs in-process; BENCHMARKS.md). Here handlers queue their call
-//! and await a reply; [`THREADS`] threads take everything queued at once and
+//! and await a reply; [`threads`] threads take everything queued at once and
 //! answer it with one [`standin::TenantSessions::authorize_batch`]
 //! per tenant: one wait for the batch's commit, one hand-off per batch. The
 //! busier the server, the bigger the batches; a lone call is a batch of one.
@@ -25,9 +25,14 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 use tokio::sync::oneshot;
 
-/// Threads taking batches: while one waits for its batch's commit, the
-/// other decides the next.
-pub const THREADS: usize = 2;
+/// Threads taking batches: one per core, and at least two, so that while
+/// one waits for its batch's commit another decides the next. Deciding is
+/// the batch's CPU work (each call's session, its policy), done on these
+/// threads: two of them served a 16-core machine no faster than about two
+/// cores could decide (issue 32), whatever the other cores did.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)
+}
 
 /// Calls waiting at most; past it a caller is answered `503 overloaded`.
 pub const MAX_QUEUED: usize = 16_384;
@@ -56,7 +61,7 @@ impl Authorizer {
     pub fn spawn(sessions: Arc<Standin>) -> Self {
         let (queue, jobs) = mpsc::sync_channel(MAX_QUEUED);
         let jobs = Arc::new(Mutex::new(jobs));
-        let threads = (0..THREADS)
+        let threads = (0..threads())
             .map(|i| {
                 let (sessions, jobs) = (sessions.clone(), jobs.clone());
                 std::thread::Builder::new()

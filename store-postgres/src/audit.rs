@@ -83,9 +83,14 @@ impl Appender {
         for tenant in moved {
             let head = &self.heads[tenant];
             let (seq, at) = (head.seq as i64, head.at.map_or(i64::MIN, ts));
-            c.execute(
+            c.execute_typed(
                 "UPDATE chain_heads SET seq = $2, hash = $3, at = $4 WHERE tenant = $1",
-                &[tenant, &seq, &head.hash, &at],
+                &[
+                    (tenant, Type::TEXT),
+                    (&seq, Type::INT8),
+                    (&head.hash, Type::TEXT),
+                    (&at, Type::INT8),
+                ],
             )
             .map_err(db)?;
         }
@@ -113,20 +118,34 @@ impl Appender {
         }
         missing.sort_unstable();
         missing.dedup();
-        c.execute(
-            "INSERT INTO chain_heads (tenant, seq, hash, at) SELECT t, 0, $2, $3 FROM unnest($1::text[]) AS t \
-             ORDER BY t ON CONFLICT DO NOTHING",
-            &[&missing, &GENESIS_HASH, &i64::MIN],
-        )
-        .map_err(db)?;
-        let locked = c
-            .query(
+        // Typed statements (one round trip each, none prepared), and the
+        // heads' rows made only for a tenant's first event: the lock is
+        // held from here to the commit, so every round trip in between is
+        // a wait for the other replicas.
+        let lock = |c: &mut _| {
+            GenericClient::query_typed(
+                c,
                 "SELECT h.tenant, h.seq, h.hash, h.at, \
                  (SELECT a.chain FROM audit a WHERE a.tenant = h.tenant AND a.seq = h.seq) AS chain \
                  FROM chain_heads h WHERE h.tenant = ANY($1) ORDER BY h.tenant FOR UPDATE OF h",
-                &[&missing],
+                &[(&missing, Type::TEXT_ARRAY)],
+            )
+            .map_err(db)
+        };
+        let mut locked = lock(c)?;
+        if locked.len() < missing.len() {
+            c.execute_typed(
+                "INSERT INTO chain_heads (tenant, seq, hash, at) SELECT t, 0, $2, $3 FROM unnest($1::text[]) AS t \
+                 ORDER BY t ON CONFLICT DO NOTHING",
+                &[
+                    (&missing, Type::TEXT_ARRAY),
+                    (&GENESIS_HASH, Type::TEXT),
+                    (&i64::MIN, Type::INT8),
+                ],
             )
             .map_err(db)?;
+            locked = lock(c)?;
+        }
         for row in &locked {
             let (seq, at): (i64, i64) = (get(row, "seq")?, get(row, "at")?);
             let chain: Option<i32> = get(row, "chain")?;
@@ -170,6 +189,15 @@ const WRITTEN: [(&str, Type); 22] = [
     ("chain", Type::INT4),
     ("facts", Type::TEXT),
 ];
+
+/// The array type of a column's type (rows are written as one array per column).
+fn array_of(t: &Type) -> Type {
+    match *t {
+        Type::INT8 => Type::INT8_ARRAY,
+        Type::INT4 => Type::INT4_ARRAY,
+        _ => Type::TEXT_ARRAY,
+    }
+}
 
 fn written_names() -> String {
     WRITTEN.map(|(name, _)| name).join(", ")
@@ -256,10 +284,10 @@ impl Rows {
 
     fn write(&self, c: &mut impl GenericClient) -> Result<(), StoreError> {
         if !self.facts.0.is_empty() {
-            c.execute(
+            c.execute_typed(
                 "INSERT INTO audit_facts (digest, body) SELECT * FROM unnest($1::text[], $2::text[]) \
                  ON CONFLICT DO NOTHING",
-                &[&self.facts.0, &self.facts.1],
+                &[(&self.facts.0, Type::TEXT_ARRAY), (&self.facts.1, Type::TEXT_ARRAY)],
             )
             .map_err(db)?;
         }
@@ -269,7 +297,12 @@ impl Rows {
         if self.tenant.len() >= COPY_FROM {
             return self.copy(c);
         }
-        c.execute(INSERT.as_str(), &self.columns()).map_err(db)?;
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = self
+            .columns()
+            .into_iter()
+            .zip(WRITTEN.map(|(_, t)| array_of(&t)))
+            .collect();
+        c.execute_typed(INSERT.as_str(), &typed).map_err(db)?;
         Ok(())
     }
 

@@ -330,14 +330,16 @@ pub(crate) fn share(
     ids: &[&str],
     integrity: &Integrity,
 ) -> Result<Vec<Shared>, StoreError> {
-    c.query(
-        &format!("SELECT {READ_COLUMNS} FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE"),
-        &[&ids],
-    )
-    .map_err(db)?
-    .iter()
-    .map(|r| Ok((get(r, "id")?, decode(r, integrity))))
-    .collect()
+    // Typed: one round trip, no statement prepared and closed around it
+    // (every group commit of actions runs it).
+    static SHARE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("SELECT {READ_COLUMNS} FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE")
+    });
+    c.query_typed(SHARE.as_str(), &[(&ids, postgres::types::Type::TEXT_ARRAY)])
+        .map_err(db)?
+        .iter()
+        .map(|r| Ok((get(r, "id")?, decode(r, integrity))))
+        .collect()
 }
 
 impl SessionStore for PostgresStore {

@@ -4,7 +4,13 @@
 //! ```sh
 //! cargo bench -p standin-cli --bench replicas                 # 8 s rows
 //! cargo bench -p standin-cli --bench replicas -- --seconds 3  # shorter rows
+//! cargo bench -p standin-cli --bench replicas -- --rows "2 replicas, 1 tenant, single"
+//! STANDIN_BENCH_BIN=/tmp/before/standin cargo bench -p standin-cli --bench replicas  # another build
 //! ```
+//!
+//! `--rows` keeps the rows whose name contains it (and skips the starts
+//! and `audit verify`); `STANDIN_BENCH_BIN` serves with another `standin`
+//! binary (a build from before a change, for a comparison in one run).
 //!
 //! PostgreSQL is a throwaway server from the system's binaries (Debian's
 //! `postgresql`, `initdb` defaults: `fsync` and `synchronous_commit` on),
@@ -122,7 +128,8 @@ fn result(child: Child) -> Load {
 
 /// `standin serve` on `store` (`--db PATH` or `--database-url URL`); its address.
 fn replica(dir: &Path, store: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_standin"))
+    let bin = std::env::var("STANDIN_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_standin").to_string());
+    let mut child = Command::new(bin)
         .args(store)
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "text"])
         .env("STANDIN_HOST_KEY_FILE", dir.join("host.key"))
@@ -270,12 +277,17 @@ fn verify(sessions: &Standin) -> (u64, f64) {
 
 fn main() {
     let mut seconds = 8;
+    let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--seconds" {
             seconds = args.next().and_then(|s| s.parse().ok()).expect("--seconds N");
         }
+        if a == "--rows" {
+            only = Some(args.next().expect("--rows TEXT"));
+        }
     }
+    let wanted = |what: &str| only.as_deref().is_none_or(|o| what.contains(o));
     let run = Duration::from_secs(seconds);
     let dir = tempfile::Builder::new()
         .prefix("standin-replicas")
@@ -316,18 +328,27 @@ fn main() {
         ("batch", "1 tenant, batches of 100", &sqlite_tenants[..1]),
         ("batch", "4 tenants, batches of 100", &sqlite_tenants[..]),
     ] {
+        let what = format!("SQLite, 1 process, {label}");
+        if !wanted(&what) {
+            continue;
+        }
         measure(String::new(), &script, on, mode, tenants, warm);
-        show(measure(
-            format!("SQLite, 1 process, {label}"),
-            &script,
-            on,
-            mode,
-            tenants,
-            run,
-        ));
+        show(measure(what, &script, on, mode, tenants, run));
     }
     stop(vec![child]);
     for n in 1..=3 {
+        let label = format!("PostgreSQL, {n} replica{}, ", if n == 1 { "" } else { "s" });
+        if only.as_deref().is_some_and(|o| {
+            ![
+                "1 tenant, single calls",
+                "1 tenant, batches of 100",
+                "4 tenants, batches of 100",
+            ]
+            .iter()
+            .any(|l| format!("{label}{l}").contains(o))
+        }) {
+            continue;
+        }
         let (children, addrs): (Vec<Child>, Vec<String>) =
             (0..n).map(|_| replica(d, &["--database-url", &url])).unzip();
         let pids: Vec<u32> = children.iter().map(Child::id).collect();
@@ -337,8 +358,11 @@ fn main() {
             ("batch", "1 tenant, batches of 100", &pg_tenants[..1]),
             ("batch", "4 tenants, batches of 100", &pg_tenants[..]),
         ] {
-            measure(String::new(), &script, on, mode, tenants, warm);
             let what = format!("PostgreSQL, {n} replica{}, {label}", if n == 1 { "" } else { "s" });
+            if !wanted(&what) {
+                continue;
+            }
+            measure(String::new(), &script, on, mode, tenants, warm);
             show(measure(what, &script, on, mode, tenants, run));
         }
         stop(children);
@@ -358,6 +382,9 @@ fn main() {
             r.what, r.authorizes_per_s, r.p50_us, r.p99_us, r.errors, r.cores.0, r.cores.1, r.cores.2
         )
         .expect("write");
+    }
+    if only.is_some() {
+        return;
     }
     let (s_starts, p_starts) = (starts(&sqlite, run), starts(&postgres, run));
     writeln!(
