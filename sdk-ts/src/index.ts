@@ -31,7 +31,7 @@ import {
 } from "./wire.js";
 
 export * from "./decision.js";
-export { Pattern } from "./pattern.js";
+export { isRustWhitespace, Pattern, rustDebugChar } from "./pattern.js";
 export type { Action, ActionRequest, ApprovalRequest, Principal, ScopeRequest, Session, StartRequest } from "./wire.js";
 export { readAction, readActions, readApproval, readStart } from "./wire.js";
 
@@ -72,8 +72,14 @@ export interface PolicySpec<S> {
   version: string;
   /** Requirement ids this policy implements, e.g. `E1`. */
   rules: string[];
-  /** Checks the tenant's settings (parsed JSON) and returns what the rules read; throws `SettingsError` (or any Error) to refuse them. */
-  configure(settings: unknown): S;
+  /**
+   * Checks the tenant's settings (parsed JSON) and returns what the rules
+   * read; throws `SettingsError` (or any Error) to refuse them. `text` is
+   * the settings as the host gave them, for a policy that must see what
+   * parsing loses (a key given twice, `1.0` against `1`, integers past
+   * 2^53).
+   */
+  configure(settings: unknown, text: string): S;
   start(request: StartRequest, settings: S): StartDecision;
   action(request: ActionRequest, settings: S): ActionDecision;
   /** May the approver answer a pending start? Without it, every approver is denied. */
@@ -118,7 +124,11 @@ const question = (q: WireQuestion): Question => ({
 });
 
 /** A whole number of seconds as the WIT's u64; anything else traps. */
-function u64(n: number, what: string): bigint {
+function u64(n: number | bigint, what: string): bigint {
+  if (typeof n === "bigint") {
+    if (n < 0n || n > 0xffff_ffff_ffff_ffffn) throw new Error(`${what}: ${n} is not a u64`);
+    return n;
+  }
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${what}: ${n} is not a whole number of seconds`);
   return BigInt(n);
 }
@@ -174,7 +184,8 @@ export function definePolicy<S>(spec: PolicySpec<S>) {
     describe: () => ({ name: spec.name, version: spec.version, rules: spec.rules }),
     configure(text: string): void {
       try {
-        settings = { value: spec.configure(JSON.parse(text === "" ? "{}" : text)) };
+        const given = text === "" ? "{}" : text;
+        settings = { value: spec.configure(JSON.parse(given), given) };
       } catch (e) {
         settings = undefined;
         // The WIT's `result<_, list<string>>`: componentize-js makes a
