@@ -1,5 +1,5 @@
 // @standin/policy-sdk: Standin impersonation policies in TypeScript,
-// built into WebAssembly components of the world `standin:policy@0.6.0`
+// built into WebAssembly components of the world `standin:policy@0.7.0`
 // (wit/policy.wit) with componentize-js (`standin-policy-build`).
 //
 // A policy is `definePolicy({...})` exported as `policy`:
@@ -175,22 +175,50 @@ function malformed(): never {
 
 /** The `policy` export of the WIT world, from a policy's rules. */
 export function definePolicy<S>(spec: PolicySpec<S>) {
-  let settings: { value: S } | undefined;
+  // Settings by handle (WIT 0.7.0): slot 0 is `configure`'s, slots from 1
+  // are `prepare`'s (one instance may hold several tenants' settings);
+  // `select` names the one that governs what follows.
+  const slots: ({ value: S } | undefined)[] = [undefined];
+  const free: number[] = [];
+  let selected = 0;
   const configured = (): S => {
+    const settings = slots[selected];
     if (settings === undefined) throw new Error("evaluated before configure");
     return settings.value;
+  };
+  const parse = (text: string): { value: S } => {
+    try {
+      const given = text === "" ? "{}" : text;
+      return { value: spec.configure(JSON.parse(given), given) };
+    } catch (e) {
+      // The WIT's `result<_, list<string>>`: componentize-js makes a
+      // thrown value the error.
+      throw e instanceof SettingsError ? e.problems : [e instanceof Error ? `settings: ${e.message}` : String(e)];
+    }
   };
   return {
     describe: () => ({ name: spec.name, version: spec.version, rules: spec.rules }),
     configure(text: string): void {
-      try {
-        const given = text === "" ? "{}" : text;
-        settings = { value: spec.configure(JSON.parse(given), given) };
-      } catch (e) {
-        settings = undefined;
-        // The WIT's `result<_, list<string>>`: componentize-js makes a
-        // thrown value the error.
-        throw e instanceof SettingsError ? e.problems : [e instanceof Error ? `settings: ${e.message}` : String(e)];
+      slots[0] = undefined;
+      selected = 0;
+      slots[0] = parse(text);
+    },
+    prepare(text: string): number {
+      const settings = parse(text);
+      const handle = free.pop() ?? slots.length;
+      slots[handle] = settings;
+      return handle;
+    },
+    select(handle: number): void {
+      // A handle never prepared, or released, is a bug of the host: trap.
+      if (handle < 1 || slots[handle] === undefined) throw new Error(`no settings under handle ${handle}`);
+      selected = handle;
+    },
+    release(handle: number): void {
+      if (handle >= 1 && slots[handle] !== undefined) {
+        slots[handle] = undefined;
+        free.push(handle);
+        if (selected === handle) selected = 0;
       }
     },
     evaluateStart: (text: string, words: BigUint64Array) =>
