@@ -2,7 +2,7 @@
 // standin-policy-build POLICY.ts -o POLICY.wasm
 //
 // Builds a Standin policy written in TypeScript (or JavaScript) into a
-// WebAssembly component of the world `standin:policy@0.6.0`:
+// WebAssembly component of the world `standin:policy@0.7.0`:
 //   1. esbuild bundles the policy and this SDK into one ES module (the
 //      SDK's import resolves to this package, whatever node_modules holds);
 //   2. componentize-js embeds it in the StarlingMonkey engine, runs its

@@ -25,8 +25,8 @@ export interface Grant {
   obligations?: string[];
   /** None: what the start asked for (the host never grants more). */
   scope?: Scope;
-  /** The session ends (`idle`) after this long without an action. */
-  idleTimeoutSeconds?: number;
+  /** The session ends (`idle`) after this long without an action (a bigint past 2^53). */
+  idleTimeoutSeconds?: number | bigint;
 }
 
 /** Who may answer a start that needs approval. */

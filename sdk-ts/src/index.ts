@@ -1,5 +1,5 @@
 // @standin/policy-sdk: Standin impersonation policies in TypeScript,
-// built into WebAssembly components of the world `standin:policy@0.6.0`
+// built into WebAssembly components of the world `standin:policy@0.7.0`
 // (wit/policy.wit) with componentize-js (`standin-policy-build`).
 //
 // A policy is `definePolicy({...})` exported as `policy`:
@@ -31,7 +31,7 @@ import {
 } from "./wire.js";
 
 export * from "./decision.js";
-export { Pattern } from "./pattern.js";
+export { isRustWhitespace, Pattern, rustDebugChar } from "./pattern.js";
 export type { Action, ActionRequest, ApprovalRequest, Principal, ScopeRequest, Session, StartRequest } from "./wire.js";
 export { readAction, readActions, readApproval, readStart } from "./wire.js";
 
@@ -72,8 +72,14 @@ export interface PolicySpec<S> {
   version: string;
   /** Requirement ids this policy implements, e.g. `E1`. */
   rules: string[];
-  /** Checks the tenant's settings (parsed JSON) and returns what the rules read; throws `SettingsError` (or any Error) to refuse them. */
-  configure(settings: unknown): S;
+  /**
+   * Checks the tenant's settings (parsed JSON) and returns what the rules
+   * read; throws `SettingsError` (or any Error) to refuse them. `text` is
+   * the settings as the host gave them, for a policy that must see what
+   * parsing loses (a key given twice, `1.0` against `1`, integers past
+   * 2^53).
+   */
+  configure(settings: unknown, text: string): S;
   start(request: StartRequest, settings: S): StartDecision;
   action(request: ActionRequest, settings: S): ActionDecision;
   /** May the approver answer a pending start? Without it, every approver is denied. */
@@ -118,7 +124,11 @@ const question = (q: WireQuestion): Question => ({
 });
 
 /** A whole number of seconds as the WIT's u64; anything else traps. */
-function u64(n: number, what: string): bigint {
+function u64(n: number | bigint, what: string): bigint {
+  if (typeof n === "bigint") {
+    if (n < 0n || n > 0xffff_ffff_ffff_ffffn) throw new Error(`${what}: ${n} is not a u64`);
+    return n;
+  }
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${what}: ${n} is not a whole number of seconds`);
   return BigInt(n);
 }
@@ -165,21 +175,50 @@ function malformed(): never {
 
 /** The `policy` export of the WIT world, from a policy's rules. */
 export function definePolicy<S>(spec: PolicySpec<S>) {
-  let settings: { value: S } | undefined;
+  // Settings by handle (WIT 0.7.0): slot 0 is `configure`'s, slots from 1
+  // are `prepare`'s (one instance may hold several tenants' settings);
+  // `select` names the one that governs what follows.
+  const slots: ({ value: S } | undefined)[] = [undefined];
+  const free: number[] = [];
+  let selected = 0;
   const configured = (): S => {
+    const settings = slots[selected];
     if (settings === undefined) throw new Error("evaluated before configure");
     return settings.value;
+  };
+  const parse = (text: string): { value: S } => {
+    try {
+      const given = text === "" ? "{}" : text;
+      return { value: spec.configure(JSON.parse(given), given) };
+    } catch (e) {
+      // The WIT's `result<_, list<string>>`: componentize-js makes a
+      // thrown value the error.
+      throw e instanceof SettingsError ? e.problems : [e instanceof Error ? `settings: ${e.message}` : String(e)];
+    }
   };
   return {
     describe: () => ({ name: spec.name, version: spec.version, rules: spec.rules }),
     configure(text: string): void {
-      try {
-        settings = { value: spec.configure(JSON.parse(text === "" ? "{}" : text)) };
-      } catch (e) {
-        settings = undefined;
-        // The WIT's `result<_, list<string>>`: componentize-js makes a
-        // thrown value the error.
-        throw e instanceof SettingsError ? e.problems : [e instanceof Error ? `settings: ${e.message}` : String(e)];
+      slots[0] = undefined;
+      selected = 0;
+      slots[0] = parse(text);
+    },
+    prepare(text: string): number {
+      const settings = parse(text);
+      const handle = free.pop() ?? slots.length;
+      slots[handle] = settings;
+      return handle;
+    },
+    select(handle: number): void {
+      // A handle never prepared, or released, is a bug of the host: trap.
+      if (handle < 1 || slots[handle] === undefined) throw new Error(`no settings under handle ${handle}`);
+      selected = handle;
+    },
+    release(handle: number): void {
+      if (handle >= 1 && slots[handle] !== undefined) {
+        slots[handle] = undefined;
+        free.push(handle);
+        if (selected === handle) selected = 0;
       }
     },
     evaluateStart: (text: string, words: BigUint64Array) =>
