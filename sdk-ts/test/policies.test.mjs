@@ -163,7 +163,7 @@ test("sb3: a policy built with the SDK imports nothing, and one with WASI import
   // The same policy built with componentize-js's defaults (WASI clocks, random, stdio, http) does not upload.
   const { componentize } = await import("@bytecodealliance/componentize-js");
   const source = join(dir, "wasi.js");
-  const functions = ["configure", "evaluateStart", "evaluateAction", "evaluateApproval", "evaluateActions", "evaluateQuestion", "settingsSchema", "search"];
+  const functions = ["configure", "prepare", "select", "release", "evaluateStart", "evaluateAction", "evaluateApproval", "evaluateActions", "evaluateQuestion", "settingsSchema", "search"];
   writeFileSync(
     source,
     `export const policy = { describe: () => ({ name: "wasi", version: "0", rules: [] }), ${functions.map((f) => `${f}() { throw new Error(String(Date.now())); }`).join(", ")} };`,
