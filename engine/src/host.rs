@@ -129,7 +129,11 @@ impl Host {
                 .total_core_instances(slots)
                 .total_memories(slots)
                 .total_tables(slots)
-                .max_memory_size(config.sandbox.max_memory_bytes.max(config.shared_memory_bytes));
+                .max_memory_size(match config.reuse_instances && config.shared_instances > 0 {
+                    // Shared instances hold many tenants' settings.
+                    true => config.sandbox.max_memory_bytes.max(config.shared_memory_bytes),
+                    false => config.sandbox.max_memory_bytes,
+                });
             // No `linear_memory_keep_resident`: on wasmtime 48 resetting a
             // slot's first MiB in place saved the next instance its page
             // faults (fresh decision 48.9 -> 31.1 us), but on wasmtime 50
