@@ -8,24 +8,28 @@
 //! linked no imports ([`LoadError::Imports`]).
 //!
 //! Why traps rather than the `wasmtime-wasi` crate with an empty
-//! `WasiCtx`: a pre-initialized Python policy calls nothing of WASI to
-//! answer (its interpreter started at build time; measured: every request
-//! of the Python example and its suite is answered with every WASI
-//! function trapping). So nothing needs an answer, and a trap is the
-//! strongest "no": no file, socket, clock, entropy, environment, argument,
-//! stdin or stdout, not even an empty one, and no WASI resource table, no
-//! second kind of store data and no new dependency (`wasmtime-wasi` brings
-//! tokio, cap-std and the whole WASI implementation into the host).
-//! A policy that reaches for the host (opens a file, reads the clock or
-//! the environment, prints) traps, and the host denies the request
-//! `policy-error` as for any trap, naming the import in the reason.
+//! `WasiCtx`: measured with componentize-py 0.25.1, a pre-initialized
+//! Python policy needs WASI for two answers only, both before its first
+//! call: the environment (read once by its runtime) and entropy (to seed
+//! `random`). With those two defined here ([`answer`]) and every other
+//! function a trap, the Python example passes its suite and every hostile
+//! case is denied (sdk-py/tests). So nothing else needs an answer, and a
+//! trap is the strongest "no": no file, socket, clock, stdin or stdout,
+//! not even an empty one, with no WASI resource table, no second kind of
+//! store data and no new dependency (`wasmtime-wasi` 50 would bring tokio,
+//! futures, rand, url and rustix into the host and turn on wasmtime's
+//! `async` feature; it was not built here). A policy that reaches for the
+//! host (opens a file, reads the clock, prints, exits) traps, naming the
+//! function, and the host denies the request `policy-error` as for any
+//! trap.
 //!
 //! Only WASI 0.2 is accepted: any other import (another package, or a
 //! WASI of another series) is still refused with [`LoadError::Imports`].
 //! Components that import nothing (every Rust and TypeScript policy) keep
 //! the host's one linker; only a WASI-importing component gets a linker of
-//! its own, made once when it is compiled, with its imports defined as
-//! traps ([`Linker::define_unknown_imports_as_traps`]).
+//! its own, made once when it is compiled (resource types defined by
+//! [`Linker::define_unknown_imports_as_traps`]); the instances of either
+//! run in the same sandbox (memory cap, epoch deadline).
 
 use crate::load::LoadError;
 use crate::sandbox::Limiter;

@@ -117,3 +117,14 @@ def test_standin_policy_new_lang_python_builds_and_passes_its_suite(standin, wor
     code, out, _ = standin("test", "--policy", str(root / "my-py-policy.wasm"), str(root / "suite.json"))
     assert code == 0, out
     assert "4 passed, 0 failed" in out
+
+
+def test_business_hours_py_refuses_settings_naming_every_problem(standin, built, work) -> None:
+    settings = work / "bad-settings.json"
+    settings.write_text(json.dumps({"ticket_prefixes": [""], "ttl_seconds": 0, "colour": "red"}))
+    request = start_file(work, "SUP-1")
+    code, out, err = standin("check", "--policy", str(built["business_hours"]), "--settings", str(settings),
+                             "start", str(request))  # fmt: skip
+    assert code == 1, out
+    for problem in ["unknown field `colour`", "`ticket_prefixes`: a prefix is empty", "`ttl_seconds`: must be 1 to 86400"]:
+        assert problem in err, err
