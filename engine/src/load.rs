@@ -146,7 +146,9 @@ impl Host {
         // WASI-importing components get a linker of their own, every WASI
         // function a trap (`crate::wasi`); the others the host's.
         let denying = if wasi {
-            Some(crate::wasi::denying_linker(engine, component)?)
+            let linker = crate::wasi::denying_linker(engine, component)
+                .map_err(|e| LoadError::WrongWorld(format!("cannot deny its WASI imports: {e:#}")))?;
+            Some(linker)
         } else {
             None
         };

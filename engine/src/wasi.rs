@@ -31,7 +31,6 @@
 //! [`Linker::define_unknown_imports_as_traps`]); the instances of either
 //! run in the same sandbox (memory cap, epoch deadline).
 
-use crate::load::LoadError;
 use crate::sandbox::Limiter;
 use wasmtime::Engine;
 use wasmtime::component::types::ComponentItem;
@@ -67,14 +66,13 @@ pub(crate) fn is_wasi_0_2(name: &str) -> bool {
 /// naming itself, but for the two answers Python's runtime needs
 /// ([`answer`]); resources are defined so that the component links, and
 /// no function can make one.
-pub(crate) fn denying_linker(engine: &Engine, component: &Component) -> Result<Linker<Limiter>, LoadError> {
-    let deny = |e: wasmtime::Error| LoadError::WrongWorld(format!("cannot deny its WASI imports: {e:#}"));
+pub(crate) fn denying_linker(engine: &Engine, component: &Component) -> wasmtime::Result<Linker<Limiter>> {
     let mut linker = Linker::new(engine);
     for (interface, item) in component.component_type().imports(engine) {
         let ComponentItem::ComponentInstance(instance) = item.ty else {
             continue;
         };
-        let mut defined = linker.instance(interface).map_err(deny)?;
+        let mut defined = linker.instance(interface)?;
         for (function, item) in instance.exports(engine) {
             if !matches!(item.ty, ComponentItem::ComponentFunc(_)) || answer(&mut defined, interface, function)? {
                 continue;
@@ -82,13 +80,11 @@ pub(crate) fn denying_linker(engine: &Engine, component: &Component) -> Result<L
             let denied = format!(
                 "`{interface}#{function}` is denied: policies get no WASI (no files, network, clocks, entropy, environment or stdio)"
             );
-            defined
-                .func_new(function, move |_, _, _, _| Err(wasmtime::Error::msg(denied.clone())))
-                .map_err(deny)?;
+            defined.func_new(function, move |_, _, _, _| Err(wasmtime::Error::msg(denied.clone())))?;
         }
     }
     // What is left: the resource types (streams, descriptors, sockets).
-    linker.define_unknown_imports_as_traps(component).map_err(deny)?;
+    linker.define_unknown_imports_as_traps(component)?;
     Ok(linker)
 }
 
@@ -96,8 +92,7 @@ pub(crate) fn denying_linker(engine: &Engine, component: &Component) -> Result<L
 /// from it; whether it did. Measured with componentize-py 0.25.1: a
 /// component that imports WASI reads the environment and seeds its
 /// `random` module before its first call, and traps if either traps.
-fn answer(instance: &mut LinkerInstance<'_, Limiter>, interface: &str, function: &str) -> Result<bool, LoadError> {
-    let deny = |e: wasmtime::Error| LoadError::WrongWorld(format!("cannot deny its WASI imports: {e:#}"));
+fn answer(instance: &mut LinkerInstance<'_, Limiter>, interface: &str, function: &str) -> wasmtime::Result<bool> {
     let (package, _version) = interface.split_once('@').unwrap_or((interface, ""));
     match (package, function) {
         // No environment, no arguments, no working directory.
@@ -116,8 +111,7 @@ fn answer(instance: &mut LinkerInstance<'_, Limiter>, interface: &str, function:
         }),
         ("wasi:random/random", "get-random-u64") => instance.func_wrap(function, |_, ()| Ok((0u64,))),
         _ => return Ok(false),
-    }
-    .map_err(deny)?;
+    }?;
     Ok(true)
 }
 
