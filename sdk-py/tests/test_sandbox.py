@@ -1,5 +1,5 @@
 """A hostile Python policy (tests/programs/mischief.py) is denied as a
-hostile Rust one is (rules SB1-SB4 of the sandbox, docs/rules.md), built
+hostile Rust one is (sb1-sb4, as sdk-ts/test names them), built
 both ways: with the SDK's defaults (WASI replaced by trapping stubs: the
 component imports nothing) and with ``--wasi`` (componentize-py's WASI 0.2
 imports, which the host links denied: engine/src/wasi.rs)."""
