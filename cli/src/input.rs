@@ -54,7 +54,7 @@ pub enum InputError {
     TooLarge { name: String, kind: Kind, cap: u64 },
 }
 
-/// A size for people: `1 MiB`, `16 MiB`, else bytes.
+/// A size for people: `1 MiB`, `24 MiB`, else bytes.
 struct Bytes(u64);
 
 impl fmt::Display for Bytes {

@@ -24,6 +24,7 @@ mod principal;
 mod progress;
 mod routes;
 mod scaffold;
+mod scaffold_py;
 mod scaffold_ts;
 mod serve;
 mod session;

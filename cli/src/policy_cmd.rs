@@ -134,16 +134,17 @@ pub enum Command {
     /// Make a new policy NAME (no database): a starter policy, its suite,
     /// and the SDK and WIT it builds against. A Rust crate by default, with
     /// the release profile that makes small, fast components; `--lang ts`
-    /// makes a TypeScript package built with componentize-js. Prints the
-    /// folder.
+    /// makes a TypeScript package built with componentize-js, `--lang
+    /// python` a Python one built with componentize-py. Prints the folder.
     New {
         /// The policy's name (lowercase letters, digits, `-`, `_`).
         name: String,
         /// Where to make it (default: the working directory).
         #[arg(long, value_name = "DIR", default_value = ".")]
         dir: PathBuf,
-        /// The language: `rust` (a crate built with cargo) or `ts` (a
-        /// TypeScript package built with componentize-js).
+        /// The language: `rust` (a crate built with cargo), `ts` (a
+        /// TypeScript package built with componentize-js) or `python`
+        /// (built with componentize-py).
         #[arg(long, value_enum, default_value = "rust")]
         lang: crate::scaffold::Lang,
     },

@@ -1,5 +1,6 @@
 //! `standin policy new NAME`: a policy crate an author builds outside this
-//! repository (`--lang ts`: a TypeScript package, `scaffold_ts`).
+//! repository (`--lang ts`: a TypeScript package, `scaffold_ts`; `--lang
+//! python`: a Python one, `scaffold_py`).
 //!
 //! The SDK is not on crates.io, so the new crate carries it: the SDK's
 //! sources, the request layout it reads and the WIT package, as this
@@ -186,6 +187,8 @@ pub enum Lang {
     Rust,
     #[value(alias = "typescript")]
     Ts,
+    #[value(alias = "py")]
+    Python,
 }
 
 /// Writes the policy `name` in `lang` in `dir/name`; returns its folder.
@@ -200,6 +203,7 @@ pub fn create(name: &str, dir: &Path, lang: Lang) -> Result<PathBuf> {
     match lang {
         Lang::Rust => rust(name, root),
         Lang::Ts => crate::scaffold_ts::create(name, root, SUITE),
+        Lang::Python => crate::scaffold_py::create(name, root, SUITE),
     }
 }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The SDK's files, by their path in the new package.
 const SDK: &[(&str, &str)] = &[
-    ("sdk/wit/policy.wit", include_str!("../../wit/policy.wit")),
+    ("sdk/wit/policy.wit", include_str!("../../sdk-ts/wit/policy.wit")),
     ("sdk/src/index.ts", include_str!("../../sdk-ts/src/index.ts")),
     ("sdk/src/decision.ts", include_str!("../../sdk-ts/src/decision.ts")),
     ("sdk/src/pattern.ts", include_str!("../../sdk-ts/src/pattern.ts")),

@@ -59,7 +59,7 @@ impl Default for HostConfig {
         Self {
             sandbox: SandboxLimits::default(),
             requests: RequestLimits::default(),
-            max_component_bytes: 16 << 20,
+            max_component_bytes: 24 << 20,
             reuse_instances: true,
             max_idle_instances: 16,
             pooling_slots: None,

@@ -50,6 +50,7 @@ mod preinit;
 pub mod request;
 mod sandbox;
 pub mod scope;
+mod wasi;
 
 pub use artifact_dir::ArtifactDir;
 pub use capped::read_file as read_capped_file;

@@ -7,7 +7,8 @@
 //! types, at the current version of the package or an earlier one the
 //! host still calls ([`POLICY_INTERFACE_0_6`], [`POLICY_INTERFACE_0_5`], [`POLICY_INTERFACE_0_4`], [`POLICY_INTERFACE_0_3`],
 //! [`POLICY_INTERFACE_0_2`]). Components are compiled
-//! once and cached by sha256.
+//! once and cached by sha256. WASI 0.2 imports are the one exception to
+//! "imports nothing": linked, every function a trap (`crate::wasi`).
 
 use crate::bindings::{Version, WorldPre};
 use crate::compiled::Compiled;
@@ -65,7 +66,10 @@ pub enum LoadError {
     CoreModule,
     #[error("policy does not compile: {0}")]
     Compile(String),
-    #[error("policy imports {}, which the host does not provide (policies get no imports)", list(.0))]
+    #[error(
+        "policy imports {}, which the host does not provide (policies get no imports but WASI 0.2, denied)",
+        list(.0)
+    )]
     Imports(Vec<String>),
     #[error("policy does not implement `{POLICY_INTERFACE}`: {0}")]
     WrongWorld(String),
@@ -138,9 +142,19 @@ impl Host {
 
     fn prepare(&self, digest: Digest, component: &Component) -> Result<Arc<Compiled>, LoadError> {
         let engine = self.engine();
-        let version = check_world(engine, component)?;
-        let pre = self
-            .linker()
+        let (version, wasi) = check_world(engine, component)?;
+        // WASI-importing components get a linker of their own, every WASI
+        // function a trap (`crate::wasi`); the others the host's.
+        let denying = if wasi {
+            let linker = crate::wasi::denying_linker(engine, component)
+                .map_err(|e| LoadError::WrongWorld(format!("cannot deny its WASI imports: {e:#}")))?;
+            Some(linker)
+        } else {
+            None
+        };
+        let pre = denying
+            .as_ref()
+            .unwrap_or(self.linker())
             .instantiate_pre(component)
             .and_then(|pre| WorldPre::new(pre, version))
             .map_err(|e| LoadError::WrongWorld(format!("{e:#}")))?;
@@ -214,13 +228,15 @@ fn types_only(engine: &wasmtime::Engine, item: &ComponentItem) -> bool {
     }
 }
 
-fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<Version, LoadError> {
+/// The version of the package `component` exports, and whether it imports
+/// WASI 0.2 (which the host denies, `crate::wasi`).
+fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(Version, bool), LoadError> {
     let ty = component.component_type();
-    let imports: Vec<String> = ty
+    let (wasi, imports): (Vec<String>, Vec<String>) = ty
         .imports(engine)
         .filter(|(_, import)| !types_only(engine, &import.ty))
         .map(|(name, _)| name.to_string())
-        .collect();
+        .partition(|name| crate::wasi::is_wasi_0_2(name));
     if !imports.is_empty() {
         return Err(LoadError::Imports(imports));
     }
@@ -264,7 +280,7 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<Versi
     if !missing.is_empty() {
         return Err(LoadError::WrongWorld(format!("missing function {}", list(&missing))));
     }
-    Ok(version)
+    Ok((version, !wasi.is_empty()))
 }
 
 #[cfg(test)]

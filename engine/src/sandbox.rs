@@ -151,7 +151,9 @@ pub(crate) fn classify(store: &Store<Limiter>, error: &wasmtime::Error, deadline
             ),
             Some(Trap::StackOverflow) => (codes::POLICY_ERROR, "policy trapped: call stack exhausted".to_string()),
             Some(trap) => (codes::POLICY_ERROR, format!("policy trapped: {trap}")),
-            None => (codes::POLICY_ERROR, format!("policy failed: {error}")),
+            // A host function's error (a denied WASI call): its own
+            // message, not the backtrace wasmtime wraps it in.
+            None => (codes::POLICY_ERROR, format!("policy failed: {}", error.root_cause())),
         }
     };
     Failure {

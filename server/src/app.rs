@@ -63,7 +63,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: 256 * 1024,
-            max_upload_bytes: 24 * 1024 * 1024,
+            max_upload_bytes: 34 * 1024 * 1024,
             max_batch_body_bytes: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(10),
             slow_request_timeout: Duration::from_secs(120),

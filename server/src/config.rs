@@ -21,7 +21,7 @@
 //!
 //! [limits]
 //! max_body_bytes = 262144
-//! max_upload_bytes = 25165824
+//! max_upload_bytes = 35651584
 //! max_batch_body_bytes = 2097152     # batches: 4096 calls
 //! request_timeout_ms = 10000
 //! slow_request_timeout_ms = 120000  # uploads, replays, verify

@@ -1,17 +1,20 @@
-//! One policy, its rules written in two languages: the business-hours
-//! example in Rust (`examples/policies/business-hours`) and in TypeScript
-//! (`examples/policies/business-hours-ts`, built with componentize-js), in
-//! one run: component size, compile time, cold first decision (compile,
-//! instantiate, configure, first start), and warm start and action
-//! decisions (an instance reused, as `standin serve` runs them).
+//! One policy, its rules written in three languages: the business-hours
+//! example in Rust (`examples/policies/business-hours`), in TypeScript
+//! (`examples/policies/business-hours-ts`, built with componentize-js) and
+//! in Python (`examples/policies/business-hours-py`, built with
+//! componentize-py, WASI stubbed and WASI imported), in one run: component
+//! size, compile time, the host's resident memory it adds, cold first
+//! decision (compile, instantiate, configure, first start), warm start and
+//! action decisions (an instance reused, as `standin serve` runs them),
+//! and a fresh start (a new instance per call, configured each time).
 //!
-//! The components are named by `STANDIN_BENCH_POLICIES=rust=PATH,typescript=PATH`
-//! (`scripts/bench/languages.sh` builds both and runs this); without it the
+//! The components are named by `STANDIN_BENCH_POLICIES=rust=PATH,typescript=PATH,...`
+//! (`scripts/bench/languages.sh` builds them and runs this); without it the
 //! bench says so and measures nothing.
 
 use chrono::{DateTime, Utc};
 use criterion::Criterion;
-use standin::{ActionRequest, Host, StartRequest};
+use standin::{ActionRequest, Host, HostConfig, StartRequest};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -54,22 +57,38 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// Compile time and cold first decision, each the median of 3 runs in a
-/// fresh host (a host compiles a component once per digest).
-fn cold(bytes: &[u8], start: &StartRequest) -> (Duration, Duration) {
-    let (mut compile, mut first) = (Vec::new(), Vec::new());
+/// The process's resident memory, in bytes (Linux; 0 elsewhere).
+fn resident() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// Compile time, the resident memory compiling adds, and cold first
+/// decision, each the median of 3 runs in a fresh host (a host compiles a
+/// component once per digest).
+fn cold(bytes: &[u8], start: &StartRequest) -> (Duration, u64, Duration) {
+    let (mut compile, mut memory, mut first) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         let host = Host::new().expect("a host");
+        let before = resident();
         let began = Instant::now();
-        host.compile(bytes).expect("the component compiles");
+        let compiled = host.compile(bytes).expect("the component compiles");
         compile.push(began.elapsed());
+        memory.push(resident().saturating_sub(before));
+        drop((compiled, host));
         let host = Host::new().expect("a host");
         let began = Instant::now();
         let policy = host.load(bytes, SETTINGS).expect("the component loads");
         assert!(policy.evaluate_start(start, now()).is_allow());
         first.push(began.elapsed());
     }
-    (median(compile), median(first))
+    memory.sort();
+    (median(compile), memory[1], median(first))
 }
 
 fn main() {
@@ -87,7 +106,7 @@ fn main() {
     for entry in spec.split(',') {
         let (name, path) = entry.split_once('=').expect("NAME=PATH");
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let (compile, first) = cold(&bytes, &start);
+        let (compile, memory, first) = cold(&bytes, &start);
         let host = Host::new().expect("a host");
         let policy = host.load(&bytes, SETTINGS).expect("the component loads");
         assert!(
@@ -105,15 +124,29 @@ fn main() {
         group.bench_function("action-warm", |b| {
             b.iter(|| policy.evaluate_action(black_box(&action), now()))
         });
+        // A new instance per call, configured each time: what linking the
+        // component's imports (none, or WASI denied) adds to instantiation.
+        let fresh_host = Host::with_config(HostConfig {
+            reuse_instances: false,
+            ..HostConfig::default()
+        })
+        .expect("a host");
+        let fresh = fresh_host.load(&bytes, SETTINGS).expect("the component loads");
+        group.bench_function("start-fresh", |b| {
+            b.iter(|| fresh.evaluate_start(black_box(&start), now()))
+        });
         group.finish();
-        table.push((name.to_string(), bytes.len(), compile, first));
+        table.push((name.to_string(), bytes.len(), compile, memory, first));
     }
-    eprintln!("\n| language | component | compile | cold first decision |\n|---|---:|---:|---:|");
-    for (name, size, compile, first) in table {
+    eprintln!(
+        "\n| language | component | compile | resident memory of the compiled code | cold first decision |\n|---|---:|---:|---:|---:|"
+    );
+    for (name, size, compile, memory, first) in table {
         eprintln!(
-            "| {name} | {:.2} MB | {:.1} ms | {:.1} ms |",
+            "| {name} | {:.2} MB | {:.1} ms | {:.1} MB | {:.1} ms |",
             size as f64 / 1e6,
             compile.as_secs_f64() * 1e3,
+            memory as f64 / 1e6,
             first.as_secs_f64() * 1e3
         );
     }

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use standin::{DEFAULT_POLICY, Host, HostConfig, LoadError};
-use standin_tests::{MISCHIEF, READS_FILES, WRONG_WORLD, component};
+use standin_tests::{MISCHIEF, WRONG_WORLD, component};
 
 fn load_err(bytes: &[u8]) -> LoadError {
     host().load(bytes, "{}").expect_err("must be refused")
@@ -38,15 +38,6 @@ fn hostile_wrong_world_names_what_is_missing() {
         message.contains("standin:policy/policy@0.7.0") && message.contains("`run`"),
         "{message}"
     );
-}
-
-#[test]
-fn hostile_wasi_filesystem_import_is_refused() {
-    let e = load_err(&component(READS_FILES));
-    let LoadError::Imports(imports) = &e else {
-        panic!("expected an import error, got {e:?}")
-    };
-    assert!(imports.iter().any(|i| i.starts_with("wasi:filesystem/")), "{imports:?}");
 }
 
 #[test]

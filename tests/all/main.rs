@@ -34,3 +34,4 @@ mod store_conformance;
 mod strict;
 mod tokens;
 mod versions;
+mod wasi;

@@ -11,7 +11,7 @@ use standin::policies::{ChangeKind, PolicyError, Upload, UploadStep};
 use standin::store::StoreError;
 use standin::{SessionError, Standin};
 use standin_store_sqlite::OpenSqlite;
-use standin_tests::{READS_FILES, WRONG_WORLD, component};
+use standin_tests::{WRONG_WORLD, component};
 use std::path::Path;
 
 /// Uploads the built-in policy with `settings`, activated.
@@ -59,7 +59,7 @@ fn t1_every_upload_failure_names_its_step_and_keeps_the_previous_version() {
     /// Name, component, settings, suites, the step that must refuse.
     type Case = (&'static str, Vec<u8>, String, Vec<Suite>, UploadStep);
     let cases: Vec<Case> = vec![
-        ("size", vec![0; 17 << 20], "{}".into(), vec![], UploadStep::Size),
+        ("size", vec![0; 25 << 20], "{}".into(), vec![], UploadStep::Size),
         (
             "not wasm",
             b"hello".to_vec(),
@@ -70,8 +70,8 @@ fn t1_every_upload_failure_names_its_step_and_keeps_the_previous_version() {
         ("core module", core_module, "{}".into(), vec![], UploadStep::Component),
         ("truncated", truncated, "{}".into(), vec![], UploadStep::Compile),
         (
-            "filesystem import",
-            component(READS_FILES),
+            "non-WASI import",
+            crate::wasi::importing("acme:clock/now@1.0.0"),
             "{}".into(),
             vec![],
             UploadStep::Imports,

@@ -1,6 +1,6 @@
 //! Input is size-capped *while* it is read (docs/contract.md, "Hardening
 //! rules"): every file or standard input the CLI reads is taken at most to
-//! its cap (1 MiB for requests, settings and suites; the host's 16 MiB for
+//! its cap (1 MiB for requests, settings and suites; the host's 24 MiB for
 //! components) and refused past it, naming the file and the cap, so
 //! `/dev/zero` ends at once and never grows the process.
 
@@ -199,7 +199,7 @@ fn input_component_over_the_host_cap_is_refused_at_the_read() {
         assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
         let err = stderr(&out);
         assert!(
-            err.contains(&format!("{says}`{p}` is over the 16 MiB cap of policy components")),
+            err.contains(&format!("{says}`{p}` is over the 24 MiB cap of policy components")),
             "{args:?}: {err}"
         );
     }

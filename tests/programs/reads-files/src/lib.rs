@@ -1,5 +1,5 @@
 //! A policy of the right world that reads the host's files through WASI.
-//! The host offers no imports, so it must be refused at load.
+//! The host denies WASI (every call traps): it loads, and its reads are denied.
 #[cfg(target_arch = "wasm32")]
 mod component {
     wit_bindgen::generate!({ path: "../../../wit", world: "policy-world" });
