@@ -49,8 +49,9 @@ pub struct HostConfig {
     /// recently used quarter is released and prepared again on demand.
     pub max_prepared_per_instance: usize,
     /// Linear memory of one shared instance, in bytes (it holds every
-    /// prepared tenant's settings); past three quarters of it, prepared
-    /// settings are released as past [`Self::max_prepared_per_instance`].
+    /// prepared tenant's settings: about 0.5 KiB each for the built-in
+    /// policy); an instance that reaches it traps and is replaced, its
+    /// tenants prepared again on demand.
     pub shared_memory_bytes: usize,
 }
 

@@ -17,13 +17,14 @@
 //! A tenant has a home slot (its id modulo the slots), so its settings are
 //! mostly prepared in one instance; a call whose home is busy takes any
 //! free slot and prepares there. Each slot keeps at most
-//! [`HostConfig::max_prepared_per_instance`] prepared settings, and its
-//! memory under [`HostConfig::shared_memory_bytes`]: past either, a quarter
-//! is released (and prepared again on demand): settings of tenants no
-//! longer loaded first, then those unused for longest (by the pool's
+//! [`HostConfig::max_prepared_per_instance`] prepared settings: past it, a
+//! quarter is released (and prepared again on demand): settings of tenants
+//! no longer loaded first, then those unused for longest (by the pool's
 //! eviction rounds, a clock rather than exact recency, so that a call
-//! writes nothing shared). An instance that traps is dropped with
-//! everything prepared in it; the next call makes another.
+//! writes nothing shared). Its linear memory is capped at
+//! [`HostConfig::shared_memory_bytes`]. An instance that traps (past that
+//! cap too) is dropped with everything prepared in it; the next call makes
+//! another.
 //!
 //! What a call reads of its tenant is one word (its handle in the slot),
 //! next to what it reads anyway: with a million tenants every tenant's
@@ -238,14 +239,18 @@ impl Pool {
         if known >> 32 == u64::from(generation) && known != 0 {
             return Ok(known as u32);
         }
-        self.make_room(host, slot, index);
+        self.make_room(host, slot, index)?;
         self.stats.prepares.fetch_add(1, Ordering::Relaxed);
         let instance = slot.instance.as_mut().expect("ready");
         let handle = instance
             .call(host, |w, s| w.prepare(s, settings).expect("0.7.0"))?
             .map_err(Trouble::Refused)?;
         let at = handle as usize;
-        if handle == 0 || slot.owners.get(at).is_some_and(Option::is_some) {
+        // Handles are small numbers, reused after `release` (the WIT's
+        // contract): one far past the settings this slot holds would make
+        // the host's table as long as it says.
+        let bound = host.config().max_prepared_per_instance.max(1).saturating_mul(2);
+        if handle == 0 || at > bound || slot.owners.get(at).is_some_and(Option::is_some) {
             return Err(Trouble::Failed(Failure::new(
                 codes::POLICY_ERROR,
                 format!("policy prepared settings under a handle in use ({handle})"),
@@ -260,16 +265,17 @@ impl Pool {
         Ok(handle)
     }
 
-    /// Releases settings until the slot is under its budgets: those of
-    /// tenants gone, then the least recently used quarter.
-    fn make_room(&self, host: &Host, slot: &mut Slot, index: usize) {
-        let config = host.config();
-        let memory = slot.instance.as_ref().map_or(0, |i| i.store.data().memory_bytes());
-        let full = slot.live >= config.max_prepared_per_instance.max(1) || memory >= config.shared_memory_bytes / 4 * 3;
-        if !full {
-            return;
+    /// Releases a quarter of the slot's settings when it holds its budget
+    /// of them: those of tenants gone, then the longest unused.
+    ///
+    /// The budget is a count, not memory: linear memory never shrinks, so a
+    /// high-water mark cannot say when there is room again. Memory is
+    /// bounded by the instance's cap instead: a `prepare` past it traps,
+    /// and the instance is replaced (its tenants prepared again on demand).
+    fn make_room(&self, host: &Host, slot: &mut Slot, index: usize) -> Result<(), Failure> {
+        if slot.live < host.config().max_prepared_per_instance.max(1) {
+            return Ok(());
         }
-        // Gone first (never used again), then the longest unused.
         let mut candidates: Vec<(u64, u32, Option<Arc<Prepared>>)> = (slot.owners.iter().enumerate())
             .filter_map(|(h, o)| {
                 let owner = o.as_ref()?.upgrade();
@@ -278,16 +284,14 @@ impl Pool {
             })
             .collect();
         let count = candidates.len().div_ceil(4);
-        candidates.select_nth_unstable_by_key(count.saturating_sub(1), |(used, h, _)| (*used, *h));
+        if count == 0 {
+            return Ok(());
+        }
+        candidates.select_nth_unstable_by_key(count - 1, |(used, h, _)| (*used, *h));
         for (_, handle, owner) in candidates.drain(..count) {
-            let Some(instance) = slot.instance.as_mut() else { return };
-            if instance
-                .call(host, |w, s| w.release(s, handle).expect("0.7.0"))
-                .is_err()
-            {
-                slot.drop_instance();
-                return;
-            }
+            let instance = slot.instance.as_mut().expect("ready");
+            // A release that fails fails the call: `with` drops the instance.
+            instance.call(host, |w, s| w.release(s, handle).expect("0.7.0"))?;
             if let Some(owner) = owner {
                 owner[SLOTS + index].store(0, Ordering::Relaxed);
             }
@@ -296,9 +300,10 @@ impl Pool {
             if slot.selected == handle {
                 slot.selected = 0;
             }
+            self.stats.releases.fetch_add(1, Ordering::Relaxed);
         }
         self.epoch.fetch_add(1, Ordering::Relaxed);
-        self.stats.releases.fetch_add(count as u64, Ordering::Relaxed);
+        Ok(())
     }
 }
 
