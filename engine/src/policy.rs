@@ -365,7 +365,8 @@ impl Policy {
     }
 
     /// Whether this policy's calls run on instances shared with other
-    /// tenants of its component (see [`shared`]).
+    /// tenants of its component (the built-in policy, by default: see
+    /// [`HostConfig::shared_digests`](crate::HostConfig::shared_digests)).
     pub fn shares_instances(&self) -> bool {
         matches!(self.inner.runtime, Runtime::Shared(_))
     }
