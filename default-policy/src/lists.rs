@@ -11,7 +11,6 @@
 //! Measured with 1,000,000 tenants of distinct settings in one instance
 //! (`cargo bench -p standin --bench million`): see BENCHMARKS.md.
 
-use crate::settings::{Preset, Raw};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -22,8 +21,9 @@ use standin_policy_sdk::Pattern;
 /// A list of the settings: shared by every tenant that holds it alike.
 pub type List<T> = Arc<[T]>;
 
-/// The lists of the presets' defaults.
-struct Known {
+/// The lists of the presets' defaults, each kept once.
+#[derive(Debug)]
+pub struct Known {
     strings: Vec<List<String>>,
     patterns: Vec<List<Pattern>>,
     levels: List<(String, u32)>,
@@ -31,13 +31,15 @@ struct Known {
 
 static KNOWN: AtomicPtr<Known> = AtomicPtr::new(core::ptr::null_mut());
 
-fn known() -> &'static Known {
+/// The known lists, made by `make` the first time (the settings know the
+/// presets; this module only keeps what they give it).
+pub fn known(make: impl FnOnce() -> Known) -> &'static Known {
     let ptr = KNOWN.load(Ordering::Acquire);
     if !ptr.is_null() {
         // SAFETY: set once below from a leaked box, never freed.
         return unsafe { &*ptr };
     }
-    let made = Box::into_raw(Box::new(Known::of_presets()));
+    let made = Box::into_raw(Box::new(make()));
     match KNOWN.compare_exchange(core::ptr::null_mut(), made, Ordering::AcqRel, Ordering::Acquire) {
         // SAFETY: as above; `made` is leaked on purpose.
         Ok(_) => unsafe { &*made },
@@ -51,73 +53,49 @@ fn known() -> &'static Known {
 }
 
 impl Known {
-    fn of_presets() -> Self {
-        let mut strings: Vec<List<String>> = Vec::new();
-        let mut patterns: Vec<List<Pattern>> = Vec::new();
-        let mut add_strings = |list: Vec<String>| {
-            if !strings.iter().any(|k| **k == *list) {
-                strings.push(list.into());
-            }
-        };
-        for preset in [Preset::Permissive, Preset::Strict] {
-            let raw = Raw::of(preset);
-            for list in [
-                Vec::new(),
-                raw.impersonator_roles,
-                raw.scoped_roles,
-                raw.domain_scoped_roles,
-                raw.required_consents,
-                raw.consent_on_behalf_roles,
-                raw.approver_roles,
-            ] {
-                add_strings(list);
-            }
-            for list in [
-                Vec::new(),
-                raw.read_actions,
-                raw.forbidden_actions,
-                raw.reserved_for_target,
-                raw.deliver_to_target,
-                raw.ephemeral_actions,
-                raw.notify_changes,
-                raw.grantable_actions,
-            ] {
-                let list: Vec<Pattern> = list.into_iter().filter_map(|p| Pattern::from_string(p).ok()).collect();
-                if !patterns.iter().any(|k| **k == *list) {
-                    patterns.push(list.into());
-                }
-            }
-        }
-        Self {
-            strings,
-            patterns,
+    /// The presets' lists of names and of patterns (duplicates kept once).
+    pub fn new(names: Vec<Vec<String>>, patterns: Vec<Vec<Pattern>>) -> Self {
+        let mut known = Self {
+            strings: Vec::new(),
+            patterns: Vec::new(),
             levels: Vec::new().into(),
+        };
+        for list in names.into_iter().chain([Vec::new()]) {
+            if !known.strings.iter().any(|k| **k == *list) {
+                known.strings.push(list.into());
+            }
+        }
+        for list in patterns.into_iter().chain([Vec::new()]) {
+            if !known.patterns.iter().any(|k| **k == *list) {
+                known.patterns.push(list.into());
+            }
+        }
+        known
+    }
+
+    /// `list`, as the preset's default it equals when it does.
+    pub fn strings(&self, list: Vec<String>) -> List<String> {
+        match self.strings.iter().find(|k| ***k == *list) {
+            Some(k) => k.clone(),
+            None => list.into(),
         }
     }
-}
 
-/// `list`, as the preset's default it equals when it does.
-pub fn strings(list: Vec<String>) -> List<String> {
-    match known().strings.iter().find(|k| ***k == *list) {
-        Some(k) => k.clone(),
-        None => list.into(),
+    /// `list`, as the preset's default it equals when it does.
+    pub fn patterns(&self, list: Vec<Pattern>) -> List<Pattern> {
+        match self.patterns.iter().find(|k| ***k == *list) {
+            Some(k) => k.clone(),
+            None => list.into(),
+        }
     }
-}
 
-/// `list`, as the preset's default it equals when it does.
-pub fn patterns(list: Vec<Pattern>) -> List<Pattern> {
-    match known().patterns.iter().find(|k| ***k == *list) {
-        Some(k) => k.clone(),
-        None => list.into(),
-    }
-}
-
-/// `levels`, as the shared empty list when empty.
-pub fn levels(levels: Vec<(String, u32)>) -> List<(String, u32)> {
-    if levels.is_empty() {
-        known().levels.clone()
-    } else {
-        levels.into()
+    /// `levels`, as the shared empty list when empty.
+    pub fn levels(&self, levels: Vec<(String, u32)>) -> List<(String, u32)> {
+        if levels.is_empty() {
+            self.levels.clone()
+        } else {
+            levels.into()
+        }
     }
 }
 

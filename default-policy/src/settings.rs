@@ -5,7 +5,7 @@
 //! (at any depth: JSON parsers disagree on which one wins), a maximum above
 //! 24 h, a default above the maximum, an empty name or a bad pattern.
 
-use crate::lists::{self, List};
+use crate::lists::{self, Known, List};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -22,19 +22,19 @@ pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub(crate) struct Raw {
-    pub(crate) preset: Preset,
-    pub(crate) impersonator_roles: Vec<String>,
+struct Raw {
+    preset: Preset,
+    impersonator_roles: Vec<String>,
     impersonate_permission: Option<String>,
     #[serde(deserialize_with = "unique_keys")]
     role_levels: BTreeMap<String, u32>,
-    pub(crate) scoped_roles: Vec<String>,
+    scoped_roles: Vec<String>,
     require_domain: bool,
-    pub(crate) domain_scoped_roles: Vec<String>,
+    domain_scoped_roles: Vec<String>,
     require_active: bool,
     require_logged_in: bool,
-    pub(crate) required_consents: Vec<String>,
-    pub(crate) consent_on_behalf_roles: Vec<String>,
+    required_consents: Vec<String>,
+    consent_on_behalf_roles: Vec<String>,
     forbid_wider_access: bool,
     allow_nested: bool,
     require_reason: bool,
@@ -42,19 +42,19 @@ pub(crate) struct Raw {
     max_ttl_seconds: u64,
     notify_target: bool,
     read_only: bool,
-    pub(crate) read_actions: Vec<String>,
-    pub(crate) forbidden_actions: Vec<String>,
-    pub(crate) reserved_for_target: Vec<String>,
-    pub(crate) deliver_to_target: Vec<String>,
-    pub(crate) ephemeral_actions: Vec<String>,
-    pub(crate) notify_changes: Vec<String>,
+    read_actions: Vec<String>,
+    forbidden_actions: Vec<String>,
+    reserved_for_target: Vec<String>,
+    deliver_to_target: Vec<String>,
+    ephemeral_actions: Vec<String>,
+    notify_changes: Vec<String>,
     approval: Approval,
     approval_min_target_level: u32,
-    pub(crate) approver_roles: Vec<String>,
+    approver_roles: Vec<String>,
     target_approves: bool,
     approval_ttl_seconds: u64,
     require_scope: bool,
-    pub(crate) grantable_actions: Vec<String>,
+    grantable_actions: Vec<String>,
     scope_beyond_grantable: Beyond,
     idle_timeout_seconds: Option<u64>,
     do_not_track: bool,
@@ -109,7 +109,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 impl Raw {
     /// The defaults of `preset` (ST1).
-    pub(crate) fn of(preset: Preset) -> Self {
+    fn of(preset: Preset) -> Self {
         match preset {
             Preset::Permissive => Self::default(),
             Preset::Strict => Self {
@@ -390,17 +390,18 @@ impl Settings {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let shared = lists::known(preset_lists);
         Ok(Self {
-            impersonator_roles: lists::strings(raw.impersonator_roles),
+            impersonator_roles: shared.strings(raw.impersonator_roles),
             impersonate_permission: raw.impersonate_permission,
-            role_levels: lists::levels(raw.role_levels.into_iter().collect()),
-            scoped_roles: lists::strings(raw.scoped_roles),
+            role_levels: shared.levels(raw.role_levels.into_iter().collect()),
+            scoped_roles: shared.strings(raw.scoped_roles),
             require_domain: raw.require_domain,
-            domain_scoped_roles: lists::strings(raw.domain_scoped_roles),
+            domain_scoped_roles: shared.strings(raw.domain_scoped_roles),
             require_active: raw.require_active,
             require_logged_in: raw.require_logged_in,
-            required_consents: lists::strings(raw.required_consents),
-            consent_on_behalf_roles: lists::strings(raw.consent_on_behalf_roles),
+            required_consents: shared.strings(raw.required_consents),
+            consent_on_behalf_roles: shared.strings(raw.consent_on_behalf_roles),
             forbid_wider_access: raw.forbid_wider_access,
             allow_nested: raw.allow_nested,
             require_reason: raw.require_reason,
@@ -408,19 +409,19 @@ impl Settings {
             max_ttl_seconds: raw.max_ttl_seconds,
             notify_target: raw.notify_target,
             read_only: raw.read_only,
-            read_actions: lists::patterns(read_actions),
-            forbidden_actions: lists::patterns(forbidden_actions),
-            reserved_for_target: lists::patterns(reserved_for_target),
-            deliver_to_target: lists::patterns(deliver_to_target),
-            ephemeral_actions: lists::patterns(ephemeral_actions),
-            notify_changes: lists::patterns(notify_changes),
+            read_actions: shared.patterns(read_actions),
+            forbidden_actions: shared.patterns(forbidden_actions),
+            reserved_for_target: shared.patterns(reserved_for_target),
+            deliver_to_target: shared.patterns(deliver_to_target),
+            ephemeral_actions: shared.patterns(ephemeral_actions),
+            notify_changes: shared.patterns(notify_changes),
             approval: raw.approval,
             approval_min_target_level: raw.approval_min_target_level,
-            approver_roles: lists::strings(raw.approver_roles),
+            approver_roles: shared.strings(raw.approver_roles),
             target_approves: raw.target_approves,
             approval_ttl_seconds: raw.approval_ttl_seconds,
             require_scope: raw.require_scope,
-            grantable_actions: lists::patterns(grantable_actions),
+            grantable_actions: shared.patterns(grantable_actions),
             scope_beyond_grantable: raw.scope_beyond_grantable,
             idle_timeout_seconds: raw.idle_timeout_seconds,
             do_not_track: raw.do_not_track,
@@ -428,6 +429,35 @@ impl Settings {
             read_only_unless_scoped: raw.read_only_unless_scoped,
         })
     }
+}
+
+/// The lists of every preset's defaults, for [`lists::known`]: settings
+/// that leave a list alone share it with every other tenant.
+fn preset_lists() -> Known {
+    let (mut names, mut patterns) = (Vec::new(), Vec::new());
+    for preset in [Preset::Permissive, Preset::Strict] {
+        let raw = Raw::of(preset);
+        names.extend([
+            raw.impersonator_roles,
+            raw.scoped_roles,
+            raw.domain_scoped_roles,
+            raw.required_consents,
+            raw.consent_on_behalf_roles,
+            raw.approver_roles,
+        ]);
+        for list in [
+            raw.read_actions,
+            raw.forbidden_actions,
+            raw.reserved_for_target,
+            raw.deliver_to_target,
+            raw.ephemeral_actions,
+            raw.notify_changes,
+            raw.grantable_actions,
+        ] {
+            patterns.push(list.into_iter().filter_map(|p| Pattern::from_string(p).ok()).collect());
+        }
+    }
+    Known::new(names, patterns)
 }
 
 /// `role_levels`, refusing a role given twice (a `BTreeMap` would keep the
