@@ -56,18 +56,7 @@ impl<T: Piece + ?Sized> Piece for &T {
     }
 }
 
-/// Decimal digits of `n`, least significant last, in `buf`'s tail.
-fn digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[at..];
-        }
-    }
-}
+use standin_wire::decimal as digits;
 
 macro_rules! unsigned {
     ($($t:ty)+) => {$(

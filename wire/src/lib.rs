@@ -144,6 +144,21 @@ unsafe fn copy_short(src: &[u8], dst: *mut u8) {
     }
 }
 
+/// The decimal digits of `n`, most significant first, in `buf`'s tail:
+/// numbers written into a request's text or a policy's message without
+/// the formatting machinery (packing and the SDK's messages both do).
+pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[at..];
+        }
+    }
+}
+
 /// Where a list under construction starts (see [`Packer::begin_list`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListStart(usize);

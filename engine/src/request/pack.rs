@@ -104,20 +104,16 @@ impl Pack<'_> {
 /// An integer's decimal digits (as JSON writes it) in `buf`: `signed`
 /// when it fits an `i64`, else `unsigned`.
 fn integer(signed: Option<i64>, unsigned: Option<u64>, buf: &mut [u8; 20]) -> &str {
-    let (negative, mut n) = match (signed, unsigned) {
+    let (negative, n) = match (signed, unsigned) {
         (Some(i), _) => (i < 0, i.unsigned_abs()),
         (None, Some(u)) => (false, u),
         (None, None) => (false, 0),
     };
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+    let mut digits = [0u8; 20];
+    let digits = standin_wire::decimal(n, &mut digits);
+    let mut at = buf.len() - digits.len();
+    buf[at..].copy_from_slice(digits);
+    // A negative number is an `i64`: 19 digits at most, room for its sign.
     if negative {
         at -= 1;
         buf[at] = b'-';
