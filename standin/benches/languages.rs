@@ -18,6 +18,8 @@ use standin::{ActionRequest, Host, HostConfig, StartRequest};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+mod support;
+
 const SETTINGS: &str = r#"{"ticket_prefixes": ["SUP-", "INC-"], "ttl_seconds": 1800}"#;
 
 const START: &str = r#"{
@@ -57,17 +59,6 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// The process's resident memory, in bytes (Linux; 0 elsewhere).
-fn resident() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
 /// Compile time, the resident memory compiling adds, and cold first
 /// decision, each the median of 3 runs in a fresh host (a host compiles a
 /// component once per digest).
@@ -75,11 +66,11 @@ fn cold(bytes: &[u8], start: &StartRequest) -> (Duration, u64, Duration) {
     let (mut compile, mut memory, mut first) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         let host = Host::new().expect("a host");
-        let before = resident();
+        let before = support::rss();
         let began = Instant::now();
         let compiled = host.compile(bytes).expect("the component compiles");
         compile.push(began.elapsed());
-        memory.push(resident().saturating_sub(before));
+        memory.push(support::rss().saturating_sub(before));
         drop((compiled, host));
         let host = Host::new().expect("a host");
         let began = Instant::now();

@@ -29,6 +29,9 @@ use standin::{Host, HostConfig, Policy, StartRequest};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{custom_component, percentile, rss};
+
 fn now() -> chrono::DateTime<chrono::Utc> {
     "2026-11-21T10:00:00Z".parse().expect("time")
 }
@@ -45,29 +48,6 @@ fn settings(i: usize) -> String {
     .to_string()
 }
 
-/// The built-in component with a custom section naming `i`: a distinct
-/// digest, compiled and instantiated on its own like an uploaded component.
-fn custom_component(i: usize) -> Vec<u8> {
-    let name = b"standin-bench";
-    let payload = format!("custom component {i}");
-    let mut section = vec![name.len() as u8];
-    section.extend_from_slice(name);
-    section.extend_from_slice(payload.as_bytes());
-    let mut bytes = standin::DEFAULT_POLICY.to_vec();
-    bytes.push(0);
-    let mut size = section.len();
-    loop {
-        let byte = (size & 0x7f) as u8;
-        size >>= 7;
-        bytes.push(if size == 0 { byte } else { byte | 0x80 });
-        if size == 0 {
-            break;
-        }
-    }
-    bytes.extend_from_slice(&section);
-    bytes
-}
-
 fn request() -> StartRequest {
     serde_json::from_value(json!({
         "tenant": "bench",
@@ -77,20 +57,6 @@ fn request() -> StartRequest {
         "now": "2026-11-21T10:00:00Z",
     }))
     .expect("request")
-}
-
-fn rss() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 fn us(d: Duration) -> f64 {

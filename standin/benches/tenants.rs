@@ -24,6 +24,9 @@ use standin_store_sqlite::OpenSqlite;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{custom_component, percentile, rss};
+
 const CUSTOM: usize = 20;
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -44,28 +47,6 @@ fn settings(i: usize) -> String {
     .to_string()
 }
 
-/// The built-in component with a custom section naming `i`.
-fn custom_component(i: usize) -> Vec<u8> {
-    let name = b"standin-bench";
-    let payload = format!("custom component {i}");
-    let mut section = vec![name.len() as u8];
-    section.extend_from_slice(name);
-    section.extend_from_slice(payload.as_bytes());
-    let mut bytes = standin::DEFAULT_POLICY.to_vec();
-    bytes.push(0); // custom section id
-    let mut size = section.len();
-    loop {
-        let byte = (size & 0x7f) as u8;
-        size >>= 7;
-        bytes.push(if size == 0 { byte } else { byte | 0x80 });
-        if size == 0 {
-            break;
-        }
-    }
-    bytes.extend_from_slice(&section);
-    bytes
-}
-
 fn request(tenant: &str, i: usize) -> StartRequest {
     serde_json::from_value(json!({
         "tenant": tenant,
@@ -75,17 +56,6 @@ fn request(tenant: &str, i: usize) -> StartRequest {
         "now": "2026-11-21T10:00:00Z",
     }))
     .expect("request")
-}
-
-/// Resident set size of this process, in bytes.
-fn rss() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
 }
 
 /// Mappings and virtual size of this process: linear memories reserve
@@ -99,10 +69,6 @@ fn mappings() -> (usize, u64) {
         .and_then(|p| p.parse().ok())
         .unwrap_or(0);
     (maps.lines().count(), pages * 4096)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 /// The key that authenticates this bench's compiled artifacts (any key

@@ -248,6 +248,15 @@ fn measure(
     }
 }
 
+/// The rows of each store and replica count: (wrk mode, label, tenants).
+fn row_kinds(tenants: &[Tenant]) -> [(&'static str, &'static str, &[Tenant]); 3] {
+    [
+        ("authorize", "1 tenant, single calls", &tenants[..1]),
+        ("batch", "1 tenant, batches of 100", &tenants[..1]),
+        ("batch", "4 tenants, batches of 100", tenants),
+    ]
+}
+
 /// Starts/s from 8 threads, each start a new actor (no conflicts).
 fn starts(sessions: &Standin, run: Duration) -> f64 {
     let next = AtomicUsize::new(0);
@@ -323,11 +332,7 @@ fn main() {
     let (addrs, pids) = ([addr], [child.id()]);
     let on = (&addrs[..], &pids[..]);
     let warm = Duration::from_secs(1);
-    for (mode, label, tenants) in [
-        ("authorize", "1 tenant, single calls", &sqlite_tenants[..1]),
-        ("batch", "1 tenant, batches of 100", &sqlite_tenants[..1]),
-        ("batch", "4 tenants, batches of 100", &sqlite_tenants[..]),
-    ] {
+    for (mode, label, tenants) in row_kinds(&sqlite_tenants) {
         let what = format!("SQLite, 1 process, {label}");
         if !wanted(&what) {
             continue;
@@ -337,28 +342,19 @@ fn main() {
     }
     stop(vec![child]);
     for n in 1..=3 {
-        let label = format!("PostgreSQL, {n} replica{}, ", if n == 1 { "" } else { "s" });
-        if only.as_deref().is_some_and(|o| {
-            ![
-                "1 tenant, single calls",
-                "1 tenant, batches of 100",
-                "4 tenants, batches of 100",
-            ]
+        let prefix = format!("PostgreSQL, {n} replica{}, ", if n == 1 { "" } else { "s" });
+        if !row_kinds(&pg_tenants)
             .iter()
-            .any(|l| format!("{label}{l}").contains(o))
-        }) {
+            .any(|(_, label, _)| wanted(&format!("{prefix}{label}")))
+        {
             continue;
         }
         let (children, addrs): (Vec<Child>, Vec<String>) =
             (0..n).map(|_| replica(d, &["--database-url", &url])).unzip();
         let pids: Vec<u32> = children.iter().map(Child::id).collect();
         let on = (&addrs[..], &pids[..]);
-        for (mode, label, tenants) in [
-            ("authorize", "1 tenant, single calls", &pg_tenants[..1]),
-            ("batch", "1 tenant, batches of 100", &pg_tenants[..1]),
-            ("batch", "4 tenants, batches of 100", &pg_tenants[..]),
-        ] {
-            let what = format!("PostgreSQL, {n} replica{}, {label}", if n == 1 { "" } else { "s" });
+        for (mode, label, tenants) in row_kinds(&pg_tenants) {
+            let what = format!("{prefix}{label}");
             if !wanted(&what) {
                 continue;
             }
