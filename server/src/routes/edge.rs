@@ -27,18 +27,7 @@ pub(super) fn spec(
     body: Option<&'static str>,
     answers: Vec<super::Answer>,
 ) -> Spec {
-    Spec {
-        method,
-        path,
-        operation,
-        summary,
-        tag: "edge",
-        slow: false,
-        access,
-        body,
-        query: &[],
-        answers,
-    }
+    Spec::tagged("edge", method, path, operation, summary, access, body, answers)
 }
 
 fn forward_answers() -> Vec<super::Answer> {

@@ -104,6 +104,36 @@ pub struct Spec {
     pub answers: Vec<Answer>,
 }
 
+impl Spec {
+    /// A route of `tag` with the usual deadline and no query parameters:
+    /// what a module whose routes share a tag (authzen, edge, ssf) makes
+    /// each of them from.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn tagged(
+        tag: &'static str,
+        method: Method,
+        path: &'static str,
+        operation: &'static str,
+        summary: &'static str,
+        access: Access,
+        body: Option<&'static str>,
+        answers: Vec<Answer>,
+    ) -> Self {
+        Self {
+            method,
+            path,
+            operation,
+            summary,
+            tag,
+            slow: false,
+            access,
+            body,
+            query: &[],
+            answers,
+        }
+    }
+}
+
 /// A route: its spec and its handler.
 #[derive(Debug)]
 pub struct Route {

@@ -58,18 +58,7 @@ fn spec(
     body: Option<&'static str>,
     answers: Vec<super::Answer>,
 ) -> Spec {
-    Spec {
-        method,
-        path,
-        operation,
-        summary,
-        tag: "authzen",
-        slow: false,
-        access,
-        body,
-        query: &[],
-        answers,
-    }
+    Spec::tagged("authzen", method, path, operation, summary, access, body, answers)
 }
 
 pub(super) fn routes() -> Vec<Route> {

@@ -34,16 +34,8 @@ fn spec(
     answers: Vec<super::Answer>,
 ) -> Spec {
     Spec {
-        method,
-        path,
-        operation,
-        summary,
-        tag: "ssf",
-        slow: false,
-        access,
-        body,
         query,
-        answers,
+        ..Spec::tagged("ssf", method, path, operation, summary, access, body, answers)
     }
 }
 
