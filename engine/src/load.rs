@@ -77,6 +77,10 @@ pub enum LoadError {
     Settings(Vec<String>),
     #[error("policy failed while loading: {0}")]
     Trapped(String),
+    /// The host could not set the component up (its initial memory image):
+    /// the operating system refused, not the policy.
+    #[error("host could not prepare the policy: {0}")]
+    Host(String),
 }
 
 fn list(items: &[String]) -> String {
@@ -143,6 +147,7 @@ impl Host {
     fn prepare(&self, digest: Digest, component: &Component) -> Result<Arc<Compiled>, LoadError> {
         let engine = self.engine();
         let (version, wasi) = check_world(engine, component)?;
+        memory_images(component)?;
         // WASI-importing components get a linker of their own, every WASI
         // function a trap (`crate::wasi`); the others the host's.
         let denying = if wasi {
@@ -160,6 +165,45 @@ impl Host {
             .map_err(|e| LoadError::WrongWorld(format!("{e:#}")))?;
         Ok(self.cache(digest, Compiled::new(pre, digest)))
     }
+}
+
+/// How many times [`memory_images`] asks before it gives up.
+const IMAGE_TRIES: u32 = 4;
+
+/// Builds the component's copy-on-write memory images now, once, rather
+/// than inside its first instantiation.
+///
+/// Why: on Linux an image is a sealed memfd, and sealing it against writes
+/// fails with `EBUSY` while the kernel still holds extra references to its
+/// freshly written pages (it waits about 150 ms, then gives up). A busy
+/// machine hit this with an 18 MB Python component, and the first
+/// instantiation failed with it; here that is retried, and what it costs
+/// is paid at load, not on a tenant's first decision. wasmtime keeps no
+/// failed attempt, so each try starts afresh.
+fn memory_images(component: &Component) -> Result<(), LoadError> {
+    let mut tries = 1;
+    loop {
+        match component.initialize_copy_on_write_image() {
+            Ok(()) => return Ok(()),
+            Err(e) if tries < IMAGE_TRIES && transient(&e) => {
+                std::thread::sleep(std::time::Duration::from_millis(20 << tries));
+                tries += 1;
+            }
+            Err(e) => return Err(LoadError::Host(format!("{e:#}"))),
+        }
+    }
+}
+
+/// Whether the operating system may say yes if asked again.
+fn transient(e: &wasmtime::Error) -> bool {
+    e.chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::ResourceBusy | std::io::ErrorKind::Interrupted
+            )
+        })
 }
 
 impl Compiled {

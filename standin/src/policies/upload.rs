@@ -67,7 +67,7 @@ fn step_of(e: &LoadError) -> UploadStep {
     match e {
         LoadError::TooLarge { .. } => UploadStep::Size,
         LoadError::NotWasm | LoadError::CoreModule => UploadStep::Component,
-        LoadError::Compile(_) => UploadStep::Compile,
+        LoadError::Compile(_) | LoadError::Host(_) => UploadStep::Compile,
         LoadError::Imports(_) => UploadStep::Imports,
         LoadError::WrongWorld(_) => UploadStep::World,
         LoadError::Settings(_) | LoadError::Trapped(_) => UploadStep::Settings,
