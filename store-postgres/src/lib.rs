@@ -20,7 +20,9 @@
 //!    arrive while a commit is written go together in the next
 //!    transaction, in one statement (see `group` and `actions`).
 //! 5. Every change is one transaction; a commit is durable when it returns
-//!    (`synchronous_commit` as the server has it, `on` by default).
+//!    (`synchronous_commit` as the server has it, `on` by default). A group
+//!    of actions commits without waiting for its flush, then waits for it
+//!    before anyone is answered (see `group`).
 //!
 //! Beyond the trait's contract, for replicas: outbox claims skip rows
 //! another consumer is claiming (`FOR UPDATE SKIP LOCKED`, in `tenants`);
