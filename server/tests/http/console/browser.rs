@@ -11,8 +11,11 @@ use std::time::Duration;
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    /// Where the browser saves downloads.
-    pub downloads: tempfile::TempDir,
+    /// Where the browser saves downloads (in `scratch`).
+    pub downloads: std::path::PathBuf,
+    /// The driver's and the browser's `TMPDIR`: their profile and scoped
+    /// folders, which a browser that is killed leaves behind, go with it.
+    _scratch: tempfile::TempDir,
 }
 
 fn find(names: &[&str]) -> Option<String> {
@@ -56,13 +59,16 @@ impl Browser {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        let scratch = tempfile::tempdir().expect("scratch dir");
+        let downloads = scratch.path().join("downloads");
+        std::fs::create_dir(&downloads).expect("download dir");
         let driver = Command::new(driver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", scratch.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
-        let downloads = tempfile::tempdir().expect("download dir");
         let mut caps = serde_json::Map::new();
         let args: Vec<&str> = [
             "--headless=new",
@@ -81,7 +87,7 @@ impl Browser {
                 "binary": chromium,
                 "args": args,
                 "prefs": {
-                    "download.default_directory": downloads.path(),
+                    "download.default_directory": downloads,
                     "download.prompt_for_download": false,
                 },
             }),
@@ -99,6 +105,7 @@ impl Browser {
                         client,
                         driver,
                         downloads,
+                        _scratch: scratch,
                     });
                 }
                 Err(e) => last = Some(e),
@@ -166,7 +173,7 @@ impl Browser {
 
     /// Waits (up to 10 s) for the download `name` to be complete; its text.
     pub async fn downloaded(&self, name: &str) -> String {
-        let path = self.downloads.path().join(name);
+        let path = self.downloads.join(name);
         for _ in 0..100 {
             if let Ok(text) = std::fs::read_to_string(&path) {
                 return text;
