@@ -329,8 +329,20 @@ fn check_world(engine: &wasmtime::Engine, component: &Component) -> Result<(Vers
 
 #[cfg(test)]
 mod tests {
-    use super::version_of;
+    use super::{transient, version_of};
     use crate::bindings::Version;
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn a_busy_or_interrupted_system_call_is_asked_again_and_nothing_else_is() {
+        // As wasmtime reports a memfd it could not seal: an io::Error under context.
+        let busy = wasmtime::Error::from(Error::from(ErrorKind::ResourceBusy)).context("cannot add seals to the memfd");
+        assert!(transient(&busy));
+        assert!(transient(&wasmtime::Error::from(Error::from_raw_os_error(16))));
+        assert!(transient(&wasmtime::Error::from(Error::from(ErrorKind::Interrupted))));
+        assert!(!transient(&wasmtime::Error::from(Error::from(ErrorKind::OutOfMemory))));
+        assert!(!transient(&wasmtime::Error::msg("policy trapped")));
+    }
 
     fn compatible(export: &str) -> bool {
         version_of(export).is_some()
