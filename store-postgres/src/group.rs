@@ -42,6 +42,11 @@ use standin::store::{ActionAppended, ActionRecord, Integrity, LATENCY_BUCKETS, S
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
+/// A commit that waits for the WAL past everything committed before it:
+/// it writes one record (a logical message nobody decodes), so it waits
+/// for its flush at the server's `synchronous_commit`.
+pub(crate) const FLUSH: &str = "SELECT pg_logical_emit_message(true, 'standin-flush', '')";
+
 /// Calls in one transaction at most (a caller's own calls are never split).
 pub(crate) const MAX_GROUP: usize = 8192;
 
@@ -217,7 +222,9 @@ impl PostgresStore {
         let n = records.len();
         let integrity = self.integrity();
         let written = self.write(|tx| {
-            tx.batch_execute("SET LOCAL synchronous_commit TO off").map_err(db)?;
+            if self.flush_apart {
+                tx.batch_execute("SET LOCAL synchronous_commit TO off").map_err(db)?;
+            }
             append(tx, records, integrity)
         });
         match written {
@@ -235,20 +242,16 @@ impl PostgresStore {
     ///
     /// Why a second transaction: a commit with `synchronous_commit = off`
     /// releases the chain head's lock before its WAL flush, so one chain's
-    /// commits overlap their flushes instead of queueing behind them. This
-    /// commit writes a WAL record (a logical message nobody decodes) and so
-    /// waits, at the server's `synchronous_commit`, for the WAL up to its
-    /// own record, which lies past the earlier commit. A commit by another
+    /// commits overlap their flushes instead of queueing behind them.
+    /// [`FLUSH`] waits for the WAL up to its own record, which lies past
+    /// the earlier commit. A commit by another
     /// transaction that saw these rows lies past them too: WAL order keeps
     /// nothing that depends on them durable without them.
     fn flushed(&self, answers: Answers) -> Answers {
-        if !answers.iter().any(|a| matches!(a, Ok(ActionAppended::Committed(_)))) {
+        if !self.flush_apart || !answers.iter().any(|a| matches!(a, Ok(ActionAppended::Committed(_)))) {
             return answers;
         }
-        let flushed = self.read(|c| {
-            c.batch_execute("SELECT pg_logical_emit_message(true, 'standin-flush', '')")
-                .map_err(db)
-        });
+        let flushed = self.read(|c| c.batch_execute(FLUSH).map_err(db));
         match flushed {
             Ok(()) => answers,
             Err(e) => {

@@ -57,7 +57,27 @@ pub(crate) const MAX_BATCH: usize = 2048;
 
 /// A driver error as the store's.
 pub(crate) fn db(e: postgres::Error) -> StoreError {
-    StoreError::Database(Box::new(e))
+    StoreError::Database(Box::new(Driver(e)))
+}
+
+/// The driver's error, shown with what the server said: its own `Display`
+/// is only "db error", the server's message being its source.
+#[derive(Debug)]
+struct Driver(postgres::Error);
+
+impl std::fmt::Display for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_db_error() {
+            Some(server) => write!(f, "{server} (SQLSTATE {})", server.code().code()),
+            None => self.0.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Driver {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
 }
 
 /// The store on one PostgreSQL database.
@@ -75,6 +95,11 @@ pub struct PostgresStore {
     groups: group::Groups,
     /// What rows and events are sealed and checked by (`standin::store::Integrity`).
     integrity: RwLock<Arc<Integrity>>,
+    /// Whether a group commit may wait for its WAL flush apart from the
+    /// commit (see `group`): the server let this role write a logical
+    /// message when the store connected. Where it does not, groups commit
+    /// synchronously, as every other change does.
+    flush_apart: bool,
 }
 
 impl Drop for PostgresStore {
@@ -94,7 +119,7 @@ impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and migrates the
     /// schema to this build's.
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let store = Self {
+        let mut store = Self {
             url: url.to_string(),
             idle: Mutex::new(Vec::new()),
             sweeper: Mutex::new(None),
@@ -102,9 +127,11 @@ impl PostgresStore {
             stats: Mutex::default(),
             groups: group::Groups::default(),
             integrity: RwLock::default(),
+            flush_apart: false,
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
+        store.flush_apart = client.batch_execute(group::FLUSH).is_ok();
         store.give_back(client);
         Ok(store)
     }

@@ -83,15 +83,46 @@ fn a3_on_postgres_an_action_is_answered_only_once_its_commit_is_in_the_flushed_w
     };
     let url = pg.create_database("flushes");
     pg.sql("flushes", "CREATE EXTENSION pg_walinspect");
-    let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url).expect("connect"));
+    let messages = answered_after_flush(&url, &url);
+    assert!(
+        messages >= 20,
+        "each group waited for its flush apart: {messages} messages"
+    );
+}
+
+#[test]
+fn a3_on_postgres_a_role_that_may_not_write_a_logical_message_commits_each_group_synchronously() {
+    let Some(pg) = standin_tests::postgres::PgServer::start() else {
+        return;
+    };
+    pg.sql("postgres", "CREATE ROLE app LOGIN");
+    pg.sql("postgres", "CREATE DATABASE flushes_app OWNER app");
+    pg.sql(
+        "flushes_app",
+        "CREATE EXTENSION pg_walinspect;
+         REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC;
+         REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, bytea) FROM PUBLIC",
+    );
+    let inspect = pg.url("flushes_app");
+    let store = inspect.replacen("standin@", "app@", 1);
+    assert_eq!(answered_after_flush(&store, &inspect), 0, "no flush apart");
+}
+
+/// Authorizes 20 actions through a store on `store_url`; for each, checks
+/// through `inspect_url` (a role that may read the WAL) that its commit had
+/// reached the disk when it was answered. Answers the logical messages
+/// written after those commits.
+fn answered_after_flush(store_url: &str, inspect_url: &str) -> i64 {
+    let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(store_url).expect("connect"));
     let s = super::sessions(&store);
     let id = super::start(&s, "acme", "u-1", "u-2").id;
-    let mut db = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    let mut db = postgres::Client::connect(inspect_url, postgres::NoTls).expect("connect");
     let lsn = |db: &mut postgres::Client, what: &str| -> String {
         db.query_one(&format!("SELECT {what}()::text"), &[])
             .expect("lsn")
             .get(0)
     };
+    let mut messages = 0;
     for i in 0..20 {
         let from = lsn(&mut db, "pg_current_wal_insert_lsn");
         let answer = s
@@ -106,17 +137,24 @@ fn a3_on_postgres_an_action_is_answered_only_once_its_commit_is_in_the_flushed_w
             .query_one("SELECT xmin::text FROM audit ORDER BY seq DESC LIMIT 1", &[])
             .expect("the action's row")
             .get(0);
-        // Everything flushed now, so the WAL can be read up to here.
-        db.batch_execute("SELECT pg_logical_emit_message(true, 'test', '')")
+        // Everything flushed now (a synchronous commit that writes), so
+        // the WAL can be read up to here.
+        db.batch_execute("BEGIN; CREATE TEMP TABLE t () ON COMMIT DROP; COMMIT")
             .expect("flush");
-        let commit: String = db
-            .query_one(
-                "SELECT end_lsn::text FROM pg_get_wal_records_info($1::text::pg_lsn, pg_current_wal_flush_lsn())
-                 WHERE record_type = 'COMMIT' AND xid::text = $2",
-                &[&from, &xid],
-            )
-            .expect("the commit of the action's row")
-            .get(0);
+        let (commit, after): (String, i64) = {
+            let row = db
+                .query_one(
+                    "WITH w AS (SELECT * FROM pg_get_wal_records_info($1::text::pg_lsn, pg_current_wal_flush_lsn())),
+                          c AS (SELECT end_lsn FROM w WHERE record_type = 'COMMIT' AND xid::text = $2)
+                     SELECT (SELECT end_lsn::text FROM c),
+                            (SELECT count(*) FROM w WHERE resource_manager = 'LogicalMessage'
+                               AND start_lsn >= (SELECT end_lsn FROM c))",
+                    &[&from, &xid],
+                )
+                .expect("the commit of the action's row");
+            (row.get(0), row.get(1))
+        };
+        messages += after;
         let durable: bool = db
             .query_one("SELECT $1::text::pg_lsn <= $2::text::pg_lsn", &[&commit, &flushed])
             .expect("compare")
@@ -126,4 +164,5 @@ fn a3_on_postgres_an_action_is_answered_only_once_its_commit_is_in_the_flushed_w
             "action {i} answered at WAL {flushed} flushed, its commit ends at {commit}"
         );
     }
+    messages
 }
