@@ -23,6 +23,7 @@ use crate::load::LoadError;
 use crate::request::{ActionRequest, ApprovalRequest, Buffers, PackedSession, RequestError, StartRequest};
 use crate::sandbox::{self, Failure, Limiter};
 use chrono::{DateTime, Utc};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use wasmtime::Store;
 
@@ -57,6 +58,20 @@ struct Inner {
     /// Shared by every tenant of the component.
     info: Arc<PolicyInfo>,
     runtime: Runtime,
+}
+
+/// A tenant on shared instances leaves its handles there to be released
+/// ([`shared::Pool::leave`]) once nothing else holds its settings' words.
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let (Runtime::Shared(tenant), Some(pool)) = (&mut self.runtime, self.compiled.pool.get()) else {
+            return;
+        };
+        let words: Vec<u64> = tenant.iter().map(|w| w.load(Ordering::Relaxed)).collect();
+        // Dropped first, so that the slots see its owner dead.
+        drop(std::mem::replace(tenant, Arc::from(Vec::new())));
+        pool.leave(&words);
+    }
 }
 
 /// Where a policy's calls run.

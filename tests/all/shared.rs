@@ -122,6 +122,38 @@ fn sh3_prepared_settings_over_the_budget_are_released_and_prepared_again() {
     assert_allow(&start(&last, actor(), target(), json!({})));
 }
 
+/// Tenants dropped (a policy replaced, a tenant unloaded) leave their
+/// settings to be released by the next call on their slot, long before
+/// the budget; the tenants still loaded keep theirs and their answers.
+#[test]
+fn sh7_the_settings_of_tenants_gone_are_released_by_the_next_call_not_at_the_budget() {
+    let host = host_with(HostConfig {
+        shared_instances: 1,
+        ..HostConfig::default()
+    });
+    let mut tenants: Vec<_> = (0..50)
+        .map(|i| {
+            host.load_default(&json!({"default_ttl_seconds": 900 + i}).to_string())
+                .expect("load")
+        })
+        .collect();
+    let kept = tenants.split_off(40);
+    let before = kept[0].shared_stats().expect("shared");
+    assert_eq!((before.prepared, before.releases), (50, 0), "{before:?}");
+    drop(tenants);
+    // Nothing is released until a call takes the slot.
+    assert_eq!(kept[0].shared_stats().expect("shared").prepared, 50);
+    let last = host.load_default(r#"{"default_ttl_seconds": 777}"#).expect("load");
+    let after = last.shared_stats().expect("shared");
+    assert_eq!((after.prepared, after.releases), (11, 40), "{after:?}");
+    // Handles are reused: the new tenant may hold one a tenant gone had.
+    // Every tenant still loaded keeps its own settings.
+    assert_eq!(ttl(&start(&last, actor(), target(), json!({}))), 777);
+    for (i, p) in kept.iter().enumerate() {
+        assert_eq!(ttl(&start(p, actor(), target(), json!({}))), 940 + i as u64);
+    }
+}
+
 /// A shared instance that traps is dropped with everything prepared in
 /// it; the other tenants' next calls get a new one, their settings
 /// prepared again.

@@ -26,6 +26,11 @@
 //! cap too) is dropped with everything prepared in it; the next call makes
 //! another.
 //!
+//! A tenant that is dropped (its policy replaced or unloaded) leaves its
+//! handles in a queue per slot ([`Pool::leave`]); the next call to take
+//! that slot releases them, so the settings of tenants gone do not wait
+//! for the budget to be reached.
+//!
 //! What a call reads of its tenant is one word (its handle in the slot),
 //! next to what it reads anyway: with a million tenants every tenant's
 //! data is a cache miss, so the fewer places, the faster.
@@ -45,6 +50,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 /// The shared instances of one component.
 pub(crate) struct Pool {
     slots: Box<[Mutex<Slot>]>,
+    /// Per slot: the words of tenants gone, for its next call to release.
+    gone: Box<[Gone]>,
     /// What the component says of itself, asked once.
     info: OnceLock<Arc<PolicyInfo>>,
     /// Hands out home slots, round robin.
@@ -90,6 +97,15 @@ impl SharedStats {
             releases: self.releases + other.releases,
         }
     }
+}
+
+/// Handles left by tenants gone, apart from the slot's lock so that
+/// leaving never waits for a call.
+#[derive(Default)]
+struct Gone {
+    words: Mutex<Vec<u64>>,
+    /// Whether `words` may hold any: what a call reads on its way.
+    any: std::sync::atomic::AtomicBool,
 }
 
 struct Slot {
@@ -149,6 +165,7 @@ impl Pool {
     pub(crate) fn new(slots: usize) -> Self {
         Self {
             slots: (0..slots.max(1)).map(|_| Mutex::new(Slot::empty())).collect(),
+            gone: (0..slots.max(1)).map(|_| Gone::default()).collect(),
             info: OnceLock::new(),
             next_home: AtomicUsize::new(0),
             epoch: AtomicU64::new(0),
@@ -161,6 +178,17 @@ impl Pool {
         let home = self.next_home.fetch_add(1, Ordering::Relaxed) % self.slots.len();
         let words = (0..SLOTS + self.slots.len()).map(|i| AtomicU64::new(if i == HOME { home as u64 } else { 0 }));
         words.collect()
+    }
+
+    /// Queues the handles of a tenant gone (`words`, read from its
+    /// [`Prepared`] before it was dropped) for their slots to release.
+    pub(crate) fn leave(&self, words: &[u64]) {
+        for (gone, &word) in self.gone.iter().zip(&words[SLOTS.min(words.len())..]) {
+            if word != 0 {
+                gone.words.lock().unwrap_or_else(PoisonError::into_inner).push(word);
+                gone.any.store(true, Ordering::Release);
+            }
+        }
     }
 
     pub(crate) fn info(&self) -> Option<Arc<PolicyInfo>> {
@@ -201,6 +229,7 @@ impl Pool {
         let (index, mut slot) = self.take(tenant[HOME].load(Ordering::Relaxed) as usize);
         let answer = (|| {
             let generation = slot.ready(host, pre, &self.stats)?;
+            self.release_gone(host, &mut slot, index)?;
             let handle = self.handle(host, &mut slot, index, generation, tenant, settings)?;
             slot.choose(host, handle)?;
             Ok(f(slot.instance.as_mut().expect("ready"))?)
@@ -265,6 +294,30 @@ impl Pool {
         Ok(handle)
     }
 
+    /// Releases the handles tenants gone left in the slot's queue. A word
+    /// of an earlier instance is void; a handle whose owner is alive was
+    /// released meanwhile and given to another tenant, and stays.
+    fn release_gone(&self, host: &Host, slot: &mut Slot, index: usize) -> Result<(), Failure> {
+        let gone = &self.gone[index];
+        if !gone.any.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        gone.any.store(false, Ordering::Release);
+        let words = std::mem::take(&mut *gone.words.lock().unwrap_or_else(PoisonError::into_inner));
+        for word in words {
+            let handle = word as u32;
+            let dead = slot
+                .owners
+                .get(handle as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|owner| owner.strong_count() == 0);
+            if word >> 32 == u64::from(slot.generation) && dead {
+                slot.release(host, handle, &self.stats)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Releases a quarter of the slot's settings when it holds its budget
     /// of them: those of tenants gone, then the longest unused.
     ///
@@ -289,18 +342,11 @@ impl Pool {
         }
         candidates.select_nth_unstable_by_key(count - 1, |(used, h, _)| (*used, *h));
         for (_, handle, owner) in candidates.drain(..count) {
-            let instance = slot.instance.as_mut().expect("ready");
             // A release that fails fails the call: `with` drops the instance.
-            instance.call(host, |w, s| w.release(s, handle).expect("0.7.0"))?;
+            slot.release(host, handle, &self.stats)?;
             if let Some(owner) = owner {
                 owner[SLOTS + index].store(0, Ordering::Relaxed);
             }
-            slot.owners[handle as usize] = None;
-            slot.live -= 1;
-            if slot.selected == handle {
-                slot.selected = 0;
-            }
-            self.stats.releases.fetch_add(1, Ordering::Relaxed);
         }
         self.epoch.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -339,6 +385,19 @@ impl Slot {
             instance.call(host, |w, s| w.select(s, handle).expect("0.7.0"))?;
             self.selected = handle;
         }
+        Ok(())
+    }
+
+    /// Releases `handle` in the instance and forgets its owner.
+    fn release(&mut self, host: &Host, handle: u32, stats: &Stats) -> Result<(), Failure> {
+        let instance = self.instance.as_mut().expect("ready");
+        instance.call(host, |w, s| w.release(s, handle).expect("0.7.0"))?;
+        self.owners[handle as usize] = None;
+        self.live -= 1;
+        if self.selected == handle {
+            self.selected = 0;
+        }
+        stats.releases.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
