@@ -99,9 +99,13 @@ fn a3_on_postgres_a_role_that_may_not_write_a_logical_message_commits_each_group
     pg.sql("postgres", "CREATE DATABASE flushes_app OWNER app");
     pg.sql(
         "flushes_app",
+        // Every overload, whatever the server's version has.
         "CREATE EXTENSION pg_walinspect;
-         REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC;
-         REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, bytea) FROM PUBLIC",
+         DO $$ DECLARE f regprocedure; BEGIN
+           FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname = 'pg_logical_emit_message' LOOP
+             EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+           END LOOP;
+         END $$",
     );
     let inspect = pg.url("flushes_app");
     let store = inspect.replacen("standin@", "app@", 1);
