@@ -123,10 +123,10 @@ fn sh3_prepared_settings_over_the_budget_are_released_and_prepared_again() {
 }
 
 /// Tenants dropped (a policy replaced, a tenant unloaded) leave their
-/// settings to be released by the next call on their slot, long before
+/// settings to be released by the next prepare on their slot, long before
 /// the budget; the tenants still loaded keep theirs and their answers.
 #[test]
-fn sh7_the_settings_of_tenants_gone_are_released_by_the_next_call_not_at_the_budget() {
+fn sh7_the_settings_of_tenants_gone_are_released_by_the_next_prepare_not_at_the_budget() {
     let host = host_with(HostConfig {
         shared_instances: 1,
         ..HostConfig::default()
@@ -141,7 +141,7 @@ fn sh7_the_settings_of_tenants_gone_are_released_by_the_next_call_not_at_the_bud
     let before = kept[0].shared_stats().expect("shared");
     assert_eq!((before.prepared, before.releases), (50, 0), "{before:?}");
     drop(tenants);
-    // Nothing is released until a call takes the slot.
+    // Nothing is released until the slot prepares again.
     assert_eq!(kept[0].shared_stats().expect("shared").prepared, 50);
     let last = host.load_default(r#"{"default_ttl_seconds": 777}"#).expect("load");
     let after = last.shared_stats().expect("shared");

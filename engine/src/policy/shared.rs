@@ -27,9 +27,9 @@
 //! another.
 //!
 //! A tenant that is dropped (its policy replaced or unloaded) leaves its
-//! handles in a queue per slot ([`Pool::leave`]); the next call to take
-//! that slot releases them, so the settings of tenants gone do not wait
-//! for the budget to be reached.
+//! handles in a queue per slot ([`Pool::leave`]); the next `prepare` in
+//! that slot releases them first, so the settings of tenants gone do not
+//! wait for the budget to be reached.
 //!
 //! What a call reads of its tenant is one word (its handle in the slot),
 //! next to what it reads anyway: with a million tenants every tenant's
@@ -229,7 +229,6 @@ impl Pool {
         let (index, mut slot) = self.take(tenant[HOME].load(Ordering::Relaxed) as usize);
         let answer = (|| {
             let generation = slot.ready(host, pre, &self.stats)?;
-            self.release_gone(host, &mut slot, index)?;
             let handle = self.handle(host, &mut slot, index, generation, tenant, settings)?;
             slot.choose(host, handle)?;
             Ok(f(slot.instance.as_mut().expect("ready"))?)
@@ -251,6 +250,7 @@ impl Pool {
     }
 
     /// `tenant`'s handle in `slot`, prepared there now if need be.
+    #[inline]
     fn handle(
         &self,
         host: &Host,
@@ -268,6 +268,22 @@ impl Pool {
         if known >> 32 == u64::from(generation) && known != 0 {
             return Ok(known as u32);
         }
+        self.prepare(host, slot, index, generation, tenant, settings)
+    }
+
+    /// Prepares `tenant`'s settings in `slot`: the cold half of [`Self::handle`].
+    #[cold]
+    #[inline(never)]
+    fn prepare(
+        &self,
+        host: &Host,
+        slot: &mut Slot,
+        index: usize,
+        generation: u32,
+        tenant: &Arc<Prepared>,
+        settings: &str,
+    ) -> Result<u32, Trouble> {
+        self.release_gone(host, slot, index)?;
         self.make_room(host, slot, index)?;
         self.stats.prepares.fetch_add(1, Ordering::Relaxed);
         let instance = slot.instance.as_mut().expect("ready");
@@ -294,7 +310,9 @@ impl Pool {
         Ok(handle)
     }
 
-    /// Releases the handles tenants gone left in the slot's queue. A word
+    /// Releases the handles tenants gone left in the slot's queue, before
+    /// the slot prepares anything (memory only grows by preparing, so a
+    /// warm call pays nothing for this). A word
     /// of an earlier instance is void; a handle whose owner is alive was
     /// released meanwhile and given to another tenant, and stays.
     fn release_gone(&self, host: &Host, slot: &mut Slot, index: usize) -> Result<(), Failure> {
