@@ -42,7 +42,7 @@ from .decision import (
     allow_action,
     refuse,
 )
-from .pattern import Pattern
+from .pattern import Pattern, is_rust_whitespace, rust_debug_char, rust_debug_str
 from .wire import (
     Action,
     ActionRequest,
@@ -62,8 +62,8 @@ __all__ = [
     "Action", "ActionDecision", "ActionRequest", "ActorSession", "Allow", "AllowAction", "ApprovalDecision",
     "ApprovalRequest", "Approve", "Approvers", "Deny", "Entity", "GenericDecision", "Grant", "Pattern", "Pending",
     "Principal", "Question", "Reason", "Reasons", "Scope", "ScopeRequest", "Session", "SettingsError",
-    "StartDecision", "StartRequest", "allow", "allow_action", "define_policy", "read_action", "read_actions",
-    "read_approval", "read_start", "refuse",
+    "StartDecision", "StartRequest", "allow", "allow_action", "define_policy", "is_rust_whitespace", "read_action",
+    "read_actions", "read_approval", "read_start", "refuse", "rust_debug_char", "rust_debug_str",
 ]  # fmt: skip
 
 S = TypeVar("S")
