@@ -1,6 +1,7 @@
 """The SDK's pure parts, in plain CPython (no component): patterns as the
 Rust SDK's (their refusals in its words, what covers what), reasons
-gathered rule by rule, words read back as packed."""
+gathered rule by rule, words read back as packed, and ``configure`` given
+the settings' text when it asks for it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from standin_policy import (
     Pattern,
     Reason,
     Reasons,
+    define_policy,
     is_rust_whitespace,
     read_actions,
     read_start,
@@ -87,6 +89,16 @@ def test_rust_white_space_leaves_out_the_separators_python_counts() -> None:
 )
 def test_a_pattern_covers_only_what_it_surely_matches(wide: str, narrow: str, covers: bool) -> None:
     assert Pattern.of(wide).covers(Pattern.of(narrow)) is covers
+
+
+def test_configure_gets_the_settings_text_when_it_takes_a_second_parameter() -> None:
+    def spec(configure):
+        return define_policy(name="p", version="1", rules=[], configure=configure, start=print, action=print)
+
+    text = '{"a": 1, "a": 2}'
+    assert spec(lambda settings: settings).configure({"a": 2}, text) == {"a": 2}
+    assert spec(lambda settings, given: given).configure({"a": 2}, text) == text
+    assert spec(lambda *given: given).configure({"a": 2}, text) == ({"a": 2}, text)
 
 
 def test_reasons_list_every_failing_rule() -> None:
