@@ -21,8 +21,9 @@ denies it (``policy-error``): an exception is never an allow.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Literal, Optional, TypeVar
+from typing import Any, Callable, Generic, Literal, Optional, TypeVar, Union
 
 from .decision import (
     ActionDecision,
@@ -42,7 +43,7 @@ from .decision import (
     allow_action,
     refuse,
 )
-from .pattern import Pattern
+from .pattern import Pattern, is_rust_whitespace, rust_debug_char, rust_debug_str
 from .wire import (
     Action,
     ActionRequest,
@@ -62,8 +63,8 @@ __all__ = [
     "Action", "ActionDecision", "ActionRequest", "ActorSession", "Allow", "AllowAction", "ApprovalDecision",
     "ApprovalRequest", "Approve", "Approvers", "Deny", "Entity", "GenericDecision", "Grant", "Pattern", "Pending",
     "Principal", "Question", "Reason", "Reasons", "Scope", "ScopeRequest", "Session", "SettingsError",
-    "StartDecision", "StartRequest", "allow", "allow_action", "define_policy", "read_action", "read_actions",
-    "read_approval", "read_start", "refuse",
+    "StartDecision", "StartRequest", "allow", "allow_action", "define_policy", "is_rust_whitespace", "read_action",
+    "read_actions", "read_approval", "read_start", "refuse", "rust_debug_char", "rust_debug_str",
 ]  # fmt: skip
 
 S = TypeVar("S")
@@ -115,7 +116,8 @@ class _Spec(Generic[S]):
     name: str
     version: str
     rules: list[str]
-    configure: Callable[[Any], S]
+    #: Called with the parsed settings and their text (``define_policy``).
+    configure: Callable[[Any, str], S]
     start: Callable[[StartRequest, S], StartDecision]
     action: Callable[[ActionRequest, S], ActionDecision]
     approval: Optional[Callable[[ApprovalRequest, S], ApprovalDecision]] = None
@@ -130,7 +132,7 @@ def define_policy(
     name: str,
     version: str,
     rules: list[str],
-    configure: Callable[[Any], S],
+    configure: Union[Callable[[Any], S], Callable[[Any, str], S]],
     start: Callable[[StartRequest, S], StartDecision],
     action: Callable[[ActionRequest, S], ActionDecision],
     approval: Optional[Callable[[ApprovalRequest, S], ApprovalDecision]] = None,
@@ -143,13 +145,27 @@ def define_policy(
 
     ``configure`` checks the tenant's settings (parsed JSON) and returns
     what the rules read; it raises ``SettingsError`` (or anything) to
-    refuse them. ``approval``: may the approver answer a pending start
-    (without it, every approver is denied). ``actions``: several actions of
-    one session (without it, ``action`` once per action). ``question`` and
+    refuse them. A ``configure`` that takes a second parameter gets the
+    settings' text too, as the host gave them (as in the TypeScript SDK),
+    for a policy that must see what parsing loses, such as a key given
+    twice. ``approval``: may the approver answer a pending start (without
+    it, every approver is denied). ``actions``: several actions of one
+    session (without it, ``action`` once per action). ``question`` and
     ``search``: generic AuthZEN questions (without them, the host denies
     them and searches find nothing). ``settings_schema``: the JSON Schema
     of the settings, for the console's form.
     """
     return _Spec(
-        name, version, list(rules), configure, start, action, approval, actions, question, search, settings_schema
-    )
+        name, version, list(rules), _with_text(configure), start, action, approval, actions, question, search,
+        settings_schema,
+    )  # fmt: skip
+
+
+def _with_text(configure: Callable[..., S]) -> Callable[[Any, str], S]:
+    """``configure`` called with the parsed settings and their text: one
+    that takes a single parameter gets the parsed settings alone."""
+    kinds = [p.kind for p in inspect.signature(configure).parameters.values()]
+    positional = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for k in kinds)
+    if positional >= 2 or inspect.Parameter.VAR_POSITIONAL in kinds:
+        return configure
+    return lambda settings, _text: configure(settings)

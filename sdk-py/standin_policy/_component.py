@@ -102,7 +102,8 @@ def export(spec: _Spec) -> type:
         def configure(self, settings: str) -> None:
             state.pop("settings", None)
             try:
-                state["settings"] = spec.configure(json.loads(settings or "{}"))
+                text = settings or "{}"
+                state["settings"] = spec.configure(json.loads(text), text)
             except SettingsError as e:
                 raise Err(list(e.problems))
             except Exception as e:

@@ -1,11 +1,24 @@
 """The SDK's pure parts, in plain CPython (no component): patterns as the
-Rust SDK's, reasons gathered rule by rule, words read back as packed."""
+Rust SDK's (their refusals in its words, what covers what), reasons
+gathered rule by rule, words read back as packed, and ``configure`` given
+the settings' text when it asks for it."""
 
 from __future__ import annotations
 
 import pytest
 
-from standin_policy import Deny, Pattern, Reason, Reasons, read_actions, read_start
+from standin_policy import (
+    Deny,
+    Pattern,
+    Reason,
+    Reasons,
+    define_policy,
+    is_rust_whitespace,
+    read_actions,
+    read_start,
+    rust_debug_char,
+    rust_debug_str,
+)
 from standin_policy.wire import START
 
 
@@ -27,10 +40,65 @@ def test_patterns_match_as_the_rust_sdks(pattern: str, name: str, matches: bool)
     assert Pattern.of(pattern).matches(name) is matches
 
 
-@pytest.mark.parametrize("bad", ["", "a b", "a**", "tab\there", "nul\x00", "c1\x85"])
-def test_patterns_refuse_what_the_rust_sdk_refuses(bad: str) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("bad", "refusal"),
+    [
+        ("", "pattern is empty"),
+        ("a b", "pattern `a b` contains ' '"),
+        ("tab\there", "pattern `tab\there` contains '\\t'"),
+        ("nul\x00", "pattern `nul\x00` contains '\\0'"),
+        ("c1\x85", "pattern `c1\x85` contains '\\u{85}'"),
+        ("nbsp\xa0", "pattern `nbsp\xa0` contains '\\u{a0}'"),
+        ("wide\u3000", "pattern `wide\u3000` contains '\\u{3000}'"),
+        ("sep\x1c", "pattern `sep\x1c` contains '\\u{1c}'"),
+        ("a**", "pattern `a**` contains `**`"),
+    ],
+)
+def test_patterns_refuse_what_the_rust_sdk_refuses_in_its_words(bad: str, refusal: str) -> None:
+    with pytest.raises(ValueError) as refused:
         Pattern.of(bad)
+    assert str(refused.value) == refusal
+
+
+def test_rust_debug_escapes_what_rust_deems_unprintable_by_code_point() -> None:
+    assert rust_debug_char("'") == "'\\''" and rust_debug_char('"') == "'\"'"
+    # A string: quotes and backslashes escaped, controls, format characters,
+    # combining marks, unassigned and private use by code point; the rest,
+    # letters beyond ASCII and emoji included, as they are.
+    text = 'a"b\\é\x07\t\xa0\u0301\u0378\ue000\u200b\uff9e漢😀'
+    assert rust_debug_str(text) == '"a\\"b\\\\é\\u{7}\\t\\u{a0}\\u{301}\\u{378}\\u{e000}\\u{200b}\\u{ff9e}漢😀"'
+
+
+def test_rust_white_space_leaves_out_the_separators_python_counts() -> None:
+    assert all(is_rust_whitespace(c) for c in " \t\n\x85\xa0\u2028\u3000")
+    assert not any(is_rust_whitespace(c) for c in "\x1c\x1d\x1e\x1fa\u200b")
+
+
+@pytest.mark.parametrize(
+    ("wide", "narrow", "covers"),
+    [
+        ("report.*", "report.view", True),
+        ("report.*", "report.view.*", True),
+        ("report.*", "*.view", False),
+        ("*", "a*b*c", True),
+        ("*.view", "report.*.view", True),
+        ("a*b*c", "a*b*c", True),
+        ("a*b*c", "a*bb*c", False),
+        ("report.view", "report.*", False),
+    ],
+)
+def test_a_pattern_covers_only_what_it_surely_matches(wide: str, narrow: str, covers: bool) -> None:
+    assert Pattern.of(wide).covers(Pattern.of(narrow)) is covers
+
+
+def test_configure_gets_the_settings_text_when_it_takes_a_second_parameter() -> None:
+    def spec(configure):
+        return define_policy(name="p", version="1", rules=[], configure=configure, start=print, action=print)
+
+    text = '{"a": 1, "a": 2}'
+    assert spec(lambda settings: settings).configure({"a": 2}, text) == {"a": 2}
+    assert spec(lambda settings, given: given).configure({"a": 2}, text) == text
+    assert spec(lambda *given: given).configure({"a": 2}, text) == ({"a": 2}, text)
 
 
 def test_reasons_list_every_failing_rule() -> None:
