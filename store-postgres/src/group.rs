@@ -1,12 +1,9 @@
 //! Group commit across callers: the appends of actions that arrive while a
 //! transaction is being written wait, and the next writer commits all of
 //! them in one transaction. On PostgreSQL every commit of a tenant's rows
-//! holds the tenant's chain-head lock, so a tenant's appends go one commit
-//! at a time, in every replica together: what a commit carries is what the
-//! throughput is. The lock is released before the WAL flush (the commit is
-//! asynchronous, then a second one waits for the flush before anyone is
-//! answered, `PostgresStore::flushed`), so the flushes of one chain's
-//! commits overlap instead of queueing behind its lock.
+//! holds the tenant's chain-head lock until its WAL is flushed, so a
+//! tenant's appends go one commit at a time, in every replica together:
+//! what a commit carries is what the throughput is.
 //!
 //! There is no writer thread: a caller that finds no one writing becomes
 //! the writer, takes what is queued (its own call among it, up to
@@ -34,18 +31,13 @@
 //!
 //! [`SessionStore::append_actions`]: standin::store::SessionStore::append_actions
 
+use crate::PostgresStore;
 use crate::audit::Appender;
-use crate::{PostgresStore, db};
 use chrono::{DateTime, Utc};
 use postgres::Transaction;
 use standin::store::{ActionAppended, ActionRecord, Integrity, LATENCY_BUCKETS, StoreError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-
-/// A commit that waits for the WAL past everything committed before it:
-/// it writes one record (a logical message nobody decodes), so it waits
-/// for its flush at the server's `synchronous_commit`.
-pub(crate) const FLUSH: &str = "SELECT pg_logical_emit_message(true, 'standin-flush', '')";
 
 /// Calls in one transaction at most (a caller's own calls are never split).
 pub(crate) const MAX_GROUP: usize = 8192;
@@ -117,8 +109,7 @@ impl PostgresStore {
             if let Some(answers) = state.answers.remove(&id) {
                 return answers;
             }
-            // Someone is writing, or took this call and is flushing it.
-            if state.writing || state.queue.is_empty() {
+            if state.writing {
                 state = group.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
                 continue;
             }
@@ -136,19 +127,16 @@ impl PostgresStore {
             drop(state);
             let writing = Writing(group);
             let shares: Vec<(u64, usize)> = jobs.iter().map(|(id, r)| (*id, r.len())).collect();
-            let began = std::time::Instant::now();
-            let written = self.append_many(jobs.into_iter().flat_map(|(_, r)| r).collect());
-            // Committed, not yet flushed: the head's lock is free and the
-            // next group may write while this one's WAL reaches the disk.
-            drop(writing);
-            let answers = self.flushed(written);
-            self.count_commit(began.elapsed(), calls, answers.iter().any(Result::is_ok));
-            let mut answers = answers.into_iter();
+            let mut answers = self
+                .append_many(jobs.into_iter().flat_map(|(_, r)| r).collect())
+                .into_iter();
             state = group.lock();
             for (id, n) in shares {
                 state.answers.insert(id, answers.by_ref().take(n).collect());
             }
-            group.changed.notify_all();
+            drop(state);
+            drop(writing);
+            state = group.lock();
         }
     }
 }
@@ -214,55 +202,17 @@ pub(crate) fn append(
 impl PostgresStore {
     /// Appends `records` in one transaction; one answer per record, in
     /// order (each an error when the transaction failed: none was committed).
-    ///
-    /// The commit does not wait for the WAL flush (`synchronous_commit =
-    /// off` for this transaction alone): nothing may be answered before
-    /// `Self::flushed`.
-    fn append_many(&self, records: Vec<ActionRecord>) -> Answers {
+    pub(crate) fn append_many(&self, records: Vec<ActionRecord>) -> Vec<Result<ActionAppended, StoreError>> {
         let n = records.len();
+        let began = std::time::Instant::now();
         let integrity = self.integrity();
-        let written = self.write(|tx| {
-            if self.flush_apart {
-                tx.batch_execute("SET LOCAL synchronous_commit TO off").map_err(db)?;
-            }
-            append(tx, records, integrity)
-        });
+        let written = self.write(|tx| append(tx, records, integrity));
+        self.count_commit(began.elapsed(), n, written.is_ok());
         match written {
             Ok(answers) => answers,
             Err(e) => {
                 let why = e.to_string();
                 (0..n).map(|_| Err(StoreError::Writer(why.clone()))).collect()
-            }
-        }
-    }
-
-    /// `answers` once the WAL holding their commit is flushed, as a
-    /// synchronous commit would have it; an error for each if that cannot
-    /// be confirmed.
-    ///
-    /// Why a second transaction: a commit with `synchronous_commit = off`
-    /// releases the chain head's lock before its WAL flush, so one chain's
-    /// commits overlap their flushes instead of queueing behind them.
-    /// [`FLUSH`] waits for the WAL up to its own record, which lies past
-    /// the earlier commit. A commit by another
-    /// transaction that saw these rows lies past them too: WAL order keeps
-    /// nothing that depends on them durable without them.
-    fn flushed(&self, answers: Answers) -> Answers {
-        if !self.flush_apart || !answers.iter().any(|a| matches!(a, Ok(ActionAppended::Committed(_)))) {
-            return answers;
-        }
-        let flushed = self.read(|c| c.batch_execute(FLUSH).map_err(db));
-        match flushed {
-            Ok(()) => answers,
-            Err(e) => {
-                let why = format!("committed, but its flush was not confirmed: {e}");
-                answers
-                    .into_iter()
-                    .map(|a| match a {
-                        Ok(ActionAppended::Committed(_)) => Err(StoreError::Writer(why.clone())),
-                        other => other,
-                    })
-                    .collect()
             }
         }
     }

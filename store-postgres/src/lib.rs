@@ -20,9 +20,7 @@
 //!    arrive while a commit is written go together in the next
 //!    transaction, in one statement (see `group` and `actions`).
 //! 5. Every change is one transaction; a commit is durable when it returns
-//!    (`synchronous_commit` as the server has it, `on` by default). A group
-//!    of actions commits without waiting for its flush, then waits for it
-//!    before anyone is answered (see `group`).
+//!    (`synchronous_commit` as the server has it, `on` by default).
 //!
 //! Beyond the trait's contract, for replicas: outbox claims skip rows
 //! another consumer is claiming (`FOR UPDATE SKIP LOCKED`, in `tenants`);
@@ -95,11 +93,6 @@ pub struct PostgresStore {
     groups: group::Groups,
     /// What rows and events are sealed and checked by (`standin::store::Integrity`).
     integrity: RwLock<Arc<Integrity>>,
-    /// Whether a group commit may wait for its WAL flush apart from the
-    /// commit (see `group`): the server let this role write a logical
-    /// message when the store connected. Where it does not, groups commit
-    /// synchronously, as every other change does.
-    flush_apart: bool,
 }
 
 impl Drop for PostgresStore {
@@ -119,7 +112,7 @@ impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and migrates the
     /// schema to this build's.
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut store = Self {
+        let store = Self {
             url: url.to_string(),
             idle: Mutex::new(Vec::new()),
             sweeper: Mutex::new(None),
@@ -127,11 +120,9 @@ impl PostgresStore {
             stats: Mutex::default(),
             groups: group::Groups::default(),
             integrity: RwLock::default(),
-            flush_apart: false,
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
-        store.flush_apart = client.batch_execute(group::FLUSH).is_ok();
         store.give_back(client);
         Ok(store)
     }
