@@ -50,7 +50,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 /// The shared instances of one component.
 pub(crate) struct Pool {
     slots: Box<[Mutex<Slot>]>,
-    /// Per slot: the words of tenants gone, for its next call to release.
+    /// Per slot: the words of tenants gone, for its next `prepare` to release.
     gone: Box<[Gone]>,
     /// What the component says of itself, asked once.
     info: OnceLock<Arc<PolicyInfo>>,
@@ -104,7 +104,7 @@ impl SharedStats {
 #[derive(Default)]
 struct Gone {
     words: Mutex<Vec<u64>>,
-    /// Whether `words` may hold any: what a call reads on its way.
+    /// Whether `words` may hold any: what a `prepare` reads first.
     any: std::sync::atomic::AtomicBool,
 }
 
