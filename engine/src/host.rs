@@ -36,6 +36,14 @@ pub struct HostConfig {
     /// much faster instantiation, at the price of a fixed ceiling on live
     /// instances. `None`: allocate on demand.
     pub pooling_slots: Option<u32>,
+    /// With `pooling_slots`: of the memory a finished instance wrote, up to
+    /// this many bytes are reset in place (the image's bytes copied back,
+    /// the rest zeroed) and stay mapped for the slot's next instance; the
+    /// rest is given back to the kernel. Only on Linux 6.7 or later, whose
+    /// `PAGEMAP_SCAN` finds the pages written; elsewhere nothing is kept
+    /// (without it the reset would cover all of this much memory). Resident
+    /// memory grows by up to this much per slot in use; 0 keeps nothing.
+    pub pool_keep_resident_bytes: usize,
     /// Components whose tenants share instances, each tenant's settings
     /// prepared in them (`standin:policy@0.7.0`): by default the built-in
     /// policy alone. Name only components trusted not to carry one
@@ -64,12 +72,21 @@ impl Default for HostConfig {
             reuse_instances: true,
             max_idle_instances: 16,
             pooling_slots: None,
+            pool_keep_resident_bytes: 1 << 20,
             shared_digests: vec![Digest::of(crate::DEFAULT_POLICY)],
             shared_instances: std::thread::available_parallelism().map_or(4, |n| n.get().min(64)),
             max_prepared_per_instance: 1 << 21,
             shared_memory_bytes: 2 << 30,
         }
     }
+}
+
+/// Whether to reset pooled memory in place: only where the kernel says
+/// which pages were written, since otherwise wasmtime resets all of it.
+fn keeps_resident(config: &HostConfig) -> bool {
+    config.pooling_slots.is_some()
+        && config.pool_keep_resident_bytes > 0
+        && wasmtime::PoolingAllocationConfig::is_pagemap_scan_available()
 }
 
 /// Why a host cannot start.
@@ -135,13 +152,20 @@ impl Host {
                     true => config.sandbox.max_memory_bytes.max(config.shared_memory_bytes),
                     false => config.sandbox.max_memory_bytes,
                 });
-            // No `linear_memory_keep_resident`: on wasmtime 48 resetting a
-            // slot's first MiB in place saved the next instance its page
-            // faults (fresh decision 48.9 -> 31.1 us), but on wasmtime 50
-            // the reset (a `PAGEMAP_SCAN` of the slot, or a 1 MiB memset)
-            // costs more than the faults: fresh start 62.6 -> 34.4 us and
-            // action 72.8 -> 40.8 us without it (`cargo bench -p standin
-            // --bench decisions -- component-fresh-pooling`, same run).
+            // A fresh instance used to fault in every page it touched (the
+            // image's through the kernel's fault-around, 16 at a time) and
+            // give them all back when dropped: 27 us a fresh start, two
+            // thirds of it in the kernel. Reset in place, a slot's next
+            // instance finds its pages mapped: 10.0-10.5 us (`cargo bench -p
+            // standin --bench decisions -- start/component-fresh-pooling`,
+            // 2026-12-07, BENCHMARKS.md). wasmtime before 50.0.2 counted
+            // pages never touched as written and zeroed the whole amount,
+            // which made this slower than giving pages back (47.8 us at 1
+            // MiB); 50.0.2 asks for present pages only.
+            if keeps_resident(&config) {
+                pool.linear_memory_keep_resident(config.pool_keep_resident_bytes)
+                    .pagemap_scan(wasmtime::Enabled::Yes);
+            }
             wasm.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         }
         let engine = Engine::new(&wasm).map_err(|e| HostError::Engine(format!("{e:#}")))?;
@@ -186,6 +210,13 @@ impl Host {
 
     pub fn config(&self) -> &HostConfig {
         &self.inner.config
+    }
+
+    /// Whether pooled instances' memory is reset in place (see
+    /// [`HostConfig::pool_keep_resident_bytes`]): pooling is on, the
+    /// setting is not 0, and the kernel has `PAGEMAP_SCAN`.
+    pub fn resets_pooled_memory_in_place(&self) -> bool {
+        keeps_resident(&self.inner.config)
     }
 
     pub(crate) fn engine(&self) -> &Engine {

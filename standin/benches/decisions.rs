@@ -50,7 +50,7 @@ fn native_policy() -> DefaultPolicy {
 ///
 /// Each load's time is printed once (compile included): pre-initializing
 /// the component for fresh instances costs a second compile and more.
-fn component_policies() -> [(&'static str, standin::Policy); 4] {
+fn component_policies() -> [(&'static str, standin::Policy); 5] {
     let load = |config: HostConfig| {
         let fresh = !config.reuse_instances;
         let host = Host::with_config(config).expect("a host");
@@ -88,6 +88,18 @@ fn component_policies() -> [(&'static str, standin::Policy); 4] {
             load(HostConfig {
                 reuse_instances: false,
                 pooling_slots: Some(64),
+                ..HostConfig::default()
+            }),
+        ),
+        // The same, every slot's memory given back to the kernel when its
+        // instance is dropped (as before 2026-12-07): the next one faults
+        // its pages in again.
+        (
+            "component-fresh-pooling-unmapped",
+            load(HostConfig {
+                reuse_instances: false,
+                pooling_slots: Some(64),
+                pool_keep_resident_bytes: 0,
                 ..HostConfig::default()
             }),
         ),

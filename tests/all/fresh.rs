@@ -102,6 +102,90 @@ fn t1_a_fresh_instance_sees_no_state_of_an_earlier_call() {
     }
 }
 
+/// What `peek` reads: the mischief's marked words (one in its memory
+/// image, the last of its linear memory), in hex.
+fn peek(p: &Policy, reason: &str) -> String {
+    let d = start(p, actor(), target(), json!({ "reason": reason }));
+    assert_deny(&d, &[reason]);
+    d.reasons()[0].message.clone()
+}
+
+/// A pooled slot's memory, reset in place for its next instance
+/// (`pool_keep_resident_bytes`, where the kernel has `PAGEMAP_SCAN`) or
+/// given back to the kernel, holds nothing an earlier call wrote: a word of
+/// the memory image reads as the image has it and the last word of memory
+/// as zero again. The same calls on a reused instance read what was
+/// written, so the test can tell.
+#[test]
+fn t1_a_fresh_instance_sees_no_word_an_earlier_call_wrote_whether_its_slot_was_reset_in_place_or_not() {
+    const POKED: &str = "5eed5eed5eed5eed";
+    for keep in [1 << 20, 0] {
+        let host = Host::with_config(HostConfig {
+            reuse_instances: false,
+            pooling_slots: Some(1),
+            pool_keep_resident_bytes: keep,
+            ..HostConfig::default()
+        })
+        .expect("host starts");
+        if keep > 0 && !host.resets_pooled_memory_in_place() {
+            eprintln!("this kernel has no PAGEMAP_SCAN: pooled memory is given back, not reset in place");
+        }
+        let p = host.load(&component(MISCHIEF), "{}").expect("mischief loads");
+        let pristine = peek(&p, "peek");
+        assert!(!pristine.contains(POKED), "{pristine}");
+        for round in 0..3 {
+            assert_eq!(
+                peek(&p, "poke"),
+                format!("{POKED},{POKED}"),
+                "round {round}: poke writes"
+            );
+            assert_eq!(
+                peek(&p, "peek"),
+                pristine,
+                "round {round}, keep {keep}: a fresh instance"
+            );
+        }
+    }
+    let warm = Host::new().expect("host starts");
+    let p = warm.load(&component(MISCHIEF), "{}").expect("mischief loads");
+    peek(&p, "poke");
+    assert_eq!(
+        peek(&p, "peek"),
+        format!("{POKED},{POKED}"),
+        "a reused instance keeps what was written"
+    );
+}
+
+/// Pooled memory is reset in place by default where the kernel can say
+/// which pages were written (Linux 6.7+), and never where the setting is 0
+/// or pooling is off.
+#[test]
+fn pooled_memory_is_reset_in_place_by_default_where_the_kernel_has_pagemap_scan() {
+    let pooled = fresh_host(Some(2));
+    assert_eq!(
+        pooled.resets_pooled_memory_in_place(),
+        kernel_has_pagemap_scan(),
+        "default pooled host"
+    );
+    assert!(!fresh_host(None).resets_pooled_memory_in_place(), "no pooling");
+    let off = Host::with_config(HostConfig {
+        pooling_slots: Some(2),
+        pool_keep_resident_bytes: 0,
+        ..HostConfig::default()
+    })
+    .expect("host starts");
+    assert!(!off.resets_pooled_memory_in_place(), "the setting at 0");
+}
+
+/// Whether this kernel has `PAGEMAP_SCAN` (Linux 6.7): by its version, as
+/// the test cannot ask wasmtime without asking the code under test.
+fn kernel_has_pagemap_scan() -> bool {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let mut parts = release.trim().split(['.', '-']).map(|n| n.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (6, 7)
+}
+
 /// The sandbox holds for pre-initialized instances: a loop times out, a
 /// memory bomb hits the cap (past the heap the snapshot holds), and the
 /// next call is answered.

@@ -8,6 +8,10 @@
 //! `garbage`, answers an allow whose context is not JSON; otherwise it is
 //! allowed with `calls:N`. A search misbehaves by the subject's type.
 //!
+//! `poke` writes a marker into a word of its memory image and the last
+//! word of its linear memory, and `peek` reports both (a deny whose message
+//! is them in hex): a fresh instance must never see an earlier `poke`.
+//!
 //! It also spies: it remembers every settings document it is configured
 //! (or prepared) with, and a start whose reason is `spy` is denied with
 //! them all in its message: what such a component would pass from one
@@ -83,7 +87,50 @@ fn misbehave(what: &str) -> Option<Vec<Reason>> {
                 .collect(),
         ),
         "silent" => Some(Vec::new()),
+        "poke" => {
+            for word in marks() {
+                // SAFETY: `marks` names a static's word and the last word
+                // of linear memory, which nothing else uses.
+                unsafe { word.write_volatile(POKED) };
+            }
+            Some(vec![peeked("poke")])
+        }
+        "peek" => Some(vec![peeked("peek")]),
         _ => None,
+    }
+}
+
+/// What `poke` writes: `peek` on an instance that an earlier `poke`
+/// touched reads it back.
+const POKED: u64 = 0x5eed_5eed_5eed_5eed;
+
+/// A word in the component's data (its memory image), non-zero there.
+static mut MARK: u64 = 7;
+
+/// The words `poke` writes and `peek` reads: one in the memory image and
+/// the last of linear memory (past anything allocated).
+fn marks() -> [*mut u64; 2] {
+    #[cfg(target_arch = "wasm32")]
+    let end = core::arch::wasm32::memory_size(0) * 65536 - 8;
+    #[cfg(not(target_arch = "wasm32"))]
+    let end = {
+        static mut END: u64 = 0;
+        (&raw mut END) as usize
+    };
+    [&raw mut MARK, end as *mut u64]
+}
+
+/// A reason (code `what`) whose message is the marked words, in hex.
+fn peeked(what: &str) -> Reason {
+    // SAFETY: as in `poke`; reading them changes nothing.
+    let words: Vec<String> = marks()
+        .iter()
+        .map(|w| format!("{:x}", unsafe { w.read_volatile() }))
+        .collect();
+    Reason {
+        code: what.into(),
+        rule: "X".into(),
+        message: words.join(","),
     }
 }
 
