@@ -17,7 +17,9 @@
 //!
 //! **The rows of one group** ([`append`]): actions' audit rows, the hot
 //! path, many calls in one transaction (the
-//! group commit the trait allows, [`SessionStore::append_actions`]).
+//! group commit the trait allows, [`SessionStore::append_actions`]), and
+//! generic AuthZEN answers' rows, which belong to no session and are
+//! appended without a session check.
 //!
 //! A batch first takes its sessions' rows `FOR SHARE`, in id order: an
 //! end, a revoke or an expiry (which takes the row `FOR UPDATE`) then
@@ -44,6 +46,13 @@ pub(crate) const MAX_GROUP: usize = 8192;
 
 type Answers = Vec<Result<ActionAppended, StoreError>>;
 
+/// A record to append and whether its session must be active: false for
+/// rows of no session (a generic AuthZEN answer's,
+/// [`SessionStore::append_events`]), which are appended unchecked.
+///
+/// [`SessionStore::append_events`]: standin::store::SessionStore::append_events
+pub(crate) type Pending = (ActionRecord, bool);
+
 /// The queue of appends waiting for a commit.
 #[derive(Debug, Default)]
 pub(crate) struct Group {
@@ -53,7 +62,7 @@ pub(crate) struct Group {
 
 #[derive(Debug, Default)]
 struct State {
-    queue: VecDeque<(u64, Vec<ActionRecord>)>,
+    queue: VecDeque<(u64, Vec<Pending>)>,
     answers: HashMap<u64, Answers>,
     writing: bool,
     next: u64,
@@ -95,10 +104,10 @@ impl PostgresStore {
     /// Appends `records` with whatever other callers of the same tenant
     /// queued meanwhile, in one transaction; answers `records`' results,
     /// in order.
-    pub(crate) fn append_grouped(&self, records: Vec<ActionRecord>) -> Answers {
+    pub(crate) fn append_grouped(&self, records: Vec<Pending>) -> Answers {
         let tenant = records
             .iter()
-            .find_map(|r| r.audit.first())
+            .find_map(|(r, _)| r.audit.first())
             .map_or("", |e| e.tenant.as_str());
         let group = &*self.groups.of(tenant);
         let mut state = group.lock();
@@ -144,10 +153,14 @@ impl PostgresStore {
 /// What each record became, in order.
 pub(crate) fn append(
     tx: &mut Transaction<'_>,
-    records: Vec<ActionRecord>,
+    records: Vec<Pending>,
     integrity: Arc<Integrity>,
 ) -> Result<Vec<Result<ActionAppended, StoreError>>, StoreError> {
-    let mut ids: Vec<&str> = records.iter().map(|r| r.session.as_str()).collect();
+    let mut ids: Vec<&str> = records
+        .iter()
+        .filter(|(_, in_session)| *in_session)
+        .map(|(r, _)| r.session.as_str())
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     // The whole rows, so their tags are checked: a row a database writer
@@ -163,7 +176,7 @@ pub(crate) fn append(
     let mut appender = Appender::new(integrity);
     let mut tenants: Vec<String> = records
         .iter()
-        .filter_map(|r| r.audit.first().map(|e| e.tenant.clone()))
+        .filter_map(|(r, _)| r.audit.first().map(|e| e.tenant.clone()))
         .collect();
     tenants.sort_unstable();
     tenants.dedup();
@@ -172,7 +185,13 @@ pub(crate) fn append(
     }
     let mut answers: Vec<Option<Result<ActionAppended, StoreError>>> = Vec::with_capacity(records.len());
     let (mut events, mut counts) = (Vec::new(), Vec::new());
-    for r in records {
+    for (r, in_session) in records {
+        if !in_session {
+            counts.push(r.audit.len());
+            events.extend(r.audit);
+            answers.push(None);
+            continue;
+        }
         match sessions.get(&r.session) {
             None => answers.push(Some(Err(StoreError::UnknownSession(r.session)))),
             Some(&(active, _)) if active && standin::deadline::passed(r.answer_by) => {
@@ -202,7 +221,7 @@ pub(crate) fn append(
 impl PostgresStore {
     /// Appends `records` in one transaction; one answer per record, in
     /// order (each an error when the transaction failed: none was committed).
-    pub(crate) fn append_many(&self, records: Vec<ActionRecord>) -> Vec<Result<ActionAppended, StoreError>> {
+    pub(crate) fn append_many(&self, records: Vec<Pending>) -> Vec<Result<ActionAppended, StoreError>> {
         let n = records.len();
         let began = std::time::Instant::now();
         let integrity = self.integrity();

@@ -7,6 +7,7 @@ use crate::codec::{get, json, small, time, to_json, ts};
 use crate::{PostgresStore, apply, db};
 use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
+use standin::audit::AuditEvent;
 use standin::decision::PolicyRef;
 use standin::model::{EndReason, SessionRecord, SessionState};
 use standin::store::{
@@ -405,7 +406,7 @@ impl SessionStore for PostgresStore {
     }
 
     fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
-        let mut answers = self.append_grouped(vec![record]);
+        let mut answers = self.append_grouped(vec![(record, true)]);
         answers
             .pop()
             .unwrap_or(Err(StoreError::Contract("an append was not answered")))
@@ -417,12 +418,27 @@ impl SessionStore for PostgresStore {
     ) -> Vec<Result<ActionAppended, StoreError>> {
         let mut answers = Vec::new();
         loop {
-            let batch: Vec<ActionRecord> = (&mut *records).take(crate::MAX_BATCH).collect();
+            let batch: Vec<_> = (&mut *records).take(crate::MAX_BATCH).map(|r| (r, true)).collect();
             if batch.is_empty() {
                 return answers;
             }
             answers.extend(self.append_grouped(batch));
         }
+    }
+
+    fn append_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
+        let Some(now) = audit.first().map(|e| e.at) else {
+            return Ok(ActionAppended::Committed(Vec::new()));
+        };
+        let record = ActionRecord {
+            session: String::new(),
+            now,
+            audit,
+            answer_by: None,
+        };
+        self.append_grouped(vec![(record, false)])
+            .pop()
+            .unwrap_or(Err(StoreError::Contract("an append was not answered")))
     }
 
     fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {

@@ -31,12 +31,18 @@
 //!   session's `session.ended` comes after the actions this process
 //!   answered before ending it.
 //!
+//! Rows of no session (generic AuthZEN answers, [`Writer::submit_events`])
+//! are committed in the same batches, without the session check: a
+//! question asked at volume costs a place in a batch, not a transaction
+//! and an fsync of its own.
+//!
 //! The writer takes the same write connection lock as session changes, so
 //! the audit chain has one order and each tenant's `seq` stays gapless.
 
 use super::{Db, audit, lock, sessions};
 use crate::native::cells::{Answer, Cell, Reply};
 use crate::native::sync::{Log, Syncer};
+use standin::audit::AuditEvent;
 use standin::store::{ActionAppended, ActionRecord, AuditMode, AuditStats, LATENCY_BUCKETS, StoreError};
 use standin::worker::{Stop, Worker};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,6 +66,9 @@ const MAX_DEADLINES: usize = 100_000;
 #[derive(Debug)]
 struct Job {
     record: ActionRecord,
+    /// Whether its session must still be active: false for rows of no
+    /// session ([`Writer::submit_events`]).
+    in_session: bool,
     /// `None` in batched mode: nobody waits.
     reply: Option<Reply>,
 }
@@ -180,7 +189,7 @@ impl Writer {
             chunk.extend(next);
             if chunk.len() == CHUNK || (last && !chunk.is_empty()) {
                 calls += chunk.len();
-                if self.enqueue(&mut chunk, cell.as_ref()) {
+                if self.enqueue(&mut chunk, cell.as_ref(), true) {
                     queued = calls;
                 }
             }
@@ -203,13 +212,42 @@ impl Writer {
         }
     }
 
+    /// Queues rows of no session (a generic AuthZEN answer's) with the
+    /// actions' rows: committed in the same transactions, without a
+    /// session check, answered as an action is in this mode.
+    pub(super) fn submit_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
+        let Some(now) = audit.first().map(|e| e.at) else {
+            return Ok(ActionAppended::Committed(Vec::new()));
+        };
+        let record = ActionRecord {
+            session: String::new(),
+            now,
+            audit,
+            answer_by: None,
+        };
+        let cell = match self.mode {
+            AuditMode::Durable => Some(Arc::new(Cell::default())),
+            AuditMode::Batched => None,
+        };
+        let queued = self.enqueue(&mut vec![record], cell.as_ref(), false);
+        match cell {
+            Some(cell) => cell
+                .wait()
+                .pop()
+                .unwrap_or_else(|| Err(StoreError::Writer("a call was not answered".to_string()))),
+            None if queued => Ok(ActionAppended::Queued),
+            None => Err(StoreError::Writer("the audit writer has stopped".to_string())),
+        }
+    }
+
     /// Queues (and empties) `chunk`, its answers to slots of `cell`;
     /// false when the writer has stopped (the slots are answered so).
-    fn enqueue(&self, chunk: &mut Vec<ActionRecord>, cell: Option<&Arc<Cell>>) -> bool {
+    fn enqueue(&self, chunk: &mut Vec<ActionRecord>, cell: Option<&Arc<Cell>>, in_session: bool) -> bool {
         let n = chunk.len();
         let first = cell.map(|c| c.open(n));
         let jobs = chunk.drain(..).enumerate().map(|(i, record)| Job {
             record,
+            in_session,
             reply: cell.zip(first).map(|(c, f)| Reply::to(c.clone(), f + i)),
         });
         let mut q = lock(&self.worker.shared().queue);
@@ -295,8 +333,8 @@ fn run(shared: &Shared, db: &Mutex<Db>, mode: AuditMode, syncer: Option<&Syncer>
 /// the syncer, once the log is fsync'd, when there is one).
 fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Syncer>) {
     let check = mode == AuditMode::Durable;
-    let (records, replies): (Vec<ActionRecord>, Vec<Option<Reply>>) =
-        batch.into_iter().map(|j| (j.record, j.reply)).unzip();
+    let (records, replies): (Vec<(ActionRecord, bool)>, Vec<Option<Reply>>) =
+        batch.into_iter().map(|j| ((j.record, j.in_session), j.reply)).unzip();
     let calls = records.len();
     if let Some(why) = syncer.and_then(Syncer::failed) {
         // An fsync failed: nothing more is committed.
@@ -314,8 +352,8 @@ fn commit(db: &Mutex<Db>, batch: Vec<Job>, mode: AuditMode, syncer: Option<&Sync
         if deadlines.len() > MAX_DEADLINES {
             deadlines.clear();
         }
-        for r in records {
-            let active = if check {
+        for (r, in_session) in records {
+            let active = if check && in_session {
                 // Sessions only change in other transactions, which drop
                 // what is cached here (see `Db`): read each deadline once.
                 let deadline = match deadlines.get(&r.session) {

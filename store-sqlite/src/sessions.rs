@@ -7,6 +7,7 @@ use crate::{SqliteStore, apply, db};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use standin::audit::AuditEvent;
 use standin::decision::PolicyRef;
 use standin::model::{EndReason, SessionRecord, SessionState};
 use standin::store::{ActionAppended, ActionRecord, Applied, Change, Integrity, SessionStore, StoreError};
@@ -388,5 +389,10 @@ impl SessionStore for SqliteStore {
                 .collect();
         }
         self.writer.submit_all(records)
+    }
+
+    fn append_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
+        self.writable("an answer's audit rows")?;
+        self.writer.submit_events(audit)
     }
 }

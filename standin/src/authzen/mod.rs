@@ -16,7 +16,6 @@ pub mod access_request;
 
 use crate::Tenant;
 use crate::audit::{AuditEvent, Seal, events};
-use crate::store::Change;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 pub use standin_engine::generic::{
@@ -120,10 +119,8 @@ impl TenantAuthzen<'_> {
             hash: String::new(),
             seal: Seal::default(),
         };
-        let recorded = standin.store.record(Change {
-            audit: vec![event],
-            ..Change::default()
-        });
+        // With the actions' rows where the store groups them (SQLite).
+        let recorded = standin.store.append_events(vec![event]);
         match recorded {
             Ok(_) => answer,
             // No trail, no allow.

@@ -193,6 +193,21 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
     ) -> Vec<Result<ActionAppended, StoreError>> {
         records.map(|r| self.append_action(r)).collect()
     }
+    /// Appends audit rows that belong to no session (a generic AuthZEN
+    /// answer's), as [`SessionStore::append_action`] appends an action's,
+    /// without its session check: committed and durable when it returns
+    /// ([`ActionAppended::Committed`]), or queued in [`AuditMode::Batched`]
+    /// ([`ActionAppended::Queued`]). The default is one transaction of its
+    /// own, through [`SessionStore::record`]; a store may commit them with
+    /// concurrent callers' rows (SQLite and PostgreSQL do, in their
+    /// actions' group commit).
+    fn append_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
+        let applied = self.record(Change {
+            audit,
+            ..Change::default()
+        })?;
+        Ok(ActionAppended::Committed(applied.audit))
+    }
     /// Tells `f` of every session change (end, revoke, extension, expiry)
     /// any process commits, soon after it commits, until the store is
     /// dropped: `f(Some(id))`, or `f(None)` when some news may have been

@@ -127,12 +127,14 @@ pub enum StoreError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AuditMode {
     /// `authorize` returns once its rows are committed (fsync'd), batched
-    /// with those of concurrent calls (group commit).
+    /// with those of concurrent calls (group commit). So does a generic
+    /// AuthZEN answer's row ([`SessionStore::append_events`]).
     #[default]
     Durable,
     /// `authorize` returns once its rows are queued; they are committed in
     /// the background, in order, within about one commit's time. A crash
-    /// loses the rows queued and not yet committed.
+    /// loses the rows queued and not yet committed. A store that groups
+    /// generic answers' rows with the actions' (SQLite) queues them too.
     Batched,
 }
 
