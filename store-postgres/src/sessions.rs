@@ -427,14 +427,8 @@ impl SessionStore for PostgresStore {
     }
 
     fn append_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
-        let Some(now) = audit.first().map(|e| e.at) else {
+        let Some(record) = ActionRecord::of_no_session(audit) else {
             return Ok(ActionAppended::Committed(Vec::new()));
-        };
-        let record = ActionRecord {
-            session: String::new(),
-            now,
-            audit,
-            answer_by: None,
         };
         self.append_grouped(vec![(record, false)])
             .pop()

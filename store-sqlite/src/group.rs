@@ -216,14 +216,8 @@ impl Writer {
     /// actions' rows: committed in the same transactions, without a
     /// session check, answered as an action is in this mode.
     pub(super) fn submit_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
-        let Some(now) = audit.first().map(|e| e.at) else {
+        let Some(record) = ActionRecord::of_no_session(audit) else {
             return Ok(ActionAppended::Committed(Vec::new()));
-        };
-        let record = ActionRecord {
-            session: String::new(),
-            now,
-            audit,
-            answer_by: None,
         };
         let cell = match self.mode {
             AuditMode::Durable => Some(Arc::new(Cell::default())),

@@ -153,6 +153,21 @@ pub struct ActionRecord {
     pub answer_by: Option<std::time::Instant>,
 }
 
+impl ActionRecord {
+    /// Rows of no session ([`SessionStore::append_events`]) in the shape a
+    /// store's group commit queues: no session (a store must not check
+    /// one), dated by the first row, no deadline. `None` for no rows.
+    pub fn of_no_session(audit: Vec<AuditEvent>) -> Option<Self> {
+        let now = audit.first()?.at;
+        Some(Self {
+            session: String::new(),
+            now,
+            audit,
+            answer_by: None,
+        })
+    }
+}
+
 /// What [`SessionStore::append_action`] did.
 #[derive(Debug, Clone)]
 pub enum ActionAppended {
