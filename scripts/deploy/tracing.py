@@ -178,6 +178,13 @@ def main():
         status, answer = call("POST", f"{server.base}/v1/tenants/acme/sessions/{sid}/authorize", key,
                               {"action": "course.view"}, headers)
         check(status == 200 and answer.get("decision") == "allow", f"authorize course.view -> {status} {answer}")
+        # A generic AuthZEN question: answered (a deny from the built-in
+        # policy, audited) by the same batching threads as an authorize.
+        gen_trace, _, headers = traceparent()
+        question = {"subject": {"type": "user", "id": "alice"}, "action": {"name": "read"},
+                    "resource": {"type": "record", "id": "record-1"}}
+        status, answer = call("POST", f"{server.base}/v1/tenants/acme/access/v1/evaluation", key, question, headers)
+        check(status == 200 and answer.get("decision") is False, f"generic question -> {status} {answer}")
         wanted = {"auth.key", "policy.resolve", "policy.call", "audit.commit"}
 
         def arrived(spans):
@@ -243,6 +250,10 @@ def main():
             commit = attributes(children["audit.commit"].attributes) if "audit.commit" in children else {}
             if label == "authorize":
                 check(commit.get("standin.audit.group_size", 0) >= 1, f"authorize: audit.commit has a group size ({commit})")
+        generic = [s for _, s in spans if s.trace_id.hex() == gen_trace and s.kind == trace_pb2.Span.SPAN_KIND_SERVER]
+        g = attributes(generic[0].attributes) if generic else {}
+        check(len(generic) == 1 and g.get("standin.queue.wait_us", -1) >= 0 and g.get("standin.batch.size", 0) >= 1,
+              f"generic question: one SERVER span, answered in a batch ({g})")
         for secret, what in ((key, "the API key"), (token, "the impersonation token"), (REASON, "the reason text"),
                              (hook["secret"], "the webhook secret"),
                              (key.removeprefix("stn_")[:16], "part of the API key")):

@@ -13,11 +13,18 @@
 //! Each call is still decided, audited and answered on its own: the batch
 //! path checks every call's session at commit, and a call on another
 //! tenant's session is answered as unknown, as `authorize` does.
+//!
+//! Generic AuthZEN questions ([`Authorizer::ask`]) take the same queue and
+//! threads: a tenant's questions of one batch are answered with one
+//! [`standin::authzen::TenantAuthzen::evaluate_many`] (its policy resolved
+//! once, their rows committed together, one wait), where each used to take
+//! a blocking-pool thread and a commit of its own.
 
 use crate::error::{ApiError, codes};
 use crate::telemetry::RequestTrace;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use standin::authzen::{Answer, Question};
 use standin::{ActionCall, Authorization, SessionError, Standin};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -41,13 +48,26 @@ pub const MAX_QUEUED: usize = 16_384;
 #[derive(Debug)]
 struct Job {
     tenant: String,
-    session: String,
-    action: String,
-    resource: Option<String>,
     now: DateTime<Utc>,
-    reply: oneshot::Sender<Result<Authorization, SessionError>>,
-    /// Its request's trace, when sampled, and when it was queued.
-    trace: Option<(Arc<RequestTrace>, Instant)>,
+    call: Call,
+    trace: Trace,
+}
+
+/// What a job asks, and where its answer goes.
+#[derive(Debug)]
+enum Call {
+    /// `authorize` in a session.
+    Action {
+        session: String,
+        action: String,
+        resource: Option<String>,
+        reply: oneshot::Sender<Result<Authorization, SessionError>>,
+    },
+    /// A generic AuthZEN question.
+    Question {
+        question: Box<Question>,
+        reply: oneshot::Sender<Answer>,
+    },
 }
 
 /// The queue and its threads (see the module documentation).
@@ -86,13 +106,37 @@ impl Authorizer {
         now: DateTime<Utc>,
     ) -> Result<Authorization, ApiError> {
         let (reply, answer) = oneshot::channel();
-        let job = Job {
-            tenant: tenant.to_string(),
+        let call = Call::Action {
             session,
             action,
             resource,
-            now,
             reply,
+        };
+        self.queue(tenant, now, call)?;
+        match answer.await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(_) => Err(stopped()),
+        }
+    }
+
+    /// The tenant's answer to a generic `question`, audited, with the
+    /// others queued now.
+    pub async fn ask(&self, tenant: &str, question: Question, now: DateTime<Utc>) -> Result<Answer, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let call = Call::Question {
+            question: Box::new(question),
+            reply,
+        };
+        self.queue(tenant, now, call)?;
+        answer.await.map_err(|_| stopped())
+    }
+
+    /// Queues `call`; `503` when the queue is full or its threads stopped.
+    fn queue(&self, tenant: &str, now: DateTime<Utc>, call: Call) -> Result<(), ApiError> {
+        let job = Job {
+            tenant: tenant.to_string(),
+            now,
+            call,
             trace: crate::telemetry::sampled().map(|t| (t, Instant::now())),
         };
         let queue = self.queue.as_ref().ok_or_else(stopped)?;
@@ -107,10 +151,7 @@ impl Authorizer {
             }
             Err(TrySendError::Disconnected(_)) => return Err(stopped()),
         }
-        match answer.await {
-            Ok(result) => result.map_err(ApiError::from),
-            Err(_) => Err(stopped()),
-        }
+        Ok(())
     }
 }
 
@@ -151,57 +192,107 @@ fn work(sessions: &Standin, jobs: &Mutex<Receiver<Job>>) {
     }
 }
 
-/// One `authorize_batch` per tenant of `batch`; every job answered.
+/// Per tenant of `batch`: one `authorize_batch` for its actions, one
+/// `evaluate_many` for its questions; every job answered.
 fn answer(sessions: &Standin, mut batch: Vec<Job>) {
     while !batch.is_empty() {
         let tenant = batch[0].tenant.clone();
         let (mine, rest): (Vec<Job>, Vec<Job>) = batch.into_iter().partition(|j| j.tenant == tenant);
         batch = rest;
-        let calls: Vec<ActionCall<'_>> = mine
-            .iter()
-            .map(|j| ActionCall::new(&j.session, &j.action, j.resource.as_deref(), j.now))
-            .collect();
-        let batch = || sessions.tenant(&tenant).sessions().authorize_batch(&calls);
-        let answers = match mine.iter().any(|j| j.trace.is_some()) {
-            false => batch(),
-            true => {
-                let taken = Instant::now();
-                let (answers, phases) = standin::trace::recorded(batch);
-                traced(&mine, &phases, taken);
-                answers
+        let (actions, questions): (Vec<Job>, Vec<Job>) =
+            mine.into_iter().partition(|j| matches!(j.call, Call::Action { .. }));
+        if !actions.is_empty() {
+            authorize(sessions, &tenant, actions);
+        }
+        if !questions.is_empty() {
+            ask(sessions, &tenant, questions);
+        }
+    }
+}
+
+/// One tenant's actions, in one `authorize_batch`.
+fn authorize(sessions: &Standin, tenant: &str, mine: Vec<Job>) {
+    let calls: Vec<ActionCall<'_>> = mine
+        .iter()
+        .filter_map(|j| match &j.call {
+            Call::Action {
+                session,
+                action,
+                resource,
+                ..
+            } => Some(ActionCall::new(session, action, resource.as_deref(), j.now)),
+            Call::Question { .. } => None,
+        })
+        .collect();
+    let traces: Vec<Trace> = mine.iter().map(|j| j.trace.clone()).collect();
+    let answers = traced_batch(&traces, || sessions.tenant(tenant).sessions().authorize_batch(&calls));
+    drop(calls);
+    let replies = mine.into_iter().filter_map(|j| match j.call {
+        Call::Action { reply, .. } => Some(reply),
+        Call::Question { .. } => None,
+    });
+    match answers {
+        Ok(results) => {
+            for (reply, result) in replies.zip(results) {
+                let _ = reply.send(result);
             }
-        };
-        match answers {
-            Ok(results) => {
-                drop(calls);
-                for (job, result) in mine.into_iter().zip(results) {
-                    let _ = job.reply.send(result);
-                }
+        }
+        Err(e) => {
+            // The whole batch failed (the store): each caller hears it.
+            let message = e.to_string();
+            for reply in replies {
+                let _ = reply.send(Err(SessionError::Store(standin::store::StoreError::Writer(
+                    message.clone(),
+                ))));
             }
-            Err(e) => {
-                drop(calls);
-                // The whole batch failed (the store): each caller hears it.
-                let message = e.to_string();
-                for job in mine {
-                    let _ = job
-                        .reply
-                        .send(Err(SessionError::Store(standin::store::StoreError::Writer(
-                            message.clone(),
-                        ))));
-                }
-            }
+        }
+    }
+}
+
+/// One tenant's generic questions, in one `evaluate_many` (at the first
+/// question's time: they were queued together).
+fn ask(sessions: &Standin, tenant: &str, mine: Vec<Job>) {
+    let now = mine[0].now;
+    let (mut questions, mut replies, mut traces) = (Vec::new(), Vec::new(), Vec::new());
+    for job in mine {
+        if let Call::Question { question, reply } = job.call {
+            questions.push(*question);
+            replies.push(reply);
+            traces.push(job.trace);
+        }
+    }
+    let answers = traced_batch(&traces, || {
+        sessions.tenant(tenant).authzen().evaluate_many(&questions, now)
+    });
+    for (reply, answer) in replies.into_iter().zip(answers) {
+        let _ = reply.send(answer);
+    }
+}
+
+/// Its request's trace, when sampled, and when it was queued.
+type Trace = Option<(Arc<RequestTrace>, Instant)>;
+
+/// Runs `batch`, recording its phases into the traced jobs' requests.
+fn traced_batch<R>(traces: &[Trace], batch: impl FnOnce() -> R) -> R {
+    match traces.iter().any(Option::is_some) {
+        false => batch(),
+        true => {
+            let taken = Instant::now();
+            let (answers, phases) = standin::trace::recorded(batch);
+            traced(traces, &phases, taken);
+            answers
         }
     }
 }
 
 /// Adds to each traced job's request its wait in the queue (attributes of
 /// its span) and the phases of its call (and of the batch as a whole).
-fn traced(jobs: &[Job], phases: &[standin::trace::Phase], taken: Instant) {
-    for (i, job) in jobs.iter().enumerate() {
-        if let Some((trace, queued)) = &job.trace {
+fn traced(traces: &[Trace], phases: &[standin::trace::Phase], taken: Instant) {
+    for (i, trace) in traces.iter().enumerate() {
+        if let Some((trace, queued)) = trace {
             let waited = taken.saturating_duration_since(*queued).as_micros() as i64;
             trace.set(opentelemetry::KeyValue::new("standin.queue.wait_us", waited));
-            trace.set(opentelemetry::KeyValue::new("standin.batch.size", jobs.len() as i64));
+            trace.set(opentelemetry::KeyValue::new("standin.batch.size", traces.len() as i64));
             trace.phases(phases, Some(i));
         }
     }

@@ -426,13 +426,33 @@ impl SessionStore for PostgresStore {
         }
     }
 
-    fn append_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
-        let Some(record) = ActionRecord::of_no_session(audit) else {
-            return Ok(ActionAppended::Committed(Vec::new()));
-        };
-        self.append_grouped(vec![(record, false)])
-            .pop()
-            .unwrap_or(Err(StoreError::Contract("an append was not answered")))
+    fn append_events(
+        &self,
+        rows: &mut dyn Iterator<Item = Vec<AuditEvent>>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        let mut answers = Vec::new();
+        loop {
+            let mut empty = Vec::new();
+            let mut batch = Vec::new();
+            for (i, audit) in (&mut *rows).take(crate::MAX_BATCH).enumerate() {
+                match ActionRecord::of_no_session(audit) {
+                    Some(record) => batch.push((record, false)),
+                    None => empty.push(i),
+                }
+            }
+            if batch.is_empty() && empty.is_empty() {
+                return answers;
+            }
+            let mut appended = if batch.is_empty() {
+                Vec::new()
+            } else {
+                self.append_grouped(batch)
+            };
+            for i in empty {
+                appended.insert(i, Ok(ActionAppended::Committed(Vec::new())));
+            }
+            answers.extend(appended);
+        }
     }
 
     fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {

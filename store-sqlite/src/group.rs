@@ -161,7 +161,7 @@ impl Writer {
     }
 
     /// Queues `record`; in durable mode waits for its batch to commit.
-    pub(super) fn submit(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
+    pub(super) fn submit_one(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
         self.submit_all(&mut std::iter::once(record))
             .pop()
             .unwrap_or_else(|| Err(StoreError::Writer("a call was not answered".to_string())))
@@ -177,6 +177,15 @@ impl Writer {
         &self,
         records: &mut dyn Iterator<Item = ActionRecord>,
     ) -> Vec<Result<ActionAppended, StoreError>> {
+        self.submit(records, true)
+    }
+
+    /// [`Writer::submit_all`], the records' sessions checked or not.
+    fn submit(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+        in_session: bool,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
         let cell = match self.mode {
             AuditMode::Durable => Some(Arc::new(Cell::default())),
             AuditMode::Batched => None,
@@ -189,7 +198,7 @@ impl Writer {
             chunk.extend(next);
             if chunk.len() == CHUNK || (last && !chunk.is_empty()) {
                 calls += chunk.len();
-                if self.enqueue(&mut chunk, cell.as_ref(), true) {
+                if self.enqueue(&mut chunk, cell.as_ref(), in_session) {
                     queued = calls;
                 }
             }
@@ -212,26 +221,29 @@ impl Writer {
         }
     }
 
-    /// Queues rows of no session (a generic AuthZEN answer's) with the
-    /// actions' rows: committed in the same transactions, without a
+    /// Queues rows of no session (generic AuthZEN answers', one item of
+    /// `rows` per answer) with the actions' rows, as [`Writer::submit_all`]
+    /// queues actions: committed in the same transactions, without a
     /// session check, answered as an action is in this mode.
-    pub(super) fn submit_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
-        let Some(record) = ActionRecord::of_no_session(audit) else {
-            return Ok(ActionAppended::Committed(Vec::new()));
-        };
-        let cell = match self.mode {
-            AuditMode::Durable => Some(Arc::new(Cell::default())),
-            AuditMode::Batched => None,
-        };
-        let queued = self.enqueue(&mut vec![record], cell.as_ref(), false);
-        match cell {
-            Some(cell) => cell
-                .wait()
-                .pop()
-                .unwrap_or_else(|| Err(StoreError::Writer("a call was not answered".to_string()))),
-            None if queued => Ok(ActionAppended::Queued),
-            None => Err(StoreError::Writer("the audit writer has stopped".to_string())),
+    pub(super) fn submit_events(
+        &self,
+        rows: &mut dyn Iterator<Item = Vec<AuditEvent>>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        // An answer with no rows has nothing to wait for.
+        let mut empty = Vec::new();
+        let mut records = rows.enumerate().filter_map(|(i, audit)| {
+            let record = ActionRecord::of_no_session(audit);
+            if record.is_none() {
+                empty.push(i);
+            }
+            record
+        });
+        let mut answers = self.submit(&mut records, false);
+        drop(records);
+        for i in empty {
+            answers.insert(i, Ok(ActionAppended::Committed(Vec::new())));
         }
+        answers
     }
 
     /// Queues (and empties) `chunk`, its answers to slots of `cell`;

@@ -376,7 +376,7 @@ impl SessionStore for SqliteStore {
 
     fn append_action(&self, record: ActionRecord) -> Result<ActionAppended, StoreError> {
         self.writable("an action's audit rows")?;
-        self.writer.submit(record)
+        self.writer.submit_one(record)
     }
 
     fn append_actions(
@@ -391,8 +391,15 @@ impl SessionStore for SqliteStore {
         self.writer.submit_all(records)
     }
 
-    fn append_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
-        self.writable("an answer's audit rows")?;
-        self.writer.submit_events(audit)
+    fn append_events(
+        &self,
+        rows: &mut dyn Iterator<Item = Vec<AuditEvent>>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        if self.read_only {
+            return rows
+                .map(|_| Err(StoreError::ReadOnly("an answer's audit rows")))
+                .collect();
+        }
+        self.writer.submit_events(rows)
     }
 }

@@ -69,66 +69,113 @@ fn text<'v>(v: &'v Value, key: &str) -> &'v str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// The audit row of `answer` to `question`: `authzen.allowed` or
+/// `authzen.denied`, the subject as actor, the resource as `type:id`.
+fn event(
+    tenant: &str,
+    question: &Question,
+    answer: &Answer,
+    policy: &crate::decision::PolicyRef,
+    now: DateTime<Utc>,
+) -> AuditEvent {
+    AuditEvent {
+        seq: 0,
+        tenant: tenant.to_string(),
+        at: now,
+        event: if answer.decision {
+            events::AUTHZEN_ALLOWED
+        } else {
+            events::AUTHZEN_DENIED
+        }
+        .to_string(),
+        session: None,
+        actor: text(&question.subject, "id").to_string(),
+        target: String::new(),
+        action: Some(text(&question.action, "name").to_string()),
+        resource: Some(format!(
+            "{}:{}",
+            text(&question.resource, "type"),
+            text(&question.resource, "id")
+        )),
+        reason: None,
+        codes: answer.error.iter().map(|(code, _)| code.clone()).collect(),
+        end_reason: None,
+        policy: policy.clone(),
+        expires_at: None,
+        obligations: answer.decision.then(|| answer.obligations.clone()),
+        note: answer.error.as_ref().map(|(_, message)| message.clone()),
+        request: None,
+        prev_hash: String::new(),
+        hash: String::new(),
+        seal: Seal::default(),
+    }
+}
+
 impl TenantAuthzen<'_> {
     /// Asks the tenant's active policy `question`, and audits the answer.
     pub fn evaluate(&self, question: &Question, now: DateTime<Utc>) -> Answer {
+        self.evaluate_many(std::slice::from_ref(question), now)
+            .pop()
+            .unwrap_or_else(|| Answer::error(crate::decision::codes::POLICY_UNAVAILABLE, "no answer"))
+    }
+
+    /// [`TenantAuthzen::evaluate`] for each of `questions`, in order, with
+    /// one wait: the policy is resolved once, every answer's row handed to
+    /// the store at once (committed with concurrent callers' rows where
+    /// the store groups them), and each answer given once its row is
+    /// committed. A row that could not be written makes its answer a deny.
+    pub fn evaluate_many(&self, questions: &[Question], now: DateTime<Utc>) -> Vec<Answer> {
         let tenant = self.0.name();
         let standin = self.0.standin();
         let resolved = match standin.policies().policy(tenant, None) {
             Ok(r) => r,
-            Err(e) => return Answer::error(crate::decision::codes::POLICY_UNAVAILABLE, e.to_string()),
-        };
-        let answer = match &resolved.policy {
-            Ok(policy) => policy.evaluate_question(question),
-            Err(deny) => match deny.reasons().first() {
-                Some(r) => Answer::error(&r.code, r.message.clone()),
-                None => Answer::error(crate::decision::codes::POLICY_UNAVAILABLE, "no policy"),
-            },
-        };
-        if answer.decision && !audits_allows(&resolved.policy) {
-            return answer;
-        }
-        let event = AuditEvent {
-            seq: 0,
-            tenant: tenant.to_string(),
-            at: now,
-            event: if answer.decision {
-                events::AUTHZEN_ALLOWED
-            } else {
-                events::AUTHZEN_DENIED
+            Err(e) => {
+                let why = e.to_string();
+                return questions
+                    .iter()
+                    .map(|_| Answer::error(crate::decision::codes::POLICY_UNAVAILABLE, why.clone()))
+                    .collect();
             }
-            .to_string(),
-            session: None,
-            actor: text(&question.subject, "id").to_string(),
-            target: String::new(),
-            action: Some(text(&question.action, "name").to_string()),
-            resource: Some(format!(
-                "{}:{}",
-                text(&question.resource, "type"),
-                text(&question.resource, "id")
-            )),
-            reason: None,
-            codes: answer.error.iter().map(|(code, _)| code.clone()).collect(),
-            end_reason: None,
-            policy: resolved.reference.clone(),
-            expires_at: None,
-            obligations: answer.decision.then(|| answer.obligations.clone()),
-            note: answer.error.as_ref().map(|(_, message)| message.clone()),
-            request: None,
-            prev_hash: String::new(),
-            hash: String::new(),
-            seal: Seal::default(),
         };
-        // With the actions' rows where the store groups them (SQLite).
-        let recorded = standin.store.append_events(vec![event]);
-        match recorded {
-            Ok(_) => answer,
-            // No trail, no allow.
-            Err(e) => Answer::error(
-                crate::decision::codes::POLICY_UNAVAILABLE,
-                format!("the answer could not be audited: {e}"),
-            ),
+        let audits_allows = audits_allows(&resolved.policy);
+        let mut answers: Vec<Answer> = questions
+            .iter()
+            .map(|question| match &resolved.policy {
+                Ok(policy) => policy.evaluate_question(question),
+                Err(deny) => match deny.reasons().first() {
+                    Some(r) => Answer::error(&r.code, r.message.clone()),
+                    None => Answer::error(crate::decision::codes::POLICY_UNAVAILABLE, "no policy"),
+                },
+            })
+            .collect();
+        let audited: Vec<usize> = (0..answers.len())
+            .filter(|&i| !answers[i].decision || audits_allows)
+            .collect();
+        let mut rows = audited
+            .iter()
+            .map(|&i| vec![event(tenant, &questions[i], &answers[i], &resolved.reference, now)]);
+        let recorded = standin.store.append_events(&mut rows);
+        let mut recorded = recorded.into_iter();
+        for i in audited {
+            let result = recorded.next();
+            match result {
+                Some(Ok(_)) => {}
+                // No trail, no allow.
+                Some(Err(e)) => {
+                    answers[i] = Answer::error(
+                        crate::decision::codes::POLICY_UNAVAILABLE,
+                        format!("the answer could not be audited: {e}"),
+                    );
+                }
+                None => {
+                    answers[i] = Answer::error(
+                        crate::decision::codes::POLICY_UNAVAILABLE,
+                        "the answer could not be audited: the store answered fewer rows than it was given",
+                    );
+                }
+            }
         }
+        answers
     }
 
     /// What the tenant's active policy would allow of `search`: entities

@@ -193,20 +193,27 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
     ) -> Vec<Result<ActionAppended, StoreError>> {
         records.map(|r| self.append_action(r)).collect()
     }
-    /// Appends audit rows that belong to no session (a generic AuthZEN
-    /// answer's), as [`SessionStore::append_action`] appends an action's,
-    /// without its session check: committed and durable when it returns
-    /// ([`ActionAppended::Committed`]), or queued in [`AuditMode::Batched`]
-    /// ([`ActionAppended::Queued`]). The default is one transaction of its
-    /// own, through [`SessionStore::record`]; a store may commit them with
-    /// concurrent callers' rows (SQLite and PostgreSQL do, in their
-    /// actions' group commit).
-    fn append_events(&self, audit: Vec<AuditEvent>) -> Result<ActionAppended, StoreError> {
-        let applied = self.record(Change {
-            audit,
-            ..Change::default()
-        })?;
-        Ok(ActionAppended::Committed(applied.audit))
+    /// Appends audit rows that belong to no session (generic AuthZEN
+    /// answers'), as [`SessionStore::append_actions`] appends actions',
+    /// without their session check: one answer per item of `rows` (the
+    /// rows of one answer), in order, each committed and durable when this
+    /// returns ([`ActionAppended::Committed`]), or queued in
+    /// [`AuditMode::Batched`] ([`ActionAppended::Queued`]). The default is
+    /// a transaction per item, through [`SessionStore::record`]; a store
+    /// may commit them with concurrent callers' rows (SQLite and
+    /// PostgreSQL do, in their actions' group commit).
+    fn append_events(
+        &self,
+        rows: &mut dyn Iterator<Item = Vec<AuditEvent>>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        rows.map(|audit| {
+            let applied = self.record(Change {
+                audit,
+                ..Change::default()
+            })?;
+            Ok(ActionAppended::Committed(applied.audit))
+        })
+        .collect()
     }
     /// Tells `f` of every session change (end, revoke, extension, expiry)
     /// any process commits, soon after it commits, until the store is

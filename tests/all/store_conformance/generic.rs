@@ -68,3 +68,34 @@ fn a3_g5_generic_answers_chain_with_actions_and_share_their_group_commit() {
         );
     });
 }
+
+/// G5: many questions at once (`TenantAuthzen::evaluate_many`, what the
+/// server's batching threads call): answered in order, audited in their
+/// order, in one commit.
+#[test]
+fn g5_many_generic_questions_at_once_are_audited_in_order_in_one_commit() {
+    each(|name, store| {
+        let s = sessions(&store);
+        let questions: Vec<Question> = (0..10)
+            .map(|i| Question {
+                subject: json!({"type": "user", "id": format!("u-{i}")}),
+                action: json!({"name": "read"}),
+                resource: json!({"type": "record", "id": format!("r-{i}")}),
+                context: json!({}),
+            })
+            .collect();
+        let before = store.audit_stats().unwrap_or_default();
+        let answers = s.tenant("acme").authzen().evaluate_many(&questions, now());
+        assert_eq!(answers.len(), questions.len(), "{name}: one answer per question");
+        assert!(answers.iter().all(|a| !a.decision), "{name}");
+        let after = store.audit_stats().unwrap_or_default();
+        assert_eq!(
+            (after.commits - before.commits, after.rows - before.rows),
+            (1, 10),
+            "{name}: one commit for the ten rows"
+        );
+        let actors: Vec<String> = trail(&store, "acme").into_iter().map(|e| e.actor).collect();
+        let expected: Vec<String> = (0..10).map(|i| format!("u-{i}")).collect();
+        assert_eq!(actors, expected, "{name}: in the questions' order");
+    });
+}

@@ -168,8 +168,8 @@ async fn asked(state: &AppState, tenant: String, body: &Map<String, Value>, pdp:
     })
 }
 
-/// One question: a session one through the batching authorizer, the
-/// others on the blocking pool.
+/// One question: a session one and a generic one through the batching
+/// authorizer, the others on the blocking pool.
 async fn single(state: &AppState, tenant: String, kind: Kind, pdp: String) -> Result<Evaluation, ApiError> {
     match kind {
         Kind::Action {
@@ -187,6 +187,14 @@ async fn single(state: &AppState, tenant: String, kind: Kind, pdp: String) -> Re
                 Err(e) if e.status.is_server_error() => Err(e),
                 result => Ok(authorized(result, &tenant, &state.metrics, started.elapsed())),
             }
+        }
+        Kind::Generic(question) => {
+            let started = Instant::now();
+            let answer = state.authorizer.ask(&tenant, *question, now()).await?;
+            state
+                .metrics
+                .decision(&tenant, "generic", &answer.to_decision(), started.elapsed());
+            Ok(Evaluation::Generic(answer))
         }
         Kind::TooLarge(message) => Err(ApiError::bad_request(message)),
         other => {
