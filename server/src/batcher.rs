@@ -14,8 +14,9 @@
 //! path checks every call's session at commit, and a call on another
 //! tenant's session is answered as unknown, as `authorize` does.
 //!
-//! Generic AuthZEN questions ([`Authorizer::ask`]) take the same queue and
-//! threads: a tenant's questions of one batch are answered with one
+//! Generic AuthZEN questions ([`Authorizer::ask`]) are batched alike, on
+//! a queue and threads of their own: a tenant's questions of one batch are
+//! answered with one
 //! [`standin::authzen::TenantAuthzen::evaluate_many`] (its policy resolved
 //! once, their rows committed together, one wait), where each used to take
 //! a blocking-pool thread and a commit of its own.
@@ -70,28 +71,35 @@ enum Call {
     },
 }
 
-/// The queue and its threads (see the module documentation).
+/// The queues and their threads (see the module documentation).
 #[derive(Debug)]
 pub struct Authorizer {
-    queue: Option<SyncSender<Job>>,
+    /// Actions in sessions; generic questions. Each queue has threads of
+    /// its own, so that a tenant whose policy takes its whole deadline on
+    /// every generic question (anyone with a key may ask one) delays other
+    /// questions, never the impersonation's `authorize` calls.
+    queues: Option<(SyncSender<Job>, SyncSender<Job>)>,
     threads: Vec<JoinHandle<()>>,
 }
 
 impl Authorizer {
     pub fn spawn(sessions: Arc<Standin>) -> Self {
-        let (queue, jobs) = mpsc::sync_channel(MAX_QUEUED);
-        let jobs = Arc::new(Mutex::new(jobs));
-        let threads = (0..threads())
-            .map(|i| {
+        let mut threads = Vec::new();
+        let mut pool = |name: &str| {
+            let (queue, jobs) = mpsc::sync_channel(MAX_QUEUED);
+            let jobs = Arc::new(Mutex::new(jobs));
+            threads.extend((0..self::threads()).map(|i| {
                 let (sessions, jobs) = (sessions.clone(), jobs.clone());
                 std::thread::Builder::new()
-                    .name(format!("standin-authz-{i}"))
+                    .name(format!("standin-{name}-{i}"))
                     .spawn(move || work(&sessions, &jobs))
                     .expect("spawn an authorize thread")
-            })
-            .collect();
+            }));
+            queue
+        };
+        let queues = (pool("authz"), pool("authzen"));
         Self {
-            queue: Some(queue),
+            queues: Some(queues),
             threads,
         }
     }
@@ -139,7 +147,11 @@ impl Authorizer {
             call,
             trace: crate::telemetry::sampled().map(|t| (t, Instant::now())),
         };
-        let queue = self.queue.as_ref().ok_or_else(stopped)?;
+        let (actions, questions) = self.queues.as_ref().ok_or_else(stopped)?;
+        let queue = match job.call {
+            Call::Action { .. } => actions,
+            Call::Question { .. } => questions,
+        };
         match queue.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
@@ -166,7 +178,7 @@ fn stopped() -> ApiError {
 impl Drop for Authorizer {
     /// Closes the queue and waits for the calls taken to be answered.
     fn drop(&mut self) {
-        self.queue = None;
+        self.queues = None;
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
