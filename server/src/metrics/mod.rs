@@ -365,7 +365,7 @@ fn render_audit(out: &mut String, store: &dyn standin::Store) {
     let name = "standin_audit_queue_depth";
     let _ = writeln!(
         out,
-        "# HELP {name} Action audit rows waiting for the writer.\n# TYPE {name} gauge\n{name} {}",
+        "# HELP {name} Audit rows of actions and generic answers waiting for the writer.\n# TYPE {name} gauge\n{name} {}",
         stats.queued
     );
     let name = "standin_audit_commit_duration_seconds";
@@ -384,7 +384,7 @@ fn render_audit(out: &mut String, store: &dyn standin::Store) {
     let name = "standin_audit_rows_total";
     let _ = writeln!(
         out,
-        "# HELP {name} Action audit rows committed by this process.\n# TYPE {name} counter\n{name} {}",
+        "# HELP {name} Audit rows of actions and generic answers committed by this process.\n# TYPE {name} counter\n{name} {}",
         stats.rows
     );
 }

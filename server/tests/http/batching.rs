@@ -77,3 +77,39 @@ async fn a_batch_of_4096_calls_fits_its_body_cap_a3() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["results"].as_array().map(Vec::len), Some(4096), "{answer}");
 }
+
+/// G5: a batch of generic evaluations (`execute_all`) is answered in
+/// order and its audit rows are committed together: one group commit for
+/// the twenty rows, not one each.
+#[tokio::test]
+async fn a_batch_of_generic_evaluations_is_audited_in_one_commit_g5() {
+    let server = Server::start();
+    let evaluations: Vec<_> = (0..20)
+        .map(|i| {
+            json!({"subject": {"type": "user", "id": format!("u-{i}")}, "action": {"name": "read"},
+            "resource": {"type": "record", "id": format!("r-{i}")}})
+        })
+        .collect();
+    let commits = server.metric("standin_audit_commit_duration_seconds_count").await;
+    let rows = server.metric("standin_audit_rows_total").await;
+    let (status, answer) = server
+        .acme(
+            Decide,
+            "POST",
+            "/access/v1/evaluations",
+            Some(json!({"evaluations": evaluations})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let answers = answer["evaluations"].as_array().expect("evaluations");
+    assert_eq!(answers.len(), 20, "{answer}");
+    assert!(answers.iter().all(|a| a["decision"] == false), "{answer}");
+    assert_eq!(
+        server.metric("standin_audit_commit_duration_seconds_count").await - commits,
+        1,
+        "one commit for the batch's rows"
+    );
+    assert_eq!(server.metric("standin_audit_rows_total").await - rows, 20);
+    let events = server.events("acme", "?event=authzen.denied").await;
+    assert_eq!(events.len(), 20, "{events:?}");
+}

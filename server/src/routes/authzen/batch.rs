@@ -136,8 +136,9 @@ pub(super) async fn evaluations(
     Ok(axum::Json(Evaluations { evaluations }).into_response())
 }
 
-/// Every question: the session ones through `authorize_batch` (one wait
-/// for all their audit rows), the others one by one; answers in order.
+/// Every question: the session ones through `authorize_batch` and the
+/// generic ones through `evaluate_many` (one wait each for all their
+/// audit rows), the others one by one; answers in order.
 fn execute_all(
     s: &Standin,
     tenant: &str,
@@ -178,12 +179,31 @@ fn execute_all(
             }
         }
     }
+    let mut kinds: Vec<Option<Kind>> = kinds.into_iter().map(Some).collect();
+    let (at_generic, questions): (Vec<usize>, Vec<standin::authzen::Question>) = kinds
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, k)| match k.take_if(|k| matches!(k, Kind::Generic(_))) {
+            Some(Kind::Generic(question)) => Some((i, *question)),
+            _ => None,
+        })
+        .unzip();
+    if !questions.is_empty() {
+        let started = Instant::now();
+        let generic = s.tenant(tenant).authzen().evaluate_many(&questions, at);
+        let took = started.elapsed();
+        for (i, a) in at_generic.into_iter().zip(generic) {
+            metrics.decision(tenant, "generic", &a.to_decision(), took);
+            answers[i] = Some(Evaluation::Generic(a));
+        }
+    }
     kinds
         .into_iter()
         .zip(answers)
-        .map(|(kind, done)| match done {
-            Some(a) => a,
-            None => answer(s, tenant, kind, metrics, pdp),
+        .map(|(kind, done)| match (done, kind) {
+            (Some(a), _) => a,
+            (None, Some(kind)) => answer(s, tenant, kind, metrics, pdp),
+            (None, None) => refusal(500, "a question of the batch was not answered"),
         })
         .collect()
 }
