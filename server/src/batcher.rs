@@ -236,8 +236,11 @@ fn authorize(sessions: &Standin, tenant: &str, mine: Vec<Job>) {
             Call::Question { .. } => None,
         })
         .collect();
-    let traces: Vec<Trace> = mine.iter().map(|j| j.trace.clone()).collect();
-    let answers = traced_batch(&traces, || sessions.tenant(tenant).sessions().authorize_batch(&calls));
+    let answers = traced_batch(
+        &mine,
+        |j| &j.trace,
+        || sessions.tenant(tenant).sessions().authorize_batch(&calls),
+    );
     drop(calls);
     let replies = mine.into_iter().filter_map(|j| match j.call {
         Call::Action { reply, .. } => Some(reply),
@@ -273,9 +276,11 @@ fn ask(sessions: &Standin, tenant: &str, mine: Vec<Job>) {
             traces.push(job.trace);
         }
     }
-    let answers = traced_batch(&traces, || {
-        sessions.tenant(tenant).authzen().evaluate_many(&questions, now)
-    });
+    let answers = traced_batch(
+        &traces,
+        |t| t,
+        || sessions.tenant(tenant).authzen().evaluate_many(&questions, now),
+    );
     for (reply, answer) in replies.into_iter().zip(answers) {
         let _ = reply.send(answer);
     }
@@ -284,14 +289,15 @@ fn ask(sessions: &Standin, tenant: &str, mine: Vec<Job>) {
 /// Its request's trace, when sampled, and when it was queued.
 type Trace = Option<(Arc<RequestTrace>, Instant)>;
 
-/// Runs `batch`, recording its phases into the traced jobs' requests.
-fn traced_batch<R>(traces: &[Trace], batch: impl FnOnce() -> R) -> R {
-    match traces.iter().any(Option::is_some) {
+/// Runs `batch`, recording its phases into the requests of `calls` that
+/// are traced (`trace` of each).
+fn traced_batch<T, R>(calls: &[T], trace: impl Fn(&T) -> &Trace, batch: impl FnOnce() -> R) -> R {
+    match calls.iter().any(|c| trace(c).is_some()) {
         false => batch(),
         true => {
             let taken = Instant::now();
             let (answers, phases) = standin::trace::recorded(batch);
-            traced(traces, &phases, taken);
+            traced(calls.iter().map(trace), calls.len(), &phases, taken);
             answers
         }
     }
@@ -299,12 +305,12 @@ fn traced_batch<R>(traces: &[Trace], batch: impl FnOnce() -> R) -> R {
 
 /// Adds to each traced job's request its wait in the queue (attributes of
 /// its span) and the phases of its call (and of the batch as a whole).
-fn traced(traces: &[Trace], phases: &[standin::trace::Phase], taken: Instant) {
-    for (i, trace) in traces.iter().enumerate() {
+fn traced<'t>(traces: impl Iterator<Item = &'t Trace>, size: usize, phases: &[standin::trace::Phase], taken: Instant) {
+    for (i, trace) in traces.enumerate() {
         if let Some((trace, queued)) = trace {
             let waited = taken.saturating_duration_since(*queued).as_micros() as i64;
             trace.set(opentelemetry::KeyValue::new("standin.queue.wait_us", waited));
-            trace.set(opentelemetry::KeyValue::new("standin.batch.size", traces.len() as i64));
+            trace.set(opentelemetry::KeyValue::new("standin.batch.size", size as i64));
             trace.phases(phases, Some(i));
         }
     }

@@ -14,6 +14,28 @@ use standin::store::{
     ActionAppended, ActionRecord, Applied, Change, Integrity, SessionStore, SessionWatcher, StoreError,
 };
 
+impl PostgresStore {
+    /// `records` in groups of at most [`crate::MAX_BATCH`], their sessions
+    /// checked or not (see `group`); one answer per record, in order.
+    fn append_all(
+        &self,
+        records: &mut dyn Iterator<Item = ActionRecord>,
+        in_session: bool,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        let mut answers = Vec::new();
+        loop {
+            let batch: Vec<_> = (&mut *records)
+                .take(crate::MAX_BATCH)
+                .map(|r| (r, in_session))
+                .collect();
+            if batch.is_empty() {
+                return answers;
+            }
+            answers.extend(self.append_grouped(batch));
+        }
+    }
+}
+
 /// The columns of a row, in the order rows are written.
 macro_rules! columns {
     () => {
@@ -416,43 +438,14 @@ impl SessionStore for PostgresStore {
         &self,
         records: &mut dyn Iterator<Item = ActionRecord>,
     ) -> Vec<Result<ActionAppended, StoreError>> {
-        let mut answers = Vec::new();
-        loop {
-            let batch: Vec<_> = (&mut *records).take(crate::MAX_BATCH).map(|r| (r, true)).collect();
-            if batch.is_empty() {
-                return answers;
-            }
-            answers.extend(self.append_grouped(batch));
-        }
+        self.append_all(records, true)
     }
 
     fn append_events(
         &self,
         rows: &mut dyn Iterator<Item = Vec<AuditEvent>>,
     ) -> Vec<Result<ActionAppended, StoreError>> {
-        let mut answers = Vec::new();
-        loop {
-            let mut empty = Vec::new();
-            let mut batch = Vec::new();
-            for (i, audit) in (&mut *rows).take(crate::MAX_BATCH).enumerate() {
-                match ActionRecord::of_no_session(audit) {
-                    Some(record) => batch.push((record, false)),
-                    None => empty.push(i),
-                }
-            }
-            if batch.is_empty() && empty.is_empty() {
-                return answers;
-            }
-            let mut appended = if batch.is_empty() {
-                Vec::new()
-            } else {
-                self.append_grouped(batch)
-            };
-            for i in empty {
-                appended.insert(i, Ok(ActionAppended::Committed(Vec::new())));
-            }
-            answers.extend(appended);
-        }
+        ActionRecord::append_no_session(rows, |records| self.append_all(records, false))
     }
 
     fn watch_sessions(&self, f: SessionWatcher) -> Result<(), StoreError> {

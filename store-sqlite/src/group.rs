@@ -229,21 +229,7 @@ impl Writer {
         &self,
         rows: &mut dyn Iterator<Item = Vec<AuditEvent>>,
     ) -> Vec<Result<ActionAppended, StoreError>> {
-        // An answer with no rows has nothing to wait for.
-        let mut empty = Vec::new();
-        let mut records = rows.enumerate().filter_map(|(i, audit)| {
-            let record = ActionRecord::of_no_session(audit);
-            if record.is_none() {
-                empty.push(i);
-            }
-            record
-        });
-        let mut answers = self.submit(&mut records, false);
-        drop(records);
-        for i in empty {
-            answers.insert(i, Ok(ActionAppended::Committed(Vec::new())));
-        }
-        answers
+        ActionRecord::append_no_session(rows, |records| self.submit(records, false))
     }
 
     /// Queues (and empties) `chunk`, its answers to slots of `cell`;

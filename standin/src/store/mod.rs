@@ -166,6 +166,31 @@ impl ActionRecord {
             answer_by: None,
         })
     }
+
+    /// [`SessionStore::append_events`] through a store's group commit:
+    /// each answer's rows become a record of no session
+    /// ([`ActionRecord::of_no_session`]) handed to `append`, which answers
+    /// every record it takes, in order, without a session check; an answer
+    /// with no rows is committed with none.
+    pub fn append_no_session(
+        rows: &mut dyn Iterator<Item = Vec<AuditEvent>>,
+        append: impl FnOnce(&mut dyn Iterator<Item = ActionRecord>) -> Vec<Result<ActionAppended, StoreError>>,
+    ) -> Vec<Result<ActionAppended, StoreError>> {
+        let mut empty = Vec::new();
+        let mut records = rows.enumerate().filter_map(|(i, audit)| {
+            let record = Self::of_no_session(audit);
+            if record.is_none() {
+                empty.push(i);
+            }
+            record
+        });
+        let mut answers = append(&mut records);
+        drop(records);
+        for i in empty {
+            answers.insert(i.min(answers.len()), Ok(ActionAppended::Committed(Vec::new())));
+        }
+        answers
+    }
 }
 
 /// What [`SessionStore::append_action`] did.
