@@ -66,6 +66,14 @@ struct Cli {
     /// every process and `serve` replica that names it.
     #[arg(long, global = true, value_name = "URL", env = "STANDIN_DATABASE_URL")]
     database_url: Option<String>,
+    /// With `--database-url`: when a group commit of actions waits for its
+    /// WAL flush. `after-commit` (default): once the tenant's audit chain is
+    /// free again, so a slow disk or a synchronous standby does not hold
+    /// every replica's appends; `in-commit`: under the chain's lock (less
+    /// database CPU where a flush is quick). Give every replica the same.
+    #[arg(long, global = true, value_name = "WHEN", env = "STANDIN_DATABASE_FLUSH",
+          value_parser = ["after-commit", "in-commit"])]
+    database_flush: Option<String>,
     /// Let tenants that never stored a policy run on the built-in one with its
     /// defaults (version 0). Off: their starts are denied `policy-unavailable` (T1).
     #[arg(long, global = true, env = "STANDIN_BUILTIN_FALLBACK")]
@@ -202,6 +210,7 @@ fn main() -> ExitCode {
     let db = Db {
         path: cli.db.clone().unwrap_or_else(|| "standin.db".into()),
         url: cli.database_url.clone(),
+        flush: cli.database_flush.clone(),
         builtin_fallback: cli.builtin_fallback,
         host_key: cli.host_key.clone(),
         token_keys: cli.token_key.clone(),
@@ -235,6 +244,7 @@ fn main() -> ExitCode {
             serve::Globals {
                 db: cli.db,
                 database_url: cli.database_url,
+                database_flush: cli.database_flush,
                 builtin_fallback: cli.builtin_fallback,
                 host_key: cli.host_key,
                 token_keys: cli.token_key,

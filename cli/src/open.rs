@@ -7,7 +7,7 @@
 
 use anyhow::{Context as _, Result};
 use standin::{Host, HostKey, Standin};
-use standin_store_postgres::PostgresStore;
+use standin_store_postgres::{Flush, PostgresStore};
 use standin_store_sqlite::OpenSqlite as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,11 +28,23 @@ pub struct Db {
     pub path: PathBuf,
     /// A PostgreSQL database (`--database-url`).
     pub url: Option<String>,
+    /// When its group commits flush (`--database-flush`; default `after-commit`).
+    pub flush: Option<String>,
     pub builtin_fallback: bool,
     pub host_key: Option<PathBuf>,
     pub token_keys: Vec<PathBuf>,
     /// `--now` was given: the caller dates changes (a test clock).
     pub test_clock: bool,
+}
+
+/// `--database-flush`, parsed.
+fn flush(db: &Db) -> Result<Flush> {
+    match &db.flush {
+        Some(when) => when
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--database-flush {e}")),
+        None => Ok(Flush::default()),
+    }
 }
 
 /// [`Standin`] on the database `db` names, opened as `access` says, with
@@ -41,7 +53,8 @@ pub fn open(db: &Db, access: Access) -> Result<Standin> {
     let host = Host::new()?;
     let path = &db.path;
     let opened = match (&db.url, access) {
-        (Some(url), _) => PostgresStore::connect(url)
+        (Some(url), _) => flush(db)
+            .and_then(|flush| Ok(PostgresStore::connect_with(url, flush)?))
             .map(|store| Standin::new(host, Arc::new(store)))
             .context("cannot open the PostgreSQL database of `--database-url`"),
         (None, Access::Read) => Standin::open_read_only(host, path)

@@ -66,6 +66,7 @@ pub struct Args {
 pub struct Globals {
     pub db: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub database_flush: Option<String>,
     pub builtin_fallback: bool,
     pub host_key: Option<PathBuf>,
     pub token_keys: Vec<PathBuf>,
@@ -84,6 +85,7 @@ pub fn run(args: Args, globals: Globals) -> Result<Exit> {
         listen: args.listen,
         db: globals.db,
         database_url: globals.database_url,
+        database_flush: globals.database_flush,
         public_url: args.public_url,
         builtin_fallback: globals.builtin_fallback,
         host_key: globals.host_key,
@@ -113,6 +115,7 @@ pub fn run(args: Args, globals: Globals) -> Result<Exit> {
     let db = Db {
         path: config.db.clone(),
         url: config.database_url.clone(),
+        flush: config.database_flush.clone(),
         builtin_fallback: config.builtin_fallback,
         host_key: config.host_key.clone(),
         token_keys: config.token_keys.clone(),

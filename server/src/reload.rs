@@ -98,6 +98,7 @@ pub(crate) fn apply(live: &Live, running: &Config, mut new: Config) -> Result<Co
     new.listen = running.listen;
     new.db = running.db.clone();
     new.database_url = running.database_url.clone();
+    new.database_flush = running.database_flush.clone();
     new.host_key = running.host_key.clone();
     new.token_keys = running.token_keys.clone();
     new.builtin_fallback = running.builtin_fallback;
@@ -123,6 +124,7 @@ fn needs_restart(running: &Config, new: &Config) -> Vec<&'static str> {
     check(running.listen == new.listen, "listen");
     check(running.db == new.db, "db");
     check(running.database_url == new.database_url, "database_url");
+    check(running.database_flush == new.database_flush, "database_flush");
     check(running.host_key == new.host_key, "host_key");
     check(running.token_keys == new.token_keys, "token_keys");
     check(running.builtin_fallback == new.builtin_fallback, "builtin_fallback");

@@ -8,6 +8,7 @@
 //! action's request as its facts.
 
 use crate::codec::{get, json, small, time, to_json, ts};
+use crate::native::prepared::Prepared;
 use crate::{PostgresStore, db};
 use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Row};
@@ -24,6 +25,8 @@ pub(crate) struct Appender {
     heads: HashMap<String, Head>,
     facts: HashSet<String>,
     integrity: Arc<Integrity>,
+    /// The writer connection's statements, on a group commit's.
+    prepared: Option<Prepared>,
 }
 
 impl Appender {
@@ -32,6 +35,15 @@ impl Appender {
             heads: HashMap::new(),
             facts: HashSet::new(),
             integrity,
+            prepared: None,
+        }
+    }
+
+    /// An appender that runs a writer connection's prepared statements.
+    pub(crate) fn prepared(integrity: Arc<Integrity>, prepared: Prepared) -> Self {
+        Self {
+            prepared: Some(prepared),
+            ..Self::new(integrity)
         }
     }
 
@@ -82,7 +94,7 @@ impl Appender {
         // One tenant (every group commit of actions): its head moves in the
         // rows' own statement, one round trip less under the head's lock.
         if let [tenant] = moved[..]
-            && rows.write_moving(c, tenant, &self.heads[tenant])?
+            && rows.write_moving(c, self.prepared.as_ref(), tenant, &self.heads[tenant])?
         {
             return Ok(events);
         }
@@ -125,18 +137,16 @@ impl Appender {
         }
         missing.sort_unstable();
         missing.dedup();
-        // Typed statements (one round trip each, none prepared), and the
-        // heads' rows made only for a tenant's first event: the lock is
-        // held from here to the commit, so every round trip in between is
-        // a wait for the other replicas.
+        // Typed statements (one round trip each; prepared on a group
+        // commit's connection), and the heads' rows made only for a
+        // tenant's first event: the lock is held from here to the commit,
+        // so every round trip in between is a wait for the other replicas.
+        let prepared = self.prepared.clone();
         let lock = |c: &mut _| {
-            GenericClient::query_typed(
-                c,
-                "SELECT h.tenant, h.seq, h.hash, h.at, \
-                 (SELECT a.chain FROM audit a WHERE a.tenant = h.tenant AND a.seq = h.seq) AS chain \
-                 FROM chain_heads h WHERE h.tenant = ANY($1) ORDER BY h.tenant FOR UPDATE OF h",
-                &[(&missing, Type::TEXT_ARRAY)],
-            )
+            match &prepared {
+                Some(p) => GenericClient::query(c, &p.lock, &[&missing]),
+                None => GenericClient::query_typed(c, LOCK, &[(&missing, Type::TEXT_ARRAY)]),
+            }
             .map_err(db)
         };
         let mut locked = lock(c)?;
@@ -169,6 +179,11 @@ impl Appender {
         Ok(())
     }
 }
+
+/// Locks chain heads: `$1` the tenants.
+pub(crate) const LOCK: &str = "SELECT h.tenant, h.seq, h.hash, h.at, \
+     (SELECT a.chain FROM audit a WHERE a.tenant = h.tenant AND a.seq = h.seq) AS chain \
+     FROM chain_heads h WHERE h.tenant = ANY($1) ORDER BY h.tenant FOR UPDATE OF h";
 
 /// The columns an audit row is written in, with their types: the order of
 /// [`Rows::columns`] and of each row [`Rows::copy`] writes.
@@ -228,7 +243,7 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
 /// [`INSERT`] with the rows' new facts and the tenant's head moved, in one
 /// statement: `$23`, `$24` the facts' digests and bodies, `$25` the tenant,
 /// `$26`-`$28` its head's seq, hash and time.
-static INSERT_MOVING: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static INSERT_MOVING: LazyLock<String> = LazyLock::new(|| {
     let insert = INSERT.as_str();
     format!(
         "WITH facts AS (INSERT INTO audit_facts (digest, body) SELECT * FROM unnest($23::text[], $24::text[]) \
@@ -236,6 +251,20 @@ static INSERT_MOVING: LazyLock<String> = LazyLock::new(|| {
          UPDATE chain_heads SET seq = $26, hash = $27, at = $28 WHERE tenant = $25"
     )
 });
+
+/// The types of [`INSERT_MOVING`]'s parameters.
+pub(crate) fn moving_types() -> Vec<Type> {
+    let mut types: Vec<Type> = WRITTEN.iter().map(|(_, t)| array_of(t)).collect();
+    types.extend([
+        Type::TEXT_ARRAY,
+        Type::TEXT_ARRAY,
+        Type::TEXT,
+        Type::INT8,
+        Type::TEXT,
+        Type::INT8,
+    ]);
+    types
+}
 
 static COPY: LazyLock<String> = LazyLock::new(|| format!("COPY audit ({}) FROM STDIN BINARY", written_names()));
 
@@ -304,25 +333,34 @@ impl Rows {
     /// Writes the rows, their new facts and `tenant`'s moved `head` in one
     /// statement, when the rows are few enough for one `INSERT` (not a
     /// `COPY`); `false` (nothing written) otherwise.
-    fn write_moving(&self, c: &mut impl GenericClient, tenant: &str, head: &Head) -> Result<bool, StoreError> {
+    fn write_moving(
+        &self,
+        c: &mut impl GenericClient,
+        prepared: Option<&Prepared>,
+        tenant: &str,
+        head: &Head,
+    ) -> Result<bool, StoreError> {
         if self.tenant.is_empty() || self.tenant.len() >= COPY_FROM {
             return Ok(false);
         }
         let (seq, at) = (head.seq as i64, head.at.map_or(i64::MIN, ts));
-        let mut typed: Vec<(&(dyn ToSql + Sync), Type)> = self
-            .columns()
-            .into_iter()
-            .zip(WRITTEN.map(|(_, t)| array_of(&t)))
-            .collect();
-        typed.extend([
-            (&self.facts.0 as &(dyn ToSql + Sync), Type::TEXT_ARRAY),
-            (&self.facts.1, Type::TEXT_ARRAY),
-            (&tenant, Type::TEXT),
-            (&seq, Type::INT8),
-            (&head.hash, Type::TEXT),
-            (&at, Type::INT8),
+        let mut params: Vec<&(dyn ToSql + Sync)> = self.columns().to_vec();
+        params.extend([
+            &self.facts.0 as &(dyn ToSql + Sync),
+            &self.facts.1,
+            &tenant,
+            &seq,
+            &head.hash,
+            &at,
         ]);
-        c.execute_typed(INSERT_MOVING.as_str(), &typed).map_err(db)?;
+        match prepared {
+            Some(p) => c.execute(&p.insert_moving, &params),
+            None => {
+                let typed: Vec<(&(dyn ToSql + Sync), Type)> = params.into_iter().zip(moving_types()).collect();
+                c.execute_typed(INSERT_MOVING.as_str(), &typed)
+            }
+        }
+        .map_err(db)?;
         Ok(true)
     }
 
@@ -527,7 +565,7 @@ impl AuditStore for PostgresStore {
     }
 
     fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
-        self.read(|c| query(c, filter))
+        self.read_settled(|c| query(c, filter))
     }
 
     fn audit_tenants(&self) -> Result<Vec<String>, StoreError> {
@@ -541,7 +579,7 @@ impl AuditStore for PostgresStore {
     fn trail(&self, tenant: &str) -> Result<Trail, StoreError> {
         // One snapshot: a change committed meanwhile cannot look like a
         // mismatch to `audit verify`.
-        self.read(|c| {
+        self.read_settled(|c| {
             let mut tx = c
                 .build_transaction()
                 .isolation_level(postgres::IsolationLevel::RepeatableRead)

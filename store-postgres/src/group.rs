@@ -1,9 +1,11 @@
 //! Group commit across callers: the appends of actions that arrive while a
 //! transaction is being written wait, and the next writer commits all of
 //! them in one transaction. On PostgreSQL every commit of a tenant's rows
-//! holds the tenant's chain-head lock until its WAL is flushed, so a
-//! tenant's appends go one commit at a time, in every replica together:
-//! what a commit carries is what the throughput is.
+//! holds the tenant's chain-head lock until it is committed, so a tenant's
+//! appends go one commit at a time, in every replica together: what a
+//! commit carries, and how long it holds the head, is what the throughput
+//! is. The WAL flush that makes a group durable comes after the head is
+//! released (`native::durable`), so flushes of successive groups overlap.
 //!
 //! There is no writer thread: a caller that finds no one writing becomes
 //! the writer, takes what is queued (its own call among it, up to
@@ -35,6 +37,7 @@
 
 use crate::PostgresStore;
 use crate::audit::Appender;
+use crate::native::prepared::{Prepared, Writer};
 use chrono::{DateTime, Utc};
 use postgres::Transaction;
 use standin::store::{ActionAppended, ActionRecord, Integrity, LATENCY_BUCKETS, StoreError};
@@ -104,6 +107,10 @@ impl PostgresStore {
     /// Appends `records` with whatever other callers of the same tenant
     /// queued meanwhile, in one transaction; answers `records`' results,
     /// in order.
+    ///
+    /// The writer gives its role back once its transaction is committed,
+    /// before the WAL flush that makes it durable (see `native::durable`): the next
+    /// group commits meanwhile, and answers are handed out after the flush.
     pub(crate) fn append_grouped(&self, records: Vec<Pending>) -> Answers {
         let tenant = records
             .iter()
@@ -118,7 +125,9 @@ impl PostgresStore {
             if let Some(answers) = state.answers.remove(&id) {
                 return answers;
             }
-            if state.writing {
+            // Writing, or this call's group taken by a writer that is
+            // flushing it: its answers come with a notification.
+            if state.writing || state.queue.is_empty() {
                 state = group.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
                 continue;
             }
@@ -134,25 +143,70 @@ impl PostgresStore {
                 jobs.push(job);
             }
             drop(state);
+            let mut taken = Taken {
+                group,
+                shares: jobs.iter().map(|(id, r)| (*id, r.len())).collect(),
+            };
             let writing = Writing(group);
-            let shares: Vec<(u64, usize)> = jobs.iter().map(|(id, r)| (*id, r.len())).collect();
-            let mut answers = self
-                .append_many(jobs.into_iter().flat_map(|(_, r)| r).collect())
-                .into_iter();
-            state = group.lock();
-            for (id, n) in shares {
-                state.answers.insert(id, answers.by_ref().take(n).collect());
-            }
-            drop(state);
+            let began = std::time::Instant::now();
+            let committed = self.commit_many(jobs.into_iter().flat_map(|(_, r)| r).collect());
             drop(writing);
+            let answers = self.flushed(committed, calls, began);
+            taken.answer(answers);
             state = group.lock();
         }
     }
 }
 
+/// The calls a writer took from the queue: their answers, or errors if
+/// the writer panicked before it had them, are handed out when it goes.
+struct Taken<'a> {
+    group: &'a Group,
+    shares: Vec<(u64, usize)>,
+}
+
+impl Taken<'_> {
+    fn answer(&mut self, answers: Answers) {
+        let mut answers = answers.into_iter();
+        let mut state = self.group.lock();
+        for (id, n) in self.shares.drain(..) {
+            state.answers.insert(id, answers.by_ref().take(n).collect());
+        }
+        drop(state);
+        self.group.changed.notify_all();
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if self.shares.is_empty() {
+            return;
+        }
+        let n: usize = self.shares.iter().map(|(_, n)| n).sum();
+        self.answer(failed(n, "the group commit's writer stopped"));
+    }
+}
+
+/// A group commit's statements, prepared on `c` (see `native::prepared`).
+pub(crate) fn prepare(c: &mut postgres::Client) -> Result<Prepared, StoreError> {
+    use postgres::types::Type;
+    Ok(Prepared {
+        share: c
+            .prepare_typed(crate::sessions::SHARE.as_str(), &[Type::TEXT_ARRAY])
+            .map_err(crate::db)?,
+        lock: c
+            .prepare_typed(crate::audit::LOCK, &[Type::TEXT_ARRAY])
+            .map_err(crate::db)?,
+        insert_moving: c
+            .prepare_typed(crate::audit::INSERT_MOVING.as_str(), &crate::audit::moving_types())
+            .map_err(crate::db)?,
+    })
+}
+
 /// What each record became, in order.
 pub(crate) fn append(
     tx: &mut Transaction<'_>,
+    prepared: &Prepared,
     records: Vec<Pending>,
     integrity: Arc<Integrity>,
 ) -> Result<Vec<Result<ActionAppended, StoreError>>, StoreError> {
@@ -167,13 +221,13 @@ pub(crate) fn append(
     // set back to active allows nothing. A deadline is never past 24 h
     // from the start (S1), whatever `expires_at` says.
     let mut sessions = HashMap::new();
-    for (id, row) in crate::sessions::share(tx, &ids, &integrity)? {
+    for (id, row) in crate::sessions::share(tx, prepared, &ids, &integrity)? {
         let open = row.ok().filter(|s| s.is_active()).map(|s| s.hard_deadline());
         sessions.insert(id, (open.is_some(), open.unwrap_or(DateTime::<Utc>::MIN_UTC)));
     }
     // The heads are locked before the deadlines are looked at: a call that
     // waited past its caller's deadline for a head writes nothing.
-    let mut appender = Appender::new(integrity);
+    let mut appender = Appender::prepared(integrity, prepared.clone());
     let mut tenants: Vec<String> = records
         .iter()
         .filter_map(|(r, _)| r.audit.first().map(|e| e.tenant.clone()))
@@ -218,21 +272,38 @@ pub(crate) fn append(
         .collect())
 }
 
+/// `n` answers saying why none of them is known to be committed.
+fn failed(n: usize, why: &str) -> Answers {
+    (0..n).map(|_| Err(StoreError::Writer(why.to_string()))).collect()
+}
+
+/// A group's transaction, committed: its answers and the connection its
+/// commit is flushed on, or why it failed.
+type Committed = Result<(Answers, Writer), StoreError>;
+
 impl PostgresStore {
-    /// Appends `records` in one transaction; one answer per record, in
-    /// order (each an error when the transaction failed: none was committed).
-    pub(crate) fn append_many(&self, records: Vec<Pending>) -> Vec<Result<ActionAppended, StoreError>> {
-        let n = records.len();
-        let began = std::time::Instant::now();
+    /// Appends `records` in one transaction, committed without waiting for
+    /// its flush (see `native::durable`).
+    fn commit_many(&self, records: Vec<Pending>) -> Committed {
         let integrity = self.integrity();
-        let written = self.write(|tx| append(tx, records, integrity));
-        self.count_commit(began.elapsed(), n, written.is_ok());
-        match written {
-            Ok(answers) => answers,
-            Err(e) => {
-                let why = e.to_string();
-                (0..n).map(|_| Err(StoreError::Writer(why.clone()))).collect()
+        self.write_unflushed(|tx, prepared| append(tx, prepared, records, integrity))
+    }
+
+    /// One answer per record of a [`Self::commit_many`], once its commit
+    /// is durable, in order (each an error when the transaction failed or
+    /// its flush did: nothing is answered as committed that may not be).
+    fn flushed(&self, committed: Committed, calls: usize, began: std::time::Instant) -> Answers {
+        let durable = committed.and_then(|(answers, client)| {
+            self.flush_and_give_back(client)?;
+            Ok(answers)
+        });
+        let took = began.elapsed();
+        match durable {
+            Ok(answers) => {
+                self.count_commit(took, answers.len(), true);
+                answers
             }
+            Err(e) => failed(calls, &e.to_string()),
         }
     }
 

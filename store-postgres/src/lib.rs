@@ -20,7 +20,9 @@
 //!    arrive while a commit is written go together in the next
 //!    transaction, in one statement (see `group` and `actions`).
 //! 5. Every change is one transaction; a commit is durable when it returns
-//!    (`synchronous_commit` as the server has it, `on` by default).
+//!    (`synchronous_commit` as the server has it, `on` by default), except
+//!    a group commit of actions, which releases the chain head before its
+//!    WAL flush and is answered after it (`native::durable`).
 //!
 //! Beyond the trait's contract, for replicas: outbox claims skip rows
 //! another consumer is claiming (`FOR UPDATE SKIP LOCKED`, in `tenants`);
@@ -82,6 +84,8 @@ impl std::error::Error for Driver {
 pub struct PostgresStore {
     url: String,
     idle: Mutex<Vec<Client>>,
+    /// Idle connections kept for group commits (`native::prepared`).
+    writers: Mutex<Vec<native::prepared::Writer>>,
     /// The connection that asks for (and, while this store leads, holds)
     /// the sweeper's lock, and whether it holds it.
     sweeper: Mutex<Option<(Client, bool)>>,
@@ -93,6 +97,45 @@ pub struct PostgresStore {
     groups: group::Groups,
     /// What rows and events are sealed and checked by (`standin::store::Integrity`).
     integrity: RwLock<Arc<Integrity>>,
+    /// Whether group commits flush after releasing the chain head (see
+    /// `native::durable`).
+    late_flush: bool,
+    /// Whether the role can ask for a flush: reads of audit rows then
+    /// settle before they return (whatever this replica's [`Flush`]: another
+    /// may flush after its commits).
+    can_flush: bool,
+}
+
+/// When a group commit of actions waits for its WAL flush (`standin
+/// --database-flush`). Give every replica the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Flush {
+    /// After its commit has released the tenant's chain head, in a second
+    /// commit of one round trip: a slow flush (a network disk, a
+    /// synchronous standby) no longer holds every replica's appends to that
+    /// tenant, at the price of that second commit (measured on 2 cores
+    /// shared with PostgreSQL, two replicas' single calls: twice as many
+    /// with a 4 ms flush, 20 % more with 2 ms, -12 % to +10 % with the
+    /// disk's own 1 ms; BENCHMARKS.md). Where the role may not ask for a
+    /// flush, as [`Flush::InCommit`].
+    #[default]
+    AfterCommit,
+    /// In its commit, under the head's lock, as every other commit: less
+    /// work for the server where a flush is quick.
+    InCommit,
+}
+
+impl std::str::FromStr for Flush {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "after-commit" => Ok(Self::AfterCommit),
+            "in-commit" => Ok(Self::InCommit),
+            _ => Err(format!("`{s}`: expected `after-commit` or `in-commit`")),
+        }
+    }
 }
 
 impl Drop for PostgresStore {
@@ -110,19 +153,29 @@ impl std::fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and migrates the
-    /// schema to this build's.
+    /// schema to this build's; group commits flush as [`Flush`]'s default.
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let store = Self {
+        Self::connect_with(url, Flush::default())
+    }
+
+    /// [`Self::connect`], with group commits flushing as `flush` says.
+    pub fn connect_with(url: &str, flush: Flush) -> Result<Self, StoreError> {
+        let mut store = Self {
             url: url.to_string(),
             idle: Mutex::new(Vec::new()),
+            writers: Mutex::new(Vec::new()),
             sweeper: Mutex::new(None),
             watching: Arc::default(),
             stats: Mutex::default(),
             groups: group::Groups::default(),
             integrity: RwLock::default(),
+            late_flush: false,
+            can_flush: false,
         };
         let mut client = store.open()?;
         schema::migrate(&mut client)?;
+        store.can_flush = native::durable::probe(&mut client);
+        store.late_flush = store.can_flush && flush == Flush::AfterCommit;
         store.give_back(client);
         Ok(store)
     }

@@ -348,17 +348,19 @@ pub(crate) type Shared = (String, Result<SessionRecord, StoreError>);
 
 /// Standin `ids`, each locked `FOR SHARE` for the transaction, in id
 /// order; a row whose tag does not hold is an error of its own.
+/// Reads sessions `FOR SHARE` (a group commit's, `group`), prepared per
+/// writer connection (`native::prepared`).
+pub(crate) static SHARE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT {READ_COLUMNS} FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE")
+});
+
 pub(crate) fn share(
     c: &mut impl GenericClient,
+    prepared: &crate::native::prepared::Prepared,
     ids: &[&str],
     integrity: &Integrity,
 ) -> Result<Vec<Shared>, StoreError> {
-    // Typed: one round trip, no statement prepared and closed around it
-    // (every group commit of actions runs it).
-    static SHARE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!("SELECT {READ_COLUMNS} FROM sessions WHERE id = ANY($1) ORDER BY id FOR SHARE")
-    });
-    c.query_typed(SHARE.as_str(), &[(&ids, postgres::types::Type::TEXT_ARRAY)])
+    c.query(&prepared.share, &[&ids])
         .map_err(db)?
         .iter()
         .map(|r| Ok((get(r, "id")?, decode(r, integrity))))

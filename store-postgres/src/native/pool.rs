@@ -2,6 +2,7 @@
 //! dropped, not reused), and the read and write helpers every operation
 //! runs through.
 
+use crate::native::prepared::{Prepared, Writer};
 use crate::{PostgresStore, db};
 use postgres::{Client, NoTls, Transaction};
 use standin::store::StoreError;
@@ -53,6 +54,83 @@ impl PostgresStore {
             let mut tx = client.transaction().map_err(db)?;
             let r = f(&mut tx)?;
             tx.commit().map_err(db)?;
+            Ok(r)
+        })
+    }
+}
+
+impl PostgresStore {
+    /// A connection for group commits (see `prepared`): where the store
+    /// flushes after its commits, its commits do not wait for their flush.
+    fn take_writer(&self) -> Result<Writer, StoreError> {
+        let idle = self.writers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        if let Some(w) = idle.filter(|w| !w.client.is_closed()) {
+            return Ok(w);
+        }
+        let mut client = self.open()?;
+        if self.late_flush {
+            client.batch_execute("SET synchronous_commit TO off").map_err(db)?;
+        }
+        let prepared = crate::group::prepare(&mut client)?;
+        Ok(Writer { client, prepared })
+    }
+
+    fn give_back_writer(&self, w: Writer) {
+        if w.client.is_closed() {
+            return;
+        }
+        let mut idle = self.writers.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push(w);
+        }
+    }
+
+    /// Runs `f` in one transaction on a writer connection and commits it,
+    /// without waiting for its WAL flush where the server can be asked for
+    /// one later (see `native::durable`): the commit is durable only once
+    /// [`Self::flush_and_give_back`] on the writer returned with `f`'s
+    /// result has returned `Ok`.
+    pub(crate) fn write_unflushed<R>(
+        &self,
+        f: impl FnOnce(&mut Transaction<'_>, &Prepared) -> Result<R, StoreError>,
+    ) -> Result<(R, Writer), StoreError> {
+        let mut w = self.take_writer()?;
+        let written = (|| {
+            let mut tx = w.client.transaction().map_err(db)?;
+            let r = f(&mut tx, &w.prepared)?;
+            tx.commit().map_err(db)?;
+            Ok(r)
+        })();
+        match written {
+            Ok(r) => Ok((r, w)),
+            Err(e) => {
+                self.give_back_writer(w);
+                Err(e)
+            }
+        }
+    }
+
+    /// Makes what [`Self::write_unflushed`] committed on `w` durable. A
+    /// writer whose flush failed is dropped, not reused.
+    pub(crate) fn flush_and_give_back(&self, mut w: Writer) -> Result<(), StoreError> {
+        if self.late_flush {
+            crate::native::durable::flush(&mut w.client)?;
+        }
+        self.give_back_writer(w);
+        Ok(())
+    }
+
+    /// Runs `f` on a pooled connection, then makes what it could have read
+    /// durable (see `native::durable`).
+    pub(crate) fn read_settled<R>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        self.read(|c| {
+            let r = f(c)?;
+            if self.can_flush {
+                crate::native::durable::settle(c)?;
+            }
             Ok(r)
         })
     }

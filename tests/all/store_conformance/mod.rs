@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 mod batch;
 mod claims;
+mod durable;
 mod generic;
 mod idle;
 mod paging;

@@ -1,7 +1,7 @@
 //! What replicas sharing one PostgreSQL database have beyond the trait's
 //! contract: one sweeper at a time, taken over when it goes (S4), news of
-//! session changes that empties the other replicas' caches (S5), and
-//! actions answered only once their commit is flushed (A3).
+//! session changes that empties the other replicas' caches (S5). Actions
+//! answered only once their commit is flushed (A3) are in `durable`.
 
 use crate::common::now;
 use standin::store::{SessionStore, Store};
@@ -73,59 +73,6 @@ fn s5_a_session_ended_on_one_replica_leaves_the_others_caches() {
         .expect("authorize");
     assert!(!late.decision.is_allow(), "{:?}", late.decision);
     assert!(!deaf.sessions().is_cached(&id));
-}
-
-#[test]
-fn a3_on_postgres_an_action_is_answered_only_once_its_commit_is_in_the_flushed_wal() {
-    let Some(pg) = standin_tests::postgres::PgServer::start() else {
-        return;
-    };
-    let url = pg.create_database("flushes");
-    pg.sql("flushes", "CREATE EXTENSION pg_walinspect");
-    let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&url).expect("connect"));
-    let s = super::sessions(&store);
-    let id = super::start(&s, "acme", "u-1", "u-2").id;
-    let mut db = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
-    let lsn = |db: &mut postgres::Client, what: &str| -> String {
-        db.query_one(&format!("SELECT {what}()::text"), &[])
-            .expect("lsn")
-            .get(0)
-    };
-    for i in 0..20 {
-        let from = lsn(&mut db, "pg_current_wal_insert_lsn");
-        let answer = s
-            .sessions()
-            .authorize(&id, "course.view", Some(&format!("r-{i}")), now())
-            .expect("authorize");
-        assert!(answer.decision.is_allow(), "{:?}", answer.decision);
-        // What had reached the disk when the answer came: read first, before
-        // the WAL writer's next round (every 200 ms) flushes anything.
-        let flushed = lsn(&mut db, "pg_current_wal_flush_lsn");
-        let xid: String = db
-            .query_one("SELECT xmin::text FROM audit ORDER BY seq DESC LIMIT 1", &[])
-            .expect("the action's row")
-            .get(0);
-        // Everything flushed now (a synchronous commit that writes), so
-        // the WAL can be read up to here.
-        db.batch_execute("BEGIN; CREATE TEMP TABLE t () ON COMMIT DROP; COMMIT")
-            .expect("flush");
-        let commit: String = db
-            .query_one(
-                "SELECT end_lsn::text FROM pg_get_wal_records_info($1::text::pg_lsn, pg_current_wal_flush_lsn())
-                 WHERE record_type = 'COMMIT' AND xid::text = $2",
-                &[&from, &xid],
-            )
-            .expect("the commit of the action's row")
-            .get(0);
-        let durable: bool = db
-            .query_one("SELECT $1::text::pg_lsn <= $2::text::pg_lsn", &[&commit, &flushed])
-            .expect("compare")
-            .get(0);
-        assert!(
-            durable,
-            "action {i} answered at WAL {flushed} flushed, its commit ends at {commit}"
-        );
-    }
 }
 
 /// What the server said reaches whoever reads the store's error: the
