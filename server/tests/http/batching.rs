@@ -5,18 +5,23 @@ use crate::support::{Server, start_request};
 use serde_json::json;
 use standin::access::Scope::Decide;
 
+/// Globex's decide key and a session of it (u-1 as u-77).
+async fn globex_session(server: &Server) -> (String, String) {
+    let mut request = start_request("u-1", "u-77");
+    request["tenant"] = json!("globex");
+    let key = server.key("globex", Decide).to_string();
+    let (status, session) = server
+        .call("POST", "/v1/tenants/globex/sessions", Some(&key), Some(request))
+        .await;
+    assert_eq!(status, 201, "{session}");
+    (key, session["id"].as_str().unwrap().to_string())
+}
+
 #[tokio::test]
 async fn concurrent_authorizes_of_two_tenants_each_get_their_own_answer_a3_e8() {
     let server = Server::start();
     let acme = server.session("u-42").await;
-    let mut request = start_request("u-1", "u-77");
-    request["tenant"] = json!("globex");
-    let globex_key = server.key("globex", Decide).to_string();
-    let (status, session) = server
-        .call("POST", "/v1/tenants/globex/sessions", Some(&globex_key), Some(request))
-        .await;
-    assert_eq!(status, 201, "{session}");
-    let globex = session["id"].as_str().unwrap().to_string();
+    let (globex_key, globex) = globex_session(&server).await;
 
     let calls = (0..60).map(|i| {
         let (tenant, session, target) = match i % 3 {
@@ -112,4 +117,63 @@ async fn a_batch_of_generic_evaluations_is_audited_in_one_commit_g5() {
     assert_eq!(server.metric("standin_audit_rows_total").await - rows, 20);
     let events = server.events("acme", "?event=authzen.denied").await;
     assert_eq!(events.len(), 20, "{events:?}");
+}
+
+/// Generic questions and `authorize` calls wait on queues and threads of
+/// their own (`batcher.rs`): while every question thread is busy with a
+/// tenant whose policy runs each question to its 100 ms deadline, an
+/// `authorize` of another tenant is answered before any of those questions.
+/// On one queue it would wait for a thread, which frees only once a batch
+/// of questions is answered.
+#[tokio::test]
+async fn questions_that_run_to_their_deadline_delay_no_authorize_call_a3() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let server = Server::start();
+    let bytes = standin_tests::component(standin_tests::MISCHIEF);
+    let upload = json!({
+        "component_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes),
+        "activate": true,
+    });
+    let (status, body) = server
+        .acme(standin::access::Scope::Admin, "POST", "/policies", Some(upload))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (globex_key, globex) = globex_session(&server).await;
+    // One burst per question thread, 50 ms apart, each taken whole by one
+    // thread: 30 questions of 100 ms, 3 s of work a thread.
+    let answered = AtomicUsize::new(0);
+    let threads = standin_server::batcher::threads();
+    let (server, answered) = (&server, &answered);
+    let questions = (0..threads).flat_map(|burst| {
+        (0..30).map(move |i| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(50 * burst as u64)).await;
+            let question = json!({"subject": {"type": "user", "id": format!("u-{i}")},
+                "action": {"name": "loop"}, "resource": {"type": "record", "id": "r"}});
+            let answer = server
+                .acme(Decide, "POST", "/access/v1/evaluation", Some(question))
+                .await;
+            answered.fetch_add(1, Ordering::SeqCst);
+            answer
+        })
+    });
+    let call = async {
+        tokio::time::sleep(std::time::Duration::from_millis(50 * threads as u64)).await;
+        let path = format!("/v1/tenants/globex/sessions/{globex}/authorize");
+        let answer = server
+            .call("POST", &path, Some(&globex_key), Some(json!({"action": "course.view"})))
+            .await;
+        (answer, answered.load(Ordering::SeqCst))
+    };
+    let (questions, ((status, answer), answered_before)) =
+        tokio::join!(futures_util::future::join_all(questions), call);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["decision"], "allow", "{answer}");
+    assert_eq!(
+        answered_before, 0,
+        "the authorize call waited for questions to be answered"
+    );
+    for (status, answer) in questions {
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["decision"], false, "a question past its deadline: {answer}");
+    }
 }
