@@ -21,7 +21,7 @@ async fn globex_session(server: &Server) -> (String, String) {
 async fn concurrent_authorizes_of_two_tenants_each_get_their_own_answer_a3_e8() {
     let server = Server::start();
     let acme = server.session("u-42").await;
-    let (globex_key, globex) = globex_session(&server).await;
+    let (_, globex) = globex_session(&server).await;
 
     let calls = (0..60).map(|i| {
         let (tenant, session, target) = match i % 3 {
