@@ -6,6 +6,7 @@ fn main() {
     let components = [
         ("standin-test-mischief", "MISCHIEF"),
         ("standin-test-wrong-world", "WRONG_WORLD"),
+        ("standin-test-wrong-types", "WRONG_TYPES"),
         ("standin-test-reads-files", "READS_FILES"),
         ("standin-test-policy-0-2", "POLICY_0_2"),
         ("standin-test-policy-0-3", "POLICY_0_3"),

@@ -7,6 +7,8 @@ pub mod postgres;
 pub const MISCHIEF: &str = env!("STANDIN_MISCHIEF");
 /// Implements another world.
 pub const WRONG_WORLD: &str = env!("STANDIN_WRONG_WORLD");
+/// Exports the policy interface with `evaluate-start` of another type.
+pub const WRONG_TYPES: &str = env!("STANDIN_WRONG_TYPES");
 /// Links `std` and reads files, so imports `wasi:filesystem`.
 pub const READS_FILES: &str = env!("STANDIN_READS_FILES");
 

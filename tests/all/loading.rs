@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use standin::{DEFAULT_POLICY, Host, HostConfig, LoadError};
-use standin_tests::{MISCHIEF, WRONG_WORLD, component};
+use standin_tests::{MISCHIEF, WRONG_TYPES, WRONG_WORLD, component};
 
 fn load_err(bytes: &[u8]) -> LoadError {
     host().load(bytes, "{}").expect_err("must be refused")
@@ -38,6 +38,17 @@ fn hostile_wrong_world_names_what_is_missing() {
         message.contains("standin:policy/policy@0.7.0") && message.contains("`run`"),
         "{message}"
     );
+}
+
+/// Every export is type-checked at load, once per component: a call then
+/// takes an export's type as checked (`engine/src/lazy.rs`), so a
+/// component whose `evaluate-start` answers a number must never load.
+#[test]
+fn hostile_an_export_of_another_type_is_refused_at_load() {
+    let e = load_err(&component(WRONG_TYPES));
+    assert!(matches!(e, LoadError::WrongWorld(_)), "{e:?}");
+    let message = e.to_string();
+    assert!(message.contains("`evaluate-start`"), "{message}");
 }
 
 #[test]

@@ -11,6 +11,8 @@
 //! here, and checked where every answer is (`answer`).
 
 use crate::sandbox::Limiter;
+
+mod lazy;
 use wasmtime::Store;
 use wasmtime::component::{Component, InstancePre};
 
@@ -99,7 +101,9 @@ pub(crate) enum Version {
 
 /// A component ready to instantiate, in the version it was built for.
 pub(crate) enum WorldPre {
-    Current(PolicyWorldPre<Limiter>),
+    /// Checked by the bindings; instantiated with its exports looked up
+    /// when first called ([`lazy`]).
+    Current(PolicyWorldPre<Limiter>, std::sync::Arc<lazy::Indices>),
     V0_6(v0_6::PolicyWorldPre<Limiter>),
     V0_5(v0_5::PolicyWorldPre<Limiter>),
     V0_4(v0_4::PolicyWorldPre<Limiter>),
@@ -109,7 +113,7 @@ pub(crate) enum WorldPre {
 
 /// An instance, in the version it was built for.
 pub(crate) enum World {
-    Current(PolicyWorld),
+    Current(lazy::Current),
     V0_6(v0_6::PolicyWorld),
     V0_5(v0_5::PolicyWorld),
     V0_4(v0_4::PolicyWorld),
@@ -121,7 +125,10 @@ impl WorldPre {
     /// Checks that `pre` exports the functions and types of `version`.
     pub(crate) fn new(pre: InstancePre<Limiter>, version: Version) -> wasmtime::Result<Self> {
         Ok(match version {
-            Version::Current => Self::Current(PolicyWorldPre::new(pre)?),
+            Version::Current => {
+                let indices = std::sync::Arc::new(lazy::Indices::new(&pre)?);
+                Self::Current(PolicyWorldPre::new(pre)?, indices)
+            }
             Version::V0_6 => Self::V0_6(v0_6::PolicyWorldPre::new(pre)?),
             Version::V0_5 => Self::V0_5(v0_5::PolicyWorldPre::new(pre)?),
             Version::V0_4 => Self::V0_4(v0_4::PolicyWorldPre::new(pre)?),
@@ -132,7 +139,9 @@ impl WorldPre {
 
     pub(crate) fn instantiate(&self, store: &mut Store<Limiter>) -> wasmtime::Result<World> {
         Ok(match self {
-            Self::Current(pre) => World::Current(pre.instantiate(store)?),
+            Self::Current(pre, indices) => {
+                World::Current(lazy::Current::instantiate(pre.instance_pre(), indices, store)?)
+            }
             Self::V0_6(pre) => World::V0_6(pre.instantiate(store)?),
             Self::V0_5(pre) => World::V0_5(pre.instantiate(store)?),
             Self::V0_4(pre) => World::V0_4(pre.instantiate(store)?),
@@ -143,7 +152,7 @@ impl WorldPre {
 
     pub(crate) fn component(&self) -> &Component {
         match self {
-            Self::Current(pre) => pre.instance_pre().component(),
+            Self::Current(pre, _) => pre.instance_pre().component(),
             Self::V0_6(pre) => pre.instance_pre().component(),
             Self::V0_5(pre) => pre.instance_pre().component(),
             Self::V0_4(pre) => pre.instance_pre().component(),
@@ -154,7 +163,7 @@ impl WorldPre {
 
     pub(crate) fn version(&self) -> Version {
         match self {
-            Self::Current(_) => Version::Current,
+            Self::Current(..) => Version::Current,
             Self::V0_6(_) => Version::V0_6,
             Self::V0_5(_) => Version::V0_5,
             Self::V0_4(_) => Version::V0_4,
@@ -169,7 +178,7 @@ type Call<T> = wasmtime::Result<T>;
 impl World {
     pub(crate) fn describe(&self, s: &mut Store<Limiter>) -> Call<wit::PolicyInfo> {
         match self {
-            Self::Current(w) => w.standin_policy_policy().call_describe(s),
+            Self::Current(w) => w.describe(s),
             Self::V0_6(w) => w.standin_policy_policy().call_describe(s),
             Self::V0_5(w) => w.standin_policy_policy().call_describe(s).map(older::info),
             Self::V0_4(w) => w.standin_policy_policy().call_describe(s).map(older::info),
@@ -184,7 +193,7 @@ impl World {
 
     pub(crate) fn configure(&self, s: &mut Store<Limiter>, settings: &str) -> Call<Result<(), Vec<String>>> {
         match self {
-            Self::Current(w) => w.standin_policy_policy().call_configure(s, settings),
+            Self::Current(w) => w.configure(s, settings),
             Self::V0_6(w) => w.standin_policy_policy().call_configure(s, settings),
             Self::V0_5(w) => w.standin_policy_policy().call_configure(s, settings),
             Self::V0_4(w) => w.standin_policy_policy().call_configure(s, settings),
@@ -195,7 +204,7 @@ impl World {
 
     pub(crate) fn evaluate_start(&self, s: &mut Store<Limiter>, text: &str, words: &[u64]) -> Call<wit::StartDecision> {
         match self {
-            Self::Current(w) => w.standin_policy_policy().call_evaluate_start(s, text, words),
+            Self::Current(w) => w.evaluate_start(s, text, words),
             Self::V0_6(w) => w.standin_policy_policy().call_evaluate_start(s, text, words),
             Self::V0_5(w) => w
                 .standin_policy_policy()
@@ -231,7 +240,7 @@ impl World {
         words: &[u64],
     ) -> Call<wit::ActionDecision> {
         match self {
-            Self::Current(w) => w.standin_policy_policy().call_evaluate_action(s, text, words),
+            Self::Current(w) => w.evaluate_action(s, text, words),
             Self::V0_6(w) => w.standin_policy_policy().call_evaluate_action(s, text, words),
             Self::V0_5(w) => w
                 .standin_policy_policy()
@@ -261,7 +270,7 @@ impl World {
         words: &[u64],
     ) -> Call<wit::ApprovalDecision> {
         match self {
-            Self::Current(w) => w.standin_policy_policy().call_evaluate_approval(s, text, words),
+            Self::Current(w) => w.evaluate_approval(s, text, words),
             Self::V0_6(w) => w.standin_policy_policy().call_evaluate_approval(s, text, words),
             Self::V0_5(w) => w
                 .standin_policy_policy()
@@ -295,7 +304,7 @@ impl World {
         actions: &[u64],
     ) -> Option<Call<Vec<wit::ActionDecision>>> {
         match self {
-            Self::Current(w) => Some(w.standin_policy_policy().call_evaluate_actions(s, text, words, actions)),
+            Self::Current(w) => Some(w.evaluate_actions(s, text, words, actions)),
             Self::V0_6(w) => Some(w.standin_policy_policy().call_evaluate_actions(s, text, words, actions)),
             Self::V0_5(w) => Some(older::actions(
                 w.standin_policy_policy().call_evaluate_actions(s, text, words, actions),
@@ -317,7 +326,7 @@ impl World {
         question: &wit::Question,
     ) -> Option<Call<Option<wit::GenericDecision>>> {
         match self {
-            Self::Current(w) => Some(w.standin_policy_policy().call_evaluate_question(s, question)),
+            Self::Current(w) => Some(w.evaluate_question(s, question)),
             Self::V0_6(w) => Some(w.standin_policy_policy().call_evaluate_question(s, question)),
             Self::V0_5(w) => Some(
                 w.standin_policy_policy()
@@ -336,7 +345,7 @@ impl World {
         question: &wit::Question,
     ) -> Option<Call<Option<Vec<String>>>> {
         match self {
-            Self::Current(w) => Some(w.standin_policy_policy().call_search(s, kind, question)),
+            Self::Current(w) => Some(w.search(s, kind, question)),
             Self::V0_6(w) => Some(w.standin_policy_policy().call_search(s, kind, question)),
             Self::V0_5(w) => Some(w.standin_policy_policy().call_search(
                 s,
@@ -351,7 +360,7 @@ impl World {
     /// built before `settings-schema` (as for one that answers `none`).
     pub(crate) fn settings_schema(&self, s: &mut Store<Limiter>) -> Option<Call<Option<String>>> {
         match self {
-            Self::Current(w) => Some(w.standin_policy_policy().call_settings_schema(s)),
+            Self::Current(w) => Some(w.settings_schema(s)),
             Self::V0_6(w) => Some(w.standin_policy_policy().call_settings_schema(s)),
             Self::V0_5(_) | Self::V0_4(_) | Self::V0_3(_) | Self::V0_2(_) => None,
         }
@@ -362,7 +371,7 @@ impl World {
     /// `prepare(settings)`; `None` before 0.7.0.
     pub(crate) fn prepare(&self, s: &mut Store<Limiter>, settings: &str) -> Option<Call<Result<u32, Vec<String>>>> {
         match self {
-            Self::Current(w) => Some(w.standin_policy_policy().call_prepare(s, settings)),
+            Self::Current(w) => Some(w.prepare(s, settings)),
             _ => None,
         }
     }
@@ -370,7 +379,7 @@ impl World {
     /// `select(handle)`; `None` before 0.7.0.
     pub(crate) fn select(&self, s: &mut Store<Limiter>, handle: u32) -> Option<Call<()>> {
         match self {
-            Self::Current(w) => Some(w.standin_policy_policy().call_select(s, handle)),
+            Self::Current(w) => Some(w.select(s, handle)),
             _ => None,
         }
     }
@@ -378,7 +387,7 @@ impl World {
     /// `release(handle)`; `None` before 0.7.0.
     pub(crate) fn release(&self, s: &mut Store<Limiter>, handle: u32) -> Option<Call<()>> {
         match self {
-            Self::Current(w) => Some(w.standin_policy_policy().call_release(s, handle)),
+            Self::Current(w) => Some(w.release(s, handle)),
             _ => None,
         }
     }
