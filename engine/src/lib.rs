@@ -11,7 +11,8 @@
 //!
 //! Where things are: the host and its compile cache in `host.rs`, loading
 //! and the WIT checks in `load.rs`, the sandbox (memory cap, deadline) in
-//! `sandbox.rs`, the WIT boundary in `bindings.rs` (generated) with the
+//! `sandbox.rs`, the WIT boundary in `bindings/` (generated; exports looked
+//! up when first called in `bindings/lazy.rs`) with the
 //! packing of requests in `request/` and the reading of answers in
 //! `checked.rs`, and the rules the host enforces whatever a policy says in
 //! `invariants.rs`.
