@@ -173,14 +173,21 @@ impl Browser {
 
     /// Waits (up to 10 s) for the download `name` to be complete; its text.
     pub async fn downloaded(&self, name: &str) -> String {
+        // Chromium makes the file empty under its final name first, to
+        // keep the name, and writes the bytes to `NAME.crdownload`, renamed
+        // over it when done: an empty file is not the download yet.
         let path = self.downloads.join(name);
+        let partial = self.downloads.join(format!("{name}.crdownload"));
         for _ in 0..100 {
-            if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && !text.is_empty()
+                && !partial.exists()
+            {
                 return text;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("no download `{name}`");
+        panic!("no download `{name}`, or an empty one");
     }
 
     /// Saves the page as `name`.png under `STANDIN_SCREENSHOTS`, if set.
