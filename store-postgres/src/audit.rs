@@ -141,9 +141,9 @@ impl Appender {
         // commit's connection), and the heads' rows made only for a
         // tenant's first event: the lock is held from here to the commit,
         // so every round trip in between is a wait for the other replicas.
-        let prepared = self.prepared.clone();
+        let prepared = self.prepared.as_ref();
         let lock = |c: &mut _| {
-            match &prepared {
+            match prepared {
                 Some(p) => GenericClient::query(c, &p.lock, &[&missing]),
                 None => GenericClient::query_typed(c, LOCK, &[(&missing, Type::TEXT_ARRAY)]),
             }

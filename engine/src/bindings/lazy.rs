@@ -66,11 +66,7 @@ impl Indices {
         let interface = component
             .get_export_index(None, INTERFACE)
             .ok_or_else(|| wasmtime::format_err!("no export `{INTERFACE}`"))?;
-        let checker = Checker {
-            pre,
-            component,
-            interface,
-        };
+        let checker = Checker { pre, interface };
         Ok(Self(check_all(&checker)?))
     }
 }
@@ -78,7 +74,6 @@ impl Indices {
 /// What an export's type is checked against.
 struct Checker<'a> {
     pre: &'a InstancePre<Limiter>,
-    component: &'a wasmtime::component::Component,
     interface: ComponentExportIndex,
 }
 
@@ -90,7 +85,7 @@ impl Checker<'_> {
         R: ComponentNamedList + Lift,
     {
         let name = NAMES[export as usize];
-        match self.component.get_export(Some(&self.interface), name) {
+        match self.pre.component().get_export(Some(&self.interface), name) {
             Some((wasmtime::component::types::ComponentItem::ComponentFunc(f), index)) => {
                 f.typecheck::<P, R>(&self.pre.instance_type())
                     .map_err(|e| e.context(format!("type-checking export func `{name}`")))?;

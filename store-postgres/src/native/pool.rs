@@ -6,7 +6,7 @@ use crate::native::prepared::{Prepared, Writer};
 use crate::{PostgresStore, db};
 use postgres::{Client, NoTls, Transaction};
 use standin::store::StoreError;
-use std::sync::PoisonError;
+use std::sync::{Mutex, PoisonError};
 
 /// Idle connections kept for reuse.
 const MAX_IDLE: usize = 16;
@@ -28,12 +28,8 @@ impl PostgresStore {
     }
 
     pub(crate) fn give_back(&self, client: Client) {
-        if client.is_closed() {
-            return;
-        }
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < MAX_IDLE {
-            idle.push(client);
+        if !client.is_closed() {
+            park(&self.idle, client);
         }
     }
 
@@ -50,13 +46,27 @@ impl PostgresStore {
         &self,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        self.read(|client| {
-            let mut tx = client.transaction().map_err(db)?;
-            let r = f(&mut tx)?;
-            tx.commit().map_err(db)?;
-            Ok(r)
-        })
+        self.read(|client| in_transaction(client, f))
     }
+}
+
+/// Keeps `item` for reuse, unless `MAX_IDLE` are kept already.
+fn park<T>(idle: &Mutex<Vec<T>>, item: T) {
+    let mut idle = idle.lock().unwrap_or_else(PoisonError::into_inner);
+    if idle.len() < MAX_IDLE {
+        idle.push(item);
+    }
+}
+
+/// Runs `f` in one transaction on `client` and commits; rolls back on error.
+fn in_transaction<R>(
+    client: &mut Client,
+    f: impl FnOnce(&mut Transaction<'_>) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    let mut tx = client.transaction().map_err(db)?;
+    let r = f(&mut tx)?;
+    tx.commit().map_err(db)?;
+    Ok(r)
 }
 
 impl PostgresStore {
@@ -76,12 +86,8 @@ impl PostgresStore {
     }
 
     fn give_back_writer(&self, w: Writer) {
-        if w.client.is_closed() {
-            return;
-        }
-        let mut idle = self.writers.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < MAX_IDLE {
-            idle.push(w);
+        if !w.client.is_closed() {
+            park(&self.writers, w);
         }
     }
 
@@ -95,13 +101,7 @@ impl PostgresStore {
         f: impl FnOnce(&mut Transaction<'_>, &Prepared) -> Result<R, StoreError>,
     ) -> Result<(R, Writer), StoreError> {
         let mut w = self.take_writer()?;
-        let written = (|| {
-            let mut tx = w.client.transaction().map_err(db)?;
-            let r = f(&mut tx, &w.prepared)?;
-            tx.commit().map_err(db)?;
-            Ok(r)
-        })();
-        match written {
+        match in_transaction(&mut w.client, |tx| f(tx, &w.prepared)) {
             Ok(r) => Ok((r, w)),
             Err(e) => {
                 self.give_back_writer(w);
