@@ -43,6 +43,9 @@ impl Policy for DefaultPolicy {
         "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "S1", "S3", "S7", "F1", "F2", "F3", "F4", "F5",
         "F6", "N2", "AP1", "SC1", "IT1", "DT1", "ST1",
     ];
+    /// Evaluations read the settings and the request and keep nothing:
+    /// everything a decision allocates lives in the call arena.
+    const CALL_ARENA: bool = true;
 
     fn configure(settings: &str) -> Result<Self, Vec<String>> {
         Ok(Self {

@@ -4,7 +4,7 @@
 //! stable code (E9). Errors of the policy itself (a panic, a loop) are the
 //! host's business and never reach these types.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// One reason for a refusal.
@@ -107,6 +107,14 @@ impl ActionDecision {
     }
 }
 
+/// `s` in a `String` of its size, copied without a `memcpy` call (a
+/// `memory.copy`, a call out to the host, in a guest).
+fn copied(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    standin_wire::append(&mut out, s);
+    out
+}
+
 /// Collects every failing rule of one request.
 #[derive(Debug, Clone, Default)]
 pub struct Reasons(Vec<Reason>);
@@ -119,8 +127,8 @@ impl Reasons {
     /// Records a failing rule.
     pub fn push(&mut self, code: &str, rule: &str, message: impl Into<String>) {
         self.0.push(Reason {
-            code: code.to_string(),
-            rule: rule.to_string(),
+            code: copied(code),
+            rule: copied(rule),
             message: message.into(),
         });
     }

@@ -61,8 +61,8 @@ pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
     unsafe { crate::compare::compare(a, b, n) }
 }
 
-/// The canonical ABI's allocator: arguments go to the call arena (see
-/// [`arena`]), anything else (or what does not fit) to Rust's heap. On
+/// The canonical ABI's allocator: arguments go to the call arena (the
+/// module `guest/arena.rs`), anything else (or what does not fit) to Rust's heap. On
 /// wasip2 wit-bindgen leaves this to wasi-libc, whose `malloc` is another heap.
 ///
 /// # Safety
@@ -78,7 +78,7 @@ pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: u
     // reallocation, the pointer and size of an earlier allocation.
     let ptr = unsafe {
         if old_len == 0 {
-            match arena::bump(align, new_len) {
+            match arena::argument(align, new_len) {
                 Some(ptr) => ptr,
                 None => alloc(Layout::from_size_align_unchecked(new_len, align)),
             }
@@ -92,97 +92,33 @@ pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_len: usize, align: u
     ptr
 }
 
-/// The call arena: where the host writes an export's arguments.
-///
-/// Each request crosses as two buffers (text and words) that live exactly
-/// as long as the export call. Bumping them out of a static buffer, and
-/// emptying it when the export returns, spares two heap allocations and
-/// two frees per call. Rust code frees arguments it owns through the
-/// global allocator, which knows arena pointers and leaves them alone.
+#[cfg(feature = "runtime")]
+mod arena;
 #[cfg(feature = "runtime")]
 mod heap;
 
-#[cfg(feature = "runtime")]
-mod arena {
-    use core::alloc::{GlobalAlloc, Layout};
-    use core::cell::UnsafeCell;
-
-    /// Larger than any request the host sends (64 KiB of text, 4096 spans).
-    const SIZE: usize = 128 << 10;
-
-    #[repr(C, align(16))]
-    struct Arena {
-        bytes: UnsafeCell<[u8; SIZE]>,
-        next: UnsafeCell<usize>,
-    }
-
-    // SAFETY: a component instance runs on one thread.
-    unsafe impl Sync for Arena {}
-
-    static ARENA: Arena = Arena {
-        bytes: UnsafeCell::new([0; SIZE]),
-        next: UnsafeCell::new(0),
-    };
-
-    fn base() -> usize {
-        ARENA.bytes.get() as usize
-    }
-
-    fn contains(ptr: *mut u8) -> bool {
-        (base()..base() + SIZE).contains(&(ptr as usize))
-    }
-
-    /// `len` bytes aligned to `align` from the arena, if they fit.
-    pub fn bump(align: usize, len: usize) -> Option<*mut u8> {
-        // SAFETY: single-threaded; no reference to `next` outlives this.
-        let next = unsafe { &mut *ARENA.next.get() };
-        let start = (base() + *next).next_multiple_of(align) - base();
-        let end = start.checked_add(len).filter(|&end| end <= SIZE)?;
-        *next = end;
-        Some((base() + start) as *mut u8)
-    }
-
-    /// Empties the arena: every argument of the call that ends is dead.
-    pub fn reset() {
-        // SAFETY: as in `bump`.
-        unsafe { *ARENA.next.get() = 0 }
-    }
-
-    /// Rust's heap (dlmalloc), except that arena pointers are not its to free.
-    pub struct Heap;
-
-    use super::heap::HEAP as DLMALLOC;
-
-    // SAFETY: delegates to dlmalloc; arena pointers are never passed to it.
-    unsafe impl GlobalAlloc for Heap {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            unsafe { DLMALLOC.alloc(layout) }
-        }
-
-        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            if !contains(ptr) {
-                unsafe { DLMALLOC.dealloc(ptr, layout) }
-            }
-        }
-
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            if !contains(ptr) {
-                return unsafe { DLMALLOC.realloc(ptr, layout, new_size) };
-            }
-            // SAFETY: `layout` with the new size is valid (GlobalAlloc's contract).
-            let moved = unsafe { DLMALLOC.alloc(Layout::from_size_align_unchecked(new_size, layout.align())) };
-            if !moved.is_null() {
-                unsafe { core::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size)) };
-            }
-            moved
-        }
-    }
+/// Starts an export whose allocations go to the heap (what lasts).
+fn begin_call() {
+    #[cfg(feature = "runtime")]
+    arena::scratch(false);
 }
 
-/// Ends an export call: its arguments are dead, the arena is empty again.
+/// Starts an evaluation: the policy (the defaults configured first, on
+/// the heap), then, for a policy that allows it, its allocations in the
+/// call arena.
+fn begin_evaluation<P: Policy>(state: &State<P>) -> &P {
+    begin_call();
+    let policy = state.get();
+    #[cfg(feature = "runtime")]
+    arena::scratch(P::CALL_ARENA);
+    policy
+}
+
+/// Ends an export call: its arguments are dead; the arena is emptied when
+/// the next call's first argument arrives (the answer is read before).
 fn end_call() {
     #[cfg(feature = "runtime")]
-    arena::reset();
+    arena::end();
 }
 
 #[cfg(feature = "runtime")]
@@ -302,6 +238,7 @@ impl<P: Policy> Default for State<P> {
 }
 
 pub fn describe<P: Policy>() -> wit::PolicyInfo {
+    begin_call();
     wit::PolicyInfo {
         name: P::NAME.to_string(),
         version: P::VERSION.to_string(),
@@ -310,6 +247,7 @@ pub fn describe<P: Policy>() -> wit::PolicyInfo {
 }
 
 pub fn configure<P: Policy>(state: &State<P>, settings: String) -> Result<(), Vec<String>> {
+    begin_call();
     let configured = P::configure(&settings);
     drop(settings);
     end_call();
@@ -318,6 +256,7 @@ pub fn configure<P: Policy>(state: &State<P>, settings: String) -> Result<(), Ve
 }
 
 pub fn prepare<P: Policy>(state: &State<P>, settings: String) -> Result<u32, Vec<String>> {
+    begin_call();
     let configured = P::configure(&settings);
     drop(settings);
     end_call();
@@ -325,19 +264,27 @@ pub fn prepare<P: Policy>(state: &State<P>, settings: String) -> Result<u32, Vec
 }
 
 pub fn select<P: Policy>(state: &State<P>, handle: u32) {
+    begin_call();
     state.select(handle);
 }
 
 pub fn release<P: Policy>(state: &State<P>, handle: u32) {
+    begin_call();
     state.release(handle);
 }
 
+pub fn settings_schema<P: Policy>() -> Option<String> {
+    begin_call();
+    P::settings_schema()
+}
+
 pub fn evaluate_start<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::StartDecision {
+    let policy = begin_evaluation(state);
     // Words the host did not lay out are a bug of the host: trap.
     let Some(request) = crate::StartRequest::read(&text, &words) else {
         core::arch::wasm32::unreachable()
     };
-    let decision = state.get().evaluate_start(&request);
+    let decision = policy.evaluate_start(&request);
     drop((text, words));
     end_call();
     match decision {
@@ -370,10 +317,11 @@ fn grant(g: Grant) -> wit::StartGrant {
 }
 
 pub fn evaluate_approval<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::ApprovalDecision {
+    let policy = begin_evaluation(state);
     let Some(request) = crate::ApprovalRequest::read(&text, &words) else {
         core::arch::wasm32::unreachable()
     };
-    let decision = state.get().evaluate_approval(&request);
+    let decision = policy.evaluate_approval(&request);
     drop((text, words));
     end_call();
     match decision {
@@ -383,10 +331,11 @@ pub fn evaluate_approval<P: Policy>(state: &State<P>, text: String, words: Vec<u
 }
 
 pub fn evaluate_action<P: Policy>(state: &State<P>, text: String, words: Vec<u64>) -> wit::ActionDecision {
+    let policy = begin_evaluation(state);
     let Some(request) = crate::ActionRequest::read(&text, &words) else {
         core::arch::wasm32::unreachable()
     };
-    let decision = state.get().evaluate_action(&request);
+    let decision = policy.evaluate_action(&request);
     drop((text, words));
     end_call();
     action_decision(decision)
@@ -398,10 +347,11 @@ pub fn evaluate_actions<P: Policy>(
     words: Vec<u64>,
     actions: Vec<u64>,
 ) -> Vec<wit::ActionDecision> {
+    let policy = begin_evaluation(state);
     let Some((request, items)) = crate::ActionRequest::read_many(&text, &words, &actions) else {
         core::arch::wasm32::unreachable()
     };
-    let decisions = state.get().evaluate_actions(&request, &items);
+    let decisions = policy.evaluate_actions(&request, &items);
     drop(items);
     drop((text, words, actions));
     end_call();
@@ -434,7 +384,8 @@ fn question(q: &wit::Question) -> crate::Question<'_> {
 }
 
 pub fn evaluate_question<P: Policy>(state: &State<P>, q: wit::Question) -> Option<wit::GenericDecision> {
-    let decision = state.get().evaluate_question(&question(&q));
+    let policy = begin_evaluation(state);
+    let decision = policy.evaluate_question(&question(&q));
     drop(q);
     end_call();
     decision.map(|d| wit::GenericDecision {
@@ -445,12 +396,13 @@ pub fn evaluate_question<P: Policy>(state: &State<P>, q: wit::Question) -> Optio
 }
 
 pub fn search<P: Policy>(state: &State<P>, kind: wit::SearchKind, q: wit::Question) -> Option<Vec<String>> {
+    let policy = begin_evaluation(state);
     let kind = match kind {
         wit::SearchKind::Subject => crate::SearchKind::Subject,
         wit::SearchKind::Resource => crate::SearchKind::Resource,
         wit::SearchKind::Action => crate::SearchKind::Action,
     };
-    let found = state.get().search(kind, &question(&q));
+    let found = policy.search(kind, &question(&q));
     drop(q);
     end_call();
     found
@@ -524,7 +476,7 @@ macro_rules! export_policy {
                     $crate::guest::evaluate_question(&STATE, question)
                 }
                 fn settings_schema() -> Option<$crate::guest::String> {
-                    <$policy as $crate::Policy>::settings_schema()
+                    $crate::guest::settings_schema::<$policy>()
                 }
                 fn search(
                     kind: __wit::SearchKind,

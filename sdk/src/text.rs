@@ -25,7 +25,7 @@ impl Piece for str {
         self.len()
     }
     fn put(&self, out: &mut String) {
-        out.push_str(self);
+        standin_wire::append(out, self);
     }
 }
 
@@ -34,7 +34,7 @@ impl Piece for String {
         self.len()
     }
     fn put(&self, out: &mut String) {
-        out.push_str(self);
+        standin_wire::append(out, self);
     }
 }
 
@@ -67,7 +67,7 @@ macro_rules! unsigned {
             fn put(&self, out: &mut String) {
                 let mut buf = [0; 20];
                 // Digits are ASCII.
-                out.push_str(core::str::from_utf8(digits(*self as u64, &mut buf)).unwrap_or_default());
+                standin_wire::append(out, core::str::from_utf8(digits(*self as u64, &mut buf)).unwrap_or_default());
             }
         }
     )+};

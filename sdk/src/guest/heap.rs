@@ -91,6 +91,7 @@ pub static HEAP: Heap = Heap(UnsafeCell::new(Dlmalloc::new_with_allocator(System
 })));
 
 impl Heap {
+    #[allow(clippy::mut_from_ref, reason = "single-threaded; never re-entered")]
     fn get(&self) -> &mut Dlmalloc<System> {
         // SAFETY: single-threaded, and the allocator is not re-entered.
         unsafe { &mut *self.0.get() }
