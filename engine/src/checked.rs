@@ -124,8 +124,8 @@ fn deny(limits: &SandboxLimits, reasons: Vec<wit::Reason>) -> Decision {
         reasons
             .into_iter()
             .map(|r| Reason {
-                code: r.code,
-                rule: r.rule,
+                code: r.code.into_inner(),
+                rule: r.rule.into_inner(),
                 message: r.message,
             })
             .collect(),

@@ -6,6 +6,7 @@
 //! or `invalid-request` codes, plus diagnostics for operators.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Reason codes the host itself emits (docs/contract.md, "Reason codes").
 pub mod codes {
@@ -44,11 +45,13 @@ pub struct Approvers {
     pub ttl_seconds: u64,
 }
 
-/// One reason of a deny.
+/// One reason of a deny. A code and a rule are usually words of the
+/// contract, kept once and borrowed (`Cow::Borrowed`) rather than copied
+/// per deny; anything else a policy says is owned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
-    pub code: String,
-    pub rule: String,
+    pub code: Cow<'static, str>,
+    pub rule: Cow<'static, str>,
     pub message: String,
 }
 
@@ -56,8 +59,8 @@ impl Reason {
     /// A reason of the host itself.
     pub fn host(code: &str, message: impl Into<String>) -> Self {
         Self {
-            code: code.to_string(),
-            rule: codes::HOST_RULE.to_string(),
+            code: Cow::Owned(code.to_string()),
+            rule: Cow::Borrowed(codes::HOST_RULE),
             message: message.into(),
         }
     }
@@ -237,7 +240,7 @@ impl Decision {
 
     /// The reason codes, in order.
     pub fn codes(&self) -> impl Iterator<Item = &str> {
-        self.reasons().iter().map(|r| r.code.as_str())
+        self.reasons().iter().map(|r| r.code.as_ref())
     }
 
     pub fn diagnostics(&self) -> &[String] {

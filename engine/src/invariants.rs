@@ -14,6 +14,7 @@
 
 use crate::decision::{Decision, Denial, Reason};
 use crate::request::{ApprovalRequest, StartRequest};
+use std::borrow::Cow;
 
 /// The reason code for E8's first half.
 pub const SELF_IMPERSONATION: &str = "self-impersonation";
@@ -27,9 +28,9 @@ pub const APPROVER_IS_ACTOR: &str = "approver-is-actor";
 /// The E8 reasons `request` violates, empty when none.
 pub fn start_violations(request: &StartRequest) -> Vec<Reason> {
     let mut reasons = Vec::new();
-    let reason = |code: &str, message: String| Reason {
-        code: code.to_string(),
-        rule: "E8".to_string(),
+    let reason = |code: &'static str, message: String| Reason {
+        code: Cow::Borrowed(code),
+        rule: Cow::Borrowed("E8"),
         message,
     };
     if same_id(&request.actor.id, &request.target.id) {
@@ -81,8 +82,8 @@ fn enforce_scope(request: &StartRequest, decision: Decision) -> Decision {
         Some(why) => refuse(
             decision,
             vec![Reason {
-                code: crate::scope::SCOPE_WIDENED.to_string(),
-                rule: "SC2".to_string(),
+                code: Cow::Borrowed(crate::scope::SCOPE_WIDENED),
+                rule: Cow::Borrowed("SC2"),
                 message: format!("the policy granted a scope wider than the start asked for: {why}"),
             }],
             "the policy granted a scope wider than asked; the host refuses the start",
@@ -131,15 +132,15 @@ pub fn enforce_approval(request: &ApprovalRequest, decision: Decision) -> Decisi
     let mut violations = start_violations(start);
     if same_id(&approver.id, &start.actor.id) {
         violations.push(Reason {
-            code: APPROVER_IS_ACTOR.to_string(),
-            rule: "AP1".to_string(),
+            code: Cow::Borrowed(APPROVER_IS_ACTOR),
+            rule: Cow::Borrowed("AP1"),
             message: format!("`{}` cannot approve their own request", approver.id),
         });
     }
     if let Some(t) = approver.tenant.as_deref().filter(|t| *t != start.tenant) {
         violations.push(Reason {
-            code: CROSS_TENANT.to_string(),
-            rule: "E8".to_string(),
+            code: Cow::Borrowed(CROSS_TENANT),
+            rule: Cow::Borrowed("E8"),
             message: format!(
                 "the approver `{}` belongs to tenant `{t}`, not `{}`",
                 approver.id, start.tenant

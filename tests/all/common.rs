@@ -97,7 +97,7 @@ pub fn codes(decision: &Decision) -> Vec<&str> {
 
 /// The rule ids of a decision's reasons, sorted.
 pub fn rules(decision: &Decision) -> Vec<&str> {
-    let mut rules: Vec<&str> = decision.reasons().iter().map(|r| r.rule.as_str()).collect();
+    let mut rules: Vec<&str> = decision.reasons().iter().map(|r| r.rule.as_ref()).collect();
     rules.sort_unstable();
     rules
 }

@@ -243,6 +243,47 @@ fn e9_a_deny_names_every_failing_rule() {
     );
 }
 
+/// One warm instance answers a long run of calls, denies of six reasons
+/// and of one, allows between them: every answer is the first one's, word
+/// for word. The guest builds a deny's strings in its call arena, emptied
+/// only when the next call's request arrives, and the host borrows codes
+/// and rules from its vocabulary: an arena emptied before the answer is
+/// read, or a wrong word, changes an answer.
+#[test]
+fn e9_a_warm_instance_answers_call_after_call_word_for_word() {
+    let p = betterworks();
+    let hr = patch(hr_admin(), json!({"manages": []}));
+    let many = patch(
+        target(),
+        json!({"roles": ["super_admin"], "active": false, "has_logged_in": false, "consents": []}),
+    );
+    let nested = json!({"actor_session": {"id": "s-2", "target": "u-3"}});
+    let far = patch(
+        target(),
+        json!({"id": format!("u-{}", "9".repeat(200)), "groups": ["dept-x"]}),
+    );
+    let calls = [
+        (hr.clone(), many, nested),
+        (hr_admin(), target(), json!({})),
+        (hr, far, json!({})),
+    ];
+    let first: Vec<String> = calls
+        .iter()
+        .map(|(a, t, extra)| start(&p, a.clone(), t.clone(), extra.clone()).to_json())
+        .collect();
+    assert!(
+        first[0].contains("nested-impersonation") && first[2].contains(&"9".repeat(200)),
+        "{first:?}"
+    );
+    assert!(first[1].contains("\"allow\""), "{}", first[1]);
+    for round in 0..100 {
+        for ((a, t, extra), expected) in calls.iter().zip(&first) {
+            let answer = start(&p, a.clone(), t.clone(), extra.clone()).to_json();
+            assert_eq!(&answer, expected, "round {round}");
+        }
+    }
+}
+
 #[test]
 fn e10_tenant_can_require_a_reason() {
     let p = policy(json!({"require_reason": true}));

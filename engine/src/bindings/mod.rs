@@ -12,6 +12,7 @@
 
 use crate::sandbox::Limiter;
 
+mod answer;
 mod lazy;
 use wasmtime::Store;
 use wasmtime::component::{Component, InstancePre};
@@ -21,16 +22,22 @@ wasmtime::component::bindgen!({
     world: "policy-world",
 });
 
-pub(crate) use self::standin::policy::types as wit;
+/// The current version's types, with the answers as the host lifts them
+/// ([`answer`]: a deny's codes and rules borrowed, not copied) in place
+/// of the generated ones.
+pub mod wit {
+    pub use super::answer::{ActionDecision, ApprovalDecision, Reason, StartDecision};
+    pub use super::standin::policy::types::*;
+}
 
 /// `standin:policy@0.6.0`: no prepared settings. Its types are the current
-/// version's, word for word, so they are shared.
+/// version's, word for word, so they are shared (answers included).
 mod v0_6 {
     wasmtime::component::bindgen!({
         path: "../wit/archive/0.6.0",
         world: "policy-world",
         with: {
-            "standin:policy/types": crate::bindings::standin::policy::types,
+            "standin:policy/types": crate::bindings::wit,
         },
     });
 }
@@ -285,8 +292,8 @@ impl World {
                 .call_evaluate_approval(s, text, words)
                 .map(older::approval),
             Self::V0_2(_) => Ok(wit::ApprovalDecision::Deny(vec![wit::Reason {
-                code: "approver-not-allowed".to_string(),
-                rule: "AP1".to_string(),
+                code: "approver-not-allowed".into(),
+                rule: "AP1".into(),
                 message: "the policy is built against `standin:policy@0.2.0`, which has no approval".to_string(),
             }])),
         }
@@ -410,8 +417,8 @@ mod older {
         reasons
             .into_iter()
             .map(|r| wit::Reason {
-                code: r.code,
-                rule: r.rule,
+                code: r.code.into(),
+                rule: r.rule.into(),
                 message: r.message,
             })
             .collect()
@@ -501,8 +508,8 @@ fn current(reasons: Vec<v0_2::wit::Reason>) -> Vec<wit::Reason> {
     reasons
         .into_iter()
         .map(|r| wit::Reason {
-            code: r.code,
-            rule: r.rule,
+            code: r.code.into(),
+            rule: r.rule.into(),
             message: r.message,
         })
         .collect()

@@ -197,7 +197,7 @@ impl Metrics {
         self.decisions.add(&[tenant, kind, outcome, code], 1);
         self.decision_seconds.observe(&[kind], took);
         for reason in decision.reasons() {
-            match reason.code.as_str() {
+            match reason.code.as_ref() {
                 codes::POLICY_TIMEOUT => self.policy_timeouts.add(&[tenant], 1),
                 c @ (codes::POLICY_ERROR | codes::POLICY_MEMORY | codes::POLICY_UNAVAILABLE) => {
                     self.policy_errors.add(&[tenant, c], 1)

@@ -229,7 +229,7 @@ async fn exchange(State(state): State<AppState>, p: Params, request: Request) ->
             json!({"session_id": session.id, "interval": POLL_SECONDS}),
         ),
         Exchanged::Denied { decision, policy } => {
-            let codes: Vec<&str> = decision.reasons().iter().map(|r| r.code.as_str()).collect();
+            let codes: Vec<&str> = decision.reasons().iter().map(|r| r.code.as_ref()).collect();
             oauth_error(
                 code.unwrap_or("invalid_grant"),
                 &format!("the policy refused the start: {}", codes.join(", ")),

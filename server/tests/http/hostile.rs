@@ -308,8 +308,8 @@ async fn made_up_reason_codes_share_the_other_label_in_metrics() {
     let metrics = standin_server::metrics::Metrics::default();
     let deny = |code: &str| {
         standin::Decision::deny(vec![standin::decision::Reason {
-            code: code.to_string(),
-            rule: "X".to_string(),
+            code: code.to_string().into(),
+            rule: "X".into(),
             message: String::new(),
         }])
     };

@@ -146,7 +146,9 @@ pub fn run(policy: &Policy, suite: &Suite, filter: Option<&str>) -> SuiteReport 
         .map(|case| {
             let actual = ask(policy, case);
             coverage.rules.extend(case.rules.iter().cloned());
-            coverage.rules.extend(actual.reasons().iter().map(|r| r.rule.clone()));
+            coverage
+                .rules
+                .extend(actual.reasons().iter().map(|r| r.rule.to_string()));
             coverage.codes.extend(actual.codes().map(str::to_string));
             if !actual.is_granted() {
                 // E9 is exercised by every deny: it names its reasons.

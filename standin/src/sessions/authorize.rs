@@ -248,8 +248,8 @@ fn outside_scope(s: &SessionRecord, action: &str, resource: Option<&str>) -> Opt
     (!scope.allows(action, resource)).then(|| {
         let on = resource.map_or_else(String::new, |r| format!(" on `{r}`"));
         Decision::deny(vec![standin_engine::Reason {
-            code: standin_engine::scope::OUTSIDE_SESSION_SCOPE.to_string(),
-            rule: "SC2".to_string(),
+            code: standin_engine::scope::OUTSIDE_SESSION_SCOPE.into(),
+            rule: "SC2".into(),
             message: format!("`{action}`{on} is outside the scope of session `{}`", s.id),
         }])
     })

@@ -274,8 +274,8 @@ pub(crate) fn inactive_deny(s: &SessionRecord) -> Decision {
         ),
     };
     Decision::deny(vec![Reason {
-        code: code.to_string(),
-        rule: rule.to_string(),
+        code: code.into(),
+        rule: rule.into(),
         message,
     }])
 }

@@ -169,8 +169,8 @@ impl Standin {
 /// The deny of a start nested deeper than the host allows.
 fn too_deep(depth: u32, max: u32) -> Decision {
     Decision::deny(vec![crate::decision::Reason {
-        code: crate::invariants::NESTED_IMPERSONATION.to_string(),
-        rule: "E7".to_string(),
+        code: crate::invariants::NESTED_IMPERSONATION.into(),
+        rule: "E7".into(),
         message: format!("this start would nest {depth} sessions deep; the host allows at most {max}"),
     }])
 }
