@@ -45,6 +45,7 @@ const CASES: &[&str] = &[
     "start/component-fresh-pooling",
     "start/native-deny",
     "start/component-warm-deny",
+    "start/component-warm-prepacked-deny",
     "action/pack",
     "action/native",
     "action/component-warm",
@@ -217,6 +218,13 @@ fn run_case(case: &str, iterations: u64) {
             let policy = load(HostConfig::default());
             let deny = start_deny_request();
             Box::new(move || !policy.evaluate_start(black_box(&deny), now()).is_allow())
+        }
+        // The deny packed once, as `bench/peers`' prebuilt Cedar and Rego
+        // take their requests.
+        "start/component-warm-prepacked-deny" => {
+            let policy = load(HostConfig::default());
+            let packed = start_deny_request().pack(&limits, now()).expect("the request packs");
+            Box::new(move || !policy.evaluate_start_packed(packed.clone()).is_allow())
         }
         "action/native" => Box::new(move || {
             let packed = black_box(&action).pack(&limits, now()).expect("the request packs");

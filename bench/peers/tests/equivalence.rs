@@ -85,9 +85,9 @@ fn every_engine_decides_every_start_alike() {
             _ => Vec::new(),
         };
         let component_rules: Vec<_> = component
-            .reasons
+            .reasons()
             .iter()
-            .map(|x| (x.code.clone(), x.rule.clone()))
+            .map(|x| (x.code.to_string(), x.rule.to_string()))
             .collect();
         if native_rules != component_rules {
             problems.push(format!(
@@ -126,9 +126,9 @@ fn every_engine_decides_every_action_alike() {
             _ => Vec::new(),
         };
         let component_rules: Vec<_> = component
-            .reasons
+            .reasons()
             .iter()
-            .map(|x| (x.code.clone(), x.rule.clone()))
+            .map(|x| (x.code.to_string(), x.rule.to_string()))
             .collect();
         if native_rules != component_rules {
             problems.push(format!(
