@@ -21,6 +21,7 @@ const SDK: &[(&str, &str)] = &[
     ("sdk/src/facts.rs", include_str!("../../sdk/src/facts.rs")),
     ("sdk/src/guest.rs", include_str!("../../sdk/src/guest.rs")),
     ("sdk/src/guest/heap.rs", include_str!("../../sdk/src/guest/heap.rs")),
+    ("sdk/src/guest/arena.rs", include_str!("../../sdk/src/guest/arena.rs")),
     ("sdk/src/pattern.rs", include_str!("../../sdk/src/pattern.rs")),
     ("sdk/src/text.rs", include_str!("../../sdk/src/text.rs")),
     ("wire/src/lib.rs", include_str!("../../wire/src/lib.rs")),
