@@ -152,9 +152,9 @@ unsafe fn copy_short(src: &[u8], dst: *mut u8) {
     }
 }
 
-/// Appends `s` to `out` as [`Packer::str`] copies: no `memcpy` call for
-/// 32 bytes or fewer.
-#[inline]
+/// Appends `s` to `out` (what [`Packer::str`] and a guest's messages
+/// copy): no `memcpy` call for 32 bytes or fewer.
+#[inline(always)]
 pub fn append(out: &mut String, s: &str) {
     let start = out.len();
     if out.capacity() - start < s.len() {
@@ -237,17 +237,7 @@ impl Packer {
     #[inline]
     pub fn str(&mut self, s: &str) -> u64 {
         let start = self.text.len();
-        let bytes = s.as_bytes();
-        if self.text.capacity() - start < bytes.len() {
-            self.text.reserve(bytes.len());
-        }
-        // SAFETY: the capacity was made above; what is appended is a whole
-        // `&str`, so the text stays UTF-8.
-        unsafe {
-            let text = self.text.as_mut_vec();
-            copy_short(bytes, text.as_mut_ptr().add(start));
-            text.set_len(start + bytes.len());
-        }
+        append(&mut self.text, s);
         span(start, s.len())
     }
 
