@@ -4,7 +4,9 @@
 //! ([`HARD_MAX_TTL_SECONDS`]). A check that fails turns the answer into a
 //! `policy-error` deny.
 
+use crate::bindings::answer::Name;
 use crate::bindings::wit;
+use std::borrow::Cow;
 use crate::decision::{Approvers, Decision, Grant, Lease, Reason, codes};
 use crate::sandbox::{Failure, SandboxLimits};
 
@@ -79,7 +81,7 @@ fn granted(limits: &SandboxLimits, grant: wit::StartGrant) -> Decision {
     }
     let mut decision = Decision::Allow(Grant {
         lease: Some(lease),
-        obligations: grant.obligations,
+        obligations: grant.obligations.into_iter().map(Cow::Owned).collect(),
         diagnostics: Vec::new(),
         scope,
         idle_timeout_seconds: grant.idle_timeout_seconds,
@@ -106,7 +108,7 @@ pub(crate) fn approval_decision(limits: &SandboxLimits, answer: wit::ApprovalDec
 pub(crate) fn action_decision(limits: &SandboxLimits, answer: wit::ActionDecision) -> Decision {
     match answer {
         wit::ActionDecision::Allow(obligations) => match check_size(limits, &obligations, &[]) {
-            Ok(()) => Decision::allow_action(obligations),
+            Ok(()) => Decision::allow_action(obligations.into_iter().map(Name::into_inner).collect()),
             Err(failure) => failure.into_decision(),
         },
         wit::ActionDecision::Deny(reasons) => deny(limits, reasons),
@@ -114,7 +116,7 @@ pub(crate) fn action_decision(limits: &SandboxLimits, answer: wit::ActionDecisio
 }
 
 fn deny(limits: &SandboxLimits, reasons: Vec<wit::Reason>) -> Decision {
-    if let Err(failure) = check_size(limits, &[], &reasons) {
+    if let Err(failure) = check_size::<String>(limits, &[], &reasons) {
         return failure.into_decision();
     }
     if reasons.is_empty() {
@@ -133,9 +135,13 @@ fn deny(limits: &SandboxLimits, reasons: Vec<wit::Reason>) -> Decision {
 }
 
 /// The response caps: entries and bytes of strings.
-fn check_size(limits: &SandboxLimits, obligations: &[String], reasons: &[wit::Reason]) -> Result<(), Failure> {
+fn check_size<S: AsRef<str>>(
+    limits: &SandboxLimits,
+    obligations: &[S],
+    reasons: &[wit::Reason],
+) -> Result<(), Failure> {
     let entries = obligations.len() + reasons.len();
-    let bytes: usize = obligations.iter().map(String::len).sum::<usize>()
+    let bytes: usize = obligations.iter().map(|o| o.as_ref().len()).sum::<usize>()
         + reasons
             .iter()
             .map(|r| r.code.len() + r.rule.len() + r.message.len())

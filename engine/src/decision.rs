@@ -92,7 +92,10 @@ pub enum Decision {
 pub struct Grant {
     /// A start's session; `None` for an action or an approval.
     pub lease: Option<Lease>,
-    pub obligations: Vec<String>,
+    /// What the platform must do. Usually words of the contract
+    /// (`deliver-to-target`, ...) borrowed from the host's table as the
+    /// answer is lifted, so an allow allocates no string for them.
+    pub obligations: Vec<Cow<'static, str>>,
     /// What a start's session may do (SC1): the policy's grant, or what
     /// the start asked for when the grant names none; `None`: anything
     /// the policy allows. Never wider than what the start asked for.
@@ -174,7 +177,7 @@ impl Decision {
     }
 
     /// An action allow with these obligations.
-    pub fn allow_action(obligations: Vec<String>) -> Self {
+    pub fn allow_action(obligations: Vec<Cow<'static, str>>) -> Self {
         Self::Allow(Grant {
             lease: None,
             obligations,
@@ -226,8 +229,14 @@ impl Decision {
     }
 
     /// The obligations of a grant; none for a deny.
-    pub fn obligations(&self) -> &[String] {
+    pub fn obligations(&self) -> &[Cow<'static, str>] {
         self.grant().map_or(&[], |g| &g.obligations)
+    }
+
+    /// A grant's obligations as owned strings (for a record that keeps
+    /// them); `None` for a deny.
+    pub fn obligations_owned(&self) -> Option<Vec<String>> {
+        self.grant().map(|g| g.obligations.iter().map(|o| o.to_string()).collect())
     }
 
     /// The reasons of a deny; none for a grant.
@@ -272,6 +281,7 @@ pub mod form {
 
     use super::{Approvers, Decision, Denial, Grant, Lease, Reason, Verdict};
     use serde::{Deserialize, Serialize};
+    use std::borrow::Cow;
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct DecisionForm {
@@ -285,7 +295,7 @@ pub mod form {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub read_only: Option<bool>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub obligations: Option<Vec<String>>,
+        pub obligations: Option<Vec<Cow<'static, str>>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub approvers: Option<Box<Approvers>>,
         /// A start's granted scope (SC1), when it has one.

@@ -10,6 +10,7 @@
 //! error code, never an allow.
 
 use crate::bindings::wit;
+use std::borrow::Cow;
 use crate::decision::{Decision, codes};
 use crate::sandbox::SandboxLimits;
 use serde_json::{Map, Value};
@@ -70,7 +71,7 @@ impl Answer {
     pub fn to_decision(&self) -> Decision {
         match (&self.error, self.decision) {
             (Some((code, message)), _) => Decision::host_deny(code, message.clone()),
-            (None, true) => Decision::allow_action(self.obligations.clone()),
+            (None, true) => Decision::allow_action(self.obligations.iter().cloned().map(Cow::Owned).collect()),
             (None, false) => Decision::deny(Vec::new()),
         }
     }

@@ -79,7 +79,7 @@ fn f5_reports_go_to_the_target() {
     assert_allow(&d);
     assert_eq!(
         d.grant().map(|g| g.obligations.as_slice()),
-        Some(&["deliver-to-target".to_string()][..])
+        Some(&[std::borrow::Cow::Borrowed("deliver-to-target")][..])
     );
 }
 
@@ -90,7 +90,7 @@ fn f6_layout_and_preferences_are_not_kept() {
         assert_allow(&d);
         assert_eq!(
             d.grant().map(|g| g.obligations.as_slice()),
-            Some(&["do-not-persist".to_string()][..]),
+            Some(&[std::borrow::Cow::Borrowed("do-not-persist")][..]),
             "{a}"
         );
     }

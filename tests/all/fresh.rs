@@ -95,7 +95,7 @@ fn t1_a_fresh_instance_sees_no_state_of_an_earlier_call() {
         assert_allow(&d);
         assert_eq!(
             d.grant().map(|g| g.obligations.as_slice()),
-            Some(&["calls:1".to_string()][..]),
+            Some(&[std::borrow::Cow::Borrowed("calls:1")][..]),
             "{}",
             d.to_json()
         );

@@ -33,7 +33,7 @@ fn assert_recovers(p: &Policy) {
     assert_allow(&d);
     assert_eq!(
         d.grant().map(|g| g.obligations.as_slice()),
-        Some(&["calls:1".to_string()][..]),
+        Some(&[std::borrow::Cow::Borrowed("calls:1")][..]),
         "a fresh instance: {}",
         d.to_json()
     );
@@ -120,11 +120,11 @@ fn hostile_trapped_instance_is_never_reused() {
     // A healthy instance is kept: its call count goes on.
     assert_eq!(
         first.grant().map(|g| g.obligations.as_slice()),
-        Some(&["calls:1".to_string()][..])
+        Some(&[std::borrow::Cow::Borrowed("calls:1")][..])
     );
     assert_eq!(
         second.grant().map(|g| g.obligations.as_slice()),
-        Some(&["calls:2".to_string()][..])
+        Some(&[std::borrow::Cow::Borrowed("calls:2")][..])
     );
     assert_host_deny(&start_with(&p, "panic"), "policy-error");
     assert_recovers(&p);

@@ -49,7 +49,7 @@ fn packed(session: serde_json::Value) -> PackedSession {
 }
 
 fn obligations(d: &Decision) -> Vec<&str> {
-    d.obligations().iter().map(String::as_str).collect()
+    d.obligations().iter().map(|o| o.as_ref()).collect()
 }
 
 fn one_by_one(policy: &Policy, session: &PackedSession, actions: &[(&str, Option<&str>)]) -> Vec<Decision> {

@@ -82,7 +82,7 @@ fn settings_defaults_follow_the_contract() {
         action(&p, "report.run", json!({}))
             .grant()
             .map(|g| g.obligations.as_slice()),
-        Some(&["deliver-to-target".to_string()][..])
+        Some(&[std::borrow::Cow::Borrowed("deliver-to-target")][..])
     );
 }
 

@@ -83,7 +83,7 @@ fn e3_super_admin_accepts_on_behalf_and_must_revert() {
     assert_allow(&d);
     assert_eq!(
         d.grant().map(|g| g.obligations.as_slice()),
-        Some(&["revert-consent".to_string()][..])
+        Some(&[std::borrow::Cow::Borrowed("revert-consent")][..])
     );
     // Without the offer, the missing consent still denies.
     assert_deny(&start(&p, actor(), missing, json!({})), &["target-consent-missing"]);

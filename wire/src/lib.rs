@@ -252,12 +252,59 @@ impl Packer {
     }
 
     /// Stores a list of strings and returns its `strs`.
-    pub fn strs<'s>(&mut self, items: impl IntoIterator<Item = &'s str>) -> u64 {
-        let list = self.begin_list();
-        for item in items {
-            self.push(item);
+    ///
+    /// Most of a request is such lists (a principal's roles, permissions,
+    /// groups, ...), so they are packed in one tight loop: the room for all
+    /// their bytes and spans is made once, and each string then costs its
+    /// copy and one span, with no capacity check of its own.
+    pub fn strs<S: AsRef<str>>(&mut self, items: &[S]) -> u64 {
+        let first = (self.spans.len() - self.base) as u64;
+        let bytes = items
+            .iter()
+            .try_fold(0usize, |sum, s| sum.checked_add(s.as_ref().len()))
+            .expect("a list's strings fit in memory");
+        self.text.reserve(bytes);
+        self.spans.reserve(items.len());
+        // SAFETY: `bytes` more bytes of text and `items.len()` more spans
+        // were reserved above, and exactly those are written; whole `&str`s
+        // are appended, so the text stays UTF-8.
+        unsafe {
+            let text = self.text.as_mut_vec();
+            let (start, to) = (text.len(), text.as_mut_ptr());
+            let (count, spans) = (self.spans.len(), self.spans.as_mut_ptr());
+            let mut at = start;
+            for (i, item) in items.iter().enumerate() {
+                let item = item.as_ref().as_bytes();
+                copy_short(item, to.add(at));
+                spans.add(count + i).write(span(at, item.len()));
+                at += item.len();
+            }
+            text.set_len(at);
+            self.spans.set_len(count + items.len());
         }
-        self.end_list(list)
+        (first << 32) | items.len() as u64
+    }
+
+    /// Stores an integer's decimal digits (as JSON writes it: a sign when
+    /// `negative`, then `magnitude`) as one entry of the list being built.
+    pub fn push_integer(&mut self, negative: bool, magnitude: u64) {
+        let mut digits = [0u8; 20];
+        let digits = decimal(magnitude, &mut digits);
+        let start = self.text.len();
+        self.text.reserve(digits.len() + 1);
+        // SAFETY: room was reserved above; only ASCII (a sign and digits)
+        // is written, so the text stays UTF-8.
+        unsafe {
+            let text = self.text.as_mut_vec();
+            let mut at = start;
+            if negative {
+                *text.as_mut_ptr().add(at) = b'-';
+                at += 1;
+            }
+            copy_short(digits, text.as_mut_ptr().add(at));
+            text.set_len(at + digits.len());
+        }
+        self.spans.push(span(start, self.text.len() - start));
     }
 
     /// Starts a list built by [`Self::push`] and closed by [`Self::end_list`],
@@ -281,7 +328,12 @@ impl Packer {
 
     /// Stores key/value pairs (key, value, key, value, ...) as one `strs`.
     pub fn pairs<'s>(&mut self, items: impl IntoIterator<Item = (&'s str, &'s str)>) -> u64 {
-        self.strs(items.into_iter().flat_map(|(k, v)| [k, v]))
+        let list = self.begin_list();
+        for (key, value) in items {
+            self.push(key);
+            self.push(value);
+        }
+        self.end_list(list)
     }
 
     /// Bytes of text stored so far.

@@ -12,7 +12,7 @@
 
 use crate::sandbox::Limiter;
 
-mod answer;
+pub(crate) mod answer;
 mod lazy;
 use wasmtime::Store;
 use wasmtime::component::{Component, InstancePre};
@@ -262,7 +262,7 @@ impl World {
                 .call_evaluate_action(s, text, words)
                 .map(older::action),
             Self::V0_2(w) => Ok(match w.standin_policy_policy().call_evaluate_action(s, text, words)? {
-                v0_2::wit::ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(obligations),
+                v0_2::wit::ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(answer::names(obligations)),
                 v0_2::wit::ActionDecision::Deny(reasons) => wit::ActionDecision::Deny(current(reasons)),
             }),
         }
@@ -403,7 +403,7 @@ impl World {
 /// 0.5.0's types (shared by 0.4.0 and 0.3.0) turned into the current
 /// version's: the same records, with no scope and no idle timeout granted.
 mod older {
-    use super::{Call, v0_5, wit};
+    use super::{Call, answer, v0_5, wit};
 
     pub(super) fn info(i: v0_5::wit::PolicyInfo) -> wit::PolicyInfo {
         wit::PolicyInfo {
@@ -453,7 +453,7 @@ mod older {
 
     pub(super) fn action(d: v0_5::wit::ActionDecision) -> wit::ActionDecision {
         match d {
-            v0_5::wit::ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(obligations),
+            v0_5::wit::ActionDecision::Allow(obligations) => wit::ActionDecision::Allow(answer::names(obligations)),
             v0_5::wit::ActionDecision::Deny(r) => wit::ActionDecision::Deny(reasons(r)),
         }
     }

@@ -60,14 +60,25 @@ fn printable_ascii(s: &[u8]) -> bool {
     // the classic has-less-than test.
     let below = |x: u64, n: u64| x.wrapping_sub(LOW * n) & !x & HIGH;
     let bad = |x: u64| (x & HIGH) | below(x, 0x20) | below(x ^ (LOW * 0x7f), 1);
-    let mut chunks = s.chunks_exact(8);
-    for chunk in &mut chunks {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if bad(x) != 0 {
-            return false;
+    let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |at: usize| u64::from(u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4])));
+    let n = s.len();
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 <= n {
+            if bad(word(at)) != 0 {
+                return false;
+            }
+            at += 8;
         }
+        // The last bytes as the last eight, overlapping what was checked.
+        return at == n || bad(word(n - 8)) == 0;
     }
-    chunks.remainder().iter().all(|&b| (0x20..0x7f).contains(&b))
+    if n >= 4 {
+        // The first four and the last four (overlapping when fewer than 8).
+        return bad(half(0) | (half(n - 4) << 32)) == 0;
+    }
+    s.iter().all(|&b| (0x20..0x7f).contains(&b))
 }
 
 /// No control character and no format or invisible one in `s`.
@@ -109,8 +120,13 @@ pub fn is_invisible(c: char) -> bool {
 /// it is refused rather than folded (ids are compared as given; E8 and AP1
 /// up to case).
 pub fn check_id(field: &'static str, s: &str) -> Result<(), RequestError> {
+    checked_id(field, s).map(drop)
+}
+
+/// [`check_id`], answering whether `s` is printable ASCII.
+fn checked_id(field: &'static str, s: &str) -> Result<bool, RequestError> {
     if checked_text(field, s, MAX_ID_BYTES)? {
-        return Ok(());
+        return Ok(true);
     }
     if let Some(c) = s.chars().find(|&c| !c.is_ascii() && contains(COMPATIBILITY, c)) {
         return Err(RequestError::CompatibilityCharacter {
@@ -118,7 +134,7 @@ pub fn check_id(field: &'static str, s: &str) -> Result<(), RequestError> {
             code: u32::from(c),
         });
     }
-    Ok(())
+    Ok(false)
 }
 
 /// An action name: an id (see [`check_id`]) with no uppercase or titlecase
@@ -127,14 +143,19 @@ pub fn check_id(field: &'static str, s: &str) -> Result<(), RequestError> {
 /// case would run `BILLING.purchase` as `billing.purchase`: action names
 /// are lowercase, so there is one spelling of each.
 pub fn check_action(s: &str) -> Result<(), RequestError> {
-    check_id("action", s)?;
-    if let Some(letter) = s.chars().find(|&c| has_lowercase(c)) {
-        return Err(RequestError::Uppercase {
+    let letter = if checked_id("action", s)? {
+        // Printable ASCII (nearly every name): its bytes are its letters.
+        s.bytes().find(u8::is_ascii_uppercase).map(char::from)
+    } else {
+        s.chars().find(|&c| has_lowercase(c))
+    };
+    match letter {
+        Some(letter) => Err(RequestError::Uppercase {
             field: "action",
             letter,
-        });
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Whether lowercasing changes `c` (an uppercase or titlecase letter).

@@ -55,9 +55,8 @@ impl Pack<'_> {
                 // As JSON writes them, without the formatting machinery:
                 // flags and counts are most attributes that are not text.
                 serde_json::Value::Bool(b) => k.push(if *b { "true" } else { "false" }),
-                serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => {
-                    let mut digits = [0u8; 20];
-                    k.push(integer(n.as_i64(), n.as_u64(), &mut digits));
+                serde_json::Value::Number(n) if let Some((negative, magnitude)) = integer(n) => {
+                    k.push_integer(negative, magnitude);
                 }
                 _ => k.push_display(value),
             }
@@ -66,12 +65,12 @@ impl Pack<'_> {
         wire::Principal {
             id: k.str(&p.id),
             tenant: k.str(p.tenant.as_deref().unwrap_or(tenant)),
-            roles: k.strs(p.roles.iter().map(String::as_str)),
-            permissions: k.strs(p.permissions.iter().map(String::as_str)),
-            groups: k.strs(p.groups.iter().map(String::as_str)),
-            manages: k.strs(p.manages.iter().map(String::as_str)),
-            domains: k.strs(p.domains.iter().map(String::as_str)),
-            consents: k.strs(p.consents.iter().map(String::as_str)),
+            roles: k.strs(&p.roles),
+            permissions: k.strs(&p.permissions),
+            groups: k.strs(&p.groups),
+            manages: k.strs(&p.manages),
+            domains: k.strs(&p.domains),
+            consents: k.strs(&p.consents),
             attributes,
             active: p.active,
             has_logged_in: p.has_logged_in,
@@ -101,25 +100,14 @@ impl Pack<'_> {
     }
 }
 
-/// An integer's decimal digits (as JSON writes it) in `buf`: `signed`
-/// when it fits an `i64`, else `unsigned`.
-fn integer(signed: Option<i64>, unsigned: Option<u64>, buf: &mut [u8; 20]) -> &str {
-    let (negative, n) = match (signed, unsigned) {
-        (Some(i), _) => (i < 0, i.unsigned_abs()),
-        (None, Some(u)) => (false, u),
-        (None, None) => (false, 0),
-    };
-    let mut digits = [0u8; 20];
-    let digits = standin_wire::decimal(n, &mut digits);
-    let mut at = buf.len() - digits.len();
-    buf[at..].copy_from_slice(digits);
-    // A negative number is an `i64`: 19 digits at most, room for its sign.
-    if negative {
-        at -= 1;
-        buf[at] = b'-';
+/// An integer JSON number as its sign and magnitude (as JSON writes it);
+/// `None` for a number with a fraction or an exponent.
+fn integer(n: &serde_json::Number) -> Option<(bool, u64)> {
+    match (n.as_i64(), n.as_u64()) {
+        (Some(i), _) => Some((i < 0, i.unsigned_abs())),
+        (None, Some(u)) => Some((false, u)),
+        (None, None) => None,
     }
-    // Only ASCII digits and a sign were written.
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 impl StartRequest {
@@ -162,8 +150,8 @@ impl StartRequest {
             target: p.packer.str(&s.target),
         });
         let scope = self.scope.as_ref().map(|s| wire::Scope {
-            actions: p.packer.strs(s.actions.iter().map(String::as_str)),
-            resources: p.packer.strs(s.resources.iter().map(String::as_str)),
+            actions: p.packer.strs(&s.actions),
+            resources: p.packer.strs(&s.resources),
         });
         Ok(wire::StartRequest {
             text: String::new(),
@@ -389,17 +377,28 @@ fn push(text: &mut String, s: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::integer;
+    use standin_wire::Packer;
 
     #[test]
     fn integers_are_written_as_json_writes_them() {
-        for n in [0i64, 7, -7, 10, 1234567, -9_223_372_036_854_775_808, i64::MAX] {
-            let mut buf = [0u8; 20];
-            assert_eq!(
-                integer(Some(n), u64::try_from(n).ok(), &mut buf),
-                serde_json::json!(n).to_string()
-            );
+        let numbers = [0i64, 7, -7, 10, 1234567, -9_223_372_036_854_775_808, i64::MAX];
+        let mut p = Packer::default();
+        let list = p.begin_list();
+        for n in numbers {
+            let (negative, magnitude) = integer(&n.into()).expect("an integer");
+            p.push_integer(negative, magnitude);
         }
-        let mut buf = [0u8; 20];
-        assert_eq!(integer(None, Some(u64::MAX), &mut buf), u64::MAX.to_string());
+        let (negative, magnitude) = integer(&u64::MAX.into()).expect("an integer");
+        p.push_integer(negative, magnitude);
+        assert_eq!(p.end_list(list), 8);
+        assert_eq!(integer(&serde_json::Number::from_f64(1.5).expect("a number")), None);
+        let (text, spans) = p.finish();
+        let written: Vec<&str> = spans
+            .iter()
+            .map(|s| &text[(s >> 32) as usize..][..(s & 0xffff_ffff) as usize])
+            .collect();
+        let expected: Vec<String> = numbers.iter().map(|n| serde_json::json!(n).to_string()).collect();
+        assert_eq!(written[..7], expected.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+        assert_eq!(written[7], u64::MAX.to_string());
     }
 }

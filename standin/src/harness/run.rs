@@ -97,7 +97,7 @@ fn mismatches(expect: &Expect, actual: &Decision) -> Vec<Mismatch> {
         expect.read_only.map(Some).as_ref(),
         &actual.lease().map(|l| l.read_only()),
     );
-    let obligations: BTreeSet<String> = actual.obligations().iter().cloned().collect();
+    let obligations: BTreeSet<String> = actual.obligations().iter().map(|o| o.to_string()).collect();
     compare(&mut out, "obligations", expect.obligations.as_ref(), &obligations);
     compare(
         &mut out,

@@ -209,7 +209,7 @@ fn action_events(
     };
     event.resource = clip_opt(resource, max_resource);
     event.codes = codes_of(decision);
-    event.obligations = decision.grant().map(|g| g.obligations.clone());
+    event.obligations = decision.obligations_owned();
     event.request = request;
     // IT1: in a session with an idle timeout, the row says the deadline
     // this action moves it to. Such rows (and only those) are indexed, so

@@ -7,8 +7,8 @@ fn principal(p: &mut Packer, id: &str, active: bool) -> Principal {
     Principal {
         id: p.str(id),
         tenant: p.str("acme"),
-        roles: p.strs(["a", "b"]),
-        permissions: p.strs(["x"]),
+        roles: p.strs(&["a", "b"]),
+        permissions: p.strs(&["x"]),
         attributes: p.pairs([("k", "v")]),
         active,
         has_logged_in: !active,
@@ -22,8 +22,8 @@ fn start_requests_cross_the_boundary_unchanged() {
     let (actor, target) = (principal(&mut p, "u-1", true), principal(&mut p, "u-2", false));
     let (tenant, reason, sid, st) = (p.str("acme"), p.str("why"), p.str("s-1"), p.str("u-3"));
     let scope = Scope {
-        actions: p.strs(["report.*", "ticket.comment"]),
-        resources: p.strs(["account:17"]),
+        actions: p.strs(&["report.*", "ticket.comment"]),
+        resources: p.strs(&["account:17"]),
     };
     let (text, spans) = p.finish();
     for (session, ttl, consent, scope) in [
@@ -242,4 +242,36 @@ fn strings_of_every_short_length_pack_and_read_back() {
         assert_eq!(&text[at..at + len], t);
     }
     assert_eq!(text.len(), (0..40).sum::<usize>());
+}
+
+/// `strs` reserves once for a whole list and then writes without checks:
+/// lists of every short length, after text and spans already packed (so
+/// nothing starts at 0), read back string for string.
+#[test]
+fn lists_of_strings_of_every_length_pack_and_read_back() {
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+    let mut p = Packer::over(String::new(), Vec::new(), 3);
+    p.push("before");
+    let texts: Vec<String> = (0..70).map(|n| "abcdefghij".repeat(7)[..n].to_string()).collect();
+    let lists: Vec<(u64, &[String])> = (0..texts.len())
+        .step_by(7)
+        .map(|at| {
+            let list = &texts[at..(at + 9).min(texts.len())];
+            (p.strs(list), list)
+        })
+        .collect();
+    let empty = p.strs::<&str>(&[]);
+    let (text, words) = p.into_parts();
+    let spans = &words[3..];
+    for (strs, list) in lists {
+        let (first, count) = ((strs >> 32) as usize, (strs & 0xffff_ffff) as usize);
+        assert_eq!(count, list.len());
+        for (span, t) in spans[first..first + count].iter().zip(list) {
+            let (at, len) = ((span >> 32) as usize, (span & 0xffff_ffff) as usize);
+            assert_eq!(&text[at..at + len], t);
+        }
+    }
+    assert_eq!(empty & 0xffff_ffff, 0);
+    assert_eq!(&text[..6], "before");
 }
