@@ -6,9 +6,9 @@
 
 use crate::bindings::answer::Name;
 use crate::bindings::wit;
-use std::borrow::Cow;
 use crate::decision::{Approvers, Decision, Grant, Lease, Reason, codes};
 use crate::sandbox::{Failure, SandboxLimits};
+use std::borrow::Cow;
 
 /// No session outlives this, whatever a policy grants (S1).
 pub const HARD_MAX_TTL_SECONDS: u64 = 86_400;

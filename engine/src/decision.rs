@@ -236,7 +236,8 @@ impl Decision {
     /// A grant's obligations as owned strings (for a record that keeps
     /// them); `None` for a deny.
     pub fn obligations_owned(&self) -> Option<Vec<String>> {
-        self.grant().map(|g| g.obligations.iter().map(|o| o.to_string()).collect())
+        self.grant()
+            .map(|g| g.obligations.iter().map(|o| o.to_string()).collect())
     }
 
     /// The reasons of a deny; none for a grant.

@@ -10,10 +10,10 @@
 //! error code, never an allow.
 
 use crate::bindings::wit;
-use std::borrow::Cow;
 use crate::decision::{Decision, codes};
 use crate::sandbox::SandboxLimits;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The most bytes of JSON (every `properties` and the context together) a
 /// generic question may carry.

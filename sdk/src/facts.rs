@@ -347,7 +347,7 @@ mod tests {
     fn packed_lists_and_attributes_read_back() {
         let mut p = Packer::default();
         let id = p.str("u-1");
-        let roles = p.strs(["hr_admin", "power_user"]);
+        let roles = p.strs(&["hr_admin", "power_user"]);
         let attrs = p.pairs([("title", "HR"), ("vip", "yes")]);
         let (text, spans) = p.finish();
         let packed = Packed {
@@ -370,7 +370,7 @@ mod tests {
         let principal = |p: &mut Packer, id: &str| wire::Principal {
             id: p.str(id),
             tenant: p.str("acme"),
-            roles: p.strs(["hr_admin", "power_user"]),
+            roles: p.strs(&["hr_admin", "power_user"]),
             attributes: p.pairs([("vip", "yes")]),
             active: true,
             ..wire::Principal::default()

@@ -15,6 +15,10 @@ pub struct Pattern {
     /// Bytes after the last `*`.
     suffix: usize,
     stars: usize,
+    /// The pattern's first byte (`*` when it starts with a star), kept
+    /// beside the lengths: a list of patterns is mostly misses, and most
+    /// misses are settled by it without reading the pattern's text.
+    first: u8,
 }
 
 impl Pattern {
@@ -56,6 +60,7 @@ impl Pattern {
             None => (bytes.len(), 0),
         };
         Ok(Self {
+            first: bytes[0],
             text: pattern,
             prefix,
             suffix,
@@ -87,7 +92,19 @@ impl Pattern {
     }
 
     /// Whether `text` matches.
+    #[inline]
     pub fn matches(&self, text: &str) -> bool {
+        // A pattern that starts with a literal byte misses every text that
+        // does not start with it: most patterns of a list, asked in place.
+        if self.first != b'*' && text.as_bytes().first() != Some(&self.first) {
+            return false;
+        }
+        self.matches_after_first(text)
+    }
+
+    /// [`Self::matches`] once the first byte did not settle it.
+    #[inline(never)]
+    fn matches_after_first(&self, text: &str) -> bool {
         let (p, t) = (self.text.as_bytes(), text.as_bytes());
         if self.stars == 0 {
             return p == t;
@@ -96,8 +113,7 @@ impl Pattern {
         if t.len() < prefix + suffix {
             return false;
         }
-        // The first byte settles most misses without a call to `bcmp`.
-        if prefix > 0 && t[0] != p[0] || t[..prefix] != p[..prefix] || t[t.len() - suffix..] != p[p.len() - suffix..] {
+        if t[..prefix] != p[..prefix] || t[t.len() - suffix..] != p[p.len() - suffix..] {
             return false;
         }
         // One star matches whatever lies between; more need the walk,

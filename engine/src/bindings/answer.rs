@@ -358,7 +358,11 @@ mod tests {
         let mut seen = 0;
         for row in table.lines().filter(|l| l.starts_with("| `")) {
             let obligation = row.split('`').nth(1).expect("an obligation in backquotes");
-            assert_eq!(word(obligation.as_bytes()), Some(obligation), "`{obligation}` is not a word");
+            assert_eq!(
+                word(obligation.as_bytes()),
+                Some(obligation),
+                "`{obligation}` is not a word"
+            );
             seen += 1;
         }
         assert!(seen >= 5, "the table was read ({seen} obligations)");

@@ -51,34 +51,54 @@ fn checked_text(field: &'static str, s: &str, max: usize) -> Result<bool, Reques
     Ok(false)
 }
 
-/// Whether every byte of `s` is printable ASCII (`0x20..=0x7e`): eight
-/// bytes at a time, as packing checks every string of every request.
-fn printable_ascii(s: &[u8]) -> bool {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte of `x` is below `n` (`n` <= 0x80, every byte of `x` ASCII):
-    // the classic has-less-than test.
-    let below = |x: u64, n: u64| x.wrapping_sub(LOW * n) & !x & HIGH;
-    let bad = |x: u64| (x & HIGH) | below(x, 0x20) | below(x ^ (LOW * 0x7f), 1);
+const LOW: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether `marks` flags a byte of `s` (it answers a word of eight bytes
+/// with the high bit of each flagged byte set), eight bytes at a time, as
+/// packing checks every id and action name of every request: the tail as
+/// the last eight bytes (overlapping what was checked), 4 to 7 bytes as
+/// their first and last four, fewer padded with `a`, which is printable
+/// and lowercase (no test here flags it).
+fn any_byte(s: &[u8], marks: impl Fn(u64) -> u64) -> bool {
     let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
     let half = |at: usize| u64::from(u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4])));
     let n = s.len();
     if n >= 8 {
         let mut at = 0;
         while at + 8 <= n {
-            if bad(word(at)) != 0 {
-                return false;
+            if marks(word(at)) != 0 {
+                return true;
             }
             at += 8;
         }
-        // The last bytes as the last eight, overlapping what was checked.
-        return at == n || bad(word(n - 8)) == 0;
+        return at != n && marks(word(n - 8)) != 0;
     }
-    if n >= 4 {
-        // The first four and the last four (overlapping when fewer than 8).
-        return bad(half(0) | (half(n - 4) << 32)) == 0;
-    }
-    s.iter().all(|&b| (0x20..0x7f).contains(&b))
+    let x = if n >= 4 {
+        half(0) | (half(n - 4) << 32)
+    } else {
+        s.iter().enumerate().fold(LOW * u64::from(b'a'), |x, (i, &b)| {
+            (x & !(0xff << (8 * i))) | (u64::from(b) << (8 * i))
+        })
+    };
+    marks(x) != 0
+}
+
+/// Whether every byte of `s` is printable ASCII (`0x20..=0x7e`).
+fn printable_ascii(s: &[u8]) -> bool {
+    // A byte of `x` is below `n` (`n` <= 0x80, every byte of `x` ASCII):
+    // the classic has-less-than test, exact for "any byte".
+    let below = |x: u64, n: u64| x.wrapping_sub(LOW * n) & !x & HIGH;
+    !any_byte(s, |x| (x & HIGH) | below(x, 0x20) | below(x ^ (LOW * 0x7f), 1))
+}
+
+/// Whether printable ASCII `s` holds an uppercase letter.
+fn ascii_uppercase(s: &[u8]) -> bool {
+    // Each byte of `x` at least `n` (every byte ASCII, `n` <= 0x80): with
+    // its high bit set first, no byte borrows from the next, so the flag
+    // of each byte is exact.
+    let at_least = |x: u64, n: u8| ((x | HIGH) - LOW * u64::from(n)) & HIGH;
+    any_byte(s, |x| at_least(x, b'A') & !at_least(x, b'Z' + 1))
 }
 
 /// No control character and no format or invisible one in `s`.
@@ -145,7 +165,9 @@ fn checked_id(field: &'static str, s: &str) -> Result<bool, RequestError> {
 pub fn check_action(s: &str) -> Result<(), RequestError> {
     let letter = if checked_id("action", s)? {
         // Printable ASCII (nearly every name): its bytes are its letters.
-        s.bytes().find(u8::is_ascii_uppercase).map(char::from)
+        ascii_uppercase(s.as_bytes())
+            .then(|| s.bytes().find(u8::is_ascii_uppercase).map(char::from))
+            .flatten()
     } else {
         s.chars().find(|&c| has_lowercase(c))
     };
@@ -281,7 +303,7 @@ fn same_user(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::printable_ascii;
+    use super::{ascii_uppercase, printable_ascii};
 
     #[test]
     fn printable_ascii_is_every_byte_in_0x20_to_0x7e_at_every_length_and_place() {
@@ -292,6 +314,23 @@ mod tests {
                     s[place] = b;
                     let expected = (0x20..0x7f).contains(&b);
                     assert_eq!(printable_ascii(&s), expected, "byte {b:#x} at {place} of {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn uppercase_is_found_in_printable_ascii_at_every_length_and_place() {
+        for len in 1..20 {
+            for place in 0..len {
+                for b in 0x20..0x7fu8 {
+                    let mut s = vec![b'a'; len];
+                    s[place] = b;
+                    assert_eq!(
+                        ascii_uppercase(&s),
+                        b.is_ascii_uppercase(),
+                        "byte {b:#x} at {place} of {len}"
+                    );
                 }
             }
         }

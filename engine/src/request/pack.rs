@@ -398,7 +398,10 @@ mod tests {
             .map(|s| &text[(s >> 32) as usize..][..(s & 0xffff_ffff) as usize])
             .collect();
         let expected: Vec<String> = numbers.iter().map(|n| serde_json::json!(n).to_string()).collect();
-        assert_eq!(written[..7], expected.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+        assert_eq!(
+            written[..7],
+            expected.iter().map(String::as_str).collect::<Vec<_>>()[..]
+        );
         assert_eq!(written[7], u64::MAX.to_string());
     }
 }

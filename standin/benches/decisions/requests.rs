@@ -4,8 +4,8 @@
 //! measure the same work.
 
 use chrono::{DateTime, Utc};
-use std::sync::LazyLock;
 use standin::{ActionRequest, StartRequest};
+use std::sync::LazyLock;
 
 /// The tenant's settings: scoped and levelled roles and a required consent,
 /// so that an allow runs through most of the start rules.

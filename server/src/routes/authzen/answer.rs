@@ -9,6 +9,7 @@ use serde::{Serialize, Serializer};
 use standin::authzen::access_request::{APPROVAL_REQUIRED, RequestableDenial, rfc3339};
 use standin::decision::{Approvers, PolicyRef, Reason};
 use standin::{Authorization, Decision, Standin};
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 /// One AuthZEN answer, typed: what was decided, kept as the library gave
@@ -65,7 +66,7 @@ struct Answer<C> {
 #[derive(Serialize)]
 struct ActionContext<'a> {
     acting_as: &'a str,
-    obligations: Obligations<'a>,
+    obligations: Obligations<'a, Cow<'static, str>>,
     on_behalf_of: &'a str,
     policy: &'a PolicyRef,
     reasons: &'a [Reason],
@@ -133,7 +134,7 @@ struct GrantContext<'a> {
     idle_timeout_seconds: Option<u64>,
     max_ttl_seconds: Option<u64>,
     notify_target: Option<bool>,
-    obligations: Obligations<'a>,
+    obligations: Obligations<'a, Cow<'static, str>>,
     read_only: Option<bool>,
     /// The scope it would grant (SC1), when the start asked for one.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -22,9 +22,11 @@ pub(super) fn wanted(context: &Map<String, Value>) -> bool {
     context.get("supported_obligations").is_some_and(Value::is_array)
 }
 
-/// Obligations to write in one of the two forms.
-pub(super) struct Obligations<'a> {
-    pub list: &'a [String],
+/// Obligations to write in one of the two forms: a decision's
+/// (`Cow<'static, str>`, usually words of the contract) or a generic
+/// answer's (`String`).
+pub(super) struct Obligations<'a, S = String> {
+    pub list: &'a [S],
     /// The profile's form: the impersonated user (`to` of a
     /// notification), and the session to end, if it ended.
     pub objects: Option<Profile<'a>>,
@@ -50,14 +52,14 @@ fn object(i: usize, name: &str, target: &str) -> Value {
     }
 }
 
-impl Serialize for Obligations<'_> {
+impl<O: AsRef<str> + Serialize> Serialize for Obligations<'_, O> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Some(profile) = self.objects else {
             return self.list.serialize(serializer);
         };
         let mut seq = serializer.serialize_seq(None)?;
         for (i, name) in self.list.iter().enumerate() {
-            seq.serialize_element(&object(i, name, profile.target))?;
+            seq.serialize_element(&object(i, name.as_ref(), profile.target))?;
         }
         if let Some(session) = profile.ended_session {
             seq.serialize_element(&json!({
