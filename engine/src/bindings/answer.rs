@@ -312,23 +312,28 @@ unsafe impl Lower for Name {
 mod tests {
     use super::*;
 
+    /// The first column (in backquotes) of the contract's table rows
+    /// between `from` and `to`.
+    fn first_column(from: &str, to: &str) -> Vec<&'static str> {
+        let contract = include_str!("../../../docs/contract.md");
+        let section = contract.split(from).nth(1).expect("the contract has the section");
+        let section = section.split(to).next().expect("a section");
+        section
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|row| row.split('`').nth(1).expect("a word in backquotes"))
+            .collect()
+    }
+
     /// Every code and rule of docs/contract.md's reason code tables is a
     /// word (the tables' first column, and the rules named in the second).
     #[test]
     fn e9_every_reason_code_of_the_contract_is_a_word() {
-        let contract = include_str!("../../../docs/contract.md");
-        let codes = contract
-            .split("### Reason codes")
-            .nth(1)
-            .expect("the contract has its reason codes");
-        let codes = codes.split("\n## ").next().expect("a section");
-        let mut seen = 0;
-        for row in codes.lines().filter(|l| l.starts_with("| `")) {
-            let code = row.split('`').nth(1).expect("a code in backquotes");
-            assert_eq!(word(code.as_bytes()), Some(code), "`{code}` is not in the vocabulary");
-            seen += 1;
+        let codes = first_column("### Reason codes", "\n## ");
+        for code in &codes {
+            assert_eq!(word(code.as_bytes()), Some(*code), "`{code}` is not in the vocabulary");
         }
-        assert!(seen >= 26, "the tables were read ({seen} codes)");
+        assert!(codes.len() >= 26, "the tables were read ({} codes)", codes.len());
         for rule in ["E1", "E10", "SC1", "host"] {
             assert_eq!(word(rule.as_bytes()), Some(rule));
         }
@@ -349,23 +354,19 @@ mod tests {
     /// that carries one lifts no string (F5, F6, E3, N2, DT1).
     #[test]
     fn f5_every_obligation_of_the_contract_is_a_word() {
-        let contract = include_str!("../../../docs/contract.md");
-        let table = contract
-            .split("| obligation | rule | the platform must |")
-            .nth(1)
-            .expect("the contract has its obligations");
-        let table = table.split("\n\n").next().expect("a table");
-        let mut seen = 0;
-        for row in table.lines().filter(|l| l.starts_with("| `")) {
-            let obligation = row.split('`').nth(1).expect("an obligation in backquotes");
+        let obligations = first_column("| obligation | rule | the platform must |", "\n\n");
+        for obligation in &obligations {
             assert_eq!(
                 word(obligation.as_bytes()),
-                Some(obligation),
+                Some(*obligation),
                 "`{obligation}` is not a word"
             );
-            seen += 1;
         }
-        assert!(seen >= 5, "the table was read ({seen} obligations)");
+        assert!(
+            obligations.len() >= 5,
+            "the table was read ({} obligations)",
+            obligations.len()
+        );
     }
 
     #[test]
