@@ -184,6 +184,50 @@ pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     }
 }
 
+/// A string that [`Packer::strs`] packs: `String`, `&str`, `Cow<str>` and
+/// `Box<str>`. Sealed, because `strs` measures a list before it copies it
+/// without checks, so every reading of an item must give the same string;
+/// an `AsRef<str>` of anyone's could answer a longer one the second time.
+pub trait Text: sealed::Sealed {
+    fn text(&self) -> &str;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+impl sealed::Sealed for String {}
+impl Text for String {
+    #[inline(always)]
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl sealed::Sealed for &str {}
+impl Text for &str {
+    #[inline(always)]
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl sealed::Sealed for alloc::borrow::Cow<'_, str> {}
+impl Text for alloc::borrow::Cow<'_, str> {
+    #[inline(always)]
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl sealed::Sealed for alloc::boxed::Box<str> {}
+impl Text for alloc::boxed::Box<str> {
+    #[inline(always)]
+    fn text(&self) -> &str {
+        self
+    }
+}
+
 /// Where a list under construction starts (see [`Packer::begin_list`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListStart(usize);
@@ -257,11 +301,14 @@ impl Packer {
     /// groups, ...), so they are packed in one tight loop: the room for all
     /// their bytes and spans is made once, and each string then costs its
     /// copy and one span, with no capacity check of its own.
-    pub fn strs<S: AsRef<str>>(&mut self, items: &[S]) -> u64 {
+    ///
+    /// Items are [`Text`]: the room made is what their first reading says,
+    /// and only types whose every reading is the same string are `Text`.
+    pub fn strs<S: Text>(&mut self, items: &[S]) -> u64 {
         let first = (self.spans.len() - self.base) as u64;
         let bytes = items
             .iter()
-            .try_fold(0usize, |sum, s| sum.checked_add(s.as_ref().len()))
+            .try_fold(0usize, |sum, s| sum.checked_add(s.text().len()))
             .expect("a list's strings fit in memory");
         self.text.reserve(bytes);
         self.spans.reserve(items.len());
@@ -274,7 +321,7 @@ impl Packer {
             let (count, spans) = (self.spans.len(), self.spans.as_mut_ptr());
             let mut at = start;
             for (i, item) in items.iter().enumerate() {
-                let item = item.as_ref().as_bytes();
+                let item = item.text().as_bytes();
                 copy_short(item, to.add(at));
                 spans.add(count + i).write(span(at, item.len()));
                 at += item.len();
