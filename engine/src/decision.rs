@@ -107,6 +107,14 @@ pub struct Grant {
     pub diagnostics: Vec<String>,
 }
 
+impl Grant {
+    /// The obligations as owned strings, for a record that keeps them (a
+    /// session, an audit row).
+    pub fn obligations_owned(&self) -> Vec<String> {
+        self.obligations.iter().map(|o| o.to_string()).collect()
+    }
+}
+
 /// The session a start grants, within the host's cap: made only by
 /// [`Lease::new`], the one place the 24 h ceiling of S1 is applied to a
 /// grant, so no reader of a lease caps it again.
@@ -231,13 +239,6 @@ impl Decision {
     /// The obligations of a grant; none for a deny.
     pub fn obligations(&self) -> &[Cow<'static, str>] {
         self.grant().map_or(&[], |g| &g.obligations)
-    }
-
-    /// A grant's obligations as owned strings (for a record that keeps
-    /// them); `None` for a deny.
-    pub fn obligations_owned(&self) -> Option<Vec<String>> {
-        self.grant()
-            .map(|g| g.obligations.iter().map(|o| o.to_string()).collect())
     }
 
     /// The reasons of a deny; none for a grant.

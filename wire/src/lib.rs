@@ -338,19 +338,11 @@ impl Packer {
         let mut digits = [0u8; 20];
         let digits = decimal(magnitude, &mut digits);
         let start = self.text.len();
-        self.text.reserve(digits.len() + 1);
-        // SAFETY: room was reserved above; only ASCII (a sign and digits)
-        // is written, so the text stays UTF-8.
-        unsafe {
-            let text = self.text.as_mut_vec();
-            let mut at = start;
-            if negative {
-                *text.as_mut_ptr().add(at) = b'-';
-                at += 1;
-            }
-            copy_short(digits, text.as_mut_ptr().add(at));
-            text.set_len(at + digits.len());
+        if negative {
+            self.text.push('-');
         }
+        // SAFETY: `decimal` writes only ASCII digits.
+        append(&mut self.text, unsafe { core::str::from_utf8_unchecked(digits) });
         self.spans.push(span(start, self.text.len() - start));
     }
 

@@ -278,7 +278,7 @@ impl SessionRecord {
             return_to: o.return_to.map(str::to_string),
             policy: o.policy.clone(),
             notify_target: lease.notify_target(),
-            obligations: o.grant.obligations.iter().map(|o| o.to_string()).collect(),
+            obligations: o.grant.obligations_owned(),
             revoke_reason: None,
             parent: o.parent.map(|c| c.id.clone()),
             depth: o.parent.map_or(0, |c| c.depth + 1),

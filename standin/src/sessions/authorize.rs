@@ -27,7 +27,7 @@ use super::changes::{
 use super::{Authorization, SessionError, Sessions};
 use crate::Standin;
 use crate::audit::{AuditEvent, RequestFacts, events, row_digest_after, session_digest};
-use crate::decision::{Decision, codes};
+use crate::decision::{Decision, Grant, codes};
 use crate::model::SessionRecord;
 use crate::request::{ActionRequest, MAX_ID_BYTES, MAX_REASON_BYTES, PackedSession, RequestError, RequestLimits};
 use crate::store::{ActionAppended, ActionRecord, Change};
@@ -209,7 +209,7 @@ fn action_events(
     };
     event.resource = clip_opt(resource, max_resource);
     event.codes = codes_of(decision);
-    event.obligations = decision.obligations_owned();
+    event.obligations = decision.grant().map(Grant::obligations_owned);
     event.request = request;
     // IT1: in a session with an idle timeout, the row says the deadline
     // this action moves it to. Such rows (and only those) are indexed, so
