@@ -193,30 +193,58 @@ pub fn defaults_of(preset: Preset) -> String {
 }
 
 /// Checked settings, ready for every request.
+///
+/// Laid out by hand (`repr(C)`), in the order a start reads them: with a
+/// million tenants on one instance a tenant's settings are a cache miss
+/// per line read. On wasm32 everything an allowed start reads lies in the
+/// first two lines (128 bytes: the numbers, the seven lists a start
+/// consults, the reason's pattern, the flags), and the struct starts on a
+/// line (`align(64)`); an action reads the first line's flags and the
+/// action lists after them. Measured with `cargo bench -p standin --bench
+/// million` (BENCHMARKS.md).
 #[derive(Debug, Clone)]
+#[repr(C, align(64))]
 pub struct Settings {
+    pub default_ttl_seconds: u64,
+    pub max_ttl_seconds: u64,
+    /// Granted to every session (its idle timeout), when set.
+    pub idle_timeout_seconds: Option<u64>,
     pub impersonator_roles: List<String>,
-    pub impersonate_permission: Option<String>,
     /// A list, not a map: a request looks up every role of both
     /// principals, and a scan that compares lengths first rarely compares
     /// bytes, where each step of a tree lookup does.
     pub role_levels: List<(String, u32)>,
     pub scoped_roles: List<String>,
-    pub require_domain: bool,
     /// When not empty, `require_domain` applies only to actors holding one
     /// of these roles (E5, per-role domains); others need no domain.
     pub domain_scoped_roles: List<String>,
-    pub require_active: bool,
-    pub require_logged_in: bool,
     pub required_consents: List<String>,
     pub consent_on_behalf_roles: List<String>,
+    /// The widest scope a start may be granted (SC1).
+    pub grantable_actions: List<Pattern>,
+    /// A reason must match it, e.g. a ticket id (E10).
+    pub reason_pattern: Option<Pattern>,
+    pub require_domain: bool,
+    pub require_active: bool,
+    pub require_logged_in: bool,
     pub forbid_wider_access: bool,
     pub allow_nested: bool,
     pub require_reason: bool,
-    pub default_ttl_seconds: u64,
-    pub max_ttl_seconds: u64,
     pub notify_target: bool,
     pub read_only: bool,
+    /// A start must ask for a scope (SC1).
+    pub require_scope: bool,
+    /// Every allowed action carries `do-not-track` (DT1).
+    pub do_not_track: bool,
+    /// A start that asks for no scope gets a read-only session (ST1).
+    pub read_only_unless_scoped: bool,
+    /// When a start waits for approval (four eyes, target consent).
+    pub approval: Approval,
+    /// Read only for a scope beyond the grantable one: the first byte past
+    /// the two lines on wasm32.
+    pub scope_beyond_grantable: Beyond,
+    /// With [`Approval::Privileged`]: targets at this level or above.
+    pub approval_min_target_level: u32,
     pub read_actions: List<Pattern>,
     pub forbidden_actions: List<Pattern>,
     pub reserved_for_target: List<Pattern>,
@@ -225,30 +253,22 @@ pub struct Settings {
     /// Allowed actions the target is told of, summed up, when the session
     /// ends (N2): they carry the `change-digest` obligation.
     pub notify_changes: List<Pattern>,
-    /// When a start waits for approval (four eyes, target consent).
-    pub approval: Approval,
-    /// With [`Approval::Privileged`]: targets at this level or above.
-    pub approval_min_target_level: u32,
     /// A second person holding one of these roles may approve.
     pub approver_roles: List<String>,
     /// The target may approve (consent, "grant login access").
     pub target_approves: bool,
-    /// A start must ask for a scope (SC1).
-    pub require_scope: bool,
-    /// The widest scope a start may be granted (SC1).
-    pub grantable_actions: List<Pattern>,
-    pub scope_beyond_grantable: Beyond,
-    /// Granted to every session (its idle timeout), when set.
-    pub idle_timeout_seconds: Option<u64>,
-    /// Every allowed action carries `do-not-track` (DT1).
-    pub do_not_track: bool,
-    /// A reason must match it, e.g. a ticket id (E10).
-    pub reason_pattern: Option<Pattern>,
-    /// A start that asks for no scope gets a read-only session (ST1).
-    pub read_only_unless_scoped: bool,
     /// How long a request waits for an answer.
     pub approval_ttl_seconds: u64,
+    pub impersonate_permission: Option<String>,
 }
+
+// What a start reads fits the struct's first two lines on wasm32 (see above).
+#[cfg(target_arch = "wasm32")]
+const _: () = {
+    assert!(core::mem::offset_of!(Settings, approval) < 128);
+    assert!(core::mem::offset_of!(Settings, scope_beyond_grantable) == 128);
+    assert!(align_of::<Settings>() == 64);
+};
 
 impl Default for Settings {
     fn default() -> Self {
@@ -390,50 +410,51 @@ impl Settings {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let shared = lists::known(preset_lists);
-        Ok(Self {
-            impersonator_roles: shared.strings(raw.impersonator_roles),
-            impersonate_permission: raw.impersonate_permission,
-            role_levels: shared.levels(raw.role_levels.into_iter().collect()),
-            scoped_roles: shared.strings(raw.scoped_roles),
-            require_domain: raw.require_domain,
-            domain_scoped_roles: shared.strings(raw.domain_scoped_roles),
-            require_active: raw.require_active,
-            require_logged_in: raw.require_logged_in,
-            required_consents: shared.strings(raw.required_consents),
-            consent_on_behalf_roles: shared.strings(raw.consent_on_behalf_roles),
-            forbid_wider_access: raw.forbid_wider_access,
-            allow_nested: raw.allow_nested,
-            require_reason: raw.require_reason,
-            default_ttl_seconds: raw.default_ttl_seconds,
-            max_ttl_seconds: raw.max_ttl_seconds,
-            notify_target: raw.notify_target,
-            read_only: raw.read_only,
-            read_actions: shared.patterns(read_actions),
-            forbidden_actions: shared.patterns(forbidden_actions),
-            reserved_for_target: shared.patterns(reserved_for_target),
-            deliver_to_target: shared.patterns(deliver_to_target),
-            ephemeral_actions: shared.patterns(ephemeral_actions),
-            notify_changes: shared.patterns(notify_changes),
-            approval: raw.approval,
-            approval_min_target_level: raw.approval_min_target_level,
-            approver_roles: shared.strings(raw.approver_roles),
-            target_approves: raw.target_approves,
-            approval_ttl_seconds: raw.approval_ttl_seconds,
-            require_scope: raw.require_scope,
-            grantable_actions: shared.patterns(grantable_actions),
-            scope_beyond_grantable: raw.scope_beyond_grantable,
-            idle_timeout_seconds: raw.idle_timeout_seconds,
-            do_not_track: raw.do_not_track,
-            reason_pattern,
-            read_only_unless_scoped: raw.read_only_unless_scoped,
+        lists::with_known(preset_lists, |shared| {
+            Ok(Self {
+                impersonator_roles: shared.strings(raw.impersonator_roles),
+                impersonate_permission: raw.impersonate_permission,
+                role_levels: shared.levels(raw.role_levels.into_iter().collect()),
+                scoped_roles: shared.strings(raw.scoped_roles),
+                require_domain: raw.require_domain,
+                domain_scoped_roles: shared.strings(raw.domain_scoped_roles),
+                require_active: raw.require_active,
+                require_logged_in: raw.require_logged_in,
+                required_consents: shared.strings(raw.required_consents),
+                consent_on_behalf_roles: shared.strings(raw.consent_on_behalf_roles),
+                forbid_wider_access: raw.forbid_wider_access,
+                allow_nested: raw.allow_nested,
+                require_reason: raw.require_reason,
+                default_ttl_seconds: raw.default_ttl_seconds,
+                max_ttl_seconds: raw.max_ttl_seconds,
+                notify_target: raw.notify_target,
+                read_only: raw.read_only,
+                read_actions: shared.patterns(read_actions),
+                forbidden_actions: shared.patterns(forbidden_actions),
+                reserved_for_target: shared.patterns(reserved_for_target),
+                deliver_to_target: shared.patterns(deliver_to_target),
+                ephemeral_actions: shared.patterns(ephemeral_actions),
+                notify_changes: shared.patterns(notify_changes),
+                approval: raw.approval,
+                approval_min_target_level: raw.approval_min_target_level,
+                approver_roles: shared.strings(raw.approver_roles),
+                target_approves: raw.target_approves,
+                approval_ttl_seconds: raw.approval_ttl_seconds,
+                require_scope: raw.require_scope,
+                grantable_actions: shared.patterns(grantable_actions),
+                scope_beyond_grantable: raw.scope_beyond_grantable,
+                idle_timeout_seconds: raw.idle_timeout_seconds,
+                do_not_track: raw.do_not_track,
+                reason_pattern,
+                read_only_unless_scoped: raw.read_only_unless_scoped,
+            })
         })
     }
 }
 
 /// The lists of every preset's defaults, for [`lists::known`]: settings
 /// that leave a list alone share it with every other tenant.
-fn preset_lists() -> Known {
+pub(crate) fn preset_lists() -> Known {
     let (mut names, mut patterns) = (Vec::new(), Vec::new());
     for preset in [Preset::Permissive, Preset::Strict] {
         let raw = Raw::of(preset);
