@@ -154,6 +154,42 @@ fn sh7_the_settings_of_tenants_gone_are_released_by_the_next_prepare_not_at_the_
     }
 }
 
+/// Thousands of tenants on one instance: the guest keeps their settings
+/// in chunks of 1,024 slots (`sdk/src/guest.rs`), so these handles span
+/// three chunks; tenants dropped free handles in the first chunks, and the
+/// tenants loaded after them reuse those. Every tenant, asked in an order
+/// that jumps between chunks, answers by its own settings.
+#[test]
+fn sh8_thousands_of_tenants_on_one_instance_each_answer_by_their_own_settings() {
+    let host = host_with(HostConfig {
+        shared_instances: 1,
+        ..HostConfig::default()
+    });
+    let load = |ttl: u64| {
+        host.load_default(&json!({"default_ttl_seconds": ttl}).to_string())
+            .expect("load")
+    };
+    let mut tenants: Vec<_> = (0..2_500).map(|i| (600 + i, load(600 + i))).collect();
+    // Every third tenant goes, from the first chunk to the third.
+    let mut i = 0;
+    tenants.retain(|_| {
+        i += 1;
+        i % 3 != 0
+    });
+    tenants.extend((0..900).map(|i| (5_000 + i, load(5_000 + i))));
+    let stats = tenants[0].1.shared_stats().expect("shared");
+    assert_eq!((stats.instances, stats.prepared), (1, tenants.len()), "{stats:?}");
+    assert!(
+        stats.releases >= 800,
+        "the dropped tenants' handles were released: {stats:?}"
+    );
+    let n = tenants.len();
+    for k in 0..n {
+        let (ttl_seconds, policy) = &tenants[(k * 1_009) % n];
+        assert_eq!(ttl(&start(policy, actor(), target(), json!({}))), *ttl_seconds);
+    }
+}
+
 /// A shared instance that traps is dropped with everything prepared in
 /// it; the other tenants' next calls get a new one, their settings
 /// prepared again.
