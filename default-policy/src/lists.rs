@@ -95,22 +95,21 @@ impl Known {
 
     /// `list`, as the list already held that it equals when there is one.
     pub fn strings(&mut self, list: Vec<String>) -> List<String> {
-        let hash = hash(list.iter().map(String::as_bytes));
-        self.strings.intern(list, hash)
+        self.strings.intern(list, |l| hash(l.iter().map(String::as_bytes)))
     }
 
     /// `list`, as the list already held that it equals when there is one.
     pub fn patterns(&mut self, list: Vec<Pattern>) -> List<Pattern> {
-        let hash = hash(list.iter().map(|p| p.as_str().as_bytes()));
-        self.patterns.intern(list, hash)
+        self.patterns
+            .intern(list, |l| hash(l.iter().map(|p| p.as_str().as_bytes())))
     }
 
     /// `levels`, as the list already held that it equals when there is one
     /// (hashed by its roles: lists that differ only by a level share a
     /// bucket, and are told apart there).
     pub fn levels(&mut self, levels: Vec<(String, u32)>) -> List<(String, u32)> {
-        let hash = hash(levels.iter().map(|(role, _)| role.as_bytes()));
-        self.levels.intern(levels, hash)
+        self.levels
+            .intern(levels, |l| hash(l.iter().map(|(role, _)| role.as_bytes())))
     }
 
     /// How many lists the table knows of (some perhaps no longer held).
@@ -149,10 +148,13 @@ impl<T: PartialEq> Interned<T> {
         }
     }
 
-    fn intern(&mut self, list: Vec<T>, hash: u64) -> List<T> {
+    /// `list` as the list held that equals it, else as a new one; `hash`
+    /// is only asked for a list that is not a preset's.
+    fn intern(&mut self, list: Vec<T>, hash: impl FnOnce(&[T]) -> u64) -> List<T> {
         if let Some(k) = self.kept.iter().find(|k| ***k == *list) {
             return k.clone();
         }
+        let hash = hash(&list);
         let mask = self.table.len().wrapping_sub(1);
         let mut at = spread(hash) & mask;
         while let Some(Some((h, held))) = self.table.get(at) {
