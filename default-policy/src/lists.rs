@@ -158,7 +158,11 @@ impl<T: PartialEq> Interned<T> {
         let mask = self.table.len().wrapping_sub(1);
         let mut at = spread(hash) & mask;
         while let Some(Some((h, held))) = self.table.get(at) {
-            if let Some(held) = held.upgrade().filter(|held| *h == hash && **held == *list) {
+            // The hash first: only an entry of the same hash is upgraded
+            // (an atomic update) and compared.
+            if *h == hash
+                && let Some(held) = held.upgrade().filter(|held| **held == *list)
+            {
                 return held;
             }
             at = (at + 1) & mask;
