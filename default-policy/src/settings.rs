@@ -199,8 +199,8 @@ pub fn defaults_of(preset: Preset) -> String {
 /// per line read. On wasm32 everything an allowed start reads lies in the
 /// first two lines (128 bytes: the numbers, the seven lists a start
 /// consults, the reason's pattern, the flags), and the struct starts on a
-/// line (`align(64)`); an action reads the first line's flags and the
-/// action lists after them. Measured with `cargo bench -p standin --bench
+/// line (`align(64)`); an action reads the flags at the end of the second
+/// line and the action lists after them. Measured with `cargo bench -p standin --bench
 /// million` (BENCHMARKS.md).
 #[derive(Debug, Clone)]
 #[repr(C, align(64))]
